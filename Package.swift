@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+// ffc: a symbol-to-symbol differentiation compiler for feedforward networks.
+// No third-party packages: the toolchain, its standard library and Foundation only.
+import PackageDescription
+
+let package = Package(
+  name: "ffc",
+  products: [
+    .executable(name: "ffc", targets: ["ffc"]),
+    .library(name: "FFCDriver", targets: ["FFCDriver"]),
+  ],
+  dependencies: [],
+  targets: [
+    // Layers, one-way: Diagnostics <- Tensor <- IR <- {Frontend, Passes, Runtime} <- Driver <- main.
+    .target(name: "FFCDiagnostics"),
+    .target(name: "FFCTensor"),
+    .target(name: "FFCIR", dependencies: ["FFCDiagnostics", "FFCTensor"]),
+    .target(name: "FFCFrontend", dependencies: ["FFCDiagnostics", "FFCIR"]),
+    .target(name: "FFCPasses", dependencies: ["FFCIR"]),
+    .target(name: "FFCRuntime", dependencies: ["FFCIR", "FFCTensor"]),
+    .target(
+      name: "FFCDriver",
+      dependencies: ["FFCDiagnostics", "FFCTensor", "FFCIR", "FFCFrontend", "FFCPasses", "FFCRuntime"]),
+    .executableTarget(name: "ffc", dependencies: ["FFCDriver"]),
+    .executableTarget(name: "ffc-bench", dependencies: ["FFCDriver"]),
+    .target(name: "FFCTestSupport", dependencies: ["FFCDriver"]),
+    .testTarget(name: "FFCDiagnosticsTests", dependencies: ["FFCDiagnostics"]),
+    .testTarget(name: "FFCTensorTests", dependencies: ["FFCTensor"]),
+    .testTarget(name: "FFCIRTests", dependencies: ["FFCIR", "FFCRuntime", "FFCPasses", "FFCTestSupport"]),
+    .testTarget(name: "FFCFrontendTests", dependencies: ["FFCFrontend", "FFCTestSupport"]),
+    .testTarget(name: "FFCPassesTests", dependencies: ["FFCPasses", "FFCRuntime", "FFCTestSupport"]),
+    .testTarget(
+      name: "FFCGoldenTests", dependencies: ["FFCTestSupport"],
+      exclude: ["Golden"]),
+    .testTarget(name: "FFCEndToEndTests", dependencies: ["FFCTestSupport", "ffc"]),
+  ]
+)

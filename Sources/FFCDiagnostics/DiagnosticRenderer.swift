@@ -1,0 +1,83 @@
+/// Renders diagnostics the way clang and swift-frontend do:
+///
+///     net.ffn:4:14: error: cannot multiply [2, 3] by [4]: inner dimensions differ
+///       4 | h = relu(W1 @ x)
+///         |          ~~~^~~
+public struct DiagnosticRenderer: Sendable {
+  public var useColor: Bool
+  private let files: [String: SourceFile]
+
+  public init(files: [SourceFile], useColor: Bool = false) {
+    var byPath: [String: SourceFile] = [:]
+    for file in files { byPath[file.path] = file }
+    self.files = byPath
+    self.useColor = useColor
+  }
+
+  public func render(_ diagnostics: [Diagnostic]) -> String {
+    diagnostics.map(render).joined()
+  }
+
+  public func render(_ diagnostic: Diagnostic) -> String {
+    var out = header(diagnostic.severity, diagnostic.message, diagnostic.locationText)
+    out += excerpt(diagnostic.range, focus: diagnostic.focus)
+    for note in diagnostic.notes {
+      out += header(.note, note.message, note.range?.description)
+      out += excerpt(note.range, focus: nil)
+    }
+    return out
+  }
+
+  private func header(_ severity: Severity, _ message: String, _ location: String?) -> String {
+    let place = location.map { "\($0): " } ?? "ffc: "
+    let label = paint(severity.rawValue + ":", severity)
+    return bold(place) + label + " " + bold(message) + "\n"
+  }
+
+  /// The source line with a gutter, then tildes under the range and a caret at its focus.
+  private func excerpt(_ range: SourceRange?, focus: SourceLocation?) -> String {
+    guard let range, let file = files[range.file], range.start.line <= file.lineCount else { return "" }
+    let line = range.start.line
+    let text = file.lineText(line).replacingTabs()
+    let gutter = String(line)
+    let pad = String(repeating: " ", count: gutter.count)
+    let lineLength = text.count
+    let startColumn = min(range.start.column, lineLength + 1)
+    let endColumn: Int
+    if range.end.line == line {
+      endColumn = max(startColumn + 1, min(range.end.column, lineLength + 1))
+    } else {
+      endColumn = max(startColumn + 1, lineLength + 1)
+    }
+    var marker = Array(String(repeating: " ", count: startColumn - 1) + "^"
+      + String(repeating: "~", count: max(0, endColumn - startColumn - 1)))
+    if let focus, focus.line == line, focus.column > startColumn, focus.column < endColumn {
+      marker[startColumn - 1] = "~"
+      marker[focus.column - 1] = "^"
+    }
+    let markerText = String(marker)
+    return " \(gutter) | \(text)\n \(pad) | \(paint(markerText, .note))\n"
+  }
+
+  private func paint(_ text: String, _ severity: Severity) -> String {
+    guard useColor else { return text }
+    let code: String
+    switch severity {
+    case .error: code = "\u{1B}[1;31m"
+    case .warning: code = "\u{1B}[1;35m"
+    case .note: code = "\u{1B}[1;32m"
+    }
+    return code + text + "\u{1B}[0m"
+  }
+
+  private func bold(_ text: String) -> String {
+    useColor ? "\u{1B}[1m" + text + "\u{1B}[0m" : text
+  }
+}
+
+extension String {
+  /// Tabs become single spaces so that the caret column (counted in Characters) lines up.
+  fileprivate func replacingTabs() -> String {
+    String(map { $0 == "\t" ? " " : $0 })
+  }
+}

@@ -1,0 +1,59 @@
+/// The text of one source file and a table of where its lines start, so that a byte offset can be
+/// turned into a 1-based line and a 1-based column counted in Characters.
+public struct SourceFile: Sendable {
+  public let path: String
+  public let text: String
+  /// UTF-8 offsets of the first byte of every line.
+  private let lineStarts: [Int]
+  private let bytes: [UInt8]
+
+  public init(path: String, text: String) {
+    self.path = path
+    self.text = text
+    self.bytes = Array(text.utf8)
+    var starts = [0]
+    for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+      starts.append(offset + 1)
+    }
+    self.lineStarts = starts
+  }
+
+  public var lineCount: Int { lineStarts.count }
+
+  /// The 1-based line that contains `offset`.
+  public func line(containing offset: Int) -> Int {
+    var low = 0
+    var high = lineStarts.count - 1
+    while low < high {
+      let mid = (low + high + 1) / 2
+      if lineStarts[mid] <= offset { low = mid } else { high = mid - 1 }
+    }
+    return low + 1
+  }
+
+  public func location(of offset: Int) -> SourceLocation {
+    let line = line(containing: offset)
+    let start = lineStarts[line - 1]
+    let prefix = String(decoding: bytes[start..<min(offset, bytes.count)], as: UTF8.self)
+    return SourceLocation(offset: offset, line: line, column: prefix.count + 1)
+  }
+
+  /// The text of a 1-based line, without its line terminator.
+  public func lineText(_ line: Int) -> String {
+    guard line >= 1, line <= lineStarts.count else { return "" }
+    let start = lineStarts[line - 1]
+    var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
+    if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+    return String(decoding: bytes[start..<max(start, end)], as: UTF8.self)
+  }
+
+  public func range(_ start: Int, _ end: Int) -> SourceRange {
+    SourceRange(file: path, start: location(of: start), end: location(of: max(start, end)))
+  }
+
+  public func slice(_ range: SourceRange) -> String {
+    let lower = min(range.start.offset, bytes.count)
+    let upper = min(max(range.end.offset, lower), bytes.count)
+    return String(decoding: bytes[lower..<upper], as: UTF8.self)
+  }
+}

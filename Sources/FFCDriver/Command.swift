@@ -1,0 +1,22 @@
+import FFCDiagnostics
+
+/// One subcommand: its name and help, and a `run` that reads its arguments and writes to `io`.
+public protocol Command {
+  static var name: String { get }
+  /// One line, shown by `ffc help`.
+  static var abstract: String { get }
+  static var usage: String { get }
+  /// The full text of `ffc help <name>`.
+  static var help: String { get }
+  /// Throws `UsageError` for a mistake in the arguments (Swift's typed throws crash the 6.3
+  /// compiler when called through `any Command.Type`, so the protocol throws untyped).
+  static func run(_ arguments: [String], _ io: inout CommandIO) throws -> ExitCode
+}
+
+extension Command {
+  /// A renderer for diagnostics, coloured only when stderr is a terminal (or `--color always`).
+  static func renderer(color: String?, io: CommandIO) -> (SourceFile) -> DiagnosticRenderer {
+    let useColor = color == "always" || (color != "never" && io.errorIsTerminal)
+    return { DiagnosticRenderer(files: [$0], useColor: useColor) }
+  }
+}

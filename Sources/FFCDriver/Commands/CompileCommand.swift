@@ -1,0 +1,90 @@
+import FFCIR
+import FFCPasses
+
+/// `ffc compile`: the forward graph, and with `--emit-grad` the gradient graph, as text or DOT.
+public enum CompileCommand: Command {
+  public static let name = "compile"
+  public static let abstract = "parse a .ffn program and print its graph, optionally with its gradient"
+  public static let usage =
+    "ffc compile <file.ffn> [--emit-grad] [--emit text|dot] [--stats[=counts]] [-O0|-O1] [-o <file>] [--color auto|always|never]"
+  public static let help = """
+    usage: \(usage)
+
+    Parses the program, checks names and shapes, builds the expression graph and runs the
+    optimizer; prints the result.
+
+    options:
+      --emit-grad        add the gradient graph: Differentiate appends the nodes that compute
+                         the gradient of the loss for every parameter (needs a 'loss')
+      --emit text|dot    the printed form: text (default; one node per line in SSA form) or
+                         Graphviz DOT (render with: dot -Tsvg)
+      --stats            print to stderr the node counts before and after each pass, the rewrites
+                         each made and its time; --stats=counts leaves out the times
+      -O0                turn the optimizer off (constant folding, simplification, CSE, DCE)
+      -O1                optimize (the default)
+      -o <file>          write the graph to <file> instead of standard output
+      --color <when>     colour diagnostics: auto (default: when stderr is a terminal), always, never
+      -h, --help         show this help
+
+    exit codes: 0 success, 1 an error in the program, 2 a usage error, 3 an internal error
+    """
+
+  static let options: [ArgumentScanner.OptionSpec] = [
+    .init(["--emit-grad"]), .init(["--emit"], takesValue: true), .init(["--stats"]),
+    .init(["--stats=counts"]), .init(["-O0"]), .init(["-O1"]), .init(["-o"], takesValue: true),
+    .init(["--color"], takesValue: true), .init(["--help", "-h"]),
+  ]
+
+  public static func run(_ arguments: [String], _ io: inout CommandIO) throws -> ExitCode {
+    let args = try ArgumentScanner(arguments, options: options, command: name, usage: usage)
+    if args.has("--help") {
+      io.out(help + "\n")
+      return .success
+    }
+    let emit = try args.choice("--emit", ["text", "dot"], command: name, usage: usage) ?? "text"
+    let color = try args.choice("--color", ["auto", "always", "never"], command: name, usage: usage)
+    let path = try singleInput(args)
+    let text: String
+    do {
+      text = try SafeFile.read(io.resolve(path), displayName: path)
+    } catch {
+      io.err("ffc: error: \(error.message)\n")
+      return .programError
+    }
+    let options = Compilation.Options(differentiate: args.has("--emit-grad"), optimize: !args.has("-O0"))
+    switch Compilation.compile(path: path, text: text, options: options, renderer: renderer(color: color, io: io)) {
+    case .failure(.diagnostics(let rendered, let code)):
+      io.err(rendered)
+      return code
+    case .success(let (compilation, warnings)):
+      io.err(warnings)
+      let printed = emit == "dot"
+        ? DotPrinter().print(compilation.graph)
+        : TextPrinter(source: compilation.source).print(compilation.graph)
+      if args.has("--stats") || args.has("--stats=counts") {
+        io.err(StatisticsTable.render(compilation, showTimes: !args.has("--stats=counts")))
+      }
+      if let output = args.value("-o") {
+        do {
+          try SafeFile.write(printed, to: io.resolve(output), displayName: output)
+        } catch {
+          io.err("ffc: error: \(error.message)\n")
+          return .programError
+        }
+      } else {
+        io.out(printed)
+      }
+      return .success
+    }
+  }
+
+  static func singleInput(_ args: ArgumentScanner) throws(UsageError) -> String {
+    guard let path = args.positionals.first else {
+      throw UsageError("'compile' needs a program file", usage: usage, helpTopic: name)
+    }
+    guard args.positionals.count == 1 else {
+      throw UsageError("'compile' takes one program file, got \(args.positionals.count): \(args.positionals.joined(separator: " "))", usage: usage, helpTopic: name)
+    }
+    return path
+  }
+}

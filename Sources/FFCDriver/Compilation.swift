@@ -1,0 +1,53 @@
+import FFCFrontend
+import FFCIR
+import FFCPasses
+
+/// The pipeline every command shares: read the file, lower it to the forward graph, run the pass
+/// pipeline. Diagnostics come back rendered; the exit code says what kind of failure it was.
+public struct Compilation {
+  public let source: SourceFile
+  public let forward: Graph
+  public let result: PassManager.Result
+  public var graph: Graph { result.graph }
+
+  public struct Options: Sendable {
+    public var differentiate = false
+    public var optimize = true
+    public init(differentiate: Bool = false, optimize: Bool = true) {
+      self.differentiate = differentiate
+      self.optimize = optimize
+    }
+  }
+
+  public enum Failure: Error {
+    case diagnostics(rendered: String, exitCode: ExitCode)
+  }
+
+  /// Compiles `path` (as the user gave it, for messages) with text `text`.
+  public static func compile(
+    path: String, text: String, options: Options, renderer: (SourceFile) -> DiagnosticRenderer
+  ) -> Result<(Compilation, warnings: String), Failure> {
+    let source = SourceFile(path: path, text: text)
+    let render = renderer(source)
+    let frontend = Frontend.lower(source)
+    var rendered = render.render(frontend.diagnostics)
+    guard let forward = frontend.graph, !frontend.hasErrors else {
+      return .failure(.diagnostics(rendered: rendered, exitCode: .programError))
+    }
+    do throws(PassFailure) {
+      let result = try Pipeline.standard(differentiate: options.differentiate, optimize: options.optimize).run(forward)
+      rendered += render.render(result.diagnostics)
+      return .success((Compilation(source: source, forward: forward, result: result), rendered))
+    } catch {
+      switch error {
+      case .user(let diagnostic):
+        rendered += render.render([diagnostic])
+        return .failure(.diagnostics(rendered: rendered, exitCode: .programError))
+      case .internal(let pass, let message):
+        rendered += "ffc: internal error: in pass '\(pass)': \(message)\n"
+          + "  this is a bug in ffc; please report it with the program that caused it\n"
+        return .failure(.diagnostics(rendered: rendered, exitCode: .internalError))
+      }
+    }
+  }
+}

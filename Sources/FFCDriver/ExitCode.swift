@@ -1,0 +1,11 @@
+/// ffc's exit codes, documented in `ffc help` and the README.
+public enum ExitCode: Int32, Sendable {
+  /// Success.
+  case success = 0
+  /// An error in the user's program or data (or a failed check).
+  case programError = 1
+  /// A usage error: an unknown command or option, a missing argument.
+  case usage = 2
+  /// A bug in ffc: a verifier failure or an unexpected state inside a pass.
+  case internalError = 3
+}

@@ -1,0 +1,60 @@
+import FFCDiagnostics
+
+/// One node of an expression. Expressions are stored flat, children before parents (postorder), so
+/// every later stage walks them with a loop: nesting depth never becomes recursion depth.
+public struct ExpressionNode: Sendable {
+  public enum Kind: Sendable {
+    case number(Double)
+    case name(String)
+    /// `base.member`: `W.T` (transpose) or a layer's parameter `h1.W`.
+    case member(base: Int, member: String)
+    case unary(op: String, operand: Int)
+    case binary(op: String, lhs: Int, rhs: Int)
+    case call(callee: String, arguments: [Argument])
+    case index(base: Int, indices: [Int])
+    case list(elements: [Int])
+  }
+
+  public struct Argument: Sendable {
+    public let label: String?
+    public let labelRange: SourceRange?
+    public let value: Int
+  }
+
+  public let kind: Kind
+  /// The whole expression's span.
+  public let range: SourceRange
+  /// The operator or callee, where the caret goes.
+  public let focus: SourceRange
+  /// Index of the first node of this node's subtree: a subtree is the contiguous run
+  /// `subtreeStart...self`.
+  public let subtreeStart: Int
+}
+
+public struct Expression: Sendable {
+  public var nodes: [ExpressionNode]
+  public var root: Int { nodes.count - 1 }
+  public var range: SourceRange { nodes[root].range }
+}
+
+public struct DimensionSyntax: Sendable {
+  public enum Kind: Sendable { case number(Int), symbol(String) }
+  public let kind: Kind
+  public let range: SourceRange
+}
+
+public enum Statement: Sendable {
+  /// `input X[N, 3]`, `param W[3, 8] = he`, `const c = 2`
+  case declaration(
+    kind: String, name: String, nameRange: SourceRange, shape: [DimensionSyntax]?, value: Expression?)
+  /// `h1 = relu(W1 @ x)`
+  case assignment(name: String, nameRange: SourceRange, value: Expression)
+  /// `output o, p` or `output o = expr`
+  case output(names: [(String, SourceRange)], value: Expression?)
+  /// `loss L = expr` or `loss L`
+  case loss(name: String, nameRange: SourceRange, value: Expression?)
+}
+
+public struct Program: Sendable {
+  public var statements: [(statement: Statement, range: SourceRange)]
+}

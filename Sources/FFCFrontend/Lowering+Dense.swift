@@ -1,0 +1,91 @@
+import FFCDiagnostics
+import FFCIR
+
+extension Lowering {
+  /// `h = dense(x, units, activation, init=..., bias=0|1)`: declares `h.W` [in, units] and `h.b`
+  /// [units] and computes activation(x @ h.W + h.b). Default initialiser: He for relu and
+  /// leaky_relu, Glorot otherwise; biases start at zero.
+  mutating func lowerDense(
+    _ name: String, _ nameRange: SourceRange, _ arguments: [ExpressionNode.Argument], _ e: Expression
+  ) -> NodeID? {
+    let call = e.nodes[e.root]
+    let positional = arguments.filter { $0.label == nil }
+    guard positional.count >= 2, positional.count <= 3 else {
+      diagnostics.add(.wrongArgumentCount("dense", expected: "2 or 3 arguments (input, units, activation)", got: positional.count, at: call.range))
+      return nil
+    }
+    guard let x = lowerExpression(e, root: positional[0].value) else { return nil }
+    builder.currentLocation = call.range
+    guard let units = evaluateNumber(e, positional[1].value), units >= 1, units == units.rounded(), units < 1e9 else {
+      diagnostics.add(.badOption("the number of units of 'dense' must be a positive whole number", at: e.nodes[positional[1].value].range))
+      return nil
+    }
+    var activation: Op?
+    if positional.count == 3 {
+      guard case .name(let activationName) = e.nodes[positional[2].value].kind else {
+        diagnostics.add(.badOption("the activation of 'dense' must be a function name such as 'relu'", at: e.nodes[positional[2].value].range))
+        return nil
+      }
+      if !["none", "linear", "identity"].contains(activationName) {
+        guard let op = OpRegistry.callableOp(activationName), op.call?.tensorCount == 1,
+          op.call?.options.allSatisfy({ !$0.isRequired }) ?? false
+        else {
+          let names = OpRegistry.callable.filter { $0.op.call?.tensorCount == 1 }.map(\.spelling)
+          diagnostics.add(.unknownFunction(activationName, suggestion: EditDistance.closest(to: activationName, in: names), at: e.nodes[positional[2].value].range))
+          return nil
+        }
+        activation = op
+      }
+    }
+    var initializer: Initializer = activation === Op.relu || activation === Op.leakyRelu ? .he : .glorot
+    var useBias = true
+    for argument in arguments where argument.label != nil {
+      switch argument.label {
+      case "init":
+        guard let parsed = parseInitializer(e, root: argument.value) else {
+          diagnostics.add(.badInitializer("expected an initializer: he, glorot, xavier, zeros, ones, uniform(a, b) or normal(mean, std)", at: e.nodes[argument.value].range))
+          return nil
+        }
+        initializer = parsed
+      case "bias":
+        useBias = evaluateNumber(e, argument.value) != 0
+      default:
+        diagnostics.add(.badOption("'dense' has no option '\(argument.label ?? "")'; its options are 'init' and 'bias'", at: argument.labelRange ?? call.range))
+        return nil
+      }
+    }
+    return denseLayer(name, nameRange, x, Int(units), activation, initializer, useBias, call)
+  }
+
+  private mutating func denseLayer(
+    _ name: String, _ nameRange: SourceRange, _ x: NodeID, _ units: Int, _ activation: Op?,
+    _ initializer: Initializer, _ useBias: Bool, _ call: ExpressionNode
+  ) -> NodeID? {
+    let inputShape = builder[x].shape
+    guard inputShape.rank == 1 || inputShape.rank == 2, let fanIn = inputShape.dims.last?.value else {
+      diagnostics.add(.shapeError("'dense' needs a vector or a batch matrix with a fixed number of features, got \(inputShape)", at: call.range, focus: call.focus.start))
+      return nil
+    }
+    let weightShape = Shape([fanIn, units])
+    let weight = leaf(.param, "\(name).W", weightShape, nil)
+    guard bind("\(name).W", weight, at: nameRange) else { return nil }
+    declarations.append(Declaration(name: "\(name).W", kind: .param, node: weight, shape: weightShape, initializer: initializer, location: call.range))
+    guard var result = emit(call, { try $0.emit(Op.matmul, [x, weight]) }) else { return nil }
+    if useBias {
+      let bias = leaf(.param, "\(name).b", Shape([units]), nil)
+      guard bind("\(name).b", bias, at: nameRange) else { return nil }
+      declarations.append(Declaration(name: "\(name).b", kind: .param, node: bias, shape: Shape([units]), initializer: .zeros, location: call.range))
+      guard let sum = emit(call, { [result] in try $0.elementwise(Op.add, result, bias) }) else { return nil }
+      result = sum
+    }
+    if let activation, let signature = activation.call {
+      if builder[result].name == nil { builder.rename(result, "\(name).z") }
+      let defaults = signature.options.compactMap { o in o.defaultValue.map { (o.name, $0) } }
+      let options = Dictionary(uniqueKeysWithValues: defaults)
+      return emit(call) { [result] builder in
+        try builder.emit(activation, [result], try signature.makeAttributes(options, [builder[result].shape]))
+      }
+    }
+    return result
+  }
+}

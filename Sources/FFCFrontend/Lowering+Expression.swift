@@ -1,0 +1,114 @@
+import FFCDiagnostics
+import FFCIR
+
+extension Lowering {
+  /// Lowers an expression with one loop over its postorder nodes. A node whose operand failed is
+  /// skipped silently: the first error is the one reported.
+  mutating func lowerExpression(_ expression: Expression, root: Int? = nil) -> NodeID? {
+    let rootIndex = root ?? expression.root
+    let skipped = optionArguments(expression)
+    var values = [NodeID?](repeating: nil, count: expression.nodes.count)
+    for index in expression.nodes[rootIndex].subtreeStart...rootIndex where !skipped[index] {
+      let node = expression.nodes[index]
+      builder.currentLocation = node.range
+      values[index] = lowerNode(index, node, expression, values)
+    }
+    return values[rootIndex]
+  }
+
+  /// Marks the subtrees of numeric call options (`axis=0`, `alpha`), which are read as literals
+  /// by their call rather than lowered to graph nodes.
+  func optionArguments(_ expression: Expression) -> [Bool] {
+    var skipped = [Bool](repeating: false, count: expression.nodes.count)
+    for node in expression.nodes {
+      guard case .call(let callee, let arguments) = node.kind else { continue }
+      skipped[node.subtreeStart] = true  // the callee's name is not a value
+      let tensorCount = callee == "dense" ? 1 : (OpRegistry.callableOp(callee)?.call?.tensorCount ?? Int.max)
+      for (position, argument) in arguments.enumerated() where argument.label != nil || position >= tensorCount {
+        for i in expression.nodes[argument.value].subtreeStart...argument.value { skipped[i] = true }
+      }
+    }
+    return skipped
+  }
+
+  private mutating func lowerNode(_ index: Int, _ node: ExpressionNode, _ e: Expression, _ values: [NodeID?]) -> NodeID? {
+    switch node.kind {
+    case .number(let x):
+      return builder.constant(x).id
+    case .name(let name):
+      if OpRegistry.callableOp(name) != nil || name == "dense", scope[name] == nil {
+        diagnostics.add(.badLiteral("'\(name)' is a function; call it as '\(name)(...)'", at: node.range))
+        return nil
+      }
+      return lookUp(name, at: node.range)
+    case .member(let base, let member):
+      return lowerMember(node, e.nodes[base], values[base], member)
+    case .unary(let op, let operand):
+      guard let x = values[operand] else { return nil }
+      return op == "-" ? emit(node, { try $0.emit(Op.neg, [x]) }) : x
+    case .binary(let op, let lhs, let rhs):
+      guard let a = values[lhs], let b = values[rhs] else { return nil }
+      return emit(node) { builder in
+        switch op {
+        case "@": try builder.emit(Op.matmul, [a, b])
+        case "+": try builder.elementwise(Op.add, a, b)
+        case "-": try builder.elementwise(Op.sub, a, b)
+        case "*": try builder.elementwise(Op.mul, a, b)
+        case "/": try builder.elementwise(Op.div, a, b)
+        default: try builder.elementwise(Op.pow, a, b)
+        }
+      }
+    case .call(let callee, let arguments):
+      if callee == "dense" {
+        diagnostics.add(.denseNotAssigned(at: node.range))
+        return nil
+      }
+      return lowerCall(node, callee, arguments, e, values)
+    case .index(let base, let indices):
+      return lowerIndex(node, values[base], indices, e)
+    case .list:
+      return evaluateLiteral(e, root: index).map { builder.constant($0).id }
+    }
+  }
+
+  /// Runs a builder action, turning a shape error into a diagnostic at the node (caret on its
+  /// operator).
+  mutating func emit(_ node: ExpressionNode, _ action: (GraphBuilder) throws -> NodeID) -> NodeID? {
+    do {
+      return try action(builder)
+    } catch {
+      let message = (error as? ShapeError)?.message ?? "\(error)"
+      diagnostics.add(.shapeError(message, at: node.range, focus: node.focus.start))
+      return nil
+    }
+  }
+
+  private mutating func lowerMember(_ node: ExpressionNode, _ base: ExpressionNode, _ value: NodeID?, _ member: String) -> NodeID? {
+    if member == "T" {
+      guard let value else { return nil }
+      return emit(node) { try $0.emit(Op.transpose, [value]) }
+    }
+    guard case .name(let baseName) = base.kind else {
+      diagnostics.add(.unknownName(member, suggestion: "T", at: node.focus))
+      return nil
+    }
+    // `h1.W`: a parameter that `h1 = dense(...)` declared.
+    return lookUp("\(baseName).\(member)", at: node.range)
+  }
+
+  private mutating func lowerIndex(_ node: ExpressionNode, _ base: NodeID?, _ indices: [Int], _ e: Expression) -> NodeID? {
+    guard let base else { return nil }
+    var positions: [Int] = []
+    let shape = builder[base].shape
+    for (axis, index) in indices.enumerated() {
+      guard let number = evaluateNumber(e, index), number == number.rounded(), abs(number) < 1e9 else {
+        diagnostics.add(.badLiteral("an index must be a whole number", at: e.nodes[index].range))
+        return nil
+      }
+      var position = Int(number)
+      if position < 0, axis < shape.rank, let size = shape[axis].value { position += size }
+      positions.append(position)
+    }
+    return emit(node) { try $0.emit(Op.index, [base], Attributes([("indices", .ints(positions))])) }
+  }
+}

@@ -1,0 +1,53 @@
+import FFCDiagnostics
+import FFCIR
+
+extension Lowering {
+  /// A number literal, possibly signed (`-1`, `+2.5e-3`), at `index` of `expression`; nil otherwise.
+  func evaluateNumber(_ expression: Expression, _ index: Int) -> Double? {
+    var sign = 1.0
+    var current = index
+    while true {
+      switch expression.nodes[current].kind {
+      case .number(let x): return sign * x
+      case .unary(let op, let operand):
+        if op == "-" { sign = -sign }
+        current = operand
+      default: return nil
+      }
+    }
+  }
+
+  /// Evaluates a literal: a number, or nested lists of numbers, with optional signs. Reports an
+  /// error and returns nil for anything else or for ragged lists.
+  mutating func evaluateLiteral(_ expression: Expression, root: Int? = nil) -> Tensor? {
+    let rootIndex = root ?? expression.root
+    let start = expression.nodes[rootIndex].subtreeStart
+    var values: [Int: Tensor] = [:]
+    for index in start...rootIndex {
+      let node = expression.nodes[index]
+      switch node.kind {
+      case .number(let x):
+        values[index] = Tensor(x)
+      case .unary(let op, let operand):
+        guard let x = values[operand] else { return nil }
+        values[index] = op == "-" ? x.map { -$0 } : x
+      case .list(let elements):
+        let items = elements.compactMap { values[$0] }
+        guard items.count == elements.count, let first = items.first else { return nil }
+        guard items.allSatisfy({ $0.shape == first.shape }) else {
+          diagnostics.add(.badLiteral("the rows of a matrix literal must all have the same length", at: node.range))
+          return nil
+        }
+        guard first.rank < 2 else {
+          diagnostics.add(.badLiteral("literals have at most two dimensions", at: node.range))
+          return nil
+        }
+        values[index] = Tensor(shape: [items.count] + first.shape, scalars: items.flatMap(\.scalars))
+      default:
+        diagnostics.add(.badLiteral("expected a number or a list of numbers", at: node.range))
+        return nil
+      }
+    }
+    return values[rootIndex]
+  }
+}

@@ -1,0 +1,146 @@
+import FFCDiagnostics
+import FFCIR
+
+/// What the frontend hands on: the forward graph (when the program had no errors) and every
+/// diagnostic, errors and warnings, in source order.
+public struct FrontendResult {
+  public let graph: Graph?
+  public let diagnostics: [Diagnostic]
+  public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}
+
+public enum Frontend {
+  /// Source text to forward graph: lex, parse, resolve names, infer shapes, build the graph.
+  public static func lower(_ file: SourceFile) -> FrontendResult {
+    let (program, parseDiagnostics) = Parser.parse(file)
+    var lowering = Lowering(file: file)
+    lowering.diagnostics.add(contentsOf: parseDiagnostics)
+    lowering.lower(program)
+    let graph = lowering.diagnostics.hasErrors ? nil : lowering.finishedGraph()
+    return FrontendResult(graph: graph, diagnostics: lowering.diagnostics.sorted)
+  }
+
+  /// The graph's name: the file's base name without its extension.
+  static func graphName(_ path: String) -> String {
+    let base = path.split(separator: "/").last.map(String.init) ?? path
+    guard let dot = base.lastIndex(of: "."), dot != base.startIndex else { return base }
+    return String(base[..<dot])
+  }
+}
+
+/// A name in scope: a node, or nothing when its definition had an error (uses of it then report
+/// nothing more, so one mistake gives one message).
+struct Binding {
+  let node: NodeID?
+  let range: SourceRange?
+}
+
+struct Lowering {
+  let file: SourceFile
+  let builder = GraphBuilder()
+  var diagnostics = DiagnosticBag()
+  var scope: [String: Binding] = [:]
+  /// Names in definition order, for suggestions and for deterministic iteration.
+  var scopeOrder: [String] = []
+  var declarations: [Declaration] = []
+  var outputs: [NamedValue] = []
+  var loss: NamedValue?
+  var lossRange: SourceRange?
+
+  init(file: SourceFile) { self.file = file }
+
+  mutating func lower(_ program: Program) {
+    for (statement, range) in program.statements {
+      builder.currentLocation = range
+      switch statement {
+      case .declaration(let kind, let name, let nameRange, let shape, let value):
+        declare(kind: kind, name: name, nameRange: nameRange, shape: shape, value: value, statement: range)
+      case .assignment(let name, let nameRange, let value):
+        assign(name, nameRange, value)
+      case .output(let names, let value):
+        output(names, value)
+      case .loss(let name, let nameRange, let value):
+        declareLoss(name, nameRange, value)
+      }
+    }
+  }
+
+  func finishedGraph() -> Graph {
+    var graph = builder.graph(
+      name: Frontend.graphName(file.path), declarations: declarations, outputs: outputs, loss: loss)
+    graph.declarations = declarations.map { inferFanIn($0, in: graph) }
+    return graph
+  }
+
+  // MARK: Names
+
+  mutating func bind(_ name: String, _ node: NodeID?, at range: SourceRange) -> Bool {
+    if let previous = scope[name] {
+      diagnostics.add(.duplicateName(name, at: range, previous: previous.range))
+      return false
+    }
+    scope[name] = Binding(node: node, range: range)
+    scopeOrder.append(name)
+    return true
+  }
+
+  mutating func assign(_ name: String, _ nameRange: SourceRange, _ value: Expression) {
+    let node: NodeID?
+    if case .call(let callee, let arguments) = value.nodes[value.root].kind, callee == "dense" {
+      node = lowerDense(name, nameRange, arguments, value)
+    } else {
+      node = lowerExpression(value)
+    }
+    if let node, builder[node].name == nil, !builder[node].op.isLeaf { builder.rename(node, name) }
+    _ = bind(name, node, at: nameRange)
+  }
+
+  mutating func output(_ names: [(String, SourceRange)], _ value: Expression?) {
+    if let value, let (name, range) = names.first {
+      assign(name, range, value)
+    }
+    for (name, range) in names {
+      guard let node = lookUp(name, at: range) else { continue }
+      outputs.append(NamedValue(name, node))
+    }
+  }
+
+  mutating func declareLoss(_ name: String, _ nameRange: SourceRange, _ value: Expression?) {
+    if loss != nil {
+      diagnostics.add(.secondLoss(name, at: nameRange, first: lossRange))
+      return
+    }
+    if let value { assign(name, nameRange, value) }
+    guard let node = lookUp(name, at: nameRange) else { return }
+    guard builder[node].shape.rank == 0 else {
+      diagnostics.add(.lossNotScalar(name, shape: builder[node].shape.description, at: value?.range ?? nameRange))
+      return
+    }
+    loss = NamedValue(name, node)
+    lossRange = nameRange
+  }
+
+  /// The node bound to `name`; reports an unknown name (with a suggestion) and returns nil.
+  mutating func lookUp(_ name: String, at range: SourceRange) -> NodeID? {
+    guard let binding = scope[name] else {
+      diagnostics.add(.unknownName(name, suggestion: EditDistance.closest(to: name, in: scopeOrder), at: range))
+      return nil
+    }
+    return binding.node
+  }
+
+  /// He initialisation needs the fan-in: the axis of W that meets the data in a product.
+  func inferFanIn(_ declaration: Declaration, in graph: Graph) -> Declaration {
+    guard declaration.kind == .param, declaration.shape.rank == 2 else { return declaration }
+    for node in graph.nodes where node.op === Op.matmul && node.inputs.contains(declaration.node) {
+      let onLeft = node.inputs[0] == declaration.node
+      let transposed = node.attributes.bool(onLeft ? "transpose_a" : "transpose_b")
+      let axis = (onLeft != transposed) ? 1 : 0
+      return Declaration(
+        name: declaration.name, kind: declaration.kind, node: declaration.node, shape: declaration.shape,
+        initializer: declaration.initializer, defaultValue: declaration.defaultValue, fanInAxis: axis,
+        location: declaration.location)
+    }
+    return declaration
+  }
+}

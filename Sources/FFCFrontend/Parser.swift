@@ -1,0 +1,157 @@
+import FFCDiagnostics
+
+/// Statements by recursive descent (their nesting is fixed by the grammar); expressions by an
+/// operator-precedence (shunting-yard) loop with explicit stacks, so a deeply nested expression
+/// cannot overflow the call stack. After an error the parser skips to the next line and goes on,
+/// so one run reports every independent error.
+public struct Parser {
+  let file: SourceFile
+  let tokens: [Token]
+  var position = 0
+  public private(set) var diagnostics: [Diagnostic] = []
+
+  public init(_ file: SourceFile, tokens: [Token]) {
+    self.file = file
+    self.tokens = tokens
+  }
+
+  public static func parse(_ file: SourceFile) -> (Program, [Diagnostic]) {
+    var lexer = Lexer(file)
+    let tokens = lexer.tokenize()
+    var parser = Parser(file, tokens: tokens)
+    let program = parser.parseProgram()
+    return (program, lexer.diagnostics + parser.diagnostics)
+  }
+
+  var current: Token { tokens[position] }
+  func peek(_ offset: Int = 1) -> Token { tokens[min(position + offset, tokens.count - 1)] }
+  mutating func advance() -> Token {
+    let token = tokens[position]
+    if position < tokens.count - 1 { position += 1 }
+    return token
+  }
+  func range(_ token: Token) -> SourceRange { file.range(token.start, token.end) }
+  func range(from start: Int, to end: Int) -> SourceRange { file.range(start, end) }
+
+  mutating func expect(_ symbol: String, _ context: String) throws(Diagnostic) -> Token {
+    guard current.is(symbol) else { throw Diagnostic.expected("'\(symbol)'", context, found: (current).describedForError, at: range(current)) }
+    return advance()
+  }
+
+  mutating func expectIdentifier(_ context: String) throws(Diagnostic) -> Token {
+    guard current.kind == .identifier else {
+      if current.kind == .keyword {
+        throw Diagnostic.keywordAsName(current.text, at: range(current))
+      }
+      throw Diagnostic.expected("a name", context, found: (current).describedForError, at: range(current))
+    }
+    return advance()
+  }
+
+  mutating func parseProgram() -> Program {
+    var statements: [(Statement, SourceRange)] = []
+    while current.kind != .endOfFile {
+      if current.kind == .newline {
+        _ = advance()
+        continue
+      }
+      let start = current.start
+      do throws(Diagnostic) {
+        let statement = try parseStatement()
+        guard current.kind == .newline || current.kind == .endOfFile else {
+          throw Diagnostic.expected("end of line", "after a statement", found: (current).describedForError, at: range(current))
+        }
+        statements.append((statement, range(from: start, to: tokens[max(0, position - 1)].end)))
+      } catch {
+        diagnostics.append(error)
+        synchronize()
+      }
+    }
+    return Program(statements: statements)
+  }
+
+  /// Skips to the start of the next statement (Lox's `synchronize`).
+  mutating func synchronize() {
+    while current.kind != .newline && current.kind != .endOfFile { _ = advance() }
+  }
+
+  mutating func parseStatement() throws(Diagnostic) -> Statement {
+    if current.kind == .keyword {
+      switch current.text {
+      case "output": return try parseOutput()
+      case "loss": return try parseLoss()
+      default: return try parseDeclaration()
+      }
+    }
+    let name = try expectIdentifier("at the start of a statement")
+    guard current.is("=") else {
+      throw Diagnostic.expected("'='", "after '\(name.text)' (a statement is a declaration or 'name = expression')", found: (current).describedForError, at: range(current))
+    }
+    _ = advance()
+    return .assignment(name: name.text, nameRange: range(name), value: try parseExpression())
+  }
+
+  mutating func parseDeclaration() throws(Diagnostic) -> Statement {
+    let keyword = advance()
+    let name = try expectIdentifier("after '\(keyword.text)'")
+    var shape: [DimensionSyntax]?
+    if current.is(":") { _ = advance() }
+    if current.is("[") { shape = try parseShape() }
+    var value: Expression?
+    if current.is("=") {
+      _ = advance()
+      value = try parseExpression()
+    }
+    return .declaration(kind: keyword.text, name: name.text, nameRange: range(name), shape: shape, value: value)
+  }
+
+  mutating func parseShape() throws(Diagnostic) -> [DimensionSyntax] {
+    let open = advance()
+    var dims: [DimensionSyntax] = []
+    while !current.is("]") {
+      if !dims.isEmpty { _ = try expect(",", "between dimensions of a shape") }
+      let token = advance()
+      switch token.kind {
+      case .number:
+        guard let n = Int(token.text), n >= 1 else { throw Diagnostic.badDimension(token.text, at: range(token)) }
+        dims.append(DimensionSyntax(kind: .number(n), range: range(token)))
+      case .identifier:
+        dims.append(DimensionSyntax(kind: .symbol(token.text), range: range(token)))
+      default:
+        throw Diagnostic.expected("a dimension (a positive whole number or a name such as N)", "in a shape", found: (token).describedForError, at: range(token))
+          .with(note: Note("shape starts here", at: range(open)))
+      }
+    }
+    _ = advance()
+    return dims
+  }
+
+  mutating func parseOutput() throws(Diagnostic) -> Statement {
+    _ = advance()
+    var names: [(String, SourceRange)] = []
+    repeat {
+      if !names.isEmpty { _ = advance() }
+      let name = try expectIdentifier("after 'output'")
+      names.append((name.text, range(name)))
+    } while current.is(",")
+    if current.is("="), names.count == 1 {
+      _ = advance()
+      return .output(names: names, value: try parseExpression())
+    }
+    return .output(names: names, value: nil)
+  }
+
+  mutating func parseLoss() throws(Diagnostic) -> Statement {
+    let keyword = advance()
+    if current.is("=") {
+      _ = advance()
+      return .loss(name: "loss", nameRange: range(keyword), value: try parseExpression())
+    }
+    let name = try expectIdentifier("after 'loss'")
+    if current.is("=") {
+      _ = advance()
+      return .loss(name: name.text, nameRange: range(name), value: try parseExpression())
+    }
+    return .loss(name: name.text, nameRange: range(name), value: nil)
+  }
+}

@@ -1,0 +1,47 @@
+extension Graph {
+  /// Rebuilds the graph node by node through a fresh hash-consing builder, so identical nodes
+  /// merge. `replace` may return a replacement for a node (given its inputs already mapped into the
+  /// new graph); nil copies the node. A replacement inherits the old node's name when it has none,
+  /// and new nodes take the old node's location. Roots are mapped to the new nodes.
+  public func rebuilt(
+    _ replace: (_ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) throws -> NodeID?
+  ) throws -> Graph {
+    let builder = GraphBuilder()
+    var map = [NodeID](repeating: NodeID(0), count: nodes.count)
+    for (index, node) in nodes.enumerated() {
+      let inputs = node.inputs.map { map[$0.index] }
+      builder.currentLocation = node.location
+      builder.emittingGradient = node.isGradient
+      if !node.op.isLeaf, let replacement = try replace(node, inputs, builder) {
+        if let failure = builder.clearFailure() { throw failure }
+        if let name = node.name, builder[replacement].name == nil, !builder[replacement].op.isLeaf {
+          builder.rename(replacement, name)
+        }
+        map[index] = replacement
+      } else {
+        map[index] = try builder.copy(node, inputs: inputs)
+      }
+    }
+    let roots = remappingRoots { map[$0.index] }
+    return builder.graph(
+      name: name, declarations: roots.declarations, outputs: roots.outputs, loss: roots.loss,
+      gradients: roots.gradients)
+  }
+
+  /// Keeps only the nodes that `live` marks, renumbered in their original order.
+  public func keeping(_ live: [Bool]) -> Graph {
+    var map = [NodeID](repeating: NodeID(0), count: nodes.count)
+    var kept: [Node] = []
+    for (index, node) in nodes.enumerated() where live[index] {
+      map[index] = NodeID(kept.count)
+      kept.append(
+        Node(
+          op: node.op, inputs: node.inputs.map { map[$0.index] }, attributes: node.attributes,
+          shape: node.shape, name: node.name, location: node.location, isGradient: node.isGradient))
+    }
+    let roots = remappingRoots { map[$0.index] }
+    return Graph(
+      name: name, nodes: kept, declarations: roots.declarations, outputs: roots.outputs,
+      loss: roots.loss, gradients: roots.gradients)
+  }
+}

@@ -1,0 +1,101 @@
+import FFCDiagnostics
+import FFCTensor
+
+/// What a leaf of the program is: where its value comes from.
+public enum DeclarationKind: String, Sendable {
+  case input, target, label, param, const
+}
+
+/// A declared leaf: `input X[N, 3]`, `label y[N]`, `param W1[3, 8] = he`.
+public struct Declaration: Sendable {
+  public let name: String
+  public let kind: DeclarationKind
+  public var node: NodeID
+  public let shape: Shape
+  /// For params: how the first value is made.
+  public let initializer: Initializer?
+  /// For inputs, targets and labels: the value used when data gives none.
+  public let defaultValue: Tensor?
+  /// For param matrices: the axis that counts inputs (0 for `X @ W`, 1 for `W @ x`).
+  public let fanInAxis: Int
+  public let location: SourceRange?
+
+  public init(
+    name: String, kind: DeclarationKind, node: NodeID, shape: Shape, initializer: Initializer? = nil,
+    defaultValue: Tensor? = nil, fanInAxis: Int = 0, location: SourceRange? = nil
+  ) {
+    self.name = name
+    self.kind = kind
+    self.node = node
+    self.shape = shape
+    self.initializer = initializer
+    self.defaultValue = defaultValue
+    self.fanInAxis = fanInAxis
+    self.location = location
+  }
+}
+
+/// A named root of the graph: an `output`, or the gradient of the loss for one parameter.
+public struct NamedValue: Sendable, Equatable {
+  public let name: String
+  public var node: NodeID
+  public init(_ name: String, _ node: NodeID) {
+    self.name = name
+    self.node = node
+  }
+}
+
+/// An expression graph: nodes in topological order (every input precedes its user), the program's
+/// declarations, and its roots. A value type, so a pass that returns a new graph cannot disturb the
+/// one it was given.
+public struct Graph: Sendable {
+  public var name: String
+  public internal(set) var nodes: [Node]
+  public var declarations: [Declaration]
+  public var outputs: [NamedValue]
+  public var loss: NamedValue?
+  /// `grad W1`: one per differentiated parameter, in declaration order.
+  public var gradients: [NamedValue]
+
+  public init(
+    name: String, nodes: [Node], declarations: [Declaration], outputs: [NamedValue],
+    loss: NamedValue?, gradients: [NamedValue] = []
+  ) {
+    self.name = name
+    self.nodes = nodes
+    self.declarations = declarations
+    self.outputs = outputs
+    self.loss = loss
+    self.gradients = gradients
+  }
+
+  public subscript(id: NodeID) -> Node { nodes[id.index] }
+
+  public var parameters: [Declaration] { declarations.filter { $0.kind == .param } }
+
+  public func declaration(named name: String) -> Declaration? {
+    declarations.first { $0.name == name }
+  }
+
+  /// Every root the graph must keep: outputs, the loss, the gradients, then the declared leaves.
+  public var roots: [NodeID] {
+    outputs.map(\.node) + (loss.map { [$0.node] } ?? []) + gradients.map(\.node)
+      + declarations.map(\.node)
+  }
+
+  public var gradientNodeCount: Int { nodes.count { $0.isGradient } }
+
+  /// The same roots with every node id mapped through `map` (used by passes that renumber).
+  public func remappingRoots(_ map: (NodeID) -> NodeID) -> (
+    declarations: [Declaration], outputs: [NamedValue], loss: NamedValue?, gradients: [NamedValue]
+  ) {
+    var declarations = self.declarations
+    for i in declarations.indices { declarations[i].node = map(declarations[i].node) }
+    var outputs = self.outputs
+    for i in outputs.indices { outputs[i].node = map(outputs[i].node) }
+    let loss = self.loss.map { NamedValue($0.name, map($0.node)) }
+    var gradients = self.gradients
+    for i in gradients.indices { gradients[i].node = map(gradients[i].node) }
+    return (declarations, outputs, loss, gradients)
+  }
+}

@@ -1,0 +1,114 @@
+import FFCTensor
+
+/// Facts about an op that passes rely on.
+public struct OpTraits: OptionSet, Sendable {
+  public let rawValue: Int
+  public init(rawValue: Int) { self.rawValue = rawValue }
+
+  /// Applied element by element; output shape equals the (common) input shape.
+  public static let elementwise = OpTraits(rawValue: 1 << 0)
+  /// `f(a, b) == f(b, a)`: CSE orders the operands.
+  public static let commutative = OpTraits(rawValue: 1 << 1)
+  /// A graph leaf: input, param or const.
+  public static let leaf = OpTraits(rawValue: 1 << 2)
+  /// Finite for every finite input (sigmoid, tanh, step...), so `0 * f(x)` may fold to 0.
+  public static let boundedOutput = OpTraits(rawValue: 1 << 3)
+  /// The value depends only on the input's shape (`size`), so it folds when the shape is known.
+  public static let shapeOnly = OpTraits(rawValue: 1 << 4)
+}
+
+/// Where the gradient property tests draw an input: inside the op's domain and away from kinks.
+public enum SampleDomain: Sendable, Equatable {
+  case any
+  case positive
+  /// Away from 0 and from ±1, where relu, abs and hard_tanh have kinks.
+  case awayFromKinks
+  /// Whole numbers in 0..<classes: class labels.
+  case classIndex(Int)
+}
+
+/// One configuration the op is tested on: concrete input shapes, attributes, domains.
+public struct OpSample: Sendable {
+  public let inputs: [[Int]]
+  public let attributes: Attributes
+  public let domains: [SampleDomain]
+
+  public init(_ inputs: [[Int]], _ attributes: Attributes = .none, domains: [SampleDomain] = []) {
+    self.inputs = inputs
+    self.attributes = attributes
+    self.domains = domains
+  }
+
+  public func domain(of input: Int) -> SampleDomain {
+    input < domains.count ? domains[input] : (domains.last ?? .any)
+  }
+}
+
+/// The context a derivative rule gets: the incoming cotangent `g`, the op's inputs and output as
+/// values in the graph being built, and the node's attributes.
+public struct VJPContext {
+  public let g: Value
+  public let inputs: [Value]
+  public let output: Value
+  public let attributes: Attributes
+  public var builder: GraphBuilder { g.builder }
+
+  public init(g: Value, inputs: [Value], output: Value, attributes: Attributes) {
+    self.g = g
+    self.inputs = inputs
+    self.output = output
+    self.attributes = attributes
+  }
+  public var x: Value { inputs[0] }
+  public var y: Value { output }
+}
+
+/// Returns one cotangent per input; nil means no gradient flows to that input (a symbolic zero).
+public typealias VJPRule = @Sendable (VJPContext) -> [Value?]
+
+public typealias ShapeRule = @Sendable (_ inputs: [Shape], _ attributes: Attributes) throws -> Shape
+
+/// Evaluates on concrete tensors; `outputShape` is the node's shape with symbols bound.
+public typealias EvaluateRule = @Sendable (_ inputs: [Tensor], _ attributes: Attributes, _ outputShape: [Int]) -> Tensor
+
+/// The one place an op is defined: its name (the same string in the language, the printers, the
+/// diagnostics and the statistics), shape rule, evaluation, derivative rule, its own rewrites, how
+/// the language calls it, and where its tests sample. Adding an op means writing one of these.
+public final class Op: Sendable, CustomStringConvertible {
+  public let name: String
+  public let arity: Int
+  public let traits: OpTraits
+  public let inferShape: ShapeRule
+  public let evaluate: EvaluateRule
+  /// nil: not differentiable (an error if a gradient must pass through it).
+  public let vjp: VJPRule?
+  public let rewrites: [RewriteRule]
+  /// How the .ffn language calls this op; nil for ops only passes create.
+  public let call: CallSignature?
+  public let samples: [OpSample]
+  /// Attributes the printers show on the operands instead of in brackets: key -> (operand, suffix),
+  /// so `matmul` with transpose_a prints as `matmul %W.T, %g`.
+  public let operandMarks: [String: (operand: Int, suffix: String)]
+
+  public init(
+    name: String, arity: Int, traits: OpTraits = [], inferShape: @escaping ShapeRule,
+    evaluate: @escaping EvaluateRule, vjp: VJPRule?, rewrites: [RewriteRule] = [],
+    call: CallSignature? = nil, samples: [OpSample] = [],
+    operandMarks: [String: (operand: Int, suffix: String)] = [:]
+  ) {
+    self.name = name
+    self.arity = arity
+    self.traits = traits
+    self.inferShape = inferShape
+    self.evaluate = evaluate
+    self.vjp = vjp
+    self.rewrites = rewrites
+    self.call = call
+    self.samples = samples
+    self.operandMarks = operandMarks
+  }
+
+  public var description: String { name }
+  public var isLeaf: Bool { traits.contains(.leaf) }
+  public var isElementwise: Bool { traits.contains(.elementwise) }
+}

@@ -1,0 +1,37 @@
+/// Every op, by family. The language's function names, the printers, constant folding, the
+/// simplifier's rule index and the gradient property tests all read this one table.
+public enum OpRegistry {
+  public static let all: [Op] =
+    Op.leafOps + Op.unaryOps + Op.binaryOps + Op.reduceOps + Op.layoutOps + Op.matmulOps
+    + Op.softmaxOps + Op.lossOps
+
+  public static let composites: [Composite] = [.mse, .sse]
+
+  public static let byName: [String: Op] = {
+    var table: [String: Op] = [:]
+    for op in all { table[op.name] = op }
+    return table
+  }()
+
+  /// The language's spelling of each callable op (aliases included), in registry order.
+  public static let callable: [(spelling: String, op: Op)] =
+    all.flatMap { op in (op.call?.spellings ?? []).map { ($0, op) } }
+
+  public static func callableOp(_ spelling: String) -> Op? {
+    callable.first { $0.spelling == spelling }?.op
+  }
+
+  public static func composite(_ name: String) -> Composite? {
+    composites.first { $0.name == name }
+  }
+
+  /// Ops whose derivative rule is tested against finite differences.
+  public static var differentiable: [Op] { all.filter { $0.vjp != nil && !$0.isLeaf } }
+
+  /// Rewrites indexed by op name, in the order each op lists them.
+  public static let rewritesByOp: [String: [RewriteRule]] = {
+    var table: [String: [RewriteRule]] = [:]
+    for op in all where !op.rewrites.isEmpty { table[op.name] = op.rewrites }
+    return table
+  }()
+}

@@ -1,0 +1,106 @@
+import FFCTensor
+
+extension Op {
+  /// numpy broadcasting made explicit. Attribute: the target shape. Its derivative sums the
+  /// cotangent back over the broadcast axes: the un-broadcast lives here, not in Differentiate.
+  public static let broadcastTo: Op = Op(
+    name: "broadcast_to", arity: 1,
+    inferShape: { shapes, attributes in
+      let target = attributes.shape("shape")
+      guard Shape.broadcast(shapes[0], target) == target else {
+        throw ShapeError("'broadcast_to' cannot broadcast \(shapes[0]) to \(target)")
+      }
+      return target
+    },
+    evaluate: { inputs, _, shape in Kernels.broadcast(inputs[0], to: shape) },
+    vjp: { c in [c.g.unbroadcast(to: c.x.shape)] },
+    rewrites: [
+      RewriteRule("broadcast_to(broadcast_to(x)) -> broadcast_to(x)") { r in
+        r.x.op === Op.broadcastTo ? r.builder.value(r.x.node.inputs[0]).broadcast(to: r.node.shape) : nil
+      }
+    ],
+    samples: [
+      OpSample([[3]], Attributes([("shape", .shape([2, 3]))])),
+      OpSample([[2, 1]], Attributes([("shape", .shape([2, 3]))])),
+      OpSample([[]], Attributes([("shape", .shape([2]))])),
+    ])
+
+  /// Adds or removes unit axes (the non-unit dimensions stay in order). Attribute: the new shape.
+  public static let reshape: Op = Op(
+    name: "reshape", arity: 1,
+    inferShape: { shapes, attributes in
+      let target = attributes.shape("shape")
+      guard shapes[0].dims.filter({ $0 != 1 }) == target.dims.filter({ $0 != 1 }) else {
+        throw ShapeError("'reshape' cannot turn \(shapes[0]) into \(target)")
+      }
+      return target
+    },
+    evaluate: { inputs, _, shape in Tensor(shape: shape, scalars: inputs[0].scalars) },
+    vjp: { c in [c.g.reshape(to: c.x.shape)] },
+    rewrites: [
+      RewriteRule("reshape(reshape(x)) -> reshape(x)") { r in
+        r.x.op === Op.reshape ? r.builder.value(r.x.node.inputs[0]).reshape(to: r.node.shape) : nil
+      }
+    ],
+    samples: [OpSample([[3]], Attributes([("shape", .shape([3, 1]))]))])
+
+  /// The transpose of a matrix (`transpose(W)` or `W.T`); vectors and scalars are unchanged.
+  public static let transpose: Op = Op(
+    name: "transpose", arity: 1,
+    inferShape: { shapes, _ in
+      let s = shapes[0]
+      guard s.rank <= 2 else { throw ShapeError("'transpose' needs a vector or a matrix, got \(s)") }
+      return s.rank == 2 ? Shape([s[1], s[0]]) : s
+    },
+    evaluate: { inputs, _, _ in Kernels.transpose(inputs[0]) },
+    vjp: { c in [c.g.transposed()] },
+    rewrites: [
+      RewriteRule("transpose(transpose(x)) -> x") { r in
+        r.x.op === Op.transpose ? r.builder.value(r.x.node.inputs[0]) : nil
+      },
+      RewriteRule("transpose(v) -> v") { r in r.x.rank < 2 ? r.x : nil },
+    ],
+    call: CallSignature(["transpose"], tensors: 1),
+    samples: [OpSample([[2, 3]])])
+
+  /// `x[i]`, `x[i, j]`: the sub-value at fixed leading indices. Attribute: indices.
+  public static let index: Op = Op(
+    name: "index", arity: 1,
+    inferShape: { shapes, attributes in
+      let (s, indices) = (shapes[0], attributes.ints("indices"))
+      guard indices.count <= s.rank else {
+        throw ShapeError("cannot index a value of shape \(s) with \(indices.count) indices")
+      }
+      for (axis, i) in indices.enumerated() {
+        guard let size = s[axis].value else {
+          throw ShapeError("cannot index axis \(axis) of shape \(s): its size is only known at run time")
+        }
+        guard (0..<size).contains(i) else {
+          throw ShapeError("index \(i) is out of range for axis \(axis) of shape \(s)")
+        }
+      }
+      return Shape(Array(s.dims.dropFirst(indices.count)))
+    },
+    evaluate: { inputs, attributes, _ in Kernels.index(inputs[0], attributes.ints("indices")) },
+    vjp: { c in
+      let attributes = Attributes([("indices", c.attributes["indices"] ?? .ints([])), ("shape", .shape(c.x.shape))])
+      return [c.g.apply(Op.embed, attributes)]
+    },
+    samples: [OpSample([[3]], Attributes([("indices", .ints([1]))])), OpSample([[2, 3]], Attributes([("indices", .ints([1, 2]))]))])
+
+  /// The adjoint of `index`: zeros of `shape` with the input placed at `indices`.
+  public static let embed: Op = Op(
+    name: "embed", arity: 1,
+    inferShape: { shapes, attributes in
+      let (target, indices) = (attributes.shape("shape"), attributes.ints("indices"))
+      guard indices.count <= target.rank, Shape(Array(target.dims.dropFirst(indices.count))) == shapes[0] else {
+        throw ShapeError("'embed' cannot place \(shapes[0]) at \(indices) in \(target)")
+      }
+      return target
+    },
+    evaluate: { inputs, attributes, shape in Kernels.embed(inputs[0], at: attributes.ints("indices"), in: shape) },
+    vjp: { c in [c.g.apply(Op.index, Attributes([("indices", c.attributes["indices"] ?? .ints([]))]))] },
+    samples: [OpSample([[]], Attributes([("indices", .ints([1])), ("shape", .shape([3]))]))])
+
+  static let layoutOps: [Op] = [broadcastTo, reshape, transpose, index, embed]
+}

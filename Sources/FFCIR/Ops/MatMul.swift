@@ -1,0 +1,89 @@
+import FFCTensor
+
+extension Op {
+  /// numpy `@` on vectors and matrices, with transpose flags so that backpropagation's
+  /// dW = Aᵀ·dZ and dA = dZ·Wᵀ need no transpose node. Attributes: transpose_a, transpose_b.
+  public static let matmul: Op = Op(
+    name: "matmul", arity: 2,
+    inferShape: { shapes, attributes in
+      let a = effectiveShape(shapes[0], attributes.bool("transpose_a"))
+      let b = effectiveShape(shapes[1], attributes.bool("transpose_b"))
+      guard a.rank >= 1, a.rank <= 2, b.rank >= 1, b.rank <= 2 else {
+        throw ShapeError("cannot multiply \(a) by \(b): '@' needs vectors or matrices (use '*' to scale)")
+      }
+      guard a.dims.last == b.dims.first else {
+        throw ShapeError("cannot multiply \(a) by \(b): inner dimensions differ")
+      }
+      return Shape(Array(a.dims.dropLast()) + Array(b.dims.dropFirst()))
+    },
+    evaluate: { inputs, attributes, _ in
+      Kernels.matmul(
+        inputs[0], inputs[1], transposeA: attributes.bool("transpose_a"),
+        transposeB: attributes.bool("transpose_b"))
+    },
+    vjp: { c in
+      let (a, b, g) = (c.inputs[0], c.inputs[1], c.g)
+      let (ta, tb) = (c.attributes.bool("transpose_a"), c.attributes.bool("transpose_b"))
+      switch (a.rank, b.rank) {
+      case (2, 2):
+        return [
+          ta ? b.matmul(g, transposeA: tb, transposeB: true) : g.matmul(b, transposeB: !tb),
+          tb ? g.matmul(a, transposeA: true, transposeB: ta) : a.matmul(g, transposeA: !ta),
+        ]
+      case (2, 1):
+        return [ta ? b.outer(g) : g.outer(b), a.matmul(g, transposeA: !ta)]
+      case (1, 2):
+        return [b.matmul(g, transposeA: tb), tb ? g.outer(a) : a.outer(g)]
+      default:
+        return [g * b, g * a]
+      }
+    },
+    rewrites: [
+      RewriteRule("matmul(transpose(a), b) -> matmul[transpose_a](a, b)") { r in
+        let (a, b) = (r.inputs[0], r.inputs[1])
+        guard a.op === Op.transpose, a.rank == 2 else { return nil }
+        return r.builder.value(a.node.inputs[0]).matmul(
+          b, transposeA: !r.attributes.bool("transpose_a"), transposeB: r.attributes.bool("transpose_b"))
+      },
+      RewriteRule("matmul(a, transpose(b)) -> matmul[transpose_b](a, b)") { r in
+        let (a, b) = (r.inputs[0], r.inputs[1])
+        guard b.op === Op.transpose, b.rank == 2 else { return nil }
+        return a.matmul(
+          r.builder.value(b.node.inputs[0]), transposeA: r.attributes.bool("transpose_a"),
+          transposeB: !r.attributes.bool("transpose_b"))
+      },
+    ],
+    call: CallSignature(["matmul"], tensors: 2),
+    samples: [
+      OpSample([[2, 3], [3, 4]]),
+      OpSample([[3, 2], [3, 4]], Attributes([("transpose_a", .bool(true))])),
+      OpSample([[2, 3], [4, 3]], Attributes([("transpose_b", .bool(true))])),
+      OpSample([[3, 2], [4, 3]], Attributes([("transpose_a", .bool(true)), ("transpose_b", .bool(true))])),
+      OpSample([[2, 3], [3]]),
+      OpSample([[3, 2], [3]], Attributes([("transpose_a", .bool(true))])),
+      OpSample([[3], [3, 4]]),
+      OpSample([[3], [4, 3]], Attributes([("transpose_b", .bool(true))])),
+      OpSample([[3], [3]]),
+    ],
+    operandMarks: ["transpose_a": (0, ".T"), "transpose_b": (1, ".T")])
+
+  /// `a ⊗ b` for vectors: `[m] ⊗ [n] -> [m, n]`, the weight gradient of `W @ x`.
+  public static let outer: Op = Op(
+    name: "outer", arity: 2,
+    inferShape: { shapes, _ in
+      guard shapes[0].rank == 1, shapes[1].rank == 1 else {
+        throw ShapeError("'outer' needs two vectors, got \(shapes[0]) and \(shapes[1])")
+      }
+      return Shape([shapes[0][0], shapes[1][0]])
+    },
+    evaluate: { inputs, _, _ in Kernels.outer(inputs[0], inputs[1]) },
+    vjp: { c in [c.g.matmul(c.inputs[1]), c.g.matmul(c.inputs[0], transposeA: true)] },
+    call: CallSignature(["outer"], tensors: 2),
+    samples: [OpSample([[2], [3]])])
+
+  static let matmulOps: [Op] = [matmul, outer]
+
+  private static func effectiveShape(_ shape: Shape, _ transposed: Bool) -> Shape {
+    transposed && shape.rank == 2 ? Shape([shape[1], shape[0]]) : shape
+  }
+}

@@ -1,0 +1,101 @@
+import FFCTensor
+
+extension Op {
+  /// Σ over `axes` (all by default); `keepdims` keeps them as unit axes.
+  public static let sum: Op = reduction(
+    "sum", Kernels.sum,
+    vjp: { c in
+      let axes = c.attributes.ints("axes")
+      let g = c.g.restoringAxes(axes, keptDims: c.attributes.bool("keepdims"), inputShape: c.x.shape)
+      return [g.broadcast(to: c.x.shape)]
+    },
+    rewrites: [
+      RewriteRule("sum over no axes -> x") { r in
+        r.attributes.ints("axes").isEmpty ? r.x : nil
+      }
+    ])
+
+  /// The mean over `axes`; its derivative divides by the number of elements averaged, a `size`
+  /// node that is a constant for fixed shapes and symbolic (`N`) for a batch dimension.
+  public static let mean: Op = reduction(
+    "mean",
+    { x, axes, keepDims in
+      let count = Double(Kernels.reducedCount(x.shape, axes: axes))
+      return Kernels.sum(x, axes: axes, keepDims: keepDims).map { $0 / count }
+    },
+    vjp: { c in
+      let axes = c.attributes.ints("axes")
+      let g = c.g.restoringAxes(axes, keptDims: c.attributes.bool("keepdims"), inputShape: c.x.shape)
+      return [(g / c.x.size(axes: axes)).broadcast(to: c.x.shape)]
+    })
+
+  /// The maximum over `axes`. Its derivative goes to the elements equal to the maximum, shared
+  /// equally between ties.
+  public static let max: Op = reduction(
+    "max", Kernels.max,
+    vjp: { c in
+      let axes = c.attributes.ints("axes")
+      let kept = c.attributes.bool("keepdims")
+      let y = c.y.restoringAxes(axes, keptDims: kept, inputShape: c.x.shape).broadcast(to: c.x.shape)
+      let mask = c.builder.apply(Op.equal, [c.x, y])
+      let ties = mask.sum(axes: axes, keepDims: true).broadcast(to: c.x.shape)
+      let g = c.g.restoringAxes(axes, keptDims: kept, inputShape: c.x.shape).broadcast(to: c.x.shape)
+      return [g * mask / ties]
+    })
+
+  /// The number of elements of the input along `axes`, as a scalar. Depends only on the shape.
+  public static let size: Op = Op(
+    name: "size", arity: 1, traits: [.shapeOnly],
+    inferShape: { shapes, attributes in
+      for axis in attributes.ints("axes") where !(0..<shapes[0].rank).contains(axis) {
+        throw ShapeError("'size' has no axis \(axis) for shape \(shapes[0])")
+      }
+      return .scalar
+    },
+    evaluate: { inputs, attributes, _ in
+      Tensor(Double(Kernels.reducedCount(inputs[0].shape, axes: attributes.ints("axes"))))
+    },
+    vjp: { _ in [nil] },
+    samples: [OpSample([[2, 3]], Attributes([("axes", .ints([1]))]))])
+
+  static let reduceOps: [Op] = [sum, mean, max, size]
+
+  private static func reduction(
+    _ name: String, _ kernel: @escaping @Sendable (Tensor, [Int], Bool) -> Tensor,
+    vjp: @escaping VJPRule, rewrites: [RewriteRule] = []
+  ) -> Op {
+    Op(
+      name: name, arity: 1,
+      inferShape: { shapes, attributes in
+        let shape = shapes[0]
+        let axes = attributes.ints("axes")
+        guard axes == axes.sorted(), Set(axes).count == axes.count,
+          axes.allSatisfy({ (0..<shape.rank).contains($0) })
+        else { throw ShapeError("'\(name)' has no axes \(axes) for a value of shape \(shape)") }
+        let keep = attributes.bool("keepdims")
+        return Shape(shape.dims.enumerated().compactMap { axes.contains($0) ? (keep ? 1 : nil) : $1 })
+      },
+      evaluate: { inputs, attributes, _ in
+        kernel(inputs[0], attributes.ints("axes"), attributes.bool("keepdims"))
+      },
+      vjp: vjp, rewrites: rewrites,
+      call: CallSignature([name], tensors: 1, options: [CallOption("axis"), CallOption("keepdims")]) {
+        options, shapes in
+        let shape = shapes[0]
+        var attributes = Attributes()
+        if let axis = options["axis"] {
+          attributes["axes"] = .ints([try CallSignature.axis(axis, of: shape, op: name)])
+        } else {
+          attributes["axes"] = .ints(Array(0..<shape.rank))
+        }
+        if let keep = options["keepdims"], keep != 0 { attributes["keepdims"] = .bool(true) }
+        return attributes
+      },
+      samples: [
+        OpSample([[2, 3]], Attributes([("axes", .ints([0, 1]))])),
+        OpSample([[2, 3]], Attributes([("axes", .ints([1]))])),
+        OpSample([[2, 3]], Attributes([("axes", .ints([0])), ("keepdims", .bool(true))])),
+        OpSample([[4]], Attributes([("axes", .ints([0]))])),
+      ])
+  }
+}

@@ -1,0 +1,80 @@
+import FFCDiagnostics
+
+/// The graph as text, one node per line in SSA form:
+///
+///     %h1: [2] = relu %0                                 # line 6
+///
+/// Declarations first, then the forward nodes, then the nodes Differentiate added (each tagged with
+/// the program line whose derivative it is), then the roots: outputs, loss and `grad W = %...`.
+public struct TextPrinter {
+  public var source: SourceFile?
+  public var showGradientSection = true
+
+  public init(source: SourceFile? = nil) { self.source = source }
+
+  public func print(_ graph: Graph) -> String {
+    let names = PrintNames(graph)
+    var lines = ["graph \(graph.name) {"]
+    let declared = Set(graph.declarations.map(\.node))
+    for declaration in graph.declarations {
+      lines.append(declarationText(declaration, graph, names))
+    }
+    var inGradient = false
+    for (index, node) in graph.nodes.enumerated() {
+      let id = NodeID(index)
+      if declared.contains(id) || graph.isInlineConstant(id) { continue }
+      if node.isGradient && !inGradient && showGradientSection {
+        inGradient = true
+        lines.append("")
+        lines.append("  # gradient: added by Differentiate")
+      }
+      let text = "  %\(names[id]): \(node.shape) = \(graph.operationText(node, names))"
+      lines.append(withComment(text, comment(for: node)))
+    }
+    lines.append("")
+    for output in graph.outputs { lines.append("  output \(output.name) = \(graph.operandText(output.node, names))") }
+    if let loss = graph.loss { lines.append("  loss \(loss.name) = \(graph.operandText(loss.node, names))") }
+    for gradient in graph.gradients {
+      lines.append("  grad \(gradient.name) = \(graph.operandText(gradient.node, names))")
+    }
+    lines.append("}")
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  private func declarationText(_ d: Declaration, _ graph: Graph, _ names: PrintNames) -> String {
+    let keyword = d.kind.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
+    var text = "  \(keyword) %\(names[d.node]): \(d.shape)"
+    if let initializer = d.initializer { text += " = \(initializer)" }
+    if let value = d.defaultValue { text += " = \(TensorFormat.literal(value))" }
+    if d.kind == .const, let value = graph[d.node].constantValue { text += " = \(TensorFormat.literal(value))" }
+    return withComment(text, d.location.map { "line \($0.start.line)" })
+  }
+
+  private func comment(for node: Node) -> String? {
+    guard let location = node.location else { return nil }
+    let line = location.start.line
+    guard node.isGradient else { return "line \(line)" }
+    let text = source.map { ": " + $0.lineText(line).trimmingSpaces() } ?? ""
+    return "via line \(line)\(text)"
+  }
+
+  private func withComment(_ text: String, _ comment: String?) -> String {
+    guard let comment else { return text }
+    let column = 52
+    let padding = text.count < column ? String(repeating: " ", count: column - text.count) : "  "
+    return text + padding + "# " + comment
+  }
+}
+
+extension String {
+  func trimmingSpaces() -> String {
+    var scalars = Substring(self)
+    while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
+    while let last = scalars.last, last == " " || last == "\t" || last == "\r" { scalars.removeLast() }
+    if let hash = scalars.firstIndex(of: "#") {
+      scalars = scalars[..<hash]
+      while let last = scalars.last, last == " " { scalars.removeLast() }
+    }
+    return String(scalars)
+  }
+}

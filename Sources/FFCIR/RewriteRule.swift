@@ -1,0 +1,32 @@
+import FFCTensor
+
+/// What a rewrite sees: the node being rebuilt (its op, attributes, shape and location) and its
+/// inputs as values already in the new graph.
+public struct RewriteContext {
+  public let node: Node
+  public let inputs: [Value]
+  public let builder: GraphBuilder
+
+  public init(node: Node, inputs: [Value], builder: GraphBuilder) {
+    self.node = node
+    self.inputs = inputs
+    self.builder = builder
+  }
+
+  public var attributes: Attributes { node.attributes }
+  public var x: Value { inputs[0] }
+}
+
+/// A local rewrite owned by an op: a name (the identity itself, `x*1 -> x`, as the statistics print
+/// it) and a function that returns the replacement, or nil when the pattern does not match. A rule
+/// must preserve the value exactly wherever it fires (conditions such as "x is finite" are part of
+/// the rule).
+public struct RewriteRule: Sendable {
+  public let name: String
+  public let apply: @Sendable (RewriteContext) -> Value?
+
+  public init(_ name: String, _ apply: @escaping @Sendable (RewriteContext) -> Value?) {
+    self.name = name
+    self.apply = apply
+  }
+}

@@ -1,0 +1,37 @@
+import FFCIR
+
+/// Evaluates, at compile time, every node whose inputs are all constants (with the op's own
+/// `evaluate`, so there is no second copy of any op's meaning), and every shape-only node (`size`)
+/// whose input shape is known. Results larger than `maxElements` are left alone, and so is
+/// broadcasting a scalar, which is already as small as a constant can be.
+public struct ConstantFolding: Pass {
+  public let name = "constant-folding"
+  public var maxElements = 4096
+
+  public init() {}
+
+  public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
+    var counts: [String: Int] = [:]
+    let result = try rebuilding(graph) {
+      try graph.rebuilt { node, inputs, builder in
+        guard let value = fold(node, inputs, builder) else { return nil }
+        counts["fold \(node.op.name)", default: 0] += 1
+        return builder.constant(value).id
+      }
+    }
+    for (key, n) in counts.sorted(by: { $0.key < $1.key }) { context.count(key, by: n) }
+    return result
+  }
+
+  private func fold(_ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) -> Tensor? {
+    guard let shape = node.shape.concrete, shape.reduce(1, *) <= maxElements else { return nil }
+    if node.op.traits.contains(.shapeOnly) {
+      guard let inputShape = builder[inputs[0]].shape.concrete else { return nil }
+      return node.op.evaluate([Tensor(repeating: 0, shape: inputShape)], node.attributes, shape)
+    }
+    let constants = inputs.compactMap { builder[$0].constantValue }
+    guard constants.count == inputs.count else { return nil }
+    if node.op === Op.broadcastTo, constants.first?.isScalar == true { return nil }
+    return node.op.evaluate(constants, node.attributes, shape)
+  }
+}

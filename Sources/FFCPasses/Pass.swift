@@ -1,0 +1,43 @@
+import FFCIR
+
+/// Why a pass stopped: a problem in the user's program (a diagnostic), or a bug in ffc.
+public enum PassFailure: Error, Sendable {
+  case user(Diagnostic)
+  case `internal`(pass: String, message: String)
+}
+
+/// What a pass may record while it runs: how often each of its rewrites fired, and warnings.
+public struct PassContext: Sendable {
+  public private(set) var counters: [String: Int] = [:]
+  public internal(set) var diagnostics: [Diagnostic] = []
+
+  public init() {}
+
+  public mutating func count(_ key: String, by n: Int = 1) { counters[key, default: 0] += n }
+  public mutating func warn(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
+
+  /// Counters sorted by name: statistics never print in a Dictionary's order.
+  public var sortedCounters: [(String, Int)] { counters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+  public var total: Int { counters.values.reduce(0, +) }
+}
+
+/// A pure function from graph to graph. It keeps no state between runs.
+public protocol Pass: Sendable {
+  /// Short kebab-case name, shown by --stats.
+  var name: String { get }
+  func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph
+}
+
+extension Pass {
+  /// Runs a rebuilding step, turning a shape error (a rule that built an ill-shaped node) into an
+  /// internal error naming the pass.
+  func rebuilding(_ graph: Graph, _ body: () throws -> Graph) throws(PassFailure) -> Graph {
+    do {
+      return try body()
+    } catch let failure as PassFailure {
+      throw failure
+    } catch {
+      throw .internal(pass: name, message: "\(error)")
+    }
+  }
+}

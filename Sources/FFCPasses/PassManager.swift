@@ -1,0 +1,113 @@
+import Foundation
+import FFCIR
+
+/// What one pass did: node counts before and after, its rewrite counters, its time.
+public struct PassReport: Sendable {
+  public let name: String
+  public let nodesBefore: Int
+  public let nodesAfter: Int
+  public let counters: [(String, Int)]
+  public let seconds: Double
+  public let runs: Int
+}
+
+/// Runs passes in order, verifying the graph after each one (a failure is an internal error that
+/// names the pass), and records a report per pass. A fixed-point group repeats until a whole round
+/// changes nothing, or its iteration budget runs out.
+public struct PassManager: Sendable {
+  enum Stage: Sendable {
+    case single(any Pass)
+    case fixedPoint([any Pass], maxIterations: Int)
+  }
+
+  var stages: [Stage] = []
+  public var verifyEach = true
+
+  public init() {}
+
+  public mutating func add(_ pass: any Pass) { stages.append(.single(pass)) }
+  public mutating func addFixedPoint(_ passes: [any Pass], maxIterations: Int = 8) {
+    stages.append(.fixedPoint(passes, maxIterations: maxIterations))
+  }
+
+  public struct Result: Sendable {
+    public let graph: Graph
+    public let reports: [PassReport]
+    public let diagnostics: [Diagnostic]
+  }
+
+  public func run(_ input: Graph) throws(PassFailure) -> Result {
+    var graph = input
+    var reports: [PassReport] = []
+    var diagnostics: [Diagnostic] = []
+    for stage in stages {
+      switch stage {
+      case .single(let pass):
+        let (next, report, context) = try runOnce(pass, graph)
+        graph = next
+        reports.append(report)
+        diagnostics += context.diagnostics
+      case .fixedPoint(let passes, let maxIterations):
+        var merged: [String: (before: Int, after: Int, counters: [String: Int], seconds: Double, runs: Int)] = [:]
+        for _ in 0..<maxIterations {
+          let before = graph.nodes.count
+          var changed = false
+          for pass in passes {
+            let (next, report, context) = try runOnce(pass, graph)
+            graph = next
+            changed = changed || context.total > 0
+            diagnostics += context.diagnostics
+            var entry = merged[pass.name] ?? (report.nodesBefore, 0, [:], 0, 0)
+            entry.after = report.nodesAfter
+            entry.seconds += report.seconds
+            entry.runs += 1
+            for (key, n) in report.counters { entry.counters[key, default: 0] += n }
+            merged[pass.name] = entry
+          }
+          if !changed && graph.nodes.count == before { break }
+        }
+        for pass in passes {
+          guard let entry = merged[pass.name] else { continue }
+          let counters = entry.counters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+          reports.append(
+            PassReport(name: pass.name, nodesBefore: entry.before, nodesAfter: entry.after,
+              counters: counters, seconds: entry.seconds, runs: entry.runs))
+        }
+      }
+    }
+    return Result(graph: graph, reports: reports, diagnostics: diagnostics)
+  }
+
+  private func runOnce(_ pass: any Pass, _ graph: Graph) throws(PassFailure) -> (Graph, PassReport, PassContext) {
+    var context = PassContext()
+    let start = DispatchTime.now().uptimeNanoseconds
+    let next = try pass.run(graph, &context)
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    if verifyEach {
+      do {
+        try next.verify()
+      } catch {
+        throw .internal(pass: pass.name, message: error.message)
+      }
+    }
+    let report = PassReport(
+      name: pass.name, nodesBefore: graph.nodes.count, nodesAfter: next.nodes.count,
+      counters: context.sortedCounters, seconds: seconds, runs: 1)
+    return (next, report, context)
+  }
+}
+
+/// The standard pipelines of `ffc compile`.
+public enum Pipeline {
+  /// Differentiate (when asked), then fold, simplify and merge to a fixed point, then drop what is
+  /// dead. `optimize: false` (-O0) runs Differentiate alone.
+  public static func standard(differentiate: Bool, optimize: Bool) -> PassManager {
+    var manager = PassManager()
+    if differentiate { manager.add(Differentiate()) }
+    if optimize {
+      manager.addFixedPoint([ConstantFolding(), AlgebraicSimplification(), CommonSubexpressionElimination()])
+      manager.add(DeadCodeElimination())
+    }
+    return manager
+  }
+}

@@ -1,0 +1,93 @@
+/// One dimension of a shape: a number, or a symbol such as `N` bound at run time to the number of
+/// data rows.
+public enum Dim: Hashable, Sendable, CustomStringConvertible {
+  case fixed(Int)
+  case symbol(String)
+
+  public var description: String {
+    switch self {
+    case .fixed(let n): String(n)
+    case .symbol(let s): s
+    }
+  }
+
+  public var value: Int? {
+    if case .fixed(let n) = self { return n }
+    return nil
+  }
+}
+
+extension Dim: ExpressibleByIntegerLiteral {
+  public init(integerLiteral value: Int) { self = .fixed(value) }
+}
+
+/// The shape of a value: `[]` for a scalar, `[3]` for a vector, `[N, 3]` for a batch matrix.
+public struct Shape: Hashable, Sendable, CustomStringConvertible, ExpressibleByArrayLiteral {
+  public var dims: [Dim]
+
+  public init(_ dims: [Dim]) { self.dims = dims }
+  public init(_ sizes: [Int]) { self.dims = sizes.map(Dim.fixed) }
+  public init(arrayLiteral elements: Dim...) { self.dims = elements }
+
+  public static let scalar = Shape([Dim]())
+
+  public var rank: Int { dims.count }
+  public subscript(axis: Int) -> Dim { dims[axis] }
+  public var description: String { "[" + dims.map(\.description).joined(separator: ", ") + "]" }
+
+  /// The sizes, when no dimension is symbolic.
+  public var concrete: [Int]? {
+    var sizes: [Int] = []
+    sizes.reserveCapacity(dims.count)
+    for dim in dims {
+      guard let n = dim.value else { return nil }
+      sizes.append(n)
+    }
+    return sizes
+  }
+
+  public var symbols: [String] {
+    dims.compactMap { if case .symbol(let s) = $0 { s } else { nil } }
+  }
+
+  /// Number of elements when concrete.
+  public var elementCount: Int? { concrete?.reduce(1, *) }
+
+  /// Replaces symbols by their bound sizes; nil if a symbol is unbound.
+  public func bound(_ bindings: [String: Int]) -> [Int]? {
+    var sizes: [Int] = []
+    for dim in dims {
+      switch dim {
+      case .fixed(let n): sizes.append(n)
+      case .symbol(let s):
+        guard let n = bindings[s] else { return nil }
+        sizes.append(n)
+      }
+    }
+    return sizes
+  }
+
+  /// numpy broadcasting of two shapes (trailing axes aligned, 1 stretches); nil when incompatible.
+  public static func broadcast(_ a: Shape, _ b: Shape) -> Shape? {
+    let rank = max(a.rank, b.rank)
+    var result: [Dim] = []
+    for i in 0..<rank {
+      let x: Dim = i < rank - a.rank ? 1 : a.dims[i - (rank - a.rank)]
+      let y: Dim = i < rank - b.rank ? 1 : b.dims[i - (rank - b.rank)]
+      if x == y || y == 1 {
+        result.append(x)
+      } else if x == 1 {
+        result.append(y)
+      } else {
+        return nil
+      }
+    }
+    return Shape(result)
+  }
+
+  /// Normalises a possibly negative axis; nil when out of range.
+  public func axis(_ axis: Int) -> Int? {
+    let a = axis < 0 ? axis + rank : axis
+    return (0..<rank).contains(a) ? a : nil
+  }
+}

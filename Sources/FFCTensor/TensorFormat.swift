@@ -1,0 +1,38 @@
+import Foundation
+
+/// Printing numbers and tensors the same way everywhere: shortest round-trip form, `nan`, `inf`.
+public enum TensorFormat {
+  /// The shortest text that reads back as the same Double, with integers printed without ".0".
+  public static func number(_ x: Double) -> String {
+    if x.isNaN { return "nan" }
+    if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+    if x == x.rounded(), abs(x) < 1e15 {
+      let text = String(Int64(x))
+      return (x == 0 && x.sign == .minus) ? "-0" : text
+    }
+    return "\(x)"
+  }
+
+  /// A literal in the .ffn syntax: `2`, `[1, 2]`, `[[1, 2], [3, 4]]`.
+  public static func literal(_ t: Tensor) -> String {
+    if t.isScalar { return number(t.scalars[0]) }
+    var out = ""
+    write(t, axis: 0, offset: 0, into: &out)
+    return out
+  }
+
+  private static func write(_ t: Tensor, axis: Int, offset: Int, into out: inout String) {
+    // Iterative over the outermost axis only; rank is at most a handful, never user-scaled depth.
+    let strides = rowMajorStrides(t.shape)
+    out += "["
+    for i in 0..<t.shape[axis] {
+      if i > 0 { out += ", " }
+      if axis == t.rank - 1 {
+        out += number(t.scalars[offset + i])
+      } else {
+        write(t, axis: axis + 1, offset: offset + i * strides[axis], into: &out)
+      }
+    }
+    out += "]"
+  }
+}
