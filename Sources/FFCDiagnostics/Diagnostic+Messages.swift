@@ -60,8 +60,19 @@ extension Diagnostic {
     Diagnostic(.error, id: "loss.missing", "the program declares no loss, so there is nothing to differentiate; add 'loss L = ...'", at: range)
   }
 
+  public static func numberTooLarge(_ text: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(.error, id: "lex.range", "the number '\(text)' is too large", at: range)
+  }
+
+  /// Stops a statement whose error was already reported (by the lexer); never rendered.
+  public static let silent = Diagnostic(.note, id: "silent", "", at: nil)
+
   public static func notCallable(at range: SourceRange) -> Diagnostic {
     Diagnostic(.error, id: "call.callee", "only a function name can be called", at: range)
+  }
+
+  public static func parameterZeroGradient(_ name: String, at range: SourceRange?) -> Diagnostic {
+    Diagnostic(.warning, id: "grad.zero", "the loss depends on '\(name)' only through step, sign or comparisons, whose derivative is zero; its gradient is zero", at: range)
   }
 
   public static func parameterUnused(_ name: String, at range: SourceRange?) -> Diagnostic {
@@ -90,6 +101,10 @@ extension Diagnostic {
 
   public static func unknownFunction(_ name: String, suggestion: String?, at range: SourceRange) -> Diagnostic {
     Diagnostic(.error, id: "name.function", "unknown function '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""), at: range)
+  }
+
+  public static func unknownActivation(_ name: String, suggestion: String?, at range: SourceRange) -> Diagnostic {
+    Diagnostic(.error, id: "dense.activation", "'\(name)' is not an activation (an elementwise function, softmax or log_softmax)" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""), at: range)
   }
 
   public static func unknownName(_ name: String, suggestion: String?, at range: SourceRange) -> Diagnostic {

@@ -54,6 +54,10 @@ public struct Diagnostic: Sendable, Equatable, Error {
     return "\(range.file):\(point.line):\(point.column)"
   }
 
+  public func replacingMessage(_ message: String) -> Diagnostic {
+    Diagnostic(severity, id: id, message, at: range, focus: focus, notes: notes)
+  }
+
   public func with(note: Note) -> Diagnostic {
     var copy = self
     copy.notes.append(note)

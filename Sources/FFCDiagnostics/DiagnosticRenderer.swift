@@ -29,7 +29,7 @@ public struct DiagnosticRenderer: Sendable {
   }
 
   private func header(_ severity: Severity, _ message: String, _ location: String?) -> String {
-    let place = location.map { "\($0): " } ?? "ffc: "
+    let place = location.map { "\($0): " } ?? (severity == .note ? "" : "ffc: ")
     let label = paint(severity.rawValue + ":", severity)
     return bold(place) + label + " " + bold(message) + "\n"
   }

@@ -5,6 +5,9 @@ public struct SourceFile: Sendable {
   public let text: String
   /// UTF-8 offsets of the first byte of every line.
   private let lineStarts: [Int]
+  /// Whether each line is pure ASCII, where a column is a byte offset (O(1), so a very long line
+  /// costs nothing extra); other lines count Characters.
+  private let lineIsASCII: [Bool]
   private let bytes: [UInt8]
 
   public init(path: String, text: String) {
@@ -12,10 +15,17 @@ public struct SourceFile: Sendable {
     self.text = text
     self.bytes = Array(text.utf8)
     var starts = [0]
-    for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
-      starts.append(offset + 1)
+    var ascii = [true]
+    for (offset, byte) in bytes.enumerated() {
+      if byte == UInt8(ascii: "\n") {
+        starts.append(offset + 1)
+        ascii.append(true)
+      } else if byte >= 0x80 {
+        ascii[ascii.count - 1] = false
+      }
     }
     self.lineStarts = starts
+    self.lineIsASCII = ascii
   }
 
   public var lineCount: Int { lineStarts.count }
@@ -34,7 +44,9 @@ public struct SourceFile: Sendable {
   public func location(of offset: Int) -> SourceLocation {
     let line = line(containing: offset)
     let start = lineStarts[line - 1]
-    let prefix = String(decoding: bytes[start..<min(offset, bytes.count)], as: UTF8.self)
+    let end = min(offset, bytes.count)
+    if lineIsASCII[line - 1] { return SourceLocation(offset: offset, line: line, column: end - start + 1) }
+    let prefix = String(decoding: bytes[start..<end], as: UTF8.self)
     return SourceLocation(offset: offset, line: line, column: prefix.count + 1)
   }
 

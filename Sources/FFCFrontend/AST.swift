@@ -53,6 +53,9 @@ public enum Statement: Sendable {
   case output(names: [(String, SourceRange)], value: Expression?)
   /// `loss L = expr` or `loss L`
   case loss(name: String, nameRange: SourceRange, value: Expression?)
+  /// A statement that defined `name` but failed to parse: the name is known, without a value, so
+  /// its uses report nothing more.
+  case invalid(name: String, nameRange: SourceRange)
 }
 
 public struct Program: Sendable {

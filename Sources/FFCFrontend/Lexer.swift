@@ -42,8 +42,16 @@ public struct Lexer {
         if depth == 0 { return Token(kind: .newline, text: "\n", start: start, end: position) }
       case _ where isDigit(byte) || (byte == UInt8(ascii: ".") && isDigit(peek(1))):
         return number()
-      case _ where isIdentifierStart(byte):
-        while position < bytes.count, isIdentifierPart(bytes[position]) { position += 1 }
+      case _ where isIdentifierStart(byte) || unicodeLetterLength(at: position) > 0:
+        while position < bytes.count {
+          if isIdentifierPart(bytes[position]) {
+            position += 1
+          } else if case let length = unicodeLetterLength(at: position), length > 0 {
+            position += length
+          } else {
+            break
+          }
+        }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
         return Token(kind: Keyword.all.contains(text) ? .keyword : .identifier, text: text, start: start, end: position)
       default:
@@ -60,7 +68,9 @@ public struct Lexer {
   private mutating func number() -> Token {
     let start = position
     while isDigit(peek(0)) { position += 1 }
-    if peek(0) == UInt8(ascii: "."), isDigit(peek(1)) || !isIdentifierStart(peek(1)) {
+    let exponentFollows = (peek(1) == UInt8(ascii: "e") || peek(1) == UInt8(ascii: "E"))
+      && (isDigit(peek(2)) || ((peek(2) == UInt8(ascii: "+") || peek(2) == UInt8(ascii: "-")) && isDigit(peek(3))))
+    if peek(0) == UInt8(ascii: "."), isDigit(peek(1)) || !isIdentifierStart(peek(1)) || exponentFollows {
       position += 1
       while isDigit(peek(0)) { position += 1 }
     }
@@ -108,6 +118,15 @@ public struct Lexer {
       || b == UInt8(ascii: "_")
   }
   private func isIdentifierPart(_ b: UInt8) -> Bool { isIdentifierStart(b) || isDigit(b) }
+
+  /// The byte length of a non-ASCII letter (or combining mark) at `offset`, or 0.
+  private func unicodeLetterLength(at offset: Int) -> Int {
+    guard offset < bytes.count, bytes[offset] >= 0x80 else { return 0 }
+    let length = min(utf8Length(bytes[offset]), bytes.count - offset)
+    guard let scalar = String(decoding: bytes[offset..<offset + length], as: UTF8.self).unicodeScalars.first else { return 0 }
+    let properties = scalar.properties
+    return properties.isAlphabetic || properties.generalCategory == .nonspacingMark ? length : 0
+  }
 
   private func utf8Length(_ lead: UInt8) -> Int {
     switch lead {

@@ -8,13 +8,18 @@ extension Lowering {
     _ node: ExpressionNode, _ callee: String, _ arguments: [ExpressionNode.Argument], _ e: Expression,
     _ values: [NodeID?]
   ) -> NodeID? {
+    guard checkArgumentOrder(callee, arguments, e) else { return nil }
     if let composite = OpRegistry.composite(callee) {
       guard checkCount(callee, arguments, tensors: composite.tensorCount, options: [], node) else { return nil }
+      if let labelled = arguments.first(where: { $0.label != nil }) {
+        diagnostics.add(.badOption("'\(callee)' takes no options", at: labelled.labelRange ?? node.range))
+        return nil
+      }
       let inputs = arguments.map { values[$0.value] }
       guard inputs.allSatisfy({ $0 != nil }) else { return nil }
       let result = composite.expand(inputs.compactMap { $0 }.map(builder.value))
       if let failure = builder.clearFailure() {
-        diagnostics.add(.shapeError(failure.message, at: node.range, focus: node.focus.start))
+        diagnostics.add(.shapeError("in '\(callee)': \(failure.message)", at: node.range, focus: node.focus.start))
         return nil
       }
       return result.id
@@ -37,6 +42,15 @@ extension Lowering {
       }
       return try builder.emit(op, operands, attributes)
     }
+  }
+
+  /// Keyword arguments come after positional ones, as in Python.
+  mutating func checkArgumentOrder(_ callee: String, _ arguments: [ExpressionNode.Argument], _ e: Expression) -> Bool {
+    guard let firstLabel = arguments.firstIndex(where: { $0.label != nil }),
+      let stray = arguments[firstLabel...].first(where: { $0.label == nil })
+    else { return true }
+    diagnostics.add(.badOption("in a call to '\(callee)', an argument without a name follows a named one", at: e.nodes[stray.value].range))
+    return false
   }
 
   /// Checks the number of positional tensor arguments and reports a mismatch.
@@ -74,7 +88,10 @@ extension Lowering {
         }
         name = label
       } else {
-        guard position < signature.options.count else { return nil }
+        guard position < signature.options.count else {
+          diagnostics.add(.wrongArgumentCount(callee, expected: "at most \(signature.tensorCount + signature.options.count) arguments", got: signature.tensorCount + arguments.count, at: e.nodes[argument.value].range))
+          return nil
+        }
         name = signature.options[position].name
       }
       guard let value = evaluateNumber(e, argument.value) else {

@@ -37,6 +37,10 @@ extension Lowering {
       }
     }
     let finalShape = shape ?? .scalar
+    if let tensor = literal, let value, !checkDefault(kind, name, tensor, finalShape, value.range) {
+      _ = bind(name, nil, at: nameRange)
+      return
+    }
     if kind == .param, initializer == nil {
       initializer = literal.map { .literal($0) } ?? .zeros
       literal = nil
@@ -52,6 +56,24 @@ extension Lowering {
       Declaration(
         name: name, kind: kind, node: node, shape: finalShape, initializer: initializer,
         defaultValue: kind == .const ? nil : literal, location: nameRange))
+  }
+
+  /// A label's default must be class indices, and a symbolic dimension must get the same size from
+  /// every default value that binds it.
+  mutating func checkDefault(_ kind: DeclarationKind, _ name: String, _ value: Tensor, _ shape: Shape, _ range: SourceRange) -> Bool {
+    if kind == .label, let bad = value.scalars.first(where: { $0 < 0 || $0 != $0.rounded() }) {
+      diagnostics.add(.badLiteral("class labels are whole numbers from 0, got \(TensorFormat.number(bad))", at: range))
+      return false
+    }
+    for (dim, size) in zip(shape.dims, value.shape) {
+      guard case .symbol(let symbol) = dim else { continue }
+      if let (bound, source, where_) = symbolSizes[symbol], bound != size {
+        diagnostics.add(.badLiteral("'\(name)' gives '\(symbol)' the size \(size), but '\(source)' gives it \(bound)", at: range).with(note: Note("'\(source)' is here", at: where_)))
+        return false
+      }
+      if symbolSizes[symbol] == nil { symbolSizes[symbol] = (size, name, range) }
+    }
+    return true
   }
 
   func dimension(_ syntax: DimensionSyntax) -> Dim {
@@ -101,34 +123,59 @@ extension Lowering {
       default: return nil
       }
     case .call(let callee, let arguments):
-      let numbers = arguments.map { evaluateNumber(value, $0.value) }
-      if numbers.contains(where: { $0 == nil }) { return nil }
-      let args = numbers.compactMap { $0 }
-      switch (callee, args.count) {
-      case ("uniform", 2):
-        guard args[0] < args[1] else {
-          diagnostics.add(.badInitializer("'uniform' needs low < high, got \(TensorFormat.number(args[0])) and \(TensorFormat.number(args[1]))", at: root.range))
-          return .zeros
-        }
-        return .uniform(low: args[0], high: args[1])
-      case ("normal", 2):
-        guard args[1] >= 0 else {
-          diagnostics.add(.badInitializer("'normal' needs a standard deviation >= 0, got \(TensorFormat.number(args[1]))", at: root.range))
-          return .zeros
-        }
-        return .normal(mean: args[0], std: args[1])
-      case ("he", 0): return .he
-      case ("glorot", 0), ("xavier", 0): return .glorot
-      case ("zeros", 0): return .zeros
-      case ("ones", 0): return .ones
-      case ("uniform", _), ("normal", _):
-        diagnostics.add(.wrongArgumentCount(callee, expected: "2 numbers", got: args.count, at: root.range))
-        return .zeros
-      default:
-        return nil
-      }
+      return initializerCall(callee, arguments, value, root)
     default:
       return nil
+    }
+  }
+
+  static let initializerParameters: [String: [String]] = [
+    "he": [], "glorot": [], "xavier": [], "zeros": [], "ones": [], "uniform": ["low", "high"],
+    "normal": ["mean", "std"],
+  ]
+
+  /// `uniform(-0.1, 0.1)`, `normal(mean=0, std=0.01)`, `he()`.
+  mutating func initializerCall(
+    _ callee: String, _ arguments: [ExpressionNode.Argument], _ value: Expression, _ root: ExpressionNode
+  ) -> Initializer? {
+    guard let parameters = Self.initializerParameters[callee] else { return nil }
+    guard checkArgumentOrder(callee, arguments, value) else { return .zeros }
+    guard arguments.count == parameters.count else {
+      diagnostics.add(.wrongArgumentCount(callee, expected: parameters.isEmpty ? "no arguments" : "\(parameters.count) numbers (\(parameters.joined(separator: ", ")))", got: arguments.count, at: root.range))
+      return .zeros
+    }
+    var numbers: [String: Double] = [:]
+    for (position, argument) in arguments.enumerated() {
+      let name = argument.label ?? parameters[position]
+      guard parameters.contains(name), numbers[name] == nil else {
+        diagnostics.add(.badOption("'\(callee)' takes \(parameters.map { "'\($0)'" }.joined(separator: " and ")), once each", at: argument.labelRange ?? root.range))
+        return .zeros
+      }
+      guard let number = evaluateNumber(value, argument.value) else {
+        diagnostics.add(.badOption("the arguments of '\(callee)' must be numbers", at: value.nodes[argument.value].range))
+        return .zeros
+      }
+      numbers[name] = number
+    }
+    switch callee {
+    case "uniform":
+      let (low, high) = (numbers["low"] ?? 0, numbers["high"] ?? 0)
+      guard low < high else {
+        diagnostics.add(.badInitializer("'uniform' needs low < high, got \(TensorFormat.number(low)) and \(TensorFormat.number(high))", at: root.range))
+        return .zeros
+      }
+      return .uniform(low: low, high: high)
+    case "normal":
+      let (mean, std) = (numbers["mean"] ?? 0, numbers["std"] ?? 0)
+      guard std >= 0 else {
+        diagnostics.add(.badInitializer("'normal' needs a standard deviation >= 0, got \(TensorFormat.number(std))", at: root.range))
+        return .zeros
+      }
+      return .normal(mean: mean, std: std)
+    case "he": return .he
+    case "glorot", "xavier": return .glorot
+    case "zeros": return .zeros
+    default: return .ones
     }
   }
 }

@@ -9,6 +9,7 @@ extension Lowering {
     _ name: String, _ nameRange: SourceRange, _ arguments: [ExpressionNode.Argument], _ e: Expression
   ) -> NodeID? {
     let call = e.nodes[e.root]
+    guard checkArgumentOrder("dense", arguments, e) else { return nil }
     let positional = arguments.filter { $0.label == nil }
     guard positional.count >= 2, positional.count <= 3 else {
       diagnostics.add(.wrongArgumentCount("dense", expected: "2 or 3 arguments (input, units, activation)", got: positional.count, at: call.range))
@@ -27,11 +28,9 @@ extension Lowering {
         return nil
       }
       if !["none", "linear", "identity"].contains(activationName) {
-        guard let op = OpRegistry.callableOp(activationName), op.call?.tensorCount == 1,
-          op.call?.options.allSatisfy({ !$0.isRequired }) ?? false
-        else {
-          let names = OpRegistry.callable.filter { $0.op.call?.tensorCount == 1 }.map(\.spelling)
-          diagnostics.add(.unknownFunction(activationName, suggestion: EditDistance.closest(to: activationName, in: names), at: e.nodes[positional[2].value].range))
+        guard let op = OpRegistry.callableOp(activationName), Self.isActivation(op) else {
+          let names = OpRegistry.callable.filter { Self.isActivation($0.op) }.map(\.spelling)
+          diagnostics.add(.unknownActivation(activationName, suggestion: EditDistance.closest(to: activationName, in: names), at: e.nodes[positional[2].value].range))
           return nil
         }
         activation = op
@@ -48,13 +47,23 @@ extension Lowering {
         }
         initializer = parsed
       case "bias":
-        useBias = evaluateNumber(e, argument.value) != 0
+        guard let flag = evaluateNumber(e, argument.value), flag == 0 || flag == 1 else {
+          diagnostics.add(.badOption("'bias' of 'dense' must be 0 or 1", at: e.nodes[argument.value].range))
+          return nil
+        }
+        useBias = flag == 1
       default:
         diagnostics.add(.badOption("'dense' has no option '\(argument.label ?? "")'; its options are 'init' and 'bias'", at: argument.labelRange ?? call.range))
         return nil
       }
     }
     return denseLayer(name, nameRange, x, Int(units), activation, initializer, useBias, call)
+  }
+
+  /// An activation keeps the layer's shape: an elementwise function, or softmax/log_softmax.
+  static func isActivation(_ op: Op) -> Bool {
+    guard op.call?.tensorCount == 1, op.call?.options.allSatisfy({ !$0.isRequired }) ?? false else { return false }
+    return op.isElementwise || op === Op.softmax || op === Op.logSoftmax
   }
 
   private mutating func denseLayer(

@@ -106,7 +106,13 @@ extension Lowering {
         return nil
       }
       var position = Int(number)
-      if position < 0, axis < shape.rank, let size = shape[axis].value { position += size }
+      if position < 0, axis < shape.rank, let size = shape[axis].value {
+        guard position >= -size else {
+          diagnostics.add(.shapeError("index \(position) is out of range for axis \(axis) of shape \(shape)", at: node.range, focus: node.focus.start))
+          return nil
+        }
+        position += size
+      }
       positions.append(position)
     }
     return emit(node) { try $0.emit(Op.index, [base], Attributes([("indices", .ints(positions))])) }

@@ -46,6 +46,8 @@ struct Lowering {
   var outputs: [NamedValue] = []
   var loss: NamedValue?
   var lossRange: SourceRange?
+  /// Sizes that default values give symbolic dimensions: symbol -> (size, declaration, where).
+  var symbolSizes: [String: (Int, String, SourceRange)] = [:]
 
   init(file: SourceFile) { self.file = file }
 
@@ -61,6 +63,8 @@ struct Lowering {
         output(names, value)
       case .loss(let name, let nameRange, let value):
         declareLoss(name, nameRange, value)
+      case .invalid(let name, let nameRange):
+        if scope[name] == nil { _ = bind(name, nil, at: nameRange) }
       }
     }
   }
@@ -68,7 +72,8 @@ struct Lowering {
   func finishedGraph() -> Graph {
     var graph = builder.graph(
       name: Frontend.graphName(file.path), declarations: declarations, outputs: outputs, loss: loss)
-    graph.declarations = declarations.map { inferFanIn($0, in: graph) }
+    let fanIn = fanInAxes(graph)
+    graph.declarations = declarations.map { fanIn[$0.node.index].map($0.withFanInAxis) ?? $0 }
     return graph
   }
 
@@ -92,6 +97,10 @@ struct Lowering {
       node = lowerExpression(value)
     }
     if let node, builder[node].name == nil, !builder[node].op.isLeaf { builder.rename(node, name) }
+    if node == nil && !diagnostics.hasErrors {
+      // Never drop a statement silently: a failure without a message is a bug, reported as such.
+      diagnostics.add(.badLiteral("ffc could not compile the value of '\(name)' and gave no reason (a bug in ffc)", at: value.range))
+    }
     _ = bind(name, node, at: nameRange)
   }
 
@@ -101,6 +110,10 @@ struct Lowering {
     }
     for (name, range) in names {
       guard let node = lookUp(name, at: range) else { continue }
+      guard !outputs.contains(where: { $0.name == name }) else {
+        diagnostics.add(.duplicateName(name, at: range, previous: nil).replacingMessage("'\(name)' is already an output"))
+        continue
+      }
       outputs.append(NamedValue(name, node))
     }
   }
@@ -129,18 +142,22 @@ struct Lowering {
     return binding.node
   }
 
-  /// He initialisation needs the fan-in: the axis of W that meets the data in a product.
-  func inferFanIn(_ declaration: Declaration, in graph: Graph) -> Declaration {
-    guard declaration.kind == .param, declaration.shape.rank == 2 else { return declaration }
-    for node in graph.nodes where node.op === Op.matmul && node.inputs.contains(declaration.node) {
-      let onLeft = node.inputs[0] == declaration.node
-      let transposed = node.attributes.bool(onLeft ? "transpose_a" : "transpose_b")
-      let axis = (onLeft != transposed) ? 1 : 0
-      return Declaration(
-        name: declaration.name, kind: declaration.kind, node: declaration.node, shape: declaration.shape,
-        initializer: declaration.initializer, defaultValue: declaration.defaultValue, fanInAxis: axis,
-        location: declaration.location)
+  /// He initialisation needs the fan-in: the axis of a weight matrix that meets the data in its
+  /// first matrix product (1 for `W @ x`, 0 for `X @ W`). One pass over the nodes.
+  func fanInAxes(_ graph: Graph) -> [Int?] {
+    var axes = [Int?](repeating: nil, count: graph.nodes.count)
+    for node in graph.nodes where node.op === Op.matmul {
+      for (position, operand) in node.inputs.enumerated() {
+        var input = operand
+        var transposed = node.attributes.bool(position == 0 ? "transpose_a" : "transpose_b")
+        if graph[input].op === Op.transpose {
+          input = graph[input].inputs[0]
+          transposed.toggle()
+        }
+        guard axes[input.index] == nil, graph[input].op === Op.param else { continue }
+        axes[input.index] = (position == 0) != transposed ? 1 : 0
+      }
     }
-    return declaration
+    return axes
   }
 }

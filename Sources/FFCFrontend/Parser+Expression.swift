@@ -31,7 +31,11 @@ extension Parser {
       let token = current
       if expectOperand {
         if token.kind == .number {
-          guard let value = Double(token.text), value.isFinite else { throw Diagnostic.malformedNumber(token.text, at: range(token)) }
+          guard let value = Double(token.text), value.isFinite else {
+            // The lexer has already reported a malformed exponent; a number too large is new.
+            let lexerReported = token.text.last.map { !$0.isNumber && $0 != "." } ?? false
+            throw lexerReported ? Diagnostic.silent : Diagnostic.numberTooLarge(token.text, at: range(token))
+          }
           _ = advance()
           operands.append(builder.leaf(.number(value), token, file: file))
           expectOperand = false
@@ -56,7 +60,10 @@ extension Parser {
           try closeBracket(&pending, &operands, &builder, close: token)
           expectOperand = false
         } else {
-          throw Diagnostic.expected("an expression", nil, found: (token).describedForError, at: range(token))
+          let error = Diagnostic.expected("an expression", nil, found: token.describedForError, at: errorRange())
+          let lineEnded = token.kind == .newline || token.kind == .endOfFile
+          throw lineEnded && !pending.isEmpty
+            ? error.with(note: Note("to continue an expression on the next line, wrap it in parentheses", at: nil)) : error
         }
         continue
       }
@@ -79,7 +86,7 @@ extension Parser {
         let base = operands.removeLast()
         pending.append(.bracket(kind: .index(base: base), open: token, firstOperand: operands.count, labels: []))
         expectOperand = true
-        if current.is("]") { throw Diagnostic.expected("an index", nil, found: (current).describedForError, at: range(current)) }
+        if current.is("]") { throw Diagnostic.expected("an index", nil, found: current.describedForError, at: range(current)) }
       } else if token.is(".") {
         _ = advance()
         let member = try expectIdentifier("after '.'")
@@ -107,7 +114,7 @@ extension Parser {
       switch top {
       case .group(let open), .bracket(_, let open, _, _):
         let closer = open.text == "(" ? ")" : "]"
-        throw Diagnostic.expected("'\(closer)'", nil, found: (current).describedForError, at: range(current))
+        throw Diagnostic.expected("'\(closer)'", nil, found: current.describedForError, at: errorRange())
           .with(note: Note("to match this '\(open.text)'", at: range(open)))
       default:
         reduceEntry(top, &builder, &operands)
@@ -178,7 +185,7 @@ extension Parser {
 
   private func mismatched(open: Token, found: Token) -> Diagnostic {
     let closer = open.text == "(" ? ")" : "]"
-    return Diagnostic.expected("'\(closer)'", nil, found: (found).describedForError, at: range(found))
+    return Diagnostic.expected("'\(closer)'", nil, found: found.describedForError, at: found == current ? errorRange() : range(found))
       .with(note: Note("to match this '\(open.text)'", at: range(open)))
   }
 

@@ -20,7 +20,11 @@ public struct Parser {
     let tokens = lexer.tokenize()
     var parser = Parser(file, tokens: tokens)
     let program = parser.parseProgram()
-    return (program, lexer.diagnostics + parser.diagnostics)
+    // A bad character is skipped by the lexer; the parser's complaint on that line would only
+    // repeat it.
+    let lexedLines = Set(lexer.diagnostics.compactMap { $0.range?.start.line })
+    let parserDiagnostics = parser.diagnostics.filter { !lexedLines.contains($0.range?.start.line ?? -1) }
+    return (program, lexer.diagnostics + parserDiagnostics)
   }
 
   var current: Token { tokens[position] }
@@ -34,7 +38,7 @@ public struct Parser {
   func range(from start: Int, to end: Int) -> SourceRange { file.range(start, end) }
 
   mutating func expect(_ symbol: String, _ context: String) throws(Diagnostic) -> Token {
-    guard current.is(symbol) else { throw Diagnostic.expected("'\(symbol)'", context, found: (current).describedForError, at: range(current)) }
+    guard current.is(symbol) else { throw Diagnostic.expected("'\(symbol)'", context, found: current.describedForError, at: errorRange()) }
     return advance()
   }
 
@@ -43,7 +47,7 @@ public struct Parser {
       if current.kind == .keyword {
         throw Diagnostic.keywordAsName(current.text, at: range(current))
       }
-      throw Diagnostic.expected("a name", context, found: (current).describedForError, at: range(current))
+      throw Diagnostic.expected("a name", context, found: current.describedForError, at: range(current))
     }
     return advance()
   }
@@ -59,15 +63,44 @@ public struct Parser {
       do throws(Diagnostic) {
         let statement = try parseStatement()
         guard current.kind == .newline || current.kind == .endOfFile else {
-          throw Diagnostic.expected("end of line", "after a statement", found: (current).describedForError, at: range(current))
+          throw Diagnostic.expected("end of line", "after a statement", found: current.describedForError, at: range(current))
         }
         statements.append((statement, range(from: start, to: tokens[max(0, position - 1)].end)))
       } catch {
-        diagnostics.append(error)
+        if error.id != Diagnostic.silent.id { diagnostics.append(error) }
+        if let (name, range) = definedName(from: start) {
+          statements.append((.invalid(name: name, nameRange: range), range))
+        }
         synchronize()
       }
     }
     return Program(statements: statements)
+  }
+
+  /// The name a statement starting at `start` defines (`h = ...`, `param W ...`), if any.
+  func definedName(from start: Int) -> (String, SourceRange)? {
+    guard let index = tokens.firstIndex(where: { $0.start == start }) else { return nil }
+    let first = tokens[index]
+    if first.kind == .identifier, index + 1 < tokens.count, tokens[index + 1].is("=") {
+      return (first.text, range(first))
+    }
+    if first.kind == .keyword, index + 1 < tokens.count, tokens[index + 1].kind == .identifier {
+      return (tokens[index + 1].text, range(tokens[index + 1]))
+    }
+    return nil
+  }
+
+  /// Where to report "expected X": at the offending token, or, when the line or file ended, just
+  /// after the last token of the line.
+  func errorRange() -> SourceRange {
+    guard position > 0 else { return range(current) }
+    let previous = tokens[position - 1]
+    let endedLine = current.kind == .newline || current.kind == .endOfFile
+    // Inside brackets newlines are skipped, so an unclosed '(' meets the next line's first token:
+    // the mistake is at the end of the line before.
+    let onLaterLine = file.line(containing: current.start) > file.line(containing: previous.end)
+    guard endedLine || onLaterLine else { return range(current) }
+    return file.range(previous.end, previous.end)
   }
 
   /// Skips to the start of the next statement (Lox's `synchronize`).
@@ -85,7 +118,7 @@ public struct Parser {
     }
     let name = try expectIdentifier("at the start of a statement")
     guard current.is("=") else {
-      throw Diagnostic.expected("'='", "after '\(name.text)' (a statement is a declaration or 'name = expression')", found: (current).describedForError, at: range(current))
+      throw Diagnostic.expected("'='", "after '\(name.text)' (a statement is a declaration or 'name = expression')", found: current.describedForError, at: range(current))
     }
     _ = advance()
     return .assignment(name: name.text, nameRange: range(name), value: try parseExpression())
@@ -118,7 +151,7 @@ public struct Parser {
       case .identifier:
         dims.append(DimensionSyntax(kind: .symbol(token.text), range: range(token)))
       default:
-        throw Diagnostic.expected("a dimension (a positive whole number or a name such as N)", "in a shape", found: (token).describedForError, at: range(token))
+        throw Diagnostic.expected("a dimension (a positive whole number or a name such as N)", "in a shape", found: token.describedForError, at: range(token))
           .with(note: Note("shape starts here", at: range(open)))
       }
     }

@@ -110,6 +110,14 @@ public struct Attributes: Hashable, Sendable {
     return nil
   }
 
+  /// The printer's form, with large constants summarised.
+  public var summaryText: String {
+    entries.map { entry in
+      if case .tensor(let t) = entry.value { return "\(entry.key)=\(TensorFormat.summary(t))" }
+      return "\(entry.key)=\(entry.value.description)"
+    }.joined(separator: ", ")
+  }
+
   /// `axes=[0], keepdims=true`: the printer's form.
   public var text: String {
     entries.map { "\($0.key)=\($0.value.description)" }.joined(separator: ", ")

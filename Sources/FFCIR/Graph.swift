@@ -35,6 +35,14 @@ public struct Declaration: Sendable {
   }
 }
 
+extension Declaration {
+  public func withFanInAxis(_ axis: Int) -> Declaration {
+    Declaration(
+      name: name, kind: kind, node: node, shape: shape, initializer: initializer,
+      defaultValue: defaultValue, fanInAxis: axis, location: location)
+  }
+}
+
 /// A named root of the graph: an `output`, or the gradient of the loss for one parameter.
 public struct NamedValue: Sendable, Equatable {
   public let name: String

@@ -43,7 +43,10 @@ public final class GraphBuilder {
   ) throws -> NodeID {
     let key = Key(op: op.name, inputs: inputs, attributes: attributes)
     if let existing = cache[key] {
-      if let name, nodes[existing.index].name == nil { nodes[existing.index].name = name }
+      // A name given while building gradients is not put on a forward node that turned out equal.
+      if let name, nodes[existing.index].name == nil, !emittingGradient || nodes[existing.index].isGradient {
+        nodes[existing.index].name = name
+      }
       return existing
     }
     guard inputs.count == op.arity || op.isLeaf else {
@@ -78,7 +81,9 @@ public final class GraphBuilder {
     return failure
   }
 
+  /// Names a node; a rebuilt forward node never takes a gradient's name.
   public func rename(_ id: NodeID, _ name: String) {
+    if emittingGradient && !nodes[id.index].isGradient { return }
     nodes[id.index].name = name
   }
 

@@ -10,7 +10,13 @@ extension GraphBuilder {
     let (sa, sb) = (self[a].shape, self[b].shape)
     if sa == sb || sa.rank == 0 || sb.rank == 0 { return try emit(op, [a, b]) }
     guard let common = Shape.broadcast(sa, sb) else {
-      throw ShapeError("'\(op.name)' cannot broadcast shapes \(sa) and \(sb)")
+      var hint = ""
+      if sa.rank == 2, sb.rank == 1, sa[0] == sb[0] {
+        hint = "; to add a column to every column, give it shape \(Shape([sb[0], 1]))"
+      } else if sb.rank == 2, sa.rank == 1, sb[0] == sa[0] {
+        hint = "; to add a column to every column, give it shape \(Shape([sa[0], 1]))"
+      }
+      throw ShapeError("'\(op.name)' cannot broadcast shapes \(sa) and \(sb)\(hint)")
     }
     let left = sa == common ? a : try broadcast(a, to: common)
     let right = sb == common ? b : try broadcast(b, to: common)

@@ -11,7 +11,10 @@ public struct Differentiate: Pass {
   public init() {}
 
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
-    guard let loss = graph.loss else { throw .user(.missingLoss(at: nil)) }
+    guard let loss = graph.loss else {
+      let place = graph.outputs.last.flatMap { graph[$0.node].location } ?? graph.declarations.last?.location
+      throw .user(.missingLoss(at: place))
+    }
     let parameters = graph.parameters
     let builder = GraphBuilder(continuing: graph)
     builder.emittingGradient = true
@@ -21,8 +24,10 @@ public struct Differentiate: Pass {
       if let g = cotangents[parameter.node.index] {
         gradients.append(NamedValue(parameter.name, g))
       } else {
-        // A parameter the loss does not depend on: its gradient is exactly zero.
-        context.warn(.parameterUnused(parameter.name, at: parameter.location))
+        // A parameter the loss does not depend on (or only through step, sign or equal, whose
+        // derivative is zero): its gradient is exactly zero.
+        let onPath = Self.nodesBetween([parameter.node], and: loss.node, in: graph)[parameter.node.index]
+        context.warn(onPath ? .parameterZeroGradient(parameter.name, at: parameter.location) : .parameterUnused(parameter.name, at: parameter.location))
         builder.currentLocation = parameter.location
         gradients.append(NamedValue(parameter.name, builder.constant(0).broadcast(to: parameter.shape).id))
       }

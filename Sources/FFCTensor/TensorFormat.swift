@@ -13,6 +13,15 @@ public enum TensorFormat {
     return "\(x)"
   }
 
+  /// A literal for small tensors; for large ones its shape and either its single value or its
+  /// first elements, so a folded constant never floods a printed graph.
+  public static func summary(_ t: Tensor, limit: Int = 16) -> String {
+    if t.count <= limit { return literal(t) }
+    if let value = t.splatValue { return "fill(\(number(value)), \(t.shape))" }
+    let head = t.scalars.prefix(6).map(number).joined(separator: ", ")
+    return "\(t.shape)[\(head), ...]"
+  }
+
   /// A literal in the .ffn syntax: `2`, `[1, 2]`, `[[1, 2], [3, 4]]`.
   public static func literal(_ t: Tensor) -> String {
     if t.isScalar { return number(t.scalars[0]) }

@@ -6,7 +6,8 @@ public struct DotPrinter {
 
   public func print(_ graph: Graph) -> String {
     let names = PrintNames(graph)
-    let declared = Set(graph.declarations.map(\.node))
+    var declarationOf = [Declaration?](repeating: nil, count: graph.nodes.count)
+    for declaration in graph.declarations { declarationOf[declaration.node.index] = declaration }
     var lines = [
       "digraph \(quoted(graph.name)) {",
       "  rankdir=TB;",
@@ -18,7 +19,7 @@ public struct DotPrinter {
     var edges: [String] = []
     for (index, node) in graph.nodes.enumerated() {
       let id = NodeID(index)
-      let line = "    n\(index) [\(attributes(node, id, graph, names, declared: declared.contains(id)))];"
+      let line = "    n\(index) [\(attributes(node, id, graph, names, declaration: declarationOf[index]))];"
       if node.isGradient { gradient.append(line) } else { forward.append(line) }
       let ordered = node.inputs.count > 1 && !node.op.traits.contains(.commutative)
       for (position, input) in node.inputs.enumerated() {
@@ -42,14 +43,14 @@ public struct DotPrinter {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  private func attributes(_ node: Node, _ id: NodeID, _ graph: Graph, _ names: PrintNames, declared: Bool) -> String {
+  private func attributes(_ node: Node, _ id: NodeID, _ graph: Graph, _ names: PrintNames, declaration: Declaration?) -> String {
     let name = names[id]
-    if declared, let d = graph.declarations.first(where: { $0.node == id }) {
+    if let d = declaration {
       let fill = d.kind == .param ? "#fff2b3" : "#dbe9f6"
       return "label=\(quoted("\(d.kind.rawValue) \(name)\n\(node.shape)")), shape=ellipse, fillcolor=\"\(fill)\""
     }
     if let value = node.constantValue {
-      return "label=\(quoted(TensorFormat.literal(value))), shape=plaintext, style=\"\""
+      return "label=\(quoted(TensorFormat.summary(value))), shape=plaintext, style=\"\""
     }
     let op = graph.operationText(node, names).split(separator: " ").first.map(String.init) ?? node.op.name
     let title = name.first?.isNumber == true ? op : "\(name) = \(op)"

@@ -47,7 +47,7 @@ extension Graph {
       if case .bool(true) = entry.value, mark.operand < operands.count { operands[mark.operand] += mark.suffix }
       attributes[entry.key] = nil
     }
-    let attributeText = attributes.isEmpty ? "" : "[\(attributes.text)]"
+    let attributeText = attributes.isEmpty ? "" : "[\(attributes.summaryText)]"
     return node.op.name + attributeText + (operands.isEmpty ? "" : " " + operands.joined(separator: ", "))
   }
 }

@@ -43,10 +43,10 @@ public struct TextPrinter {
 
   private func declarationText(_ d: Declaration, _ graph: Graph, _ names: PrintNames) -> String {
     let keyword = d.kind.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
-    var text = "  \(keyword) %\(names[d.node]): \(d.shape)"
+    var text = "  \(keyword) %\(d.name): \(d.shape)"
     if let initializer = d.initializer { text += " = \(initializer)" }
     if let value = d.defaultValue { text += " = \(TensorFormat.literal(value))" }
-    if d.kind == .const, let value = graph[d.node].constantValue { text += " = \(TensorFormat.literal(value))" }
+    if d.kind == .const, let value = graph[d.node].constantValue { text += " = \(TensorFormat.summary(value))" }
     return withComment(text, d.location.map { "line \($0.start.line)" })
   }
 
@@ -54,7 +54,7 @@ public struct TextPrinter {
     guard let location = node.location else { return nil }
     let line = location.start.line
     guard node.isGradient else { return "line \(line)" }
-    let text = source.map { ": " + $0.lineText(line).trimmingSpaces() } ?? ""
+    let text = source.map { ": " + $0.lineText(line).trimmingSpaces().truncated(to: 48) } ?? ""
     return "via line \(line)\(text)"
   }
 
@@ -67,6 +67,11 @@ public struct TextPrinter {
 }
 
 extension String {
+  /// At most `limit` characters, with "..." marking a cut (long one-line programs stay readable).
+  func truncated(to limit: Int) -> String {
+    count <= limit ? self : String(prefix(limit - 3)) + "..."
+  }
+
   func trimmingSpaces() -> String {
     var scalars = Substring(self)
     while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }

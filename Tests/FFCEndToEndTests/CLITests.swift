@@ -1,0 +1,109 @@
+import FFCTestSupport
+import Foundation
+import Testing
+
+/// The built `ffc` binary, run as a user runs it: exit codes, output streams, files.
+@Suite struct CLITests {
+  func ffc(_ arguments: [String]) throws -> BinaryRunner.Result {
+    try BinaryRunner.run(arguments)
+  }
+
+  @Test func helpAndVersion() throws {
+    let help = try ffc(["--help"])
+    #expect(help.status == 0 && help.stdout.contains("compile") && help.stdout.contains("exit codes"))
+    #expect(try ffc([]).stdout == help.stdout)
+    #expect(try ffc(["help"]).stdout == help.stdout)
+    let version = try ffc(["--version"])
+    #expect(version.status == 0 && version.stdout.hasPrefix("ffc "))
+    let compileHelp = try ffc(["help", "compile"])
+    #expect(compileHelp.status == 0 && compileHelp.stdout.contains("--emit-grad"))
+    #expect(try ffc(["compile", "--help"]).stdout == compileHelp.stdout)
+  }
+
+  @Test func compilesASampleWithItsGradient() throws {
+    let result = try ffc(["compile", "samples/fig11_1.ffn", "--emit-grad"])
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("grad W1 = %dL/dW1"))
+    #expect(result.stderr.isEmpty)
+  }
+
+  @Test func usageErrorsExitTwo() throws {
+    let unknownOption = try ffc(["compile", "samples/fig11_1.ffn", "--emit-grads"])
+    #expect(unknownOption.status == 2)
+    #expect(unknownOption.stderr.hasPrefix("ffc: error: unknown option '--emit-grads' for 'compile'; did you mean '--emit-grad'?"))
+    #expect(try ffc(["compyle"]).stderr.contains("did you mean 'compile'?"))
+    #expect(try ffc(["compyle"]).status == 2)
+    #expect(try ffc(["compile"]).status == 2)
+    #expect(try ffc(["compile", "a.ffn", "b.ffn"]).status == 2)
+    #expect(try ffc(["compile", "samples/fig11_1.ffn", "--emit", "svg"]).status == 2)
+    #expect(try ffc(["compile", "samples/fig11_1.ffn", "-o"]).status == 2)
+    #expect(try ffc(["help", "nothing"]).status == 2)
+  }
+
+  @Test func programErrorsExitOneWithALocation() throws {
+    let result = try ffc(["compile", "Tests/FFCGoldenTests/Golden/errors/matmul_shapes.ffn"])
+    #expect(result.status == 1)
+    #expect(result.stderr.hasPrefix("Tests/FFCGoldenTests/Golden/errors/matmul_shapes.ffn:4:13: error: cannot multiply [2, 4] by [3]"))
+    #expect(result.stdout.isEmpty)
+  }
+
+  @Test func unreadableFilesExitOne() throws {
+    let missing = try ffc(["compile", "no/such/file.ffn"])
+    #expect(missing.status == 1 && missing.stderr == "ffc: error: cannot read 'no/such/file.ffn': no such file\n")
+    #expect(try ffc(["compile", "samples"]).stderr.contains("it is a directory"))
+    let binary = FileManager.default.temporaryDirectory.appendingPathComponent("ffc-binary-\(getpid()).ffn")
+    try Data([0xFF, 0xFE, 0x00, 0x80]).write(to: binary)
+    defer { try? FileManager.default.removeItem(at: binary) }
+    let notText = try ffc(["compile", binary.path])
+    #expect(notText.status == 1 && notText.stderr.contains("not UTF-8"))
+  }
+
+  @Test func outputFileIsWrittenWholeAndReplacedSafely() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ffc-out-\(getpid())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let target = directory.appendingPathComponent("graph.dot")
+    try "old".write(to: target, atomically: true, encoding: .utf8)
+    let result = try ffc(["compile", "samples/chain.ffn", "--emit-grad", "--emit", "dot", "-o", target.path])
+    #expect(result.status == 0 && result.stdout.isEmpty)
+    #expect(try String(contentsOf: target, encoding: .utf8).hasPrefix("digraph"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["graph.dot"])
+    let failed = try ffc(["compile", "samples/chain.ffn", "-o", directory.appendingPathComponent("no/dir/x.txt").path])
+    #expect(failed.status == 1 && failed.stderr.contains("cannot write"))
+  }
+
+  /// Graphviz must accept every sample's DOT. CI installs it; locally the test says when it is absent.
+  @Test func graphvizRendersEverySample() throws {
+    guard let dot = BinaryRunner.which("dot") else {
+      #expect(ProcessInfo.processInfo.environment["CI"] == nil, "CI must have Graphviz's 'dot' installed")
+      return
+    }
+    for sample in Repository.sampleFiles() {
+      let graph = try ffc(["compile", "samples/\(sample)", "--emit-grad", "--emit", "dot"])
+      #expect(graph.status == 0)
+      let rendered = try BinaryRunner.run(["-Tsvg"], executable: dot, stdin: graph.stdout)
+      #expect(rendered.status == 0, "\(sample): \(rendered.stderr)")
+      #expect(rendered.stdout.contains("<svg"), "\(sample)")
+    }
+  }
+
+  /// Same input, same bytes, in separate processes (nothing depends on hashing order).
+  @Test func outputIsIdenticalAcrossProcesses() throws {
+    for sample in ["iris.ffn", "mlp5.ffn", "activations.ffn"] {
+      let first = try ffc(["compile", "samples/\(sample)", "--emit-grad"])
+      let second = try ffc(["compile", "samples/\(sample)", "--emit-grad"])
+      let dot1 = try ffc(["compile", "samples/\(sample)", "--emit-grad", "--emit", "dot"])
+      let dot2 = try ffc(["compile", "samples/\(sample)", "--emit-grad", "--emit", "dot"])
+      #expect(first.stdout == second.stdout && dot1.stdout == dot2.stdout, "\(sample)")
+    }
+  }
+
+  @Test func warningsGoToStandardErrorWithoutFailing() throws {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("ffc-warn-\(getpid()).ffn")
+    try "param a = 1\nparam b = 2\nloss L = a * 3\n".write(to: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: file) }
+    let result = try ffc(["compile", file.path, "--emit-grad"])
+    #expect(result.status == 0)
+    #expect(result.stderr.contains("warning: 'b' does not affect the loss; its gradient is zero"))
+  }
+}

@@ -1,0 +1,50 @@
+import FFCTestSupport
+import Foundation
+import Testing
+
+/// The printed forms of every sample, compared with files under Golden/. A new sample gets its
+/// goldens automatically: run once with FFC_UPDATE_GOLDENS=1 and review the new files.
+@Suite struct GoldenTests {
+  static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+  /// Golden file, compile arguments, and whether the golden is of standard error.
+  static let forms: [(file: String, arguments: [String], isStandardError: Bool)] = [
+    ("forward.txt", [], false),
+    ("grad.txt", ["--emit-grad"], false),
+    ("grad.dot", ["--emit-grad", "--emit", "dot"], false),
+    ("raw-grad.txt", ["--emit-grad", "-O0"], false),
+    ("stats.txt", ["--emit-grad", "--stats=counts", "-o", "/dev/null"], true),
+  ]
+
+  @Test(arguments: Repository.sampleFiles())
+  func samplePrintsAsRecorded(sample: String) {
+    let name = String(sample.dropLast(4))
+    for form in Self.forms {
+      let result = CLI.run(["compile", "samples/\(sample)"] + form.arguments)
+      #expect(result.code == .success, "\(sample) \(form.arguments): \(result.stderr)")
+      let path = Self.directory.appendingPathComponent(name).appendingPathComponent(form.file)
+      let text = form.isStandardError ? result.stderr : result.stdout
+      if let failure = Golden.check(text, at: path) { Issue.record("\(failure)") }
+    }
+  }
+
+  static func errorCases() -> [String] {
+    let folder = directory.appendingPathComponent("errors")
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    return names.filter { $0.hasSuffix(".ffn") }.sorted()
+  }
+
+  /// Each Golden/errors/NAME.ffn prints exactly NAME.stderr (with --emit-grad) and exits 1.
+  @Test(arguments: errorCases())
+  func brokenProgramReportsAsRecorded(file: String) {
+    let path = "Tests/FFCGoldenTests/Golden/errors/\(file)"
+    let result = CLI.run(["compile", path, "--emit-grad", "--color", "never"])
+    #expect(result.code == .programError, "\(file) exited \(result.code)")
+    let golden = Self.directory.appendingPathComponent("errors").appendingPathComponent(String(file.dropLast(4)) + ".stderr")
+    if let failure = Golden.check(result.stderr, at: golden) { Issue.record("\(failure)") }
+  }
+
+  @Test func thereAreErrorCases() {
+    #expect(Self.errorCases().count >= 5)
+  }
+}

@@ -1,0 +1,74 @@
+import FFCIR
+import FFCTestSupport
+import Testing
+
+/// Every differentiable op, on every configuration it lists, against central finite differences.
+/// A new op is tested here as soon as it is added to the registry.
+@Suite struct OpGradientTests {
+  static let configurations: [(String, Int)] = OpRegistry.differentiable.flatMap { op in
+    op.samples.indices.map { (op.name, $0) }
+  }
+
+  @Test(arguments: configurations)
+  func derivativeRuleMatchesFiniteDifferences(opName: String, sampleIndex: Int) throws {
+    let op = try #require(OpRegistry.byName[opName])
+    let sample = op.samples[sampleIndex]
+    for seed in [UInt64(0xFFC), 7, 42] {
+      let outcome = try FiniteDifferences.check(op, sample, seed: seed)
+      #expect(outcome.relativeError < 1e-6, "'\(op.name)' inputs \(sample.inputs) seed \(seed): \(outcome)")
+    }
+  }
+
+  @Test(arguments: configurations)
+  func optimizedGradientAgreesToo(opName: String, sampleIndex: Int) throws {
+    let op = try #require(OpRegistry.byName[opName])
+    let outcome = try FiniteDifferences.check(op, op.samples[sampleIndex], seed: 0xFFC, optimize: true)
+    #expect(outcome.relativeError < 1e-6, "'\(op.name)' optimized: \(outcome)")
+  }
+}
+
+@Suite struct OpRegistryTests {
+  @Test func opNamesAreUnique() {
+    let names = OpRegistry.all.map(\.name)
+    #expect(Set(names).count == names.count)
+  }
+
+  @Test func spellingsAreUnique() {
+    let spellings = OpRegistry.callable.map(\.spelling) + OpRegistry.composites.map(\.name)
+    #expect(Set(spellings).count == spellings.count)
+  }
+
+  /// An op is differentiable (and sampled, so the property test covers it) or explicitly not.
+  @Test func everyNonLeafOpIsDifferentiableAndSampled() {
+    for op in OpRegistry.all where !op.isLeaf {
+      #expect(op.vjp != nil, "'\(op.name)' has no derivative rule")
+      #expect(!op.samples.isEmpty, "'\(op.name)' lists no test configurations")
+    }
+  }
+
+  @Test func everySampleIsWellShaped() throws {
+    for op in OpRegistry.all where !op.isLeaf {
+      for sample in op.samples {
+        #expect(throws: Never.self, "'\(op.name)' \(sample.inputs)") {
+          _ = try op.inferShape(sample.inputs.map { Shape($0) }, sample.attributes)
+        }
+      }
+    }
+  }
+}
+
+/// The finite-difference check must catch a wrong rule: a test-only op whose derivative is off by a
+/// factor of two.
+@Suite struct GradientCheckSensitivityTests {
+  static let wrongSquare = Op(
+    name: "wrong_square", arity: 1, traits: .elementwise,
+    inferShape: { shapes, _ in shapes[0] },
+    evaluate: { inputs, _, _ in inputs[0].map { $0 * $0 } },
+    vjp: { c in [c.g * c.x] },  // should be 2·x·g
+    samples: [OpSample([[3]])])
+
+  @Test func aWrongDerivativeRuleIsCaught() throws {
+    let outcome = try FiniteDifferences.check(Self.wrongSquare, Self.wrongSquare.samples[0], seed: 1)
+    #expect(outcome.relativeError > 0.1)
+  }
+}

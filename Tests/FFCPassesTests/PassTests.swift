@@ -1,0 +1,84 @@
+import FFCIR
+import FFCPasses
+import FFCTestSupport
+import Testing
+
+/// One rewrite at a time: it fires where it should, leaves alone what it should, keeps values.
+@Suite struct PassTests {
+  func simplified(_ program: String) throws -> Graph {
+    try Programs.compile(program, differentiate: false)
+  }
+
+  func opNames(_ graph: Graph) -> [String] {
+    graph.nodes.filter { !$0.op.isLeaf }.map(\.op.name)
+  }
+
+  @Test(arguments: [
+    ("y = x * 1", "x*1 -> x"), ("y = 1 * x", "x*1 -> x"), ("y = x + 0", "x+0 -> x"),
+    ("y = x - 0", "x-0 -> x"), ("y = x / 1", "x/1 -> x"), ("y = -(-x)", "-(-x) -> x"),
+    ("y = x.T.T", "transpose(transpose(x)) -> x"),
+  ])
+  func identityDisappears(program: String, rule: String) throws {
+    let graph = try simplified("input x[2, 3]\n\(program)\noutput y")
+    #expect(opNames(graph).isEmpty, "\(rule): \(opNames(graph))")
+    #expect(graph.outputs[0].node == graph.declarations[0].node)
+  }
+
+  @Test func multiplyingByTwoIsLeftAlone() throws {
+    #expect(opNames(try simplified("input x[3]\ny = x * 2\noutput y")) == ["mul"])
+  }
+
+  /// 0 * x folds only where x cannot be inf or nan: for data it must stay.
+  @Test func zeroTimesDataIsKept() throws {
+    #expect(opNames(try simplified("input x[3]\ny = 0 * x\noutput y")).contains("mul"))
+    #expect(!opNames(try simplified("input x[3]\ny = 0 * tanh(x)\noutput y")).contains("mul"))
+  }
+
+  @Test func constantsFold() throws {
+    let graph = try simplified("const a = [1, 2]\nconst b = 3\ny = exp(a * b - 3) + 0 * a\noutput y")
+    #expect(opNames(graph).isEmpty)
+    let value = try #require(graph[graph.outputs[0].node].constantValue)
+    #expect(value.scalars.map { ($0 * 1e6).rounded() } == [1_000_000, 20_085_537])
+  }
+
+  @Test func commonSubexpressionsMerge() throws {
+    let graph = try simplified("input x[3]\na = tanh(x) * exp(x)\nb = exp(x) * tanh(x)\ny = a + b\noutput y")
+    #expect(opNames(graph).filter { $0 == "exp" }.count == 1)
+    #expect(opNames(graph).filter { $0 == "mul" }.count == 1)
+  }
+
+  @Test func deadNodesAreRemoved() throws {
+    let graph = try simplified("input x[3]\nunused = exp(x) * 7\ny = tanh(x)\noutput y")
+    #expect(opNames(graph) == ["tanh"])
+  }
+
+  @Test func transposesFoldIntoTheMatrixProduct() throws {
+    let graph = try simplified("input A[3, 2]\ninput B[4, 3]\ny = A.T @ B.T\noutput y")
+    #expect(opNames(graph) == ["matmul"])
+    let product = try #require(graph.nodes.first { $0.op === Op.matmul })
+    #expect(product.attributes.bool("transpose_a") && product.attributes.bool("transpose_b"))
+  }
+
+  /// Hash-consing compares constants bit for bit: -0 and 0 (and NaNs) are never merged.
+  @Test func minusZeroAndZeroStayDistinct() {
+    let builder = GraphBuilder()
+    #expect(builder.constant(-0.0).id != builder.constant(0.0).id)
+    #expect(builder.constant(.nan).id == builder.constant(.nan).id)
+  }
+
+  @Test func everyPassKeepsLocations() throws {
+    let graph = try Programs.compile(TextbookTests.figure11_1)
+    for node in graph.nodes where !(node.constantValue?.isScalar ?? false) {
+      #expect(node.location != nil, "node '\(node.op.name)' lost its location")
+    }
+  }
+
+  @Test func optimizationKeepsValues() throws {
+    for program in [TextbookTests.figure11_1, TextbookTests.figure11_2] {
+      let raw = try Programs.evaluate(try Programs.compile(program, optimize: false))
+      let optimized = try Programs.evaluate(try Programs.compile(program, optimize: true))
+      #expect(raw.loss?.scalars == optimized.loss?.scalars)
+      #expect(raw.gradients.map(\.scalars) == optimized.gradients.map(\.scalars))
+    }
+  }
+}
