@@ -22,7 +22,7 @@ let package = Package(
       name: "FFCDriver",
       dependencies: ["FFCDiagnostics", "FFCTensor", "FFCIR", "FFCFrontend", "FFCPasses", "FFCRuntime"]),
     .executableTarget(name: "ffc", dependencies: ["FFCDriver"]),
-    .executableTarget(name: "ffc-bench", dependencies: ["FFCDriver"]),
+    .executableTarget(name: "ffc-bench", dependencies: ["FFCDriver", "FFCTestSupport"]),
     .target(name: "FFCTestSupport", dependencies: ["FFCDriver"]),
     .testTarget(name: "FFCDiagnosticsTests", dependencies: ["FFCDiagnostics"]),
     .testTarget(name: "FFCTensorTests", dependencies: ["FFCTensor"]),

@@ -51,3 +51,8 @@ public struct Compilation {
     }
   }
 }
+
+/// Renderers for callers outside the CLI (benchmarks, tests).
+public enum DiagnosticRendererFactory {
+  public static func plain(_ file: SourceFile) -> DiagnosticRenderer { DiagnosticRenderer(files: [file]) }
+}

@@ -57,8 +57,9 @@ public struct PassManager: Sendable {
             graph = next
             changed = changed || context.total > 0
             diagnostics += context.diagnostics
-            var entry = merged[pass.name] ?? (report.nodesBefore, 0, [:], 0, 0)
-            entry.after = report.nodesAfter
+            // A pass in the loop is credited with its own change only, not with its neighbours'.
+            var entry = merged[pass.name] ?? (report.nodesBefore, report.nodesBefore, [:], 0, 0)
+            entry.after += report.nodesAfter - report.nodesBefore
             entry.seconds += report.seconds
             entry.runs += 1
             for (key, n) in report.counters { entry.counters[key, default: 0] += n }

@@ -1,1 +1,85 @@
-print("bench")
+// Compile-time and graph-size benchmark: parse -> forward graph -> Differentiate -> optimised
+// gradient graph, for tanh MLPs of growing depth. Run in release mode:
+//
+//     swift run -c release ffc-bench [--depths 10,100,1000] [--width 32] [--repeat 5]
+//
+// It prints a Markdown table; the README keeps the figures with the machine they came from.
+import FFCDriver
+import FFCTestSupport
+import Foundation
+
+struct Options {
+  var depths = [10, 100, 1000]
+  var width = 32
+  var repeats = 5
+
+  init(_ arguments: [String]) throws {
+    var index = 0
+    while index < arguments.count {
+      let flag = arguments[index]
+      guard index + 1 < arguments.count else { throw BenchError("option '\(flag)' needs a value") }
+      let value = arguments[index + 1]
+      switch flag {
+      case "--depths":
+        depths = try value.split(separator: ",").map { text in
+          guard let n = Int(text), n >= 1 else { throw BenchError("bad depth '\(text)'") }
+          return n
+        }
+      case "--width":
+        guard let n = Int(value), n >= 1 else { throw BenchError("bad width '\(value)'") }
+        width = n
+      case "--repeat":
+        guard let n = Int(value), n >= 1 else { throw BenchError("bad repeat count '\(value)'") }
+        repeats = n
+      default:
+        throw BenchError("unknown option '\(flag)'; options: --depths 10,100,1000 --width 32 --repeat 5")
+      }
+      index += 2
+    }
+  }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}
+
+func seconds(_ body: () -> Void) -> Double {
+  let start = DispatchTime.now().uptimeNanoseconds
+  body()
+  return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func median(_ values: [Double]) -> Double {
+  let sorted = values.sorted()
+  return sorted[sorted.count / 2]
+}
+
+do {
+  let options = try Options(Array(CommandLine.arguments.dropFirst()))
+  print("| depth | forward nodes | gradient nodes | gradient / forward | compile (median of \(options.repeats)) | per layer |")
+  print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+  for depth in options.depths {
+    let text = MLPGenerator.program(depth: depth, width: options.width)
+    var compilation: Compilation?
+    var times: [Double] = []
+    for _ in 0..<options.repeats {
+      times.append(seconds {
+        let result = Compilation.compile(
+          path: "mlp\(depth).ffn", text: text, options: .init(differentiate: true, optimize: true),
+          renderer: { DiagnosticRendererFactory.plain($0) })
+        if case .success(let (value, _)) = result { compilation = value }
+      })
+    }
+    guard let graph = compilation?.graph else { throw BenchError("depth \(depth) did not compile") }
+    let gradient = graph.gradientNodeCount
+    let forward = graph.nodes.count - gradient
+    let time = median(times)
+    print(
+      "| \(depth) | \(forward) | \(gradient) | \(String(format: "%.2f", Double(gradient) / Double(forward))) "
+        + "| \(String(format: "%.2f", time * 1000)) ms | \(String(format: "%.1f", time / Double(depth) * 1e6)) µs |")
+  }
+} catch {
+  FileHandle.standardError.write(Data("ffc-bench: error: \(error)\n".utf8))
+  exit(2)
+}
