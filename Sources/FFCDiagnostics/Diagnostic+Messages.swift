@@ -3,7 +3,7 @@
 
 extension Diagnostic {
   public static func badDimension(_ text: String, at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "parse.dimension", "a dimension must be a positive whole number or a name, got '\(text)'", at: range)
+    Diagnostic(.error, id: "parse.dimension", "a dimension must be a whole number from 1 to 2^31 or a name, got '\(text)'", at: range)
   }
 
   public static func badInitializer(_ message: String, at range: SourceRange) -> Diagnostic {

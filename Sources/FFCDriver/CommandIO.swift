@@ -8,6 +8,10 @@ public struct CommandIO {
   /// Whether stderr is a terminal (colour for diagnostics under `--color auto`).
   public var errorIsTerminal = false
   public var currentDirectory: String
+  /// Reads all of standard input (for the file name `-`); tests supply text instead.
+  public var readStandardInput: () -> String? = {
+    String(data: FileHandle.standardInput.readDataToEndOfFile(), encoding: .utf8)
+  }
 
   public init(currentDirectory: String = FileManager.default.currentDirectoryPath) {
     self.currentDirectory = currentDirectory
@@ -15,6 +19,17 @@ public struct CommandIO {
 
   public mutating func out(_ text: String) { standardOutput += text }
   public mutating func err(_ text: String) { standardError += text }
+
+  /// The text of a program file, or of standard input for `-`; the name to show in messages.
+  public func readProgram(_ path: String) throws(SafeFile.Failure) -> (text: String, displayName: String) {
+    if path == "-" {
+      guard let text = readStandardInput() else {
+        throw SafeFile.Failure(message: "cannot read standard input: it is not UTF-8 text")
+      }
+      return (text, "<stdin>")
+    }
+    return (try SafeFile.read(resolve(path), displayName: path), path)
+  }
 
   /// A path as given, resolved against the current directory.
   public func resolve(_ path: String) -> String {

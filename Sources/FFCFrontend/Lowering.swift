@@ -22,6 +22,7 @@ public enum Frontend {
 
   /// The graph's name: the file's base name without its extension.
   static func graphName(_ path: String) -> String {
+    if path == "<stdin>" { return "stdin" }
     let base = path.split(separator: "/").last.map(String.init) ?? path
     guard let dot = base.lastIndex(of: "."), dot != base.startIndex else { return base }
     return String(base[..<dot])

@@ -146,7 +146,9 @@ public struct Parser {
       let token = advance()
       switch token.kind {
       case .number:
-        guard let n = Int(token.text), n >= 1 else { throw Diagnostic.badDimension(token.text, at: range(token)) }
+        // Sizes are capped so that no element count can overflow an Int (2^31 per axis, and
+        // a product of a few axes, stays far below 2^63).
+        guard let n = Int(token.text), n >= 1, n <= 1 << 31 else { throw Diagnostic.badDimension(token.text, at: range(token)) }
         dims.append(DimensionSyntax(kind: .number(n), range: range(token)))
       case .identifier:
         dims.append(DimensionSyntax(kind: .symbol(token.text), range: range(token)))

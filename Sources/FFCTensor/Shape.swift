@@ -50,8 +50,17 @@ public struct Shape: Hashable, Sendable, CustomStringConvertible, ExpressibleByA
     dims.compactMap { if case .symbol(let s) = $0 { s } else { nil } }
   }
 
-  /// Number of elements when concrete.
-  public var elementCount: Int? { concrete?.reduce(1, *) }
+  /// Number of elements when concrete; Int.max when the count would overflow.
+  public var elementCount: Int? {
+    guard let sizes = concrete else { return nil }
+    var count = 1
+    for size in sizes {
+      let (product, overflow) = count.multipliedReportingOverflow(by: size)
+      if overflow { return Int.max }
+      count = product
+    }
+    return count
+  }
 
   /// Replaces symbols by their bound sizes; nil if a symbol is unbound.
   public func bound(_ bindings: [String: Int]) -> [Int]? {

@@ -65,8 +65,9 @@ public enum CLI {
     public let stderr: String
   }
 
-  public static func run(_ arguments: [String], in directory: String = Repository.root.path) -> Result {
+  public static func run(_ arguments: [String], in directory: String = Repository.root.path, stdinText: String? = nil) -> Result {
     var io = CommandIO(currentDirectory: directory)
+    io.readStandardInput = { stdinText }
     let code = Driver.run(arguments, &io)
     return Result(code: code, stdout: io.standardOutput, stderr: io.standardError)
   }

@@ -44,7 +44,7 @@ import Testing
     Case(program: "input x[3]\ny = x * 1e\n", id: "lex.number", message: "malformed number '1e'", line: 2, column: 9),
     Case(program: "input output[3]\n", id: "parse.keyword", message: "'output' is a keyword and cannot be used as a name", line: 1, column: 7),
     Case(program: "input x[0]\n", id: "parse.dimension",
-      message: "a dimension must be a positive whole number or a name, got '0'", line: 1, column: 9),
+      message: "a dimension must be a whole number from 1 to 2^31 or a name, got '0'", line: 1, column: 9),
     Case(program: "input x[3]\nh = 2 * dense(x, 4)\n", id: "dense.unassigned",
       message: "'dense' declares its layer's parameters, so it must be assigned to a name: 'h = dense(x, 64, relu)'", line: 2, column: 9),
     Case(program: "input x[3]\ny = x[5]\n", id: "shape.incompatible",

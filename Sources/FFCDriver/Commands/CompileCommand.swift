@@ -10,8 +10,8 @@ public enum CompileCommand: Command {
   public static let help = """
     usage: \(usage)
 
-    Parses the program, checks names and shapes, builds the expression graph and runs the
-    optimizer; prints the result.
+    Reads the program from <file.ffn> (standard input when the file is '-'), checks names and
+    shapes, builds the expression graph, runs the optimizer and prints the result.
 
     options:
       --emit-grad        add the gradient graph: Differentiate appends the nodes that compute
@@ -43,10 +43,11 @@ public enum CompileCommand: Command {
     }
     let emit = try args.choice("--emit", ["text", "dot"], command: name, usage: usage) ?? "text"
     let color = try args.choice("--color", ["auto", "always", "never"], command: name, usage: usage)
-    let path = try singleInput(args)
+    let input = try singleInput(args)
+    let path: String
     let text: String
     do {
-      text = try SafeFile.read(io.resolve(path), displayName: path)
+      (text, path) = try io.readProgram(input)
     } catch {
       io.err("ffc: error: \(error.message)\n")
       return .programError
