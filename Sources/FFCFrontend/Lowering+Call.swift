@@ -58,18 +58,15 @@ extension Lowering {
     _ callee: String, _ arguments: [ExpressionNode.Argument], tensors: Int, options: [CallOption], _ node: ExpressionNode
   ) -> Bool {
     let positional = arguments.prefix { $0.label == nil }.count
+    guard positional < tensors || positional > tensors + options.count else { return true }
     let required = options.filter(\.isRequired).count
-    if positional < tensors || positional > tensors + options.count {
-      let optional = options.count - required
-      var expected = tensors == 1 ? "1 argument" : "\(tensors) arguments"
-      if required > 0 { expected = "\(tensors + required) arguments" }
-      if optional > 0 { expected += " (and up to \(optional) option\(optional == 1 ? "" : "s"): \(options.map(\.name).joined(separator: ", ")))" }
-      if positional < tensors || positional > tensors + options.count {
-        diagnostics.add(.wrongArgumentCount(callee, expected: expected, got: positional, at: node.range))
-        return false
-      }
+    let optional = options.count - required
+    var expected = tensors + required == 1 ? "1 argument" : "\(tensors + required) arguments"
+    if optional > 0 {
+      expected += " (and up to \(optional) option\(optional == 1 ? "" : "s"): \(options.map(\.name).joined(separator: ", ")))"
     }
-    return true
+    diagnostics.add(.wrongArgumentCount(callee, expected: expected, got: positional, at: node.range))
+    return false
   }
 
   /// Reads numeric options given by position (in the signature's order) or by keyword.

@@ -20,107 +20,136 @@ extension Parser {
 
   private enum BracketKind { case call(callee: Int), list, index(base: Int) }
 
-  /// Parses one expression into a flat postorder array.
-  mutating func parseExpression() throws(Diagnostic) -> Expression {
+  /// The state of the operator-precedence loop: the nodes built so far, the operands waiting for
+  /// an operator, and the operators and brackets waiting for operands.
+  private struct Yard {
     var builder = ExpressionArena()
     var operands: [Int] = []
     var pending: [Pending] = []
-    var expectOperand = true
+  }
 
+  /// Parses one expression into a flat postorder array.
+  mutating func parseExpression() throws(Diagnostic) -> Expression {
+    var yard = Yard()
+    var expectOperand = true
     while true {
-      let token = current
       if expectOperand {
-        if token.kind == .number {
-          guard let value = Double(token.text), value.isFinite else {
-            // The lexer has already reported a malformed exponent; a number too large is new.
-            let lexerReported = token.text.last.map { !$0.isNumber && $0 != "." } ?? false
-            throw lexerReported ? Diagnostic.silent : Diagnostic.numberTooLarge(token.text, at: range(token))
-          }
-          _ = advance()
-          operands.append(builder.leaf(.number(value), token, file: file))
-          expectOperand = false
-        } else if token.kind == .identifier {
-          _ = advance()
-          operands.append(builder.leaf(.name(token.text), token, file: file))
-          expectOperand = false
-        } else if token.is("-") || token.is("+") {
-          _ = advance()
-          pending.append(.prefix(op: token.text, token: token))
-        } else if token.is("(") {
-          _ = advance()
-          pending.append(.group(open: token))
-        } else if token.is("[") {
-          _ = advance()
-          pending.append(.bracket(kind: .list, open: token, firstOperand: operands.count, labels: []))
-          if current.is("]") { throw Diagnostic.emptyList(at: range(current)) }
-          try beginArgument(&pending)
-        } else if token.is(")"), case .bracket(.call, _, let first, _)? = pending.last, first == operands.count {
-          // A call with no arguments: `f()`.
-          _ = advance()
-          try closeBracket(&pending, &operands, &builder, close: token)
-          expectOperand = false
-        } else {
-          let error = Diagnostic.expected("an expression", nil, found: token.describedForError, at: errorRange())
-          let lineEnded = token.kind == .newline || token.kind == .endOfFile
-          throw lineEnded && !pending.isEmpty
-            ? error.with(note: Note("to continue an expression on the next line, wrap it in parentheses", at: nil)) : error
-        }
-        continue
-      }
-      // An operand was just completed: expect an operator, a postfix, a closer or the end.
-      if let precedence = Precedence.binary[token.text], token.kind == .symbol {
-        while let top = pending.last, shouldReduce(top, before: token.text, precedence) {
-          reduceEntry(pending.removeLast(), &builder, &operands)
-        }
-        _ = advance()
-        pending.append(.binary(op: token.text, token: token))
-        expectOperand = true
-      } else if token.is("(") {
-        _ = advance()
-        let callee = operands.removeLast()
-        pending.append(.bracket(kind: .call(callee: callee), open: token, firstOperand: operands.count, labels: []))
-        expectOperand = true
-        if !current.is(")") { try beginArgument(&pending) }
-      } else if token.is("[") {
-        _ = advance()
-        let base = operands.removeLast()
-        pending.append(.bracket(kind: .index(base: base), open: token, firstOperand: operands.count, labels: []))
-        expectOperand = true
-        if current.is("]") { throw Diagnostic.expected("an index", nil, found: current.describedForError, at: range(current)) }
-      } else if token.is(".") {
-        _ = advance()
-        let member = try expectIdentifier("after '.'")
-        let base = operands.removeLast()
-        operands.append(builder.add(.member(base: base, member: member.text), start: nil, focus: member, children: [base], file: file, end: member.end))
-      } else if token.is(",") && pending.contains(where: { if case .bracket = $0 { true } else { false } }) {
-        try reduceToBracket(&pending, &operands, &builder)
-        _ = advance()
-        expectOperand = true
-        try beginArgument(&pending)
-      } else if token.is(")") || token.is("]") {
-        try reduceToBracket(&pending, &operands, &builder, closer: token)
-        _ = advance()
-        if case .group(let open)? = pending.last {
-          pending.removeLast()
-          builder.widen(operands[operands.count - 1], from: open.start, to: token.end, file: file)
-        } else {
-          try closeBracket(&pending, &operands, &builder, close: token)
-        }
+        expectOperand = try !parseOperand(&yard)
       } else {
-        break
+        guard let next = try parseAfterOperand(&yard) else { break }
+        expectOperand = next
       }
     }
-    while let top = pending.popLast() {
+    while let top = yard.pending.popLast() {
       switch top {
       case .group(let open), .bracket(_, let open, _, _):
         let closer = open.text == "(" ? ")" : "]"
         throw Diagnostic.expected("'\(closer)'", nil, found: current.describedForError, at: errorRange())
           .with(note: Note("to match this '\(open.text)'", at: range(open)))
       default:
-        reduceEntry(top, &builder, &operands)
+        reduceEntry(top, &yard.builder, &yard.operands)
       }
     }
-    return builder.expression
+    return yard.builder.expression
+  }
+
+  /// Where an operand is expected: a number, a name, a prefix operator, an opening bracket, or
+  /// the ')' of an empty call. Returns true when an operand was completed.
+  private mutating func parseOperand(_ yard: inout Yard) throws(Diagnostic) -> Bool {
+    let token = current
+    if token.kind == .number {
+      guard let value = Double(token.text), value.isFinite else {
+        // The lexer has already reported a malformed exponent; a number too large is new.
+        let lexerReported = token.text.last.map { !$0.isNumber && $0 != "." } ?? false
+        throw lexerReported ? Diagnostic.silent : Diagnostic.numberTooLarge(token.text, at: range(token))
+      }
+      _ = advance()
+      yard.operands.append(yard.builder.leaf(.number(value), token, file: file))
+      return true
+    }
+    if token.kind == .identifier {
+      _ = advance()
+      yard.operands.append(yard.builder.leaf(.name(token.text), token, file: file))
+      return true
+    }
+    if token.is("-") || token.is("+") {
+      _ = advance()
+      yard.pending.append(.prefix(op: token.text, token: token))
+      return false
+    }
+    if token.is("(") {
+      _ = advance()
+      yard.pending.append(.group(open: token))
+      return false
+    }
+    if token.is("[") {
+      _ = advance()
+      yard.pending.append(.bracket(kind: .list, open: token, firstOperand: yard.operands.count, labels: []))
+      if current.is("]") { throw Diagnostic.emptyList(at: range(current)) }
+      try beginArgument(&yard.pending)
+      return false
+    }
+    if token.is(")"), case .bracket(.call, _, let first, _)? = yard.pending.last, first == yard.operands.count {
+      // A call with no arguments: `f()`.
+      _ = advance()
+      try closeBracket(&yard.pending, &yard.operands, &yard.builder, close: token)
+      return true
+    }
+    let error = Diagnostic.expected("an expression", nil, found: token.describedForError, at: errorRange())
+    let lineEnded = token.kind == .newline || token.kind == .endOfFile
+    throw lineEnded && !yard.pending.isEmpty
+      ? error.with(note: Note("to continue an expression on the next line, wrap it in parentheses", at: nil)) : error
+  }
+
+  /// After a complete operand: a binary operator, a postfix (call, index, member), a comma, a
+  /// closing bracket, or the end of the expression (nil). Returns whether an operand comes next.
+  private mutating func parseAfterOperand(_ yard: inout Yard) throws(Diagnostic) -> Bool? {
+    let token = current
+    if let precedence = Precedence.binary[token.text], token.kind == .symbol {
+      while let top = yard.pending.last, shouldReduce(top, before: token.text, precedence) {
+        reduceEntry(yard.pending.removeLast(), &yard.builder, &yard.operands)
+      }
+      _ = advance()
+      yard.pending.append(.binary(op: token.text, token: token))
+      return true
+    }
+    if token.is("(") || token.is("[") {
+      _ = advance()
+      let base = yard.operands.removeLast()
+      let kind: BracketKind = token.is("(") ? .call(callee: base) : .index(base: base)
+      yard.pending.append(.bracket(kind: kind, open: token, firstOperand: yard.operands.count, labels: []))
+      if token.is("[") && current.is("]") {
+        throw Diagnostic.expected("an index", nil, found: current.describedForError, at: range(current))
+      }
+      if token.is("(") && !current.is(")") { try beginArgument(&yard.pending) }
+      return true
+    }
+    if token.is(".") {
+      _ = advance()
+      let member = try expectIdentifier("after '.'")
+      let base = yard.operands.removeLast()
+      yard.operands.append(
+        yard.builder.add(.member(base: base, member: member.text), start: nil, focus: member, children: [base], file: file, end: member.end))
+      return false
+    }
+    if token.is(","), yard.pending.contains(where: { if case .bracket = $0 { true } else { false } }) {
+      try reduceToBracket(&yard.pending, &yard.operands, &yard.builder)
+      _ = advance()
+      try beginArgument(&yard.pending)
+      return true
+    }
+    if token.is(")") || token.is("]") {
+      try reduceToBracket(&yard.pending, &yard.operands, &yard.builder, closer: token)
+      _ = advance()
+      if case .group(let open)? = yard.pending.last {
+        yard.pending.removeLast()
+        yard.builder.widen(yard.operands[yard.operands.count - 1], from: open.start, to: token.end, file: file)
+      } else {
+        try closeBracket(&yard.pending, &yard.operands, &yard.builder, close: token)
+      }
+      return false
+    }
+    return nil
   }
 
   /// Applies a pending prefix or binary operator to the operands on top of the stack.

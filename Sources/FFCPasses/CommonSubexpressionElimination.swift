@@ -9,7 +9,6 @@ public struct CommonSubexpressionElimination: Pass {
   public init() {}
 
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
-    var reordered = 0
     let result = try rebuilding(graph) {
       try graph.rebuilt { node, inputs, builder in
         guard node.op.traits.contains(.commutative), inputs.count == 2 else { return nil }
@@ -17,15 +16,12 @@ public struct CommonSubexpressionElimination: Pass {
         let aIsConstant = builder[a].op === Op.const
         let bIsConstant = builder[b].op === Op.const
         let swap = (aIsConstant && !bIsConstant) || (aIsConstant == bIsConstant && b < a)
-        guard swap else { return nil }
-        reordered += 1
-        return try builder.copy(node, inputs: [b, a])
+        // Reordering alone is not counted as a change: it never undoes itself.
+        return swap ? try builder.copy(node, inputs: [b, a]) : nil
       }
     }
     let merged = graph.nodes.count - result.nodes.count
     if merged > 0 { context.count("merged", by: merged) }
-    // Reordering alone changes nothing a second round would undo, so it does not count as a change.
-    _ = reordered
     return result
   }
 }

@@ -24,8 +24,7 @@ public struct ConstantFolding: Pass {
   }
 
   private func fold(_ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) -> Tensor? {
-    guard let shape = node.shape.concrete, let count = node.shape.elementCount, count <= maxElements else { return nil }
-    _ = count
+    guard let shape = node.shape.concrete, (node.shape.elementCount ?? .max) <= maxElements else { return nil }
     if node.op.traits.contains(.shapeOnly) {
       guard let inputShape = builder[inputs[0]].shape.concrete else { return nil }
       return node.op.evaluate([Tensor(repeating: 0, shape: inputShape)], node.attributes, shape)
