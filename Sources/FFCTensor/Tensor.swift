@@ -4,6 +4,8 @@ public struct Tensor: Sendable, CustomStringConvertible {
   public var shape: [Int]
   public var scalars: [Double]
 
+  /// Internal invariant, unreachable from user input: literals, data and kernels always build
+  /// matching counts, and shape rules (verified after every pass) guarantee it for every node.
   public init(shape: [Int], scalars: [Double]) {
     precondition(shape.reduce(1, *) == scalars.count, "tensor shape does not match its element count")
     self.shape = shape
@@ -45,6 +47,7 @@ public struct Tensor: Sendable, CustomStringConvertible {
       let x = scalars[0]
       return other.map { f(x, $0) }
     }
+    // Internal invariant: elementwise shape rules admit only equal shapes or a scalar operand.
     precondition(shape == other.shape, "elementwise shapes differ")
     var out = [Double](repeating: 0, count: count)
     for i in 0..<count { out[i] = f(scalars[i], other.scalars[i]) }
