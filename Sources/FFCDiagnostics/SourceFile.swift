@@ -62,10 +62,4 @@ public struct SourceFile: Sendable {
   public func range(_ start: Int, _ end: Int) -> SourceRange {
     SourceRange(file: path, start: location(of: start), end: location(of: max(start, end)))
   }
-
-  public func slice(_ range: SourceRange) -> String {
-    let lower = min(range.start.offset, bytes.count)
-    let upper = min(max(range.end.offset, lower), bytes.count)
-    return String(decoding: bytes[lower..<upper], as: UTF8.self)
-  }
 }

@@ -28,9 +28,4 @@ public struct SourceRange: Hashable, Sendable, CustomStringConvertible {
 
   /// `file:line:col`, the prefix of every rendered diagnostic.
   public var description: String { "\(file):\(start.line):\(start.column)" }
-
-  /// The smallest range that covers both.
-  public func union(_ other: SourceRange) -> SourceRange {
-    SourceRange(file: file, start: min(start, other.start), end: max(end, other.end))
-  }
 }

@@ -29,6 +29,5 @@ public struct Token: Sendable, Equatable {
 }
 
 public enum Keyword {
-  public static let declarations = ["input", "target", "label", "param", "const"]
-  public static let all = declarations + ["output", "loss"]
+  public static let all = ["input", "target", "label", "param", "const", "output", "loss"]
 }

@@ -81,10 +81,6 @@ public struct Graph: Sendable {
 
   public var parameters: [Declaration] { declarations.filter { $0.kind == .param } }
 
-  public func declaration(named name: String) -> Declaration? {
-    declarations.first { $0.name == name }
-  }
-
   /// Every root the graph must keep: outputs, the loss, the gradients, then the declared leaves.
   public var roots: [NodeID] {
     outputs.map(\.node) + (loss.map { [$0.node] } ?? []) + gradients.map(\.node)

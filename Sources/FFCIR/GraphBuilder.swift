@@ -20,7 +20,6 @@ public final class GraphBuilder {
   /// The first shape error met by a non-throwing helper (`a + b` in a derivative rule). A pass
   /// checks it after building: it means a rule produced an ill-shaped graph, an internal error.
   public private(set) var failure: ShapeError?
-  public private(set) var createdCount = 0
 
   public init() {}
 
@@ -59,7 +58,6 @@ public final class GraphBuilder {
         op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
         location: currentLocation, isGradient: emittingGradient))
     cache[key] = id
-    createdCount += 1
     return id
   }
 
