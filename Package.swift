@@ -11,16 +11,19 @@ let package = Package(
   ],
   dependencies: [],
   targets: [
-    // Layers, one-way: Diagnostics <- Tensor <- IR <- {Frontend, Passes, Runtime} <- Driver <- main.
+    // Layers, one-way: Diagnostics <- Tensor <- IR <- {Frontend, Passes, Runtime, Data} <- Driver <- main.
     .target(name: "FFCDiagnostics"),
     .target(name: "FFCTensor"),
     .target(name: "FFCIR", dependencies: ["FFCDiagnostics", "FFCTensor"]),
     .target(name: "FFCFrontend", dependencies: ["FFCDiagnostics", "FFCIR"]),
     .target(name: "FFCPasses", dependencies: ["FFCIR"]),
     .target(name: "FFCRuntime", dependencies: ["FFCIR", "FFCTensor"]),
+    .target(name: "FFCData", dependencies: ["FFCDiagnostics", "FFCTensor", "FFCIR"]),
     .target(
       name: "FFCDriver",
-      dependencies: ["FFCDiagnostics", "FFCTensor", "FFCIR", "FFCFrontend", "FFCPasses", "FFCRuntime"]),
+      dependencies: [
+        "FFCDiagnostics", "FFCTensor", "FFCIR", "FFCFrontend", "FFCPasses", "FFCRuntime", "FFCData",
+      ]),
     .executableTarget(name: "ffc", dependencies: ["FFCDriver"]),
     .executableTarget(name: "ffc-bench", dependencies: ["FFCDriver", "FFCTestSupport"]),
     .target(name: "FFCTestSupport", dependencies: ["FFCDriver"]),
@@ -29,6 +32,8 @@ let package = Package(
     .testTarget(name: "FFCIRTests", dependencies: ["FFCIR", "FFCRuntime", "FFCPasses", "FFCTestSupport"]),
     .testTarget(name: "FFCFrontendTests", dependencies: ["FFCFrontend", "FFCTestSupport"]),
     .testTarget(name: "FFCPassesTests", dependencies: ["FFCPasses", "FFCRuntime", "FFCTestSupport"]),
+    .testTarget(name: "FFCDataTests", dependencies: ["FFCData"]),
+    .testTarget(name: "FFCRuntimeTests", dependencies: ["FFCRuntime", "FFCPasses", "FFCTestSupport"]),
     .testTarget(
       name: "FFCGoldenTests", dependencies: ["FFCTestSupport"],
       exclude: ["Golden"]),

@@ -62,6 +62,9 @@ public struct ArgumentScanner {
   /// The last value given for an option.
   public func value(_ key: String) -> String? { values.last { $0.0 == key }?.1 }
 
+  /// Every value given for a repeatable option, in order.
+  public func allValues(_ key: String) -> [String] { values.filter { $0.0 == key }.map(\.1) }
+
   /// A value restricted to a set of choices.
   public func choice(_ key: String, _ choices: [String], command: String, usage: String) throws(UsageError) -> String? {
     guard let value = value(key) else { return nil }

@@ -16,7 +16,11 @@ public protocol Command {
 extension Command {
   /// A renderer for diagnostics, coloured only when stderr is a terminal (or `--color always`).
   static func renderer(color: String?, io: CommandIO) -> (SourceFile) -> DiagnosticRenderer {
-    let useColor = color == "always" || (color != "never" && io.errorIsTerminal)
+    let useColor = useColor(color, io)
     return { DiagnosticRenderer(files: [$0], useColor: useColor) }
+  }
+
+  static func useColor(_ color: String?, _ io: CommandIO) -> Bool {
+    color == "always" || (color != "never" && io.errorIsTerminal)
   }
 }

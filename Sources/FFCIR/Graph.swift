@@ -103,3 +103,20 @@ public struct Graph: Sendable {
     return (declarations, outputs, loss, gradients)
   }
 }
+
+extension Graph {
+  /// For every declaration whose value reaches an op as class labels, the number of classes
+  /// (the smallest, if several ops read it), in declaration order.
+  public func labelClasses() -> [(name: String, classes: Int)] {
+    var classesByNode: [Int: Int] = [:]
+    for node in nodes {
+      guard let rule = node.op.classLabels,
+        let (operand, classes) = rule(node.inputs.map { self[$0].shape }, node.attributes),
+        operand < node.inputs.count
+      else { continue }
+      let index = node.inputs[operand].index
+      classesByNode[index] = Swift.min(classes, classesByNode[index] ?? Int.max)
+    }
+    return declarations.compactMap { d in classesByNode[d.node.index].map { (d.name, $0) } }
+  }
+}

@@ -7,23 +7,24 @@ extension Op {
   static let unarySamples: [[[Int]]] = [[[]], [[3]], [[2, 3]]]
 
   /// An elementwise unary op: shape in = shape out, evaluated by `f` on every element.
-  static func unary(
-    _ name: String, _ f: @escaping @Sendable (Double) -> Double, traits: OpTraits = [],
+  static func unary<F: UnaryFunction>(
+    _ name: String, _ f: F.Type, traits: OpTraits = [],
     domain: SampleDomain = .any, spellings: [String]? = nil, vjp: VJPRule?,
     rewrites: [RewriteRule] = []
   ) -> Op {
     Op(
       name: name, arity: 1, traits: traits.union(.elementwise),
       inferShape: { shapes, _ in shapes[0] },
-      evaluate: { inputs, _, _ in inputs[0].map(f) },
+      evaluate: { inputs, _, _ in inputs[0].map { F.apply($0) } },
       vjp: vjp, rewrites: rewrites,
       call: CallSignature(spellings ?? [name], tensors: 1),
-      samples: unarySamples.map { OpSample($0, domains: [domain]) })
+      samples: unarySamples.map { OpSample($0, domains: [domain]) },
+      kernel: OpKernel(float: { mapKernel(F.self, $0) }, double: { mapKernel(F.self, $0) }, inPlace: true))
   }
 
   /// A unary op with one numeric option (`leaky_relu(x, alpha)`), evaluated by `f(x, option)`.
-  static func unary(
-    _ name: String, option: CallOption, _ f: @escaping @Sendable (Double, Double) -> Double,
+  static func unary<F: ParametricFunction>(
+    _ name: String, option: CallOption, _ f: F.Type,
     domain: SampleDomain = .any, vjp: VJPRule?
   ) -> Op {
     let key = option.name
@@ -32,7 +33,7 @@ extension Op {
       inferShape: { shapes, _ in shapes[0] },
       evaluate: { inputs, attributes, _ in
         let parameter = attributes.double(key, default: option.defaultValue ?? 0)
-        return inputs[0].map { f($0, parameter) }
+        return inputs[0].map { F.apply($0, parameter) }
       },
       vjp: vjp,
       call: CallSignature([name], tensors: 1, options: [option]) { options, _ in
@@ -40,26 +41,30 @@ extension Op {
       },
       samples: unarySamples.map {
         OpSample($0, Attributes([(key, .double(option.defaultValue ?? 0))]), domains: [domain])
-      })
+      },
+      kernel: OpKernel(
+        float: { mapKernel(F.self, key, option.defaultValue ?? 0, $0) },
+        double: { mapKernel(F.self, key, option.defaultValue ?? 0, $0) }, inPlace: true))
   }
 
   /// An elementwise binary op. Operands have equal shapes, or one of them is a scalar.
-  static func binary(
-    _ name: String, _ f: @escaping @Sendable (Double, Double) -> Double, traits: OpTraits = [],
+  static func binary<F: BinaryFunction>(
+    _ name: String, _ f: F.Type, traits: OpTraits = [],
     domains: [SampleDomain] = [.any, .any], spellings: [String]? = nil, vjp: VJPRule?,
     rewrites: [RewriteRule] = []
   ) -> Op {
     Op(
       name: name, arity: 2, traits: traits.union(.elementwise),
       inferShape: { shapes, _ in try elementwiseShape(name, shapes[0], shapes[1]) },
-      evaluate: { inputs, _, _ in inputs[0].zip(inputs[1], f) },
+      evaluate: { inputs, _, _ in inputs[0].zip(inputs[1]) { F.apply($0, $1) } },
       vjp: vjp, rewrites: rewrites,
       call: spellings.map { CallSignature($0, tensors: 2) } ?? CallSignature([name], tensors: 2),
       samples: [
         OpSample([[2, 3], [2, 3]], domains: domains),
         OpSample([[3], []], domains: domains),
         OpSample([[], [3]], domains: domains),
-      ])
+      ],
+      kernel: OpKernel(float: { zipKernel(F.self, $0) }, double: { zipKernel(F.self, $0) }, inPlace: true))
   }
 
   static func elementwiseShape(_ name: String, _ a: Shape, _ b: Shape) throws -> Shape {
@@ -67,6 +72,27 @@ extension Op {
     if a.rank == 0 { return b }
     throw ShapeError("'\(name)' got incompatible shapes \(a) and \(b)")
   }
+}
+
+// The elementwise kernels, shared by every op of each family.
+
+func mapKernel<T: PlanScalar, F: UnaryFunction>(_: F.Type, _ c: KernelCall<T>) -> Instruction {
+  let (x, out, count) = (c.input(0), c.output, c.outputCount)
+  return { Compute.map(F.self, x, out, count: count) }
+}
+
+func mapKernel<T: PlanScalar, F: ParametricFunction>(
+  _: F.Type, _ key: String, _ defaultValue: Double, _ c: KernelCall<T>
+) -> Instruction {
+  let (x, out, count) = (c.input(0), c.output, c.outputCount)
+  let parameter = T(c.attributes.double(key, default: defaultValue))
+  return { Compute.map(F.self, x, parameter: parameter, out, count: count) }
+}
+
+func zipKernel<T: PlanScalar, F: BinaryFunction>(_: F.Type, _ c: KernelCall<T>) -> Instruction {
+  let (a, b, out, count) = (c.input(0), c.input(1), c.output, c.outputCount)
+  let (aCount, bCount) = (c.inputCount(0), c.inputCount(1))
+  return { Compute.zip(F.self, a, aCount: aCount, b, bCount: bCount, out, count: count) }
 }
 
 extension VJPContext {

@@ -66,6 +66,11 @@ public struct VJPContext {
 /// Returns one cotangent per input; nil means no gradient flows to that input (a symbolic zero).
 public typealias VJPRule = @Sendable (VJPContext) -> [Value?]
 
+/// Which operand of a node holds class labels and how many classes there are (`one_hot`'s
+/// `classes`, the logits' last axis of `softmax_cross_entropy`): data loading checks labels
+/// against it before they reach the op.
+public typealias ClassLabelRule = @Sendable (_ inputs: [Shape], _ attributes: Attributes) -> (operand: Int, classes: Int)?
+
 public typealias ShapeRule = @Sendable (_ inputs: [Shape], _ attributes: Attributes) throws -> Shape
 
 /// Evaluates on concrete tensors; `outputShape` is the node's shape with symbols bound.
@@ -89,12 +94,16 @@ public final class Op: Sendable, CustomStringConvertible {
   /// Attributes the printers show on the operands instead of in brackets: key -> (operand, suffix),
   /// so `matmul` with transpose_a prints as `matmul %W.T, %g`.
   public let operandMarks: [String: (operand: Int, suffix: String)]
+  public let classLabels: ClassLabelRule?
+  /// The compiled interpreter's kernel; nil runs the reference `evaluate` instead.
+  public let kernel: OpKernel?
 
   public init(
     name: String, arity: Int, traits: OpTraits = [], inferShape: @escaping ShapeRule,
     evaluate: @escaping EvaluateRule, vjp: VJPRule?, rewrites: [RewriteRule] = [],
     call: CallSignature? = nil, samples: [OpSample] = [],
-    operandMarks: [String: (operand: Int, suffix: String)] = [:]
+    operandMarks: [String: (operand: Int, suffix: String)] = [:], classLabels: ClassLabelRule? = nil,
+    kernel: OpKernel? = nil
   ) {
     self.name = name
     self.arity = arity
@@ -106,6 +115,8 @@ public final class Op: Sendable, CustomStringConvertible {
     self.call = call
     self.samples = samples
     self.operandMarks = operandMarks
+    self.classLabels = classLabels
+    self.kernel = kernel
   }
 
   public var description: String { name }

@@ -13,6 +13,15 @@ public enum TensorFormat {
     return "\(x)"
   }
 
+  /// The shortest text that reads back as the same value in the given precision: an f32 result
+  /// prints as `0.98201376`, not as the f64 expansion of that float.
+  public static func number(_ x: Double, single: Bool) -> String {
+    guard single else { return number(x) }
+    let f = Float(x)
+    if !f.isFinite || (f == f.rounded() && abs(f) < 1e7) { return number(Double(f)) }
+    return "\(f)"
+  }
+
   /// A literal for small tensors; for large ones its shape and either its single value or its
   /// first elements, so a folded constant never floods a printed graph.
   public static func summary(_ t: Tensor, limit: Int = 16) -> String {

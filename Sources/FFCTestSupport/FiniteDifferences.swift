@@ -33,7 +33,7 @@ public enum FiniteDifferences {
   }
 
   /// A graph computing Σ c ⊙ op(x0, x1, ...) with every non-label input a parameter.
-  static func probeGraph(_ op: Op, _ sample: OpSample, weights c: Tensor) throws -> Graph {
+  public static func probeGraph(_ op: Op, _ sample: OpSample, weights c: Tensor) throws -> Graph {
     let builder = GraphBuilder()
     var declarations: [Declaration] = []
     var inputs: [Value] = []
@@ -78,5 +78,23 @@ public enum FiniteDifferences {
     let up = try evaluator.roots(graph, feeds: plus).loss?.scalars[0] ?? 0
     let down = try evaluator.roots(graph, feeds: minus).loss?.scalars[0] ?? 0
     return Outcome(symbolic: symbolic, numeric: (up - down) / (2 * epsilon))
+  }
+}
+
+/// Comparing computed tensors.
+public enum Numerics {
+  /// The largest |a − b| / max(1, |b|) over the elements (NaN and infinities must match exactly);
+  /// infinity when the shapes differ.
+  public static func maxRelativeError(_ a: Tensor, _ b: Tensor) -> Double {
+    guard a.shape == b.shape else { return .infinity }
+    var worst = 0.0
+    for (x, y) in zip(a.scalars, b.scalars) {
+      if x.isNaN || y.isNaN || x.isInfinite || y.isInfinite {
+        if !(x.isNaN && y.isNaN) && x != y { return .infinity }
+        continue
+      }
+      worst = max(worst, abs(x - y) / max(1, abs(y)))
+    }
+    return worst
   }
 }

@@ -3,8 +3,14 @@
 //
 //     swift run -c release ffc-bench [--depths 10,100,1000] [--width 32] [--repeat 5]
 //
-// It prints a Markdown table; the README keeps the figures with the machine they came from.
+//     swift run -c release ffc-bench --step [--width 256] [--batch 128] [--repeat 20]
+//
+// times one training step (forward + gradient) of a 2-hidden-layer tanh MLP through the compiled
+// plan in f32 and f64. It prints a Markdown table; the README keeps the figures with the machine
+// they came from.
 import FFCDriver
+import FFCIR
+import FFCRuntime
 import FFCTestSupport
 import Foundation
 
@@ -12,11 +18,18 @@ struct Options {
   var depths = [10, 100, 1000]
   var width = 32
   var repeats = 5
+  var step = false
+  var batch = 128
 
   init(_ arguments: [String]) throws {
     var index = 0
     while index < arguments.count {
       let flag = arguments[index]
+      if flag == "--step" {
+        step = true
+        index += 1
+        continue
+      }
       guard index + 1 < arguments.count else { throw BenchError("option '\(flag)' needs a value") }
       let value = arguments[index + 1]
       switch flag {
@@ -28,6 +41,9 @@ struct Options {
       case "--width":
         guard let n = Int(value), n >= 1 else { throw BenchError("bad width '\(value)'") }
         width = n
+      case "--batch":
+        guard let n = Int(value), n >= 1 else { throw BenchError("bad batch size '\(value)'") }
+        batch = n
       case "--repeat":
         guard let n = Int(value), n >= 1 else { throw BenchError("bad repeat count '\(value)'") }
         repeats = n
@@ -55,8 +71,35 @@ func median(_ values: [Double]) -> Double {
   return sorted[sorted.count / 2]
 }
 
+/// One forward + gradient evaluation of a depth-2 MLP through the plan, median of `repeats`.
+func stepBenchmark(_ options: Options) throws {
+  let text = MLPGenerator.program(depth: 2, width: options.width)
+  let graph = try Programs.compile(text, differentiate: true)
+  let feeds = [
+    "X": Tensor(repeating: 0.5, shape: [options.batch, options.width]),
+    "Y": Tensor(repeating: 0.1, shape: [options.batch, options.width]),
+  ]
+  let leaves = try LeafValues(graph, feeds: feeds, seed: 1)
+  // Forward and backward: 3 matrix products per layer of 2·batch·width² flops each.
+  let flops = 2.0 * 3 * 2 * Double(options.batch * options.width * options.width)
+  print("| precision | batch × width | step (median of \(options.repeats)) | GFLOP/s in matmuls | peak memory |")
+  print("| --- | ---: | ---: | ---: | ---: |")
+  func measure<T: PlanScalar>(_: T.Type) throws {
+    let plan = try Plan<T>(graph, leaves: leaves)
+    plan.run()
+    let time = median((0..<options.repeats).map { _ in seconds { plan.run() } })
+    print("| \(T.precisionName) | \(options.batch) × \(options.width) | \(String(format: "%.3f", time * 1000)) ms | \(String(format: "%.2f", flops / time / 1e9)) | \(plan.statistics.peakBytes / 1024) KiB |")
+  }
+  try measure(Float.self)
+  try measure(Double.self)
+}
+
 do {
   let options = try Options(Array(CommandLine.arguments.dropFirst()))
+  if options.step {
+    try stepBenchmark(options)
+    exit(0)
+  }
   print("| depth | forward nodes | gradient nodes | gradient / forward | compile (median of \(options.repeats)) | per layer |")
   print("| ---: | ---: | ---: | ---: | ---: | ---: |")
   for depth in options.depths {

@@ -3,14 +3,14 @@ import FFCTensor
 
 extension Op {
   public static let add: Op = binary(
-    "add", +, traits: .commutative,
+    "add", Add.self, traits: .commutative,
     vjp: { c in [c.reduced(c.g, for: 0), c.reduced(c.g, for: 1)] },
     rewrites: [
       RewriteRule("x+0 -> x") { r in r.inputs[1].isConstant(0) ? r.keeping(r.inputs[0]) : nil },
       RewriteRule("0+x -> x") { r in r.inputs[0].isConstant(0) ? r.keeping(r.inputs[1]) : nil },
     ])
   public static let sub: Op = binary(
-    "sub", -,
+    "sub", Subtract.self,
     vjp: { c in [c.reduced(c.g, for: 0), c.reduced(-c.g, for: 1)] },
     rewrites: [
       RewriteRule("x-0 -> x") { r in r.inputs[1].isConstant(0) ? r.keeping(r.inputs[0]) : nil },
@@ -19,7 +19,7 @@ extension Op {
       },
     ])
   public static let mul: Op = binary(
-    "mul", *, traits: .commutative,
+    "mul", Multiply.self, traits: .commutative,
     vjp: { c in [c.reduced(c.g * c.inputs[1], for: 0), c.reduced(c.g * c.inputs[0], for: 1)] },
     rewrites: [
       RewriteRule("x*1 -> x") { r in r.inputs[1].isConstant(1) ? r.keeping(r.inputs[0]) : nil },
@@ -35,11 +35,11 @@ extension Op {
       },
     ])
   public static let div: Op = binary(
-    "div", /, domains: [.any, .awayFromKinks],
+    "div", Divide.self, domains: [.any, .awayFromKinks],
     vjp: { c in [c.reduced(c.g / c.inputs[1], for: 0), c.reduced(-(c.g * c.y / c.inputs[1]), for: 1)] },
     rewrites: [RewriteRule("x/1 -> x") { r in r.inputs[1].isConstant(1) ? r.keeping(r.inputs[0]) : nil }])
   public static let pow: Op = binary(
-    "pow", Foundation.pow, domains: [.positive, .any],
+    "pow", Power.self, domains: [.positive, .any],
     vjp: { c in
       let (x, p) = (c.inputs[0], c.inputs[1])
       return [
@@ -53,7 +53,7 @@ extension Op {
     ])
   /// 1 where a == b, else 0: the mask in max's derivative. Not differentiable in its operands.
   public static let equal: Op = binary(
-    "equal", { $0 == $1 ? 1 : 0 }, traits: [.commutative, .boundedOutput], vjp: { _ in [nil, nil] })
+    "equal", Equal.self, traits: [.commutative, .boundedOutput], vjp: { _ in [nil, nil] })
 
   static let binaryOps: [Op] = [add, sub, mul, div, pow, equal]
 }
@@ -65,3 +65,10 @@ extension RewriteContext {
     operand.shape == node.shape ? operand : operand.broadcast(to: node.shape)
   }
 }
+
+enum Add: BinaryFunction { static func apply<T: KernelScalar>(_ x: T, _ y: T) -> T { x + y } }
+enum Subtract: BinaryFunction { static func apply<T: KernelScalar>(_ x: T, _ y: T) -> T { x - y } }
+enum Multiply: BinaryFunction { static func apply<T: KernelScalar>(_ x: T, _ y: T) -> T { x * y } }
+enum Divide: BinaryFunction { static func apply<T: KernelScalar>(_ x: T, _ y: T) -> T { x / y } }
+enum Power: BinaryFunction { static func apply<T: KernelScalar>(_ x: T, _ y: T) -> T { T.pow(x, y) } }
+enum Equal: BinaryFunction { static func apply<T: KernelScalar>(_ x: T, _ y: T) -> T { x == y ? 1 : 0 } }

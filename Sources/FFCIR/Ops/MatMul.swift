@@ -65,7 +65,8 @@ extension Op {
       OpSample([[3], [4, 3]], Attributes([("transpose_b", .bool(true))])),
       OpSample([[3], [3]]),
     ],
-    operandMarks: ["transpose_a": (0, ".T"), "transpose_b": (1, ".T")])
+    operandMarks: ["transpose_a": (0, ".T"), "transpose_b": (1, ".T")],
+    kernel: OpKernel(float: matmulKernel, double: matmulKernel))
 
   /// `a ⊗ b` for vectors: `[m] ⊗ [n] -> [m, n]`, the weight gradient of `W @ x`.
   public static let outer: Op = Op(
@@ -79,11 +80,27 @@ extension Op {
     evaluate: { inputs, _, _ in Kernels.outer(inputs[0], inputs[1]) },
     vjp: { c in [c.g.matmul(c.inputs[1]), c.g.matmul(c.inputs[0], transposeA: true)] },
     call: CallSignature(["outer"], tensors: 2),
-    samples: [OpSample([[2], [3]])])
+    samples: [OpSample([[2], [3]])],
+    kernel: OpKernel(float: outerKernel, double: outerKernel))
 
   static let matmulOps: [Op] = [matmul, outer]
 
   private static func effectiveShape(_ shape: Shape, _ transposed: Bool) -> Shape {
     transposed && shape.rank == 2 ? Shape([shape[1], shape[0]]) : shape
   }
+}
+
+func matmulKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
+  let layout = Compute.MatMulLayout(
+    a: c.inputShapes[0], b: c.inputShapes[1], transposeA: c.attributes.bool("transpose_a"),
+    transposeB: c.attributes.bool("transpose_b"))
+  let workspace = layout.workspaceCount > 0 ? c.workspace(layout.workspaceCount) : nil
+  let (a, b, out) = (c.input(0), c.input(1), c.output)
+  return { Compute.matmul(a, b, out, layout, workspace: workspace) }
+}
+
+func outerKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
+  let (a, b, out) = (c.input(0), c.input(1), c.output)
+  let (m, n) = (c.inputCount(0), c.inputCount(1))
+  return { Compute.outer(a, b, out, m: m, n: n) }
 }

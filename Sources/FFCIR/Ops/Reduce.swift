@@ -3,7 +3,7 @@ import FFCTensor
 extension Op {
   /// Σ over `axes` (all by default); `keepdims` keeps them as unit axes.
   public static let sum: Op = reduction(
-    "sum", Kernels.sum,
+    "sum", Kernels.sum, .sum,
     vjp: { c in
       let axes = c.attributes.ints("axes")
       let g = c.g.restoringAxes(axes, keptDims: c.attributes.bool("keepdims"), inputShape: c.x.shape)
@@ -22,7 +22,7 @@ extension Op {
     { x, axes, keepDims in
       let count = Double(Kernels.reducedCount(x.shape, axes: axes))
       return Kernels.sum(x, axes: axes, keepDims: keepDims).map { $0 / count }
-    },
+    }, .mean,
     vjp: { c in
       let axes = c.attributes.ints("axes")
       let g = c.g.restoringAxes(axes, keptDims: c.attributes.bool("keepdims"), inputShape: c.x.shape)
@@ -32,7 +32,7 @@ extension Op {
   /// The maximum over `axes`. Its derivative goes to the elements equal to the maximum, shared
   /// equally between ties.
   public static let max: Op = reduction(
-    "max", Kernels.max,
+    "max", Kernels.max, .max,
     vjp: { c in
       let axes = c.attributes.ints("axes")
       let kept = c.attributes.bool("keepdims")
@@ -56,13 +56,14 @@ extension Op {
       Tensor(Double(Kernels.reducedCount(inputs[0].shape, axes: attributes.ints("axes"))))
     },
     vjp: { _ in [nil] },
-    samples: [OpSample([[2, 3]], Attributes([("axes", .ints([1]))]))])
+    samples: [OpSample([[2, 3]], Attributes([("axes", .ints([1]))]))],
+    kernel: OpKernel(float: sizeKernel, double: sizeKernel))
 
   static let reduceOps: [Op] = [sum, mean, max, size]
 
   private static func reduction(
     _ name: String, _ kernel: @escaping @Sendable (Tensor, [Int], Bool) -> Tensor,
-    vjp: @escaping VJPRule, rewrites: [RewriteRule] = []
+    _ kind: ReductionKind, vjp: @escaping VJPRule, rewrites: [RewriteRule] = []
   ) -> Op {
     Op(
       name: name, arity: 1,
@@ -96,6 +97,32 @@ extension Op {
         OpSample([[2, 3]], Attributes([("axes", .ints([1]))])),
         OpSample([[2, 3]], Attributes([("axes", .ints([0])), ("keepdims", .bool(true))])),
         OpSample([[4]], Attributes([("axes", .ints([0]))])),
-      ])
+      ],
+      kernel: OpKernel(float: { reductionKernel(kind, $0) }, double: { reductionKernel(kind, $0) }))
   }
+}
+
+enum ReductionKind: Sendable { case sum, mean, max }
+
+func reductionKernel<T: PlanScalar>(_ kind: ReductionKind, _ c: KernelCall<T>) -> Instruction {
+  let axes = c.attributes.ints("axes")
+  let layout = Compute.ReductionLayout(shape: c.inputShapes[0], axes: axes)
+  let (x, out, count) = (c.input(0), c.output, c.outputCount)
+  switch kind {
+  case .sum:
+    return { Compute.sum(x, out, layout) }
+  case .max:
+    return { Compute.max(x, out, layout) }
+  case .mean:
+    let divisor = T(Kernels.reducedCount(c.inputShapes[0], axes: axes))
+    return {
+      Compute.sum(x, out, layout)
+      for i in 0..<count { out[i] /= divisor }
+    }
+  }
+}
+
+func sizeKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
+  let (out, size) = (c.output, T(Kernels.reducedCount(c.inputShapes[0], axes: c.attributes.ints("axes"))))
+  return { out[0] = size }
 }

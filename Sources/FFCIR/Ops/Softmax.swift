@@ -4,7 +4,7 @@ import FFCTensor
 extension Op {
   /// softmax along `axis` (the last by default).
   public static let softmax: Op = alongAxis(
-    "softmax", Kernels.softmax, traits: .boundedOutput,
+    "softmax", Kernels.softmax, logarithm: false, traits: .boundedOutput,
     vjp: { c in
       let axis = c.attributes.int("axis")
       let gy = c.g * c.y
@@ -13,7 +13,7 @@ extension Op {
 
   /// log(softmax(x)) computed stably as x - max - log Σ exp(x - max).
   public static let logSoftmax: Op = alongAxis(
-    "log_softmax", Kernels.logSoftmax,
+    "log_softmax", Kernels.logSoftmax, logarithm: true,
     vjp: { c in
       let axis = c.attributes.int("axis")
       let total = c.g.sum(axes: [axis], keepDims: true).broadcast(to: c.y.shape)
@@ -23,7 +23,8 @@ extension Op {
   static let softmaxOps: [Op] = [softmax, logSoftmax]
 
   private static func alongAxis(
-    _ name: String, _ kernel: @escaping @Sendable (Tensor, Int) -> Tensor, traits: OpTraits = [],
+    _ name: String, _ kernel: @escaping @Sendable (Tensor, Int) -> Tensor, logarithm: Bool,
+    traits: OpTraits = [],
     vjp: @escaping VJPRule
   ) -> Op {
     Op(
@@ -47,6 +48,14 @@ extension Op {
         OpSample([[3]], Attributes([("axis", .int(0))])),
         OpSample([[2, 3]], Attributes([("axis", .int(1))])),
         OpSample([[2, 3]], Attributes([("axis", .int(0))])),
-      ])
+      ],
+      kernel: OpKernel(
+        float: { softmaxKernel($0, logarithm: logarithm) }, double: { softmaxKernel($0, logarithm: logarithm) }))
   }
+}
+
+func softmaxKernel<T: PlanScalar>(_ c: KernelCall<T>, logarithm: Bool) -> Instruction {
+  let layout = Compute.AxisLayout(shape: c.inputShapes[0], axis: c.attributes.int("axis"))
+  let (x, out) = (c.input(0), c.output)
+  return { Compute.softmax(x, out, layout, logarithm: logarithm) }
 }

@@ -3,40 +3,40 @@ import FFCTensor
 
 extension Op {
   public static let neg: Op = unary(
-    "neg", { -$0 }, vjp: { c in [-c.g] },
+    "neg", Negate.self, vjp: { c in [-c.g] },
     rewrites: [RewriteRule("-(-x) -> x") { r in r.x.op === Op.neg ? r.builder.value(r.x.node.inputs[0]) : nil }])
-  public static let exp: Op = unary("exp", Foundation.exp, vjp: { c in [c.g * c.y] })
-  public static let log: Op = unary("log", Foundation.log, domain: .positive, vjp: { c in [c.g / c.x] })
-  public static let sqrt: Op = unary("sqrt", { $0.squareRoot() }, domain: .positive, vjp: { c in [c.g * 0.5 / c.y] })
+  public static let exp: Op = unary("exp", Exp.self, vjp: { c in [c.g * c.y] })
+  public static let log: Op = unary("log", Log.self, domain: .positive, vjp: { c in [c.g / c.x] })
+  public static let sqrt: Op = unary("sqrt", SquareRoot.self, domain: .positive, vjp: { c in [c.g * 0.5 / c.y] })
   /// abs'(0) = 0.
-  public static let abs: Op = unary("abs", { Swift.abs($0) }, domain: .awayFromKinks, vjp: { c in [c.g * c.x.apply(Op.sign)] })
-  public static let square: Op = unary("square", { $0 * $0 }, vjp: { c in [c.g * (2 * c.x)] })
-  public static let sin: Op = unary("sin", Foundation.sin, vjp: { c in [c.g * c.x.apply(Op.cos)] })
-  public static let cos: Op = unary("cos", Foundation.cos, vjp: { c in [-(c.g * c.x.apply(Op.sin))] })
+  public static let abs: Op = unary("abs", Absolute.self, domain: .awayFromKinks, vjp: { c in [c.g * c.x.apply(Op.sign)] })
+  public static let square: Op = unary("square", Square.self, vjp: { c in [c.g * (2 * c.x)] })
+  public static let sin: Op = unary("sin", Sine.self, vjp: { c in [c.g * c.x.apply(Op.cos)] })
+  public static let cos: Op = unary("cos", Cosine.self, vjp: { c in [-(c.g * c.x.apply(Op.sin))] })
   public static let tanh: Op = unary(
-    "tanh", Foundation.tanh, traits: .boundedOutput, vjp: { c in [c.g * (1 - c.y * c.y)] })
+    "tanh", Tanh.self, traits: .boundedOutput, vjp: { c in [c.g * (1 - c.y * c.y)] })
   public static let sigmoid: Op = unary(
-    "sigmoid", sigmoidFunction, traits: .boundedOutput, vjp: { c in [c.g * (c.y * (1 - c.y))] })
+    "sigmoid", Sigmoid.self, traits: .boundedOutput, vjp: { c in [c.g * (c.y * (1 - c.y))] })
   /// relu'(0) = 0: the derivative is read off the output, [y > 0].
-  public static let relu: Op = unary("relu", { $0 > 0 ? $0 : 0 }, domain: .awayFromKinks, vjp: { c in [c.g * c.y.apply(Op.step)] })
+  public static let relu: Op = unary("relu", ReLU.self, domain: .awayFromKinks, vjp: { c in [c.g * c.y.apply(Op.step)] })
   public static let leakyRelu: Op = unary(
-    "leaky_relu", option: CallOption("alpha", default: 0.01), { $0 > 0 ? $0 : $0 * $1 },
+    "leaky_relu", option: CallOption("alpha", default: 0.01), LeakyReLU.self,
     domain: .awayFromKinks,
     vjp: { c in
       let alpha = c.attributes.double("alpha")
       return [c.g * (alpha + (1 - alpha) * c.x.apply(Op.step))]
     })
   /// softplus(x) = log(1 + exp(x)), computed without overflow.
-  public static let softplus: Op = unary("softplus", softplusFunction, vjp: { c in [c.g * c.x.apply(Op.sigmoid)] })
+  public static let softplus: Op = unary("softplus", Softplus.self, vjp: { c in [c.g * c.x.apply(Op.sigmoid)] })
   /// hard_tanh'(x) = 1 on (-1, 1) and 0 elsewhere, including at ±1.
   public static let hardTanh: Op = unary(
-    "hard_tanh", { Swift.min(1, Swift.max(-1, $0)) }, traits: .boundedOutput, domain: .awayFromKinks,
+    "hard_tanh", HardTanh.self, traits: .boundedOutput, domain: .awayFromKinks,
     vjp: { c in [c.g * (1 - c.x.apply(Op.abs)).apply(Op.step)] })
   /// The Heaviside step with step(0) = 0: relu's derivative. Its own derivative is zero.
-  public static let step: Op = unary("step", { $0 > 0 ? 1 : 0 }, traits: .boundedOutput, domain: .awayFromKinks, vjp: { _ in [nil] })
+  public static let step: Op = unary("step", Step.self, traits: .boundedOutput, domain: .awayFromKinks, vjp: { _ in [nil] })
   /// sign(0) = 0: abs's derivative. Its own derivative is zero.
   public static let sign: Op = unary(
-    "sign", { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }, traits: .boundedOutput, domain: .awayFromKinks, vjp: { _ in [nil] })
+    "sign", Sign.self, traits: .boundedOutput, domain: .awayFromKinks, vjp: { _ in [nil] })
 
   static let unaryOps: [Op] = [
     neg, exp, log, sqrt, abs, square, sin, cos, tanh, sigmoid, relu, leakyRelu, softplus, hardTanh,
@@ -44,10 +44,32 @@ extension Op {
   ]
 }
 
-@Sendable func sigmoidFunction(_ x: Double) -> Double {
-  x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
+// The scalar functions, once for the reference evaluation and both kernel precisions.
+enum Negate: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { -x } }
+enum Exp: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.exp(x) } }
+enum Log: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.log(x) } }
+enum SquareRoot: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { x.squareRoot() } }
+enum Absolute: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { Swift.abs(x) } }
+enum Square: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { x * x } }
+enum Sine: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.sin(x) } }
+enum Cosine: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.cos(x) } }
+enum Tanh: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.tanh(x) } }
+enum ReLU: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { x > 0 ? x : 0 } }
+enum HardTanh: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { Swift.min(1, Swift.max(-1, x)) } }
+enum Step: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { x > 0 ? 1 : 0 } }
+enum Sign: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { x > 0 ? 1 : (x < 0 ? -1 : 0) } }
+enum LeakyReLU: ParametricFunction {
+  static func apply<T: KernelScalar>(_ x: T, _ alpha: T) -> T { x > 0 ? x : x * alpha }
 }
 
-@Sendable func softplusFunction(_ x: Double) -> Double {
-  Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x)))
+/// 1 / (1 + e^-x), without overflow for large |x|.
+enum Sigmoid: UnaryFunction {
+  static func apply<T: KernelScalar>(_ x: T) -> T {
+    x >= 0 ? 1 / (1 + T.exp(-x)) : T.exp(x) / (1 + T.exp(x))
+  }
+}
+
+/// softplus(x) = log(1 + exp(x)), computed without overflow.
+enum Softplus: UnaryFunction {
+  static func apply<T: KernelScalar>(_ x: T) -> T { Swift.max(x, 0) + T.log1p(T.exp(-Swift.abs(x))) }
 }

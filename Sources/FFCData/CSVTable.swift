@@ -1,0 +1,83 @@
+import FFCDiagnostics
+
+/// A CSV file read into numbers: an optional header and rows of equally many finite values.
+/// Values are stored flat (one Double each); where a field was written is found again on demand by
+/// re-reading its line, so a 1797 x 65 file costs its values and one offset per row.
+public struct CSVTable: Sendable {
+  public struct HeaderField: Sendable, Equatable {
+    public let name: String
+    public let range: SourceRange
+  }
+
+  public let file: SourceFile
+  public let header: [HeaderField]?
+  public let columnCount: Int
+  /// Row r, column c is `values[r * columnCount + c]`.
+  public let values: [Double]
+  /// The UTF-8 offset where each data row's line starts.
+  let rowOffsets: [Int]
+  /// The first non-blank line (the header, or the first row), where table-wide errors point.
+  public let firstLineRange: SourceRange
+
+  init(file: SourceFile, header: [HeaderField]?, columnCount: Int, values: [Double], rowOffsets: [Int], firstLineRange: SourceRange) {
+    self.file = file
+    self.header = header
+    self.columnCount = columnCount
+    self.values = values
+    self.rowOffsets = rowOffsets
+    self.firstLineRange = firstLineRange
+  }
+
+  public var rowCount: Int { rowOffsets.count }
+
+  public func value(row: Int, column: Int) -> Double {
+    values[row * columnCount + column]
+  }
+
+  /// The header's name for a column, if there is a header.
+  public func columnName(_ column: Int) -> String? {
+    guard let header, header.indices.contains(column) else { return nil }
+    return header[column].name
+  }
+
+  /// The 1-based line of a data row.
+  public func line(ofRow row: Int) -> Int {
+    guard rowOffsets.indices.contains(row) else { return 1 }
+    return file.line(containing: rowOffsets[row])
+  }
+
+  /// Where a data field was written (quotes included). Out-of-range indices give the row's line,
+  /// or the file's start.
+  public func fieldRange(row: Int, column: Int) -> SourceRange {
+    guard rowOffsets.indices.contains(row) else { return file.range(0, 0) }
+    let fields = fieldsOfRow(row)
+    guard fields.indices.contains(column) else { return lineRange(fields) ?? file.range(rowOffsets[row], rowOffsets[row]) }
+    return file.range(fields[column].start, fields[column].end)
+  }
+
+  /// A field of the first non-blank line: a header name, or a field of the first row.
+  func firstLineFieldRange(_ column: Int) -> SourceRange {
+    if let header { return header.indices.contains(column) ? header[column].range : firstLineRange }
+    return fieldRange(row: 0, column: column)
+  }
+
+  /// The empty range just after the first line's last field: where a missing column would go.
+  var firstLineEnd: SourceRange {
+    let last = firstLineFieldRange(columnCount - 1)
+    return SourceRange(file: last.file, start: last.end, end: last.end)
+  }
+
+  private func fieldsOfRow(_ row: Int) -> [CSVField] {
+    let lineStart = rowOffsets[row]
+    let bytes = Array(file.lineText(file.line(containing: lineStart)).utf8)
+    var fields: [CSVField] = []
+    let start = CSVLineScanner.contentStart(bytes, lineStart: 0, base: lineStart)
+    _ = CSVLineScanner.split(bytes, start, bytes.count, base: lineStart, into: &fields)
+    return fields
+  }
+
+  private func lineRange(_ fields: [CSVField]) -> SourceRange? {
+    guard let first = fields.first, let last = fields.last else { return nil }
+    return file.range(first.start, last.end)
+  }
+}

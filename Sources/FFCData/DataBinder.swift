@@ -1,0 +1,142 @@
+import FFCIR
+
+/// Feeds a program's data declarations from a CSV table.
+///
+/// - **Data declarations** are those of kind input, target and label that `--set` does not give.
+/// - **Layout.** When any data declaration has a symbolic dimension (`input X[N, 3]`) the program
+///   is a *batch* program, run once on all rows: a data declaration whose first dimension is a
+///   symbol and whose other dimensions are fixed takes columns, its first dimension being the row
+///   count. Any other data declaration (`w[4]`, `X[4, N]`) cannot come from the rows, so it needs
+///   a default or `--set`. Otherwise the program is *per-example*, run once per row: every data
+///   declaration takes one row's worth of values, its declared shape.
+/// - **Width.** A declaration takes as many columns as one example has values (1 for a scalar),
+///   in row-major order.
+/// - **By name.** When some header name is a column name of a declaration, columns go by name.
+///   The column names of `x` are `x` (one value), `x1` ... `xw` (numbered from 1), or `x[0]`,
+///   `x[i, j]` (0-based, one index per axis of an example); forms may be mixed. A declaration
+///   named by any column needs all of its columns. Columns that name nothing then go, in
+///   order, to the declarations that no column names (so `p0..p63,digit` feeds `X[N, 64]` and
+///   `digit[N]`), and their count must fit those exactly. A declaration left without columns
+///   uses its default. A column that names a `--set` declaration is an error.
+/// - **By position.** With no header, or a header that names nothing (`sepal_length,...,species`
+///   for `X[N, 4]` and `y[N]`), the declarations that take columns take them in declaration
+///   order, and their widths must add up to the number of columns exactly.
+/// - **Labels.** Values of labels read by a class-label op must be whole numbers in 0..K-1; other
+///   `label` declarations must hold whole numbers ≥ 0 (see `LabelRule`).
+/// - **Defaults** must match the declared shape; in a batch program a symbol they share with a
+///   column-fed declaration must equal the row count.
+public enum DataBinder {
+  public static func bind(_ table: CSVTable, graph: Graph, setNames: Set<String> = []) throws(Diagnostic) -> DataSet {
+    guard table.rowCount > 0 else { throw .dataEmpty(table.file.path, at: table.firstLineRange) }
+    let data = graph.declarations.filter { $0.kind.isData && !setNames.contains($0.name) }
+    let layout: DataSet.Layout = data.contains { !$0.shape.symbols.isEmpty } ? .batch : .perExample
+
+    var slots: [DataSlot] = []
+    var others: [(declaration: Declaration, isSet: Bool)] = graph.declarations
+      .filter { $0.kind.isData && setNames.contains($0.name) }.map { ($0, true) }
+    for declaration in data {
+      if let slot = try slot(for: declaration, layout: layout, file: table.file) {
+        slots.append(slot)
+      } else {
+        others.append((declaration, false))
+      }
+    }
+
+    let mapping = try ColumnMapping(table: table, slots: slots, others: others).assign()
+    let labelClasses = graph.labelClasses()
+    var symbols = SymbolTable()
+    var columns: [(name: String, value: Tensor)] = []
+    for (index, slot) in slots.enumerated() {
+      guard let sources = mapping[index] else { continue }
+      try checkLabels(slot, sources, table, labelClasses)
+      columns.append((slot.name, gather(slot, sources, table)))
+      if let symbol = slot.batchSymbol, let conflict = symbols.bind(symbol, table.rowCount, source: SymbolTable.dataSource) {
+        throw .dataShape(conflict, at: slot.declaration.location ?? table.file.range(0, 0))
+      }
+    }
+
+    var defaults: [(name: String, value: Tensor)] = []
+    for declaration in data where !columns.contains(where: { $0.name == declaration.name }) {
+      guard let value = declaration.defaultValue else { continue }  // ColumnMapping reported it
+      let location = declaration.location ?? table.file.range(0, 0)
+      let subject = "the default of '\(declaration.name)'"
+      if let mismatch = symbols.unify(declaration.shape, value.shape, name: declaration.name, subject: subject) {
+        throw .dataShape(mismatch, at: location)
+      }
+      if let rule = LabelRule.rule(for: declaration, classes: labelClasses) {
+        try checkDefault(value, rule, declaration.name, location)
+      }
+      defaults.append((declaration.name, value))
+    }
+
+    return DataSet(
+      layout: layout, rowCount: table.rowCount, columns: columns, defaults: defaults,
+      symbols: symbols, order: data.map(\.name))
+  }
+
+  /// The slot of a data declaration, nil when it cannot take columns but has a default; an error
+  /// when it can do neither.
+  private static func slot(for declaration: Declaration, layout: DataSet.Layout, file: SourceFile) throws(Diagnostic) -> DataSlot? {
+    let dims = declaration.shape.dims
+    let rest = dims.dropFirst().compactMap(\.value)
+    switch layout {
+    case .perExample:
+      if let sizes = declaration.shape.concrete, elementCount(sizes) != nil {
+        return DataSlot(declaration, exampleShape: sizes, batchSymbol: nil)
+      }
+    case .batch:
+      if case .symbol(let symbol)? = dims.first, rest.count == dims.count - 1, elementCount(rest) != nil {
+        return DataSlot(declaration, exampleShape: rest, batchSymbol: symbol)
+      }
+    }
+    if declaration.defaultValue != nil { return nil }
+    throw .dataShape(unreadableMessage(declaration), at: declaration.location ?? file.range(0, 0))
+  }
+
+  private static func unreadableMessage(_ d: Declaration) -> String {
+    let name = d.name
+    if d.shape.dims.contains(where: { $0.value.map { $0 < 0 } ?? false }) {
+      return "'\(name)' is declared \(d.shape), which is not a valid shape"
+    }
+    if let symbol = d.shape.dims.dropFirst().first(where: { $0.value == nil }) {
+      return "'\(name)' is declared \(d.shape): a CSV binds only the first dimension (one row per example), so '\(symbol)' cannot come from it; give it a default or use --set \(name)=..."
+    }
+    return "'\(name)' is declared \(d.shape), without a batch dimension first, so it cannot come from the rows of a CSV; give it a default or use --set \(name)=..."
+  }
+
+  /// The rows of the slot's columns stacked: shape [rowCount] + exampleShape.
+  private static func gather(_ slot: DataSlot, _ sources: [Int], _ table: CSVTable) -> Tensor {
+    var scalars: [Double] = []
+    scalars.reserveCapacity(table.rowCount * sources.count)
+    for row in 0..<table.rowCount {
+      for column in sources { scalars.append(table.value(row: row, column: column)) }
+    }
+    return Tensor(shape: [table.rowCount] + slot.exampleShape, scalars: scalars)
+  }
+
+  private static func checkLabels(
+    _ slot: DataSlot, _ sources: [Int], _ table: CSVTable, _ classes: [(name: String, classes: Int)]
+  ) throws(Diagnostic) {
+    guard let rule = LabelRule.rule(for: slot.declaration, classes: classes) else { return }
+    for row in 0..<table.rowCount {
+      for column in sources {
+        let value = table.value(row: row, column: column)
+        switch rule.check(value, subject: LabelRule.subject(column: table.columnName(column), name: slot.name)) {
+        case .notWhole(let message)?: throw .dataLabelNotWhole(message, at: table.fieldRange(row: row, column: column))
+        case .outOfRange(let message)?: throw .dataLabelRange(message, at: table.fieldRange(row: row, column: column))
+        case nil: continue
+        }
+      }
+    }
+  }
+
+  private static func checkDefault(_ value: Tensor, _ rule: LabelRule, _ name: String, _ location: SourceRange) throws(Diagnostic) {
+    for x in value.scalars {
+      switch rule.check(x, subject: "the default of '\(name)'") {
+      case .notWhole(let message)?: throw .dataLabelNotWhole(message, at: location)
+      case .outOfRange(let message)?: throw .dataLabelRange(message, at: location)
+      case nil: continue
+      }
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import FFCDiagnostics
+
+// Every message about data files (`data.*`, with a range in the CSV file or the program) and about
+// `--set` options (`set.*`, with no range: the option is not in a file, so the message starts with
+// the option as typed), in alphabetical order. Wording as in Diagnostic+Messages.swift.
+
+extension Diagnostic {
+  public static func dataColumnCount(_ expected: Int, breakdown: String, found: Int, hint: String?, at range: SourceRange) -> Diagnostic {
+    let detail = breakdown.isEmpty ? "" : " (\(breakdown))"
+    let tail = hint.map { "; \($0)" } ?? ""
+    return Diagnostic(.error, id: "data.column-count", "expected \(expected) columns\(detail), found \(found)\(tail)", at: range)
+  }
+
+  public static func dataDuplicateColumn(_ message: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(.error, id: "data.duplicate-column", message, at: range)
+  }
+
+  /// `path` is the CSV file as the user named it.
+  public static func dataEmpty(_ path: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(.error, id: "data.empty", "'\(path)' has no data rows", at: range)
+  }
+
+  public static func dataEmptyField(inHeader: Bool, at range: SourceRange) -> Diagnostic {
+    Diagnostic(.error, id: "data.empty-field", inHeader ? "empty column name" : "empty field", at: range)
+  }
+
+  /// `missing` names the header's columns that a short row lacks (empty without a header).
+  public static func dataFieldCount(expected: Int, found: Int, missing: [String], at range: SourceRange) -> Diagnostic {
+    let tail = missing.isEmpty ? "" : "; missing " + quotedList(missing)
+    return Diagnostic(.error, id: "data.field-count", "expected \(expected) fields, found \(found)\(tail)", at: range)
+  }
+
+  public static func dataLabelNotWhole(_ message: String, at range: SourceRange?) -> Diagnostic {
+    Diagnostic(.error, id: "data.label-not-whole", message, at: range)
+  }
+
+  public static func dataLabelRange(_ message: String, at range: SourceRange?) -> Diagnostic {
+    Diagnostic(.error, id: "data.label-range", message, at: range)
+  }
+
+  public static func dataMissingColumn(_ message: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(.error, id: "data.missing-column", message, at: range)
+  }
+
+  public static func dataNotANumber(_ text: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(.error, id: "data.not-a-number", "'\(text)' is not a number", at: range)
+  }
+
+  public static func dataNotFinite(_ text: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(.error, id: "data.not-finite", "'\(text)' is not a finite number", at: range)
+  }
+
+  public static func dataQuote(_ message: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(.error, id: "data.quote", message, at: range)
+  }
+
+  public static func dataSetColumn(_ column: String, _ name: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(.error, id: "data.set-column", "column '\(column)' feeds '\(name)', which --set already gives; remove the column or the --set", at: range)
+  }
+
+  /// `range` is the declaration in the program when known, else the start of the CSV file.
+  public static func dataShape(_ message: String, at range: SourceRange?) -> Diagnostic {
+    Diagnostic(.error, id: "data.shape", message, at: range)
+  }
+
+  public static func dataUnknownColumn(_ message: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(.error, id: "data.unknown-column", message, at: range)
+  }
+
+  public static func setConst(_ option: String, _ name: String) -> Diagnostic {
+    Diagnostic(.error, id: "set.const", "\(option): '\(name)' is a const; only input, target, label and param declarations can be set", at: nil)
+  }
+
+  public static func setCount(_ option: String, _ message: String) -> Diagnostic {
+    Diagnostic(.error, id: "set.count", "\(option): \(message)", at: nil)
+  }
+
+  public static func setLabelNotWhole(_ option: String, _ message: String) -> Diagnostic {
+    Diagnostic(.error, id: "set.label-not-whole", "\(option): \(message)", at: nil)
+  }
+
+  public static func setLabelRange(_ option: String, _ message: String) -> Diagnostic {
+    Diagnostic(.error, id: "set.label-range", "\(option): \(message)", at: nil)
+  }
+
+  public static func setNotANumber(_ option: String, _ text: String) -> Diagnostic {
+    Diagnostic(.error, id: "set.not-a-number", "\(option): '\(text)' is not a number", at: nil)
+  }
+
+  public static func setNotFinite(_ option: String, _ text: String) -> Diagnostic {
+    Diagnostic(.error, id: "set.not-finite", "\(option): '\(text)' is not a finite number", at: nil)
+  }
+
+  public static func setShape(_ option: String, _ message: String) -> Diagnostic {
+    Diagnostic(.error, id: "set.shape", "\(option): \(message)", at: nil)
+  }
+
+  public static func setSymbol(_ message: String) -> Diagnostic {
+    Diagnostic(.error, id: "set.symbol", message, at: nil)
+  }
+
+  public static func setSyntax(_ option: String, _ message: String) -> Diagnostic {
+    Diagnostic(.error, id: "set.syntax", "\(option): \(message)", at: nil)
+  }
+
+  public static func setUnknownName(_ option: String, _ name: String, suggestion: String?) -> Diagnostic {
+    Diagnostic(.error, id: "set.unknown-name", "\(option): the program declares no '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""), at: nil)
+  }
+}
+
+/// `'a', 'b', 'c' and 2 more`: long lists (64 pixel columns) stay one line.
+func quotedList(_ names: [String], limit: Int = 4) -> String {
+  let shown = names.prefix(limit).map { "'\($0)'" }.joined(separator: ", ")
+  return names.count > limit ? "\(shown) and \(names.count - limit) more" : shown
+}

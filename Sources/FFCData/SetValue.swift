@@ -1,0 +1,133 @@
+import FFCIR
+
+/// `--set name=values`: one declaration's value from the command line.
+///
+/// - `name` is any declaration but a const (input, target, label or param). Spaces around the
+///   name, '=' and the values are ignored.
+/// - The values are numbers separated by ','. Brackets may group them (`W=[[2,-3,0],[-1,1,2]]`)
+///   but are only checked for balance: the values are read in row-major order and take the
+///   declared shape, so their count must be exactly the declared element count.
+/// - With one symbolic dimension (`X[N, 2]`) the count must be a multiple of the other
+///   dimensions' product, which fixes the symbol (`X=0,0,0,1,1,0,1,1` makes N = 4). A shape with
+///   two symbolic dimensions cannot be set.
+/// - Labels follow the same rules as in a CSV file (`LabelRule`).
+public enum SetValue {
+  public static func parse(_ text: String, graph: Graph) throws(Diagnostic) -> (name: String, value: Tensor) {
+    let option = optionText(text)
+    guard let equals = text.firstIndex(of: "=") else {
+      throw .setSyntax(option, "expected name=values, such as --set x=1,2,3")
+    }
+    let name = trimmed(text[..<equals])
+    guard !name.isEmpty else { throw .setSyntax(option, "the name before '=' is missing") }
+    guard let declaration = graph.declarations.first(where: { $0.name == name }) else {
+      let names = graph.declarations.filter { $0.kind != .const }.map(\.name)
+      throw .setUnknownName(option, name, suggestion: EditDistance.closest(to: name, in: names))
+    }
+    guard declaration.kind != .const else { throw .setConst(option, name) }
+
+    let values = try numbers(text[text.index(after: equals)...], option: option)
+    let value = try shaped(values, declaration, option: option)
+    if let rule = LabelRule.rule(for: declaration, classes: graph.labelClasses()) {
+      for x in value.scalars {
+        switch rule.check(x, subject: "'\(name)'") {
+        case .notWhole(let message)?: throw .setLabelNotWhole(option, message)
+        case .outOfRange(let message)?: throw .setLabelRange(option, message)
+        case nil: continue
+        }
+      }
+    }
+    return (name, value)
+  }
+
+  /// `--set x=1,2`, shortened when long, so messages stay one line.
+  static func optionText(_ text: String) -> String {
+    let shown = trimmed(Substring(text))
+    return "--set " + (shown.count > 40 ? String(shown.prefix(37)) + "..." : shown)
+  }
+
+  /// The values in the declared shape; the count fixes a single symbolic dimension.
+  private static func shaped(_ values: [Double], _ declaration: Declaration, option: String) throws(Diagnostic) -> Tensor {
+    let name = declaration.name
+    let shape = declaration.shape
+    let symbolic = shape.dims.indices.filter { shape.dims[$0].value == nil }
+    let fixed = shape.dims.compactMap(\.value)
+    guard let size = elementCount(fixed) else {
+      throw .setShape(option, "'\(name)' is declared \(shape), which is not a valid shape")
+    }
+    switch symbolic.count {
+    case 0:
+      guard size == values.count else {
+        throw .setCount(option, "'\(name)' is declared \(shape), so --set \(name) needs \(plural(size, "value")); got \(values.count)")
+      }
+      return Tensor(shape: fixed, scalars: values)
+    case 1:
+      guard size > 0, values.count % size == 0 else {
+        throw .setCount(option, "'\(name)' is declared \(shape), so --set \(name) needs a multiple of \(plural(size, "value")); got \(values.count)")
+      }
+      var sizes = shape.dims.map { $0.value ?? 0 }
+      sizes[symbolic[0]] = values.count / size
+      return Tensor(shape: sizes, scalars: values)
+    default:
+      throw .setShape(option, "'\(name)' is declared \(shape), with \(symbolic.count) symbolic dimensions, so its shape cannot be inferred from a list of values")
+    }
+  }
+
+  /// What came before the scanner's current position, for syntax checks.
+  private enum Last { case start, open, comma, value, close }
+
+  /// Numbers separated by ',', with balanced brackets ignored.
+  private static func numbers(_ text: Substring, option: String) throws(Diagnostic) -> [Double] {
+    var values: [Double] = []
+    var depth = 0
+    var last = Last.start
+    var i = text.startIndex
+    while i < text.endIndex {
+      let c = text[i]
+      if c == " " || c == "\t" {
+        i = text.index(after: i)
+        continue
+      }
+      switch c {
+      case "[":
+        guard last != .value, last != .close else { throw .setSyntax(option, "expected ',' before '['") }
+        depth += 1
+        last = .open
+      case "]":
+        guard depth > 0 else { throw .setSyntax(option, "']' has no '[' to close") }
+        guard last != .comma else { throw .setSyntax(option, "a value is missing before ']'") }
+        depth -= 1
+        last = .close
+      case ",":
+        guard last == .value || last == .close else { throw .setSyntax(option, "a value is missing before ','") }
+        last = .comma
+      default:
+        var end = i
+        while end < text.endIndex, !" \t,[]".contains(text[end]) { end = text.index(after: end) }
+        let token = String(text[i..<end])
+        guard last != .value, last != .close else { throw .setSyntax(option, "expected ',' before '\(token)'") }
+        guard let value = Double(token) else { throw .setNotANumber(option, token) }
+        guard value.isFinite else { throw .setNotFinite(option, token) }
+        values.append(value)
+        last = .value
+        i = end
+        continue
+      }
+      i = text.index(after: i)
+    }
+    guard depth == 0 else { throw .setSyntax(option, "a '[' is not closed") }
+    guard last != .comma else { throw .setSyntax(option, "a value is missing after the last ','") }
+    guard !values.isEmpty else { throw .setSyntax(option, "no values after '='") }
+    return values
+  }
+
+  private static func trimmed(_ text: Substring) -> String {
+    var text = text
+    while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+    while let last = text.last, last == " " || last == "\t" { text.removeLast() }
+    return String(text)
+  }
+
+  private static func plural(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
+  }
+}

@@ -1,0 +1,187 @@
+import FFCData
+import FFCIR
+import FFCRuntime
+
+/// `ffc run`: evaluates the program's outputs, loss and gradients on values from the command line,
+/// the program's defaults or a CSV file, through the compiled plan interpreter.
+public enum RunCommand: Command {
+  public static let name = "run"
+  public static let abstract = "evaluate a program's outputs, loss and gradients on data"
+  public static let usage =
+    "ffc run <file.ffn> [--data <file.csv>] [--set <name>=<values>]... [--grads] [--trace] [--format table|csv|json] [--precision f32|f64] [--reduce mean|sum] [--check-numerics] [--seed <n>] [-O0] [--color auto|always|never]"
+  public static let help = """
+    usage: \(usage)
+
+    Compiles the program, then evaluates it with the plan interpreter: the declared outputs, the
+    loss and, with --grads, the gradient of the loss for every parameter.
+
+    Values come from, in order of precedence: --set, the --data file, the defaults declared in the
+    program (input x[3] = [1, 1, 1]); parameters without a value are initialised as declared,
+    with --seed for the random ones.
+
+    options:
+      --data <file.csv>      read inputs, targets and labels from a CSV file (see below)
+      --set <name>=<values>  give a declaration's value: numbers separated by commas in row-major
+                             order, brackets optional (--set x=1,1,1, --set 'W=[[1,2],[3,4]]');
+                             a symbolic size such as N is inferred from the count; repeatable
+      --grads                also print the gradient of the loss for every parameter
+      --trace                print every named value in program order, forward then backward,
+                             with the line it comes from (evaluates the unoptimised graph so that
+                             every name in the program keeps its value)
+      --format <form>        table (default; aligned, for people), csv (kind,name,index,value per
+                             element) or json (one object; see the README)
+      --precision <p>        f32 (default) or f64
+      --reduce mean|sum      per-example programs over a data file: average (default) or add
+                             the losses and gradients of the rows
+      --check-numerics       stop at the first value that is NaN or infinite and name it
+      --seed <n>             seed for random parameter initialisers (default 0)
+      -O0                    turn the optimizer off
+      --color <when>         colour diagnostics: auto (default), always, never
+      -h, --help             show this help
+
+    data files:
+      The first line is a header when any field in it is not a number. Columns map to the
+      program's inputs, targets and labels by header name: 'y' for a scalar, 'x1'..'xn' (from 1,
+      as the textbook writes x_1..x_n) or 'x[0]'..'x[n-1]' (from 0, as the language indexes;
+      'x[i,j]' for a matrix per example). Without a header, or when no header name matches, the
+      columns are taken in declaration order. A program whose data has a symbolic batch size
+      (input X[N, 4]) runs once on all rows, N being the row count; a program written for one
+      example (input x[4]) runs once per row, its outputs are listed per row and its loss and
+      gradients are averaged over the rows (--reduce sum adds them). Labels must be whole
+      numbers from 0 to K-1 for K classes.
+
+    exit codes: 0 success, 1 an error in the program or the data (or a NaN with
+    --check-numerics), 2 a usage error, 3 an internal error
+    """
+
+  static let options: [ArgumentScanner.OptionSpec] = [
+    .init(["--data"], takesValue: true), .init(["--set"], takesValue: true), .init(["--grads"]),
+    .init(["--trace"]), .init(["--format"], takesValue: true), .init(["--precision"], takesValue: true),
+    .init(["--reduce"], takesValue: true), .init(["--check-numerics"]), .init(["--seed"], takesValue: true),
+    .init(["-O0"]), .init(["-O1"]), .init(["--color"], takesValue: true), .init(["--help", "-h"]),
+  ]
+
+  struct Settings {
+    var format = "table"
+    var precision = "f32"
+    var reduceBySum = false
+    var seed: UInt64 = 0
+    var color: String?
+  }
+
+  public static func run(_ arguments: [String], _ io: inout CommandIO) throws -> ExitCode {
+    let args = try ArgumentScanner(arguments, options: options, command: name, usage: usage)
+    if args.has("--help") {
+      io.out(help + "\n")
+      return .success
+    }
+    let settings = try parseSettings(args)
+    let input = try singleInput(args)
+    let program: (text: String, displayName: String)
+    do {
+      program = try io.readProgram(input)
+    } catch {
+      io.err("ffc: error: \(error.message)\n")
+      return .programError
+    }
+    let useColor = useColor(settings.color, io)
+    let trace = args.has("--trace")
+    let options = Compilation.Options(differentiate: false, optimize: !args.has("-O0") && !trace)
+    var compiled: Compilation
+    switch Compilation.compile(path: program.displayName, text: program.text, options: options, renderer: { DiagnosticRenderer(files: [$0], useColor: useColor) }) {
+    case .failure(.diagnostics(let rendered, let code)):
+      io.err(rendered)
+      return code
+    case .success(let (compilation, warnings)):
+      io.err(warnings)
+      compiled = compilation
+    }
+    let wantsGradients = args.has("--grads") || trace
+    if args.has("--grads") && compiled.forward.loss == nil {
+      throw UsageError("'--grads' needs a loss, and '\(program.displayName)' declares none", usage: usage, helpTopic: name)
+    }
+    if wantsGradients && compiled.forward.loss != nil {
+      switch Compilation.compile(path: program.displayName, text: program.text, options: .init(differentiate: true, optimize: options.optimize), renderer: { DiagnosticRenderer(files: [$0], useColor: useColor) }) {
+      case .failure(.diagnostics(let rendered, let code)):
+        io.err(rendered)
+        return code
+      case .success(let (compilation, _)):
+        compiled = compilation
+      }
+    }
+    return execute(compiled, args: args, settings: settings, trace: trace, useColor: useColor, io: &io)
+  }
+
+  static func execute(
+    _ compiled: Compilation, args: ArgumentScanner, settings: Settings, trace: Bool, useColor: Bool,
+    io: inout CommandIO
+  ) -> ExitCode {
+    let graph = compiled.graph
+    var files = [compiled.source]
+    let inputs: RunInputs
+    do throws(Diagnostic) {
+      inputs = try RunInputs.gather(sets: args.allValues("--set"), dataPath: args.value("--data"), graph: graph, io: io)
+    } catch {
+      if let dataPath = args.value("--data"), let text = try? SafeFile.read(io.resolve(dataPath), displayName: dataPath) {
+        files.append(SourceFile(path: dataPath, text: text))
+      }
+      io.err(DiagnosticRenderer(files: files, useColor: useColor).render(error))
+      return .programError
+    }
+    if let file = inputs.dataFile { files.append(file) }
+    let renderer = DiagnosticRenderer(files: files, useColor: useColor)
+    if args.value("--reduce") != nil && !inputs.isPerExample {
+      io.err(renderer.render(Diagnostic.reduceNotApplicable(hasData: inputs.data != nil)))
+      return .usage
+    }
+    let report: RunReport
+    do throws(RunFailure) {
+      report = settings.precision == "f64"
+        ? try makeExecution(Double.self, compiled, inputs, settings, trace, args).run()
+        : try makeExecution(Float.self, compiled, inputs, settings, trace, args).run()
+    } catch {
+      io.err(renderer.render(Diagnostic.runFailure(error, graph: graph, precision: settings.precision)))
+      return .programError
+    }
+    switch settings.format {
+    case "csv": io.out(ReportCSV.render(report))
+    case "json": io.out(ReportJSON.render(report))
+    default: io.out(ReportTable.render(report))
+    }
+    return .success
+  }
+
+  static func makeExecution<T: PlanScalar>(
+    _: T.Type, _ compiled: Compilation, _ inputs: RunInputs, _ settings: Settings, _ trace: Bool,
+    _ args: ArgumentScanner
+  ) -> RunExecution<T> {
+    RunExecution<T>(
+      graph: compiled.graph, source: compiled.source, inputs: inputs, seed: settings.seed, trace: trace,
+      checkNumerics: args.has("--check-numerics"), reduceBySum: settings.reduceBySum)
+  }
+
+  static func parseSettings(_ args: ArgumentScanner) throws(UsageError) -> Settings {
+    var settings = Settings()
+    settings.format = try args.choice("--format", ["table", "csv", "json"], command: name, usage: usage) ?? "table"
+    settings.precision = try args.choice("--precision", ["f32", "f64"], command: name, usage: usage) ?? "f32"
+    settings.reduceBySum = try args.choice("--reduce", ["mean", "sum"], command: name, usage: usage) == "sum"
+    settings.color = try args.choice("--color", ["auto", "always", "never"], command: name, usage: usage)
+    if let text = args.value("--seed") {
+      guard let seed = UInt64(text) else {
+        throw UsageError("'\(text)' is not a valid value for '--seed'; expected a whole number ≥ 0", usage: usage, helpTopic: name)
+      }
+      settings.seed = seed
+    }
+    return settings
+  }
+
+  static func singleInput(_ args: ArgumentScanner) throws(UsageError) -> String {
+    guard let path = args.positionals.first else {
+      throw UsageError("'run' needs a program file", usage: usage, helpTopic: name)
+    }
+    guard args.positionals.count == 1 else {
+      throw UsageError("'run' takes one program file, got \(args.positionals.count): \(args.positionals.joined(separator: " "))", usage: usage, helpTopic: name)
+    }
+    return path
+  }
+}

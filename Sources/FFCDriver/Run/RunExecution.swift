@@ -1,0 +1,136 @@
+import FFCIR
+import FFCRuntime
+
+/// Why a run stopped.
+enum RunFailure: Error {
+  case evaluation(EvaluationError)
+  /// `--check-numerics`: the node that first produced a NaN or an infinity, and the data row.
+  case nonFinite(node: NodeID, value: Tensor, row: Int?)
+}
+
+/// Runs a compiled graph through the plan interpreter in precision `T` and collects what `ffc run`
+/// prints: once for a batch program or values given inline, once per row for a per-example
+/// program over a data file (then losses and gradients are reduced over the rows and outputs
+/// stacked on a leading row axis).
+struct RunExecution<T: PlanScalar> {
+  let graph: Graph
+  let source: SourceFile
+  let inputs: RunInputs
+  let seed: UInt64
+  let trace: Bool
+  let checkNumerics: Bool
+  let reduceBySum: Bool
+
+  func run() throws(RunFailure) -> RunReport {
+    var report = RunReport(precision: T.precisionName)
+    guard inputs.isPerExample, let data = inputs.data else {
+      let plan = try makePlan(feeds: inputs.feeds())
+      try execute(plan, row: nil, into: &report)
+      report.outputs = graph.outputs.map { .init(name: $0.name, value: plan.value(of: $0.node)) }
+      report.loss = graph.loss.map { .init(name: $0.name, value: plan.value(of: $0.node)) }
+      report.gradients = gradientEntries { plan.value(of: $0) }
+      report.rows = inputs.data?.rowCount
+      return report
+    }
+    let plan = try makePlan(feeds: inputs.feeds(row: 0))
+    var accumulator = RowAccumulator(graph: graph, rows: data.rowCount)
+    for row in 0..<data.rowCount {
+      if row > 0 {
+        for (name, value) in inputs.feeds(row: row) {
+          if let declaration = graph.declarations.first(where: { $0.name == name }) { plan.write(value, to: declaration.node) }
+        }
+      }
+      try execute(plan, row: row + 1, into: &report)
+      accumulator.add(plan)
+    }
+    report.rows = data.rowCount
+    report.reduction = reduceBySum ? "sum" : "mean"
+    report.outputs = zip(graph.outputs, accumulator.stackedOutputs()).map { .init(name: $0.name, value: $1) }
+    let divisor = reduceBySum ? 1 : Double(data.rowCount)
+    report.loss = graph.loss.map { .init(name: $0.name, value: accumulator.loss.map { $0 / divisor }) }
+    let gradients = accumulator.gradients.map { $0.map { $0 / divisor } }
+    report.gradients = gradientEntries { node in gradients[graph.gradients.firstIndex { $0.node == node } ?? 0] }
+    return report
+  }
+
+  private func makePlan(feeds: [String: Tensor]) throws(RunFailure) -> Plan<T> {
+    do {
+      return try Plan<T>(graph, leaves: LeafValues(graph, feeds: feeds, seed: seed))
+    } catch {
+      throw .evaluation(error)
+    }
+  }
+
+  private func gradientEntries(_ value: (NodeID) -> Tensor) -> [RunReport.Entry] {
+    let lossName = graph.loss?.name ?? "L"
+    return graph.gradients.map { .init(name: "d\(lossName)/d\($0.name)", value: value($0.node)) }
+  }
+
+  /// One run of the plan, observed for `--trace` and `--check-numerics`.
+  private func execute(_ plan: Plan<T>, row: Int?, into report: inout RunReport) throws(RunFailure) {
+    if !trace && !checkNumerics {
+      plan.run()
+      return
+    }
+    var computed: [Int: Tensor] = [:]
+    var firstNonFinite: (NodeID, Tensor)?
+    plan.run { node in
+      guard firstNonFinite == nil else { return }
+      if trace && graph[node].name != nil { computed[node.index] = plan.value(of: node) }
+      if checkNumerics {
+        let value = plan.value(of: node)
+        if !value.isFinite { firstNonFinite = (node, value) }
+      }
+    }
+    if let (node, value) = firstNonFinite { throw .nonFinite(node: node, value: value, row: row) }
+    guard trace else { return }
+    for (index, node) in graph.nodes.enumerated() {
+      guard let name = node.name else { continue }
+      guard let value = node.op.isLeaf ? plan.value(of: NodeID(index)) : computed[index] else { continue }
+      if node.constantValue != nil { continue }
+      let line = node.location?.start.line
+      report.trace.append(.init(
+        name: name, value: value, line: line, source: line.map { Self.excerpt(source.lineText($0)) },
+        isGradient: node.isGradient, row: inputs.isPerExample ? row : nil))
+    }
+  }
+
+  /// A program line as the trace quotes it: without its comment, trimmed, at most 48 characters.
+  static func excerpt(_ line: String) -> String {
+    let code = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+    let trimmed = code.trimmingCharacters(in: .whitespaces)
+    return trimmed.count > 48 ? String(trimmed.prefix(47)) + "…" : trimmed
+  }
+}
+
+/// Sums losses and gradients over the rows of a per-example run and stacks its outputs.
+struct RowAccumulator {
+  let graph: Graph
+  let rows: Int
+  var outputs: [[Double]]
+  var loss = Tensor(0)
+  var gradients: [Tensor]
+  private var outputShapes: [[Int]] = []
+
+  init(graph: Graph, rows: Int) {
+    self.graph = graph
+    self.rows = rows
+    outputs = graph.outputs.map { _ in [] }
+    gradients = []
+  }
+
+  mutating func add<T: PlanScalar>(_ plan: Plan<T>) {
+    for (index, output) in graph.outputs.enumerated() {
+      let value = plan.value(of: output.node)
+      if outputShapes.count <= index { outputShapes.append(value.shape) }
+      outputs[index] += value.scalars
+    }
+    if let lossNode = graph.loss?.node { loss = loss.zip(plan.value(of: lossNode), +) }
+    let values = graph.gradients.map { plan.value(of: $0.node) }
+    gradients = gradients.isEmpty ? values : zip(gradients, values).map { $0.zip($1, +) }
+  }
+
+  func stackedOutputs() -> [Tensor] {
+    zip(outputs, outputShapes).map { Tensor(shape: [rows] + $1, scalars: $0) }
+  }
+}

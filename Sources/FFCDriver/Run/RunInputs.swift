@@ -1,0 +1,47 @@
+import FFCData
+import FFCIR
+
+/// The values a run feeds the program: `--set` values, and a data file's rows.
+struct RunInputs {
+  /// `--set name=...`, in the order given (a later one for the same name wins).
+  var setValues: [String: Tensor] = [:]
+  var dataFile: SourceFile?
+  var data: DataSet?
+
+  /// Parses every `--set` and reads and binds the data file. Errors are diagnostics located in the
+  /// data file (or unlocated, for `--set`).
+  static func gather(
+    sets: [String], dataPath: String?, graph: Graph, io: CommandIO
+  ) throws(Diagnostic) -> RunInputs {
+    var inputs = RunInputs()
+    for text in sets {
+      let (name, value) = try SetValue.parse(text, graph: graph)
+      inputs.setValues[name] = value
+    }
+    guard let dataPath else { return inputs }
+    let text: String
+    do {
+      text = try SafeFile.read(io.resolve(dataPath), displayName: dataPath)
+    } catch {
+      throw Diagnostic(.error, id: "data.unreadable", error.message, at: nil)
+    }
+    let file = SourceFile(path: dataPath, text: text)
+    inputs.dataFile = file
+    let table = try CSVReader.read(file)
+    inputs.data = try DataBinder.bind(table, graph: graph, setNames: Set(inputs.setValues.keys))
+    return inputs
+  }
+
+  /// Per-example programs over a file run once per row; everything else runs once.
+  var isPerExample: Bool { data?.layout == .perExample }
+
+  /// The feeds of one run: the file's values (all rows, or row `row`), then `--set` on top.
+  func feeds(row: Int? = nil) -> [String: Tensor] {
+    var feeds: [String: Tensor] = [:]
+    if let data {
+      for (name, value) in row.map(data.row) ?? data.feeds { feeds[name] = value }
+    }
+    for (name, value) in setValues { feeds[name] = value }
+    return feeds
+  }
+}

@@ -1,0 +1,74 @@
+import FFCIR
+
+/// A problem with the values a program is run on (a missing input, a shape that does not match).
+public struct EvaluationError: Error, Sendable, CustomStringConvertible {
+  public let message: String
+  public let location: SourceRange?
+  public var description: String { message }
+
+  public init(message: String, location: SourceRange?) {
+    self.message = message
+    self.location = location
+  }
+}
+
+/// The value of every declared leaf and the sizes this binds the shape symbols to (`N`), shared by
+/// the reference evaluator and the compiled plan so both read data the same way. A leaf's value
+/// comes from `feeds` (data, `--set`, trained parameters), else its declared default, else its
+/// parameter initialiser drawn with `seed`.
+public struct LeafValues: Sendable {
+  public private(set) var values: [(declaration: Declaration, value: Tensor)] = []
+  public private(set) var bindings: [String: Int] = [:]
+
+  public init(_ graph: Graph, feeds: [String: Tensor], seed: UInt64) throws(EvaluationError) {
+    for declaration in graph.declarations where declaration.kind != .const {
+      let value = try Self.value(of: declaration, feeds, seed: seed)
+      try bind(declaration, value.shape)
+      values.append((declaration, value))
+    }
+  }
+
+  private static func value(of declaration: Declaration, _ feeds: [String: Tensor], seed: UInt64) throws(EvaluationError) -> Tensor {
+    if let fed = feeds[declaration.name] { return fed }
+    if let value = declaration.defaultValue { return value }
+    if let initializer = declaration.initializer, let shape = declaration.shape.concrete {
+      return initializer.materialize(shape: shape, name: declaration.name, seed: seed, fanInAxis: declaration.fanInAxis)
+    }
+    throw EvaluationError(message: "no value for \(declaration.kind.rawValue) '\(declaration.name)'", location: declaration.location)
+  }
+
+  private mutating func bind(_ declaration: Declaration, _ shape: [Int]) throws(EvaluationError) {
+    let declared = declaration.shape
+    let mismatch = EvaluationError(
+      message: "'\(declaration.name)' is declared \(declared) but its value has shape \(Shape(shape))",
+      location: declaration.location)
+    guard declared.rank == shape.count else { throw mismatch }
+    for (dim, size) in zip(declared.dims, shape) {
+      switch dim {
+      case .fixed(let n) where n != size:
+        throw mismatch
+      case .symbol(let s):
+        if let bound = bindings[s], bound != size {
+          throw EvaluationError(message: "'\(s)' is \(bound) elsewhere but '\(declaration.name)' has \(size)", location: declaration.location)
+        }
+        bindings[s] = size
+      default: break
+      }
+    }
+  }
+
+  /// Every node's shape with the symbols bound.
+  public func concreteShapes(_ graph: Graph) throws(EvaluationError) -> [[Int]] {
+    var shapes: [[Int]] = []
+    shapes.reserveCapacity(graph.nodes.count)
+    for node in graph.nodes {
+      guard let shape = node.shape.bound(bindings) else {
+        throw EvaluationError(
+          message: "the size of \(node.shape) is not known: no data binds \(node.shape.symbols.joined(separator: ", "))",
+          location: node.location)
+      }
+      shapes.append(shape)
+    }
+    return shapes
+  }
+}

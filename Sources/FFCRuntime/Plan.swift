@@ -1,0 +1,179 @@
+import FFCIR
+
+/// What building a plan measured, for `ffc compile --stats` and the benchmarks.
+public struct PlanStatistics: Sendable {
+  public var precision: String
+  public var instructions: Int
+  public var buffers: Int
+  /// Bytes of the arena (the peak of live values) plus kernel workspaces.
+  public var peakBytes: Int
+  /// Bytes the values would take without buffer reuse.
+  public var unsharedBytes: Int
+  public var workspaceBytes: Int
+  /// Ops that ran through their reference `evaluate` for want of a kernel.
+  public var fallbackOps: [String]
+}
+
+/// A graph compiled for one set of shape bindings: each node's kernel chosen once, bound to its
+/// buffers in one preallocated arena, and kept as a flat list of instructions. Running it is a
+/// loop over closures: no graph walk, no look-up and no shape check per node.
+public final class Plan<T: PlanScalar> {
+  public let graph: Graph
+  /// Every node's concrete shape.
+  public let shapes: [[Int]]
+  public private(set) var statistics = PlanStatistics(
+    precision: T.precisionName, instructions: 0, buffers: 0, peakBytes: 0, unsharedBytes: 0,
+    workspaceBytes: 0, fallbackOps: [])
+  private let arena: UnsafeMutablePointer<T>
+  private let workspaces = WorkspacePool<T>()
+  private let bufferPlan: BufferPlan
+  private var steps: [(node: Int, run: Instruction)] = []
+
+  /// Plans `graph` for the shapes `bindings` gives its symbols. `keepAll` keeps every value (for
+  /// tracing); otherwise buffers are shared by values whose lifetimes do not overlap.
+  public init(_ graph: Graph, bindings: [String: Int], keepAll: Bool = false) throws(EvaluationError) {
+    self.graph = graph
+    var shapes: [[Int]] = []
+    for node in graph.nodes {
+      guard let shape = node.shape.bound(bindings) else {
+        throw EvaluationError(
+          message: "the size of \(node.shape) is not known: no data binds \(node.shape.symbols.joined(separator: ", "))",
+          location: node.location)
+      }
+      shapes.append(shape)
+    }
+    self.shapes = shapes
+    let counts = shapes.map { $0.reduce(1, *) }
+    bufferPlan = BufferPlan(graph, counts: counts, inPlace: graph.nodes.map { $0.op.kernel?.inPlace ?? false }, keepAll: keepAll)
+    arena = .allocate(capacity: Swift.max(1, bufferPlan.arenaCount))
+    arena.initialize(repeating: 0, count: Swift.max(1, bufferPlan.arenaCount))
+
+    var fallbacks: [String] = []
+    for (index, node) in graph.nodes.enumerated() {
+      if let constant = node.constantValue {
+        write(constant.scalars, toNode: index)
+        continue
+      }
+      if node.op.isLeaf { continue }
+      let call = KernelCall<T>(
+        inputs: node.inputs.map { pointer($0.index) }, output: pointer(index),
+        inputShapes: node.inputs.map { shapes[$0.index] }, outputShape: shapes[index],
+        attributes: node.attributes,
+        workspace: workspaces.allocate)
+      if let kernel = node.op.kernel {
+        steps.append((index, T.instruction(kernel, call)))
+      } else {
+        if !fallbacks.contains(node.op.name) { fallbacks.append(node.op.name) }
+        steps.append((index, Self.referenceInstruction(node, call)))
+      }
+    }
+    let size = MemoryLayout<T>.stride
+    statistics = PlanStatistics(
+      precision: T.precisionName, instructions: steps.count, buffers: bufferPlan.capacities.count,
+      peakBytes: (bufferPlan.arenaCount + workspaces.count) * size,
+      unsharedBytes: bufferPlan.unsharedCount * size, workspaceBytes: workspaces.count * size,
+      fallbackOps: fallbacks)
+  }
+
+  deinit { arena.deallocate() }
+
+  private func pointer(_ node: Int) -> UnsafeMutablePointer<T> { arena + bufferPlan.offset(ofNode: node) }
+
+  /// Sets a leaf's value (an input, target, label or parameter) for the next runs. The caller
+  /// gives exactly the node's element count.
+  public func write(_ values: [Double], toNode index: Int) {
+    let target = pointer(index)
+    for i in 0..<Swift.min(values.count, shapes[index].reduce(1, *)) { target[i] = T(values[i]) }
+  }
+
+  public func write(_ tensor: Tensor, to node: NodeID) { write(tensor.scalars, toNode: node.index) }
+
+  /// Runs every instruction in order.
+  public func run() {
+    for step in steps { step.run() }
+  }
+
+  /// Runs every instruction in order and shows each node to `observe` right after it is
+  /// computed, while its buffer still holds its value.
+  public func run(observing observe: (NodeID) -> Void) {
+    for step in steps {
+      step.run()
+      observe(NodeID(step.node))
+    }
+  }
+
+  /// Runs in order but stops after the first instruction that produces a NaN or an infinity,
+  /// and returns its node.
+  public func runCheckingNumerics() -> NodeID? {
+    for step in steps {
+      step.run()
+      let values = pointer(step.node)
+      for i in 0..<shapes[step.node].reduce(1, *) where !values[i].isFinite { return NodeID(step.node) }
+    }
+    return nil
+  }
+
+  /// A node's current value as an f64 tensor. Valid for roots and leaves after a run, and for
+  /// every node of a plan built with `keepAll`.
+  public func value(of node: NodeID) -> Tensor {
+    let shape = shapes[node.index]
+    let source = pointer(node.index)
+    return Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Double(source[$0]) })
+  }
+
+  /// An op without a kernel: its inputs copied out as f64 tensors, its reference `evaluate`, the
+  /// result copied back.
+  private static func referenceInstruction(_ node: Node, _ call: KernelCall<T>) -> Instruction {
+    let (op, attributes, shapes, inputs, output, outputShape) = (
+      node.op, node.attributes, call.inputShapes, call.inputs, call.output, call.outputShape
+    )
+    return {
+      let tensors = zip(inputs, shapes).map { pointer, shape in
+        Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Double(pointer[$0]) })
+      }
+      let result = op.evaluate(tensors, attributes, outputShape)
+      for (i, x) in result.scalars.enumerated() { output[i] = T(x) }
+    }
+  }
+}
+
+/// Scratch buffers kernels ask for at plan time (a packed copy of a transposed matrix), owned and
+/// counted by the plan.
+final class WorkspacePool<T: PlanScalar> {
+  private var buffers: [UnsafeMutablePointer<T>] = []
+  private(set) var count = 0
+
+  func allocate(_ count: Int) -> UnsafeMutablePointer<T> {
+    let buffer = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(1, count))
+    buffer.initialize(repeating: 0, count: Swift.max(1, count))
+    buffers.append(buffer)
+    self.count += count
+    return buffer
+  }
+
+  deinit { for buffer in buffers { buffer.deallocate() } }
+}
+
+extension Plan {
+  /// Plans `graph` for the sizes `leaves` binds and writes every leaf's value into it.
+  public convenience init(_ graph: Graph, leaves: LeafValues, keepAll: Bool = false) throws(EvaluationError) {
+    try self.init(graph, bindings: leaves.bindings, keepAll: keepAll)
+    for (declaration, value) in leaves.values { write(value, to: declaration.node) }
+  }
+
+  /// The roots after a run: outputs, loss and gradients, in the graph's order.
+  public func roots() -> (outputs: [Tensor], loss: Tensor?, gradients: [Tensor]) {
+    (graph.outputs.map { value(of: $0.node) }, graph.loss.map { value(of: $0.node) }, graph.gradients.map { value(of: $0.node) })
+  }
+}
+
+/// One-shot evaluation through a compiled plan, for callers that run a graph once.
+public enum Interpreter {
+  public static func roots<T: PlanScalar>(
+    _ graph: Graph, feeds: [String: Tensor], seed: UInt64 = 0, as _: T.Type
+  ) throws(EvaluationError) -> (outputs: [Tensor], loss: Tensor?, gradients: [Tensor]) {
+    let plan = try Plan<T>(graph, leaves: LeafValues(graph, feeds: feeds, seed: seed))
+    plan.run()
+    return plan.roots()
+  }
+}

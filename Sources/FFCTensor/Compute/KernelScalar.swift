@@ -1,0 +1,54 @@
+import Foundation
+
+/// The element types the compiled interpreter runs in: `Float` (the default) and `Double`. The
+/// kernels are generic over it and specialised for both at compile time, so no per-element
+/// dynamic dispatch survives into the loops.
+public protocol KernelScalar: BinaryFloatingPoint, Sendable {
+  static func exp(_ x: Self) -> Self
+  static func log(_ x: Self) -> Self
+  static func log1p(_ x: Self) -> Self
+  static func tanh(_ x: Self) -> Self
+  static func sin(_ x: Self) -> Self
+  static func cos(_ x: Self) -> Self
+  static func pow(_ x: Self, _ y: Self) -> Self
+  /// "f32" or "f64", for messages and statistics.
+  static var precisionName: String { get }
+}
+
+extension Float: KernelScalar {
+  @inlinable public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
+  @inlinable public static func log(_ x: Float) -> Float { Foundation.logf(x) }
+  @inlinable public static func log1p(_ x: Float) -> Float { Foundation.log1pf(x) }
+  @inlinable public static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
+  @inlinable public static func sin(_ x: Float) -> Float { Foundation.sinf(x) }
+  @inlinable public static func cos(_ x: Float) -> Float { Foundation.cosf(x) }
+  @inlinable public static func pow(_ x: Float, _ y: Float) -> Float { Foundation.powf(x, y) }
+  public static var precisionName: String { "f32" }
+}
+
+extension Double: KernelScalar {
+  @inlinable public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+  @inlinable public static func log(_ x: Double) -> Double { Foundation.log(x) }
+  @inlinable public static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
+  @inlinable public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
+  @inlinable public static func sin(_ x: Double) -> Double { Foundation.sin(x) }
+  @inlinable public static func cos(_ x: Double) -> Double { Foundation.cos(x) }
+  @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
+  public static var precisionName: String { "f64" }
+}
+
+/// A scalar function `y = f(x)`, written once and used by the f64 reference evaluation and by the
+/// f32 and f64 kernels alike.
+public protocol UnaryFunction: SendableMetatype {
+  static func apply<T: KernelScalar>(_ x: T) -> T
+}
+
+/// `y = f(x; p)` with one numeric option (leaky_relu's slope).
+public protocol ParametricFunction: SendableMetatype {
+  static func apply<T: KernelScalar>(_ x: T, _ parameter: T) -> T
+}
+
+/// `z = f(x, y)`.
+public protocol BinaryFunction: SendableMetatype {
+  static func apply<T: KernelScalar>(_ x: T, _ y: T) -> T
+}
