@@ -3,19 +3,40 @@ import FFCTensor
 /// One step of a compiled plan: a kernel with its buffers and loop sizes bound at plan time.
 public typealias Instruction = () -> Void
 
+/// Scratch memory shared by every kernel of a plan (only one runs at a time): a kernel reserves
+/// what it needs when the plan is built and reads `base` when it runs, once the plan has
+/// allocated the largest reservation.
+public final class Workspace<T: KernelScalar> {
+  public private(set) var base: UnsafeMutablePointer<T>?
+  public private(set) var count = 0
+
+  public init() {}
+
+  public func reserve(_ count: Int) { self.count = Swift.max(self.count, count) }
+
+  /// Called by the plan after every kernel has reserved.
+  public func allocate() {
+    guard base == nil, count > 0 else { return }
+    base = .allocate(capacity: count)
+    base?.initialize(repeating: 0, count: count)
+  }
+
+  deinit { base?.deallocate() }
+}
+
 /// What an op's kernel factory gets when the plan is built: concrete shapes, attributes, the
-/// buffers it reads and writes, and a way to ask for scratch memory the plan owns and counts.
+/// buffers it reads and writes, and the plan's shared scratch memory.
 public struct KernelCall<T: KernelScalar> {
   public let inputs: [UnsafeMutablePointer<T>]
   public let output: UnsafeMutablePointer<T>
   public let inputShapes: [[Int]]
   public let outputShape: [Int]
   public let attributes: Attributes
-  public let workspace: (_ count: Int) -> UnsafeMutablePointer<T>
+  public let workspace: Workspace<T>
 
   public init(
     inputs: [UnsafeMutablePointer<T>], output: UnsafeMutablePointer<T>, inputShapes: [[Int]],
-    outputShape: [Int], attributes: Attributes, workspace: @escaping (Int) -> UnsafeMutablePointer<T>
+    outputShape: [Int], attributes: Attributes, workspace: Workspace<T>
   ) {
     self.inputs = inputs
     self.output = output

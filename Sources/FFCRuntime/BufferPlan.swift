@@ -16,8 +16,8 @@ public struct BufferPlan: Sendable {
   /// Elements the values would need with no reuse at all.
   public let unsharedCount: Int
 
-  /// Offsets are rounded up to 16 elements (64 bytes in f32), a cache line, so kernels start
-  /// their loops aligned.
+  /// Buffers of 16 elements or more start at a multiple of 16 elements (64 bytes in f32, a cache
+  /// line), so kernels start their loops aligned; smaller ones are packed.
   static let alignment = 16
 
   /// `inPlace[i]`: node i's kernel may write over an input buffer. `keepAll` gives every node its
@@ -64,8 +64,9 @@ public struct BufferPlan: Sendable {
     var offsets: [Int] = []
     var total = 0
     for capacity in capacities {
+      if capacity >= Self.alignment { total = (total + Self.alignment - 1) / Self.alignment * Self.alignment }
       offsets.append(total)
-      total += (capacity + Self.alignment - 1) / Self.alignment * Self.alignment
+      total += capacity
     }
     self.bufferOfNode = buffers
     self.offsets = offsets

@@ -5,9 +5,9 @@ public struct PlanStatistics: Sendable {
   public var precision: String
   public var instructions: Int
   public var buffers: Int
-  /// Bytes of the arena (the peak of live values) plus kernel workspaces.
+  /// Bytes of the arena (the peak of live values) plus the kernels' shared scratch memory.
   public var peakBytes: Int
-  /// Bytes the values would take without buffer reuse.
+  /// Bytes the values would take with a buffer of their own each (and no scratch memory).
   public var unsharedBytes: Int
   public var workspaceBytes: Int
   /// Ops that ran through their reference `evaluate` for want of a kernel.
@@ -25,7 +25,7 @@ public final class Plan<T: PlanScalar> {
     precision: T.precisionName, instructions: 0, buffers: 0, peakBytes: 0, unsharedBytes: 0,
     workspaceBytes: 0, fallbackOps: [])
   private let arena: UnsafeMutablePointer<T>
-  private let workspaces = WorkspacePool<T>()
+  private let workspace = Workspace<T>()
   private let bufferPlan: BufferPlan
   private var steps: [(node: Int, run: Instruction)] = []
 
@@ -59,7 +59,7 @@ public final class Plan<T: PlanScalar> {
         inputs: node.inputs.map { pointer($0.index) }, output: pointer(index),
         inputShapes: node.inputs.map { shapes[$0.index] }, outputShape: shapes[index],
         attributes: node.attributes,
-        workspace: workspaces.allocate)
+        workspace: workspace)
       if let kernel = node.op.kernel {
         steps.append((index, T.instruction(kernel, call)))
       } else {
@@ -67,11 +67,12 @@ public final class Plan<T: PlanScalar> {
         steps.append((index, Self.referenceInstruction(node, call)))
       }
     }
+    workspace.allocate()
     let size = MemoryLayout<T>.stride
     statistics = PlanStatistics(
       precision: T.precisionName, instructions: steps.count, buffers: bufferPlan.capacities.count,
-      peakBytes: (bufferPlan.arenaCount + workspaces.count) * size,
-      unsharedBytes: bufferPlan.unsharedCount * size, workspaceBytes: workspaces.count * size,
+      peakBytes: (bufferPlan.arenaCount + workspace.count) * size,
+      unsharedBytes: bufferPlan.unsharedCount * size, workspaceBytes: workspace.count * size,
       fallbackOps: fallbacks)
   }
 
@@ -135,23 +136,6 @@ public final class Plan<T: PlanScalar> {
       for (i, x) in result.scalars.enumerated() { output[i] = T(x) }
     }
   }
-}
-
-/// Scratch buffers kernels ask for at plan time (a packed copy of a transposed matrix), owned and
-/// counted by the plan.
-final class WorkspacePool<T: PlanScalar> {
-  private var buffers: [UnsafeMutablePointer<T>] = []
-  private(set) var count = 0
-
-  func allocate(_ count: Int) -> UnsafeMutablePointer<T> {
-    let buffer = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(1, count))
-    buffer.initialize(repeating: 0, count: Swift.max(1, count))
-    buffers.append(buffer)
-    self.count += count
-    return buffer
-  }
-
-  deinit { for buffer in buffers { buffer.deallocate() } }
 }
 
 extension Plan {

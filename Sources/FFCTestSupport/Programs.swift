@@ -21,6 +21,12 @@ public enum Programs {
     return graph
   }
 
+  /// Whether every input, target and label of `text` declares a default value.
+  public static func hasDefaultsForEveryInput(_ text: String) -> Bool {
+    guard let graph = try? lower(text) else { return false }
+    return graph.declarations.allSatisfy { $0.kind == .param || $0.kind == .const || $0.defaultValue != nil }
+  }
+
   /// The diagnostics `text` produces.
   public static func diagnostics(_ text: String, path: String = "test.ffn") -> [Diagnostic] {
     Frontend.lower(SourceFile(path: path, text: text)).diagnostics

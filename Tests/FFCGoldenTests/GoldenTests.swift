@@ -28,6 +28,29 @@ import Testing
     }
   }
 
+  /// What `ffc run` prints for every sample (f64): the full trace on the program's own values,
+  /// then the gradients over its data file when that file is small enough to read in a golden.
+  @Test(arguments: Repository.sampleFiles())
+  func sampleRunsAsRecorded(sample: String) {
+    let name = String(sample.dropLast(4))
+    var arguments = ["run", "samples/\(sample)", "--precision", "f64"]
+    let data = "samples/data/\(name).csv"
+    let dataRows = Repository.read(data).split(separator: "\n").count - 1
+    if dataRows > 0 && dataRows <= 10 {
+      arguments += ["--data", data, "--grads"]
+    } else if Programs.hasDefaultsForEveryInput(Repository.read("samples/" + sample)) {
+      arguments += ["--trace"]
+    } else {
+      return
+    }
+    let result = CLI.run(arguments)
+    #expect(result.code == .success, "\(arguments): \(result.stderr)")
+    let path = Self.directory.appendingPathComponent(name).appendingPathComponent("run.txt")
+    if let failure = Golden.check("$ ffc " + arguments.joined(separator: " ") + "\n" + result.stdout, at: path) {
+      Issue.record("\(failure)")
+    }
+  }
+
   static func errorCases() -> [String] {
     let folder = directory.appendingPathComponent("errors")
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []

@@ -6,7 +6,7 @@ public enum CompileCommand: Command {
   public static let name = "compile"
   public static let abstract = "parse a .ffn program and print its graph, optionally with its gradient"
   public static let usage =
-    "ffc compile <file.ffn> [--emit-grad] [--emit text|dot] [--stats[=counts]] [-O0|-O1] [-o <file>] [--color auto|always|never]"
+    "ffc compile <file.ffn> [--emit-grad] [--emit text|dot] [--stats[=counts]] [--bind <symbol>=<n>]... [-O0|-O1] [-o <file>] [--color auto|always|never]"
   public static let help = """
     usage: \(usage)
 
@@ -19,7 +19,11 @@ public enum CompileCommand: Command {
       --emit text|dot    the printed form: text (default; one node per line in SSA form) or
                          Graphviz DOT (render with: dot -Tsvg)
       --stats            print to stderr the node counts before and after each pass, the rewrites
-                         each made and its time; --stats=counts leaves out the times
+                         each made and its time, then the interpreter's plan for the result:
+                         instructions, buffers and peak memory in f32 and f64; --stats=counts
+                         leaves out the times
+      --bind <s>=<n>     the size to plan symbolic dimensions with for --stats (default 1 for
+                         every symbol, e.g. --bind N=128); repeatable
       -O0                turn the optimizer off (constant folding, simplification, CSE, DCE)
       -O1                optimize (the default)
       -o <file>          write the graph to <file> instead of standard output
@@ -32,7 +36,7 @@ public enum CompileCommand: Command {
   static let options: [ArgumentScanner.OptionSpec] = [
     .init(["--emit-grad"]), .init(["--emit"], takesValue: true), .init(["--stats"]),
     .init(["--stats=counts"]), .init(["-O0"]), .init(["-O1"]), .init(["-o"], takesValue: true),
-    .init(["--color"], takesValue: true), .init(["--help", "-h"]),
+    .init(["--color"], takesValue: true), .init(["--bind"], takesValue: true), .init(["--help", "-h"]),
   ]
 
   public static func run(_ arguments: [String], _ io: inout CommandIO) throws -> ExitCode {
@@ -64,6 +68,7 @@ public enum CompileCommand: Command {
         : TextPrinter(source: compilation.source).print(compilation.graph)
       if args.has("--stats") || args.has("--stats=counts") {
         io.err(StatisticsTable.render(compilation, showTimes: !args.has("--stats=counts")))
+        io.err(PlanSummary.render(compilation.graph, bindings: try bindings(args)))
       }
       if let output = args.value("-o") {
         do {
@@ -77,6 +82,19 @@ public enum CompileCommand: Command {
       }
       return .success
     }
+  }
+
+  /// `--bind N=128`: sizes for symbolic dimensions; every other symbol is planned with 1.
+  static func bindings(_ args: ArgumentScanner) throws(UsageError) -> [String: Int] {
+    var sizes: [String: Int] = [:]
+    for text in args.allValues("--bind") {
+      let parts = text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+      guard parts.count == 2, !parts[0].isEmpty, let size = Int(parts[1]), size >= 0, size <= 1 << 30 else {
+        throw UsageError("'--bind \(text)' should be a symbol and a size, such as --bind N=128", usage: usage, helpTopic: name)
+      }
+      sizes[parts[0]] = size
+    }
+    return sizes
   }
 
   static func singleInput(_ args: ArgumentScanner) throws(UsageError) -> String {

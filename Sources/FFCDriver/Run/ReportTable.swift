@@ -76,7 +76,7 @@ enum ReportTable {
     let column = Swift.min(64, lines.filter { $0.comment != nil }.map(\.text.count).max() ?? 0) + 2
     return lines.map { line in
       guard let comment = line.comment else { return line.text + "\n" }
-      return pad(line.text, column) + comment + "\n"
+      return pad(line.text, column - 2) + "  " + comment + "\n"
     }.joined()
   }
 

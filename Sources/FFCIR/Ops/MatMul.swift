@@ -94,9 +94,10 @@ func matmulKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
   let layout = Compute.MatMulLayout(
     a: c.inputShapes[0], b: c.inputShapes[1], transposeA: c.attributes.bool("transpose_a"),
     transposeB: c.attributes.bool("transpose_b"))
-  let workspace = layout.workspaceCount > 0 ? c.workspace(layout.workspaceCount) : nil
+  let workspace = c.workspace
+  workspace.reserve(layout.workspaceCount)
   let (a, b, out) = (c.input(0), c.input(1), c.output)
-  return { Compute.matmul(a, b, out, layout, workspace: workspace) }
+  return { Compute.matmul(a, b, out, layout, workspace: workspace.base) }
 }
 
 func outerKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
