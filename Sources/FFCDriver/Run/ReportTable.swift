@@ -12,10 +12,11 @@ enum ReportTable {
       sections.append(("loss" + over, [loss]))
     }
     if !report.gradients.isEmpty { sections.append(("gradients", report.gradients)) }
-    for (title, entries) in sections where !entries.isEmpty {
-      out += title + "\n" + block(entries.map { ($0.name, $0.value) }, report) + "\n"
+    let printed = sections.filter { !$0.1.isEmpty }.map { title, entries in
+      title + "\n" + block(entries.map { ($0.name, $0.value) }, report)
     }
-    return out.isEmpty ? "(the program declares no outputs and no loss)\n" : String(out.dropLast())
+    out += printed.joined(separator: "\n")
+    return out.isEmpty ? "(the program declares no outputs and no loss)\n" : out
   }
 
   /// Rows of `name  shape  value`, names and shapes padded to a common width.
