@@ -12,9 +12,13 @@ public struct Compilation {
 
   public struct Options: Sendable {
     public var differentiate = false
+    /// With `differentiate`: only when the program has a loss (`run` prints gradients when there
+    /// are some; `compile --emit-grad` insists on a loss).
+    public var onlyWithLoss = false
     public var optimize = true
-    public init(differentiate: Bool = false, optimize: Bool = true) {
+    public init(differentiate: Bool = false, onlyWithLoss: Bool = false, optimize: Bool = true) {
       self.differentiate = differentiate
+      self.onlyWithLoss = onlyWithLoss
       self.optimize = optimize
     }
   }
@@ -35,7 +39,8 @@ public struct Compilation {
       return .failure(.diagnostics(rendered: rendered, exitCode: .programError))
     }
     do throws(PassFailure) {
-      let result = try Pipeline.standard(differentiate: options.differentiate, optimize: options.optimize).run(forward)
+      let differentiate = options.differentiate && (forward.loss != nil || !options.onlyWithLoss)
+      let result = try Pipeline.standard(differentiate: differentiate, optimize: options.optimize).run(forward)
       rendered += render.render(result.diagnostics)
       return .success((Compilation(source: source, forward: forward, result: result), rendered))
     } catch {

@@ -86,8 +86,9 @@ public enum RunCommand: Command {
     }
     let useColor = useColor(settings.color, io)
     let trace = args.has("--trace")
-    let options = Compilation.Options(differentiate: false, optimize: !args.has("-O0") && !trace)
-    var compiled: Compilation
+    let options = Compilation.Options(
+      differentiate: args.has("--grads") || trace, onlyWithLoss: true, optimize: !args.has("-O0") && !trace)
+    let compiled: Compilation
     switch Compilation.compile(path: program.displayName, text: program.text, options: options, renderer: { DiagnosticRenderer(files: [$0], useColor: useColor) }) {
     case .failure(.diagnostics(let rendered, let code)):
       io.err(rendered)
@@ -96,18 +97,8 @@ public enum RunCommand: Command {
       io.err(warnings)
       compiled = compilation
     }
-    let wantsGradients = args.has("--grads") || trace
     if args.has("--grads") && compiled.forward.loss == nil {
       throw UsageError("'--grads' needs a loss, and '\(program.displayName)' declares none", usage: usage, helpTopic: name)
-    }
-    if wantsGradients && compiled.forward.loss != nil {
-      switch Compilation.compile(path: program.displayName, text: program.text, options: .init(differentiate: true, optimize: options.optimize), renderer: { DiagnosticRenderer(files: [$0], useColor: useColor) }) {
-      case .failure(.diagnostics(let rendered, let code)):
-        io.err(rendered)
-        return code
-      case .success(let (compilation, _)):
-        compiled = compilation
-      }
     }
     return execute(compiled, args: args, settings: settings, trace: trace, useColor: useColor, io: &io)
   }
