@@ -107,3 +107,41 @@ import Testing
     #expect(result.stderr.contains("warning: 'b' does not affect the loss; its gradient is zero"))
   }
 }
+
+/// Every `ffc run` command that samples/README.md and the README show, run with the built binary
+/// exactly as written: each succeeds, prints its numbers and writes nothing to stderr.
+@Suite struct DocumentedRunCommandTests {
+  static func commands() -> [String] {
+    let text = Repository.read("samples/README.md") + Repository.read("README.md")
+    var commands: [String] = []
+    for piece in text.components(separatedBy: "`") where piece.hasPrefix("ffc run samples/") {
+      if !commands.contains(piece) { commands.append(piece) }
+    }
+    for line in text.split(separator: "\n") {
+      let trimmed = line.trimmingCharacters(in: .whitespaces)
+      guard trimmed.hasPrefix("ffc run samples/") || trimmed.hasPrefix("swift run ffc run samples/") else { continue }
+      let command = String(trimmed.split(separator: "#")[0]).trimmingCharacters(in: .whitespaces)
+        .replacingOccurrences(of: "swift run ffc", with: "ffc")
+      if !commands.contains(command) { commands.append(command) }
+    }
+    return commands
+  }
+
+  @Test func everySampleHasADocumentedRunCommand() {
+    let commands = Self.commands()
+    for sample in Repository.sampleFiles() {
+      #expect(commands.contains { $0.hasPrefix("ffc run samples/\(sample)") }, "\(sample) has no 'ffc run' command in samples/README.md")
+    }
+  }
+
+  @Test(arguments: commands())
+  func documentedCommandRuns(command: String) throws {
+    let arguments = command.split(separator: " ").dropFirst().map { argument in
+      String(argument).replacingOccurrences(of: "'", with: "")
+    }
+    let result = try BinaryRunner.run(arguments)
+    #expect(result.status == 0, "\(command): \(result.stderr)")
+    #expect(result.stderr.isEmpty, "\(command): \(result.stderr)")
+    #expect(result.stdout.contains("outputs") || result.stdout.contains("forward"), "\(command)")
+  }
+}
