@@ -23,4 +23,15 @@ extension Command {
   static func useColor(_ color: String?, _ io: CommandIO) -> Bool {
     color == "always" || (color != "never" && io.errorIsTerminal)
   }
+
+  /// The one program file a command reads (`-` for standard input).
+  static func singleInput(_ args: ArgumentScanner) throws(UsageError) -> String {
+    guard let path = args.positionals.first else {
+      throw UsageError("'\(name)' needs a program file", usage: usage, helpTopic: name)
+    }
+    guard args.positionals.count == 1 else {
+      throw UsageError("'\(name)' takes one program file, got \(args.positionals.count): \(args.positionals.joined(separator: " "))", usage: usage, helpTopic: name)
+    }
+    return path
+  }
 }

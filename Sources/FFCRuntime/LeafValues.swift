@@ -59,6 +59,12 @@ public struct LeafValues: Sendable {
 
   /// Every node's shape with the symbols bound.
   public func concreteShapes(_ graph: Graph) throws(EvaluationError) -> [[Int]] {
+    try Self.concreteShapes(graph, bindings: bindings)
+  }
+
+  /// Every node's shape with `bindings` applied; an error names the first node a symbol of which
+  /// nothing binds.
+  public static func concreteShapes(_ graph: Graph, bindings: [String: Int]) throws(EvaluationError) -> [[Int]] {
     var shapes: [[Int]] = []
     shapes.reserveCapacity(graph.nodes.count)
     for node in graph.nodes {

@@ -33,15 +33,7 @@ public final class Plan<T: PlanScalar> {
   /// tracing); otherwise buffers are shared by values whose lifetimes do not overlap.
   public init(_ graph: Graph, bindings: [String: Int], keepAll: Bool = false) throws(EvaluationError) {
     self.graph = graph
-    var shapes: [[Int]] = []
-    for node in graph.nodes {
-      guard let shape = node.shape.bound(bindings) else {
-        throw EvaluationError(
-          message: "the size of \(node.shape) is not known: no data binds \(node.shape.symbols.joined(separator: ", "))",
-          location: node.location)
-      }
-      shapes.append(shape)
-    }
+    let shapes = try LeafValues.concreteShapes(graph, bindings: bindings)
     self.shapes = shapes
     let counts = shapes.map { $0.reduce(1, *) }
     bufferPlan = BufferPlan(graph, counts: counts, inPlace: graph.nodes.map { $0.op.kernel?.inPlace ?? false }, keepAll: keepAll)

@@ -96,14 +96,4 @@ public enum CompileCommand: Command {
     }
     return sizes
   }
-
-  static func singleInput(_ args: ArgumentScanner) throws(UsageError) -> String {
-    guard let path = args.positionals.first else {
-      throw UsageError("'compile' needs a program file", usage: usage, helpTopic: name)
-    }
-    guard args.positionals.count == 1 else {
-      throw UsageError("'compile' takes one program file, got \(args.positionals.count): \(args.positionals.joined(separator: " "))", usage: usage, helpTopic: name)
-    }
-    return path
-  }
 }

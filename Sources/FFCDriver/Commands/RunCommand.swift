@@ -165,14 +165,4 @@ public enum RunCommand: Command {
     }
     return settings
   }
-
-  static func singleInput(_ args: ArgumentScanner) throws(UsageError) -> String {
-    guard let path = args.positionals.first else {
-      throw UsageError("'run' needs a program file", usage: usage, helpTopic: name)
-    }
-    guard args.positionals.count == 1 else {
-      throw UsageError("'run' takes one program file, got \(args.positionals.count): \(args.positionals.joined(separator: " "))", usage: usage, helpTopic: name)
-    }
-    return path
-  }
 }
