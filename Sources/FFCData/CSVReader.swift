@@ -63,8 +63,8 @@ public enum CSVReader {
   /// is a row, reported as such), and no field that is a number: a first line that mixes the two
   /// is a row with a typo, which would otherwise be dropped silently as a header.
   private static func isHeader(_ fields: [CSVField], _ bytes: [UInt8]) -> Bool {
-    fields.contains { !$0.isEmpty && Double(CSVLineScanner.text(of: $0, in: bytes, base: 0)) == nil }
-      && !fields.contains { Double(CSVLineScanner.text(of: $0, in: bytes, base: 0)) != nil }
+    fields.contains { !$0.isEmpty && DecimalNumber.parse(CSVLineScanner.text(of: $0, in: bytes, base: 0)) == nil }
+      && !fields.contains { DecimalNumber.parse(CSVLineScanner.text(of: $0, in: bytes, base: 0)) != nil }
   }
 
   private static func headerFields(
@@ -87,7 +87,7 @@ public enum CSVReader {
       // The range is made only for an error: most files have no error and many fields.
       if field.isEmpty { throw .dataEmptyField(inHeader: false, at: file.range(field.start, field.end)) }
       let text = CSVLineScanner.text(of: field, in: bytes, base: 0)
-      guard let value = Double(text) else { throw .dataNotANumber(text, at: file.range(field.start, field.end)) }
+      guard let value = DecimalNumber.parse(text) else { throw .dataNotANumber(text, at: file.range(field.start, field.end)) }
       guard value.isFinite else { throw .dataNotFinite(text, at: file.range(field.start, field.end)) }
       values.append(value)
     }

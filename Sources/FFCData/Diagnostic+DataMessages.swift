@@ -103,6 +103,12 @@ extension Diagnostic {
     Diagnostic(.error, id: "set.syntax", "\(option): \(message)", at: nil)
   }
 
+  public static func setComputed(_ option: String, _ name: String) -> Diagnostic {
+    Diagnostic(
+      .error, id: "set.computed",
+      "\(option): '\(name)' is computed by the program; --set gives inputs, targets, labels and parameters", at: nil)
+  }
+
   public static func setUnknownName(_ option: String, _ name: String, suggestion: String?) -> Diagnostic {
     Diagnostic(.error, id: "set.unknown-name", "\(option): the program declares no '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""), at: nil)
   }

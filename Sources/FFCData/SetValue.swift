@@ -20,12 +20,16 @@ public enum SetValue {
     let name = trimmed(text[..<equals])
     guard !name.isEmpty else { throw .setSyntax(option, "the name before '=' is missing") }
     guard let declaration = graph.declarations.first(where: { $0.name == name }) else {
+      if graph.nodes.contains(where: { $0.name == name && !$0.isGradient }) {
+        throw .setComputed(option, name)
+      }
       let names = graph.declarations.filter { $0.kind != .const }.map(\.name)
       throw .setUnknownName(option, name, suggestion: EditDistance.closest(to: name, in: names))
     }
     guard declaration.kind != .const else { throw .setConst(option, name) }
 
-    let values = try numbers(text[text.index(after: equals)...], option: option)
+    let (values, nesting) = try numbers(text[text.index(after: equals)...], option: option)
+    if let nesting { try checkNesting(nesting, declaration, option: option) }
     let value = try shaped(values, declaration, option: option)
     if let rule = LabelRule.rule(for: declaration, classes: graph.labelClasses()) {
       for x in value.scalars {
@@ -75,9 +79,25 @@ public enum SetValue {
   /// What came before the scanner's current position, for syntax checks.
   private enum Last { case start, open, comma, value, close }
 
-  /// Numbers separated by ',', with balanced brackets ignored.
-  private static func numbers(_ text: Substring, option: String) throws(Diagnostic) -> [Double] {
+  /// Brackets, when given, must nest like the declared shape: `[[1, 2, 3], [4, 5, 6]]` is [2, 3].
+  private static func checkNesting(_ nesting: [Int], _ declaration: Declaration, option: String) throws(Diagnostic) {
+    let shape = declaration.shape
+    let matches = nesting.count == shape.rank
+      && zip(nesting, shape.dims).allSatisfy { size, dim in dim.value.map { $0 == size } ?? true }
+    guard matches else {
+      throw .setCount(option, "the brackets make a value of shape \(Shape(nesting)), but '\(declaration.name)' is declared \(shape)")
+    }
+  }
+
+  /// Numbers separated by ',', and the shape their brackets make (nil without brackets). Lists at
+  /// one depth must have one length, and every number must sit at the deepest level.
+  private static func numbers(_ text: Substring, option: String) throws(Diagnostic) -> (values: [Double], nesting: [Int]?) {
     var values: [Double] = []
+    var open: [Int] = []
+    var lengths: [Int?] = []
+    var valueDepths = Set<Int>()
+    var usedBrackets = false
+    var topLevelItems = 0
     var depth = 0
     var last = Last.start
     var i = text.startIndex
@@ -90,12 +110,21 @@ public enum SetValue {
       switch c {
       case "[":
         guard last != .value, last != .close else { throw .setSyntax(option, "expected ',' before '['") }
+        if open.isEmpty { topLevelItems += 1 } else { open[open.count - 1] += 1 }
+        open.append(0)
+        usedBrackets = true
         depth += 1
         last = .open
       case "]":
         guard depth > 0 else { throw .setSyntax(option, "']' has no '[' to close") }
         guard last != .comma else { throw .setSyntax(option, "a value is missing before ']'") }
         depth -= 1
+        let count = open.removeLast()
+        while lengths.count <= depth { lengths.append(nil) }
+        if let known = lengths[depth], known != count {
+          throw .setShape(option, "lists at one level must have one length; found \(known) and \(count)")
+        }
+        lengths[depth] = count
         last = .close
       case ",":
         guard last == .value || last == .close else { throw .setSyntax(option, "a value is missing before ','") }
@@ -105,9 +134,11 @@ public enum SetValue {
         while end < text.endIndex, !" \t,[]".contains(text[end]) { end = text.index(after: end) }
         let token = String(text[i..<end])
         guard last != .value, last != .close else { throw .setSyntax(option, "expected ',' before '\(token)'") }
-        guard let value = Double(token) else { throw .setNotANumber(option, token) }
+        guard let value = DecimalNumber.parse(token) else { throw .setNotANumber(option, token) }
         guard value.isFinite else { throw .setNotFinite(option, token) }
         values.append(value)
+        if open.isEmpty { topLevelItems += 1 } else { open[open.count - 1] += 1 }
+        valueDepths.insert(depth)
         last = .value
         i = end
         continue
@@ -117,7 +148,14 @@ public enum SetValue {
     guard depth == 0 else { throw .setSyntax(option, "a '[' is not closed") }
     guard last != .comma else { throw .setSyntax(option, "a value is missing after the last ','") }
     guard !values.isEmpty else { throw .setSyntax(option, "no values after '='") }
-    return values
+    guard usedBrackets else { return (values, nil) }
+    guard topLevelItems == 1 else {
+      throw .setSyntax(option, "put the whole value inside one pair of brackets, such as [[1, 2], [3, 4]]")
+    }
+    guard valueDepths == [lengths.count] else {
+      throw .setShape(option, "every number must sit at the same depth of brackets")
+    }
+    return (values, lengths.map { $0 ?? 0 })
   }
 
   private static func trimmed(_ text: Substring) -> String {

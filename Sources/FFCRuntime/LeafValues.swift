@@ -21,9 +21,17 @@ public struct LeafValues: Sendable {
   public private(set) var bindings: [String: Int] = [:]
 
   public init(_ graph: Graph, feeds: [String: Tensor], seed: UInt64) throws(EvaluationError) {
+    let classes = graph.labelClasses()
     for declaration in graph.declarations where declaration.kind != .const {
       let value = try Self.value(of: declaration, feeds, seed: seed)
       try bind(declaration, value.shape)
+      if let rule = LabelRule.rule(for: declaration, classes: classes) {
+        for x in value.scalars {
+          if let problem = rule.check(x, subject: "'\(declaration.name)'") {
+            throw EvaluationError(message: problem.message, location: declaration.location)
+          }
+        }
+      }
       values.append((declaration, value))
     }
   }
@@ -32,6 +40,9 @@ public struct LeafValues: Sendable {
     if let fed = feeds[declaration.name] { return fed }
     if let value = declaration.defaultValue { return value }
     if let initializer = declaration.initializer, let shape = declaration.shape.concrete {
+      _ = try MemoryBudget.elementCount(
+        shape, bytesPerElement: MemoryLayout<Double>.stride, of: "\(declaration.kind.rawValue) '\(declaration.name)'",
+        at: declaration.location)
       return initializer.materialize(shape: shape, name: declaration.name, seed: seed, fanInAxis: declaration.fanInAxis)
     }
     throw EvaluationError(message: "no value for \(declaration.kind.rawValue) '\(declaration.name)'", location: declaration.location)

@@ -21,6 +21,8 @@ public final class Plan<T: PlanScalar> {
   public let graph: Graph
   /// Every node's concrete shape.
   public let shapes: [[Int]]
+  /// Every node's element count.
+  private let counts: [Int]
   public private(set) var statistics = PlanStatistics(
     precision: T.precisionName, instructions: 0, buffers: 0, peakBytes: 0, unsharedBytes: 0,
     workspaceBytes: 0, fallbackOps: [])
@@ -35,8 +37,19 @@ public final class Plan<T: PlanScalar> {
     self.graph = graph
     let shapes = try LeafValues.concreteShapes(graph, bindings: bindings)
     self.shapes = shapes
-    let counts = shapes.map { $0.reduce(1, *) }
+    var counts: [Int] = []
+    for (index, node) in graph.nodes.enumerated() {
+      counts.append(try MemoryBudget.elementCount(
+        shapes[index], bytesPerElement: MemoryLayout<T>.stride, of: node.name.map { "'\($0)'" } ?? "this \(node.op.name)", at: node.location))
+    }
+    self.counts = counts
     bufferPlan = BufferPlan(graph, counts: counts, inPlace: graph.nodes.map { $0.op.kernel?.inPlace ?? false }, keepAll: keepAll)
+    let (arenaBytes, overflow) = bufferPlan.arenaCount.multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+    let largest = counts.indices.max { counts[$0] < counts[$1] }
+    try MemoryBudget.check(
+      totalBytes: arenaBytes, overflowed: overflow,
+      shapes: bindings.isEmpty ? "" : " (with \(bindings.keys.sorted().map { "\($0) = \(bindings[$0] ?? 0)" }.joined(separator: ", ")))",
+      at: largest.flatMap { graph.nodes[$0].location })
     arena = .allocate(capacity: Swift.max(1, bufferPlan.arenaCount))
     arena.initialize(repeating: 0, count: Swift.max(1, bufferPlan.arenaCount))
 
@@ -76,7 +89,7 @@ public final class Plan<T: PlanScalar> {
   /// gives exactly the node's element count.
   public func write(_ values: [Double], toNode index: Int) {
     let target = pointer(index)
-    for i in 0..<Swift.min(values.count, shapes[index].reduce(1, *)) { target[i] = T(values[i]) }
+    for i in 0..<Swift.min(values.count, counts[index]) { target[i] = T(values[i]) }
   }
 
   public func write(_ tensor: Tensor, to node: NodeID) { write(tensor.scalars, toNode: node.index) }
@@ -101,7 +114,7 @@ public final class Plan<T: PlanScalar> {
     for step in steps {
       step.run()
       let values = pointer(step.node)
-      for i in 0..<shapes[step.node].reduce(1, *) where !values[i].isFinite { return NodeID(step.node) }
+      for i in 0..<counts[step.node] where !values[i].isFinite { return NodeID(step.node) }
     }
     return nil
   }
@@ -111,7 +124,7 @@ public final class Plan<T: PlanScalar> {
   public func value(of node: NodeID) -> Tensor {
     let shape = shapes[node.index]
     let source = pointer(node.index)
-    return Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Double(source[$0]) })
+    return Tensor(shape: shape, scalars: (0..<counts[node.index]).map { Double(source[$0]) })
   }
 
   /// An op without a kernel: its inputs copied out as f64 tensors, its reference `evaluate`, the
@@ -134,7 +147,15 @@ extension Plan {
   /// Plans `graph` for the sizes `leaves` binds and writes every leaf's value into it.
   public convenience init(_ graph: Graph, leaves: LeafValues, keepAll: Bool = false) throws(EvaluationError) {
     try self.init(graph, bindings: leaves.bindings, keepAll: keepAll)
-    for (declaration, value) in leaves.values { write(value, to: declaration.node) }
+    for (declaration, value) in leaves.values {
+      // A finite value too large for the element type would silently become an infinity.
+      if let x = value.scalars.first(where: { $0.isFinite && !T($0).isFinite }) {
+        throw EvaluationError(
+          message: "the value \(TensorFormat.number(x)) of '\(declaration.name)' is too large for \(T.precisionName); use --precision f64",
+          location: declaration.location)
+      }
+      write(value, to: declaration.node)
+    }
   }
 
   /// The roots after a run: outputs, loss and gradients, in the graph's order.

@@ -117,7 +117,8 @@ public enum RunCommand: Command {
         files.append(SourceFile(path: dataPath, text: text))
       }
       io.err(DiagnosticRenderer(files: files, useColor: useColor).render(error))
-      return .programError
+      // A --set that is not name=values is a mistake in the command line, like a bad flag value.
+      return error.id == "set.syntax" ? .usage : .programError
     }
     if let file = inputs.dataFile { files.append(file) }
     let renderer = DiagnosticRenderer(files: files, useColor: useColor)

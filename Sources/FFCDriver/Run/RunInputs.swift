@@ -14,11 +14,22 @@ struct RunInputs {
     sets: [String], dataPath: String?, graph: Graph, io: CommandIO
   ) throws(Diagnostic) -> RunInputs {
     var inputs = RunInputs()
+    var ordered: [(name: String, value: Tensor)] = []
     for text in sets {
       let (name, value) = try SetValue.parse(text, graph: graph)
+      guard inputs.setValues[name] == nil else {
+        throw Diagnostic(.error, id: "set.twice", "--set gives '\(name)' twice; give each value once", at: nil)
+      }
       inputs.setValues[name] = value
+      ordered.append((name, value))
     }
-    guard let dataPath else { return inputs }
+    guard let dataPath else {
+      _ = try SymbolBindings.resolve(graph: graph, sets: ordered, data: nil)
+      return inputs
+    }
+    guard !dataPath.isEmpty else {
+      throw Diagnostic(.error, id: "data.unreadable", "--data needs a file name", at: nil)
+    }
     let text: String
     do {
       text = try SafeFile.read(io.resolve(dataPath), displayName: dataPath)
@@ -29,6 +40,7 @@ struct RunInputs {
     inputs.dataFile = file
     let table = try CSVReader.read(file)
     inputs.data = try DataBinder.bind(table, graph: graph, setNames: Set(inputs.setValues.keys))
+    _ = try SymbolBindings.resolve(graph: graph, sets: ordered, data: inputs.data)
     return inputs
   }
 
