@@ -53,6 +53,18 @@ public struct NamedValue: Sendable, Equatable {
   }
 }
 
+/// The gradient of the loss with respect to one named value: `dL/dh1`, its node, and the value.
+public struct Adjoint: Sendable, Equatable {
+  public let name: String
+  public let node: NodeID
+  public let of: NodeID
+  public init(_ name: String, _ node: NodeID, of value: NodeID) {
+    self.name = name
+    self.node = node
+    self.of = value
+  }
+}
+
 /// An expression graph: nodes in topological order (every input precedes its user), the program's
 /// declarations, and its roots. A value type, so a pass that returns a new graph cannot disturb the
 /// one it was given.
@@ -64,10 +76,16 @@ public struct Graph: Sendable {
   public var loss: NamedValue?
   /// `grad W1`: one per differentiated parameter, in declaration order.
   public var gradients: [NamedValue]
+  /// Set by Differentiate: the cotangent of every named value between the parameters and the loss
+  /// (`dL/dh1`), in the order backpropagation computes them, including those that share a node
+  /// with another (the cotangent of `u` in `y = u + b` is the cotangent of `y`). Not roots: a
+  /// pass that renumbers the graph drops them, so only the unoptimised gradient graph has them
+  /// (for `ffc run --trace`).
+  public var adjoints: [Adjoint]
 
   public init(
     name: String, nodes: [Node], declarations: [Declaration], outputs: [NamedValue],
-    loss: NamedValue?, gradients: [NamedValue] = []
+    loss: NamedValue?, gradients: [NamedValue] = [], adjoints: [Adjoint] = []
   ) {
     self.name = name
     self.nodes = nodes
@@ -75,6 +93,7 @@ public struct Graph: Sendable {
     self.outputs = outputs
     self.loss = loss
     self.gradients = gradients
+    self.adjoints = adjoints
   }
 
   public subscript(id: NodeID) -> Node { nodes[id.index] }

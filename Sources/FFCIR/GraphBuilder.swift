@@ -104,10 +104,10 @@ public final class GraphBuilder {
   /// The finished graph with the given roots.
   public func graph(
     name: String, declarations: [Declaration], outputs: [NamedValue], loss: NamedValue?,
-    gradients: [NamedValue] = []
+    gradients: [NamedValue] = [], adjoints: [Adjoint] = []
   ) -> Graph {
     Graph(
       name: name, nodes: nodes, declarations: declarations, outputs: outputs, loss: loss,
-      gradients: gradients)
+      gradients: gradients, adjoints: adjoints)
   }
 }

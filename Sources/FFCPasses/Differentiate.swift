@@ -33,9 +33,17 @@ public struct Differentiate: Pass {
       }
     }
     context.count("gradient nodes", by: builder.nodes.count - graph.nodes.count)
+    var adjoints: [Adjoint] = []
+    for (index, cotangent) in cotangents.enumerated().reversed() where index != loss.node.index {
+      guard let cotangent, let name = graph.nodes[index].name else { continue }
+      adjoints.append(Adjoint("d\(loss.name)/d\(name)", cotangent, of: NodeID(index)))
+    }
+    // In the order backpropagation computed them: by cotangent node, and for a shared node from
+    // the loss backwards (a stable sort of the reversed list).
+    adjoints = adjoints.enumerated().sorted { ($0.element.node, $0.offset) < ($1.element.node, $1.offset) }.map(\.element)
     return builder.graph(
       name: graph.name, declarations: graph.declarations, outputs: graph.outputs, loss: graph.loss,
-      gradients: gradients)
+      gradients: gradients, adjoints: adjoints)
   }
 
   /// The cotangent of `loss` for every node that lies between `wrt` and the loss (nil elsewhere),

@@ -46,7 +46,9 @@ import Testing
   }
 
   @Test func computationalGraphs() throws {
-    let chain = try RunOutput.run(["samples/chain.ffn", "--grads"])
+    let chain = try RunOutput.run(["samples/chain.ffn", "--trace"])
+    expect(chain["de/dc"], [2], "de/dc = d")
+    expect(chain["de/dd"], [3], "de/dd = c")
     expect(chain["e"], [6], "e")
     expect(chain["de/da"], [2], "de/da")
     expect(chain["de/db"], [5], "de/db")
@@ -68,7 +70,11 @@ import Testing
     expect(neuron["C"], [0.5 * (a - 1) * (a - 1)], "C")
     expect(neuron["dC/db"], [(a - 1) * a * (1 - a)], "dC/db")
     expect(neuron["dC/dw"], [(a - 1) * a * (1 - a) * 1.5], "dC/dw")
-    let linreg = try RunOutput.run(["samples/linreg.ffn", "--grads"])
+    let linreg = try RunOutput.run(["samples/linreg.ffn", "--trace"])
+    // Example 6 of the notes, every node of the backward pass.
+    for name in ["dJ/de", "dJ/dy_hat", "dJ/du"] { expect(linreg[name], [8], name) }
+    expect(linreg["u"], [5], "u")
+    expect(linreg["e"], [4], "e")
     expect(linreg["J"], [16], "J")
     expect(linreg["dJ/dw"], [8], "dJ/dw")
     expect(linreg["dJ/db"], [8], "dJ/db")

@@ -25,9 +25,10 @@ public enum RunCommand: Command {
                              order, brackets optional (--set x=1,1,1, --set 'W=[[1,2],[3,4]]');
                              a symbolic size such as N is inferred from the count; repeatable
       --grads                also print the gradient of the loss for every parameter
-      --trace                print every named value in program order, forward then backward,
-                             with the line it comes from (evaluates the unoptimised graph so that
-                             every name in the program keeps its value)
+      --trace                print every named value in program order, then the gradient of
+                             the loss for each in the order backpropagation computes them,
+                             with the program line of each value (evaluates the unoptimised
+                             graph, where every name keeps its node)
       --format <form>        table (default; aligned, for people), csv (kind,name,index,value per
                              element) or json (one object; see the README)
       --precision <p>        f32 (default) or f64

@@ -73,10 +73,15 @@ struct RunExecution<T: PlanScalar> {
       return
     }
     var computed: [Int: Tensor] = [:]
+    var traced = [Bool](repeating: false, count: graph.nodes.count)
+    if trace {
+      for (index, node) in graph.nodes.enumerated() where node.name != nil && !node.isGradient { traced[index] = true }
+      for adjoint in backward { traced[adjoint.node.index] = true }
+    }
     var firstNonFinite: (NodeID, Tensor)?
     plan.run { node in
       guard firstNonFinite == nil else { return }
-      if trace && graph[node].name != nil { computed[node.index] = plan.value(of: node) }
+      if traced[node.index] { computed[node.index] = plan.value(of: node) }
       if checkNumerics {
         let value = plan.value(of: node)
         if !value.isFinite { firstNonFinite = (node, value) }
@@ -84,15 +89,32 @@ struct RunExecution<T: PlanScalar> {
     }
     if let (node, value) = firstNonFinite { throw .nonFinite(node: node, value: value, row: row) }
     guard trace else { return }
-    for (index, node) in graph.nodes.enumerated() {
-      guard let name = node.name else { continue }
-      guard let value = node.op.isLeaf ? plan.value(of: NodeID(index)) : computed[index] else { continue }
-      if node.constantValue != nil { continue }
-      let line = node.location?.start.line
-      report.trace.append(.init(
-        name: name, value: value, line: line, source: line.map { Self.excerpt(source.lineText($0)) },
-        isGradient: node.isGradient, row: inputs.isPerExample ? row : nil))
+    func value(_ id: NodeID) -> Tensor? { graph[id].op.isLeaf ? plan.value(of: id) : computed[id.index] }
+    for (index, node) in graph.nodes.enumerated() where traced[index] && !node.isGradient && node.constantValue == nil {
+      guard let name = node.name, let value = value(NodeID(index)) else { continue }
+      report.trace.append(entry(name, value, location: node.location, isGradient: false, row: row))
     }
+    for adjoint in backward {
+      guard let value = value(adjoint.node) else { continue }
+      // The line of the value it is the gradient of: dL/dh2 sits with h2 = relu(W2 @ h1).
+      report.trace.append(entry(adjoint.name, value, location: graph[adjoint.of].location, isGradient: true, row: row))
+    }
+  }
+
+  /// The backward values `--trace` shows: every named value's gradient, in the order
+  /// backpropagation computes them (or the named gradient nodes, for a graph without adjoints).
+  private var backward: [Adjoint] {
+    if !graph.adjoints.isEmpty { return graph.adjoints }
+    return graph.nodes.enumerated().compactMap { index, node in
+      node.isGradient ? node.name.map { Adjoint($0, NodeID(index), of: NodeID(index)) } : nil
+    }
+  }
+
+  private func entry(_ name: String, _ value: Tensor, location: SourceRange?, isGradient: Bool, row: Int?) -> RunReport.TraceEntry {
+    let line = location?.start.line
+    return .init(
+      name: name, value: value, line: line, source: line.map { Self.excerpt(source.lineText($0)) },
+      isGradient: isGradient, row: inputs.isPerExample ? row : nil)
   }
 
   /// A program line as the trace quotes it: without its comment, trimmed, at most 48 characters.
