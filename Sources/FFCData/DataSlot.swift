@@ -51,3 +51,8 @@ extension DeclarationKind {
   /// Input, target and label declarations are data: fed when the program runs.
   var isData: Bool { self == .input || self == .target || self == .label }
 }
+
+/// `1 row`, `150 rows`.
+func plural(_ count: Int, _ noun: String) -> String {
+  "\(count) \(noun)\(count == 1 ? "" : "s")"
+}

@@ -8,7 +8,7 @@ extension Diagnostic {
   public static func dataColumnCount(_ expected: Int, breakdown: String, found: Int, hint: String?, at range: SourceRange) -> Diagnostic {
     let detail = breakdown.isEmpty ? "" : " (\(breakdown))"
     let tail = hint.map { "; \($0)" } ?? ""
-    return Diagnostic(.error, id: "data.column-count", "expected \(expected) columns\(detail), found \(found)\(tail)", at: range)
+    return Diagnostic(.error, id: "data.column-count", "expected \(plural(expected, "column"))\(detail), found \(found)\(tail)", at: range)
   }
 
   public static func dataDuplicateColumn(_ message: String, at range: SourceRange) -> Diagnostic {
@@ -27,7 +27,7 @@ extension Diagnostic {
   /// `missing` names the header's columns that a short row lacks (empty without a header).
   public static func dataFieldCount(expected: Int, found: Int, missing: [String], at range: SourceRange) -> Diagnostic {
     let tail = missing.isEmpty ? "" : "; missing " + quotedList(missing)
-    return Diagnostic(.error, id: "data.field-count", "expected \(expected) fields, found \(found)\(tail)", at: range)
+    return Diagnostic(.error, id: "data.field-count", "expected \(plural(expected, "field")), found \(found)\(tail)", at: range)
   }
 
   public static func dataLabelNotWhole(_ message: String, at range: SourceRange?) -> Diagnostic {
@@ -43,11 +43,11 @@ extension Diagnostic {
   }
 
   public static func dataNotANumber(_ text: String, at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "data.not-a-number", "'\(text)' is not a number", at: range)
+    Diagnostic(.error, id: "data.not-a-number", "\(shown(text)) is not a number", at: range)
   }
 
   public static func dataNotFinite(_ text: String, at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "data.not-finite", "'\(text)' is not a finite number", at: range)
+    Diagnostic(.error, id: "data.not-finite", "\(shown(text)) is not a finite number", at: range)
   }
 
   public static func dataQuote(_ message: String, at range: SourceRange) -> Diagnostic {
@@ -84,11 +84,11 @@ extension Diagnostic {
   }
 
   public static func setNotANumber(_ option: String, _ text: String) -> Diagnostic {
-    Diagnostic(.error, id: "set.not-a-number", "\(option): '\(text)' is not a number", at: nil)
+    Diagnostic(.error, id: "set.not-a-number", "\(option): \(shown(text)) is not a number", at: nil)
   }
 
   public static func setNotFinite(_ option: String, _ text: String) -> Diagnostic {
-    Diagnostic(.error, id: "set.not-finite", "\(option): '\(text)' is not a finite number", at: nil)
+    Diagnostic(.error, id: "set.not-finite", "\(option): \(shown(text)) is not a finite number", at: nil)
   }
 
   public static func setShape(_ option: String, _ message: String) -> Diagnostic {
@@ -118,4 +118,10 @@ extension Diagnostic {
 func quotedList(_ names: [String], limit: Int = 4) -> String {
   let shown = names.prefix(limit).map { "'\($0)'" }.joined(separator: ", ")
   return names.count > limit ? "\(shown) and \(names.count - limit) more" : shown
+}
+
+/// A field quoted in a message, shortened when long, so that one bad field of a million
+/// characters does not flood the terminal.
+func shown(_ text: String) -> String {
+  text.count > 40 ? "'\(text.prefix(37))...'" : "'\(text)'"
 }

@@ -165,7 +165,4 @@ public enum SetValue {
     return String(text)
   }
 
-  private static func plural(_ count: Int, _ noun: String) -> String {
-    "\(count) \(noun)\(count == 1 ? "" : "s")"
-  }
 }

@@ -55,8 +55,25 @@ public struct DiagnosticRenderer: Sendable {
       marker[startColumn - 1] = "~"
       marker[focus.column - 1] = "^"
     }
-    let markerText = String(marker)
-    return " \(gutter) | \(text)\n \(pad) | \(paint(markerText, .note))\n"
+    let (shownText, shownMarker) = Self.window(Array(text), marker, around: startColumn - 1)
+    return " \(gutter) | \(shownText)\n \(pad) | \(paint(shownMarker, .note))\n"
+  }
+
+  /// At most `Self.maximumWidth` columns of a long line (a data file's field of a million digits),
+  /// around the caret, with `…` where text is cut; the marker is cut to match.
+  static let maximumWidth = 120
+
+  static func window(_ text: [Character], _ marker: [Character], around start: Int) -> (String, String) {
+    guard text.count > maximumWidth || marker.count > maximumWidth else {
+      return (String(text), String(marker))
+    }
+    let from = max(0, min(start - 20, text.count - maximumWidth))
+    let to = min(max(text.count, marker.count), from + maximumWidth)
+    let head = from > 0 ? "…" : ""
+    let tail = to < text.count ? "…" : ""
+    let shownText = head + String(text[min(from, text.count)..<min(to, text.count)]) + tail
+    let shownMarker = (from > 0 ? " " : "") + String(marker[min(from, marker.count)..<min(to, marker.count)])
+    return (shownText, shownMarker)
   }
 
   private func paint(_ text: String, _ severity: Severity) -> String {
