@@ -147,15 +147,18 @@ extension Plan {
   /// Plans `graph` for the sizes `leaves` binds and writes every leaf's value into it.
   public convenience init(_ graph: Graph, leaves: LeafValues, keepAll: Bool = false) throws(EvaluationError) {
     try self.init(graph, bindings: leaves.bindings, keepAll: keepAll)
-    for (declaration, value) in leaves.values {
-      // A finite value too large for the element type would silently become an infinity.
-      if let x = value.scalars.first(where: { $0.isFinite && !T($0).isFinite }) {
-        throw EvaluationError(
-          message: "the value \(TensorFormat.number(x)) of '\(declaration.name)' is too large for \(T.precisionName); use --precision f64",
-          location: declaration.location)
-      }
-      write(value, to: declaration.node)
+    for (declaration, value) in leaves.values { try set(value, for: declaration) }
+  }
+
+  /// Writes a declared leaf's value, refusing one the element type cannot hold: a finite value too
+  /// large for f32 would silently become an infinity.
+  public func set(_ value: Tensor, for declaration: Declaration) throws(EvaluationError) {
+    if let x = value.scalars.first(where: { $0.isFinite && !T($0).isFinite }) {
+      throw EvaluationError(
+        message: "the value \(TensorFormat.number(x)) of '\(declaration.name)' is too large for \(T.precisionName); use --precision f64",
+        location: declaration.location)
     }
+    write(value, to: declaration.node)
   }
 
   /// The roots after a run: outputs, loss and gradients, in the graph's order.

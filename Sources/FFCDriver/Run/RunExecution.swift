@@ -37,7 +37,12 @@ struct RunExecution<T: PlanScalar> {
     for row in 0..<data.rowCount {
       if row > 0 {
         for (name, value) in inputs.feeds(row: row) {
-          if let declaration = graph.declarations.first(where: { $0.name == name }) { plan.write(value, to: declaration.node) }
+          guard let declaration = graph.declarations.first(where: { $0.name == name }) else { continue }
+          do {
+            try plan.set(value, for: declaration)
+          } catch {
+            throw .evaluation(error)
+          }
         }
       }
       try execute(plan, row: row + 1, into: &report)
