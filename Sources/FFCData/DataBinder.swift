@@ -4,10 +4,11 @@ import FFCIR
 ///
 /// - **Data declarations** are those of kind input, target and label that `--set` does not give.
 /// - **Layout.** When any data declaration has a symbolic dimension (`input X[N, 3]`) the program
-///   is a *batch* program, run once on all rows: a data declaration whose first dimension is a
-///   symbol and whose other dimensions are fixed takes columns, its first dimension being the row
-///   count. Any other data declaration (`w[4]`, `X[4, N]`) cannot come from the rows, so it needs
-///   a default or `--set`. Otherwise the program is *per-example*, run once per row: every data
+///   is a *batch* program, run once on all rows: a data declaration with one symbolic dimension
+///   and the others fixed takes columns, the symbol being the row count. The batch axis is usually
+///   first (`X[N, 4]`, examples as rows); `X[4, N]` (examples as columns) takes the file's rows as
+///   its columns. Any other data declaration (`w[4]`, `X[M, N]`) cannot come from the rows, so it
+///   needs a default or `--set`. Otherwise the program is *per-example*, run once per row: every data
 ///   declaration takes one row's worth of values, its declared shape.
 /// - **Width.** A declaration takes as many columns as one example has values (1 for a scalar),
 ///   in row-major order.
@@ -78,15 +79,16 @@ public enum DataBinder {
   /// when it can do neither.
   private static func slot(for declaration: Declaration, layout: DataSet.Layout, file: SourceFile) throws(Diagnostic) -> DataSlot? {
     let dims = declaration.shape.dims
-    let rest = dims.dropFirst().compactMap(\.value)
+    let symbolic = dims.indices.filter { dims[$0].value == nil }
+    let rest = dims.compactMap(\.value)
     switch layout {
     case .perExample:
       if let sizes = declaration.shape.concrete, elementCount(sizes) != nil {
         return DataSlot(declaration, exampleShape: sizes, batchSymbol: nil)
       }
     case .batch:
-      if case .symbol(let symbol)? = dims.first, rest.count == dims.count - 1, elementCount(rest) != nil {
-        return DataSlot(declaration, exampleShape: rest, batchSymbol: symbol)
+      if symbolic.count == 1, case .symbol(let symbol) = dims[symbolic[0]], elementCount(rest) != nil {
+        return DataSlot(declaration, exampleShape: rest, batchSymbol: symbol, batchAxis: symbolic[0])
       }
     }
     if declaration.defaultValue != nil { return nil }
@@ -98,10 +100,10 @@ public enum DataBinder {
     if d.shape.dims.contains(where: { $0.value.map { $0 < 0 } ?? false }) {
       return "'\(name)' is declared \(d.shape), which is not a valid shape"
     }
-    if let symbol = d.shape.dims.dropFirst().first(where: { $0.value == nil }) {
-      return "'\(name)' is declared \(d.shape): a CSV binds only the first dimension (one row per example), so '\(symbol)' cannot come from it; give it a default or use --set \(name)=..."
+    if d.shape.symbols.count > 1 {
+      return "'\(name)' is declared \(d.shape): a CSV binds one dimension (one row per example), so only one size may be symbolic; give it a default or use --set \(name)=..."
     }
-    return "'\(name)' is declared \(d.shape), without a batch dimension first, so it cannot come from the rows of a CSV; give it a default or use --set \(name)=..."
+    return "'\(name)' is declared \(d.shape), without a batch dimension, so it cannot come from the rows of a CSV; give it a default or use --set \(name)=..."
   }
 
   /// The rows of the slot's columns stacked: shape [rowCount] + exampleShape.
@@ -111,7 +113,31 @@ public enum DataBinder {
     for row in 0..<table.rowCount {
       for column in sources { scalars.append(table.value(row: row, column: column)) }
     }
-    return Tensor(shape: [table.rowCount] + slot.exampleShape, scalars: scalars)
+    let stacked = Tensor(shape: [table.rowCount] + slot.exampleShape, scalars: scalars)
+    return slot.batchAxis == 0 ? stacked : movingLeadingAxis(stacked, to: slot.batchAxis)
+  }
+
+  /// The same values with the row axis moved from the front to `axis` (`[N, 4]` to `[4, N]`).
+  static func movingLeadingAxis(_ t: Tensor, to axis: Int) -> Tensor {
+    var shape = Array(t.shape.dropFirst())
+    shape.insert(t.shape[0], at: axis)
+    // Source strides in the order of the target's axes.
+    let sourceStrides = rowMajorStrides(t.shape)
+    var strides = Array(sourceStrides.dropFirst())
+    strides.insert(sourceStrides[0], at: axis)
+    var out = [Double](repeating: 0, count: t.count)
+    var index = [Int](repeating: 0, count: shape.count)
+    for flat in 0..<t.count {
+      out[flat] = t.scalars[zip(index, strides).reduce(0) { $0 + $1.0 * $1.1 }]
+      var a = shape.count - 1
+      while a >= 0 {
+        index[a] += 1
+        if index[a] < shape[a] { break }
+        index[a] = 0
+        a -= 1
+      }
+    }
+    return Tensor(shape: shape, scalars: out)
   }
 
   private static func checkLabels(

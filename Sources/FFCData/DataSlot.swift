@@ -8,12 +8,16 @@ struct DataSlot {
   let exampleShape: [Int]
   /// The product of `exampleShape`; Int.max when it overflows (it then never fits a file).
   let width: Int
-  /// The symbol of the leading axis, bound to the row count (batch layout only).
+  /// The symbol of the batch axis, bound to the row count (batch layout only).
   let batchSymbol: String?
+  /// Where the batch axis sits in the declared shape: 0 for `X[N, 4]` (examples as rows), 1 for
+  /// `X[4, N]` (examples as columns, the convention of course material 004).
+  let batchAxis: Int
 
   var name: String { declaration.name }
 
-  init(_ declaration: Declaration, exampleShape: [Int], batchSymbol: String?) {
+  init(_ declaration: Declaration, exampleShape: [Int], batchSymbol: String?, batchAxis: Int = 0) {
+    self.batchAxis = batchAxis
     self.declaration = declaration
     self.exampleShape = exampleShape
     self.width = elementCount(exampleShape) ?? Int.max

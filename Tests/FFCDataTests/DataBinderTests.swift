@@ -137,20 +137,27 @@ import Testing
     let fixed = program([declaration("X", .input, [.symbol("N"), 2]), declaration("w", .input, [2])])
     let error = try bindError("1,2\n", fixed)
     #expect(error?.id == "data.shape")
-    #expect(error?.message == "'w' is declared [2], without a batch dimension first, so it cannot come from the rows of a CSV; give it a default or use --set w=...")
+    #expect(error?.message == "'w' is declared [2], without a batch dimension, so it cannot come from the rows of a CSV; give it a default or use --set w=...")
     let withDefault = program([
       declaration("X", .input, [.symbol("N"), 2]), declaration("w", .input, [2], default: Tensor(shape: [2], scalars: [1, 1])),
     ])
     #expect(try bind("1,2\n3,4\n", withDefault).defaults.map(\.name) == ["w"])
   }
 
-  @Test func onlyTheFirstDimensionCanComeFromRows() throws {
-    let location = SourceFile(path: "net.ffn", text: "input X[4, N]\n").range(6, 13)
-    let graph = program([Declaration(name: "X", kind: .input, node: NodeID(0), shape: [4, .symbol("N")], location: location)])
+  /// Examples as columns: the rows of the file become the columns of X[4, N].
+  @Test func aBatchAxisLastTakesTheRowsAsColumns() throws {
+    let graph = program([declaration("X", .input, [2, .symbol("N")])])
+    let data = try bind("1,2\n3,4\n5,6\n", graph)
+    #expect(data.columns[0].value == Tensor(shape: [2, 3], scalars: [1, 3, 5, 2, 4, 6]))
+  }
+
+  @Test func onlyOneDimensionCanComeFromRows() throws {
+    let location = SourceFile(path: "net.ffn", text: "input X[M, N]\n").range(6, 13)
+    let graph = program([Declaration(name: "X", kind: .input, node: NodeID(0), shape: [.symbol("M"), .symbol("N")], location: location)])
     let error = try bindError("1,2,3,4\n", graph)
     #expect(error?.id == "data.shape")
     #expect(error?.locationText == "net.ffn:1:7")
-    #expect(error?.message.contains("so 'N' cannot come from it") == true)
+    #expect(error?.message.contains("so only one size may be symbolic") == true)
   }
 
   @Test func perExampleDefaultsAreTheSameForEveryRow() throws {

@@ -134,6 +134,17 @@ import Testing
     }
   }
 
+  /// Examples as columns (X[4, N]): the file's rows become X's columns.
+  @Test func columnConventionReadsRowsAsColumns() throws {
+    let fromFile = try RunOutput.run(["samples/columns.ffn", "--data", "samples/data/columns.csv", "--grads"])
+    let inline = try RunOutput.run([
+      "samples/columns.ffn", "--set", "X=0.1,-0.6,0.4,0.5,0.2,-0.7,-0.3,0.9,0.3,0.8,-0.1,0.5", "--set", "Y=1,0,1,0,1,1", "--grads",
+    ])
+    #expect(fromFile.values.count == inline.values.count && fromFile.values.count > 3)
+    for (name, value) in fromFile.values { #expect(inline[name] == value, "\(name)") }
+    #expect(fromFile["A2"]?.shape == [2, 3])
+  }
+
   @Test func irisRunsOnTheWholeFile() throws {
     let run = try RunOutput.run(["samples/iris.ffn", "--data", "samples/data/iris.csv"])
     #expect(run.rows == 150)

@@ -46,7 +46,8 @@ public enum RunCommand: Command {
       as the textbook writes x_1..x_n) or 'x[0]'..'x[n-1]' (from 0, as the language indexes;
       'x[i,j]' for a matrix per example). Without a header, or when no header name matches, the
       columns are taken in declaration order. A program whose data has a symbolic batch size
-      (input X[N, 4]) runs once on all rows, N being the row count; a program written for one
+      (input X[N, 4], or X[4, N] with examples as columns) runs once on all rows, N being the
+      row count; a program written for one
       example (input x[4]) runs once per row, its outputs are listed per row and its loss and
       gradients are averaged over the rows (--reduce sum adds them). Labels must be whole
       numbers from 0 to K-1 for K classes.
