@@ -47,10 +47,13 @@ public enum DataBinder {
     let labelClasses = graph.labelClasses()
     var symbols = SymbolTable()
     var columns: [(name: String, value: Tensor)] = []
+    var examples: [DataSet.Examples] = []
     for (index, slot) in slots.enumerated() {
       guard let sources = mapping[index] else { continue }
       try checkLabels(slot, sources, table, labelClasses)
-      columns.append((slot.name, gather(slot, sources, table)))
+      let stacked = stack(slot, sources, table)
+      examples.append(DataSet.Examples(name: slot.name, values: stacked, batchAxis: layout == .batch ? slot.batchAxis : nil))
+      columns.append((slot.name, slot.batchAxis == 0 ? stacked : movingLeadingAxis(stacked, to: slot.batchAxis)))
       if let symbol = slot.batchSymbol, let conflict = symbols.bind(symbol, table.rowCount, source: SymbolTable.dataSource) {
         throw .dataShape(conflict, at: slot.declaration.location ?? table.file.range(0, 0))
       }
@@ -71,7 +74,7 @@ public enum DataBinder {
     }
 
     return DataSet(
-      layout: layout, rowCount: table.rowCount, columns: columns, defaults: defaults,
+      layout: layout, rowCount: table.rowCount, columns: columns, examples: examples, defaults: defaults,
       symbols: symbols, order: data.map(\.name))
   }
 
@@ -107,14 +110,13 @@ public enum DataBinder {
   }
 
   /// The rows of the slot's columns stacked: shape [rowCount] + exampleShape.
-  private static func gather(_ slot: DataSlot, _ sources: [Int], _ table: CSVTable) -> Tensor {
+  private static func stack(_ slot: DataSlot, _ sources: [Int], _ table: CSVTable) -> Tensor {
     var scalars: [Double] = []
     scalars.reserveCapacity(table.rowCount * sources.count)
     for row in 0..<table.rowCount {
       for column in sources { scalars.append(table.value(row: row, column: column)) }
     }
-    let stacked = Tensor(shape: [table.rowCount] + slot.exampleShape, scalars: scalars)
-    return slot.batchAxis == 0 ? stacked : movingLeadingAxis(stacked, to: slot.batchAxis)
+    return Tensor(shape: [table.rowCount] + slot.exampleShape, scalars: scalars)
   }
 
   /// The same values with the row axis moved from the front to `axis` (`[N, 4]` to `[4, N]`).

@@ -12,6 +12,15 @@ public struct DataSet: Sendable {
   /// leading axis: shape [rowCount] + the shape of one example. In batch layout that is the
   /// declaration's value; in per-example layout `row(_:)` slices one example out.
   public let columns: [(name: String, value: Tensor)]
+  /// The same values example by example, for training's mini-batches: shape [rowCount] + the
+  /// shape of one example, and where the batch axis sits in the declared shape (nil per example).
+  public let examples: [Examples]
+
+  public struct Examples: Sendable {
+    public let name: String
+    public let values: Tensor
+    public let batchAxis: Int?
+  }
   /// Data declarations that took no column and use their declared default, in declaration order.
   /// In batch layout the value is fed as is; in per-example layout it is the same for every row.
   public let defaults: [(name: String, value: Tensor)]
@@ -23,12 +32,13 @@ public struct DataSet: Sendable {
   let symbolTable: SymbolTable
 
   init(
-    layout: Layout, rowCount: Int, columns: [(name: String, value: Tensor)],
+    layout: Layout, rowCount: Int, columns: [(name: String, value: Tensor)], examples: [Examples],
     defaults: [(name: String, value: Tensor)], symbols: SymbolTable, order: [String]
   ) {
     self.layout = layout
     self.rowCount = rowCount
     self.columns = columns
+    self.examples = examples
     self.defaults = defaults
     self.symbolTable = symbols
     self.order = order

@@ -5,7 +5,7 @@ import FFCDiagnostics
 public enum Driver {
   public static let version = "0.1.0"
 
-  static var commands: [any Command.Type] { [CompileCommand.self, RunCommand.self, HelpCommand.self] }
+  static var commands: [any Command.Type] { [CompileCommand.self, RunCommand.self, TrainCommand.self, CheckCommand.self, HelpCommand.self] }
 
   static func command(named name: String) -> (any Command.Type)? {
     commands.first { $0.name == name }
@@ -25,7 +25,8 @@ public enum Driver {
       Run 'ffc help <command>' or 'ffc <command> --help' for a command's options.
         ffc --version    print the version
 
-      exit codes: 0 success, 1 an error in the program or data, 2 a usage error, 3 an internal error
+      exit codes: 0 success, 1 an error in the program or data, 2 a usage error, 3 an internal error,
+      130 stopped by Ctrl-C
       """
   }
 

@@ -8,4 +8,6 @@ public enum ExitCode: Int32, Sendable {
   case usage = 2
   /// A bug in ffc: a verifier failure or an unexpected state inside a pass.
   case internalError = 3
+  /// Stopped by Ctrl-C (128 + SIGINT, as shells report it); `train` saved what it had.
+  case interrupted = 130
 }

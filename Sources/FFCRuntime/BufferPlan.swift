@@ -21,15 +21,16 @@ public struct BufferPlan: Sendable {
   static let alignment = 16
 
   /// `inPlace[i]`: node i's kernel may write over an input buffer. `keepAll` gives every node its
-  /// own buffer (for `--trace`, which reads every named value after the run).
-  public init(_ graph: Graph, counts: [Int], inPlace: [Bool], keepAll: Bool) {
+  /// own buffer (for `--trace`, which reads every named value after the run); `keep` does so for
+  /// some (the logits training reads to count correct predictions).
+  public init(_ graph: Graph, counts: [Int], inPlace: [Bool], keepAll: Bool, keep: [NodeID] = []) {
     let nodeCount = graph.nodes.count
     var lastUse = [Int](repeating: -1, count: nodeCount)
     for (index, node) in graph.nodes.enumerated() {
       for input in node.inputs { lastUse[input.index] = index }
     }
     var pinned = [Bool](repeating: keepAll, count: nodeCount)
-    for root in graph.roots { pinned[root.index] = true }
+    for root in graph.roots + keep { pinned[root.index] = true }
     for (index, node) in graph.nodes.enumerated() where node.op.isLeaf { pinned[index] = true }
 
     var capacities: [Int] = []

@@ -36,7 +36,8 @@ public struct LeafValues: Sendable {
     }
   }
 
-  private static func value(of declaration: Declaration, _ feeds: [String: Tensor], seed: UInt64) throws(EvaluationError) -> Tensor {
+  /// A leaf's value: fed, else its default, else its initialiser drawn with `seed`.
+  public static func value(of declaration: Declaration, _ feeds: [String: Tensor], seed: UInt64) throws(EvaluationError) -> Tensor {
     if let fed = feeds[declaration.name] { return fed }
     if let value = declaration.defaultValue { return value }
     if let initializer = declaration.initializer, let shape = declaration.shape.concrete {

@@ -32,8 +32,14 @@ public final class Plan<T: PlanScalar> {
   private var steps: [(node: Int, run: Instruction)] = []
 
   /// Plans `graph` for the shapes `bindings` gives its symbols. `keepAll` keeps every value (for
-  /// tracing); otherwise buffers are shared by values whose lifetimes do not overlap.
-  public init(_ graph: Graph, bindings: [String: Int], keepAll: Bool = false) throws(EvaluationError) {
+  /// tracing), `keep` some; otherwise buffers are shared by values whose lifetimes do not overlap.
+  /// `external` gives leaves buffers the caller owns (and keeps alive as long as the plan): the
+  /// parameters training updates, shared by the plans for each batch size.
+  public init(
+    _ graph: Graph, bindings: [String: Int], keepAll: Bool = false, keep: [NodeID] = [],
+    external: [NodeID: UnsafeMutablePointer<T>] = [:]
+  ) throws(EvaluationError) {
+    self.external = external
     self.graph = graph
     let shapes = try LeafValues.concreteShapes(graph, bindings: bindings)
     self.shapes = shapes
@@ -43,7 +49,8 @@ public final class Plan<T: PlanScalar> {
         shapes[index], bytesPerElement: MemoryLayout<T>.stride, of: node.name.map { "'\($0)'" } ?? "this \(node.op.name)", at: node.location))
     }
     self.counts = counts
-    bufferPlan = BufferPlan(graph, counts: counts, inPlace: graph.nodes.map { $0.op.kernel?.inPlace ?? false }, keepAll: keepAll)
+    bufferPlan = BufferPlan(
+      graph, counts: counts, inPlace: graph.nodes.map { $0.op.kernel?.inPlace ?? false }, keepAll: keepAll, keep: keep)
     let (arenaBytes, overflow) = bufferPlan.arenaCount.multipliedReportingOverflow(by: MemoryLayout<T>.stride)
     let largest = counts.indices.max { counts[$0] < counts[$1] }
     try MemoryBudget.check(
@@ -83,7 +90,18 @@ public final class Plan<T: PlanScalar> {
 
   deinit { arena.deallocate() }
 
-  private func pointer(_ node: Int) -> UnsafeMutablePointer<T> { arena + bufferPlan.offset(ofNode: node) }
+  private let external: [NodeID: UnsafeMutablePointer<T>]
+
+  private func pointer(_ node: Int) -> UnsafeMutablePointer<T> {
+    external[NodeID(node)] ?? arena + bufferPlan.offset(ofNode: node)
+  }
+
+  /// The buffer holding a node's value: for leaves, roots and kept nodes after a run, what the
+  /// caller reads and writes directly (mini-batches in, gradients out).
+  public func buffer(of node: NodeID) -> UnsafeMutablePointer<T> { pointer(node.index) }
+
+  /// A node's element count.
+  public func count(of node: NodeID) -> Int { counts[node.index] }
 
   /// Sets a leaf's value (an input, target, label or parameter) for the next runs. The caller
   /// gives exactly the node's element count.

@@ -1,0 +1,17 @@
+import Foundation
+import Synchronization
+
+/// Ctrl-C during training: the handler only sets a flag; the training loop reads it after every
+/// step and stops cleanly (saving what it has), instead of the process dying mid-write.
+enum Interrupt {
+  static let requested = Atomic<Bool>(false)
+
+  static func install() {
+    requested.store(false, ordering: .relaxed)
+    signal(SIGINT) { _ in Interrupt.requested.store(true, ordering: .relaxed) }
+  }
+
+  static func restore() { signal(SIGINT, SIG_DFL) }
+
+  static var isRequested: Bool { requested.load(ordering: .relaxed) }
+}

@@ -1,0 +1,31 @@
+import FFCData
+import FFCIR
+import FFCRuntime
+
+/// The rows `train` learns from and validates on, made from a bound data file and `--set`.
+enum TrainingData {
+  /// Every row of `data`, with the `--set` values and the data's defaults fixed.
+  static func rows(_ data: DataSet, graph: Graph, setValues: [String: Tensor]) -> TrainingRows {
+    let columns = data.examples.compactMap { examples -> TrainingRows.Column? in
+      guard let declaration = graph.declarations.first(where: { $0.name == examples.name }) else { return nil }
+      return TrainingRows.Column(
+        declaration: declaration, exampleShape: Array(examples.values.shape.dropFirst()),
+        batchAxis: examples.batchAxis, values: examples.values.scalars)
+    }
+    var fixed = setValues
+    for (name, value) in data.defaults where fixed[name] == nil { fixed[name] = value }
+    return TrainingRows(count: data.rowCount, columns: columns, fixed: fixed)
+  }
+
+  /// `--split F`: a seeded shuffle of the rows, the first F of them for training and the rest
+  /// held out for validation.
+  static func split(_ rows: TrainingRows, fraction: Double, seed: UInt64) -> (training: TrainingRows, validation: TrainingRows) {
+    var order = Array(0..<rows.count)
+    var rng = SplitMix64(seed: seed ^ 0x5B117)
+    if order.count > 1 {
+      for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+    }
+    let cut = Swift.min(rows.count - 1, Swift.max(1, Int((fraction * Double(rows.count)).rounded())))
+    return (rows.subset(Array(order[..<cut])), rows.subset(Array(order[cut...])))
+  }
+}

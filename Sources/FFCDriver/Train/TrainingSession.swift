@@ -1,0 +1,171 @@
+import FFCData
+import FFCIR
+import FFCRuntime
+import Foundation
+
+/// One `ffc train` run after its program compiled: reads the data, trains, reports, saves.
+struct TrainingSession {
+  let gradient: Compilation
+  let forward: Compilation
+  let settings: TrainSettings
+  let args: ArgumentScanner
+  let useColor: Bool
+
+  mutating func run(_ io: inout CommandIO) -> ExitCode {
+    var files = [gradient.source]
+    func fail(_ diagnostic: Diagnostic) -> ExitCode {
+      io.err(DiagnosticRenderer(files: files, useColor: useColor).render(diagnostic))
+      return .programError
+    }
+    let graph = gradient.graph
+    guard graph.loss != nil else {
+      return fail(Diagnostic(.error, id: "train.no-loss", "'\(gradient.source.path)' declares no loss to train on; add 'loss L = ...'", at: nil))
+    }
+    guard !graph.parameters.isEmpty else {
+      return fail(Diagnostic(.error, id: "train.no-parameters", "'\(gradient.source.path)' declares no parameters to train", at: nil))
+    }
+    guard let dataPath = args.value("--data") else {
+      return fail(Diagnostic(.error, id: "train.no-data", "'train' needs a data file: --data <file.csv>", at: nil))
+    }
+    let training: TrainingRows
+    var validation: TrainingRows?
+    do throws(Diagnostic) {
+      let inputs = try RunInputs.gather(sets: args.allValues("--set"), dataPath: dataPath, graph: graph, io: io)
+      if let file = inputs.dataFile { files.append(file) }
+      guard let data = inputs.data else { throw Diagnostic(.error, id: "train.no-data", "no data", at: nil) }
+      let all = TrainingData.rows(data, graph: graph, setValues: inputs.setValues)
+      if let valPath = args.value("--val") {
+        let checked = try RunInputs.gather(sets: args.allValues("--set"), dataPath: valPath, graph: graph, io: io)
+        if let file = checked.dataFile { files.append(file) }
+        training = all
+        validation = checked.data.map { TrainingData.rows($0, graph: graph, setValues: checked.setValues) }
+      } else if let fraction = settings.split {
+        guard all.count >= 2 else {
+          throw Diagnostic(.error, id: "train.split", "--split needs at least 2 rows; '\(dataPath)' has \(all.count)", at: nil)
+        }
+        (training, validation) = TrainingData.split(all, fraction: fraction, seed: settings.seed)
+      } else {
+        training = all
+      }
+    } catch {
+      if let dataPath = args.value("--data"), let text = try? SafeFile.read(io.resolve(dataPath), displayName: dataPath) {
+        files.append(SourceFile(path: dataPath, text: text))
+      }
+      return fail(error)
+    }
+    return settings.precision == "f64"
+      ? train(Double.self, training, validation, files: files, &io)
+      : train(Float.self, training, validation, files: files, &io)
+  }
+
+  func train<T: PlanScalar>(
+    _: T.Type, _ training: TrainingRows, _ validation: TrainingRows?, files: [SourceFile], _ io: inout CommandIO
+  ) -> ExitCode {
+    let renderer = DiagnosticRenderer(files: files, useColor: useColor)
+    let trainer: Trainer<T>
+    do {
+      trainer = try Trainer<T>(
+        gradientGraph: gradient.graph, forwardGraph: forward.graph, initial: setValues(),
+        settings: TrainingSettings(
+          epochs: settings.epochs, batchSize: settings.batch, seed: settings.seed,
+          optimizer: settings.optimizer, checkNumerics: settings.checkNumerics))
+    } catch {
+      io.err(renderer.render(Diagnostic(.error, id: "run.value", error.message, at: error.location)))
+      return .programError
+    }
+    let start = DispatchTime.now().uptimeNanoseconds
+    var log = TrainingProgress.logHeader
+    var liveLine = false
+    Interrupt.install()
+    defer { Interrupt.restore() }
+    let outcome: TrainingResult
+    do {
+      outcome = try trainer.train(training, validation: validation, onEpoch: { [settings] report in
+        log += TrainingProgress.logLine(report)
+        guard !settings.quiet else { return }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let line = TrainingProgress.line(report, epochs: settings.epochs, elapsed: elapsed)
+        if io.outputIsTerminal {
+          io.out("\r\u{1B}[K" + line)
+          liveLine = true
+        } else {
+          io.out(line + "\n")
+        }
+      }, shouldStop: { Interrupt.isRequested })
+    } catch {
+      if liveLine { io.out("\n") }
+      io.err(renderer.render(Diagnostic.trainingFailure(error, graph: gradient.graph, settings: settings)))
+      return .programError
+    }
+    if liveLine { io.out("\n") }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    io.out(summary(outcome, seconds: seconds, training: training, validation: validation))
+    if let path = args.value("--log"), !write(log, to: path, &io) { return .programError }
+    if let path = args.value("--save") {
+      guard save(outcome, to: path, seconds: seconds, &io) else { return .programError }
+    }
+    return outcome.interrupted ? .interrupted : .success
+  }
+
+  func setValues() -> [String: Tensor] {
+    var values: [String: Tensor] = [:]
+    for text in args.allValues("--set") {
+      if let (name, value) = try? SetValue.parse(text, graph: gradient.graph) { values[name] = value }
+    }
+    return values
+  }
+
+  func summary(_ outcome: TrainingResult, seconds: Double, training: TrainingRows, validation: TrainingRows?) -> String {
+    let epochs = outcome.epochs.count
+    var text = outcome.interrupted ? "interrupted after \(epochs) complete epoch\(epochs == 1 ? "" : "s")" : "trained \(epochs) epoch\(epochs == 1 ? "" : "s")"
+    text += " in \(TrainingProgress.seconds(seconds)) (\(settings.summary), \(training.count) rows)\n"
+    if let last = outcome.epochs.last {
+      text += "  training loss \(TrainingProgress.fixed(last.trainingLoss))"
+      if let a = last.trainingAccuracy { text += ", accuracy \(TrainingProgress.percent(a))" }
+      text += "\n"
+      if let l = last.validationLoss, let validation {
+        text += "  validation loss \(TrainingProgress.fixed(l))"
+        if let a = last.validationAccuracy { text += ", accuracy \(TrainingProgress.percent(a))" }
+        text += " (\(validation.count) rows)\n"
+      }
+    }
+    return text
+  }
+
+  func write(_ text: String, to path: String, _ io: inout CommandIO) -> Bool {
+    do {
+      try SafeFile.write(text, to: io.resolve(path), displayName: path)
+      return true
+    } catch {
+      io.err("ffc: error: \(error.message)\n")
+      return false
+    }
+  }
+
+  func save(_ outcome: TrainingResult, to path: String, seconds: Double, _ io: inout CommandIO) -> Bool {
+    io.err("ffc: error: --save is not available yet\n")
+    return false
+  }
+}
+
+extension Diagnostic {
+  static func trainingFailure(_ failure: TrainingFailure, graph: Graph, settings: TrainSettings) -> Diagnostic {
+    switch failure {
+    case .evaluation(let error):
+      return Diagnostic(.error, id: "run.value", error.message, at: error.location)
+    case .nonFinite(let epoch, let step, let node):
+      let rate = "the learning rate (\(settings.optimizer.learningRate)) may be too large"
+      guard let node else {
+        return Diagnostic(
+          .error, id: "train.non-finite",
+          "the loss stopped being finite at epoch \(epoch), step \(step); \(rate) (--check-numerics names the value)",
+          at: graph.loss.flatMap { graph[$0.node].location })
+      }
+      let graphNode = graph[node]
+      return Diagnostic(
+        .error, id: "train.non-finite",
+        "the loss stopped being finite at epoch \(epoch), step \(step): '\(graphNode.op.name)' produced a NaN or an infinity in \(graphNode.name.map { "'\($0)'" } ?? "a value"); \(rate)",
+        at: graphNode.location)
+    }
+  }
+}

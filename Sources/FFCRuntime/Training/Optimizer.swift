@@ -1,0 +1,88 @@
+import FFCIR
+
+/// The update rule and its hyper-parameters, with the usual defaults (those of PyTorch).
+public enum OptimizerKind: Sendable, Equatable {
+  /// θ ← θ − lr·g
+  case sgd
+  /// v ← μ·v + g;  θ ← θ − lr·v  (heavy ball, as torch.optim.SGD with momentum)
+  case momentum(Double)
+  /// m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  θ ← θ − lr·m̂ / (√v̂ + ε), with m̂, v̂ corrected for
+  /// their zero start (Kingma and Ba, 2015)
+  case adam(beta1: Double, beta2: Double, epsilon: Double)
+
+  public var name: String {
+    switch self {
+    case .sgd: "sgd"
+    case .momentum: "momentum"
+    case .adam: "adam"
+    }
+  }
+}
+
+public struct OptimizerSettings: Sendable, Equatable {
+  public var kind: OptimizerKind
+  public var learningRate: Double
+  /// L2 weight decay λ: the gradient gets λ·θ added (coupled, as torch.optim's weight_decay).
+  public var weightDecay: Double
+
+  public init(kind: OptimizerKind, learningRate: Double, weightDecay: Double = 0) {
+    self.kind = kind
+    self.learningRate = learningRate
+    self.weightDecay = weightDecay
+  }
+}
+
+/// Updates parameters in place from their gradients, keeping its state (velocities, moments) per
+/// parameter. Plain loops over the parameters' buffers: one pass per step, small beside the
+/// forward and gradient computation.
+public final class Optimizer<T: PlanScalar> {
+  public let settings: OptimizerSettings
+  private var first: [[T]]
+  private var second: [[T]]
+  public private(set) var steps = 0
+
+  public init(_ settings: OptimizerSettings, counts: [Int]) {
+    self.settings = settings
+    let needsFirst = settings.kind != .sgd
+    var needsSecond = false
+    if case .adam = settings.kind { needsSecond = true }
+    first = counts.map { [T](repeating: 0, count: needsFirst ? $0 : 0) }
+    second = counts.map { [T](repeating: 0, count: needsSecond ? $0 : 0) }
+  }
+
+  /// One step: `parameters[i]` moves against `gradients[i]`, both `counts[i]` long.
+  public func step(parameters: [UnsafeMutablePointer<T>], gradients: [UnsafePointer<T>], counts: [Int]) {
+    steps += 1
+    let rate = T(settings.learningRate)
+    let decay = T(settings.weightDecay)
+    for index in parameters.indices {
+      let (theta, g, n) = (parameters[index], gradients[index], counts[index])
+      switch settings.kind {
+      case .sgd:
+        for i in 0..<n { theta[i] -= rate * (g[i] + decay * theta[i]) }
+      case .momentum(let mu):
+        let mu = T(mu)
+        first[index].withUnsafeMutableBufferPointer { v in
+          for i in 0..<n {
+            v[i] = mu * v[i] + g[i] + decay * theta[i]
+            theta[i] -= rate * v[i]
+          }
+        }
+      case .adam(let beta1, let beta2, let epsilon):
+        let (b1, b2, eps) = (T(beta1), T(beta2), T(epsilon))
+        let correction1 = 1 - T.pow(b1, T(steps))
+        let correction2 = 1 - T.pow(b2, T(steps))
+        first[index].withUnsafeMutableBufferPointer { m in
+          second[index].withUnsafeMutableBufferPointer { v in
+            for i in 0..<n {
+              let gradient = g[i] + decay * theta[i]
+              m[i] = b1 * m[i] + (1 - b1) * gradient
+              v[i] = b2 * v[i] + (1 - b2) * gradient * gradient
+              theta[i] -= rate * (m[i] / correction1) / ((v[i] / correction2).squareRoot() + eps)
+            }
+          }
+        }
+      }
+    }
+  }
+}

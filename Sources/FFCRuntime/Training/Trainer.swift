@@ -1,0 +1,226 @@
+import FFCIR
+import Foundation
+
+public struct TrainingSettings: Sendable {
+  public var epochs: Int
+  /// Rows per step; nil is the whole training set (full-batch gradient descent).
+  public var batchSize: Int?
+  public var seed: UInt64
+  public var optimizer: OptimizerSettings
+  /// On a loss that is not finite, name the first node that made a NaN or an infinity.
+  public var checkNumerics: Bool
+
+  public init(epochs: Int, batchSize: Int?, seed: UInt64, optimizer: OptimizerSettings, checkNumerics: Bool = false) {
+    self.epochs = epochs
+    self.batchSize = batchSize
+    self.seed = seed
+    self.optimizer = optimizer
+    self.checkNumerics = checkNumerics
+  }
+}
+
+/// The figures of one epoch.
+public struct EpochReport: Sendable {
+  public let epoch: Int
+  public let trainingLoss: Double
+  public let trainingAccuracy: Double?
+  public let validationLoss: Double?
+  public let validationAccuracy: Double?
+  public let seconds: Double
+  public let rowsPerSecond: Double
+}
+
+public enum TrainingFailure: Error {
+  case evaluation(EvaluationError)
+  /// The loss stopped being finite: the epoch and step (1-based), and with checkNumerics the first
+  /// node that produced a NaN or an infinity.
+  case nonFinite(epoch: Int, step: Int, node: NodeID?)
+}
+
+public struct TrainingResult: Sendable {
+  public let parameters: [(name: String, value: Tensor)]
+  public let epochs: [EpochReport]
+  public let interrupted: Bool
+}
+
+/// Mini-batch gradient descent through compiled plans: one plan of the gradient graph per batch
+/// size (the last batch of an epoch may be smaller), one of the forward graph for validation, all
+/// sharing the parameter buffers this trainer owns and the optimizer updates in place.
+public final class Trainer<T: PlanScalar> {
+  let gradientGraph: Graph
+  let forwardGraph: Graph
+  let settings: TrainingSettings
+  let parameters: ParameterBuffers<T>
+  let optimizer: Optimizer<T>
+  let metric: AccuracyMetric?
+  private var plans: [Int: Plan<T>] = [:]
+
+  /// `initial` gives parameters' starting values (`--set`, a saved model); the others start as
+  /// declared, with the settings' seed.
+  public init(
+    gradientGraph: Graph, forwardGraph: Graph, initial: [String: Tensor], settings: TrainingSettings
+  ) throws(EvaluationError) {
+    self.gradientGraph = gradientGraph
+    self.forwardGraph = forwardGraph
+    self.settings = settings
+    var start: [(String, Tensor)] = []
+    for gradient in gradientGraph.gradients {
+      guard let declaration = gradientGraph.declarations.first(where: { $0.name == gradient.name }) else { continue }
+      start.append((gradient.name, try LeafValues.value(of: declaration, initial, seed: settings.seed)))
+    }
+    parameters = ParameterBuffers(start)
+    optimizer = Optimizer(settings.optimizer, counts: parameters.counts)
+    metric = AccuracyMetric.of(gradientGraph)
+  }
+
+  /// Trains for the configured epochs, reporting after each; `shouldStop` is asked after every
+  /// step (Ctrl-C), and a stop keeps what was learned so far.
+  public func train(
+    _ rows: TrainingRows, validation: TrainingRows?, onEpoch: (EpochReport) -> Void,
+    shouldStop: () -> Bool
+  ) throws(TrainingFailure) -> TrainingResult {
+    var reports: [EpochReport] = []
+    var order = Array(0..<rows.count)
+    var rng = SplitMix64(seed: settings.seed ^ 0x5EED_F00D)
+    let batch = Swift.max(1, Swift.min(settings.batchSize ?? rows.count, rows.count))
+    for epoch in 1...Swift.max(1, settings.epochs) {
+      let start = DispatchTime.now().uptimeNanoseconds
+      shuffle(&order, &rng)
+      var lossTotal = 0.0
+      var correct = 0
+      var total = 0
+      var step = 0
+      for first in stride(from: 0, to: rows.count, by: batch) {
+        step += 1
+        let picked = order[first..<Swift.min(rows.count, first + batch)]
+        let outcome = try self.step(rows, picked, epoch: epoch, step: step)
+        lossTotal += outcome.loss * Double(picked.count)
+        correct += outcome.correct
+        total += outcome.total
+        if shouldStop() {
+          return TrainingResult(parameters: parameters.values(), epochs: reports, interrupted: true)
+        }
+      }
+      let checked = try validation.map { rows throws(TrainingFailure) in try evaluate(rows) }
+      let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+      let report = EpochReport(
+        epoch: epoch, trainingLoss: lossTotal / Double(rows.count),
+        trainingAccuracy: metric != nil && total > 0 ? Double(correct) / Double(total) : nil,
+        validationLoss: checked?.loss, validationAccuracy: checked?.accuracy, seconds: seconds,
+        rowsPerSecond: Double(rows.count) / Swift.max(seconds, 1e-9))
+      reports.append(report)
+      onEpoch(report)
+    }
+    return TrainingResult(parameters: parameters.values(), epochs: reports, interrupted: false)
+  }
+
+  /// The loss and accuracy of the current parameters on `rows`, without training.
+  public func evaluate(_ rows: TrainingRows) throws(TrainingFailure) -> (loss: Double, accuracy: Double?) {
+    var lossTotal = 0.0
+    var correct = 0
+    var total = 0
+    let all = Array(0..<rows.count)
+    let chunk = rows.isPerExample ? 1 : rows.count
+    for first in stride(from: 0, to: rows.count, by: chunk) {
+      let picked = all[first..<Swift.min(rows.count, first + chunk)]
+      let plan = try plan(forwardGraph, rows, size: picked.count)
+      feed(plan, forwardGraph, rows, picked)
+      plan.run()
+      lossTotal += (forwardGraph.loss.map { Double(plan.buffer(of: $0.node)[0]) } ?? 0) * Double(picked.count)
+      if let counted = AccuracyMetric.of(forwardGraph)?.count(plan) {
+        correct += counted.correct
+        total += counted.total
+      }
+    }
+    return (lossTotal / Double(Swift.max(1, rows.count)), total > 0 ? Double(correct) / Double(total) : nil)
+  }
+
+  /// One optimizer step on the rows `picked`: the loss (the program's own reduction over a
+  /// mini-batch, or the mean over rows for a per-example program) and the accuracy counts.
+  private func step(_ rows: TrainingRows, _ picked: ArraySlice<Int>, epoch: Int, step: Int) throws(TrainingFailure) -> (loss: Double, correct: Int, total: Int) {
+    let perExample = rows.isPerExample
+    let plan = try plan(gradientGraph, rows, size: perExample ? 1 : picked.count)
+    let lossNode = gradientGraph.loss!.node
+    var loss = 0.0
+    var correct = 0
+    var total = 0
+    let groups: [ArraySlice<Int>] = perExample ? picked.map { [$0][...] } : [picked]
+    parameters.clearSums()
+    for group in groups {
+      feed(plan, gradientGraph, rows, group)
+      plan.run()
+      let value = Double(plan.buffer(of: lossNode)[0])
+      guard value.isFinite else {
+        let node = settings.checkNumerics ? plan.runCheckingNumerics() : nil
+        throw .nonFinite(epoch: epoch, step: step, node: node)
+      }
+      loss += value
+      if let counted = metric?.count(plan) {
+        correct += counted.correct
+        total += counted.total
+      }
+      if perExample { parameters.accumulate(plan, gradientGraph) }
+    }
+    if perExample {
+      parameters.averageSums(over: groups.count)
+      optimizer.step(parameters: parameters.pointers, gradients: parameters.sumPointers, counts: parameters.counts)
+    } else {
+      let gradients = gradientGraph.gradients.map { UnsafePointer(plan.buffer(of: $0.node)) }
+      optimizer.step(parameters: parameters.pointers, gradients: gradients, counts: parameters.counts)
+    }
+    return (loss / Double(groups.count), correct, total)
+  }
+
+  /// The plan of `graph` for `size` rows, made once and reused.
+  private func plan(_ graph: Graph, _ rows: TrainingRows, size: Int) throws(TrainingFailure) -> Plan<T> {
+    let key = size * 2 + (graph.gradients.isEmpty ? 0 : 1)
+    if let plan = plans[key] { return plan }
+    do {
+      let bindings = try Self.bindings(graph, rows, size: size, parameters: parameters)
+      let keep = AccuracyMetric.of(graph).map { [$0.logits, $0.labels] } ?? []
+      var external: [NodeID: UnsafeMutablePointer<T>] = [:]
+      for declaration in graph.parameters {
+        if let index = parameters.index(of: declaration.name) { external[declaration.node] = parameters.pointers[index] }
+      }
+      let plan = try Plan<T>(graph, bindings: bindings, keep: keep, external: external)
+      for declaration in graph.declarations {
+        if let value = rows.fixed[declaration.name] { try plan.set(value, for: declaration) }
+      }
+      plans[key] = plan
+      return plan
+    } catch {
+      throw .evaluation(error)
+    }
+  }
+
+  /// The symbol sizes for `size` rows: from the fixed values and the parameters, then every batch
+  /// axis bound to `size`.
+  static func bindings(_ graph: Graph, _ rows: TrainingRows, size: Int, parameters: ParameterBuffers<T>) throws(EvaluationError) -> [String: Int] {
+    var feeds = rows.fixed
+    for (name, value) in parameters.values() { feeds[name] = value }
+    for column in rows.columns {
+      var shape = column.exampleShape
+      if let axis = column.batchAxis { shape.insert(size, at: axis) }
+      feeds[column.declaration.name] = Tensor(repeating: 0, shape: shape)
+    }
+    return try LeafValues(graph, feeds: feeds, seed: 0).bindings
+  }
+
+  /// Writes the rows `picked` into the plan's data leaves (found by name: the forward and the
+  /// gradient graph number their nodes differently).
+  private func feed(_ plan: Plan<T>, _ graph: Graph, _ rows: TrainingRows, _ picked: ArraySlice<Int>) {
+    for column in rows.columns {
+      guard let declaration = graph.declarations.first(where: { $0.name == column.declaration.name }) else { continue }
+      rows.write(column, rows: picked, into: plan.buffer(of: declaration.node))
+    }
+  }
+
+  /// Fisher–Yates with the trainer's own generator: the same seed, the same order, everywhere.
+  private func shuffle(_ order: inout [Int], _ rng: inout SplitMix64) {
+    guard order.count > 1 else { return }
+    for i in stride(from: order.count - 1, to: 0, by: -1) {
+      let j = Int(rng.next() % UInt64(i + 1))
+      order.swapAt(i, j)
+    }
+  }
+}
