@@ -105,6 +105,8 @@ public final class Plan<T: PlanScalar> {
 
   /// Sets a leaf's value (an input, target, label or parameter) for the next runs. The caller
   /// gives exactly the node's element count.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func write(_ values: [Double], toNode index: Int) {
     let target = pointer(index)
     for i in 0..<Swift.min(values.count, counts[index]) { target[i] = T(values[i]) }
@@ -128,6 +130,8 @@ public final class Plan<T: PlanScalar> {
 
   /// Runs in order but stops after the first instruction that produces a NaN or an infinity,
   /// and returns its node.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func runCheckingNumerics() -> NodeID? {
     for step in steps {
       step.run()
@@ -139,6 +143,8 @@ public final class Plan<T: PlanScalar> {
 
   /// A node's current value as an f64 tensor. Valid for roots and leaves after a run, and for
   /// every node of a plan built with `keepAll`.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func value(of node: NodeID) -> Tensor {
     let shape = shapes[node.index]
     let source = pointer(node.index)

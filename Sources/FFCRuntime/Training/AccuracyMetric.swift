@@ -24,6 +24,8 @@ public struct AccuracyMetric: Sendable {
   }
 
   /// Correct predictions and predictions made, read from a plan that keeps the logits.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func count<T: PlanScalar>(_ plan: Plan<T>) -> (correct: Int, total: Int) {
     let (z, y) = (plan.buffer(of: logits), plan.buffer(of: labels))
     var correct = 0

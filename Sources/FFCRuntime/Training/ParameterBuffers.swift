@@ -39,6 +39,8 @@ final class ParameterBuffers<T: PlanScalar> {
   }
 
   /// Adds the plan's gradients (in the graph's gradient order, the same as the parameters').
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   func accumulate(_ plan: Plan<T>, _ graph: Graph) {
     for (index, gradient) in graph.gradients.enumerated() {
       let (sum, g) = (sums[index], plan.buffer(of: gradient.node))
@@ -46,6 +48,8 @@ final class ParameterBuffers<T: PlanScalar> {
     }
   }
 
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   func averageSums(over rows: Int) {
     let divisor = T(Swift.max(1, rows))
     for (buffer, count) in zip(sums, counts) {

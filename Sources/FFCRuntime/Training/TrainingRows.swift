@@ -51,6 +51,8 @@ public struct TrainingRows: Sendable {
 
   /// Writes the examples `rows` of `column` into a plan buffer laid out as the declared shape with
   /// the batch axis of size `rows.count`: `[outer, batch, inner]` around the batch axis.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   func write<T: PlanScalar>(_ column: Column, rows: ArraySlice<Int>, into buffer: UnsafeMutablePointer<T>) {
     let width = column.width
     let axis = column.batchAxis ?? 0
