@@ -9,6 +9,11 @@ enum Interrupt {
   static func install() {
     requested.store(false, ordering: .relaxed)
     signal(SIGINT) { _ in Interrupt.requested.store(true, ordering: .relaxed) }
+    // A parent may have started us with SIGINT blocked (a spawn inherits the signal mask).
+    var mask = sigset_t()
+    sigemptyset(&mask)
+    sigaddset(&mask, SIGINT)
+    pthread_sigmask(SIG_UNBLOCK, &mask, nil)
   }
 
   static func restore() { signal(SIGINT, SIG_DFL) }

@@ -1,0 +1,132 @@
+import FFCTestSupport
+import Foundation
+import Testing
+
+/// `ffc train` and `ffc check` through the built binary: results, files, exit codes, Ctrl-C.
+@Suite struct TrainCLITests {
+  func ffc(_ arguments: [String]) throws -> BinaryRunner.Result { try BinaryRunner.run(arguments) }
+
+  @Test func trainsXORAndLogsEveryEpoch() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let log = scratch.url.appendingPathComponent("log.csv").path
+    let result = try ffc([
+      "train", "samples/xor.ffn", "--data", "samples/data/xor.csv", "--epochs", "2000", "--lr", "0.1", "--seed", "1",
+      "--log", log,
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n")
+    // Not a terminal: one plain line per epoch, then the summary.
+    #expect(lines.count == 2002)
+    #expect(lines[0].hasPrefix("epoch    1/2000  loss "))
+    #expect(lines[2000].hasPrefix("trained 2000 epochs in "))
+    #expect(lines[2000].hasSuffix("(sgd, lr 0.1, batch all, f32, 4 rows)"))
+    let logText = try String(contentsOfFile: log, encoding: .utf8)
+    #expect(logText.hasPrefix("epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n1,"))
+    #expect(logText.split(separator: "\n").count == 2001)
+  }
+
+  @Test func reportsValidationAccuracyForClassifiers() throws {
+    let result = try ffc([
+      "train", "samples/iris.ffn", "--data", "samples/data/iris.csv", "--split", "0.8", "--optimizer", "adam",
+      "--lr", "0.01", "--epochs", "300", "--batch", "16", "--seed", "1", "--quiet",
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n")
+    #expect(lines.count == 3)
+    let validation = try #require(lines.last)
+    #expect(validation.hasPrefix("  validation loss "))
+    #expect(validation.hasSuffix("(30 rows)"))
+    // At least 95% of the 30 held-out rows: 29 or 30 right.
+    #expect(validation.contains("accuracy 96.7%") || validation.contains("accuracy 100.0%"))
+  }
+
+  @Test func badFlagsAreUsageErrors() throws {
+    let base = ["train", "samples/xor.ffn", "--data", "samples/data/xor.csv"]
+    let cases: [([String], String)] = [
+      (["--lr", "-1"], "'-1' is not a valid value for '--lr'; expected a number above 0"),
+      (["--optimizer", "rmsprop"], "'rmsprop' is not a valid value for '--optimizer'; expected one of: sgd, momentum, adam"),
+      (["--split", "1.5"], "'1.5' is not a valid value for '--split'; expected a fraction between 0 and 1, such as 0.8"),
+      (["--split", "0.8", "--val", "samples/data/xor.csv"], "give '--split' or '--val', not both"),
+      (["--momentum", "0.5"], "'--momentum' is an option of '--optimizer momentum'"),
+      (["--epochs", "0"], "'0' is not a valid value for '--epochs'; expected a whole number from 1"),
+      (["--batch", "x"], "'x' is not a valid value for '--batch'; expected a whole number from 1"),
+    ]
+    for (extra, message) in cases {
+      let result = try ffc(base + extra)
+      #expect(result.status == 2, "\(extra)")
+      #expect(result.stderr.hasPrefix("ffc: error: \(message)\n"), "\(result.stderr)")
+    }
+  }
+
+  @Test func badProgramsAndDataExitOne() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let noData = try ffc(["train", "samples/xor.ffn"])
+    #expect(noData.status == 1 && noData.stderr == "ffc: error: 'train' needs a data file: --data <file.csv>\n")
+    let noLoss = try scratch.file("noloss.ffn", "input x\nparam w = 1\noutput y = w * x\n")
+    let data = try scratch.file("x.csv", "x\n1\n2\n")
+    let lossless = try ffc(["train", noLoss, "--data", data])
+    #expect(lossless.status == 1 && lossless.stderr.contains("error: the program declares no loss"), "\(lossless.stderr)")
+    let badData = try scratch.file("bad.csv", "X1,X2,y\n0,0,0\n0,one,1\n")
+    let bad = try ffc(["train", "samples/xor.ffn", "--data", badData])
+    #expect(bad.status == 1 && bad.stderr.hasPrefix("\(badData):3:3: error: 'one' is not a number\n"))
+    let blowUp = try scratch.file("blow.ffn", "input X[N]\ntarget y[N]\nparam w = 1\nh = exp(X * w * 50)\nloss L = mean((h - y)^2)\n")
+    let rows = try scratch.file("rows.csv", "X,y\n1,0\n2,1\n")
+    let nan = try ffc(["train", blowUp, "--data", rows, "--lr", "10", "--check-numerics"])
+    #expect(nan.status == 1)
+    #expect(nan.stderr.hasPrefix("\(blowUp):4:5: error: the loss stopped being finite at epoch 1, step 1: 'exp' produced a NaN or an infinity in 'h'"), "\(nan.stderr)")
+  }
+
+  /// Ctrl-C stops after the current step: the summary says so, the log is written, exit 130.
+  @Test func ctrlCStopsCleanly() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let log = scratch.url.appendingPathComponent("log.csv").path
+    let process = Process()
+    process.executableURL = BinaryRunner.executable
+    process.arguments = [
+      "train", "samples/digits.ffn", "--data", "samples/data/digits.csv", "--epochs", "100000", "--batch", "64",
+      "--log", log,
+    ]
+    process.currentDirectoryURL = Repository.root
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = Pipe()
+    try process.run()
+    // Wait for the first epoch's line, then interrupt.
+    var seen = Data()
+    while !String(decoding: seen, as: UTF8.self).contains("\n") {
+      let chunk = out.fileHandleForReading.availableData
+      if chunk.isEmpty { break }
+      seen.append(chunk)
+    }
+    process.interrupt()
+    seen.append(out.fileHandleForReading.readDataToEndOfFile())
+    process.waitUntilExit()
+    let text = String(decoding: seen, as: UTF8.self)
+    #expect(process.terminationStatus == 130, "\(text)")
+    #expect(text.contains("interrupted after "))
+    #expect((try? String(contentsOfFile: log, encoding: .utf8))?.hasPrefix("epoch,") == true)
+  }
+
+  @Test func checkPassesOnEverySample() throws {
+    for sample in Repository.sampleFiles() {
+      let result = CLI.run(["check", "samples/\(sample)", "--max-elements", "20"])
+      #expect(result.code == .success, "\(sample): \(result.stdout)\(result.stderr)")
+      #expect(result.stdout.hasSuffix("every gradient agrees\n"), "\(sample)")
+    }
+  }
+
+  @Test func checkPrintsOneRowPerParameter() throws {
+    let result = try ffc(["check", "samples/fig11_1.ffn"])
+    #expect(result.status == 0)
+    let lines = result.stdout.split(separator: "\n")
+    #expect(lines[0] == "gradient check of samples/fig11_1.ffn in f64: central differences with ε = 1e-06, tolerance 1e-05")
+    #expect(lines[1] == "parameter  shape   checked  max abs error  max rel error  result")
+    #expect(lines[2].hasPrefix("W1         [2, 3]  6 ") && lines[2].hasSuffix("ok"))
+    #expect(lines.count == 6)
+    let bad = try ffc(["check", "samples/fig11_1.ffn", "--eps", "0"])
+    #expect(bad.status == 2)
+  }
+}
