@@ -56,6 +56,9 @@ extension Lowering {
       Declaration(
         name: name, kind: kind, node: node, shape: finalShape, initializer: initializer,
         defaultValue: kind == .const ? nil : literal, location: nameRange))
+    if kind == .param {
+      valueSites[name] = value.map { .replacing($0.range) } ?? .inserting(at: statement.end.offset, prefix: " = ")
+    }
   }
 
   /// A label's default must be class indices, and a symbolic dimension must get the same size from

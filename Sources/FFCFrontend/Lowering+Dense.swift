@@ -2,9 +2,10 @@ import FFCDiagnostics
 import FFCIR
 
 extension Lowering {
-  /// `h = dense(x, units, activation, init=..., bias=0|1)`: declares `h.W` [in, units] and `h.b`
-  /// [units] and computes activation(x @ h.W + h.b). Default initialiser: He for relu and
-  /// leaky_relu, Glorot otherwise; biases start at zero.
+  /// `h = dense(x, units, activation, init=..., bias=0|1, W=..., b=...)`: declares `h.W`
+  /// [in, units] and `h.b` [units] and computes activation(x @ h.W + h.b). Default initialiser: He
+  /// for relu and leaky_relu, Glorot otherwise; biases start at zero; `W=` and `b=` give the
+  /// starting values as literals (what `ffc train --save` writes).
   mutating func lowerDense(
     _ name: String, _ nameRange: SourceRange, _ arguments: [ExpressionNode.Argument], _ e: Expression
   ) -> NodeID? {
@@ -36,28 +37,9 @@ extension Lowering {
         activation = op
       }
     }
-    var initializer: Initializer = activation === Op.relu || activation === Op.leakyRelu ? .he : .glorot
-    var useBias = true
-    for argument in arguments where argument.label != nil {
-      switch argument.label {
-      case "init":
-        guard let parsed = parseInitializer(e, root: argument.value) else {
-          diagnostics.add(.badInitializer("expected an initializer: he, glorot, xavier, zeros, ones, uniform(a, b) or normal(mean, std)", at: e.nodes[argument.value].range))
-          return nil
-        }
-        initializer = parsed
-      case "bias":
-        guard let flag = evaluateNumber(e, argument.value), flag == 0 || flag == 1 else {
-          diagnostics.add(.badOption("'bias' of 'dense' must be 0 or 1", at: e.nodes[argument.value].range))
-          return nil
-        }
-        useBias = flag == 1
-      default:
-        diagnostics.add(.badOption("'dense' has no option '\(argument.label ?? "")'; its options are 'init' and 'bias'", at: argument.labelRange ?? call.range))
-        return nil
-      }
-    }
-    return denseLayer(name, nameRange, x, Int(units), activation, initializer, useBias, call)
+    let initializer: Initializer = activation === Op.relu || activation === Op.leakyRelu ? .he : .glorot
+    guard let options = readDenseOptions(arguments, e, initializer: initializer) else { return nil }
+    return denseLayer(name, nameRange, x, Int(units), activation, options, call)
   }
 
   /// An activation keeps the layer's shape: an elementwise function, or softmax/log_softmax.
@@ -68,22 +50,34 @@ extension Lowering {
 
   private mutating func denseLayer(
     _ name: String, _ nameRange: SourceRange, _ x: NodeID, _ units: Int, _ activation: Op?,
-    _ initializer: Initializer, _ useBias: Bool, _ call: ExpressionNode
+    _ options: DenseOptions, _ call: ExpressionNode
   ) -> NodeID? {
     let inputShape = builder[x].shape
     guard inputShape.rank == 1 || inputShape.rank == 2, let fanIn = inputShape.dims.last?.value else {
       diagnostics.add(.shapeError("'dense' needs a vector or a batch matrix with a fixed number of features, got \(inputShape)", at: call.range, focus: call.focus.start))
       return nil
     }
+    var weightStart = options.initializer
+    var biasStart = Initializer.zeros
+    if let given = options.weight {
+      guard let start = denseStart(given, "\(name).W", [fanIn, units]) else { return nil }
+      weightStart = start
+    }
+    if let given = options.bias {
+      guard let start = denseStart(given, "\(name).b", [units]) else { return nil }
+      biasStart = start
+    }
     let weightShape = Shape([fanIn, units])
     let weight = leaf(.param, "\(name).W", weightShape, nil)
     guard bind("\(name).W", weight, at: nameRange) else { return nil }
-    declarations.append(Declaration(name: "\(name).W", kind: .param, node: weight, shape: weightShape, initializer: initializer, location: call.range))
+    declarations.append(Declaration(name: "\(name).W", kind: .param, node: weight, shape: weightShape, initializer: weightStart, location: call.range))
+    valueSites["\(name).W"] = options.weightSite
     guard var result = emit(call, { try $0.emit(Op.matmul, [x, weight]) }) else { return nil }
-    if useBias {
+    if options.useBias {
       let bias = leaf(.param, "\(name).b", Shape([units]), nil)
       guard bind("\(name).b", bias, at: nameRange) else { return nil }
-      declarations.append(Declaration(name: "\(name).b", kind: .param, node: bias, shape: Shape([units]), initializer: .zeros, location: call.range))
+      declarations.append(Declaration(name: "\(name).b", kind: .param, node: bias, shape: Shape([units]), initializer: biasStart, location: call.range))
+      valueSites["\(name).b"] = options.biasSite
       guard let sum = emit(call, { [result] in try $0.elementwise(Op.add, result, bias) }) else { return nil }
       result = sum
     }

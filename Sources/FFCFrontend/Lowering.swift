@@ -12,12 +12,17 @@ public struct FrontendResult {
 public enum Frontend {
   /// Source text to forward graph: lex, parse, resolve names, infer shapes, build the graph.
   public static func lower(_ file: SourceFile) -> FrontendResult {
+    lowerRecordingValueSites(file).result
+  }
+
+  /// `lower`, and where the source gives each parameter its value (for `ProgramWriter`).
+  static func lowerRecordingValueSites(_ file: SourceFile) -> (result: FrontendResult, sites: [String: ValueSite]) {
     let (program, parseDiagnostics) = Parser.parse(file)
     var lowering = Lowering(file: file)
     lowering.diagnostics.add(contentsOf: parseDiagnostics)
     lowering.lower(program)
     let graph = lowering.diagnostics.hasErrors ? nil : lowering.finishedGraph()
-    return FrontendResult(graph: graph, diagnostics: lowering.diagnostics.sorted)
+    return (FrontendResult(graph: graph, diagnostics: lowering.diagnostics.sorted), lowering.valueSites)
   }
 
   /// The graph's name: the file's base name without its extension.
@@ -49,6 +54,8 @@ struct Lowering {
   var lossRange: SourceRange?
   /// Sizes that default values give symbolic dimensions: symbol -> (size, declaration, where).
   var symbolSizes: [String: (Int, String, SourceRange)] = [:]
+  /// Where each parameter's value is written, by parameter name.
+  var valueSites: [String: ValueSite] = [:]
 
   init(file: SourceFile) { self.file = file }
 

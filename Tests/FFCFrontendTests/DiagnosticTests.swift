@@ -56,6 +56,22 @@ import Testing
     Case(program: "input x\ny = relu\n", id: "literal.invalid", message: "'relu' is a function; call it as 'relu(...)'", line: 2, column: 5),
     Case(program: "param W[2] = uniform(1, 0)\n", id: "declaration.initializer",
       message: "'uniform' needs low < high, got 1 and 0", line: 1, column: 14),
+    Case(program: "input x[3]\nh = dense(x, 2, W=[[1, 2], [3, 4]])\n", id: "declaration.shape",
+      message: "the value of 'h.W' has shape [2, 2], but the layer needs [3, 2]", line: 2, column: 19),
+    Case(program: "input x[3]\nh = dense(x, 2, b=[1, 2, 3])\n", id: "declaration.shape",
+      message: "the value of 'h.b' has shape [3], but the layer needs [2]", line: 2, column: 19),
+    Case(program: "input x[3]\nh = dense(x, 2, init=he, W=0)\n", id: "call.option",
+      message: "'dense' takes 'W' or 'init', not both: 'W' gives the starting values themselves", line: 2, column: 26),
+    Case(program: "input x[3]\nh = dense(x, 2, b=0, bias=0)\n", id: "call.option",
+      message: "'dense' takes 'b' or 'bias=0', not both: 'bias=0' leaves the bias out", line: 2, column: 22),
+    Case(program: "input x[3]\nh = dense(x, 2, W=he)\n", id: "call.option",
+      message: "'W' of 'dense' takes the starting values as a literal such as [[1, 2], [3, 4]]; to name an initializer, write 'init=he'", line: 2, column: 19),
+    Case(program: "input x[3]\nh = dense(x, 2, bias=1, bias=0)\n", id: "call.option",
+      message: "option 'bias' of 'dense' is given twice", line: 2, column: 30),
+    Case(program: "input x[3]\nh = dense(x, 2, w=1)\n", id: "call.option",
+      message: "'dense' has no option 'w'; its options are 'init', 'bias', 'W' and 'b'", line: 2, column: 17),
+    Case(program: "input x[3]\nh = dense(x, 2, b=x)\n", id: "literal.invalid",
+      message: "expected a number or a list of numbers", line: 2, column: 19),
   ]
 
   @Test(arguments: cases)

@@ -1,0 +1,101 @@
+import FFCDiagnostics
+import FFCIR
+
+/// Writes a program back with new parameter values, for `ffc train --save`: the saved file runs,
+/// compiles and trains again like the original, and stays the user's file. Only the parameter
+/// values change (a `param` declaration's value, a `dense` call's `W=` and `b=`); every other byte
+/// (comments, blank lines, spacing) is kept.
+public enum ProgramWriter {
+  /// The first line of a saved file, replaced on every save so that notes do not pile up.
+  public static let notePrefix = "# ffc train:"
+
+  /// `source` with every parameter named in `values` given that value as a literal; everything
+  /// else byte for byte as it was. A `param` declaration's value (an initializer, a literal, or
+  /// none) is replaced; a `dense` layer gets `W=` and `b=` options, in place of `init=` if it has
+  /// one. With `singlePrecision`, numbers are the shortest text that reads back as the same
+  /// Float. `note` becomes the comment line `# ffc train: <note>` at the top, replacing one
+  /// already there; nil keeps the file's first line as it is. The result is read back and checked
+  /// before it is returned.
+  public static func withParameterValues(
+    _ source: SourceFile, values: [(name: String, value: Tensor)], singlePrecision: Bool, note: String?
+  ) throws(Diagnostic) -> String {
+    let (result, sites) = Frontend.lowerRecordingValueSites(source)
+    guard let graph = result.graph else {
+      throw result.diagnostics.first { $0.severity == .error } ?? .saveInternal("the program did not compile", at: nil)
+    }
+    let edits = try SaveEdit.plan(values, graph.parameters, sites, singlePrecision: singlePrecision)
+    var text = apply(edits, to: source.text, singlePrecision: singlePrecision)
+    if let note { text = withNote(note, text) }
+    try check(text, path: source.path, values: values, singlePrecision: singlePrecision)
+    return text
+  }
+
+  /// Copies the source with every edit applied. Edits are sorted by position (ties in declaration
+  /// order) and never overlap, so the text is built front to back from the original offsets, and
+  /// each literal knows the column it starts at for lining up its rows.
+  static func apply(_ edits: [SaveEdit], to text: String, singlePrecision: Bool) -> String {
+    let bytes = Array(text.utf8)
+    let newline = text.contains("\r\n") ? "\r\n" : "\n"
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count + edits.reduce(0) { $0 + $1.value.count * 24 })
+    var cursor = 0
+    for edit in edits {
+      out += bytes[cursor..<edit.range.lowerBound]
+      if let argument = edit.alignedWith {
+        let lineStart = (bytes[..<argument].lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
+        out += ",\(newline)\(blanks(bytes[lineStart..<argument]).lead)".utf8
+      }
+      out += edit.prefix.utf8
+      let (column, lead) = blanks(out[((out.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1)...])
+      out += LiteralLayout.text(edit.value, column: column, lead: lead, newline: newline, singlePrecision: singlePrecision).utf8
+      cursor = edit.range.upperBound
+    }
+    out += bytes[cursor...]
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// The width of a line's start (in Characters) and blanks as wide, tabs kept.
+  private static func blanks(_ line: ArraySlice<UInt8>) -> (column: Int, lead: String) {
+    let text = String(decoding: line, as: UTF8.self)
+    return (text.count, String(text.map { $0 == "\t" ? "\t" : " " }))
+  }
+
+  /// `text` with `note` as its first line, replacing an earlier note. A line break in the note
+  /// would end the comment, so it becomes a blank.
+  static func withNote(_ note: String, _ text: String) -> String {
+    let flat = String(note.map { $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : $0 })
+    let line = flat.isEmpty ? notePrefix : "\(notePrefix) \(flat)"
+    guard text.hasPrefix(notePrefix) else {
+      return line + (text.contains("\r\n") ? "\r\n" : "\n") + text
+    }
+    let end = text.firstIndex { $0 == "\n" || $0 == "\r\n" } ?? text.endIndex
+    return line + text[end...]
+  }
+
+  /// Reads the written program back: it must compile, and every parameter written must start at
+  /// its value (in single precision, at the same Float). A failure is a bug in the writer.
+  private static func check(
+    _ text: String, path: String, values: [(name: String, value: Tensor)], singlePrecision: Bool
+  ) throws(Diagnostic) {
+    let result = Frontend.lower(SourceFile(path: path, text: text))
+    guard let graph = result.graph else {
+      // The error's location is in the written text, not in the source: say it in words.
+      let first = result.diagnostics.first { $0.severity == .error }
+      let place = first?.range.map { " (line \($0.start.line) of the written program)" } ?? ""
+      throw .saveInternal("ffc wrote a program it cannot read back: \(first?.message ?? "no reason given")\(place)", at: nil)
+    }
+    for (name, value) in values {
+      let declaration = graph.parameters.first { $0.name == name }
+      guard case .literal(let written)? = declaration?.initializer, same(written, value, singlePrecision) else {
+        throw .saveInternal("ffc wrote a value of '\(name)' that does not read back as written", at: declaration?.location)
+      }
+    }
+  }
+
+  /// Bit for bit, or in single precision as the same Floats.
+  private static func same(_ written: Tensor, _ value: Tensor, _ singlePrecision: Bool) -> Bool {
+    guard singlePrecision else { return written == value }
+    return written.shape == value.shape
+      && zip(written.scalars, value.scalars).allSatisfy { Float($0).bitPattern == Float($1).bitPattern }
+  }
+}

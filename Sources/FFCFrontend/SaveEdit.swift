@@ -1,0 +1,64 @@
+import FFCDiagnostics
+import FFCIR
+
+/// One parameter value to write: where (a `ValueSite`) and what. `plan` checks every value first,
+/// so that a value the language cannot write is reported before any text is made.
+struct SaveEdit {
+  let range: Range<Int>
+  let prefix: String
+  /// See `ValueSite.alignedWith`.
+  let alignedWith: Int?
+  let value: Tensor
+  /// The parameter's place among the declarations, which orders edits at the same offset
+  /// (`h.W` before `h.b`).
+  let order: Int
+
+  static func plan(
+    _ values: [(name: String, value: Tensor)], _ parameters: [Declaration], _ sites: [String: ValueSite],
+    singlePrecision: Bool
+  ) throws(Diagnostic) -> [SaveEdit] {
+    var edits: [SaveEdit] = []
+    var seen = Set<String>()
+    for (name, value) in values {
+      guard let order = parameters.firstIndex(where: { $0.name == name }) else {
+        throw .saveUnknown(name, suggestion: EditDistance.closest(to: name, in: parameters.map(\.name)), at: nil)
+      }
+      guard seen.insert(name).inserted else { throw .saveTwice(name) }
+      let declaration = parameters[order]
+      try check(value, declaration, singlePrecision: singlePrecision)
+      guard let site = sites[name] else {
+        throw .saveInternal("ffc does not know where the value of '\(name)' is written", at: declaration.location)
+      }
+      edits.append(SaveEdit(range: site.range, prefix: site.prefix, alignedWith: site.alignedWith, value: value, order: order))
+    }
+    let sorted = edits.sorted { ($0.range.lowerBound, $0.order) < ($1.range.lowerBound, $1.order) }
+    // Sites never overlap; if two did, copying the text between them would go backwards.
+    for (a, b) in zip(sorted, sorted.dropFirst()) where b.range.lowerBound < a.range.upperBound {
+      throw .saveInternal("ffc found two parameter values written in the same place", at: parameters[b.order].location)
+    }
+    return sorted
+  }
+
+  /// The value has the declared shape, at most two axes, and only numbers a literal can hold.
+  private static func check(_ value: Tensor, _ declaration: Declaration, singlePrecision: Bool) throws(Diagnostic) {
+    let name = declaration.name
+    guard declaration.shape.concrete == value.shape else {
+      throw .saveShape(name, declared: declaration.shape.description, found: Shape(value.shape).description, at: declaration.location)
+    }
+    guard value.rank <= 2 else {
+      throw .saveRank(name, shape: declaration.shape.description, at: declaration.location)
+    }
+    let bad = value.scalars.firstIndex { !$0.isFinite || (singlePrecision && !Float($0).isFinite) }
+    guard let bad else { return }
+    let x = value.scalars[bad]
+    let element = value.isScalar ? "its value" : "its element \(index(bad, value.shape))"
+    throw .saveNonFinite(
+      name, element: element, value: TensorFormat.number(x), limit: x.isFinite ? "32-bit float" : nil,
+      at: declaration.location)
+  }
+
+  /// `[2]` or `[1, 3]`: the position of flat element `i` in `shape` (rank 1 or 2).
+  private static func index(_ i: Int, _ shape: [Int]) -> String {
+    shape.count == 2 ? "[\(i / shape[1]), \(i % shape[1])]" : "[\(i)]"
+  }
+}

@@ -1,0 +1,23 @@
+import FFCDiagnostics
+
+/// Where the source gives a parameter its first value, as an edit: the bytes to replace (none for
+/// an insertion) and the text that goes before the new value. Lowering records one per parameter
+/// while it reads the value, so `ProgramWriter` finds every value by the same rules that read it.
+struct ValueSite {
+  /// UTF-8 offsets into the source, half-open.
+  let range: Range<Int>
+  /// Empty when an existing value is replaced; `" = "` after a declaration without a value;
+  /// `"W="` or `"b="` for a new `dense` option.
+  let prefix: String
+  /// For a new `dense` option: the offset of the call's first argument. The option goes after a
+  /// comma on a line of its own, lined up under that argument.
+  let alignedWith: Int?
+
+  static func replacing(_ range: SourceRange) -> ValueSite {
+    ValueSite(range: range.start.offset..<range.end.offset, prefix: "", alignedWith: nil)
+  }
+
+  static func inserting(at offset: Int, prefix: String) -> ValueSite {
+    ValueSite(range: offset..<offset, prefix: prefix, alignedWith: nil)
+  }
+}
