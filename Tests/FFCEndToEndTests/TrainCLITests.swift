@@ -129,4 +129,34 @@ import Testing
     let bad = try ffc(["check", "samples/fig11_1.ffn", "--eps", "0"])
     #expect(bad.status == 2)
   }
+
+  /// --save writes the program with its learned values: run reads it, and a second train
+  /// continues from it instead of starting over.
+  @Test func savedProgramsRunAndContinue() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let saved = scratch.url.appendingPathComponent("xor-trained.ffn").path
+    let train = try ffc([
+      "train", "samples/xor.ffn", "--data", "samples/data/xor.csv", "--epochs", "2000", "--lr", "0.1", "--seed", "1",
+      "--save", saved, "--quiet",
+    ])
+    #expect(train.status == 0 && train.stdout.hasSuffix("saved the trained program to \(saved)\n"))
+    let text = try String(contentsOfFile: saved, encoding: .utf8)
+    #expect(text.hasPrefix("# ffc train: ffc train samples/xor.ffn (sgd, lr 0.1, batch all, f32), 2000 epochs, training loss "))
+    #expect(text.contains("param W[2, 4] = [["))
+    let run = try ffc(["run", saved, "--data", "samples/data/xor.csv", "--format", "csv"])
+    #expect(run.status == 0)
+    let outputs = run.stdout.split(separator: "\n").filter { $0.hasPrefix("output,f,") }.compactMap { Double($0.split(separator: ",")[3]) }
+    #expect(outputs.count == 4)
+    for (output, target) in zip(outputs, [0.0, 1, 1, 0]) { #expect(abs(output - target) < 0.1, "\(outputs)") }
+    // Continuing: the first epoch starts from the learned values, so its loss is already small.
+    let again = try ffc(["train", saved, "--data", "samples/data/xor.csv", "--epochs", "1", "--lr", "0.1", "--save", saved])
+    #expect(again.status == 0)
+    let firstLoss = again.stdout.split(separator: "\n").first.flatMap { line in
+      line.split(separator: " ").drop { $0 != "loss" }.dropFirst().first.flatMap { Double($0) }
+    }
+    #expect((firstLoss ?? 1) < 0.001, "\(again.stdout)")
+    let resaved = try String(contentsOfFile: saved, encoding: .utf8)
+    #expect(resaved.components(separatedBy: "# ffc train:").count == 2, "one note line after two saves")
+  }
 }

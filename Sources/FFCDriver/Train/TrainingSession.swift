@@ -1,4 +1,5 @@
 import FFCData
+import FFCFrontend
 import FFCIR
 import FFCRuntime
 import Foundation
@@ -142,9 +143,23 @@ struct TrainingSession {
     }
   }
 
+  /// Writes the program with the learned values as literals, safely (a temporary file, then a
+  /// rename): a failure never leaves half a file in place of an existing one.
   func save(_ outcome: TrainingResult, to path: String, seconds: Double, _ io: inout CommandIO) -> Bool {
-    io.err("ffc: error: --save is not available yet\n")
-    return false
+    let last = outcome.epochs.last
+    var note = "ffc train \(args.positionals.first ?? "") (\(settings.summary)), \(outcome.epochs.count) epochs"
+    if let loss = last?.trainingLoss { note += ", training loss \(TrainingProgress.fixed(loss))" }
+    if let accuracy = last?.validationAccuracy { note += ", validation accuracy \(TrainingProgress.percent(accuracy))" }
+    do throws(Diagnostic) {
+      let text = try ProgramWriter.withParameterValues(
+        gradient.source, values: outcome.parameters, singlePrecision: settings.precision == "f32", note: note)
+      guard write(text, to: path, &io) else { return false }
+      io.out("saved the trained program to \(path)\n")
+      return true
+    } catch {
+      io.err(DiagnosticRenderer(files: [gradient.source], useColor: useColor).render(error))
+      return false
+    }
   }
 }
 
