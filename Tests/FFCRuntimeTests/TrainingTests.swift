@@ -155,3 +155,37 @@ import Testing
     #expect(report[0].passed && report[0].kinks == 1)
   }
 }
+
+import FFCFrontend
+
+/// The saved program computes exactly what the trained model in memory does.
+@Suite struct SaveRoundTripTests {
+  @Test func savedValuesGiveTheSameOutputsBitForBit() throws {
+    let text = Repository.read("samples/iris.ffn")
+    let gradient = try Programs.compile(text, differentiate: true)
+    let forward = try Programs.compile(text, differentiate: false)
+    var rng = SplitMix64(seed: 9)
+    let x = Tensor(shape: [6, 4], scalars: (0..<24).map { _ in rng.uniform(0, 7) })
+    let y = Tensor(shape: [6], scalars: [0, 1, 2, 0, 1, 2])
+    let rows = TrainingRows(
+      count: 6,
+      columns: [
+        .init(declaration: gradient.declarations[0], exampleShape: [4], batchAxis: 0, values: x.scalars),
+        .init(declaration: gradient.declarations[1], exampleShape: [], batchAxis: 0, values: y.scalars),
+      ], fixed: [:])
+    let trainer = try Trainer<Float>(
+      gradientGraph: gradient, forwardGraph: forward, initial: [:],
+      settings: TrainingSettings(epochs: 5, batchSize: 2, seed: 2, optimizer: OptimizerSettings(kind: .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8), learningRate: 0.01)))
+    let learned = try trainer.train(rows, validation: nil, onEpoch: { _ in }, shouldStop: { false }).parameters
+    var feeds: [String: Tensor] = ["X": x, "y": y]
+    for (name, value) in learned { feeds[name] = value }
+    let inMemory = try Interpreter.roots(forward, feeds: feeds, as: Float.self)
+
+    let saved = try ProgramWriter.withParameterValues(
+      SourceFile(path: "iris.ffn", text: text), values: learned, singlePrecision: true, note: "test")
+    let reloaded = try Programs.compile(saved, differentiate: false)
+    let fromFile = try Interpreter.roots(reloaded, feeds: ["X": x, "y": y], as: Float.self)
+    #expect(fromFile.outputs == inMemory.outputs)
+    #expect(fromFile.loss == inMemory.loss)
+  }
+}
