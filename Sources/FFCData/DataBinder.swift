@@ -131,13 +131,7 @@ public enum DataBinder {
     var index = [Int](repeating: 0, count: shape.count)
     for flat in 0..<t.count {
       out[flat] = t.scalars[zip(index, strides).reduce(0) { $0 + $1.0 * $1.1 }]
-      var a = shape.count - 1
-      while a >= 0 {
-        index[a] += 1
-        if index[a] < shape[a] { break }
-        index[a] = 0
-        a -= 1
-      }
+      Kernels.increment(&index, shape: shape)
     }
     return Tensor(shape: shape, scalars: out)
   }

@@ -34,4 +34,33 @@ extension Command {
     }
     return path
   }
+
+  /// The program file the arguments name, read; on failure the message is written and nil
+  /// returned (exit code 1).
+  static func readProgram(_ args: ArgumentScanner, _ io: inout CommandIO) throws(UsageError) -> (text: String, displayName: String)? {
+    let input = try singleInput(args)
+    do {
+      return try io.readProgram(input)
+    } catch {
+      io.err("ffc: error: \(error.message)\n")
+      return nil
+    }
+  }
+
+  /// Compiles a program read by `readProgram`, writing its warnings, or its diagnostics and the
+  /// exit code to return when it does not compile.
+  static func compile(
+    _ program: (text: String, displayName: String), _ options: Compilation.Options, useColor: Bool,
+    showWarnings: Bool = true, _ io: inout CommandIO
+  ) -> Result<Compilation, ExitCode> {
+    let renderer = { (file: SourceFile) in DiagnosticRenderer(files: [file], useColor: useColor) }
+    switch Compilation.compile(path: program.displayName, text: program.text, options: options, renderer: renderer) {
+    case .failure(.diagnostics(let rendered, let code)):
+      io.err(rendered)
+      return .failure(code)
+    case .success(let (compilation, warnings)):
+      if showWarnings { io.err(warnings) }
+      return .success(compilation)
+    }
+  }
 }

@@ -11,3 +11,6 @@ public enum ExitCode: Int32, Sendable {
   /// Stopped by Ctrl-C (128 + SIGINT, as shells report it); `train` saved what it had.
   case interrupted = 130
 }
+
+/// A command that stops early returns its exit code through `Result`.
+extension ExitCode: Error {}

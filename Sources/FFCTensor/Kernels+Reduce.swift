@@ -50,7 +50,7 @@ extension Kernels {
 
   /// Advances a multi-index in row-major order.
   @inline(__always)
-  static func increment(_ index: inout [Int], shape: [Int]) {
+  public static func increment(_ index: inout [Int], shape: [Int]) {
     var axis = shape.count - 1
     while axis >= 0 {
       index[axis] += 1

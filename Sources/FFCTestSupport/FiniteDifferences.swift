@@ -98,3 +98,14 @@ public enum Numerics {
     return worst
   }
 }
+
+/// Test-only ops that the gradient checks must catch.
+public enum TestOps {
+  /// x², with a derivative rule off by a factor of two (g·x instead of 2·x·g).
+  public static let wrongSquare = Op(
+    name: "wrong_square", arity: 1, traits: .elementwise,
+    inferShape: { shapes, _ in shapes[0] },
+    evaluate: { inputs, _, _ in inputs[0].map { $0 * $0 } },
+    vjp: { c in [c.g * c.x] },
+    samples: [OpSample([[3]])])
+}

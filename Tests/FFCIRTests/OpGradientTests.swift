@@ -60,12 +60,7 @@ import Testing
 /// The finite-difference check must catch a wrong rule: a test-only op whose derivative is off by a
 /// factor of two.
 @Suite struct GradientCheckSensitivityTests {
-  static let wrongSquare = Op(
-    name: "wrong_square", arity: 1, traits: .elementwise,
-    inferShape: { shapes, _ in shapes[0] },
-    evaluate: { inputs, _, _ in inputs[0].map { $0 * $0 } },
-    vjp: { c in [c.g * c.x] },  // should be 2·x·g
-    samples: [OpSample([[3]])])
+  static let wrongSquare = TestOps.wrongSquare
 
   @Test func aWrongDerivativeRuleIsCaught() throws {
     let outcome = try FiniteDifferences.check(Self.wrongSquare, Self.wrongSquare.samples[0], seed: 1)

@@ -124,12 +124,7 @@ import Testing
 
 /// The gradient check must catch a wrong rule and pass a right one.
 @Suite struct GradientCheckTests {
-  static let wrongSquare = Op(
-    name: "wrong_square", arity: 1, traits: .elementwise,
-    inferShape: { shapes, _ in shapes[0] },
-    evaluate: { inputs, _, _ in inputs[0].map { $0 * $0 } },
-    vjp: { c in [c.g * c.x] },  // should be 2·x·g
-    samples: [OpSample([[3]])])
+  static let wrongSquare = TestOps.wrongSquare
 
   func check(_ op: Op) throws -> [GradientCheck.Parameter] {
     let sample = try #require(op.samples.first { $0.inputs == [[3]] })

@@ -51,23 +51,12 @@ public enum CheckCommand: Command {
       return .success
     }
     let settings = try parseSettings(args)
-    let input = try singleInput(args)
-    let program: (text: String, displayName: String)
-    do {
-      program = try io.readProgram(input)
-    } catch {
-      io.err("ffc: error: \(error.message)\n")
-      return .programError
-    }
+    guard let program = try readProgram(args, &io) else { return .programError }
     let useColor = useColor(args.value("--color"), io)
     let compiled: Compilation
-    switch Compilation.compile(path: program.displayName, text: program.text, options: .init(differentiate: true, optimize: !args.has("-O0")), renderer: { DiagnosticRenderer(files: [$0], useColor: useColor) }) {
-    case .failure(.diagnostics(let rendered, let code)):
-      io.err(rendered)
-      return code
-    case .success(let (compilation, warnings)):
-      io.err(warnings)
-      compiled = compilation
+    switch compile(program, .init(differentiate: true, optimize: !args.has("-O0")), useColor: useColor, &io) {
+    case .failure(let code): return code
+    case .success(let compilation): compiled = compilation
     }
     var files = [compiled.source]
     let graph = compiled.graph

@@ -78,26 +78,15 @@ public enum RunCommand: Command {
       return .success
     }
     let settings = try parseSettings(args)
-    let input = try singleInput(args)
-    let program: (text: String, displayName: String)
-    do {
-      program = try io.readProgram(input)
-    } catch {
-      io.err("ffc: error: \(error.message)\n")
-      return .programError
-    }
+    guard let program = try readProgram(args, &io) else { return .programError }
     let useColor = useColor(settings.color, io)
     let trace = args.has("--trace")
     let options = Compilation.Options(
       differentiate: args.has("--grads") || trace, onlyWithLoss: true, optimize: !args.has("-O0") && !trace)
     let compiled: Compilation
-    switch Compilation.compile(path: program.displayName, text: program.text, options: options, renderer: { DiagnosticRenderer(files: [$0], useColor: useColor) }) {
-    case .failure(.diagnostics(let rendered, let code)):
-      io.err(rendered)
-      return code
-    case .success(let (compilation, warnings)):
-      io.err(warnings)
-      compiled = compilation
+    switch compile(program, options, useColor: useColor, &io) {
+    case .failure(let code): return code
+    case .success(let compilation): compiled = compilation
     }
     if args.has("--grads") && compiled.forward.loss == nil {
       throw UsageError("'--grads' needs a loss, and '\(program.displayName)' declares none", usage: usage, helpTopic: name)

@@ -68,26 +68,13 @@ public enum TrainCommand: Command {
       return .success
     }
     let settings = try TrainSettings(args, usage: usage)
-    let input = try singleInput(args)
-    let program: (text: String, displayName: String)
-    do {
-      program = try io.readProgram(input)
-    } catch {
-      io.err("ffc: error: \(error.message)\n")
-      return .programError
-    }
+    guard let program = try readProgram(args, &io) else { return .programError }
     let useColor = useColor(args.value("--color"), io)
-    let renderer = { (file: SourceFile) in DiagnosticRenderer(files: [file], useColor: useColor) }
-    let optimize = !args.has("-O0")
     var graphs: [Compilation] = []
     for differentiate in [true, false] {
-      switch Compilation.compile(path: program.displayName, text: program.text, options: .init(differentiate: differentiate, optimize: optimize), renderer: renderer) {
-      case .failure(.diagnostics(let rendered, let code)):
-        io.err(rendered)
-        return code
-      case .success(let (compilation, warnings)):
-        if differentiate { io.err(warnings) }
-        graphs.append(compilation)
+      switch compile(program, .init(differentiate: differentiate, optimize: !args.has("-O0")), useColor: useColor, showWarnings: differentiate, &io) {
+      case .failure(let code): return code
+      case .success(let compilation): graphs.append(compilation)
       }
     }
     var session = TrainingSession(
