@@ -23,10 +23,20 @@ public struct RewriteContext {
 /// the rule).
 public struct RewriteRule: Sendable {
   public let name: String
+  public let phase: RewritePhase
   public let apply: @Sendable (RewriteContext) -> Value?
 
-  public init(_ name: String, _ apply: @escaping @Sendable (RewriteContext) -> Value?) {
+  public init(_ name: String, phase: RewritePhase = .simplify, _ apply: @escaping @Sendable (RewriteContext) -> Value?) {
     self.name = name
+    self.phase = phase
     self.apply = apply
   }
+}
+
+/// When a rule runs. Stabilising rules rewrite the forward graph *before* Differentiate, so the
+/// gradient is built from the stable form (log_softmax, softplus) rather than differentiating an
+/// unstable expression and repairing it afterwards; simplifying rules run after it.
+public enum RewritePhase: Sendable {
+  case stabilize
+  case simplify
 }

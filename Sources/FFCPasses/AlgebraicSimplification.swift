@@ -26,28 +26,80 @@ public struct AlgebraicSimplification: Pass {
   ]
 
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
+    try RewriteEngine.run(graph, pass: name, &context) { node in
+      (OpRegistry.rewritesByOp[node.op.name] ?? []).filter { $0.phase == .simplify }
+        + (node.op.isElementwise && node.op.arity == 2 ? Self.elementwiseRules : [])
+    }
+  }
+}
+
+/// Rewrites the forward graph into numerically stable forms before it is differentiated:
+/// log(softmax(z)) into log_softmax(z), log(1 + exp(x)) into softplus(x), log σ(x) into
+/// −softplus(−x) and log(1 − σ(x)) into −softplus(x). The rules are the ops' own, in the
+/// stabilize phase.
+public struct Stabilize: Pass {
+  public let name = "stabilize"
+
+  public init() {}
+
+  public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
+    try RewriteEngine.run(graph, pass: name, &context) { node in
+      (OpRegistry.rewritesByOp[node.op.name] ?? []).filter { $0.phase == .stabilize }
+    }
+  }
+}
+
+/// Applies local rules in one rebuild of the graph: for each node, the first rule that matches
+/// replaces it. Every firing is counted and recorded, and a rule that builds an ill-shaped node
+/// or changes the shape is an internal error naming it.
+enum RewriteEngine {
+  static func run(
+    _ graph: Graph, pass: String, _ context: inout PassContext, rules: (Node) -> [RewriteRule]
+  ) throws(PassFailure) -> Graph {
     var fired: [String: Int] = [:]
-    let result = try rebuilding(graph) {
-      try graph.rebuilt { node, inputs, builder in
-        let rules = (OpRegistry.rewritesByOp[node.op.name] ?? [])
-          + (node.op.isElementwise && node.op.arity == 2 ? Self.elementwiseRules : [])
-        guard !rules.isEmpty else { return nil }
+    var events: [RewriteEvent] = []
+    let result: Graph
+    do {
+      result = try graph.rebuilt { node, inputs, builder in
+        let candidates = rules(node)
+        guard !candidates.isEmpty else { return nil }
         let rewrite = RewriteContext(node: node, inputs: inputs.map(builder.value), builder: builder)
-        for rule in rules {
+        for rule in candidates {
           guard let replacement = rule.apply(rewrite) else { continue }
           if let failure = builder.clearFailure() {
-            throw PassFailure.internal(pass: name, message: "rule '\(rule.name)' built an ill-shaped node: \(failure.message)")
+            throw PassFailure.internal(pass: pass, message: "rule '\(rule.name)' built an ill-shaped node: \(failure.message)")
           }
           guard replacement.shape == node.shape else {
-            throw PassFailure.internal(pass: name, message: "rule '\(rule.name)' changed shape \(node.shape) to \(replacement.shape)")
+            throw PassFailure.internal(pass: pass, message: "rule '\(rule.name)' changed shape \(node.shape) to \(replacement.shape)")
           }
           fired[rule.name, default: 0] += 1
+          events.append(RewriteEvent(
+            pass: pass, rule: rule.name, location: node.location,
+            before: describe(node.op, rewrite.inputs, builder),
+            after: describe(replacement.op, replacement.node.inputs.map(builder.value), builder)))
           return replacement.id
         }
         return nil
       }
+    } catch let failure as PassFailure {
+      throw failure
+    } catch {
+      throw .internal(pass: pass, message: "\(error)")
     }
     for (key, n) in fired.sorted(by: { $0.key < $1.key }) { context.count(key, by: n) }
+    for event in events { context.record(event) }
     return result
+  }
+
+  /// `log(softmax(%o))`: the op applied to its operands, shown three levels deep (a fixed depth:
+  /// operands below that print as `…`).
+  static func describe(_ op: Op, _ operands: [Value], _ builder: GraphBuilder, depth: Int = 3) -> String {
+    let shown = operands.map { value -> String in
+      if let constant = value.node.constantValue, constant.isScalar { return TensorFormat.number(constant.scalars[0]) }
+      if let name = value.node.name { return "%" + name }
+      if depth <= 1 { return value.op.name + "(…)" }
+      return describe(value.op, value.node.inputs.map(builder.value), builder, depth: depth - 1)
+    }
+    return op.name + "(" + shown.joined(separator: ", ") + ")"
   }
 }

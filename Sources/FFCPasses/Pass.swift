@@ -10,6 +10,10 @@ public enum PassFailure: Error, Sendable {
 public struct PassContext: Sendable {
   public private(set) var counters: [String: Int] = [:]
   public internal(set) var diagnostics: [Diagnostic] = []
+  /// Every rewrite that fired, in order (for `--explain-rewrites`).
+  public private(set) var events: [RewriteEvent] = []
+
+  public mutating func record(_ event: RewriteEvent) { events.append(event) }
 
   public init() {}
 
@@ -19,6 +23,15 @@ public struct PassContext: Sendable {
   /// Counters sorted by name: statistics never print in a Dictionary's order.
   public var sortedCounters: [(String, Int)] { counters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
   public var total: Int { counters.values.reduce(0, +) }
+}
+
+/// One firing of a rewrite: the rule, where in the program, and the expression before and after.
+public struct RewriteEvent: Sendable {
+  public let pass: String
+  public let rule: String
+  public let location: SourceRange?
+  public let before: String
+  public let after: String
 }
 
 /// A pure function from graph to graph. It keeps no state between runs.

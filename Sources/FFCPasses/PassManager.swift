@@ -34,12 +34,15 @@ public struct PassManager: Sendable {
     public let graph: Graph
     public let reports: [PassReport]
     public let diagnostics: [Diagnostic]
+    /// Every rewrite that fired, in the order the passes ran.
+    public let events: [RewriteEvent]
   }
 
   public func run(_ input: Graph) throws(PassFailure) -> Result {
     var graph = input
     var reports: [PassReport] = []
     var diagnostics: [Diagnostic] = []
+    var events: [RewriteEvent] = []
     for stage in stages {
       switch stage {
       case .single(let pass):
@@ -47,6 +50,7 @@ public struct PassManager: Sendable {
         graph = next
         reports.append(report)
         diagnostics += context.diagnostics
+        events += context.events
       case .fixedPoint(let passes, let maxIterations):
         var merged: [String: (before: Int, after: Int, counters: [String: Int], seconds: Double, runs: Int)] = [:]
         for _ in 0..<maxIterations {
@@ -57,6 +61,7 @@ public struct PassManager: Sendable {
             graph = next
             changed = changed || context.total > 0
             diagnostics += context.diagnostics
+            events += context.events
             // A pass in the loop is credited with its own change only, not with its neighbours'.
             var entry = merged[pass.name] ?? (report.nodesBefore, report.nodesBefore, [:], 0, 0)
             entry.after += report.nodesAfter - report.nodesBefore
@@ -76,7 +81,7 @@ public struct PassManager: Sendable {
         }
       }
     }
-    return Result(graph: graph, reports: reports, diagnostics: diagnostics)
+    return Result(graph: graph, reports: reports, diagnostics: diagnostics, events: events)
   }
 
   private func runOnce(_ pass: any Pass, _ graph: Graph) throws(PassFailure) -> (Graph, PassReport, PassContext) {
@@ -100,10 +105,12 @@ public struct PassManager: Sendable {
 
 /// The standard pipelines of `ffc compile`.
 public enum Pipeline {
-  /// Differentiate (when asked), then fold, simplify and merge to a fixed point, then drop what is
-  /// dead. `optimize: false` (-O0) runs Differentiate alone.
+  /// Stabilise the forward graph, Differentiate (when asked), then fold, simplify and merge to a
+  /// fixed point, then drop what is dead. `optimize: false` (-O0) runs Differentiate alone.
   public static func standard(differentiate: Bool, optimize: Bool) -> PassManager {
     var manager = PassManager()
+    // Stabilise first: the gradient is then built from the stable forms.
+    if optimize { manager.add(Stabilize()) }
     if differentiate { manager.add(Differentiate()) }
     if optimize {
       manager.addFixedPoint([ConstantFolding(), AlgebraicSimplification(), CommonSubexpressionElimination()])

@@ -6,7 +6,7 @@ public enum CompileCommand: Command {
   public static let name = "compile"
   public static let abstract = "parse a .ffn program and print its graph, optionally with its gradient"
   public static let usage =
-    "ffc compile <file.ffn> [--emit-grad] [--emit text|dot] [--stats[=counts]] [--bind <symbol>=<n>]... [-O0|-O1] [-o <file>] [--color auto|always|never]"
+    "ffc compile <file.ffn> [--emit-grad] [--emit text|dot] [--stats[=counts]] [--explain-rewrites] [--bind <symbol>=<n>]... [-O0|-O1] [-o <file>] [--color auto|always|never]"
   public static let help = """
     usage: \(usage)
 
@@ -22,6 +22,8 @@ public enum CompileCommand: Command {
                          each made and its time, then the interpreter's plan for the result:
                          instructions, buffers and peak memory in f32 and f64; --stats=counts
                          leaves out the times
+      --explain-rewrites print to stderr every rewrite that fired: where (file:line), the pass, the
+                         rule, and the expression before and after
       --bind <s>=<n>     the size to plan symbolic dimensions with for --stats (default 1 for
                          every symbol, e.g. --bind N=128); repeatable
       -O0                turn the optimizer off (constant folding, simplification, CSE, DCE)
@@ -36,7 +38,8 @@ public enum CompileCommand: Command {
   static let options: [ArgumentScanner.OptionSpec] = [
     .init(["--emit-grad"]), .init(["--emit"], takesValue: true), .init(["--stats"]),
     .init(["--stats=counts"]), .init(["-O0"]), .init(["-O1"]), .init(["-o"], takesValue: true),
-    .init(["--color"], takesValue: true), .init(["--bind"], takesValue: true), .init(["--help", "-h"]),
+    .init(["--color"], takesValue: true), .init(["--bind"], takesValue: true), .init(["--explain-rewrites"]),
+    .init(["--help", "-h"]),
   ]
 
   public static func run(_ arguments: [String], _ io: inout CommandIO) throws -> ExitCode {
@@ -70,6 +73,7 @@ public enum CompileCommand: Command {
         io.err(StatisticsTable.render(compilation, showTimes: !args.has("--stats=counts")))
         io.err(PlanSummary.render(compilation.graph, bindings: try bindings(args)))
       }
+      if args.has("--explain-rewrites") { io.err(explain(compilation.result.events)) }
       if let output = args.value("-o") {
         do {
           try SafeFile.write(printed, to: io.resolve(output), displayName: output)
@@ -82,6 +86,15 @@ public enum CompileCommand: Command {
       }
       return .success
     }
+  }
+
+  /// One entry per rewrite that fired, in the order the passes ran them.
+  static func explain(_ events: [RewriteEvent]) -> String {
+    guard !events.isEmpty else { return "no rewrite fired\n" }
+    return events.map { event in
+      let place = event.location.map { "\($0.file):\($0.start.line): " } ?? ""
+      return "\(place)\(event.pass): \(event.rule)\n    \(event.before)  ->  \(event.after)\n"
+    }.joined()
   }
 
   /// `--bind N=128`: sizes for symbolic dimensions; every other symbol is planned with 1.

@@ -6,7 +6,8 @@ extension Op {
     "neg", Negate.self, vjp: { c in [-c.g] },
     rewrites: [RewriteRule("-(-x) -> x") { r in r.x.op === Op.neg ? r.builder.value(r.x.node.inputs[0]) : nil }])
   public static let exp: Op = unary("exp", Exp.self, vjp: { c in [c.g * c.y] })
-  public static let log: Op = unary("log", Log.self, domain: .positive, vjp: { c in [c.g / c.x] })
+  public static let log: Op = unary(
+    "log", Log.self, domain: .positive, vjp: { c in [c.g / c.x] }, rewrites: stableLogarithms)
   public static let sqrt: Op = unary("sqrt", SquareRoot.self, domain: .positive, vjp: { c in [c.g * 0.5 / c.y] })
   /// abs'(0) = 0.
   public static let abs: Op = unary("abs", Absolute.self, domain: .awayFromKinks, vjp: { c in [c.g * c.x.apply(Op.sign)] })
@@ -37,6 +38,30 @@ extension Op {
   /// sign(0) = 0: abs's derivative. Its own derivative is zero.
   public static let sign: Op = unary(
     "sign", Sign.self, traits: .boundedOutput, domain: .awayFromKinks, vjp: { _ in [nil] })
+
+  /// The stable forms of logarithms that overflow or lose precision as written: applied to the
+  /// forward graph before it is differentiated, so no gradient divides by a softmax or a sigmoid.
+  static let stableLogarithms: [RewriteRule] = [
+    RewriteRule("log(softmax(z)) -> log_softmax(z)", phase: .stabilize) { r in
+      r.x.op === Op.softmax ? r.builder.value(r.x.node.inputs[0]).apply(Op.logSoftmax, r.x.node.attributes) : nil
+    },
+    RewriteRule("log(1 + exp(x)) -> softplus(x)", phase: .stabilize) { r in
+      guard r.x.op === Op.add else { return nil }
+      let (a, b) = (r.builder.value(r.x.node.inputs[0]), r.builder.value(r.x.node.inputs[1]))
+      if a.isConstant(1), b.op === Op.exp, b.shape == r.node.shape { return r.builder.value(b.node.inputs[0]).apply(Op.softplus) }
+      if b.isConstant(1), a.op === Op.exp, a.shape == r.node.shape { return r.builder.value(a.node.inputs[0]).apply(Op.softplus) }
+      return nil
+    },
+    RewriteRule("log(sigmoid(x)) -> -softplus(-x)", phase: .stabilize) { r in
+      r.x.op === Op.sigmoid ? -(-r.builder.value(r.x.node.inputs[0])).apply(Op.softplus) : nil
+    },
+    RewriteRule("log(1 - sigmoid(x)) -> -softplus(x)", phase: .stabilize) { r in
+      guard r.x.op === Op.sub else { return nil }
+      let (a, b) = (r.builder.value(r.x.node.inputs[0]), r.builder.value(r.x.node.inputs[1]))
+      guard a.isConstant(1), b.op === Op.sigmoid, b.shape == r.node.shape else { return nil }
+      return -r.builder.value(b.node.inputs[0]).apply(Op.softplus)
+    },
+  ]
 
   static let unaryOps: [Op] = [
     neg, exp, log, sqrt, abs, square, sin, cos, tanh, sigmoid, relu, leakyRelu, softplus, hardTanh,
