@@ -16,10 +16,13 @@ public struct Compilation {
     /// are some; `compile --emit-grad` insists on a loss).
     public var onlyWithLoss = false
     public var optimize = true
-    public init(differentiate: Bool = false, onlyWithLoss: Bool = false, optimize: Bool = true) {
+    /// `--check-rewrites`: compare values before and after every rewrite.
+    public var checkRewrites = false
+    public init(differentiate: Bool = false, onlyWithLoss: Bool = false, optimize: Bool = true, checkRewrites: Bool = false) {
       self.differentiate = differentiate
       self.onlyWithLoss = onlyWithLoss
       self.optimize = optimize
+      self.checkRewrites = checkRewrites
     }
   }
 
@@ -40,8 +43,13 @@ public struct Compilation {
     }
     do throws(PassFailure) {
       let differentiate = options.differentiate && (forward.loss != nil || !options.onlyWithLoss)
-      let result = try Pipeline.standard(differentiate: differentiate, optimize: options.optimize).run(forward)
+      var pipeline = Pipeline.standard(differentiate: differentiate, optimize: options.optimize)
+      if options.checkRewrites { pipeline.checkEach = RewriteChecker.check }
+      let result = try pipeline.run(forward)
       rendered += render.render(result.diagnostics)
+      if result.diagnostics.contains(where: { $0.severity == .error }) {
+        return .failure(.diagnostics(rendered: rendered, exitCode: .programError))
+      }
       return .success((Compilation(source: source, forward: forward, result: result), rendered))
     } catch {
       switch error {

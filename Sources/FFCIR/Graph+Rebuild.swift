@@ -6,13 +6,20 @@ extension Graph {
   public func rebuilt(
     _ replace: (_ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) throws -> NodeID?
   ) throws -> Graph {
+    try rebuiltWithIndex { _, node, inputs, builder in try replace(node, inputs, builder) }
+  }
+
+  /// `rebuilt`, telling `replace` the index of the node in this graph too.
+  public func rebuiltWithIndex(
+    _ replace: (_ index: Int, _ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) throws -> NodeID?
+  ) throws -> Graph {
     let builder = GraphBuilder()
     var map = [NodeID](repeating: NodeID(0), count: nodes.count)
     for (index, node) in nodes.enumerated() {
       let inputs = node.inputs.map { map[$0.index] }
       builder.currentLocation = node.location
       builder.emittingGradient = node.isGradient
-      if !node.op.isLeaf, let replacement = try replace(node, inputs, builder) {
+      if !node.op.isLeaf, let replacement = try replace(index, node, inputs, builder) {
         if let failure = builder.clearFailure() { throw failure }
         if let name = node.name, builder[replacement].name == nil, !builder[replacement].op.isLeaf {
           builder.rename(replacement, name)

@@ -60,7 +60,7 @@ enum RewriteEngine {
     var events: [RewriteEvent] = []
     let result: Graph
     do {
-      result = try graph.rebuilt { node, inputs, builder in
+      result = try graph.rebuiltWithIndex { index, node, inputs, builder in
         let candidates = rules(node)
         guard !candidates.isEmpty else { return nil }
         let rewrite = RewriteContext(node: node, inputs: inputs.map(builder.value), builder: builder)
@@ -76,7 +76,9 @@ enum RewriteEngine {
           events.append(RewriteEvent(
             pass: pass, rule: rule.name, location: node.location,
             before: describe(node.op, rewrite.inputs, builder),
-            after: describe(replacement.op, replacement.node.inputs.map(builder.value), builder)))
+            after: describe(replacement.op, replacement.node.inputs.map(builder.value), builder),
+            original: NodeID(index),
+            replacement: replacement.id))
           return replacement.id
         }
         return nil

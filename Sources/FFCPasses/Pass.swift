@@ -32,6 +32,18 @@ public struct RewriteEvent: Sendable {
   public let location: SourceRange?
   public let before: String
   public let after: String
+  /// The node rewritten, in the graph the pass was given, and its replacement in the graph it
+  /// returned: `--check-rewrites` compares their values.
+  public let original: NodeID
+  public let replacement: NodeID
+
+  public init(
+    pass: String, rule: String, location: SourceRange?, before: String, after: String, original: NodeID,
+    replacement: NodeID
+  ) {
+    (self.pass, self.rule, self.location, self.before, self.after) = (pass, rule, location, before, after)
+    (self.original, self.replacement) = (original, replacement)
+  }
 }
 
 /// A pure function from graph to graph. It keeps no state between runs.

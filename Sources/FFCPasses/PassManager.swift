@@ -22,6 +22,9 @@ public struct PassManager: Sendable {
 
   var stages: [Stage] = []
   public var verifyEach = true
+  /// Called after every pass with the graph before, the graph after and the rewrites that fired;
+  /// what it returns is added to the diagnostics (`--check-rewrites` evaluates both graphs here).
+  public var checkEach: (@Sendable (_ before: Graph, _ after: Graph, _ events: [RewriteEvent]) -> [Diagnostic])?
 
   public init() {}
 
@@ -95,6 +98,9 @@ public struct PassManager: Sendable {
       } catch {
         throw .internal(pass: pass.name, message: error.message)
       }
+    }
+    if let checkEach, !context.events.isEmpty {
+      for diagnostic in checkEach(graph, next, context.events) { context.warn(diagnostic) }
     }
     let report = PassReport(
       name: pass.name, nodesBefore: graph.nodes.count, nodesAfter: next.nodes.count,

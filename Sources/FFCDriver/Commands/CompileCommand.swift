@@ -6,7 +6,7 @@ public enum CompileCommand: Command {
   public static let name = "compile"
   public static let abstract = "parse a .ffn program and print its graph, optionally with its gradient"
   public static let usage =
-    "ffc compile <file.ffn> [--emit-grad] [--emit text|dot] [--stats[=counts]] [--explain-rewrites] [--bind <symbol>=<n>]... [-O0|-O1] [-o <file>] [--color auto|always|never]"
+    "ffc compile <file.ffn> [--emit-grad] [--emit text|dot] [--stats[=counts]] [--explain-rewrites] [--check-rewrites] [--bind <symbol>=<n>]... [-O0|-O1] [-o <file>] [--color auto|always|never]"
   public static let help = """
     usage: \(usage)
 
@@ -24,6 +24,8 @@ public enum CompileCommand: Command {
                          leaves out the times
       --explain-rewrites print to stderr every rewrite that fired: where (file:line), the pass, the
                          rule, and the expression before and after
+      --check-rewrites   evaluate the graph before and after every rewrite on seeded random f64
+                         values and report (exit 1) any rewrite that changes a value
       --bind <s>=<n>     the size to plan symbolic dimensions with for --stats (default 1 for
                          every symbol, e.g. --bind N=128); repeatable
       -O0                turn the optimizer off (constant folding, simplification, CSE, DCE)
@@ -38,7 +40,7 @@ public enum CompileCommand: Command {
   static let options: [ArgumentScanner.OptionSpec] = [
     .init(["--emit-grad"]), .init(["--emit"], takesValue: true), .init(["--stats"]),
     .init(["--stats=counts"]), .init(["-O0"]), .init(["-O1"]), .init(["-o"], takesValue: true),
-    .init(["--color"], takesValue: true), .init(["--bind"], takesValue: true), .init(["--explain-rewrites"]),
+    .init(["--color"], takesValue: true), .init(["--bind"], takesValue: true), .init(["--explain-rewrites"]), .init(["--check-rewrites"]),
     .init(["--help", "-h"]),
   ]
 
@@ -59,7 +61,8 @@ public enum CompileCommand: Command {
       io.err("ffc: error: \(error.message)\n")
       return .programError
     }
-    let options = Compilation.Options(differentiate: args.has("--emit-grad"), optimize: !args.has("-O0"))
+    let options = Compilation.Options(
+      differentiate: args.has("--emit-grad"), optimize: !args.has("-O0"), checkRewrites: args.has("--check-rewrites"))
     switch Compilation.compile(path: path, text: text, options: options, renderer: renderer(color: color, io: io)) {
     case .failure(.diagnostics(let rendered, let code)):
       io.err(rendered)

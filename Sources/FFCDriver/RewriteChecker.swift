@@ -1,0 +1,40 @@
+import FFCIR
+import FFCPasses
+import FFCRuntime
+
+/// `--check-rewrites`: after every rewriting pass, evaluates the graph before and after it in f64
+/// on the same seeded random values and compares, for every rewrite that fired, the value of the
+/// node it replaced with the value of its replacement. A difference is an error naming the rule
+/// and the line.
+public enum RewriteChecker {
+  static let tolerance = 1e-9
+
+  @Sendable public static func check(_ before: Graph, _ after: Graph, _ events: [RewriteEvent]) -> [Diagnostic] {
+    var feeds: [String: Tensor] = [:]
+    RandomData.fill(&feeds, graph: before, seed: 0xC4EC)
+    guard let old = try? ReferenceEvaluator(seed: 1).evaluate(before, feeds: feeds),
+      let new = try? ReferenceEvaluator(seed: 1).evaluate(after, feeds: feeds)
+    else { return [] }
+    var problems: [Diagnostic] = []
+    for event in events where event.original.index < old.count && event.replacement.index < new.count {
+      let (a, b) = (old[event.original.index], new[event.replacement.index])
+      guard a.shape == b.shape else { continue }
+      for (x, y) in zip(a.scalars, b.scalars) where !agree(x, y) {
+        problems.append(Diagnostic(
+          .error, id: "rewrite.changed-value",
+          "rewrite '\(event.rule)' in \(event.pass) changed a value: \(TensorFormat.number(x)) became \(TensorFormat.number(y)) (\(event.before) -> \(event.after))",
+          at: event.location))
+        break
+      }
+    }
+    return problems
+  }
+
+  /// Equal within the tolerance, relative to max(1, |x|); NaN only matches NaN. An infinity that
+  /// became finite is the point of a stabilising rewrite and is accepted.
+  static func agree(_ x: Double, _ y: Double) -> Bool {
+    if x.isNaN || y.isNaN { return x.isNaN && y.isNaN || x.isNaN && y.isFinite }
+    if !x.isFinite { return true }
+    return abs(x - y) <= tolerance * max(1, abs(x))
+  }
+}

@@ -1,0 +1,48 @@
+import FFCDriver
+import FFCIR
+import FFCPasses
+import FFCTestSupport
+import Testing
+
+/// `--check-rewrites`: every rewrite on every sample and on random networks keeps every value,
+/// and a rewrite that changes one is caught.
+@Suite struct RewriteCheckTests {
+  func compile(_ text: String) -> (Bool, String) {
+    let result = Compilation.compile(
+      path: "net.ffn", text: text, options: .init(differentiate: true, optimize: true, checkRewrites: true),
+      renderer: { DiagnosticRendererFactory.plain($0) })
+    switch result {
+    case .success: return (true, "")
+    case .failure(.diagnostics(let rendered, _)): return (false, rendered)
+    }
+  }
+
+  @Test func samplesAndRandomNetworksKeepTheirValues() {
+    for sample in Repository.sampleFiles() {
+      let (ok, message) = compile(Repository.read("samples/" + sample))
+      #expect(ok, "\(sample): \(message)")
+    }
+    for seed in UInt64(1)...60 {
+      let network = RandomNetwork(seed: seed)
+      let (ok, message) = compile(network.text)
+      #expect(ok, "\(network.description): \(message)")
+    }
+  }
+
+  @Test func aRewriteThatChangesAValueIsReported() throws {
+    let before = try Programs.lower("param x[2] = [1, 2]\nloss L = sum(x * 2)\n")
+    // The same graph with x * 2 replaced by x * 3, as a wrong rule would.
+    let index = try #require(before.nodes.firstIndex { $0.op === Op.mul })
+    let after = try before.rebuiltWithIndex { i, node, inputs, builder in
+      guard i == index else { return nil }
+      return builder.apply(Op.mul, [builder.value(inputs[0]), builder.constant(3)]).id
+    }
+    let replacement = try #require(after.nodes.firstIndex { $0.op === Op.mul })
+    let event = RewriteEvent(
+      pass: "test", rule: "x*2 -> x*3", location: before.nodes[index].location, before: "mul(%x, 2)", after: "mul(%x, 3)",
+      original: NodeID(index), replacement: NodeID(replacement))
+    let problems = RewriteChecker.check(before, after, [event])
+    #expect(problems.count == 1)
+    #expect(problems.first?.message.hasPrefix("rewrite 'x*2 -> x*3' in test changed a value: 2 became 3") == true, "\(problems)")
+  }
+}
