@@ -6,12 +6,19 @@ public struct RewriteContext {
   public let node: Node
   public let inputs: [Value]
   public let builder: GraphBuilder
+  /// How many nodes and roots read each input in the graph being rewritten: a rule that absorbs
+  /// an input into a new form only saves work when nothing else still needs the input.
+  public let inputUses: [Int]
 
-  public init(node: Node, inputs: [Value], builder: GraphBuilder) {
+  public init(node: Node, inputs: [Value], builder: GraphBuilder, inputUses: [Int] = []) {
     self.node = node
     self.inputs = inputs
     self.builder = builder
+    self.inputUses = inputUses
   }
+
+  /// Whether input `index` is read by this node alone.
+  public func isOnlyUse(_ index: Int) -> Bool { index < inputUses.count && inputUses[index] == 1 }
 
   public var attributes: Attributes { node.attributes }
   public var x: Value { inputs[0] }

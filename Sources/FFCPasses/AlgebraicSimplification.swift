@@ -58,12 +58,16 @@ enum RewriteEngine {
   ) throws(PassFailure) -> Graph {
     var fired: [String: Int] = [:]
     var events: [RewriteEvent] = []
+    var uses = [Int](repeating: 0, count: graph.nodes.count)
+    for node in graph.nodes { for input in node.inputs { uses[input.index] += 1 } }
+    for root in graph.roots { uses[root.index] += 1 }
     let result: Graph
     do {
       result = try graph.rebuiltWithIndex { index, node, inputs, builder in
         let candidates = rules(node)
         guard !candidates.isEmpty else { return nil }
-        let rewrite = RewriteContext(node: node, inputs: inputs.map(builder.value), builder: builder)
+        let rewrite = RewriteContext(
+          node: node, inputs: inputs.map(builder.value), builder: builder, inputUses: node.inputs.map { uses[$0.index] })
         for rule in candidates {
           guard let replacement = rule.apply(rewrite) else { continue }
           if let failure = builder.clearFailure() {
@@ -76,7 +80,8 @@ enum RewriteEngine {
           events.append(RewriteEvent(
             pass: pass, rule: rule.name, location: node.location,
             before: describe(node.op, rewrite.inputs, builder),
-            after: describe(replacement.op, replacement.node.inputs.map(builder.value), builder),
+            after: replacement.node.name.map { "%" + $0 }
+              ?? describe(replacement.op, replacement.node.inputs.map(builder.value), builder),
             original: NodeID(index),
             replacement: replacement.id))
           return replacement.id

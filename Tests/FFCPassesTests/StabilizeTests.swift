@@ -62,3 +62,15 @@ import Testing
     #expect(result.gradients[0].scalars == [0.5, -0.5])
   }
 }
+
+/// Hoisting a scalar out of a sum, checked for firing and for value.
+@Suite struct SumHoistingTests {
+  @Test func scalarLeavesTheSum() throws {
+    let text = "param x[3] = [1, 2, 3]\nparam s = 2\nloss L = sum(s * x)\n"
+    let result = try Pipeline.standard(differentiate: true, optimize: true).run(Programs.lower(text))
+    #expect(result.events.contains { $0.rule == "sum(s*x) -> s*sum(x)" })
+    let values = try Programs.evaluate(result.graph)
+    #expect(values.loss?.scalars == [12])
+    #expect(values.gradients.map(\.scalars) == [[2, 2, 2], [6]])
+  }
+}

@@ -12,7 +12,21 @@ extension Op {
     rewrites: [
       RewriteRule("sum over no axes -> x") { r in
         r.attributes.ints("axes").isEmpty ? r.x : nil
-      }
+      },
+      // Σ(s·x) = s·Σx for a scalar s: the scale moves past the reduction (one multiply, not n).
+      RewriteRule("sum(s*x) -> s*sum(x)") { r in
+        guard r.x.op === Op.mul, r.isOnlyUse(0) else { return nil }
+        let (a, b) = (r.builder.value(r.x.node.inputs[0]), r.builder.value(r.x.node.inputs[1]))
+        let (scale, rest) = a.rank == 0 ? (a, b) : (b, a)
+        guard scale.rank == 0, rest.rank > 0 else { return nil }
+        return scale * rest.apply(Op.sum, r.attributes)
+      },
+      // Σ over a broadcast scalar is the scalar times the count of elements summed.
+      RewriteRule("sum(broadcast_to(s)) -> s*size") { r in
+        guard r.x.op === Op.broadcastTo, r.builder.value(r.x.node.inputs[0]).rank == 0, r.node.shape.rank == 0
+        else { return nil }
+        return r.builder.value(r.x.node.inputs[0]) * r.x.size()
+      },
     ])
 
   /// The mean over `axes`; its derivative divides by the number of elements averaged, a `size`
