@@ -22,7 +22,20 @@ public struct AlgebraicSimplification: Pass {
         if s.rank == 0 { return r.builder.apply(r.node.op, [s, b], r.node.attributes) }
       }
       return nil
-    }
+    },
+    // Combining a broadcast scalar with a scalar is a scalar operation, broadcast afterwards.
+    RewriteRule("f(broadcast_to(s), t) -> broadcast_to(f(s, t))") { r in
+      let (a, b) = (r.inputs[0], r.inputs[1])
+      if a.op === Op.broadcastTo, b.rank == 0 {
+        let s = r.builder.value(a.node.inputs[0])
+        if s.rank == 0 { return r.builder.apply(r.node.op, [s, b], r.node.attributes).broadcast(to: r.node.shape) }
+      }
+      if b.op === Op.broadcastTo, a.rank == 0 {
+        let s = r.builder.value(b.node.inputs[0])
+        if s.rank == 0 { return r.builder.apply(r.node.op, [a, s], r.node.attributes).broadcast(to: r.node.shape) }
+      }
+      return nil
+    },
   ]
 
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {

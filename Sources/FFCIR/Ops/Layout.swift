@@ -17,7 +17,19 @@ extension Op {
     rewrites: [
       RewriteRule("broadcast_to(broadcast_to(x)) -> broadcast_to(x)") { r in
         r.x.op === Op.broadcastTo ? r.builder.value(r.x.node.inputs[0]).broadcast(to: r.node.shape) : nil
-      }
+      },
+      // A single value spread through reshapes and broadcasts (the mean's gradient 1/N becomes
+      // [N], [N, 1], then [N, 2]) is one scalar broadcast once.
+      RewriteRule("broadcast_to(single value) -> broadcast_to(scalar)") { r in
+        var origin = r.x
+        var steps = 0
+        while origin.op === Op.reshape || origin.op === Op.broadcastTo {
+          origin = r.builder.value(origin.node.inputs[0])
+          steps += 1
+        }
+        guard origin.shape.dims.allSatisfy({ $0 == 1 }), steps > 0 || origin.rank > 0 else { return nil }
+        return origin.reshape(to: .scalar).broadcast(to: r.node.shape)
+      },
     ],
     samples: [
       OpSample([[3]], Attributes([("shape", .shape([2, 3]))])),
