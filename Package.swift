@@ -3,6 +3,16 @@
 // No third-party packages: the toolchain, its standard library and Foundation only.
 import PackageDescription
 
+#if arch(x86_64)
+// The kernels (FFCTensor) are compiled for AVX2 + FMA (Haswell and later, every Zen): without
+// it the matrix product's SIMD `addingProduct` becomes a call to `fmaf` per element, and vectors
+// are 4 wide instead of 8. FFC_PORTABLE=1 builds for baseline x86-64 instead (correct, slower).
+let kernelSettings: [SwiftSetting] =
+  Context.environment["FFC_PORTABLE"] == nil ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
+#else
+let kernelSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
   name: "ffc",
   products: [
@@ -13,7 +23,7 @@ let package = Package(
   targets: [
     // Layers, one-way: Diagnostics <- Tensor <- IR <- {Frontend, Passes, Runtime, Data} <- Driver <- main.
     .target(name: "FFCDiagnostics"),
-    .target(name: "FFCTensor"),
+    .target(name: "FFCTensor", swiftSettings: kernelSettings),
     .target(name: "FFCIR", dependencies: ["FFCDiagnostics", "FFCTensor"]),
     .target(name: "FFCFrontend", dependencies: ["FFCDiagnostics", "FFCIR"]),
     .target(name: "FFCPasses", dependencies: ["FFCIR"]),

@@ -5,7 +5,9 @@ import FFCDiagnostics
 public enum Driver {
   public static let version = "0.1.0"
 
-  static var commands: [any Command.Type] { [CompileCommand.self, RunCommand.self, TrainCommand.self, CheckCommand.self, HelpCommand.self] }
+  static var commands: [any Command.Type] {
+    [CompileCommand.self, RunCommand.self, TrainCommand.self, CheckCommand.self, BenchCommand.self, HelpCommand.self]
+  }
 
   static func command(named name: String) -> (any Command.Type)? {
     commands.first { $0.name == name }

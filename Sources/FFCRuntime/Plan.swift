@@ -201,3 +201,18 @@ public enum Interpreter {
     return plan.roots()
   }
 }
+
+extension Plan {
+  /// FLOPs of the plan's matrix products per run: 2·m·k·n for each matmul it executes (the work
+  /// benchmarks count; elementwise ops and reductions are left out).
+  public var matmulFLOPs: Double {
+    var total = 0.0
+    for node in graph.nodes where node.op === Op.matmul && node.constantValue == nil {
+      let layout = Compute.MatMulLayout(
+        a: shapes[node.inputs[0].index], b: shapes[node.inputs[1].index],
+        transposeA: node.attributes.bool("transpose_a"), transposeB: node.attributes.bool("transpose_b"))
+      total += layout.flops
+    }
+    return total
+  }
+}

@@ -6,11 +6,17 @@
 //     swift run -c release ffc-bench --step [--width 256] [--batch 128] [--repeat 20]
 //
 // times one training step (forward + gradient) of a 2-hidden-layer tanh MLP through the compiled
-// plan in f32 and f64. It prints a Markdown table; the README keeps the figures with the machine
-// they came from.
+// plan in f32 and f64, and
+//
+//     swift run -c release ffc-bench --gemm 2048 [--repeat 5]
+//
+// times the matrix-product kernel alone on an n × n × n product, in f32 and f64, on 1 thread and
+// on every core. It prints a Markdown table; the README keeps the figures with the machine they
+// came from.
 import FFCDriver
 import FFCIR
 import FFCRuntime
+import FFCTensor
 import FFCTestSupport
 import Foundation
 
@@ -20,6 +26,7 @@ struct Options {
   var repeats = 5
   var step = false
   var batch = 128
+  var gemm: Int?
 
   init(_ arguments: [String]) throws {
     var index = 0
@@ -44,6 +51,9 @@ struct Options {
       case "--batch":
         guard let n = Int(value), n >= 1 else { throw BenchError("bad batch size '\(value)'") }
         batch = n
+      case "--gemm":
+        guard let n = Int(value), n >= 1 else { throw BenchError("bad product size '\(value)'") }
+        gemm = n
       case "--repeat":
         guard let n = Int(value), n >= 1 else { throw BenchError("bad repeat count '\(value)'") }
         repeats = n
@@ -94,8 +104,34 @@ func stepBenchmark(_ options: Options) throws {
   try measure(Double.self)
 }
 
+/// The kernel alone on an n × n × n product with its workspace, median of `repeats` after one
+/// warm-up call, on 1 thread and on `Compute.threadLimit`.
+func gemmBenchmark(_ n: Int, repeats: Int) {
+  print("| precision | n | threads | median ms | GFLOP/s |")
+  print("| --- | ---: | ---: | ---: | ---: |")
+  func measure<T: KernelScalar>(_: T.Type, threads: Int) {
+    let layout = Compute.MatMulLayout(a: [n, n], b: [n, n], transposeA: false, transposeB: false, maxThreads: threads)
+    var rng = SplitMix64(seed: 7)
+    let a = (0..<n * n).map { _ in T(rng.uniform(-1, 1)) }
+    let b = (0..<n * n).map { _ in T(rng.uniform(-1, 1)) }
+    var c = [T](repeating: 0, count: n * n)
+    var scratch = [T](repeating: 0, count: Swift.max(1, layout.workspaceCount(T.self)))
+    let times = (0...repeats).map { _ in
+      seconds { Compute.matmul(a, b, &c, layout, workspace: &scratch) }
+    }.dropFirst()
+    let time = median(Array(times))
+    print("| \(T.precisionName) | \(n) | \(threads) | \(String(format: "%.1f", time * 1000)) | \(String(format: "%.1f", layout.flops / time / 1e9)) |")
+  }
+  for threads in Set([1, Compute.threadLimit]).sorted() { measure(Float.self, threads: threads) }
+  for threads in Set([1, Compute.threadLimit]).sorted() { measure(Double.self, threads: threads) }
+}
+
 do {
   let options = try Options(Array(CommandLine.arguments.dropFirst()))
+  if let n = options.gemm {
+    gemmBenchmark(n, repeats: options.repeats)
+    exit(0)
+  }
   if options.step {
     try stepBenchmark(options)
     exit(0)

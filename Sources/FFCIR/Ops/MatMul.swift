@@ -95,7 +95,7 @@ func matmulKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
     a: c.inputShapes[0], b: c.inputShapes[1], transposeA: c.attributes.bool("transpose_a"),
     transposeB: c.attributes.bool("transpose_b"))
   let workspace = c.workspace
-  workspace.reserve(layout.workspaceCount)
+  workspace.reserve(layout.workspaceCount(T.self))
   let (a, b, out) = (c.input(0), c.input(1), c.output)
   return { Compute.matmul(a, b, out, layout, workspace: workspace.base) }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 extension Compute {
   /// The loop sizes of `C[m, n] = op(A)[m, k] · op(B)[k, n]`; vectors count as a single row or
   /// column.
@@ -7,75 +9,119 @@ extension Compute {
     public let n: Int
     public let transposeA: Bool
     public let transposeB: Bool
+    /// The most threads a large product may use (`Compute.threadLimit` unless a test asks for
+    /// another split).
+    public var maxThreads: Int
 
-    public init(a: [Int], b: [Int], transposeA: Bool, transposeB: Bool) {
+    public init(a: [Int], b: [Int], transposeA: Bool, transposeB: Bool, maxThreads: Int = Compute.threadLimit) {
       let ta = transposeA && a.count == 2
       let tb = transposeB && b.count == 2
       let aRows = a.count == 2 ? (ta ? a[1] : a[0]) : 1
       let inner = a.count == 2 ? (ta ? a[0] : a[1]) : a.first ?? 1
       let bColumns = b.count == 2 ? (tb ? b[0] : b[1]) : 1
       (m, k, n, self.transposeA, self.transposeB) = (aRows, inner, bColumns, ta, tb)
+      self.maxThreads = Swift.max(1, maxThreads)
     }
 
-    /// Elements of the packed copy of B that a transposed B needs.
-    public var workspaceCount: Int { transposeB && n > 1 ? k * n : 0 }
+    /// Products below this many multiply-adds run as a plain loop: packing would cost more than
+    /// it saves.
+    static let packedWork = 8 * 1024
+
+    /// Whether the product goes through the packed, blocked kernel. Matrix-vector products
+    /// (m = 1 or n = 1) read each element of the matrix once, so packing cannot pay off.
+    var isPacked: Bool { m > 1 && n > 1 && k > 0 && m * k * n >= Self.packedWork }
+
+    /// FLOPs of the product, counting a multiply-add as two.
+    public var flops: Double { 2 * Double(m) * Double(k) * Double(n) }
+
+    /// Elements of scratch memory the product needs: each thread's packed panels of A and B.
+    public func workspaceCount<T: PanelScalar>(_: T.Type) -> Int {
+      guard isPacked else { return 0 }
+      let blocking = GEMMBlocking<T>(self)
+      return blocking.parts * blocking.partCount
+    }
   }
 
-  /// `C = op(A) · op(B)`. B is first packed row-major `[k, n]` when transposed (into
-  /// `workspace`), then C is accumulated row by row as `C[i, :] += A[i, p] · B[p, :]` over tiles of
-  /// `p` and `j`: the inner loop runs over contiguous memory and vectorises.
-  @inlinable
+  /// Threads a large matrix product splits into: `FFC_THREADS` if set (for measurements), else
+  /// every active core.
+  public static let threadLimit: Int = {
+    if let text = ProcessInfo.processInfo.environment["FFC_THREADS"], let n = Int(text), n >= 1 { return Swift.min(n, 64) }
+    return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+  }()
+
+  /// `C = op(A) · op(B)`, written to `c` (which must not alias an input). Large products run the
+  /// packed, blocked kernel (`Compute+GEMM.swift`) in `workspace`, which holds
+  /// `layout.workspaceCount(T.self)` elements (nil: allocated here, for callers outside a plan);
+  /// small ones and matrix-vector products run plain loops. Every element of C is a sum over p in
+  /// increasing order, however the product is split, so results do not depend on the threads.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public static func matmul<T: KernelScalar>(
     _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>, _ layout: MatMulLayout,
     workspace: UnsafeMutablePointer<T>?
   ) {
     let (m, k, n) = (layout.m, layout.k, layout.n)
-    if n == 1 {
-      matrixVector(a, b, c, layout)
-      return
+    guard m > 0, n > 0 else { return }
+    let lhs = StridedMatrix(a, rowStride: layout.transposeA ? 1 : k, columnStride: layout.transposeA ? m : 1)
+    let rhs = StridedMatrix(b, rowStride: layout.transposeB ? 1 : n, columnStride: layout.transposeB ? k : 1)
+    if k == 0 {
+      c.update(repeating: 0, count: m * n)
+    } else if n == 1 {
+      matrixVector(lhs, b, c, m: m, k: k)
+    } else if !layout.isPacked {
+      directProduct(lhs, rhs, c, m: m, k: k, n: n)
+    } else if let workspace {
+      packedProduct(lhs, rhs, c, layout, workspace: workspace)
+    } else {
+      let count = layout.workspaceCount(T.self)
+      let scratch = UnsafeMutablePointer<T>.allocate(capacity: count)
+      defer { scratch.deallocate() }
+      packedProduct(lhs, rhs, c, layout, workspace: scratch)
     }
-    var packedB = b
-    if layout.transposeB, let workspace {
-      transpose(b, workspace, rows: n, columns: k)
-      packedB = UnsafePointer(workspace)
-    }
-    c.update(repeating: 0, count: m * n)
-    let aRowStride = layout.transposeA ? 1 : k
-    let aColumnStride = layout.transposeA ? m : 1
-    let (pTile, jTile) = (128, 512)
-    for j0 in stride(from: 0, to: n, by: jTile) {
-      let j1 = Swift.min(n, j0 + jTile)
-      for p0 in stride(from: 0, to: k, by: pTile) {
-        let p1 = Swift.min(k, p0 + pTile)
-        for i in 0..<m {
-          let row = c + i * n
-          for p in p0..<p1 {
-            let scalar = a[i * aRowStride + p * aColumnStride]
-            let bRow = packedB + p * n
-            for j in j0..<j1 { row[j] += scalar * bRow[j] }
-          }
-        }
+  }
+
+  /// `c[i] = Σ_p op(A)[i, p] b[p]` (B a vector or a one-column matrix). A transposed A is read
+  /// column by column so the inner loop stays contiguous.
+  static func matrixVector<T: KernelScalar>(_ a: StridedMatrix<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>, m: Int, k: Int) {
+    if a.columnStride == 1 {
+      for i in 0..<m {
+        let row = a.base + i * a.rowStride
+        var total: T = 0
+        for p in 0..<k { total += row[p] * b[p] }
+        c[i] = total
+      }
+    } else {
+      c.update(repeating: 0, count: m)
+      for p in 0..<k {
+        let x = b[p]
+        let column = a.base + p * a.columnStride
+        for i in 0..<m { c[i] += column[i] * x }
       }
     }
   }
 
-  /// `c[i] = Σ_p op(A)[i, p] b[p]` (B a vector or a one-column matrix).
-  @inlinable
-  static func matrixVector<T: KernelScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>, _ layout: MatMulLayout) {
-    let (m, k) = (layout.m, layout.k)
-    if layout.transposeA {
-      c.update(repeating: 0, count: m)
-      for p in 0..<k {
-        let x = b[p]
-        let aRow = a + p * m
-        for i in 0..<m { c[i] += aRow[i] * x }
+  /// A small product as a plain loop. With B's rows contiguous, `C[i, :] += A[i, p] · B[p, :]`
+  /// (the inner loop vectorises); with B transposed, each element is a dot product over
+  /// contiguous memory.
+  static func directProduct<T: KernelScalar>(_ a: StridedMatrix<T>, _ b: StridedMatrix<T>, _ c: UnsafeMutablePointer<T>, m: Int, k: Int, n: Int) {
+    if b.columnStride == 1 {
+      for i in 0..<m {
+        let row = c + i * n
+        row.update(repeating: 0, count: n)
+        for p in 0..<k {
+          let scalar = a[i, p]
+          let bRow = b.base + p * b.rowStride
+          for j in 0..<n { row[j] += scalar * bRow[j] }
+        }
       }
     } else {
       for i in 0..<m {
-        let aRow = a + i * k
-        var total: T = 0
-        for p in 0..<k { total += aRow[p] * b[p] }
-        c[i] = total
+        for j in 0..<n {
+          let column = b.base + j * b.columnStride
+          var total: T = 0
+          for p in 0..<k { total += a[i, p] * column[p] }
+          c[i * n + j] = total
+        }
       }
     }
   }
@@ -88,5 +134,26 @@ extension Compute {
       let row = out + i * n
       for j in 0..<n { row[j] = x * b[j] }
     }
+  }
+}
+
+/// A matrix in memory with arbitrary strides: a transposed operand is the same memory with its
+/// strides swapped, so packing reads either kind without a separate transpose.
+struct StridedMatrix<T> {
+  let base: UnsafePointer<T>
+  let rowStride: Int
+  let columnStride: Int
+
+  init(_ base: UnsafePointer<T>, rowStride: Int, columnStride: Int) {
+    self.base = base
+    self.rowStride = rowStride
+    self.columnStride = columnStride
+  }
+
+  @inline(__always) subscript(row: Int, column: Int) -> T { base[row * rowStride + column * columnStride] }
+
+  /// The sub-matrix starting at (`rows`, `columns`).
+  func shifted(rows: Int, columns: Int) -> StridedMatrix {
+    StridedMatrix(base + rows * rowStride + columns * columnStride, rowStride: rowStride, columnStride: columnStride)
   }
 }

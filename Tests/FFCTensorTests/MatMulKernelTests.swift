@@ -1,0 +1,132 @@
+import FFCTensor
+import Testing
+
+/// The fast matrix product (`Compute.matmul`: plain loops, the packed kernel, its threads) against
+/// a naive triple loop in f64, on shapes chosen to hit every edge of the blocking.
+@Suite struct MatMulKernelTests {
+  /// (m, k, n): tiny, primes, exact tiles, ragged tiles, k across the f32 and f64 depth blocks
+  /// (256, 128), m across the row block (240), n across the column panel (4096), and products
+  /// large enough to be split between threads by columns (n ≥ m) or by rows.
+  static let shapes: [(Int, Int, Int)] = [
+    (1, 1, 1), (7, 13, 5), (2, 3, 4), (6, 16, 16), (12, 32, 32), (5, 17, 15), (20, 20, 20),
+    (13, 300, 17), (241, 9, 33), (37, 513, 70), (7, 8, 4100), (50, 300, 150), (300, 130, 61),
+  ]
+
+  static let transposes: [(Bool, Bool)] = [(false, false), (true, false), (false, true), (true, true)]
+
+  @Test(arguments: shapes)
+  func doubleMatchesTheDefinition(m: Int, k: Int, n: Int) {
+    for (ta, tb) in Self.transposes {
+      for threads in [1, 2, 3] { check(Double.self, m: m, k: k, n: n, ta: ta, tb: tb, threads: threads) }
+    }
+  }
+
+  @Test(arguments: shapes)
+  func floatMatchesTheDefinition(m: Int, k: Int, n: Int) {
+    for (ta, tb) in Self.transposes {
+      for threads in [1, 2] { check(Float.self, m: m, k: k, n: n, ta: ta, tb: tb, threads: threads) }
+    }
+  }
+
+  /// Without a workspace the kernel allocates its own scratch (callers outside a plan).
+  @Test func worksWithoutAWorkspace() {
+    check(Float.self, m: 40, k: 70, n: 90, ta: true, tb: false, threads: 2, workspace: false)
+    check(Double.self, m: 40, k: 70, n: 90, ta: false, tb: true, threads: 1, workspace: false)
+  }
+
+  /// Vectors: `x @ W` (m = 1), `W @ x` (n = 1) and `x @ y`, as rank-1 operands and as one-row or
+  /// one-column matrices.
+  @Test(arguments: [1, 2, 7, 300])
+  func vectorProducts(size: Int) {
+    for (ta, tb) in Self.transposes {
+      check(Double.self, m: 1, k: size, n: 9, ta: ta, tb: tb, threads: 2)
+      check(Double.self, m: 9, k: size, n: 1, ta: ta, tb: tb, threads: 2)
+      check(Float.self, m: 1, k: size, n: 300, ta: ta, tb: tb, threads: 2)
+      check(Float.self, m: 300, k: size, n: 1, ta: ta, tb: tb, threads: 2)
+    }
+    check(Double.self, m: 1, k: size, n: 20, ta: false, tb: false, threads: 1, aVector: true)
+    check(Float.self, m: 20, k: size, n: 1, ta: true, tb: false, threads: 1, bVector: true)
+    check(Double.self, m: 1, k: size, n: 1, ta: false, tb: false, threads: 1, aVector: true, bVector: true)
+  }
+
+  /// A NaN or an infinity in A reaches its whole row of C even where B is zero (0 · NaN and
+  /// 0 · ∞ are NaN): no zero is skipped, in the plain loops and in the packed kernel alike.
+  @Test(arguments: [(3, 4, 5), (50, 300, 150), (30, 40, 1), (1, 40, 30)])
+  func nanAndInfinityPropagate(m: Int, k: Int, n: Int) {
+    for (ta, tb) in Self.transposes {
+      for poison in [Double.nan, .infinity] {
+        var a = [Double](repeating: 0, count: m * k)
+        a[ta ? (k - 1) * m + (m - 1) : (m - 1) * k + k - 1] = poison
+        let b = [Double](repeating: 0, count: k * n)
+        let c = product(a, b, m: m, k: k, n: n, ta: ta, tb: tb, threads: 2)
+        for i in 0..<m {
+          for j in 0..<n {
+            #expect(i == m - 1 ? c[i * n + j].isNaN : c[i * n + j] == 0, "(\(i), \(j)) of \(m)x\(k)x\(n) ta \(ta) tb \(tb)")
+          }
+        }
+      }
+    }
+  }
+
+  /// The same product split between 1, 2 or 3 threads gives bit-identical results.
+  @Test func threadsDoNotChangeTheResult() {
+    let (m, k, n) = (70, 260, 200)
+    var rng = SplitMix64(seed: 11)
+    let a = (0..<m * k).map { _ in Float(rng.uniform(-1, 1)) }
+    let b = (0..<k * n).map { _ in Float(rng.uniform(-1, 1)) }
+    let results = [1, 2, 3].map { product(a, b, m: m, k: k, n: n, ta: false, tb: true, threads: $0) }
+    #expect(results[0] == results[1] && results[1] == results[2])
+  }
+
+  // MARK: - Helpers
+
+  /// Runs `Compute.matmul` on random operands stored as the flags say (A `[m, k]` or `[k, m]`, B
+  /// `[k, n]` or `[n, k]`, or rank-1) and compares each element with the f64 triple loop, within
+  /// the rounding a k-term sum may accumulate.
+  func check<T: KernelScalar>(
+    _: T.Type, m: Int, k: Int, n: Int, ta: Bool, tb: Bool, threads: Int, workspace: Bool = true,
+    aVector: Bool = false, bVector: Bool = false
+  ) {
+    var rng = SplitMix64(seed: UInt64(m * 1_000_003 + k * 1009 + n))
+    let a = (0..<m * k).map { _ in T(rng.uniform(-1, 1)) }
+    let b = (0..<k * n).map { _ in T(rng.uniform(-1, 1)) }
+    let c = product(a, b, m: m, k: k, n: n, ta: ta, tb: tb, threads: threads, workspace: workspace, aVector: aVector, bVector: bVector)
+    let tolerance = Double(k + 2) * Double(T.ulpOfOne)
+    var worst = 0.0
+    for i in 0..<m {
+      for j in 0..<n {
+        var (exact, magnitude) = (0.0, 0.0)
+        for p in 0..<k {
+          let x = Double(ta ? a[p * m + i] : a[i * k + p]) * Double(tb ? b[j * k + p] : b[p * n + j])
+          exact += x
+          magnitude += abs(x)
+        }
+        worst = Swift.max(worst, abs(Double(c[i * n + j]) - exact) / Swift.max(magnitude, 1e-300))
+      }
+    }
+    #expect(worst <= tolerance, "\(T.precisionName) \(m)x\(k)x\(n) ta \(ta) tb \(tb) threads \(threads): error \(worst)")
+  }
+
+  /// `Compute.matmul` into a C prefilled with NaN (every element must be written, not
+  /// accumulated) and followed by guard elements (none may be touched).
+  func product<T: KernelScalar>(
+    _ a: [T], _ b: [T], m: Int, k: Int, n: Int, ta: Bool, tb: Bool, threads: Int, workspace: Bool = true,
+    aVector: Bool = false, bVector: Bool = false
+  ) -> [T] {
+    let layout = Compute.MatMulLayout(
+      a: aVector ? [k] : ta ? [k, m] : [m, k], b: bVector ? [k] : tb ? [n, k] : [k, n], transposeA: ta, transposeB: tb,
+      maxThreads: threads)
+    #expect(layout.m == m && layout.k == k && layout.n == n)
+    let guardCount = 8
+    var c = [T](repeating: .nan, count: m * n + guardCount)
+    for g in 0..<guardCount { c[m * n + g] = 12345 }
+    var scratch = [T](repeating: .nan, count: layout.workspaceCount(T.self) + 1)
+    c.withUnsafeMutableBufferPointer { out in
+      scratch.withUnsafeMutableBufferPointer { space in
+        Compute.matmul(a, b, out.baseAddress!, layout, workspace: workspace ? space.baseAddress : nil)
+      }
+    }
+    #expect(c[(m * n)...].allSatisfy { $0 == 12345 }, "wrote past C")
+    return Array(c[..<(m * n)])
+  }
+}
