@@ -63,4 +63,15 @@ extension Command {
       return .success(compilation)
     }
   }
+
+  /// The arguments scanned against the command's options; nil when `--help` asked for the help,
+  /// which is then printed.
+  static func scan(_ arguments: [String], _ options: [ArgumentScanner.OptionSpec], _ io: inout CommandIO) throws(UsageError) -> ArgumentScanner? {
+    let args = try ArgumentScanner(arguments, options: options, command: name, usage: usage)
+    guard !args.has("--help") else {
+      io.out(help + "\n")
+      return nil
+    }
+    return args
+  }
 }

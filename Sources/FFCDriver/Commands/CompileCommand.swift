@@ -45,11 +45,7 @@ public enum CompileCommand: Command {
   ]
 
   public static func run(_ arguments: [String], _ io: inout CommandIO) throws -> ExitCode {
-    let args = try ArgumentScanner(arguments, options: options, command: name, usage: usage)
-    if args.has("--help") {
-      io.out(help + "\n")
-      return .success
-    }
+    guard let args = try scan(arguments, options, &io) else { return .success }
     let emit = try args.choice("--emit", ["text", "dot"], command: name, usage: usage) ?? "text"
     let color = try args.choice("--color", ["auto", "always", "never"], command: name, usage: usage)
     let input = try singleInput(args)

@@ -72,11 +72,7 @@ public enum RunCommand: Command {
   }
 
   public static func run(_ arguments: [String], _ io: inout CommandIO) throws -> ExitCode {
-    let args = try ArgumentScanner(arguments, options: options, command: name, usage: usage)
-    if args.has("--help") {
-      io.out(help + "\n")
-      return .success
-    }
+    guard let args = try scan(arguments, options, &io) else { return .success }
     let settings = try parseSettings(args)
     guard let program = try readProgram(args, &io) else { return .programError }
     let useColor = useColor(settings.color, io)
