@@ -89,6 +89,10 @@ enum RewriteEngine {
           guard replacement.shape == node.shape else {
             throw PassFailure.internal(pass: pass, message: "rule '\(rule.name)' changed shape \(node.shape) to \(replacement.shape)")
           }
+          // A rule that rebuilt the very node it matched changed nothing: not a firing (else a
+          // fixed point would run to its budget).
+          let rebuilt = replacement.node
+          if rebuilt.op === node.op && rebuilt.inputs == inputs && rebuilt.attributes == node.attributes { return nil }
           fired[rule.name, default: 0] += 1
           events.append(RewriteEvent(
             pass: pass, rule: rule.name, location: node.location,

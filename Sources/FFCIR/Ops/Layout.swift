@@ -21,6 +21,7 @@ extension Op {
       // A single value spread through reshapes and broadcasts (the mean's gradient 1/N becomes
       // [N], [N, 1], then [N, 2]) is one scalar broadcast once.
       RewriteRule("broadcast_to(single value) -> broadcast_to(scalar)") { r in
+        guard r.x.rank > 0 else { return nil }  // already a scalar broadcast
         var origin = r.x
         var steps = 0
         while origin.op === Op.reshape || origin.op === Op.broadcastTo {
