@@ -10,7 +10,7 @@ extension Op {
   static func unary<F: UnaryFunction>(
     _ name: String, _ f: F.Type, traits: OpTraits = [],
     domain: SampleDomain = .any, spellings: [String]? = nil, vjp: VJPRule?,
-    rewrites: [RewriteRule] = []
+    rewrites: [RewriteRule] = [], floatKernel: (@Sendable (KernelCall<Float>) -> Instruction)? = nil
   ) -> Op {
     Op(
       name: name, arity: 1, traits: traits.union(.elementwise),
@@ -19,7 +19,7 @@ extension Op {
       vjp: vjp, rewrites: rewrites,
       call: CallSignature(spellings ?? [name], tensors: 1),
       samples: unarySamples.map { OpSample($0, domains: [domain]) },
-      kernel: OpKernel(float: { mapKernel(F.self, $0) }, double: { mapKernel(F.self, $0) }, inPlace: true))
+      kernel: OpKernel(float: floatKernel ?? { mapKernel(F.self, $0) }, double: { mapKernel(F.self, $0) }, inPlace: true))
   }
 
   /// A unary op with one numeric option (`leaky_relu(x, alpha)`), evaluated by `f(x, option)`.

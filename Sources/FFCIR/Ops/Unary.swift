@@ -14,8 +14,13 @@ extension Op {
   public static let square: Op = unary("square", Square.self, vjp: { c in [c.g * (2 * c.x)] })
   public static let sin: Op = unary("sin", Sine.self, vjp: { c in [c.g * c.x.apply(Op.cos)] })
   public static let cos: Op = unary("cos", Cosine.self, vjp: { c in [-(c.g * c.x.apply(Op.sin))] })
+  /// In f32 a vectorised rational approximation (Compute.tanh) instead of glibc's scalar tanhf.
   public static let tanh: Op = unary(
-    "tanh", Tanh.self, traits: .boundedOutput, vjp: { c in [c.g * (1 - c.y * c.y)] })
+    "tanh", Tanh.self, traits: .boundedOutput, vjp: { c in [c.g * (1 - c.y * c.y)] },
+    floatKernel: { c in
+      let (x, out, count) = (c.input(0), c.output, c.outputCount)
+      return { Compute.tanh(x, out, count: count) }
+    })
   public static let sigmoid: Op = unary(
     "sigmoid", Sigmoid.self, traits: .boundedOutput, vjp: { c in [c.g * (c.y * (1 - c.y))] })
   /// relu'(0) = 0: the derivative is read off the output, [y > 0].
