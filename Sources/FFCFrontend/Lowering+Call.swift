@@ -9,6 +9,7 @@ extension Lowering {
     _ values: [NodeID?]
   ) -> NodeID? {
     guard checkArgumentOrder(callee, arguments, e) else { return nil }
+    if callee == "grad" { return lowerGrad(node, arguments, e, values) }
     if let composite = OpRegistry.composite(callee) {
       guard checkCount(callee, arguments, tensors: composite.tensorCount, options: [], node) else { return nil }
       if let labelled = arguments.first(where: { $0.label != nil }) {
@@ -25,7 +26,7 @@ extension Lowering {
       return result.id
     }
     guard let op = OpRegistry.callableOp(callee), let signature = op.call else {
-      let names = OpRegistry.callable.map(\.spelling) + OpRegistry.composites.map(\.name) + ["dense"]
+      let names = OpRegistry.callable.map(\.spelling) + OpRegistry.composites.map(\.name) + ["dense", "grad"]
       diagnostics.add(.unknownFunction(callee, suggestion: EditDistance.closest(to: callee, in: names), at: node.focus))
       return nil
     }

@@ -47,65 +47,23 @@ public struct Differentiate: Pass {
   }
 
   /// The cotangent of `loss` for every node that lies between `wrt` and the loss (nil elsewhere),
-  /// built into `builder`. Walks the nodes once, in reverse topological order, with no recursion.
+  /// built into `builder` (see `ReverseMode`).
   public func cotangents(
     of loss: NamedValue, wrt: [NodeID], in graph: Graph, _ builder: GraphBuilder
   ) throws(PassFailure) -> [NodeID?] {
-    let relevant = Self.nodesBetween(wrt, and: loss.node, in: graph)
-    var contributions = [[NodeID]](repeating: [], count: graph.nodes.count)
-    var cotangents = [NodeID?](repeating: nil, count: graph.nodes.count)
-    builder.currentLocation = graph[loss.node].location
-    contributions[loss.node.index] = [builder.constant(1).id]
-    for index in stride(from: loss.node.index, through: 0, by: -1) where relevant[index] {
-      let node = graph.nodes[index]
-      guard let g = accumulate(contributions[index], node, loss.name, index == loss.node.index, builder) else { continue }
-      contributions[index] = []
-      cotangents[index] = g
-      if node.op.isLeaf { continue }
-      guard let vjp = node.op.vjp else { throw .user(.cannotDifferentiate(node.op.name, at: node.location)) }
-      builder.currentLocation = node.location
-      let context = VJPContext(
-        g: builder.value(g), inputs: node.inputs.map(builder.value), output: builder.value(NodeID(index)),
-        attributes: node.attributes)
-      let results = vjp(context)
-      if let failure = builder.clearFailure() {
-        throw .internal(pass: name, message: "the derivative rule of '\(node.op.name)' is ill-shaped: \(failure.message)")
-      }
-      for (position, input) in node.inputs.enumerated() where relevant[input.index] {
-        guard position < results.count, let cotangent = results[position] else { continue }
-        contributions[input.index].append(cotangent.id)
+    do {
+      return try ReverseMode.cotangents(of: loss.node, named: loss.name, wrt: wrt, nodes: graph.nodes, builder)
+    } catch {
+      switch error {
+      case .notDifferentiable(let op, let location):
+        throw .user(.cannotDifferentiate(op, at: location))
+      case .illShapedRule(let op, let message):
+        throw .internal(pass: name, message: "the derivative rule of '\(op)' is ill-shaped: \(message)")
       }
     }
-    return cotangents
   }
 
-  /// Sums the cotangents that arrived along different paths and names the total after the value
-  /// it belongs to (`dL/dh1`).
-  private func accumulate(
-    _ parts: [NodeID], _ node: Node, _ lossName: String, _ isSeed: Bool, _ builder: GraphBuilder
-  ) -> NodeID? {
-    guard var total = parts.first.map(builder.value) else { return nil }
-    builder.currentLocation = node.location
-    for part in parts.dropFirst() { total = total + builder.value(part) }
-    if !isSeed, let name = node.name, builder[total.id].isGradient, builder[total.id].name == nil {
-      builder.rename(total.id, "d\(lossName)/d\(name)")
-    }
-    return total.id
-  }
-
-  /// Nodes that depend on one of `sources` and on which `target` depends: the only ones whose
-  /// derivative matters (everything else gets a symbolic zero and no node at all).
   static func nodesBetween(_ sources: [NodeID], and target: NodeID, in graph: Graph) -> [Bool] {
-    var fromSource = [Bool](repeating: false, count: graph.nodes.count)
-    for source in sources { fromSource[source.index] = true }
-    for (index, node) in graph.nodes.enumerated() where !fromSource[index] {
-      fromSource[index] = node.inputs.contains { fromSource[$0.index] }
-    }
-    var toTarget = [Bool](repeating: false, count: graph.nodes.count)
-    toTarget[target.index] = true
-    for index in stride(from: target.index, through: 0, by: -1) where toTarget[index] {
-      for input in graph.nodes[index].inputs { toTarget[input.index] = true }
-    }
-    return zip(fromSource, toTarget).map { $0 && $1 }
+    ReverseMode.nodesBetween(sources, and: target, in: graph.nodes)
   }
 }

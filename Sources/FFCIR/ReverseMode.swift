@@ -1,0 +1,77 @@
+/// Reverse-mode, symbol-to-symbol differentiation (the course's build_grad) as a graph-building
+/// routine: appends to a builder the nodes that compute the cotangent of one scalar value for the
+/// nodes it depends on. Used by the Differentiate pass for the loss, and by the frontend for
+/// `grad(expr, W)` in a program, so a gradient can itself be differentiated.
+public enum ReverseMode {
+  public enum Failure: Error, Sendable {
+    /// An op on the path has no derivative rule.
+    case notDifferentiable(op: String, location: SourceRange?)
+    /// A derivative rule built an ill-shaped node: a bug in the rule.
+    case illShapedRule(op: String, message: String)
+  }
+
+  /// The cotangent of `output` (named `outputName` in gradient names, `dL/dh1`) for every node that
+  /// lies between one of `wrt` and `output` (nil elsewhere), built into `builder`, which must
+  /// already hold `nodes`. Walks the nodes once, in reverse order, with no recursion; cotangents
+  /// that arrive along several paths are summed.
+  public static func cotangents(
+    of output: NodeID, named outputName: String, wrt: [NodeID], nodes: [Node], _ builder: GraphBuilder
+  ) throws(Failure) -> [NodeID?] {
+    let relevant = nodesBetween(wrt, and: output, in: nodes)
+    var contributions = [[NodeID]](repeating: [], count: nodes.count)
+    var cotangents = [NodeID?](repeating: nil, count: nodes.count)
+    builder.currentLocation = nodes[output.index].location
+    contributions[output.index] = [builder.constant(1).broadcast(to: nodes[output.index].shape).id]
+    for index in stride(from: output.index, through: 0, by: -1) where relevant[index] {
+      let node = nodes[index]
+      guard let g = accumulate(contributions[index], node, outputName, index == output.index, builder) else { continue }
+      contributions[index] = []
+      cotangents[index] = g
+      if node.op.isLeaf { continue }
+      guard let vjp = node.op.vjp else { throw .notDifferentiable(op: node.op.name, location: node.location) }
+      builder.currentLocation = node.location
+      let context = VJPContext(
+        g: builder.value(g), inputs: node.inputs.map(builder.value), output: builder.value(NodeID(index)),
+        attributes: node.attributes)
+      let results = vjp(context)
+      if let failure = builder.clearFailure() {
+        throw .illShapedRule(op: node.op.name, message: failure.message)
+      }
+      for (position, input) in node.inputs.enumerated() where relevant[input.index] {
+        guard position < results.count, let cotangent = results[position] else { continue }
+        contributions[input.index].append(cotangent.id)
+      }
+    }
+    return cotangents
+  }
+
+  /// Sums the cotangents that arrived along different paths and names the total after the value
+  /// it belongs to (`dL/dh1`).
+  static func accumulate(
+    _ parts: [NodeID], _ node: Node, _ outputName: String, _ isSeed: Bool, _ builder: GraphBuilder
+  ) -> NodeID? {
+    guard var total = parts.first.map(builder.value) else { return nil }
+    builder.currentLocation = node.location
+    for part in parts.dropFirst() { total = total + builder.value(part) }
+    if !isSeed, let name = node.name, builder[total.id].isGradient, builder[total.id].name == nil {
+      builder.rename(total.id, "d\(outputName)/d\(name)")
+    }
+    return total.id
+  }
+
+  /// Nodes that depend on one of `sources` and on which `target` depends: the only ones whose
+  /// derivative matters (everything else gets a symbolic zero and no node at all).
+  public static func nodesBetween(_ sources: [NodeID], and target: NodeID, in nodes: [Node]) -> [Bool] {
+    var fromSource = [Bool](repeating: false, count: nodes.count)
+    for source in sources { fromSource[source.index] = true }
+    for (index, node) in nodes.enumerated() where !fromSource[index] {
+      fromSource[index] = node.inputs.contains { fromSource[$0.index] }
+    }
+    var toTarget = [Bool](repeating: false, count: nodes.count)
+    toTarget[target.index] = true
+    for index in stride(from: target.index, through: 0, by: -1) where toTarget[index] {
+      for input in nodes[index].inputs { toTarget[input.index] = true }
+    }
+    return zip(fromSource, toTarget).map { $0 && $1 }
+  }
+}

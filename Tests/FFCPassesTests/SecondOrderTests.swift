@@ -1,0 +1,81 @@
+import FFCIR
+import FFCRuntime
+import FFCTestSupport
+import Foundation
+import Testing
+
+/// `grad(f, W)` in the language, and gradients of gradients: Hessian-vector products against
+/// central differences of the first-order gradient, in f64, on random smooth networks.
+@Suite struct SecondOrderTests {
+  static func program(seed: UInt64) -> (text: String, feeds: [String: Tensor]) {
+    var rng = SplitMix64(seed: seed)
+    let activations = ["tanh", "sigmoid", "softplus", "sin"]
+    let (a, b, c) = (2 + Int(rng.next() % 3), 2 + Int(rng.next() % 3), 1 + Int(rng.next() % 2))
+    let act1 = activations[Int(rng.next() % 4)]
+    let act2 = activations[Int(rng.next() % 4)]
+    let text = """
+      input X[N, \(a)]
+      target Y[N, \(c)]
+      input V[\(a), \(b)]
+      param W1[\(a), \(b)] = normal(0, 0.7)
+      param b1[\(b)] = normal(0, 0.3)
+      param W2[\(b), \(c)] = normal(0, 0.7)
+      h = \(act1)(X @ W1 + b1)
+      o = \(act2)(h @ W2)
+      L = mse(o, Y)
+      g = grad(L, W1)
+      hv = grad(sum(g * V), W1)
+      output g
+      output hv
+      loss L2 = L + 0.01 * sum(g * g)
+      """
+    let n = 1 + Int(rng.next() % 5)
+    func random(_ shape: [Int]) -> Tensor { Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in rng.uniform(-1, 1) }) }
+    return (text, ["X": random([n, a]), "Y": random([n, c]), "V": random([a, b])])
+  }
+
+  @Test(arguments: Array(UInt64(1)...20))
+  func hessianVectorProductsMatchFiniteDifferences(seed: UInt64) throws {
+    let (text, feeds) = Self.program(seed: seed)
+    let graph = try Programs.compile(text, differentiate: false)
+    let leaves = try LeafValues(graph, feeds: feeds, seed: seed)
+    let w1 = try #require(leaves.values.first { $0.declaration.name == "W1" }?.value)
+    let v = try #require(feeds["V"])
+    let hv = try Programs.evaluate(graph, feeds: feeds, seed: seed).outputs[1]
+    let epsilon = 1e-5
+    var plus = feeds
+    var minus = feeds
+    plus["W1"] = w1.zip(v) { $0 + epsilon * $1 }
+    minus["W1"] = w1.zip(v) { $0 - epsilon * $1 }
+    let up = try Programs.evaluate(graph, feeds: plus, seed: seed).outputs[0]
+    let down = try Programs.evaluate(graph, feeds: minus, seed: seed).outputs[0]
+    let numeric = up.zip(down) { ($0 - $1) / (2 * epsilon) }
+    #expect(Numerics.maxRelativeError(hv, numeric) < 1e-6, "seed \(seed): \(hv) vs \(numeric)\n\(text)")
+  }
+
+  /// The loss uses a gradient (a gradient-norm penalty): Differentiate goes through it, and the
+  /// result agrees with finite differences.
+  @Test(arguments: Array(UInt64(1)...10))
+  func aLossWithAGradientInItDifferentiates(seed: UInt64) throws {
+    let (text, feeds) = Self.program(seed: seed)
+    let graph = try Programs.compile(text, differentiate: true)
+    let leaves = try LeafValues(graph, feeds: feeds, seed: seed)
+    let report = try GradientCheck.run(graph, leaves: leaves, settings: .init(epsilon: 1e-6, tolerance: 1e-6))
+    let summary = report.map { "\($0.name): \($0.maxAbsoluteError)" }
+    #expect(report.allSatisfy { $0.passed }, "seed \(seed): \(summary)")
+  }
+
+  @Test func closedForm() throws {
+    let text = "param w = 0.5\nL = tanh(w)^3\noutput g = grad(L, w)\noutput h = grad(grad(L, w), w)\n"
+    let values = try Programs.evaluate(Programs.compile(text, differentiate: false))
+    let t = Foundation.tanh(0.5)
+    #expect(abs(values.outputs[0].scalars[0] - 3 * t * t * (1 - t * t)) < 1e-14)
+    #expect(abs(values.outputs[1].scalars[0] - (6 * t - 12 * t * t * t) * (1 - t * t)) < 1e-14)
+  }
+
+  @Test func misuseIsReported() {
+    #expect(Programs.rendered("param W[2]\noutput g = grad(W, W)\n").contains("'grad' differentiates a scalar, but its first argument has shape [2]"))
+    #expect(Programs.rendered("param W[2]\nh = W * 2\noutput g = grad(sum(h), h)\n").contains("the second argument of 'grad' must name an input or a parameter"))
+    #expect(Programs.rendered("param W[2]\noutput g = grad(sum(W))\n").contains("'grad' takes two arguments"))
+  }
+}
