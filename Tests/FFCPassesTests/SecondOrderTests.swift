@@ -1,4 +1,5 @@
 import FFCIR
+import FFCPasses
 import FFCRuntime
 import FFCTestSupport
 import Foundation
@@ -77,5 +78,45 @@ import Testing
     #expect(Programs.rendered("param W[2]\noutput g = grad(W, W)\n").contains("'grad' differentiates a scalar, but its first argument has shape [2]"))
     #expect(Programs.rendered("param W[2]\nh = W * 2\noutput g = grad(sum(h), h)\n").contains("the second argument of 'grad' must name an input or a parameter"))
     #expect(Programs.rendered("param W[2]\noutput g = grad(sum(W))\n").contains("'grad' takes two arguments"))
+  }
+}
+
+/// `ffc run --hessian`: the Hessian graph's rows against central differences of the gradient.
+@Suite struct HessianTests {
+  @Test(arguments: Array(UInt64(1)...10))
+  func rowsMatchFiniteDifferencesOfTheGradient(seed: UInt64) throws {
+    let (text, feeds) = SecondOrderTests.program(seed: seed)
+    let forward = try Programs.lower(text)
+    let hessian = try Pipeline.standard(differentiate: false, optimize: true).run(Hessian.graph(forward, parameter: "b1")).graph
+    let gradientGraph = try Programs.compile(text, differentiate: true)
+    let index = try #require(gradientGraph.gradients.firstIndex { $0.name == "b1" })
+    let b1 = try #require(try LeafValues(forward, feeds: feeds, seed: seed).values.first { $0.declaration.name == "b1" }?.value)
+    let rows = try Programs.evaluate(hessian, feeds: feeds, seed: seed).outputs
+    #expect(rows.count == b1.count)
+    let epsilon = 1e-5
+    for (i, row) in rows.enumerated() {
+      var plus = feeds
+      var minus = feeds
+      var shifted = b1
+      shifted.scalars[i] += epsilon
+      plus["b1"] = shifted
+      shifted.scalars[i] -= 2 * epsilon
+      minus["b1"] = shifted
+      let up = try Programs.evaluate(gradientGraph, feeds: plus, seed: seed).gradients[index]
+      let down = try Programs.evaluate(gradientGraph, feeds: minus, seed: seed).gradients[index]
+      let numeric = up.zip(down) { ($0 - $1) / (2 * epsilon) }
+      #expect(Numerics.maxRelativeError(row, numeric) < 1e-6, "seed \(seed) row \(i): \(row) vs \(numeric)")
+    }
+  }
+
+  @Test func theTextbookNetworksOutputWeights() throws {
+    // L = (y - wo·h2)² with h2 = (4, 0): the Hessian in wo is 2 h2 h2ᵀ.
+    let run = CLI.run(["run", "samples/fig11_1.ffn", "--hessian", "wo", "--format", "csv"])
+    #expect(run.code == .success)
+    #expect(run.stdout.contains("hessian,d2L/dwo2,0:0,32\nhessian,d2L/dwo2,0:1,0\nhessian,d2L/dwo2,1:0,0\nhessian,d2L/dwo2,1:1,0\n"), "\(run.stdout)")
+    let unknown = CLI.run(["run", "samples/fig11_1.ffn", "--hessian", "v"])
+    #expect(unknown.code == .programError && unknown.stderr.contains("the program has no parameter 'v'"))
+    let large = CLI.run(["run", "samples/mlp5.ffn", "--hessian", "h1.W"])
+    #expect(large.code == .programError && large.stderr.contains("'h1.W' has 8192 elements"))
   }
 }

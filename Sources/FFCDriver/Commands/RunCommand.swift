@@ -1,5 +1,6 @@
 import FFCData
 import FFCIR
+import FFCPasses
 import FFCRuntime
 
 /// `ffc run`: evaluates the program's outputs, loss and gradients on values from the command line,
@@ -8,7 +9,7 @@ public enum RunCommand: Command {
   public static let name = "run"
   public static let abstract = "evaluate a program's outputs, loss and gradients on data"
   public static let usage =
-    "ffc run <file.ffn> [--data <file.csv>] [--set <name>=<values>]... [--grads] [--trace] [--format table|csv|json] [--precision f32|f64] [--reduce mean|sum] [--check-numerics] [--seed <n>] [-O0] [--color auto|always|never]"
+    "ffc run <file.ffn> [--data <file.csv>] [--set <name>=<values>]... [--grads] [--trace] [--format table|csv|json] [--precision f32|f64] [--reduce mean|sum] [--check-numerics] [--hessian <param>] [--seed <n>] [-O0] [--color auto|always|never]"
   public static let help = """
     usage: \(usage)
 
@@ -35,6 +36,9 @@ public enum RunCommand: Command {
       --reduce mean|sum      per-example programs over a data file: average (default) or add
                              the losses and gradients of the rows
       --check-numerics       stop at the first value that is NaN or infinite and name it
+      --hessian <param>      also print the Hessian of the loss with respect to a parameter of at
+                             most 256 elements (flattened row-major: an [n, n] matrix), built
+                             symbolically as the gradient of each element of the gradient
       --seed <n>             seed for random parameter initialisers (default 0)
       -O0                    turn the optimizer off
       --color <when>         colour diagnostics: auto (default), always, never
@@ -60,7 +64,7 @@ public enum RunCommand: Command {
     .init(["--data"], takesValue: true), .init(["--set"], takesValue: true), .init(["--grads"]),
     .init(["--trace"]), .init(["--format"], takesValue: true), .init(["--precision"], takesValue: true),
     .init(["--reduce"], takesValue: true), .init(["--check-numerics"]), .init(["--seed"], takesValue: true),
-    .init(["-O0"]), .init(["-O1"]), .init(["--color"], takesValue: true), .init(["--help", "-h"]),
+    .init(["-O0"]), .init(["-O1"]), .init(["--color"], takesValue: true), .init(["--hessian"], takesValue: true), .init(["--help", "-h"]),
   ]
 
   struct Settings {
@@ -113,11 +117,22 @@ public enum RunCommand: Command {
       io.err(renderer.render(Diagnostic.reduceNotApplicable(hasData: inputs.data != nil)))
       return .usage
     }
-    let report: RunReport
+    var hessian: Graph?
+    if let parameter = args.value("--hessian") {
+      guard let rows = hessianGraph(compiled, parameter: parameter, renderer: renderer, io: &io) else { return .programError }
+      hessian = rows
+    }
+    var report: RunReport
     do throws(RunFailure) {
       report = settings.precision == "f64"
-        ? try makeExecution(Double.self, compiled, inputs, settings, trace, args).run()
-        : try makeExecution(Float.self, compiled, inputs, settings, trace, args).run()
+        ? try makeExecution(Double.self, compiled.graph, compiled, inputs, settings, trace, args).run()
+        : try makeExecution(Float.self, compiled.graph, compiled, inputs, settings, trace, args).run()
+      if let parameter = args.value("--hessian"), let hessian {
+        let rows = settings.precision == "f64"
+          ? try makeExecution(Double.self, hessian, compiled, inputs, settings, false, args).run()
+          : try makeExecution(Float.self, hessian, compiled, inputs, settings, false, args).run()
+        report.hessian = HessianReport.matrix(rows.outputs, parameter: parameter, loss: graph.loss?.name ?? "L")
+      }
     } catch {
       io.err(renderer.render(Diagnostic.runFailure(error, graph: graph, precision: settings.precision)))
       return .programError
@@ -131,11 +146,11 @@ public enum RunCommand: Command {
   }
 
   static func makeExecution<T: PlanScalar>(
-    _: T.Type, _ compiled: Compilation, _ inputs: RunInputs, _ settings: Settings, _ trace: Bool,
+    _: T.Type, _ graph: Graph, _ compiled: Compilation, _ inputs: RunInputs, _ settings: Settings, _ trace: Bool,
     _ args: ArgumentScanner
   ) -> RunExecution<T> {
     RunExecution<T>(
-      graph: compiled.graph, source: compiled.source, inputs: inputs, seed: settings.seed, trace: trace,
+      graph: graph, source: compiled.source, inputs: inputs, seed: settings.seed, trace: trace,
       checkNumerics: args.has("--check-numerics"), reduceBySum: settings.reduceBySum)
   }
 
@@ -152,5 +167,49 @@ public enum RunCommand: Command {
       settings.seed = seed
     }
     return settings
+  }
+
+  /// The optimised graph of the Hessian rows of `parameter`, or nil after reporting why not.
+  static func hessianGraph(_ compiled: Compilation, parameter: String, renderer: DiagnosticRenderer, io: inout CommandIO) -> Graph? {
+    let problem: String
+    do throws(Hessian.Failure) {
+      let rows = try Hessian.graph(compiled.forward, parameter: parameter)
+      return try? Pipeline.standard(differentiate: false, optimize: true).run(rows).graph
+    } catch {
+      switch error {
+      case .noLoss: problem = "'--hessian' needs a loss, and the program declares none"
+      case .notAParameter(let name):
+        let names = compiled.forward.parameters.map(\.name)
+        let hint = EditDistance.closest(to: name, in: names).map { "; did you mean '\($0)'?" } ?? ""
+        problem = "'--hessian \(name)': the program has no parameter '\(name)'\(hint)"
+      case .tooLarge(let name, let count):
+        problem = "'--hessian \(name)': '\(name)' has \(count) elements; the Hessian is built for parameters of at most \(Hessian.maximumElements)"
+      case .reverseMode(let failure):
+        if case .notDifferentiable(let op, let location) = failure {
+          io.err(renderer.render(.cannotDifferentiate(op, at: location)))
+          return nil
+        }
+        problem = "the Hessian could not be built: \(failure)"
+      }
+    }
+    io.err(renderer.render(Diagnostic(.error, id: "run.hessian", problem, at: nil)))
+    return nil
+  }
+}
+
+/// Assembles the Hessian rows a run computed into one [n, n] matrix (rows averaged over the data
+/// rows of a per-example program, like its loss).
+enum HessianReport {
+  static func matrix(_ rows: [RunReport.Entry], parameter: String, loss: String) -> RunReport.Entry {
+    let n = rows.count
+    var values: [Double] = []
+    for row in rows {
+      // n values per example; a per-example program over a file stacked one set per data row.
+      let examples = Swift.max(1, row.value.count / Swift.max(1, n))
+      var sums = [Double](repeating: 0, count: n)
+      for (i, x) in row.value.scalars.enumerated() { sums[i % n] += x }
+      values += sums.map { $0 / Double(examples) }
+    }
+    return RunReport.Entry(name: "d2\(loss)/d\(parameter)2", value: Tensor(shape: [n, n], scalars: values))
   }
 }

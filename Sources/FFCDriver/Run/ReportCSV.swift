@@ -14,6 +14,7 @@ enum ReportCSV {
     for entry in report.outputs { out += lines("output", entry.name, entry.value, report) }
     if let loss = report.loss { out += lines("loss", loss.name, loss.value, report) }
     for entry in report.gradients { out += lines("gradient", entry.name, entry.value, report) }
+    if let hessian = report.hessian { out += lines("hessian", hessian.name, hessian.value, report) }
     return out
   }
 

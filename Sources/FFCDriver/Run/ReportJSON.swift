@@ -19,6 +19,7 @@ enum ReportJSON {
     fields.append("\"outputs\": " + list(report.outputs.map { entry($0.name, $0.value, report) }))
     fields.append("\"loss\": " + (report.loss.map { entry($0.name, $0.value, report) } ?? "null"))
     fields.append("\"gradients\": " + list(report.gradients.map { entry($0.name, $0.value, report) }))
+    if let hessian = report.hessian { fields.append("\"hessian\": " + entry(hessian.name, hessian.value, report)) }
     if !report.trace.isEmpty {
       fields.append("\"trace\": " + list(report.trace.map { t in
         var extra = ["\"gradient\": \(t.isGradient)"]

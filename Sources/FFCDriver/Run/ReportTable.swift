@@ -12,6 +12,7 @@ enum ReportTable {
       sections.append(("loss" + over, [loss]))
     }
     if !report.gradients.isEmpty { sections.append(("gradients", report.gradients)) }
+    if let hessian = report.hessian { sections.append(("hessian (row-major elements of the parameter)", [hessian])) }
     let printed = sections.filter { !$0.1.isEmpty }.map { title, entries in
       title + "\n" + block(entries.map { ($0.name, $0.value) }, report)
     }

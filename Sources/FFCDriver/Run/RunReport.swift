@@ -28,6 +28,8 @@ struct RunReport {
   var outputs: [Entry] = []
   var loss: Entry?
   var gradients: [Entry] = []
+  /// `--hessian W`: the Hessian of the loss with respect to W, flattened to [n, n].
+  var hessian: Entry?
   var trace: [TraceEntry] = []
 
   var isSinglePrecision: Bool { precision == "f32" }
