@@ -18,6 +18,8 @@ public struct Compilation {
     public var optimize = true
     /// `--check-rewrites`: compare values before and after every rewrite.
     public var checkRewrites = false
+    /// `--order 2`: add the Hessian-vector products.
+    public var order = 1
     public init(differentiate: Bool = false, onlyWithLoss: Bool = false, optimize: Bool = true, checkRewrites: Bool = false) {
       self.differentiate = differentiate
       self.onlyWithLoss = onlyWithLoss
@@ -43,7 +45,7 @@ public struct Compilation {
     }
     do throws(PassFailure) {
       let differentiate = options.differentiate && (forward.loss != nil || !options.onlyWithLoss)
-      var pipeline = Pipeline.standard(differentiate: differentiate, optimize: options.optimize)
+      var pipeline = Pipeline.standard(differentiate: differentiate, optimize: options.optimize, order: options.order)
       if options.checkRewrites { pipeline.checkEach = RewriteChecker.check }
       let result = try pipeline.run(forward)
       rendered += render.render(result.diagnostics)

@@ -53,7 +53,8 @@ public enum ReverseMode {
     guard var total = parts.first.map(builder.value) else { return nil }
     builder.currentLocation = node.location
     for part in parts.dropFirst() { total = total + builder.value(part) }
-    if !isSeed, let name = node.name, builder[total.id].isGradient, builder[total.id].name == nil {
+    // Gradient nodes are not renamed again (a second order would print `ds/ddL/dh`).
+    if !isSeed, let name = node.name, !node.isGradient, builder[total.id].isGradient, builder[total.id].name == nil {
       builder.rename(total.id, "d\(outputName)/d\(name)")
     }
     return total.id

@@ -113,11 +113,13 @@ public struct PassManager: Sendable {
 public enum Pipeline {
   /// Stabilise the forward graph, Differentiate (when asked), then fold, simplify and merge to a
   /// fixed point, then drop what is dead. `optimize: false` (-O0) runs Differentiate alone.
-  public static func standard(differentiate: Bool, optimize: Bool) -> PassManager {
+  /// `order: 2` adds the Hessian-vector products after Differentiate.
+  public static func standard(differentiate: Bool, optimize: Bool, order: Int = 1) -> PassManager {
     var manager = PassManager()
     // Stabilise first: the gradient is then built from the stable forms.
     if optimize { manager.add(Stabilize()) }
     if differentiate { manager.add(Differentiate()) }
+    if differentiate && order >= 2 { manager.add(HessianVectorProducts()) }
     if optimize {
       manager.addFixedPoint([ConstantFolding(), AlgebraicSimplification(), CommonSubexpressionElimination()])
       manager.add(DeadCodeElimination())

@@ -120,3 +120,38 @@ import Testing
     #expect(large.code == .programError && large.stderr.contains("'h1.W' has 8192 elements"))
   }
 }
+
+/// `--order 2`: Hessian-vector products for every parameter against central differences of the
+/// gradient along the directions.
+@Suite struct HessianVectorProductTests {
+  @Test(arguments: Array(UInt64(1)...10))
+  func matchFiniteDifferencesOfTheGradient(seed: UInt64) throws {
+    let (text, data) = SecondOrderTests.program(seed: seed)
+    let forward = try Programs.lower(text)
+    let second = try Pipeline.standard(differentiate: true, optimize: true, order: 2).run(forward).graph
+    let first = try Programs.compile(text, differentiate: true)
+    var rng = SplitMix64(seed: seed ^ 77)
+    var feeds = data
+    let parameters = try LeafValues(forward, feeds: data, seed: seed).values.filter { $0.declaration.kind == .param }
+    for (declaration, value) in parameters {
+      feeds[declaration.name] = value
+      feeds["v." + declaration.name] = value.map { _ in rng.uniform(-1, 1) }
+    }
+    let products = try Programs.evaluate(second, feeds: feeds, seed: seed).outputs
+    let epsilon = 1e-5
+    var plus = feeds
+    var minus = feeds
+    for (declaration, value) in parameters {
+      let v = try #require(feeds["v." + declaration.name])
+      plus[declaration.name] = value.zip(v) { $0 + epsilon * $1 }
+      minus[declaration.name] = value.zip(v) { $0 - epsilon * $1 }
+    }
+    let up = try Programs.evaluate(first, feeds: plus, seed: seed).gradients
+    let down = try Programs.evaluate(first, feeds: minus, seed: seed).gradients
+    for (index, gradient) in first.gradients.enumerated() {
+      let product = try #require(second.outputs.firstIndex { $0.name == "Hv." + gradient.name }.map { products[$0] })
+      let numeric = up[index].zip(down[index]) { ($0 - $1) / (2 * epsilon) }
+      #expect(Numerics.maxRelativeError(product, numeric) < 1e-6, "seed \(seed) \(gradient.name): \(product) vs \(numeric)")
+    }
+  }
+}

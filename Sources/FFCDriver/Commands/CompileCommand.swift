@@ -6,7 +6,7 @@ public enum CompileCommand: Command {
   public static let name = "compile"
   public static let abstract = "parse a .ffn program and print its graph, optionally with its gradient"
   public static let usage =
-    "ffc compile <file.ffn> [--emit-grad] [--emit text|dot] [--stats[=counts]] [--explain-rewrites] [--check-rewrites] [--bind <symbol>=<n>]... [-O0|-O1] [-o <file>] [--color auto|always|never]"
+    "ffc compile <file.ffn> [--emit-grad] [--emit text|dot] [--stats[=counts]] [--explain-rewrites] [--check-rewrites] [--order 1|2] [--bind <symbol>=<n>]... [-O0|-O1] [-o <file>] [--color auto|always|never]"
   public static let help = """
     usage: \(usage)
 
@@ -24,6 +24,9 @@ public enum CompileCommand: Command {
                          leaves out the times
       --explain-rewrites print to stderr every rewrite that fired: where (file:line), the pass, the
                          rule, and the expression before and after
+      --order 2          with --emit-grad: also the second order, as Hessian-vector products:
+                         for every parameter W an input v.W (a direction) and an output Hv.W,
+                         the Hessian of the loss times the directions
       --check-rewrites   evaluate the graph before and after every rewrite on seeded random f64
                          values and report (exit 1) any rewrite that changes a value
       --bind <s>=<n>     the size to plan symbolic dimensions with for --stats (default 1 for
@@ -40,7 +43,7 @@ public enum CompileCommand: Command {
   static let options: [ArgumentScanner.OptionSpec] = [
     .init(["--emit-grad"]), .init(["--emit"], takesValue: true), .init(["--stats"]),
     .init(["--stats=counts"]), .init(["-O0"]), .init(["-O1"]), .init(["-o"], takesValue: true),
-    .init(["--color"], takesValue: true), .init(["--bind"], takesValue: true), .init(["--explain-rewrites"]), .init(["--check-rewrites"]),
+    .init(["--color"], takesValue: true), .init(["--bind"], takesValue: true), .init(["--explain-rewrites"]), .init(["--check-rewrites"]), .init(["--order"], takesValue: true),
     .init(["--help", "-h"]),
   ]
 
@@ -57,8 +60,13 @@ public enum CompileCommand: Command {
       io.err("ffc: error: \(error.message)\n")
       return .programError
     }
-    let options = Compilation.Options(
+    var options = Compilation.Options(
       differentiate: args.has("--emit-grad"), optimize: !args.has("-O0"), checkRewrites: args.has("--check-rewrites"))
+    let order = try args.choice("--order", ["1", "2"], command: name, usage: usage) ?? "1"
+    if order == "2" && !args.has("--emit-grad") {
+      throw UsageError("'--order 2' adds to the gradient graph; give it with '--emit-grad'", usage: usage, helpTopic: name)
+    }
+    options.order = order == "2" ? 2 : 1
     switch Compilation.compile(path: path, text: text, options: options, renderer: renderer(color: color, io: io)) {
     case .failure(.diagnostics(let rendered, let code)):
       io.err(rendered)

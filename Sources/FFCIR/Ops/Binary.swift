@@ -49,6 +49,10 @@ extension Op {
     },
     rewrites: [
       RewriteRule("x^1 -> x") { r in r.inputs[1].isConstant(1) ? r.keeping(r.inputs[0]) : nil },
+      // pow(x, 0) is 1 for every x, NaN and infinities included (IEEE 754).
+      RewriteRule("x^0 -> 1") { r in
+        r.inputs[1].isConstant(0) ? r.builder.constant(1).broadcast(to: r.node.shape) : nil
+      },
       RewriteRule("x^2 -> square(x)") { r in r.inputs[1].isConstant(2) ? r.inputs[0].apply(Op.square) : nil },
     ])
   /// 1 where a == b, else 0: the mask in max's derivative. Not differentiable in its operands.
