@@ -54,7 +54,15 @@ extension Op {
     rewrites: [
       RewriteRule("reshape(reshape(x)) -> reshape(x)") { r in
         r.x.op === Op.reshape ? r.builder.value(r.x.node.inputs[0]).reshape(to: r.node.shape) : nil
-      }
+      },
+      // A one-element value made a scalar: reshape its operands instead, so a computation on
+      // [1]-shaped constants (the seed of a mean's gradient) becomes scalar arithmetic.
+      RewriteRule("reshape(f(a, b)) to a scalar -> f(reshape(a), reshape(b))") { r in
+        guard r.node.shape.rank == 0, r.x.op.isElementwise, r.x.op.arity == 2, r.isOnlyUse(0) else { return nil }
+        let operands = r.x.node.inputs.map(r.builder.value)
+        guard operands.allSatisfy({ $0.shape.dims.allSatisfy { $0 == 1 } }) else { return nil }
+        return r.builder.apply(r.x.op, operands.map { $0.reshape(to: .scalar) }, r.x.node.attributes)
+      },
     ],
     samples: [OpSample([[3]], Attributes([("shape", .shape([3, 1]))]))],
     kernel: OpKernel(float: copyKernel, double: copyKernel, inPlace: true))
