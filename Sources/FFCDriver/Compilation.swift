@@ -48,7 +48,7 @@ public struct Compilation {
       var pipeline = Pipeline.standard(differentiate: differentiate, optimize: options.optimize, order: options.order)
       if options.checkRewrites { pipeline.checkEach = RewriteChecker.check }
       let result = try pipeline.run(forward)
-      rendered += render.render(result.diagnostics)
+      rendered += render.render(allowed(result.diagnostics, in: source))
       if result.diagnostics.contains(where: { $0.severity == .error }) {
         return .failure(.diagnostics(rendered: rendered, exitCode: .programError))
       }
@@ -64,6 +64,15 @@ public struct Compilation {
         return .failure(.diagnostics(rendered: rendered, exitCode: .internalError))
       }
     }
+  }
+}
+
+/// The diagnostics without the lint warnings of lines that say `# ffc: allow` (a documented way
+/// to keep a pattern the linter cannot prove safe).
+func allowed(_ diagnostics: [Diagnostic], in source: SourceFile) -> [Diagnostic] {
+  diagnostics.filter { diagnostic in
+    guard diagnostic.id.hasPrefix("lint."), let line = diagnostic.range?.start.line else { return true }
+    return !source.lineText(line).contains("# ffc: allow")
   }
 }
 

@@ -118,6 +118,7 @@ public enum Pipeline {
     var manager = PassManager()
     // Stabilise first: the gradient is then built from the stable forms.
     if optimize { manager.add(Stabilize()) }
+    manager.add(UnstableLint())
     if differentiate { manager.add(Differentiate()) }
     if differentiate && order >= 2 { manager.add(HessianVectorProducts()) }
     if optimize {

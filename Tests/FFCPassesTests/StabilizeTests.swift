@@ -1,3 +1,4 @@
+import FFCDriver
 import FFCIR
 import FFCPasses
 import FFCRuntime
@@ -95,5 +96,30 @@ import Testing
   func optimizationConverges(sample: String) throws {
     let result = try Pipeline.standard(differentiate: true, optimize: true).run(Programs.lower(Repository.read("samples/" + sample)))
     for report in result.reports { #expect(report.runs < 6, "\(sample): \(report.name) ran \(report.runs) times") }
+  }
+}
+
+/// The lint for unstable patterns no rewrite removed, and its per-line silencing.
+@Suite struct UnstableLintTests {
+  func warnings(_ text: String) -> [String] {
+    let result = Compilation.compile(
+      path: "net.ffn", text: text, options: .init(differentiate: true), renderer: { DiagnosticRendererFactory.plain($0) })
+    guard case .success(let (_, rendered)) = result else { return ["failed"] }
+    return rendered.split(separator: "\n").filter { $0.contains(": warning: ") }.map(String.init)
+  }
+
+  @Test func eachPatternWarnsAtItsLine() {
+    let found = warnings("param x[2] = [1, 2]\ninput t[2] = [0.5, 1]\nloss L = sum(log(x) + t / x + sqrt(x))\n")
+    #expect(found == [
+      "net.ffn:3:14: warning: the logarithm of a value that can be 0 or negative gives -inf or NaN, and its gradient divides by it",
+      "net.ffn:3:23: warning: a division by a value that can be 0 gives inf or NaN, in the value and in its gradient",
+      "net.ffn:3:31: warning: the square root of a value that can be 0 has an infinite derivative there; the gradient becomes inf or NaN",
+    ])
+  }
+
+  @Test func safeFormsAndAllowedLinesAreQuiet() {
+    #expect(warnings("param z[3] = [1, 2, 3]\nloss L = -log(softmax(z))[0]\n").isEmpty, "stabilised first")
+    #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log(exp(x) + 1) + x / 16 + sqrt(x^2 + 1))\n").isEmpty)
+    #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log(x))   # ffc: allow\n").isEmpty)
   }
 }
