@@ -437,13 +437,15 @@ import Testing
     let checked = try ffc([nan, "--check-numerics"])
     #expect(checked.status == 1)
     #expect(checked.stdout.isEmpty)
-    #expect(checked.stderr == diagnostic(nan, 2, 10, "'log' produced nan in 'L', computing in f32", source: "loss L = log(x)", caret: "         ^~~~~~")
-      + "note: --check-numerics stops at the first value that is not finite\n")
+    // After the linter's warning about log(x) (the program is unstable on purpose), the error.
+    #expect(checked.stderr.hasSuffix(diagnostic(nan, 2, 10, "'log' produced nan in 'L', computing in f32", source: "loss L = log(x)", caret: "         ^~~~~~")
+      + "note: --check-numerics stops at the first value that is not finite\n"))
+    #expect(checked.stderr.contains("\(nan):2:10: warning: the logarithm of a value that can be 0 or negative"))
 
     let infinity = try scratch.file("inf.ffn", "param x = 0\ny = log(x)\noutput y\nloss L = y * 0\n")
     let first = try ffc([infinity, "--check-numerics", "--precision", "f64"])
     #expect(first.status == 1)
-    #expect(first.stderr.hasPrefix("\(infinity):2:5: error: 'log' produced an infinity in 'y', computing in f64\n"))
+    #expect(first.stderr.contains("\(infinity):2:5: error: 'log' produced an infinity in 'y', computing in f64\n"))
   }
 
   @Test func checkNumericsInTheBackwardPassAndPerRow() throws {
@@ -454,7 +456,7 @@ import Testing
     #expect(forwardOnly.status == 0 && forwardOnly.stdout == "loss\n  L  []  0\n")
     let gradient = try ffc([backward, "--check-numerics", "--grads"])
     #expect(gradient.status == 1)
-    #expect(gradient.stderr.hasPrefix("\(backward):2:10: error: 'div' produced an infinity in 'dL/dx', computing in f32\n"))
+    #expect(gradient.stderr.contains("\(backward):2:10: error: 'div' produced an infinity in 'dL/dx', computing in f32\n"))
 
     let program = try scratch.file("rows.ffn", "input x\nparam w = 1\noutput r = sqrt(w * x)\nloss L = r\n")
     let data = try scratch.file("rows.csv", "x\n1\n4\n-1\n9\n")
@@ -463,7 +465,7 @@ import Testing
     #expect(unchecked.stdout == "kind,name,index,value\noutput,r,0,1\noutput,r,1,2\noutput,r,2,nan\noutput,r,3,3\nloss,L,,nan\n")
     let checked = try ffc([program, "--data", data, "--check-numerics"])
     #expect(checked.status == 1)
-    #expect(checked.stderr.hasPrefix("\(program):3:12: error: 'sqrt' produced nan in 'r' (data row 3), computing in f32\n"))
+    #expect(checked.stderr.contains("\(program):3:12: error: 'sqrt' produced nan in 'r' (data row 3), computing in f32\n"))
   }
 
   // MARK: - Size
