@@ -24,9 +24,21 @@ public enum SafeFile {
   }
 
   public static func write(_ text: String, to path: String, displayName: String) throws(Failure) {
+    // A target that exists and is not a regular file (/dev/null, a pipe, a terminal) is written
+    // in place: renaming a file over it would replace the device with a file.
+    var status = stat()
+    if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG, status.st_mode & S_IFMT != S_IFDIR {
+      guard let handle = FileHandle(forWritingAtPath: path) else {
+        throw Failure(message: "cannot write '\(displayName)': permission denied")
+      }
+      handle.write(Data(text.utf8))
+      try? handle.close()
+      return
+    }
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent()
-    let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+    // Unique per write, not only per process: two writes in one process must not share it.
+    let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString).tmp")
     do {
       try Data(text.utf8).write(to: temporary)
     } catch {

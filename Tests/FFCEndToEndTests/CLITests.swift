@@ -159,3 +159,27 @@ import Testing
     }
   }
 }
+
+/// Writing output safely must not replace what is not a regular file: `-o /dev/null` once
+/// renamed a temporary file over the device (as root, that works, and /dev/null became a file).
+@Suite struct SafeWriteTests {
+  @Test func writingToADeviceKeepsTheDevice() throws {
+    let result = CLI.run(["compile", "samples/fig11_1.ffn", "--emit-grad", "-o", "/dev/null"])
+    #expect(result.code == .success, "\(result.stderr)")
+    let attributes = try FileManager.default.attributesOfItem(atPath: "/dev/null")
+    #expect(attributes[.type] as? FileAttributeType == .typeCharacterSpecial)
+  }
+
+  @Test func concurrentWritesToOneFileDoNotCollide() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let target = scratch.url.appendingPathComponent("graph.txt").path
+    DispatchQueue.concurrentPerform(iterations: 8) { _ in
+      _ = CLI.run(["compile", "samples/fig11_1.ffn", "-o", target])
+    }
+    let text = try String(contentsOfFile: target, encoding: .utf8)
+    #expect(text.hasPrefix("graph fig11_1 {"))
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).filter { $0.hasSuffix(".tmp") }
+    #expect(leftovers.isEmpty)
+  }
+}

@@ -14,13 +14,16 @@ public struct DotPrinter {
       "  node [shape=box, style=\"rounded,filled\", fontname=\"monospace\", fontsize=10, fillcolor=\"#ffffff\"];",
       "  edge [color=\"#555555\", arrowsize=0.6];",
     ]
-    var forward: [String] = []
-    var gradient: [String] = []
+    var forward = LineGroups()
+    var gradient = LineGroups()
     var edges: [String] = []
     for (index, node) in graph.nodes.enumerated() {
       let id = NodeID(index)
-      let line = "    n\(index) [\(attributes(node, id, graph, names, declaration: declarationOf[index]))];"
-      if node.isGradient { gradient.append(line) } else { forward.append(line) }
+      let line = "n\(index) [\(attributes(node, id, graph, names, declaration: declarationOf[index]))];"
+      // Leaves and constants stay loose; computed values group by the program line (the layer)
+      // they come from.
+      let group = node.op.isLeaf ? nil : node.location?.start.line
+      if node.isGradient { gradient.add(line, line: group) } else { forward.add(line, line: group) }
       let ordered = node.inputs.count > 1 && !node.op.traits.contains(.commutative)
       for (position, input) in node.inputs.enumerated() {
         let label = ordered ? " [label=\"\(position)\", fontsize=8]" : ""
@@ -29,12 +32,12 @@ public struct DotPrinter {
     }
     lines.append("  subgraph cluster_forward {")
     lines.append("    label=\"forward\"; color=\"#4a7ab5\"; fontname=\"monospace\";")
-    lines += forward
+    lines += forward.render(prefix: "forward", title: "line")
     lines.append("  }")
     if !gradient.isEmpty {
       lines.append("  subgraph cluster_gradient {")
       lines.append("    label=\"gradient (Differentiate)\"; color=\"#d9822b\"; style=dashed; fontname=\"monospace\";")
-      lines += gradient
+      lines += gradient.render(prefix: "gradient", title: "via line")
       lines.append("  }")
     }
     lines += edges
@@ -82,5 +85,40 @@ public struct DotPrinter {
       }
     }
     return out + "\""
+  }
+}
+
+/// Node statements grouped by the program line they come from, in order of first appearance
+/// (never in a dictionary's order), rendered as nested clusters: one per line, so each layer of
+/// the program is one box in the drawing.
+struct LineGroups {
+  private var loose: [String] = []
+  private var groups: [(line: Int, statements: [String])] = []
+  private var position: [Int: Int] = [:]
+
+  var isEmpty: Bool { loose.isEmpty && groups.isEmpty }
+
+  mutating func add(_ statement: String, line: Int?) {
+    guard let line else {
+      loose.append(statement)
+      return
+    }
+    if let index = position[line] {
+      groups[index].statements.append(statement)
+    } else {
+      position[line] = groups.count
+      groups.append((line, [statement]))
+    }
+  }
+
+  func render(prefix: String, title: String) -> [String] {
+    var lines = loose.map { "    " + $0 }
+    for group in groups {
+      lines.append("    subgraph cluster_\(prefix)_line\(group.line) {")
+      lines.append("      label=\"\(title) \(group.line)\"; color=\"#bbbbbb\"; style=dotted; fontname=\"monospace\"; fontsize=9;")
+      lines += group.statements.map { "      " + $0 }
+      lines.append("    }")
+    }
+    return lines
   }
 }
