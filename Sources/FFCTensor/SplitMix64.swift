@@ -43,3 +43,14 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     return hash
   }
 }
+
+extension SplitMix64 {
+  /// Fisher–Yates with this generator: the same seed gives the same order on every machine and
+  /// Swift version (the standard library's `shuffle(using:)` promises neither).
+  public mutating func shuffle(_ order: inout [Int]) {
+    guard order.count > 1 else { return }
+    for i in stride(from: order.count - 1, to: 0, by: -1) {
+      order.swapAt(i, Int(next() % UInt64(i + 1)))
+    }
+  }
+}

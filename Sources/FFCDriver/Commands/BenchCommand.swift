@@ -119,7 +119,9 @@ struct Bench {
     let planSeconds = Double(DispatchTime.now().uptimeNanoseconds - planStart) / 1e9
     let (parameters, gradients, counts) = updateBuffers(plan)
     let optimizer = Optimizer<T>(OptimizerSettings(kind: .sgd, learningRate: settings.learningRate), counts: counts)
-    let lossNode = graph.loss!.node
+    guard let lossNode = graph.loss?.node else {
+      throw EvaluationError(message: "the program declares no loss", location: nil)
+    }
     var times: [Double] = []
     var losses: [Double] = []
     for step in 0..<(settings.warmup + settings.steps) {

@@ -34,10 +34,13 @@ struct RunExecution<T: PlanScalar> {
     }
     let plan = try makePlan(feeds: inputs.feeds(row: 0))
     var accumulator = RowAccumulator(graph: graph, rows: data.rowCount)
+    var declarations: [String: Declaration] = [:]
+    for declaration in graph.declarations { declarations[declaration.name] = declaration }
     for row in 0..<data.rowCount {
       if row > 0 {
+        // The order of the writes does not matter: each goes to its own leaf.
         for (name, value) in inputs.feeds(row: row) {
-          guard let declaration = graph.declarations.first(where: { $0.name == name }) else { continue }
+          guard let declaration = declarations[name] else { continue }
           do {
             try plan.set(value, for: declaration)
           } catch {

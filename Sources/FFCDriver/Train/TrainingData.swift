@@ -22,9 +22,7 @@ enum TrainingData {
   static func split(_ rows: TrainingRows, fraction: Double, seed: UInt64) -> (training: TrainingRows, validation: TrainingRows) {
     var order = Array(0..<rows.count)
     var rng = SplitMix64(seed: seed ^ 0x5B117)
-    if order.count > 1 {
-      for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
-    }
+    rng.shuffle(&order)
     let cut = Swift.min(rows.count - 1, Swift.max(1, Int((fraction * Double(rows.count)).rounded())))
     return (rows.subset(Array(order[..<cut])), rows.subset(Array(order[cut...])))
   }

@@ -66,7 +66,7 @@ struct TrainingSession {
     let trainer: Trainer<T>
     do {
       trainer = try Trainer<T>(
-        gradientGraph: gradient.graph, forwardGraph: forward.graph, initial: setValues(),
+        gradientGraph: gradient.graph, forwardGraph: forward.graph, initial: training.fixed,
         settings: TrainingSettings(
           epochs: settings.epochs, batchSize: settings.batch, seed: settings.seed,
           optimizer: settings.optimizer, checkNumerics: settings.checkNumerics))
@@ -106,14 +106,6 @@ struct TrainingSession {
       guard save(outcome, to: path, seconds: seconds, &io) else { return .programError }
     }
     return outcome.interrupted ? .interrupted : .success
-  }
-
-  func setValues() -> [String: Tensor] {
-    var values: [String: Tensor] = [:]
-    for text in args.allValues("--set") {
-      if let (name, value) = try? SetValue.parse(text, graph: gradient.graph) { values[name] = value }
-    }
-    return values
   }
 
   func summary(_ outcome: TrainingResult, seconds: Double, training: TrainingRows, validation: TrainingRows?) -> String {

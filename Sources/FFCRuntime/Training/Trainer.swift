@@ -53,7 +53,9 @@ public final class Trainer<T: PlanScalar> {
   let parameters: ParameterBuffers<T>
   let optimizer: Optimizer<T>
   let metric: AccuracyMetric?
-  private var plans: [Int: Plan<T>] = [:]
+  /// Plans by batch size and graph, with the node of each row column in that graph (the forward
+  /// and the gradient graph number their nodes differently), found once per plan.
+  private var plans: [Int: (plan: Plan<T>, columnNodes: [NodeID?])] = [:]
 
   /// `initial` gives parameters' starting values (`--set`, a saved model); the others start as
   /// declared, with the settings' seed.
@@ -85,7 +87,7 @@ public final class Trainer<T: PlanScalar> {
     let batch = Swift.max(1, Swift.min(settings.batchSize ?? rows.count, rows.count))
     for epoch in 1...Swift.max(1, settings.epochs) {
       let start = DispatchTime.now().uptimeNanoseconds
-      shuffle(&order, &rng)
+      rng.shuffle(&order)
       var lossTotal = 0.0
       var correct = 0
       var total = 0
@@ -121,13 +123,14 @@ public final class Trainer<T: PlanScalar> {
     var total = 0
     let all = Array(0..<rows.count)
     let chunk = rows.isPerExample ? 1 : rows.count
+    let forwardMetric = AccuracyMetric.of(forwardGraph)
     for first in stride(from: 0, to: rows.count, by: chunk) {
       let picked = all[first..<Swift.min(rows.count, first + chunk)]
-      let plan = try plan(forwardGraph, rows, size: picked.count)
-      feed(plan, forwardGraph, rows, picked)
+      let (plan, columnNodes) = try plan(forwardGraph, rows, size: picked.count)
+      feed(plan, columnNodes, rows, picked)
       plan.run()
       lossTotal += (forwardGraph.loss.map { Double(plan.buffer(of: $0.node)[0]) } ?? 0) * Double(picked.count)
-      if let counted = AccuracyMetric.of(forwardGraph)?.count(plan) {
+      if let counted = forwardMetric?.count(plan) {
         correct += counted.correct
         total += counted.total
       }
@@ -139,15 +142,17 @@ public final class Trainer<T: PlanScalar> {
   /// mini-batch, or the mean over rows for a per-example program) and the accuracy counts.
   private func step(_ rows: TrainingRows, _ picked: ArraySlice<Int>, epoch: Int, step: Int) throws(TrainingFailure) -> (loss: Double, correct: Int, total: Int) {
     let perExample = rows.isPerExample
-    let plan = try plan(gradientGraph, rows, size: perExample ? 1 : picked.count)
-    let lossNode = gradientGraph.loss!.node
+    let (plan, columnNodes) = try plan(gradientGraph, rows, size: perExample ? 1 : picked.count)
+    guard let lossNode = gradientGraph.loss?.node else {
+      throw .evaluation(EvaluationError(message: "the program declares no loss to train on", location: nil))
+    }
     var loss = 0.0
     var correct = 0
     var total = 0
     let groups: [ArraySlice<Int>] = perExample ? picked.map { [$0][...] } : [picked]
     parameters.clearSums()
     for group in groups {
-      feed(plan, gradientGraph, rows, group)
+      feed(plan, columnNodes, rows, group)
       plan.run()
       let value = Double(plan.buffer(of: lossNode)[0])
       guard value.isFinite else {
@@ -172,9 +177,9 @@ public final class Trainer<T: PlanScalar> {
   }
 
   /// The plan of `graph` for `size` rows, made once and reused.
-  private func plan(_ graph: Graph, _ rows: TrainingRows, size: Int) throws(TrainingFailure) -> Plan<T> {
+  private func plan(_ graph: Graph, _ rows: TrainingRows, size: Int) throws(TrainingFailure) -> (plan: Plan<T>, columnNodes: [NodeID?]) {
     let key = size * 2 + (graph.gradients.isEmpty ? 0 : 1)
-    if let plan = plans[key] { return plan }
+    if let cached = plans[key] { return cached }
     do {
       let bindings = try Self.bindings(graph, rows, size: size, parameters: parameters)
       let keep = AccuracyMetric.of(graph).map { [$0.logits, $0.labels] } ?? []
@@ -186,8 +191,11 @@ public final class Trainer<T: PlanScalar> {
       for declaration in graph.declarations {
         if let value = rows.fixed[declaration.name] { try plan.set(value, for: declaration) }
       }
-      plans[key] = plan
-      return plan
+      let columnNodes = rows.columns.map { column in
+        graph.declarations.first { $0.name == column.declaration.name }?.node
+      }
+      plans[key] = (plan, columnNodes)
+      return (plan, columnNodes)
     } catch {
       throw .evaluation(error)
     }
@@ -206,21 +214,11 @@ public final class Trainer<T: PlanScalar> {
     return try LeafValues(graph, feeds: feeds, seed: 0).bindings
   }
 
-  /// Writes the rows `picked` into the plan's data leaves (found by name: the forward and the
-  /// gradient graph number their nodes differently).
-  private func feed(_ plan: Plan<T>, _ graph: Graph, _ rows: TrainingRows, _ picked: ArraySlice<Int>) {
-    for column in rows.columns {
-      guard let declaration = graph.declarations.first(where: { $0.name == column.declaration.name }) else { continue }
-      rows.write(column, rows: picked, into: plan.buffer(of: declaration.node))
-    }
-  }
-
-  /// Fisher–Yates with the trainer's own generator: the same seed, the same order, everywhere.
-  private func shuffle(_ order: inout [Int], _ rng: inout SplitMix64) {
-    guard order.count > 1 else { return }
-    for i in stride(from: order.count - 1, to: 0, by: -1) {
-      let j = Int(rng.next() % UInt64(i + 1))
-      order.swapAt(i, j)
+  /// Writes the rows `picked` into the plan's data leaves.
+  private func feed(_ plan: Plan<T>, _ columnNodes: [NodeID?], _ rows: TrainingRows, _ picked: ArraySlice<Int>) {
+    for (column, node) in zip(rows.columns, columnNodes) {
+      guard let node else { continue }
+      rows.write(column, rows: picked, into: plan.buffer(of: node))
     }
   }
 }

@@ -60,8 +60,9 @@ public struct TrainingRows: Sendable {
     let outer = width / Swift.max(1, inner)
     let batch = rows.count
     column.values.withUnsafeBufferPointer { values in
+      guard let base = values.baseAddress else { return }
       for (b, row) in rows.enumerated() {
-        let example = values.baseAddress! + row * width
+        let example = base + row * width
         for o in 0..<outer {
           let target = buffer + (o * batch + b) * inner
           let source = example + o * inner
