@@ -184,3 +184,29 @@ import FFCFrontend
     #expect(fromFile.loss == inMemory.loss)
   }
 }
+
+/// A parameter given with the data (`--set W=...`) is a starting value only: making a new plan
+/// (here for the last, smaller batch) must not write it back over what training learned.
+@Suite struct FixedParameterTests {
+  @Test func aGivenParameterDoesNotResetTraining() throws {
+    let text = Repository.read("samples/xor.ffn")
+    let gradient = try Programs.compile(text, differentiate: true)
+    let forward = try Programs.compile(text, differentiate: false)
+    let start = Tensor(shape: [2, 4], scalars: [0.5, -0.3, 0.8, 0.1, -0.6, 0.9, 0.2, -0.4])
+    func train(fixed: [String: Tensor]) throws -> [Tensor] {
+      let x = try #require(gradient.declarations.first { $0.name == "X" })
+      let y = try #require(gradient.declarations.first { $0.name == "y" })
+      let rows = TrainingRows(
+        count: 4,
+        columns: [
+          .init(declaration: x, exampleShape: [2], batchAxis: 0, values: [0, 0, 0, 1, 1, 0, 1, 1]),
+          .init(declaration: y, exampleShape: [], batchAxis: 0, values: [0, 1, 1, 0]),
+        ], fixed: fixed)
+      let trainer = try Trainer<Double>(
+        gradientGraph: gradient, forwardGraph: forward, initial: ["W": start],
+        settings: TrainingSettings(epochs: 2, batchSize: 3, seed: 5, optimizer: OptimizerSettings(kind: .sgd, learningRate: 0.1)))
+      return try trainer.train(rows, validation: rows, onEpoch: { _ in }, shouldStop: { false }).parameters.map(\.value)
+    }
+    #expect(try train(fixed: ["W": start]) == train(fixed: [:]))
+  }
+}

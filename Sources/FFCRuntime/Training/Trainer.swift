@@ -188,7 +188,10 @@ public final class Trainer<T: PlanScalar> {
         if let index = parameters.index(of: declaration.name) { external[declaration.node] = parameters.pointers[index] }
       }
       let plan = try Plan<T>(graph, bindings: bindings, keep: keep, external: external)
-      for declaration in graph.declarations {
+      // Fixed data only: a parameter given with the data (`--set W=...`) is a starting value,
+      // already in the shared buffers; writing it here would undo training whenever a new plan
+      // (the last, smaller batch; validation) is made.
+      for declaration in graph.declarations where declaration.kind != .param {
         if let value = rows.fixed[declaration.name] { try plan.set(value, for: declaration) }
       }
       let columnNodes = rows.columns.map { column in
