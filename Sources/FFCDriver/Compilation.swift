@@ -20,11 +20,18 @@ public struct Compilation {
     public var checkRewrites = false
     /// `--order 2`: add the Hessian-vector products.
     public var order = 1
-    public init(differentiate: Bool = false, onlyWithLoss: Bool = false, optimize: Bool = true, checkRewrites: Bool = false) {
+    /// Fuse elementwise chains for execution (`Pipeline.execution`): for the graph a command
+    /// plans and runs, and for `compile --fuse`; never for the graph `compile` prints by default.
+    public var fuse = false
+    public init(
+      differentiate: Bool = false, onlyWithLoss: Bool = false, optimize: Bool = true, checkRewrites: Bool = false,
+      fuse: Bool = false
+    ) {
       self.differentiate = differentiate
       self.onlyWithLoss = onlyWithLoss
       self.optimize = optimize
       self.checkRewrites = checkRewrites
+      self.fuse = fuse
     }
   }
 
@@ -47,6 +54,7 @@ public struct Compilation {
       let differentiate = options.differentiate && (forward.loss != nil || !options.onlyWithLoss)
       var pipeline = Pipeline.standard(differentiate: differentiate, optimize: options.optimize, order: options.order)
       if options.checkRewrites { pipeline.checkEach = RewriteChecker.check }
+      if options.fuse { pipeline.append(Pipeline.execution()) }
       let result = try pipeline.run(forward)
       rendered += render.render(allowed(result.diagnostics, in: source))
       if result.diagnostics.contains(where: { $0.severity == .error }) {

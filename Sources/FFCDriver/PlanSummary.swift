@@ -1,16 +1,21 @@
 import FFCIR
+import FFCPasses
 import FFCRuntime
 
-/// The `--stats` lines about the interpreter's plan for a compiled graph: how many instructions
-/// and buffers it has and its peak memory, with and without buffer reuse.
+/// The `--stats` lines about the interpreter's plan for a compiled graph: the graph as it runs
+/// (elementwise chains fused), how many instructions and buffers it has and its peak memory, with
+/// and without buffer reuse.
 enum PlanSummary {
-  static func render(_ graph: Graph, bindings: [String: Int]) -> String {
+  /// `fused`: the graph is already the execution graph (`compile --fuse`).
+  static func render(_ printed: Graph, bindings: [String: Int], fused: Bool) -> String {
+    let graph = fused ? printed : ((try? Pipeline.execution().run(printed).graph) ?? printed)
     var sizes = bindings
     for node in graph.nodes {
       for symbol in node.shape.symbols where sizes[symbol] == nil { sizes[symbol] = 1 }
     }
     let bound = sizes.keys.sorted().map { "\($0) = \(sizes[$0] ?? 1)" }.joined(separator: ", ")
-    var out = "plan" + (bound.isEmpty ? "" : " (\(bound))") + ":\n"
+    var out = fused ? "" : "fused for execution: \(operations(printed)) -> \(operations(graph)) ops (\(graph.nodes.count { $0.op === Op.fused }) fused nodes)\n"
+    out += "plan" + (bound.isEmpty ? "" : " (\(bound))") + ":\n"
     out += line(Float.self, graph, sizes) + line(Double.self, graph, sizes)
     return out
   }
@@ -21,6 +26,9 @@ enum PlanSummary {
     let fallback = s.fallbackOps.isEmpty ? "" : ", reference kernels for \(s.fallbackOps.joined(separator: ", "))"
     return "  \(s.precision): \(s.instructions) instructions, \(s.buffers) buffers, peak memory \(bytes(s.peakBytes)) (\(bytes(s.unsharedBytes)) without buffer reuse)\(fallback)\n"
   }
+
+  /// Nodes that run (leaves and constants left out), as PyTensor counts apply nodes.
+  static func operations(_ graph: Graph) -> Int { graph.operationCount }
 
   static func bytes(_ count: Int) -> String {
     if count < 10 * 1024 { return "\(count) B" }

@@ -10,6 +10,8 @@ public enum AttributeValue: Hashable, Sendable {
   case string(String)
   case shape(Shape)
   case tensor(Tensor)
+  /// The expression a `fused` node computes.
+  case program(ElementwiseProgram)
 
   public static func == (a: AttributeValue, b: AttributeValue) -> Bool {
     switch (a, b) {
@@ -20,6 +22,7 @@ public enum AttributeValue: Hashable, Sendable {
     case (.string(let x), .string(let y)): x == y
     case (.shape(let x), .shape(let y)): x == y
     case (.tensor(let x), .tensor(let y)): x.identical(to: y)
+    case (.program(let x), .program(let y)): x == y
     default: false
     }
   }
@@ -33,6 +36,7 @@ public enum AttributeValue: Hashable, Sendable {
     case .string(let x): hasher.combine(4); hasher.combine(x)
     case .shape(let x): hasher.combine(5); hasher.combine(x)
     case .tensor(let x): hasher.combine(6); hasher.combine(x)
+    case .program(let x): hasher.combine(7); hasher.combine(x)
     }
   }
 
@@ -45,6 +49,7 @@ public enum AttributeValue: Hashable, Sendable {
     case .string(let x): x
     case .shape(let x): x.description
     case .tensor(let x): TensorFormat.literal(x)
+    case .program(let x): x.description
     }
   }
 }
@@ -108,6 +113,10 @@ public struct Attributes: Hashable, Sendable {
   public func tensor(_ key: String) -> Tensor? {
     if case .tensor(let x)? = self[key] { return x }
     return nil
+  }
+  public func program(_ key: String) -> ElementwiseProgram {
+    if case .program(let x)? = self[key] { return x }
+    return ElementwiseProgram([])
   }
 
   /// The printer's form, with large constants summarised.

@@ -12,7 +12,7 @@ extension Graph {
       for input in node.inputs where input.index >= index || input.index < 0 {
         throw VerificationError(message: "node %\(index) ('\(node.op.name)') uses %\(input.index), which does not precede it")
       }
-      if !node.op.isLeaf && node.inputs.count != node.op.arity {
+      if !node.op.accepts(operandCount: node.inputs.count) {
         throw VerificationError(message: "node %\(index) ('\(node.op.name)') has \(node.inputs.count) operands, expected \(node.op.arity)")
       }
       let shape: Shape

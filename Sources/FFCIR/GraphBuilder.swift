@@ -48,7 +48,7 @@ public final class GraphBuilder {
       }
       return existing
     }
-    guard inputs.count == op.arity || op.isLeaf else {
+    guard op.accepts(operandCount: inputs.count) else {
       throw ShapeError("'\(op.name)' takes \(op.arity) operands, got \(inputs.count)")
     }
     let shape = try op.inferShape(inputs.map { nodes[$0.index].shape }, attributes)

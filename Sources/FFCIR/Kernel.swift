@@ -74,15 +74,43 @@ public struct OpKernel: Sendable {
   }
 }
 
+/// One elementwise op over `count` elements: `out[i] = f(a[i], b[i])`. An operand whose count is 1
+/// is a scalar, repeated; unary ops ignore `b`. A fused kernel calls it once per block.
+public typealias ElementwiseLoop<T> = @Sendable (
+  _ a: UnsafePointer<T>, _ aCount: Int, _ b: UnsafePointer<T>, _ bCount: Int,
+  _ out: UnsafeMutablePointer<T>, _ count: Int
+) -> Void
+
+/// An elementwise op's block loop in f32 and f64, made once per fused step from its attributes.
+public struct ElementwiseKernel: Sendable {
+  public let float: @Sendable (Attributes) -> ElementwiseLoop<Float>
+  public let double: @Sendable (Attributes) -> ElementwiseLoop<Double>
+
+  public init(
+    float: @escaping @Sendable (Attributes) -> ElementwiseLoop<Float>,
+    double: @escaping @Sendable (Attributes) -> ElementwiseLoop<Double>
+  ) {
+    self.float = float
+    self.double = double
+  }
+}
+
 /// An element type a plan can run in: picks its own factory out of an `OpKernel`.
 public protocol PlanScalar: KernelScalar {
   static func instruction(_ kernel: OpKernel, _ call: KernelCall<Self>) -> Instruction
+  static func loop(_ kernel: ElementwiseKernel, _ attributes: Attributes) -> ElementwiseLoop<Self>
 }
 
 extension Float: PlanScalar {
   public static func instruction(_ kernel: OpKernel, _ call: KernelCall<Float>) -> Instruction { kernel.float(call) }
+  public static func loop(_ kernel: ElementwiseKernel, _ attributes: Attributes) -> ElementwiseLoop<Float> {
+    kernel.float(attributes)
+  }
 }
 
 extension Double: PlanScalar {
   public static func instruction(_ kernel: OpKernel, _ call: KernelCall<Double>) -> Instruction { kernel.double(call) }
+  public static func loop(_ kernel: ElementwiseKernel, _ attributes: Attributes) -> ElementwiseLoop<Double> {
+    kernel.double(attributes)
+  }
 }

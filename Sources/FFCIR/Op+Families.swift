@@ -10,7 +10,8 @@ extension Op {
   static func unary<F: UnaryFunction>(
     _ name: String, _ f: F.Type, traits: OpTraits = [],
     domain: SampleDomain = .any, spellings: [String]? = nil, vjp: VJPRule?,
-    rewrites: [RewriteRule] = [], floatKernel: (@Sendable (KernelCall<Float>) -> Instruction)? = nil
+    rewrites: [RewriteRule] = [], floatKernel: (@Sendable (KernelCall<Float>) -> Instruction)? = nil,
+    floatLoop: ElementwiseLoop<Float>? = nil
   ) -> Op {
     Op(
       name: name, arity: 1, traits: traits.union(.elementwise),
@@ -19,7 +20,8 @@ extension Op {
       vjp: vjp, rewrites: rewrites,
       call: CallSignature(spellings ?? [name], tensors: 1),
       samples: unarySamples.map { OpSample($0, domains: [domain]) },
-      kernel: OpKernel(float: floatKernel ?? { mapKernel(F.self, $0) }, double: { mapKernel(F.self, $0) }, inPlace: true))
+      kernel: OpKernel(float: floatKernel ?? { mapKernel(F.self, $0) }, double: { mapKernel(F.self, $0) }, inPlace: true),
+      elementwise: ElementwiseKernel(float: { _ in floatLoop ?? mapLoop(F.self) }, double: { _ in mapLoop(F.self) }))
   }
 
   /// A unary op with one numeric option (`leaky_relu(x, alpha)`), evaluated by `f(x, option)`.
@@ -44,7 +46,10 @@ extension Op {
       },
       kernel: OpKernel(
         float: { mapKernel(F.self, key, option.defaultValue ?? 0, $0) },
-        double: { mapKernel(F.self, key, option.defaultValue ?? 0, $0) }, inPlace: true))
+        double: { mapKernel(F.self, key, option.defaultValue ?? 0, $0) }, inPlace: true),
+      elementwise: ElementwiseKernel(
+        float: { mapLoop(F.self, Float($0.double(key, default: option.defaultValue ?? 0))) },
+        double: { mapLoop(F.self, $0.double(key, default: option.defaultValue ?? 0)) }))
   }
 
   /// An elementwise binary op. Operands have equal shapes, or one of them is a scalar.
@@ -64,7 +69,8 @@ extension Op {
         OpSample([[3], []], domains: domains),
         OpSample([[], [3]], domains: domains),
       ],
-      kernel: OpKernel(float: { zipKernel(F.self, $0) }, double: { zipKernel(F.self, $0) }, inPlace: true))
+      kernel: OpKernel(float: { zipKernel(F.self, $0) }, double: { zipKernel(F.self, $0) }, inPlace: true),
+      elementwise: ElementwiseKernel(float: { _ in zipLoop(F.self) }, double: { _ in zipLoop(F.self) }))
   }
 
   static func elementwiseShape(_ name: String, _ a: Shape, _ b: Shape) throws -> Shape {
@@ -93,6 +99,20 @@ func zipKernel<T: PlanScalar, F: BinaryFunction>(_: F.Type, _ c: KernelCall<T>) 
   let (a, b, out, count) = (c.input(0), c.input(1), c.output, c.outputCount)
   let (aCount, bCount) = (c.inputCount(0), c.inputCount(1))
   return { Compute.zip(F.self, a, aCount: aCount, b, bCount: bCount, out, count: count) }
+}
+
+// The same loops over one block of a fused kernel.
+
+func mapLoop<T: PlanScalar, F: UnaryFunction>(_: F.Type) -> ElementwiseLoop<T> {
+  { x, _, _, _, out, count in Compute.map(F.self, x, out, count: count) }
+}
+
+func mapLoop<T: PlanScalar, F: ParametricFunction>(_: F.Type, _ parameter: T) -> ElementwiseLoop<T> {
+  { x, _, _, _, out, count in Compute.map(F.self, x, parameter: parameter, out, count: count) }
+}
+
+func zipLoop<T: PlanScalar, F: BinaryFunction>(_: F.Type) -> ElementwiseLoop<T> {
+  { a, aCount, b, bCount, out, count in Compute.zip(F.self, a, aCount: aCount, b, bCount: bCount, out, count: count) }
 }
 
 extension VJPContext {

@@ -97,13 +97,16 @@ public final class Op: Sendable, CustomStringConvertible {
   public let classLabels: ClassLabelRule?
   /// The compiled interpreter's kernel; nil runs the reference `evaluate` instead.
   public let kernel: OpKernel?
+  /// For elementwise ops: the loop over a block of elements that a `fused` node's kernel applies
+  /// to its block buffers. nil: the fusion pass leaves the op alone.
+  public let elementwise: ElementwiseKernel?
 
   public init(
     name: String, arity: Int, traits: OpTraits = [], inferShape: @escaping ShapeRule,
     evaluate: @escaping EvaluateRule, vjp: VJPRule?, rewrites: [RewriteRule] = [],
     call: CallSignature? = nil, samples: [OpSample] = [],
     operandMarks: [String: (operand: Int, suffix: String)] = [:], classLabels: ClassLabelRule? = nil,
-    kernel: OpKernel? = nil
+    kernel: OpKernel? = nil, elementwise: ElementwiseKernel? = nil
   ) {
     self.name = name
     self.arity = arity
@@ -117,7 +120,13 @@ public final class Op: Sendable, CustomStringConvertible {
     self.operandMarks = operandMarks
     self.classLabels = classLabels
     self.kernel = kernel
+    self.elementwise = elementwise
   }
+
+  /// `arity` of an op that takes any number of operands (`fused`).
+  public static let variadic = -1
+
+  public func accepts(operandCount: Int) -> Bool { isLeaf || arity == Op.variadic || operandCount == arity }
 
   public var description: String { name }
   public var isLeaf: Bool { traits.contains(.leaf) }

@@ -13,6 +13,7 @@ import Testing
     ("grad.txt", ["--emit-grad"], false),
     ("grad.dot", ["--emit-grad", "--emit", "dot"], false),
     ("raw-grad.txt", ["--emit-grad", "-O0"], false),
+    ("fused.txt", ["--emit-grad", "--fuse"], false),
     ("stats.txt", ["--emit-grad", "--stats=counts", "-o", "/dev/null"], true),
   ]
 

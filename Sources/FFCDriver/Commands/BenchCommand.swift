@@ -58,7 +58,7 @@ public enum BenchCommand: Command {
     let useColor = useColor(args.value("--color"), io)
     let start = DispatchTime.now().uptimeNanoseconds
     let compiled: Compilation
-    switch compile(program, .init(differentiate: true), useColor: useColor, &io) {
+    switch compile(program, .init(differentiate: true, fuse: true), useColor: useColor, &io) {
     case .failure(let code): return code
     case .success(let compilation): compiled = compilation
     }

@@ -50,7 +50,7 @@ public enum CheckCommand: Command {
     guard let program = try readProgram(args, &io) else { return .programError }
     let useColor = useColor(args.value("--color"), io)
     let compiled: Compilation
-    switch compile(program, .init(differentiate: true, optimize: !args.has("-O0")), useColor: useColor, &io) {
+    switch compile(program, .init(differentiate: true, optimize: !args.has("-O0"), fuse: true), useColor: useColor, &io) {
     case .failure(let code): return code
     case .success(let compilation): compiled = compilation
     }

@@ -6,7 +6,7 @@ public enum CompileCommand: Command {
   public static let name = "compile"
   public static let abstract = "parse a .ffn program and print its graph, optionally with its gradient"
   public static let usage =
-    "ffc compile <file.ffn> [--emit-grad] [--emit text|dot] [--stats[=counts]] [--explain-rewrites] [--check-rewrites] [--order 1|2] [--bind <symbol>=<n>]... [-O0|-O1] [-o <file>] [--color auto|always|never]"
+    "ffc compile <file.ffn> [--emit-grad] [--fuse] [--emit text|dot] [--stats[=counts]] [--explain-rewrites] [--check-rewrites] [--order 1|2] [--bind <symbol>=<n>]... [-O0|-O1] [-o <file>] [--color auto|always|never]"
   public static let help = """
     usage: \(usage)
 
@@ -16,11 +16,15 @@ public enum CompileCommand: Command {
     options:
       --emit-grad        add the gradient graph: Differentiate appends the nodes that compute
                          the gradient of the loss for every parameter (needs a 'loss')
+      --fuse             print the graph as the interpreter runs it: chains of elementwise ops
+                         (with the bias broadcasts and scalar constants they read) fused into
+                         one 'fused' node each, computing the expression in its [program]
       --emit text|dot    the printed form: text (default; one node per line in SSA form) or
                          Graphviz DOT (render with: dot -Tsvg)
       --stats            print to stderr the node counts before and after each pass, the rewrites
                          each made and its time, then the interpreter's plan for the result:
-                         instructions, buffers and peak memory in f32 and f64; --stats=counts
+                         instructions, buffers and peak memory in f32 and f64, of the graph
+                         fused as run, train, check and bench execute it; --stats=counts
                          leaves out the times
       --explain-rewrites print to stderr every rewrite that fired: where (file:line), the pass, the
                          rule, and the expression before and after
@@ -41,7 +45,7 @@ public enum CompileCommand: Command {
     """
 
   static let options: [ArgumentScanner.OptionSpec] = [
-    .init(["--emit-grad"]), .init(["--emit"], takesValue: true), .init(["--stats"]),
+    .init(["--emit-grad"]), .init(["--fuse"]), .init(["--emit"], takesValue: true), .init(["--stats"]),
     .init(["--stats=counts"]), .init(["-O0"]), .init(["-O1"]), .init(["-o"], takesValue: true),
     .init(["--color"], takesValue: true), .init(["--bind"], takesValue: true), .init(["--explain-rewrites"]), .init(["--check-rewrites"]), .init(["--order"], takesValue: true),
     .init(["--help", "-h"]),
@@ -61,7 +65,8 @@ public enum CompileCommand: Command {
       return .programError
     }
     var options = Compilation.Options(
-      differentiate: args.has("--emit-grad"), optimize: !args.has("-O0"), checkRewrites: args.has("--check-rewrites"))
+      differentiate: args.has("--emit-grad"), optimize: !args.has("-O0"), checkRewrites: args.has("--check-rewrites"),
+      fuse: args.has("--fuse"))
     let order = try args.choice("--order", ["1", "2"], command: name, usage: usage) ?? "1"
     if order == "2" && !args.has("--emit-grad") {
       throw UsageError("'--order 2' adds to the gradient graph; give it with '--emit-grad'", usage: usage, helpTopic: name)
@@ -78,7 +83,7 @@ public enum CompileCommand: Command {
         : TextPrinter(source: compilation.source).print(compilation.graph)
       if args.has("--stats") || args.has("--stats=counts") {
         io.err(StatisticsTable.render(compilation, showTimes: !args.has("--stats=counts")))
-        io.err(PlanSummary.render(compilation.graph, bindings: try bindings(args)))
+        io.err(PlanSummary.render(compilation.graph, bindings: try bindings(args), fused: args.has("--fuse")))
       }
       if args.has("--explain-rewrites") { io.err(explain(compilation.result.events)) }
       if let output = args.value("-o") {

@@ -82,7 +82,10 @@ public enum RunCommand: Command {
     let useColor = useColor(settings.color, io)
     let trace = args.has("--trace")
     let options = Compilation.Options(
-      differentiate: args.has("--grads") || trace, onlyWithLoss: true, optimize: !args.has("-O0") && !trace)
+      differentiate: args.has("--grads") || trace, onlyWithLoss: true, optimize: !args.has("-O0") && !trace,
+      // --trace reads every named value and --check-numerics names the op that failed: both run
+      // the graph unfused.
+      fuse: !trace && !args.has("--check-numerics"))
     let compiled: Compilation
     switch compile(program, options, useColor: useColor, &io) {
     case .failure(let code): return code

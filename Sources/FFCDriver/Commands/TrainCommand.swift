@@ -68,7 +68,7 @@ public enum TrainCommand: Command {
     let useColor = useColor(args.value("--color"), io)
     var graphs: [Compilation] = []
     for differentiate in [true, false] {
-      switch compile(program, .init(differentiate: differentiate, optimize: !args.has("-O0")), useColor: useColor, showWarnings: differentiate, &io) {
+      switch compile(program, .init(differentiate: differentiate, optimize: !args.has("-O0"), fuse: !settings.checkNumerics), useColor: useColor, showWarnings: differentiate, &io) {
       case .failure(let code): return code
       case .success(let compilation): graphs.append(compilation)
       }

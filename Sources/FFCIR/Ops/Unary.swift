@@ -20,7 +20,8 @@ extension Op {
     floatKernel: { c in
       let (x, out, count) = (c.input(0), c.output, c.outputCount)
       return { Compute.tanh(x, out, count: count) }
-    })
+    },
+    floatLoop: { x, _, _, _, out, count in Compute.tanh(x, out, count: count) })
   public static let sigmoid: Op = unary(
     "sigmoid", Sigmoid.self, traits: .boundedOutput, vjp: { c in [c.g * (c.y * (1 - c.y))] })
   /// relu'(0) = 0: the derivative is read off the output, [y > 0].

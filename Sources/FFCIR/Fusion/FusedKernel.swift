@@ -1,0 +1,214 @@
+import FFCTensor
+
+/// The `fused` kernel. It walks the output in blocks small enough that every step's block buffer
+/// stays in L1, and applies each step's own vectorised loop (`Op.elementwise`) to the block: the
+/// intermediate values never go through memory, and the loops are the same ones the unfused ops
+/// run. Operands of the output's size are read in place; smaller ones are read with their
+/// strides into a block buffer (once per run when every block reads the same pattern: a bias
+/// repeated over rows); scalars and literals are read as one value.
+func fusedKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
+  let layout = FusedLayout<T>(c)
+  let workspace = c.workspace
+  workspace.reserve(layout.scratchCount)
+  return {
+    // The workspace is allocated once every kernel has reserved; a plan with a fused node
+    // always reserves, so `base` exists when this runs.
+    guard let scratch = workspace.base else { return }
+    layout.run(scratch)
+  }
+}
+
+/// Where each operand and step of a fused node lives, decided when the plan is built.
+struct FusedLayout<T: PlanScalar> {
+  /// An operand of a step: an input read in place at the block's offset, or a value at a fixed
+  /// place (a block buffer in the scratch memory, or a single value).
+  struct Source {
+    var pointer: UnsafePointer<T>?
+    var scratchOffset = 0
+    var advances = false
+    var isScalar = false
+
+    func resolve(_ scratch: UnsafeMutablePointer<T>, _ start: Int) -> UnsafePointer<T> {
+      let base = pointer ?? UnsafePointer(scratch + scratchOffset)
+      return advances ? base + start : base
+    }
+  }
+
+  struct Step {
+    let loop: ElementwiseLoop<T>
+    let a: Source
+    let b: Source
+    /// Offset of the step's block buffer; nil for the last step, which writes the output.
+    let target: Int?
+  }
+
+  /// An input read through its strides into a block buffer; `everyBlock` false when one gather
+  /// before the first block serves every block.
+  struct Gather {
+    let source: Source
+    let layout: Compute.StridedLayout
+    let scratchOffset: Int
+    let everyBlock: Bool
+  }
+
+  let count: Int
+  let block: Int
+  let output: UnsafeMutablePointer<T>
+  /// Literals and small inputs that share the output's buffer, written into scratch memory
+  /// before the first block (the output would overwrite them as the blocks go).
+  let fixedValues: [(value: T, offset: Int)]
+  let copies: [(source: UnsafePointer<T>, count: Int, offset: Int)]
+  let gathers: [Gather]
+  let steps: [Step]
+  let scratchCount: Int
+
+  static var defaultBlock: Int { 512 }
+
+  init(_ c: KernelCall<T>) {
+    let program = c.attributes.program("program")
+    let count = c.outputCount
+    self.count = count
+    output = c.output
+    let inputCounts = c.inputShapes.map { $0.reduce(1, *) }
+    let broadcastInputs = inputCounts.indices.filter { inputCounts[$0] != count && inputCounts[$0] != 1 }
+    let layouts = broadcastInputs.map { Compute.StridedLayout(broadcasting: c.inputShapes[$0], to: c.outputShape) }
+    // A small output needs block buffers only as large as itself.
+    let block = Swift.min(Self.blockSize(layouts, count: count), Swift.max(count, 1))
+    self.block = block
+    // A loop takes at most one single value per step (and unary loops none): a step whose
+    // operands are all single values reads one of its inputs spread over a block buffer.
+    var spread = Set<Int>()
+    for step in program.steps where count > 1 {
+      let single = step.operands.allSatisfy { operand in
+        switch operand {
+        case .literal: true
+        case .input(let i): inputCounts[i] == 1
+        case .step: false
+        }
+      }
+      guard single, !step.operands.contains(where: { spread.contains($0.inputIndex ?? -1) })
+      else { continue }
+      if let first = step.operands.compactMap(\.inputIndex).first { spread.insert(first) }
+    }
+
+    var scratch = 0
+    func take(_ n: Int) -> Int {
+      defer { scratch += (n + 15) / 16 * 16 }
+      return scratch
+    }
+    var sources = [Source](repeating: Source(), count: c.inputs.count)
+    var copies: [(UnsafePointer<T>, Int, Int)] = []
+    var gathers: [Gather] = []
+    let outputRange = UnsafePointer(c.output)..<UnsafePointer(c.output + Swift.max(count, 1))
+    for (i, input) in c.inputs.enumerated() {
+      let n = inputCounts[i]
+      if n == count {
+        sources[i] = Source(pointer: UnsafePointer(input), advances: true)
+        continue
+      }
+      var from = Source(pointer: UnsafePointer(input), isScalar: true)
+      if outputRange.contains(UnsafePointer(input)) {
+        let offset = take(n)
+        copies.append((UnsafePointer(input), n, offset))
+        from = Source(pointer: nil, scratchOffset: offset, isScalar: true)
+      }
+      if n == 1 && !spread.contains(i) {
+        sources[i] = from
+        continue
+      }
+      let layout = Compute.StridedLayout(broadcasting: c.inputShapes[i], to: c.outputShape)
+      let offset = take(block)
+      gathers.append(Gather(
+        source: from, layout: layout, scratchOffset: offset,
+        everyBlock: !Self.repeatsEveryBlock(layout, block: block)))
+      sources[i] = Source(pointer: nil, scratchOffset: offset)
+    }
+
+    // Literals: one value each in scratch memory.
+    var fixedValues: [(T, Int)] = []
+    var literalSource: [Double: Source] = [:]
+    for step in program.steps {
+      for case .literal(let x) in step.operands where literalSource[x] == nil {
+        let offset = take(1)
+        fixedValues.append((T(x), offset))
+        literalSource[x] = Source(pointer: nil, scratchOffset: offset, advances: false, isScalar: true)
+      }
+    }
+
+    // Block buffers for the steps, reused once their last reader has run.
+    var lastReader = [Int](repeating: -1, count: program.steps.count)
+    for (index, step) in program.steps.enumerated() {
+      for case .step(let k) in step.operands { lastReader[k] = index }
+    }
+    var free: [Int] = []
+    var stepOffsets: [Int] = []
+    var steps: [Step] = []
+    for (index, step) in program.steps.enumerated() {
+      let operands = step.operands.map { operand -> Source in
+        switch operand {
+        case .input(let i): sources[i]
+        case .step(let k): Source(pointer: nil, scratchOffset: stepOffsets[k], advances: false, isScalar: false)
+        case .literal(let x): literalSource[x] ?? Source()
+        }
+      }
+      for case .step(let k) in step.operands where lastReader[k] == index && !free.contains(stepOffsets[k]) {
+        free.append(stepOffsets[k])
+      }
+      let isLast = index == program.steps.count - 1
+      let target = isLast ? nil : (free.popLast() ?? take(block))
+      stepOffsets.append(target ?? 0)
+      guard let kernel = step.op.elementwise else { preconditionFailure("'fused' step '\(step.op.name)' has no loop") }
+      steps.append(Step(
+        loop: T.loop(kernel, step.attributes), a: operands[0], b: operands.count > 1 ? operands[1] : operands[0],
+        target: target))
+    }
+    self.fixedValues = fixedValues
+    self.copies = copies.map { (source: $0.0, count: $0.1, offset: $0.2) }
+    self.gathers = gathers
+    self.steps = steps
+    self.scratchCount = scratch
+  }
+
+  /// 512 elements, or the largest multiple of a repeated row's length below that, so that every
+  /// block starts at the start of a row and reads the same gathered values.
+  static func blockSize(_ layouts: [Compute.StridedLayout], count: Int) -> Int {
+    let periods = layouts.compactMap(period)
+    guard let first = periods.first, periods.allSatisfy({ $0 == first }), first <= defaultBlock else {
+      return defaultBlock
+    }
+    return defaultBlock / first * first
+  }
+
+  /// The row length of a layout that repeats one contiguous row (a bias over a batch).
+  static func period(_ layout: Compute.StridedLayout) -> Int? {
+    layout.shape.count == 2 && layout.strides == [0, 1] ? layout.shape[1] : nil
+  }
+
+  static func repeatsEveryBlock(_ layout: Compute.StridedLayout, block: Int) -> Bool {
+    if layout.strides.allSatisfy({ $0 == 0 }) { return true }
+    guard let p = period(layout) else { return false }
+    return block % p == 0
+  }
+
+  func run(_ scratch: UnsafeMutablePointer<T>) {
+    for copy in copies { (scratch + copy.offset).update(from: copy.source, count: copy.count) }
+    for (value, offset) in fixedValues { scratch[offset] = value }
+    for gather in gathers where !gather.everyBlock {
+      Compute.gather(gather.source.resolve(scratch, 0), scratch + gather.scratchOffset, gather.layout, start: 0, count: Swift.min(block, count))
+    }
+    var start = 0
+    while start < count {
+      let n = Swift.min(block, count - start)
+      for gather in gathers where gather.everyBlock {
+        Compute.gather(gather.source.resolve(scratch, 0), scratch + gather.scratchOffset, gather.layout, start: start, count: n)
+      }
+      for step in steps {
+        let out = step.target.map { scratch + $0 } ?? output + start
+        step.loop(
+          step.a.resolve(scratch, start), step.a.isScalar ? 1 : n, step.b.resolve(scratch, start),
+          step.b.isScalar ? 1 : n, out, n)
+      }
+      start += n
+    }
+  }
+}
