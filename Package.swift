@@ -24,7 +24,7 @@ let package = Package(
     // Layers, one-way: Diagnostics <- Tensor <- IR <- {Frontend, Passes, Runtime, Data} <- Driver <- main.
     .target(name: "FFCDiagnostics"),
     .target(name: "FFCTensor", swiftSettings: kernelSettings),
-    .target(name: "FFCIR", dependencies: ["FFCDiagnostics", "FFCTensor"]),
+    .target(name: "FFCIR", dependencies: ["FFCDiagnostics", "FFCTensor"], swiftSettings: kernelSettings),
     .target(name: "FFCFrontend", dependencies: ["FFCDiagnostics", "FFCIR"]),
     .target(name: "FFCPasses", dependencies: ["FFCIR"]),
     .target(name: "FFCRuntime", dependencies: ["FFCIR", "FFCTensor"]),

@@ -13,8 +13,10 @@ extension Graph {
   public func rebuiltWithIndex(
     _ replace: (_ index: Int, _ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) throws -> NodeID?
   ) throws -> Graph {
-    let builder = GraphBuilder()
+    let builder = GraphBuilder(capacity: nodes.count)
     var map = [NodeID](repeating: NodeID(0), count: nodes.count)
+    // Whether every node so far was copied to its own place: then the result is this graph.
+    var identical = true
     for (index, node) in nodes.enumerated() {
       let inputs = node.inputs.map { map[$0.index] }
       builder.currentLocation = node.location
@@ -25,10 +27,15 @@ extension Graph {
           builder.rename(replacement, name)
         }
         map[index] = replacement
+        identical = false
       } else {
-        map[index] = try builder.copy(node, inputs: inputs)
+        let unchanged = identical || zip(node.inputs, inputs).allSatisfy { nodes[$0.index].shape == builder.shape(of: $1) }
+        map[index] = try builder.copy(node, inputs: inputs, inputShapesUnchanged: unchanged)
+        identical = identical && map[index].index == index
       }
     }
+    // Nothing changed: the same graph (and storage), which the pass manager need not verify again.
+    if identical && builder.nodes.count == nodes.count { return self }
     let roots = remappingRoots { map[$0.index] }
     return builder.graph(
       name: name, declarations: roots.declarations, outputs: roots.outputs, loss: roots.loss,

@@ -5,9 +5,17 @@ public struct VerificationError: Error, Sendable, CustomStringConvertible {
 }
 
 extension Graph {
+  /// Whether `other` is this very graph, unchanged (the same node storage and roots): what a pass
+  /// returns when it found nothing to do, which needs no second verification.
+  public func isIdentical(to other: Graph) -> Bool {
+    let same = nodes.withUnsafeBufferPointer { a in other.nodes.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
+    return same && nodes.count == other.nodes.count && roots == other.roots
+  }
+
   /// Checks the invariants every pass must keep: topological order, arity, shapes that the op's
   /// rule re-infers, and roots that exist. The pass manager runs it after every pass.
   public func verify() throws(VerificationError) {
+    var inputShapes: [Shape] = []  // reused: one array for every node, not one each
     for (index, node) in nodes.enumerated() {
       for input in node.inputs where input.index >= index || input.index < 0 {
         throw VerificationError(message: "node %\(index) ('\(node.op.name)') uses %\(input.index), which does not precede it")
@@ -17,7 +25,9 @@ extension Graph {
       }
       let shape: Shape
       do {
-        shape = try node.op.inferShape(node.inputs.map { nodes[$0.index].shape }, node.attributes)
+        inputShapes.removeAll(keepingCapacity: true)
+        for input in node.inputs { inputShapes.append(nodes[input.index].shape) }
+        shape = try node.op.inferShape(inputShapes, node.attributes)
       } catch {
         throw VerificationError(message: "node %\(index) ('\(node.op.name)') is ill-shaped: \(error)")
       }

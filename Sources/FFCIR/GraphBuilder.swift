@@ -6,8 +6,10 @@ import FFCTensor
 /// op's shape rule. New nodes take the builder's current location and gradient flag, so a pass that
 /// rewrites or differentiates a node tags what it creates with that node's source location.
 public final class GraphBuilder {
+  /// Ops are compared by identity (each op is one shared value), which hashes much faster than
+  /// its name: passes rebuild graphs of thousands of nodes several times per compile.
   private struct Key: Hashable {
-    let op: String
+    let op: ObjectIdentifier
     let inputs: [NodeID]
     let attributes: Attributes
   }
@@ -23,16 +25,27 @@ public final class GraphBuilder {
 
   public init() {}
 
+  /// A builder expected to make about `capacity` nodes (a rebuild of a graph that size): its
+  /// tables are sized once instead of growing.
+  public init(capacity: Int) {
+    nodes.reserveCapacity(capacity)
+    cache.reserveCapacity(capacity)
+  }
+
   /// Starts from an existing graph's nodes (used by passes that only append, like Differentiate).
   public init(continuing graph: Graph) {
     nodes = graph.nodes
+    cache.reserveCapacity(graph.nodes.count * 2)
     for (index, node) in graph.nodes.enumerated() {
-      let key = Key(op: node.op.name, inputs: node.inputs, attributes: node.attributes)
+      let key = Key(op: ObjectIdentifier(node.op), inputs: node.inputs, attributes: node.attributes)
       if cache[key] == nil { cache[key] = NodeID(index) }
     }
   }
 
   public subscript(id: NodeID) -> Node { nodes[id.index] }
+
+  /// A node's shape, without copying the whole node out.
+  public func shape(of id: NodeID) -> Shape { nodes[id.index].shape }
 
   public func value(_ id: NodeID) -> Value { Value(id: id, builder: self) }
 
@@ -40,7 +53,15 @@ public final class GraphBuilder {
   public func emit(
     _ op: Op, _ inputs: [NodeID], _ attributes: Attributes = .none, name: String? = nil
   ) throws -> NodeID {
-    let key = Key(op: op.name, inputs: inputs, attributes: attributes)
+    try emit(op, inputs, attributes, name: name, knownShape: nil)
+  }
+
+  /// `emit`, with the shape already known when the caller copies a node whose operands kept
+  /// their shapes (a shape rule depends only on the operands' shapes and the attributes).
+  private func emit(
+    _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, name: String?, knownShape: Shape?
+  ) throws -> NodeID {
+    let key = Key(op: ObjectIdentifier(op), inputs: inputs, attributes: attributes)
     if let existing = cache[key] {
       // A name given while building gradients is not put on a forward node that turned out equal.
       if let name, nodes[existing.index].name == nil, !emittingGradient || nodes[existing.index].isGradient {
@@ -51,7 +72,7 @@ public final class GraphBuilder {
     guard op.accepts(operandCount: inputs.count) else {
       throw ShapeError("'\(op.name)' takes \(op.arity) operands, got \(inputs.count)")
     }
-    let shape = try op.inferShape(inputs.map { nodes[$0.index].shape }, attributes)
+    let shape = try knownShape ?? op.inferShape(inputs.map { nodes[$0.index].shape }, attributes)
     let id = NodeID(nodes.count)
     nodes.append(
       Node(
@@ -93,12 +114,14 @@ public final class GraphBuilder {
 
   /// Emits a copy of `node` with new inputs, keeping its name and location. Used by rebuilding
   /// passes: the copy's location is the original's, not the builder's current one.
-  public func copy(_ node: Node, inputs: [NodeID]) throws -> NodeID {
+  /// `inputShapesUnchanged`: the new operands have the shapes the node's operands had, so the
+  /// copy keeps the node's shape without running the shape rule again.
+  public func copy(_ node: Node, inputs: [NodeID], inputShapesUnchanged: Bool = false) throws -> NodeID {
     let saved = (currentLocation, emittingGradient)
     currentLocation = node.location
     emittingGradient = node.isGradient
     defer { (currentLocation, emittingGradient) = saved }
-    return try emit(node.op, inputs, node.attributes, name: node.name)
+    return try emit(node.op, inputs, node.attributes, name: node.name, knownShape: inputShapesUnchanged ? node.shape : nil)
   }
 
   /// The finished graph with the given roots.

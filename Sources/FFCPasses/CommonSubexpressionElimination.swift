@@ -9,19 +9,50 @@ public struct CommonSubexpressionElimination: Pass {
   public init() {}
 
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
+    // Usually (in every fixed-point round after the first) nothing is out of order and no two
+    // nodes are equal: a scan finds that out for far less than a rebuild.
+    guard Self.mayChange(graph) else { return graph }
     let result = try rebuilding(graph) {
       try graph.rebuilt { node, inputs, builder in
-        guard node.op.traits.contains(.commutative), inputs.count == 2 else { return nil }
-        let (a, b) = (inputs[0], inputs[1])
-        let aIsConstant = builder[a].op === Op.const
-        let bIsConstant = builder[b].op === Op.const
-        let swap = (aIsConstant && !bIsConstant) || (aIsConstant == bIsConstant && b < a)
+        guard Self.needsSwap(node, inputs, builder) else { return nil }
         // Reordering alone is not counted as a change: it never undoes itself.
-        return swap ? try builder.copy(node, inputs: [b, a]) : nil
+        return try builder.copy(node, inputs: [inputs[1], inputs[0]])
       }
     }
     let merged = graph.nodes.count - result.nodes.count
     if merged > 0 { context.count("merged", by: merged) }
     return result
+  }
+
+  /// Operands of a commutative op in canonical order: constants on the right, then by node number.
+  static func needsSwap(_ node: Node, _ inputs: [NodeID], _ graph: some NodeLookup) -> Bool {
+    guard node.op.traits.contains(.commutative), inputs.count == 2 else { return false }
+    let (a, b) = (inputs[0], inputs[1])
+    let aIsConstant = graph[a].op === Op.const
+    let bIsConstant = graph[b].op === Op.const
+    return (aIsConstant && !bIsConstant) || (aIsConstant == bIsConstant && b < a)
+  }
+
+  /// Whether a rebuild would reorder operands or merge two nodes.
+  static func mayChange(_ graph: Graph) -> Bool {
+    var seen = Set<NodeKey>(minimumCapacity: graph.nodes.count)
+    for node in graph.nodes {
+      if needsSwap(node, node.inputs, graph) { return true }
+      if !seen.insert(NodeKey(node)).inserted { return true }
+    }
+    return false
+  }
+}
+
+/// What makes two nodes the same value: op, operands and attributes (as the builder hash-conses).
+private struct NodeKey: Hashable {
+  let op: ObjectIdentifier
+  let inputs: [NodeID]
+  let attributes: Attributes
+
+  init(_ node: Node) {
+    op = ObjectIdentifier(node.op)
+    inputs = node.inputs
+    attributes = node.attributes
   }
 }

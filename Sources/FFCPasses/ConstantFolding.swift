@@ -11,6 +11,9 @@ public struct ConstantFolding: Pass {
   public init() {}
 
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
+    // In a fixed-point round after the first there is usually nothing left to fold: finding that
+    // out by a scan costs far less than a rebuild of the whole graph.
+    guard graph.nodes.contains(where: { !$0.op.isLeaf && isFoldable($0, $0.inputs, graph) }) else { return graph }
     var counts: [String: Int] = [:]
     let result = try rebuilding(graph) {
       try graph.rebuilt { node, inputs, builder in
@@ -24,14 +27,21 @@ public struct ConstantFolding: Pass {
   }
 
   private func fold(_ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) -> Tensor? {
-    guard let shape = node.shape.concrete, (node.shape.elementCount ?? .max) <= maxElements else { return nil }
+    guard isFoldable(node, inputs, builder), let shape = node.shape.concrete else { return nil }
     if node.op.traits.contains(.shapeOnly) {
       guard let inputShape = builder[inputs[0]].shape.concrete else { return nil }
       return node.op.evaluate([Tensor(repeating: 0, shape: inputShape)], node.attributes, shape)
     }
-    let constants = inputs.compactMap { builder[$0].constantValue }
-    guard constants.count == inputs.count else { return nil }
-    if node.op === Op.broadcastTo, constants.first?.isScalar == true { return nil }
-    return node.op.evaluate(constants, node.attributes, shape)
+    return node.op.evaluate(inputs.compactMap { builder[$0].constantValue }, node.attributes, shape)
+  }
+
+  /// Whether `fold` evaluates the node, whose operands `inputs` are nodes of `graph` (a graph or
+  /// the builder of one).
+  private func isFoldable(_ node: Node, _ inputs: [NodeID], _ graph: some NodeLookup) -> Bool {
+    guard node.shape.concrete != nil, (node.shape.elementCount ?? .max) <= maxElements else { return false }
+    if node.op.traits.contains(.shapeOnly) { return graph[inputs[0]].shape.concrete != nil }
+    guard inputs.allSatisfy({ graph[$0].op === Op.const }) else { return false }
+    if node.op === Op.broadcastTo, graph[inputs[0]].constantValue?.isScalar == true { return false }
+    return true
   }
 }

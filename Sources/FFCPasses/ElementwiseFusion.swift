@@ -20,7 +20,7 @@ public struct ElementwiseFusion: Pass {
     var members = [[Int]](repeating: [], count: graph.nodes.count)
     for (index, root) in groups.enumerated() where root >= 0 { members[root].append(index) }
     let fused = members.indices.map { groups[$0] == $0 && members[$0].count > 1 }
-    let builder = GraphBuilder()
+    let builder = GraphBuilder(capacity: graph.nodes.count)
     var map = [NodeID](repeating: NodeID(0), count: graph.nodes.count)
     do {
       for (index, node) in graph.nodes.enumerated() {
@@ -31,7 +31,8 @@ public struct ElementwiseFusion: Pass {
           context.count("ops fused", by: members[index].count)
           map[index] = try Self.emitFused(graph, members: members[index], map: map, builder)
         } else {
-          map[index] = try builder.copy(node, inputs: node.inputs.map { map[$0.index] })
+          // Operands keep their shapes: a fused node has its root's.
+          map[index] = try builder.copy(node, inputs: node.inputs.map { map[$0.index] }, inputShapesUnchanged: true)
         }
       }
     } catch {

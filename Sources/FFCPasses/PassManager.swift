@@ -92,7 +92,7 @@ public struct PassManager: Sendable {
     let start = DispatchTime.now().uptimeNanoseconds
     let next = try pass.run(graph, &context)
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    if verifyEach {
+    if verifyEach && !next.isIdentical(to: graph) {
       do {
         try next.verify()
       } catch {

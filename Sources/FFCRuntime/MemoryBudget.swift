@@ -4,18 +4,19 @@ import Foundation
 /// What a run may allocate: never more than the machine's physical memory, so that a program or a
 /// data file too large for it gets an error naming the value, not an abort in the allocator.
 public enum MemoryBudget {
-  public static var limitBytes: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory) }
+  /// Read once: asking the system costs a system call, and plans check every value.
+  public static let limitBytes = Int(clamping: ProcessInfo.processInfo.physicalMemory)
 
   /// The number of elements of `shape`, or an error when it overflows or its values alone would
   /// not fit in memory at `bytesPerElement`.
   public static func elementCount(
-    _ shape: [Int], bytesPerElement: Int, of what: String, at location: SourceRange?
+    _ shape: [Int], bytesPerElement: Int, of what: @autoclosure () -> String, at location: SourceRange?
   ) throws(EvaluationError) -> Int {
     let count = Shape(shape).elementCount ?? Int.max
     let (bytes, overflow) = count.multipliedReportingOverflow(by: bytesPerElement)
     if overflow || bytes > limitBytes {
       throw EvaluationError(
-        message: "\(what) of shape \(Shape(shape)) needs \(describe(overflow ? Int.max : bytes)), more than this machine's \(describe(limitBytes)) of memory",
+        message: "\(what()) of shape \(Shape(shape)) needs \(describe(overflow ? Int.max : bytes)), more than this machine's \(describe(limitBytes)) of memory",
         location: location)
     }
     return count

@@ -1,5 +1,6 @@
 // Compile-time and graph-size benchmark: parse -> forward graph -> Differentiate -> optimised
-// gradient graph, for tanh MLPs of growing depth. Run in release mode:
+// gradient graph -> fusion -> plan, for tanh MLPs of growing depth, with the training step's op
+// count (forward + gradient + one update per parameter, as PyTensor counts). Run in release mode:
 //
 //     swift run -c release ffc-bench [--depths 10,100,1000] [--width 32] [--repeat 5]
 //
@@ -126,6 +127,44 @@ func gemmBenchmark(_ n: Int, repeats: Int) {
   for threads in Set([1, Compute.threadLimit]).sorted() { measure(Double.self, threads: threads) }
 }
 
+/// PyTensor's training graph of the same MLPs (apply nodes after its fusion, with the SGD
+/// updates), from /work/shared/bench/anchors/results.md.
+let pytensorNodes = [10: 120, 100: 1020]
+
+/// Compile time (parse, forward graph, Differentiate, optimiser, fusion, plan for batch 32) and the
+/// size of each graph, for tanh MLPs of each depth.
+func compileBenchmark(_ options: Options) throws {
+  print("| depth | forward nodes | gradient nodes | training-step ops (fused) | PyTensor | compile + plan (median of \(options.repeats)) | fastest | per layer |")
+  print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+  for depth in options.depths {
+    let text = MLPGenerator.program(depth: depth, width: options.width)
+    var compilation: Compilation?
+    var times: [Double] = []
+    for _ in 0..<options.repeats {
+      times.append(seconds {
+        let result = Compilation.compile(
+          path: "mlp\(depth).ffn", text: text, options: .init(differentiate: true, optimize: true, fuse: true),
+          renderer: { DiagnosticRendererFactory.plain($0) })
+        if case .success(let (value, _)) = result {
+          compilation = value
+          _ = try? Plan<Float>(value.graph, bindings: ["N": 32])
+        }
+      })
+    }
+    guard let fused = compilation?.graph else { throw BenchError("depth \(depth) did not compile") }
+    // The optimised gradient graph as `compile --emit-grad` prints it: what fusion was given.
+    let unfused = try Programs.compile(text, differentiate: true)
+    let gradient = unfused.gradientNodeCount
+    let forward = unfused.nodes.count - gradient
+    let time = median(times)
+    let peer = pytensorNodes[depth].map(String.init) ?? "–"
+    print(
+      "| \(depth) | \(forward) | \(gradient) | \(fused.trainingStepOperationCount) | \(peer) "
+        + "| \(String(format: "%.2f", time * 1000)) ms | \(String(format: "%.2f", (times.min() ?? 0) * 1000)) ms "
+        + "| \(String(format: "%.1f", time / Double(depth) * 1e6)) µs |")
+  }
+}
+
 do {
   let options = try Options(Array(CommandLine.arguments.dropFirst()))
   if let n = options.gemm {
@@ -136,28 +175,7 @@ do {
     try stepBenchmark(options)
     exit(0)
   }
-  print("| depth | forward nodes | gradient nodes | gradient / forward | compile (median of \(options.repeats)) | per layer |")
-  print("| ---: | ---: | ---: | ---: | ---: | ---: |")
-  for depth in options.depths {
-    let text = MLPGenerator.program(depth: depth, width: options.width)
-    var compilation: Compilation?
-    var times: [Double] = []
-    for _ in 0..<options.repeats {
-      times.append(seconds {
-        let result = Compilation.compile(
-          path: "mlp\(depth).ffn", text: text, options: .init(differentiate: true, optimize: true),
-          renderer: { DiagnosticRendererFactory.plain($0) })
-        if case .success(let (value, _)) = result { compilation = value }
-      })
-    }
-    guard let graph = compilation?.graph else { throw BenchError("depth \(depth) did not compile") }
-    let gradient = graph.gradientNodeCount
-    let forward = graph.nodes.count - gradient
-    let time = median(times)
-    print(
-      "| \(depth) | \(forward) | \(gradient) | \(String(format: "%.2f", Double(gradient) / Double(forward))) "
-        + "| \(String(format: "%.2f", time * 1000)) ms | \(String(format: "%.1f", time / Double(depth) * 1e6)) µs |")
-  }
+  try compileBenchmark(options)
 } catch {
   FileHandle.standardError.write(Data("ffc-bench: error: \(error)\n".utf8))
   exit(2)

@@ -22,7 +22,11 @@ extension Compute {
   @inlinable
   static func tanh8(_ input: SIMD8<Float>) -> SIMD8<Float> {
     let limit = SIMD8<Float>(repeating: 7.90531110763549805)
-    let x = input.clamped(lowerBound: -limit, upperBound: limit)
+    // Clamped with compares and selects: `clamped` goes through the generic pointwise min and
+    // max, which are not inlined and handle NaN lane by lane.
+    var x = input
+    x.replace(with: limit, where: x .> limit)
+    x.replace(with: -limit, where: x .< -limit)
     let x2 = x * x
     var p = x2 * -2.76076847742355e-16 + 2.00018790482477e-13
     p = x2 * p + -8.60467152213735e-11
