@@ -3,22 +3,26 @@ extension Graph {
   /// merge. `replace` may return a replacement for a node (given its inputs already mapped into the
   /// new graph); nil copies the node. A replacement inherits the old node's name when it has none,
   /// and new nodes take the old node's location. Roots are mapped to the new nodes.
+  /// `mergingDuplicates`: look for equal nodes from the first one on (CSE); otherwise the nodes
+  /// before the first change are taken as they are, as a graph made by a builder has no two equal
+  /// nodes, so a rebuild that changes little costs little.
   public func rebuilt(
+    mergingDuplicates: Bool = false,
     _ replace: (_ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) throws -> NodeID?
   ) throws -> Graph {
-    try rebuiltWithIndex { _, node, inputs, builder in try replace(node, inputs, builder) }
+    try rebuiltWithIndex(mergingDuplicates: mergingDuplicates) { _, node, inputs, builder in try replace(node, inputs, builder) }
   }
 
   /// `rebuilt`, telling `replace` the index of the node in this graph too.
   public func rebuiltWithIndex(
+    mergingDuplicates: Bool = false,
     _ replace: (_ index: Int, _ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) throws -> NodeID?
   ) throws -> Graph {
-    let builder = GraphBuilder(capacity: nodes.count)
+    let builder = mergingDuplicates ? GraphBuilder(capacity: nodes.count) : GraphBuilder(rebuilding: self)
     var map = [NodeID](repeating: NodeID(0), count: nodes.count)
-    // Whether every node so far was copied to its own place: then the result is this graph.
-    var identical = true
     for (index, node) in nodes.enumerated() {
-      let inputs = node.inputs.map { map[$0.index] }
+      let identical = builder.isAdopting && builder.count == index
+      let inputs = identical ? node.inputs : node.inputs.map { map[$0.index] }
       builder.currentLocation = node.location
       builder.emittingGradient = node.isGradient
       if !node.op.isLeaf, let replacement = try replace(index, node, inputs, builder) {
@@ -27,15 +31,16 @@ extension Graph {
           builder.rename(replacement, name)
         }
         map[index] = replacement
-        identical = false
+      } else if identical && builder.isAdopting && builder.count == index {
+        builder.adoptNext()
+        map[index] = NodeID(index)
       } else {
-        let unchanged = identical || zip(node.inputs, inputs).allSatisfy { nodes[$0.index].shape == builder.shape(of: $1) }
+        let unchanged = zip(node.inputs, inputs).allSatisfy { nodes[$0.index].shape == builder.shape(of: $1) }
         map[index] = try builder.copy(node, inputs: inputs, inputShapesUnchanged: unchanged)
-        identical = identical && map[index].index == index
       }
     }
     // Nothing changed: the same graph (and storage), which the pass manager need not verify again.
-    if identical && builder.nodes.count == nodes.count { return self }
+    if builder.isAdopting && builder.count == nodes.count { return self }
     let roots = remappingRoots { map[$0.index] }
     return builder.graph(
       name: name, declarations: roots.declarations, outputs: roots.outputs, loss: roots.loss,

@@ -14,8 +14,16 @@ public final class GraphBuilder {
     let attributes: Attributes
   }
 
-  public private(set) var nodes: [Node] = []
+  private var storage: [Node] = []
   private var cache: [Key: NodeID] = [:]
+  /// Set while a rebuild has found nothing to change: the first `adopted` nodes of `storage` are
+  /// the old graph's, taken as they are (no copy, no hashing), and the rest of `storage` is the
+  /// old graph's tail, not yet part of this graph. The first emission makes them ordinary nodes.
+  private var adopted: Int?
+
+  /// The nodes built so far.
+  public var nodes: [Node] { adopted.map { Array(storage[..<$0]) } ?? storage }
+  public var count: Int { adopted ?? storage.count }
 
   public var currentLocation: SourceRange?
   public var emittingGradient = false
@@ -28,24 +36,53 @@ public final class GraphBuilder {
   /// A builder expected to make about `capacity` nodes (a rebuild of a graph that size): its
   /// tables are sized once instead of growing.
   public init(capacity: Int) {
-    nodes.reserveCapacity(capacity)
+    storage.reserveCapacity(capacity)
     cache.reserveCapacity(capacity)
   }
 
   /// Starts from an existing graph's nodes (used by passes that only append, like Differentiate).
   public init(continuing graph: Graph) {
-    nodes = graph.nodes
-    cache.reserveCapacity(graph.nodes.count * 2)
-    for (index, node) in graph.nodes.enumerated() {
-      let key = Key(op: ObjectIdentifier(node.op), inputs: node.inputs, attributes: node.attributes)
+    storage = graph.nodes
+    indexPrefix(graph.nodes.count)
+  }
+
+  /// A builder for rebuilding `graph` (hash-consed, so free of duplicates): `adoptNext` takes its
+  /// nodes one by one as they are, for as long as the rebuild changes nothing.
+  init(rebuilding graph: Graph) {
+    storage = graph.nodes
+    adopted = 0
+  }
+
+  /// Takes the old graph's next node unchanged (only before anything was emitted).
+  func adoptNext() {
+    guard let count = adopted else { preconditionFailure("adoptNext after an emission") }
+    adopted = count + 1
+  }
+
+  /// Whether every node so far was adopted unchanged.
+  var isAdopting: Bool { adopted != nil }
+
+  /// Makes the adopted nodes ordinary ones (dropping the old tail) and indexes them.
+  private func materialize() {
+    guard let count = adopted else { return }
+    adopted = nil
+    storage.removeSubrange(count...)
+    storage.reserveCapacity(storage.count * 2)
+    indexPrefix(count)
+  }
+
+  private func indexPrefix(_ count: Int) {
+    cache.reserveCapacity(count * 2)
+    for index in 0..<count {
+      let key = Key(op: ObjectIdentifier(storage[index].op), inputs: storage[index].inputs, attributes: storage[index].attributes)
       if cache[key] == nil { cache[key] = NodeID(index) }
     }
   }
 
-  public subscript(id: NodeID) -> Node { nodes[id.index] }
+  public subscript(id: NodeID) -> Node { storage[id.index] }
 
   /// A node's shape, without copying the whole node out.
-  public func shape(of id: NodeID) -> Shape { nodes[id.index].shape }
+  public func shape(of id: NodeID) -> Shape { storage[id.index].shape }
 
   public func value(_ id: NodeID) -> Value { Value(id: id, builder: self) }
 
@@ -61,20 +98,21 @@ public final class GraphBuilder {
   private func emit(
     _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, name: String?, knownShape: Shape?
   ) throws -> NodeID {
+    materialize()
     let key = Key(op: ObjectIdentifier(op), inputs: inputs, attributes: attributes)
     if let existing = cache[key] {
       // A name given while building gradients is not put on a forward node that turned out equal.
-      if let name, nodes[existing.index].name == nil, !emittingGradient || nodes[existing.index].isGradient {
-        nodes[existing.index].name = name
+      if let name, storage[existing.index].name == nil, !emittingGradient || storage[existing.index].isGradient {
+        storage[existing.index].name = name
       }
       return existing
     }
     guard op.accepts(operandCount: inputs.count) else {
       throw ShapeError("'\(op.name)' takes \(op.arity) operands, got \(inputs.count)")
     }
-    let shape = try knownShape ?? op.inferShape(inputs.map { nodes[$0.index].shape }, attributes)
-    let id = NodeID(nodes.count)
-    nodes.append(
+    let shape = try knownShape ?? op.inferShape(inputs.map { storage[$0.index].shape }, attributes)
+    let id = NodeID(storage.count)
+    storage.append(
       Node(
         op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
         location: currentLocation, isGradient: emittingGradient))
@@ -102,8 +140,9 @@ public final class GraphBuilder {
 
   /// Names a node; a rebuilt forward node never takes a gradient's name.
   public func rename(_ id: NodeID, _ name: String) {
-    if emittingGradient && !nodes[id.index].isGradient { return }
-    nodes[id.index].name = name
+    if emittingGradient && !storage[id.index].isGradient { return }
+    materialize()
+    storage[id.index].name = name
   }
 
   public func constant(_ tensor: Tensor) -> Value {
@@ -129,8 +168,9 @@ public final class GraphBuilder {
     name: String, declarations: [Declaration], outputs: [NamedValue], loss: NamedValue?,
     gradients: [NamedValue] = [], adjoints: [Adjoint] = []
   ) -> Graph {
-    Graph(
-      name: name, nodes: nodes, declarations: declarations, outputs: outputs, loss: loss,
+    materialize()
+    return Graph(
+      name: name, nodes: storage, declarations: declarations, outputs: outputs, loss: loss,
       gradients: gradients, adjoints: adjoints)
   }
 }

@@ -13,7 +13,7 @@ public struct CommonSubexpressionElimination: Pass {
     // nodes are equal: a scan finds that out for far less than a rebuild.
     guard Self.mayChange(graph) else { return graph }
     let result = try rebuilding(graph) {
-      try graph.rebuilt { node, inputs, builder in
+      try graph.rebuilt(mergingDuplicates: true) { node, inputs, builder in
         guard Self.needsSwap(node, inputs, builder) else { return nil }
         // Reordering alone is not counted as a change: it never undoes itself.
         return try builder.copy(node, inputs: [inputs[1], inputs[0]])
