@@ -90,11 +90,12 @@ public struct Lexer {
   }
 
   private static let symbols = ["**", "(", ")", "[", "]", ",", "=", ":", ".", "+", "-", "*", "/", "^", "@", ";"]
+  /// The symbols' bytes, made once: comparing them in place allocates nothing per token.
+  private static let symbolBytes = symbols.map { Array($0.utf8) }
 
   private mutating func symbol() -> Token? {
-    for symbol in Self.symbols {
-      let utf8 = Array(symbol.utf8)
-      guard position + utf8.count <= bytes.count, Array(bytes[position..<position + utf8.count]) == utf8 else { continue }
+    for (symbol, utf8) in zip(Self.symbols, Self.symbolBytes) {
+      guard position + utf8.count <= bytes.count, bytes[position..<position + utf8.count].elementsEqual(utf8) else { continue }
       let start = position
       position += utf8.count
       switch symbol {

@@ -16,23 +16,26 @@ extension Graph {
   /// rule re-infers, and roots that exist. The pass manager runs it after every pass.
   public func verify() throws(VerificationError) {
     var inputShapes: [Shape] = []  // reused: one array for every node, not one each
-    for (index, node) in nodes.enumerated() {
-      for input in node.inputs where input.index >= index || input.index < 0 {
-        throw VerificationError(message: "node %\(index) ('\(node.op.name)') uses %\(input.index), which does not precede it")
+    // Fields are read in place (`nodes[index].op`), not by copying each node out: the pass
+    // manager verifies graphs of thousands of nodes after every pass.
+    for index in nodes.indices {
+      let (op, inputs) = (nodes[index].op, nodes[index].inputs)
+      for input in inputs where input.index >= index || input.index < 0 {
+        throw VerificationError(message: "node %\(index) ('\(op.name)') uses %\(input.index), which does not precede it")
       }
-      if !node.op.accepts(operandCount: node.inputs.count) {
-        throw VerificationError(message: "node %\(index) ('\(node.op.name)') has \(node.inputs.count) operands, expected \(node.op.arity)")
+      if !op.accepts(operandCount: inputs.count) {
+        throw VerificationError(message: "node %\(index) ('\(op.name)') has \(inputs.count) operands, expected \(op.arity)")
       }
       let shape: Shape
       do {
         inputShapes.removeAll(keepingCapacity: true)
-        for input in node.inputs { inputShapes.append(nodes[input.index].shape) }
-        shape = try node.op.inferShape(inputShapes, node.attributes)
+        for input in inputs { inputShapes.append(nodes[input.index].shape) }
+        shape = try op.inferShape(inputShapes, nodes[index].attributes)
       } catch {
-        throw VerificationError(message: "node %\(index) ('\(node.op.name)') is ill-shaped: \(error)")
+        throw VerificationError(message: "node %\(index) ('\(op.name)') is ill-shaped: \(error)")
       }
-      if shape != node.shape {
-        throw VerificationError(message: "node %\(index) ('\(node.op.name)') has shape \(node.shape), its rule gives \(shape)")
+      if shape != nodes[index].shape {
+        throw VerificationError(message: "node %\(index) ('\(op.name)') has shape \(nodes[index].shape), its rule gives \(shape)")
       }
     }
     for root in roots where root.index < 0 || root.index >= nodes.count {

@@ -8,14 +8,26 @@ import FFCTensor
 public final class GraphBuilder {
   /// Ops are compared by identity (each op is one shared value), which hashes much faster than
   /// its name: passes rebuild graphs of thousands of nodes several times per compile.
+  ///
+  /// The hash leaves the attributes out (hashing their strings was a tenth of a compile) except
+  /// for leaves, which only their attributes tell apart; nodes with the same op and operands but
+  /// different attributes are rare and still compare unequal.
   private struct Key: Hashable {
     let op: ObjectIdentifier
     let inputs: [NodeID]
     let attributes: Attributes
+
+    func hash(into hasher: inout Hasher) {
+      hasher.combine(op)
+      hasher.combine(inputs)
+      if inputs.isEmpty { hasher.combine(attributes) }
+    }
   }
 
-  private var storage: [Node] = []
-  private var cache: [Key: NodeID] = [:]
+  // Unchecked exclusivity: the builder is used by one pass at a time and never shared, and the
+  // run-time access checks on these two were a thirtieth of a compile.
+  @exclusivity(unchecked) private var storage: [Node] = []
+  @exclusivity(unchecked) private var cache: [Key: NodeID] = [:]
   /// Set while a rebuild has found nothing to change: the first `adopted` nodes of `storage` are
   /// the old graph's, taken as they are (no copy, no hashing), and the rest of `storage` is the
   /// old graph's tail, not yet part of this graph. The first emission makes them ordinary nodes.

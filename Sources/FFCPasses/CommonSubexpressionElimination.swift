@@ -33,26 +33,28 @@ public struct CommonSubexpressionElimination: Pass {
     return (aIsConstant && !bIsConstant) || (aIsConstant == bIsConstant && b < a)
   }
 
-  /// Whether a rebuild would reorder operands or merge two nodes.
+  /// Whether a rebuild would reorder operands or merge two nodes. Nodes are filed by the hash of
+  /// what makes them equal (op, operands, attributes) and compared only when two hashes meet.
   static func mayChange(_ graph: Graph) -> Bool {
-    var seen = Set<NodeKey>(minimumCapacity: graph.nodes.count)
-    for node in graph.nodes {
-      if needsSwap(node, node.inputs, graph) { return true }
-      if !seen.insert(NodeKey(node)).inserted { return true }
+    var firstWithHash = [Int: Int](minimumCapacity: graph.nodes.count)
+    for index in graph.nodes.indices {
+      let (op, inputs) = (graph.nodes[index].op, graph.nodes[index].inputs)
+      if op.traits.contains(.commutative), needsSwap(graph.nodes[index], inputs, graph) { return true }
+      var hasher = Hasher()
+      hasher.combine(ObjectIdentifier(op))
+      hasher.combine(inputs)
+      if inputs.isEmpty { hasher.combine(graph.nodes[index].attributes) }  // as the builder does
+      let hash = hasher.finalize()
+      if let other = firstWithHash[hash] {
+        if graph.nodes[other].op === op && graph.nodes[other].inputs == inputs
+          && graph.nodes[other].attributes == graph.nodes[index].attributes
+        {
+          return true
+        }
+      } else {
+        firstWithHash[hash] = index
+      }
     }
     return false
-  }
-}
-
-/// What makes two nodes the same value: op, operands and attributes (as the builder hash-conses).
-private struct NodeKey: Hashable {
-  let op: ObjectIdentifier
-  let inputs: [NodeID]
-  let attributes: Attributes
-
-  init(_ node: Node) {
-    op = ObjectIdentifier(node.op)
-    inputs = node.inputs
-    attributes = node.attributes
   }
 }

@@ -58,7 +58,10 @@ public final class Plan<T: PlanScalar> {
       shapes: bindings.isEmpty ? "" : " (with \(bindings.keys.sorted().map { "\($0) = \(bindings[$0] ?? 0)" }.joined(separator: ", ")))",
       at: largest.flatMap { graph.nodes[$0].location })
     arena = .allocate(capacity: Swift.max(1, bufferPlan.arenaCount))
-    arena.initialize(repeating: 0, count: Swift.max(1, bufferPlan.arenaCount))
+    // Zero bytes are 0.0 in both precisions; written as bytes, this is one memset rather than an
+    // unspecialised generic loop over the elements.
+    UnsafeMutableRawPointer(arena).initializeMemory(
+      as: UInt8.self, repeating: 0, count: Swift.max(1, bufferPlan.arenaCount) * MemoryLayout<T>.stride)
 
     var fallbacks: [String] = []
     for (index, node) in graph.nodes.enumerated() {

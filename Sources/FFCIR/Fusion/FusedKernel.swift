@@ -124,14 +124,15 @@ struct FusedLayout<T: PlanScalar> {
       sources[i] = Source(pointer: nil, scratchOffset: offset)
     }
 
-    // Literals: one value each in scratch memory.
+    // Literals: one value each in scratch memory, shared by equal bit patterns (not by ==, which
+    // would give -0 the slot of 0).
     var fixedValues: [(T, Int)] = []
-    var literalSource: [Double: Source] = [:]
+    var literalSource: [UInt64: Source] = [:]
     for step in program.steps {
-      for case .literal(let x) in step.operands where literalSource[x] == nil {
+      for case .literal(let x) in step.operands where literalSource[x.bitPattern] == nil {
         let offset = take(1)
         fixedValues.append((T(x), offset))
-        literalSource[x] = Source(pointer: nil, scratchOffset: offset, advances: false, isScalar: true)
+        literalSource[x.bitPattern] = Source(pointer: nil, scratchOffset: offset, advances: false, isScalar: true)
       }
     }
 
@@ -148,7 +149,7 @@ struct FusedLayout<T: PlanScalar> {
         switch operand {
         case .input(let i): sources[i]
         case .step(let k): Source(pointer: nil, scratchOffset: stepOffsets[k], advances: false, isScalar: false)
-        case .literal(let x): literalSource[x] ?? Source()
+        case .literal(let x): literalSource[x.bitPattern] ?? Source()
         }
       }
       for case .step(let k) in step.operands where lastReader[k] == index && !free.contains(stepOffsets[k]) {
