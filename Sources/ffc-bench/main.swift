@@ -16,6 +16,7 @@
 // came from.
 import FFCDriver
 import FFCIR
+import FFCPasses
 import FFCRuntime
 import FFCTensor
 import FFCTestSupport
@@ -82,10 +83,12 @@ func median(_ values: [Double]) -> Double {
   return sorted[sorted.count / 2]
 }
 
-/// One forward + gradient evaluation of a depth-2 MLP through the plan, median of `repeats`.
+/// One forward + gradient evaluation of a depth-2 MLP through the plan (fused), median of
+/// `repeats`.
 func stepBenchmark(_ options: Options) throws {
   let text = MLPGenerator.program(depth: 2, width: options.width)
-  let graph = try Programs.compile(text, differentiate: true)
+  // The graph as `ffc run` and `ffc train` execute it: elementwise chains fused.
+  let graph = try Pipeline.execution().run(Programs.compile(text, differentiate: true)).graph
   let feeds = [
     "X": Tensor(repeating: 0.5, shape: [options.batch, options.width]),
     "Y": Tensor(repeating: 0.1, shape: [options.batch, options.width]),

@@ -203,11 +203,15 @@ struct FusedLayout<T: PlanScalar> {
       for gather in gathers where gather.everyBlock {
         Compute.gather(gather.source.resolve(scratch, 0), scratch + gather.scratchOffset, gather.layout, start: start, count: n)
       }
-      for step in steps {
-        let out = step.target.map { scratch + $0 } ?? output + start
-        step.loop(
-          step.a.resolve(scratch, start), step.a.isScalar ? 1 : n, step.b.resolve(scratch, start),
-          step.b.isScalar ? 1 : n, out, n)
+      // Steps are read in place, not copied out (a copy retains each loop's closure: on a tiny
+      // network that was most of a fused node's cost).
+      steps.withUnsafeBufferPointer { steps in
+        for i in steps.indices {
+          let out = steps[i].target.map { scratch + $0 } ?? output + start
+          steps[i].loop(
+            steps[i].a.resolve(scratch, start), steps[i].a.isScalar ? 1 : n, steps[i].b.resolve(scratch, start),
+            steps[i].b.isScalar ? 1 : n, out, n)
+        }
       }
       start += n
     }
