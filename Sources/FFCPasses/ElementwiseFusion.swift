@@ -19,69 +19,71 @@ public struct ElementwiseFusion: Pass {
     let groups = Self.groups(graph, keep: keep)
     var members = [[Int]](repeating: [], count: graph.nodes.count)
     for (index, root) in groups.enumerated() where root >= 0 { members[root].append(index) }
-    let fused = members.indices.map { groups[$0] == $0 && members[$0].count > 1 }
-    let builder = GraphBuilder(capacity: graph.nodes.count)
+    // The graph is built directly, not through a hash-consing builder: its nodes are already
+    // distinct, and so are the fused nodes (each has its own root).
+    var nodes: [Node] = []
+    nodes.reserveCapacity(graph.nodes.count)
     var map = [NodeID](repeating: NodeID(0), count: graph.nodes.count)
-    do {
-      for (index, node) in graph.nodes.enumerated() {
-        let root = groups[index]
-        if root >= 0 && root != index && fused[root] { continue }  // computed inside its group
-        if fused[index] {
-          context.count("fused nodes")
-          context.count("ops fused", by: members[index].count)
-          map[index] = try Self.emitFused(graph, members: members[index], map: map, builder)
-        } else {
-          // Operands keep their shapes: a fused node has its root's.
-          map[index] = try builder.copy(node, inputs: node.inputs.map { map[$0.index] }, inputShapesUnchanged: true)
-        }
+    for index in graph.nodes.indices {
+      let root = groups[index]
+      if root >= 0 && members[root].count > 1 && root != index { continue }  // computed in its group
+      if root == index && members[index].count > 1 {
+        context.count("fused nodes")
+        context.count("ops fused", by: members[index].count)
+        map[index] = NodeID(nodes.count)
+        nodes.append(Self.fusedNode(graph, members: members[index], map: map))
+      } else {
+        let node = graph.nodes[index]
+        map[index] = NodeID(nodes.count)
+        nodes.append(Node(
+          op: node.op, inputs: node.inputs.map { map[$0.index] }, attributes: node.attributes, shape: node.shape,
+          name: node.name, location: node.location, isGradient: node.isGradient))
       }
-    } catch {
-      throw .internal(pass: name, message: "\(error)")
     }
     let roots = graph.remappingRoots { map[$0.index] }
-    return builder.graph(
-      name: graph.name, declarations: roots.declarations, outputs: roots.outputs, loss: roots.loss,
+    return Graph(
+      name: graph.name, nodes: nodes, declarations: roots.declarations, outputs: roots.outputs, loss: roots.loss,
       gradients: roots.gradients)
   }
 
   /// The root of each node's group (-1: in none), found from the last node back, so that every
-  /// reader of a node is placed before the node is.
+  /// reader of a node is placed before the node is. `readersGroup` says, for each node, the group
+  /// all its readers so far belong to (-1: no reader yet, -2: readers outside any one group).
   static func groups(_ graph: Graph, keep: [NodeID]) -> [Int] {
-    let nodes = graph.nodes
-    var readers = [[Int]](repeating: [], count: nodes.count)
-    for (index, node) in nodes.enumerated() {
-      for input in node.inputs where readers[input.index].last != index { readers[input.index].append(index) }
-    }
-    var pinned = [Bool](repeating: false, count: nodes.count)
-    for root in graph.roots + keep { pinned[root.index] = true }
-    var group = [Int](repeating: -1, count: nodes.count)
-    for index in stride(from: nodes.count - 1, through: 0, by: -1) {
-      let node = nodes[index]
-      let elementwise = node.op.elementwise != nil
-      guard elementwise || node.op === Op.broadcastTo else { continue }
-      if !pinned[index], let first = readers[index].first, group[first] >= 0,
-        readers[index].allSatisfy({ group[$0] == group[first] && nodes[$0].op !== Op.broadcastTo }),
-        nodes[group[first]].shape == node.shape
-      {
-        group[index] = group[first]
-      } else if elementwise {
-        group[index] = index
+    let count = graph.nodes.count
+    var readersGroup = [Int](repeating: -1, count: count)
+    for root in graph.roots + keep { readersGroup[root.index] = -2 }
+    var group = [Int](repeating: -1, count: count)
+    for index in stride(from: count - 1, through: 0, by: -1) {
+      let op = graph.nodes[index].op
+      let elementwise = op.elementwise != nil
+      if elementwise || op === Op.broadcastTo {
+        let target = readersGroup[index]
+        if target >= 0, graph.nodes[target].shape == graph.nodes[index].shape {
+          group[index] = target
+        } else if elementwise {
+          group[index] = index
+        }
+      }
+      // What this node's operands learn about their readers: a broadcast is read with strides,
+      // so its operand is never computed inside the group.
+      let offered = group[index] >= 0 && op !== Op.broadcastTo ? group[index] : -2
+      for input in graph.nodes[index].inputs {
+        let known = readersGroup[input.index]
+        readersGroup[input.index] = known == -1 || known == offered ? offered : -2
       }
     }
     return group
   }
 
-  /// Emits the `fused` node of a group (members in graph order, the root last), with the root's
+  /// The `fused` node of a group (members in graph order, the root last), with the root's shape,
   /// name, location and gradient flag. `map` gives every outside operand's node in the new graph.
-  static func emitFused(_ graph: Graph, members: [Int], map: [NodeID], _ builder: GraphBuilder) throws -> NodeID {
+  static func fusedNode(_ graph: Graph, members: [Int], map: [NodeID]) -> Node {
     var program = FusedProgramBuilder(graph: graph, members: members)
     for member in members where graph.nodes[member].op !== Op.broadcastTo { program.addStep(member) }
     let root = graph.nodes[members[members.count - 1]]
-    builder.currentLocation = root.location
-    builder.emittingGradient = root.isGradient
-    let id = try builder.emit(
-      Op.fused, program.inputs.map { map[$0] }, Op.fusedAttributes(root.shape, program.result), name: root.name)
-    if let name = root.name, builder[id].name == nil { builder.rename(id, name) }
-    return id
+    return Node(
+      op: Op.fused, inputs: program.inputs.map { map[$0] }, attributes: Op.fusedAttributes(root.shape, program.result),
+      shape: root.shape, name: root.name, location: root.location, isGradient: root.isGradient)
   }
 }

@@ -5,15 +5,17 @@ import FFCIR
 /// becomes a literal, and every other value becomes an operand `#i` (in order of first use).
 struct FusedProgramBuilder {
   let graph: Graph
-  private let members: Set<Int>
-  private var stepOf: [Int: Int] = [:]
+  /// A group has a handful of members: plain arrays, searched in order, cost less than hashing.
+  private let members: [Int]
+  private var stepOf: [Int?]
   private var steps: [ElementwiseProgram.Step] = []
   /// The fused node's operands, as nodes of the original graph.
   private(set) var inputs: [Int] = []
 
   init(graph: Graph, members: [Int]) {
     self.graph = graph
-    self.members = Set(members)
+    self.members = members
+    stepOf = [Int?](repeating: nil, count: members.count)
   }
 
   var result: ElementwiseProgram { ElementwiseProgram(steps) }
@@ -29,14 +31,15 @@ struct FusedProgramBuilder {
       let literalAllowed = node.inputs.count == 2 && !operands.contains { if case .literal = $0 { true } else { false } }
       operands.append(operand(input.index, literalAllowed: literalAllowed))
     }
-    stepOf[member] = steps.count
+    if let position = members.firstIndex(of: member) { stepOf[position] = steps.count }
     steps.append(ElementwiseProgram.Step(node.op, operands, node.attributes))
   }
 
   private mutating func operand(_ index: Int, literalAllowed: Bool) -> ElementwiseProgram.Operand {
-    if let step = stepOf[index] { return .step(step) }
+    let position = members.firstIndex(of: index)
+    if let position, let step = stepOf[position] { return .step(step) }
     // An absorbed broadcast_to: read its operand with strides instead.
-    let source = members.contains(index) ? graph.nodes[index].inputs[0].index : index
+    let source = position != nil ? graph.nodes[index].inputs[0].index : index
     if literalAllowed, let value = graph.nodes[source].constantValue, value.scalars.count == 1 {
       return .literal(value.scalars[0])
     }
