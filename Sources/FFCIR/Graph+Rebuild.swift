@@ -13,6 +13,14 @@ extension Graph {
   public func rebuiltWithIndex(
     _ replace: (_ index: Int, _ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) throws -> NodeID?
   ) throws -> Graph {
+    try rebuiltMapping(replace).graph
+  }
+
+  /// `rebuiltWithIndex`, also returning where each node of this graph went in the new one (two
+  /// nodes that map to the same new node were merged).
+  public func rebuiltMapping(
+    _ replace: (_ index: Int, _ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) throws -> NodeID?
+  ) throws -> (graph: Graph, map: [NodeID]) {
     let builder = GraphBuilder()
     var map = [NodeID](repeating: NodeID(0), count: nodes.count)
     for (index, node) in nodes.enumerated() {
@@ -30,9 +38,10 @@ extension Graph {
       }
     }
     let roots = remappingRoots { map[$0.index] }
-    return builder.graph(
+    let graph = builder.graph(
       name: name, declarations: roots.declarations, outputs: roots.outputs, loss: roots.loss,
       gradients: roots.gradients)
+    return (graph, map)
   }
 
   /// Keeps only the nodes that `live` marks, renumbered in their original order.

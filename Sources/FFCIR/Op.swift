@@ -15,6 +15,10 @@ public struct OpTraits: OptionSet, Sendable {
   public static let boundedOutput = OpTraits(rawValue: 1 << 3)
   /// The value depends only on the input's shape (`size`), so it folds when the shape is known.
   public static let shapeOnly = OpTraits(rawValue: 1 << 4)
+  /// Linear in its one operand (f(a) + f(b) = f(a + b)): negation, Σ, broadcast, reshape, transpose.
+  public static let linear = OpTraits(rawValue: 1 << 5)
+  /// Linear in each of its two operands (matmul, outer): f(a, w) + f(b, w) = f(a + b, w).
+  public static let bilinear = OpTraits(rawValue: 1 << 6)
 }
 
 /// Where the gradient property tests draw an input: inside the op's domain and away from kinks.

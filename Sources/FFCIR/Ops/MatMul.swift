@@ -4,7 +4,7 @@ extension Op {
   /// numpy `@` on vectors and matrices, with transpose flags so that backpropagation's
   /// dW = Aᵀ·dZ and dA = dZ·Wᵀ need no transpose node. Attributes: transpose_a, transpose_b.
   public static let matmul: Op = Op(
-    name: "matmul", arity: 2,
+    name: "matmul", arity: 2, traits: .bilinear,
     inferShape: { shapes, attributes in
       let a = effectiveShape(shapes[0], attributes.bool("transpose_a"))
       let b = effectiveShape(shapes[1], attributes.bool("transpose_b"))
@@ -39,13 +39,19 @@ extension Op {
       }
     },
     rewrites: [
-      RewriteRule("matmul(transpose(a), b) -> matmul[transpose_a](a, b)") { r in
+      RewriteRule(
+        "matmul(transpose(a), b) -> matmul[transpose_a](a, b)",
+        example: "param W[2, 3] = [[1, 2, 3], [4, 5, 6]]\ninput x[2] = [1, 2]\nloss L = sum(W.T @ x)\n"
+      ) { r in
         let (a, b) = (r.inputs[0], r.inputs[1])
         guard a.op === Op.transpose, a.rank == 2 else { return nil }
         return r.builder.value(a.node.inputs[0]).matmul(
           b, transposeA: !r.attributes.bool("transpose_a"), transposeB: r.attributes.bool("transpose_b"))
       },
-      RewriteRule("matmul(a, transpose(b)) -> matmul[transpose_b](a, b)") { r in
+      RewriteRule(
+        "matmul(a, transpose(b)) -> matmul[transpose_b](a, b)",
+        example: "param W[2, 3] = [[1, 2, 3], [4, 5, 6]]\ninput X[4, 3]\nloss L = sum(X @ W.T)\n"
+      ) { r in
         let (a, b) = (r.inputs[0], r.inputs[1])
         guard b.op === Op.transpose, b.rank == 2 else { return nil }
         return a.matmul(
@@ -70,7 +76,7 @@ extension Op {
 
   /// `a ⊗ b` for vectors: `[m] ⊗ [n] -> [m, n]`, the weight gradient of `W @ x`.
   public static let outer: Op = Op(
-    name: "outer", arity: 2,
+    name: "outer", arity: 2, traits: .bilinear,
     inferShape: { shapes, _ in
       guard shapes[0].rank == 1, shapes[1].rank == 1 else {
         throw ShapeError("'outer' needs two vectors, got \(shapes[0]) and \(shapes[1])")

@@ -3,11 +3,19 @@ import FFCTensor
 
 extension Op {
   public static let neg: Op = unary(
-    "neg", Negate.self, vjp: { c in [-c.g] },
-    rewrites: [RewriteRule("-(-x) -> x") { r in r.x.op === Op.neg ? r.builder.value(r.x.node.inputs[0]) : nil }])
+    "neg", Negate.self, traits: .linear, vjp: { c in [-c.g] },
+    rewrites: [
+      RewriteRule("-(-x) -> x", example: "param x[2] = [1, 2]\nloss L = sum(-(-x))\n") { r in
+        r.x.op === Op.neg ? r.builder.value(r.x.node.inputs[0]) : nil
+      }
+    ])
   public static let exp: Op = unary("exp", Exp.self, vjp: { c in [c.g * c.y] })
   public static let log: Op = unary(
     "log", Log.self, domain: .positive, vjp: { c in [c.g / c.x] }, rewrites: stableLogarithms)
+  /// log(1 + x), accurate where x is tiny (log(1 + 1e-20) is 0 as written).
+  public static let log1p: Op = unary("log1p", Log1p.self, domain: .positive, vjp: { c in [c.g / (1 + c.x)] })
+  /// exp(x) − 1, accurate where x is tiny.
+  public static let expm1: Op = unary("expm1", Expm1.self, vjp: { c in [c.g * (c.y + 1)] })
   public static let sqrt: Op = unary("sqrt", SquareRoot.self, domain: .positive, vjp: { c in [c.g * 0.5 / c.y] })
   /// abs'(0) = 0.
   public static let abs: Op = unary("abs", Absolute.self, domain: .awayFromKinks, vjp: { c in [c.g * c.x.apply(Op.sign)] })
@@ -47,20 +55,42 @@ extension Op {
   /// The stable forms of logarithms that overflow or lose precision as written: applied to the
   /// forward graph before it is differentiated, so no gradient divides by a softmax or a sigmoid.
   static let stableLogarithms: [RewriteRule] = [
-    RewriteRule("log(softmax(z)) -> log_softmax(z)", phase: .stabilize) { r in
+    RewriteRule(
+      "log(softmax(z)) -> log_softmax(z)", phase: .stabilize,
+      example: "param z[3] = [1, 2, 3]\nloss L = -log(softmax(z))[1]\n"
+    ) { r in
       r.x.op === Op.softmax ? r.builder.value(r.x.node.inputs[0]).apply(Op.logSoftmax, r.x.node.attributes) : nil
     },
-    RewriteRule("log(1 + exp(x)) -> softplus(x)", phase: .stabilize) { r in
+    RewriteRule(
+      "log(1 + exp(x)) -> softplus(x)", phase: .stabilize,
+      example: "param x[2] = [1, 2]\nloss L = sum(log(1 + exp(x)))\n"
+    ) { r in
       guard r.x.op === Op.add else { return nil }
       let (a, b) = (r.builder.value(r.x.node.inputs[0]), r.builder.value(r.x.node.inputs[1]))
       if a.isConstant(1), b.op === Op.exp, b.shape == r.node.shape { return r.builder.value(b.node.inputs[0]).apply(Op.softplus) }
       if b.isConstant(1), a.op === Op.exp, a.shape == r.node.shape { return r.builder.value(a.node.inputs[0]).apply(Op.softplus) }
       return nil
     },
-    RewriteRule("log(sigmoid(x)) -> -softplus(-x)", phase: .stabilize) { r in
+    // After the softplus rule, which is the more specific form of log(1 + exp(x)).
+    RewriteRule(
+      "log(1 + x) -> log1p(x)", phase: .stabilize, example: "param x[2] = [1, 2]\nloss L = sum(log(1 + x * x))\n"
+    ) { r in
+      guard r.x.op === Op.add else { return nil }
+      let (a, b) = (r.builder.value(r.x.node.inputs[0]), r.builder.value(r.x.node.inputs[1]))
+      if a.isConstant(1), b.shape == r.node.shape { return b.apply(Op.log1p) }
+      if b.isConstant(1), a.shape == r.node.shape { return a.apply(Op.log1p) }
+      return nil
+    },
+    RewriteRule(
+      "log(sigmoid(x)) -> -softplus(-x)", phase: .stabilize,
+      example: "param x[2] = [1, 2]\nloss L = sum(log(sigmoid(x)))\n"
+    ) { r in
       r.x.op === Op.sigmoid ? -(-r.builder.value(r.x.node.inputs[0])).apply(Op.softplus) : nil
     },
-    RewriteRule("log(1 - sigmoid(x)) -> -softplus(x)", phase: .stabilize) { r in
+    RewriteRule(
+      "log(1 - sigmoid(x)) -> -softplus(x)", phase: .stabilize,
+      example: "param x[2] = [1, 2]\nloss L = sum(log(1 - sigmoid(x)))\n"
+    ) { r in
       guard r.x.op === Op.sub else { return nil }
       let (a, b) = (r.builder.value(r.x.node.inputs[0]), r.builder.value(r.x.node.inputs[1]))
       guard a.isConstant(1), b.op === Op.sigmoid, b.shape == r.node.shape else { return nil }
@@ -69,7 +99,7 @@ extension Op {
   ]
 
   static let unaryOps: [Op] = [
-    neg, exp, log, sqrt, abs, square, sin, cos, tanh, sigmoid, relu, leakyRelu, softplus, hardTanh,
+    neg, exp, log, log1p, expm1, sqrt, abs, square, sin, cos, tanh, sigmoid, relu, leakyRelu, softplus, hardTanh,
     step, sign,
   ]
 }
@@ -78,6 +108,8 @@ extension Op {
 enum Negate: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { -x } }
 enum Exp: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.exp(x) } }
 enum Log: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.log(x) } }
+enum Log1p: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.log1p(x) } }
+enum Expm1: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.expm1(x) } }
 enum SquareRoot: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { x.squareRoot() } }
 enum Absolute: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { Swift.abs(x) } }
 enum Square: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { x * x } }
