@@ -24,12 +24,12 @@ extension Op {
 
   /// A unary op with one numeric option (`leaky_relu(x, alpha)`), evaluated by `f(x, option)`.
   static func unary<F: ParametricFunction>(
-    _ name: String, option: CallOption, _ f: F.Type,
+    _ name: String, option: CallOption, _ f: F.Type, traits: OpTraits = [],
     domain: SampleDomain = .any, vjp: VJPRule?
   ) -> Op {
     let key = option.name
     return Op(
-      name: name, arity: 1, traits: .elementwise,
+      name: name, arity: 1, traits: traits.union(.elementwise),
       inferShape: { shapes, _ in shapes[0] },
       evaluate: { inputs, attributes, _ in
         let parameter = attributes.double(key, default: option.defaultValue ?? 0)

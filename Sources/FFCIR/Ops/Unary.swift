@@ -37,9 +37,12 @@ extension Op {
     "leaky_relu", option: CallOption("alpha", default: 0.01), LeakyReLU.self,
     domain: .awayFromKinks,
     vjp: { c in
-      let alpha = c.attributes.double("alpha")
-      return [c.g * (alpha + (1 - alpha) * c.x.apply(Op.step))]
+      [c.g * c.x.apply(Op.leakyStep, c.attributes)]
     })
+  /// leaky_relu's derivative: 1 where x > 0, else α (α at 0). Its own derivative is zero.
+  public static let leakyStep: Op = unary(
+    "leaky_step", option: CallOption("alpha", default: 0.01), LeakyStep.self, traits: .boundedOutput,
+    domain: .awayFromKinks, vjp: { _ in [nil] })
   /// softplus(x) = log(1 + exp(x)), computed without overflow.
   public static let softplus: Op = unary("softplus", Softplus.self, vjp: { c in [c.g * c.x.apply(Op.sigmoid)] })
   /// hard_tanh'(x) = 1 on (-1, 1) and 0 elsewhere, including at ±1.
@@ -100,12 +103,15 @@ extension Op {
 
   static let unaryOps: [Op] = [
     neg, exp, log, log1p, expm1, sqrt, abs, square, sin, cos, tanh, sigmoid, relu, leakyRelu, softplus, hardTanh,
-    step, sign,
+    leakyStep, step, sign,
   ]
 }
 
 // The scalar functions, once for the reference evaluation and both kernel precisions.
 enum Negate: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { -x } }
+enum LeakyStep: ParametricFunction {
+  static func apply<T: KernelScalar>(_ x: T, _ alpha: T) -> T { x > 0 ? 1 : alpha }
+}
 enum Exp: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.exp(x) } }
 enum Log: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.log(x) } }
 enum Log1p: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.log1p(x) } }
