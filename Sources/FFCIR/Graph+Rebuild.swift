@@ -44,6 +44,16 @@ extension Graph {
     return (graph, map)
   }
 
+  /// Which nodes a root (output, loss, gradient, declared leaf) needs.
+  public func liveNodes() -> [Bool] {
+    var live = [Bool](repeating: false, count: nodes.count)
+    for root in roots { live[root.index] = true }
+    for index in nodes.indices.reversed() where live[index] {
+      for input in nodes[index].inputs { live[input.index] = true }
+    }
+    return live
+  }
+
   /// Keeps only the nodes that `live` marks, renumbered in their original order.
   public func keeping(_ live: [Bool]) -> Graph {
     var map = [NodeID](repeating: NodeID(0), count: nodes.count)

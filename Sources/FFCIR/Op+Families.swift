@@ -10,7 +10,8 @@ extension Op {
   static func unary<F: UnaryFunction>(
     _ name: String, _ f: F.Type, traits: OpTraits = [],
     domain: SampleDomain = .any, spellings: [String]? = nil, vjp: VJPRule?,
-    rewrites: [RewriteRule] = [], floatKernel: (@Sendable (KernelCall<Float>) -> Instruction)? = nil
+    rewrites: [RewriteRule] = [], floatKernel: (@Sendable (KernelCall<Float>) -> Instruction)? = nil,
+    range: RangeRule? = nil
   ) -> Op {
     Op(
       name: name, arity: 1, traits: traits.union(.elementwise),
@@ -19,13 +20,14 @@ extension Op {
       vjp: vjp, rewrites: rewrites,
       call: CallSignature(spellings ?? [name], tensors: 1),
       samples: unarySamples.map { OpSample($0, domains: [domain]) },
-      kernel: OpKernel(float: floatKernel ?? { mapKernel(F.self, $0) }, double: { mapKernel(F.self, $0) }, inPlace: true))
+      kernel: OpKernel(float: floatKernel ?? { mapKernel(F.self, $0) }, double: { mapKernel(F.self, $0) }, inPlace: true),
+      range: range)
   }
 
   /// A unary op with one numeric option (`leaky_relu(x, alpha)`), evaluated by `f(x, option)`.
   static func unary<F: ParametricFunction>(
     _ name: String, option: CallOption, _ f: F.Type, traits: OpTraits = [],
-    domain: SampleDomain = .any, vjp: VJPRule?
+    domain: SampleDomain = .any, vjp: VJPRule?, range: RangeRule? = nil
   ) -> Op {
     let key = option.name
     return Op(
@@ -44,14 +46,15 @@ extension Op {
       },
       kernel: OpKernel(
         float: { mapKernel(F.self, key, option.defaultValue ?? 0, $0) },
-        double: { mapKernel(F.self, key, option.defaultValue ?? 0, $0) }, inPlace: true))
+        double: { mapKernel(F.self, key, option.defaultValue ?? 0, $0) }, inPlace: true),
+      range: range)
   }
 
   /// An elementwise binary op. Operands have equal shapes, or one of them is a scalar.
   static func binary<F: BinaryFunction>(
     _ name: String, _ f: F.Type, traits: OpTraits = [],
     domains: [SampleDomain] = [.any, .any], spellings: [String]? = nil, vjp: VJPRule?,
-    rewrites: [RewriteRule] = []
+    rewrites: [RewriteRule] = [], range: RangeRule? = nil
   ) -> Op {
     Op(
       name: name, arity: 2, traits: traits.union(.elementwise),
@@ -64,7 +67,8 @@ extension Op {
         OpSample([[3], []], domains: domains),
         OpSample([[], [3]], domains: domains),
       ],
-      kernel: OpKernel(float: { zipKernel(F.self, $0) }, double: { zipKernel(F.self, $0) }, inPlace: true))
+      kernel: OpKernel(float: { zipKernel(F.self, $0) }, double: { zipKernel(F.self, $0) }, inPlace: true),
+      range: range)
   }
 
   static func elementwiseShape(_ name: String, _ a: Shape, _ b: Shape) throws -> Shape {

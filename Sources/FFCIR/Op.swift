@@ -101,13 +101,15 @@ public final class Op: Sendable, CustomStringConvertible {
   public let classLabels: ClassLabelRule?
   /// The compiled interpreter's kernel; nil runs the reference `evaluate` instead.
   public let kernel: OpKernel?
+  /// The output's range from the inputs' (what the lint knows of values); nil: unknown.
+  public let range: RangeRule?
 
   public init(
     name: String, arity: Int, traits: OpTraits = [], inferShape: @escaping ShapeRule,
     evaluate: @escaping EvaluateRule, vjp: VJPRule?, rewrites: [RewriteRule] = [],
     call: CallSignature? = nil, samples: [OpSample] = [],
     operandMarks: [String: (operand: Int, suffix: String)] = [:], classLabels: ClassLabelRule? = nil,
-    kernel: OpKernel? = nil
+    kernel: OpKernel? = nil, range: RangeRule? = nil
   ) {
     self.name = name
     self.arity = arity
@@ -121,6 +123,7 @@ public final class Op: Sendable, CustomStringConvertible {
     self.operandMarks = operandMarks
     self.classLabels = classLabels
     self.kernel = kernel
+    self.range = range
   }
 
   public var description: String { name }

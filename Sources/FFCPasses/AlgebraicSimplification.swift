@@ -123,11 +123,7 @@ enum RewriteEngine {
   /// for a constant operand, say, which DCE removes later) do not count, or they would keep a rule
   /// that needs an input to itself from firing.
   static func liveUses(_ graph: Graph) -> [Int] {
-    var live = [Bool](repeating: false, count: graph.nodes.count)
-    for root in graph.roots { live[root.index] = true }
-    for index in graph.nodes.indices.reversed() where live[index] {
-      for input in graph.nodes[index].inputs { live[input.index] = true }
-    }
+    let live = graph.liveNodes()
     var uses = [Int](repeating: 0, count: graph.nodes.count)
     for (index, node) in graph.nodes.enumerated() where live[index] {
       for input in node.inputs { uses[input.index] += 1 }

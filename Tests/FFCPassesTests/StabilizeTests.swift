@@ -110,4 +110,45 @@ import Testing
     #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log(exp(x) + 1) + x / 16 + sqrt(x^2 + 1))\n").isEmpty)
     #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log(x))   # ffc: allow\n").isEmpty)
   }
+
+  /// exp of a logit overflows past 88.7 in f32; exp of a bounded value or of z − max(z) cannot.
+  @Test func expOfAnUnboundedValueWarns() {
+    let overflow = "net.ffn:3:14: warning: exp of a value that can exceed 88.7 overflows to inf in f32 (and its gradient with it); subtract the maximum first, or use softmax, log_softmax, softplus or sigmoid"
+    #expect(warnings("param W[3, 2] = glorot\ninput x[2]\nloss L = sum(exp(W @ x))\n") == [overflow])
+    #expect(warnings("param W[3, 2] = glorot\ninput x[2]\nloss L = sum(exp(tanh(W @ x) * 80))\n").isEmpty)
+    #expect(warnings("param W[3, 2] = glorot\ninput x[2]\nloss L = sum(exp(tanh(W @ x) * 90))\n") == [overflow])
+    #expect(warnings("param W[3, 2] = glorot\ninput x[2]\no = W @ x\ne = exp(o - max(o))\nloss L = -log(e / sum(e))[0]\n").isEmpty)
+    #expect(warnings("param w[2] = [1, 2]\ninput x[2]\nloss L = sum(exp(-(w - x)^2))\n").isEmpty, "a Gaussian: at most 1")
+  }
+
+  /// A negative denominator is as safe as a positive one; a range that straddles 0 is not.
+  @Test func divisionNeedsOnlyAValueThatIsNever0() {
+    #expect(warnings("param x[2] = [1, 2]\nloss L = sum(x / -exp(tanh(x)))\n").isEmpty)
+    #expect(warnings("param x[2] = [1, 2]\nloss L = sum(x / (sigmoid(x) - 0.5))\n").count == 1)
+    #expect(warnings("param x[2] = [1, 2]\nloss L = sum(x / (sigmoid(x) + 0.5))\n").isEmpty)
+  }
+}
+
+/// The ranges the ops' rules give, on the patterns the lint judges.
+@Suite struct ValueRangeTests {
+  func range(_ expression: String, _ declarations: String = "param x[3] = [1, 2, 3]\n") throws -> ValueRange {
+    let graph = try Programs.lower(declarations + "output r = " + expression + "\n")
+    return graph.valueRanges()[graph.outputs[0].node.index]
+  }
+
+  @Test func boundedFunctionsAndTheirCombinations() throws {
+    #expect(try range("tanh(x)") == ValueRange(-1, 1))
+    #expect(try range("sigmoid(x)") == ValueRange(0, 1, excludesZero: true))
+    #expect(try range("2 * sigmoid(x) - 1") == ValueRange(-1, 1))
+    #expect(try range("exp(-square(x))") == ValueRange(0, 1, excludesZero: true))
+    #expect(try range("relu(x) + 1") == ValueRange(1, .infinity))
+    #expect(try range("x - max(x)") == ValueRange(-.infinity, 0))
+    #expect(try range("softmax(x)") == ValueRange(0, 1, excludesZero: true))
+    #expect(try range("sum(sigmoid(x))") == ValueRange(0, 3, excludesZero: true))
+    #expect(try range("x") == .unknown)
+    #expect(try range("1 / (1 + exp(x))").isPositive)
+    #expect(try range("abs(x)") == .nonnegative)
+    #expect(try range("x^2") == .nonnegative)
+    #expect(try range("[-2, 3]") == ValueRange(-2, 3, excludesZero: true))
+  }
 }

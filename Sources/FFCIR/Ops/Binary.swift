@@ -5,15 +5,15 @@ extension Op {
   public static let add: Op = binary(
     "add", Add.self, traits: .commutative,
     vjp: { c in [c.reduced(c.g, for: 0), c.reduced(c.g, for: 1)] },
-    rewrites: additionRules)
+    rewrites: additionRules, range: { r, _, _ in r[0] + r[1] })
   public static let sub: Op = binary(
     "sub", Subtract.self,
     vjp: { c in [c.reduced(c.g, for: 0), c.reduced(-c.g, for: 1)] },
-    rewrites: subtractionRules)
+    rewrites: subtractionRules, range: { r, _, _ in r[0] + -r[1] })
   public static let mul: Op = binary(
     "mul", Multiply.self, traits: .commutative,
     vjp: { c in [c.reduced(c.g * c.inputs[1], for: 0), c.reduced(c.g * c.inputs[0], for: 1)] },
-    rewrites: multiplicationRules)
+    rewrites: multiplicationRules, range: { r, _, _ in r[0] * r[1] })
   public static let div: Op = binary(
     "div", Divide.self, domains: [.any, .awayFromKinks],
     vjp: { c in [c.reduced(c.g / c.inputs[1], for: 0), c.reduced(-(c.g * c.y / c.inputs[1]), for: 1)] },
@@ -21,7 +21,8 @@ extension Op {
       RewriteRule("x/1 -> x", example: "param x[2] = [1, 2]\nloss L = sum(x / 1)\n") { r in
         r.inputs[1].isConstant(1) ? r.keeping(r.inputs[0]) : nil
       }
-    ])
+    ],
+    range: { r, _, _ in r[0] * r[1].reciprocal })
   public static let pow: Op = binary(
     "pow", Power.self, domains: [.positive, .any],
     vjp: { c in
@@ -44,10 +45,24 @@ extension Op {
         "x^2 -> square(x)",
         example: "param x[2] = [1, 2]\nloss L = sum(x^2)\n"
       ) { r in r.inputs[1].isConstant(2) ? r.inputs[0].apply(Op.square) : nil },
-    ])
+    ],
+    range: { r, _, _ in powerRange(r[0], r[1]) })
   /// 1 where a == b, else 0: the mask in max's derivative. Not differentiable in its operands.
   public static let equal: Op = binary(
-    "equal", Equal.self, traits: [.commutative, .boundedOutput], vjp: { _ in [nil, nil] })
+    "equal", Equal.self, traits: [.commutative, .boundedOutput], vjp: { _ in [nil, nil] },
+    range: { _, _, _ in .unit })
+
+  /// x^p: known for a positive x, or for an even whole power p > 0 of any x.
+  static func powerRange(_ x: ValueRange, _ p: ValueRange) -> ValueRange {
+    guard p.lower == p.upper else { return x.isPositive ? .positive : .unknown }
+    let e = p.lower
+    if e > 0, e == e.rounded(), e.truncatingRemainder(dividingBy: 2) == 0 {
+      return magnitude(x).through({ Foundation.pow($0, e) }, keepsZero: true)
+    }
+    guard x.isPositive else { return .unknown }
+    let (a, b) = (Foundation.pow(x.lower, e), Foundation.pow(x.upper, e))
+    return ValueRange(Swift.min(a, b), Swift.max(a, b), excludesZero: true)
+  }
 
   static let binaryOps: [Op] = [add, sub, mul, div, pow, equal]
 }

@@ -37,7 +37,7 @@ extension Op {
       OpSample([[2, 1]], Attributes([("shape", .shape([2, 3]))])),
       OpSample([[]], Attributes([("shape", .shape([2]))])),
     ],
-    kernel: OpKernel(float: broadcastKernel, double: broadcastKernel))
+    kernel: OpKernel(float: broadcastKernel, double: broadcastKernel), range: { r, _, _ in r[0] })
 
   /// Adds or removes unit axes (the non-unit dimensions stay in order). Attribute: the new shape.
   public static let reshape: Op = Op(
@@ -76,7 +76,7 @@ extension Op {
       },
     ],
     samples: [OpSample([[3]], Attributes([("shape", .shape([3, 1]))]))],
-    kernel: OpKernel(float: copyKernel, double: copyKernel, inPlace: true))
+    kernel: OpKernel(float: copyKernel, double: copyKernel, inPlace: true), range: { r, _, _ in r[0] })
 
   /// The transpose of a matrix (`transpose(W)` or `W.T`); vectors and scalars are unchanged.
   public static let transpose: Op = Op(
@@ -111,7 +111,7 @@ extension Op {
     ],
     call: CallSignature(["transpose"], tensors: 1),
     samples: [OpSample([[2, 3]])],
-    kernel: OpKernel(float: transposeKernel, double: transposeKernel))
+    kernel: OpKernel(float: transposeKernel, double: transposeKernel), range: { r, _, _ in r[0] })
 
   /// `x[i]`, `x[i, j]`: the sub-value at fixed leading indices. Attribute: indices.
   public static let index: Op = Op(
@@ -137,7 +137,7 @@ extension Op {
       return [c.g.apply(Op.embed, attributes)]
     },
     samples: [OpSample([[3]], Attributes([("indices", .ints([1]))])), OpSample([[2, 3]], Attributes([("indices", .ints([1, 2]))]))],
-    kernel: OpKernel(float: indexKernel, double: indexKernel))
+    kernel: OpKernel(float: indexKernel, double: indexKernel), range: { r, _, _ in r[0] })
 
   /// The adjoint of `index`: zeros of `shape` with the input placed at `indices`.
   public static let embed: Op = Op(
@@ -152,7 +152,8 @@ extension Op {
     evaluate: { inputs, attributes, shape in Kernels.embed(inputs[0], at: attributes.ints("indices"), in: shape) },
     vjp: { c in [c.g.apply(Op.index, Attributes([("indices", c.attributes["indices"] ?? .ints([]))]))] },
     samples: [OpSample([[]], Attributes([("indices", .ints([1])), ("shape", .shape([3]))]))],
-    kernel: OpKernel(float: embedKernel, double: embedKernel))
+    kernel: OpKernel(float: embedKernel, double: embedKernel),
+    range: { r, _, _ in ValueRange(Swift.min(r[0].lower, 0), Swift.max(r[0].upper, 0)) })
 
   static let layoutOps: [Op] = [broadcastTo, reshape, transpose, index, embed]
 }

@@ -72,7 +72,13 @@ extension Op {
       OpSample([[3], [3]]),
     ],
     operandMarks: ["transpose_a": (0, ".T"), "transpose_b": (1, ".T")],
-    kernel: OpKernel(float: matmulKernel, double: matmulKernel))
+    kernel: OpKernel(float: matmulKernel, double: matmulKernel),
+    range: { r, shapes, attributes in
+      // Σ over the inner dimension of products of an element of each.
+      let a = shapes[0]
+      let inner = a.rank == 1 ? a[0] : a[attributes.bool("transpose_a") ? 0 : 1]
+      return (r[0] * r[1]).summed(count: inner.value)
+    })
 
   /// `a ⊗ b` for vectors: `[m] ⊗ [n] -> [m, n]`, the weight gradient of `W @ x`.
   public static let outer: Op = Op(
@@ -87,7 +93,7 @@ extension Op {
     vjp: { c in [c.g.matmul(c.inputs[1]), c.g.matmul(c.inputs[0], transposeA: true)] },
     call: CallSignature(["outer"], tensors: 2),
     samples: [OpSample([[2], [3]])],
-    kernel: OpKernel(float: outerKernel, double: outerKernel))
+    kernel: OpKernel(float: outerKernel, double: outerKernel), range: { r, _, _ in r[0] * r[1] })
 
   static let matmulOps: [Op] = [matmul, outer]
 

@@ -71,7 +71,8 @@ extension Op {
     },
     vjp: { _ in [nil] },
     samples: [OpSample([[2, 3]], Attributes([("axes", .ints([1]))]))],
-    kernel: OpKernel(float: sizeKernel, double: sizeKernel))
+    kernel: OpKernel(float: sizeKernel, double: sizeKernel),
+    range: { _, _, _ in ValueRange(1, .infinity) })
 
   static let reduceOps: [Op] = [sum, mean, max, size]
 
@@ -112,7 +113,28 @@ extension Op {
         OpSample([[2, 3]], Attributes([("axes", .ints([0])), ("keepdims", .bool(true))])),
         OpSample([[4]], Attributes([("axes", .ints([0]))])),
       ],
-      kernel: OpKernel(float: { reductionKernel(kind, $0) }, double: { reductionKernel(kind, $0) }))
+      kernel: OpKernel(float: { reductionKernel(kind, $0) }, double: { reductionKernel(kind, $0) }),
+      range: { r, shapes, attributes in
+        switch kind {
+        case .sum: r[0].summed(count: reducedCount(shapes[0], attributes.ints("axes")))
+        // A mean or a maximum of elements in a range lies in it (a mean of values of one sign
+        // that are never 0 is never 0).
+        case .mean: ValueRange(r[0].lower, r[0].upper, excludesZero: r[0].summed(count: nil).excludesZero)
+        case .max: r[0]
+        }
+      })
+  }
+
+  /// The number of elements reduced over `axes`, when every one of them is known at compile time.
+  static func reducedCount(_ shape: Shape, _ axes: [Int]) -> Int? {
+    var count = 1
+    for axis in axes {
+      guard let size = shape[axis].value else { return nil }
+      let (product, overflow) = count.multipliedReportingOverflow(by: size)
+      guard !overflow else { return nil }  // more than Int.max elements: as good as unknown
+      count = product
+    }
+    return count
   }
 }
 
