@@ -152,3 +152,25 @@ import Testing
     #expect(try range("[-2, 3]") == ValueRange(-2, 3, excludesZero: true))
   }
 }
+
+/// `where(c, a, b)`: the branch not taken gets an exact 0, and its own derivative (inf or NaN
+/// there) is selected away rather than multiplied by that 0.
+@Suite struct NaNSafeSelectionTests {
+  func gradient(_ text: String) throws -> [Double] {
+    let result = try Pipeline.standard(differentiate: true, optimize: true).run(Programs.lower(text))
+    return try #require(try Programs.evaluate(result.graph).gradients.first).scalars
+  }
+
+  @Test func squareRootOfNegativesNotTaken() throws {
+    #expect(try gradient("param x[3] = [-1, 1, 4]\nloss L = sum(where(x, sqrt(x), 0))\n") == [0, 0.5, 0.25])
+  }
+
+  @Test func logarithmAtZeroNotTaken() throws {
+    let g = try gradient("param x[3] = [0, 1, 2]\nloss L = sum(where(x, log(x) * 3, -1))\n")
+    #expect(g == [0, 3, 1.5])
+  }
+
+  @Test func bothBranchesAndAScalarCondition() throws {
+    #expect(try gradient("param x[2] = [2, 3]\nloss L = sum(where(-x, x * x, 5 * x))\n") == [5, 5])
+  }
+}

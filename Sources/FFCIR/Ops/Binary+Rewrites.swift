@@ -56,6 +56,7 @@ extension Op {
       else { return nil }
       return x * r.builder.constant(c * outer.constant)
     },
+    factorSelected,
   ]
 
   /// (x + c) + d → x + (c + d), and every mix of + and − around the two constants.

@@ -20,7 +20,8 @@ extension Op {
     rewrites: [
       RewriteRule("x/1 -> x", example: "param x[2] = [1, 2]\nloss L = sum(x / 1)\n") { r in
         r.inputs[1].isConstant(1) ? r.keeping(r.inputs[0]) : nil
-      }
+      },
+      factorSelected,
     ],
     range: { r, _, _ in r[0] * r[1].reciprocal })
   public static let pow: Op = binary(
