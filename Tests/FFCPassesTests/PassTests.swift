@@ -83,3 +83,35 @@ import Testing
     }
   }
 }
+
+/// A fixed point stops at its node budget: the round that grew the graph past it is undone.
+@Suite struct NodeBudgetTests {
+  /// A rule gone wrong: every operation x becomes -(-x), so the graph more than doubles each run.
+  struct Bloat: Pass {
+    let name = "bloat"
+    func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
+      do {
+        let result = try graph.rebuilt { node, inputs, builder in
+          let copy = try builder.copy(node, inputs: inputs)
+          return builder.apply(Op.neg, [builder.apply(Op.neg, [builder.value(copy)])]).id
+        }
+        context.count("x -> -(-x)", by: graph.nodes.count)
+        return result
+      } catch {
+        throw .internal(pass: name, message: "\(error)")
+      }
+    }
+  }
+
+  @Test func aRoundPastTheBudgetIsUndone() throws {
+    let graph = try Programs.lower("param x[2] = [1, 2]\nloss L = sum(exp(x) * x)\n")
+    var manager = PassManager()
+    manager.addFixedPoint([Bloat()])
+    let result = try manager.run(graph)
+    #expect(result.graph.nodes.count <= PassManager.nodeBudget(graph.nodes.count))
+    #expect(result.graph.nodes.count > graph.nodes.count)
+    let counters = try #require(result.reports.first).counters
+    #expect(counters.contains { $0.0 == "round undone: over the node budget" && $0.1 == 1 }, "\(counters)")
+    #expect(try Programs.evaluate(result.graph).loss?.scalars == Programs.evaluate(graph).loss?.scalars)
+  }
+}
