@@ -41,6 +41,14 @@ import Testing
     #expect(value.scalars.map { ($0 * 1e6).rounded() } == [1_000_000, 20_085_537])
   }
 
+  /// Constants along a chain are combined only where their product is finite and nonzero:
+  /// (0·1e308)·1e308 is 0 while 0·inf is NaN.
+  @Test func constantsThatWouldOverflowStayApart() throws {
+    let graph = try simplified("input x[2]\ny = (x * 1e308) * 1e308\noutput y")
+    #expect(opNames(graph) == ["mul", "mul"])
+    #expect(try opNames(simplified("input x[2]\ny = (x * 3) * 2\noutput y")) == ["mul"])
+  }
+
   @Test func commonSubexpressionsMerge() throws {
     let graph = try simplified("input x[3]\na = tanh(x) * exp(x)\nb = exp(x) * tanh(x)\ny = a + b\noutput y")
     // a and b meet; a + a then becomes a * 2.

@@ -54,7 +54,10 @@ extension Op {
       guard let outer = r.splitScalarConstant(), outer.value.op === Op.mul, r.isOnlyUse(outer.index),
         let (x, c) = r.splitScalarConstant(of: outer.value)
       else { return nil }
-      return x * r.builder.constant(c * outer.constant)
+      // Not where c·d overflows or underflows: (0·1e308)·1e308 is 0 but 0·inf is NaN.
+      let product = c * outer.constant
+      guard product.isFinite, product != 0 || c == 0 || outer.constant == 0 else { return nil }
+      return x * r.builder.constant(product)
     },
     factorSelected,
   ]
@@ -75,6 +78,7 @@ extension Op {
     let xIsFirst = inner.value.node.inputs[0] == x.id
     let tau: Double = innerIsSub && !xIsFirst ? -1 : 1
     let k = innerIsSub && xIsFirst ? -c : c
+    guard (sigma * k + delta).isFinite else { return nil }  // an overflowing sum is not gathered
     let constant = r.builder.constant(sigma * k + delta)
     return sigma * tau > 0 ? x + constant : constant - x
   }
@@ -95,7 +99,8 @@ extension Op {
   }
 
   /// a·x ± b·x → (a ± b)·x: one product instead of two. The contributions of a value's uses to its
-  /// gradient often share the incoming cotangent (dL/dz = g·f₁'(z) + g·f₂'(z)).
+  /// gradient often share the incoming cotangent (dL/dz = g·f₁'(z) + g·f₂'(z)). Equal up to
+  /// rounding, except within a factor of 2 of the largest double, where a ± b can overflow.
   static let sharedFactor = RewriteRule(
     "a*x+b*x -> (a+b)*x",
     example: "param x[2] = [1, 2]\nparam w[2] = [3, 5]\nloss L = sum(w * x + w * w)\n"
