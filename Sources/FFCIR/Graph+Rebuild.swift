@@ -18,6 +18,15 @@ extension Graph {
     mergingDuplicates: Bool = false,
     _ replace: (_ index: Int, _ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) throws -> NodeID?
   ) throws -> Graph {
+    try rebuiltMapping(mergingDuplicates: mergingDuplicates, replace).graph
+  }
+
+  /// `rebuiltWithIndex`, also returning where each node of this graph went in the new one (two
+  /// nodes that map to the same new node were merged).
+  public func rebuiltMapping(
+    mergingDuplicates: Bool = false,
+    _ replace: (_ index: Int, _ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) throws -> NodeID?
+  ) throws -> (graph: Graph, map: [NodeID]) {
     let builder = mergingDuplicates ? GraphBuilder(capacity: nodes.count) : GraphBuilder(rebuilding: self)
     var map = [NodeID](repeating: NodeID(0), count: nodes.count)
     for (index, node) in nodes.enumerated() {
@@ -40,11 +49,22 @@ extension Graph {
       }
     }
     // Nothing changed: the same graph (and storage), which the pass manager need not verify again.
-    if builder.isAdopting && builder.count == nodes.count { return self }
+    if builder.isAdopting && builder.count == nodes.count { return (self, map) }
     let roots = remappingRoots { map[$0.index] }
-    return builder.graph(
+    let graph = builder.graph(
       name: name, declarations: roots.declarations, outputs: roots.outputs, loss: roots.loss,
       gradients: roots.gradients)
+    return (graph, map)
+  }
+
+  /// Which nodes a root (output, loss, gradient, declared leaf) needs.
+  public func liveNodes() -> [Bool] {
+    var live = [Bool](repeating: false, count: nodes.count)
+    for root in roots { live[root.index] = true }
+    for index in nodes.indices.reversed() where live[index] {
+      for input in nodes[index].inputs { live[input.index] = true }
+    }
+    return live
   }
 
   /// Keeps only the nodes that `live` marks, renumbered in their original order.

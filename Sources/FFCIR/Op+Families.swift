@@ -11,7 +11,7 @@ extension Op {
     _ name: String, _ f: F.Type, traits: OpTraits = [],
     domain: SampleDomain = .any, spellings: [String]? = nil, vjp: VJPRule?,
     rewrites: [RewriteRule] = [], floatKernel: (@Sendable (KernelCall<Float>) -> Instruction)? = nil,
-    floatLoop: ElementwiseLoop<Float>? = nil
+    floatLoop: ElementwiseLoop<Float>? = nil, range: RangeRule? = nil
   ) -> Op {
     Op(
       name: name, arity: 1, traits: traits.union(.elementwise),
@@ -21,17 +21,18 @@ extension Op {
       call: CallSignature(spellings ?? [name], tensors: 1),
       samples: unarySamples.map { OpSample($0, domains: [domain]) },
       kernel: OpKernel(float: floatKernel ?? { mapKernel(F.self, $0) }, double: { mapKernel(F.self, $0) }, inPlace: true),
-      elementwise: ElementwiseKernel(float: { _ in floatLoop ?? mapLoop(F.self) }, double: { _ in mapLoop(F.self) }))
+      elementwise: ElementwiseKernel(float: { _ in floatLoop ?? mapLoop(F.self) }, double: { _ in mapLoop(F.self) }),
+      range: range)
   }
 
   /// A unary op with one numeric option (`leaky_relu(x, alpha)`), evaluated by `f(x, option)`.
   static func unary<F: ParametricFunction>(
-    _ name: String, option: CallOption, _ f: F.Type,
-    domain: SampleDomain = .any, vjp: VJPRule?
+    _ name: String, option: CallOption, _ f: F.Type, traits: OpTraits = [],
+    domain: SampleDomain = .any, vjp: VJPRule?, range: RangeRule? = nil
   ) -> Op {
     let key = option.name
     return Op(
-      name: name, arity: 1, traits: .elementwise,
+      name: name, arity: 1, traits: traits.union(.elementwise),
       inferShape: { shapes, _ in shapes[0] },
       evaluate: { inputs, attributes, _ in
         let parameter = attributes.double(key, default: option.defaultValue ?? 0)
@@ -49,14 +50,15 @@ extension Op {
         double: { mapKernel(F.self, key, option.defaultValue ?? 0, $0) }, inPlace: true),
       elementwise: ElementwiseKernel(
         float: { mapLoop(F.self, Float($0.double(key, default: option.defaultValue ?? 0))) },
-        double: { mapLoop(F.self, $0.double(key, default: option.defaultValue ?? 0)) }))
+        double: { mapLoop(F.self, $0.double(key, default: option.defaultValue ?? 0)) }),
+      range: range)
   }
 
   /// An elementwise binary op. Operands have equal shapes, or one of them is a scalar.
   static func binary<F: BinaryFunction>(
     _ name: String, _ f: F.Type, traits: OpTraits = [],
     domains: [SampleDomain] = [.any, .any], spellings: [String]? = nil, vjp: VJPRule?,
-    rewrites: [RewriteRule] = []
+    rewrites: [RewriteRule] = [], range: RangeRule? = nil
   ) -> Op {
     Op(
       name: name, arity: 2, traits: traits.union(.elementwise),
@@ -70,7 +72,8 @@ extension Op {
         OpSample([[], [3]], domains: domains),
       ],
       kernel: OpKernel(float: { zipKernel(F.self, $0) }, double: { zipKernel(F.self, $0) }, inPlace: true),
-      elementwise: ElementwiseKernel(float: { _ in zipLoop(F.self) }, double: { _ in zipLoop(F.self) }))
+      elementwise: ElementwiseKernel(float: { _ in zipLoop(F.self) }, double: { _ in zipLoop(F.self) }),
+      range: range)
   }
 
   static func elementwiseShape(_ name: String, _ a: Shape, _ b: Shape) throws -> Shape {

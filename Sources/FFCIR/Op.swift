@@ -15,6 +15,10 @@ public struct OpTraits: OptionSet, Sendable {
   public static let boundedOutput = OpTraits(rawValue: 1 << 3)
   /// The value depends only on the input's shape (`size`), so it folds when the shape is known.
   public static let shapeOnly = OpTraits(rawValue: 1 << 4)
+  /// Linear in its one operand (f(a) + f(b) = f(a + b)): negation, Σ, broadcast, reshape, transpose.
+  public static let linear = OpTraits(rawValue: 1 << 5)
+  /// Linear in each of its two operands (matmul, outer): f(a, w) + f(b, w) = f(a + b, w).
+  public static let bilinear = OpTraits(rawValue: 1 << 6)
 }
 
 /// Where the gradient property tests draw an input: inside the op's domain and away from kinks.
@@ -100,13 +104,15 @@ public final class Op: Sendable, CustomStringConvertible {
   /// For elementwise ops: the loop over a block of elements that a `fused` node's kernel applies
   /// to its block buffers. nil: the fusion pass leaves the op alone.
   public let elementwise: ElementwiseKernel?
+  /// The output's range from the inputs' (what the lint knows of values); nil: unknown.
+  public let range: RangeRule?
 
   public init(
     name: String, arity: Int, traits: OpTraits = [], inferShape: @escaping ShapeRule,
     evaluate: @escaping EvaluateRule, vjp: VJPRule?, rewrites: [RewriteRule] = [],
     call: CallSignature? = nil, samples: [OpSample] = [],
     operandMarks: [String: (operand: Int, suffix: String)] = [:], classLabels: ClassLabelRule? = nil,
-    kernel: OpKernel? = nil, elementwise: ElementwiseKernel? = nil
+    kernel: OpKernel? = nil, elementwise: ElementwiseKernel? = nil, range: RangeRule? = nil
   ) {
     self.name = name
     self.arity = arity
@@ -121,6 +127,7 @@ public final class Op: Sendable, CustomStringConvertible {
     self.classLabels = classLabels
     self.kernel = kernel
     self.elementwise = elementwise
+    self.range = range
   }
 
   /// `arity` of an op that takes any number of operands (`fused`).

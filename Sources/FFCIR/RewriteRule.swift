@@ -25,17 +25,27 @@ public struct RewriteContext {
 }
 
 /// A local rewrite owned by an op: a name (the identity itself, `x*1 -> x`, as the statistics print
-/// it) and a function that returns the replacement, or nil when the pattern does not match. A rule
-/// must preserve the value exactly wherever it fires (conditions such as "x is finite" are part of
-/// the rule).
+/// it), a function that returns the replacement, or nil when the pattern does not match, and an
+/// example program in which it fires. A rule must preserve the value wherever it fires, up to
+/// rounding (conditions such as "x is finite" are part of the rule).
+///
+/// The example is what makes every rule tested: a test compiles each rule's example, requires the
+/// rule to fire, and checks with `--check-rewrites` that the value did not change. A new rule
+/// cannot be added without one.
 public struct RewriteRule: Sendable {
   public let name: String
   public let phase: RewritePhase
+  /// A `.ffn` program (its gradient included) in which this rule fires.
+  public let example: String
   public let apply: @Sendable (RewriteContext) -> Value?
 
-  public init(_ name: String, phase: RewritePhase = .simplify, _ apply: @escaping @Sendable (RewriteContext) -> Value?) {
+  public init(
+    _ name: String, phase: RewritePhase = .simplify, example: String,
+    _ apply: @escaping @Sendable (RewriteContext) -> Value?
+  ) {
     self.name = name
     self.phase = phase
+    self.example = example
     self.apply = apply
   }
 }

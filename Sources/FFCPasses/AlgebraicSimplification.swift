@@ -9,9 +9,12 @@ public struct AlgebraicSimplification: Pass {
   public init() {}
 
   /// Rules that hold for any elementwise binary op.
-  static let elementwiseRules: [RewriteRule] = [
+  public static let elementwiseRules: [RewriteRule] = [
     // A scalar broadcast only to be combined elementwise is the scalar itself.
-    RewriteRule("f(x, broadcast_to(s)) -> f(x, s)") { r in
+    RewriteRule(
+      "f(x, broadcast_to(s)) -> f(x, s)",
+      example: "input X[N, 2]\nparam w[2] = [1, 2]\nloss L = mean(sum((X * w)^2, axis=1))\n"
+    ) { r in
       let (a, b) = (r.inputs[0], r.inputs[1])
       if b.op === Op.broadcastTo, a.shape == r.node.shape {
         let s = r.builder.value(b.node.inputs[0])
@@ -24,7 +27,10 @@ public struct AlgebraicSimplification: Pass {
       return nil
     },
     // Combining a broadcast scalar with a scalar is a scalar operation, broadcast afterwards.
-    RewriteRule("f(broadcast_to(s), t) -> broadcast_to(f(s, t))") { r in
+    RewriteRule(
+      "f(broadcast_to(s), t) -> broadcast_to(f(s, t))",
+      example: "input X[N, 2]\nparam w[2] = [1, 2]\nloss L = mean(sum((X * w)^2, axis=1))\n"
+    ) { r in
       let (a, b) = (r.inputs[0], r.inputs[1])
       if a.op === Op.broadcastTo, b.rank == 0 {
         let s = r.builder.value(a.node.inputs[0])
@@ -71,9 +77,7 @@ enum RewriteEngine {
   ) throws(PassFailure) -> Graph {
     var fired: [String: Int] = [:]
     var events: [RewriteEvent] = []
-    var uses = [Int](repeating: 0, count: graph.nodes.count)
-    for node in graph.nodes { for input in node.inputs { uses[input.index] += 1 } }
-    for root in graph.roots { uses[root.index] += 1 }
+    let uses = liveUses(graph)
     let result: Graph
     do {
       result = try graph.rebuiltWithIndex { index, node, inputs, builder in
@@ -113,6 +117,19 @@ enum RewriteEngine {
     for (key, n) in fired.sorted(by: { $0.key < $1.key }) { context.count(key, by: n) }
     for event in events { context.record(event) }
     return result
+  }
+
+  /// How many live nodes and roots read each node. Dead readers (a derivative Differentiate built
+  /// for a constant operand, say, which DCE removes later) do not count, or they would keep a rule
+  /// that needs an input to itself from firing.
+  static func liveUses(_ graph: Graph) -> [Int] {
+    let live = graph.liveNodes()
+    var uses = [Int](repeating: 0, count: graph.nodes.count)
+    for (index, node) in graph.nodes.enumerated() where live[index] {
+      for input in node.inputs { uses[input.index] += 1 }
+    }
+    for root in graph.roots { uses[root.index] += 1 }
+    return uses
   }
 
   /// `log(softmax(%o))`: the op applied to its operands, shown three levels deep (a fixed depth:

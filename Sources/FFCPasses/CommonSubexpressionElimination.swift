@@ -12,14 +12,29 @@ public struct CommonSubexpressionElimination: Pass {
     // Usually (in every fixed-point round after the first) nothing is out of order and no two
     // nodes are equal: a scan finds that out for far less than a rebuild.
     guard Self.mayChange(graph) else { return graph }
-    let result = try rebuilding(graph) {
-      try graph.rebuilt(mergingDuplicates: true) { node, inputs, builder in
+    let (result, map) = try rebuildingMapped(graph) {
+      try graph.rebuiltMapping(mergingDuplicates: true) { _, node, inputs, builder in
         guard Self.needsSwap(node, inputs, builder) else { return nil }
         // Reordering alone is not counted as a change: it never undoes itself.
         return try builder.copy(node, inputs: [inputs[1], inputs[0]])
       }
     }
-    let merged = graph.nodes.count - result.nodes.count
+    // A node that landed on a node an earlier one already became was merged into it: recorded,
+    // so that --explain-rewrites shows it and --check-rewrites compares the two values.
+    var firstOrigin: [NodeID: Int] = [:]
+    var merged = 0
+    for (index, target) in map.enumerated() {
+      guard let first = firstOrigin[target] else {
+        firstOrigin[target] = index
+        continue
+      }
+      merged += 1
+      context.record(RewriteEvent(
+        pass: name, rule: "merged", location: graph.nodes[index].location,
+        before: "\(graph.nodes[index].op.name) %\(graph.nodes[index].name ?? String(index))",
+        after: "%\(graph.nodes[first].name ?? String(first))",
+        original: NodeID(index), replacement: target))
+    }
     if merged > 0 { context.count("merged", by: merged) }
     return result
   }

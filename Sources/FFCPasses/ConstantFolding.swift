@@ -15,14 +15,28 @@ public struct ConstantFolding: Pass {
     // out by a scan costs far less than a rebuild of the whole graph.
     guard graph.nodes.contains(where: { !$0.op.isLeaf && isFoldable($0, $0.inputs, graph) }) else { return graph }
     var counts: [String: Int] = [:]
+    var events: [RewriteEvent] = []
     let result = try rebuilding(graph) {
-      try graph.rebuilt { node, inputs, builder in
+      try graph.rebuiltWithIndex { index, node, inputs, builder in
         guard let value = fold(node, inputs, builder) else { return nil }
-        counts["fold \(node.op.name)", default: 0] += 1
-        return builder.constant(value).id
+        let rule = "fold \(node.op.name)"
+        counts[rule, default: 0] += 1
+        // A constant whose elements are all equal stays one scalar, broadcast: rules that look for
+        // a scalar factor (x·c, (x·c)·d) see it, and the printed graph shows 0.5, not [0.5, 0.5].
+        let replacement =
+          if value.scalars.count > 1, let splat = value.splatValue {
+            try builder.broadcast(builder.constant(splat).id, to: node.shape)
+          } else {
+            builder.constant(value).id
+          }
+        events.append(RewriteEvent(
+          pass: name, rule: rule, location: node.location, before: node.name.map { "%" + $0 } ?? node.op.name,
+          after: TensorFormat.summary(value), original: NodeID(index), replacement: replacement))
+        return replacement
       }
     }
     for (key, n) in counts.sorted(by: { $0.key < $1.key }) { context.count(key, by: n) }
+    for event in events { context.record(event) }
     return result
   }
 

@@ -8,11 +8,7 @@ public struct DeadCodeElimination: Pass {
   public init() {}
 
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
-    var live = [Bool](repeating: false, count: graph.nodes.count)
-    for root in graph.roots { live[root.index] = true }
-    for index in stride(from: graph.nodes.count - 1, through: 0, by: -1) where live[index] {
-      for input in graph.nodes[index].inputs { live[input.index] = true }
-    }
+    let live = graph.liveNodes()
     let removed = live.count { !$0 }
     if removed > 0 { context.count("removed", by: removed) }
     return graph.keeping(live)

@@ -13,7 +13,9 @@ public struct PassReport: Sendable {
 
 /// Runs passes in order, verifying the graph after each one (a failure is an internal error that
 /// names the pass), and records a report per pass. A fixed-point group repeats until a whole round
-/// changes nothing, or its iteration budget runs out.
+/// changes nothing, or its iteration budget runs out, or a round grows the graph past its node
+/// budget: then that round is undone and the group stops (every rewrite keeps values, so the graph
+/// before it is as correct, and one greedy rule cannot blow a graph up).
 public struct PassManager: Sendable {
   enum Stage: Sendable {
     case single(any Pass)
@@ -29,6 +31,9 @@ public struct PassManager: Sendable {
   public init() {}
 
   public mutating func add(_ pass: any Pass) { stages.append(.single(pass)) }
+  /// How far a fixed-point group may grow the graph it was given: twice its size, plus some room.
+  public static func nodeBudget(_ nodes: Int) -> Int { 2 * nodes + 64 }
+
   public mutating func addFixedPoint(_ passes: [any Pass], maxIterations: Int = 8) {
     stages.append(.fixedPoint(passes, maxIterations: maxIterations))
   }
@@ -56,8 +61,10 @@ public struct PassManager: Sendable {
         events += context.events
       case .fixedPoint(let passes, let maxIterations):
         var merged: [String: (before: Int, after: Int, counters: [String: Int], seconds: Double, runs: Int)] = [:]
+        let budget = Self.nodeBudget(graph.nodes.count)
         for _ in 0..<maxIterations {
           let before = graph.nodes.count
+          let roundStart = (graph: graph, diagnostics: diagnostics.count, events: events.count, reports: merged)
           var changed = false
           for pass in passes {
             let (next, report, context) = try runOnce(pass, graph)
@@ -72,6 +79,16 @@ public struct PassManager: Sendable {
             entry.runs += 1
             for (key, n) in report.counters { entry.counters[key, default: 0] += n }
             merged[pass.name] = entry
+          }
+          if graph.nodes.count > budget {
+            graph = roundStart.graph
+            diagnostics.removeLast(diagnostics.count - roundStart.diagnostics)
+            events.removeLast(events.count - roundStart.events)
+            merged = roundStart.reports
+            if let first = passes.first {
+              merged[first.name, default: (before, before, [:], 0, 0)].counters["round undone: over the node budget", default: 0] += 1
+            }
+            break
           }
           if !changed && graph.nodes.count == before { break }
         }

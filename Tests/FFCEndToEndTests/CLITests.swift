@@ -27,6 +27,16 @@ import Testing
     #expect(result.stderr.isEmpty)
   }
 
+  @Test func rawShowsTheGradientBeforeSimplification() throws {
+    let raw = try ffc(["compile", "samples/sigmoid_mlp.ffn", "--emit-grad", "--raw"])
+    #expect(raw.status == 0)
+    #expect(raw.stdout == (try ffc(["compile", "samples/sigmoid_mlp.ffn", "--emit-grad", "-O0"])).stdout)
+    // The loss's ½ and the square's 2 are still there; simplified, they cancel.
+    #expect(raw.stdout.contains("mul 1, 0.5"))
+    let simplified = try ffc(["compile", "samples/sigmoid_mlp.ffn", "--emit-grad"])
+    #expect(!simplified.stdout.contains("0.5, 0.5") && !simplified.stdout.contains("mul 1,"))
+  }
+
   @Test func usageErrorsExitTwo() throws {
     let unknownOption = try ffc(["compile", "samples/fig11_1.ffn", "--emit-grads"])
     #expect(unknownOption.status == 2)

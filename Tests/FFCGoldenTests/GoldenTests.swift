@@ -68,6 +68,39 @@ import Testing
     if let failure = Golden.check(result.stderr, at: golden) { Issue.record("\(failure)") }
   }
 
+  /// Every graph line the README quotes (`%dL/dW1: [3, 4] = matmul %X.T, %dL/dY1`, in a table or a
+  /// code block) is one that some sample's gradient golden holds, so the README cannot drift
+  /// from what ffc prints.
+  @Test func readmeQuotesPrintedGraphLines() throws {
+    let readme = try String(contentsOf: Repository.root.appendingPathComponent("README.md"), encoding: .utf8)
+    let goldens = try Repository.sampleFiles().map { sample in
+      try String(
+        contentsOf: Self.directory.appendingPathComponent(String(sample.dropLast(4))).appendingPathComponent("grad.txt"),
+        encoding: .utf8)
+    }.joined(separator: "\n")
+    let printed = Set(goldens.split(separator: "\n").map { Self.graphLine($0) })
+    var quoted: [String] = []
+    for line in readme.split(separator: "\n", omittingEmptySubsequences: false) {
+      if line.hasPrefix("  %") { quoted.append(Self.graphLine(line)) }
+      guard line.hasPrefix("|") else { continue }
+      for (index, piece) in line.split(separator: "`", omittingEmptySubsequences: false).enumerated()
+      where index % 2 == 1 && piece.hasPrefix("%") && piece.contains(": [") {
+        quoted.append(Self.graphLine(piece))
+      }
+    }
+    #expect(quoted.count >= 20, "\(quoted.count) quoted lines found")
+    for line in quoted {
+      let isPrinted = printed.contains(line)
+      #expect(isPrinted, "README quotes '\(line)', which no sample prints")
+    }
+  }
+
+  /// A printed line without its trailing `# via ...` comment and padding.
+  static func graphLine(_ line: Substring) -> String {
+    let code = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? line
+    return code.trimmingCharacters(in: .whitespaces)
+  }
+
   @Test func thereAreErrorCases() {
     #expect(Self.errorCases().count >= 5)
   }

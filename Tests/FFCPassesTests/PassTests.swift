@@ -41,10 +41,19 @@ import Testing
     #expect(value.scalars.map { ($0 * 1e6).rounded() } == [1_000_000, 20_085_537])
   }
 
+  /// Constants along a chain are combined only where their product is finite and nonzero:
+  /// (0·1e308)·1e308 is 0 while 0·inf is NaN.
+  @Test func constantsThatWouldOverflowStayApart() throws {
+    let graph = try simplified("input x[2]\ny = (x * 1e308) * 1e308\noutput y")
+    #expect(opNames(graph) == ["mul", "mul"])
+    #expect(try opNames(simplified("input x[2]\ny = (x * 3) * 2\noutput y")) == ["mul"])
+  }
+
   @Test func commonSubexpressionsMerge() throws {
     let graph = try simplified("input x[3]\na = tanh(x) * exp(x)\nb = exp(x) * tanh(x)\ny = a + b\noutput y")
+    // a and b meet; a + a then becomes a * 2.
     #expect(opNames(graph).filter { $0 == "exp" }.count == 1)
-    #expect(opNames(graph).filter { $0 == "mul" }.count == 1)
+    #expect(opNames(graph).sorted() == ["exp", "mul", "mul", "tanh"])
   }
 
   @Test func deadNodesAreRemoved() throws {
@@ -80,5 +89,37 @@ import Testing
       #expect(raw.loss?.scalars == optimized.loss?.scalars)
       #expect(raw.gradients.map(\.scalars) == optimized.gradients.map(\.scalars))
     }
+  }
+}
+
+/// A fixed point stops at its node budget: the round that grew the graph past it is undone.
+@Suite struct NodeBudgetTests {
+  /// A rule gone wrong: every operation x becomes -(-x), so the graph more than doubles each run.
+  struct Bloat: Pass {
+    let name = "bloat"
+    func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
+      do {
+        let result = try graph.rebuilt { node, inputs, builder in
+          let copy = try builder.copy(node, inputs: inputs)
+          return builder.apply(Op.neg, [builder.apply(Op.neg, [builder.value(copy)])]).id
+        }
+        context.count("x -> -(-x)", by: graph.nodes.count)
+        return result
+      } catch {
+        throw .internal(pass: name, message: "\(error)")
+      }
+    }
+  }
+
+  @Test func aRoundPastTheBudgetIsUndone() throws {
+    let graph = try Programs.lower("param x[2] = [1, 2]\nloss L = sum(exp(x) * x)\n")
+    var manager = PassManager()
+    manager.addFixedPoint([Bloat()])
+    let result = try manager.run(graph)
+    #expect(result.graph.nodes.count <= PassManager.nodeBudget(graph.nodes.count))
+    #expect(result.graph.nodes.count > graph.nodes.count)
+    let counters = try #require(result.reports.first).counters
+    #expect(counters.contains { $0.0 == "round undone: over the node budget" && $0.1 == 1 }, "\(counters)")
+    #expect(try Programs.evaluate(result.graph).loss?.scalars == Programs.evaluate(graph).loss?.scalars)
   }
 }

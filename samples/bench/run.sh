@@ -1,8 +1,12 @@
 #!/bin/sh
 # Times the four reference workloads of /work/shared/bench/anchors with `ffc bench` in a release
-# build, with the peers' batch sizes and step counts (f32, plain SGD with lr 0.01), in one run.
+# build, with the peers' batch sizes and step counts (f32, plain SGD with lr 0.01), and prints
+# them side by side with the peers:
+#   - every peer that is importable here (numpy, PyTorch, JAX, PyTensor C) is run on the same
+#     workload right after ffc, with 2 threads, so the ratio is measured in one run;
+#   - the fastest peer recorded in the anchors' results.md, when that file is there.
 # Extra arguments go to every `ffc bench` (e.g. --precision f64). FFC_THREADS=1 limits the matrix
-# products to one thread.
+# products to one thread. FFC_PEERS=0 skips running the peers.
 #
 #   samples/bench/run.sh [ffc bench options]
 #   FFC=path/to/ffc samples/bench/run.sh    (a binary already built in release; no build)
@@ -14,20 +18,84 @@ else
   swift build -c release --product ffc >&2
   ffc="$(swift build -c release --show-bin-path)/ffc"
 fi
+anchors=${ANCHORS:-/work/shared/bench/anchors}
+summary=$(mktemp)
+trap 'rm -f "$summary"' EXIT
 
-"$ffc" bench samples/bench/w1_mnist_mlp.ffn --batch 128 --warmup 20 --steps 200 "$@"
-"$ffc" bench samples/bench/w2_tiny.ffn --warmup 500 --steps 5000 "$@"
-"$ffc" bench samples/bench/w3_deep_narrow.ffn --batch 32 --warmup 20 --steps 200 "$@"
-"$ffc" bench samples/bench/w4_wide.ffn --batch 256 --warmup 3 --steps 30 "$@"
+# The median of `ffc bench`'s "step median X unit" line, in ms.
+ffc_median() {
+  awk '$1 == "step" && $2 == "median" { v = $3; u = $4; sub(/,/, "", u)
+    if (u == "µs") v /= 1000; else if (u == "ns") v /= 1e6; else if (u == "s") v *= 1000
+    printf "%.6g", v }'
+}
 
-# The peers (numpy, PyTorch, JAX, PyTensor, TensorFlow) are not installed by this script; their
-# figures on this machine are in /work/shared/bench/anchors/results.md.
-anchors=/work/shared/bench/anchors
-if command -v python3 >/dev/null 2>&1 && python3 -c 'import numpy, torch, jax' >/dev/null 2>&1; then
-  echo "peers are importable here: re-run them with $anchors/run.sh (see $anchors/README.md)"
+# Runs one peer on one workload (2 threads) and prints its median in ms, or nothing.
+peer_median() {
+  OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 XLA_FLAGS="--xla_cpu_multi_thread_eigen=true" \
+    timeout 600 python3 "$anchors/$1" $2 2>/dev/null \
+    | sed -n 's/^RESULT //p' | python3 -c 'import json, sys
+for line in sys.stdin: print("%.6g" % json.loads(line)["median_ms"])' 2>/dev/null || true
+}
+
+# The peers importable here: name, module, script and its arguments before the workload.
+peers=""
+if [ "${FFC_PEERS:-1}" != 0 ] && [ -d "$anchors" ] && command -v python3 >/dev/null 2>&1; then
+  for entry in numpy:numpy:bench_numpy.py torch:torch:bench_torch.py jax-jit:jax:bench_jax.py \
+    pytensor-c:pytensor:"bench_pytensor.py c"; do
+    module=$(echo "$entry" | cut -d: -f2)
+    python3 -c "import $module" >/dev/null 2>&1 && peers="$peers $entry"
+  done
 fi
+
+bench() {  # workload, ffc bench options...
+  workload=$1
+  shift
+  out=$("$ffc" bench "samples/bench/$workload.ffn" "$@")
+  echo "$out"
+  line="$workload ffc $(echo "$out" | ffc_median)"
+  for entry in $peers; do
+    name=$(echo "$entry" | cut -d: -f1)
+    script=$(echo "$entry" | cut -d: -f3)
+    median=$(peer_median "$script" "$workload")
+    [ -n "$median" ] && line="$line $name $median"
+  done
+  echo "$line" >>"$summary"
+}
+
+bench w1_mnist_mlp --batch 128 --warmup 20 --steps 200 "$@"
+bench w2_tiny --warmup 500 --steps 5000 "$@"
+bench w3_deep_narrow --batch 32 --warmup 20 --steps 200 "$@"
+bench w4_wide --batch 256 --warmup 3 --steps 30 "$@"
+
+# The fastest median per workload in results.md (any framework, any thread count), in ms.
+recorded=""
 if [ -f "$anchors/results.md" ]; then
-  echo "peer figures: $anchors/results.md (tables W1-W4)"
-else
-  echo "peer figures: not on this machine (see the README's 'Performance against the peers')"
+  recorded=$(awk '
+    /^#/ { w = ""; if ($0 ~ /^### W[1-4] /) w = $2; next }
+    /^\| framework/ { unit = ($0 ~ /median us/) ? 0.001 : 1; next }
+    w != "" && /^\| [a-z]/ {
+      split($0, f, "|"); sub(/ *\(.*\)/, "", f[2]); gsub(/ /, "", f[2]); gsub(/ /, "", f[3]); gsub(/[ ,]/, "", f[4])
+      v = f[4] * unit
+      if (!(w in best) || v < best[w]) { best[w] = v; who[w] = f[2] " " f[3] "t" }
+    }
+    END { for (k in best) printf "%s %s %.6g\n", k, who[k], best[k] }' "$anchors/results.md")
+fi
+
+echo
+echo "side by side (median step, ms; ratio = ffc / peer, below 1 is faster)"
+awk -v recorded="$recorded" '
+  BEGIN {
+    n = split(recorded, lines, "\n")
+    for (i = 1; i <= n; i++) { split(lines[i], r, " "); rname[r[1]] = r[2] " " r[3]; rvalue[r[1]] = r[4] }
+    id["w1_mnist_mlp"] = "W1"; id["w2_tiny"] = "W2"; id["w3_deep_narrow"] = "W3"; id["w4_wide"] = "W4"
+  }
+  {
+    w = id[$1]; ffc = $3
+    printf "%-3s %-15s ffc %9.4g", w, $1, ffc
+    for (i = 4; i + 1 <= NF; i += 2) printf "   %s %9.4g (%.3gx)", $i, $(i + 1), ffc / $(i + 1)
+    if (w in rvalue) printf "   recorded fastest: %s %.4g (%.3gx)", rname[w], rvalue[w], ffc / rvalue[w]
+    printf "\n"
+  }' "$summary"
+if [ -z "$peers" ] && [ "${FFC_PEERS:-1}" != 0 ]; then
+  echo "no peer is importable here; install them with $anchors/setup.sh to run them side by side"
 fi

@@ -6,7 +6,7 @@ public enum CompileCommand: Command {
   public static let name = "compile"
   public static let abstract = "parse a .ffn program and print its graph, optionally with its gradient"
   public static let usage =
-    "ffc compile <file.ffn> [--emit-grad] [--fuse] [--emit text|dot] [--stats[=counts]] [--explain-rewrites] [--check-rewrites] [--order 1|2] [--bind <symbol>=<n>]... [-O0|-O1] [-o <file>] [--color auto|always|never]"
+    "ffc compile <file.ffn> [--emit-grad] [--fuse] [--emit text|dot] [--stats[=counts]] [--explain-rewrites] [--check-rewrites] [--order 1|2] [--bind <symbol>=<n>]... [--raw|-O0|-O1] [-o <file>] [--color auto|always|never]"
   public static let help = """
     usage: \(usage)
 
@@ -35,7 +35,8 @@ public enum CompileCommand: Command {
                          values and report (exit 1) any rewrite that changes a value
       --bind <s>=<n>     the size to plan symbolic dimensions with for --stats (default 1 for
                          every symbol, e.g. --bind N=128); repeatable
-      -O0                turn the optimizer off (constant folding, simplification, CSE, DCE)
+      --raw, -O0         turn the optimizer off (stabilize, constant folding, simplification,
+                         CSE, DCE): the gradient exactly as Differentiate built it
       -O1                optimize (the default)
       -o <file>          write the graph to <file> instead of standard output
       --color <when>     colour diagnostics: auto (default: when stderr is a terminal), always, never
@@ -46,7 +47,7 @@ public enum CompileCommand: Command {
 
   static let options: [ArgumentScanner.OptionSpec] = [
     .init(["--emit-grad"]), .init(["--fuse"]), .init(["--emit"], takesValue: true), .init(["--stats"]),
-    .init(["--stats=counts"]), .init(["-O0"]), .init(["-O1"]), .init(["-o"], takesValue: true),
+    .init(["--stats=counts"]), .init(["-O0", "--raw"]), .init(["-O1"]), .init(["-o"], takesValue: true),
     .init(["--color"], takesValue: true), .init(["--bind"], takesValue: true), .init(["--explain-rewrites"]), .init(["--check-rewrites"]), .init(["--order"], takesValue: true),
     .init(["--help", "-h"]),
   ]

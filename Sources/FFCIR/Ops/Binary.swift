@@ -5,39 +5,25 @@ extension Op {
   public static let add: Op = binary(
     "add", Add.self, traits: .commutative,
     vjp: { c in [c.reduced(c.g, for: 0), c.reduced(c.g, for: 1)] },
-    rewrites: [
-      RewriteRule("x+0 -> x") { r in r.inputs[1].isConstant(0) ? r.keeping(r.inputs[0]) : nil },
-      RewriteRule("0+x -> x") { r in r.inputs[0].isConstant(0) ? r.keeping(r.inputs[1]) : nil },
-    ])
+    rewrites: additionRules, range: { r, _, _ in r[0] + r[1] })
   public static let sub: Op = binary(
     "sub", Subtract.self,
     vjp: { c in [c.reduced(c.g, for: 0), c.reduced(-c.g, for: 1)] },
-    rewrites: [
-      RewriteRule("x-0 -> x") { r in r.inputs[1].isConstant(0) ? r.keeping(r.inputs[0]) : nil },
-      RewriteRule("0-x -> -x") { r in
-        r.inputs[0].isConstant(0) && r.inputs[1].shape == r.node.shape ? -r.inputs[1] : nil
-      },
-    ])
+    rewrites: subtractionRules, range: { r, _, _ in r[0] + -r[1] })
   public static let mul: Op = binary(
     "mul", Multiply.self, traits: .commutative,
     vjp: { c in [c.reduced(c.g * c.inputs[1], for: 0), c.reduced(c.g * c.inputs[0], for: 1)] },
-    rewrites: [
-      RewriteRule("x*1 -> x") { r in r.inputs[1].isConstant(1) ? r.keeping(r.inputs[0]) : nil },
-      RewriteRule("1*x -> x") { r in r.inputs[0].isConstant(1) ? r.keeping(r.inputs[1]) : nil },
-      RewriteRule("x*-1 -> -x") { r in
-        r.inputs[1].isConstant(-1) && r.inputs[0].shape == r.node.shape ? -r.inputs[0] : nil
-      },
-      // Only where x is known finite: 0 * inf and 0 * nan are nan, and folding would hide them.
-      RewriteRule("x*0 -> 0") { r in
-        let (a, b) = (r.inputs[0], r.inputs[1])
-        guard (b.isConstant(0) && a.isKnownFinite) || (a.isConstant(0) && b.isKnownFinite) else { return nil }
-        return r.builder.constant(0).broadcast(to: r.node.shape)
-      },
-    ])
+    rewrites: multiplicationRules, range: { r, _, _ in r[0] * r[1] })
   public static let div: Op = binary(
     "div", Divide.self, domains: [.any, .awayFromKinks],
     vjp: { c in [c.reduced(c.g / c.inputs[1], for: 0), c.reduced(-(c.g * c.y / c.inputs[1]), for: 1)] },
-    rewrites: [RewriteRule("x/1 -> x") { r in r.inputs[1].isConstant(1) ? r.keeping(r.inputs[0]) : nil }])
+    rewrites: [
+      RewriteRule("x/1 -> x", example: "param x[2] = [1, 2]\nloss L = sum(x / 1)\n") { r in
+        r.inputs[1].isConstant(1) ? r.keeping(r.inputs[0]) : nil
+      },
+      factorSelected,
+    ],
+    range: { r, _, _ in r[0] * r[1].reciprocal })
   public static let pow: Op = binary(
     "pow", Power.self, domains: [.positive, .any],
     vjp: { c in
@@ -48,26 +34,38 @@ extension Op {
       ]
     },
     rewrites: [
-      RewriteRule("x^1 -> x") { r in r.inputs[1].isConstant(1) ? r.keeping(r.inputs[0]) : nil },
+      RewriteRule(
+        "x^1 -> x",
+        example: "param x[2] = [1, 2]\nloss L = sum(x^1)\n"
+      ) { r in r.inputs[1].isConstant(1) ? r.keeping(r.inputs[0]) : nil },
       // pow(x, 0) is 1 for every x, NaN and infinities included (IEEE 754).
-      RewriteRule("x^0 -> 1") { r in
+      RewriteRule("x^0 -> 1", example: "param x[2] = [1, 2]\nloss L = sum(x^0 + x)\n") { r in
         r.inputs[1].isConstant(0) ? r.builder.constant(1).broadcast(to: r.node.shape) : nil
       },
-      RewriteRule("x^2 -> square(x)") { r in r.inputs[1].isConstant(2) ? r.inputs[0].apply(Op.square) : nil },
-    ])
+      RewriteRule(
+        "x^2 -> square(x)",
+        example: "param x[2] = [1, 2]\nloss L = sum(x^2)\n"
+      ) { r in r.inputs[1].isConstant(2) ? r.inputs[0].apply(Op.square) : nil },
+    ],
+    range: { r, _, _ in powerRange(r[0], r[1]) })
   /// 1 where a == b, else 0: the mask in max's derivative. Not differentiable in its operands.
   public static let equal: Op = binary(
-    "equal", Equal.self, traits: [.commutative, .boundedOutput], vjp: { _ in [nil, nil] })
+    "equal", Equal.self, traits: [.commutative, .boundedOutput], vjp: { _ in [nil, nil] },
+    range: { _, _, _ in .unit })
+
+  /// x^p: known for a positive x, or for an even whole power p > 0 of any x.
+  static func powerRange(_ x: ValueRange, _ p: ValueRange) -> ValueRange {
+    guard p.lower == p.upper else { return x.isPositive ? .positive : .unknown }
+    let e = p.lower
+    if e > 0, e == e.rounded(), e.truncatingRemainder(dividingBy: 2) == 0 {
+      return magnitude(x).through({ Foundation.pow($0, e) }, keepsZero: true)
+    }
+    guard x.isPositive else { return .unknown }
+    let (a, b) = (Foundation.pow(x.lower, e), Foundation.pow(x.upper, e))
+    return ValueRange(Swift.min(a, b), Swift.max(a, b), excludesZero: true)
+  }
 
   static let binaryOps: [Op] = [add, sub, mul, div, pow, equal]
-}
-
-extension RewriteContext {
-  /// The operand itself as the replacement, when it already has the node's shape (a scalar
-  /// operand standing for a larger result is broadcast back).
-  func keeping(_ operand: Value) -> Value {
-    operand.shape == node.shape ? operand : operand.broadcast(to: node.shape)
-  }
 }
 
 enum Add: BinaryFunction { static func apply<T: KernelScalar>(_ x: T, _ y: T) -> T { x + y } }

@@ -4,7 +4,7 @@ extension Op {
   /// numpy broadcasting made explicit. Attribute: the target shape. Its derivative sums the
   /// cotangent back over the broadcast axes: the un-broadcast lives here, not in Differentiate.
   public static let broadcastTo: Op = Op(
-    name: "broadcast_to", arity: 1,
+    name: "broadcast_to", arity: 1, traits: .linear,
     inferShape: { shapes, attributes in
       let target = attributes.shape("shape")
       guard Shape.broadcast(shapes[0], target) == target else {
@@ -15,12 +15,12 @@ extension Op {
     evaluate: { inputs, _, shape in Kernels.broadcast(inputs[0], to: shape) },
     vjp: { c in [c.g.unbroadcast(to: c.x.shape)] },
     rewrites: [
-      RewriteRule("broadcast_to(broadcast_to(x)) -> broadcast_to(x)") { r in
-        r.x.op === Op.broadcastTo ? r.builder.value(r.x.node.inputs[0]).broadcast(to: r.node.shape) : nil
-      },
       // A single value spread through reshapes and broadcasts (the mean's gradient 1/N becomes
       // [N], [N, 1], then [N, 2]) is one scalar broadcast once.
-      RewriteRule("broadcast_to(single value) -> broadcast_to(scalar)") { r in
+      RewriteRule(
+        "broadcast_to(single value) -> broadcast_to(scalar)",
+        example: "input X[N, 2]\nparam w[2] = [1, 2]\nloss L = mean(sum((X * w)^2, axis=1))\n"
+      ) { r in
         guard r.x.rank > 0 else { return nil }  // already a scalar broadcast
         var origin = r.x
         var steps = 0
@@ -37,11 +37,11 @@ extension Op {
       OpSample([[2, 1]], Attributes([("shape", .shape([2, 3]))])),
       OpSample([[]], Attributes([("shape", .shape([2]))])),
     ],
-    kernel: OpKernel(float: broadcastKernel, double: broadcastKernel))
+    kernel: OpKernel(float: broadcastKernel, double: broadcastKernel), range: { r, _, _ in r[0] })
 
   /// Adds or removes unit axes (the non-unit dimensions stay in order). Attribute: the new shape.
   public static let reshape: Op = Op(
-    name: "reshape", arity: 1,
+    name: "reshape", arity: 1, traits: .linear,
     inferShape: { shapes, attributes in
       let target = attributes.shape("shape")
       guard shapes[0].dims.filter({ $0 != 1 }) == target.dims.filter({ $0 != 1 }) else {
@@ -52,12 +52,23 @@ extension Op {
     evaluate: { inputs, _, shape in Tensor(shape: shape, scalars: inputs[0].scalars) },
     vjp: { c in [c.g.reshape(to: c.x.shape)] },
     rewrites: [
-      RewriteRule("reshape(reshape(x)) -> reshape(x)") { r in
-        r.x.op === Op.reshape ? r.builder.value(r.x.node.inputs[0]).reshape(to: r.node.shape) : nil
+      // Σ with keepdims then reshaped to drop the kept axes is the plain Σ.
+      RewriteRule(
+        "reshape(sum[keepdims](x)) -> sum(x)",
+        example: "param x[3] = [1, 2, 3]\nloss L = max(x, axis=0)\n"
+      ) { r in
+        guard r.x.op === Op.sum, r.x.node.attributes.bool("keepdims"), r.isOnlyUse(0) else { return nil }
+        let source = r.builder.value(r.x.node.inputs[0])
+        let axes = r.x.node.attributes.ints("axes")
+        let plain = source.sum(axes: axes)
+        return plain.shape == r.node.shape ? plain : nil
       },
       // A one-element value made a scalar: reshape its operands instead, so a computation on
       // [1]-shaped constants (the seed of a mean's gradient) becomes scalar arithmetic.
-      RewriteRule("reshape(f(a, b)) to a scalar -> f(reshape(a), reshape(b))") { r in
+      RewriteRule(
+        "reshape(f(a, b)) to a scalar -> f(reshape(a), reshape(b))",
+        example: "input X[N, 2]\nparam w[2] = [1, 2]\nloss L = mean(sum((X * w)^2, axis=1))\n"
+      ) { r in
         guard r.node.shape.rank == 0, r.x.op.isElementwise, r.x.op.arity == 2, r.isOnlyUse(0) else { return nil }
         let operands = r.x.node.inputs.map(r.builder.value)
         guard operands.allSatisfy({ $0.shape.dims.allSatisfy { $0 == 1 } }) else { return nil }
@@ -65,11 +76,11 @@ extension Op {
       },
     ],
     samples: [OpSample([[3]], Attributes([("shape", .shape([3, 1]))]))],
-    kernel: OpKernel(float: copyKernel, double: copyKernel, inPlace: true))
+    kernel: OpKernel(float: copyKernel, double: copyKernel, inPlace: true), range: { r, _, _ in r[0] })
 
   /// The transpose of a matrix (`transpose(W)` or `W.T`); vectors and scalars are unchanged.
   public static let transpose: Op = Op(
-    name: "transpose", arity: 1,
+    name: "transpose", arity: 1, traits: .linear,
     inferShape: { shapes, _ in
       let s = shapes[0]
       guard s.rank <= 2 else { throw ShapeError("'transpose' needs a vector or a matrix, got \(s)") }
@@ -78,14 +89,29 @@ extension Op {
     evaluate: { inputs, _, _ in Kernels.transpose(inputs[0]) },
     vjp: { c in [c.g.transposed()] },
     rewrites: [
-      RewriteRule("transpose(transpose(x)) -> x") { r in
+      RewriteRule(
+        "transpose(transpose(x)) -> x",
+        example: "param W[2, 3] = [[1, 2, 3], [4, 5, 6]]\nloss L = sum(transpose(transpose(W)) * W)\n"
+      ) { r in
         r.x.op === Op.transpose ? r.builder.value(r.x.node.inputs[0]) : nil
       },
-      RewriteRule("transpose(v) -> v") { r in r.x.rank < 2 ? r.x : nil },
+      // (a ⊗ b)ᵀ = b ⊗ a: the weight gradient of x @ W written as Wᵀ's transpose.
+      RewriteRule(
+        "transpose(outer(a, b)) -> outer(b, a)",
+        example: "param W[3, 2] = [[1, 2], [3, 4], [5, 6]]\ninput x[3] = [1, 2, 3]\nloss L = sum(W.T @ x)\n"
+      ) { r in
+        guard r.x.op === Op.outer, r.isOnlyUse(0) else { return nil }
+        let operands = r.operands(of: r.x)
+        return operands[1].outer(operands[0])
+      },
+      RewriteRule(
+        "transpose(v) -> v",
+        example: "param v[2] = [1, 2]\nloss L = sum(v.T * v)\n"
+      ) { r in r.x.rank < 2 ? r.x : nil },
     ],
     call: CallSignature(["transpose"], tensors: 1),
     samples: [OpSample([[2, 3]])],
-    kernel: OpKernel(float: transposeKernel, double: transposeKernel))
+    kernel: OpKernel(float: transposeKernel, double: transposeKernel), range: { r, _, _ in r[0] })
 
   /// `x[i]`, `x[i, j]`: the sub-value at fixed leading indices. Attribute: indices.
   public static let index: Op = Op(
@@ -111,7 +137,7 @@ extension Op {
       return [c.g.apply(Op.embed, attributes)]
     },
     samples: [OpSample([[3]], Attributes([("indices", .ints([1]))])), OpSample([[2, 3]], Attributes([("indices", .ints([1, 2]))]))],
-    kernel: OpKernel(float: indexKernel, double: indexKernel))
+    kernel: OpKernel(float: indexKernel, double: indexKernel), range: { r, _, _ in r[0] })
 
   /// The adjoint of `index`: zeros of `shape` with the input placed at `indices`.
   public static let embed: Op = Op(
@@ -126,7 +152,8 @@ extension Op {
     evaluate: { inputs, attributes, shape in Kernels.embed(inputs[0], at: attributes.ints("indices"), in: shape) },
     vjp: { c in [c.g.apply(Op.index, Attributes([("indices", c.attributes["indices"] ?? .ints([]))]))] },
     samples: [OpSample([[]], Attributes([("indices", .ints([1])), ("shape", .shape([3]))]))],
-    kernel: OpKernel(float: embedKernel, double: embedKernel))
+    kernel: OpKernel(float: embedKernel, double: embedKernel),
+    range: { r, _, _ in ValueRange(Swift.min(r[0].lower, 0), Swift.max(r[0].upper, 0)) })
 
   static let layoutOps: [Op] = [broadcastTo, reshape, transpose, index, embed]
 }

@@ -40,7 +40,8 @@ extension Op {
       OpSample([[4, 3], [4]], domains: [.any, .classIndex(3)]),
     ],
     classLabels: { shapes, _ in shapes[0].dims.last?.value.map { (operand: 1, classes: $0) } },
-    kernel: OpKernel(float: softmaxCrossEntropyKernel, double: softmaxCrossEntropyKernel))
+    kernel: OpKernel(float: softmaxCrossEntropyKernel, double: softmaxCrossEntropyKernel),
+    range: { _, _, _ in .nonnegative })
 
   /// Binary cross-entropy of sigmoid(logits) against targets in [0, 1], averaged over all
   /// elements, computed as max(z, 0) − z·t + log(1 + exp(−|z|)): finite for any finite logits.
@@ -65,7 +66,8 @@ extension Op {
     },
     call: CallSignature(["sigmoid_cross_entropy", "binary_cross_entropy"], tensors: 2),
     samples: [OpSample([[3], [3]]), OpSample([[2, 2], [2, 2]])],
-    kernel: OpKernel(float: sigmoidCrossEntropyKernel, double: sigmoidCrossEntropyKernel))
+    kernel: OpKernel(float: sigmoidCrossEntropyKernel, double: sigmoidCrossEntropyKernel),
+    range: { _, _, _ in .nonnegative })
 
   /// Class labels as rows of a one-hot matrix. Attribute: classes. Labels are data: no gradient.
   public static let oneHot: Op = Op(
@@ -87,7 +89,7 @@ extension Op {
     },
     samples: [OpSample([[4]], Attributes([("classes", .int(3))]), domains: [.classIndex(3)])],
     classLabels: { _, attributes in (operand: 0, classes: attributes.int("classes")) },
-    kernel: OpKernel(float: oneHotKernel, double: oneHotKernel))
+    kernel: OpKernel(float: oneHotKernel, double: oneHotKernel), range: { _, _, _ in .unit })
 
   static let lossOps: [Op] = [softmaxCrossEntropy, sigmoidCrossEntropy, oneHot]
 }

@@ -4,7 +4,7 @@ extension Op {
   /// numpy `@` on vectors and matrices, with transpose flags so that backpropagation's
   /// dW = Aᵀ·dZ and dA = dZ·Wᵀ need no transpose node. Attributes: transpose_a, transpose_b.
   public static let matmul: Op = Op(
-    name: "matmul", arity: 2,
+    name: "matmul", arity: 2, traits: .bilinear,
     inferShape: { shapes, attributes in
       let a = effectiveShape(shapes[0], attributes.bool("transpose_a"))
       let b = effectiveShape(shapes[1], attributes.bool("transpose_b"))
@@ -39,13 +39,19 @@ extension Op {
       }
     },
     rewrites: [
-      RewriteRule("matmul(transpose(a), b) -> matmul[transpose_a](a, b)") { r in
+      RewriteRule(
+        "matmul(transpose(a), b) -> matmul[transpose_a](a, b)",
+        example: "param W[2, 3] = [[1, 2, 3], [4, 5, 6]]\ninput x[2] = [1, 2]\nloss L = sum(W.T @ x)\n"
+      ) { r in
         let (a, b) = (r.inputs[0], r.inputs[1])
         guard a.op === Op.transpose, a.rank == 2 else { return nil }
         return r.builder.value(a.node.inputs[0]).matmul(
           b, transposeA: !r.attributes.bool("transpose_a"), transposeB: r.attributes.bool("transpose_b"))
       },
-      RewriteRule("matmul(a, transpose(b)) -> matmul[transpose_b](a, b)") { r in
+      RewriteRule(
+        "matmul(a, transpose(b)) -> matmul[transpose_b](a, b)",
+        example: "param W[2, 3] = [[1, 2, 3], [4, 5, 6]]\ninput X[4, 3]\nloss L = sum(X @ W.T)\n"
+      ) { r in
         let (a, b) = (r.inputs[0], r.inputs[1])
         guard b.op === Op.transpose, b.rank == 2 else { return nil }
         return a.matmul(
@@ -66,11 +72,17 @@ extension Op {
       OpSample([[3], [3]]),
     ],
     operandMarks: ["transpose_a": (0, ".T"), "transpose_b": (1, ".T")],
-    kernel: OpKernel(float: matmulKernel, double: matmulKernel))
+    kernel: OpKernel(float: matmulKernel, double: matmulKernel),
+    range: { r, shapes, attributes in
+      // Σ over the inner dimension of products of an element of each.
+      let a = shapes[0]
+      let inner = a.rank == 1 ? a[0] : a[attributes.bool("transpose_a") ? 0 : 1]
+      return (r[0] * r[1]).summed(count: inner.value)
+    })
 
   /// `a ⊗ b` for vectors: `[m] ⊗ [n] -> [m, n]`, the weight gradient of `W @ x`.
   public static let outer: Op = Op(
-    name: "outer", arity: 2,
+    name: "outer", arity: 2, traits: .bilinear,
     inferShape: { shapes, _ in
       guard shapes[0].rank == 1, shapes[1].rank == 1 else {
         throw ShapeError("'outer' needs two vectors, got \(shapes[0]) and \(shapes[1])")
@@ -81,7 +93,7 @@ extension Op {
     vjp: { c in [c.g.matmul(c.inputs[1]), c.g.matmul(c.inputs[0], transposeA: true)] },
     call: CallSignature(["outer"], tensors: 2),
     samples: [OpSample([[2], [3]])],
-    kernel: OpKernel(float: outerKernel, double: outerKernel))
+    kernel: OpKernel(float: outerKernel, double: outerKernel), range: { r, _, _ in r[0] * r[1] })
 
   static let matmulOps: [Op] = [matmul, outer]
 

@@ -3,18 +3,18 @@ import FFCTensor
 extension Op {
   /// Σ over `axes` (all by default); `keepdims` keeps them as unit axes.
   public static let sum: Op = reduction(
-    "sum", Kernels.sum, .sum,
+    "sum", Kernels.sum, .sum, traits: .linear,
     vjp: { c in
       let axes = c.attributes.ints("axes")
       let g = c.g.restoringAxes(axes, keptDims: c.attributes.bool("keepdims"), inputShape: c.x.shape)
       return [g.broadcast(to: c.x.shape)]
     },
     rewrites: [
-      RewriteRule("sum over no axes -> x") { r in
+      RewriteRule("sum over no axes -> x", example: "param s = 2\nloss L = sum(s * s)\n") { r in
         r.attributes.ints("axes").isEmpty ? r.x : nil
       },
       // Σ(s·x) = s·Σx for a scalar s: the scale moves past the reduction (one multiply, not n).
-      RewriteRule("sum(s*x) -> s*sum(x)") { r in
+      RewriteRule("sum(s*x) -> s*sum(x)", example: "param x[3] = [1, 2, 3]\nparam s = 2\nloss L = sum(s * x)\n") { r in
         guard r.x.op === Op.mul, r.isOnlyUse(0) else { return nil }
         let (a, b) = (r.builder.value(r.x.node.inputs[0]), r.builder.value(r.x.node.inputs[1]))
         let (scale, rest) = a.rank == 0 ? (a, b) : (b, a)
@@ -22,7 +22,7 @@ extension Op {
         return scale * rest.apply(Op.sum, r.attributes)
       },
       // Σ over a broadcast scalar is the scalar times the count of elements summed.
-      RewriteRule("sum(broadcast_to(s)) -> s*size") { r in
+      RewriteRule("sum(broadcast_to(s)) -> s*size", example: "param s = 2\ninput x[3]\nloss L = sum(s + x)\n") { r in
         guard r.x.op === Op.broadcastTo, r.builder.value(r.x.node.inputs[0]).rank == 0, r.node.shape.rank == 0
         else { return nil }
         return r.builder.value(r.x.node.inputs[0]) * r.x.size()
@@ -36,7 +36,7 @@ extension Op {
     { x, axes, keepDims in
       let count = Double(Kernels.reducedCount(x.shape, axes: axes))
       return Kernels.sum(x, axes: axes, keepDims: keepDims).map { $0 / count }
-    }, .mean,
+    }, .mean, traits: .linear,
     vjp: { c in
       let axes = c.attributes.ints("axes")
       let g = c.g.restoringAxes(axes, keptDims: c.attributes.bool("keepdims"), inputShape: c.x.shape)
@@ -71,16 +71,17 @@ extension Op {
     },
     vjp: { _ in [nil] },
     samples: [OpSample([[2, 3]], Attributes([("axes", .ints([1]))]))],
-    kernel: OpKernel(float: sizeKernel, double: sizeKernel))
+    kernel: OpKernel(float: sizeKernel, double: sizeKernel),
+    range: { _, _, _ in ValueRange(1, .infinity) })
 
   static let reduceOps: [Op] = [sum, mean, max, size]
 
   private static func reduction(
     _ name: String, _ kernel: @escaping @Sendable (Tensor, [Int], Bool) -> Tensor,
-    _ kind: ReductionKind, vjp: @escaping VJPRule, rewrites: [RewriteRule] = []
+    _ kind: ReductionKind, traits: OpTraits = [], vjp: @escaping VJPRule, rewrites: [RewriteRule] = []
   ) -> Op {
     Op(
-      name: name, arity: 1,
+      name: name, arity: 1, traits: traits,
       inferShape: { shapes, attributes in
         let shape = shapes[0]
         let axes = attributes.ints("axes")
@@ -112,7 +113,28 @@ extension Op {
         OpSample([[2, 3]], Attributes([("axes", .ints([0])), ("keepdims", .bool(true))])),
         OpSample([[4]], Attributes([("axes", .ints([0]))])),
       ],
-      kernel: OpKernel(float: { reductionKernel(kind, $0) }, double: { reductionKernel(kind, $0) }))
+      kernel: OpKernel(float: { reductionKernel(kind, $0) }, double: { reductionKernel(kind, $0) }),
+      range: { r, shapes, attributes in
+        switch kind {
+        case .sum: r[0].summed(count: reducedCount(shapes[0], attributes.ints("axes")))
+        // A mean or a maximum of elements in a range lies in it (a mean of values of one sign
+        // that are never 0 is never 0).
+        case .mean: ValueRange(r[0].lower, r[0].upper, excludesZero: r[0].summed(count: nil).excludesZero)
+        case .max: r[0]
+        }
+      })
+  }
+
+  /// The number of elements reduced over `axes`, when every one of them is known at compile time.
+  static func reducedCount(_ shape: Shape, _ axes: [Int]) -> Int? {
+    var count = 1
+    for axis in axes {
+      guard let size = shape[axis].value else { return nil }
+      let (product, overflow) = count.multipliedReportingOverflow(by: size)
+      guard !overflow else { return nil }  // more than Int.max elements: as good as unknown
+      count = product
+    }
+    return count
   }
 }
 

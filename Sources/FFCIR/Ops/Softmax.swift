@@ -5,6 +5,7 @@ extension Op {
   /// softmax along `axis` (the last by default).
   public static let softmax: Op = alongAxis(
     "softmax", Kernels.softmax, logarithm: false, traits: .boundedOutput,
+    range: ValueRange(0, 1, excludesZero: true),
     vjp: { c in
       let axis = c.attributes.int("axis")
       let gy = c.g * c.y
@@ -13,7 +14,7 @@ extension Op {
 
   /// log(softmax(x)) computed stably as x - max - log Σ exp(x - max).
   public static let logSoftmax: Op = alongAxis(
-    "log_softmax", Kernels.logSoftmax, logarithm: true,
+    "log_softmax", Kernels.logSoftmax, logarithm: true, range: ValueRange(-.infinity, 0),
     vjp: { c in
       let axis = c.attributes.int("axis")
       let total = c.g.sum(axes: [axis], keepDims: true).broadcast(to: c.y.shape)
@@ -24,7 +25,7 @@ extension Op {
 
   private static func alongAxis(
     _ name: String, _ kernel: @escaping @Sendable (Tensor, Int) -> Tensor, logarithm: Bool,
-    traits: OpTraits = [],
+    traits: OpTraits = [], range: ValueRange,
     vjp: @escaping VJPRule
   ) -> Op {
     Op(
@@ -50,7 +51,8 @@ extension Op {
         OpSample([[2, 3]], Attributes([("axis", .int(0))])),
       ],
       kernel: OpKernel(
-        float: { softmaxKernel($0, logarithm: logarithm) }, double: { softmaxKernel($0, logarithm: logarithm) }))
+        float: { softmaxKernel($0, logarithm: logarithm) }, double: { softmaxKernel($0, logarithm: logarithm) }),
+      range: { _, _, _ in range })
   }
 }
 

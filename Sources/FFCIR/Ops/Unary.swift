@@ -3,17 +3,39 @@ import FFCTensor
 
 extension Op {
   public static let neg: Op = unary(
-    "neg", Negate.self, vjp: { c in [-c.g] },
-    rewrites: [RewriteRule("-(-x) -> x") { r in r.x.op === Op.neg ? r.builder.value(r.x.node.inputs[0]) : nil }])
-  public static let exp: Op = unary("exp", Exp.self, vjp: { c in [c.g * c.y] })
+    "neg", Negate.self, traits: .linear, vjp: { c in [-c.g] },
+    rewrites: [
+      RewriteRule("-(-x) -> x", example: "param x[2] = [1, 2]\nloss L = sum(-(-x))\n") { r in
+        r.x.op === Op.neg ? r.builder.value(r.x.node.inputs[0]) : nil
+      }
+    ],
+    range: { r, _, _ in -r[0] })
+  public static let exp: Op = unary(
+    "exp", Exp.self, vjp: { c in [c.g * c.y] }, range: increasing(Exp.self, excludesZero: true))
   public static let log: Op = unary(
-    "log", Log.self, domain: .positive, vjp: { c in [c.g / c.x] }, rewrites: stableLogarithms)
-  public static let sqrt: Op = unary("sqrt", SquareRoot.self, domain: .positive, vjp: { c in [c.g * 0.5 / c.y] })
+    "log", Log.self, domain: .positive, vjp: { c in [c.g / c.x] }, rewrites: stableLogarithms,
+    range: increasing(Log.self))
+  /// log(1 + x), accurate where x is tiny (log(1 + 1e-20) is 0 as written).
+  public static let log1p: Op = unary("log1p", Log1p.self, domain: .positive, vjp: { c in [c.g / (1 + c.x)] },
+    range: increasing(Log1p.self, keepsZero: true))
+  /// exp(x) − 1, accurate where x is tiny.
+  public static let expm1: Op = unary(
+    "expm1", Expm1.self, vjp: { c in [c.g * (c.y + 1)] }, range: increasing(Expm1.self, keepsZero: true))
+  public static let sqrt: Op = unary(
+    "sqrt", SquareRoot.self, domain: .positive, vjp: { c in [c.g * 0.5 / c.y] },
+    range: { r, _, _ in
+      ValueRange(Swift.max(r[0].lower, 0), Swift.max(r[0].upper, 0), excludesZero: r[0].isPositive)
+        .through { $0.squareRoot() }
+    })
   /// abs'(0) = 0.
-  public static let abs: Op = unary("abs", Absolute.self, domain: .awayFromKinks, vjp: { c in [c.g * c.x.apply(Op.sign)] })
-  public static let square: Op = unary("square", Square.self, vjp: { c in [c.g * (2 * c.x)] })
-  public static let sin: Op = unary("sin", Sine.self, vjp: { c in [c.g * c.x.apply(Op.cos)] })
-  public static let cos: Op = unary("cos", Cosine.self, vjp: { c in [-(c.g * c.x.apply(Op.sin))] })
+  public static let abs: Op = unary(
+    "abs", Absolute.self, domain: .awayFromKinks, vjp: { c in [c.g * c.x.apply(Op.sign)] },
+    range: { r, _, _ in magnitude(r[0]) })
+  public static let square: Op = unary(
+    "square", Square.self, vjp: { c in [c.g * (2 * c.x)] }, range: { r, _, _ in magnitude(r[0]) * magnitude(r[0]) })
+  public static let sin: Op = unary("sin", Sine.self, vjp: { c in [c.g * c.x.apply(Op.cos)] }, range: { _, _, _ in .signs })
+  public static let cos: Op = unary(
+    "cos", Cosine.self, vjp: { c in [-(c.g * c.x.apply(Op.sin))] }, range: { _, _, _ in .signs })
   /// In f32 a vectorised rational approximation (Compute.tanh) instead of glibc's scalar tanhf.
   public static let tanh: Op = unary(
     "tanh", Tanh.self, traits: .boundedOutput, vjp: { c in [c.g * (1 - c.y * c.y)] },
@@ -21,47 +43,99 @@ extension Op {
       let (x, out, count) = (c.input(0), c.output, c.outputCount)
       return { Compute.tanh(x, out, count: count) }
     },
-    floatLoop: { x, _, _, _, out, count in Compute.tanh(x, out, count: count) })
+    floatLoop: { x, _, _, _, out, count in Compute.tanh(x, out, count: count) },
+    range: increasing(Tanh.self, keepsZero: true))
   public static let sigmoid: Op = unary(
-    "sigmoid", Sigmoid.self, traits: .boundedOutput, vjp: { c in [c.g * (c.y * (1 - c.y))] })
+    "sigmoid", Sigmoid.self, traits: .boundedOutput, vjp: { c in [c.g * (c.y * (1 - c.y))] },
+    range: increasing(Sigmoid.self, excludesZero: true))
   /// relu'(0) = 0: the derivative is read off the output, [y > 0].
-  public static let relu: Op = unary("relu", ReLU.self, domain: .awayFromKinks, vjp: { c in [c.g * c.y.apply(Op.step)] })
+  public static let relu: Op = unary(
+    "relu", ReLU.self, domain: .awayFromKinks, vjp: { c in [c.g * c.y.apply(Op.step)] }, range: increasing(ReLU.self))
   public static let leakyRelu: Op = unary(
     "leaky_relu", option: CallOption("alpha", default: 0.01), LeakyReLU.self,
     domain: .awayFromKinks,
     vjp: { c in
-      let alpha = c.attributes.double("alpha")
-      return [c.g * (alpha + (1 - alpha) * c.x.apply(Op.step))]
+      [c.g * c.x.apply(Op.leakyStep, c.attributes)]
+    },
+    range: { r, _, attributes in
+      let alpha = attributes.double("alpha")
+      return r[0].through({ LeakyReLU.apply($0, alpha) }, keepsZero: alpha != 0)
+    })
+  /// leaky_relu's derivative: 1 where x > 0, else α (α at 0). Its own derivative is zero.
+  public static let leakyStep: Op = unary(
+    "leaky_step", option: CallOption("alpha", default: 0.01), LeakyStep.self, traits: .boundedOutput,
+    domain: .awayFromKinks, vjp: { _ in [nil] },
+    range: { _, _, attributes in
+      let alpha = attributes.double("alpha")
+      return ValueRange(Swift.min(alpha, 1), Swift.max(alpha, 1))
     })
   /// softplus(x) = log(1 + exp(x)), computed without overflow.
-  public static let softplus: Op = unary("softplus", Softplus.self, vjp: { c in [c.g * c.x.apply(Op.sigmoid)] })
+  public static let softplus: Op = unary(
+    "softplus", Softplus.self, vjp: { c in [c.g * c.x.apply(Op.sigmoid)] },
+    range: increasing(Softplus.self, excludesZero: true))
   /// hard_tanh'(x) = 1 on (-1, 1) and 0 elsewhere, including at ±1.
   public static let hardTanh: Op = unary(
     "hard_tanh", HardTanh.self, traits: .boundedOutput, domain: .awayFromKinks,
-    vjp: { c in [c.g * (1 - c.x.apply(Op.abs)).apply(Op.step)] })
+    vjp: { c in [c.g * (1 - c.x.apply(Op.abs)).apply(Op.step)] }, range: increasing(HardTanh.self, keepsZero: true))
   /// The Heaviside step with step(0) = 0: relu's derivative. Its own derivative is zero.
-  public static let step: Op = unary("step", Step.self, traits: .boundedOutput, domain: .awayFromKinks, vjp: { _ in [nil] })
+  public static let step: Op = unary(
+    "step", Step.self, traits: .boundedOutput, domain: .awayFromKinks, vjp: { _ in [nil] }, range: increasing(Step.self))
   /// sign(0) = 0: abs's derivative. Its own derivative is zero.
   public static let sign: Op = unary(
-    "sign", Sign.self, traits: .boundedOutput, domain: .awayFromKinks, vjp: { _ in [nil] })
+    "sign", Sign.self, traits: .boundedOutput, domain: .awayFromKinks, vjp: { _ in [nil] },
+    range: increasing(Sign.self, keepsZero: true))
+
+  /// The range rule of a non-decreasing function: the function's own scalar form at the bounds.
+  static func increasing<F: UnaryFunction>(_: F.Type, keepsZero: Bool = false, excludesZero: Bool = false) -> RangeRule {
+    { r, _, _ in r[0].through({ F.apply($0) }, keepsZero: keepsZero, excludesZero: excludesZero) }
+  }
+
+  /// The range of |x|.
+  static func magnitude(_ x: ValueRange) -> ValueRange {
+    let straddles = x.lower < 0 && x.upper > 0
+    let low = straddles ? 0 : Swift.min(Swift.abs(x.lower), Swift.abs(x.upper))
+    return ValueRange(low, Swift.max(Swift.abs(x.lower), Swift.abs(x.upper)), excludesZero: x.excludesZero)
+  }
 
   /// The stable forms of logarithms that overflow or lose precision as written: applied to the
   /// forward graph before it is differentiated, so no gradient divides by a softmax or a sigmoid.
   static let stableLogarithms: [RewriteRule] = [
-    RewriteRule("log(softmax(z)) -> log_softmax(z)", phase: .stabilize) { r in
+    RewriteRule(
+      "log(softmax(z)) -> log_softmax(z)", phase: .stabilize,
+      example: "param z[3] = [1, 2, 3]\nloss L = -log(softmax(z))[1]\n"
+    ) { r in
       r.x.op === Op.softmax ? r.builder.value(r.x.node.inputs[0]).apply(Op.logSoftmax, r.x.node.attributes) : nil
     },
-    RewriteRule("log(1 + exp(x)) -> softplus(x)", phase: .stabilize) { r in
+    RewriteRule(
+      "log(1 + exp(x)) -> softplus(x)", phase: .stabilize,
+      example: "param x[2] = [1, 2]\nloss L = sum(log(1 + exp(x)))\n"
+    ) { r in
       guard r.x.op === Op.add else { return nil }
       let (a, b) = (r.builder.value(r.x.node.inputs[0]), r.builder.value(r.x.node.inputs[1]))
       if a.isConstant(1), b.op === Op.exp, b.shape == r.node.shape { return r.builder.value(b.node.inputs[0]).apply(Op.softplus) }
       if b.isConstant(1), a.op === Op.exp, a.shape == r.node.shape { return r.builder.value(a.node.inputs[0]).apply(Op.softplus) }
       return nil
     },
-    RewriteRule("log(sigmoid(x)) -> -softplus(-x)", phase: .stabilize) { r in
+    // After the softplus rule, which is the more specific form of log(1 + exp(x)).
+    RewriteRule(
+      "log(1 + x) -> log1p(x)", phase: .stabilize, example: "param x[2] = [1, 2]\nloss L = sum(log(1 + x * x))\n"
+    ) { r in
+      guard r.x.op === Op.add else { return nil }
+      let (a, b) = (r.builder.value(r.x.node.inputs[0]), r.builder.value(r.x.node.inputs[1]))
+      if a.isConstant(1), b.shape == r.node.shape { return b.apply(Op.log1p) }
+      if b.isConstant(1), a.shape == r.node.shape { return a.apply(Op.log1p) }
+      return nil
+    },
+    RewriteRule(
+      "log(sigmoid(x)) -> -softplus(-x)", phase: .stabilize,
+      example: "param x[2] = [1, 2]\nloss L = sum(log(sigmoid(x)))\n"
+    ) { r in
       r.x.op === Op.sigmoid ? -(-r.builder.value(r.x.node.inputs[0])).apply(Op.softplus) : nil
     },
-    RewriteRule("log(1 - sigmoid(x)) -> -softplus(x)", phase: .stabilize) { r in
+    RewriteRule(
+      "log(1 - sigmoid(x)) -> -softplus(x)", phase: .stabilize,
+      example: "param x[2] = [1, 2]\nloss L = sum(log(1 - sigmoid(x)))\n"
+    ) { r in
       guard r.x.op === Op.sub else { return nil }
       let (a, b) = (r.builder.value(r.x.node.inputs[0]), r.builder.value(r.x.node.inputs[1]))
       guard a.isConstant(1), b.op === Op.sigmoid, b.shape == r.node.shape else { return nil }
@@ -70,15 +144,20 @@ extension Op {
   ]
 
   static let unaryOps: [Op] = [
-    neg, exp, log, sqrt, abs, square, sin, cos, tanh, sigmoid, relu, leakyRelu, softplus, hardTanh,
-    step, sign,
+    neg, exp, log, log1p, expm1, sqrt, abs, square, sin, cos, tanh, sigmoid, relu, leakyRelu, softplus, hardTanh,
+    leakyStep, step, sign,
   ]
 }
 
 // The scalar functions, once for the reference evaluation and both kernel precisions.
 enum Negate: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { -x } }
+enum LeakyStep: ParametricFunction {
+  static func apply<T: KernelScalar>(_ x: T, _ alpha: T) -> T { x > 0 ? 1 : alpha }
+}
 enum Exp: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.exp(x) } }
 enum Log: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.log(x) } }
+enum Log1p: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.log1p(x) } }
+enum Expm1: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.expm1(x) } }
 enum SquareRoot: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { x.squareRoot() } }
 enum Absolute: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { Swift.abs(x) } }
 enum Square: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { x * x } }

@@ -1,0 +1,75 @@
+import FFCTensor
+
+extension Op {
+  /// `where(c, a, b)`: a where c > 0, else b, element by element (operands of one shape, or
+  /// scalars). Its derivative sends the cotangent to the branch taken and an exact 0 to the other,
+  /// by selection, not by multiplying with a mask. With the rules below, which move the
+  /// derivatives of the branch's own ops inside the selection, a branch that is inf or NaN where
+  /// it is not taken (sqrt of a negative, log of 0) leaves the gradient finite there: no 0 · inf.
+  public static let select: Op = Op(
+    name: "where", arity: 3,
+    inferShape: { shapes, _ in
+      try elementwiseShape("where", try elementwiseShape("where", shapes[0], shapes[1]), shapes[2])
+    },
+    evaluate: { inputs, _, shape in
+      let count = shape.reduce(1, *)
+      func element(_ t: Tensor, _ i: Int) -> Double { t.scalars.count == 1 ? t.scalars[0] : t.scalars[i] }
+      return Tensor(
+        shape: shape,
+        scalars: (0..<count).map { i in element(inputs[0], i) > 0 ? element(inputs[1], i) : element(inputs[2], i) })
+    },
+    vjp: { c in
+      let zero = c.builder.constant(0)
+      return [
+        nil,
+        c.reduced(c.builder.apply(Op.select, [c.inputs[0], c.g, zero]), for: 1),
+        c.reduced(c.builder.apply(Op.select, [c.inputs[0], zero, c.g]), for: 2),
+      ]
+    },
+    call: CallSignature(["where"], tensors: 3),
+    samples: [
+      OpSample([[3], [3], [3]], domains: [.awayFromKinks, .any, .any]),
+      OpSample([[2, 3], [], [2, 3]], domains: [.awayFromKinks, .any, .any]),
+      OpSample([[], [3], [3]], domains: [.awayFromKinks, .any, .any]),
+    ],
+    kernel: OpKernel(float: selectKernel, double: selectKernel),
+    range: { r, _, _ in
+      ValueRange(
+        Swift.min(r[1].lower, r[2].lower), Swift.max(r[1].upper, r[2].upper),
+        excludesZero: r[1].excludesZero && r[2].excludesZero)
+    })
+
+  static let selectOps: [Op] = [select]
+
+  /// where(c, a, 0) · f → where(c, a · f, 0), and the same for the other branch and for a
+  /// quotient's numerator: the factor (a branch's derivative, inf or NaN where the branch is not
+  /// taken) is selected away instead of multiplied by 0.
+  static let factorSelected = RewriteRule(
+    "where(c, a, 0)*f -> where(c, a*f, 0)",
+    example: "param x[3] = [-1, 1, 4]\nloss L = sum(where(x, sqrt(x), 0))\n"
+  ) { r in
+    let positions = r.node.op === Op.div ? [0] : [0, 1]
+    for i in positions where r.inputs[i].op === Op.select && r.isOnlyUse(i) {
+      let (branches, factor) = (r.operands(of: r.inputs[i]), r.inputs[1 - i])
+      func times(_ branch: Value) -> Value {
+        r.builder.apply(r.node.op, i == 0 ? [branch, factor] : [factor, branch])
+      }
+      if branches[2].isConstant(0), branches[2].rank == 0 {
+        return r.builder.apply(Op.select, [branches[0], times(branches[1]), branches[2]])
+      }
+      if branches[1].isConstant(0), branches[1].rank == 0 {
+        return r.builder.apply(Op.select, [branches[0], branches[1], times(branches[2])])
+      }
+    }
+    return nil
+  }
+}
+
+func selectKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
+  let (condition, a, b, out, count) = (c.input(0), c.input(1), c.input(2), c.output, c.outputCount)
+  // A scalar operand is read at index 0 for every element.
+  let (cs, aStride, bStride) = (c.inputCount(0) == 1 ? 0 : 1, c.inputCount(1) == 1 ? 0 : 1, c.inputCount(2) == 1 ? 0 : 1)
+  return {
+    for i in 0..<count { out[i] = condition[i &* cs] > 0 ? a[i &* aStride] : b[i &* bStride] }
+  }
+}
