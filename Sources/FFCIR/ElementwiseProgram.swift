@@ -69,7 +69,8 @@ public struct ElementwiseProgram: Hashable, Sendable, CustomStringConvertible {
   }
 
   /// `tanh(add(#0, #1))`: steps read once are written inside their reader; a step read more than
-  /// once is named first (`$2 = mul(#0, #1); add($2, $2)`), so the text stays linear in size.
+  /// once, or whose text grew long (a chain of thousands of ops), is named first
+  /// (`$2 = mul(#0, #1); add($2, $2)`), so the text stays linear in size.
   public var description: String {
     let readers = self.readers
     var texts: [String] = []
@@ -84,7 +85,7 @@ public struct ElementwiseProgram: Hashable, Sendable, CustomStringConvertible {
       }
       let attributes = step.attributes.isEmpty ? "" : "[\(step.attributes.text)]"
       let text = "\(step.op.name)\(attributes)(\(operands.joined(separator: ", ")))"
-      if readers[index] > 1 {
+      if readers[index] > 1 || text.utf8.count > 160 {
         bindings.append("$\(index) = \(text)")
         texts.append("$\(index)")
       } else {

@@ -21,6 +21,7 @@ public struct ElementwiseFusion: Pass {
     for (index, root) in groups.enumerated() where root >= 0 { members[root].append(index) }
     // The graph is built directly, not through a hash-consing builder: its nodes are already
     // distinct, and so are the fused nodes (each has its own root).
+    var tables = FusedProgramBuilder.Tables(groups: groups)
     var nodes: [Node] = []
     nodes.reserveCapacity(graph.nodes.count)
     var map = [NodeID](repeating: NodeID(0), count: graph.nodes.count)
@@ -31,7 +32,7 @@ public struct ElementwiseFusion: Pass {
         context.count("fused nodes")
         context.count("ops fused", by: members[index].count)
         map[index] = NodeID(nodes.count)
-        nodes.append(Self.fusedNode(graph, members: members[index], map: map))
+        nodes.append(Self.fusedNode(graph, members: members[index], map: map, &tables))
       } else {
         let node = graph.nodes[index]
         map[index] = NodeID(nodes.count)
@@ -78,12 +79,15 @@ public struct ElementwiseFusion: Pass {
 
   /// The `fused` node of a group (members in graph order, the root last), with the root's shape,
   /// name, location and gradient flag. `map` gives every outside operand's node in the new graph.
-  static func fusedNode(_ graph: Graph, members: [Int], map: [NodeID]) -> Node {
-    var program = FusedProgramBuilder(graph: graph, members: members)
-    for member in members where graph.nodes[member].op !== Op.broadcastTo { program.addStep(member) }
+  static func fusedNode(
+    _ graph: Graph, members: [Int], map: [NodeID], _ tables: inout FusedProgramBuilder.Tables
+  ) -> Node {
+    var program = FusedProgramBuilder(graph: graph, root: members[members.count - 1])
+    for member in members where graph.nodes[member].op !== Op.broadcastTo { program.addStep(member, &tables) }
     let root = graph.nodes[members[members.count - 1]]
+    let result = program.finish(&tables)
     return Node(
-      op: Op.fused, inputs: program.inputs.map { map[$0] }, attributes: Op.fusedAttributes(root.shape, program.result),
+      op: Op.fused, inputs: program.inputs.map { map[$0] }, attributes: Op.fusedAttributes(root.shape, result),
       shape: root.shape, name: root.name, location: root.location, isGradient: root.isGradient)
   }
 }

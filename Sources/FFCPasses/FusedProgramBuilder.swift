@@ -4,46 +4,66 @@ import FFCIR
 /// steps, an absorbed `broadcast_to` becomes a strided read of its operand, a scalar constant
 /// becomes a literal, and every other value becomes an operand `#i` (in order of first use).
 struct FusedProgramBuilder {
+  /// Tables indexed by node, made once per pass and shared by every group (a group may be a
+  /// chain of thousands of ops: no lookup here may grow with its size). Entries a group set are
+  /// cleared when its program is done.
+  struct Tables {
+    /// Each node's group root (-1: none), as `ElementwiseFusion.groups` found them.
+    let group: [Int]
+    var step: [Int]
+    var input: [Int]
+
+    init(groups: [Int]) {
+      group = groups
+      step = [Int](repeating: -1, count: groups.count)
+      input = [Int](repeating: -1, count: groups.count)
+    }
+  }
+
   let graph: Graph
-  /// A group has a handful of members: plain arrays, searched in order, cost less than hashing.
-  private let members: [Int]
-  private var stepOf: [Int?]
+  private let root: Int
   private var steps: [ElementwiseProgram.Step] = []
+  private var stepNodes: [Int] = []
   /// The fused node's operands, as nodes of the original graph.
   private(set) var inputs: [Int] = []
 
-  init(graph: Graph, members: [Int]) {
+  init(graph: Graph, root: Int) {
     self.graph = graph
-    self.members = members
-    stepOf = [Int?](repeating: nil, count: members.count)
+    self.root = root
   }
 
-  var result: ElementwiseProgram { ElementwiseProgram(steps) }
+  /// The program, clearing the entries this group set in `tables`.
+  mutating func finish(_ tables: inout Tables) -> ElementwiseProgram {
+    for node in stepNodes { tables.step[node] = -1 }
+    for node in inputs { tables.input[node] = -1 }
+    return ElementwiseProgram(steps)
+  }
 
   /// Adds a member as the next step; members come in graph order, so its operands in the group
   /// are steps already.
-  mutating func addStep(_ member: Int) {
+  mutating func addStep(_ member: Int, _ tables: inout Tables) {
     let node = graph.nodes[member]
     var operands: [ElementwiseProgram.Operand] = []
     for input in node.inputs {
       // A literal only beside an operand that is not one: a step reads at most one single value
       // that the kernel does not spread over a block.
       let literalAllowed = node.inputs.count == 2 && !operands.contains { if case .literal = $0 { true } else { false } }
-      operands.append(operand(input.index, literalAllowed: literalAllowed))
+      operands.append(operand(input.index, literalAllowed: literalAllowed, &tables))
     }
-    if let position = members.firstIndex(of: member) { stepOf[position] = steps.count }
+    tables.step[member] = steps.count
+    stepNodes.append(member)
     steps.append(ElementwiseProgram.Step(node.op, operands, node.attributes))
   }
 
-  private mutating func operand(_ index: Int, literalAllowed: Bool) -> ElementwiseProgram.Operand {
-    let position = members.firstIndex(of: index)
-    if let position, let step = stepOf[position] { return .step(step) }
-    // An absorbed broadcast_to: read its operand with strides instead.
-    let source = position != nil ? graph.nodes[index].inputs[0].index : index
+  private mutating func operand(_ index: Int, literalAllowed: Bool, _ tables: inout Tables) -> ElementwiseProgram.Operand {
+    if tables.step[index] >= 0 { return .step(tables.step[index]) }
+    // An absorbed broadcast_to (a member that is not a step): read its operand with strides.
+    let source = tables.group[index] == root ? graph.nodes[index].inputs[0].index : index
     if literalAllowed, let value = graph.nodes[source].constantValue, value.scalars.count == 1 {
       return .literal(value.scalars[0])
     }
-    if let position = inputs.firstIndex(of: source) { return .input(position) }
+    if tables.input[source] >= 0 { return .input(tables.input[source]) }
+    tables.input[source] = inputs.count
     inputs.append(source)
     return .input(inputs.count - 1)
   }

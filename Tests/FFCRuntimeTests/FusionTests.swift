@@ -169,6 +169,23 @@ import Testing
     #expect(result.gradients.map(\.name) == graph.gradients.map(\.name))
   }
 
+  /// A chain of 1,800 elementwise ops is one fused node, computing what the unfused graph does,
+  /// and its printed program grows linearly (long nested text is named, `$k = ...`).
+  @Test func aLongChainIsOneFusedNode() throws {
+    var lines = ["input x[5] = [0.1, -0.2, 0.3, 0.4, -0.5]", "h0 = x"]
+    for i in 1...600 { lines.append("h\(i) = tanh(h\(i - 1)) * 0.5 + x") }
+    lines.append("output h600")
+    let text = lines.joined(separator: "\n") + "\n"
+    let graph = try Programs.compile(text, differentiate: false)
+    let fused = try Pipeline.execution().run(graph).graph
+    #expect(fused.nodes.count { $0.op === Op.fused } == 1)
+    let plain = try Interpreter.roots(graph, feeds: [:], as: Double.self).outputs[0]
+    let result = try Interpreter.roots(fused, feeds: [:], as: Double.self).outputs[0]
+    #expect(Numerics.maxRelativeError(result, plain) < 1e-12)
+    let printed = CLI.run(["compile", "--fuse", "-"], stdinText: text)
+    #expect(printed.code == .success && printed.stdout.utf8.count < 200 * 1800, "\(printed.stdout.utf8.count) bytes")
+  }
+
   /// `compile --emit-grad` prints the unfused graph; `--fuse` the one that runs.
   @Test func onlyCompileFusePrintsFusedNodes() throws {
     let program = MLPGenerator.program(depth: 2, width: 4)
