@@ -67,16 +67,32 @@ struct FusedLayout<T: PlanScalar> {
   init(_ c: KernelCall<T>) {
     let program = c.attributes.program("program")
     let count = c.outputCount
-    self.count = count
-    output = c.output
     let inputCounts = c.inputShapes.map { $0.reduce(1, *) }
-    let broadcastInputs = inputCounts.indices.filter { inputCounts[$0] != count && inputCounts[$0] != 1 }
-    let layouts = broadcastInputs.map { Compute.StridedLayout(broadcasting: c.inputShapes[$0], to: c.outputShape) }
+    let layouts = inputCounts.indices.filter { inputCounts[$0] != count && inputCounts[$0] != 1 }
+      .map { Compute.StridedLayout(broadcasting: c.inputShapes[$0], to: c.outputShape) }
     // A small output needs block buffers only as large as itself.
     let block = Swift.min(Self.blockSize(layouts, count: count), Swift.max(count, 1))
-    self.block = block
-    // A loop takes at most one single value per step (and unary loops none): a step whose
-    // operands are all single values reads one of its inputs spread over a block buffer.
+    var scratch = ScratchAllocator()
+    let inputs = Self.placeInputs(c, inputCounts, spread: Self.spreadInputs(program, inputCounts, count: count), block: block, &scratch)
+    let literals = Self.placeLiterals(program, &scratch)
+    steps = Self.placeSteps(program, inputs: inputs.sources, literals: literals.sources, block: block, &scratch)
+    (self.count, self.block, output) = (count, block, c.output)
+    (copies, gathers, fixedValues) = (inputs.copies, inputs.gathers, literals.values)
+    scratchCount = scratch.used
+  }
+
+  /// Offsets in the scratch memory, each rounded up to 16 elements.
+  struct ScratchAllocator {
+    var used = 0
+    mutating func take(_ n: Int) -> Int {
+      defer { used += (n + 15) / 16 * 16 }
+      return used
+    }
+  }
+
+  /// A loop takes at most one single value per step (and unary loops none): a step whose
+  /// operands are all single values reads one of its inputs spread over a block buffer.
+  static func spreadInputs(_ program: ElementwiseProgram, _ inputCounts: [Int], count: Int) -> Set<Int> {
     var spread = Set<Int>()
     for step in program.steps where count > 1 {
       let single = step.operands.allSatisfy { operand in
@@ -86,18 +102,21 @@ struct FusedLayout<T: PlanScalar> {
         case .step: false
         }
       }
-      guard single, !step.operands.contains(where: { spread.contains($0.inputIndex ?? -1) })
-      else { continue }
+      guard single, !step.operands.contains(where: { spread.contains($0.inputIndex ?? -1) }) else { continue }
       if let first = step.operands.compactMap(\.inputIndex).first { spread.insert(first) }
     }
+    return spread
+  }
 
-    var scratch = 0
-    func take(_ n: Int) -> Int {
-      defer { scratch += (n + 15) / 16 * 16 }
-      return scratch
-    }
+  /// Where each step finds each operand of the node: in place (the output's size), as a single
+  /// value, or gathered through its strides into a block buffer. A small operand that shares the
+  /// output's buffer (its last reader runs in place) is copied out first.
+  static func placeInputs(
+    _ c: KernelCall<T>, _ inputCounts: [Int], spread: Set<Int>, block: Int, _ scratch: inout ScratchAllocator
+  ) -> (sources: [Source], copies: [(source: UnsafePointer<T>, count: Int, offset: Int)], gathers: [Gather]) {
+    let count = c.outputCount
     var sources = [Source](repeating: Source(), count: c.inputs.count)
-    var copies: [(UnsafePointer<T>, Int, Int)] = []
+    var copies: [(source: UnsafePointer<T>, count: Int, offset: Int)] = []
     var gathers: [Gather] = []
     let outputRange = UnsafePointer(c.output)..<UnsafePointer(c.output + Swift.max(count, 1))
     for (i, input) in c.inputs.enumerated() {
@@ -108,7 +127,7 @@ struct FusedLayout<T: PlanScalar> {
       }
       var from = Source(pointer: UnsafePointer(input), isScalar: true)
       if outputRange.contains(UnsafePointer(input)) {
-        let offset = take(n)
+        let offset = scratch.take(n)
         copies.append((UnsafePointer(input), n, offset))
         from = Source(pointer: nil, scratchOffset: offset, isScalar: true)
       }
@@ -117,57 +136,63 @@ struct FusedLayout<T: PlanScalar> {
         continue
       }
       let layout = Compute.StridedLayout(broadcasting: c.inputShapes[i], to: c.outputShape)
-      let offset = take(block)
+      let offset = scratch.take(block)
       gathers.append(Gather(
-        source: from, layout: layout, scratchOffset: offset,
-        everyBlock: !Self.repeatsEveryBlock(layout, block: block)))
+        source: from, layout: layout, scratchOffset: offset, everyBlock: !repeatsEveryBlock(layout, block: block)))
       sources[i] = Source(pointer: nil, scratchOffset: offset)
     }
+    return (sources, copies, gathers)
+  }
 
-    // Literals: one value each in scratch memory, shared by equal bit patterns (not by ==, which
-    // would give -0 the slot of 0).
-    var fixedValues: [(T, Int)] = []
-    var literalSource: [UInt64: Source] = [:]
+  /// Literals: one value each in scratch memory, shared by equal bit patterns (not by ==, which
+  /// would give -0 the slot of 0).
+  static func placeLiterals(
+    _ program: ElementwiseProgram, _ scratch: inout ScratchAllocator
+  ) -> (values: [(value: T, offset: Int)], sources: [UInt64: Source]) {
+    var values: [(value: T, offset: Int)] = []
+    var sources: [UInt64: Source] = [:]
     for step in program.steps {
-      for case .literal(let x) in step.operands where literalSource[x.bitPattern] == nil {
-        let offset = take(1)
-        fixedValues.append((T(x), offset))
-        literalSource[x.bitPattern] = Source(pointer: nil, scratchOffset: offset, advances: false, isScalar: true)
+      for case .literal(let x) in step.operands where sources[x.bitPattern] == nil {
+        let offset = scratch.take(1)
+        values.append((T(x), offset))
+        sources[x.bitPattern] = Source(pointer: nil, scratchOffset: offset, isScalar: true)
       }
     }
+    return (values, sources)
+  }
 
-    // Block buffers for the steps, reused once their last reader has run.
+  /// Each step's loop, operands and block buffer; a buffer is reused once its last reader has
+  /// run, and the last step writes the output.
+  static func placeSteps(
+    _ program: ElementwiseProgram, inputs: [Source], literals: [UInt64: Source], block: Int,
+    _ scratch: inout ScratchAllocator
+  ) -> [Step] {
     var lastReader = [Int](repeating: -1, count: program.steps.count)
     for (index, step) in program.steps.enumerated() {
       for case .step(let k) in step.operands { lastReader[k] = index }
     }
     var free: [Int] = []
-    var stepOffsets: [Int] = []
+    var offsets: [Int] = []
     var steps: [Step] = []
     for (index, step) in program.steps.enumerated() {
       let operands = step.operands.map { operand -> Source in
         switch operand {
-        case .input(let i): sources[i]
-        case .step(let k): Source(pointer: nil, scratchOffset: stepOffsets[k], advances: false, isScalar: false)
-        case .literal(let x): literalSource[x.bitPattern] ?? Source()
+        case .input(let i): inputs[i]
+        case .step(let k): Source(pointer: nil, scratchOffset: offsets[k])
+        case .literal(let x): literals[x.bitPattern] ?? Source()
         }
       }
-      for case .step(let k) in step.operands where lastReader[k] == index && !free.contains(stepOffsets[k]) {
-        free.append(stepOffsets[k])
+      for case .step(let k) in step.operands where lastReader[k] == index && !free.contains(offsets[k]) {
+        free.append(offsets[k])
       }
-      let isLast = index == program.steps.count - 1
-      let target = isLast ? nil : (free.popLast() ?? take(block))
-      stepOffsets.append(target ?? 0)
+      let target = index == program.steps.count - 1 ? nil : (free.popLast() ?? scratch.take(block))
+      offsets.append(target ?? 0)
       guard let kernel = step.op.elementwise else { preconditionFailure("'fused' step '\(step.op.name)' has no loop") }
       steps.append(Step(
         loop: T.loop(kernel, step.attributes), a: operands[0], b: operands.count > 1 ? operands[1] : operands[0],
         target: target))
     }
-    self.fixedValues = fixedValues
-    self.copies = copies.map { (source: $0.0, count: $0.1, offset: $0.2) }
-    self.gathers = gathers
-    self.steps = steps
-    self.scratchCount = scratch
+    return steps
   }
 
   /// 512 elements, or the largest multiple of a repeated row's length below that, so that every
