@@ -17,11 +17,12 @@ extension Double: PanelScalar { public typealias Lane = SIMD8<Double> }
 struct GEMMBlocking<T: PanelScalar> {
   static var mr: Int { 6 }
   static var nr: Int { T.Lane.scalarCount }
-  /// 1 KiB of each row of a packed panel: 256 floats or 128 doubles. A 6 × kc sliver of A plus a
-  /// kc × NR sliver of B then take 22 KiB (f32) or 28 KiB (f64) of the 32 KiB L1.
-  static var kcMax: Int { 1024 / MemoryLayout<T>.stride }
-  /// A block of A up to 240 × 1 KiB: half of Zen 3's 512 KiB L2.
-  static var mcMax: Int { 240 }
+  /// 256 steps of k per packed panel (1 KiB of a row in f32, 2 KiB in f64). A 6 × kc sliver of A
+  /// plus a kc × NR sliver of B then take 22 KiB (f32) or 28 KiB (f64) of the 32 KiB L1, and C is
+  /// read and written once per 256 steps (with 128 in f64, re-reading C took a sixth of the time).
+  static var kcMax: Int { 256 }
+  /// A block of A up to 240 KiB (240 rows in f32, 120 in f64): half of Zen 3's 512 KiB L2.
+  static var mcMax: Int { 240 * 4 / MemoryLayout<T>.stride }
   /// A panel of B up to 4 MiB, a slice of the 32 MiB L3 per thread.
   static var ncMax: Int { 4096 }
   /// Products with fewer multiply-adds stay on one thread: about 50 µs of work, where waking a
