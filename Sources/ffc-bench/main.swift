@@ -9,10 +9,10 @@
 // times one training step (forward + gradient) of a 2-hidden-layer tanh MLP through the compiled
 // plan in f32 and f64, and
 //
-//     swift run -c release ffc-bench --gemm 2048 [--repeat 5]
+//     swift run -c release ffc-bench --gemm 2048 [--transpose none|a|b] [--repeat 5]
 //
 // times the matrix-product kernel alone on an n × n × n product, in f32 and f64, on 1 thread and
-// on every core. It prints a Markdown table; the README keeps the figures with the machine they
+// on every core (`--transpose b` multiplies by Bᵀ, as a layer's input gradient dZ·Wᵀ does). It prints a Markdown table; the README keeps the figures with the machine they
 // came from.
 import FFCDriver
 import FFCIR
@@ -29,6 +29,7 @@ struct Options {
   var step = false
   var batch = 128
   var gemm: Int?
+  var transpose = "none"
 
   init(_ arguments: [String]) throws {
     var index = 0
@@ -56,6 +57,9 @@ struct Options {
       case "--gemm":
         guard let n = Int(value), n >= 1 else { throw BenchError("bad product size '\(value)'") }
         gemm = n
+      case "--transpose":
+        guard ["none", "a", "b"].contains(value) else { throw BenchError("bad transpose '\(value)': none, a or b") }
+        transpose = value
       case "--repeat":
         guard let n = Int(value), n >= 1 else { throw BenchError("bad repeat count '\(value)'") }
         repeats = n
@@ -110,11 +114,12 @@ func stepBenchmark(_ options: Options) throws {
 
 /// The kernel alone on an n × n × n product with its workspace, median of `repeats` after one
 /// warm-up call, on 1 thread and on `Compute.threadLimit`.
-func gemmBenchmark(_ n: Int, repeats: Int) {
+func gemmBenchmark(_ n: Int, transpose: String, repeats: Int) {
   print("| precision | n | threads | median ms | GFLOP/s |")
   print("| --- | ---: | ---: | ---: | ---: |")
   func measure<T: KernelScalar>(_: T.Type, threads: Int) {
-    let layout = Compute.MatMulLayout(a: [n, n], b: [n, n], transposeA: false, transposeB: false, maxThreads: threads)
+    let layout = Compute.MatMulLayout(
+      a: [n, n], b: [n, n], transposeA: transpose == "a", transposeB: transpose == "b", maxThreads: threads)
     var rng = SplitMix64(seed: 7)
     let a = (0..<n * n).map { _ in T(rng.uniform(-1, 1)) }
     let b = (0..<n * n).map { _ in T(rng.uniform(-1, 1)) }
@@ -171,7 +176,7 @@ func compileBenchmark(_ options: Options) throws {
 do {
   let options = try Options(Array(CommandLine.arguments.dropFirst()))
   if let n = options.gemm {
-    gemmBenchmark(n, repeats: options.repeats)
+    gemmBenchmark(n, transpose: options.transpose, repeats: options.repeats)
     exit(0)
   }
   if options.step {
