@@ -14,7 +14,7 @@ extension Op {
     RewriteRule("x+x -> x*2", example: "param x[2] = [1, 2]\nloss L = sum(x + x)\n") { r in
       r.inputs[0].id == r.inputs[1].id ? r.inputs[0] * 2 : nil
     },
-    constantsGathered, negationAbsorbed, sharedFactor, linearMapShared,
+    constantsGathered, negationAbsorbed, sharedFactor, linearMapShared, branchesMerged,
   ]
 
   static let subtractionRules: [RewriteRule] = [
@@ -30,7 +30,7 @@ extension Op {
       guard r.inputs[1].isConstant(1), r.inputs[0].op === Op.exp else { return nil }
       return r.builder.value(r.inputs[0].node.inputs[0]).apply(Op.expm1)
     },
-    constantsGathered, negationAbsorbed, sharedFactor, linearMapShared,
+    constantsGathered, negationAbsorbed, sharedFactor, linearMapShared, branchesMerged,
   ]
 
   static let multiplicationRules: [RewriteRule] = [

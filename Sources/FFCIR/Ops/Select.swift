@@ -41,6 +41,21 @@ extension Op {
 
   static let selectOps: [Op] = [select]
 
+  /// where(c, a, b) ± where(c, d, e) → where(c, a ± d, b ± e): a selection is linear in its
+  /// branches, so the gradient's two contributions through one condition (where(c, 0, g·x) from
+  /// one branch, where(c, g·y, 0) from the other) become one selection of the two derivatives.
+  static let branchesMerged = RewriteRule(
+    "where(c,a,b)+where(c,d,e) -> where(c,a+d,b+e)",
+    example: "param w = 3\ninput x = 2\nloss L = where(w - 1, w * x, w * w)\n"
+  ) { r in
+    let (p, q) = (r.inputs[0], r.inputs[1])
+    guard p.op === Op.select, q.op === Op.select, p.id != q.id, r.isOnlyUse(0), r.isOnlyUse(1) else { return nil }
+    let (ps, qs) = (r.operands(of: p), r.operands(of: q))
+    guard ps[0].id == qs[0].id, p.shape == q.shape else { return nil }
+    let combine = { (a: Value, b: Value) in r.builder.apply(r.node.op, [a, b]) }
+    return r.builder.apply(Op.select, [ps[0], combine(ps[1], qs[1]), combine(ps[2], qs[2])])
+  }
+
   /// where(c, a, 0) · f → where(c, a · f, 0), and the same for the other branch and for a
   /// quotient's numerator: the factor (a branch's derivative, inf or NaN where the branch is not
   /// taken) is selected away instead of multiplied by 0.
