@@ -49,6 +49,16 @@ import Testing
     #expect(try opNames(simplified("input x[2]\ny = (x * 3) * 2\noutput y")) == ["mul"])
   }
 
+  /// Plans also run in f32, where 1e20·1e20 is inf and 1e-30·1e-30 is 0, though each factor and
+  /// the written chain ((1e-30·1e20)·1e20 = 1e10) are finite: such constants stay apart too, and
+  /// so does a sum past f32's largest value.
+  @Test func constantsThatWouldOverflowInFloatStayApart() throws {
+    #expect(try opNames(simplified("input x[2]\ny = (x * 1e20) * 1e20\noutput y")) == ["mul", "mul"])
+    #expect(try opNames(simplified("input x[2]\ny = (x * 1e-30) * 1e-30\noutput y")) == ["mul", "mul"])
+    #expect(try opNames(simplified("input x[2]\ny = (x - 3e38) - 3e38\noutput y")) == ["sub", "sub"])
+    #expect(try opNames(simplified("input x[2]\ny = (x * 0) * 1e-30\noutput y")) == ["mul"])
+  }
+
   @Test func commonSubexpressionsMerge() throws {
     let graph = try simplified("input x[3]\na = tanh(x) * exp(x)\nb = exp(x) * tanh(x)\ny = a + b\noutput y")
     // a and b meet; a + a then becomes a * 2.

@@ -54,9 +54,10 @@ extension Op {
       guard let outer = r.splitScalarConstant(), outer.value.op === Op.mul, r.isOnlyUse(outer.index),
         let (x, c) = r.splitScalarConstant(of: outer.value)
       else { return nil }
-      // Not where c·d overflows or underflows: (0·1e308)·1e308 is 0 but 0·inf is NaN.
+      // Not where c·d overflows or underflows, in f64 or in f32 (plans run in either): (0·1e308)·1e308
+      // is 0 but 0·inf is NaN, and (1e-30·1e20)·1e20 is 1e10 in f32 but 1e-30·1e40 is inf.
       let product = c * outer.constant
-      guard product.isFinite, product != 0 || c == 0 || outer.constant == 0 else { return nil }
+      guard RewriteContext.fitsEveryPrecision(product) || c == 0 || outer.constant == 0 else { return nil }
       return x * r.builder.constant(product)
     },
     factorSelected,
@@ -78,7 +79,8 @@ extension Op {
     let xIsFirst = inner.value.node.inputs[0] == x.id
     let tau: Double = innerIsSub && !xIsFirst ? -1 : 1
     let k = innerIsSub && xIsFirst ? -c : c
-    guard (sigma * k + delta).isFinite else { return nil }  // an overflowing sum is not gathered
+    // An overflowing sum is not gathered: 3e38 + 3e38 is inf in f32, where (x − 3e38) + 3e38 is finite.
+    guard Swift.abs(sigma * k + delta) <= Double(Float.greatestFiniteMagnitude) else { return nil }
     let constant = r.builder.constant(sigma * k + delta)
     return sigma * tau > 0 ? x + constant : constant - x
   }
@@ -170,6 +172,13 @@ extension RewriteContext {
     case (nil, let c?): return (operands[0], c)
     default: return nil
     }
+  }
+
+  /// A gathered constant that neither overflows nor underflows in f32, the narrowest precision
+  /// a plan computes in (a graph's constants are f64 until then).
+  static func fitsEveryPrecision(_ x: Double) -> Bool {
+    let magnitude = Swift.abs(x)
+    return magnitude <= Double(Float.greatestFiniteMagnitude) && magnitude >= Double(Float.leastNormalMagnitude)
   }
 
   static func scalarConstant(_ value: Value) -> Double? {
