@@ -59,6 +59,22 @@ import Testing
     #expect(try opNames(simplified("input x[2]\ny = (x * 0) * 1e-30\noutput y")) == ["mul"])
   }
 
+  /// A rule that recognises an all-equal constant (seen through its broadcast) must keep the
+  /// node's shape when the constant is the larger operand: s ** [2, 2, 2] is [3], not square(s).
+  @Test(arguments: [
+    "s ** [2, 2, 2]", "exp(s) - [1, 1, 1]", "s ** [1, 1, 1]", "s ** [0, 0, 0]", "s * [1, 1, 1]",
+    "s * [-1, -1, -1]", "s + [0, 0, 0]", "[0, 0, 0] + s", "[0, 0, 0] - s", "s - [0, 0, 0]", "s / [1, 1, 1]",
+    "log([1, 1, 1] + s)", "log([1, 1, 1] + exp(s))", "log([1, 1, 1] - sigmoid(s))",
+  ])
+  func aLargerConstantOperandKeepsTheShape(expression: String) throws {
+    let program = "param s = 0.5\ny = \(expression)\noutput y\nloss L = sum(y * [1, 2, 3])\n"
+    let raw = try Programs.evaluate(try Programs.compile(program, optimize: false))
+    let optimized = try Programs.evaluate(try Programs.compile(program))
+    #expect(optimized.outputs[0].shape == [3])
+    #expect(Numerics.maxRelativeError(optimized.outputs[0], raw.outputs[0]) < 1e-12)
+    #expect(Numerics.maxRelativeError(optimized.gradients[0], raw.gradients[0]) < 1e-12)
+  }
+
   @Test func commonSubexpressionsMerge() throws {
     let graph = try simplified("input x[3]\na = tanh(x) * exp(x)\nb = exp(x) * tanh(x)\ny = a + b\noutput y")
     // a and b meet; a + a then becomes a * 2.

@@ -28,7 +28,8 @@ extension Op {
       "exp(x) - 1 -> expm1(x)", phase: .stabilize, example: "param x[2] = [1, 2]\nloss L = sum(exp(x) - 1)\n"
     ) { r in
       guard r.inputs[1].isConstant(1), r.inputs[0].op === Op.exp else { return nil }
-      return r.builder.value(r.inputs[0].node.inputs[0]).apply(Op.expm1)
+      // The ones may be the larger operand (exp(s) - [1, 1, 1]): the result is broadcast back.
+      return r.keeping(r.builder.value(r.inputs[0].node.inputs[0]).apply(Op.expm1))
     },
     constantsGathered, negationAbsorbed, sharedFactor, linearMapShared,
   ]
