@@ -121,6 +121,23 @@ import Testing
     #expect(warnings("param w[2] = [1, 2]\ninput x[2]\nloss L = sum(exp(-(w - x)^2))\n").isEmpty, "a Gaussian: at most 1")
   }
 
+  /// z − max(z) is at most 0 only where each maximum is subtracted from the elements it was taken
+  /// over: on a square z, z − max(z, axis=1) subtracts row maxima along the columns, and
+  /// [[0, 100], [0, 0]] gives exp(100).
+  @Test func aMaximumSubtractedAlongTheWrongAxisIsNotABound() {
+    let shifted = { (expression: String) in
+      warnings("input Z[2, 2] = [[0, 100], [0, 0]]\ninput X[N, 3]\nloss L = sum(exp(\(expression)))\n")
+    }
+    #expect(shifted("Z - max(Z, axis=1)").count == 1)
+    #expect(shifted("Z - max(Z, axis=0)").isEmpty, "column maxima along the rows")
+    #expect(shifted("Z - max(Z, axis=1, keepdims=1)").isEmpty)
+    #expect(shifted("Z - max(Z, axis=-1, keepdims=1)").isEmpty)
+    #expect(shifted("Z - max(Z)").isEmpty)
+    #expect(shifted("X - max(X, axis=1, keepdims=1)").isEmpty)
+    #expect(shifted("X - max(X, axis=0)").isEmpty)
+    #expect(shifted("Z - max(Z.T, axis=0)").count == 1, "not the same z")
+  }
+
   /// A negative denominator is as safe as a positive one; a range that straddles 0 is not.
   @Test func divisionNeedsOnlyAValueThatIsNever0() {
     #expect(warnings("param x[2] = [1, 2]\nloss L = sum(x / -exp(tanh(x)))\n").isEmpty)
