@@ -143,6 +143,7 @@ import Testing
     #expect(warnings("param x[2] = [1, 2]\nloss L = sum(x / -exp(tanh(x)))\n").isEmpty)
     #expect(warnings("param x[2] = [1, 2]\nloss L = sum(x / (sigmoid(x) - 0.5))\n").count == 1)
     #expect(warnings("param x[2] = [1, 2]\nloss L = sum(x / (sigmoid(x) + 0.5))\n").isEmpty)
+    #expect(warnings("param x[2] = [1, 2]\nloss L = sum(x / leaky_relu(x, -1))\n").count == 1)
   }
 }
 
@@ -167,6 +168,16 @@ import Testing
     #expect(try range("abs(x)") == .nonnegative)
     #expect(try range("x^2") == .nonnegative)
     #expect(try range("[-2, 3]") == ValueRange(-2, 3, excludesZero: true))
+  }
+
+  /// leaky_relu with a negative slope is not monotonic: leaky_relu(x, -1) is |x|, 0 at x = 0, so
+  /// its logarithm and a division by it warn.
+  @Test func leakyReLUWithANegativeSlope() throws {
+    #expect(try range("leaky_relu(x, -1)") == .nonnegative)
+    #expect(try range("leaky_relu(c, -2)", "const c = [-1, 0.5, 2]\n") == ValueRange(0, 2, excludesZero: true))
+    #expect(try range("leaky_relu(x, 0.1)") == .unknown)
+    #expect(try range("leaky_relu(x, 0)") == .nonnegative)
+    #expect(try range("leaky_relu(exp(x), -1)").isPositive)
   }
 }
 
