@@ -34,6 +34,14 @@ import Testing
     #expect(!opNames(try simplified("input x[3]\ny = 0 * tanh(x)\noutput y")).contains("mul"))
   }
 
+  /// Folding leaves an all-equal result as a broadcast scalar; what reads it still folds.
+  @Test func whatReadsAFoldedSplatFolds() throws {
+    let graph = try simplified("const a = [1, 1]\ninput x[2]\ny = exp(a * 2) * x\noutput y")
+    #expect(opNames(graph) == ["mul"])
+    let literal = try #require(graph.nodes.compactMap(\.constantValue).first { $0.isScalar })
+    #expect(literal.scalars == [7.38905609893065])
+  }
+
   @Test func constantsFold() throws {
     let graph = try simplified("const a = [1, 2]\nconst b = 3\ny = exp(a * b - 3) + 0 * a\noutput y")
     #expect(opNames(graph).isEmpty)
