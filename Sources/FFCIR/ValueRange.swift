@@ -88,6 +88,9 @@ extension Graph {
         ranges.append(.of(value))
       } else if isShiftedByItsMaximum(node) {
         ranges.append(ValueRange(-.infinity, 0))
+      } else if node.op === Op.mul, node.inputs[0] == node.inputs[1], let rule = Op.square.range {
+        // x · x is a square, never negative: the two factors are one value, not two independent ones.
+        ranges.append(rule([ranges[node.inputs[0].index]], [nodes[node.inputs[0].index].shape], node.attributes))
       } else if let rule = node.op.range, !node.op.isLeaf {
         ranges.append(rule(node.inputs.map { ranges[$0.index] }, node.inputs.map { nodes[$0.index].shape }, node.attributes))
       } else {

@@ -105,6 +105,16 @@ import Testing
     ])
   }
 
+  /// log1p(x) is -inf at x = -1, and log(1 + x) becomes log1p(x) before the lint runs: both warn
+  /// unless 1 + x is known positive.
+  @Test func log1pOfAValueThatCanBeMinusOneWarns() {
+    let message = "net.ffn:2:14: warning: log1p of a value that can be -1 or less gives -inf or NaN, and its gradient divides by 1 + x"
+    #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log1p(x))\n") == [message])
+    #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log(1 + x))\n") == [message])
+    #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log1p(-sigmoid(x)))\n") == [message])
+    #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log1p(x * x) + log(1 + sigmoid(x)))\n").isEmpty)
+  }
+
   @Test func safeFormsAndAllowedLinesAreQuiet() {
     #expect(warnings("param z[3] = [1, 2, 3]\nloss L = -log(softmax(z))[0]\n").isEmpty, "stabilised first")
     #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log(exp(x) + 1) + x / 16 + sqrt(x^2 + 1))\n").isEmpty)
@@ -167,6 +177,7 @@ import Testing
     #expect(try range("1 / (1 + exp(x))").isPositive)
     #expect(try range("abs(x)") == .nonnegative)
     #expect(try range("x^2") == .nonnegative)
+    #expect(try range("x * x") == .nonnegative)
     #expect(try range("[-2, 3]") == ValueRange(-2, 3, excludesZero: true))
   }
 
