@@ -73,6 +73,8 @@ public enum CompileCommand: Command {
       throw UsageError("'--order 2' adds to the gradient graph; give it with '--emit-grad'", usage: usage, helpTopic: name)
     }
     options.order = order == "2" ? 2 : 1
+    // Read before compiling: a usage error comes before any output, not after the statistics.
+    let sizes = try bindings(args)
     switch Compilation.compile(path: path, text: text, options: options, renderer: renderer(color: color, io: io)) {
     case .failure(.diagnostics(let rendered, let code)):
       io.err(rendered)
@@ -84,7 +86,7 @@ public enum CompileCommand: Command {
         : TextPrinter(source: compilation.source).print(compilation.graph)
       if args.has("--stats") || args.has("--stats=counts") {
         io.err(StatisticsTable.render(compilation, showTimes: !args.has("--stats=counts")))
-        io.err(PlanSummary.render(compilation.graph, bindings: try bindings(args), fused: args.has("--fuse")))
+        io.err(PlanSummary.render(compilation.graph, bindings: sizes, fused: args.has("--fuse")))
       }
       if args.has("--explain-rewrites") { io.err(explain(compilation.result.events)) }
       if let output = args.value("-o") {
@@ -116,7 +118,8 @@ public enum CompileCommand: Command {
     for text in args.allValues("--bind") {
       let parts = text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
       guard parts.count == 2, !parts[0].isEmpty, let size = Int(parts[1]), size >= 0, size <= 1 << 30 else {
-        throw UsageError("'--bind \(text)' should be a symbol and a size, such as --bind N=128", usage: usage, helpTopic: name)
+        throw UsageError(
+          "'--bind \(text)' should be a symbol and a size from 0 to \(1 << 30), such as --bind N=128", usage: usage, helpTopic: name)
       }
       sizes[parts[0]] = size
     }
