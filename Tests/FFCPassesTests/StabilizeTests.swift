@@ -74,6 +74,14 @@ import Testing
     #expect(values.loss?.scalars == [12])
     #expect(values.gradients.map(\.scalars) == [[2, 2, 2], [6]])
   }
+
+  /// An infinite scale stays inside: Σ(∞·x) over x of mixed signs is NaN, ∞·Σx is ±∞.
+  @Test func anInfiniteScaleStaysInside() throws {
+    let text = "param x[3] = [1, -2, 0.5]\nconst big = 1e300\nloss L = sum((big * big) * x)\n"
+    let result = try Pipeline.standard(differentiate: false, optimize: true).run(Programs.lower(text))
+    #expect(!result.events.contains { $0.rule == "sum(s*x) -> s*sum(x)" })
+    #expect(try Programs.evaluate(result.graph).loss?.scalars.first?.isNaN == true)
+  }
 }
 
 /// A rule that keeps "firing" without changing anything would run the fixed point to its budget
