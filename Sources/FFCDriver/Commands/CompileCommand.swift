@@ -32,7 +32,9 @@ public enum CompileCommand: Command {
                          for every parameter W an input v.W (a direction) and an output Hv.W,
                          the Hessian of the loss times the directions
       --check-rewrites   evaluate the graph before and after every rewrite on seeded random f64
-                         values and report (exit 1) any rewrite that changes a value
+                         values and report (exit 1) any rewrite that changes a value (a
+                         stabilising rewrite may remove the rounding error of the form it
+                         replaces)
       --bind <s>=<n>     the size to plan symbolic dimensions with for --stats (default 1 for
                          every symbol, e.g. --bind N=128); repeatable
       --raw, -O0         turn the optimizer off (stabilize, constant folding, simplification,
