@@ -217,6 +217,16 @@ import Testing
     #expect(g == [0, 3, 1.5])
   }
 
+  /// The second derivative too: a quotient's derivative negates the cotangent, and the gradient,
+  /// a root, is read again by the Hessian-vector product; neither may stop the factors moving in.
+  @Test func secondDerivativesOfABranchNotTaken() throws {
+    #expect(try gradient("param x[3] = [-1, 1, 4]\nL = sum(where(x, sqrt(x), 0))\nloss R = sum(grad(L, x))\n") == [0, -0.25, -0.03125])
+    let text = "param x[3] = [-1, 1, 4]\nloss L = sum(where(x, sqrt(x), 0))\n"
+    let graph = try Pipeline.standard(differentiate: true, optimize: true, order: 2).run(Programs.lower(text)).graph
+    let hv = try Programs.evaluate(graph, feeds: ["v.x": Tensor(shape: [3], scalars: [1, 1, 1])]).outputs
+    #expect(hv.map(\.scalars) == [[0, -0.25, -0.03125]])
+  }
+
   @Test func bothBranchesAndAScalarCondition() throws {
     #expect(try gradient("param x[2] = [2, 3]\nloss L = sum(where(-x, x * x, 5 * x))\n") == [5, 5])
   }

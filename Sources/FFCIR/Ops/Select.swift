@@ -49,7 +49,9 @@ extension Op {
     example: "param x[3] = [-1, 1, 4]\nloss L = sum(where(x, sqrt(x), 0))\n"
   ) { r in
     let positions = r.node.op === Op.div ? [0] : [0, 1]
-    for i in positions where r.inputs[i].op === Op.select && r.isOnlyUse(i) {
+    // Also where the selection has other readers (the gradient is a root, and a Hessian-vector
+    // product multiplies it again): one more selection, and no NaN from the branch not taken.
+    for i in positions where r.inputs[i].op === Op.select {
       let (branches, factor) = (r.operands(of: r.inputs[i]), r.inputs[1 - i])
       func times(_ branch: Value) -> Value {
         r.builder.apply(r.node.op, i == 0 ? [branch, factor] : [factor, branch])
@@ -60,6 +62,25 @@ extension Op {
       if branches[1].isConstant(0), branches[1].rank == 0 {
         return r.builder.apply(Op.select, [branches[0], branches[1], times(branches[2])])
       }
+    }
+    return nil
+  }
+
+  /// −where(c, a, 0) → where(c, −a, 0), and the same for the other branch. A quotient's
+  /// derivative negates its cotangent; the negation stood between a selection and the next
+  /// factor, which then multiplied the branch not taken by its inf or NaN (the second derivative
+  /// of where(x, sqrt(x), 0) was NaN at x < 0).
+  static let negationSelected = RewriteRule(
+    "-where(c, a, 0) -> where(c, -a, 0)",
+    example: "param x[3] = [-1, 1, 4]\nL = sum(where(x, sqrt(x), 0))\nloss R = sum(grad(L, x))\n"
+  ) { r in
+    guard r.x.op === Op.select else { return nil }
+    let branches = r.operands(of: r.x)
+    if branches[2].isConstant(0), branches[2].rank == 0 {
+      return r.builder.apply(Op.select, [branches[0], -branches[1], branches[2]])
+    }
+    if branches[1].isConstant(0), branches[1].rank == 0 {
+      return r.builder.apply(Op.select, [branches[0], branches[1], -branches[2]])
     }
     return nil
   }
