@@ -225,6 +225,11 @@ import Testing
     let graph = try Pipeline.standard(differentiate: true, optimize: true, order: 2).run(Programs.lower(text)).graph
     let hv = try Programs.evaluate(graph, feeds: ["v.x": Tensor(shape: [3], scalars: [1, 1, 1])]).outputs
     #expect(hv.map(\.scalars) == [[0, -0.25, -0.03125]])
+    // A selection read twice (h and the quotient's numerator): its gradient is a sum of selections.
+    let twice = "param x[3] = [-1, 1, 4]\nh = where(x, sqrt(x), 0)\nloss L = sum(h * exp(x) / (x + 2.5))\n"
+    let second = try Pipeline.standard(differentiate: true, optimize: true, order: 2).run(Programs.lower(twice)).graph
+    let values = try Programs.evaluate(second, feeds: ["v.x": Tensor(shape: [3], scalars: [1, 0, 0])]).outputs
+    #expect(values.map(\.scalars) == [[0, 0, 0]])
   }
 
   @Test func bothBranchesAndAScalarCondition() throws {

@@ -14,7 +14,7 @@ extension Op {
     RewriteRule("x+x -> x*2", example: "param x[2] = [1, 2]\nloss L = sum(x + x)\n") { r in
       r.inputs[0].id == r.inputs[1].id ? r.inputs[0] * 2 : nil
     },
-    constantsGathered, negationAbsorbed, sharedFactor, linearMapShared,
+    constantsGathered, negationAbsorbed, sharedFactor, linearMapShared, selectionsMerged,
   ]
 
   static let subtractionRules: [RewriteRule] = [
@@ -31,7 +31,7 @@ extension Op {
       // The ones may be the larger operand (exp(s) - [1, 1, 1]): the result is broadcast back.
       return r.keeping(r.builder.value(r.inputs[0].node.inputs[0]).apply(Op.expm1))
     },
-    constantsGathered, negationAbsorbed, sharedFactor, linearMapShared,
+    constantsGathered, negationAbsorbed, sharedFactor, linearMapShared, selectionsMerged,
   ]
 
   static let multiplicationRules: [RewriteRule] = [

@@ -66,6 +66,27 @@ extension Op {
     return nil
   }
 
+  /// where(c, a, 0) ± where(c, b, 0) → where(c, a ± b, 0), and the same with both 0s in the
+  /// first branch: the gradient of a value read twice adds two selections, and the sum would
+  /// stop the next factor (inf or NaN where the branch is not taken) from moving inside.
+  static let selectionsMerged = RewriteRule(
+    "where(c, a, 0)+where(c, b, 0) -> where(c, a+b, 0)",
+    example: "param x[3] = [-1, 1, 4]\nh = where(x, sqrt(x), 0)\nloss L = sum(h * exp(x) / (x + 2.5))\n"
+  ) { r in
+    let (p, q) = (r.inputs[0], r.inputs[1])
+    guard p.op === Op.select, q.op === Op.select, p.shape == q.shape else { return nil }
+    let (ps, qs) = (r.operands(of: p), r.operands(of: q))
+    guard ps[0].id == qs[0].id else { return nil }
+    for zero in [2, 1] where [ps[zero], qs[zero]].allSatisfy({ $0.isConstant(0) && $0.rank == 0 }) {
+      let taken = 3 - zero
+      guard ps[taken].shape == qs[taken].shape else { return nil }
+      var operands = ps
+      operands[taken] = r.builder.apply(r.node.op, [ps[taken], qs[taken]])
+      return r.builder.apply(Op.select, operands)
+    }
+    return nil
+  }
+
   /// −where(c, a, 0) → where(c, −a, 0), and the same for the other branch. A quotient's
   /// derivative negates its cotangent; the negation stood between a selection and the next
   /// factor, which then multiplied the branch not taken by its inf or NaN (the second derivative
