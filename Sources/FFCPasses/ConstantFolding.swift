@@ -46,7 +46,24 @@ public struct ConstantFolding: Pass {
       guard let inputShape = builder[inputs[0]].shape.concrete else { return nil }
       return node.op.evaluate([Tensor(repeating: 0, shape: inputShape)], node.attributes, shape)
     }
-    return node.op.evaluate(inputs.compactMap { builder[$0].constantValue }, node.attributes, shape)
+    return node.op.evaluate(inputs.compactMap { constantOperand($0, builder) }, node.attributes, shape)
+  }
+
+  /// An operand's value when it is constant: a constant, or a scalar constant broadcast, which is
+  /// how a folded splat is left (exp(a · 2) for a = [1, 1] folds the product, then the exp).
+  private func constantOperand(_ id: NodeID, _ graph: some NodeLookup) -> Tensor? {
+    let node = graph[id]
+    if let value = node.constantValue { return value }
+    guard isBroadcastScalar(node, graph), let shape = node.shape.concrete,
+      let scalar = graph[node.inputs[0]].constantValue?.scalars.first
+    else { return nil }
+    return Tensor(repeating: scalar, shape: shape)
+  }
+
+  /// A scalar constant broadcast to a known shape no larger than a folded result may be.
+  private func isBroadcastScalar(_ node: Node, _ graph: some NodeLookup) -> Bool {
+    guard node.op === Op.broadcastTo, graph[node.inputs[0]].constantValue?.isScalar == true else { return false }
+    return (node.shape.elementCount ?? .max) <= maxElements
   }
 
   /// Whether `fold` evaluates the node, whose operands `inputs` are nodes of `graph` (a graph or
@@ -54,8 +71,9 @@ public struct ConstantFolding: Pass {
   private func isFoldable(_ node: Node, _ inputs: [NodeID], _ graph: some NodeLookup) -> Bool {
     guard node.shape.concrete != nil, (node.shape.elementCount ?? .max) <= maxElements else { return false }
     if node.op.traits.contains(.shapeOnly) { return graph[inputs[0]].shape.concrete != nil }
-    guard inputs.allSatisfy({ graph[$0].op === Op.const }) else { return false }
-    if node.op === Op.broadcastTo, graph[inputs[0]].constantValue?.isScalar == true { return false }
-    return true
+    guard inputs.allSatisfy({ graph[$0].op === Op.const || isBroadcastScalar(graph[$0], graph) }) else { return false }
+    // Broadcasting a scalar constant is already as small as a constant can be. (`node` may be of
+    // the graph being rebuilt: its operands are `inputs`, not `node.inputs`.)
+    return !(node.op === Op.broadcastTo && graph[inputs[0]].constantValue?.isScalar == true)
   }
 }

@@ -1,7 +1,7 @@
 import FFCIR
 
 /// Warns about numerically unstable patterns that no rewrite removed (it runs after Stabilize):
-/// the logarithm of a value that can be 0 or negative, a division by a value that can be 0, a
+/// the logarithm of a value that can be 0 or negative (log1p of one that can be -1 or less), a division by a value that can be 0, a
 /// square root of a value that can be 0 on the way to the loss (its derivative is infinite
 /// there), and an exp of a value that can pass 88.7, where f32 overflows to inf. What a value can
 /// be comes from the ops' own range rules (`Graph.valueRanges`): a positive constant, exp,
@@ -32,6 +32,10 @@ public struct UnstableLint: Pass {
   static func warning(for node: Node, inputs: [ValueRange], onPath: Bool) -> (id: String, message: String)? {
     if node.op === Op.log, !inputs[0].isPositive {
       return ("lint.log", "the logarithm of a value that can be 0 or negative gives -inf or NaN, and its gradient divides by it")
+    }
+    // log(1 + x) is log1p(x) by now (Stabilize ran first), so its argument is 1 + x.
+    if node.op === Op.log1p, !(inputs[0] + ValueRange(1, 1)).isPositive {
+      return ("lint.log", "log1p of a value that can be -1 or less gives -inf or NaN, and its gradient divides by 1 + x")
     }
     if node.op === Op.div, inputs[1].canBeZero {
       return ("lint.division", "a division by a value that can be 0 gives inf or NaN, in the value and in its gradient")

@@ -21,6 +21,16 @@ import Testing
     #expect(result.stdout.contains("lr 0.1"))
   }
 
+  /// A loss that diverges reads `nan`, not printf's `-nan` (sqrt of -inf has its sign bit set).
+  @Test func aDivergedLossReadsNaN() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = try scratch.file("diverge.ffn", "param s = 1\nloss L = sqrt(s - 1)  # ffc: allow\n")
+    let result = CLI.run(["bench", program, "--steps", "3", "--warmup", "0"])
+    #expect(result.code == .success, "\(result.stderr)")
+    #expect(result.stdout.contains("  loss      0 at step 1, nan after 3 steps\n"), "\(result.stdout)")
+  }
+
   @Test func usageErrorsExitTwo() {
     for arguments in [
       ["bench"], ["bench", "a.ffn", "b.ffn"], ["bench", "samples/bench/w2_tiny.ffn", "--batch", "0"],

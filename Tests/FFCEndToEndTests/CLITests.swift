@@ -48,6 +48,13 @@ import Testing
     #expect(try ffc(["compile", "samples/fig11_1.ffn", "--emit", "svg"]).status == 2)
     #expect(try ffc(["compile", "samples/fig11_1.ffn", "-o"]).status == 2)
     #expect(try ffc(["help", "nothing"]).status == 2)
+    // A bad --bind is reported before anything is printed, not after the statistics table.
+    for size in ["-1", "1000000000000", "x"] {
+      let bind = try ffc(["compile", "samples/iris.ffn", "--stats", "--bind", "N=\(size)"])
+      #expect(bind.status == 2)
+      #expect(bind.stdout.isEmpty)
+      #expect(bind.stderr.hasPrefix("ffc: error: '--bind N=\(size)' should be a symbol and a size from 0 to 1073741824"), "\(bind.stderr)")
+    }
   }
 
   @Test func programErrorsExitOneWithALocation() throws {

@@ -513,4 +513,19 @@ import Testing
     let syntax = try ffc(["samples/fig11_1.ffn", "--set", "x"])
     #expect(syntax.status == 2)
   }
+
+  /// A batch of one row: x − max(x) fuses to one step reading x in place and the [1, 1] maximum as
+  /// a single value, which needs no scratch memory; the fused kernel then skipped its work and
+  /// printed zeros.
+  @Test func aBatchOfOneRowThroughAOneStepFusedNode() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let program = try scratch.file("shift.ffn", "input X[N, 3]\nu = X - max(X, axis=1, keepdims=1)\noutput u\n")
+    let rows = try scratch.file("rows.csv", "X[0],X[1],X[2]\n-1,2,1\n")
+    for precision in ["f32", "f64"] {
+      let result = try ffc([program, "--data", rows, "--format", "csv", "--precision", precision])
+      #expect(result.status == 0)
+      #expect(result.stdout == "kind,name,index,value\noutput,u,0:0,-3\noutput,u,0:1,0\noutput,u,0:2,-1\n", "\(precision)")
+    }
+  }
 }

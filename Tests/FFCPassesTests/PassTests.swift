@@ -34,6 +34,14 @@ import Testing
     #expect(!opNames(try simplified("input x[3]\ny = 0 * tanh(x)\noutput y")).contains("mul"))
   }
 
+  /// Folding leaves an all-equal result as a broadcast scalar; what reads it still folds.
+  @Test func whatReadsAFoldedSplatFolds() throws {
+    let graph = try simplified("const a = [1, 1]\ninput x[2]\ny = exp(a * 2) * x\noutput y")
+    #expect(opNames(graph) == ["mul"])
+    let literal = try #require(graph.nodes.compactMap(\.constantValue).first { $0.isScalar })
+    #expect(literal.scalars == [7.38905609893065])
+  }
+
   @Test func constantsFold() throws {
     let graph = try simplified("const a = [1, 2]\nconst b = 3\ny = exp(a * b - 3) + 0 * a\noutput y")
     #expect(opNames(graph).isEmpty)
@@ -47,6 +55,32 @@ import Testing
     let graph = try simplified("input x[2]\ny = (x * 1e308) * 1e308\noutput y")
     #expect(opNames(graph) == ["mul", "mul"])
     #expect(try opNames(simplified("input x[2]\ny = (x * 3) * 2\noutput y")) == ["mul"])
+  }
+
+  /// Plans also run in f32, where 1e20·1e20 is inf and 1e-30·1e-30 is 0, though each factor and
+  /// the written chain ((1e-30·1e20)·1e20 = 1e10) are finite: such constants stay apart too, and
+  /// so does a sum past f32's largest value.
+  @Test func constantsThatWouldOverflowInFloatStayApart() throws {
+    #expect(try opNames(simplified("input x[2]\ny = (x * 1e20) * 1e20\noutput y")) == ["mul", "mul"])
+    #expect(try opNames(simplified("input x[2]\ny = (x * 1e-30) * 1e-30\noutput y")) == ["mul", "mul"])
+    #expect(try opNames(simplified("input x[2]\ny = (x - 3e38) - 3e38\noutput y")) == ["sub", "sub"])
+    #expect(try opNames(simplified("input x[2]\ny = (x * 0) * 1e-30\noutput y")) == ["mul"])
+  }
+
+  /// A rule that recognises an all-equal constant (seen through its broadcast) must keep the
+  /// node's shape when the constant is the larger operand: s ** [2, 2, 2] is [3], not square(s).
+  @Test(arguments: [
+    "s ** [2, 2, 2]", "exp(s) - [1, 1, 1]", "s ** [1, 1, 1]", "s ** [0, 0, 0]", "s * [1, 1, 1]",
+    "s * [-1, -1, -1]", "s + [0, 0, 0]", "[0, 0, 0] + s", "[0, 0, 0] - s", "s - [0, 0, 0]", "s / [1, 1, 1]",
+    "log([1, 1, 1] + s)", "log([1, 1, 1] + exp(s))", "log([1, 1, 1] - sigmoid(s))",
+  ])
+  func aLargerConstantOperandKeepsTheShape(expression: String) throws {
+    let program = "param s = 0.5\ny = \(expression)\noutput y\nloss L = sum(y * [1, 2, 3])\n"
+    let raw = try Programs.evaluate(try Programs.compile(program, optimize: false))
+    let optimized = try Programs.evaluate(try Programs.compile(program))
+    #expect(optimized.outputs[0].shape == [3])
+    #expect(Numerics.maxRelativeError(optimized.outputs[0], raw.outputs[0]) < 1e-12)
+    #expect(Numerics.maxRelativeError(optimized.gradients[0], raw.gradients[0]) < 1e-12)
   }
 
   @Test func commonSubexpressionsMerge() throws {

@@ -74,6 +74,14 @@ import Testing
     #expect(values.loss?.scalars == [12])
     #expect(values.gradients.map(\.scalars) == [[2, 2, 2], [6]])
   }
+
+  /// An infinite scale stays inside: Σ(∞·x) over x of mixed signs is NaN, ∞·Σx is ±∞.
+  @Test func anInfiniteScaleStaysInside() throws {
+    let text = "param x[3] = [1, -2, 0.5]\nconst big = 1e300\nloss L = sum((big * big) * x)\n"
+    let result = try Pipeline.standard(differentiate: false, optimize: true).run(Programs.lower(text))
+    #expect(!result.events.contains { $0.rule == "sum(s*x) -> s*sum(x)" })
+    #expect(try Programs.evaluate(result.graph).loss?.scalars.first?.isNaN == true)
+  }
 }
 
 /// A rule that keeps "firing" without changing anything would run the fixed point to its budget
@@ -105,6 +113,16 @@ import Testing
     ])
   }
 
+  /// log1p(x) is -inf at x = -1, and log(1 + x) becomes log1p(x) before the lint runs: both warn
+  /// unless 1 + x is known positive.
+  @Test func log1pOfAValueThatCanBeMinusOneWarns() {
+    let message = "net.ffn:2:14: warning: log1p of a value that can be -1 or less gives -inf or NaN, and its gradient divides by 1 + x"
+    #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log1p(x))\n") == [message])
+    #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log(1 + x))\n") == [message])
+    #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log1p(-sigmoid(x)))\n") == [message])
+    #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log1p(x * x) + log(1 + sigmoid(x)))\n").isEmpty)
+  }
+
   @Test func safeFormsAndAllowedLinesAreQuiet() {
     #expect(warnings("param z[3] = [1, 2, 3]\nloss L = -log(softmax(z))[0]\n").isEmpty, "stabilised first")
     #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log(exp(x) + 1) + x / 16 + sqrt(x^2 + 1))\n").isEmpty)
@@ -121,11 +139,29 @@ import Testing
     #expect(warnings("param w[2] = [1, 2]\ninput x[2]\nloss L = sum(exp(-(w - x)^2))\n").isEmpty, "a Gaussian: at most 1")
   }
 
+  /// z − max(z) is at most 0 only where each maximum is subtracted from the elements it was taken
+  /// over: on a square z, z − max(z, axis=1) subtracts row maxima along the columns, and
+  /// [[0, 100], [0, 0]] gives exp(100).
+  @Test func aMaximumSubtractedAlongTheWrongAxisIsNotABound() {
+    let shifted = { (expression: String) in
+      warnings("input Z[2, 2] = [[0, 100], [0, 0]]\ninput X[N, 3]\nloss L = sum(exp(\(expression)))\n")
+    }
+    #expect(shifted("Z - max(Z, axis=1)").count == 1)
+    #expect(shifted("Z - max(Z, axis=0)").isEmpty, "column maxima along the rows")
+    #expect(shifted("Z - max(Z, axis=1, keepdims=1)").isEmpty)
+    #expect(shifted("Z - max(Z, axis=-1, keepdims=1)").isEmpty)
+    #expect(shifted("Z - max(Z)").isEmpty)
+    #expect(shifted("X - max(X, axis=1, keepdims=1)").isEmpty)
+    #expect(shifted("X - max(X, axis=0)").isEmpty)
+    #expect(shifted("Z - max(Z.T, axis=0)").count == 1, "not the same z")
+  }
+
   /// A negative denominator is as safe as a positive one; a range that straddles 0 is not.
   @Test func divisionNeedsOnlyAValueThatIsNever0() {
     #expect(warnings("param x[2] = [1, 2]\nloss L = sum(x / -exp(tanh(x)))\n").isEmpty)
     #expect(warnings("param x[2] = [1, 2]\nloss L = sum(x / (sigmoid(x) - 0.5))\n").count == 1)
     #expect(warnings("param x[2] = [1, 2]\nloss L = sum(x / (sigmoid(x) + 0.5))\n").isEmpty)
+    #expect(warnings("param x[2] = [1, 2]\nloss L = sum(x / leaky_relu(x, -1))\n").count == 1)
   }
 }
 
@@ -149,7 +185,18 @@ import Testing
     #expect(try range("1 / (1 + exp(x))").isPositive)
     #expect(try range("abs(x)") == .nonnegative)
     #expect(try range("x^2") == .nonnegative)
+    #expect(try range("x * x") == .nonnegative)
     #expect(try range("[-2, 3]") == ValueRange(-2, 3, excludesZero: true))
+  }
+
+  /// leaky_relu with a negative slope is not monotonic: leaky_relu(x, -1) is |x|, 0 at x = 0, so
+  /// its logarithm and a division by it warn.
+  @Test func leakyReLUWithANegativeSlope() throws {
+    #expect(try range("leaky_relu(x, -1)") == .nonnegative)
+    #expect(try range("leaky_relu(c, -2)", "const c = [-1, 0.5, 2]\n") == ValueRange(0, 2, excludesZero: true))
+    #expect(try range("leaky_relu(x, 0.1)") == .unknown)
+    #expect(try range("leaky_relu(x, 0)") == .nonnegative)
+    #expect(try range("leaky_relu(exp(x), -1)").isPositive)
   }
 }
 
@@ -168,6 +215,21 @@ import Testing
   @Test func logarithmAtZeroNotTaken() throws {
     let g = try gradient("param x[3] = [0, 1, 2]\nloss L = sum(where(x, log(x) * 3, -1))\n")
     #expect(g == [0, 3, 1.5])
+  }
+
+  /// The second derivative too: a quotient's derivative negates the cotangent, and the gradient,
+  /// a root, is read again by the Hessian-vector product; neither may stop the factors moving in.
+  @Test func secondDerivativesOfABranchNotTaken() throws {
+    #expect(try gradient("param x[3] = [-1, 1, 4]\nL = sum(where(x, sqrt(x), 0))\nloss R = sum(grad(L, x))\n") == [0, -0.25, -0.03125])
+    let text = "param x[3] = [-1, 1, 4]\nloss L = sum(where(x, sqrt(x), 0))\n"
+    let graph = try Pipeline.standard(differentiate: true, optimize: true, order: 2).run(Programs.lower(text)).graph
+    let hv = try Programs.evaluate(graph, feeds: ["v.x": Tensor(shape: [3], scalars: [1, 1, 1])]).outputs
+    #expect(hv.map(\.scalars) == [[0, -0.25, -0.03125]])
+    // A selection read twice (h and the quotient's numerator): its gradient is a sum of selections.
+    let twice = "param x[3] = [-1, 1, 4]\nh = where(x, sqrt(x), 0)\nloss L = sum(h * exp(x) / (x + 2.5))\n"
+    let second = try Pipeline.standard(differentiate: true, optimize: true, order: 2).run(Programs.lower(twice)).graph
+    let values = try Programs.evaluate(second, feeds: ["v.x": Tensor(shape: [3], scalars: [1, 0, 0])]).outputs
+    #expect(values.map(\.scalars) == [[0, 0, 0]])
   }
 
   @Test func bothBranchesAndAScalarCondition() throws {

@@ -26,6 +26,9 @@ import Testing
         (Op.add, [.input(0), .literal(2.5)]), (Op.mul, [.step(0), .input(1)]), (Op.sub, [.step(1), .input(2)]),
         (Op.exp, [.step(2)]),
       ]),
+      // One step on an in-place input and a one-element input (x − max(x) at a batch of 1): no
+      // scratch memory at all.
+      ([[rows, columns], [1, 1]], [(Op.sub, [.input(0), .input(1)])]),
     ]
   }
 

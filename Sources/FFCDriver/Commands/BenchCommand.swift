@@ -165,9 +165,13 @@ struct Bench {
     out += "  step      median \(Self.time(median)), min \(Self.time(sorted[0])), max \(Self.time(sorted[sorted.count - 1])) (forward + gradient + SGD, lr \(settings.learningRate))\n"
     out += "  matmul    \(String(format: "%.1f", flops / 1e6)) MFLOP per step, \(String(format: "%.2f", flops / median / 1e9)) GFLOP/s at the median\n"
     out += "  threads   \(Compute.threadLimit)\n"
-    out += "  loss      \(String(format: "%.6g", losses[0])) at step 1, \(String(format: "%.6g", losses[losses.count - 1])) after \(losses.count) steps\n"
+    out += "  loss      \(Self.loss(losses[0])) at step 1, \(Self.loss(losses[losses.count - 1])) after \(losses.count) steps\n"
     return out
   }
+
+  /// Six significant digits; a loss that diverged reads `nan` or `inf` as everywhere else in ffc
+  /// (printf writes the sign of a NaN: `-nan`).
+  static func loss(_ x: Double) -> String { x.isFinite ? String(format: "%.6g", x) : TensorFormat.number(x) }
 
   /// Seconds in the unit that keeps 3–4 significant digits.
   static func time(_ seconds: Double) -> String {

@@ -32,7 +32,9 @@ public enum CompileCommand: Command {
                          for every parameter W an input v.W (a direction) and an output Hv.W,
                          the Hessian of the loss times the directions
       --check-rewrites   evaluate the graph before and after every rewrite on seeded random f64
-                         values and report (exit 1) any rewrite that changes a value
+                         values and report (exit 1) any rewrite that changes a value (a
+                         stabilising rewrite may remove the rounding error of the form it
+                         replaces)
       --bind <s>=<n>     the size to plan symbolic dimensions with for --stats (default 1 for
                          every symbol, e.g. --bind N=128); repeatable
       --raw, -O0         turn the optimizer off (stabilize, constant folding, simplification,
@@ -73,6 +75,8 @@ public enum CompileCommand: Command {
       throw UsageError("'--order 2' adds to the gradient graph; give it with '--emit-grad'", usage: usage, helpTopic: name)
     }
     options.order = order == "2" ? 2 : 1
+    // Read before compiling: a usage error comes before any output, not after the statistics.
+    let sizes = try bindings(args)
     switch Compilation.compile(path: path, text: text, options: options, renderer: renderer(color: color, io: io)) {
     case .failure(.diagnostics(let rendered, let code)):
       io.err(rendered)
@@ -84,7 +88,7 @@ public enum CompileCommand: Command {
         : TextPrinter(source: compilation.source).print(compilation.graph)
       if args.has("--stats") || args.has("--stats=counts") {
         io.err(StatisticsTable.render(compilation, showTimes: !args.has("--stats=counts")))
-        io.err(PlanSummary.render(compilation.graph, bindings: try bindings(args), fused: args.has("--fuse")))
+        io.err(PlanSummary.render(compilation.graph, bindings: sizes, fused: args.has("--fuse")))
       }
       if args.has("--explain-rewrites") { io.err(explain(compilation.result.events)) }
       if let output = args.value("-o") {
@@ -116,7 +120,8 @@ public enum CompileCommand: Command {
     for text in args.allValues("--bind") {
       let parts = text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
       guard parts.count == 2, !parts[0].isEmpty, let size = Int(parts[1]), size >= 0, size <= 1 << 30 else {
-        throw UsageError("'--bind \(text)' should be a symbol and a size, such as --bind N=128", usage: usage, helpTopic: name)
+        throw UsageError(
+          "'--bind \(text)' should be a symbol and a size from 0 to \(1 << 30), such as --bind N=128", usage: usage, helpTopic: name)
       }
       sizes[parts[0]] = size
     }

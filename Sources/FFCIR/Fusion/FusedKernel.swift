@@ -9,7 +9,10 @@ import FFCTensor
 func fusedKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
   let layout = FusedLayout<T>(c)
   let workspace = c.workspace
-  workspace.reserve(layout.scratchCount)
+  // At least one element: a single step reading only in-place inputs and single values (x − m
+  // with m of shape [N, 1] at N = 1) needs no scratch, but the workspace allocates nothing for
+  // a reservation of 0, and the kernel would then skip its work.
+  workspace.reserve(Swift.max(layout.scratchCount, 1))
   return {
     // The workspace is allocated once every kernel has reserved; a plan with a fused node
     // always reserves, so `base` exists when this runs.

@@ -14,7 +14,7 @@ extension Op {
     RewriteRule("x+x -> x*2", example: "param x[2] = [1, 2]\nloss L = sum(x + x)\n") { r in
       r.inputs[0].id == r.inputs[1].id ? r.inputs[0] * 2 : nil
     },
-    constantsGathered, negationAbsorbed, sharedFactor, linearMapShared, branchesMerged,
+    constantsGathered, negationAbsorbed, sharedFactor, linearMapShared, selectionsMerged,
   ]
 
   static let subtractionRules: [RewriteRule] = [
@@ -28,9 +28,10 @@ extension Op {
       "exp(x) - 1 -> expm1(x)", phase: .stabilize, example: "param x[2] = [1, 2]\nloss L = sum(exp(x) - 1)\n"
     ) { r in
       guard r.inputs[1].isConstant(1), r.inputs[0].op === Op.exp else { return nil }
-      return r.builder.value(r.inputs[0].node.inputs[0]).apply(Op.expm1)
+      // The ones may be the larger operand (exp(s) - [1, 1, 1]): the result is broadcast back.
+      return r.keeping(r.builder.value(r.inputs[0].node.inputs[0]).apply(Op.expm1))
     },
-    constantsGathered, negationAbsorbed, sharedFactor, linearMapShared, branchesMerged,
+    constantsGathered, negationAbsorbed, sharedFactor, linearMapShared, selectionsMerged,
   ]
 
   static let multiplicationRules: [RewriteRule] = [
@@ -54,9 +55,10 @@ extension Op {
       guard let outer = r.splitScalarConstant(), outer.value.op === Op.mul, r.isOnlyUse(outer.index),
         let (x, c) = r.splitScalarConstant(of: outer.value)
       else { return nil }
-      // Not where c·d overflows or underflows: (0·1e308)·1e308 is 0 but 0·inf is NaN.
+      // Not where c·d overflows or underflows, in f64 or in f32 (plans run in either): (0·1e308)·1e308
+      // is 0 but 0·inf is NaN, and (1e-30·1e20)·1e20 is 1e10 in f32 but 1e-30·1e40 is inf.
       let product = c * outer.constant
-      guard product.isFinite, product != 0 || c == 0 || outer.constant == 0 else { return nil }
+      guard RewriteContext.fitsEveryPrecision(product) || c == 0 || outer.constant == 0 else { return nil }
       return x * r.builder.constant(product)
     },
     factorSelected,
@@ -78,7 +80,8 @@ extension Op {
     let xIsFirst = inner.value.node.inputs[0] == x.id
     let tau: Double = innerIsSub && !xIsFirst ? -1 : 1
     let k = innerIsSub && xIsFirst ? -c : c
-    guard (sigma * k + delta).isFinite else { return nil }  // an overflowing sum is not gathered
+    // An overflowing sum is not gathered: 3e38 + 3e38 is inf in f32, where (x − 3e38) + 3e38 is finite.
+    guard Swift.abs(sigma * k + delta) <= Double(Float.greatestFiniteMagnitude) else { return nil }
     let constant = r.builder.constant(sigma * k + delta)
     return sigma * tau > 0 ? x + constant : constant - x
   }
@@ -170,6 +173,13 @@ extension RewriteContext {
     case (nil, let c?): return (operands[0], c)
     default: return nil
     }
+  }
+
+  /// A gathered constant that neither overflows nor underflows in f32, the narrowest precision
+  /// a plan computes in (a graph's constants are f64 until then).
+  static func fitsEveryPrecision(_ x: Double) -> Bool {
+    let magnitude = Swift.abs(x)
+    return magnitude <= Double(Float.greatestFiniteMagnitude) && magnitude >= Double(Float.leastNormalMagnitude)
   }
 
   static func scalarConstant(_ value: Value) -> Double? {

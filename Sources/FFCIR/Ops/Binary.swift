@@ -45,7 +45,10 @@ extension Op {
       RewriteRule(
         "x^2 -> square(x)",
         example: "param x[2] = [1, 2]\nloss L = sum(x^2)\n"
-      ) { r in r.inputs[1].isConstant(2) ? r.inputs[0].apply(Op.square) : nil },
+      ) { r in
+        // The exponent may be the larger operand (s ** [2, 2, 2]): the square is broadcast back.
+        r.inputs[1].isConstant(2) ? r.keeping(r.inputs[0].apply(Op.square)) : nil
+      },
     ],
     range: { r, _, _ in powerRange(r[0], r[1]) })
   /// 1 where a == b, else 0: the mask in max's derivative. Not differentiable in its operands.

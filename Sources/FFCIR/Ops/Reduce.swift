@@ -19,10 +19,13 @@ extension Op {
         let (a, b) = (r.builder.value(r.x.node.inputs[0]), r.builder.value(r.x.node.inputs[1]))
         let (scale, rest) = a.rank == 0 ? (a, b) : (b, a)
         guard scale.rank == 0, rest.rank > 0 else { return nil }
+        // Not for an infinite constant: Σ(∞·[1, -2]) is ∞ − ∞ = NaN, but ∞·Σ[1, -2] is −∞.
+        if let c = scale.node.constantValue, !c.isFinite { return nil }
         return scale * rest.apply(Op.sum, r.attributes)
       },
-      // Σ over a broadcast scalar is the scalar times the count of elements summed.
-      RewriteRule("sum(broadcast_to(s)) -> s*size", example: "param s = 2\ninput x[3]\nloss L = sum(s + x)\n") { r in
+      // Σ over a broadcast scalar is the scalar times the count of elements summed. (Over a fixed
+      // shape and a constant, folding gets there first: the example's batch is symbolic.)
+      RewriteRule("sum(broadcast_to(s)) -> s*size", example: "param s = 2\ninput x[N]\nloss L = sum(s + x)\n") { r in
         guard r.x.op === Op.broadcastTo, r.builder.value(r.x.node.inputs[0]).rank == 0, r.node.shape.rank == 0
         else { return nil }
         return r.builder.value(r.x.node.inputs[0]) * r.x.size()

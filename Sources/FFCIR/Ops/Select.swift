@@ -41,21 +41,6 @@ extension Op {
 
   static let selectOps: [Op] = [select]
 
-  /// where(c, a, b) ± where(c, d, e) → where(c, a ± d, b ± e): a selection is linear in its
-  /// branches, so the gradient's two contributions through one condition (where(c, 0, g·x) from
-  /// one branch, where(c, g·y, 0) from the other) become one selection of the two derivatives.
-  static let branchesMerged = RewriteRule(
-    "where(c,a,b)+where(c,d,e) -> where(c,a+d,b+e)",
-    example: "param w = 3\ninput x = 2\nloss L = where(w - 1, w * x, w * w)\n"
-  ) { r in
-    let (p, q) = (r.inputs[0], r.inputs[1])
-    guard p.op === Op.select, q.op === Op.select, p.id != q.id, r.isOnlyUse(0), r.isOnlyUse(1) else { return nil }
-    let (ps, qs) = (r.operands(of: p), r.operands(of: q))
-    guard ps[0].id == qs[0].id, p.shape == q.shape else { return nil }
-    let combine = { (a: Value, b: Value) in r.builder.apply(r.node.op, [a, b]) }
-    return r.builder.apply(Op.select, [ps[0], combine(ps[1], qs[1]), combine(ps[2], qs[2])])
-  }
-
   /// where(c, a, 0) · f → where(c, a · f, 0), and the same for the other branch and for a
   /// quotient's numerator: the factor (a branch's derivative, inf or NaN where the branch is not
   /// taken) is selected away instead of multiplied by 0.
@@ -64,7 +49,9 @@ extension Op {
     example: "param x[3] = [-1, 1, 4]\nloss L = sum(where(x, sqrt(x), 0))\n"
   ) { r in
     let positions = r.node.op === Op.div ? [0] : [0, 1]
-    for i in positions where r.inputs[i].op === Op.select && r.isOnlyUse(i) {
+    // Also where the selection has other readers (the gradient is a root, and a Hessian-vector
+    // product multiplies it again): one more selection, and no NaN from the branch not taken.
+    for i in positions where r.inputs[i].op === Op.select {
       let (branches, factor) = (r.operands(of: r.inputs[i]), r.inputs[1 - i])
       func times(_ branch: Value) -> Value {
         r.builder.apply(r.node.op, i == 0 ? [branch, factor] : [factor, branch])
@@ -75,6 +62,46 @@ extension Op {
       if branches[1].isConstant(0), branches[1].rank == 0 {
         return r.builder.apply(Op.select, [branches[0], branches[1], times(branches[2])])
       }
+    }
+    return nil
+  }
+
+  /// where(c, a, b) ± where(c, d, e) → where(c, a ± d, b ± e): a selection is linear in its
+  /// branches. Two cases fire. When nothing else reads either selection, one node replaces three
+  /// (the Huber loss's gradient becomes where(|e| − 1, sign(e), e)). When both have a 0 in the same
+  /// branch, it fires whatever else reads them: the gradient of a value read twice adds two
+  /// selections, and the sum would stop the next factor (inf or NaN where the branch is not
+  /// taken) from moving inside.
+  static let selectionsMerged = RewriteRule(
+    "where(c,a,b)+where(c,d,e) -> where(c,a+d,b+e)",
+    example: "param x[3] = [-1, 1, 4]\nh = where(x, sqrt(x), 0)\nloss L = sum(h * exp(x) / (x + 2.5))\n"
+  ) { r in
+    let (p, q) = (r.inputs[0], r.inputs[1])
+    guard p.op === Op.select, q.op === Op.select, p.id != q.id, p.shape == q.shape else { return nil }
+    let (ps, qs) = (r.operands(of: p), r.operands(of: q))
+    guard ps[0].id == qs[0].id, ps[1].shape == qs[1].shape, ps[2].shape == qs[2].shape else { return nil }
+    let isZero = { (v: Value) in v.isConstant(0) && v.rank == 0 }
+    let sharesAZero = (isZero(ps[1]) && isZero(qs[1])) || (isZero(ps[2]) && isZero(qs[2]))
+    guard sharesAZero || (r.isOnlyUse(0) && r.isOnlyUse(1)) else { return nil }
+    let combine = { (a: Value, b: Value) in r.builder.apply(r.node.op, [a, b]) }
+    return r.builder.apply(Op.select, [ps[0], combine(ps[1], qs[1]), combine(ps[2], qs[2])])
+  }
+
+  /// −where(c, a, 0) → where(c, −a, 0), and the same for the other branch. A quotient's
+  /// derivative negates its cotangent; the negation stood between a selection and the next
+  /// factor, which then multiplied the branch not taken by its inf or NaN (the second derivative
+  /// of where(x, sqrt(x), 0) was NaN at x < 0).
+  static let negationSelected = RewriteRule(
+    "-where(c, a, 0) -> where(c, -a, 0)",
+    example: "param x[3] = [-1, 1, 4]\nL = sum(where(x, sqrt(x), 0))\nloss R = sum(grad(L, x))\n"
+  ) { r in
+    guard r.x.op === Op.select else { return nil }
+    let branches = r.operands(of: r.x)
+    if branches[2].isConstant(0), branches[2].rank == 0 {
+      return r.builder.apply(Op.select, [branches[0], -branches[1], branches[2]])
+    }
+    if branches[1].isConstant(0), branches[1].rank == 0 {
+      return r.builder.apply(Op.select, [branches[0], branches[1], -branches[2]])
     }
     return nil
   }

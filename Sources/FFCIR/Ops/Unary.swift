@@ -7,7 +7,8 @@ extension Op {
     rewrites: [
       RewriteRule("-(-x) -> x", example: "param x[2] = [1, 2]\nloss L = sum(-(-x))\n") { r in
         r.x.op === Op.neg ? r.builder.value(r.x.node.inputs[0]) : nil
-      }
+      },
+      negationSelected,
     ],
     range: { r, _, _ in -r[0] })
   public static let exp: Op = unary(
@@ -58,8 +59,12 @@ extension Op {
       [c.g * c.x.apply(Op.leakyStep, c.attributes)]
     },
     range: { r, _, attributes in
+      // Not monotonic for a negative α (leaky_relu(x, -1) is |x|), so the kink at 0 is a
+      // candidate bound too. A NaN at a bound is 0 · ∞ for α = 0, whose values there are 0.
       let alpha = attributes.double("alpha")
-      return r[0].through({ LeakyReLU.apply($0, alpha) }, keepsZero: alpha != 0)
+      var values = [r[0].lower, r[0].upper].map { LeakyReLU.apply($0, alpha) }.map { $0.isNaN ? 0 : $0 }
+      if r[0].lower < 0 && r[0].upper > 0 { values.append(0) }
+      return ValueRange(values.min() ?? 0, values.max() ?? 0, excludesZero: alpha != 0 && r[0].excludesZero)
     })
   /// leaky_relu's derivative: 1 where x > 0, else α (α at 0). Its own derivative is zero.
   public static let leakyStep: Op = unary(
