@@ -4,8 +4,9 @@ import Testing
 /// The fast matrix product (`Compute.matmul`: plain loops, the packed kernel, its threads) against
 /// a naive triple loop in f64, on shapes chosen to hit every edge of the blocking.
 @Suite struct MatMulKernelTests {
-  /// (m, k, n): tiny, primes, exact tiles, ragged tiles, k across the f32 and f64 depth blocks
-  /// (256, 128), m across the row block (240), n across the column panel (4096), and products
+  /// (m, k, n): tiny, primes, exact tiles, ragged tiles, k across the depth block (256 in both
+  /// precisions), m across the row block (240 in f32, 120 in f64), n across the column panel
+  /// (4096), and products
   /// large enough to be split between threads by columns (n ≥ m) or by rows.
   static let shapes: [(Int, Int, Int)] = [
     (1, 1, 1), (7, 13, 5), (2, 3, 4), (6, 16, 16), (12, 32, 32), (5, 17, 15), (20, 20, 20),
