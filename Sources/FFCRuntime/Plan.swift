@@ -65,6 +65,13 @@ public final class Plan<T: PlanScalar> {
 
     var fallbacks: [String] = []
     for (index, node) in graph.nodes.enumerated() {
+      // A constant the element type cannot hold would silently become an infinity, as a data
+      // value would (`set` refuses those).
+      if let x = node.embeddedNumbers.first(where: { $0.isFinite && !T($0).isFinite }) {
+        throw EvaluationError(
+          message: "the constant \(TensorFormat.number(x)) is too large for \(T.precisionName); use --precision f64",
+          location: node.location)
+      }
       if let constant = node.constantValue {
         write(constant.scalars, toNode: index)
         continue

@@ -58,6 +58,19 @@ import Testing
 
   // MARK: - Success, one per format
 
+  /// A constant of the program that f32 cannot hold is an error at its column, not a silent inf,
+  /// whether it stays a constant node or becomes a literal of a fused node.
+  @Test func constantsTooLargeForF32AreErrors() throws {
+    let scratch = try Scratch()
+    let plain = try scratch.file("big.ffn", "input x[2] = [1, 2]\noutput y = x * 1e39\n")
+    let result = try ffc([plain])
+    #expect(result.status == 1)
+    #expect(result.stderr.hasPrefix("\(plain):2:16: error: the constant 1e+39 is too large for f32; use --precision f64"), "\(result.stderr)")
+    #expect(try ffc([plain, "--precision", "f64"]).stdout.contains("1e+39  2e+39"))
+    let fused = try scratch.file("fused.ffn", "input x[2] = [1, 2]\noutput y = tanh(x) * 1e39 + 1\n")
+    #expect(try ffc([fused]).stderr.contains("error: the constant 1e+39 is too large for f32"))
+  }
+
   @Test func tableFormatOnFigure11_1() throws {
     let result = try ffc(["samples/fig11_1.ffn", "--grads"])
     #expect(result.status == 0)

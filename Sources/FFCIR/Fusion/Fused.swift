@@ -33,6 +33,7 @@ extension Op {
     kernel: OpKernel(float: fusedKernel, double: fusedKernel, inPlace: true))
 
   /// Ops only passes make for execution; not part of the language or of differentiation.
+  /// (`Node.embeddedNumbers` reads a fused node's literals.)
   public static let executionOps: [Op] = [fused]
 
   /// The attributes of a `fused` node computing `steps` into `shape`.
@@ -79,5 +80,19 @@ extension ElementwiseProgram {
       values.append(step.op.evaluate(operands, step.attributes, shape))
     }
     return values.last ?? Tensor(repeating: 0, shape: shape)
+  }
+}
+
+extension Node {
+  /// The numbers written into this node: a constant's elements, or the literals of a fused
+  /// node's program. A plan checks them against its element type (1e39 is no f32).
+  public var embeddedNumbers: [Double] {
+    if let constant = constantValue { return constant.scalars }
+    guard op === Op.fused else { return [] }
+    return attributes.program("program").steps.flatMap { step in
+      step.operands.compactMap { operand in
+        if case .literal(let x) = operand { x } else { nil }
+      }
+    }
   }
 }
