@@ -12,7 +12,7 @@ public struct CommonSubexpressionElimination: Pass {
     // Usually (in every fixed-point round after the first) nothing is out of order and no two
     // nodes are equal: a scan finds that out for far less than a rebuild.
     guard Self.mayChange(graph) else { return graph }
-    let (result, map) = try rebuildingMapped(graph) {
+    let (result, map) = try rebuilding(graph) {
       try graph.rebuiltMapping(mergingDuplicates: true) { _, node, inputs, builder in
         guard Self.needsSwap(node, inputs, builder) else { return nil }
         // Reordering alone is not counted as a change: it never undoes itself.

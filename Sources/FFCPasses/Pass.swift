@@ -56,19 +56,7 @@ public protocol Pass: Sendable {
 extension Pass {
   /// Runs a rebuilding step, turning a shape error (a rule that built an ill-shaped node) into an
   /// internal error naming the pass.
-  func rebuildingMapped(
-    _ graph: Graph, _ body: () throws -> (graph: Graph, map: [NodeID])
-  ) throws(PassFailure) -> (graph: Graph, map: [NodeID]) {
-    do {
-      return try body()
-    } catch let failure as PassFailure {
-      throw failure
-    } catch {
-      throw .internal(pass: name, message: "\(error)")
-    }
-  }
-
-  func rebuilding(_ graph: Graph, _ body: () throws -> Graph) throws(PassFailure) -> Graph {
+  func rebuilding<Result>(_ graph: Graph, _ body: () throws -> Result) throws(PassFailure) -> Result {
     do {
       return try body()
     } catch let failure as PassFailure {

@@ -6,6 +6,7 @@ extension Compute {
   public static func gather<T: KernelScalar>(
     _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: StridedLayout, start: Int, count: Int
   ) {
+    guard count > 0 else { return }  // an empty shape has an axis of 0, which `%` below cannot take
     let rank = layout.shape.count
     var index = [Int](repeating: 0, count: rank)
     var rest = start

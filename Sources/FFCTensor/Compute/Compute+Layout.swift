@@ -40,35 +40,11 @@ extension Compute {
     }
   }
 
-  /// `out[i] = x[offset(i)]` for the row-major index i over the layout's shape.
+  /// `out[i] = x[offset(i)]` for the row-major index i over the layout's shape: the block gather
+  /// over the whole shape.
   @inlinable
   public static func gather<T: KernelScalar>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: StridedLayout) {
-    let rank = layout.shape.count
-    let innerSize = layout.shape[rank - 1]
-    let innerStride = layout.strides[rank - 1]
-    let outerCount = layout.shape.dropLast().reduce(1, *)
-    var index = [Int](repeating: 0, count: rank)
-    var source = 0
-    var target = out
-    for _ in 0..<outerCount {
-      if innerStride == 1 {
-        target.update(from: x + source, count: innerSize)
-      } else if innerStride == 0 {
-        target.update(repeating: x[source], count: innerSize)
-      } else {
-        for i in 0..<innerSize { target[i] = x[source + i * innerStride] }
-      }
-      target += innerSize
-      var axis = rank - 2
-      while axis >= 0 {
-        index[axis] += 1
-        source += layout.strides[axis]
-        if index[axis] < layout.shape[axis] { break }
-        source -= layout.strides[axis] * index[axis]
-        index[axis] = 0
-        axis -= 1
-      }
-    }
+    gather(x, out, layout, start: 0, count: layout.shape.reduce(1, *))
   }
 
   /// The transpose of a `[rows, columns]` matrix, in cache-sized tiles.
