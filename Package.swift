@@ -4,13 +4,13 @@
 import PackageDescription
 
 #if arch(x86_64)
-// The kernels (FFCTensor) are compiled for AVX2 + FMA (Haswell and later, every Zen): without
-// it the matrix product's SIMD `addingProduct` becomes a call to `fmaf` per element, and vectors
-// are 4 wide instead of 8. FFC_PORTABLE=1 builds for baseline x86-64 instead (correct, slower).
-let kernelSettings: [SwiftSetting] =
-  Context.environment["FFC_PORTABLE"] == nil ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
+  // The kernels (FFCTensor) are compiled for AVX2 + FMA (Haswell and later, every Zen): without
+  // it the matrix product's SIMD `addingProduct` becomes a call to `fmaf` per element, and vectors
+  // are 4 wide instead of 8. FFC_PORTABLE=1 builds for baseline x86-64 instead (correct, slower).
+  let kernelSettings: [SwiftSetting] =
+    Context.environment["FFC_PORTABLE"] == nil ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
 #else
-let kernelSettings: [SwiftSetting] = []
+  let kernelSettings: [SwiftSetting] = []
 #endif
 
 let package = Package(
@@ -21,10 +21,11 @@ let package = Package(
   ],
   dependencies: [],
   targets: [
-    // Layers, one-way: Diagnostics <- Tensor <- IR <- {Frontend, Passes, Runtime, Data} <- Driver <- main.
+    // Layers, one-way: {Diagnostics, Tensor} <- IR <- {Frontend, Passes, Runtime, Data} <- Driver <- main.
     .target(name: "FFCDiagnostics"),
     .target(name: "FFCTensor", swiftSettings: kernelSettings),
-    .target(name: "FFCIR", dependencies: ["FFCDiagnostics", "FFCTensor"], swiftSettings: kernelSettings),
+    .target(
+      name: "FFCIR", dependencies: ["FFCDiagnostics", "FFCTensor"], swiftSettings: kernelSettings),
     .target(name: "FFCFrontend", dependencies: ["FFCDiagnostics", "FFCIR"]),
     .target(name: "FFCPasses", dependencies: ["FFCIR"]),
     .target(name: "FFCRuntime", dependencies: ["FFCIR", "FFCTensor"]),
@@ -39,11 +40,14 @@ let package = Package(
     .target(name: "FFCTestSupport", dependencies: ["FFCDriver"]),
     .testTarget(name: "FFCDiagnosticsTests", dependencies: ["FFCDiagnostics"]),
     .testTarget(name: "FFCTensorTests", dependencies: ["FFCTensor"]),
-    .testTarget(name: "FFCIRTests", dependencies: ["FFCIR", "FFCRuntime", "FFCPasses", "FFCTestSupport"]),
+    .testTarget(
+      name: "FFCIRTests", dependencies: ["FFCIR", "FFCRuntime", "FFCPasses", "FFCTestSupport"]),
     .testTarget(name: "FFCFrontendTests", dependencies: ["FFCFrontend", "FFCTestSupport"]),
-    .testTarget(name: "FFCPassesTests", dependencies: ["FFCPasses", "FFCRuntime", "FFCTestSupport"]),
+    .testTarget(
+      name: "FFCPassesTests", dependencies: ["FFCPasses", "FFCRuntime", "FFCTestSupport"]),
     .testTarget(name: "FFCDataTests", dependencies: ["FFCData"]),
-    .testTarget(name: "FFCRuntimeTests", dependencies: ["FFCRuntime", "FFCPasses", "FFCTestSupport"]),
+    .testTarget(
+      name: "FFCRuntimeTests", dependencies: ["FFCRuntime", "FFCPasses", "FFCTestSupport"]),
     .testTarget(
       name: "FFCGoldenTests", dependencies: ["FFCTestSupport"],
       exclude: ["Golden"]),

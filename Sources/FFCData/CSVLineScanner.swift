@@ -79,7 +79,8 @@ enum CSVLineScanner {
           i += 1
         }
         guard i < end else {
-          return CSVLineProblem(message: "unterminated quote", start: base + fieldStart, end: base + end)
+          return CSVLineProblem(
+            message: "unterminated quote", start: base + fieldStart, end: base + end)
         }
         field = CSVField(
           start: base + fieldStart, end: base + i + 1, contentStart: base + contentStart,
@@ -91,7 +92,8 @@ enum CSVLineScanner {
           while next < end, bytes[next] & 0xC0 == 0x80 { next += 1 }  // the whole character
           let text = String(decoding: bytes[i..<next], as: UTF8.self)
           return CSVLineProblem(
-            message: "unexpected '\(text)' after a closing quote; expected ','", start: base + i, end: base + next)
+            message: "unexpected '\(text)' after a closing quote; expected ','", start: base + i,
+            end: base + next)
         }
       } else {
         while i < end, bytes[i] != comma { i += 1 }
@@ -109,7 +111,8 @@ enum CSVLineScanner {
 
   /// The field's text, unquoted and unescaped.
   static func text(of field: CSVField, in bytes: [UInt8], base: Int) -> String {
-    let raw = String(decoding: bytes[(field.contentStart - base)..<(field.contentEnd - base)], as: UTF8.self)
+    let raw = String(
+      decoding: bytes[(field.contentStart - base)..<(field.contentEnd - base)], as: UTF8.self)
     return field.hasDoubledQuotes ? raw.replacingOccurrences(of: "\"\"", with: "\"") : raw
   }
 }

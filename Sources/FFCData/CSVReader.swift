@@ -63,8 +63,12 @@ public enum CSVReader {
   /// is a row, reported as such), and no field that is a number: a first line that mixes the two
   /// is a row with a typo, which would otherwise be dropped silently as a header.
   private static func isHeader(_ fields: [CSVField], _ bytes: [UInt8]) -> Bool {
-    fields.contains { !$0.isEmpty && DecimalNumber.parse(CSVLineScanner.text(of: $0, in: bytes, base: 0)) == nil }
-      && !fields.contains { DecimalNumber.parse(CSVLineScanner.text(of: $0, in: bytes, base: 0)) != nil }
+    fields.contains {
+      !$0.isEmpty && DecimalNumber.parse(CSVLineScanner.text(of: $0, in: bytes, base: 0)) == nil
+    }
+      && !fields.contains {
+        DecimalNumber.parse(CSVLineScanner.text(of: $0, in: bytes, base: 0)) != nil
+      }
   }
 
   private static func headerFields(
@@ -74,7 +78,9 @@ public enum CSVReader {
     for field in fields {
       let range = file.range(field.start, field.end)
       let name = CSVLineScanner.text(of: field, in: bytes, base: 0)
-      if name.allSatisfy({ $0 == " " || $0 == "\t" }) { throw .dataEmptyField(inHeader: true, at: range) }
+      if name.allSatisfy({ $0 == " " || $0 == "\t" }) {
+        throw .dataEmptyField(inHeader: true, at: range)
+      }
       header.append(CSVTable.HeaderField(name: name, range: range))
     }
     return header
@@ -85,10 +91,16 @@ public enum CSVReader {
   ) throws(Diagnostic) {
     for field in fields {
       // The range is made only for an error: most files have no error and many fields.
-      if field.isEmpty { throw .dataEmptyField(inHeader: false, at: file.range(field.start, field.end)) }
+      if field.isEmpty {
+        throw .dataEmptyField(inHeader: false, at: file.range(field.start, field.end))
+      }
       let text = CSVLineScanner.text(of: field, in: bytes, base: 0)
-      guard let value = DecimalNumber.parse(text) else { throw .dataNotANumber(text, at: file.range(field.start, field.end)) }
-      guard value.isFinite else { throw .dataNotFinite(text, at: file.range(field.start, field.end)) }
+      guard let value = DecimalNumber.parse(text) else {
+        throw .dataNotANumber(text, at: file.range(field.start, field.end))
+      }
+      guard value.isFinite else {
+        throw .dataNotFinite(text, at: file.range(field.start, field.end))
+      }
       values.append(value)
     }
   }
@@ -99,10 +111,13 @@ public enum CSVReader {
   ) -> Diagnostic {
     if fields.count > expected {
       let extra = fields[expected]
-      return .dataFieldCount(expected: expected, found: fields.count, missing: [], at: file.range(extra.start, extra.end))
+      return .dataFieldCount(
+        expected: expected, found: fields.count, missing: [], at: file.range(extra.start, extra.end)
+      )
     }
     let end = fields.last?.end ?? 0
     let missing = header.map { Array($0[fields.count..<expected].map(\.name)) } ?? []
-    return .dataFieldCount(expected: expected, found: fields.count, missing: missing, at: file.range(end, end))
+    return .dataFieldCount(
+      expected: expected, found: fields.count, missing: missing, at: file.range(end, end))
   }
 }

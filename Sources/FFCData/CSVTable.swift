@@ -19,7 +19,10 @@ public struct CSVTable: Sendable {
   /// The first non-blank line (the header, or the first row), where table-wide errors point.
   public let firstLineRange: SourceRange
 
-  init(file: SourceFile, header: [HeaderField]?, columnCount: Int, values: [Double], rowOffsets: [Int], firstLineRange: SourceRange) {
+  init(
+    file: SourceFile, header: [HeaderField]?, columnCount: Int, values: [Double], rowOffsets: [Int],
+    firstLineRange: SourceRange
+  ) {
     self.file = file
     self.header = header
     self.columnCount = columnCount
@@ -51,7 +54,9 @@ public struct CSVTable: Sendable {
   public func fieldRange(row: Int, column: Int) -> SourceRange {
     guard rowOffsets.indices.contains(row) else { return file.range(0, 0) }
     let fields = fieldsOfRow(row)
-    guard fields.indices.contains(column) else { return lineRange(fields) ?? file.range(rowOffsets[row], rowOffsets[row]) }
+    guard fields.indices.contains(column) else {
+      return lineRange(fields) ?? file.range(rowOffsets[row], rowOffsets[row])
+    }
     return file.range(fields[column].start, fields[column].end)
   }
 

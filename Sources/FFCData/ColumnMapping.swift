@@ -32,12 +32,15 @@ struct ColumnMapping {
       if slots.isEmpty {
         hint = "no data declaration takes columns"
       } else if table.header != nil {
-        hint = "no header name matches a declaration, so the columns go to the declarations in order"
+        hint =
+          "no header name matches a declaration, so the columns go to the declarations in order"
       } else {
         hint = nil
       }
       let range = expected < found ? table.firstLineFieldRange(expected) : table.firstLineEnd
-      throw .dataColumnCount(expected, breakdown: slots.map(\.widthText).joined(separator: ", "), found: found, hint: hint, at: range)
+      throw .dataColumnCount(
+        expected, breakdown: slots.map(\.widthText).joined(separator: ", "), found: found,
+        hint: hint, at: range)
     }
     return inOrder(slots.indices.map { $0 }, columns: Array(0..<found))
   }
@@ -56,7 +59,9 @@ struct ColumnMapping {
   /// Some header names match: a slot named by any column must have all its columns. The columns
   /// that match nothing then go, in order, to the slots that no column names (as by position),
   /// so `digit` plus 64 pixel columns `p0`..`p63` fills `label digit[N]` and `input X[N, 64]`.
-  private func byName(_ header: [CSVTable.HeaderField], _ refs: [ColumnRef?]) throws(Diagnostic) -> [[Int]?] {
+  private func byName(_ header: [CSVTable.HeaderField], _ refs: [ColumnRef?]) throws(Diagnostic)
+    -> [[Int]?]
+  {
     var sources: [[Int?]?] = slots.map { _ in nil }
     var forms: [ColumnForm] = slots.map { _ in .bare }
     var unmatched: [Int] = []
@@ -76,7 +81,8 @@ struct ColumnMapping {
         forms[ref.slot] = ref.form
       }
       if let previous = sources[ref.slot]?[ref.element] ?? nil {
-        let message = header[previous].name == header[column].name
+        let message =
+          header[previous].name == header[column].name
           ? "column '\(header[column].name)' appears twice"
           : "columns '\(header[previous].name)' and '\(header[column].name)' both feed \(ColumnNames.valueText(ref.element, in: slot))"
         throw .dataDuplicateColumn(message, at: header[column].range)
@@ -90,10 +96,16 @@ struct ColumnMapping {
       var columns: [Int] = []
       var missing: [String] = []
       for (element, column) in elements.enumerated() {
-        if let column { columns.append(column) } else { missing.append(ColumnNames.name(of: element, in: slots[index], form: forms[index])) }
+        if let column {
+          columns.append(column)
+        } else {
+          missing.append(ColumnNames.name(of: element, in: slots[index], form: forms[index]))
+        }
       }
       guard missing.isEmpty else {
-        throw .dataMissingColumn("the header names some columns of '\(slots[index].name)' but not \(quotedList(missing))", at: table.firstLineRange)
+        throw .dataMissingColumn(
+          "the header names some columns of '\(slots[index].name)' but not \(quotedList(missing))",
+          at: table.firstLineRange)
       }
       result[index] = columns
     }
@@ -117,18 +129,24 @@ struct ColumnMapping {
   private func noColumnMessage(_ slot: DataSlot) -> String {
     let d = slot.declaration
     let columns = slot.width == 1 ? "a column" : "columns"
-    return "no column for \(d.kind.rawValue) '\(d.name)' and it has no default; name \(columns) \(ColumnNames.rangeText(slot)) or give --set \(d.name)=..."
+    return
+      "no column for \(d.kind.rawValue) '\(d.name)' and it has no default; name \(columns) \(ColumnNames.rangeText(slot)) or give --set \(d.name)=..."
   }
 
-  private func unknownColumn(_ field: CSVTable.HeaderField, unmatchedCount: Int, unnamed: [Int]) -> Diagnostic {
+  private func unknownColumn(_ field: CSVTable.HeaderField, unmatchedCount: Int, unnamed: [Int])
+    -> Diagnostic
+  {
     var message = "column '\(field.name)' names no data declaration"
     if let hint = ColumnNames.outOfRangeHint(field.name, slots) {
       message += "; \(hint)"
-    } else if let suggestion = EditDistance.closest(to: field.name, in: ColumnNames.candidates(slots)) {
+    } else if let suggestion = EditDistance.closest(
+      to: field.name, in: ColumnNames.candidates(slots))
+    {
       message += "; did you mean '\(suggestion)'?"
     } else if !unnamed.isEmpty {
       let widths = unnamed.map { slots[$0].widthText }.joined(separator: ", ")
-      message += ", and the \(unmatchedCount) columns that name none do not fit, in order, the declarations no column names (\(widths))"
+      message +=
+        ", and the \(unmatchedCount) columns that name none do not fit, in order, the declarations no column names (\(widths))"
     }
     return .dataUnknownColumn(message, at: field.range)
   }

@@ -20,15 +20,18 @@ enum ColumnNames {
     if let open = header.firstIndex(of: "["), header.last == "]" {
       let name = String(header[..<open])
       let inside = header[header.index(after: open)..<header.index(before: header.endIndex)]
-      for (index, slot) in slots.enumerated() where slot.name == name && !slot.exampleShape.isEmpty {
+      for (index, slot) in slots.enumerated() where slot.name == name && !slot.exampleShape.isEmpty
+      {
         if let element = flatIndex(inside, slot.exampleShape) {
           return ColumnRef(slot: index, element: element, form: .indexed)
         }
       }
     }
-    for (index, slot) in slots.enumerated() where !slot.exampleShape.isEmpty && header.hasPrefix(slot.name) {
+    for (index, slot) in slots.enumerated()
+    where !slot.exampleShape.isEmpty && header.hasPrefix(slot.name) {
       let suffix = header.dropFirst(slot.name.count)
-      guard suffix.first != "0", let number = wholeNumber(suffix), number >= 1, number <= slot.width else { continue }
+      guard suffix.first != "0", let number = wholeNumber(suffix), number >= 1, number <= slot.width
+      else { continue }
       return ColumnRef(slot: index, element: number - 1, form: .numbered)
     }
     return nil
@@ -39,13 +42,16 @@ enum ColumnNames {
     switch form {
     case .bare: return slot.name
     case .numbered: return slot.name + String(element + 1)
-    case .indexed: return slot.name + "[" + indices(of: element, slot.exampleShape).map(String.init).joined(separator: ", ") + "]"
+    case .indexed:
+      return slot.name + "["
+        + indices(of: element, slot.exampleShape).map(String.init).joined(separator: ", ") + "]"
     }
   }
 
   /// How a message names one value: `'y'`, `'x[0, 2]'`.
   static func valueText(_ element: Int, in slot: DataSlot) -> String {
-    slot.exampleShape.isEmpty ? "'\(slot.name)'" : "'\(name(of: element, in: slot, form: .indexed))'"
+    slot.exampleShape.isEmpty
+      ? "'\(slot.name)'" : "'\(name(of: element, in: slot, form: .indexed))'"
   }
 
   /// The names a user most likely meant, for "did you mean": bare names, then numbered ones.
@@ -54,7 +60,9 @@ enum ColumnNames {
     for slot in slots {
       if slot.width == 1 { names.append(slot.name) }
       if !slot.exampleShape.isEmpty {
-        for element in 0..<min(slot.width, 100) { names.append(name(of: element, in: slot, form: .numbered)) }
+        for element in 0..<min(slot.width, 100) {
+          names.append(name(of: element, in: slot, form: .numbered))
+        }
       }
     }
     return names
@@ -70,8 +78,10 @@ enum ColumnNames {
   /// `'x' takes 3 columns, 'x1' to 'x3'` for a header that names a column of a declaration but
   /// out of its range (`x4`, `x[3]`).
   static func outOfRangeHint(_ header: String, _ slots: [DataSlot]) -> String? {
-    for slot in slots where !slot.exampleShape.isEmpty && header != slot.name && mentions(header, slot.name) {
-      return "'\(slot.name)' takes \(slot.width) column\(slot.width == 1 ? "" : "s"), \(rangeText(slot))"
+    for slot in slots
+    where !slot.exampleShape.isEmpty && header != slot.name && mentions(header, slot.name) {
+      return
+        "'\(slot.name)' takes \(slot.width) column\(slot.width == 1 ? "" : "s"), \(rangeText(slot))"
     }
     return nil
   }
@@ -89,7 +99,9 @@ enum ColumnNames {
   }
 
   private static func wholeNumber(_ text: Substring) -> Int? {
-    guard !text.isEmpty, text.count <= 18, text.allSatisfy({ $0 >= "0" && $0 <= "9" }) else { return nil }
+    guard !text.isEmpty, text.count <= 18, text.allSatisfy({ $0 >= "0" && $0 <= "9" }) else {
+      return nil
+    }
     return Int(text)
   }
 

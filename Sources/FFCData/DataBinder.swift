@@ -27,7 +27,9 @@ import FFCIR
 /// - **Defaults** must match the declared shape; in a batch program a symbol they share with a
 ///   column-fed declaration must equal the row count.
 public enum DataBinder {
-  public static func bind(_ table: CSVTable, graph: Graph, setNames: Set<String> = []) throws(Diagnostic) -> DataSet {
+  public static func bind(_ table: CSVTable, graph: Graph, setNames: Set<String> = [])
+    throws(Diagnostic) -> DataSet
+  {
     guard table.rowCount > 0 else { throw .dataEmpty(table.file.path, at: table.firstLineRange) }
     let data = graph.declarations.filter { $0.kind.isData && !setNames.contains($0.name) }
     let layout: DataSet.Layout = data.contains { !$0.shape.symbols.isEmpty } ? .batch : .perExample
@@ -52,9 +54,14 @@ public enum DataBinder {
       guard let sources = mapping[index] else { continue }
       try checkLabels(slot, sources, table, labelClasses)
       let stacked = stack(slot, sources, table)
-      examples.append(DataSet.Examples(name: slot.name, values: stacked, batchAxis: layout == .batch ? slot.batchAxis : nil))
-      columns.append((slot.name, slot.batchAxis == 0 ? stacked : movingLeadingAxis(stacked, to: slot.batchAxis)))
-      if let symbol = slot.batchSymbol, let conflict = symbols.bind(symbol, table.rowCount, source: SymbolTable.dataSource) {
+      examples.append(
+        DataSet.Examples(
+          name: slot.name, values: stacked, batchAxis: layout == .batch ? slot.batchAxis : nil))
+      columns.append(
+        (slot.name, slot.batchAxis == 0 ? stacked : movingLeadingAxis(stacked, to: slot.batchAxis)))
+      if let symbol = slot.batchSymbol,
+        let conflict = symbols.bind(symbol, table.rowCount, source: SymbolTable.dataSource)
+      {
         throw .dataShape(conflict, at: slot.declaration.location ?? table.file.range(0, 0))
       }
     }
@@ -64,7 +71,9 @@ public enum DataBinder {
       guard let value = declaration.defaultValue else { continue }  // ColumnMapping reported it
       let location = declaration.location ?? table.file.range(0, 0)
       let subject = "the default of '\(declaration.name)'"
-      if let mismatch = symbols.unify(declaration.shape, value.shape, name: declaration.name, subject: subject) {
+      if let mismatch = symbols.unify(
+        declaration.shape, value.shape, name: declaration.name, subject: subject)
+      {
         throw .dataShape(mismatch, at: location)
       }
       if let rule = LabelRule.rule(for: declaration, classes: labelClasses) {
@@ -74,13 +83,16 @@ public enum DataBinder {
     }
 
     return DataSet(
-      layout: layout, rowCount: table.rowCount, columns: columns, examples: examples, defaults: defaults,
+      layout: layout, rowCount: table.rowCount, columns: columns, examples: examples,
+      defaults: defaults,
       symbols: symbols, order: data.map(\.name))
   }
 
   /// The slot of a data declaration, nil when it cannot take columns but has a default; an error
   /// when it can do neither.
-  private static func slot(for declaration: Declaration, layout: DataSet.Layout, file: SourceFile) throws(Diagnostic) -> DataSlot? {
+  private static func slot(for declaration: Declaration, layout: DataSet.Layout, file: SourceFile)
+    throws(Diagnostic) -> DataSlot?
+  {
     let dims = declaration.shape.dims
     let symbolic = dims.indices.filter { dims[$0].value == nil }
     let rest = dims.compactMap(\.value)
@@ -90,8 +102,11 @@ public enum DataBinder {
         return DataSlot(declaration, exampleShape: sizes, batchSymbol: nil)
       }
     case .batch:
-      if symbolic.count == 1, case .symbol(let symbol) = dims[symbolic[0]], elementCount(rest) != nil {
-        return DataSlot(declaration, exampleShape: rest, batchSymbol: symbol, batchAxis: symbolic[0])
+      if symbolic.count == 1, case .symbol(let symbol) = dims[symbolic[0]],
+        elementCount(rest) != nil
+      {
+        return DataSlot(
+          declaration, exampleShape: rest, batchSymbol: symbol, batchAxis: symbolic[0])
       }
     }
     if declaration.defaultValue != nil { return nil }
@@ -104,9 +119,11 @@ public enum DataBinder {
       return "'\(name)' is declared \(d.shape), which is not a valid shape"
     }
     if d.shape.symbols.count > 1 {
-      return "'\(name)' is declared \(d.shape): a CSV binds one dimension (one row per example), so only one size may be symbolic; give it a default or use --set \(name)=..."
+      return
+        "'\(name)' is declared \(d.shape): a CSV binds one dimension (one row per example), so only one size may be symbolic; give it a default or use --set \(name)=..."
     }
-    return "'\(name)' is declared \(d.shape), without a batch dimension, so it cannot come from the rows of a CSV; give it a default or use --set \(name)=..."
+    return
+      "'\(name)' is declared \(d.shape), without a batch dimension, so it cannot come from the rows of a CSV; give it a default or use --set \(name)=..."
   }
 
   /// The rows of the slot's columns stacked: shape [rowCount] + exampleShape.
@@ -143,16 +160,22 @@ public enum DataBinder {
     for row in 0..<table.rowCount {
       for column in sources {
         let value = table.value(row: row, column: column)
-        switch rule.check(value, subject: LabelRule.subject(column: table.columnName(column), name: slot.name)) {
-        case .notWhole(let message)?: throw .dataLabelNotWhole(message, at: table.fieldRange(row: row, column: column))
-        case .outOfRange(let message)?: throw .dataLabelRange(message, at: table.fieldRange(row: row, column: column))
+        switch rule.check(
+          value, subject: LabelRule.subject(column: table.columnName(column), name: slot.name))
+        {
+        case .notWhole(let message)?:
+          throw .dataLabelNotWhole(message, at: table.fieldRange(row: row, column: column))
+        case .outOfRange(let message)?:
+          throw .dataLabelRange(message, at: table.fieldRange(row: row, column: column))
         case nil: continue
         }
       }
     }
   }
 
-  private static func checkDefault(_ value: Tensor, _ rule: LabelRule, _ name: String, _ location: SourceRange) throws(Diagnostic) {
+  private static func checkDefault(
+    _ value: Tensor, _ rule: LabelRule, _ name: String, _ location: SourceRange
+  ) throws(Diagnostic) {
     for x in value.scalars {
       switch rule.check(x, subject: "the default of '\(name)'") {
       case .notWhole(let message)?: throw .dataLabelNotWhole(message, at: location)

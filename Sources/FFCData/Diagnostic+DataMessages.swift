@@ -5,10 +5,14 @@ import FFCDiagnostics
 // the option as typed), in alphabetical order. Wording as in Diagnostic+Messages.swift.
 
 extension Diagnostic {
-  public static func dataColumnCount(_ expected: Int, breakdown: String, found: Int, hint: String?, at range: SourceRange) -> Diagnostic {
+  public static func dataColumnCount(
+    _ expected: Int, breakdown: String, found: Int, hint: String?, at range: SourceRange
+  ) -> Diagnostic {
     let detail = breakdown.isEmpty ? "" : " (\(breakdown))"
     let tail = hint.map { "; \($0)" } ?? ""
-    return Diagnostic(.error, id: "data.column-count", "expected \(plural(expected, "column"))\(detail), found \(found)\(tail)", at: range)
+    return Diagnostic(
+      .error, id: "data.column-count",
+      "expected \(plural(expected, "column"))\(detail), found \(found)\(tail)", at: range)
   }
 
   public static func dataDuplicateColumn(_ message: String, at range: SourceRange) -> Diagnostic {
@@ -21,13 +25,18 @@ extension Diagnostic {
   }
 
   public static func dataEmptyField(inHeader: Bool, at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "data.empty-field", inHeader ? "empty column name" : "empty field", at: range)
+    Diagnostic(
+      .error, id: "data.empty-field", inHeader ? "empty column name" : "empty field", at: range)
   }
 
   /// `missing` names the header's columns that a short row lacks (empty without a header).
-  public static func dataFieldCount(expected: Int, found: Int, missing: [String], at range: SourceRange) -> Diagnostic {
+  public static func dataFieldCount(
+    expected: Int, found: Int, missing: [String], at range: SourceRange
+  ) -> Diagnostic {
     let tail = missing.isEmpty ? "" : "; missing " + quotedList(missing)
-    return Diagnostic(.error, id: "data.field-count", "expected \(plural(expected, "field")), found \(found)\(tail)", at: range)
+    return Diagnostic(
+      .error, id: "data.field-count",
+      "expected \(plural(expected, "field")), found \(found)\(tail)", at: range)
   }
 
   public static func dataLabelNotWhole(_ message: String, at range: SourceRange?) -> Diagnostic {
@@ -54,8 +63,13 @@ extension Diagnostic {
     Diagnostic(.error, id: "data.quote", message, at: range)
   }
 
-  public static func dataSetColumn(_ column: String, _ name: String, at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "data.set-column", "column '\(column)' feeds '\(name)', which --set already gives; remove the column or the --set", at: range)
+  public static func dataSetColumn(_ column: String, _ name: String, at range: SourceRange)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .error, id: "data.set-column",
+      "column '\(column)' feeds '\(name)', which --set already gives; remove the column or the --set",
+      at: range)
   }
 
   /// `range` is the declaration in the program when known, else the start of the CSV file.
@@ -68,7 +82,10 @@ extension Diagnostic {
   }
 
   public static func setConst(_ option: String, _ name: String) -> Diagnostic {
-    Diagnostic(.error, id: "set.const", "\(option): '\(name)' is a const; only input, target, label and param declarations can be set", at: nil)
+    Diagnostic(
+      .error, id: "set.const",
+      "\(option): '\(name)' is a const; only input, target, label and param declarations can be set",
+      at: nil)
   }
 
   public static func setCount(_ option: String, _ message: String) -> Diagnostic {
@@ -88,7 +105,8 @@ extension Diagnostic {
   }
 
   public static func setNotFinite(_ option: String, _ text: String) -> Diagnostic {
-    Diagnostic(.error, id: "set.not-finite", "\(option): \(shown(text)) is not a finite number", at: nil)
+    Diagnostic(
+      .error, id: "set.not-finite", "\(option): \(shown(text)) is not a finite number", at: nil)
   }
 
   public static func setShape(_ option: String, _ message: String) -> Diagnostic {
@@ -106,11 +124,17 @@ extension Diagnostic {
   public static func setComputed(_ option: String, _ name: String) -> Diagnostic {
     Diagnostic(
       .error, id: "set.computed",
-      "\(option): '\(name)' is computed by the program; --set gives inputs, targets, labels and parameters", at: nil)
+      "\(option): '\(name)' is computed by the program; --set gives inputs, targets, labels and parameters",
+      at: nil)
   }
 
-  public static func setUnknownName(_ option: String, _ name: String, suggestion: String?) -> Diagnostic {
-    Diagnostic(.error, id: "set.unknown-name", "\(option): the program declares no '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""), at: nil)
+  public static func setUnknownName(_ option: String, _ name: String, suggestion: String?)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .error, id: "set.unknown-name",
+      "\(option): the program declares no '\(name)'"
+        + (suggestion.map { "; did you mean '\($0)'?" } ?? ""), at: nil)
   }
 }
 

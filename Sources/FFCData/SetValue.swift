@@ -12,7 +12,9 @@ import FFCIR
 ///   two symbolic dimensions cannot be set.
 /// - Labels follow the same rules as in a CSV file (`LabelRule`).
 public enum SetValue {
-  public static func parse(_ text: String, graph: Graph) throws(Diagnostic) -> (name: String, value: Tensor) {
+  public static func parse(_ text: String, graph: Graph) throws(Diagnostic) -> (
+    name: String, value: Tensor
+  ) {
     let option = optionText(text)
     guard let equals = text.firstIndex(of: "=") else {
       throw .setSyntax(option, "expected name=values, such as --set x=1,2,3")
@@ -50,7 +52,9 @@ public enum SetValue {
   }
 
   /// The values in the declared shape; the count fixes a single symbolic dimension.
-  private static func shaped(_ values: [Double], _ declaration: Declaration, option: String) throws(Diagnostic) -> Tensor {
+  private static func shaped(_ values: [Double], _ declaration: Declaration, option: String)
+    throws(Diagnostic) -> Tensor
+  {
     let name = declaration.name
     let shape = declaration.shape
     let symbolic = shape.dims.indices.filter { shape.dims[$0].value == nil }
@@ -61,18 +65,27 @@ public enum SetValue {
     switch symbolic.count {
     case 0:
       guard size == values.count else {
-        throw .setCount(option, "'\(name)' is declared \(shape), so --set \(name) needs \(plural(size, "value")); got \(values.count)")
+        throw .setCount(
+          option,
+          "'\(name)' is declared \(shape), so --set \(name) needs \(plural(size, "value")); got \(values.count)"
+        )
       }
       return Tensor(shape: fixed, scalars: values)
     case 1:
       guard size > 0, values.count % size == 0 else {
-        throw .setCount(option, "'\(name)' is declared \(shape), so --set \(name) needs a multiple of \(plural(size, "value")); got \(values.count)")
+        throw .setCount(
+          option,
+          "'\(name)' is declared \(shape), so --set \(name) needs a multiple of \(plural(size, "value")); got \(values.count)"
+        )
       }
       var sizes = shape.dims.map { $0.value ?? 0 }
       sizes[symbolic[0]] = values.count / size
       return Tensor(shape: sizes, scalars: values)
     default:
-      throw .setShape(option, "'\(name)' is declared \(shape), with \(symbolic.count) symbolic dimensions, so its shape cannot be inferred from a list of values")
+      throw .setShape(
+        option,
+        "'\(name)' is declared \(shape), with \(symbolic.count) symbolic dimensions, so its shape cannot be inferred from a list of values"
+      )
     }
   }
 
@@ -80,18 +93,26 @@ public enum SetValue {
   private enum Last { case start, open, comma, value, close }
 
   /// Brackets, when given, must nest like the declared shape: `[[1, 2, 3], [4, 5, 6]]` is [2, 3].
-  private static func checkNesting(_ nesting: [Int], _ declaration: Declaration, option: String) throws(Diagnostic) {
+  private static func checkNesting(_ nesting: [Int], _ declaration: Declaration, option: String)
+    throws(Diagnostic)
+  {
     let shape = declaration.shape
-    let matches = nesting.count == shape.rank
+    let matches =
+      nesting.count == shape.rank
       && zip(nesting, shape.dims).allSatisfy { size, dim in dim.value.map { $0 == size } ?? true }
     guard matches else {
-      throw .setCount(option, "the brackets make a value of shape \(Shape(nesting)), but '\(declaration.name)' is declared \(shape)")
+      throw .setCount(
+        option,
+        "the brackets make a value of shape \(Shape(nesting)), but '\(declaration.name)' is declared \(shape)"
+      )
     }
   }
 
   /// Numbers separated by ',', and the shape their brackets make (nil without brackets). Lists at
   /// one depth must have one length, and every number must sit at the deepest level.
-  private static func numbers(_ text: Substring, option: String) throws(Diagnostic) -> (values: [Double], nesting: [Int]?) {
+  private static func numbers(_ text: Substring, option: String) throws(Diagnostic) -> (
+    values: [Double], nesting: [Int]?
+  ) {
     var values: [Double] = []
     var open: [Int] = []
     var lengths: [Int?] = []
@@ -109,7 +130,9 @@ public enum SetValue {
       }
       switch c {
       case "[":
-        guard last != .value, last != .close else { throw .setSyntax(option, "expected ',' before '['") }
+        guard last != .value, last != .close else {
+          throw .setSyntax(option, "expected ',' before '['")
+        }
         if open.isEmpty { topLevelItems += 1 } else { open[open.count - 1] += 1 }
         open.append(0)
         usedBrackets = true
@@ -122,18 +145,23 @@ public enum SetValue {
         let count = open.removeLast()
         while lengths.count <= depth { lengths.append(nil) }
         if let known = lengths[depth], known != count {
-          throw .setShape(option, "lists at one level must have one length; found \(known) and \(count)")
+          throw .setShape(
+            option, "lists at one level must have one length; found \(known) and \(count)")
         }
         lengths[depth] = count
         last = .close
       case ",":
-        guard last == .value || last == .close else { throw .setSyntax(option, "a value is missing before ','") }
+        guard last == .value || last == .close else {
+          throw .setSyntax(option, "a value is missing before ','")
+        }
         last = .comma
       default:
         var end = i
         while end < text.endIndex, !" \t,[]".contains(text[end]) { end = text.index(after: end) }
         let token = String(text[i..<end])
-        guard last != .value, last != .close else { throw .setSyntax(option, "expected ',' before '\(token)'") }
+        guard last != .value, last != .close else {
+          throw .setSyntax(option, "expected ',' before '\(token)'")
+        }
         guard let value = DecimalNumber.parse(token) else { throw .setNotANumber(option, token) }
         guard value.isFinite else { throw .setNotFinite(option, token) }
         values.append(value)
@@ -150,7 +178,8 @@ public enum SetValue {
     guard !values.isEmpty else { throw .setSyntax(option, "no values after '='") }
     guard usedBrackets else { return (values, nil) }
     guard topLevelItems == 1 else {
-      throw .setSyntax(option, "put the whole value inside one pair of brackets, such as [[1, 2], [3, 4]]")
+      throw .setSyntax(
+        option, "put the whole value inside one pair of brackets, such as [[1, 2], [3, 4]]")
     }
     guard valueDepths == [lengths.count] else {
       throw .setShape(option, "every number must sit at the same depth of brackets")

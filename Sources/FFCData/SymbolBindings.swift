@@ -12,17 +12,25 @@ public enum SymbolBindings {
   ) throws(Diagnostic) -> [(symbol: String, size: Int)] {
     var table = data?.symbolTable ?? SymbolTable()
     for set in sets {
-      guard let declaration = graph.declarations.first(where: { $0.name == set.name }) else { continue }
+      guard let declaration = graph.declarations.first(where: { $0.name == set.name }) else {
+        continue
+      }
       let subject = "--set \(set.name)"
-      if let conflict = table.unify(declaration.shape, set.value.shape, name: set.name, subject: subject) {
+      if let conflict = table.unify(
+        declaration.shape, set.value.shape, name: set.name, subject: subject)
+      {
         throw .setSymbol(conflict)
       }
     }
     if data == nil {
       for declaration in graph.declarations where declaration.kind.isData {
-        guard !sets.contains(where: { $0.name == declaration.name }), let value = declaration.defaultValue else { continue }
+        guard !sets.contains(where: { $0.name == declaration.name }),
+          let value = declaration.defaultValue
+        else { continue }
         let subject = "the default of '\(declaration.name)'"
-        if let conflict = table.unify(declaration.shape, value.shape, name: declaration.name, subject: subject) {
+        if let conflict = table.unify(
+          declaration.shape, value.shape, name: declaration.name, subject: subject)
+        {
           throw .setSymbol(conflict)
         }
       }

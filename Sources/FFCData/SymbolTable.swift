@@ -44,8 +44,11 @@ struct SymbolTable: Sendable {
   }
 
   /// `--set X makes 'N' = 4, but the data has 150 rows`.
-  private func conflict(_ symbol: String, _ size: Int, source: String, bound: (size: Int, source: String)) -> String {
-    let other = bound.source == Self.dataSource
+  private func conflict(
+    _ symbol: String, _ size: Int, source: String, bound: (size: Int, source: String)
+  ) -> String {
+    let other =
+      bound.source == Self.dataSource
       ? "the data has \(plural(bound.size, "row"))"
       : "\(bound.source) makes it \(bound.size)"
     return "\(source) makes '\(symbol)' = \(size), but \(other)"

@@ -3,7 +3,9 @@
 
 extension Diagnostic {
   public static func badDimension(_ text: String, at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "parse.dimension", "a dimension must be a whole number from 1 to 2^31 or a name, got '\(text)'", at: range)
+    Diagnostic(
+      .error, id: "parse.dimension",
+      "a dimension must be a whole number from 1 to 2^31 or a name, got '\(text)'", at: range)
   }
 
   public static func badInitializer(_ message: String, at range: SourceRange) -> Diagnostic {
@@ -18,38 +20,62 @@ extension Diagnostic {
     Diagnostic(.error, id: "call.option", message, at: range)
   }
 
-  public static func batchDimensionInParameter(_ name: String, _ symbol: String, at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "declaration.symbolic", "'\(name)' cannot have the batch dimension '\(symbol)': only data (input, target, label) has one", at: range)
+  public static func batchDimensionInParameter(
+    _ name: String, _ symbol: String, at range: SourceRange
+  ) -> Diagnostic {
+    Diagnostic(
+      .error, id: "declaration.symbolic",
+      "'\(name)' cannot have the batch dimension '\(symbol)': only data (input, target, label) has one",
+      at: range)
   }
 
   public static func cannotDifferentiate(_ op: String, at range: SourceRange?) -> Diagnostic {
-    Diagnostic(.error, id: "grad.nondifferentiable", "cannot differentiate through '\(op)'", at: range)
+    Diagnostic(
+      .error, id: "grad.nondifferentiable", "cannot differentiate through '\(op)'", at: range)
   }
 
   public static func denseNotAssigned(at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "dense.unassigned", "'dense' declares its layer's parameters, so it must be assigned to a name: 'h = dense(x, 64, relu)'", at: range)
+    Diagnostic(
+      .error, id: "dense.unassigned",
+      "'dense' declares its layer's parameters, so it must be assigned to a name: 'h = dense(x, 64, relu)'",
+      at: range)
   }
 
-  public static func duplicateName(_ name: String, at range: SourceRange, previous: SourceRange?) -> Diagnostic {
-    Diagnostic(.error, id: "name.duplicate", "'\(name)' is already defined", at: range, notes: previous.map { [Note("'\(name)' was defined here", at: $0)] } ?? [])
+  public static func duplicateName(_ name: String, at range: SourceRange, previous: SourceRange?)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .error, id: "name.duplicate", "'\(name)' is already defined", at: range,
+      notes: previous.map { [Note("'\(name)' was defined here", at: $0)] } ?? [])
   }
 
   public static func emptyList(at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "parse.emptylist", "a list literal needs at least one element", at: range)
+    Diagnostic(
+      .error, id: "parse.emptylist", "a list literal needs at least one element", at: range)
   }
 
   /// `found` is the offending token as the user should read it: `'@'`, `end of line`.
-  public static func expected(_ what: String, _ context: String?, found: String, at range: SourceRange) -> Diagnostic {
+  public static func expected(
+    _ what: String, _ context: String?, found: String, at range: SourceRange
+  ) -> Diagnostic {
     let place = context.map { " \($0)" } ?? ""
-    return Diagnostic(.error, id: "parse.expected", "expected \(what)\(place), found \(found)", at: range)
+    return Diagnostic(
+      .error, id: "parse.expected", "expected \(what)\(place), found \(found)", at: range)
   }
 
   public static func keywordAsName(_ keyword: String, at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "parse.keyword", "'\(keyword)' is a keyword and cannot be used as a name", at: range)
+    Diagnostic(
+      .error, id: "parse.keyword", "'\(keyword)' is a keyword and cannot be used as a name",
+      at: range)
   }
 
-  public static func lossNotScalar(_ name: String, shape: String, at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "loss.shape", "the loss must be a scalar, but '\(name)' has shape \(shape); reduce it with sum(...) or mean(...)", at: range)
+  public static func lossNotScalar(_ name: String, shape: String, at range: SourceRange)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .error, id: "loss.shape",
+      "the loss must be a scalar, but '\(name)' has shape \(shape); reduce it with sum(...) or mean(...)",
+      at: range)
   }
 
   public static func malformedNumber(_ text: String, at range: SourceRange) -> Diagnostic {
@@ -57,7 +83,10 @@ extension Diagnostic {
   }
 
   public static func missingLoss(at range: SourceRange?) -> Diagnostic {
-    Diagnostic(.error, id: "loss.missing", "the program declares no loss, so there is nothing to differentiate; add 'loss L = ...'", at: range)
+    Diagnostic(
+      .error, id: "loss.missing",
+      "the program declares no loss, so there is nothing to differentiate; add 'loss L = ...'",
+      at: range)
   }
 
   public static func numberTooLarge(_ text: String, at range: SourceRange) -> Diagnostic {
@@ -72,46 +101,78 @@ extension Diagnostic {
   }
 
   public static func parameterZeroGradient(_ name: String, at range: SourceRange?) -> Diagnostic {
-    Diagnostic(.warning, id: "grad.zero", "the loss depends on '\(name)' only through step, sign or comparisons, whose derivative is zero; its gradient is zero", at: range)
+    Diagnostic(
+      .warning, id: "grad.zero",
+      "the loss depends on '\(name)' only through step, sign or comparisons, whose derivative is zero; its gradient is zero",
+      at: range)
   }
 
   public static func parameterUnused(_ name: String, at range: SourceRange?) -> Diagnostic {
-    Diagnostic(.warning, id: "grad.unused", "'\(name)' does not affect the loss; its gradient is zero", at: range)
+    Diagnostic(
+      .warning, id: "grad.unused", "'\(name)' does not affect the loss; its gradient is zero",
+      at: range)
   }
 
-  public static func secondLoss(_ name: String, at range: SourceRange, first: SourceRange?) -> Diagnostic {
-    Diagnostic(.error, id: "loss.duplicate", "a program has one loss, but '\(name)' is a second", at: range, notes: first.map { [Note("the first loss is here", at: $0)] } ?? [])
+  public static func secondLoss(_ name: String, at range: SourceRange, first: SourceRange?)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .error, id: "loss.duplicate", "a program has one loss, but '\(name)' is a second", at: range,
+      notes: first.map { [Note("the first loss is here", at: $0)] } ?? [])
   }
 
-  public static func shapeError(_ message: String, at range: SourceRange, focus: SourceLocation?) -> Diagnostic {
+  public static func shapeError(_ message: String, at range: SourceRange, focus: SourceLocation?)
+    -> Diagnostic
+  {
     Diagnostic(.error, id: "shape.incompatible", message, at: range, focus: focus)
   }
 
-  public static func shapeMismatch(_ what: String, declared: String, found: String, at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "declaration.shape", "\(what) has shape \(found), but the declaration says \(declared)", at: range)
+  public static func shapeMismatch(
+    _ what: String, declared: String, found: String, at range: SourceRange
+  ) -> Diagnostic {
+    Diagnostic(
+      .error, id: "declaration.shape",
+      "\(what) has shape \(found), but the declaration says \(declared)", at: range)
   }
 
   public static func unbalanced(_ text: String, at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "parse.unbalanced", "unexpected '\(text)' with nothing to close", at: range)
+    Diagnostic(
+      .error, id: "parse.unbalanced", "unexpected '\(text)' with nothing to close", at: range)
   }
 
   public static func unexpectedCharacter(_ text: String, at range: SourceRange) -> Diagnostic {
     Diagnostic(.error, id: "lex.character", "unexpected character '\(text)'", at: range)
   }
 
-  public static func unknownFunction(_ name: String, suggestion: String?, at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "name.function", "unknown function '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""), at: range)
+  public static func unknownFunction(_ name: String, suggestion: String?, at range: SourceRange)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .error, id: "name.function",
+      "unknown function '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""), at: range
+    )
   }
 
-  public static func unknownActivation(_ name: String, suggestion: String?, at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "dense.activation", "'\(name)' is not an activation (an elementwise function, softmax or log_softmax)" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""), at: range)
+  public static func unknownActivation(_ name: String, suggestion: String?, at range: SourceRange)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .error, id: "dense.activation",
+      "'\(name)' is not an activation (an elementwise function, softmax or log_softmax)"
+        + (suggestion.map { "; did you mean '\($0)'?" } ?? ""), at: range)
   }
 
-  public static func unknownName(_ name: String, suggestion: String?, at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "name.unknown", "unknown name '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""), at: range)
+  public static func unknownName(_ name: String, suggestion: String?, at range: SourceRange)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .error, id: "name.unknown",
+      "unknown name '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""), at: range)
   }
 
-  public static func wrongArgumentCount(_ function: String, expected: String, got: Int, at range: SourceRange) -> Diagnostic {
+  public static func wrongArgumentCount(
+    _ function: String, expected: String, got: Int, at range: SourceRange
+  ) -> Diagnostic {
     Diagnostic(.error, id: "call.arity", "'\(function)' takes \(expected), got \(got)", at: range)
   }
 }

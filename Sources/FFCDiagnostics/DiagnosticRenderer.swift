@@ -36,7 +36,9 @@ public struct DiagnosticRenderer: Sendable {
 
   /// The source line with a gutter, then tildes under the range and a caret at its focus.
   private func excerpt(_ range: SourceRange?, focus: SourceLocation?) -> String {
-    guard let range, let file = files[range.file], range.start.line <= file.lineCount else { return "" }
+    guard let range, let file = files[range.file], range.start.line <= file.lineCount else {
+      return ""
+    }
     let line = range.start.line
     let text = file.lineText(line).replacingTabs()
     let gutter = String(line)
@@ -49,8 +51,9 @@ public struct DiagnosticRenderer: Sendable {
     } else {
       endColumn = max(startColumn + 1, lineLength + 1)
     }
-    var marker = Array(String(repeating: " ", count: startColumn - 1) + "^"
-      + String(repeating: "~", count: max(0, endColumn - startColumn - 1)))
+    var marker = Array(
+      String(repeating: " ", count: startColumn - 1) + "^"
+        + String(repeating: "~", count: max(0, endColumn - startColumn - 1)))
     if let focus, focus.line == line, focus.column > startColumn, focus.column < endColumn {
       marker[startColumn - 1] = "~"
       marker[focus.column - 1] = "^"
@@ -63,7 +66,9 @@ public struct DiagnosticRenderer: Sendable {
   /// around the caret, with `…` where text is cut; the marker is cut to match.
   static let maximumWidth = 120
 
-  static func window(_ text: [Character], _ marker: [Character], around start: Int) -> (String, String) {
+  static func window(_ text: [Character], _ marker: [Character], around start: Int) -> (
+    String, String
+  ) {
     guard text.count > maximumWidth || marker.count > maximumWidth else {
       return (String(text), String(marker))
     }
@@ -72,7 +77,8 @@ public struct DiagnosticRenderer: Sendable {
     let head = from > 0 ? "…" : ""
     let tail = to < text.count ? "…" : ""
     let shownText = head + String(text[min(from, text.count)..<min(to, text.count)]) + tail
-    let shownMarker = (from > 0 ? " " : "") + String(marker[min(from, marker.count)..<min(to, marker.count)])
+    let shownMarker =
+      (from > 0 ? " " : "") + String(marker[min(from, marker.count)..<min(to, marker.count)])
     return (shownText, shownMarker)
   }
 

@@ -45,7 +45,9 @@ public struct SourceFile: Sendable {
     let line = line(containing: offset)
     let start = lineStarts[line - 1]
     let end = min(offset, bytes.count)
-    if lineIsASCII[line - 1] { return SourceLocation(offset: offset, line: line, column: end - start + 1) }
+    if lineIsASCII[line - 1] {
+      return SourceLocation(offset: offset, line: line, column: end - start + 1)
+    }
     let prefix = String(decoding: bytes[start..<end], as: UTF8.self)
     return SourceLocation(offset: offset, line: line, column: prefix.count + 1)
   }

@@ -17,7 +17,9 @@ public struct ArgumentScanner {
   public private(set) var positionals: [String] = []
 
   /// Scans `arguments` against `options`; the first name of each spec is its key.
-  public init(_ arguments: [String], options: [OptionSpec], command: String, usage: String) throws(UsageError) {
+  public init(_ arguments: [String], options: [OptionSpec], command: String, usage: String)
+    throws(UsageError)
+  {
     var index = 0
     var onlyPositionals = false
     while index < arguments.count {
@@ -32,11 +34,13 @@ public struct ArgumentScanner {
         continue
       }
       // A spelling declared whole (`--stats=counts`) wins over splitting at '='.
-      let (name, inlineValue) = options.contains { $0.names.contains(argument) } ? (argument, nil) : Self.split(argument)
+      let (name, inlineValue) =
+        options.contains { $0.names.contains(argument) } ? (argument, nil) : Self.split(argument)
       guard let spec = options.first(where: { $0.names.contains(name) }) else {
         let known = options.flatMap(\.names)
         let hint = EditDistance.closest(to: name, in: known).map { "; did you mean '\($0)'?" } ?? ""
-        throw UsageError("unknown option '\(name)' for '\(command)'\(hint)", usage: usage, helpTopic: command)
+        throw UsageError(
+          "unknown option '\(name)' for '\(command)'\(hint)", usage: usage, helpTopic: command)
       }
       let key = spec.names[0]
       if spec.takesValue {
@@ -66,16 +70,22 @@ public struct ArgumentScanner {
   public func allValues(_ key: String) -> [String] { values.filter { $0.0 == key }.map(\.1) }
 
   /// A value restricted to a set of choices.
-  public func choice(_ key: String, _ choices: [String], command: String, usage: String) throws(UsageError) -> String? {
+  public func choice(_ key: String, _ choices: [String], command: String, usage: String)
+    throws(UsageError) -> String?
+  {
     guard let value = value(key) else { return nil }
     guard choices.contains(value) else {
-      throw UsageError("'\(value)' is not a valid value for '\(key)'; expected one of: \(choices.joined(separator: ", "))", usage: usage, helpTopic: command)
+      throw UsageError(
+        "'\(value)' is not a valid value for '\(key)'; expected one of: \(choices.joined(separator: ", "))",
+        usage: usage, helpTopic: command)
     }
     return value
   }
 
   private static func split(_ argument: String) -> (String, String?) {
-    guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else { return (argument, nil) }
+    guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else {
+      return (argument, nil)
+    }
     return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
   }
 }

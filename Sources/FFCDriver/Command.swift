@@ -30,14 +30,18 @@ extension Command {
       throw UsageError("'\(name)' needs a program file", usage: usage, helpTopic: name)
     }
     guard args.positionals.count == 1 else {
-      throw UsageError("'\(name)' takes one program file, got \(args.positionals.count): \(args.positionals.joined(separator: " "))", usage: usage, helpTopic: name)
+      throw UsageError(
+        "'\(name)' takes one program file, got \(args.positionals.count): \(args.positionals.joined(separator: " "))",
+        usage: usage, helpTopic: name)
     }
     return path
   }
 
   /// The program file the arguments name, read; on failure the message is written and nil
   /// returned (exit code 1).
-  static func readProgram(_ args: ArgumentScanner, _ io: inout CommandIO) throws(UsageError) -> (text: String, displayName: String)? {
+  static func readProgram(_ args: ArgumentScanner, _ io: inout CommandIO) throws(UsageError) -> (
+    text: String, displayName: String
+  )? {
     let input = try singleInput(args)
     do {
       return try io.readProgram(input)
@@ -54,7 +58,9 @@ extension Command {
     showWarnings: Bool = true, _ io: inout CommandIO
   ) -> Result<Compilation, ExitCode> {
     let renderer = { (file: SourceFile) in DiagnosticRenderer(files: [file], useColor: useColor) }
-    switch Compilation.compile(path: program.displayName, text: program.text, options: options, renderer: renderer) {
+    switch Compilation.compile(
+      path: program.displayName, text: program.text, options: options, renderer: renderer)
+    {
     case .failure(.diagnostics(let rendered, let code)):
       io.err(rendered)
       return .failure(code)
@@ -66,7 +72,9 @@ extension Command {
 
   /// The arguments scanned against the command's options; nil when `--help` asked for the help,
   /// which is then printed.
-  static func scan(_ arguments: [String], _ options: [ArgumentScanner.OptionSpec], _ io: inout CommandIO) throws(UsageError) -> ArgumentScanner? {
+  static func scan(
+    _ arguments: [String], _ options: [ArgumentScanner.OptionSpec], _ io: inout CommandIO
+  ) throws(UsageError) -> ArgumentScanner? {
     let args = try ArgumentScanner(arguments, options: options, command: name, usage: usage)
     guard !args.has("--help") else {
       io.out(help + "\n")

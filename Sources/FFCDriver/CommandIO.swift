@@ -31,7 +31,9 @@ public struct CommandIO {
   }
 
   /// The text of a program file, or of standard input for `-`; the name to show in messages.
-  public func readProgram(_ path: String) throws(SafeFile.Failure) -> (text: String, displayName: String) {
+  public func readProgram(_ path: String) throws(SafeFile.Failure) -> (
+    text: String, displayName: String
+  ) {
     if path == "-" {
       guard let text = readStandardInput() else {
         throw SafeFile.Failure(message: "cannot read standard input: it is not UTF-8 text")

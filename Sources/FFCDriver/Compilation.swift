@@ -24,7 +24,8 @@ public struct Compilation {
     /// plans and runs, and for `compile --fuse`; never for the graph `compile` prints by default.
     public var fuse = false
     public init(
-      differentiate: Bool = false, onlyWithLoss: Bool = false, optimize: Bool = true, checkRewrites: Bool = false,
+      differentiate: Bool = false, onlyWithLoss: Bool = false, optimize: Bool = true,
+      checkRewrites: Bool = false,
       fuse: Bool = false
     ) {
       self.differentiate = differentiate
@@ -52,7 +53,8 @@ public struct Compilation {
     }
     do throws(PassFailure) {
       let differentiate = options.differentiate && (forward.loss != nil || !options.onlyWithLoss)
-      var pipeline = Pipeline.standard(differentiate: differentiate, optimize: options.optimize, order: options.order)
+      var pipeline = Pipeline.standard(
+        differentiate: differentiate, optimize: options.optimize, order: options.order)
       if options.checkRewrites { pipeline.checkEach = RewriteChecker.check }
       if options.fuse { pipeline.append(Pipeline.execution()) }
       let result = try pipeline.run(forward)
@@ -67,7 +69,8 @@ public struct Compilation {
         rendered += render.render([diagnostic])
         return .failure(.diagnostics(rendered: rendered, exitCode: .programError))
       case .internal(let pass, let message):
-        rendered += "ffc: internal error: in pass '\(pass)': \(message)\n"
+        rendered +=
+          "ffc: internal error: in pass '\(pass)': \(message)\n"
           + "  this is a bug in ffc; please report it with the program that caused it\n"
         return .failure(.diagnostics(rendered: rendered, exitCode: .internalError))
       }
@@ -79,12 +82,16 @@ public struct Compilation {
 /// to keep a pattern the linter cannot prove safe).
 func allowed(_ diagnostics: [Diagnostic], in source: SourceFile) -> [Diagnostic] {
   diagnostics.filter { diagnostic in
-    guard diagnostic.id.hasPrefix("lint."), let line = diagnostic.range?.start.line else { return true }
+    guard diagnostic.id.hasPrefix("lint."), let line = diagnostic.range?.start.line else {
+      return true
+    }
     return !source.lineText(line).contains("# ffc: allow")
   }
 }
 
 /// Renderers for callers outside the CLI (benchmarks, tests).
 public enum DiagnosticRendererFactory {
-  public static func plain(_ file: SourceFile) -> DiagnosticRenderer { DiagnosticRenderer(files: [file]) }
+  public static func plain(_ file: SourceFile) -> DiagnosticRenderer {
+    DiagnosticRenderer(files: [file])
+  }
 }

@@ -6,7 +6,10 @@ public enum Driver {
   public static let version = "0.1.0"
 
   static var commands: [any Command.Type] {
-    [CompileCommand.self, RunCommand.self, TrainCommand.self, CheckCommand.self, BenchCommand.self, HelpCommand.self]
+    [
+      CompileCommand.self, RunCommand.self, TrainCommand.self, CheckCommand.self, BenchCommand.self,
+      HelpCommand.self,
+    ]
   }
 
   static func command(named name: String) -> (any Command.Type)? {
@@ -15,7 +18,9 @@ public enum Driver {
 
   static var overview: String {
     let width = commands.map { $0.name.count }.max() ?? 0
-    let list = commands.map { "  " + $0.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.abstract }
+    let list = commands.map {
+      "  " + $0.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.abstract
+    }
     return """
       ffc \(version): a symbol-to-symbol differentiation compiler for feedforward networks
 
@@ -33,8 +38,11 @@ public enum Driver {
   }
 
   static func unknownCommand(_ name: String) -> UsageError {
-    let suggestion = EditDistance.closest(to: name, in: commands.map { $0.name }).map { "; did you mean '\($0)'?" } ?? ""
-    return UsageError("unknown command '\(name)'\(suggestion)", usage: "ffc <command> [<arguments>]", helpTopic: "")
+    let suggestion =
+      EditDistance.closest(to: name, in: commands.map { $0.name }).map { "; did you mean '\($0)'?" }
+      ?? ""
+    return UsageError(
+      "unknown command '\(name)'\(suggestion)", usage: "ffc <command> [<arguments>]", helpTopic: "")
   }
 
   /// Runs ffc with `arguments` (without the program name) and returns the exit code.

@@ -14,17 +14,25 @@ enum PlanSummary {
       for symbol in node.shape.symbols where sizes[symbol] == nil { sizes[symbol] = 1 }
     }
     let bound = sizes.keys.sorted().map { "\($0) = \(sizes[$0] ?? 1)" }.joined(separator: ", ")
-    var out = fused ? "" : "fused for execution: \(operations(printed)) -> \(operations(graph)) ops (\(graph.nodes.count { $0.op === Op.fused }) fused nodes)\n"
+    var out =
+      fused
+      ? ""
+      : "fused for execution: \(operations(printed)) -> \(operations(graph)) ops (\(graph.nodes.count { $0.op === Op.fused }) fused nodes)\n"
     out += "plan" + (bound.isEmpty ? "" : " (\(bound))") + ":\n"
     out += line(Float.self, graph, sizes) + line(Double.self, graph, sizes)
     return out
   }
 
   static func line<T: PlanScalar>(_: T.Type, _ graph: Graph, _ sizes: [String: Int]) -> String {
-    guard let plan = try? Plan<T>(graph, bindings: sizes) else { return "  \(T.precisionName): cannot be planned for these sizes\n" }
+    guard let plan = try? Plan<T>(graph, bindings: sizes) else {
+      return "  \(T.precisionName): cannot be planned for these sizes\n"
+    }
     let s = plan.statistics
-    let fallback = s.fallbackOps.isEmpty ? "" : ", reference kernels for \(s.fallbackOps.joined(separator: ", "))"
-    return "  \(s.precision): \(s.instructions) instructions, \(s.buffers) buffers, peak memory \(bytes(s.peakBytes)) (\(bytes(s.unsharedBytes)) without buffer reuse)\(fallback)\n"
+    let fallback =
+      s.fallbackOps.isEmpty
+      ? "" : ", reference kernels for \(s.fallbackOps.joined(separator: ", "))"
+    return
+      "  \(s.precision): \(s.instructions) instructions, \(s.buffers) buffers, peak memory \(bytes(s.peakBytes)) (\(bytes(s.unsharedBytes)) without buffer reuse)\(fallback)\n"
   }
 
   /// Nodes that run (leaves and constants left out), as PyTensor counts apply nodes.

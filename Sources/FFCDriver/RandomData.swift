@@ -4,17 +4,23 @@ import FFCIR
 /// some point: inputs from U(−1, 1), targets from U(0, 1) (valid for every loss), labels uniform
 /// over their classes; symbolic sizes are `symbolSize` (3 for a check) unless a given value fixes them.
 enum RandomData {
-  static func fill(_ feeds: inout [String: Tensor], graph: Graph, seed: UInt64, symbolSize: Int = 3) {
+  static func fill(_ feeds: inout [String: Tensor], graph: Graph, seed: UInt64, symbolSize: Int = 3)
+  {
     var rng = SplitMix64(seed: seed ^ 0xDA7A)
     let classes = graph.labelClasses()
     var sizes: [String: Int] = [:]
     for declaration in graph.declarations {
       guard let value = feeds[declaration.name] ?? declaration.defaultValue else { continue }
-      for (dim, size) in zip(declaration.shape.dims, value.shape) { if case .symbol(let s) = dim { sizes[s] = size } }
+      for (dim, size) in zip(declaration.shape.dims, value.shape) {
+        if case .symbol(let s) = dim { sizes[s] = size }
+      }
     }
-    for declaration in graph.declarations where declaration.kind != .param && declaration.kind != .const {
+    for declaration in graph.declarations
+    where declaration.kind != .param && declaration.kind != .const {
       guard feeds[declaration.name] == nil, declaration.defaultValue == nil else { continue }
-      let shape = declaration.shape.dims.map { dim in dim.value ?? sizes[dim.description, default: symbolSize] }
+      let shape = declaration.shape.dims.map { dim in
+        dim.value ?? sizes[dim.description, default: symbolSize]
+      }
       let k = classes.first { $0.name == declaration.name }?.classes ?? 2
       let values = (0..<shape.reduce(1, *)).map { _ -> Double in
         switch declaration.kind {

@@ -1,7 +1,7 @@
-import Foundation
 import FFCIR
 import FFCPasses
 import FFCRuntime
+import Foundation
 
 /// `--check-rewrites`: after every rewriting pass, evaluates the graph before and after it in f64
 /// on the same seeded random values and compares, for every rewrite that fired, the value of the
@@ -16,22 +16,27 @@ public enum RewriteChecker {
   /// the logarithm, as exp(x) and exp(y), to that absolute rounding (with room).
   static let stabilizingTolerance = 1e-13
 
-  @Sendable public static func check(_ before: Graph, _ after: Graph, _ events: [RewriteEvent]) -> [Diagnostic] {
+  @Sendable public static func check(_ before: Graph, _ after: Graph, _ events: [RewriteEvent])
+    -> [Diagnostic]
+  {
     var feeds: [String: Tensor] = [:]
     RandomData.fill(&feeds, graph: before, seed: 0xC4EC)
     guard let old = try? ReferenceEvaluator(seed: 1).evaluate(before, feeds: feeds),
       let new = try? ReferenceEvaluator(seed: 1).evaluate(after, feeds: feeds)
     else { return [] }
     var problems: [Diagnostic] = []
-    for event in events where event.original.index < old.count && event.replacement.index < new.count {
+    for event in events
+    where event.original.index < old.count && event.replacement.index < new.count {
       let (a, b) = (old[event.original.index], new[event.replacement.index])
       guard a.shape == b.shape else { continue }
       let stabilizing = event.pass == Stabilize().name
-      for (x, y) in zip(a.scalars, b.scalars) where !agree(x, y) && !(stabilizing && agreeBeforeTheLogarithm(x, y)) {
-        problems.append(Diagnostic(
-          .error, id: "rewrite.changed-value",
-          "rewrite '\(event.rule)' in \(event.pass) changed a value: \(TensorFormat.number(x)) became \(TensorFormat.number(y)) (\(event.before) -> \(event.after))",
-          at: event.location))
+      for (x, y) in zip(a.scalars, b.scalars)
+      where !agree(x, y) && !(stabilizing && agreeBeforeTheLogarithm(x, y)) {
+        problems.append(
+          Diagnostic(
+            .error, id: "rewrite.changed-value",
+            "rewrite '\(event.rule)' in \(event.pass) changed a value: \(TensorFormat.number(x)) became \(TensorFormat.number(y)) (\(event.before) -> \(event.after))",
+            at: event.location))
         break
       }
     }

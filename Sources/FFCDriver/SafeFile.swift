@@ -13,7 +13,9 @@ public enum SafeFile {
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw Failure(message: "cannot read '\(displayName)': no such file")
     }
-    guard !isDirectory.boolValue else { throw Failure(message: "cannot read '\(displayName)': it is a directory") }
+    guard !isDirectory.boolValue else {
+      throw Failure(message: "cannot read '\(displayName)': it is a directory")
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw Failure(message: "cannot read '\(displayName)': permission denied or unreadable")
     }
@@ -27,7 +29,9 @@ public enum SafeFile {
     // A target that exists and is not a regular file (/dev/null, a pipe, a terminal) is written
     // in place: renaming a file over it would replace the device with a file.
     var status = stat()
-    if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG, status.st_mode & S_IFMT != S_IFDIR {
+    if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG,
+      status.st_mode & S_IFMT != S_IFDIR
+    {
       guard let handle = FileHandle(forWritingAtPath: path) else {
         throw Failure(message: "cannot write '\(displayName)': permission denied")
       }
@@ -38,7 +42,9 @@ public enum SafeFile {
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent()
     // Unique per write, not only per process: two writes in one process must not share it.
-    let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString).tmp")
+    let temporary = directory.appendingPathComponent(
+      ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString).tmp"
+    )
     do {
       try Data(text.utf8).write(to: temporary)
     } catch {
@@ -53,10 +59,14 @@ public enum SafeFile {
 
   private static func reason(_ error: Error) -> String {
     let nsError = error as NSError
-    if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+    if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
+      underlying.domain == NSPOSIXErrorDomain
+    {
       return String(cString: strerror(Int32(underlying.code)))
     }
-    if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileNoSuchFileError || nsError.code == 4 {
+    if nsError.domain == NSCocoaErrorDomain,
+      nsError.code == NSFileNoSuchFileError || nsError.code == 4
+    {
       return "no such directory"
     }
     return nsError.localizedDescription

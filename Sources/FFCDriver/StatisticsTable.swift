@@ -15,12 +15,15 @@ enum StatisticsTable {
       }
     }
     let graph = compilation.graph
-    let summary = "result: \(graph.nodes.count) nodes (\(graph.nodes.count - graph.gradientNodeCount) forward, \(graph.gradientNodeCount) gradient)\n"
+    let summary =
+      "result: \(graph.nodes.count) nodes (\(graph.nodes.count - graph.gradientNodeCount) forward, \(graph.gradientNodeCount) gradient)\n"
     let header = ["pass", "nodes", "rewrites", "time"]
     let columns = showTimes ? 4 : 3
     var widths = [Int](repeating: 0, count: columns)
     for row in [header] + rows {
-      for column in 0..<columns where column < row.count { widths[column] = max(widths[column], row[column].count) }
+      for column in 0..<columns where column < row.count {
+        widths[column] = max(widths[column], row[column].count)
+      }
     }
     let lines = ([header] + rows).map { row in
       (0..<columns).map { column -> String in

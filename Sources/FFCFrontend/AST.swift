@@ -38,7 +38,10 @@ public struct Expression: Sendable {
 }
 
 public struct DimensionSyntax: Sendable {
-  public enum Kind: Sendable { case number(Int), symbol(String) }
+  public enum Kind: Sendable {
+    case number(Int)
+    case symbol(String)
+  }
   public let kind: Kind
   public let range: SourceRange
 }
@@ -46,7 +49,8 @@ public struct DimensionSyntax: Sendable {
 public enum Statement: Sendable {
   /// `input X[N, 3]`, `param W[3, 8] = he`, `const c = 2`
   case declaration(
-    kind: String, name: String, nameRange: SourceRange, shape: [DimensionSyntax]?, value: Expression?)
+    kind: String, name: String, nameRange: SourceRange, shape: [DimensionSyntax]?,
+    value: Expression?)
   /// `h1 = relu(W1 @ x)`
   case assignment(name: String, nameRange: SourceRange, value: Expression)
   /// `output o, p` or `output o = expr`

@@ -53,7 +53,9 @@ public struct Lexer {
           }
         }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
-        return Token(kind: Keyword.all.contains(text) ? .keyword : .identifier, text: text, start: start, end: position)
+        return Token(
+          kind: Keyword.all.contains(text) ? .keyword : .identifier, text: text, start: start,
+          end: position)
       default:
         if let token = symbol() { return token }
         let scalarLength = utf8Length(byte)
@@ -68,9 +70,13 @@ public struct Lexer {
   private mutating func number() -> Token {
     let start = position
     while isDigit(peek(0)) { position += 1 }
-    let exponentFollows = (peek(1) == UInt8(ascii: "e") || peek(1) == UInt8(ascii: "E"))
-      && (isDigit(peek(2)) || ((peek(2) == UInt8(ascii: "+") || peek(2) == UInt8(ascii: "-")) && isDigit(peek(3))))
-    if peek(0) == UInt8(ascii: "."), isDigit(peek(1)) || !isIdentifierStart(peek(1)) || exponentFollows {
+    let exponentFollows =
+      (peek(1) == UInt8(ascii: "e") || peek(1) == UInt8(ascii: "E"))
+      && (isDigit(peek(2))
+        || ((peek(2) == UInt8(ascii: "+") || peek(2) == UInt8(ascii: "-")) && isDigit(peek(3))))
+    if peek(0) == UInt8(ascii: "."),
+      isDigit(peek(1)) || !isIdentifierStart(peek(1)) || exponentFollows
+    {
       position += 1
       while isDigit(peek(0)) { position += 1 }
     }
@@ -89,13 +95,17 @@ public struct Lexer {
     return Token(kind: .number, text: text, start: start, end: position)
   }
 
-  private static let symbols = ["**", "(", ")", "[", "]", ",", "=", ":", ".", "+", "-", "*", "/", "^", "@", ";"]
+  private static let symbols = [
+    "**", "(", ")", "[", "]", ",", "=", ":", ".", "+", "-", "*", "/", "^", "@", ";",
+  ]
   /// The symbols' bytes, made once: comparing them in place allocates nothing per token.
   private static let symbolBytes = symbols.map { Array($0.utf8) }
 
   private mutating func symbol() -> Token? {
     for (symbol, utf8) in zip(Self.symbols, Self.symbolBytes) {
-      guard position + utf8.count <= bytes.count, bytes[position..<position + utf8.count].elementsEqual(utf8) else { continue }
+      guard position + utf8.count <= bytes.count,
+        bytes[position..<position + utf8.count].elementsEqual(utf8)
+      else { continue }
       let start = position
       position += utf8.count
       switch symbol {
@@ -115,7 +125,8 @@ public struct Lexer {
 
   private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
   private func isIdentifierStart(_ b: UInt8) -> Bool {
-    (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+    (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z"))
+      || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
       || b == UInt8(ascii: "_")
   }
   private func isIdentifierPart(_ b: UInt8) -> Bool { isIdentifierStart(b) || isDigit(b) }
@@ -124,7 +135,10 @@ public struct Lexer {
   private func unicodeLetterLength(at offset: Int) -> Int {
     guard offset < bytes.count, bytes[offset] >= 0x80 else { return 0 }
     let length = min(utf8Length(bytes[offset]), bytes.count - offset)
-    guard let scalar = String(decoding: bytes[offset..<offset + length], as: UTF8.self).unicodeScalars.first else { return 0 }
+    guard
+      let scalar = String(decoding: bytes[offset..<offset + length], as: UTF8.self).unicodeScalars
+        .first
+    else { return 0 }
     let properties = scalar.properties
     return properties.isAlphabetic || properties.generalCategory == .nonspacingMark ? length : 0
   }

@@ -9,7 +9,9 @@ enum LiteralLayout {
 
   /// The literal of `tensor` (rank 0 to 2) starting at `column` (0-based) of a line that begins
   /// with `lead`, the whitespace that reaches that column (tabs kept, so columns line up).
-  static func text(_ tensor: Tensor, column: Int, lead: String, newline: String, singlePrecision: Bool) -> String {
+  static func text(
+    _ tensor: Tensor, column: Int, lead: String, newline: String, singlePrecision: Bool
+  ) -> String {
     let numbers = tensor.scalars.map { TensorFormat.number($0, single: singlePrecision) }
     let limit = max(width, column + 40)
     switch tensor.rank {
@@ -22,14 +24,18 @@ enum LiteralLayout {
       var out = "["
       for r in 0..<tensor.shape[0] {
         if r > 0 { out += "," + newline + lead + " " }
-        out += row(numbers[r * columns..<(r + 1) * columns], column: column + 1, lead: lead + " ", limit: limit, newline: newline)
+        out += row(
+          numbers[r * columns..<(r + 1) * columns], column: column + 1, lead: lead + " ",
+          limit: limit, newline: newline)
       }
       return out + "]"
     }
   }
 
   /// `[a, b, c]` starting at `column`; continuation lines start with `lead` and one more blank.
-  private static func row(_ numbers: ArraySlice<String>, column: Int, lead: String, limit: Int, newline: String) -> String {
+  private static func row(
+    _ numbers: ArraySlice<String>, column: Int, lead: String, limit: Int, newline: String
+  ) -> String {
     var out = "["
     var at = column + 1
     for (i, number) in numbers.enumerated() {

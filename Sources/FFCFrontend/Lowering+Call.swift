@@ -5,37 +5,52 @@ extension Lowering {
   /// A call: a composite (`mse`) expands into ops; a primitive (`sum(x, axis=0)`) takes its
   /// tensor arguments as operands and its numeric options as attributes.
   mutating func lowerCall(
-    _ node: ExpressionNode, _ callee: String, _ arguments: [ExpressionNode.Argument], _ e: Expression,
+    _ node: ExpressionNode, _ callee: String, _ arguments: [ExpressionNode.Argument],
+    _ e: Expression,
     _ values: [NodeID?]
   ) -> NodeID? {
     guard checkArgumentOrder(callee, arguments, e) else { return nil }
     if callee == "grad" { return lowerGrad(node, arguments, e, values) }
     if let composite = OpRegistry.composite(callee) {
-      guard checkCount(callee, arguments, tensors: composite.tensorCount, options: [], node) else { return nil }
+      guard checkCount(callee, arguments, tensors: composite.tensorCount, options: [], node) else {
+        return nil
+      }
       if let labelled = arguments.first(where: { $0.label != nil }) {
-        diagnostics.add(.badOption("'\(callee)' takes no options", at: labelled.labelRange ?? node.range))
+        diagnostics.add(
+          .badOption("'\(callee)' takes no options", at: labelled.labelRange ?? node.range))
         return nil
       }
       let inputs = arguments.map { values[$0.value] }
       guard inputs.allSatisfy({ $0 != nil }) else { return nil }
       let result = composite.expand(inputs.compactMap { $0 }.map(builder.value))
       if let failure = builder.clearFailure() {
-        diagnostics.add(.shapeError("in '\(callee)': \(failure.message)", at: node.range, focus: node.focus.start))
+        diagnostics.add(
+          .shapeError("in '\(callee)': \(failure.message)", at: node.range, focus: node.focus.start)
+        )
         return nil
       }
       return result.id
     }
     guard let op = OpRegistry.callableOp(callee), let signature = op.call else {
-      let names = OpRegistry.callable.map(\.spelling) + OpRegistry.composites.map(\.name) + ["dense", "grad"]
-      diagnostics.add(.unknownFunction(callee, suggestion: EditDistance.closest(to: callee, in: names), at: node.focus))
+      let names =
+        OpRegistry.callable.map(\.spelling) + OpRegistry.composites.map(\.name) + ["dense", "grad"]
+      diagnostics.add(
+        .unknownFunction(
+          callee, suggestion: EditDistance.closest(to: callee, in: names), at: node.focus))
       return nil
     }
-    guard checkCount(callee, arguments, tensors: signature.tensorCount, options: signature.options, node) else { return nil }
+    guard
+      checkCount(
+        callee, arguments, tensors: signature.tensorCount, options: signature.options, node)
+    else { return nil }
     let tensorArguments = arguments.prefix { $0.label == nil }.prefix(signature.tensorCount)
     let inputs = tensorArguments.map { values[$0.value] }
     guard inputs.allSatisfy({ $0 != nil }) else { return nil }
     let operands = inputs.compactMap { $0 }
-    guard let options = readOptions(callee, signature, Array(arguments.dropFirst(signature.tensorCount)), e) else { return nil }
+    guard
+      let options = readOptions(
+        callee, signature, Array(arguments.dropFirst(signature.tensorCount)), e)
+    else { return nil }
     return emit(node) { builder in
       let attributes = try signature.makeAttributes(options, operands.map { builder[$0].shape })
       if op.isElementwise && operands.count == 2 {
@@ -46,17 +61,23 @@ extension Lowering {
   }
 
   /// Keyword arguments come after positional ones, as in Python.
-  mutating func checkArgumentOrder(_ callee: String, _ arguments: [ExpressionNode.Argument], _ e: Expression) -> Bool {
+  mutating func checkArgumentOrder(
+    _ callee: String, _ arguments: [ExpressionNode.Argument], _ e: Expression
+  ) -> Bool {
     guard let firstLabel = arguments.firstIndex(where: { $0.label != nil }),
       let stray = arguments[firstLabel...].first(where: { $0.label == nil })
     else { return true }
-    diagnostics.add(.badOption("in a call to '\(callee)', an argument without a name follows a named one", at: e.nodes[stray.value].range))
+    diagnostics.add(
+      .badOption(
+        "in a call to '\(callee)', an argument without a name follows a named one",
+        at: e.nodes[stray.value].range))
     return false
   }
 
   /// Checks the number of positional tensor arguments and reports a mismatch.
   mutating func checkCount(
-    _ callee: String, _ arguments: [ExpressionNode.Argument], tensors: Int, options: [CallOption], _ node: ExpressionNode
+    _ callee: String, _ arguments: [ExpressionNode.Argument], tensors: Int, options: [CallOption],
+    _ node: ExpressionNode
   ) -> Bool {
     let positional = arguments.prefix { $0.label == nil }.count
     guard positional < tensors || positional > tensors + options.count else { return true }
@@ -64,15 +85,18 @@ extension Lowering {
     let optional = options.count - required
     var expected = tensors + required == 1 ? "1 argument" : "\(tensors + required) arguments"
     if optional > 0 {
-      expected += " (and up to \(optional) option\(optional == 1 ? "" : "s"): \(options.map(\.name).joined(separator: ", ")))"
+      expected +=
+        " (and up to \(optional) option\(optional == 1 ? "" : "s"): \(options.map(\.name).joined(separator: ", ")))"
     }
-    diagnostics.add(.wrongArgumentCount(callee, expected: expected, got: positional, at: node.range))
+    diagnostics.add(
+      .wrongArgumentCount(callee, expected: expected, got: positional, at: node.range))
     return false
   }
 
   /// Reads numeric options given by position (in the signature's order) or by keyword.
   mutating func readOptions(
-    _ callee: String, _ signature: CallSignature, _ arguments: [ExpressionNode.Argument], _ e: Expression
+    _ callee: String, _ signature: CallSignature, _ arguments: [ExpressionNode.Argument],
+    _ e: Expression
   ) -> [String: Double]? {
     var options: [String: Double] = [:]
     for (position, argument) in arguments.enumerated() {
@@ -80,24 +104,38 @@ extension Lowering {
       if let label = argument.label {
         guard signature.options.contains(where: { $0.name == label }) else {
           let known = signature.options.map(\.name)
-          let hint = known.isEmpty ? "'\(callee)' takes no options" : "its options are \(known.map { "'\($0)'" }.joined(separator: ", "))"
-          diagnostics.add(.badOption("'\(callee)' has no option '\(label)'; \(hint)", at: argument.labelRange ?? e.nodes[argument.value].range))
+          let hint =
+            known.isEmpty
+            ? "'\(callee)' takes no options"
+            : "its options are \(known.map { "'\($0)'" }.joined(separator: ", "))"
+          diagnostics.add(
+            .badOption(
+              "'\(callee)' has no option '\(label)'; \(hint)",
+              at: argument.labelRange ?? e.nodes[argument.value].range))
           return nil
         }
         name = label
       } else {
         guard position < signature.options.count else {
-          diagnostics.add(.wrongArgumentCount(callee, expected: "at most \(signature.tensorCount + signature.options.count) arguments", got: signature.tensorCount + arguments.count, at: e.nodes[argument.value].range))
+          diagnostics.add(
+            .wrongArgumentCount(
+              callee,
+              expected: "at most \(signature.tensorCount + signature.options.count) arguments",
+              got: signature.tensorCount + arguments.count, at: e.nodes[argument.value].range))
           return nil
         }
         name = signature.options[position].name
       }
       guard let value = evaluateNumber(e, argument.value) else {
-        diagnostics.add(.badOption("option '\(name)' of '\(callee)' must be a number", at: e.nodes[argument.value].range))
+        diagnostics.add(
+          .badOption(
+            "option '\(name)' of '\(callee)' must be a number", at: e.nodes[argument.value].range))
         return nil
       }
       if options[name] != nil {
-        diagnostics.add(.badOption("option '\(name)' of '\(callee)' is given twice", at: e.nodes[argument.value].range))
+        diagnostics.add(
+          .badOption(
+            "option '\(name)' of '\(callee)' is given twice", at: e.nodes[argument.value].range))
         return nil
       }
       options[name] = value

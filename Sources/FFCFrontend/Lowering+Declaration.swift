@@ -9,7 +9,11 @@ extension Lowering {
     guard let kind = DeclarationKind(rawValue: keyword) else { return }
     var shape = syntax.map { Shape($0.map(dimension)) }
     if kind == .param || kind == .const, let shape, let symbol = shape.symbols.first {
-      diagnostics.add(.batchDimensionInParameter(name, symbol, at: syntax?.first { if case .symbol = $0.kind { true } else { false } }?.range ?? nameRange))
+      diagnostics.add(
+        .batchDimensionInParameter(
+          name, symbol,
+          at: syntax?.first { if case .symbol = $0.kind { true } else { false } }?.range
+            ?? nameRange))
       _ = bind(name, nil, at: nameRange)
       return
     }
@@ -46,7 +50,8 @@ extension Lowering {
       literal = nil
     }
     if kind == .const, literal == nil {
-      diagnostics.add(.badLiteral("constant '\(name)' needs a value: 'const \(name) = 2'", at: nameRange))
+      diagnostics.add(
+        .badLiteral("constant '\(name)' needs a value: 'const \(name) = 2'", at: nameRange))
       _ = bind(name, nil, at: nameRange)
       return
     }
@@ -57,21 +62,30 @@ extension Lowering {
         name: name, kind: kind, node: node, shape: finalShape, initializer: initializer,
         defaultValue: kind == .const ? nil : literal, location: nameRange))
     if kind == .param {
-      valueSites[name] = value.map { .replacing($0.range) } ?? .inserting(at: statement.end.offset, prefix: " = ")
+      valueSites[name] =
+        value.map { .replacing($0.range) } ?? .inserting(at: statement.end.offset, prefix: " = ")
     }
   }
 
   /// A label's default must be class indices, and a symbolic dimension must get the same size from
   /// every default value that binds it.
-  mutating func checkDefault(_ kind: DeclarationKind, _ name: String, _ value: Tensor, _ shape: Shape, _ range: SourceRange) -> Bool {
+  mutating func checkDefault(
+    _ kind: DeclarationKind, _ name: String, _ value: Tensor, _ shape: Shape, _ range: SourceRange
+  ) -> Bool {
     if kind == .label, let bad = value.scalars.first(where: { $0 < 0 || $0 != $0.rounded() }) {
-      diagnostics.add(.badLiteral("class labels are whole numbers from 0, got \(TensorFormat.number(bad))", at: range))
+      diagnostics.add(
+        .badLiteral(
+          "class labels are whole numbers from 0, got \(TensorFormat.number(bad))", at: range))
       return false
     }
     for (dim, size) in zip(shape.dims, value.shape) {
       guard case .symbol(let symbol) = dim else { continue }
       if let (bound, source, where_) = symbolSizes[symbol], bound != size {
-        diagnostics.add(.badLiteral("'\(name)' gives '\(symbol)' the size \(size), but '\(source)' gives it \(bound)", at: range).with(note: Note("'\(source)' is here", at: where_)))
+        diagnostics.add(
+          .badLiteral(
+            "'\(name)' gives '\(symbol)' the size \(size), but '\(source)' gives it \(bound)",
+            at: range
+          ).with(note: Note("'\(source)' is here", at: where_)))
         return false
       }
       if symbolSizes[symbol] == nil { symbolSizes[symbol] = (size, name, range) }
@@ -91,8 +105,12 @@ extension Lowering {
     let node: Value
     switch kind {
     case .const: node = builder.constant(literal ?? Tensor(0))
-    case .param: node = builder.apply(Op.param, [], Attributes([("name", .string(name)), ("shape", .shape(shape))]))
-    default: node = builder.apply(Op.input, [], Attributes([("name", .string(name)), ("shape", .shape(shape))]))
+    case .param:
+      node = builder.apply(
+        Op.param, [], Attributes([("name", .string(name)), ("shape", .shape(shape))]))
+    default:
+      node = builder.apply(
+        Op.input, [], Attributes([("name", .string(name)), ("shape", .shape(shape))]))
     }
     if builder[node.id].name == nil { builder.rename(node.id, name) }
     return node.id
@@ -101,12 +119,19 @@ extension Lowering {
   /// A literal given for a declared shape: equal shapes, a scalar that fills the shape, or data
   /// rows that bind the batch dimension (`input X[N, 2] = [[0, 0], [0, 1]]`).
   mutating func fit(_ tensor: Tensor, to shape: Shape, _ range: SourceRange) -> Tensor? {
-    if tensor.isScalar, let sizes = shape.concrete { return Tensor(repeating: tensor.scalars[0], shape: sizes) }
-    let matches = tensor.rank == shape.rank && zip(tensor.shape, shape.dims).allSatisfy { size, dim in
-      dim.value.map { $0 == size } ?? true
+    if tensor.isScalar, let sizes = shape.concrete {
+      return Tensor(repeating: tensor.scalars[0], shape: sizes)
     }
+    let matches =
+      tensor.rank == shape.rank
+      && zip(tensor.shape, shape.dims).allSatisfy { size, dim in
+        dim.value.map { $0 == size } ?? true
+      }
     guard matches else {
-      diagnostics.add(.shapeMismatch("the value", declared: shape.description, found: Shape(tensor.shape).description, at: range))
+      diagnostics.add(
+        .shapeMismatch(
+          "the value", declared: shape.description, found: Shape(tensor.shape).description,
+          at: range))
       return nil
     }
     return tensor
@@ -139,23 +164,35 @@ extension Lowering {
 
   /// `uniform(-0.1, 0.1)`, `normal(mean=0, std=0.01)`, `he()`.
   mutating func initializerCall(
-    _ callee: String, _ arguments: [ExpressionNode.Argument], _ value: Expression, _ root: ExpressionNode
+    _ callee: String, _ arguments: [ExpressionNode.Argument], _ value: Expression,
+    _ root: ExpressionNode
   ) -> Initializer? {
     guard let parameters = Self.initializerParameters[callee] else { return nil }
     guard checkArgumentOrder(callee, arguments, value) else { return .zeros }
     guard arguments.count == parameters.count else {
-      diagnostics.add(.wrongArgumentCount(callee, expected: parameters.isEmpty ? "no arguments" : "\(parameters.count) numbers (\(parameters.joined(separator: ", ")))", got: arguments.count, at: root.range))
+      diagnostics.add(
+        .wrongArgumentCount(
+          callee,
+          expected: parameters.isEmpty
+            ? "no arguments"
+            : "\(parameters.count) numbers (\(parameters.joined(separator: ", ")))",
+          got: arguments.count, at: root.range))
       return .zeros
     }
     var numbers: [String: Double] = [:]
     for (position, argument) in arguments.enumerated() {
       let name = argument.label ?? parameters[position]
       guard parameters.contains(name), numbers[name] == nil else {
-        diagnostics.add(.badOption("'\(callee)' takes \(parameters.map { "'\($0)'" }.joined(separator: " and ")), once each", at: argument.labelRange ?? root.range))
+        diagnostics.add(
+          .badOption(
+            "'\(callee)' takes \(parameters.map { "'\($0)'" }.joined(separator: " and ")), once each",
+            at: argument.labelRange ?? root.range))
         return .zeros
       }
       guard let number = evaluateNumber(value, argument.value) else {
-        diagnostics.add(.badOption("the arguments of '\(callee)' must be numbers", at: value.nodes[argument.value].range))
+        diagnostics.add(
+          .badOption(
+            "the arguments of '\(callee)' must be numbers", at: value.nodes[argument.value].range))
         return .zeros
       }
       numbers[name] = number
@@ -164,14 +201,20 @@ extension Lowering {
     case "uniform":
       let (low, high) = (numbers["low"] ?? 0, numbers["high"] ?? 0)
       guard low < high else {
-        diagnostics.add(.badInitializer("'uniform' needs low < high, got \(TensorFormat.number(low)) and \(TensorFormat.number(high))", at: root.range))
+        diagnostics.add(
+          .badInitializer(
+            "'uniform' needs low < high, got \(TensorFormat.number(low)) and \(TensorFormat.number(high))",
+            at: root.range))
         return .zeros
       }
       return .uniform(low: low, high: high)
     case "normal":
       let (mean, std) = (numbers["mean"] ?? 0, numbers["std"] ?? 0)
       guard std >= 0 else {
-        diagnostics.add(.badInitializer("'normal' needs a standard deviation >= 0, got \(TensorFormat.number(std))", at: root.range))
+        diagnostics.add(
+          .badInitializer(
+            "'normal' needs a standard deviation >= 0, got \(TensorFormat.number(std))",
+            at: root.range))
         return .zeros
       }
       return .normal(mean: mean, std: std)

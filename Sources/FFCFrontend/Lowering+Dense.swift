@@ -7,44 +7,62 @@ extension Lowering {
   /// for relu and leaky_relu, Glorot otherwise; biases start at zero; `W=` and `b=` give the
   /// starting values as literals (what `ffc train --save` writes).
   mutating func lowerDense(
-    _ name: String, _ nameRange: SourceRange, _ arguments: [ExpressionNode.Argument], _ e: Expression
+    _ name: String, _ nameRange: SourceRange, _ arguments: [ExpressionNode.Argument],
+    _ e: Expression
   ) -> NodeID? {
     let call = e.nodes[e.root]
     guard checkArgumentOrder("dense", arguments, e) else { return nil }
     let positional = arguments.filter { $0.label == nil }
     guard positional.count >= 2, positional.count <= 3 else {
-      diagnostics.add(.wrongArgumentCount("dense", expected: "2 or 3 arguments (input, units, activation)", got: positional.count, at: call.range))
+      diagnostics.add(
+        .wrongArgumentCount(
+          "dense", expected: "2 or 3 arguments (input, units, activation)", got: positional.count,
+          at: call.range))
       return nil
     }
     guard let x = lowerExpression(e, root: positional[0].value) else { return nil }
     builder.currentLocation = call.range
-    guard let units = evaluateNumber(e, positional[1].value), units >= 1, units == units.rounded(), units < 1e9 else {
-      diagnostics.add(.badOption("the number of units of 'dense' must be a positive whole number", at: e.nodes[positional[1].value].range))
+    guard let units = evaluateNumber(e, positional[1].value), units >= 1, units == units.rounded(),
+      units < 1e9
+    else {
+      diagnostics.add(
+        .badOption(
+          "the number of units of 'dense' must be a positive whole number",
+          at: e.nodes[positional[1].value].range))
       return nil
     }
     var activation: Op?
     if positional.count == 3 {
       guard case .name(let activationName) = e.nodes[positional[2].value].kind else {
-        diagnostics.add(.badOption("the activation of 'dense' must be a function name such as 'relu'", at: e.nodes[positional[2].value].range))
+        diagnostics.add(
+          .badOption(
+            "the activation of 'dense' must be a function name such as 'relu'",
+            at: e.nodes[positional[2].value].range))
         return nil
       }
       if !["none", "linear", "identity"].contains(activationName) {
         guard let op = OpRegistry.callableOp(activationName), Self.isActivation(op) else {
           let names = OpRegistry.callable.filter { Self.isActivation($0.op) }.map(\.spelling)
-          diagnostics.add(.unknownActivation(activationName, suggestion: EditDistance.closest(to: activationName, in: names), at: e.nodes[positional[2].value].range))
+          diagnostics.add(
+            .unknownActivation(
+              activationName, suggestion: EditDistance.closest(to: activationName, in: names),
+              at: e.nodes[positional[2].value].range))
           return nil
         }
         activation = op
       }
     }
-    let initializer: Initializer = activation === Op.relu || activation === Op.leakyRelu ? .he : .glorot
+    let initializer: Initializer =
+      activation === Op.relu || activation === Op.leakyRelu ? .he : .glorot
     guard let options = readDenseOptions(arguments, e, initializer: initializer) else { return nil }
     return denseLayer(name, nameRange, x, Int(units), activation, options, call)
   }
 
   /// An activation keeps the layer's shape: an elementwise function, or softmax/log_softmax.
   static func isActivation(_ op: Op) -> Bool {
-    guard op.call?.tensorCount == 1, op.call?.options.allSatisfy({ !$0.isRequired }) ?? false else { return false }
+    guard op.call?.tensorCount == 1, op.call?.options.allSatisfy({ !$0.isRequired }) ?? false else {
+      return false
+    }
     return op.isElementwise || op === Op.softmax || op === Op.logSoftmax
   }
 
@@ -53,8 +71,12 @@ extension Lowering {
     _ options: DenseOptions, _ call: ExpressionNode
   ) -> NodeID? {
     let inputShape = builder[x].shape
-    guard inputShape.rank == 1 || inputShape.rank == 2, let fanIn = inputShape.dims.last?.value else {
-      diagnostics.add(.shapeError("'dense' needs a vector or a batch matrix with a fixed number of features, got \(inputShape)", at: call.range, focus: call.focus.start))
+    guard inputShape.rank == 1 || inputShape.rank == 2, let fanIn = inputShape.dims.last?.value
+    else {
+      diagnostics.add(
+        .shapeError(
+          "'dense' needs a vector or a batch matrix with a fixed number of features, got \(inputShape)",
+          at: call.range, focus: call.focus.start))
       return nil
     }
     var weightStart = options.initializer
@@ -70,15 +92,23 @@ extension Lowering {
     let weightShape = Shape([fanIn, units])
     let weight = leaf(.param, "\(name).W", weightShape, nil)
     guard bind("\(name).W", weight, at: nameRange) else { return nil }
-    declarations.append(Declaration(name: "\(name).W", kind: .param, node: weight, shape: weightShape, initializer: weightStart, location: call.range))
+    declarations.append(
+      Declaration(
+        name: "\(name).W", kind: .param, node: weight, shape: weightShape, initializer: weightStart,
+        location: call.range))
     valueSites["\(name).W"] = options.weightSite
     guard var result = emit(call, { try $0.emit(Op.matmul, [x, weight]) }) else { return nil }
     if options.useBias {
       let bias = leaf(.param, "\(name).b", Shape([units]), nil)
       guard bind("\(name).b", bias, at: nameRange) else { return nil }
-      declarations.append(Declaration(name: "\(name).b", kind: .param, node: bias, shape: Shape([units]), initializer: biasStart, location: call.range))
+      declarations.append(
+        Declaration(
+          name: "\(name).b", kind: .param, node: bias, shape: Shape([units]),
+          initializer: biasStart, location: call.range))
       valueSites["\(name).b"] = options.biasSite
-      guard let sum = emit(call, { [result] in try $0.elementwise(Op.add, result, bias) }) else { return nil }
+      guard let sum = emit(call, { [result] in try $0.elementwise(Op.add, result, bias) }) else {
+        return nil
+      }
       result = sum
     }
     if let activation, let signature = activation.call {
@@ -86,7 +116,8 @@ extension Lowering {
       let defaults = signature.options.compactMap { o in o.defaultValue.map { (o.name, $0) } }
       let options = Dictionary(uniqueKeysWithValues: defaults)
       return emit(call) { [result] builder in
-        try builder.emit(activation, [result], try signature.makeAttributes(options, [builder[result].shape]))
+        try builder.emit(
+          activation, [result], try signature.makeAttributes(options, [builder[result].shape]))
       }
     }
     return result

@@ -23,7 +23,8 @@ extension Lowering {
     let end = e.nodes[arguments[arguments.count - 1].value].range.end.offset
     let first = e.nodes[arguments[0].value].range.start.offset
     var options = DenseOptions(
-      initializer: initializer, weightSite: ValueSite(range: end..<end, prefix: "W=", alignedWith: first),
+      initializer: initializer,
+      weightSite: ValueSite(range: end..<end, prefix: "W=", alignedWith: first),
       biasSite: ValueSite(range: end..<end, prefix: "b=", alignedWith: first))
     var given: [String: ExpressionNode.Argument] = [:]
     for argument in arguments {
@@ -37,7 +38,10 @@ extension Lowering {
       switch label {
       case "init":
         guard let parsed = parseInitializer(e, root: argument.value) else {
-          diagnostics.add(.badInitializer("expected an initializer: he, glorot, xavier, zeros, ones, uniform(a, b) or normal(mean, std)", at: value.range))
+          diagnostics.add(
+            .badInitializer(
+              "expected an initializer: he, glorot, xavier, zeros, ones, uniform(a, b) or normal(mean, std)",
+              at: value.range))
           return nil
         }
         options.initializer = parsed
@@ -49,7 +53,10 @@ extension Lowering {
         options.useBias = flag == 1
       case "W", "b":
         if label == "W", let name = calleeOrName(value), Self.initializerParameters[name] != nil {
-          diagnostics.add(.badOption("'W' of 'dense' takes the starting values as a literal such as [[1, 2], [3, 4]]; to name an initializer, write 'init=\(name)'", at: value.range))
+          diagnostics.add(
+            .badOption(
+              "'W' of 'dense' takes the starting values as a literal such as [[1, 2], [3, 4]]; to name an initializer, write 'init=\(name)'",
+              at: value.range))
           return nil
         }
         guard let tensor = evaluateLiteral(e, root: argument.value) else { return nil }
@@ -61,13 +68,23 @@ extension Lowering {
           options.biasSite = .replacing(value.range)
         }
       default:
-        diagnostics.add(.badOption("'dense' has no option '\(label)'; its options are 'init', 'bias', 'W' and 'b'", at: argument.labelRange ?? value.range))
+        diagnostics.add(
+          .badOption(
+            "'dense' has no option '\(label)'; its options are 'init', 'bias', 'W' and 'b'",
+            at: argument.labelRange ?? value.range))
         return nil
       }
     }
-    guard checkExclusive(given["W"], given["init"], "'dense' takes 'W' or 'init', not both: 'W' gives the starting values themselves")
+    guard
+      checkExclusive(
+        given["W"], given["init"],
+        "'dense' takes 'W' or 'init', not both: 'W' gives the starting values themselves")
     else { return nil }
-    if !options.useBias, !checkExclusive(given["b"], given["bias"], "'dense' takes 'b' or 'bias=0', not both: 'bias=0' leaves the bias out") {
+    if !options.useBias,
+      !checkExclusive(
+        given["b"], given["bias"],
+        "'dense' takes 'b' or 'bias=0', not both: 'bias=0' leaves the bias out")
+    {
       return nil
     }
     if options.weight == nil, let site = replacingInit(arguments, e, alignedWith: first) {
@@ -78,7 +95,9 @@ extension Lowering {
 
   /// Writing `W=` replaces `init=`: the comma before it and the option itself make way for the
   /// new option on its own line. If a comment sits in between, only the option is replaced.
-  private func replacingInit(_ arguments: [ExpressionNode.Argument], _ e: Expression, alignedWith first: Int) -> ValueSite? {
+  private func replacingInit(
+    _ arguments: [ExpressionNode.Argument], _ e: Expression, alignedWith first: Int
+  ) -> ValueSite? {
     guard let index = arguments.firstIndex(where: { $0.label == "init" }), index > 0,
       let label = arguments[index].labelRange
     else { return nil }
@@ -92,7 +111,9 @@ extension Lowering {
   }
 
   /// Reports two options that cannot be combined, at the later one. True when at most one is given.
-  private mutating func checkExclusive(_ a: ExpressionNode.Argument?, _ b: ExpressionNode.Argument?, _ message: String) -> Bool {
+  private mutating func checkExclusive(
+    _ a: ExpressionNode.Argument?, _ b: ExpressionNode.Argument?, _ message: String
+  ) -> Bool {
     guard let a, let b, let first = a.labelRange, let second = b.labelRange else { return true }
     diagnostics.add(.badOption(message, at: first.start < second.start ? second : first))
     return false
@@ -106,10 +127,17 @@ extension Lowering {
   }
 
   /// A `W=` or `b=` literal for a parameter of `shape`: that shape, or a number that fills it.
-  mutating func denseStart(_ given: (value: Tensor, range: SourceRange), _ name: String, _ shape: [Int]) -> Initializer? {
-    if given.value.isScalar { return .literal(Tensor(repeating: given.value.scalars[0], shape: shape)) }
+  mutating func denseStart(
+    _ given: (value: Tensor, range: SourceRange), _ name: String, _ shape: [Int]
+  ) -> Initializer? {
+    if given.value.isScalar {
+      return .literal(Tensor(repeating: given.value.scalars[0], shape: shape))
+    }
     guard given.value.shape == shape else {
-      diagnostics.add(.denseValueShape(name, needed: Shape(shape).description, found: Shape(given.value.shape).description, at: given.range))
+      diagnostics.add(
+        .denseValueShape(
+          name, needed: Shape(shape).description, found: Shape(given.value.shape).description,
+          at: given.range))
       return nil
     }
     return .literal(given.value)

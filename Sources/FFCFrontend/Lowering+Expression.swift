@@ -23,21 +23,28 @@ extension Lowering {
     for node in expression.nodes {
       guard case .call(let callee, let arguments) = node.kind else { continue }
       skipped[node.subtreeStart] = true  // the callee's name is not a value
-      let tensorCount = callee == "dense" ? 1 : (OpRegistry.callableOp(callee)?.call?.tensorCount ?? Int.max)
-      for (position, argument) in arguments.enumerated() where argument.label != nil || position >= tensorCount {
-        for i in expression.nodes[argument.value].subtreeStart...argument.value { skipped[i] = true }
+      let tensorCount =
+        callee == "dense" ? 1 : (OpRegistry.callableOp(callee)?.call?.tensorCount ?? Int.max)
+      for (position, argument) in arguments.enumerated()
+      where argument.label != nil || position >= tensorCount {
+        for i in expression.nodes[argument.value].subtreeStart...argument.value {
+          skipped[i] = true
+        }
       }
     }
     return skipped
   }
 
-  private mutating func lowerNode(_ index: Int, _ node: ExpressionNode, _ e: Expression, _ values: [NodeID?]) -> NodeID? {
+  private mutating func lowerNode(
+    _ index: Int, _ node: ExpressionNode, _ e: Expression, _ values: [NodeID?]
+  ) -> NodeID? {
     switch node.kind {
     case .number(let x):
       return builder.constant(x).id
     case .name(let name):
       if OpRegistry.callableOp(name) != nil || name == "dense", scope[name] == nil {
-        diagnostics.add(.badLiteral("'\(name)' is a function; call it as '\(name)(...)'", at: node.range))
+        diagnostics.add(
+          .badLiteral("'\(name)' is a function; call it as '\(name)(...)'", at: node.range))
         return nil
       }
       return lookUp(name, at: node.range)
@@ -83,7 +90,9 @@ extension Lowering {
     }
   }
 
-  private mutating func lowerMember(_ node: ExpressionNode, _ base: ExpressionNode, _ value: NodeID?, _ member: String) -> NodeID? {
+  private mutating func lowerMember(
+    _ node: ExpressionNode, _ base: ExpressionNode, _ value: NodeID?, _ member: String
+  ) -> NodeID? {
     if member == "T" {
       guard let value else { return nil }
       return emit(node) { try $0.emit(Op.transpose, [value]) }
@@ -96,19 +105,25 @@ extension Lowering {
     return lookUp("\(baseName).\(member)", at: node.range)
   }
 
-  private mutating func lowerIndex(_ node: ExpressionNode, _ base: NodeID?, _ indices: [Int], _ e: Expression) -> NodeID? {
+  private mutating func lowerIndex(
+    _ node: ExpressionNode, _ base: NodeID?, _ indices: [Int], _ e: Expression
+  ) -> NodeID? {
     guard let base else { return nil }
     var positions: [Int] = []
     let shape = builder[base].shape
     for (axis, index) in indices.enumerated() {
-      guard let number = evaluateNumber(e, index), number == number.rounded(), abs(number) < 1e9 else {
+      guard let number = evaluateNumber(e, index), number == number.rounded(), abs(number) < 1e9
+      else {
         diagnostics.add(.badLiteral("an index must be a whole number", at: e.nodes[index].range))
         return nil
       }
       var position = Int(number)
       if position < 0, axis < shape.rank, let size = shape[axis].value {
         guard position >= -size else {
-          diagnostics.add(.shapeError("index \(position) is out of range for axis \(axis) of shape \(shape)", at: node.range, focus: node.focus.start))
+          diagnostics.add(
+            .shapeError(
+              "index \(position) is out of range for axis \(axis) of shape \(shape)",
+              at: node.range, focus: node.focus.start))
           return nil
         }
         position += size

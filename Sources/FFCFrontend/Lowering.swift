@@ -16,13 +16,17 @@ public enum Frontend {
   }
 
   /// `lower`, and where the source gives each parameter its value (for `ProgramWriter`).
-  static func lowerRecordingValueSites(_ file: SourceFile) -> (result: FrontendResult, sites: [String: ValueSite]) {
+  static func lowerRecordingValueSites(_ file: SourceFile) -> (
+    result: FrontendResult, sites: [String: ValueSite]
+  ) {
     let (program, parseDiagnostics) = Parser.parse(file)
     var lowering = Lowering(file: file)
     lowering.diagnostics.add(contentsOf: parseDiagnostics)
     lowering.lower(program)
     let graph = lowering.diagnostics.hasErrors ? nil : lowering.finishedGraph()
-    return (FrontendResult(graph: graph, diagnostics: lowering.diagnostics.sorted), lowering.valueSites)
+    return (
+      FrontendResult(graph: graph, diagnostics: lowering.diagnostics.sorted), lowering.valueSites
+    )
   }
 
   /// The graph's name: the file's base name without its extension.
@@ -64,7 +68,9 @@ struct Lowering {
       builder.currentLocation = range
       switch statement {
       case .declaration(let kind, let name, let nameRange, let shape, let value):
-        declare(kind: kind, name: name, nameRange: nameRange, shape: shape, value: value, statement: range)
+        declare(
+          kind: kind, name: name, nameRange: nameRange, shape: shape, value: value, statement: range
+        )
       case .assignment(let name, let nameRange, let value):
         assign(name, nameRange, value)
       case .output(let names, let value):
@@ -107,7 +113,10 @@ struct Lowering {
     if let node, builder[node].name == nil, !builder[node].op.isLeaf { builder.rename(node, name) }
     if node == nil && !diagnostics.hasErrors {
       // Never drop a statement silently: a failure without a message is a bug, reported as such.
-      diagnostics.add(.badLiteral("ffc could not compile the value of '\(name)' and gave no reason (a bug in ffc)", at: value.range))
+      diagnostics.add(
+        .badLiteral(
+          "ffc could not compile the value of '\(name)' and gave no reason (a bug in ffc)",
+          at: value.range))
     }
     _ = bind(name, node, at: nameRange)
   }
@@ -119,7 +128,9 @@ struct Lowering {
     for (name, range) in names {
       guard let node = lookUp(name, at: range) else { continue }
       guard !outputs.contains(where: { $0.name == name }) else {
-        diagnostics.add(.duplicateName(name, at: range, previous: nil).replacingMessage("'\(name)' is already an output"))
+        diagnostics.add(
+          .duplicateName(name, at: range, previous: nil).replacingMessage(
+            "'\(name)' is already an output"))
         continue
       }
       outputs.append(NamedValue(name, node))
@@ -134,7 +145,8 @@ struct Lowering {
     if let value { assign(name, nameRange, value) }
     guard let node = lookUp(name, at: nameRange) else { return }
     guard builder[node].shape.rank == 0 else {
-      diagnostics.add(.lossNotScalar(name, shape: builder[node].shape.description, at: value?.range ?? nameRange))
+      diagnostics.add(
+        .lossNotScalar(name, shape: builder[node].shape.description, at: value?.range ?? nameRange))
       return
     }
     loss = NamedValue(name, node)
@@ -144,7 +156,8 @@ struct Lowering {
   /// The node bound to `name`; reports an unknown name (with a suggestion) and returns nil.
   mutating func lookUp(_ name: String, at range: SourceRange) -> NodeID? {
     guard let binding = scope[name] else {
-      diagnostics.add(.unknownName(name, suggestion: EditDistance.closest(to: name, in: scopeOrder), at: range))
+      diagnostics.add(
+        .unknownName(name, suggestion: EditDistance.closest(to: name, in: scopeOrder), at: range))
       return nil
     }
     return binding.node

@@ -15,10 +15,15 @@ extension Parser {
     case binary(op: String, token: Token)
     case group(open: Token)
     /// A call, list literal or index: its arguments sit on the operand stack from `firstOperand`.
-    case bracket(kind: BracketKind, open: Token, firstOperand: Int, labels: [(String, SourceRange)?])
+    case bracket(
+      kind: BracketKind, open: Token, firstOperand: Int, labels: [(String, SourceRange)?])
   }
 
-  private enum BracketKind { case call(callee: Int), list, index(base: Int) }
+  private enum BracketKind {
+    case call(callee: Int)
+    case list
+    case index(base: Int)
+  }
 
   /// The state of the operator-precedence loop: the nodes built so far, the operands waiting for
   /// an operator, and the operators and brackets waiting for operands.
@@ -44,8 +49,10 @@ extension Parser {
       switch top {
       case .group(let open), .bracket(_, let open, _, _):
         let closer = open.text == "(" ? ")" : "]"
-        throw Diagnostic.expected("'\(closer)'", nil, found: current.describedForError, at: errorRange())
-          .with(note: Note("to match this '\(open.text)'", at: range(open)))
+        throw Diagnostic.expected(
+          "'\(closer)'", nil, found: current.describedForError, at: errorRange()
+        )
+        .with(note: Note("to match this '\(open.text)'", at: range(open)))
       default:
         reduceEntry(top, &yard.builder, &yard.operands)
       }
@@ -61,7 +68,8 @@ extension Parser {
       guard let value = Double(token.text), value.isFinite else {
         // The lexer has already reported a malformed exponent; a number too large is new.
         let lexerReported = token.text.last.map { !$0.isNumber && $0 != "." } ?? false
-        throw lexerReported ? Diagnostic.silent : Diagnostic.numberTooLarge(token.text, at: range(token))
+        throw lexerReported
+          ? Diagnostic.silent : Diagnostic.numberTooLarge(token.text, at: range(token))
       }
       _ = advance()
       yard.operands.append(yard.builder.leaf(.number(value), token, file: file))
@@ -84,21 +92,27 @@ extension Parser {
     }
     if token.is("[") {
       _ = advance()
-      yard.pending.append(.bracket(kind: .list, open: token, firstOperand: yard.operands.count, labels: []))
+      yard.pending.append(
+        .bracket(kind: .list, open: token, firstOperand: yard.operands.count, labels: []))
       if current.is("]") { throw Diagnostic.emptyList(at: range(current)) }
       try beginArgument(&yard.pending)
       return false
     }
-    if token.is(")"), case .bracket(.call, _, let first, _)? = yard.pending.last, first == yard.operands.count {
+    if token.is(")"), case .bracket(.call, _, let first, _)? = yard.pending.last,
+      first == yard.operands.count
+    {
       // A call with no arguments: `f()`.
       _ = advance()
       try closeBracket(&yard.pending, &yard.operands, &yard.builder, close: token)
       return true
     }
-    let error = Diagnostic.expected("an expression", nil, found: token.describedForError, at: errorRange())
+    let error = Diagnostic.expected(
+      "an expression", nil, found: token.describedForError, at: errorRange())
     let lineEnded = token.kind == .newline || token.kind == .endOfFile
     throw lineEnded && !yard.pending.isEmpty
-      ? error.with(note: Note("to continue an expression on the next line, wrap it in parentheses", at: nil)) : error
+      ? error.with(
+        note: Note("to continue an expression on the next line, wrap it in parentheses", at: nil))
+      : error
   }
 
   /// After a complete operand: a binary operator, a postfix (call, index, member), a comma, a
@@ -117,9 +131,11 @@ extension Parser {
       _ = advance()
       let base = yard.operands.removeLast()
       let kind: BracketKind = token.is("(") ? .call(callee: base) : .index(base: base)
-      yard.pending.append(.bracket(kind: kind, open: token, firstOperand: yard.operands.count, labels: []))
+      yard.pending.append(
+        .bracket(kind: kind, open: token, firstOperand: yard.operands.count, labels: []))
       if token.is("[") && current.is("]") {
-        throw Diagnostic.expected("an index", nil, found: current.describedForError, at: range(current))
+        throw Diagnostic.expected(
+          "an index", nil, found: current.describedForError, at: range(current))
       }
       if token.is("(") && !current.is(")") { try beginArgument(&yard.pending) }
       return true
@@ -129,10 +145,14 @@ extension Parser {
       let member = try expectIdentifier("after '.'")
       let base = yard.operands.removeLast()
       yard.operands.append(
-        yard.builder.add(.member(base: base, member: member.text), start: nil, focus: member, children: [base], file: file, end: member.end))
+        yard.builder.add(
+          .member(base: base, member: member.text), start: nil, focus: member, children: [base],
+          file: file, end: member.end))
       return false
     }
-    if token.is(","), yard.pending.contains(where: { if case .bracket = $0 { true } else { false } }) {
+    if token.is(","),
+      yard.pending.contains(where: { if case .bracket = $0 { true } else { false } })
+    {
       try reduceToBracket(&yard.pending, &yard.operands, &yard.builder)
       _ = advance()
       try beginArgument(&yard.pending)
@@ -143,7 +163,8 @@ extension Parser {
       _ = advance()
       if case .group(let open)? = yard.pending.last {
         yard.pending.removeLast()
-        yard.builder.widen(yard.operands[yard.operands.count - 1], from: open.start, to: token.end, file: file)
+        yard.builder.widen(
+          yard.operands[yard.operands.count - 1], from: open.start, to: token.end, file: file)
       } else {
         try closeBracket(&yard.pending, &yard.operands, &yard.builder, close: token)
       }
@@ -153,15 +174,23 @@ extension Parser {
   }
 
   /// Applies a pending prefix or binary operator to the operands on top of the stack.
-  private func reduceEntry(_ entry: Pending, _ builder: inout ExpressionArena, _ operands: inout [Int]) {
+  private func reduceEntry(
+    _ entry: Pending, _ builder: inout ExpressionArena, _ operands: inout [Int]
+  ) {
     switch entry {
     case .prefix(let op, let token):
       let operand = operands.removeLast()
-      operands.append(builder.add(.unary(op: op, operand: operand), start: token.start, focus: token, children: [operand], file: file))
+      operands.append(
+        builder.add(
+          .unary(op: op, operand: operand), start: token.start, focus: token, children: [operand],
+          file: file))
     case .binary(let op, let token):
       let rhs = operands.removeLast()
       let lhs = operands.removeLast()
-      operands.append(builder.add(.binary(op: op, lhs: lhs, rhs: rhs), start: nil, focus: token, children: [lhs, rhs], file: file))
+      operands.append(
+        builder.add(
+          .binary(op: op, lhs: lhs, rhs: rhs), start: nil, focus: token, children: [lhs, rhs],
+          file: file))
     default: break
     }
   }
@@ -171,7 +200,8 @@ extension Parser {
     case .prefix: return Precedence.prefix > precedence
     case .binary(let topOp, _):
       let topPrecedence = Precedence.binary[topOp] ?? 0
-      return topPrecedence > precedence || (topPrecedence == precedence && !Precedence.isRightAssociative(op))
+      return topPrecedence > precedence
+        || (topPrecedence == precedence && !Precedence.isRightAssociative(op))
     default: return false
     }
   }
@@ -186,7 +216,8 @@ extension Parser {
     } else {
       labels.append(nil)
     }
-    pending[pending.count - 1] = .bracket(kind: kind, open: open, firstOperand: first, labels: labels)
+    pending[pending.count - 1] = .bracket(
+      kind: kind, open: open, firstOperand: first, labels: labels)
   }
 
   /// Reduces pending operators down to the innermost group or bracket.
@@ -214,14 +245,20 @@ extension Parser {
 
   private func mismatched(open: Token, found: Token) -> Diagnostic {
     let closer = open.text == "(" ? ")" : "]"
-    return Diagnostic.expected("'\(closer)'", nil, found: found.describedForError, at: found == current ? errorRange() : range(found))
-      .with(note: Note("to match this '\(open.text)'", at: range(open)))
+    return Diagnostic.expected(
+      "'\(closer)'", nil, found: found.describedForError,
+      at: found == current ? errorRange() : range(found)
+    )
+    .with(note: Note("to match this '\(open.text)'", at: range(open)))
   }
 
   private mutating func closeBracket(
-    _ pending: inout [Pending], _ operands: inout [Int], _ builder: inout ExpressionArena, close: Token
+    _ pending: inout [Pending], _ operands: inout [Int], _ builder: inout ExpressionArena,
+    close: Token
   ) throws(Diagnostic) {
-    guard case .bracket(let kind, let open, let first, let labels)? = pending.popLast() else { return }
+    guard case .bracket(let kind, let open, let first, let labels)? = pending.popLast() else {
+      return
+    }
     let arguments = Array(operands[first...])
     operands.removeLast(arguments.count)
     switch kind {
@@ -234,13 +271,19 @@ extension Parser {
       }
       let node = builder.add(
         .call(callee: name, arguments: args), start: builder.nodes[callee].range.start.offset,
-        focusRange: builder.nodes[callee].range, children: [callee] + arguments, file: file, end: close.end)
+        focusRange: builder.nodes[callee].range, children: [callee] + arguments, file: file,
+        end: close.end)
       operands.append(node)
     case .list:
-      operands.append(builder.add(.list(elements: arguments), start: open.start, focus: open, children: arguments, file: file, end: close.end))
+      operands.append(
+        builder.add(
+          .list(elements: arguments), start: open.start, focus: open, children: arguments,
+          file: file, end: close.end))
     case .index(let base):
       operands.append(
-        builder.add(.index(base: base, indices: arguments), start: nil, focus: open, children: [base] + arguments, file: file, end: close.end))
+        builder.add(
+          .index(base: base, indices: arguments), start: nil, focus: open,
+          children: [base] + arguments, file: file, end: close.end))
     }
   }
 }
@@ -260,20 +303,27 @@ struct ExpressionArena {
   /// Adds a node whose children are already in the array. Its range runs from the earliest child
   /// (or `start`) to the latest child's end (or `end`).
   mutating func add(
-    _ kind: ExpressionNode.Kind, start: Int?, focus: Token, children: [Int], file: SourceFile, end: Int? = nil
+    _ kind: ExpressionNode.Kind, start: Int?, focus: Token, children: [Int], file: SourceFile,
+    end: Int? = nil
   ) -> Int {
-    add(kind, start: start, focusRange: file.range(focus.start, focus.end), children: children, file: file, end: end)
+    add(
+      kind, start: start, focusRange: file.range(focus.start, focus.end), children: children,
+      file: file, end: end)
   }
 
   mutating func add(
-    _ kind: ExpressionNode.Kind, start: Int?, focusRange: SourceRange, children: [Int], file: SourceFile, end: Int? = nil
+    _ kind: ExpressionNode.Kind, start: Int?, focusRange: SourceRange, children: [Int],
+    file: SourceFile, end: Int? = nil
   ) -> Int {
     let childStarts = children.map { nodes[$0].range.start.offset }
     let childEnds = children.map { nodes[$0].range.end.offset }
-    let lower = min(start ?? Int.max, childStarts.min() ?? focusRange.start.offset, focusRange.start.offset)
+    let lower = min(
+      start ?? Int.max, childStarts.min() ?? focusRange.start.offset, focusRange.start.offset)
     let upper = max(end ?? 0, childEnds.max() ?? focusRange.end.offset, focusRange.end.offset)
     let subtreeStart = children.map { nodes[$0].subtreeStart }.min() ?? nodes.count
-    nodes.append(ExpressionNode(kind: kind, range: file.range(lower, upper), focus: focusRange, subtreeStart: subtreeStart))
+    nodes.append(
+      ExpressionNode(
+        kind: kind, range: file.range(lower, upper), focus: focusRange, subtreeStart: subtreeStart))
     return nodes.count - 1
   }
 

@@ -23,7 +23,9 @@ public struct Parser {
     // A bad character is skipped by the lexer; the parser's complaint on that line would only
     // repeat it.
     let lexedLines = Set(lexer.diagnostics.compactMap { $0.range?.start.line })
-    let parserDiagnostics = parser.diagnostics.filter { !lexedLines.contains($0.range?.start.line ?? -1) }
+    let parserDiagnostics = parser.diagnostics.filter {
+      !lexedLines.contains($0.range?.start.line ?? -1)
+    }
     return (program, lexer.diagnostics + parserDiagnostics)
   }
 
@@ -38,7 +40,10 @@ public struct Parser {
   func range(from start: Int, to end: Int) -> SourceRange { file.range(start, end) }
 
   mutating func expect(_ symbol: String, _ context: String) throws(Diagnostic) -> Token {
-    guard current.is(symbol) else { throw Diagnostic.expected("'\(symbol)'", context, found: current.describedForError, at: errorRange()) }
+    guard current.is(symbol) else {
+      throw Diagnostic.expected(
+        "'\(symbol)'", context, found: current.describedForError, at: errorRange())
+    }
     return advance()
   }
 
@@ -47,7 +52,8 @@ public struct Parser {
       if current.kind == .keyword {
         throw Diagnostic.keywordAsName(current.text, at: range(current))
       }
-      throw Diagnostic.expected("a name", context, found: current.describedForError, at: range(current))
+      throw Diagnostic.expected(
+        "a name", context, found: current.describedForError, at: range(current))
     }
     return advance()
   }
@@ -63,7 +69,9 @@ public struct Parser {
       do throws(Diagnostic) {
         let statement = try parseStatement()
         guard current.kind == .newline || current.kind == .endOfFile else {
-          throw Diagnostic.expected("end of line", "after a statement", found: current.describedForError, at: range(current))
+          throw Diagnostic.expected(
+            "end of line", "after a statement", found: current.describedForError, at: range(current)
+          )
         }
         statements.append((statement, range(from: start, to: tokens[max(0, position - 1)].end)))
       } catch {
@@ -118,7 +126,9 @@ public struct Parser {
     }
     let name = try expectIdentifier("at the start of a statement")
     guard current.is("=") else {
-      throw Diagnostic.expected("'='", "after '\(name.text)' (a statement is a declaration or 'name = expression')", found: current.describedForError, at: range(current))
+      throw Diagnostic.expected(
+        "'='", "after '\(name.text)' (a statement is a declaration or 'name = expression')",
+        found: current.describedForError, at: range(current))
     }
     _ = advance()
     return .assignment(name: name.text, nameRange: range(name), value: try parseExpression())
@@ -135,7 +145,8 @@ public struct Parser {
       _ = advance()
       value = try parseExpression()
     }
-    return .declaration(kind: keyword.text, name: name.text, nameRange: range(name), shape: shape, value: value)
+    return .declaration(
+      kind: keyword.text, name: name.text, nameRange: range(name), shape: shape, value: value)
   }
 
   mutating func parseShape() throws(Diagnostic) -> [DimensionSyntax] {
@@ -148,13 +159,18 @@ public struct Parser {
       case .number:
         // Sizes are capped so that no element count can overflow an Int (2^31 per axis, and
         // a product of a few axes, stays far below 2^63).
-        guard let n = Int(token.text), n >= 1, n <= 1 << 31 else { throw Diagnostic.badDimension(token.text, at: range(token)) }
+        guard let n = Int(token.text), n >= 1, n <= 1 << 31 else {
+          throw Diagnostic.badDimension(token.text, at: range(token))
+        }
         dims.append(DimensionSyntax(kind: .number(n), range: range(token)))
       case .identifier:
         dims.append(DimensionSyntax(kind: .symbol(token.text), range: range(token)))
       default:
-        throw Diagnostic.expected("a dimension (a positive whole number or a name such as N)", "in a shape", found: token.describedForError, at: range(token))
-          .with(note: Note("shape starts here", at: range(open)))
+        throw Diagnostic.expected(
+          "a dimension (a positive whole number or a name such as N)", "in a shape",
+          found: token.describedForError, at: range(token)
+        )
+        .with(note: Note("shape starts here", at: range(open)))
       }
     }
     _ = advance()

@@ -17,11 +17,13 @@ public enum ProgramWriter {
   /// already there; nil keeps the file's first line as it is. The result is read back and checked
   /// before it is returned.
   public static func withParameterValues(
-    _ source: SourceFile, values: [(name: String, value: Tensor)], singlePrecision: Bool, note: String?
+    _ source: SourceFile, values: [(name: String, value: Tensor)], singlePrecision: Bool,
+    note: String?
   ) throws(Diagnostic) -> String {
     let (result, sites) = Frontend.lowerRecordingValueSites(source)
     guard let graph = result.graph else {
-      throw result.diagnostics.first { $0.severity == .error } ?? .saveInternal("the program did not compile", at: nil)
+      throw result.diagnostics.first { $0.severity == .error }
+        ?? .saveInternal("the program did not compile", at: nil)
     }
     let edits = try SaveEdit.plan(values, graph.parameters, sites, singlePrecision: singlePrecision)
     var text = apply(edits, to: source.text, singlePrecision: singlePrecision)
@@ -47,7 +49,10 @@ public enum ProgramWriter {
       }
       out += edit.prefix.utf8
       let (column, lead) = blanks(out[((out.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1)...])
-      out += LiteralLayout.text(edit.value, column: column, lead: lead, newline: newline, singlePrecision: singlePrecision).utf8
+      out +=
+        LiteralLayout.text(
+          edit.value, column: column, lead: lead, newline: newline, singlePrecision: singlePrecision
+        ).utf8
       cursor = edit.range.upperBound
     }
     out += bytes[cursor...]
@@ -82,12 +87,18 @@ public enum ProgramWriter {
       // The error's location is in the written text, not in the source: say it in words.
       let first = result.diagnostics.first { $0.severity == .error }
       let place = first?.range.map { " (line \($0.start.line) of the written program)" } ?? ""
-      throw .saveInternal("ffc wrote a program it cannot read back: \(first?.message ?? "no reason given")\(place)", at: nil)
+      throw .saveInternal(
+        "ffc wrote a program it cannot read back: \(first?.message ?? "no reason given")\(place)",
+        at: nil)
     }
     for (name, value) in values {
       let declaration = graph.parameters.first { $0.name == name }
-      guard case .literal(let written)? = declaration?.initializer, same(written, value, singlePrecision) else {
-        throw .saveInternal("ffc wrote a value of '\(name)' that does not read back as written", at: declaration?.location)
+      guard case .literal(let written)? = declaration?.initializer,
+        same(written, value, singlePrecision)
+      else {
+        throw .saveInternal(
+          "ffc wrote a value of '\(name)' that does not read back as written",
+          at: declaration?.location)
       }
     }
   }
@@ -96,6 +107,8 @@ public enum ProgramWriter {
   private static func same(_ written: Tensor, _ value: Tensor, _ singlePrecision: Bool) -> Bool {
     guard singlePrecision else { return written == value }
     return written.shape == value.shape
-      && zip(written.scalars, value.scalars).allSatisfy { Float($0).bitPattern == Float($1).bitPattern }
+      && zip(written.scalars, value.scalars).allSatisfy {
+        Float($0).bitPattern == Float($1).bitPattern
+      }
   }
 }

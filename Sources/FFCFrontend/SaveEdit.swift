@@ -14,36 +14,48 @@ struct SaveEdit {
   let order: Int
 
   static func plan(
-    _ values: [(name: String, value: Tensor)], _ parameters: [Declaration], _ sites: [String: ValueSite],
+    _ values: [(name: String, value: Tensor)], _ parameters: [Declaration],
+    _ sites: [String: ValueSite],
     singlePrecision: Bool
   ) throws(Diagnostic) -> [SaveEdit] {
     var edits: [SaveEdit] = []
     var seen = Set<String>()
     for (name, value) in values {
       guard let order = parameters.firstIndex(where: { $0.name == name }) else {
-        throw .saveUnknown(name, suggestion: EditDistance.closest(to: name, in: parameters.map(\.name)), at: nil)
+        throw .saveUnknown(
+          name, suggestion: EditDistance.closest(to: name, in: parameters.map(\.name)), at: nil)
       }
       guard seen.insert(name).inserted else { throw .saveTwice(name) }
       let declaration = parameters[order]
       try check(value, declaration, singlePrecision: singlePrecision)
       guard let site = sites[name] else {
-        throw .saveInternal("ffc does not know where the value of '\(name)' is written", at: declaration.location)
+        throw .saveInternal(
+          "ffc does not know where the value of '\(name)' is written", at: declaration.location)
       }
-      edits.append(SaveEdit(range: site.range, prefix: site.prefix, alignedWith: site.alignedWith, value: value, order: order))
+      edits.append(
+        SaveEdit(
+          range: site.range, prefix: site.prefix, alignedWith: site.alignedWith, value: value,
+          order: order))
     }
     let sorted = edits.sorted { ($0.range.lowerBound, $0.order) < ($1.range.lowerBound, $1.order) }
     // Sites never overlap; if two did, copying the text between them would go backwards.
     for (a, b) in zip(sorted, sorted.dropFirst()) where b.range.lowerBound < a.range.upperBound {
-      throw .saveInternal("ffc found two parameter values written in the same place", at: parameters[b.order].location)
+      throw .saveInternal(
+        "ffc found two parameter values written in the same place", at: parameters[b.order].location
+      )
     }
     return sorted
   }
 
   /// The value has the declared shape, at most two axes, and only numbers a literal can hold.
-  private static func check(_ value: Tensor, _ declaration: Declaration, singlePrecision: Bool) throws(Diagnostic) {
+  private static func check(_ value: Tensor, _ declaration: Declaration, singlePrecision: Bool)
+    throws(Diagnostic)
+  {
     let name = declaration.name
     guard declaration.shape.concrete == value.shape else {
-      throw .saveShape(name, declared: declaration.shape.description, found: Shape(value.shape).description, at: declaration.location)
+      throw .saveShape(
+        name, declared: declaration.shape.description, found: Shape(value.shape).description,
+        at: declaration.location)
     }
     guard value.rank <= 2 else {
       throw .saveRank(name, shape: declaration.shape.description, at: declaration.location)
@@ -53,7 +65,8 @@ struct SaveEdit {
     let x = value.scalars[bad]
     let element = value.isScalar ? "its value" : "its element \(index(bad, value.shape))"
     throw .saveNonFinite(
-      name, element: element, value: TensorFormat.number(x), limit: x.isFinite ? "32-bit float" : nil,
+      name, element: element, value: TensorFormat.number(x),
+      limit: x.isFinite ? "32-bit float" : nil,
       at: declaration.location)
   }
 

@@ -17,7 +17,9 @@ public struct Token: Sendable, Equatable {
   public let start: Int
   public let end: Int
 
-  public func `is`(_ symbol: String) -> Bool { (kind == .symbol || kind == .keyword) && text == symbol }
+  public func `is`(_ symbol: String) -> Bool {
+    (kind == .symbol || kind == .keyword) && text == symbol
+  }
 
   public var describedForError: String {
     switch kind {

@@ -29,14 +29,30 @@ public enum AttributeValue: Hashable, Sendable {
 
   public func hash(into hasher: inout Hasher) {
     switch self {
-    case .int(let x): hasher.combine(0); hasher.combine(x)
-    case .ints(let x): hasher.combine(1); hasher.combine(x)
-    case .double(let x): hasher.combine(2); hasher.combine(x.bitPattern)
-    case .bool(let x): hasher.combine(3); hasher.combine(x)
-    case .string(let x): hasher.combine(4); hasher.combine(x)
-    case .shape(let x): hasher.combine(5); hasher.combine(x)
-    case .tensor(let x): hasher.combine(6); hasher.combine(x)
-    case .program(let x): hasher.combine(7); hasher.combine(x)
+    case .int(let x):
+      hasher.combine(0)
+      hasher.combine(x)
+    case .ints(let x):
+      hasher.combine(1)
+      hasher.combine(x)
+    case .double(let x):
+      hasher.combine(2)
+      hasher.combine(x.bitPattern)
+    case .bool(let x):
+      hasher.combine(3)
+      hasher.combine(x)
+    case .string(let x):
+      hasher.combine(4)
+      hasher.combine(x)
+    case .shape(let x):
+      hasher.combine(5)
+      hasher.combine(x)
+    case .tensor(let x):
+      hasher.combine(6)
+      hasher.combine(x)
+    case .program(let x):
+      hasher.combine(7)
+      hasher.combine(x)
     }
   }
 

@@ -20,11 +20,14 @@ public struct CallSignature: Sendable {
   public let spellings: [String]
   public let tensorCount: Int
   public let options: [CallOption]
-  public let makeAttributes: @Sendable (_ options: [String: Double], _ inputs: [Shape]) throws -> Attributes
+  public let makeAttributes:
+    @Sendable (_ options: [String: Double], _ inputs: [Shape]) throws -> Attributes
 
   public init(
     _ spellings: [String], tensors: Int, options: [CallOption] = [],
-    makeAttributes: @escaping @Sendable ([String: Double], [Shape]) throws -> Attributes = { _, _ in .none }
+    makeAttributes: @escaping @Sendable ([String: Double], [Shape]) throws -> Attributes = { _, _ in
+      .none
+    }
   ) {
     self.spellings = spellings
     self.tensorCount = tensors
@@ -35,7 +38,8 @@ public struct CallSignature: Sendable {
   /// An axis option, normalised against the first input's rank (negative counts from the end).
   public static func axis(_ value: Double, of shape: Shape, op: String) throws -> Int {
     guard value == value.rounded(), let axis = shape.axis(Int(value)) else {
-      throw ShapeError("'\(op)' has no axis \(TensorFormat.number(value)) for a value of shape \(shape)")
+      throw ShapeError(
+        "'\(op)' has no axis \(TensorFormat.number(value)) for a value of shape \(shape)")
     }
     return axis
   }
@@ -49,7 +53,9 @@ public struct Composite: Sendable {
   public let summary: String
   public let expand: @Sendable (_ inputs: [Value]) -> Value
 
-  public init(_ name: String, tensors: Int, summary: String, expand: @escaping @Sendable ([Value]) -> Value) {
+  public init(
+    _ name: String, tensors: Int, summary: String, expand: @escaping @Sendable ([Value]) -> Value
+  ) {
     self.name = name
     self.tensorCount = tensors
     self.summary = summary

@@ -21,9 +21,15 @@ public struct ElementwiseProgram: Hashable, Sendable, CustomStringConvertible {
 
     public func hash(into hasher: inout Hasher) {
       switch self {
-      case .input(let x): hasher.combine(0); hasher.combine(x)
-      case .step(let x): hasher.combine(1); hasher.combine(x)
-      case .literal(let x): hasher.combine(2); hasher.combine(x.bitPattern)
+      case .input(let x):
+        hasher.combine(0)
+        hasher.combine(x)
+      case .step(let x):
+        hasher.combine(1)
+        hasher.combine(x)
+      case .literal(let x):
+        hasher.combine(2)
+        hasher.combine(x.bitPattern)
       }
     }
 

@@ -10,13 +10,16 @@ extension Graph {
     mergingDuplicates: Bool = false,
     _ replace: (_ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) throws -> NodeID?
   ) throws -> Graph {
-    try rebuiltWithIndex(mergingDuplicates: mergingDuplicates) { _, node, inputs, builder in try replace(node, inputs, builder) }
+    try rebuiltWithIndex(mergingDuplicates: mergingDuplicates) { _, node, inputs, builder in
+      try replace(node, inputs, builder)
+    }
   }
 
   /// `rebuilt`, telling `replace` the index of the node in this graph too.
   public func rebuiltWithIndex(
     mergingDuplicates: Bool = false,
-    _ replace: (_ index: Int, _ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) throws -> NodeID?
+    _ replace: (_ index: Int, _ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) throws ->
+      NodeID?
   ) throws -> Graph {
     try rebuiltMapping(mergingDuplicates: mergingDuplicates, replace).graph
   }
@@ -25,9 +28,11 @@ extension Graph {
   /// nodes that map to the same new node were merged).
   public func rebuiltMapping(
     mergingDuplicates: Bool = false,
-    _ replace: (_ index: Int, _ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) throws -> NodeID?
+    _ replace: (_ index: Int, _ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) throws ->
+      NodeID?
   ) throws -> (graph: Graph, map: [NodeID]) {
-    let builder = mergingDuplicates ? GraphBuilder(capacity: nodes.count) : GraphBuilder(rebuilding: self)
+    let builder =
+      mergingDuplicates ? GraphBuilder(capacity: nodes.count) : GraphBuilder(rebuilding: self)
     var map = [NodeID](repeating: NodeID(0), count: nodes.count)
     for (index, node) in nodes.enumerated() {
       let identical = builder.isAdopting && builder.count == index
@@ -44,7 +49,9 @@ extension Graph {
         builder.adoptNext()
         map[index] = NodeID(index)
       } else {
-        let unchanged = zip(node.inputs, inputs).allSatisfy { nodes[$0.index].shape == builder.shape(of: $1) }
+        let unchanged = zip(node.inputs, inputs).allSatisfy {
+          nodes[$0.index].shape == builder.shape(of: $1)
+        }
         map[index] = try builder.copy(node, inputs: inputs, inputShapesUnchanged: unchanged)
       }
     }

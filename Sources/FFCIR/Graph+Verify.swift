@@ -8,7 +8,9 @@ extension Graph {
   /// Whether `other` is this very graph, unchanged (the same node storage and roots): what a pass
   /// returns when it found nothing to do, which needs no second verification.
   public func isIdentical(to other: Graph) -> Bool {
-    let same = nodes.withUnsafeBufferPointer { a in other.nodes.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
+    let same = nodes.withUnsafeBufferPointer { a in
+      other.nodes.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress }
+    }
     return same && nodes.count == other.nodes.count && roots == other.roots
   }
 
@@ -21,10 +23,13 @@ extension Graph {
     for index in nodes.indices {
       let (op, inputs) = (nodes[index].op, nodes[index].inputs)
       for input in inputs where input.index >= index || input.index < 0 {
-        throw VerificationError(message: "node %\(index) ('\(op.name)') uses %\(input.index), which does not precede it")
+        throw VerificationError(
+          message: "node %\(index) ('\(op.name)') uses %\(input.index), which does not precede it")
       }
       if !op.accepts(operandCount: inputs.count) {
-        throw VerificationError(message: "node %\(index) ('\(op.name)') has \(inputs.count) operands, expected \(op.arity)")
+        throw VerificationError(
+          message:
+            "node %\(index) ('\(op.name)') has \(inputs.count) operands, expected \(op.arity)")
       }
       let shape: Shape
       do {
@@ -35,7 +40,10 @@ extension Graph {
         throw VerificationError(message: "node %\(index) ('\(op.name)') is ill-shaped: \(error)")
       }
       if shape != nodes[index].shape {
-        throw VerificationError(message: "node %\(index) ('\(op.name)') has shape \(nodes[index].shape), its rule gives \(shape)")
+        throw VerificationError(
+          message:
+            "node %\(index) ('\(op.name)') has shape \(nodes[index].shape), its rule gives \(shape)"
+        )
       }
     }
     for root in roots where root.index < 0 || root.index >= nodes.count {

@@ -21,7 +21,8 @@ public struct Declaration: Sendable {
   public let location: SourceRange?
 
   public init(
-    name: String, kind: DeclarationKind, node: NodeID, shape: Shape, initializer: Initializer? = nil,
+    name: String, kind: DeclarationKind, node: NodeID, shape: Shape,
+    initializer: Initializer? = nil,
     defaultValue: Tensor? = nil, fanInAxis: Int = 0, location: SourceRange? = nil
   ) {
     self.name = name

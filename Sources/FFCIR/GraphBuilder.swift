@@ -86,7 +86,9 @@ public final class GraphBuilder {
   private func indexPrefix(_ count: Int) {
     cache.reserveCapacity(count * 2)
     for index in 0..<count {
-      let key = Key(op: ObjectIdentifier(storage[index].op), inputs: storage[index].inputs, attributes: storage[index].attributes)
+      let key = Key(
+        op: ObjectIdentifier(storage[index].op), inputs: storage[index].inputs,
+        attributes: storage[index].attributes)
       if cache[key] == nil { cache[key] = NodeID(index) }
     }
   }
@@ -114,7 +116,9 @@ public final class GraphBuilder {
     let key = Key(op: ObjectIdentifier(op), inputs: inputs, attributes: attributes)
     if let existing = cache[key] {
       // A name given while building gradients is not put on a forward node that turned out equal.
-      if let name, storage[existing.index].name == nil, !emittingGradient || storage[existing.index].isGradient {
+      if let name, storage[existing.index].name == nil,
+        !emittingGradient || storage[existing.index].isGradient
+      {
         storage[existing.index].name = name
       }
       return existing
@@ -167,12 +171,16 @@ public final class GraphBuilder {
   /// passes: the copy's location is the original's, not the builder's current one.
   /// `inputShapesUnchanged`: the new operands have the shapes the node's operands had, so the
   /// copy keeps the node's shape without running the shape rule again.
-  public func copy(_ node: Node, inputs: [NodeID], inputShapesUnchanged: Bool = false) throws -> NodeID {
+  public func copy(_ node: Node, inputs: [NodeID], inputShapesUnchanged: Bool = false) throws
+    -> NodeID
+  {
     let saved = (currentLocation, emittingGradient)
     currentLocation = node.location
     emittingGradient = node.isGradient
     defer { (currentLocation, emittingGradient) = saved }
-    return try emit(node.op, inputs, node.attributes, name: node.name, knownShape: inputShapesUnchanged ? node.shape : nil)
+    return try emit(
+      node.op, inputs, node.attributes, name: node.name,
+      knownShape: inputShapesUnchanged ? node.shape : nil)
   }
 
   /// The finished graph with the given roots.

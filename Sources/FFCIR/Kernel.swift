@@ -78,10 +78,11 @@ public struct OpKernel: Sendable {
 
 /// One elementwise op over `count` elements: `out[i] = f(a[i], b[i])`. An operand whose count is 1
 /// is a scalar, repeated; unary ops ignore `b`. A fused kernel calls it once per block.
-public typealias ElementwiseLoop<T> = @Sendable (
-  _ a: UnsafePointer<T>, _ aCount: Int, _ b: UnsafePointer<T>, _ bCount: Int,
-  _ out: UnsafeMutablePointer<T>, _ count: Int
-) -> Void
+public typealias ElementwiseLoop<T> =
+  @Sendable (
+    _ a: UnsafePointer<T>, _ aCount: Int, _ b: UnsafePointer<T>, _ bCount: Int,
+    _ out: UnsafeMutablePointer<T>, _ count: Int
+  ) -> Void
 
 /// An elementwise op's block loop in f32 and f64, made once per fused step from its attributes.
 public struct ElementwiseKernel: Sendable {
@@ -104,15 +105,23 @@ public protocol PlanScalar: KernelScalar {
 }
 
 extension Float: PlanScalar {
-  public static func instruction(_ kernel: OpKernel, _ call: KernelCall<Float>) -> Instruction { kernel.float(call) }
-  public static func loop(_ kernel: ElementwiseKernel, _ attributes: Attributes) -> ElementwiseLoop<Float> {
+  public static func instruction(_ kernel: OpKernel, _ call: KernelCall<Float>) -> Instruction {
+    kernel.float(call)
+  }
+  public static func loop(_ kernel: ElementwiseKernel, _ attributes: Attributes) -> ElementwiseLoop<
+    Float
+  > {
     kernel.float(attributes)
   }
 }
 
 extension Double: PlanScalar {
-  public static func instruction(_ kernel: OpKernel, _ call: KernelCall<Double>) -> Instruction { kernel.double(call) }
-  public static func loop(_ kernel: ElementwiseKernel, _ attributes: Attributes) -> ElementwiseLoop<Double> {
+  public static func instruction(_ kernel: OpKernel, _ call: KernelCall<Double>) -> Instruction {
+    kernel.double(call)
+  }
+  public static func loop(_ kernel: ElementwiseKernel, _ attributes: Attributes) -> ElementwiseLoop<
+    Double
+  > {
     kernel.double(attributes)
   }
 }

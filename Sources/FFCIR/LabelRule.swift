@@ -11,8 +11,12 @@ public struct LabelRule: Sendable {
   public init(classes: Int?) { self.classes = classes }
 
   /// The rule for a declaration, or nil when its values are not labels.
-  public static func rule(for declaration: Declaration, classes: [(name: String, classes: Int)]) -> LabelRule? {
-    if let entry = classes.first(where: { $0.name == declaration.name }) { return LabelRule(classes: entry.classes) }
+  public static func rule(for declaration: Declaration, classes: [(name: String, classes: Int)])
+    -> LabelRule?
+  {
+    if let entry = classes.first(where: { $0.name == declaration.name }) {
+      return LabelRule(classes: entry.classes)
+    }
     return declaration.kind == .label ? LabelRule(classes: nil) : nil
   }
 
@@ -25,14 +29,20 @@ public struct LabelRule: Sendable {
   public func check(_ value: Double, subject: @autoclosure () -> String) -> Problem? {
     guard value == value.rounded() else {
       let hint = classes.map { " in 0..\($0 - 1)" } ?? ""
-      return .notWhole("label \(TensorFormat.number(value)) for \(subject()) is not a whole number; labels are class indices\(hint)")
+      return .notWhole(
+        "label \(TensorFormat.number(value)) for \(subject()) is not a whole number; labels are class indices\(hint)"
+      )
     }
     if let classes {
       guard value >= 0, value < Double(classes) else {
-        return .outOfRange("label \(TensorFormat.number(value)) is out of range for \(subject()): classes are 0..\(classes - 1)")
+        return .outOfRange(
+          "label \(TensorFormat.number(value)) is out of range for \(subject()): classes are 0..\(classes - 1)"
+        )
       }
     } else if value < 0 {
-      return .outOfRange("label \(TensorFormat.number(value)) for \(subject()) is negative; labels are class indices from 0")
+      return .outOfRange(
+        "label \(TensorFormat.number(value)) for \(subject()) is negative; labels are class indices from 0"
+      )
     }
     return nil
   }

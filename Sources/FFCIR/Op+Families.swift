@@ -10,7 +10,8 @@ extension Op {
   static func unary<F: UnaryFunction>(
     _ name: String, _ f: F.Type, traits: OpTraits = [],
     domain: SampleDomain = .any, spellings: [String]? = nil, vjp: VJPRule?,
-    rewrites: [RewriteRule] = [], floatKernel: (@Sendable (KernelCall<Float>) -> Instruction)? = nil,
+    rewrites: [RewriteRule] = [],
+    floatKernel: (@Sendable (KernelCall<Float>) -> Instruction)? = nil,
     floatLoop: ElementwiseLoop<Float>? = nil, range: RangeRule? = nil
   ) -> Op {
     Op(
@@ -20,8 +21,11 @@ extension Op {
       vjp: vjp, rewrites: rewrites,
       call: CallSignature(spellings ?? [name], tensors: 1),
       samples: unarySamples.map { OpSample($0, domains: [domain]) },
-      kernel: OpKernel(float: floatKernel ?? { mapKernel(F.self, $0) }, double: { mapKernel(F.self, $0) }, inPlace: true),
-      elementwise: ElementwiseKernel(float: { _ in floatLoop ?? mapLoop(F.self) }, double: { _ in mapLoop(F.self) }),
+      kernel: OpKernel(
+        float: floatKernel ?? { mapKernel(F.self, $0) }, double: { mapKernel(F.self, $0) },
+        inPlace: true),
+      elementwise: ElementwiseKernel(
+        float: { _ in floatLoop ?? mapLoop(F.self) }, double: { _ in mapLoop(F.self) }),
       range: range)
   }
 
@@ -71,8 +75,10 @@ extension Op {
         OpSample([[3], []], domains: domains),
         OpSample([[], [3]], domains: domains),
       ],
-      kernel: OpKernel(float: { zipKernel(F.self, $0) }, double: { zipKernel(F.self, $0) }, inPlace: true),
-      elementwise: ElementwiseKernel(float: { _ in zipLoop(F.self) }, double: { _ in zipLoop(F.self) }),
+      kernel: OpKernel(
+        float: { zipKernel(F.self, $0) }, double: { zipKernel(F.self, $0) }, inPlace: true),
+      elementwise: ElementwiseKernel(
+        float: { _ in zipLoop(F.self) }, double: { _ in zipLoop(F.self) }),
       range: range)
   }
 
@@ -110,12 +116,15 @@ func mapLoop<T: PlanScalar, F: UnaryFunction>(_: F.Type) -> ElementwiseLoop<T> {
   { x, _, _, _, out, count in Compute.map(F.self, x, out, count: count) }
 }
 
-func mapLoop<T: PlanScalar, F: ParametricFunction>(_: F.Type, _ parameter: T) -> ElementwiseLoop<T> {
+func mapLoop<T: PlanScalar, F: ParametricFunction>(_: F.Type, _ parameter: T) -> ElementwiseLoop<T>
+{
   { x, _, _, _, out, count in Compute.map(F.self, x, parameter: parameter, out, count: count) }
 }
 
 func zipLoop<T: PlanScalar, F: BinaryFunction>(_: F.Type) -> ElementwiseLoop<T> {
-  { a, aCount, b, bCount, out, count in Compute.zip(F.self, a, aCount: aCount, b, bCount: bCount, out, count: count) }
+  { a, aCount, b, bCount, out, count in
+    Compute.zip(F.self, a, aCount: aCount, b, bCount: bCount, out, count: count)
+  }
 }
 
 extension VJPContext {

@@ -73,12 +73,14 @@ public typealias VJPRule = @Sendable (VJPContext) -> [Value?]
 /// Which operand of a node holds class labels and how many classes there are (`one_hot`'s
 /// `classes`, the logits' last axis of `softmax_cross_entropy`): data loading checks labels
 /// against it before they reach the op.
-public typealias ClassLabelRule = @Sendable (_ inputs: [Shape], _ attributes: Attributes) -> (operand: Int, classes: Int)?
+public typealias ClassLabelRule =
+  @Sendable (_ inputs: [Shape], _ attributes: Attributes) -> (operand: Int, classes: Int)?
 
 public typealias ShapeRule = @Sendable (_ inputs: [Shape], _ attributes: Attributes) throws -> Shape
 
 /// Evaluates on concrete tensors; `outputShape` is the node's shape with symbols bound.
-public typealias EvaluateRule = @Sendable (_ inputs: [Tensor], _ attributes: Attributes, _ outputShape: [Int]) -> Tensor
+public typealias EvaluateRule =
+  @Sendable (_ inputs: [Tensor], _ attributes: Attributes, _ outputShape: [Int]) -> Tensor
 
 /// The one place an op is defined: its name (the same string in the language, the printers, the
 /// diagnostics and the statistics), shape rule, evaluation, derivative rule, its own rewrites, how
@@ -111,7 +113,8 @@ public final class Op: Sendable, CustomStringConvertible {
     name: String, arity: Int, traits: OpTraits = [], inferShape: @escaping ShapeRule,
     evaluate: @escaping EvaluateRule, vjp: VJPRule?, rewrites: [RewriteRule] = [],
     call: CallSignature? = nil, samples: [OpSample] = [],
-    operandMarks: [String: (operand: Int, suffix: String)] = [:], classLabels: ClassLabelRule? = nil,
+    operandMarks: [String: (operand: Int, suffix: String)] = [:],
+    classLabels: ClassLabelRule? = nil,
     kernel: OpKernel? = nil, elementwise: ElementwiseKernel? = nil, range: RangeRule? = nil
   ) {
     self.name = name
@@ -133,7 +136,9 @@ public final class Op: Sendable, CustomStringConvertible {
   /// `arity` of an op that takes any number of operands (`fused`).
   public static let variadic = -1
 
-  public func accepts(operandCount: Int) -> Bool { isLeaf || arity == Op.variadic || operandCount == arity }
+  public func accepts(operandCount: Int) -> Bool {
+    isLeaf || arity == Op.variadic || operandCount == arity
+  }
 
   public var description: String { name }
   public var isLeaf: Bool { traits.contains(.leaf) }

@@ -15,7 +15,8 @@ public enum ReverseMode {
   /// already hold `nodes`. Walks the nodes once, in reverse order, with no recursion; cotangents
   /// that arrive along several paths are summed.
   public static func cotangents(
-    of output: NodeID, named outputName: String, wrt: [NodeID], nodes: [Node], _ builder: GraphBuilder
+    of output: NodeID, named outputName: String, wrt: [NodeID], nodes: [Node],
+    _ builder: GraphBuilder
   ) throws(Failure) -> [NodeID?] {
     let relevant = nodesBetween(wrt, and: output, in: nodes)
     var contributions = [[NodeID]](repeating: [], count: nodes.count)
@@ -24,14 +25,19 @@ public enum ReverseMode {
     contributions[output.index] = [builder.constant(1).broadcast(to: nodes[output.index].shape).id]
     for index in stride(from: output.index, through: 0, by: -1) where relevant[index] {
       let node = nodes[index]
-      guard let g = accumulate(contributions[index], node, outputName, index == output.index, builder) else { continue }
+      guard
+        let g = accumulate(contributions[index], node, outputName, index == output.index, builder)
+      else { continue }
       contributions[index] = []
       cotangents[index] = g
       if node.op.isLeaf { continue }
-      guard let vjp = node.op.vjp else { throw .notDifferentiable(op: node.op.name, location: node.location) }
+      guard let vjp = node.op.vjp else {
+        throw .notDifferentiable(op: node.op.name, location: node.location)
+      }
       builder.currentLocation = node.location
       let context = VJPContext(
-        g: builder.value(g), inputs: node.inputs.map(builder.value), output: builder.value(NodeID(index)),
+        g: builder.value(g), inputs: node.inputs.map(builder.value),
+        output: builder.value(NodeID(index)),
         attributes: node.attributes)
       let results = vjp(context)
       if let failure = builder.clearFailure() {
@@ -54,7 +60,9 @@ public enum ReverseMode {
     builder.currentLocation = node.location
     for part in parts.dropFirst() { total = total + builder.value(part) }
     // Gradient nodes are not renamed again (a second order would print `ds/ddL/dh`).
-    if !isSeed, let name = node.name, !node.isGradient, builder[total.id].isGradient, builder[total.id].name == nil {
+    if !isSeed, let name = node.name, !node.isGradient, builder[total.id].isGradient,
+      builder[total.id].name == nil
+    {
       builder.rename(total.id, "d\(outputName)/d\(name)")
     }
     return total.id
@@ -62,7 +70,9 @@ public enum ReverseMode {
 
   /// Nodes that depend on one of `sources` and on which `target` depends: the only ones whose
   /// derivative matters (everything else gets a symbolic zero and no node at all).
-  public static func nodesBetween(_ sources: [NodeID], and target: NodeID, in nodes: [Node]) -> [Bool] {
+  public static func nodesBetween(_ sources: [NodeID], and target: NodeID, in nodes: [Node])
+    -> [Bool]
+  {
     var fromSource = [Bool](repeating: false, count: nodes.count)
     for source in sources { fromSource[source.index] = true }
     for (index, node) in nodes.enumerated() where !fromSource[index] {

@@ -1,5 +1,5 @@
-import Foundation
 import FFCTensor
+import Foundation
 
 /// What is known of a value's elements before anything runs: each lies in [lower, upper] (±∞
 /// where nothing bounds it), and none is 0 when `excludesZero`. Each op says how its output's
@@ -25,15 +25,21 @@ public struct ValueRange: Sendable, Equatable, CustomStringConvertible {
 
   /// The range of a constant's elements.
   public static func of(_ tensor: Tensor) -> ValueRange {
-    guard let first = tensor.scalars.first, !tensor.scalars.contains(where: \.isNaN) else { return .unknown }
-    let (low, high) = tensor.scalars.reduce((first, first)) { (Swift.min($0.0, $1), Swift.max($0.1, $1)) }
+    guard let first = tensor.scalars.first, !tensor.scalars.contains(where: \.isNaN) else {
+      return .unknown
+    }
+    let (low, high) = tensor.scalars.reduce((first, first)) {
+      (Swift.min($0.0, $1), Swift.max($0.1, $1))
+    }
     return ValueRange(low, high, excludesZero: !tensor.scalars.contains(0))
   }
 
   public var isPositive: Bool { lower >= 0 && excludesZero }
   public var canBeZero: Bool { !excludesZero }
 
-  public var description: String { "[\(lower), \(upper)]\(excludesZero && lower <= 0 && upper >= 0 ? " without 0" : "")" }
+  public var description: String {
+    "[\(lower), \(upper)]\(excludesZero && lower <= 0 && upper >= 0 ? " without 0" : "")"
+  }
 
   public static prefix func - (x: ValueRange) -> ValueRange {
     ValueRange(-x.upper, -x.lower, excludesZero: x.excludesZero)
@@ -42,13 +48,16 @@ public struct ValueRange: Sendable, Equatable, CustomStringConvertible {
   public static func + (a: ValueRange, b: ValueRange) -> ValueRange {
     // Two values of one sign, one of them never 0, never sum to 0.
     let sameSign = (a.lower >= 0 && b.lower >= 0) || (a.upper <= 0 && b.upper <= 0)
-    return ValueRange(a.lower + b.lower, a.upper + b.upper, excludesZero: sameSign && (a.excludesZero || b.excludesZero))
+    return ValueRange(
+      a.lower + b.lower, a.upper + b.upper,
+      excludesZero: sameSign && (a.excludesZero || b.excludesZero))
   }
 
   public static func * (a: ValueRange, b: ValueRange) -> ValueRange {
     let products = [a.lower * b.lower, a.lower * b.upper, a.upper * b.lower, a.upper * b.upper]
       .map { $0.isNaN ? 0 : $0 }  // 0 · ∞ at a bound: the product there is 0, not undefined
-    return ValueRange(products.min() ?? 0, products.max() ?? 0, excludesZero: a.excludesZero && b.excludesZero)
+    return ValueRange(
+      products.min() ?? 0, products.max() ?? 0, excludesZero: a.excludesZero && b.excludesZero)
   }
 
   /// 1/x, known only when x keeps one sign and is never 0.
@@ -62,20 +71,24 @@ public struct ValueRange: Sendable, Equatable, CustomStringConvertible {
     let sameSign = lower >= 0 || upper <= 0
     guard let count else {
       return ValueRange(
-        lower >= 0 ? lower : -.infinity, upper <= 0 ? upper : .infinity, excludesZero: excludesZero && sameSign)
+        lower >= 0 ? lower : -.infinity, upper <= 0 ? upper : .infinity,
+        excludesZero: excludesZero && sameSign)
     }
     let n = Double(count)
     return ValueRange(lower * n, upper * n, excludesZero: excludesZero && sameSign && count > 0)
   }
 
   /// The range of f(x) for a non-decreasing f. `keepsZero`: f(x) = 0 only where x = 0.
-  public func through(_ f: (Double) -> Double, keepsZero: Bool = false, excludesZero: Bool = false) -> ValueRange {
+  public func through(_ f: (Double) -> Double, keepsZero: Bool = false, excludesZero: Bool = false)
+    -> ValueRange
+  {
     ValueRange(f(lower), f(upper), excludesZero: excludesZero || (keepsZero && self.excludesZero))
   }
 }
 
 /// How an op's output range follows from its inputs' ranges and shapes.
-public typealias RangeRule = @Sendable (_ inputs: [ValueRange], _ shapes: [Shape], _ attributes: Attributes) -> ValueRange
+public typealias RangeRule =
+  @Sendable (_ inputs: [ValueRange], _ shapes: [Shape], _ attributes: Attributes) -> ValueRange
 
 extension Graph {
   /// Every node's range, in one pass in order: constants know theirs, inputs and parameters are
@@ -90,9 +103,14 @@ extension Graph {
         ranges.append(ValueRange(-.infinity, 0))
       } else if node.op === Op.mul, node.inputs[0] == node.inputs[1], let rule = Op.square.range {
         // x · x is a square, never negative: the two factors are one value, not two independent ones.
-        ranges.append(rule([ranges[node.inputs[0].index]], [nodes[node.inputs[0].index].shape], node.attributes))
+        ranges.append(
+          rule([ranges[node.inputs[0].index]], [nodes[node.inputs[0].index].shape], node.attributes)
+        )
       } else if let rule = node.op.range, !node.op.isLeaf {
-        ranges.append(rule(node.inputs.map { ranges[$0.index] }, node.inputs.map { nodes[$0.index].shape }, node.attributes))
+        ranges.append(
+          rule(
+            node.inputs.map { ranges[$0.index] }, node.inputs.map { nodes[$0.index].shape },
+            node.attributes))
       } else {
         ranges.append(.unknown)
       }
@@ -116,7 +134,9 @@ extension Graph {
     guard shift.op === Op.max, shift.inputs[0] == node.inputs[0] else { return false }
     var axes = Self.varyingAxes(ofMaximum: shift, of: self[shift.inputs[0]].shape)
     for step in chain.reversed() {
-      axes = Self.varyingAxes(axes, from: self[step.inputs[0]].shape, to: step.shape, broadcast: step.op === Op.broadcastTo)
+      axes = Self.varyingAxes(
+        axes, from: self[step.inputs[0]].shape, to: step.shape,
+        broadcast: step.op === Op.broadcastTo)
     }
     // Every axis along which the maximum varies is the axis of z it was kept from.
     guard axes.count == node.shape.rank || axes.isEmpty else { return false }
@@ -134,12 +154,17 @@ extension Graph {
 
   /// The same through a reshape (unit axes added or removed, the others in order) or a
   /// broadcast (aligned at the right; a stretched unit axis and a new axis do not vary).
-  static func varyingAxes(_ axes: [Int?], from input: Shape, to output: Shape, broadcast: Bool) -> [Int?] {
+  static func varyingAxes(_ axes: [Int?], from input: Shape, to output: Shape, broadcast: Bool)
+    -> [Int?]
+  {
     if broadcast {
       let offset = output.rank - input.rank
-      return output.dims.indices.map { p in p < offset || input.dims[p - offset].value == 1 ? nil : axes[p - offset] }
+      return output.dims.indices.map { p in
+        p < offset || input.dims[p - offset].value == 1 ? nil : axes[p - offset]
+      }
     }
-    var kept = input.dims.indices.filter { input.dims[$0].value != 1 }.map { axes[$0] }.makeIterator()
+    var kept = input.dims.indices.filter { input.dims[$0].value != 1 }.map { axes[$0] }
+      .makeIterator()
     return output.dims.map { $0.value == 1 ? nil : (kept.next() ?? nil) }
   }
 }

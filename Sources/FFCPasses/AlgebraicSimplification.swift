@@ -34,11 +34,15 @@ public struct AlgebraicSimplification: Pass {
       let (a, b) = (r.inputs[0], r.inputs[1])
       if a.op === Op.broadcastTo, b.rank == 0 {
         let s = r.builder.value(a.node.inputs[0])
-        if s.rank == 0 { return r.builder.apply(r.node.op, [s, b], r.node.attributes).broadcast(to: r.node.shape) }
+        if s.rank == 0 {
+          return r.builder.apply(r.node.op, [s, b], r.node.attributes).broadcast(to: r.node.shape)
+        }
       }
       if b.op === Op.broadcastTo, a.rank == 0 {
         let s = r.builder.value(b.node.inputs[0])
-        if s.rank == 0 { return r.builder.apply(r.node.op, [a, s], r.node.attributes).broadcast(to: r.node.shape) }
+        if s.rank == 0 {
+          return r.builder.apply(r.node.op, [a, s], r.node.attributes).broadcast(to: r.node.shape)
+        }
       }
       return nil
     },
@@ -48,7 +52,8 @@ public struct AlgebraicSimplification: Pass {
     var rulesOfOp: [ObjectIdentifier: [RewriteRule]] = [:]  // made once per op, not per node
     return try RewriteEngine.run(graph, pass: name, &context) { node in
       if let rules = rulesOfOp[ObjectIdentifier(node.op)] { return rules }
-      let rules = (OpRegistry.rewritesByOp[node.op.name] ?? []).filter { $0.phase == .simplify }
+      let rules =
+        (OpRegistry.rewritesByOp[node.op.name] ?? []).filter { $0.phase == .simplify }
         + (node.op.isElementwise && node.op.arity == 2 ? Self.elementwiseRules : [])
       rulesOfOp[ObjectIdentifier(node.op)] = rules
       return rules
@@ -88,27 +93,37 @@ enum RewriteEngine {
         let candidates = rules(node)
         guard !candidates.isEmpty else { return nil }
         let rewrite = RewriteContext(
-          node: node, inputs: inputs.map(builder.value), builder: builder, inputUses: node.inputs.map { uses[$0.index] })
+          node: node, inputs: inputs.map(builder.value), builder: builder,
+          inputUses: node.inputs.map { uses[$0.index] })
         for rule in candidates {
           guard let replacement = rule.apply(rewrite) else { continue }
           if let failure = builder.clearFailure() {
-            throw PassFailure.internal(pass: pass, message: "rule '\(rule.name)' built an ill-shaped node: \(failure.message)")
+            throw PassFailure.internal(
+              pass: pass,
+              message: "rule '\(rule.name)' built an ill-shaped node: \(failure.message)")
           }
           guard replacement.shape == node.shape else {
-            throw PassFailure.internal(pass: pass, message: "rule '\(rule.name)' changed shape \(node.shape) to \(replacement.shape)")
+            throw PassFailure.internal(
+              pass: pass,
+              message: "rule '\(rule.name)' changed shape \(node.shape) to \(replacement.shape)")
           }
           // A rule that rebuilt the very node it matched changed nothing: not a firing (else a
           // fixed point would run to its budget).
           let rebuilt = replacement.node
-          if rebuilt.op === node.op && rebuilt.inputs == inputs && rebuilt.attributes == node.attributes { return nil }
+          if rebuilt.op === node.op && rebuilt.inputs == inputs
+            && rebuilt.attributes == node.attributes
+          {
+            return nil
+          }
           fired[rule.name, default: 0] += 1
-          events.append(RewriteEvent(
-            pass: pass, rule: rule.name, location: node.location,
-            before: describe(node.op, rewrite.inputs, builder),
-            after: replacement.node.name.map { "%" + $0 }
-              ?? describe(replacement.op, replacement.node.inputs.map(builder.value), builder),
-            original: NodeID(index),
-            replacement: replacement.id))
+          events.append(
+            RewriteEvent(
+              pass: pass, rule: rule.name, location: node.location,
+              before: describe(node.op, rewrite.inputs, builder),
+              after: replacement.node.name.map { "%" + $0 }
+                ?? describe(replacement.op, replacement.node.inputs.map(builder.value), builder),
+              original: NodeID(index),
+              replacement: replacement.id))
           return replacement.id
         }
         return nil
@@ -138,9 +153,13 @@ enum RewriteEngine {
 
   /// `log(softmax(%o))`: the op applied to its operands, shown three levels deep (a fixed depth:
   /// operands below that print as `…`).
-  static func describe(_ op: Op, _ operands: [Value], _ builder: GraphBuilder, depth: Int = 3) -> String {
+  static func describe(_ op: Op, _ operands: [Value], _ builder: GraphBuilder, depth: Int = 3)
+    -> String
+  {
     let shown = operands.map { value -> String in
-      if let constant = value.node.constantValue, constant.isScalar { return TensorFormat.number(constant.scalars[0]) }
+      if let constant = value.node.constantValue, constant.isScalar {
+        return TensorFormat.number(constant.scalars[0])
+      }
       if let name = value.node.name { return "%" + name }
       if depth <= 1 { return value.op.name + "(…)" }
       return describe(value.op, value.node.inputs.map(builder.value), builder, depth: depth - 1)

@@ -29,11 +29,12 @@ public struct CommonSubexpressionElimination: Pass {
         continue
       }
       merged += 1
-      context.record(RewriteEvent(
-        pass: name, rule: "merged", location: graph.nodes[index].location,
-        before: "\(graph.nodes[index].op.name) %\(graph.nodes[index].name ?? String(index))",
-        after: "%\(graph.nodes[first].name ?? String(first))",
-        original: NodeID(index), replacement: target))
+      context.record(
+        RewriteEvent(
+          pass: name, rule: "merged", location: graph.nodes[index].location,
+          before: "\(graph.nodes[index].op.name) %\(graph.nodes[index].name ?? String(index))",
+          after: "%\(graph.nodes[first].name ?? String(first))",
+          original: NodeID(index), replacement: target))
     }
     if merged > 0 { context.count("merged", by: merged) }
     return result
@@ -54,7 +55,9 @@ public struct CommonSubexpressionElimination: Pass {
     var firstWithHash = [Int: Int](minimumCapacity: graph.nodes.count)
     for index in graph.nodes.indices {
       let (op, inputs) = (graph.nodes[index].op, graph.nodes[index].inputs)
-      if op.traits.contains(.commutative), needsSwap(graph.nodes[index], inputs, graph) { return true }
+      if op.traits.contains(.commutative), needsSwap(graph.nodes[index], inputs, graph) {
+        return true
+      }
       var hasher = Hasher()
       hasher.combine(ObjectIdentifier(op))
       hasher.combine(inputs)

@@ -13,7 +13,9 @@ public struct ConstantFolding: Pass {
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
     // In a fixed-point round after the first there is usually nothing left to fold: finding that
     // out by a scan costs far less than a rebuild of the whole graph.
-    guard graph.nodes.contains(where: { !$0.op.isLeaf && isFoldable($0, $0.inputs, graph) }) else { return graph }
+    guard graph.nodes.contains(where: { !$0.op.isLeaf && isFoldable($0, $0.inputs, graph) }) else {
+      return graph
+    }
     var counts: [String: Int] = [:]
     var events: [RewriteEvent] = []
     let result = try rebuilding(graph) {
@@ -29,9 +31,11 @@ public struct ConstantFolding: Pass {
           } else {
             builder.constant(value).id
           }
-        events.append(RewriteEvent(
-          pass: name, rule: rule, location: node.location, before: node.name.map { "%" + $0 } ?? node.op.name,
-          after: TensorFormat.summary(value), original: NodeID(index), replacement: replacement))
+        events.append(
+          RewriteEvent(
+            pass: name, rule: rule, location: node.location,
+            before: node.name.map { "%" + $0 } ?? node.op.name,
+            after: TensorFormat.summary(value), original: NodeID(index), replacement: replacement))
         return replacement
       }
     }
@@ -46,7 +50,8 @@ public struct ConstantFolding: Pass {
       guard let inputShape = builder[inputs[0]].shape.concrete else { return nil }
       return node.op.evaluate([Tensor(repeating: 0, shape: inputShape)], node.attributes, shape)
     }
-    return node.op.evaluate(inputs.compactMap { constantOperand($0, builder) }, node.attributes, shape)
+    return node.op.evaluate(
+      inputs.compactMap { constantOperand($0, builder) }, node.attributes, shape)
   }
 
   /// An operand's value when it is constant: a constant, or a scalar constant broadcast, which is
@@ -62,16 +67,21 @@ public struct ConstantFolding: Pass {
 
   /// A scalar constant broadcast to a known shape no larger than a folded result may be.
   private func isBroadcastScalar(_ node: Node, _ graph: some NodeLookup) -> Bool {
-    guard node.op === Op.broadcastTo, graph[node.inputs[0]].constantValue?.isScalar == true else { return false }
+    guard node.op === Op.broadcastTo, graph[node.inputs[0]].constantValue?.isScalar == true else {
+      return false
+    }
     return (node.shape.elementCount ?? .max) <= maxElements
   }
 
   /// Whether `fold` evaluates the node, whose operands `inputs` are nodes of `graph` (a graph or
   /// the builder of one).
   private func isFoldable(_ node: Node, _ inputs: [NodeID], _ graph: some NodeLookup) -> Bool {
-    guard node.shape.concrete != nil, (node.shape.elementCount ?? .max) <= maxElements else { return false }
+    guard node.shape.concrete != nil, (node.shape.elementCount ?? .max) <= maxElements else {
+      return false
+    }
     if node.op.traits.contains(.shapeOnly) { return graph[inputs[0]].shape.concrete != nil }
-    guard inputs.allSatisfy({ graph[$0].op === Op.const || isBroadcastScalar(graph[$0], graph) }) else { return false }
+    guard inputs.allSatisfy({ graph[$0].op === Op.const || isBroadcastScalar(graph[$0], graph) })
+    else { return false }
     // Broadcasting a scalar constant is already as small as a constant can be. (`node` may be of
     // the graph being rebuilt: its operands are `inputs`, not `node.inputs`.)
     return !(node.op === Op.broadcastTo && graph[inputs[0]].constantValue?.isScalar == true)

@@ -12,7 +12,8 @@ public struct Differentiate: Pass {
 
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
     guard let loss = graph.loss else {
-      let place = graph.outputs.last.flatMap { graph[$0.node].location } ?? graph.declarations.last?.location
+      let place =
+        graph.outputs.last.flatMap { graph[$0.node].location } ?? graph.declarations.last?.location
       throw .user(.missingLoss(at: place))
     }
     let parameters = graph.parameters
@@ -26,10 +27,15 @@ public struct Differentiate: Pass {
       } else {
         // A parameter the loss does not depend on (or only through step, sign or equal, whose
         // derivative is zero): its gradient is exactly zero.
-        let onPath = Self.nodesBetween([parameter.node], and: loss.node, in: graph)[parameter.node.index]
-        context.warn(onPath ? .parameterZeroGradient(parameter.name, at: parameter.location) : .parameterUnused(parameter.name, at: parameter.location))
+        let onPath = Self.nodesBetween([parameter.node], and: loss.node, in: graph)[
+          parameter.node.index]
+        context.warn(
+          onPath
+            ? .parameterZeroGradient(parameter.name, at: parameter.location)
+            : .parameterUnused(parameter.name, at: parameter.location))
         builder.currentLocation = parameter.location
-        gradients.append(NamedValue(parameter.name, builder.constant(0).broadcast(to: parameter.shape).id))
+        gradients.append(
+          NamedValue(parameter.name, builder.constant(0).broadcast(to: parameter.shape).id))
       }
     }
     context.count("gradient nodes", by: builder.nodes.count - graph.nodes.count)
@@ -40,7 +46,9 @@ public struct Differentiate: Pass {
     }
     // In the order backpropagation computed them: by cotangent node, and for a shared node from
     // the loss backwards (a stable sort of the reversed list).
-    adjoints = adjoints.enumerated().sorted { ($0.element.node, $0.offset) < ($1.element.node, $1.offset) }.map(\.element)
+    adjoints = adjoints.enumerated().sorted {
+      ($0.element.node, $0.offset) < ($1.element.node, $1.offset)
+    }.map(\.element)
     return builder.graph(
       name: graph.name, declarations: graph.declarations, outputs: graph.outputs, loss: graph.loss,
       gradients: gradients, adjoints: adjoints)
@@ -52,13 +60,15 @@ public struct Differentiate: Pass {
     of loss: NamedValue, wrt: [NodeID], in graph: Graph, _ builder: GraphBuilder
   ) throws(PassFailure) -> [NodeID?] {
     do {
-      return try ReverseMode.cotangents(of: loss.node, named: loss.name, wrt: wrt, nodes: graph.nodes, builder)
+      return try ReverseMode.cotangents(
+        of: loss.node, named: loss.name, wrt: wrt, nodes: graph.nodes, builder)
     } catch {
       switch error {
       case .notDifferentiable(let op, let location):
         throw .user(.cannotDifferentiate(op, at: location))
       case .illShapedRule(let op, let message):
-        throw .internal(pass: name, message: "the derivative rule of '\(op)' is ill-shaped: \(message)")
+        throw .internal(
+          pass: name, message: "the derivative rule of '\(op)' is ill-shaped: \(message)")
       }
     }
   }

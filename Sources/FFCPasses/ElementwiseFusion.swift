@@ -27,7 +27,8 @@ public struct ElementwiseFusion: Pass {
     var map = [NodeID](repeating: NodeID(0), count: graph.nodes.count)
     for index in graph.nodes.indices {
       let root = groups[index]
-      if root >= 0 && members[root].count > 1 && root != index { continue }  // computed in its group
+      // A member other than its group's root is computed in the group's fused node.
+      if root >= 0 && members[root].count > 1 && root != index { continue }
       if root == index && members[index].count > 1 {
         context.count("fused nodes")
         context.count("ops fused", by: members[index].count)
@@ -36,14 +37,17 @@ public struct ElementwiseFusion: Pass {
       } else {
         let node = graph.nodes[index]
         map[index] = NodeID(nodes.count)
-        nodes.append(Node(
-          op: node.op, inputs: node.inputs.map { map[$0.index] }, attributes: node.attributes, shape: node.shape,
-          name: node.name, location: node.location, isGradient: node.isGradient))
+        nodes.append(
+          Node(
+            op: node.op, inputs: node.inputs.map { map[$0.index] }, attributes: node.attributes,
+            shape: node.shape,
+            name: node.name, location: node.location, isGradient: node.isGradient))
       }
     }
     let roots = graph.remappingRoots { map[$0.index] }
     return Graph(
-      name: graph.name, nodes: nodes, declarations: roots.declarations, outputs: roots.outputs, loss: roots.loss,
+      name: graph.name, nodes: nodes, declarations: roots.declarations, outputs: roots.outputs,
+      loss: roots.loss,
       gradients: roots.gradients)
   }
 
@@ -83,11 +87,14 @@ public struct ElementwiseFusion: Pass {
     _ graph: Graph, members: [Int], map: [NodeID], _ tables: inout FusedProgramBuilder.Tables
   ) -> Node {
     var program = FusedProgramBuilder(graph: graph, root: members[members.count - 1])
-    for member in members where graph.nodes[member].op !== Op.broadcastTo { program.addStep(member, &tables) }
+    for member in members where graph.nodes[member].op !== Op.broadcastTo {
+      program.addStep(member, &tables)
+    }
     let root = graph.nodes[members[members.count - 1]]
     let result = program.finish(&tables)
     return Node(
-      op: Op.fused, inputs: program.inputs.map { map[$0] }, attributes: Op.fusedAttributes(root.shape, result),
+      op: Op.fused, inputs: program.inputs.map { map[$0] },
+      attributes: Op.fusedAttributes(root.shape, result),
       shape: root.shape, name: root.name, location: root.location, isGradient: root.isGradient)
   }
 }

@@ -47,7 +47,9 @@ struct FusedProgramBuilder {
     for input in node.inputs {
       // A literal only beside an operand that is not one: a step reads at most one single value
       // that the kernel does not spread over a block.
-      let literalAllowed = node.inputs.count == 2 && !operands.contains { if case .literal = $0 { true } else { false } }
+      let literalAllowed =
+        node.inputs.count == 2
+        && !operands.contains { if case .literal = $0 { true } else { false } }
       operands.append(operand(input.index, literalAllowed: literalAllowed, &tables))
     }
     tables.step[member] = steps.count
@@ -55,7 +57,9 @@ struct FusedProgramBuilder {
     steps.append(ElementwiseProgram.Step(node.op, operands, node.attributes))
   }
 
-  private mutating func operand(_ index: Int, literalAllowed: Bool, _ tables: inout Tables) -> ElementwiseProgram.Operand {
+  private mutating func operand(_ index: Int, literalAllowed: Bool, _ tables: inout Tables)
+    -> ElementwiseProgram.Operand
+  {
     if tables.step[index] >= 0 { return .step(tables.step[index]) }
     // An absorbed broadcast_to (a member that is not a step): read its operand with strides.
     let source = tables.group[index] == root ? graph.nodes[index].inputs[0].index : index

@@ -18,7 +18,9 @@ public enum Hessian {
   /// and loss dropped), unoptimised.
   public static func graph(_ forward: Graph, parameter: String) throws(Failure) -> Graph {
     guard let loss = forward.loss else { throw .noLoss }
-    guard let declaration = forward.parameters.first(where: { $0.name == parameter }) else { throw .notAParameter(parameter) }
+    guard let declaration = forward.parameters.first(where: { $0.name == parameter }) else {
+      throw .notAParameter(parameter)
+    }
     guard let shape = declaration.shape.concrete, shape.reduce(1, *) <= maximumElements else {
       throw .tooLarge(parameter, declaration.shape.elementCount ?? Int.max)
     }
@@ -26,17 +28,21 @@ public enum Hessian {
     builder.emittingGradient = true
     let w = declaration.node
     do {
-      let first = try ReverseMode.cotangents(of: loss.node, named: loss.name, wrt: [w], nodes: forward.nodes, builder)
-      let gradient = builder.value(first[w.index] ?? builder.constant(0).broadcast(to: declaration.shape).id)
+      let first = try ReverseMode.cotangents(
+        of: loss.node, named: loss.name, wrt: [w], nodes: forward.nodes, builder)
+      let gradient = builder.value(
+        first[w.index] ?? builder.constant(0).broadcast(to: declaration.shape).id)
       var rows: [NamedValue] = []
       for flat in 0..<shape.reduce(1, *) {
         let index = zip(rowMajorStrides(shape), shape).map { flat / $0 % Swift.max(1, $1) }
         let element = gradient.apply(Op.index, Attributes([("indices", .ints(index))]))
-        let second = try ReverseMode.cotangents(of: element.id, named: "\(loss.name)", wrt: [w], nodes: builder.nodes, builder)
+        let second = try ReverseMode.cotangents(
+          of: element.id, named: "\(loss.name)", wrt: [w], nodes: builder.nodes, builder)
         let row = second[w.index] ?? builder.constant(0).broadcast(to: declaration.shape).id
         rows.append(NamedValue("d2\(loss.name)/d\(parameter)[\(flat)]", row))
       }
-      return builder.graph(name: forward.name, declarations: forward.declarations, outputs: rows, loss: nil)
+      return builder.graph(
+        name: forward.name, declarations: forward.declarations, outputs: rows, loss: nil)
     } catch {
       throw .reverseMode(error)
     }

@@ -17,34 +17,47 @@ public struct HessianVectorProducts: Pass {
     var declarations = graph.declarations
     var dot: Value?
     for gradient in graph.gradients {
-      guard let parameter = graph.declarations.first(where: { $0.name == gradient.name }) else { continue }
+      guard let parameter = graph.declarations.first(where: { $0.name == gradient.name }) else {
+        continue
+      }
       builder.currentLocation = parameter.location
       let name = "v.\(parameter.name)"
-      let direction = builder.apply(Op.input, [], Attributes([("name", .string(name)), ("shape", .shape(parameter.shape))]))
+      let direction = builder.apply(
+        Op.input, [], Attributes([("name", .string(name)), ("shape", .shape(parameter.shape))]))
       builder.rename(direction.id, name)
-      declarations.append(Declaration(name: name, kind: .input, node: direction.id, shape: parameter.shape, location: parameter.location))
+      declarations.append(
+        Declaration(
+          name: name, kind: .input, node: direction.id, shape: parameter.shape,
+          location: parameter.location))
       let term = (builder.value(gradient.node) * direction).sum()
       dot = dot.map { $0 + term } ?? term
     }
     guard let dot else { return graph }
-    if let failure = builder.clearFailure() { throw .internal(pass: name, message: failure.message) }
+    if let failure = builder.clearFailure() {
+      throw .internal(pass: name, message: failure.message)
+    }
     let parameters = graph.parameters.map(\.node)
     let cotangents: [NodeID?]
     do {
-      cotangents = try ReverseMode.cotangents(of: dot.id, named: "s", wrt: parameters, nodes: builder.nodes, builder)
+      cotangents = try ReverseMode.cotangents(
+        of: dot.id, named: "s", wrt: parameters, nodes: builder.nodes, builder)
     } catch {
       switch error {
-      case .notDifferentiable(let op, let location): throw .user(.cannotDifferentiate(op, at: location))
-      case .illShapedRule(let op, let message): throw .internal(pass: name, message: "'\(op)': \(message)")
+      case .notDifferentiable(let op, let location):
+        throw .user(.cannotDifferentiate(op, at: location))
+      case .illShapedRule(let op, let message):
+        throw .internal(pass: name, message: "'\(op)': \(message)")
       }
     }
     var outputs = graph.outputs
     for parameter in graph.parameters {
-      let product = cotangents[parameter.node.index] ?? builder.constant(0).broadcast(to: parameter.shape).id
+      let product =
+        cotangents[parameter.node.index] ?? builder.constant(0).broadcast(to: parameter.shape).id
       outputs.append(NamedValue("Hv.\(parameter.name)", product))
     }
     context.count("second-order nodes", by: builder.nodes.count - graph.nodes.count)
     return builder.graph(
-      name: graph.name, declarations: declarations, outputs: outputs, loss: graph.loss, gradients: graph.gradients)
+      name: graph.name, declarations: declarations, outputs: outputs, loss: graph.loss,
+      gradients: graph.gradients)
   }
 }

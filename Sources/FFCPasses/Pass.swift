@@ -21,7 +21,9 @@ public struct PassContext: Sendable {
   public mutating func warn(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
 
   /// Counters sorted by name: statistics never print in a Dictionary's order.
-  public var sortedCounters: [(String, Int)] { counters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+  public var sortedCounters: [(String, Int)] {
+    counters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+  }
   public var total: Int { counters.values.reduce(0, +) }
 }
 
@@ -38,10 +40,13 @@ public struct RewriteEvent: Sendable {
   public let replacement: NodeID
 
   public init(
-    pass: String, rule: String, location: SourceRange?, before: String, after: String, original: NodeID,
+    pass: String, rule: String, location: SourceRange?, before: String, after: String,
+    original: NodeID,
     replacement: NodeID
   ) {
-    (self.pass, self.rule, self.location, self.before, self.after) = (pass, rule, location, before, after)
+    (self.pass, self.rule, self.location, self.before, self.after) = (
+      pass, rule, location, before, after
+    )
     (self.original, self.replacement) = (original, replacement)
   }
 }
@@ -56,7 +61,8 @@ public protocol Pass: Sendable {
 extension Pass {
   /// Runs a rebuilding step, turning a shape error (a rule that built an ill-shaped node) into an
   /// internal error naming the pass.
-  func rebuilding<Result>(_ graph: Graph, _ body: () throws -> Result) throws(PassFailure) -> Result {
+  func rebuilding<Result>(_ graph: Graph, _ body: () throws -> Result) throws(PassFailure) -> Result
+  {
     do {
       return try body()
     } catch let failure as PassFailure {

@@ -1,5 +1,5 @@
-import Foundation
 import FFCIR
+import Foundation
 
 /// What one pass did: node counts before and after, its rewrite counters, its time.
 public struct PassReport: Sendable {
@@ -26,7 +26,8 @@ public struct PassManager: Sendable {
   public var verifyEach = true
   /// Called after every pass with the graph before, the graph after and the rewrites that fired;
   /// what it returns is added to the diagnostics (`--check-rewrites` evaluates both graphs here).
-  public var checkEach: (@Sendable (_ before: Graph, _ after: Graph, _ events: [RewriteEvent]) -> [Diagnostic])?
+  public var checkEach:
+    (@Sendable (_ before: Graph, _ after: Graph, _ events: [RewriteEvent]) -> [Diagnostic])?
 
   public init() {}
 
@@ -60,11 +61,15 @@ public struct PassManager: Sendable {
         diagnostics += context.diagnostics
         events += context.events
       case .fixedPoint(let passes, let maxIterations):
-        var merged: [String: (before: Int, after: Int, counters: [String: Int], seconds: Double, runs: Int)] = [:]
+        var merged:
+          [String: (before: Int, after: Int, counters: [String: Int], seconds: Double, runs: Int)] =
+            [:]
         let budget = Self.nodeBudget(graph.nodes.count)
         for _ in 0..<maxIterations {
           let before = graph.nodes.count
-          let roundStart = (graph: graph, diagnostics: diagnostics.count, events: events.count, reports: merged)
+          let roundStart = (
+            graph: graph, diagnostics: diagnostics.count, events: events.count, reports: merged
+          )
           var changed = false
           for pass in passes {
             let (next, report, context) = try runOnce(pass, graph)
@@ -86,7 +91,8 @@ public struct PassManager: Sendable {
             events.removeLast(events.count - roundStart.events)
             merged = roundStart.reports
             if let first = passes.first {
-              merged[first.name, default: (before, before, [:], 0, 0)].counters["round undone: over the node budget", default: 0] += 1
+              merged[first.name, default: (before, before, [:], 0, 0)].counters[
+                "round undone: over the node budget", default: 0] += 1
             }
             break
           }
@@ -96,7 +102,8 @@ public struct PassManager: Sendable {
           guard let entry = merged[pass.name] else { continue }
           let counters = entry.counters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
           reports.append(
-            PassReport(name: pass.name, nodesBefore: entry.before, nodesAfter: entry.after,
+            PassReport(
+              name: pass.name, nodesBefore: entry.before, nodesAfter: entry.after,
               counters: counters, seconds: entry.seconds, runs: entry.runs))
         }
       }
@@ -104,7 +111,9 @@ public struct PassManager: Sendable {
     return Result(graph: graph, reports: reports, diagnostics: diagnostics, events: events)
   }
 
-  private func runOnce(_ pass: any Pass, _ graph: Graph) throws(PassFailure) -> (Graph, PassReport, PassContext) {
+  private func runOnce(_ pass: any Pass, _ graph: Graph) throws(PassFailure) -> (
+    Graph, PassReport, PassContext
+  ) {
     var context = PassContext()
     let start = DispatchTime.now().uptimeNanoseconds
     let next = try pass.run(graph, &context)
@@ -139,7 +148,9 @@ public enum Pipeline {
     if differentiate { manager.add(Differentiate()) }
     if differentiate && order >= 2 { manager.add(HessianVectorProducts()) }
     if optimize {
-      manager.addFixedPoint([ConstantFolding(), AlgebraicSimplification(), CommonSubexpressionElimination()])
+      manager.addFixedPoint([
+        ConstantFolding(), AlgebraicSimplification(), CommonSubexpressionElimination(),
+      ])
       manager.add(DeadCodeElimination())
     }
     return manager

@@ -44,7 +44,8 @@ public struct BufferPlan: Sendable {
         // overwrite them.
         buffers[index] = capacities.count
         capacities.append(count)
-      } else if inPlace[index], let donor = dying.first(where: { capacities[buffers[$0]] >= count }) {
+      } else if inPlace[index], let donor = dying.first(where: { capacities[buffers[$0]] >= count })
+      {
         buffers[index] = buffers[donor]
       } else if let best = free.indices.filter({ capacities[free[$0]] >= count })
         .min(by: { capacities[free[$0]] < capacities[free[$1]] })
@@ -55,7 +56,8 @@ public struct BufferPlan: Sendable {
         capacities.append(count)
       }
       var released: [Int] = []
-      for input in dying where buffers[input] != buffers[index] && !released.contains(buffers[input]) {
+      for input in dying
+      where buffers[input] != buffers[index] && !released.contains(buffers[input]) {
         released.append(buffers[input])
       }
       if lastUse[index] < 0 && !pinned[index] { released.append(buffers[index]) }
@@ -65,7 +67,9 @@ public struct BufferPlan: Sendable {
     var offsets: [Int] = []
     var total = 0
     for capacity in capacities {
-      if capacity >= Self.alignment { total = (total + Self.alignment - 1) / Self.alignment * Self.alignment }
+      if capacity >= Self.alignment {
+        total = (total + Self.alignment - 1) / Self.alignment * Self.alignment
+      }
       offsets.append(total)
       total += capacity
     }

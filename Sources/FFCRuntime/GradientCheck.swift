@@ -13,7 +13,9 @@ public enum GradientCheck {
     public var maxElements: Int
     public var seed: UInt64
 
-    public init(epsilon: Double = 1e-6, tolerance: Double = 1e-5, maxElements: Int = 1000, seed: UInt64 = 0) {
+    public init(
+      epsilon: Double = 1e-6, tolerance: Double = 1e-5, maxElements: Int = 1000, seed: UInt64 = 0
+    ) {
       self.epsilon = epsilon
       self.tolerance = tolerance
       self.maxElements = maxElements
@@ -40,7 +42,9 @@ public enum GradientCheck {
 
   /// Checks every gradient of `graph` (which Differentiate has run on) at the values `leaves`
   /// gives.
-  public static func run(_ graph: Graph, leaves: LeafValues, settings: Settings) throws(EvaluationError) -> [Parameter] {
+  public static func run(_ graph: Graph, leaves: LeafValues, settings: Settings)
+    throws(EvaluationError) -> [Parameter]
+  {
     let plan = try Plan<Double>(graph, leaves: leaves)
     plan.run()
     guard let lossNode = graph.loss?.node else { return [] }
@@ -48,7 +52,9 @@ public enum GradientCheck {
     var rng = SplitMix64(seed: settings.seed ^ 0xC4EC)
     var report: [Parameter] = []
     for (gradient, symbolic) in zip(graph.gradients, gradients) {
-      guard let declaration = graph.declarations.first(where: { $0.name == gradient.name }) else { continue }
+      guard let declaration = graph.declarations.first(where: { $0.name == gradient.name }) else {
+        continue
+      }
       let buffer = plan.buffer(of: declaration.node)
       let count = plan.count(of: declaration.node)
       func loss(_ i: Int, _ shift: Double, _ base: Double) -> Double {
@@ -59,7 +65,8 @@ public enum GradientCheck {
       let center = plan.buffer(of: lossNode)[0]
       var (worstAbsolute, worstRelative, kinks) = (0.0, 0.0, 0)
       var failures: [Element] = []
-      let indices = count <= settings.maxElements ? Array(0..<count) : sample(count, settings.maxElements, &rng)
+      let indices =
+        count <= settings.maxElements ? Array(0..<count) : sample(count, settings.maxElements, &rng)
       for i in indices {
         let base = buffer[i]
         let eps = settings.epsilon * Swift.max(1, Swift.abs(base))
@@ -74,20 +81,29 @@ public enum GradientCheck {
         // Relative to the larger of the two, where that is not itself below the tolerance (two
         // values that are both about zero have no meaningful ratio; their absolute error says it).
         let magnitude = Swift.max(Swift.abs(g), Swift.abs(numeric))
-        if magnitude > settings.tolerance { worstRelative = Swift.max(worstRelative, error / magnitude) }
-        guard error > settings.tolerance * scale || !numeric.isFinite || !g.isFinite else { continue }
+        if magnitude > settings.tolerance {
+          worstRelative = Swift.max(worstRelative, error / magnitude)
+        }
+        guard error > settings.tolerance * scale || !numeric.isFinite || !g.isFinite else {
+          continue
+        }
         let (right, left) = ((up - center) / eps, (center - down) / eps)
         let sided = Swift.min(Swift.abs(g - right), Swift.abs(g - left))
-        if sided <= settings.tolerance * scale && Swift.abs(right - left) > settings.tolerance * scale {
+        if sided <= settings.tolerance * scale
+          && Swift.abs(right - left) > settings.tolerance * scale
+        {
           kinks += 1
         } else {
-          failures.append(Element(index: multiIndex(i, symbolic.shape), symbolic: g, numeric: numeric))
+          failures.append(
+            Element(index: multiIndex(i, symbolic.shape), symbolic: g, numeric: numeric))
         }
       }
       plan.run()
-      report.append(Parameter(
-        name: gradient.name, shape: symbolic.shape, checked: indices.count, maxAbsoluteError: worstAbsolute,
-        maxRelativeError: worstRelative, kinks: kinks, failures: failures))
+      report.append(
+        Parameter(
+          name: gradient.name, shape: symbolic.shape, checked: indices.count,
+          maxAbsoluteError: worstAbsolute,
+          maxRelativeError: worstRelative, kinks: kinks, failures: failures))
     }
     return report
   }

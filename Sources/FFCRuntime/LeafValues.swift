@@ -37,22 +37,29 @@ public struct LeafValues: Sendable {
   }
 
   /// A leaf's value: fed, else its default, else its initialiser drawn with `seed`.
-  public static func value(of declaration: Declaration, _ feeds: [String: Tensor], seed: UInt64) throws(EvaluationError) -> Tensor {
+  public static func value(of declaration: Declaration, _ feeds: [String: Tensor], seed: UInt64)
+    throws(EvaluationError) -> Tensor
+  {
     if let fed = feeds[declaration.name] { return fed }
     if let value = declaration.defaultValue { return value }
     if let initializer = declaration.initializer, let shape = declaration.shape.concrete {
       _ = try MemoryBudget.elementCount(
-        shape, bytesPerElement: MemoryLayout<Double>.stride, of: "\(declaration.kind.rawValue) '\(declaration.name)'",
+        shape, bytesPerElement: MemoryLayout<Double>.stride,
+        of: "\(declaration.kind.rawValue) '\(declaration.name)'",
         at: declaration.location)
-      return initializer.materialize(shape: shape, name: declaration.name, seed: seed, fanInAxis: declaration.fanInAxis)
+      return initializer.materialize(
+        shape: shape, name: declaration.name, seed: seed, fanInAxis: declaration.fanInAxis)
     }
-    throw EvaluationError(message: "no value for \(declaration.kind.rawValue) '\(declaration.name)'", location: declaration.location)
+    throw EvaluationError(
+      message: "no value for \(declaration.kind.rawValue) '\(declaration.name)'",
+      location: declaration.location)
   }
 
   private mutating func bind(_ declaration: Declaration, _ shape: [Int]) throws(EvaluationError) {
     let declared = declaration.shape
     let mismatch = EvaluationError(
-      message: "'\(declaration.name)' is declared \(declared) but its value has shape \(Shape(shape))",
+      message:
+        "'\(declaration.name)' is declared \(declared) but its value has shape \(Shape(shape))",
       location: declaration.location)
     guard declared.rank == shape.count else { throw mismatch }
     for (dim, size) in zip(declared.dims, shape) {
@@ -61,7 +68,9 @@ public struct LeafValues: Sendable {
         throw mismatch
       case .symbol(let s):
         if let bound = bindings[s], bound != size {
-          throw EvaluationError(message: "'\(s)' is \(bound) elsewhere but '\(declaration.name)' has \(size)", location: declaration.location)
+          throw EvaluationError(
+            message: "'\(s)' is \(bound) elsewhere but '\(declaration.name)' has \(size)",
+            location: declaration.location)
         }
         bindings[s] = size
       default: break
@@ -76,13 +85,16 @@ public struct LeafValues: Sendable {
 
   /// Every node's shape with `bindings` applied; an error names the first node a symbol of which
   /// nothing binds.
-  public static func concreteShapes(_ graph: Graph, bindings: [String: Int]) throws(EvaluationError) -> [[Int]] {
+  public static func concreteShapes(_ graph: Graph, bindings: [String: Int]) throws(EvaluationError)
+    -> [[Int]]
+  {
     var shapes: [[Int]] = []
     shapes.reserveCapacity(graph.nodes.count)
     for node in graph.nodes {
       guard let shape = node.shape.bound(bindings) else {
         throw EvaluationError(
-          message: "the size of \(node.shape) is not known: no data binds \(node.shape.symbols.joined(separator: ", "))",
+          message:
+            "the size of \(node.shape) is not known: no data binds \(node.shape.symbols.joined(separator: ", "))",
           location: node.location)
       }
       shapes.append(shape)

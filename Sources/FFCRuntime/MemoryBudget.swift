@@ -10,23 +10,28 @@ public enum MemoryBudget {
   /// The number of elements of `shape`, or an error when it overflows or its values alone would
   /// not fit in memory at `bytesPerElement`.
   public static func elementCount(
-    _ shape: [Int], bytesPerElement: Int, of what: @autoclosure () -> String, at location: SourceRange?
+    _ shape: [Int], bytesPerElement: Int, of what: @autoclosure () -> String,
+    at location: SourceRange?
   ) throws(EvaluationError) -> Int {
     let count = Shape(shape).elementCount ?? Int.max
     let (bytes, overflow) = count.multipliedReportingOverflow(by: bytesPerElement)
     if overflow || bytes > limitBytes {
       throw EvaluationError(
-        message: "\(what()) of shape \(Shape(shape)) needs \(describe(overflow ? Int.max : bytes)), more than this machine's \(describe(limitBytes)) of memory",
+        message:
+          "\(what()) of shape \(Shape(shape)) needs \(describe(overflow ? Int.max : bytes)), more than this machine's \(describe(limitBytes)) of memory",
         location: location)
     }
     return count
   }
 
   /// A plan's total, checked the same way.
-  public static func check(totalBytes: Int, overflowed: Bool, shapes: String, at location: SourceRange?) throws(EvaluationError) {
+  public static func check(
+    totalBytes: Int, overflowed: Bool, shapes: String, at location: SourceRange?
+  ) throws(EvaluationError) {
     if overflowed || totalBytes > limitBytes {
       throw EvaluationError(
-        message: "running this program\(shapes) needs \(describe(overflowed ? Int.max : totalBytes)) for its values, more than this machine's \(describe(limitBytes)) of memory",
+        message:
+          "running this program\(shapes) needs \(describe(overflowed ? Int.max : totalBytes)) for its values, more than this machine's \(describe(limitBytes)) of memory",
         location: location)
     }
   }

@@ -45,23 +45,30 @@ public final class Plan<T: PlanScalar> {
     self.shapes = shapes
     var counts: [Int] = []
     for (index, node) in graph.nodes.enumerated() {
-      counts.append(try MemoryBudget.elementCount(
-        shapes[index], bytesPerElement: MemoryLayout<T>.stride, of: node.name.map { "'\($0)'" } ?? "this \(node.op.name)", at: node.location))
+      counts.append(
+        try MemoryBudget.elementCount(
+          shapes[index], bytesPerElement: MemoryLayout<T>.stride,
+          of: node.name.map { "'\($0)'" } ?? "this \(node.op.name)", at: node.location))
     }
     self.counts = counts
     bufferPlan = BufferPlan(
-      graph, counts: counts, inPlace: graph.nodes.map { $0.op.kernel?.inPlace ?? false }, keepAll: keepAll, keep: keep)
-    let (arenaBytes, overflow) = bufferPlan.arenaCount.multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+      graph, counts: counts, inPlace: graph.nodes.map { $0.op.kernel?.inPlace ?? false },
+      keepAll: keepAll, keep: keep)
+    let (arenaBytes, overflow) = bufferPlan.arenaCount.multipliedReportingOverflow(
+      by: MemoryLayout<T>.stride)
     let largest = counts.indices.max { counts[$0] < counts[$1] }
     try MemoryBudget.check(
       totalBytes: arenaBytes, overflowed: overflow,
-      shapes: bindings.isEmpty ? "" : " (with \(bindings.keys.sorted().map { "\($0) = \(bindings[$0] ?? 0)" }.joined(separator: ", ")))",
+      shapes: bindings.isEmpty
+        ? ""
+        : " (with \(bindings.keys.sorted().map { "\($0) = \(bindings[$0] ?? 0)" }.joined(separator: ", ")))",
       at: largest.flatMap { graph.nodes[$0].location })
     arena = .allocate(capacity: Swift.max(1, bufferPlan.arenaCount))
     // Zero bytes are 0.0 in both precisions; written as bytes, this is one memset rather than an
     // unspecialised generic loop over the elements.
     UnsafeMutableRawPointer(arena).initializeMemory(
-      as: UInt8.self, repeating: 0, count: Swift.max(1, bufferPlan.arenaCount) * MemoryLayout<T>.stride)
+      as: UInt8.self, repeating: 0,
+      count: Swift.max(1, bufferPlan.arenaCount) * MemoryLayout<T>.stride)
 
     var fallbacks: [String] = []
     for (index, node) in graph.nodes.enumerated() {
@@ -69,7 +76,8 @@ public final class Plan<T: PlanScalar> {
       // value would (`set` refuses those).
       if let x = node.embeddedNumbers.first(where: { $0.isFinite && !T($0).isFinite }) {
         throw EvaluationError(
-          message: "the constant \(TensorFormat.number(x)) is too large for \(T.precisionName); use --precision f64",
+          message:
+            "the constant \(TensorFormat.number(x)) is too large for \(T.precisionName); use --precision f64",
           location: node.location)
       }
       if let constant = node.constantValue {
@@ -179,7 +187,9 @@ public final class Plan<T: PlanScalar> {
 
 extension Plan {
   /// Plans `graph` for the sizes `leaves` binds and writes every leaf's value into it.
-  public convenience init(_ graph: Graph, leaves: LeafValues, keepAll: Bool = false) throws(EvaluationError) {
+  public convenience init(_ graph: Graph, leaves: LeafValues, keepAll: Bool = false)
+    throws(EvaluationError)
+  {
     try self.init(graph, bindings: leaves.bindings, keepAll: keepAll)
     for (declaration, value) in leaves.values { try set(value, for: declaration) }
   }
@@ -189,7 +199,8 @@ extension Plan {
   public func set(_ value: Tensor, for declaration: Declaration) throws(EvaluationError) {
     if let x = value.scalars.first(where: { $0.isFinite && !T($0).isFinite }) {
       throw EvaluationError(
-        message: "the value \(TensorFormat.number(x)) of '\(declaration.name)' is too large for \(T.precisionName); use --precision f64",
+        message:
+          "the value \(TensorFormat.number(x)) of '\(declaration.name)' is too large for \(T.precisionName); use --precision f64",
         location: declaration.location)
     }
     write(value, to: declaration.node)
@@ -197,7 +208,10 @@ extension Plan {
 
   /// The roots after a run: outputs, loss and gradients, in the graph's order.
   public func roots() -> (outputs: [Tensor], loss: Tensor?, gradients: [Tensor]) {
-    (graph.outputs.map { value(of: $0.node) }, graph.loss.map { value(of: $0.node) }, graph.gradients.map { value(of: $0.node) })
+    (
+      graph.outputs.map { value(of: $0.node) }, graph.loss.map { value(of: $0.node) },
+      graph.gradients.map { value(of: $0.node) }
+    )
   }
 }
 
@@ -220,7 +234,8 @@ extension Plan {
     for node in graph.nodes where node.op === Op.matmul && node.constantValue == nil {
       let layout = Compute.MatMulLayout(
         a: shapes[node.inputs[0].index], b: shapes[node.inputs[1].index],
-        transposeA: node.attributes.bool("transpose_a"), transposeB: node.attributes.bool("transpose_b"))
+        transposeA: node.attributes.bool("transpose_a"),
+        transposeB: node.attributes.bool("transpose_b"))
       total += layout.flops
     }
     return total

@@ -10,7 +10,8 @@ public struct ReferenceEvaluator {
 
   /// The value of every node. `feeds` gives inputs, targets and labels (and may override
   /// parameters); otherwise declared defaults and parameter initialisers are used.
-  public func evaluate(_ graph: Graph, feeds: [String: Tensor]) throws(EvaluationError) -> [Tensor] {
+  public func evaluate(_ graph: Graph, feeds: [String: Tensor]) throws(EvaluationError) -> [Tensor]
+  {
     let leaves = try LeafValues(graph, feeds: feeds, seed: seed)
     let shapes = try leaves.concreteShapes(graph)
     var leafValues: [Int: Tensor] = [:]
@@ -21,14 +22,17 @@ public struct ReferenceEvaluator {
       if let leaf = leafValues[index] {
         values.append(leaf)
       } else {
-        values.append(node.op.evaluate(node.inputs.map { values[$0.index] }, node.attributes, shapes[index]))
+        values.append(
+          node.op.evaluate(node.inputs.map { values[$0.index] }, node.attributes, shapes[index]))
       }
     }
     return values
   }
 
   /// The values of the graph's roots: outputs, loss and gradients, by name.
-  public func roots(_ graph: Graph, feeds: [String: Tensor]) throws(EvaluationError) -> (outputs: [Tensor], loss: Tensor?, gradients: [Tensor]) {
+  public func roots(_ graph: Graph, feeds: [String: Tensor]) throws(EvaluationError) -> (
+    outputs: [Tensor], loss: Tensor?, gradients: [Tensor]
+  ) {
     let values = try evaluate(graph, feeds: feeds)
     return (
       graph.outputs.map { values[$0.node.index] }, graph.loss.map { values[$0.node.index] },

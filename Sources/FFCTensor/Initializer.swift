@@ -34,7 +34,8 @@ public enum Initializer: Hashable, Sendable, CustomStringConvertible {
     let fanOut = shape.count == 2 ? shape[1 - fanInAxis] : (shape.first ?? 1)
     let values: [Double]
     switch self {
-    case .literal(let t): return Tensor(shape: shape, scalars: Kernels.broadcast(t, to: shape).scalars)
+    case .literal(let t):
+      return Tensor(shape: shape, scalars: Kernels.broadcast(t, to: shape).scalars)
     case .zeros: values = [Double](repeating: 0, count: count)
     case .ones: values = [Double](repeating: 1, count: count)
     case .uniform(let low, let high): values = (0..<count).map { _ in rng.uniform(low, high) }

@@ -26,7 +26,9 @@ extension Kernels {
     var index = [Int](repeating: 0, count: x.rank)
     for flat in 0..<x.count {
       var target = 0
-      for axis in 0..<x.rank where !axes.contains(axis) { target += index[axis] * keptStrides[axis] }
+      for axis in 0..<x.rank where !axes.contains(axis) {
+        target += index[axis] * keptStrides[axis]
+      }
       out[target] = combine(out[target], x.scalars[flat])
       increment(&index, shape: x.shape)
     }

@@ -7,7 +7,8 @@ public struct Tensor: Sendable, CustomStringConvertible {
   /// Internal invariant, unreachable from user input: literals, data and kernels always build
   /// matching counts, and shape rules (verified after every pass) guarantee it for every node.
   public init(shape: [Int], scalars: [Double]) {
-    precondition(shape.reduce(1, *) == scalars.count, "tensor shape does not match its element count")
+    precondition(
+      shape.reduce(1, *) == scalars.count, "tensor shape does not match its element count")
     self.shape = shape
     self.scalars = scalars
   }

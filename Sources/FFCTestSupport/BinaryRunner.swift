@@ -19,7 +19,10 @@ public enum BinaryRunner {
     return Repository.root.appendingPathComponent(".build/debug/ffc")
   }
 
-  public static func run(_ arguments: [String], executable: URL = executable, stdin: String? = nil, in directory: URL = Repository.root) throws -> Result {
+  public static func run(
+    _ arguments: [String], executable: URL = executable, stdin: String? = nil,
+    in directory: URL = Repository.root
+  ) throws -> Result {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -40,7 +43,9 @@ public enum BinaryRunner {
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    return Result(
+      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+      stderr: String(decoding: errData, as: UTF8.self))
   }
 
   /// A program on the PATH, such as Graphviz's `dot`, if installed.

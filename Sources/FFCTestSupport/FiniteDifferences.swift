@@ -9,8 +9,12 @@ public enum FiniteDifferences {
   public struct Outcome: CustomStringConvertible {
     public let symbolic: Double
     public let numeric: Double
-    public var relativeError: Double { abs(symbolic - numeric) / max(1e-8, abs(symbolic) + abs(numeric)) }
-    public var description: String { "symbolic \(symbolic), numeric \(numeric), relative error \(relativeError)" }
+    public var relativeError: Double {
+      abs(symbolic - numeric) / max(1e-8, abs(symbolic) + abs(numeric))
+    }
+    public var description: String {
+      "symbolic \(symbolic), numeric \(numeric), relative error \(relativeError)"
+    }
   }
 
   /// Samples inputs for one op configuration inside the op's domain.
@@ -42,24 +46,34 @@ public enum FiniteDifferences {
       let isLabel: Bool
       if case .classIndex = sample.domain(of: index) { isLabel = true } else { isLabel = false }
       let leafOp = isLabel ? Op.input : Op.param
-      let value = builder.apply(leafOp, [], Attributes([("name", .string(name)), ("shape", .shape(Shape(shape)))]))
-      declarations.append(Declaration(name: name, kind: isLabel ? .label : .param, node: value.id, shape: Shape(shape)))
+      let value = builder.apply(
+        leafOp, [], Attributes([("name", .string(name)), ("shape", .shape(Shape(shape)))]))
+      declarations.append(
+        Declaration(
+          name: name, kind: isLabel ? .label : .param, node: value.id, shape: Shape(shape)))
       inputs.append(value)
     }
     let y = builder.apply(op, inputs, sample.attributes)
     let loss = (y * builder.constant(c)).sum()
     if let failure = builder.clearFailure() { throw failure }
     builder.rename(loss.id, "L")
-    return builder.graph(name: op.name, declarations: declarations, outputs: [], loss: NamedValue("L", loss.id))
+    return builder.graph(
+      name: op.name, declarations: declarations, outputs: [], loss: NamedValue("L", loss.id))
   }
 
   /// Runs the dot-product test for one op configuration.
-  public static func check(_ op: Op, _ sample: OpSample, seed: UInt64, epsilon: Double = 1e-6, optimize: Bool = false) throws -> Outcome {
+  public static func check(
+    _ op: Op, _ sample: OpSample, seed: UInt64, epsilon: Double = 1e-6, optimize: Bool = false
+  ) throws -> Outcome {
     var rng = SplitMix64(seed: seed)
     let x = sampleInputs(sample, &rng)
-    let outputShape = try op.inferShape(sample.inputs.map { Shape($0) }, sample.attributes).concrete ?? []
-    let c = Tensor(shape: outputShape, scalars: (0..<outputShape.reduce(1, *)).map { _ in rng.uniform(-1, 1) })
-    let graph = try Pipeline.standard(differentiate: true, optimize: optimize).run(probeGraph(op, sample, weights: c)).graph
+    let outputShape =
+      try op.inferShape(sample.inputs.map { Shape($0) }, sample.attributes).concrete ?? []
+    let c = Tensor(
+      shape: outputShape, scalars: (0..<outputShape.reduce(1, *)).map { _ in rng.uniform(-1, 1) })
+    let graph = try Pipeline.standard(differentiate: true, optimize: optimize).run(
+      probeGraph(op, sample, weights: c)
+    ).graph
     var feeds: [String: Tensor] = [:]
     for (index, value) in x.enumerated() { feeds["x\(index)"] = value }
     let evaluator = ReferenceEvaluator()

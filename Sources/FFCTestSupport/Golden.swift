@@ -3,19 +3,24 @@ import Foundation
 /// Golden-file comparison. With `FFC_UPDATE_GOLDENS=1` (or when the file is missing) the golden is
 /// written and the check fails with a message asking for a re-run, so updates are always deliberate.
 public enum Golden {
-  public static var updating: Bool { ProcessInfo.processInfo.environment["FFC_UPDATE_GOLDENS"] == "1" }
+  public static var updating: Bool {
+    ProcessInfo.processInfo.environment["FFC_UPDATE_GOLDENS"] == "1"
+  }
 
   /// nil when `actual` matches the golden at `path`; otherwise a message with the first difference.
   public static func check(_ actual: String, at path: URL) -> String? {
     let normalized = normalize(actual)
     let expected = try? String(contentsOf: path, encoding: .utf8)
     if updating || expected == nil {
-      try? FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try? FileManager.default.createDirectory(
+        at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
       try? normalized.write(to: path, atomically: true, encoding: .utf8)
       return "recorded new golden at \(path.path); re-run without FFC_UPDATE_GOLDENS"
     }
     guard let expected, expected != normalized else { return nil }
-    return "golden mismatch at \(path.lastPathComponent) (run with FFC_UPDATE_GOLDENS=1 to accept):\n" + firstDifference(expected, normalized)
+    return
+      "golden mismatch at \(path.lastPathComponent) (run with FFC_UPDATE_GOLDENS=1 to accept):\n"
+      + firstDifference(expected, normalized)
   }
 
   /// `\n` line endings, a final newline, and repository-relative paths.

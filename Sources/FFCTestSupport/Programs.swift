@@ -1,9 +1,9 @@
-import Foundation
 import FFCDriver
 import FFCFrontend
 import FFCIR
 import FFCPasses
 import FFCRuntime
+import Foundation
 
 /// Helpers that compile small programs in-process.
 public enum Programs {
@@ -24,7 +24,9 @@ public enum Programs {
   /// Whether every input, target and label of `text` declares a default value.
   public static func hasDefaultsForEveryInput(_ text: String) -> Bool {
     guard let graph = try? lower(text) else { return false }
-    return graph.declarations.allSatisfy { $0.kind == .param || $0.kind == .const || $0.defaultValue != nil }
+    return graph.declarations.allSatisfy {
+      $0.kind == .param || $0.kind == .const || $0.defaultValue != nil
+    }
   }
 
   /// The diagnostics `text` produces.
@@ -39,22 +41,29 @@ public enum Programs {
   }
 
   /// Lowers, then runs the standard pipeline.
-  public static func compile(_ text: String, differentiate: Bool = true, optimize: Bool = true) throws -> Graph {
+  public static func compile(_ text: String, differentiate: Bool = true, optimize: Bool = true)
+    throws -> Graph
+  {
     let graph = try lower(text)
     do {
-      return try Pipeline.standard(differentiate: differentiate, optimize: optimize).run(graph).graph
+      return try Pipeline.standard(differentiate: differentiate, optimize: optimize).run(graph)
+        .graph
     } catch {
       throw Failure(description: "\(error)")
     }
   }
 
   /// Evaluates a graph's roots in f64 with the reference evaluator.
-  public static func evaluate(_ graph: Graph, feeds: [String: Tensor] = [:], seed: UInt64 = 0) throws -> (outputs: [Tensor], loss: Tensor?, gradients: [Tensor]) {
+  public static func evaluate(_ graph: Graph, feeds: [String: Tensor] = [:], seed: UInt64 = 0)
+    throws -> (outputs: [Tensor], loss: Tensor?, gradients: [Tensor])
+  {
     try ReferenceEvaluator(seed: seed).roots(graph, feeds: feeds)
   }
 
   /// The gradient named `parameter` of a compiled graph.
-  public static func gradient(_ graph: Graph, _ parameter: String, feeds: [String: Tensor] = [:]) throws -> Tensor {
+  public static func gradient(_ graph: Graph, _ parameter: String, feeds: [String: Tensor] = [:])
+    throws -> Tensor
+  {
     let values = try evaluate(graph, feeds: feeds)
     guard let index = graph.gradients.firstIndex(where: { $0.name == parameter }) else {
       throw Failure(description: "no gradient for '\(parameter)'")
@@ -71,7 +80,9 @@ public enum CLI {
     public let stderr: String
   }
 
-  public static func run(_ arguments: [String], in directory: String = Repository.root.path, stdinText: String? = nil) -> Result {
+  public static func run(
+    _ arguments: [String], in directory: String = Repository.root.path, stdinText: String? = nil
+  ) -> Result {
     var io = CommandIO(currentDirectory: directory)
     io.readStandardInput = { stdinText }
     let code = Driver.run(arguments, &io)

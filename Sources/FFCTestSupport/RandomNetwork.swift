@@ -8,8 +8,12 @@ public struct RandomNetwork {
   public let feeds: [String: Tensor]
   public let description: String
 
-  static let activations = ["tanh", "sigmoid", "softplus", "relu", "leaky_relu", "sin", "abs", "hard_tanh", ""]
-  static let losses = ["mse", "sse", "half_sse", "softmax_cross_entropy", "sigmoid_cross_entropy", "mean_abs"]
+  static let activations = [
+    "tanh", "sigmoid", "softplus", "relu", "leaky_relu", "sin", "abs", "hard_tanh", "",
+  ]
+  static let losses = [
+    "mse", "sse", "half_sse", "softmax_cross_entropy", "sigmoid_cross_entropy", "mean_abs",
+  ]
 
   public init(seed: UInt64) {
     var rng = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ 1)
@@ -64,7 +68,8 @@ public struct RandomNetwork {
         if biases { lines.append("param b\(layer)[\(fanOut)] = normal(0, 0.5)") }
         let product = perExample ? "W\(layer) @ \(previous)" : "\(previous) @ W\(layer)"
         let affine = biases ? "\(product) + b\(layer)" : product
-        lines.append(activation.isEmpty ? "\(name) = \(affine)" : "\(name) = \(activation)(\(affine))")
+        lines.append(
+          activation.isEmpty ? "\(name) = \(affine)" : "\(name) = \(activation)(\(affine))")
       }
       layers.append(activation.isEmpty ? "linear" : activation)
       previous = name
@@ -73,11 +78,13 @@ public struct RandomNetwork {
     switch loss {
     case "half_sse": lines.append("loss L = 0.5 * sse(\(previous), T)")
     case "mean_abs": lines.append("loss L = mean(abs(\(previous) - T))")
-    case "softmax_cross_entropy", "sigmoid_cross_entropy": lines.append("loss L = \(loss)(\(previous), \(targetName))")
+    case "softmax_cross_entropy", "sigmoid_cross_entropy":
+      lines.append("loss L = \(loss)(\(previous), \(targetName))")
     default: lines.append("loss L = \(loss)(\(previous), T)")
     }
     text = lines.joined(separator: "\n") + "\n"
     self.feeds = feeds
-    description = "seed \(seed): \(perExample ? "per-example" : "batch \(batch)")\(useDense ? " dense" : ""), widths \(widths), \(layers), \(loss)\(biases ? "" : ", no biases")"
+    description =
+      "seed \(seed): \(perExample ? "per-example" : "batch \(batch)")\(useDense ? " dense" : ""), widths \(widths), \(layers), \(loss)\(biases ? "" : ", no biases")"
   }
 }

@@ -15,15 +15,22 @@ public struct RunOutput {
   public static func run(_ arguments: [String]) throws -> RunOutput {
     let result = CLI.run(["run"] + arguments + ["--format", "json", "--precision", "f64"])
     guard result.code == .success else {
-      throw Programs.Failure(description: "ffc run \(arguments.joined(separator: " ")) failed (\(result.code)): \(result.stderr)")
+      throw Programs.Failure(
+        description:
+          "ffc run \(arguments.joined(separator: " ")) failed (\(result.code)): \(result.stderr)")
     }
-    let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+    let object =
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
     var values: [String: Tensor] = [:]
-    var entries = (object["outputs"] as? [[String: Any]] ?? []) + (object["gradients"] as? [[String: Any]] ?? [])
+    var entries =
+      (object["outputs"] as? [[String: Any]] ?? [])
+      + (object["gradients"] as? [[String: Any]] ?? [])
     entries += object["trace"] as? [[String: Any]] ?? []
     if let loss = object["loss"] as? [String: Any] { entries.append(loss) }
     for entry in entries {
-      guard let name = entry["name"] as? String, let shape = entry["shape"] as? [Int] else { continue }
+      guard let name = entry["name"] as? String, let shape = entry["shape"] as? [Int] else {
+        continue
+      }
       values[name] = Tensor(shape: shape, scalars: flatten(entry["value"] as Any))
     }
     return RunOutput(values: values, rows: object["rows"] as? Int, code: 0, stderr: result.stderr)

@@ -58,13 +58,16 @@ struct Options {
         guard let n = Int(value), n >= 1 else { throw BenchError("bad product size '\(value)'") }
         gemm = n
       case "--transpose":
-        guard ["none", "a", "b"].contains(value) else { throw BenchError("bad transpose '\(value)': none, a or b") }
+        guard ["none", "a", "b"].contains(value) else {
+          throw BenchError("bad transpose '\(value)': none, a or b")
+        }
         transpose = value
       case "--repeat":
         guard let n = Int(value), n >= 1 else { throw BenchError("bad repeat count '\(value)'") }
         repeats = n
       default:
-        throw BenchError("unknown option '\(flag)'; options: --depths 10,100,1000 --width 32 --repeat 5")
+        throw BenchError(
+          "unknown option '\(flag)'; options: --depths 10,100,1000 --width 32 --repeat 5")
       }
       index += 2
     }
@@ -100,13 +103,17 @@ func stepBenchmark(_ options: Options) throws {
   let leaves = try LeafValues(graph, feeds: feeds, seed: 1)
   // Forward and backward: 3 matrix products per layer of 2·batch·width² flops each.
   let flops = 2.0 * 3 * 2 * Double(options.batch * options.width * options.width)
-  print("| precision | batch × width | step (median of \(options.repeats)) | GFLOP/s in matmuls | peak memory |")
+  print(
+    "| precision | batch × width | step (median of \(options.repeats)) | GFLOP/s in matmuls | peak memory |"
+  )
   print("| --- | ---: | ---: | ---: | ---: |")
   func measure<T: PlanScalar>(_: T.Type) throws {
     let plan = try Plan<T>(graph, leaves: leaves)
     plan.run()
     let time = median((0..<options.repeats).map { _ in seconds { plan.run() } })
-    print("| \(T.precisionName) | \(options.batch) × \(options.width) | \(String(format: "%.3f", time * 1000)) ms | \(String(format: "%.2f", flops / time / 1e9)) | \(plan.statistics.peakBytes / 1024) KiB |")
+    print(
+      "| \(T.precisionName) | \(options.batch) × \(options.width) | \(String(format: "%.3f", time * 1000)) ms | \(String(format: "%.2f", flops / time / 1e9)) | \(plan.statistics.peakBytes / 1024) KiB |"
+    )
   }
   try measure(Float.self)
   try measure(Double.self)
@@ -119,7 +126,8 @@ func gemmBenchmark(_ n: Int, transpose: String, repeats: Int) {
   print("| --- | ---: | ---: | ---: | ---: |")
   func measure<T: KernelScalar>(_: T.Type, threads: Int) {
     let layout = Compute.MatMulLayout(
-      a: [n, n], b: [n, n], transposeA: transpose == "a", transposeB: transpose == "b", maxThreads: threads)
+      a: [n, n], b: [n, n], transposeA: transpose == "a", transposeB: transpose == "b",
+      maxThreads: threads)
     var rng = SplitMix64(seed: 7)
     let a = (0..<n * n).map { _ in T(rng.uniform(-1, 1)) }
     let b = (0..<n * n).map { _ in T(rng.uniform(-1, 1)) }
@@ -129,35 +137,41 @@ func gemmBenchmark(_ n: Int, transpose: String, repeats: Int) {
       seconds { Compute.matmul(a, b, &c, layout, workspace: &scratch) }
     }.dropFirst()
     let time = median(Array(times))
-    print("| \(T.precisionName) | \(n) | \(threads) | \(String(format: "%.1f", time * 1000)) | \(String(format: "%.1f", layout.flops / time / 1e9)) |")
+    print(
+      "| \(T.precisionName) | \(n) | \(threads) | \(String(format: "%.1f", time * 1000)) | \(String(format: "%.1f", layout.flops / time / 1e9)) |"
+    )
   }
   for threads in Set([1, Compute.threadLimit]).sorted() { measure(Float.self, threads: threads) }
   for threads in Set([1, Compute.threadLimit]).sorted() { measure(Double.self, threads: threads) }
 }
 
 /// PyTensor's training graph of the same MLPs (apply nodes after its fusion, with the SGD
-/// updates), from /work/shared/bench/anchors/results.md.
+/// updates), from ../shared/bench/anchors/results.md.
 let pytensorNodes = [10: 120, 100: 1020]
 
 /// Compile time (parse, forward graph, Differentiate, optimiser, fusion, plan for batch 32) and the
 /// size of each graph, for tanh MLPs of each depth.
 func compileBenchmark(_ options: Options) throws {
-  print("| depth | forward nodes | gradient nodes | training-step ops (fused) | PyTensor | compile + plan (median of \(options.repeats)) | fastest | per layer |")
+  print(
+    "| depth | forward nodes | gradient nodes | training-step ops (fused) | PyTensor | compile + plan (median of \(options.repeats)) | fastest | per layer |"
+  )
   print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
   for depth in options.depths {
     let text = MLPGenerator.program(depth: depth, width: options.width)
     var compilation: Compilation?
     var times: [Double] = []
     for _ in 0..<options.repeats {
-      times.append(seconds {
-        let result = Compilation.compile(
-          path: "mlp\(depth).ffn", text: text, options: .init(differentiate: true, optimize: true, fuse: true),
-          renderer: { DiagnosticRendererFactory.plain($0) })
-        if case .success(let (value, _)) = result {
-          compilation = value
-          _ = try? Plan<Float>(value.graph, bindings: ["N": 32])
-        }
-      })
+      times.append(
+        seconds {
+          let result = Compilation.compile(
+            path: "mlp\(depth).ffn", text: text,
+            options: .init(differentiate: true, optimize: true, fuse: true),
+            renderer: { DiagnosticRendererFactory.plain($0) })
+          if case .success(let (value, _)) = result {
+            compilation = value
+            _ = try? Plan<Float>(value.graph, bindings: ["N": 32])
+          }
+        })
     }
     guard let fused = compilation?.graph else { throw BenchError("depth \(depth) did not compile") }
     // The optimised gradient graph as `compile --emit-grad` prints it: what fusion was given.

@@ -72,19 +72,21 @@ import Testing
 
   @Test func rendersWithLineAndCaret() {
     let text = "a,b\n1,2\n3,abc\n"
-    #expect(render(readError(text, path: "bad.csv"), text, path: "bad.csv") == """
-      bad.csv:3:3: error: 'abc' is not a number
-       3 | 3,abc
-         |   ^~~
+    #expect(
+      render(readError(text, path: "bad.csv"), text, path: "bad.csv") == """
+        bad.csv:3:3: error: 'abc' is not a number
+         3 | 3,abc
+           |   ^~~
 
-      """)
+        """)
     let short = "a, b, c\r\n1, 2\r\n"
-    #expect(render(readError(short), short) == """
-      data.csv:2:5: error: expected 3 fields, found 2; missing 'c'
-       2 | 1, 2
-         |     ^
+    #expect(
+      render(readError(short), short) == """
+        data.csv:2:5: error: expected 3 fields, found 2; missing 'c'
+         2 | 1, 2
+           |     ^
 
-      """)
+        """)
   }
 
   @Test func readsTheDigitsSizedFileInOnePass() throws {

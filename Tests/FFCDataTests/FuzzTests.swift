@@ -11,7 +11,9 @@ import Testing
     let graphs = [
       try classifier(classes: 3, batch: true),
       try classifier(classes: 3, batch: false),
-      program([declaration("x", .input, [3]), declaration("species", .label, .scalar, default: Tensor(0))]),
+      program([
+        declaration("x", .input, [3]), declaration("species", .label, .scalar, default: Tensor(0)),
+      ]),
     ]
     var random = SplitMix64(seed: 2024)
     var outcomes = (read: 0, bound: 0, failed: 0)

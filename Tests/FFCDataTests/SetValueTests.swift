@@ -10,7 +10,8 @@ import Testing
     declaration("b", .param, .scalar),
     declaration("lr", .param, .scalar),
     declaration("B", .input, [.symbol("N"), .symbol("M")]),
-    Declaration(name: "eps", kind: .const, node: NodeID(0), shape: .scalar, defaultValue: Tensor(0.001)),
+    Declaration(
+      name: "eps", kind: .const, node: NodeID(0), shape: .scalar, defaultValue: Tensor(0.001)),
   ])
 
   func parse(_ text: String) throws -> (name: String, value: Tensor) {
@@ -28,24 +29,33 @@ import Testing
 
   @Test func valuesTakeTheDeclaredShape() throws {
     #expect(try parse("x=1,1,1") == ("x", Tensor(shape: [3], scalars: [1, 1, 1])))
-    #expect(try parse("W1=[[2,-3,0],[-1,1,2]]").value == Tensor(shape: [2, 3], scalars: [2, -3, 0, -1, 1, 2]))
+    #expect(
+      try parse("W1=[[2,-3,0],[-1,1,2]]").value
+        == Tensor(shape: [2, 3], scalars: [2, -3, 0, -1, 1, 2]))
     #expect(try parse("b=-1.5").value == Tensor(-1.5))
     #expect(try parse(" lr = 0.1 ").value == Tensor(0.1))
     #expect(try parse("x = [ 1 , 2 , 3 ]").value.scalars == [1, 2, 3])
   }
 
   @Test func oneSymbolicDimensionIsInferred() throws {
-    #expect(try parse("X=0,0,0,1,1,0,1,1").value == Tensor(shape: [4, 2], scalars: [0, 0, 0, 1, 1, 0, 1, 1]))
-    #expect(error("X=1,2,3")?.message == "--set X=1,2,3: 'X' is declared [N, 2], so --set X needs a multiple of 2 values; got 3")
+    #expect(
+      try parse("X=0,0,0,1,1,0,1,1").value
+        == Tensor(shape: [4, 2], scalars: [0, 0, 0, 1, 1, 0, 1, 1]))
+    #expect(
+      error("X=1,2,3")?.message
+        == "--set X=1,2,3: 'X' is declared [N, 2], so --set X needs a multiple of 2 values; got 3")
     #expect(error("B=1,2")?.id == "set.shape")
   }
 
   @Test func errorsNameTheOption() {
-    #expect(error("x=1,2")?.message == "--set x=1,2: 'x' is declared [3], so --set x needs 3 values; got 2")
+    #expect(
+      error("x=1,2")?.message
+        == "--set x=1,2: 'x' is declared [3], so --set x needs 3 values; got 2")
     #expect(error("x=1,2")?.id == "set.count" && error("x=1,2")?.range == nil)
     #expect(error("x")?.message == "--set x: expected name=values, such as --set x=1,2,3")
     #expect(error("=1")?.id == "set.syntax")
-    #expect(error("lrr=1")?.message == "--set lrr=1: the program declares no 'lrr'; did you mean 'lr'?")
+    #expect(
+      error("lrr=1")?.message == "--set lrr=1: the program declares no 'lrr'; did you mean 'lr'?")
     #expect(error("eps=1")?.id == "set.const")
     #expect(error("x=1,a,3")?.message == "--set x=1,a,3: 'a' is not a number")
     #expect(error("x=1,inf,3")?.id == "set.not-finite")
@@ -56,7 +66,8 @@ import Testing
     #expect(error("x=1,2,3,")?.id == "set.syntax")
     #expect(error("x=")?.message == "--set x=: no values after '='")
     let long = "x=" + Array(repeating: "1", count: 40).joined(separator: ",")
-    #expect(error(long)?.message.hasPrefix("--set x=1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1...: ") == true)
+    #expect(
+      error(long)?.message.hasPrefix("--set x=1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1...: ") == true)
   }
 
   @Test func labelsAreChecked() throws {
@@ -75,7 +86,11 @@ import Testing
     let X = try parse("X=0,0,0,1,1,0,1,1")
     #expect(try SymbolBindings.resolve(graph: graph, sets: [X], data: nil).map(\.size) == [4])
 
-    let data = try bind("t\n1\n2\n3\n", program([declaration("X", .input, [.symbol("N"), 2]), declaration("t", .target, [.symbol("N")])]), set: ["X"])
+    let data = try bind(
+      "t\n1\n2\n3\n",
+      program([
+        declaration("X", .input, [.symbol("N"), 2]), declaration("t", .target, [.symbol("N")]),
+      ]), set: ["X"])
     do {
       _ = try SymbolBindings.resolve(graph: graph, sets: [X], data: data)
       Issue.record("expected an error")
@@ -88,6 +103,8 @@ import Testing
       declaration("X", .input, [.symbol("N"), 2]),
       declaration("t", .target, [.symbol("N")], default: Tensor(shape: [3], scalars: [0, 1, 1])),
     ])
-    #expect(throws: Diagnostic.self) { try SymbolBindings.resolve(graph: withDefault, sets: [X], data: nil) }
+    #expect(throws: Diagnostic.self) {
+      try SymbolBindings.resolve(graph: withDefault, sets: [X], data: nil)
+    }
   }
 }

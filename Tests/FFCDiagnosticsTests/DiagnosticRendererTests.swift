@@ -30,23 +30,29 @@ import Testing
     let focus = file.location(of: 23)  // "@"
     let text = DiagnosticRenderer(files: [file]).render(
       Diagnostic(.error, id: "t", "cannot multiply", at: range, focus: focus))
-    #expect(text == "net.ffn:2:13: error: cannot multiply\n 2 | h = relu(W1 @ x)\n   |          ~~~^~~\n")
+    #expect(
+      text == "net.ffn:2:13: error: cannot multiply\n 2 | h = relu(W1 @ x)\n   |          ~~~^~~\n")
   }
 
   @Test func notesFollowWithTheirOwnLocation() {
-    let diagnostic = Diagnostic(.error, id: "t", "bad", at: file.range(11, 12), notes: [Note("declared here", at: file.range(6, 7))])
+    let diagnostic = Diagnostic(
+      .error, id: "t", "bad", at: file.range(11, 12),
+      notes: [Note("declared here", at: file.range(6, 7))])
     let text = DiagnosticRenderer(files: [file]).render(diagnostic)
     #expect(text.contains("net.ffn:1:7: note: declared here\n 1 | input x[3]\n   |       ^\n"))
   }
 
   @Test func withoutALocationTheToolNamesItself() {
-    #expect(DiagnosticRenderer(files: []).render(Diagnostic(.error, id: "t", "no loss", at: nil)) == "ffc: error: no loss\n")
+    #expect(
+      DiagnosticRenderer(files: []).render(Diagnostic(.error, id: "t", "no loss", at: nil))
+        == "ffc: error: no loss\n")
   }
 
   @Test func colourOnlyWhenAsked() {
     let diagnostic = Diagnostic(.warning, id: "t", "w", at: nil)
     #expect(!DiagnosticRenderer(files: []).render(diagnostic).contains("\u{1B}"))
-    #expect(DiagnosticRenderer(files: [], useColor: true).render(diagnostic).contains("\u{1B}[1;35m"))
+    #expect(
+      DiagnosticRenderer(files: [], useColor: true).render(diagnostic).contains("\u{1B}[1;35m"))
   }
 
   @Test func diagnosticsSortByLocationAndKeepTheirOrderOtherwise() {

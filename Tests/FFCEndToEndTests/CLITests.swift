@@ -10,7 +10,8 @@ import Testing
 
   @Test func helpAndVersion() throws {
     let help = try ffc(["--help"])
-    #expect(help.status == 0 && help.stdout.contains("compile") && help.stdout.contains("exit codes"))
+    #expect(
+      help.status == 0 && help.stdout.contains("compile") && help.stdout.contains("exit codes"))
     #expect(try ffc([]).stdout == help.stdout)
     #expect(try ffc(["help"]).stdout == help.stdout)
     let version = try ffc(["--version"])
@@ -30,7 +31,8 @@ import Testing
   @Test func rawShowsTheGradientBeforeSimplification() throws {
     let raw = try ffc(["compile", "samples/sigmoid_mlp.ffn", "--emit-grad", "--raw"])
     #expect(raw.status == 0)
-    #expect(raw.stdout == (try ffc(["compile", "samples/sigmoid_mlp.ffn", "--emit-grad", "-O0"])).stdout)
+    #expect(
+      raw.stdout == (try ffc(["compile", "samples/sigmoid_mlp.ffn", "--emit-grad", "-O0"])).stdout)
     // The loss's ½ and the square's 2 are still there; simplified, they cancel.
     #expect(raw.stdout.contains("mul 1, 0.5"))
     let simplified = try ffc(["compile", "samples/sigmoid_mlp.ffn", "--emit-grad"])
@@ -40,7 +42,9 @@ import Testing
   @Test func usageErrorsExitTwo() throws {
     let unknownOption = try ffc(["compile", "samples/fig11_1.ffn", "--emit-grads"])
     #expect(unknownOption.status == 2)
-    #expect(unknownOption.stderr.hasPrefix("ffc: error: unknown option '--emit-grads' for 'compile'; did you mean '--emit-grad'?"))
+    #expect(
+      unknownOption.stderr.hasPrefix(
+        "ffc: error: unknown option '--emit-grads' for 'compile'; did you mean '--emit-grad'?"))
     #expect(try ffc(["compyle"]).stderr.contains("did you mean 'compile'?"))
     #expect(try ffc(["compyle"]).status == 2)
     #expect(try ffc(["compile"]).status == 2)
@@ -53,22 +57,31 @@ import Testing
       let bind = try ffc(["compile", "samples/iris.ffn", "--stats", "--bind", "N=\(size)"])
       #expect(bind.status == 2)
       #expect(bind.stdout.isEmpty)
-      #expect(bind.stderr.hasPrefix("ffc: error: '--bind N=\(size)' should be a symbol and a size from 0 to 1073741824"), "\(bind.stderr)")
+      #expect(
+        bind.stderr.hasPrefix(
+          "ffc: error: '--bind N=\(size)' should be a symbol and a size from 0 to 1073741824"),
+        "\(bind.stderr)")
     }
   }
 
   @Test func programErrorsExitOneWithALocation() throws {
     let result = try ffc(["compile", "Tests/FFCGoldenTests/Golden/errors/matmul_shapes.ffn"])
     #expect(result.status == 1)
-    #expect(result.stderr.hasPrefix("Tests/FFCGoldenTests/Golden/errors/matmul_shapes.ffn:4:13: error: cannot multiply [2, 4] by [3]"))
+    #expect(
+      result.stderr.hasPrefix(
+        "Tests/FFCGoldenTests/Golden/errors/matmul_shapes.ffn:4:13: error: cannot multiply [2, 4] by [3]"
+      ))
     #expect(result.stdout.isEmpty)
   }
 
   @Test func unreadableFilesExitOne() throws {
     let missing = try ffc(["compile", "no/such/file.ffn"])
-    #expect(missing.status == 1 && missing.stderr == "ffc: error: cannot read 'no/such/file.ffn': no such file\n")
+    #expect(
+      missing.status == 1
+        && missing.stderr == "ffc: error: cannot read 'no/such/file.ffn': no such file\n")
     #expect(try ffc(["compile", "samples"]).stderr.contains("it is a directory"))
-    let binary = FileManager.default.temporaryDirectory.appendingPathComponent("ffc-binary-\(getpid()).ffn")
+    let binary = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "ffc-binary-\(getpid()).ffn")
     try Data([0xFF, 0xFE, 0x00, 0x80]).write(to: binary)
     defer { try? FileManager.default.removeItem(at: binary) }
     let notText = try ffc(["compile", binary.path])
@@ -76,23 +89,29 @@ import Testing
   }
 
   @Test func outputFileIsWrittenWholeAndReplacedSafely() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ffc-out-\(getpid())")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "ffc-out-\(getpid())")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let target = directory.appendingPathComponent("graph.dot")
     try "old".write(to: target, atomically: true, encoding: .utf8)
-    let result = try ffc(["compile", "samples/chain.ffn", "--emit-grad", "--emit", "dot", "-o", target.path])
+    let result = try ffc([
+      "compile", "samples/chain.ffn", "--emit-grad", "--emit", "dot", "-o", target.path,
+    ])
     #expect(result.status == 0 && result.stdout.isEmpty)
     #expect(try String(contentsOf: target, encoding: .utf8).hasPrefix("digraph"))
     #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["graph.dot"])
-    let failed = try ffc(["compile", "samples/chain.ffn", "-o", directory.appendingPathComponent("no/dir/x.txt").path])
+    let failed = try ffc([
+      "compile", "samples/chain.ffn", "-o", directory.appendingPathComponent("no/dir/x.txt").path,
+    ])
     #expect(failed.status == 1 && failed.stderr.contains("cannot write"))
   }
 
   /// Graphviz must accept every sample's DOT. CI installs it; locally the test says when it is absent.
   @Test func graphvizRendersEverySample() throws {
     guard let dot = BinaryRunner.which("dot") else {
-      #expect(ProcessInfo.processInfo.environment["CI"] == nil, "CI must have Graphviz's 'dot' installed")
+      #expect(
+        ProcessInfo.processInfo.environment["CI"] == nil, "CI must have Graphviz's 'dot' installed")
       return
     }
     for sample in Repository.sampleFiles() {
@@ -116,8 +135,10 @@ import Testing
   }
 
   @Test func warningsGoToStandardErrorWithoutFailing() throws {
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("ffc-warn-\(getpid()).ffn")
-    try "param a = 1\nparam b = 2\nloss L = a * 3\n".write(to: file, atomically: true, encoding: .utf8)
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "ffc-warn-\(getpid()).ffn")
+    try "param a = 1\nparam b = 2\nloss L = a * 3\n".write(
+      to: file, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(at: file) }
     let result = try ffc(["compile", file.path, "--emit-grad"])
     #expect(result.status == 0)
@@ -136,7 +157,8 @@ import Testing
     }
     for line in text.split(separator: "\n") {
       let trimmed = line.trimmingCharacters(in: .whitespaces)
-      guard trimmed.hasPrefix("ffc run samples/") || trimmed.hasPrefix("swift run ffc run samples/") else { continue }
+      guard trimmed.hasPrefix("ffc run samples/") || trimmed.hasPrefix("swift run ffc run samples/")
+      else { continue }
       let command = String(trimmed.split(separator: "#")[0]).trimmingCharacters(in: .whitespaces)
         .replacingOccurrences(of: "swift run ffc", with: "ffc")
       if !commands.contains(command) { commands.append(command) }
@@ -147,7 +169,9 @@ import Testing
   @Test func everySampleHasADocumentedRunCommand() {
     let commands = Self.commands()
     for sample in Repository.sampleFiles() {
-      #expect(commands.contains { $0.hasPrefix("ffc run samples/\(sample)") }, "\(sample) has no 'ffc run' command in samples/README.md")
+      #expect(
+        commands.contains { $0.hasPrefix("ffc run samples/\(sample)") },
+        "\(sample) has no 'ffc run' command in samples/README.md")
     }
   }
 
@@ -168,7 +192,10 @@ import Testing
 @Suite struct DeterminismTests {
   @Test func twoProcessesPrintTheSameBytes() throws {
     for sample in ["samples/mlp5.ffn", "samples/activations.ffn", "samples/iris.ffn"] {
-      for arguments in [["compile", sample, "--emit-grad"], ["compile", sample, "--emit-grad", "--emit", "dot"], ["check", sample, "--max-elements", "5"]] {
+      for arguments in [
+        ["compile", sample, "--emit-grad"], ["compile", sample, "--emit-grad", "--emit", "dot"],
+        ["check", sample, "--max-elements", "5"],
+      ] {
         let first = try BinaryRunner.run(arguments)
         let second = try BinaryRunner.run(arguments)
         #expect(first.status == 0 && first.stdout == second.stdout, "\(arguments)")
@@ -196,7 +223,9 @@ import Testing
     }
     let text = try String(contentsOfFile: target, encoding: .utf8)
     #expect(text.hasPrefix("graph fig11_1 {"))
-    let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).filter { $0.hasSuffix(".tmp") }
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).filter {
+      $0.hasSuffix(".tmp")
+    }
     #expect(leftovers.isEmpty)
   }
 }

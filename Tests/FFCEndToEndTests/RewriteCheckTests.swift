@@ -9,7 +9,8 @@ import Testing
 @Suite struct RewriteCheckTests {
   func compile(_ text: String) -> (Bool, String) {
     let result = Compilation.compile(
-      path: "net.ffn", text: text, options: .init(differentiate: true, optimize: true, checkRewrites: true),
+      path: "net.ffn", text: text,
+      options: .init(differentiate: true, optimize: true, checkRewrites: true),
       renderer: { DiagnosticRendererFactory.plain($0) })
     switch result {
     case .success: return (true, "")
@@ -39,18 +40,22 @@ import Testing
     }
     let replacement = try #require(after.nodes.firstIndex { $0.op === Op.mul })
     let event = RewriteEvent(
-      pass: "test", rule: "x*2 -> x*3", location: before.nodes[index].location, before: "mul(%x, 2)", after: "mul(%x, 3)",
+      pass: "test", rule: "x*2 -> x*3", location: before.nodes[index].location,
+      before: "mul(%x, 2)", after: "mul(%x, 3)",
       original: NodeID(index), replacement: NodeID(replacement))
     let problems = RewriteChecker.check(before, after, [event])
     #expect(problems.count == 1)
-    #expect(problems.first?.message.hasPrefix("rewrite 'x*2 -> x*3' in test changed a value: 2 became 3") == true, "\(problems)")
+    #expect(
+      problems.first?.message.hasPrefix("rewrite 'x*2 -> x*3' in test changed a value: 2 became 3")
+        == true, "\(problems)")
   }
 
   /// A stabilising rewrite is more accurate than the form it replaces: log(1 - sigmoid(z)) loses
   /// digits to cancellation as z grows (nine at z = 20, fourteen at z = 36.6), and -softplus(z)
   /// is not reported for differing from it there.
   @Test func aStabilisingRewriteIsNotHeldToTheWrittenFormsRounding() {
-    for z in ["3", "3.3", "3.6"] {  // exp(z) ≈ 20, 27, 36.6: up to two wrong digits in the written form
+    // exp(z) ≈ 20, 27, 36.6: up to two wrong digits in the written form.
+    for z in ["3", "3.3", "3.6"] {
       let (ok, message) = compile("param x = \(z)\nloss L = log(1 - sigmoid(exp(x)))\n")
       #expect(ok, "\(z): \(message)")
     }

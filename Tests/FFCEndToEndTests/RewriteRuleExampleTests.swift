@@ -27,14 +27,17 @@ import Testing
     var pipeline = Pipeline.standard(differentiate: true, optimize: true)
     pipeline.checkEach = RewriteChecker.check
     let result = try pipeline.run(Programs.lower(rule.example))
-    #expect(result.events.contains { $0.rule == name }, "'\(name)' did not fire on its example; fired: \(Set(result.events.map(\.rule)).sorted())")
+    #expect(
+      result.events.contains { $0.rule == name },
+      "'\(name)' did not fire on its example; fired: \(Set(result.events.map(\.rule)).sorted())")
     let errors = result.diagnostics.filter { $0.severity == .error }
     #expect(errors.isEmpty, "\(errors.map(\.message))")
   }
 
   @Test func everyKindOfRewriteIsChecked() throws {
     // Folding and merging record their rewrites too, so the checker sees them.
-    let program = "param x[2] = [1, 2]\nparam y[2] = [3, 4]\nloss L = sum(x * (2 + 3)) + sum(x * y) + sum(y * x)\n"
+    let program =
+      "param x[2] = [1, 2]\nparam y[2] = [3, 4]\nloss L = sum(x * (2 + 3)) + sum(x * y) + sum(y * x)\n"
     var pipeline = Pipeline.standard(differentiate: true, optimize: true)
     pipeline.checkEach = RewriteChecker.check
     let result = try pipeline.run(Programs.lower(program))

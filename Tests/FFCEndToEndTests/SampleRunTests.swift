@@ -17,7 +17,9 @@ import Testing
   }
 
   @Test func figure11_1() throws {
-    let run = try RunOutput.run(["samples/fig11_1.ffn", "--set", "x=1,1,1", "--set", "y=0", "--trace"])
+    let run = try RunOutput.run([
+      "samples/fig11_1.ffn", "--set", "x=1,1,1", "--set", "y=0", "--trace",
+    ])
     expect(run["h1"], [0, 2], "h1")
     expect(run["h2"], [4, 0], "h2")
     expect(run["o"], [-4], "o")
@@ -34,7 +36,9 @@ import Testing
     let z = [-4.0, 8, 4]
     let total = z.map { Foundation.exp($0) }.reduce(0, +)
     expect(run["p"], z.map { Foundation.exp($0) / total }, tolerance: 1e-15, "softmax")
-    #expect(abs((run["p"]?.scalars[1] ?? 0) - 0.98) < 0.005 && abs((run["p"]?.scalars[2] ?? 0) - 0.02) < 0.005)
+    #expect(
+      abs((run["p"]?.scalars[1] ?? 0) - 0.98) < 0.005
+        && abs((run["p"]?.scalars[2] ?? 0) - 0.02) < 0.005)
     expect(run["L"], [Foundation.log(total) - 4], "cross-entropy")
     #expect(abs((run["L"]?.scalars[0] ?? 0) - 4.02) < 0.005)
   }
@@ -58,7 +62,9 @@ import Testing
   }
 
   @Test func xorSolution() throws {
-    let run = try RunOutput.run(["samples/xor_solution.ffn", "--data", "samples/data/xor_solution.csv", "--grads"])
+    let run = try RunOutput.run([
+      "samples/xor_solution.ffn", "--data", "samples/data/xor_solution.csv", "--grads",
+    ])
     expect(run["f"], [0, 1, 1, 0], "XOR")
     expect(run["J"], [0], "J")
     #expect(run.rows == 4)
@@ -83,20 +89,27 @@ import Testing
   /// A per-example program over a file: outputs per row, loss and gradients averaged (or summed).
   @Test func perExampleRowsAreAveraged() throws {
     let rows = [(1.0, 2.0), (2, 3), (-1, 0.5)]
-    let run = try RunOutput.run(["samples/linreg.ffn", "--data", "samples/data/linreg.csv", "--grads"])
+    let run = try RunOutput.run([
+      "samples/linreg.ffn", "--data", "samples/data/linreg.csv", "--grads",
+    ])
     let errors = rows.map { 5 * $0.0 + 1 - $0.1 }
     expect(run["y_hat"], rows.map { 5 * $0.0 + 1 }, "y_hat per row")
     expect(run["J"], [errors.map { $0 * $0 }.reduce(0, +) / 3], "mean J")
     expect(run["dJ/dw"], [zip(errors, rows).map { 2 * $0 * $1.0 }.reduce(0, +) / 3], "mean dJ/dw")
-    let summed = try RunOutput.run(["samples/linreg.ffn", "--data", "samples/data/linreg.csv", "--grads", "--reduce", "sum"])
+    let summed = try RunOutput.run([
+      "samples/linreg.ffn", "--data", "samples/data/linreg.csv", "--grads", "--reduce", "sum",
+    ])
     expect(summed["dJ/db"], [errors.map { 2 * $0 }.reduce(0, +)], "summed dJ/db")
   }
 
   /// The blog post's hand-derived backward pass, recomputed here from the run's own weights.
   @Test func twoLayerMatchesTheBlogsBackwardPass() throws {
-    let run = try RunOutput.run(["samples/two_layer.ffn", "--data", "samples/data/two_layer.csv", "--trace"])
+    let run = try RunOutput.run([
+      "samples/two_layer.ffn", "--data", "samples/data/two_layer.csv", "--trace",
+    ])
     let (X, y, W1, b1, W2, b2) = try (
-      #require(run["X"]), #require(run["y"]), #require(run["W1"]), #require(run["b1"]), #require(run["W2"]), #require(run["b2"])
+      #require(run["X"]), #require(run["y"]), #require(run["W1"]), #require(run["b1"]),
+      #require(run["W2"]), #require(run["b2"])
     )
     let n = Double(X.shape[0])
     let Y1 = Matrix(X).times(Matrix(W1)).plusRow(b1.scalars)
@@ -114,7 +127,9 @@ import Testing
 
   /// The lecture notes' δ recursion for the sigmoid MLP, from the run's own weights.
   @Test func sigmoidMLPMatchesTheDeltaRecursion() throws {
-    let run = try RunOutput.run(["samples/sigmoid_mlp.ffn", "--set", "x=0.1,0.5,-0.3,0.8", "--set", "y=1,0", "--trace"])
+    let run = try RunOutput.run([
+      "samples/sigmoid_mlp.ffn", "--set", "x=0.1,0.5,-0.3,0.8", "--set", "y=1,0", "--trace",
+    ])
     var a = [try #require(run["x"]).scalars]
     var weights: [Matrix] = []
     for layer in 1...3 {
@@ -123,10 +138,14 @@ import Testing
       weights.append(W)
       a.append(zip(W.times(column: a[layer - 1]), b).map { 1 / (1 + Foundation.exp(-($0 + $1))) })
     }
-    var delta = zip(a[3], [1.0, 0]).map { $0 - $1 }.enumerated().map { $1 * a[3][$0] * (1 - a[3][$0]) }
+    var delta = zip(a[3], [1.0, 0]).map { $0 - $1 }.enumerated().map {
+      $1 * a[3][$0] * (1 - a[3][$0])
+    }
     for layer in stride(from: 3, through: 1, by: -1) {
       expect(run["dC/db\(layer)"], delta, "delta^\(layer) = dC/db\(layer)")
-      expect(run["dC/dW\(layer)"], delta.flatMap { d in a[layer - 1].map { d * $0 } }, "dC/dW\(layer) = delta a^T")
+      expect(
+        run["dC/dW\(layer)"], delta.flatMap { d in a[layer - 1].map { d * $0 } },
+        "dC/dW\(layer) = delta a^T")
       if layer > 1 {
         let back = weights[layer - 1].transposed.times(column: delta)
         delta = back.enumerated().map { $1 * a[layer - 1][$0] * (1 - a[layer - 1][$0]) }
@@ -136,9 +155,12 @@ import Testing
 
   /// Examples as columns (X[4, N]): the file's rows become X's columns.
   @Test func columnConventionReadsRowsAsColumns() throws {
-    let fromFile = try RunOutput.run(["samples/columns.ffn", "--data", "samples/data/columns.csv", "--grads"])
+    let fromFile = try RunOutput.run([
+      "samples/columns.ffn", "--data", "samples/data/columns.csv", "--grads",
+    ])
     let inline = try RunOutput.run([
-      "samples/columns.ffn", "--set", "X=0.1,-0.6,0.4,0.5,0.2,-0.7,-0.3,0.9,0.3,0.8,-0.1,0.5", "--set", "Y=1,0,1,0,1,1", "--grads",
+      "samples/columns.ffn", "--set", "X=0.1,-0.6,0.4,0.5,0.2,-0.7,-0.3,0.9,0.3,0.8,-0.1,0.5",
+      "--set", "Y=1,0,1,0,1,1", "--grads",
     ])
     #expect(fromFile.values.count == inline.values.count && fromFile.values.count > 3)
     for (name, value) in fromFile.values { #expect(inline[name] == value, "\(name)") }
@@ -173,17 +195,22 @@ struct Matrix {
 
   subscript(i: Int, j: Int) -> Double { values[i * columns + j] }
   var transposed: Matrix {
-    Matrix(rows: columns, columns: rows, values: (0..<rows * columns).map { self[$0 % rows, $0 / rows] })
+    Matrix(
+      rows: columns, columns: rows, values: (0..<rows * columns).map { self[$0 % rows, $0 / rows] })
   }
   func times(_ b: Matrix) -> Matrix {
-    Matrix(rows: rows, columns: b.columns, values: (0..<rows * b.columns).map { index in
-      (0..<columns).reduce(0) { $0 + self[index / b.columns, $1] * b[$1, index % b.columns] }
-    })
+    Matrix(
+      rows: rows, columns: b.columns,
+      values: (0..<rows * b.columns).map { index in
+        (0..<columns).reduce(0) { $0 + self[index / b.columns, $1] * b[$1, index % b.columns] }
+      })
   }
   func times(column x: [Double]) -> [Double] {
     (0..<rows).map { i in (0..<columns).reduce(0) { $0 + self[i, $1] * x[$1] } }
   }
-  func map(_ f: (Double) -> Double) -> Matrix { Matrix(rows: rows, columns: columns, values: values.map(f)) }
+  func map(_ f: (Double) -> Double) -> Matrix {
+    Matrix(rows: rows, columns: columns, values: values.map(f))
+  }
   func zip(_ other: Matrix, _ f: (Double, Double) -> Double) -> Matrix {
     Matrix(rows: rows, columns: columns, values: Swift.zip(values, other.values).map(f))
   }

@@ -11,7 +11,8 @@ import Testing
     defer { scratch.remove() }
     let log = scratch.url.appendingPathComponent("log.csv").path
     let result = try ffc([
-      "train", "samples/xor.ffn", "--data", "samples/data/xor.csv", "--epochs", "2000", "--lr", "0.1", "--seed", "1",
+      "train", "samples/xor.ffn", "--data", "samples/data/xor.csv", "--epochs", "2000", "--lr",
+      "0.1", "--seed", "1",
       "--log", log,
     ])
     #expect(result.status == 0, "\(result.stderr)")
@@ -28,7 +29,8 @@ import Testing
 
   @Test func reportsValidationAccuracyForClassifiers() throws {
     let result = try ffc([
-      "train", "samples/iris.ffn", "--data", "samples/data/iris.csv", "--split", "0.8", "--optimizer", "adam",
+      "train", "samples/iris.ffn", "--data", "samples/data/iris.csv", "--split", "0.8",
+      "--optimizer", "adam",
       "--lr", "0.01", "--epochs", "300", "--batch", "16", "--seed", "1", "--quiet",
     ])
     #expect(result.status == 0, "\(result.stderr)")
@@ -45,11 +47,19 @@ import Testing
     let base = ["train", "samples/xor.ffn", "--data", "samples/data/xor.csv"]
     let cases: [([String], String)] = [
       (["--lr", "-1"], "'-1' is not a valid value for '--lr'; expected a number above 0"),
-      (["--optimizer", "rmsprop"], "'rmsprop' is not a valid value for '--optimizer'; expected one of: sgd, momentum, adam"),
-      (["--split", "1.5"], "'1.5' is not a valid value for '--split'; expected a fraction between 0 and 1, such as 0.8"),
+      (
+        ["--optimizer", "rmsprop"],
+        "'rmsprop' is not a valid value for '--optimizer'; expected one of: sgd, momentum, adam"
+      ),
+      (
+        ["--split", "1.5"],
+        "'1.5' is not a valid value for '--split'; expected a fraction between 0 and 1, such as 0.8"
+      ),
       (["--split", "0.8", "--val", "samples/data/xor.csv"], "give '--split' or '--val', not both"),
       (["--momentum", "0.5"], "'--momentum' is an option of '--optimizer momentum'"),
-      (["--epochs", "0"], "'0' is not a valid value for '--epochs'; expected a whole number from 1"),
+      (
+        ["--epochs", "0"], "'0' is not a valid value for '--epochs'; expected a whole number from 1"
+      ),
       (["--batch", "x"], "'x' is not a valid value for '--batch'; expected a whole number from 1"),
     ]
     for (extra, message) in cases {
@@ -63,21 +73,33 @@ import Testing
     let scratch = try RunCLITests.Scratch()
     defer { scratch.remove() }
     let noData = try ffc(["train", "samples/xor.ffn"])
-    #expect(noData.status == 1 && noData.stderr == "ffc: error: 'train' needs a data file: --data <file.csv>\n")
+    #expect(
+      noData.status == 1
+        && noData.stderr == "ffc: error: 'train' needs a data file: --data <file.csv>\n")
     let noLoss = try scratch.file("noloss.ffn", "input x\nparam w = 1\noutput y = w * x\n")
     let data = try scratch.file("x.csv", "x\n1\n2\n")
     let lossless = try ffc(["train", noLoss, "--data", data])
-    #expect(lossless.status == 1 && lossless.stderr.contains("error: the program declares no loss"), "\(lossless.stderr)")
+    #expect(
+      lossless.status == 1 && lossless.stderr.contains("error: the program declares no loss"),
+      "\(lossless.stderr)")
     let badData = try scratch.file("bad.csv", "X1,X2,y\n0,0,0\n0,one,1\n")
     let bad = try ffc(["train", "samples/xor.ffn", "--data", badData])
-    #expect(bad.status == 1 && bad.stderr.hasPrefix("\(badData):3:3: error: 'one' is not a number\n"))
-    let blowUp = try scratch.file("blow.ffn", "input X[N]\ntarget y[N]\nparam w = 1\nh = exp(X * w * 50)\nloss L = mean((h - y)^2)\n")
+    #expect(
+      bad.status == 1 && bad.stderr.hasPrefix("\(badData):3:3: error: 'one' is not a number\n"))
+    let blowUp = try scratch.file(
+      "blow.ffn",
+      "input X[N]\ntarget y[N]\nparam w = 1\nh = exp(X * w * 50)\nloss L = mean((h - y)^2)\n")
     let rows = try scratch.file("rows.csv", "X,y\n1,0\n2,1\n")
     let nan = try ffc(["train", blowUp, "--data", rows, "--lr", "10", "--check-numerics"])
     #expect(nan.status == 1)
     // The lint saw it coming; training then stops at the first step that overflows.
-    #expect(nan.stderr.hasPrefix("\(blowUp):4:5: warning: exp of a value that can exceed 88.7"), "\(nan.stderr)")
-    #expect(nan.stderr.contains("\(blowUp):4:5: error: the loss stopped being finite at epoch 1, step 1: 'exp' produced a NaN or an infinity in 'h'"), "\(nan.stderr)")
+    #expect(
+      nan.stderr.hasPrefix("\(blowUp):4:5: warning: exp of a value that can exceed 88.7"),
+      "\(nan.stderr)")
+    #expect(
+      nan.stderr.contains(
+        "\(blowUp):4:5: error: the loss stopped being finite at epoch 1, step 1: 'exp' produced a NaN or an infinity in 'h'"
+      ), "\(nan.stderr)")
   }
 
   /// Ctrl-C stops after the current step: the summary says so, the log is written, exit 130.
@@ -88,7 +110,8 @@ import Testing
     let process = Process()
     process.executableURL = BinaryRunner.executable
     process.arguments = [
-      "train", "samples/digits.ffn", "--data", "samples/data/digits.csv", "--epochs", "100000", "--batch", "64",
+      "train", "samples/digits.ffn", "--data", "samples/data/digits.csv", "--epochs", "100000",
+      "--batch", "64",
       "--log", log,
     ]
     process.currentDirectoryURL = Repository.root
@@ -124,7 +147,10 @@ import Testing
     let result = try ffc(["check", "samples/fig11_1.ffn"])
     #expect(result.status == 0)
     let lines = result.stdout.split(separator: "\n")
-    #expect(lines[0] == "gradient check of samples/fig11_1.ffn in f64: central differences with ε = 1e-06, tolerance 1e-05")
+    #expect(
+      lines[0]
+        == "gradient check of samples/fig11_1.ffn in f64: central differences with ε = 1e-06, tolerance 1e-05"
+    )
     #expect(lines[1] == "parameter  shape   checked  max abs error  max rel error  result")
     #expect(lines[2].hasPrefix("W1         [2, 3]  6 ") && lines[2].hasSuffix("ok"))
     #expect(lines.count == 6)
@@ -139,26 +165,37 @@ import Testing
     defer { scratch.remove() }
     let saved = scratch.url.appendingPathComponent("xor-trained.ffn").path
     let train = try ffc([
-      "train", "samples/xor.ffn", "--data", "samples/data/xor.csv", "--epochs", "2000", "--lr", "0.1", "--seed", "1",
+      "train", "samples/xor.ffn", "--data", "samples/data/xor.csv", "--epochs", "2000", "--lr",
+      "0.1", "--seed", "1",
       "--save", saved, "--quiet",
     ])
     #expect(train.status == 0 && train.stdout.hasSuffix("saved the trained program to \(saved)\n"))
     let text = try String(contentsOfFile: saved, encoding: .utf8)
-    #expect(text.hasPrefix("# ffc train: ffc train samples/xor.ffn (sgd, lr 0.1, batch all, f32), 2000 epochs, training loss "))
+    #expect(
+      text.hasPrefix(
+        "# ffc train: ffc train samples/xor.ffn (sgd, lr 0.1, batch all, f32), 2000 epochs, training loss "
+      ))
     #expect(text.contains("param W[2, 4] = [["))
     let run = try ffc(["run", saved, "--data", "samples/data/xor.csv", "--format", "csv"])
     #expect(run.status == 0)
-    let outputs = run.stdout.split(separator: "\n").filter { $0.hasPrefix("output,f,") }.compactMap { Double($0.split(separator: ",")[3]) }
+    let outputs = run.stdout.split(separator: "\n").filter { $0.hasPrefix("output,f,") }.compactMap
+    { Double($0.split(separator: ",")[3]) }
     #expect(outputs.count == 4)
-    for (output, target) in zip(outputs, [0.0, 1, 1, 0]) { #expect(abs(output - target) < 0.1, "\(outputs)") }
+    for (output, target) in zip(outputs, [0.0, 1, 1, 0]) {
+      #expect(abs(output - target) < 0.1, "\(outputs)")
+    }
     // Continuing: the first epoch starts from the learned values, so its loss is already small.
-    let again = try ffc(["train", saved, "--data", "samples/data/xor.csv", "--epochs", "1", "--lr", "0.1", "--save", saved])
+    let again = try ffc([
+      "train", saved, "--data", "samples/data/xor.csv", "--epochs", "1", "--lr", "0.1", "--save",
+      saved,
+    ])
     #expect(again.status == 0)
     let firstLoss = again.stdout.split(separator: "\n").first.flatMap { line in
       line.split(separator: " ").drop { $0 != "loss" }.dropFirst().first.flatMap { Double($0) }
     }
     #expect((firstLoss ?? 1) < 0.001, "\(again.stdout)")
     let resaved = try String(contentsOfFile: saved, encoding: .utf8)
-    #expect(resaved.components(separatedBy: "# ffc train:").count == 2, "one note line after two saves")
+    #expect(
+      resaved.components(separatedBy: "# ffc train:").count == 2, "one note line after two saves")
   }
 }

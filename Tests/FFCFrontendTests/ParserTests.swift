@@ -6,7 +6,8 @@ import Testing
 @Suite struct ParserTests {
   /// The text form of an expression, fully parenthesised, to check precedence and associativity.
   func shape(_ expression: String) throws -> String {
-    let (program, diagnostics) = Parser.parse(SourceFile(path: "t.ffn", text: "y = \(expression)\n"))
+    let (program, diagnostics) = Parser.parse(
+      SourceFile(path: "t.ffn", text: "y = \(expression)\n"))
     #expect(diagnostics.isEmpty, "\(diagnostics.map(\.message))")
     guard case .assignment(_, _, let e)? = program.statements.first?.statement else { return "" }
     var text: [String] = []
@@ -17,8 +18,12 @@ import Testing
       case .member(let b, let m): text.append("\(text[b]).\(m)")
       case .unary(let op, let x): text.append("(\(op)\(text[x]))")
       case .binary(let op, let a, let b): text.append("(\(text[a]) \(op) \(text[b]))")
-      case .call(let f, let args): text.append("\(f)(\(args.map { ($0.label.map { "\($0)=" } ?? "") + text[$0.value] }.joined(separator: ", ")))")
-      case .index(let b, let i): text.append("\(text[b])[\(i.map { text[$0] }.joined(separator: ", "))]")
+      case .call(let f, let args):
+        text.append(
+          "\(f)(\(args.map { ($0.label.map { "\($0)=" } ?? "") + text[$0.value] }.joined(separator: ", ")))"
+        )
+      case .index(let b, let i):
+        text.append("\(text[b])[\(i.map { text[$0] }.joined(separator: ", "))]")
       case .list(let xs): text.append("[\(xs.map { text[$0] }.joined(separator: ", "))]")
       }
     }
@@ -48,7 +53,9 @@ import Testing
   /// Nesting depth is not recursion depth: 50,000 parentheses parse, lower and compile.
   @Test func deeplyNestedExpressionsDoNotOverflow() throws {
     let depth = 50_000
-    let text = "param x = 1\ny = " + String(repeating: "(", count: depth) + "x" + String(repeating: " + 1)", count: depth) + "\nloss y"
+    let text =
+      "param x = 1\ny = " + String(repeating: "(", count: depth) + "x"
+      + String(repeating: " + 1)", count: depth) + "\nloss y"
     let graph = try Programs.compile(text)
     #expect(try Programs.evaluate(graph).loss?.scalars == [Double(depth + 1)])
   }
@@ -60,7 +67,8 @@ import Testing
   }
 
   @Test func newlinesInsideBracketsContinueTheStatement() throws {
-    let graph = try Programs.lower("param W[2, 2] = [[1, 2],\n  [3, 4]]\ny = relu(\n  W @ W\n)\noutput y")
+    let graph = try Programs.lower(
+      "param W[2, 2] = [[1, 2],\n  [3, 4]]\ny = relu(\n  W @ W\n)\noutput y")
     #expect(graph.outputs.count == 1)
   }
 

@@ -6,9 +6,12 @@ import Testing
 /// replaced by tokens of the language) go through the whole pipeline with --emit-grad; each must
 /// end in a graph or in diagnostics, never a trap.
 @Suite struct RobustnessTests {
-  static let fragments = ["(", ")", "[", "]", ",", "=", "@", "*", "**", "-", ".T", "[N, 3]", "0", "1e9", "-1",
-    "2147483648", "relu(", "sum(x, axis=5)", "\n", "loss", "output", "param", "input", "label", "dense(",
-    "[[1, 2], [3]]", "x[9]", "#", ";", "σ", "\u{0}", "é", "1e999", "softmax_cross_entropy(", "N"]
+  static let fragments = [
+    "(", ")", "[", "]", ",", "=", "@", "*", "**", "-", ".T", "[N, 3]", "0", "1e9", "-1",
+    "2147483648", "relu(", "sum(x, axis=5)", "\n", "loss", "output", "param", "input", "label",
+    "dense(",
+    "[[1, 2], [3]]", "x[9]", "#", ";", "σ", "\u{0}", "é", "1e999", "softmax_cross_entropy(", "N",
+  ]
 
   @Test(arguments: Repository.sampleFiles())
   func mutatedSamplesNeverCrash(sample: String) throws {
@@ -20,12 +23,16 @@ import Testing
         let at = Int(rng.next() % UInt64(text.count))
         switch rng.next() % 3 {
         case 0: text.remove(at: at)
-        case 1: text.insert(contentsOf: Array(Self.fragments[Int(rng.next() % UInt64(Self.fragments.count))]), at: at)
+        case 1:
+          text.insert(
+            contentsOf: Array(Self.fragments[Int(rng.next() % UInt64(Self.fragments.count))]),
+            at: at)
         default: text[at] = text[Int(rng.next() % UInt64(text.count))]
         }
       }
       let result = CLI.run(["compile", "-", "--emit-grad"], stdinText: String(text))
-      #expect(result.code != .internalError, "\(sample) mutated:\n\(String(text))\n\(result.stderr)")
+      #expect(
+        result.code != .internalError, "\(sample) mutated:\n\(String(text))\n\(result.stderr)")
     }
   }
 }

@@ -5,7 +5,8 @@ import Testing
 /// The printed forms of every sample, compared with files under Golden/. A new sample gets its
 /// goldens automatically: run once with FFC_UPDATE_GOLDENS=1 and review the new files.
 @Suite struct GoldenTests {
-  static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+  static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("Golden")
 
   /// Golden file, compile arguments, and whether the golden is of standard error.
   static let forms: [(file: String, arguments: [String], isStandardError: Bool)] = [
@@ -47,7 +48,9 @@ import Testing
     let result = CLI.run(arguments)
     #expect(result.code == .success, "\(arguments): \(result.stderr)")
     let path = Self.directory.appendingPathComponent(name).appendingPathComponent("run.txt")
-    if let failure = Golden.check("$ ffc " + arguments.joined(separator: " ") + "\n" + result.stdout, at: path) {
+    if let failure = Golden.check(
+      "$ ffc " + arguments.joined(separator: " ") + "\n" + result.stdout, at: path)
+    {
       Issue.record("\(failure)")
     }
   }
@@ -64,7 +67,8 @@ import Testing
     let path = "Tests/FFCGoldenTests/Golden/errors/\(file)"
     let result = CLI.run(["compile", path, "--emit-grad", "--color", "never"])
     #expect(result.code == .programError, "\(file) exited \(result.code)")
-    let golden = Self.directory.appendingPathComponent("errors").appendingPathComponent(String(file.dropLast(4)) + ".stderr")
+    let golden = Self.directory.appendingPathComponent("errors").appendingPathComponent(
+      String(file.dropLast(4)) + ".stderr")
     if let failure = Golden.check(result.stderr, at: golden) { Issue.record("\(failure)") }
   }
 
@@ -72,10 +76,12 @@ import Testing
   /// code block) is one that some sample's gradient golden holds, so the README cannot drift
   /// from what ffc prints.
   @Test func readmeQuotesPrintedGraphLines() throws {
-    let readme = try String(contentsOf: Repository.root.appendingPathComponent("README.md"), encoding: .utf8)
+    let readme = try String(
+      contentsOf: Repository.root.appendingPathComponent("README.md"), encoding: .utf8)
     let goldens = try Repository.sampleFiles().map { sample in
       try String(
-        contentsOf: Self.directory.appendingPathComponent(String(sample.dropLast(4))).appendingPathComponent("grad.txt"),
+        contentsOf: Self.directory.appendingPathComponent(String(sample.dropLast(4)))
+          .appendingPathComponent("grad.txt"),
         encoding: .utf8)
     }.joined(separator: "\n")
     let printed = Set(goldens.split(separator: "\n").map { Self.graphLine($0) })
@@ -83,7 +89,8 @@ import Testing
     for line in readme.split(separator: "\n", omittingEmptySubsequences: false) {
       if line.hasPrefix("  %") { quoted.append(Self.graphLine(line)) }
       guard line.hasPrefix("|") else { continue }
-      for (index, piece) in line.split(separator: "`", omittingEmptySubsequences: false).enumerated()
+      for (index, piece) in line.split(separator: "`", omittingEmptySubsequences: false)
+        .enumerated()
       where index % 2 == 1 && piece.hasPrefix("%") && piece.contains(": [") {
         quoted.append(Self.graphLine(piece))
       }
@@ -97,7 +104,8 @@ import Testing
 
   /// A printed line without its trailing `# via ...` comment and padding.
   static func graphLine(_ line: Substring) -> String {
-    let code = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? line
+    let code =
+      line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? line
     return code.trimmingCharacters(in: .whitespaces)
   }
 

@@ -15,14 +15,17 @@ import Testing
     let sample = op.samples[sampleIndex]
     for seed in [UInt64(0xFFC), 7, 42] {
       let outcome = try FiniteDifferences.check(op, sample, seed: seed)
-      #expect(outcome.relativeError < 1e-6, "'\(op.name)' inputs \(sample.inputs) seed \(seed): \(outcome)")
+      #expect(
+        outcome.relativeError < 1e-6,
+        "'\(op.name)' inputs \(sample.inputs) seed \(seed): \(outcome)")
     }
   }
 
   @Test(arguments: configurations)
   func optimizedGradientAgreesToo(opName: String, sampleIndex: Int) throws {
     let op = try #require(OpRegistry.byName[opName])
-    let outcome = try FiniteDifferences.check(op, op.samples[sampleIndex], seed: 0xFFC, optimize: true)
+    let outcome = try FiniteDifferences.check(
+      op, op.samples[sampleIndex], seed: 0xFFC, optimize: true)
     #expect(outcome.relativeError < 1e-6, "'\(op.name)' optimized: \(outcome)")
   }
 }
@@ -63,7 +66,8 @@ import Testing
   static let wrongSquare = TestOps.wrongSquare
 
   @Test func aWrongDerivativeRuleIsCaught() throws {
-    let outcome = try FiniteDifferences.check(Self.wrongSquare, Self.wrongSquare.samples[0], seed: 1)
+    let outcome = try FiniteDifferences.check(
+      Self.wrongSquare, Self.wrongSquare.samples[0], seed: 1)
     #expect(outcome.relativeError > 0.1)
   }
 }

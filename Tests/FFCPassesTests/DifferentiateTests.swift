@@ -13,7 +13,9 @@ import Testing
 
   /// Only nodes between a parameter and the loss are differentiated.
   @Test func nodesOffThePathGetNoGradientNodes() throws {
-    let graph = try Programs.compile("input x[3]\nparam w[3] = 1\nnoise = exp(x) * 3\nL = sum(w * x)\noutput noise\nloss L", optimize: false)
+    let graph = try Programs.compile(
+      "input x[3]\nparam w[3] = 1\nnoise = exp(x) * 3\nL = sum(w * x)\noutput noise\nloss L",
+      optimize: false)
     #expect(!graph.nodes.contains { $0.isGradient && $0.op === Op.exp })
   }
 
@@ -22,14 +24,18 @@ import Testing
     let forward = try Programs.lower(source.text)
     let result = try Pipeline.standard(differentiate: true, optimize: true).run(forward)
     #expect(result.diagnostics.map(\.id) == ["grad.unused"])
-    #expect(result.diagnostics.first?.message == "'unused' does not affect the loss; its gradient is zero")
+    #expect(
+      result.diagnostics.first?.message == "'unused' does not affect the loss; its gradient is zero"
+    )
     let values = try Programs.evaluate(result.graph)
     #expect(values.gradients.map(\.scalars) == [[2], [0, 0]])
   }
 
   @Test func differentiatingWithoutALossIsAnError() throws {
     let forward = try Programs.lower("input x\ny = x * 2\noutput y")
-    #expect(throws: PassFailure.self) { try Pipeline.standard(differentiate: true, optimize: true).run(forward) }
+    #expect(throws: PassFailure.self) {
+      try Pipeline.standard(differentiate: true, optimize: true).run(forward)
+    }
   }
 
   /// The gradient graph is an ordinary graph: differentiating it again gives second derivatives.
@@ -53,7 +59,9 @@ import Testing
     for depth in [5, 10, 20, 40] {
       let graph = try Programs.compile(MLPGenerator.program(depth: depth, width: 8))
       let forward = graph.nodes.count - graph.gradientNodeCount
-      #expect(graph.gradientNodeCount <= 3 * forward, "depth \(depth): \(graph.gradientNodeCount) gradient vs \(forward) forward")
+      #expect(
+        graph.gradientNodeCount <= 3 * forward,
+        "depth \(depth): \(graph.gradientNodeCount) gradient vs \(forward) forward")
       counts.append(graph.nodes.count)
     }
     let perLayer = zip(counts.dropFirst(), counts).map { $0 - $1 }

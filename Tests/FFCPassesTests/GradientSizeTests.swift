@@ -9,7 +9,9 @@ import Testing
 @Suite struct GradientSizeTests {
   func gradientArrayOps(_ sample: String) throws -> [String] {
     let graph = try Programs.compile(Repository.read("samples/" + sample), differentiate: true)
-    return graph.nodes.filter { $0.isGradient && $0.shape.dims.contains { $0 != 1 } && !$0.op.isLeaf }.map(\.op.name)
+    return graph.nodes.filter {
+      $0.isGradient && $0.shape.dims.contains { $0 != 1 } && !$0.op.isLeaf
+    }.map(\.op.name)
   }
 
   /// The blog's numpy backward pass for the two-layer network has 8 array operations:

@@ -43,7 +43,8 @@ import Testing
   }
 
   @Test func constantsFold() throws {
-    let graph = try simplified("const a = [1, 2]\nconst b = 3\ny = exp(a * b - 3) + 0 * a\noutput y")
+    let graph = try simplified(
+      "const a = [1, 2]\nconst b = 3\ny = exp(a * b - 3) + 0 * a\noutput y")
     #expect(opNames(graph).isEmpty)
     let value = try #require(graph[graph.outputs[0].node].constantValue)
     #expect(value.scalars.map { ($0 * 1e6).rounded() } == [1_000_000, 20_085_537])
@@ -61,9 +62,12 @@ import Testing
   /// the written chain ((1e-30·1e20)·1e20 = 1e10) are finite: such constants stay apart too, and
   /// so does a sum past f32's largest value.
   @Test func constantsThatWouldOverflowInFloatStayApart() throws {
-    #expect(try opNames(simplified("input x[2]\ny = (x * 1e20) * 1e20\noutput y")) == ["mul", "mul"])
-    #expect(try opNames(simplified("input x[2]\ny = (x * 1e-30) * 1e-30\noutput y")) == ["mul", "mul"])
-    #expect(try opNames(simplified("input x[2]\ny = (x - 3e38) - 3e38\noutput y")) == ["sub", "sub"])
+    #expect(
+      try opNames(simplified("input x[2]\ny = (x * 1e20) * 1e20\noutput y")) == ["mul", "mul"])
+    #expect(
+      try opNames(simplified("input x[2]\ny = (x * 1e-30) * 1e-30\noutput y")) == ["mul", "mul"])
+    #expect(
+      try opNames(simplified("input x[2]\ny = (x - 3e38) - 3e38\noutput y")) == ["sub", "sub"])
     #expect(try opNames(simplified("input x[2]\ny = (x * 0) * 1e-30\noutput y")) == ["mul"])
   }
 
@@ -71,7 +75,8 @@ import Testing
   /// node's shape when the constant is the larger operand: s ** [2, 2, 2] is [3], not square(s).
   @Test(arguments: [
     "s ** [2, 2, 2]", "exp(s) - [1, 1, 1]", "s ** [1, 1, 1]", "s ** [0, 0, 0]", "s * [1, 1, 1]",
-    "s * [-1, -1, -1]", "s + [0, 0, 0]", "[0, 0, 0] + s", "[0, 0, 0] - s", "s - [0, 0, 0]", "s / [1, 1, 1]",
+    "s * [-1, -1, -1]", "s + [0, 0, 0]", "[0, 0, 0] + s", "[0, 0, 0] - s", "s - [0, 0, 0]",
+    "s / [1, 1, 1]",
     "log([1, 1, 1] + s)", "log([1, 1, 1] + exp(s))", "log([1, 1, 1] - sigmoid(s))",
   ])
   func aLargerConstantOperandKeepsTheShape(expression: String) throws {
@@ -84,7 +89,8 @@ import Testing
   }
 
   @Test func commonSubexpressionsMerge() throws {
-    let graph = try simplified("input x[3]\na = tanh(x) * exp(x)\nb = exp(x) * tanh(x)\ny = a + b\noutput y")
+    let graph = try simplified(
+      "input x[3]\na = tanh(x) * exp(x)\nb = exp(x) * tanh(x)\ny = a + b\noutput y")
     // a and b meet; a + a then becomes a * 2.
     #expect(opNames(graph).filter { $0 == "exp" }.count == 1)
     #expect(opNames(graph).sorted() == ["exp", "mul", "mul", "tanh"])
@@ -153,7 +159,10 @@ import Testing
     #expect(result.graph.nodes.count <= PassManager.nodeBudget(graph.nodes.count))
     #expect(result.graph.nodes.count > graph.nodes.count)
     let counters = try #require(result.reports.first).counters
-    #expect(counters.contains { $0.0 == "round undone: over the node budget" && $0.1 == 1 }, "\(counters)")
-    #expect(try Programs.evaluate(result.graph).loss?.scalars == Programs.evaluate(graph).loss?.scalars)
+    #expect(
+      counters.contains { $0.0 == "round undone: over the node budget" && $0.1 == 1 }, "\(counters)"
+    )
+    #expect(
+      try Programs.evaluate(result.graph).loss?.scalars == Programs.evaluate(graph).loss?.scalars)
   }
 }

@@ -31,7 +31,9 @@ import Testing
       loss L2 = L + 0.01 * sum(g * g)
       """
     let n = 1 + Int(rng.next() % 5)
-    func random(_ shape: [Int]) -> Tensor { Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in rng.uniform(-1, 1) }) }
+    func random(_ shape: [Int]) -> Tensor {
+      Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in rng.uniform(-1, 1) })
+    }
     return (text, ["X": random([n, a]), "Y": random([n, c]), "V": random([a, b])])
   }
 
@@ -51,7 +53,8 @@ import Testing
     let up = try Programs.evaluate(graph, feeds: plus, seed: seed).outputs[0]
     let down = try Programs.evaluate(graph, feeds: minus, seed: seed).outputs[0]
     let numeric = up.zip(down) { ($0 - $1) / (2 * epsilon) }
-    #expect(Numerics.maxRelativeError(hv, numeric) < 1e-6, "seed \(seed): \(hv) vs \(numeric)\n\(text)")
+    #expect(
+      Numerics.maxRelativeError(hv, numeric) < 1e-6, "seed \(seed): \(hv) vs \(numeric)\n\(text)")
   }
 
   /// The loss uses a gradient (a gradient-norm penalty): Differentiate goes through it, and the
@@ -61,13 +64,15 @@ import Testing
     let (text, feeds) = Self.program(seed: seed)
     let graph = try Programs.compile(text, differentiate: true)
     let leaves = try LeafValues(graph, feeds: feeds, seed: seed)
-    let report = try GradientCheck.run(graph, leaves: leaves, settings: .init(epsilon: 1e-6, tolerance: 1e-6))
+    let report = try GradientCheck.run(
+      graph, leaves: leaves, settings: .init(epsilon: 1e-6, tolerance: 1e-6))
     let summary = report.map { "\($0.name): \($0.maxAbsoluteError)" }
     #expect(report.allSatisfy { $0.passed }, "seed \(seed): \(summary)")
   }
 
   @Test func closedForm() throws {
-    let text = "param w = 0.5\nL = tanh(w)^3\noutput g = grad(L, w)\noutput h = grad(grad(L, w), w)\n"
+    let text =
+      "param w = 0.5\nL = tanh(w)^3\noutput g = grad(L, w)\noutput h = grad(grad(L, w), w)\n"
     let values = try Programs.evaluate(Programs.compile(text, differentiate: false))
     let t = Foundation.tanh(0.5)
     #expect(abs(values.outputs[0].scalars[0] - 3 * t * t * (1 - t * t)) < 1e-14)
@@ -75,9 +80,15 @@ import Testing
   }
 
   @Test func misuseIsReported() {
-    #expect(Programs.rendered("param W[2]\noutput g = grad(W, W)\n").contains("'grad' differentiates a scalar, but its first argument has shape [2]"))
-    #expect(Programs.rendered("param W[2]\nh = W * 2\noutput g = grad(sum(h), h)\n").contains("the second argument of 'grad' must name an input or a parameter"))
-    #expect(Programs.rendered("param W[2]\noutput g = grad(sum(W))\n").contains("'grad' takes two arguments"))
+    #expect(
+      Programs.rendered("param W[2]\noutput g = grad(W, W)\n").contains(
+        "'grad' differentiates a scalar, but its first argument has shape [2]"))
+    #expect(
+      Programs.rendered("param W[2]\nh = W * 2\noutput g = grad(sum(h), h)\n").contains(
+        "the second argument of 'grad' must name an input or a parameter"))
+    #expect(
+      Programs.rendered("param W[2]\noutput g = grad(sum(W))\n").contains(
+        "'grad' takes two arguments"))
   }
 }
 
@@ -87,10 +98,15 @@ import Testing
   func rowsMatchFiniteDifferencesOfTheGradient(seed: UInt64) throws {
     let (text, feeds) = SecondOrderTests.program(seed: seed)
     let forward = try Programs.lower(text)
-    let hessian = try Pipeline.standard(differentiate: false, optimize: true).run(Hessian.graph(forward, parameter: "b1")).graph
+    let hessian = try Pipeline.standard(differentiate: false, optimize: true).run(
+      Hessian.graph(forward, parameter: "b1")
+    ).graph
     let gradientGraph = try Programs.compile(text, differentiate: true)
     let index = try #require(gradientGraph.gradients.firstIndex { $0.name == "b1" })
-    let b1 = try #require(try LeafValues(forward, feeds: feeds, seed: seed).values.first { $0.declaration.name == "b1" }?.value)
+    let b1 = try #require(
+      try LeafValues(forward, feeds: feeds, seed: seed).values.first {
+        $0.declaration.name == "b1"
+      }?.value)
     let rows = try Programs.evaluate(hessian, feeds: feeds, seed: seed).outputs
     #expect(rows.count == b1.count)
     let epsilon = 1e-5
@@ -105,7 +121,9 @@ import Testing
       let up = try Programs.evaluate(gradientGraph, feeds: plus, seed: seed).gradients[index]
       let down = try Programs.evaluate(gradientGraph, feeds: minus, seed: seed).gradients[index]
       let numeric = up.zip(down) { ($0 - $1) / (2 * epsilon) }
-      #expect(Numerics.maxRelativeError(row, numeric) < 1e-6, "seed \(seed) row \(i): \(row) vs \(numeric)")
+      #expect(
+        Numerics.maxRelativeError(row, numeric) < 1e-6,
+        "seed \(seed) row \(i): \(row) vs \(numeric)")
     }
   }
 
@@ -113,9 +131,13 @@ import Testing
     // L = (y - wo·h2)² with h2 = (4, 0): the Hessian in wo is 2 h2 h2ᵀ.
     let run = CLI.run(["run", "samples/fig11_1.ffn", "--hessian", "wo", "--format", "csv"])
     #expect(run.code == .success)
-    #expect(run.stdout.contains("hessian,d2L/dwo2,0:0,32\nhessian,d2L/dwo2,0:1,0\nhessian,d2L/dwo2,1:0,0\nhessian,d2L/dwo2,1:1,0\n"), "\(run.stdout)")
+    #expect(
+      run.stdout.contains(
+        "hessian,d2L/dwo2,0:0,32\nhessian,d2L/dwo2,0:1,0\nhessian,d2L/dwo2,1:0,0\nhessian,d2L/dwo2,1:1,0\n"
+      ), "\(run.stdout)")
     let unknown = CLI.run(["run", "samples/fig11_1.ffn", "--hessian", "v"])
-    #expect(unknown.code == .programError && unknown.stderr.contains("the program has no parameter 'v'"))
+    #expect(
+      unknown.code == .programError && unknown.stderr.contains("the program has no parameter 'v'"))
     let large = CLI.run(["run", "samples/mlp5.ffn", "--hessian", "h1.W"])
     #expect(large.code == .programError && large.stderr.contains("'h1.W' has 8192 elements"))
   }
@@ -128,11 +150,14 @@ import Testing
   func matchFiniteDifferencesOfTheGradient(seed: UInt64) throws {
     let (text, data) = SecondOrderTests.program(seed: seed)
     let forward = try Programs.lower(text)
-    let second = try Pipeline.standard(differentiate: true, optimize: true, order: 2).run(forward).graph
+    let second = try Pipeline.standard(differentiate: true, optimize: true, order: 2).run(forward)
+      .graph
     let first = try Programs.compile(text, differentiate: true)
     var rng = SplitMix64(seed: seed ^ 77)
     var feeds = data
-    let parameters = try LeafValues(forward, feeds: data, seed: seed).values.filter { $0.declaration.kind == .param }
+    let parameters = try LeafValues(forward, feeds: data, seed: seed).values.filter {
+      $0.declaration.kind == .param
+    }
     for (declaration, value) in parameters {
       feeds[declaration.name] = value
       feeds["v." + declaration.name] = value.map { _ in rng.uniform(-1, 1) }
@@ -149,9 +174,12 @@ import Testing
     let up = try Programs.evaluate(first, feeds: plus, seed: seed).gradients
     let down = try Programs.evaluate(first, feeds: minus, seed: seed).gradients
     for (index, gradient) in first.gradients.enumerated() {
-      let product = try #require(second.outputs.firstIndex { $0.name == "Hv." + gradient.name }.map { products[$0] })
+      let product = try #require(
+        second.outputs.firstIndex { $0.name == "Hv." + gradient.name }.map { products[$0] })
       let numeric = up[index].zip(down[index]) { ($0 - $1) / (2 * epsilon) }
-      #expect(Numerics.maxRelativeError(product, numeric) < 1e-6, "seed \(seed) \(gradient.name): \(product) vs \(numeric)")
+      #expect(
+        Numerics.maxRelativeError(product, numeric) < 1e-6,
+        "seed \(seed) \(gradient.name): \(product) vs \(numeric)")
     }
   }
 }

@@ -24,7 +24,8 @@ import Testing
   func firesAndPreservesValues(index: Int) throws {
     let (rule, expression, expected) = Self.cases[index]
     let text = program(expression, z: [0.4, -1.2, 2.0])
-    let result = try Pipeline.standard(differentiate: true, optimize: true).run(Programs.lower(text))
+    let result = try Pipeline.standard(differentiate: true, optimize: true).run(
+      Programs.lower(text))
     let counters = result.reports.first { $0.name == "stabilize" }?.counters ?? []
     #expect(counters.contains { $0.0 == rule && $0.1 == 1 }, "\(counters)")
     #expect(result.graph.nodes.contains { $0.op === expected })
@@ -57,7 +58,8 @@ import Testing
 
   /// Binary cross-entropy written out with sigmoids at z = ±100: finite, gradient (σ(z) − t)/n.
   @Test func binaryCrossEntropyAtLargeLogits() throws {
-    let text = "param z[2] = [100, -100]\ninput t[2] = [0, 1]\nloss L = -mean(t * log(sigmoid(z)) + (1 - t) * log(1 - sigmoid(z)))\n"
+    let text =
+      "param z[2] = [100, -100]\ninput t[2] = [0, 1]\nloss L = -mean(t * log(sigmoid(z)) + (1 - t) * log(1 - sigmoid(z)))\n"
     let result = try Programs.evaluate(Programs.compile(text, differentiate: true))
     #expect(result.loss?.scalars == [100])
     #expect(result.gradients[0].scalars == [0.5, -0.5])
@@ -68,7 +70,8 @@ import Testing
 @Suite struct SumHoistingTests {
   @Test func scalarLeavesTheSum() throws {
     let text = "param x[3] = [1, 2, 3]\nparam s = 2\nloss L = sum(s * x)\n"
-    let result = try Pipeline.standard(differentiate: true, optimize: true).run(Programs.lower(text))
+    let result = try Pipeline.standard(differentiate: true, optimize: true).run(
+      Programs.lower(text))
     #expect(result.events.contains { $0.rule == "sum(s*x) -> s*sum(x)" })
     let values = try Programs.evaluate(result.graph)
     #expect(values.loss?.scalars == [12])
@@ -78,7 +81,8 @@ import Testing
   /// An infinite scale stays inside: Σ(∞·x) over x of mixed signs is NaN, ∞·Σx is ±∞.
   @Test func anInfiniteScaleStaysInside() throws {
     let text = "param x[3] = [1, -2, 0.5]\nconst big = 1e300\nloss L = sum((big * big) * x)\n"
-    let result = try Pipeline.standard(differentiate: false, optimize: true).run(Programs.lower(text))
+    let result = try Pipeline.standard(differentiate: false, optimize: true).run(
+      Programs.lower(text))
     #expect(!result.events.contains { $0.rule == "sum(s*x) -> s*sum(x)" })
     #expect(try Programs.evaluate(result.graph).loss?.scalars.first?.isNaN == true)
   }
@@ -90,8 +94,11 @@ import Testing
 @Suite struct FixedPointTests {
   @Test(arguments: Repository.sampleFiles())
   func optimizationConverges(sample: String) throws {
-    let result = try Pipeline.standard(differentiate: true, optimize: true).run(Programs.lower(Repository.read("samples/" + sample)))
-    for report in result.reports { #expect(report.runs < 6, "\(sample): \(report.name) ran \(report.runs) times") }
+    let result = try Pipeline.standard(differentiate: true, optimize: true).run(
+      Programs.lower(Repository.read("samples/" + sample)))
+    for report in result.reports {
+      #expect(report.runs < 6, "\(sample): \(report.name) ran \(report.runs) times")
+    }
   }
 }
 
@@ -99,44 +106,64 @@ import Testing
 @Suite struct UnstableLintTests {
   func warnings(_ text: String) -> [String] {
     let result = Compilation.compile(
-      path: "net.ffn", text: text, options: .init(differentiate: true), renderer: { DiagnosticRendererFactory.plain($0) })
+      path: "net.ffn", text: text, options: .init(differentiate: true),
+      renderer: { DiagnosticRendererFactory.plain($0) })
     guard case .success(let (_, rendered)) = result else { return ["failed"] }
     return rendered.split(separator: "\n").filter { $0.contains(": warning: ") }.map(String.init)
   }
 
   @Test func eachPatternWarnsAtItsLine() {
-    let found = warnings("param x[2] = [1, 2]\ninput t[2] = [0.5, 1]\nloss L = sum(log(x) + t / x + sqrt(x))\n")
-    #expect(found == [
-      "net.ffn:3:14: warning: the logarithm of a value that can be 0 or negative gives -inf or NaN, and its gradient divides by it",
-      "net.ffn:3:23: warning: a division by a value that can be 0 gives inf or NaN, in the value and in its gradient",
-      "net.ffn:3:31: warning: the square root of a value that can be 0 has an infinite derivative there; the gradient becomes inf or NaN",
-    ])
+    let found = warnings(
+      "param x[2] = [1, 2]\ninput t[2] = [0.5, 1]\nloss L = sum(log(x) + t / x + sqrt(x))\n")
+    #expect(
+      found == [
+        "net.ffn:3:14: warning: the logarithm of a value that can be 0 or negative gives -inf or NaN, and its gradient divides by it",
+        "net.ffn:3:23: warning: a division by a value that can be 0 gives inf or NaN, in the value and in its gradient",
+        "net.ffn:3:31: warning: the square root of a value that can be 0 has an infinite derivative there; the gradient becomes inf or NaN",
+      ])
   }
 
   /// log1p(x) is -inf at x = -1, and log(1 + x) becomes log1p(x) before the lint runs: both warn
   /// unless 1 + x is known positive.
   @Test func log1pOfAValueThatCanBeMinusOneWarns() {
-    let message = "net.ffn:2:14: warning: log1p of a value that can be -1 or less gives -inf or NaN, and its gradient divides by 1 + x"
+    let message =
+      "net.ffn:2:14: warning: log1p of a value that can be -1 or less gives -inf or NaN, and its gradient divides by 1 + x"
     #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log1p(x))\n") == [message])
     #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log(1 + x))\n") == [message])
     #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log1p(-sigmoid(x)))\n") == [message])
-    #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log1p(x * x) + log(1 + sigmoid(x)))\n").isEmpty)
+    #expect(
+      warnings("param x[2] = [1, 2]\nloss L = sum(log1p(x * x) + log(1 + sigmoid(x)))\n").isEmpty)
   }
 
   @Test func safeFormsAndAllowedLinesAreQuiet() {
-    #expect(warnings("param z[3] = [1, 2, 3]\nloss L = -log(softmax(z))[0]\n").isEmpty, "stabilised first")
-    #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log(exp(x) + 1) + x / 16 + sqrt(x^2 + 1))\n").isEmpty)
+    #expect(
+      warnings("param z[3] = [1, 2, 3]\nloss L = -log(softmax(z))[0]\n").isEmpty, "stabilised first"
+    )
+    #expect(
+      warnings("param x[2] = [1, 2]\nloss L = sum(log(exp(x) + 1) + x / 16 + sqrt(x^2 + 1))\n")
+        .isEmpty)
     #expect(warnings("param x[2] = [1, 2]\nloss L = sum(log(x))   # ffc: allow\n").isEmpty)
   }
 
   /// exp of a logit overflows past 88.7 in f32; exp of a bounded value or of z − max(z) cannot.
   @Test func expOfAnUnboundedValueWarns() {
-    let overflow = "net.ffn:3:14: warning: exp of a value that can exceed 88.7 overflows to inf in f32 (and its gradient with it); subtract the maximum first, or use softmax, log_softmax, softplus or sigmoid"
-    #expect(warnings("param W[3, 2] = glorot\ninput x[2]\nloss L = sum(exp(W @ x))\n") == [overflow])
-    #expect(warnings("param W[3, 2] = glorot\ninput x[2]\nloss L = sum(exp(tanh(W @ x) * 80))\n").isEmpty)
-    #expect(warnings("param W[3, 2] = glorot\ninput x[2]\nloss L = sum(exp(tanh(W @ x) * 90))\n") == [overflow])
-    #expect(warnings("param W[3, 2] = glorot\ninput x[2]\no = W @ x\ne = exp(o - max(o))\nloss L = -log(e / sum(e))[0]\n").isEmpty)
-    #expect(warnings("param w[2] = [1, 2]\ninput x[2]\nloss L = sum(exp(-(w - x)^2))\n").isEmpty, "a Gaussian: at most 1")
+    let overflow =
+      "net.ffn:3:14: warning: exp of a value that can exceed 88.7 overflows to inf in f32 (and its gradient with it); subtract the maximum first, or use softmax, log_softmax, softplus or sigmoid"
+    #expect(
+      warnings("param W[3, 2] = glorot\ninput x[2]\nloss L = sum(exp(W @ x))\n") == [overflow])
+    #expect(
+      warnings("param W[3, 2] = glorot\ninput x[2]\nloss L = sum(exp(tanh(W @ x) * 80))\n").isEmpty)
+    #expect(
+      warnings("param W[3, 2] = glorot\ninput x[2]\nloss L = sum(exp(tanh(W @ x) * 90))\n") == [
+        overflow
+      ])
+    #expect(
+      warnings(
+        "param W[3, 2] = glorot\ninput x[2]\no = W @ x\ne = exp(o - max(o))\nloss L = -log(e / sum(e))[0]\n"
+      ).isEmpty)
+    #expect(
+      warnings("param w[2] = [1, 2]\ninput x[2]\nloss L = sum(exp(-(w - x)^2))\n").isEmpty,
+      "a Gaussian: at most 1")
   }
 
   /// z − max(z) is at most 0 only where each maximum is subtracted from the elements it was taken
@@ -144,7 +171,8 @@ import Testing
   /// [[0, 100], [0, 0]] gives exp(100).
   @Test func aMaximumSubtractedAlongTheWrongAxisIsNotABound() {
     let shifted = { (expression: String) in
-      warnings("input Z[2, 2] = [[0, 100], [0, 0]]\ninput X[N, 3]\nloss L = sum(exp(\(expression)))\n")
+      warnings(
+        "input Z[2, 2] = [[0, 100], [0, 0]]\ninput X[N, 3]\nloss L = sum(exp(\(expression)))\n")
     }
     #expect(shifted("Z - max(Z, axis=1)").count == 1)
     #expect(shifted("Z - max(Z, axis=0)").isEmpty, "column maxima along the rows")
@@ -167,7 +195,9 @@ import Testing
 
 /// The ranges the ops' rules give, on the patterns the lint judges.
 @Suite struct ValueRangeTests {
-  func range(_ expression: String, _ declarations: String = "param x[3] = [1, 2, 3]\n") throws -> ValueRange {
+  func range(_ expression: String, _ declarations: String = "param x[3] = [1, 2, 3]\n") throws
+    -> ValueRange
+  {
     let graph = try Programs.lower(declarations + "output r = " + expression + "\n")
     return graph.valueRanges()[graph.outputs[0].node.index]
   }
@@ -193,7 +223,9 @@ import Testing
   /// its logarithm and a division by it warn.
   @Test func leakyReLUWithANegativeSlope() throws {
     #expect(try range("leaky_relu(x, -1)") == .nonnegative)
-    #expect(try range("leaky_relu(c, -2)", "const c = [-1, 0.5, 2]\n") == ValueRange(0, 2, excludesZero: true))
+    #expect(
+      try range("leaky_relu(c, -2)", "const c = [-1, 0.5, 2]\n")
+        == ValueRange(0, 2, excludesZero: true))
     #expect(try range("leaky_relu(x, 0.1)") == .unknown)
     #expect(try range("leaky_relu(x, 0)") == .nonnegative)
     #expect(try range("leaky_relu(exp(x), -1)").isPositive)
@@ -204,12 +236,16 @@ import Testing
 /// there) is selected away rather than multiplied by that 0.
 @Suite struct NaNSafeSelectionTests {
   func gradient(_ text: String) throws -> [Double] {
-    let result = try Pipeline.standard(differentiate: true, optimize: true).run(Programs.lower(text))
+    let result = try Pipeline.standard(differentiate: true, optimize: true).run(
+      Programs.lower(text))
     return try #require(try Programs.evaluate(result.graph).gradients.first).scalars
   }
 
   @Test func squareRootOfNegativesNotTaken() throws {
-    #expect(try gradient("param x[3] = [-1, 1, 4]\nloss L = sum(where(x, sqrt(x), 0))\n") == [0, 0.5, 0.25])
+    #expect(
+      try gradient("param x[3] = [-1, 1, 4]\nloss L = sum(where(x, sqrt(x), 0))\n") == [
+        0, 0.5, 0.25,
+      ])
   }
 
   @Test func logarithmAtZeroNotTaken() throws {
@@ -220,15 +256,27 @@ import Testing
   /// The second derivative too: a quotient's derivative negates the cotangent, and the gradient,
   /// a root, is read again by the Hessian-vector product; neither may stop the factors moving in.
   @Test func secondDerivativesOfABranchNotTaken() throws {
-    #expect(try gradient("param x[3] = [-1, 1, 4]\nL = sum(where(x, sqrt(x), 0))\nloss R = sum(grad(L, x))\n") == [0, -0.25, -0.03125])
+    #expect(
+      try gradient(
+        "param x[3] = [-1, 1, 4]\nL = sum(where(x, sqrt(x), 0))\nloss R = sum(grad(L, x))\n") == [
+          0, -0.25, -0.03125,
+        ])
     let text = "param x[3] = [-1, 1, 4]\nloss L = sum(where(x, sqrt(x), 0))\n"
-    let graph = try Pipeline.standard(differentiate: true, optimize: true, order: 2).run(Programs.lower(text)).graph
-    let hv = try Programs.evaluate(graph, feeds: ["v.x": Tensor(shape: [3], scalars: [1, 1, 1])]).outputs
+    let graph = try Pipeline.standard(differentiate: true, optimize: true, order: 2).run(
+      Programs.lower(text)
+    ).graph
+    let hv = try Programs.evaluate(graph, feeds: ["v.x": Tensor(shape: [3], scalars: [1, 1, 1])])
+      .outputs
     #expect(hv.map(\.scalars) == [[0, -0.25, -0.03125]])
     // A selection read twice (h and the quotient's numerator): its gradient is a sum of selections.
-    let twice = "param x[3] = [-1, 1, 4]\nh = where(x, sqrt(x), 0)\nloss L = sum(h * exp(x) / (x + 2.5))\n"
-    let second = try Pipeline.standard(differentiate: true, optimize: true, order: 2).run(Programs.lower(twice)).graph
-    let values = try Programs.evaluate(second, feeds: ["v.x": Tensor(shape: [3], scalars: [1, 0, 0])]).outputs
+    let twice =
+      "param x[3] = [-1, 1, 4]\nh = where(x, sqrt(x), 0)\nloss L = sum(h * exp(x) / (x + 2.5))\n"
+    let second = try Pipeline.standard(differentiate: true, optimize: true, order: 2).run(
+      Programs.lower(twice)
+    ).graph
+    let values = try Programs.evaluate(
+      second, feeds: ["v.x": Tensor(shape: [3], scalars: [1, 0, 0])]
+    ).outputs
     #expect(values.map(\.scalars) == [[0, 0, 0]])
   }
 

@@ -73,14 +73,16 @@ import Testing
   }
 
   @Test func linearRegressionGivesSixteenAndEight() throws {
-    let graph = try Programs.compile("input x = 1\ntarget y = 2\nparam w = 5\nparam b = 1\nJ = (w * x + b - y)^2\nloss J")
+    let graph = try Programs.compile(
+      "input x = 1\ntarget y = 2\nparam w = 5\nparam b = 1\nJ = (w * x + b - y)^2\nloss J")
     let values = try Programs.evaluate(graph)
     #expect(values.loss?.scalars == [16])
     #expect(values.gradients[0].scalars == [8])
   }
 
   @Test func xorSolutionSeparatesThePoints() throws {
-    let graph = try Programs.compile("""
+    let graph = try Programs.compile(
+      """
       input X[N, 2] = [[0, 0], [0, 1], [1, 0], [1, 1]]
       target y[N] = [0, 1, 1, 0]
       param W[2, 2] = [[1, 1], [1, 1]]
@@ -98,7 +100,9 @@ import Testing
   }
 
   @Test func sigmoidNeuronMatchesTheNotes() throws {
-    let graph = try Programs.compile("input x = 1.5\ntarget y = 1\nparam w = 0.5\nparam b = -0.25\nC = 0.5 * (sigmoid(w * x + b) - y)^2\nloss C")
+    let graph = try Programs.compile(
+      "input x = 1.5\ntarget y = 1\nparam w = 0.5\nparam b = -0.25\nC = 0.5 * (sigmoid(w * x + b) - y)^2\nloss C"
+    )
     let (x, y, w, b) = (1.5, 1.0, 0.5, -0.25)
     let a = 1 / (1 + exp(-(w * x + b)))
     let values = try Programs.evaluate(graph)

@@ -13,19 +13,32 @@ import Testing
   static func programs(rows: Int, columns: Int) -> [(inputs: [[Int]], steps: [(Op, [Operand])])] {
     [
       ([[rows, columns], [columns]], [(Op.add, [.input(0), .input(1)]), (Op.tanh, [.step(0)])]),
-      ([[rows, columns], [rows, columns]], [
-        (Op.mul, [.input(1), .input(1)]), (Op.sub, [.literal(1), .step(0)]), (Op.mul, [.input(0), .step(1)]),
-      ]),
+      (
+        [[rows, columns], [rows, columns]],
+        [
+          (Op.mul, [.input(1), .input(1)]), (Op.sub, [.literal(1), .step(0)]),
+          (Op.mul, [.input(0), .step(1)]),
+        ]
+      ),
       // A column, a scalar read by a unary step, a step read twice, a parametric op.
-      ([[rows, 1], [], [rows, columns]], [
-        (Op.mul, [.input(0), .input(1)]), (Op.sigmoid, [.input(1)]), (Op.add, [.step(0), .step(1)]),
-        (Op.div, [.step(2), .input(2)]), (Op.leakyRelu, [.step(2)]), (Op.add, [.step(3), .step(4)]),
-      ]),
+      (
+        [[rows, 1], [], [rows, columns]],
+        [
+          (Op.mul, [.input(0), .input(1)]), (Op.sigmoid, [.input(1)]),
+          (Op.add, [.step(0), .step(1)]),
+          (Op.div, [.step(2), .input(2)]), (Op.leakyRelu, [.step(2)]),
+          (Op.add, [.step(3), .step(4)]),
+        ]
+      ),
       // Two single values in one step, and a bias over a row of another length.
-      ([[], [1, columns], [rows, columns]], [
-        (Op.add, [.input(0), .literal(2.5)]), (Op.mul, [.step(0), .input(1)]), (Op.sub, [.step(1), .input(2)]),
-        (Op.exp, [.step(2)]),
-      ]),
+      (
+        [[], [1, columns], [rows, columns]],
+        [
+          (Op.add, [.input(0), .literal(2.5)]), (Op.mul, [.step(0), .input(1)]),
+          (Op.sub, [.step(1), .input(2)]),
+          (Op.exp, [.step(2)]),
+        ]
+      ),
       // One step on an in-place input and a one-element input (x − max(x) at a batch of 1): no
       // scratch memory at all.
       ([[rows, columns], [1, 1]], [(Op.sub, [.input(0), .input(1)])]),
@@ -33,7 +46,8 @@ import Testing
   }
 
   static let sizes: [(rows: Int, columns: Int)] = [
-    (1, 1), (0, 64), (0, 3), (1, 7), (13, 1), (511, 1), (8, 64), (73, 7), (1, 513), (3, 171), (17, 64), (1031, 1),
+    (1, 1), (0, 64), (0, 3), (1, 7), (13, 1), (511, 1), (8, 64), (73, 7), (1, 513), (3, 171),
+    (17, 64), (1031, 1),
     (5, 100),
   ]
 
@@ -44,17 +58,23 @@ import Testing
       var declarations: [Declaration] = []
       var inputs: [NodeID] = []
       for (index, shape) in program.inputs.enumerated() {
-        let id = try builder.emit(Op.input, [], Attributes([("name", .string("x\(index)")), ("shape", .shape(Shape(shape)))]))
-        declarations.append(Declaration(name: "x\(index)", kind: .input, node: id, shape: Shape(shape)))
+        let id = try builder.emit(
+          Op.input, [],
+          Attributes([("name", .string("x\(index)")), ("shape", .shape(Shape(shape)))]))
+        declarations.append(
+          Declaration(name: "x\(index)", kind: .input, node: id, shape: Shape(shape)))
         inputs.append(id)
       }
-      let fused = try builder.emit(Op.fused, inputs, Op.fusedAttributes(Shape([rows, columns]), program.steps))
-      let graph = builder.graph(name: "fused", declarations: declarations, outputs: [NamedValue("y", fused)], loss: nil)
+      let fused = try builder.emit(
+        Op.fused, inputs, Op.fusedAttributes(Shape([rows, columns]), program.steps))
+      let graph = builder.graph(
+        name: "fused", declarations: declarations, outputs: [NamedValue("y", fused)], loss: nil)
       try graph.verify()
       var rng = SplitMix64(seed: UInt64(rows * 1000 + columns))
       var feeds: [String: Tensor] = [:]
       for (index, shape) in program.inputs.enumerated() {
-        feeds["x\(index)"] = Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in rng.uniform(0.5, 2) })
+        feeds["x\(index)"] = Tensor(
+          shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in rng.uniform(0.5, 2) })
       }
       let expected = try ReferenceEvaluator().roots(graph, feeds: feeds).outputs[0]
       let f64 = try Interpreter.roots(graph, feeds: feeds, as: Double.self).outputs[0]
@@ -71,17 +91,22 @@ import Testing
   @Test func aSmallOperandSharingTheOutputBufferIsReadFirst() throws {
     let builder = GraphBuilder()
     let shape = Shape([40, 30])
-    let x = try builder.emit(Op.input, [], Attributes([("name", .string("x")), ("shape", .shape(shape))]))
-    let z = try builder.emit(Op.input, [], Attributes([("name", .string("z")), ("shape", .shape(shape))]))
+    let x = try builder.emit(
+      Op.input, [], Attributes([("name", .string("x")), ("shape", .shape(shape))]))
+    let z = try builder.emit(
+      Op.input, [], Attributes([("name", .string("z")), ("shape", .shape(shape))]))
     let a = try builder.emit(Op.exp, [x])
     let b = try builder.emit(Op.sum, [a], Attributes([("axes", .ints([0]))]))
     let c = try builder.emit(Op.sum, [b], Attributes([("axes", .ints([0]))]))
-    let program: [(Op, [ElementwiseProgram.Operand])] = [(Op.add, [.input(0), .input(1)]), (Op.tanh, [.step(0)])]
+    let program: [(Op, [ElementwiseProgram.Operand])] = [
+      (Op.add, [.input(0), .input(1)]), (Op.tanh, [.step(0)]),
+    ]
     let fused = try builder.emit(Op.fused, [z, c], Op.fusedAttributes(shape, program))
     let graph = builder.graph(
       name: "alias",
       declarations: [
-        Declaration(name: "x", kind: .input, node: x, shape: shape), Declaration(name: "z", kind: .input, node: z, shape: shape),
+        Declaration(name: "x", kind: .input, node: x, shape: shape),
+        Declaration(name: "z", kind: .input, node: z, shape: shape),
       ],
       outputs: [NamedValue("y", fused)], loss: nil)
     var rng = SplitMix64(seed: 3)
@@ -90,7 +115,9 @@ import Testing
       "z": Tensor(shape: [40, 30], scalars: (0..<1200).map { _ in rng.uniform(-1, 1) }),
     ]
     let plan = try Plan<Double>(graph, leaves: LeafValues(graph, feeds: feeds, seed: 0))
-    #expect(plan.buffer(of: c) == plan.buffer(of: fused), "the test no longer makes the output share the scalar's buffer")
+    #expect(
+      plan.buffer(of: c) == plan.buffer(of: fused),
+      "the test no longer makes the output share the scalar's buffer")
     plan.run()
     let expected = try ReferenceEvaluator().roots(graph, feeds: feeds).outputs[0]
     #expect(Numerics.maxRelativeError(plan.roots().outputs[0], expected) < 1e-13)
@@ -100,16 +127,23 @@ import Testing
 /// Fusion changes no value beyond rounding: the fused and unfused plans of every sample and of the
 /// seeded random networks agree, in f64 and f32.
 @Suite struct FusionPreservesValuesTests {
-  static func compare(_ graph: Graph, feeds: [String: Tensor], seed: UInt64, _ label: String) throws {
+  static func compare(_ graph: Graph, feeds: [String: Tensor], seed: UInt64, _ label: String) throws
+  {
     let fused = try Pipeline.execution().run(graph).graph
-    let all = { (r: (outputs: [Tensor], loss: Tensor?, gradients: [Tensor])) in r.outputs + r.gradients + [r.loss].compactMap { $0 } }
+    let all = { (r: (outputs: [Tensor], loss: Tensor?, gradients: [Tensor])) in
+      r.outputs + r.gradients + [r.loss].compactMap { $0 }
+    }
     let plain64 = all(try Interpreter.roots(graph, feeds: feeds, seed: seed, as: Double.self))
     let fused64 = all(try Interpreter.roots(fused, feeds: feeds, seed: seed, as: Double.self))
     let plain32 = all(try Interpreter.roots(graph, feeds: feeds, seed: seed, as: Float.self))
     let fused32 = all(try Interpreter.roots(fused, feeds: feeds, seed: seed, as: Float.self))
     #expect(plain64.count == fused64.count)
-    for (x, y) in zip(plain64, fused64) { #expect(Numerics.maxRelativeError(x, y) < 1e-12, "\(label) f64") }
-    for (x, y) in zip(plain32, fused32) { #expect(Numerics.maxRelativeError(x, y) < 1e-5, "\(label) f32") }
+    for (x, y) in zip(plain64, fused64) {
+      #expect(Numerics.maxRelativeError(x, y) < 1e-12, "\(label) f64")
+    }
+    for (x, y) in zip(plain32, fused32) {
+      #expect(Numerics.maxRelativeError(x, y) < 1e-5, "\(label) f32")
+    }
   }
 
   @Test(arguments: Repository.sampleFiles())
@@ -117,13 +151,16 @@ import Testing
     let graph = try Programs.compile(Repository.read("samples/" + file), differentiate: true)
     var rng = SplitMix64(seed: 11)
     var feeds: [String: Tensor] = [:]
-    for declaration in graph.declarations where declaration.kind != .param && declaration.kind != .const {
+    for declaration in graph.declarations
+    where declaration.kind != .param && declaration.kind != .const {
       let shape = declaration.shape.dims.map { $0.value ?? 5 }
       let isLabel = declaration.kind == .label
       let classes = graph.labelClasses().first { $0.name == declaration.name }?.classes ?? 2
-      feeds[declaration.name] = Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in
-        isLabel ? Double(rng.next() % UInt64(classes)) : rng.uniform(-1, 1)
-      })
+      feeds[declaration.name] = Tensor(
+        shape: shape,
+        scalars: (0..<shape.reduce(1, *)).map { _ in
+          isLabel ? Double(rng.next() % UInt64(classes)) : rng.uniform(-1, 1)
+        })
     }
     try Self.compare(graph, feeds: feeds, seed: 0, file)
   }
@@ -146,7 +183,9 @@ import Testing
   @Test func aTanhLayerFusesItsBiasAndDerivative() throws {
     let graph = try Self.fused(MLPGenerator.program(depth: 3, width: 8))
     #expect(!graph.nodes.contains { $0.op === Op.broadcastTo })
-    let programs = graph.nodes.filter { $0.op === Op.fused }.map { $0.attributes.program("program").description }
+    let programs = graph.nodes.filter { $0.op === Op.fused }.map {
+      $0.attributes.program("program").description
+    }
     #expect(programs.filter { $0 == "tanh(add(#0, #1))" }.count == 3)
     #expect(programs.filter { $0 == "mul(#1, sub(1, mul(#0, #0)))" }.count == 2, "\(programs)")
     let named = graph.nodes.compactMap(\.name)
@@ -167,7 +206,8 @@ import Testing
     let z = try #require(graph.nodes.firstIndex { $0.name == "h1.z" })
     let result = try Pipeline.execution(keep: [NodeID(z)]).run(graph).graph
     let kept = try #require(result.nodes.firstIndex { $0.name == "h1.z" })
-    #expect(result.nodes.contains { $0.name == "h1" && $0.op === Op.tanh && $0.inputs == [NodeID(kept)] })
+    #expect(
+      result.nodes.contains { $0.name == "h1" && $0.op === Op.tanh && $0.inputs == [NodeID(kept)] })
     #expect(result.outputs.map(\.name) == graph.outputs.map(\.name))
     #expect(result.gradients.map(\.name) == graph.gradients.map(\.name))
   }
@@ -186,7 +226,9 @@ import Testing
     let result = try Interpreter.roots(fused, feeds: [:], as: Double.self).outputs[0]
     #expect(Numerics.maxRelativeError(result, plain) < 1e-12)
     let printed = CLI.run(["compile", "--fuse", "-"], stdinText: text)
-    #expect(printed.code == .success && printed.stdout.utf8.count < 200 * 1800, "\(printed.stdout.utf8.count) bytes")
+    #expect(
+      printed.code == .success && printed.stdout.utf8.count < 200 * 1800,
+      "\(printed.stdout.utf8.count) bytes")
   }
 
   /// `compile --emit-grad` prints the unfused graph; `--fuse` the one that runs.

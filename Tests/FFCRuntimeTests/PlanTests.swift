@@ -17,17 +17,22 @@ import Testing
     let sample = op.samples[sampleIndex]
     var rng = SplitMix64(seed: 0xFFC)
     let inputs = FiniteDifferences.sampleInputs(sample, &rng)
-    let outputShape = try op.inferShape(sample.inputs.map { Shape($0) }, sample.attributes).concrete ?? []
-    let weights = Tensor(shape: outputShape, scalars: (0..<outputShape.reduce(1, *)).map { _ in rng.uniform(-1, 1) })
+    let outputShape =
+      try op.inferShape(sample.inputs.map { Shape($0) }, sample.attributes).concrete ?? []
+    let weights = Tensor(
+      shape: outputShape, scalars: (0..<outputShape.reduce(1, *)).map { _ in rng.uniform(-1, 1) })
     let probe = try FiniteDifferences.probeGraph(op, sample, weights: weights)
-    let graph = try Pipeline.standard(differentiate: op.vjp != nil, optimize: false).run(probe).graph
+    let graph = try Pipeline.standard(differentiate: op.vjp != nil, optimize: false).run(probe)
+      .graph
     var feeds: [String: Tensor] = [:]
     for (index, value) in inputs.enumerated() { feeds["x\(index)"] = value }
 
     let reference = try ReferenceEvaluator().evaluate(graph, feeds: feeds)
-    let plan64 = try Plan<Double>(graph, leaves: LeafValues(graph, feeds: feeds, seed: 0), keepAll: true)
+    let plan64 = try Plan<Double>(
+      graph, leaves: LeafValues(graph, feeds: feeds, seed: 0), keepAll: true)
     plan64.run()
-    let plan32 = try Plan<Float>(graph, leaves: LeafValues(graph, feeds: feeds, seed: 0), keepAll: true)
+    let plan32 = try Plan<Float>(
+      graph, leaves: LeafValues(graph, feeds: feeds, seed: 0), keepAll: true)
     plan32.run()
     #expect(plan64.statistics.fallbackOps.isEmpty, "'\(op.name)' has no kernel")
     for index in graph.nodes.indices {
@@ -35,7 +40,8 @@ import Testing
       let f64 = plan64.value(of: NodeID(index))
       let f32 = plan32.value(of: NodeID(index))
       let node = "'\(op.name)' \(sample.inputs) node %\(index) (\(graph.nodes[index].op.name))"
-      #expect(Numerics.maxRelativeError(f64, expected) < 1e-12, "\(node) f64: \(f64) vs \(expected)")
+      #expect(
+        Numerics.maxRelativeError(f64, expected) < 1e-12, "\(node) f64: \(f64) vs \(expected)")
       #expect(Numerics.maxRelativeError(f32, expected) < 1e-5, "\(node) f32: \(f32) vs \(expected)")
     }
   }
@@ -45,24 +51,40 @@ import Testing
   /// A chain of elementwise ops runs in place; a wide graph reuses freed buffers.
   @Test func buffersAreReused() throws {
     let graph = try Programs.compile(MLPGenerator.program(depth: 8, width: 16), differentiate: true)
-    let leaves = try LeafValues(graph, feeds: ["X": Tensor(repeating: 0.5, shape: [64, 16]), "Y": Tensor(repeating: 0.1, shape: [64, 16])], seed: 1)
+    let leaves = try LeafValues(
+      graph,
+      feeds: [
+        "X": Tensor(repeating: 0.5, shape: [64, 16]), "Y": Tensor(repeating: 0.1, shape: [64, 16]),
+      ], seed: 1)
     let shared = try Plan<Float>(graph, leaves: leaves)
     let unshared = try Plan<Float>(graph, leaves: leaves, keepAll: true)
     #expect(shared.statistics.peakBytes < unshared.statistics.peakBytes / 2)
-    let all = try ReferenceEvaluator(seed: 1).evaluate(graph, feeds: ["X": Tensor(repeating: 0.5, shape: [64, 16]), "Y": Tensor(repeating: 0.1, shape: [64, 16])])
+    let all = try ReferenceEvaluator(seed: 1).evaluate(
+      graph,
+      feeds: [
+        "X": Tensor(repeating: 0.5, shape: [64, 16]), "Y": Tensor(repeating: 0.1, shape: [64, 16]),
+      ])
     var reported = false
     shared.run { node in
       if !reported && Numerics.maxRelativeError(shared.value(of: node), all[node.index]) > 1e-5 {
         reported = true
-        Issue.record("first wrong node \(node) \(graph[node].op.name) \(shared.value(of: node).scalars.prefix(4)) vs \(all[node.index].scalars.prefix(4)); inputs \(graph[node].inputs)")
+        Issue.record(
+          "first wrong node \(node) \(graph[node].op.name) \(shared.value(of: node).scalars.prefix(4)) vs \(all[node.index].scalars.prefix(4)); inputs \(graph[node].inputs)"
+        )
       }
     }
     unshared.run()
     let a = shared.roots()
     let b = unshared.roots()
-    let reference = try ReferenceEvaluator(seed: 1).roots(graph, feeds: ["X": Tensor(repeating: 0.5, shape: [64, 16]), "Y": Tensor(repeating: 0.1, shape: [64, 16])])
+    let reference = try ReferenceEvaluator(seed: 1).roots(
+      graph,
+      feeds: [
+        "X": Tensor(repeating: 0.5, shape: [64, 16]), "Y": Tensor(repeating: 0.1, shape: [64, 16]),
+      ])
     for (x, y) in zip(a.gradients, b.gradients) { #expect(x == y) }
-    for (x, y) in zip(reference.gradients, b.gradients) { #expect(Numerics.maxRelativeError(y, x) < 1e-5) }
+    for (x, y) in zip(reference.gradients, b.gradients) {
+      #expect(Numerics.maxRelativeError(y, x) < 1e-5)
+    }
     #expect(a.loss == b.loss)
   }
 }

@@ -43,7 +43,10 @@ import Testing
       guard abs(coarse - fine) <= 1e-5 * max(1, abs(coarse)) else { continue }
       checked += 1
       let error = abs(symbolic - coarse) / max(1e-8, abs(symbolic) + abs(coarse))
-      #expect(error < 1e-6, "\(network.description), parameter \(gradient.name): symbolic \(symbolic), numeric \(coarse)\n\(network.text)")
+      #expect(
+        error < 1e-6,
+        "\(network.description), parameter \(gradient.name): symbolic \(symbolic), numeric \(coarse)\n\(network.text)"
+      )
     }
     #expect(checked > 0, "\(network.description): no parameter was smooth enough to check")
   }
@@ -56,7 +59,10 @@ import Testing
     let plain = try Programs.compile(network.text, differentiate: true, optimize: false)
     let a = try Interpreter.roots(optimized, feeds: network.feeds, seed: seed, as: Double.self)
     let b = try Interpreter.roots(plain, feeds: network.feeds, seed: seed, as: Double.self)
-    for (x, y) in zip(a.outputs + a.gradients + [a.loss].compactMap { $0 }, b.outputs + b.gradients + [b.loss].compactMap { $0 }) {
+    for (x, y) in zip(
+      a.outputs + a.gradients + [a.loss].compactMap { $0 },
+      b.outputs + b.gradients + [b.loss].compactMap { $0 })
+    {
       #expect(Numerics.maxRelativeError(x, y) < 1e-12, "\(network.description)")
     }
   }
@@ -71,18 +77,27 @@ import Testing
     let plain = try Programs.compile(text, differentiate: true, optimize: false)
     var rng = SplitMix64(seed: 7)
     var feeds: [String: Tensor] = [:]
-    for declaration in plain.declarations where declaration.kind != .param && declaration.kind != .const {
+    for declaration in plain.declarations
+    where declaration.kind != .param && declaration.kind != .const {
       let shape = declaration.shape.dims.map { $0.value ?? 5 }
       let isLabel = declaration.kind == .label
-      feeds[declaration.name] = Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in
-        isLabel ? Double(rng.next() % 2) : rng.uniform(-1, 1)
-      })
+      feeds[declaration.name] = Tensor(
+        shape: shape,
+        scalars: (0..<shape.reduce(1, *)).map { _ in
+          isLabel ? Double(rng.next() % 2) : rng.uniform(-1, 1)
+        })
     }
     let a = try Interpreter.roots(optimized, feeds: feeds, as: Double.self)
     let b = try Interpreter.roots(plain, feeds: feeds, as: Double.self)
     let reference = try ReferenceEvaluator().roots(optimized, feeds: feeds)
-    let all = { (r: (outputs: [Tensor], loss: Tensor?, gradients: [Tensor])) in r.outputs + r.gradients + [r.loss].compactMap { $0 } }
-    for (x, y) in zip(all(a), all(b)) { #expect(Numerics.maxRelativeError(x, y) < 1e-12, "\(file)") }
-    for (x, y) in zip(all(a), all(reference)) { #expect(Numerics.maxRelativeError(x, y) < 1e-12, "\(file)") }
+    let all = { (r: (outputs: [Tensor], loss: Tensor?, gradients: [Tensor])) in
+      r.outputs + r.gradients + [r.loss].compactMap { $0 }
+    }
+    for (x, y) in zip(all(a), all(b)) {
+      #expect(Numerics.maxRelativeError(x, y) < 1e-12, "\(file)")
+    }
+    for (x, y) in zip(all(a), all(reference)) {
+      #expect(Numerics.maxRelativeError(x, y) < 1e-12, "\(file)")
+    }
   }
 }

@@ -1,3 +1,4 @@
+import FFCFrontend
 import FFCIR
 import FFCPasses
 import FFCRuntime
@@ -7,13 +8,21 @@ import Testing
 /// The update rules against steps worked by hand.
 @Suite struct OptimizerTests {
   func steps(_ kind: OptimizerKind, rate: Double, decay: Double = 0, count: Int) -> [Double] {
-    let optimizer = Optimizer<Double>(OptimizerSettings(kind: kind, learningRate: rate, weightDecay: decay), counts: [2])
+    let optimizer = Optimizer<Double>(
+      OptimizerSettings(kind: kind, learningRate: rate, weightDecay: decay), counts: [2])
     let theta = UnsafeMutablePointer<Double>.allocate(capacity: 2)
     let g = UnsafeMutablePointer<Double>.allocate(capacity: 2)
-    defer { theta.deallocate(); g.deallocate() }
-    theta[0] = 1; theta[1] = -2
-    g[0] = 0.5; g[1] = 0.1
-    for _ in 0..<count { optimizer.step(parameters: [theta], gradients: [UnsafePointer(g)], counts: [2]) }
+    defer {
+      theta.deallocate()
+      g.deallocate()
+    }
+    theta[0] = 1
+    theta[1] = -2
+    g[0] = 0.5
+    g[1] = 0.1
+    for _ in 0..<count {
+      optimizer.step(parameters: [theta], gradients: [UnsafePointer(g)], counts: [2])
+    }
     return [theta[0], theta[1]]
   }
 
@@ -60,11 +69,18 @@ import Testing
     let gradient = try Programs.compile(text, differentiate: true)
     let forward = try Programs.compile(text, differentiate: false)
     var initial: [String: Tensor] = [:]
-    for declaration in gradient.parameters { initial[declaration.name] = try LeafValues.value(of: declaration, [:], seed: seed) }
+    for declaration in gradient.parameters {
+      initial[declaration.name] = try LeafValues.value(of: declaration, [:], seed: seed)
+    }
     let trainer = try Trainer<Float>(
       gradientGraph: gradient, forwardGraph: forward, initial: initial,
-      settings: TrainingSettings(epochs: epochs, batchSize: nil, seed: seed, optimizer: OptimizerSettings(kind: .sgd, learningRate: 0.1)))
-    return (try trainer.train(xorRows(gradient), validation: nil, onEpoch: { _ in }, shouldStop: { false }), forward)
+      settings: TrainingSettings(
+        epochs: epochs, batchSize: nil, seed: seed,
+        optimizer: OptimizerSettings(kind: .sgd, learningRate: 0.1)))
+    return (
+      try trainer.train(
+        xorRows(gradient), validation: nil, onEpoch: { _ in }, shouldStop: { false }), forward
+    )
   }
 
   @Test func learnsXORFromARandomStart() throws {
@@ -87,22 +103,29 @@ import Testing
   }
 
   @Test func aLossThatBlowsUpStopsWithItsEpochAndStep() throws {
-    let text = "input X[N]\ntarget y[N]\nparam w = 1\nh = exp(X * w * 50)\nloss L = mean((h - y)^2)\n"
+    let text =
+      "input X[N]\ntarget y[N]\nparam w = 1\nh = exp(X * w * 50)\nloss L = mean((h - y)^2)\n"
     let gradient = try Programs.compile(text, differentiate: true)
     let forward = try Programs.compile(text, differentiate: false)
     let rows = TrainingRows(
       count: 2,
       columns: [
-        .init(declaration: gradient.declarations[0], exampleShape: [], batchAxis: 0, values: [1, 2]),
-        .init(declaration: gradient.declarations[1], exampleShape: [], batchAxis: 0, values: [0, 1]),
+        .init(
+          declaration: gradient.declarations[0], exampleShape: [], batchAxis: 0, values: [1, 2]),
+        .init(
+          declaration: gradient.declarations[1], exampleShape: [], batchAxis: 0, values: [0, 1]),
       ], fixed: [:])
     let trainer = try Trainer<Float>(
       gradientGraph: gradient, forwardGraph: forward, initial: ["w": Tensor(1)],
-      settings: TrainingSettings(epochs: 3, batchSize: nil, seed: 0, optimizer: OptimizerSettings(kind: .sgd, learningRate: 10), checkNumerics: true))
+      settings: TrainingSettings(
+        epochs: 3, batchSize: nil, seed: 0,
+        optimizer: OptimizerSettings(kind: .sgd, learningRate: 10), checkNumerics: true))
     #expect {
       _ = try trainer.train(rows, validation: nil, onEpoch: { _ in }, shouldStop: { false })
     } throws: { error in
-      guard case .nonFinite(let epoch, let step, let node)? = error as? TrainingFailure else { return false }
+      guard case .nonFinite(let epoch, let step, let node)? = error as? TrainingFailure else {
+        return false
+      }
       return epoch == 1 && step == 1 && node.map { gradient[$0].op === Op.exp } == true
     }
   }
@@ -112,12 +135,17 @@ import Testing
     let gradient = try Programs.compile(text, differentiate: true)
     let trainer = try Trainer<Float>(
       gradientGraph: gradient, forwardGraph: try Programs.compile(text, differentiate: false),
-      initial: [:], settings: TrainingSettings(epochs: 100, batchSize: 1, seed: 0, optimizer: OptimizerSettings(kind: .sgd, learningRate: 0.1)))
+      initial: [:],
+      settings: TrainingSettings(
+        epochs: 100, batchSize: 1, seed: 0,
+        optimizer: OptimizerSettings(kind: .sgd, learningRate: 0.1)))
     var steps = 0
-    let result = try trainer.train(xorRows(gradient), validation: nil, onEpoch: { _ in }, shouldStop: {
-      steps += 1
-      return steps == 6
-    })
+    let result = try trainer.train(
+      xorRows(gradient), validation: nil, onEpoch: { _ in },
+      shouldStop: {
+        steps += 1
+        return steps == 6
+      })
     #expect(result.interrupted && result.epochs.count == 1)
   }
 }
@@ -128,10 +156,12 @@ import Testing
 
   func check(_ op: Op) throws -> [GradientCheck.Parameter] {
     let sample = try #require(op.samples.first { $0.inputs == [[3]] })
-    let probe = try FiniteDifferences.probeGraph(op, sample, weights: Tensor(shape: [3], scalars: [1, -0.5, 2]))
+    let probe = try FiniteDifferences.probeGraph(
+      op, sample, weights: Tensor(shape: [3], scalars: [1, -0.5, 2]))
     let graph = try Pipeline.standard(differentiate: true, optimize: true).run(probe).graph
     let feeds = ["x0": Tensor(shape: [3], scalars: [0.7, -1.3, 0.4])]
-    return try GradientCheck.run(graph, leaves: LeafValues(graph, feeds: feeds, seed: 0), settings: .init())
+    return try GradientCheck.run(
+      graph, leaves: LeafValues(graph, feeds: feeds, seed: 0), settings: .init())
   }
 
   @Test func aWrongRuleFails() throws {
@@ -145,13 +175,13 @@ import Testing
   }
 
   @Test func aKinkIsReportedAsSuch() throws {
-    let graph = try Programs.compile("param x[2] = [0, 1]\nloss L = sum(relu(x))\n", differentiate: true)
-    let report = try GradientCheck.run(graph, leaves: LeafValues(graph, feeds: [:], seed: 0), settings: .init())
+    let graph = try Programs.compile(
+      "param x[2] = [0, 1]\nloss L = sum(relu(x))\n", differentiate: true)
+    let report = try GradientCheck.run(
+      graph, leaves: LeafValues(graph, feeds: [:], seed: 0), settings: .init())
     #expect(report[0].passed && report[0].kinks == 1)
   }
 }
-
-import FFCFrontend
 
 /// The saved program computes exactly what the trained model in memory does.
 @Suite struct SaveRoundTripTests {
@@ -165,19 +195,26 @@ import FFCFrontend
     let rows = TrainingRows(
       count: 6,
       columns: [
-        .init(declaration: gradient.declarations[0], exampleShape: [4], batchAxis: 0, values: x.scalars),
-        .init(declaration: gradient.declarations[1], exampleShape: [], batchAxis: 0, values: y.scalars),
+        .init(
+          declaration: gradient.declarations[0], exampleShape: [4], batchAxis: 0, values: x.scalars),
+        .init(
+          declaration: gradient.declarations[1], exampleShape: [], batchAxis: 0, values: y.scalars),
       ], fixed: [:])
     let trainer = try Trainer<Float>(
       gradientGraph: gradient, forwardGraph: forward, initial: [:],
-      settings: TrainingSettings(epochs: 5, batchSize: 2, seed: 2, optimizer: OptimizerSettings(kind: .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8), learningRate: 0.01)))
-    let learned = try trainer.train(rows, validation: nil, onEpoch: { _ in }, shouldStop: { false }).parameters
+      settings: TrainingSettings(
+        epochs: 5, batchSize: 2, seed: 2,
+        optimizer: OptimizerSettings(
+          kind: .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8), learningRate: 0.01)))
+    let learned = try trainer.train(rows, validation: nil, onEpoch: { _ in }, shouldStop: { false })
+      .parameters
     var feeds: [String: Tensor] = ["X": x, "y": y]
     for (name, value) in learned { feeds[name] = value }
     let inMemory = try Interpreter.roots(forward, feeds: feeds, as: Float.self)
 
     let saved = try ProgramWriter.withParameterValues(
-      SourceFile(path: "iris.ffn", text: text), values: learned, singlePrecision: true, note: "test")
+      SourceFile(path: "iris.ffn", text: text), values: learned, singlePrecision: true, note: "test"
+    )
     let reloaded = try Programs.compile(saved, differentiate: false)
     let fromFile = try Interpreter.roots(reloaded, feeds: ["X": x, "y": y], as: Float.self)
     #expect(fromFile.outputs == inMemory.outputs)
@@ -204,8 +241,11 @@ import FFCFrontend
         ], fixed: fixed)
       let trainer = try Trainer<Double>(
         gradientGraph: gradient, forwardGraph: forward, initial: ["W": start],
-        settings: TrainingSettings(epochs: 2, batchSize: 3, seed: 5, optimizer: OptimizerSettings(kind: .sgd, learningRate: 0.1)))
-      return try trainer.train(rows, validation: rows, onEpoch: { _ in }, shouldStop: { false }).parameters.map(\.value)
+        settings: TrainingSettings(
+          epochs: 2, batchSize: 3, seed: 5,
+          optimizer: OptimizerSettings(kind: .sgd, learningRate: 0.1)))
+      return try trainer.train(rows, validation: rows, onEpoch: { _ in }, shouldStop: { false })
+        .parameters.map(\.value)
     }
     #expect(try train(fixed: ["W": start]) == train(fixed: [:]))
   }

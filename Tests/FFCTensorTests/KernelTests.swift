@@ -27,7 +27,11 @@ import Testing
     let a = Tensor(shape: [m, k], scalars: (0..<m * k).map { _ in rng.uniform(-1, 1) })
     let b = Tensor(shape: [k, n], scalars: (0..<k * n).map { _ in rng.uniform(-1, 1) })
     var expected = [Double](repeating: 0, count: m * n)
-    for i in 0..<m { for j in 0..<n { for p in 0..<k { expected[i * n + j] += a.scalars[i * k + p] * b.scalars[p * n + j] } } }
+    for i in 0..<m {
+      for j in 0..<n {
+        for p in 0..<k { expected[i * n + j] += a.scalars[i * k + p] * b.scalars[p * n + j] }
+      }
+    }
     for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
       let lhs = ta ? Kernels.transpose(a) : a
       let rhs = tb ? Kernels.transpose(b) : b
@@ -43,7 +47,9 @@ import Testing
     #expect(Kernels.sum(x, axes: [1], keepDims: true).shape == [2, 1])
     #expect(Kernels.sum(x, axes: [1], keepDims: true).scalars == [6, 15])
     #expect(Kernels.max(x, axes: [0, 1], keepDims: false).scalars == [6])
-    #expect(Kernels.max(Tensor(shape: [2], scalars: [1, .nan]), axes: [0], keepDims: false).scalars[0].isNaN)
+    #expect(
+      Kernels.max(Tensor(shape: [2], scalars: [1, .nan]), axes: [0], keepDims: false).scalars[0]
+        .isNaN)
   }
 
   @Test func broadcastAndIndex() {
@@ -95,7 +101,8 @@ import Testing
   @Test func numbersPrintShortestAndExact() {
     #expect(TensorFormat.number(2) == "2" && TensorFormat.number(-0.5) == "-0.5")
     #expect(TensorFormat.number(.nan) == "nan" && TensorFormat.number(-.infinity) == "-inf")
-    #expect(TensorFormat.literal(Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])) == "[[1, 2], [3, 4]]")
+    #expect(
+      TensorFormat.literal(Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])) == "[[1, 2], [3, 4]]")
     #expect(TensorFormat.summary(Tensor(repeating: 0.5, shape: [100])) == "fill(0.5, [100])")
   }
 }

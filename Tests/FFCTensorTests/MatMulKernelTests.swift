@@ -13,19 +13,25 @@ import Testing
     (13, 300, 17), (241, 9, 33), (37, 513, 70), (7, 8, 4100), (50, 300, 150), (300, 130, 61),
   ]
 
-  static let transposes: [(Bool, Bool)] = [(false, false), (true, false), (false, true), (true, true)]
+  static let transposes: [(Bool, Bool)] = [
+    (false, false), (true, false), (false, true), (true, true),
+  ]
 
   @Test(arguments: shapes)
   func doubleMatchesTheDefinition(m: Int, k: Int, n: Int) {
     for (ta, tb) in Self.transposes {
-      for threads in [1, 2, 3] { check(Double.self, m: m, k: k, n: n, ta: ta, tb: tb, threads: threads) }
+      for threads in [1, 2, 3] {
+        check(Double.self, m: m, k: k, n: n, ta: ta, tb: tb, threads: threads)
+      }
     }
   }
 
   @Test(arguments: shapes)
   func floatMatchesTheDefinition(m: Int, k: Int, n: Int) {
     for (ta, tb) in Self.transposes {
-      for threads in [1, 2] { check(Float.self, m: m, k: k, n: n, ta: ta, tb: tb, threads: threads) }
+      for threads in [1, 2] {
+        check(Float.self, m: m, k: k, n: n, ta: ta, tb: tb, threads: threads)
+      }
     }
   }
 
@@ -47,7 +53,9 @@ import Testing
     }
     check(Double.self, m: 1, k: size, n: 20, ta: false, tb: false, threads: 1, aVector: true)
     check(Float.self, m: 20, k: size, n: 1, ta: true, tb: false, threads: 1, bVector: true)
-    check(Double.self, m: 1, k: size, n: 1, ta: false, tb: false, threads: 1, aVector: true, bVector: true)
+    check(
+      Double.self, m: 1, k: size, n: 1, ta: false, tb: false, threads: 1, aVector: true,
+      bVector: true)
   }
 
   /// A NaN or an infinity in A reaches its whole row of C even where B is zero (0 · NaN and
@@ -62,7 +70,9 @@ import Testing
         let c = product(a, b, m: m, k: k, n: n, ta: ta, tb: tb, threads: 2)
         for i in 0..<m {
           for j in 0..<n {
-            #expect(i == m - 1 ? c[i * n + j].isNaN : c[i * n + j] == 0, "(\(i), \(j)) of \(m)x\(k)x\(n) ta \(ta) tb \(tb)")
+            #expect(
+              i == m - 1 ? c[i * n + j].isNaN : c[i * n + j] == 0,
+              "(\(i), \(j)) of \(m)x\(k)x\(n) ta \(ta) tb \(tb)")
           }
         }
       }
@@ -75,7 +85,9 @@ import Testing
     var rng = SplitMix64(seed: 11)
     let a = (0..<m * k).map { _ in Float(rng.uniform(-1, 1)) }
     let b = (0..<k * n).map { _ in Float(rng.uniform(-1, 1)) }
-    let results = [1, 2, 3].map { product(a, b, m: m, k: k, n: n, ta: false, tb: true, threads: $0) }
+    let results = [1, 2, 3].map {
+      product(a, b, m: m, k: k, n: n, ta: false, tb: true, threads: $0)
+    }
     #expect(results[0] == results[1] && results[1] == results[2])
   }
 
@@ -91,31 +103,38 @@ import Testing
     var rng = SplitMix64(seed: UInt64(m * 1_000_003 + k * 1009 + n))
     let a = (0..<m * k).map { _ in T(rng.uniform(-1, 1)) }
     let b = (0..<k * n).map { _ in T(rng.uniform(-1, 1)) }
-    let c = product(a, b, m: m, k: k, n: n, ta: ta, tb: tb, threads: threads, workspace: workspace, aVector: aVector, bVector: bVector)
+    let c = product(
+      a, b, m: m, k: k, n: n, ta: ta, tb: tb, threads: threads, workspace: workspace,
+      aVector: aVector, bVector: bVector)
     let tolerance = Double(k + 2) * Double(T.ulpOfOne)
     var worst = 0.0
     for i in 0..<m {
       for j in 0..<n {
         var (exact, magnitude) = (0.0, 0.0)
         for p in 0..<k {
-          let x = Double(ta ? a[p * m + i] : a[i * k + p]) * Double(tb ? b[j * k + p] : b[p * n + j])
+          let x =
+            Double(ta ? a[p * m + i] : a[i * k + p]) * Double(tb ? b[j * k + p] : b[p * n + j])
           exact += x
           magnitude += abs(x)
         }
         worst = Swift.max(worst, abs(Double(c[i * n + j]) - exact) / Swift.max(magnitude, 1e-300))
       }
     }
-    #expect(worst <= tolerance, "\(T.precisionName) \(m)x\(k)x\(n) ta \(ta) tb \(tb) threads \(threads): error \(worst)")
+    #expect(
+      worst <= tolerance,
+      "\(T.precisionName) \(m)x\(k)x\(n) ta \(ta) tb \(tb) threads \(threads): error \(worst)")
   }
 
   /// `Compute.matmul` into a C prefilled with NaN (every element must be written, not
   /// accumulated) and followed by guard elements (none may be touched).
   func product<T: KernelScalar>(
-    _ a: [T], _ b: [T], m: Int, k: Int, n: Int, ta: Bool, tb: Bool, threads: Int, workspace: Bool = true,
+    _ a: [T], _ b: [T], m: Int, k: Int, n: Int, ta: Bool, tb: Bool, threads: Int,
+    workspace: Bool = true,
     aVector: Bool = false, bVector: Bool = false
   ) -> [T] {
     let layout = Compute.MatMulLayout(
-      a: aVector ? [k] : ta ? [k, m] : [m, k], b: bVector ? [k] : tb ? [n, k] : [k, n], transposeA: ta, transposeB: tb,
+      a: aVector ? [k] : ta ? [k, m] : [m, k], b: bVector ? [k] : tb ? [n, k] : [k, n],
+      transposeA: ta, transposeB: tb,
       maxThreads: threads)
     #expect(layout.m == m && layout.k == k && layout.n == n)
     let guardCount = 8
@@ -124,7 +143,8 @@ import Testing
     var scratch = [T](repeating: .nan, count: layout.workspaceCount(T.self) + 1)
     c.withUnsafeMutableBufferPointer { out in
       scratch.withUnsafeMutableBufferPointer { space in
-        Compute.matmul(a, b, out.baseAddress!, layout, workspace: workspace ? space.baseAddress : nil)
+        Compute.matmul(
+          a, b, out.baseAddress!, layout, workspace: workspace ? space.baseAddress : nil)
       }
     }
     #expect(c[(m * n)...].allSatisfy { $0 == 12345 }, "wrote past C")

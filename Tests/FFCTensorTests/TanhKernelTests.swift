@@ -8,13 +8,16 @@ import Testing
   func apply(_ values: [Float]) -> [Float] {
     var out = [Float](repeating: 0, count: values.count)
     values.withUnsafeBufferPointer { x in
-      out.withUnsafeMutableBufferPointer { y in Compute.tanh(x.baseAddress!, y.baseAddress!, count: values.count) }
+      out.withUnsafeMutableBufferPointer { y in
+        Compute.tanh(x.baseAddress!, y.baseAddress!, count: values.count)
+      }
     }
     return out
   }
 
   @Test func matchesTanhWithinAFewUlp() {
-    let inputs = stride(from: -20.0, through: 20.0, by: 0.00137).map { Float($0) }
+    let inputs =
+      stride(from: -20.0, through: 20.0, by: 0.00137).map { Float($0) }
       + [0, -0, 1e-8, -1e-8, 3e-4, 4e-4, 5e-4, 7.9, 7.91, 8, 1e30, -1e30]
     let outputs = apply(inputs)
     var worst: Float = 0

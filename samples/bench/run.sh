@@ -1,5 +1,5 @@
 #!/bin/sh
-# Times the four reference workloads of /work/shared/bench/anchors with `ffc bench` in a release
+# Times the four reference workloads of ../shared/bench/anchors with `ffc bench` in a release
 # build, with the peers' batch sizes and step counts (f32, plain SGD with lr 0.01), and prints
 # them side by side with the peers:
 #   - every peer that is importable here (numpy, PyTorch, JAX, PyTensor C) is run on the same
@@ -18,7 +18,7 @@ else
   swift build -c release --product ffc >&2
   ffc="$(swift build -c release --show-bin-path)/ffc"
 fi
-anchors=${ANCHORS:-/work/shared/bench/anchors}
+anchors=${ANCHORS:-../shared/bench/anchors}
 summary=$(mktemp)
 trap 'rm -f "$summary"' EXIT
 

@@ -38,8 +38,10 @@ public enum BenchCommand: Command {
     """
 
   static let options: [ArgumentScanner.OptionSpec] = [
-    .init(["--batch"], takesValue: true), .init(["--steps"], takesValue: true), .init(["--warmup"], takesValue: true),
-    .init(["--precision"], takesValue: true), .init(["--lr"], takesValue: true), .init(["--seed"], takesValue: true),
+    .init(["--batch"], takesValue: true), .init(["--steps"], takesValue: true),
+    .init(["--warmup"], takesValue: true),
+    .init(["--precision"], takesValue: true), .init(["--lr"], takesValue: true),
+    .init(["--seed"], takesValue: true),
     .init(["--color"], takesValue: true), .init(["--help", "-h"]),
   ]
 
@@ -65,15 +67,21 @@ public enum BenchCommand: Command {
     }
     let compileSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     guard compiled.graph.loss != nil, !compiled.graph.gradients.isEmpty else {
-      io.err("ffc: error: '\(program.displayName)' has no loss or no parameters: there is no training step to time\n")
+      io.err(
+        "ffc: error: '\(program.displayName)' has no loss or no parameters: there is no training step to time\n"
+      )
       return .programError
     }
     let bench = Bench(graph: compiled.graph, settings: settings, compileSeconds: compileSeconds)
     do throws(EvaluationError) {
-      io.out(settings.double ? try bench.run(Double.self, program.displayName) : try bench.run(Float.self, program.displayName))
+      io.out(
+        settings.double
+          ? try bench.run(Double.self, program.displayName)
+          : try bench.run(Float.self, program.displayName))
     } catch {
-      io.err(DiagnosticRenderer(files: [compiled.source], useColor: useColor).render(
-        Diagnostic(.error, id: "run.value", error.message, at: error.location)))
+      io.err(
+        DiagnosticRenderer(files: [compiled.source], useColor: useColor).render(
+          Diagnostic(.error, id: "run.value", error.message, at: error.location)))
       return .programError
     }
     return .success
@@ -84,7 +92,9 @@ public enum BenchCommand: Command {
     func count(_ flag: String, from minimum: Int) throws(UsageError) -> Int? {
       guard let text = args.value(flag) else { return nil }
       guard let value = Int(text), value >= minimum else {
-        throw UsageError("'\(text)' is not a valid value for '\(flag)'; expected a whole number from \(minimum)", usage: usage, helpTopic: name)
+        throw UsageError(
+          "'\(text)' is not a valid value for '\(flag)'; expected a whole number from \(minimum)",
+          usage: usage, helpTopic: name)
       }
       return value
     }
@@ -92,10 +102,13 @@ public enum BenchCommand: Command {
     settings.steps = try count("--steps", from: 1) ?? settings.steps
     settings.warmup = try count("--warmup", from: 0) ?? settings.warmup
     settings.seed = UInt64(try count("--seed", from: 0) ?? 0)
-    settings.double = try args.choice("--precision", ["f32", "f64"], command: name, usage: usage) == "f64"
+    settings.double =
+      try args.choice("--precision", ["f32", "f64"], command: name, usage: usage) == "f64"
     if let text = args.value("--lr") {
       guard let value = Double(text), value.isFinite, value > 0 else {
-        throw UsageError("'\(text)' is not a valid value for '--lr'; expected a number above 0", usage: usage, helpTopic: name)
+        throw UsageError(
+          "'\(text)' is not a valid value for '--lr'; expected a number above 0", usage: usage,
+          helpTopic: name)
       }
       settings.learningRate = value
     }
@@ -121,7 +134,8 @@ struct Bench {
     // Writing the data and the initial parameters is not compiling: it is left out of the time.
     for (declaration, value) in leaves.values { try plan.set(value, for: declaration) }
     let (parameters, gradients, counts) = updateBuffers(plan)
-    let optimizer = Optimizer<T>(OptimizerSettings(kind: .sgd, learningRate: settings.learningRate), counts: counts)
+    let optimizer = Optimizer<T>(
+      OptimizerSettings(kind: .sgd, learningRate: settings.learningRate), counts: counts)
     guard let lossNode = graph.loss?.node else {
       throw EvaluationError(message: "the program declares no loss", location: nil)
     }
@@ -139,12 +153,16 @@ struct Bench {
   }
 
   /// Each parameter's buffer in the plan with its gradient's, in the graph's gradient order.
-  private func updateBuffers<T: PlanScalar>(_ plan: Plan<T>) -> ([UnsafeMutablePointer<T>], [UnsafePointer<T>], [Int]) {
+  private func updateBuffers<T: PlanScalar>(_ plan: Plan<T>) -> (
+    [UnsafeMutablePointer<T>], [UnsafePointer<T>], [Int]
+  ) {
     var parameters: [UnsafeMutablePointer<T>] = []
     var gradients: [UnsafePointer<T>] = []
     var counts: [Int] = []
     for gradient in graph.gradients {
-      guard let declaration = graph.declarations.first(where: { $0.name == gradient.name }) else { continue }
+      guard let declaration = graph.declarations.first(where: { $0.name == gradient.name }) else {
+        continue
+      }
       parameters.append(plan.buffer(of: declaration.node))
       gradients.append(UnsafePointer(plan.buffer(of: gradient.node)))
       counts.append(plan.count(of: declaration.node))
@@ -152,26 +170,38 @@ struct Bench {
     return (parameters, gradients, counts)
   }
 
-  private func report<T: PlanScalar>(_ plan: Plan<T>, program: String, times: [Double], losses: [Double], planSeconds: Double) -> String {
+  private func report<T: PlanScalar>(
+    _ plan: Plan<T>, program: String, times: [Double], losses: [Double], planSeconds: Double
+  ) -> String {
     let sorted = times.sorted()
     let median = sorted[sorted.count / 2]
     let flops = plan.matmulFLOPs
     let symbols = Set(graph.declarations.flatMap { $0.shape.symbols }).sorted()
-    let bound = symbols.isEmpty ? "no symbolic sizes" : symbols.map { "\($0) = \(settings.batch)" }.joined(separator: ", ")
+    let bound =
+      symbols.isEmpty
+      ? "no symbolic sizes" : symbols.map { "\($0) = \(settings.batch)" }.joined(separator: ", ")
     let s = plan.statistics
-    var out = "bench \(program): \(T.precisionName), \(bound), \(settings.steps) steps after \(settings.warmup) warm-up\n"
-    out += "  compile   \(Self.time(compileSeconds + planSeconds)) (parse to optimised gradient graph, fused, planned: \(graph.trainingStepOperationCount) ops per step with the updates)\n"
-    out += "  plan      \(Self.time(planSeconds)) of it (\(s.instructions) instructions, peak memory \(PlanSummary.bytes(s.peakBytes)))\n"
-    out += "  step      median \(Self.time(median)), min \(Self.time(sorted[0])), max \(Self.time(sorted[sorted.count - 1])) (forward + gradient + SGD, lr \(settings.learningRate))\n"
-    out += "  matmul    \(String(format: "%.1f", flops / 1e6)) MFLOP per step, \(String(format: "%.2f", flops / median / 1e9)) GFLOP/s at the median\n"
+    var out =
+      "bench \(program): \(T.precisionName), \(bound), \(settings.steps) steps after \(settings.warmup) warm-up\n"
+    out +=
+      "  compile   \(Self.time(compileSeconds + planSeconds)) (parse to optimised gradient graph, fused, planned: \(graph.trainingStepOperationCount) ops per step with the updates)\n"
+    out +=
+      "  plan      \(Self.time(planSeconds)) of it (\(s.instructions) instructions, peak memory \(PlanSummary.bytes(s.peakBytes)))\n"
+    out +=
+      "  step      median \(Self.time(median)), min \(Self.time(sorted[0])), max \(Self.time(sorted[sorted.count - 1])) (forward + gradient + SGD, lr \(settings.learningRate))\n"
+    out +=
+      "  matmul    \(String(format: "%.1f", flops / 1e6)) MFLOP per step, \(String(format: "%.2f", flops / median / 1e9)) GFLOP/s at the median\n"
     out += "  threads   \(Compute.threadLimit)\n"
-    out += "  loss      \(Self.loss(losses[0])) at step 1, \(Self.loss(losses[losses.count - 1])) after \(losses.count) steps\n"
+    out +=
+      "  loss      \(Self.loss(losses[0])) at step 1, \(Self.loss(losses[losses.count - 1])) after \(losses.count) steps\n"
     return out
   }
 
   /// Six significant digits; a loss that diverged reads `nan` or `inf` as everywhere else in ffc
   /// (printf writes the sign of a NaN: `-nan`).
-  static func loss(_ x: Double) -> String { x.isFinite ? String(format: "%.6g", x) : TensorFormat.number(x) }
+  static func loss(_ x: Double) -> String {
+    x.isFinite ? String(format: "%.6g", x) : TensorFormat.number(x)
+  }
 
   /// Seconds in the unit that keeps 3–4 significant digits.
   static func time(_ seconds: Double) -> String {

@@ -38,9 +38,11 @@ public enum CheckCommand: Command {
     """
 
   static let options: [ArgumentScanner.OptionSpec] = [
-    .init(["--data"], takesValue: true), .init(["--set"], takesValue: true), .init(["--eps"], takesValue: true),
+    .init(["--data"], takesValue: true), .init(["--set"], takesValue: true),
+    .init(["--eps"], takesValue: true),
     .init(["--tolerance"], takesValue: true), .init(["--max-elements"], takesValue: true),
-    .init(["--seed"], takesValue: true), .init(["-O0"]), .init(["-O1"]), .init(["--color"], takesValue: true),
+    .init(["--seed"], takesValue: true), .init(["-O0"]), .init(["-O1"]),
+    .init(["--color"], takesValue: true),
     .init(["--help", "-h"]),
   ]
 
@@ -50,7 +52,10 @@ public enum CheckCommand: Command {
     guard let program = try readProgram(args, &io) else { return .programError }
     let useColor = useColor(args.value("--color"), io)
     let compiled: Compilation
-    switch compile(program, .init(differentiate: true, optimize: !args.has("-O0"), fuse: true), useColor: useColor, &io) {
+    switch compile(
+      program, .init(differentiate: true, optimize: !args.has("-O0"), fuse: true),
+      useColor: useColor, &io)
+    {
     case .failure(let code): return code
     case .success(let compilation): compiled = compilation
     }
@@ -58,7 +63,8 @@ public enum CheckCommand: Command {
     let graph = compiled.graph
     let report: [GradientCheck.Parameter]
     do throws(Diagnostic) {
-      let inputs = try RunInputs.gather(sets: args.allValues("--set"), dataPath: args.value("--data"), graph: graph, io: io)
+      let inputs = try RunInputs.gather(
+        sets: args.allValues("--set"), dataPath: args.value("--data"), graph: graph, io: io)
       if let file = inputs.dataFile { files.append(file) }
       var feeds = inputs.feeds(row: inputs.isPerExample ? 0 : nil)
       RandomData.fill(&feeds, graph: graph, seed: settings.seed)
@@ -81,7 +87,9 @@ public enum CheckCommand: Command {
     func positive(_ flag: String) throws(UsageError) -> Double? {
       guard let text = args.value(flag) else { return nil }
       guard let value = Double(text), value.isFinite, value > 0 else {
-        throw UsageError("'\(text)' is not a valid value for '\(flag)'; expected a number above 0", usage: usage, helpTopic: name)
+        throw UsageError(
+          "'\(text)' is not a valid value for '\(flag)'; expected a number above 0", usage: usage,
+          helpTopic: name)
       }
       return value
     }
@@ -89,13 +97,17 @@ public enum CheckCommand: Command {
     settings.tolerance = try positive("--tolerance") ?? settings.tolerance
     if let text = args.value("--max-elements") {
       guard let n = Int(text), n >= 1 else {
-        throw UsageError("'\(text)' is not a valid value for '--max-elements'; expected a whole number from 1", usage: usage, helpTopic: name)
+        throw UsageError(
+          "'\(text)' is not a valid value for '--max-elements'; expected a whole number from 1",
+          usage: usage, helpTopic: name)
       }
       settings.maxElements = n
     }
     if let text = args.value("--seed") {
       guard let seed = UInt64(text) else {
-        throw UsageError("'\(text)' is not a valid value for '--seed'; expected a whole number ≥ 0", usage: usage, helpTopic: name)
+        throw UsageError(
+          "'\(text)' is not a valid value for '--seed'; expected a whole number ≥ 0", usage: usage,
+          helpTopic: name)
       }
       settings.seed = seed
     }
@@ -104,7 +116,9 @@ public enum CheckCommand: Command {
   }
 
   /// One row per parameter, then the failing elements.
-  static func render(_ report: [GradientCheck.Parameter], program: String, settings: GradientCheck.Settings) -> String {
+  static func render(
+    _ report: [GradientCheck.Parameter], program: String, settings: GradientCheck.Settings
+  ) -> String {
     func scientific(_ x: Double) -> String { x == 0 ? "0" : String(format: "%.1e", x) }
     var rows = [["parameter", "shape", "checked", "max abs error", "max rel error", "result"]]
     for p in report {
@@ -115,17 +129,23 @@ public enum CheckCommand: Command {
       ])
     }
     let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-    var out = "gradient check of \(program) in f64: central differences with ε = \(settings.epsilon), tolerance \(settings.tolerance)\n"
+    var out =
+      "gradient check of \(program) in f64: central differences with ε = \(settings.epsilon), tolerance \(settings.tolerance)\n"
     for row in rows {
-      out += zip(row, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ").trimmingTrailingSpaces() + "\n"
+      out +=
+        zip(row, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(
+          separator: "  "
+        ).trimmingTrailingSpaces() + "\n"
     }
     for p in report where !p.passed {
       for e in p.failures.prefix(5) {
-        out += "  \(p.name)\(e.index): symbolic \(TensorFormat.number(e.symbolic)), numeric \(TensorFormat.number(e.numeric))\n"
+        out +=
+          "  \(p.name)\(e.index): symbolic \(TensorFormat.number(e.symbolic)), numeric \(TensorFormat.number(e.numeric))\n"
       }
     }
     let failed = report.filter { !$0.passed }.count
-    out += failed == 0 ? "every gradient agrees\n" : "\(failed) of \(report.count) gradients disagree\n"
+    out +=
+      failed == 0 ? "every gradient agrees\n" : "\(failed) of \(report.count) gradients disagree\n"
     return out
   }
 }

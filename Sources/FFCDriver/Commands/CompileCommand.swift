@@ -4,7 +4,8 @@ import FFCPasses
 /// `ffc compile`: the forward graph, and with `--emit-grad` the gradient graph, as text or DOT.
 public enum CompileCommand: Command {
   public static let name = "compile"
-  public static let abstract = "parse a .ffn program and print its graph, optionally with its gradient"
+  public static let abstract =
+    "parse a .ffn program and print its graph, optionally with its gradient"
   public static let usage =
     "ffc compile <file.ffn> [--emit-grad] [--fuse] [--emit text|dot] [--stats[=counts]] [--explain-rewrites] [--check-rewrites] [--order 1|2] [--bind <symbol>=<n>]... [--raw|-O0|-O1] [-o <file>] [--color auto|always|never]"
   public static let help = """
@@ -48,16 +49,21 @@ public enum CompileCommand: Command {
     """
 
   static let options: [ArgumentScanner.OptionSpec] = [
-    .init(["--emit-grad"]), .init(["--fuse"]), .init(["--emit"], takesValue: true), .init(["--stats"]),
-    .init(["--stats=counts"]), .init(["-O0", "--raw"]), .init(["-O1"]), .init(["-o"], takesValue: true),
-    .init(["--color"], takesValue: true), .init(["--bind"], takesValue: true), .init(["--explain-rewrites"]), .init(["--check-rewrites"]), .init(["--order"], takesValue: true),
+    .init(["--emit-grad"]), .init(["--fuse"]), .init(["--emit"], takesValue: true),
+    .init(["--stats"]),
+    .init(["--stats=counts"]), .init(["-O0", "--raw"]), .init(["-O1"]),
+    .init(["-o"], takesValue: true),
+    .init(["--color"], takesValue: true), .init(["--bind"], takesValue: true),
+    .init(["--explain-rewrites"]), .init(["--check-rewrites"]),
+    .init(["--order"], takesValue: true),
     .init(["--help", "-h"]),
   ]
 
   public static func run(_ arguments: [String], _ io: inout CommandIO) throws -> ExitCode {
     guard let args = try scan(arguments, options, &io) else { return .success }
     let emit = try args.choice("--emit", ["text", "dot"], command: name, usage: usage) ?? "text"
-    let color = try args.choice("--color", ["auto", "always", "never"], command: name, usage: usage)
+    let color = try args.choice(
+      "--color", ["auto", "always", "never"], command: name, usage: usage)
     let input = try singleInput(args)
     let path: String
     let text: String
@@ -68,22 +74,28 @@ public enum CompileCommand: Command {
       return .programError
     }
     var options = Compilation.Options(
-      differentiate: args.has("--emit-grad"), optimize: !args.has("-O0"), checkRewrites: args.has("--check-rewrites"),
+      differentiate: args.has("--emit-grad"), optimize: !args.has("-O0"),
+      checkRewrites: args.has("--check-rewrites"),
       fuse: args.has("--fuse"))
     let order = try args.choice("--order", ["1", "2"], command: name, usage: usage) ?? "1"
     if order == "2" && !args.has("--emit-grad") {
-      throw UsageError("'--order 2' adds to the gradient graph; give it with '--emit-grad'", usage: usage, helpTopic: name)
+      throw UsageError(
+        "'--order 2' adds to the gradient graph; give it with '--emit-grad'", usage: usage,
+        helpTopic: name)
     }
     options.order = order == "2" ? 2 : 1
     // Read before compiling: a usage error comes before any output, not after the statistics.
     let sizes = try bindings(args)
-    switch Compilation.compile(path: path, text: text, options: options, renderer: renderer(color: color, io: io)) {
+    switch Compilation.compile(
+      path: path, text: text, options: options, renderer: renderer(color: color, io: io))
+    {
     case .failure(.diagnostics(let rendered, let code)):
       io.err(rendered)
       return code
     case .success(let (compilation, warnings)):
       io.err(warnings)
-      let printed = emit == "dot"
+      let printed =
+        emit == "dot"
         ? DotPrinter().print(compilation.graph)
         : TextPrinter(source: compilation.source).print(compilation.graph)
       if args.has("--stats") || args.has("--stats=counts") {
@@ -118,10 +130,15 @@ public enum CompileCommand: Command {
   static func bindings(_ args: ArgumentScanner) throws(UsageError) -> [String: Int] {
     var sizes: [String: Int] = [:]
     for text in args.allValues("--bind") {
-      let parts = text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-      guard parts.count == 2, !parts[0].isEmpty, let size = Int(parts[1]), size >= 0, size <= 1 << 30 else {
+      let parts = text.split(separator: "=", maxSplits: 1).map {
+        $0.trimmingCharacters(in: .whitespaces)
+      }
+      guard parts.count == 2, !parts[0].isEmpty, let size = Int(parts[1]), size >= 0,
+        size <= 1 << 30
+      else {
         throw UsageError(
-          "'--bind \(text)' should be a symbol and a size from 0 to \(1 << 30), such as --bind N=128", usage: usage, helpTopic: name)
+          "'--bind \(text)' should be a symbol and a size from 0 to \(1 << 30), such as --bind N=128",
+          usage: usage, helpTopic: name)
       }
       sizes[parts[0]] = size
     }

@@ -62,9 +62,12 @@ public enum RunCommand: Command {
 
   static let options: [ArgumentScanner.OptionSpec] = [
     .init(["--data"], takesValue: true), .init(["--set"], takesValue: true), .init(["--grads"]),
-    .init(["--trace"]), .init(["--format"], takesValue: true), .init(["--precision"], takesValue: true),
-    .init(["--reduce"], takesValue: true), .init(["--check-numerics"]), .init(["--seed"], takesValue: true),
-    .init(["-O0"]), .init(["-O1"]), .init(["--color"], takesValue: true), .init(["--hessian"], takesValue: true), .init(["--help", "-h"]),
+    .init(["--trace"]), .init(["--format"], takesValue: true),
+    .init(["--precision"], takesValue: true),
+    .init(["--reduce"], takesValue: true), .init(["--check-numerics"]),
+    .init(["--seed"], takesValue: true),
+    .init(["-O0"]), .init(["-O1"]), .init(["--color"], takesValue: true),
+    .init(["--hessian"], takesValue: true), .init(["--help", "-h"]),
   ]
 
   struct Settings {
@@ -82,7 +85,8 @@ public enum RunCommand: Command {
     let useColor = useColor(settings.color, io)
     let trace = args.has("--trace")
     let options = Compilation.Options(
-      differentiate: args.has("--grads") || trace, onlyWithLoss: true, optimize: !args.has("-O0") && !trace,
+      differentiate: args.has("--grads") || trace, onlyWithLoss: true,
+      optimize: !args.has("-O0") && !trace,
       // --trace reads every named value and --check-numerics names the op that failed: both run
       // the graph unfused.
       fuse: !trace && !args.has("--check-numerics"))
@@ -92,9 +96,12 @@ public enum RunCommand: Command {
     case .success(let compilation): compiled = compilation
     }
     if args.has("--grads") && compiled.forward.loss == nil {
-      throw UsageError("'--grads' needs a loss, and '\(program.displayName)' declares none", usage: usage, helpTopic: name)
+      throw UsageError(
+        "'--grads' needs a loss, and '\(program.displayName)' declares none", usage: usage,
+        helpTopic: name)
     }
-    return execute(compiled, args: args, settings: settings, trace: trace, useColor: useColor, io: &io)
+    return execute(
+      compiled, args: args, settings: settings, trace: trace, useColor: useColor, io: &io)
   }
 
   static func execute(
@@ -105,9 +112,12 @@ public enum RunCommand: Command {
     var files = [compiled.source]
     let inputs: RunInputs
     do throws(Diagnostic) {
-      inputs = try RunInputs.gather(sets: args.allValues("--set"), dataPath: args.value("--data"), graph: graph, io: io)
+      inputs = try RunInputs.gather(
+        sets: args.allValues("--set"), dataPath: args.value("--data"), graph: graph, io: io)
     } catch {
-      if let dataPath = args.value("--data"), let text = try? SafeFile.read(io.resolve(dataPath), displayName: dataPath) {
+      if let dataPath = args.value("--data"),
+        let text = try? SafeFile.read(io.resolve(dataPath), displayName: dataPath)
+      {
         files.append(SourceFile(path: dataPath, text: text))
       }
       io.err(DiagnosticRenderer(files: files, useColor: useColor).render(error))
@@ -122,22 +132,29 @@ public enum RunCommand: Command {
     }
     var hessian: Graph?
     if let parameter = args.value("--hessian") {
-      guard let rows = hessianGraph(compiled, parameter: parameter, renderer: renderer, io: &io) else { return .programError }
+      guard let rows = hessianGraph(compiled, parameter: parameter, renderer: renderer, io: &io)
+      else { return .programError }
       hessian = rows
     }
     var report: RunReport
     do throws(RunFailure) {
-      report = settings.precision == "f64"
-        ? try makeExecution(Double.self, compiled.graph, compiled, inputs, settings, trace, args).run()
-        : try makeExecution(Float.self, compiled.graph, compiled, inputs, settings, trace, args).run()
+      report =
+        settings.precision == "f64"
+        ? try makeExecution(Double.self, compiled.graph, compiled, inputs, settings, trace, args)
+          .run()
+        : try makeExecution(Float.self, compiled.graph, compiled, inputs, settings, trace, args)
+          .run()
       if let parameter = args.value("--hessian"), let hessian {
-        let rows = settings.precision == "f64"
+        let rows =
+          settings.precision == "f64"
           ? try makeExecution(Double.self, hessian, compiled, inputs, settings, false, args).run()
           : try makeExecution(Float.self, hessian, compiled, inputs, settings, false, args).run()
-        report.hessian = HessianReport.matrix(rows.outputs, parameter: parameter, loss: graph.loss?.name ?? "L")
+        report.hessian = HessianReport.matrix(
+          rows.outputs, parameter: parameter, loss: graph.loss?.name ?? "L")
       }
     } catch {
-      io.err(renderer.render(Diagnostic.runFailure(error, graph: graph, precision: settings.precision)))
+      io.err(
+        renderer.render(Diagnostic.runFailure(error, graph: graph, precision: settings.precision)))
       return .programError
     }
     switch settings.format {
@@ -149,7 +166,8 @@ public enum RunCommand: Command {
   }
 
   static func makeExecution<T: PlanScalar>(
-    _: T.Type, _ graph: Graph, _ compiled: Compilation, _ inputs: RunInputs, _ settings: Settings, _ trace: Bool,
+    _: T.Type, _ graph: Graph, _ compiled: Compilation, _ inputs: RunInputs, _ settings: Settings,
+    _ trace: Bool,
     _ args: ArgumentScanner
   ) -> RunExecution<T> {
     RunExecution<T>(
@@ -159,13 +177,19 @@ public enum RunCommand: Command {
 
   static func parseSettings(_ args: ArgumentScanner) throws(UsageError) -> Settings {
     var settings = Settings()
-    settings.format = try args.choice("--format", ["table", "csv", "json"], command: name, usage: usage) ?? "table"
-    settings.precision = try args.choice("--precision", ["f32", "f64"], command: name, usage: usage) ?? "f32"
-    settings.reduceBySum = try args.choice("--reduce", ["mean", "sum"], command: name, usage: usage) == "sum"
-    settings.color = try args.choice("--color", ["auto", "always", "never"], command: name, usage: usage)
+    settings.format =
+      try args.choice("--format", ["table", "csv", "json"], command: name, usage: usage) ?? "table"
+    settings.precision =
+      try args.choice("--precision", ["f32", "f64"], command: name, usage: usage) ?? "f32"
+    settings.reduceBySum =
+      try args.choice("--reduce", ["mean", "sum"], command: name, usage: usage) == "sum"
+    settings.color = try args.choice(
+      "--color", ["auto", "always", "never"], command: name, usage: usage)
     if let text = args.value("--seed") {
       guard let seed = UInt64(text) else {
-        throw UsageError("'\(text)' is not a valid value for '--seed'; expected a whole number ≥ 0", usage: usage, helpTopic: name)
+        throw UsageError(
+          "'\(text)' is not a valid value for '--seed'; expected a whole number ≥ 0", usage: usage,
+          helpTopic: name)
       }
       settings.seed = seed
     }
@@ -173,7 +197,9 @@ public enum RunCommand: Command {
   }
 
   /// The optimised graph of the Hessian rows of `parameter`, or nil after reporting why not.
-  static func hessianGraph(_ compiled: Compilation, parameter: String, renderer: DiagnosticRenderer, io: inout CommandIO) -> Graph? {
+  static func hessianGraph(
+    _ compiled: Compilation, parameter: String, renderer: DiagnosticRenderer, io: inout CommandIO
+  ) -> Graph? {
     let problem: String
     do throws(Hessian.Failure) {
       let rows = try Hessian.graph(compiled.forward, parameter: parameter)
@@ -186,7 +212,8 @@ public enum RunCommand: Command {
         let hint = EditDistance.closest(to: name, in: names).map { "; did you mean '\($0)'?" } ?? ""
         problem = "'--hessian \(name)': the program has no parameter '\(name)'\(hint)"
       case .tooLarge(let name, let count):
-        problem = "'--hessian \(name)': '\(name)' has \(count) elements; the Hessian is built for parameters of at most \(Hessian.maximumElements)"
+        problem =
+          "'--hessian \(name)': '\(name)' has \(count) elements; the Hessian is built for parameters of at most \(Hessian.maximumElements)"
       case .reverseMode(let failure):
         if case .notDifferentiable(let op, let location) = failure {
           io.err(renderer.render(.cannotDifferentiate(op, at: location)))
@@ -203,7 +230,8 @@ public enum RunCommand: Command {
 /// Assembles the Hessian rows a run computed into one [n, n] matrix (rows averaged over the data
 /// rows of a per-example program, like its loss).
 enum HessianReport {
-  static func matrix(_ rows: [RunReport.Entry], parameter: String, loss: String) -> RunReport.Entry {
+  static func matrix(_ rows: [RunReport.Entry], parameter: String, loss: String) -> RunReport.Entry
+  {
     let n = rows.count
     var values: [Double] = []
     for row in rows {
@@ -213,6 +241,7 @@ enum HessianReport {
       for (i, x) in row.value.scalars.enumerated() { sums[i % n] += x }
       values += sums.map { $0 / Double(examples) }
     }
-    return RunReport.Entry(name: "d2\(loss)/d\(parameter)2", value: Tensor(shape: [n, n], scalars: values))
+    return RunReport.Entry(
+      name: "d2\(loss)/d\(parameter)2", value: Tensor(shape: [n, n], scalars: values))
   }
 }

@@ -51,13 +51,20 @@ public enum TrainCommand: Command {
     """
 
   static let options: [ArgumentScanner.OptionSpec] = [
-    .init(["--data"], takesValue: true), .init(["--val"], takesValue: true), .init(["--split"], takesValue: true),
-    .init(["--optimizer"], takesValue: true), .init(["--lr"], takesValue: true), .init(["--momentum"], takesValue: true),
-    .init(["--beta1"], takesValue: true), .init(["--beta2"], takesValue: true), .init(["--epsilon"], takesValue: true),
-    .init(["--weight-decay"], takesValue: true), .init(["--epochs"], takesValue: true), .init(["--batch"], takesValue: true),
-    .init(["--seed"], takesValue: true), .init(["--save"], takesValue: true), .init(["--log"], takesValue: true),
-    .init(["--quiet"]), .init(["--set"], takesValue: true), .init(["--precision"], takesValue: true),
-    .init(["--check-numerics"]), .init(["-O0"]), .init(["-O1"]), .init(["--color"], takesValue: true),
+    .init(["--data"], takesValue: true), .init(["--val"], takesValue: true),
+    .init(["--split"], takesValue: true),
+    .init(["--optimizer"], takesValue: true), .init(["--lr"], takesValue: true),
+    .init(["--momentum"], takesValue: true),
+    .init(["--beta1"], takesValue: true), .init(["--beta2"], takesValue: true),
+    .init(["--epsilon"], takesValue: true),
+    .init(["--weight-decay"], takesValue: true), .init(["--epochs"], takesValue: true),
+    .init(["--batch"], takesValue: true),
+    .init(["--seed"], takesValue: true), .init(["--save"], takesValue: true),
+    .init(["--log"], takesValue: true),
+    .init(["--quiet"]), .init(["--set"], takesValue: true),
+    .init(["--precision"], takesValue: true),
+    .init(["--check-numerics"]), .init(["-O0"]), .init(["-O1"]),
+    .init(["--color"], takesValue: true),
     .init(["--help", "-h"]),
   ]
 
@@ -68,7 +75,12 @@ public enum TrainCommand: Command {
     let useColor = useColor(args.value("--color"), io)
     var graphs: [Compilation] = []
     for differentiate in [true, false] {
-      switch compile(program, .init(differentiate: differentiate, optimize: !args.has("-O0"), fuse: !settings.checkNumerics), useColor: useColor, showWarnings: differentiate, &io) {
+      switch compile(
+        program,
+        .init(
+          differentiate: differentiate, optimize: !args.has("-O0"), fuse: !settings.checkNumerics),
+        useColor: useColor, showWarnings: differentiate, &io)
+      {
       case .failure(let code): return code
       case .success(let compilation): graphs.append(compilation)
       }

@@ -18,11 +18,13 @@ enum ReportCSV {
     return out
   }
 
-  static func lines(_ kind: String, _ name: String, _ value: Tensor, _ report: RunReport) -> String {
+  static func lines(_ kind: String, _ name: String, _ value: Tensor, _ report: RunReport) -> String
+  {
     let strides = rowMajorStrides(value.shape)
     var out = ""
     for (flat, x) in value.scalars.enumerated() {
-      let index = zip(strides, value.shape).map { String(flat / $0 % Swift.max(1, $1)) }.joined(separator: ":")
+      let index = zip(strides, value.shape).map { String(flat / $0 % Swift.max(1, $1)) }.joined(
+        separator: ":")
       out += "\(kind),\(quoted(name)),\(index),\(report.number(x))\n"
     }
     return out

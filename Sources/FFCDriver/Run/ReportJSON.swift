@@ -18,22 +18,33 @@ enum ReportJSON {
     if let reduction = report.reduction { fields.append("\"reduction\": \(string(reduction))") }
     fields.append("\"outputs\": " + list(report.outputs.map { entry($0.name, $0.value, report) }))
     fields.append("\"loss\": " + (report.loss.map { entry($0.name, $0.value, report) } ?? "null"))
-    fields.append("\"gradients\": " + list(report.gradients.map { entry($0.name, $0.value, report) }))
-    if let hessian = report.hessian { fields.append("\"hessian\": " + entry(hessian.name, hessian.value, report)) }
+    fields.append(
+      "\"gradients\": " + list(report.gradients.map { entry($0.name, $0.value, report) }))
+    if let hessian = report.hessian {
+      fields.append("\"hessian\": " + entry(hessian.name, hessian.value, report))
+    }
     if !report.trace.isEmpty {
-      fields.append("\"trace\": " + list(report.trace.map { t in
-        var extra = ["\"gradient\": \(t.isGradient)"]
-        if let line = t.line { extra.append("\"line\": \(line)") }
-        if let row = t.row { extra.append("\"row\": \(row)") }
-        return entry(t.name, t.value, report, extra: extra)
-      }))
+      fields.append(
+        "\"trace\": "
+          + list(
+            report.trace.map { t in
+              var extra = ["\"gradient\": \(t.isGradient)"]
+              if let line = t.line { extra.append("\"line\": \(line)") }
+              if let row = t.row { extra.append("\"row\": \(row)") }
+              return entry(t.name, t.value, report, extra: extra)
+            }))
     }
     return "{\n  " + fields.joined(separator: ",\n  ") + "\n}\n"
   }
 
-  static func entry(_ name: String, _ value: Tensor, _ report: RunReport, extra: [String] = []) -> String {
+  static func entry(_ name: String, _ value: Tensor, _ report: RunReport, extra: [String] = [])
+    -> String
+  {
     let shape = "[" + value.shape.map(String.init).joined(separator: ", ") + "]"
-    return "{" + (["\"name\": \(string(name))", "\"shape\": \(shape)", "\"value\": \(nested(value, report))"] + extra).joined(separator: ", ") + "}"
+    return "{"
+      + ([
+        "\"name\": \(string(name))", "\"shape\": \(shape)", "\"value\": \(nested(value, report))",
+      ] + extra).joined(separator: ", ") + "}"
   }
 
   static func list(_ items: [String]) -> String {
@@ -47,12 +58,16 @@ enum ReportJSON {
       x.isFinite ? report.number(x) : string(report.number(x))
     }
     guard value.rank > 0 else { return numbers[0] }
-    guard value.count > 0 else { return String(repeating: "[", count: value.rank) + String(repeating: "]", count: value.rank) }
+    guard value.count > 0 else {
+      return String(repeating: "[", count: value.rank) + String(repeating: "]", count: value.rank)
+    }
     let strides = rowMajorStrides(value.shape)
     var out = ""
     for (flat, text) in numbers.enumerated() {
       let opened = strides.filter { flat % $0 == 0 }.count
-      out += flat == 0 ? String(repeating: "[", count: opened) : ", " + String(repeating: "[", count: opened - 1)
+      out +=
+        flat == 0
+        ? String(repeating: "[", count: opened) : ", " + String(repeating: "[", count: opened - 1)
       out += text
       let closed = strides.filter { (flat + 1) % $0 == 0 }.count
       out += String(repeating: "]", count: closed - 1)
@@ -67,7 +82,10 @@ enum ReportJSON {
       case "\"": out += "\\\""
       case "\\": out += "\\\\"
       case "\n": out += "\\n"
-      case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+      case _ where scalar.value < 0x20:
+        out +=
+          "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+          + String(scalar.value, radix: 16)
       default: out.unicodeScalars.append(scalar)
       }
     }

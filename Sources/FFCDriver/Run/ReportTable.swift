@@ -8,11 +8,15 @@ enum ReportTable {
     if !report.trace.isEmpty { out += trace(report) + "\n" }
     var sections: [(String, [RunReport.Entry])] = [("outputs", report.outputs)]
     if let loss = report.loss {
-      let over = report.rows.map { rows in report.reduction.map { " (\($0) over \(rows) rows)" } ?? "" } ?? ""
+      let over =
+        report.rows.map { rows in report.reduction.map { " (\($0) over \(rows) rows)" } ?? "" }
+        ?? ""
       sections.append(("loss" + over, [loss]))
     }
     if !report.gradients.isEmpty { sections.append(("gradients", report.gradients)) }
-    if let hessian = report.hessian { sections.append(("hessian (row-major elements of the parameter)", [hessian])) }
+    if let hessian = report.hessian {
+      sections.append(("hessian (row-major elements of the parameter)", [hessian]))
+    }
     let printed = sections.filter { !$0.1.isEmpty }.map { title, entries in
       title + "\n" + block(entries.map { ($0.name, $0.value) }, report)
     }
@@ -21,15 +25,21 @@ enum ReportTable {
   }
 
   /// Rows of `name  shape  value`, names and shapes padded to a common width.
-  static func block(_ entries: [(String, Tensor)], _ report: RunReport, indent: String = "  ") -> String {
+  static func block(_ entries: [(String, Tensor)], _ report: RunReport, indent: String = "  ")
+    -> String
+  {
     let nameWidth = entries.map(\.0.count).max() ?? 0
     let shapeWidth = entries.map { Shape($0.1.shape).description.count }.max() ?? 0
     var out = ""
     for (name, value) in entries {
-      let head = indent + pad(name, nameWidth) + "  " + pad(Shape(value.shape).description, shapeWidth) + "  "
+      let head =
+        indent + pad(name, nameWidth) + "  " + pad(Shape(value.shape).description, shapeWidth)
+        + "  "
       let lines = valueLines(value, report)
       out += head + lines[0] + "\n"
-      for line in lines.dropFirst() { out += String(repeating: " ", count: head.count) + line + "\n" }
+      for line in lines.dropFirst() {
+        out += String(repeating: " ", count: head.count) + line + "\n"
+      }
     }
     return out
   }
@@ -42,7 +52,8 @@ enum ReportTable {
     guard columns > 0 else { return ["(empty)"] }
     let width = texts.map(\.count).max() ?? 0
     return stride(from: 0, to: texts.count, by: columns).map { start in
-      texts[start..<start + columns].map { String(repeating: " ", count: width - $0.count) + $0 }.joined(separator: "  ")
+      texts[start..<start + columns].map { String(repeating: " ", count: width - $0.count) + $0 }
+        .joined(separator: "  ")
     }
   }
 
@@ -68,12 +79,19 @@ enum ReportTable {
       // Names and shapes align within the entry's row group.
       let group = groups[entry.row ?? 0] ?? []
       let nameWidth = group.map { report.trace[$0].name.count }.max() ?? 0
-      let shapeWidth = group.map { Shape(report.trace[$0].value.shape).description.count }.max() ?? 0
-      let head = indent + pad(entry.name, nameWidth) + "  " + pad(Shape(entry.value.shape).description, shapeWidth) + "  "
+      let shapeWidth =
+        group.map { Shape(report.trace[$0].value.shape).description.count }.max() ?? 0
+      let head =
+        indent + pad(entry.name, nameWidth) + "  "
+        + pad(Shape(entry.value.shape).description, shapeWidth) + "  "
       let values = valueLines(entry.value, report)
-      let comment = entry.line.map { line in "# line \(line)" + (entry.source.map { ": " + $0 } ?? "") }
+      let comment = entry.line.map { line in
+        "# line \(line)" + (entry.source.map { ": " + $0 } ?? "")
+      }
       lines.append((head + values[0], comment))
-      for line in values.dropFirst() { lines.append((String(repeating: " ", count: head.count) + line, nil)) }
+      for line in values.dropFirst() {
+        lines.append((String(repeating: " ", count: head.count) + line, nil))
+      }
     }
     let column = Swift.min(64, lines.filter { $0.comment != nil }.map(\.text.count).max() ?? 0) + 2
     return lines.map { line in

@@ -53,11 +53,17 @@ struct RunExecution<T: PlanScalar> {
     }
     report.rows = data.rowCount
     report.reduction = reduceBySum ? "sum" : "mean"
-    report.outputs = zip(graph.outputs, accumulator.stackedOutputs()).map { .init(name: $0.name, value: $1) }
+    report.outputs = zip(graph.outputs, accumulator.stackedOutputs()).map {
+      .init(name: $0.name, value: $1)
+    }
     let divisor = reduceBySum ? 1 : Double(data.rowCount)
-    report.loss = graph.loss.map { .init(name: $0.name, value: accumulator.loss.map { $0 / divisor }) }
+    report.loss = graph.loss.map {
+      .init(name: $0.name, value: accumulator.loss.map { $0 / divisor })
+    }
     let gradients = accumulator.gradients.map { $0.map { $0 / divisor } }
-    report.gradients = gradientEntries { node in gradients[graph.gradients.firstIndex { $0.node == node } ?? 0] }
+    report.gradients = gradientEntries { node in
+      gradients[graph.gradients.firstIndex { $0.node == node } ?? 0]
+    }
     return report
   }
 
@@ -75,7 +81,8 @@ struct RunExecution<T: PlanScalar> {
   }
 
   /// One run of the plan, observed for `--trace` and `--check-numerics`.
-  private func execute(_ plan: Plan<T>, row: Int?, into report: inout RunReport) throws(RunFailure) {
+  private func execute(_ plan: Plan<T>, row: Int?, into report: inout RunReport) throws(RunFailure)
+  {
     if !trace && !checkNumerics {
       plan.run()
       return
@@ -83,7 +90,9 @@ struct RunExecution<T: PlanScalar> {
     var computed: [Int: Tensor] = [:]
     var traced = [Bool](repeating: false, count: graph.nodes.count)
     if trace {
-      for (index, node) in graph.nodes.enumerated() where node.name != nil && !node.isGradient { traced[index] = true }
+      for (index, node) in graph.nodes.enumerated() where node.name != nil && !node.isGradient {
+        traced[index] = true
+      }
       for adjoint in backward { traced[adjoint.node.index] = true }
     }
     var firstNonFinite: (NodeID, Tensor)?
@@ -97,15 +106,20 @@ struct RunExecution<T: PlanScalar> {
     }
     if let (node, value) = firstNonFinite { throw .nonFinite(node: node, value: value, row: row) }
     guard trace else { return }
-    func value(_ id: NodeID) -> Tensor? { graph[id].op.isLeaf ? plan.value(of: id) : computed[id.index] }
-    for (index, node) in graph.nodes.enumerated() where traced[index] && !node.isGradient && node.constantValue == nil {
+    func value(_ id: NodeID) -> Tensor? {
+      graph[id].op.isLeaf ? plan.value(of: id) : computed[id.index]
+    }
+    for (index, node) in graph.nodes.enumerated()
+    where traced[index] && !node.isGradient && node.constantValue == nil {
       guard let name = node.name, let value = value(NodeID(index)) else { continue }
       report.trace.append(entry(name, value, location: node.location, isGradient: false, row: row))
     }
     for adjoint in backward {
       guard let value = value(adjoint.node) else { continue }
       // The line of the value it is the gradient of: dL/dh2 sits with h2 = relu(W2 @ h1).
-      report.trace.append(entry(adjoint.name, value, location: graph[adjoint.of].location, isGradient: true, row: row))
+      report.trace.append(
+        entry(adjoint.name, value, location: graph[adjoint.of].location, isGradient: true, row: row)
+      )
     }
   }
 
@@ -118,7 +132,9 @@ struct RunExecution<T: PlanScalar> {
     }
   }
 
-  private func entry(_ name: String, _ value: Tensor, location: SourceRange?, isGradient: Bool, row: Int?) -> RunReport.TraceEntry {
+  private func entry(
+    _ name: String, _ value: Tensor, location: SourceRange?, isGradient: Bool, row: Int?
+  ) -> RunReport.TraceEntry {
     let line = location?.start.line
     return .init(
       name: name, value: value, line: line, source: line.map { Self.excerpt(source.lineText($0)) },
@@ -127,7 +143,8 @@ struct RunExecution<T: PlanScalar> {
 
   /// A program line as the trace quotes it: without its comment, trimmed, at most 48 characters.
   static func excerpt(_ line: String) -> String {
-    let code = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+    let code =
+      line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
     let trimmed = code.trimmingCharacters(in: .whitespaces)
     return trimmed.count > 48 ? String(trimmed.prefix(47)) + "…" : trimmed
   }

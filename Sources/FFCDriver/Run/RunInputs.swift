@@ -18,7 +18,8 @@ struct RunInputs {
     for text in sets {
       let (name, value) = try SetValue.parse(text, graph: graph)
       guard inputs.setValues[name] == nil else {
-        throw Diagnostic(.error, id: "set.twice", "--set gives '\(name)' twice; give each value once", at: nil)
+        throw Diagnostic(
+          .error, id: "set.twice", "--set gives '\(name)' twice; give each value once", at: nil)
       }
       inputs.setValues[name] = value
       ordered.append((name, value))

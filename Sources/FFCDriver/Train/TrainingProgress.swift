@@ -4,7 +4,10 @@ import Foundation
 /// What `train` prints per epoch and writes to `--log`.
 enum TrainingProgress {
   static func line(_ r: EpochReport, epochs: Int, elapsed: Double) -> String {
-    var parts = ["epoch \(pad(String(r.epoch), String(epochs).count))/\(epochs)", "loss \(fixed(r.trainingLoss))"]
+    var parts = [
+      "epoch \(pad(String(r.epoch), String(epochs).count))/\(epochs)",
+      "loss \(fixed(r.trainingLoss))",
+    ]
     if let a = r.trainingAccuracy { parts.append("acc \(percent(a))") }
     if let l = r.validationLoss { parts.append("val_loss \(fixed(l))") }
     if let a = r.validationAccuracy { parts.append("val_acc \(percent(a))") }
@@ -27,6 +30,10 @@ enum TrainingProgress {
   static func fixed(_ x: Double) -> String { x.isFinite ? String(format: "%.4f", x) : "\(x)" }
   static func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
   static func number(_ x: Double) -> String { "\(x)" }
-  static func seconds(_ s: Double) -> String { s < 60 ? String(format: "%.1f s", s) : String(format: "%d min %02d s", Int(s) / 60, Int(s) % 60) }
-  static func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: Swift.max(0, width - text.count)) + text }
+  static func seconds(_ s: Double) -> String {
+    s < 60 ? String(format: "%.1f s", s) : String(format: "%d min %02d s", Int(s) / 60, Int(s) % 60)
+  }
+  static func pad(_ text: String, _ width: Int) -> String {
+    String(repeating: " ", count: Swift.max(0, width - text.count)) + text
+  }
 }

@@ -20,36 +20,54 @@ struct TrainingSession {
     }
     let graph = gradient.graph
     guard graph.loss != nil else {
-      return fail(Diagnostic(.error, id: "train.no-loss", "'\(gradient.source.path)' declares no loss to train on; add 'loss L = ...'", at: nil))
+      return fail(
+        Diagnostic(
+          .error, id: "train.no-loss",
+          "'\(gradient.source.path)' declares no loss to train on; add 'loss L = ...'", at: nil))
     }
     guard !graph.parameters.isEmpty else {
-      return fail(Diagnostic(.error, id: "train.no-parameters", "'\(gradient.source.path)' declares no parameters to train", at: nil))
+      return fail(
+        Diagnostic(
+          .error, id: "train.no-parameters",
+          "'\(gradient.source.path)' declares no parameters to train", at: nil))
     }
     guard let dataPath = args.value("--data") else {
-      return fail(Diagnostic(.error, id: "train.no-data", "'train' needs a data file: --data <file.csv>", at: nil))
+      return fail(
+        Diagnostic(
+          .error, id: "train.no-data", "'train' needs a data file: --data <file.csv>", at: nil))
     }
     let training: TrainingRows
     var validation: TrainingRows?
     do throws(Diagnostic) {
-      let inputs = try RunInputs.gather(sets: args.allValues("--set"), dataPath: dataPath, graph: graph, io: io)
+      let inputs = try RunInputs.gather(
+        sets: args.allValues("--set"), dataPath: dataPath, graph: graph, io: io)
       if let file = inputs.dataFile { files.append(file) }
-      guard let data = inputs.data else { throw Diagnostic(.error, id: "train.no-data", "no data", at: nil) }
+      guard let data = inputs.data else {
+        throw Diagnostic(.error, id: "train.no-data", "no data", at: nil)
+      }
       let all = TrainingData.rows(data, graph: graph, setValues: inputs.setValues)
       if let valPath = args.value("--val") {
-        let checked = try RunInputs.gather(sets: args.allValues("--set"), dataPath: valPath, graph: graph, io: io)
+        let checked = try RunInputs.gather(
+          sets: args.allValues("--set"), dataPath: valPath, graph: graph, io: io)
         if let file = checked.dataFile { files.append(file) }
         training = all
-        validation = checked.data.map { TrainingData.rows($0, graph: graph, setValues: checked.setValues) }
+        validation = checked.data.map {
+          TrainingData.rows($0, graph: graph, setValues: checked.setValues)
+        }
       } else if let fraction = settings.split {
         guard all.count >= 2 else {
-          throw Diagnostic(.error, id: "train.split", "--split needs at least 2 rows; '\(dataPath)' has \(all.count)", at: nil)
+          throw Diagnostic(
+            .error, id: "train.split",
+            "--split needs at least 2 rows; '\(dataPath)' has \(all.count)", at: nil)
         }
         (training, validation) = TrainingData.split(all, fraction: fraction, seed: settings.seed)
       } else {
         training = all
       }
     } catch {
-      if let dataPath = args.value("--data"), let text = try? SafeFile.read(io.resolve(dataPath), displayName: dataPath) {
+      if let dataPath = args.value("--data"),
+        let text = try? SafeFile.read(io.resolve(dataPath), displayName: dataPath)
+      {
         files.append(SourceFile(path: dataPath, text: text))
       }
       return fail(error)
@@ -60,7 +78,8 @@ struct TrainingSession {
   }
 
   func train<T: PlanScalar>(
-    _: T.Type, _ training: TrainingRows, _ validation: TrainingRows?, files: [SourceFile], _ io: inout CommandIO
+    _: T.Type, _ training: TrainingRows, _ validation: TrainingRows?, files: [SourceFile],
+    _ io: inout CommandIO
   ) -> ExitCode {
     let renderer = DiagnosticRenderer(files: files, useColor: useColor)
     let trainer: Trainer<T>
@@ -71,7 +90,8 @@ struct TrainingSession {
           epochs: settings.epochs, batchSize: settings.batch, seed: settings.seed,
           optimizer: settings.optimizer, checkNumerics: settings.checkNumerics))
     } catch {
-      io.err(renderer.render(Diagnostic(.error, id: "run.value", error.message, at: error.location)))
+      io.err(
+        renderer.render(Diagnostic(.error, id: "run.value", error.message, at: error.location)))
       return .programError
     }
     let start = DispatchTime.now().uptimeNanoseconds
@@ -81,21 +101,25 @@ struct TrainingSession {
     defer { Interrupt.restore() }
     let outcome: TrainingResult
     do {
-      outcome = try trainer.train(training, validation: validation, onEpoch: { [settings] report in
-        log += TrainingProgress.logLine(report)
-        guard !settings.quiet else { return }
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let line = TrainingProgress.line(report, epochs: settings.epochs, elapsed: elapsed)
-        if io.outputIsTerminal {
-          io.out("\r\u{1B}[K" + line)
-          liveLine = true
-        } else {
-          io.out(line + "\n")
-        }
-      }, shouldStop: { Interrupt.isRequested })
+      outcome = try trainer.train(
+        training, validation: validation,
+        onEpoch: { [settings] report in
+          log += TrainingProgress.logLine(report)
+          guard !settings.quiet else { return }
+          let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+          let line = TrainingProgress.line(report, epochs: settings.epochs, elapsed: elapsed)
+          if io.outputIsTerminal {
+            io.out("\r\u{1B}[K" + line)
+            liveLine = true
+          } else {
+            io.out(line + "\n")
+          }
+        }, shouldStop: { Interrupt.isRequested })
     } catch {
       if liveLine { io.out("\n") }
-      io.err(renderer.render(Diagnostic.trainingFailure(error, graph: gradient.graph, settings: settings)))
+      io.err(
+        renderer.render(
+          Diagnostic.trainingFailure(error, graph: gradient.graph, settings: settings)))
       return .programError
     }
     if liveLine { io.out("\n") }
@@ -108,10 +132,16 @@ struct TrainingSession {
     return outcome.interrupted ? .interrupted : .success
   }
 
-  func summary(_ outcome: TrainingResult, seconds: Double, training: TrainingRows, validation: TrainingRows?) -> String {
+  func summary(
+    _ outcome: TrainingResult, seconds: Double, training: TrainingRows, validation: TrainingRows?
+  ) -> String {
     let epochs = outcome.epochs.count
-    var text = outcome.interrupted ? "interrupted after \(epochs) complete epoch\(epochs == 1 ? "" : "s")" : "trained \(epochs) epoch\(epochs == 1 ? "" : "s")"
-    text += " in \(TrainingProgress.seconds(seconds)) (\(settings.summary), \(training.count) rows)\n"
+    var text =
+      outcome.interrupted
+      ? "interrupted after \(epochs) complete epoch\(epochs == 1 ? "" : "s")"
+      : "trained \(epochs) epoch\(epochs == 1 ? "" : "s")"
+    text +=
+      " in \(TrainingProgress.seconds(seconds)) (\(settings.summary), \(training.count) rows)\n"
     if let last = outcome.epochs.last {
       text += "  training loss \(TrainingProgress.fixed(last.trainingLoss))"
       if let a = last.trainingAccuracy { text += ", accuracy \(TrainingProgress.percent(a))" }
@@ -137,14 +167,20 @@ struct TrainingSession {
 
   /// Writes the program with the learned values as literals, safely (a temporary file, then a
   /// rename): a failure never leaves half a file in place of an existing one.
-  func save(_ outcome: TrainingResult, to path: String, seconds: Double, _ io: inout CommandIO) -> Bool {
+  func save(_ outcome: TrainingResult, to path: String, seconds: Double, _ io: inout CommandIO)
+    -> Bool
+  {
     let last = outcome.epochs.last
-    var note = "ffc train \(args.positionals.first ?? "") (\(settings.summary)), \(outcome.epochs.count) epochs"
+    var note =
+      "ffc train \(args.positionals.first ?? "") (\(settings.summary)), \(outcome.epochs.count) epochs"
     if let loss = last?.trainingLoss { note += ", training loss \(TrainingProgress.fixed(loss))" }
-    if let accuracy = last?.validationAccuracy { note += ", validation accuracy \(TrainingProgress.percent(accuracy))" }
+    if let accuracy = last?.validationAccuracy {
+      note += ", validation accuracy \(TrainingProgress.percent(accuracy))"
+    }
     do throws(Diagnostic) {
       let text = try ProgramWriter.withParameterValues(
-        gradient.source, values: outcome.parameters, singlePrecision: settings.precision == "f32", note: note)
+        gradient.source, values: outcome.parameters, singlePrecision: settings.precision == "f32",
+        note: note)
       guard write(text, to: path, &io) else { return false }
       io.out("saved the trained program to \(path)\n")
       return true
@@ -156,7 +192,9 @@ struct TrainingSession {
 }
 
 extension Diagnostic {
-  static func trainingFailure(_ failure: TrainingFailure, graph: Graph, settings: TrainSettings) -> Diagnostic {
+  static func trainingFailure(_ failure: TrainingFailure, graph: Graph, settings: TrainSettings)
+    -> Diagnostic
+  {
     switch failure {
     case .evaluation(let error):
       return Diagnostic(.error, id: "run.value", error.message, at: error.location)

@@ -17,18 +17,31 @@ extension Op {
       return target
     },
     evaluate: { inputs, attributes, shape in
-      attributes.program("program").evaluate(inputs.map { Kernels.broadcast($0, to: shape) }, shape: shape)
+      attributes.program("program").evaluate(
+        inputs.map { Kernels.broadcast($0, to: shape) }, shape: shape)
     },
     vjp: nil,
     samples: [
-      OpSample([[2, 3], [3]], fusedAttributes([2, 3], [(Op.add, [.input(0), .input(1)]), (Op.tanh, [.step(0)])])),
-      OpSample([[5, 7], [5, 7]], fusedAttributes([5, 7], [
-        (Op.mul, [.input(1), .input(1)]), (Op.sub, [.literal(1), .step(0)]), (Op.mul, [.input(0), .step(1)]),
-      ])),
-      OpSample([[4, 1], [], [4, 3]], fusedAttributes([4, 3], [
-        (Op.mul, [.input(0), .input(1)]), (Op.sigmoid, [.input(1)]), (Op.add, [.step(0), .step(1)]),
-        (Op.div, [.step(2), .input(2)]),
-      ]), domains: [.any, .any, .positive]),
+      OpSample(
+        [[2, 3], [3]],
+        fusedAttributes([2, 3], [(Op.add, [.input(0), .input(1)]), (Op.tanh, [.step(0)])])),
+      OpSample(
+        [[5, 7], [5, 7]],
+        fusedAttributes(
+          [5, 7],
+          [
+            (Op.mul, [.input(1), .input(1)]), (Op.sub, [.literal(1), .step(0)]),
+            (Op.mul, [.input(0), .step(1)]),
+          ])),
+      OpSample(
+        [[4, 1], [], [4, 3]],
+        fusedAttributes(
+          [4, 3],
+          [
+            (Op.mul, [.input(0), .input(1)]), (Op.sigmoid, [.input(1)]),
+            (Op.add, [.step(0), .step(1)]),
+            (Op.div, [.step(2), .input(2)]),
+          ]), domains: [.any, .any, .positive]),
     ],
     kernel: OpKernel(float: fusedKernel, double: fusedKernel, inPlace: true))
 
@@ -37,7 +50,9 @@ extension Op {
   public static let executionOps: [Op] = [fused]
 
   /// The attributes of a `fused` node computing `steps` into `shape`.
-  public static func fusedAttributes(_ shape: Shape, _ steps: [(Op, [ElementwiseProgram.Operand])]) -> Attributes {
+  public static func fusedAttributes(_ shape: Shape, _ steps: [(Op, [ElementwiseProgram.Operand])])
+    -> Attributes
+  {
     fusedAttributes(shape, ElementwiseProgram(steps.map { ElementwiseProgram.Step($0.0, $0.1) }))
   }
 
@@ -53,7 +68,8 @@ extension ElementwiseProgram {
     guard !steps.isEmpty else { throw ShapeError("'fused' has an empty program") }
     for (index, step) in steps.enumerated() {
       guard step.op.elementwise != nil, step.operands.count == step.op.arity else {
-        throw ShapeError("'fused' cannot run '\(step.op.name)' with \(step.operands.count) operands")
+        throw ShapeError(
+          "'fused' cannot run '\(step.op.name)' with \(step.operands.count) operands")
       }
       for operand in step.operands {
         switch operand {

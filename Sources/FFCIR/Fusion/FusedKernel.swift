@@ -76,9 +76,12 @@ struct FusedLayout<T: PlanScalar> {
     // A small output needs block buffers only as large as itself.
     let block = Swift.min(Self.blockSize(layouts, count: count), Swift.max(count, 1))
     var scratch = ScratchAllocator()
-    let inputs = Self.placeInputs(c, inputCounts, spread: Self.spreadInputs(program, inputCounts, count: count), block: block, &scratch)
+    let inputs = Self.placeInputs(
+      c, inputCounts, spread: Self.spreadInputs(program, inputCounts, count: count), block: block,
+      &scratch)
     let literals = Self.placeLiterals(program, &scratch)
-    steps = Self.placeSteps(program, inputs: inputs.sources, literals: literals.sources, block: block, &scratch)
+    steps = Self.placeSteps(
+      program, inputs: inputs.sources, literals: literals.sources, block: block, &scratch)
     (self.count, self.block, output) = (count, block, c.output)
     (copies, gathers, fixedValues) = (inputs.copies, inputs.gathers, literals.values)
     scratchCount = scratch.used
@@ -95,7 +98,9 @@ struct FusedLayout<T: PlanScalar> {
 
   /// A loop takes at most one single value per step (and unary loops none): a step whose
   /// operands are all single values reads one of its inputs spread over a block buffer.
-  static func spreadInputs(_ program: ElementwiseProgram, _ inputCounts: [Int], count: Int) -> Set<Int> {
+  static func spreadInputs(_ program: ElementwiseProgram, _ inputCounts: [Int], count: Int) -> Set<
+    Int
+  > {
     var spread = Set<Int>()
     for step in program.steps where count > 1 {
       let single = step.operands.allSatisfy { operand in
@@ -105,7 +110,9 @@ struct FusedLayout<T: PlanScalar> {
         case .step: false
         }
       }
-      guard single, !step.operands.contains(where: { spread.contains($0.inputIndex ?? -1) }) else { continue }
+      guard single, !step.operands.contains(where: { spread.contains($0.inputIndex ?? -1) }) else {
+        continue
+      }
       if let first = step.operands.compactMap(\.inputIndex).first { spread.insert(first) }
     }
     return spread
@@ -115,8 +122,12 @@ struct FusedLayout<T: PlanScalar> {
   /// value, or gathered through its strides into a block buffer. A small operand that shares the
   /// output's buffer (its last reader runs in place) is copied out first.
   static func placeInputs(
-    _ c: KernelCall<T>, _ inputCounts: [Int], spread: Set<Int>, block: Int, _ scratch: inout ScratchAllocator
-  ) -> (sources: [Source], copies: [(source: UnsafePointer<T>, count: Int, offset: Int)], gathers: [Gather]) {
+    _ c: KernelCall<T>, _ inputCounts: [Int], spread: Set<Int>, block: Int,
+    _ scratch: inout ScratchAllocator
+  ) -> (
+    sources: [Source], copies: [(source: UnsafePointer<T>, count: Int, offset: Int)],
+    gathers: [Gather]
+  ) {
     let count = c.outputCount
     var sources = [Source](repeating: Source(), count: c.inputs.count)
     var copies: [(source: UnsafePointer<T>, count: Int, offset: Int)] = []
@@ -140,8 +151,10 @@ struct FusedLayout<T: PlanScalar> {
       }
       let layout = Compute.StridedLayout(broadcasting: c.inputShapes[i], to: c.outputShape)
       let offset = scratch.take(block)
-      gathers.append(Gather(
-        source: from, layout: layout, scratchOffset: offset, everyBlock: !repeatsEveryBlock(layout, block: block)))
+      gathers.append(
+        Gather(
+          source: from, layout: layout, scratchOffset: offset,
+          everyBlock: !repeatsEveryBlock(layout, block: block)))
       sources[i] = Source(pointer: nil, scratchOffset: offset)
     }
     return (sources, copies, gathers)
@@ -185,15 +198,20 @@ struct FusedLayout<T: PlanScalar> {
         case .literal(let x): literals[x.bitPattern] ?? Source()
         }
       }
-      for case .step(let k) in step.operands where lastReader[k] == index && !free.contains(offsets[k]) {
+      for case .step(let k) in step.operands
+      where lastReader[k] == index && !free.contains(offsets[k]) {
         free.append(offsets[k])
       }
       let target = index == program.steps.count - 1 ? nil : (free.popLast() ?? scratch.take(block))
       offsets.append(target ?? 0)
-      guard let kernel = step.op.elementwise else { preconditionFailure("'fused' step '\(step.op.name)' has no loop") }
-      steps.append(Step(
-        loop: T.loop(kernel, step.attributes), a: operands[0], b: operands.count > 1 ? operands[1] : operands[0],
-        target: target))
+      guard let kernel = step.op.elementwise else {
+        preconditionFailure("'fused' step '\(step.op.name)' has no loop")
+      }
+      steps.append(
+        Step(
+          loop: T.loop(kernel, step.attributes), a: operands[0],
+          b: operands.count > 1 ? operands[1] : operands[0],
+          target: target))
     }
     return steps
   }
@@ -202,7 +220,8 @@ struct FusedLayout<T: PlanScalar> {
   /// block starts at the start of a row and reads the same gathered values.
   static func blockSize(_ layouts: [Compute.StridedLayout], count: Int) -> Int {
     let periods = layouts.compactMap(period)
-    guard let first = periods.first, periods.allSatisfy({ $0 == first }), first <= defaultBlock else {
+    guard let first = periods.first, periods.allSatisfy({ $0 == first }), first <= defaultBlock
+    else {
       return defaultBlock
     }
     return defaultBlock / first * first
@@ -223,13 +242,17 @@ struct FusedLayout<T: PlanScalar> {
     for copy in copies { (scratch + copy.offset).update(from: copy.source, count: copy.count) }
     for (value, offset) in fixedValues { scratch[offset] = value }
     for gather in gathers where !gather.everyBlock {
-      Compute.gather(gather.source.resolve(scratch, 0), scratch + gather.scratchOffset, gather.layout, start: 0, count: Swift.min(block, count))
+      Compute.gather(
+        gather.source.resolve(scratch, 0), scratch + gather.scratchOffset, gather.layout, start: 0,
+        count: Swift.min(block, count))
     }
     var start = 0
     while start < count {
       let n = Swift.min(block, count - start)
       for gather in gathers where gather.everyBlock {
-        Compute.gather(gather.source.resolve(scratch, 0), scratch + gather.scratchOffset, gather.layout, start: start, count: n)
+        Compute.gather(
+          gather.source.resolve(scratch, 0), scratch + gather.scratchOffset, gather.layout,
+          start: start, count: n)
       }
       // Steps are read in place, not copied out (a copy retains each loop's closure: on a tiny
       // network that was most of a fused node's cost).
@@ -237,7 +260,8 @@ struct FusedLayout<T: PlanScalar> {
         for i in steps.indices {
           let out = steps[i].target.map { scratch + $0 } ?? output + start
           steps[i].loop(
-            steps[i].a.resolve(scratch, start), steps[i].a.isScalar ? 1 : n, steps[i].b.resolve(scratch, start),
+            steps[i].a.resolve(scratch, start), steps[i].a.isScalar ? 1 : n,
+            steps[i].b.resolve(scratch, start),
             steps[i].b.isScalar ? 1 : n, out, n)
         }
       }

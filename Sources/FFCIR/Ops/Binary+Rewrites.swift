@@ -25,7 +25,8 @@ extension Op {
       r.inputs[0].isConstant(0) && r.inputs[1].shape == r.node.shape ? -r.inputs[1] : nil
     },
     RewriteRule(
-      "exp(x) - 1 -> expm1(x)", phase: .stabilize, example: "param x[2] = [1, 2]\nloss L = sum(exp(x) - 1)\n"
+      "exp(x) - 1 -> expm1(x)", phase: .stabilize,
+      example: "param x[2] = [1, 2]\nloss L = sum(exp(x) - 1)\n"
     ) { r in
       guard r.inputs[1].isConstant(1), r.inputs[0].op === Op.exp else { return nil }
       // The ones may be the larger operand (exp(s) - [1, 1, 1]): the result is broadcast back.
@@ -45,20 +46,27 @@ extension Op {
       r.inputs[1].isConstant(-1) && r.inputs[0].shape == r.node.shape ? -r.inputs[0] : nil
     },
     // Only where x is known finite: 0 * inf and 0 * nan are nan, and folding would hide them.
-    RewriteRule("x*0 -> 0", example: "param x[2] = [1, 2]\nloss L = sum(sigmoid(x) * 0 + x)\n") { r in
+    RewriteRule("x*0 -> 0", example: "param x[2] = [1, 2]\nloss L = sum(sigmoid(x) * 0 + x)\n") {
+      r in
       let (a, b) = (r.inputs[0], r.inputs[1])
-      guard (b.isConstant(0) && a.isKnownFinite) || (a.isConstant(0) && b.isKnownFinite) else { return nil }
+      guard (b.isConstant(0) && a.isKnownFinite) || (a.isConstant(0) && b.isKnownFinite) else {
+        return nil
+      }
       return r.builder.constant(0).broadcast(to: r.node.shape)
     },
     // (x·2)·0.5 is x·1: the constant factors of a chain (a loss's 1/2 against the square's 2) meet.
-    RewriteRule("(x*c)*d -> x*(c*d)", example: "param x[2] = [1, 2]\nloss L = sum((x * 3) * 2)\n") { r in
-      guard let outer = r.splitScalarConstant(), outer.value.op === Op.mul, r.isOnlyUse(outer.index),
+    RewriteRule("(x*c)*d -> x*(c*d)", example: "param x[2] = [1, 2]\nloss L = sum((x * 3) * 2)\n") {
+      r in
+      guard let outer = r.splitScalarConstant(), outer.value.op === Op.mul,
+        r.isOnlyUse(outer.index),
         let (x, c) = r.splitScalarConstant(of: outer.value)
       else { return nil }
       // Not where c·d overflows or underflows, in f64 or in f32 (plans run in either): (0·1e308)·1e308
       // is 0 but 0·inf is NaN, and (1e-30·1e20)·1e20 is 1e10 in f32 but 1e-30·1e40 is inf.
       let product = c * outer.constant
-      guard RewriteContext.fitsEveryPrecision(product) || c == 0 || outer.constant == 0 else { return nil }
+      guard RewriteContext.fitsEveryPrecision(product) || c == 0 || outer.constant == 0 else {
+        return nil
+      }
       return x * r.builder.constant(product)
     },
     factorSelected,
@@ -68,7 +76,8 @@ extension Op {
   static let constantsGathered = RewriteRule(
     "(x+c)+d -> x+(c+d)", example: "param x[2] = [1, 2]\nloss L = sum((x + 1) - 3)\n"
   ) { r in
-    guard let inner = r.splitScalarConstant(), inner.value.op === Op.add || inner.value.op === Op.sub,
+    guard let inner = r.splitScalarConstant(),
+      inner.value.op === Op.add || inner.value.op === Op.sub,
       r.isOnlyUse(inner.index), let (x, c) = r.splitScalarConstant(of: inner.value)
     else { return nil }
     let d = inner.constant
@@ -109,7 +118,9 @@ extension Op {
     example: "param x[2] = [1, 2]\nparam w[2] = [3, 5]\nloss L = sum(w * x + w * w)\n"
   ) { r in
     let (p, q) = (r.inputs[0], r.inputs[1])
-    guard p.op === Op.mul, q.op === Op.mul, r.isOnlyUse(0), r.isOnlyUse(1), p.id != q.id else { return nil }
+    guard p.op === Op.mul, q.op === Op.mul, r.isOnlyUse(0), r.isOnlyUse(1), p.id != q.id else {
+      return nil
+    }
     let (ps, qs) = (r.operands(of: p), r.operands(of: q))
     for i in 0..<2 {
       for j in 0..<2 where ps[i].id == qs[j].id {
@@ -125,10 +136,12 @@ extension Op {
   /// transpose, negation), and for a product with one operand in common (Wᵀ·a + Wᵀ·b).
   static let linearMapShared = RewriteRule(
     "f(a)+f(b) -> f(a+b) for linear f",
-    example: "param W[2, 2] = [[1, 2], [3, 4]]\nparam x[2] = [1, 2]\nparam y[2] = [3, 5]\nloss L = sum(W @ x + W @ y)\n"
+    example:
+      "param W[2, 2] = [[1, 2], [3, 4]]\nparam x[2] = [1, 2]\nparam y[2] = [3, 5]\nloss L = sum(W @ x + W @ y)\n"
   ) { r in
     let (p, q) = (r.inputs[0], r.inputs[1])
-    guard p.op === q.op, p.id != q.id, r.isOnlyUse(0), r.isOnlyUse(1), p.node.attributes == q.node.attributes
+    guard p.op === q.op, p.id != q.id, r.isOnlyUse(0), r.isOnlyUse(1),
+      p.node.attributes == q.node.attributes
     else { return nil }
     let (ps, qs) = (r.operands(of: p), r.operands(of: q))
     if p.op.traits.contains(.linear) {
@@ -136,7 +149,8 @@ extension Op {
       return r.builder.apply(p.op, [r.builder.apply(r.node.op, [ps[0], qs[0]])], p.node.attributes)
     }
     guard p.op.traits.contains(.bilinear) else { return nil }
-    for shared in 0..<2 where ps[shared].id == qs[shared].id && ps[1 - shared].shape == qs[1 - shared].shape {
+    for shared in 0..<2
+    where ps[shared].id == qs[shared].id && ps[1 - shared].shape == qs[1 - shared].shape {
       var operands = ps
       operands[1 - shared] = r.builder.apply(r.node.op, [ps[1 - shared], qs[1 - shared]])
       return r.builder.apply(p.op, operands, p.node.attributes)
@@ -179,7 +193,8 @@ extension RewriteContext {
   /// a plan computes in (a graph's constants are f64 until then).
   static func fitsEveryPrecision(_ x: Double) -> Bool {
     let magnitude = Swift.abs(x)
-    return magnitude <= Double(Float.greatestFiniteMagnitude) && magnitude >= Double(Float.leastNormalMagnitude)
+    return magnitude <= Double(Float.greatestFiniteMagnitude)
+      && magnitude >= Double(Float.leastNormalMagnitude)
   }
 
   static func scalarConstant(_ value: Value) -> Double? {

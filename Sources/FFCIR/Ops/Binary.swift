@@ -1,5 +1,5 @@
-import Foundation
 import FFCTensor
+import Foundation
 
 extension Op {
   public static let add: Op = binary(
@@ -16,7 +16,9 @@ extension Op {
     rewrites: multiplicationRules, range: { r, _, _ in r[0] * r[1] })
   public static let div: Op = binary(
     "div", Divide.self, domains: [.any, .awayFromKinks],
-    vjp: { c in [c.reduced(c.g / c.inputs[1], for: 0), c.reduced(-(c.g * c.y / c.inputs[1]), for: 1)] },
+    vjp: { c in
+      [c.reduced(c.g / c.inputs[1], for: 0), c.reduced(-(c.g * c.y / c.inputs[1]), for: 1)]
+    },
     rewrites: [
       RewriteRule("x/1 -> x", example: "param x[2] = [1, 2]\nloss L = sum(x / 1)\n") { r in
         r.inputs[1].isConstant(1) ? r.keeping(r.inputs[0]) : nil
@@ -75,5 +77,9 @@ enum Add: BinaryFunction { static func apply<T: KernelScalar>(_ x: T, _ y: T) ->
 enum Subtract: BinaryFunction { static func apply<T: KernelScalar>(_ x: T, _ y: T) -> T { x - y } }
 enum Multiply: BinaryFunction { static func apply<T: KernelScalar>(_ x: T, _ y: T) -> T { x * y } }
 enum Divide: BinaryFunction { static func apply<T: KernelScalar>(_ x: T, _ y: T) -> T { x / y } }
-enum Power: BinaryFunction { static func apply<T: KernelScalar>(_ x: T, _ y: T) -> T { T.pow(x, y) } }
-enum Equal: BinaryFunction { static func apply<T: KernelScalar>(_ x: T, _ y: T) -> T { x == y ? 1 : 0 } }
+enum Power: BinaryFunction {
+  static func apply<T: KernelScalar>(_ x: T, _ y: T) -> T { T.pow(x, y) }
+}
+enum Equal: BinaryFunction {
+  static func apply<T: KernelScalar>(_ x: T, _ y: T) -> T { x == y ? 1 : 0 }
+}

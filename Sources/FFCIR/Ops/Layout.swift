@@ -28,9 +28,11 @@ extension Op {
           origin = r.builder.value(origin.node.inputs[0])
           steps += 1
         }
-        guard origin.shape.dims.allSatisfy({ $0 == 1 }), steps > 0 || origin.rank > 0 else { return nil }
+        guard origin.shape.dims.allSatisfy({ $0 == 1 }), steps > 0 || origin.rank > 0 else {
+          return nil
+        }
         return origin.reshape(to: .scalar).broadcast(to: r.node.shape)
-      },
+      }
     ],
     samples: [
       OpSample([[3]], Attributes([("shape", .shape([2, 3]))])),
@@ -57,7 +59,9 @@ extension Op {
         "reshape(sum[keepdims](x)) -> sum(x)",
         example: "param x[3] = [1, 2, 3]\nloss L = max(x, axis=0)\n"
       ) { r in
-        guard r.x.op === Op.sum, r.x.node.attributes.bool("keepdims"), r.isOnlyUse(0) else { return nil }
+        guard r.x.op === Op.sum, r.x.node.attributes.bool("keepdims"), r.isOnlyUse(0) else {
+          return nil
+        }
         let source = r.builder.value(r.x.node.inputs[0])
         let axes = r.x.node.attributes.ints("axes")
         let plain = source.sum(axes: axes)
@@ -69,21 +73,27 @@ extension Op {
         "reshape(f(a, b)) to a scalar -> f(reshape(a), reshape(b))",
         example: "input X[N, 2]\nparam w[2] = [1, 2]\nloss L = mean(sum((X * w)^2, axis=1))\n"
       ) { r in
-        guard r.node.shape.rank == 0, r.x.op.isElementwise, r.x.op.arity == 2, r.isOnlyUse(0) else { return nil }
+        guard r.node.shape.rank == 0, r.x.op.isElementwise, r.x.op.arity == 2, r.isOnlyUse(0) else {
+          return nil
+        }
         let operands = r.x.node.inputs.map(r.builder.value)
         guard operands.allSatisfy({ $0.shape.dims.allSatisfy { $0 == 1 } }) else { return nil }
-        return r.builder.apply(r.x.op, operands.map { $0.reshape(to: .scalar) }, r.x.node.attributes)
+        return r.builder.apply(
+          r.x.op, operands.map { $0.reshape(to: .scalar) }, r.x.node.attributes)
       },
     ],
     samples: [OpSample([[3]], Attributes([("shape", .shape([3, 1]))]))],
-    kernel: OpKernel(float: copyKernel, double: copyKernel, inPlace: true), range: { r, _, _ in r[0] })
+    kernel: OpKernel(float: copyKernel, double: copyKernel, inPlace: true),
+    range: { r, _, _ in r[0] })
 
   /// The transpose of a matrix (`transpose(W)` or `W.T`); vectors and scalars are unchanged.
   public static let transpose: Op = Op(
     name: "transpose", arity: 1, traits: .linear,
     inferShape: { shapes, _ in
       let s = shapes[0]
-      guard s.rank <= 2 else { throw ShapeError("'transpose' needs a vector or a matrix, got \(s)") }
+      guard s.rank <= 2 else {
+        throw ShapeError("'transpose' needs a vector or a matrix, got \(s)")
+      }
       return s.rank == 2 ? Shape([s[1], s[0]]) : s
     },
     evaluate: { inputs, _, _ in Kernels.transpose(inputs[0]) },
@@ -91,14 +101,16 @@ extension Op {
     rewrites: [
       RewriteRule(
         "transpose(transpose(x)) -> x",
-        example: "param W[2, 3] = [[1, 2, 3], [4, 5, 6]]\nloss L = sum(transpose(transpose(W)) * W)\n"
+        example:
+          "param W[2, 3] = [[1, 2, 3], [4, 5, 6]]\nloss L = sum(transpose(transpose(W)) * W)\n"
       ) { r in
         r.x.op === Op.transpose ? r.builder.value(r.x.node.inputs[0]) : nil
       },
       // (a ⊗ b)ᵀ = b ⊗ a: the weight gradient of x @ W written as Wᵀ's transpose.
       RewriteRule(
         "transpose(outer(a, b)) -> outer(b, a)",
-        example: "param W[3, 2] = [[1, 2], [3, 4], [5, 6]]\ninput x[3] = [1, 2, 3]\nloss L = sum(W.T @ x)\n"
+        example:
+          "param W[3, 2] = [[1, 2], [3, 4], [5, 6]]\ninput x[3] = [1, 2, 3]\nloss L = sum(W.T @ x)\n"
       ) { r in
         guard r.x.op === Op.outer, r.isOnlyUse(0) else { return nil }
         let operands = r.operands(of: r.x)
@@ -123,7 +135,8 @@ extension Op {
       }
       for (axis, i) in indices.enumerated() {
         guard let size = s[axis].value else {
-          throw ShapeError("cannot index axis \(axis) of shape \(s): its size is only known at run time")
+          throw ShapeError(
+            "cannot index axis \(axis) of shape \(s): its size is only known at run time")
         }
         guard (0..<size).contains(i) else {
           throw ShapeError("index \(i) is out of range for axis \(axis) of shape \(s)")
@@ -133,10 +146,15 @@ extension Op {
     },
     evaluate: { inputs, attributes, _ in Kernels.index(inputs[0], attributes.ints("indices")) },
     vjp: { c in
-      let attributes = Attributes([("indices", c.attributes["indices"] ?? .ints([])), ("shape", .shape(c.x.shape))])
+      let attributes = Attributes([
+        ("indices", c.attributes["indices"] ?? .ints([])), ("shape", .shape(c.x.shape)),
+      ])
       return [c.g.apply(Op.embed, attributes)]
     },
-    samples: [OpSample([[3]], Attributes([("indices", .ints([1]))])), OpSample([[2, 3]], Attributes([("indices", .ints([1, 2]))]))],
+    samples: [
+      OpSample([[3]], Attributes([("indices", .ints([1]))])),
+      OpSample([[2, 3]], Attributes([("indices", .ints([1, 2]))])),
+    ],
     kernel: OpKernel(float: indexKernel, double: indexKernel), range: { r, _, _ in r[0] })
 
   /// The adjoint of `index`: zeros of `shape` with the input placed at `indices`.
@@ -144,13 +162,19 @@ extension Op {
     name: "embed", arity: 1,
     inferShape: { shapes, attributes in
       let (target, indices) = (attributes.shape("shape"), attributes.ints("indices"))
-      guard indices.count <= target.rank, Shape(Array(target.dims.dropFirst(indices.count))) == shapes[0] else {
+      guard indices.count <= target.rank,
+        Shape(Array(target.dims.dropFirst(indices.count))) == shapes[0]
+      else {
         throw ShapeError("'embed' cannot place \(shapes[0]) at \(indices) in \(target)")
       }
       return target
     },
-    evaluate: { inputs, attributes, shape in Kernels.embed(inputs[0], at: attributes.ints("indices"), in: shape) },
-    vjp: { c in [c.g.apply(Op.index, Attributes([("indices", c.attributes["indices"] ?? .ints([]))]))] },
+    evaluate: { inputs, attributes, shape in
+      Kernels.embed(inputs[0], at: attributes.ints("indices"), in: shape)
+    },
+    vjp: { c in
+      [c.g.apply(Op.index, Attributes([("indices", c.attributes["indices"] ?? .ints([]))]))]
+    },
     samples: [OpSample([[]], Attributes([("indices", .ints([1])), ("shape", .shape([3]))]))],
     kernel: OpKernel(float: embedKernel, double: embedKernel),
     range: { r, _, _ in ValueRange(Swift.min(r[0].lower, 0), Swift.max(r[0].upper, 0)) })

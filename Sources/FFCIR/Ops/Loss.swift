@@ -1,5 +1,5 @@
-import Foundation
 import FFCTensor
+import Foundation
 
 extension Op {
   /// The cross-entropy of softmax(logits) against class labels, averaged over the rows:
@@ -12,7 +12,8 @@ extension Op {
       let (z, y) = (shapes[0], shapes[1])
       guard z.rank >= 1, z.rank <= 2, y.dims == Array(z.dims.dropLast()) else {
         throw ShapeError(
-          "'softmax_cross_entropy' needs logits [K] with a scalar label, or logits [N, K] with labels [N]; got \(z) and \(y)")
+          "'softmax_cross_entropy' needs logits [K] with a scalar label, or logits [N, K] with labels [N]; got \(z) and \(y)"
+        )
       }
       guard z.dims.last?.value != nil else {
         throw ShapeError("'softmax_cross_entropy' needs a fixed number of classes, got logits \(z)")
@@ -49,7 +50,9 @@ extension Op {
     name: "sigmoid_cross_entropy", arity: 2,
     inferShape: { shapes, _ in
       guard shapes[0] == shapes[1] else {
-        throw ShapeError("'sigmoid_cross_entropy' needs logits and targets of one shape, got \(shapes[0]) and \(shapes[1])")
+        throw ShapeError(
+          "'sigmoid_cross_entropy' needs logits and targets of one shape, got \(shapes[0]) and \(shapes[1])"
+        )
       }
       return .scalar
     },
@@ -74,16 +77,21 @@ extension Op {
     name: "one_hot", arity: 1, traits: .boundedOutput,
     inferShape: { shapes, attributes in
       let classes = attributes.int("classes")
-      guard classes >= 1 else { throw ShapeError("'one_hot' needs at least one class, got \(classes)") }
+      guard classes >= 1 else {
+        throw ShapeError("'one_hot' needs at least one class, got \(classes)")
+      }
       return Shape(shapes[0].dims + [.fixed(classes)])
     },
-    evaluate: { inputs, attributes, _ in Kernels.oneHot(inputs[0], classes: attributes.int("classes")) },
+    evaluate: { inputs, attributes, _ in
+      Kernels.oneHot(inputs[0], classes: attributes.int("classes"))
+    },
     vjp: { _ in [nil] },
     call: CallSignature(["one_hot"], tensors: 1, options: [CallOption("classes", required: true)]) {
       options, _ in
       let classes = options["classes"] ?? 0
       guard classes >= 1, classes == classes.rounded(), classes < 1e9 else {
-        throw ShapeError("'one_hot' needs a whole number of classes, got \(TensorFormat.number(classes))")
+        throw ShapeError(
+          "'one_hot' needs a whole number of classes, got \(TensorFormat.number(classes))")
       }
       return Attributes([("classes", .int(Int(classes)))])
     },

@@ -9,7 +9,8 @@ extension Op {
       let a = effectiveShape(shapes[0], attributes.bool("transpose_a"))
       let b = effectiveShape(shapes[1], attributes.bool("transpose_b"))
       guard a.rank >= 1, a.rank <= 2, b.rank >= 1, b.rank <= 2 else {
-        throw ShapeError("cannot multiply \(a) by \(b): '@' needs vectors or matrices (use '*' to scale)")
+        throw ShapeError(
+          "cannot multiply \(a) by \(b): '@' needs vectors or matrices (use '*' to scale)")
       }
       guard a.dims.last == b.dims.first else {
         throw ShapeError("cannot multiply \(a) by \(b): inner dimensions differ")
@@ -41,12 +42,14 @@ extension Op {
     rewrites: [
       RewriteRule(
         "matmul(transpose(a), b) -> matmul[transpose_a](a, b)",
-        example: "param W[2, 3] = [[1, 2, 3], [4, 5, 6]]\ninput x[2] = [1, 2]\nloss L = sum(W.T @ x)\n"
+        example:
+          "param W[2, 3] = [[1, 2, 3], [4, 5, 6]]\ninput x[2] = [1, 2]\nloss L = sum(W.T @ x)\n"
       ) { r in
         let (a, b) = (r.inputs[0], r.inputs[1])
         guard a.op === Op.transpose, a.rank == 2 else { return nil }
         return r.builder.value(a.node.inputs[0]).matmul(
-          b, transposeA: !r.attributes.bool("transpose_a"), transposeB: r.attributes.bool("transpose_b"))
+          b, transposeA: !r.attributes.bool("transpose_a"),
+          transposeB: r.attributes.bool("transpose_b"))
       },
       RewriteRule(
         "matmul(a, transpose(b)) -> matmul[transpose_b](a, b)",
@@ -64,7 +67,8 @@ extension Op {
       OpSample([[2, 3], [3, 4]]),
       OpSample([[3, 2], [3, 4]], Attributes([("transpose_a", .bool(true))])),
       OpSample([[2, 3], [4, 3]], Attributes([("transpose_b", .bool(true))])),
-      OpSample([[3, 2], [4, 3]], Attributes([("transpose_a", .bool(true)), ("transpose_b", .bool(true))])),
+      OpSample(
+        [[3, 2], [4, 3]], Attributes([("transpose_a", .bool(true)), ("transpose_b", .bool(true))])),
       OpSample([[2, 3], [3]]),
       OpSample([[3, 2], [3]], Attributes([("transpose_a", .bool(true))])),
       OpSample([[3], [3, 4]]),

@@ -6,7 +6,8 @@ extension Op {
     "sum", Kernels.sum, .sum, traits: .linear,
     vjp: { c in
       let axes = c.attributes.ints("axes")
-      let g = c.g.restoringAxes(axes, keptDims: c.attributes.bool("keepdims"), inputShape: c.x.shape)
+      let g = c.g.restoringAxes(
+        axes, keptDims: c.attributes.bool("keepdims"), inputShape: c.x.shape)
       return [g.broadcast(to: c.x.shape)]
     },
     rewrites: [
@@ -14,7 +15,10 @@ extension Op {
         r.attributes.ints("axes").isEmpty ? r.x : nil
       },
       // Σ(s·x) = s·Σx for a scalar s: the scale moves past the reduction (one multiply, not n).
-      RewriteRule("sum(s*x) -> s*sum(x)", example: "param x[3] = [1, 2, 3]\nparam s = 2\nloss L = sum(s * x)\n") { r in
+      RewriteRule(
+        "sum(s*x) -> s*sum(x)",
+        example: "param x[3] = [1, 2, 3]\nparam s = 2\nloss L = sum(s * x)\n"
+      ) { r in
         guard r.x.op === Op.mul, r.isOnlyUse(0) else { return nil }
         let (a, b) = (r.builder.value(r.x.node.inputs[0]), r.builder.value(r.x.node.inputs[1]))
         let (scale, rest) = a.rank == 0 ? (a, b) : (b, a)
@@ -25,8 +29,11 @@ extension Op {
       },
       // Σ over a broadcast scalar is the scalar times the count of elements summed. (Over a fixed
       // shape and a constant, folding gets there first: the example's batch is symbolic.)
-      RewriteRule("sum(broadcast_to(s)) -> s*size", example: "param s = 2\ninput x[N]\nloss L = sum(s + x)\n") { r in
-        guard r.x.op === Op.broadcastTo, r.builder.value(r.x.node.inputs[0]).rank == 0, r.node.shape.rank == 0
+      RewriteRule(
+        "sum(broadcast_to(s)) -> s*size", example: "param s = 2\ninput x[N]\nloss L = sum(s + x)\n"
+      ) { r in
+        guard r.x.op === Op.broadcastTo, r.builder.value(r.x.node.inputs[0]).rank == 0,
+          r.node.shape.rank == 0
         else { return nil }
         return r.builder.value(r.x.node.inputs[0]) * r.x.size()
       },
@@ -42,7 +49,8 @@ extension Op {
     }, .mean, traits: .linear,
     vjp: { c in
       let axes = c.attributes.ints("axes")
-      let g = c.g.restoringAxes(axes, keptDims: c.attributes.bool("keepdims"), inputShape: c.x.shape)
+      let g = c.g.restoringAxes(
+        axes, keptDims: c.attributes.bool("keepdims"), inputShape: c.x.shape)
       return [(g / c.x.size(axes: axes)).broadcast(to: c.x.shape)]
     })
 
@@ -53,10 +61,12 @@ extension Op {
     vjp: { c in
       let axes = c.attributes.ints("axes")
       let kept = c.attributes.bool("keepdims")
-      let y = c.y.restoringAxes(axes, keptDims: kept, inputShape: c.x.shape).broadcast(to: c.x.shape)
+      let y = c.y.restoringAxes(axes, keptDims: kept, inputShape: c.x.shape).broadcast(
+        to: c.x.shape)
       let mask = c.builder.apply(Op.equal, [c.x, y])
       let ties = mask.sum(axes: axes, keepDims: true).broadcast(to: c.x.shape)
-      let g = c.g.restoringAxes(axes, keptDims: kept, inputShape: c.x.shape).broadcast(to: c.x.shape)
+      let g = c.g.restoringAxes(axes, keptDims: kept, inputShape: c.x.shape).broadcast(
+        to: c.x.shape)
       return [g * mask / ties]
     })
 
@@ -81,7 +91,8 @@ extension Op {
 
   private static func reduction(
     _ name: String, _ kernel: @escaping @Sendable (Tensor, [Int], Bool) -> Tensor,
-    _ kind: ReductionKind, traits: OpTraits = [], vjp: @escaping VJPRule, rewrites: [RewriteRule] = []
+    _ kind: ReductionKind, traits: OpTraits = [], vjp: @escaping VJPRule,
+    rewrites: [RewriteRule] = []
   ) -> Op {
     Op(
       name: name, arity: 1, traits: traits,
@@ -92,13 +103,16 @@ extension Op {
           axes.allSatisfy({ (0..<shape.rank).contains($0) })
         else { throw ShapeError("'\(name)' has no axes \(axes) for a value of shape \(shape)") }
         let keep = attributes.bool("keepdims")
-        return Shape(shape.dims.enumerated().compactMap { axes.contains($0) ? (keep ? 1 : nil) : $1 })
+        return Shape(
+          shape.dims.enumerated().compactMap { axes.contains($0) ? (keep ? 1 : nil) : $1 })
       },
       evaluate: { inputs, attributes, _ in
         kernel(inputs[0], attributes.ints("axes"), attributes.bool("keepdims"))
       },
       vjp: vjp, rewrites: rewrites,
-      call: CallSignature([name], tensors: 1, options: [CallOption("axis"), CallOption("keepdims")]) {
+      call: CallSignature(
+        [name], tensors: 1, options: [CallOption("axis"), CallOption("keepdims")]
+      ) {
         options, shapes in
         let shape = shapes[0]
         var attributes = Attributes()
@@ -122,7 +136,8 @@ extension Op {
         case .sum: r[0].summed(count: reducedCount(shapes[0], attributes.ints("axes")))
         // A mean or a maximum of elements in a range lies in it (a mean of values of one sign
         // that are never 0 is never 0).
-        case .mean: ValueRange(r[0].lower, r[0].upper, excludesZero: r[0].summed(count: nil).excludesZero)
+        case .mean:
+          ValueRange(r[0].lower, r[0].upper, excludesZero: r[0].summed(count: nil).excludesZero)
         case .max: r[0]
         }
       })
@@ -162,6 +177,8 @@ func reductionKernel<T: PlanScalar>(_ kind: ReductionKind, _ c: KernelCall<T>) -
 }
 
 func sizeKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
-  let (out, size) = (c.output, T(Kernels.reducedCount(c.inputShapes[0], axes: c.attributes.ints("axes"))))
+  let (out, size) = (
+    c.output, T(Kernels.reducedCount(c.inputShapes[0], axes: c.attributes.ints("axes")))
+  )
   return { out[0] = size }
 }

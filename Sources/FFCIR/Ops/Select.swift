@@ -13,10 +13,14 @@ extension Op {
     },
     evaluate: { inputs, _, shape in
       let count = shape.reduce(1, *)
-      func element(_ t: Tensor, _ i: Int) -> Double { t.scalars.count == 1 ? t.scalars[0] : t.scalars[i] }
+      func element(_ t: Tensor, _ i: Int) -> Double {
+        t.scalars.count == 1 ? t.scalars[0] : t.scalars[i]
+      }
       return Tensor(
         shape: shape,
-        scalars: (0..<count).map { i in element(inputs[0], i) > 0 ? element(inputs[1], i) : element(inputs[2], i) })
+        scalars: (0..<count).map { i in
+          element(inputs[0], i) > 0 ? element(inputs[1], i) : element(inputs[2], i)
+        })
     },
     vjp: { c in
       let zero = c.builder.constant(0)
@@ -74,12 +78,17 @@ extension Op {
   /// taken) from moving inside.
   static let selectionsMerged = RewriteRule(
     "where(c,a,b)+where(c,d,e) -> where(c,a+d,b+e)",
-    example: "param x[3] = [-1, 1, 4]\nh = where(x, sqrt(x), 0)\nloss L = sum(h * exp(x) / (x + 2.5))\n"
+    example:
+      "param x[3] = [-1, 1, 4]\nh = where(x, sqrt(x), 0)\nloss L = sum(h * exp(x) / (x + 2.5))\n"
   ) { r in
     let (p, q) = (r.inputs[0], r.inputs[1])
-    guard p.op === Op.select, q.op === Op.select, p.id != q.id, p.shape == q.shape else { return nil }
+    guard p.op === Op.select, q.op === Op.select, p.id != q.id, p.shape == q.shape else {
+      return nil
+    }
     let (ps, qs) = (r.operands(of: p), r.operands(of: q))
-    guard ps[0].id == qs[0].id, ps[1].shape == qs[1].shape, ps[2].shape == qs[2].shape else { return nil }
+    guard ps[0].id == qs[0].id, ps[1].shape == qs[1].shape, ps[2].shape == qs[2].shape else {
+      return nil
+    }
     let isZero = { (v: Value) in v.isConstant(0) && v.rank == 0 }
     let sharesAZero = (isZero(ps[1]) && isZero(qs[1])) || (isZero(ps[2]) && isZero(qs[2]))
     guard sharesAZero || (r.isOnlyUse(0) && r.isOnlyUse(1)) else { return nil }
@@ -110,7 +119,9 @@ extension Op {
 func selectKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
   let (condition, a, b, out, count) = (c.input(0), c.input(1), c.input(2), c.output, c.outputCount)
   // A scalar operand is read at index 0 for every element.
-  let (cs, aStride, bStride) = (c.inputCount(0) == 1 ? 0 : 1, c.inputCount(1) == 1 ? 0 : 1, c.inputCount(2) == 1 ? 0 : 1)
+  let (cs, aStride, bStride) = (
+    c.inputCount(0) == 1 ? 0 : 1, c.inputCount(1) == 1 ? 0 : 1, c.inputCount(2) == 1 ? 0 : 1
+  )
   return {
     for i in 0..<count { out[i] = condition[i &* cs] > 0 ? a[i &* aStride] : b[i &* bStride] }
   }

@@ -1,5 +1,5 @@
-import Foundation
 import FFCTensor
+import Foundation
 
 extension Op {
   /// softmax along `axis` (the last by default).
@@ -43,7 +43,9 @@ extension Op {
         guard shapes[0].rank >= 1 else {
           throw ShapeError("'\(name)' needs a vector or a matrix, got \(shapes[0])")
         }
-        return Attributes([("axis", .int(try CallSignature.axis(options["axis"] ?? -1, of: shapes[0], op: name)))])
+        return Attributes([
+          ("axis", .int(try CallSignature.axis(options["axis"] ?? -1, of: shapes[0], op: name)))
+        ])
       },
       samples: [
         OpSample([[3]], Attributes([("axis", .int(0))])),
@@ -51,7 +53,8 @@ extension Op {
         OpSample([[2, 3]], Attributes([("axis", .int(0))])),
       ],
       kernel: OpKernel(
-        float: { softmaxKernel($0, logarithm: logarithm) }, double: { softmaxKernel($0, logarithm: logarithm) }),
+        float: { softmaxKernel($0, logarithm: logarithm) },
+        double: { softmaxKernel($0, logarithm: logarithm) }),
       range: { _, _, _ in range })
   }
 }

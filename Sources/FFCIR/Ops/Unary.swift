@@ -1,5 +1,5 @@
-import Foundation
 import FFCTensor
+import Foundation
 
 extension Op {
   public static let neg: Op = unary(
@@ -17,11 +17,13 @@ extension Op {
     "log", Log.self, domain: .positive, vjp: { c in [c.g / c.x] }, rewrites: stableLogarithms,
     range: increasing(Log.self))
   /// log(1 + x), accurate where x is tiny (log(1 + 1e-20) is 0 as written).
-  public static let log1p: Op = unary("log1p", Log1p.self, domain: .positive, vjp: { c in [c.g / (1 + c.x)] },
+  public static let log1p: Op = unary(
+    "log1p", Log1p.self, domain: .positive, vjp: { c in [c.g / (1 + c.x)] },
     range: increasing(Log1p.self, keepsZero: true))
   /// exp(x) − 1, accurate where x is tiny.
   public static let expm1: Op = unary(
-    "expm1", Expm1.self, vjp: { c in [c.g * (c.y + 1)] }, range: increasing(Expm1.self, keepsZero: true))
+    "expm1", Expm1.self, vjp: { c in [c.g * (c.y + 1)] },
+    range: increasing(Expm1.self, keepsZero: true))
   public static let sqrt: Op = unary(
     "sqrt", SquareRoot.self, domain: .positive, vjp: { c in [c.g * 0.5 / c.y] },
     range: { r, _, _ in
@@ -33,8 +35,10 @@ extension Op {
     "abs", Absolute.self, domain: .awayFromKinks, vjp: { c in [c.g * c.x.apply(Op.sign)] },
     range: { r, _, _ in magnitude(r[0]) })
   public static let square: Op = unary(
-    "square", Square.self, vjp: { c in [c.g * (2 * c.x)] }, range: { r, _, _ in magnitude(r[0]) * magnitude(r[0]) })
-  public static let sin: Op = unary("sin", Sine.self, vjp: { c in [c.g * c.x.apply(Op.cos)] }, range: { _, _, _ in .signs })
+    "square", Square.self, vjp: { c in [c.g * (2 * c.x)] },
+    range: { r, _, _ in magnitude(r[0]) * magnitude(r[0]) })
+  public static let sin: Op = unary(
+    "sin", Sine.self, vjp: { c in [c.g * c.x.apply(Op.cos)] }, range: { _, _, _ in .signs })
   public static let cos: Op = unary(
     "cos", Cosine.self, vjp: { c in [-(c.g * c.x.apply(Op.sin))] }, range: { _, _, _ in .signs })
   /// In f32 a vectorised rational approximation (Compute.tanh) instead of glibc's scalar tanhf.
@@ -51,7 +55,8 @@ extension Op {
     range: increasing(Sigmoid.self, excludesZero: true))
   /// relu'(0) = 0: the derivative is read off the output, [y > 0].
   public static let relu: Op = unary(
-    "relu", ReLU.self, domain: .awayFromKinks, vjp: { c in [c.g * c.y.apply(Op.step)] }, range: increasing(ReLU.self))
+    "relu", ReLU.self, domain: .awayFromKinks, vjp: { c in [c.g * c.y.apply(Op.step)] },
+    range: increasing(ReLU.self))
   public static let leakyRelu: Op = unary(
     "leaky_relu", option: CallOption("alpha", default: 0.01), LeakyReLU.self,
     domain: .awayFromKinks,
@@ -62,13 +67,17 @@ extension Op {
       // Not monotonic for a negative α (leaky_relu(x, -1) is |x|), so the kink at 0 is a
       // candidate bound too. A NaN at a bound is 0 · ∞ for α = 0, whose values there are 0.
       let alpha = attributes.double("alpha")
-      var values = [r[0].lower, r[0].upper].map { LeakyReLU.apply($0, alpha) }.map { $0.isNaN ? 0 : $0 }
+      var values = [r[0].lower, r[0].upper].map { LeakyReLU.apply($0, alpha) }.map {
+        $0.isNaN ? 0 : $0
+      }
       if r[0].lower < 0 && r[0].upper > 0 { values.append(0) }
-      return ValueRange(values.min() ?? 0, values.max() ?? 0, excludesZero: alpha != 0 && r[0].excludesZero)
+      return ValueRange(
+        values.min() ?? 0, values.max() ?? 0, excludesZero: alpha != 0 && r[0].excludesZero)
     })
   /// leaky_relu's derivative: 1 where x > 0, else α (α at 0). Its own derivative is zero.
   public static let leakyStep: Op = unary(
-    "leaky_step", option: CallOption("alpha", default: 0.01), LeakyStep.self, traits: .boundedOutput,
+    "leaky_step", option: CallOption("alpha", default: 0.01), LeakyStep.self,
+    traits: .boundedOutput,
     domain: .awayFromKinks, vjp: { _ in [nil] },
     range: { _, _, attributes in
       let alpha = attributes.double("alpha")
@@ -81,17 +90,21 @@ extension Op {
   /// hard_tanh'(x) = 1 on (-1, 1) and 0 elsewhere, including at ±1.
   public static let hardTanh: Op = unary(
     "hard_tanh", HardTanh.self, traits: .boundedOutput, domain: .awayFromKinks,
-    vjp: { c in [c.g * (1 - c.x.apply(Op.abs)).apply(Op.step)] }, range: increasing(HardTanh.self, keepsZero: true))
+    vjp: { c in [c.g * (1 - c.x.apply(Op.abs)).apply(Op.step)] },
+    range: increasing(HardTanh.self, keepsZero: true))
   /// The Heaviside step with step(0) = 0: relu's derivative. Its own derivative is zero.
   public static let step: Op = unary(
-    "step", Step.self, traits: .boundedOutput, domain: .awayFromKinks, vjp: { _ in [nil] }, range: increasing(Step.self))
+    "step", Step.self, traits: .boundedOutput, domain: .awayFromKinks, vjp: { _ in [nil] },
+    range: increasing(Step.self))
   /// sign(0) = 0: abs's derivative. Its own derivative is zero.
   public static let sign: Op = unary(
     "sign", Sign.self, traits: .boundedOutput, domain: .awayFromKinks, vjp: { _ in [nil] },
     range: increasing(Sign.self, keepsZero: true))
 
   /// The range rule of a non-decreasing function: the function's own scalar form at the bounds.
-  static func increasing<F: UnaryFunction>(_: F.Type, keepsZero: Bool = false, excludesZero: Bool = false) -> RangeRule {
+  static func increasing<F: UnaryFunction>(
+    _: F.Type, keepsZero: Bool = false, excludesZero: Bool = false
+  ) -> RangeRule {
     { r, _, _ in r[0].through({ F.apply($0) }, keepsZero: keepsZero, excludesZero: excludesZero) }
   }
 
@@ -99,7 +112,8 @@ extension Op {
   static func magnitude(_ x: ValueRange) -> ValueRange {
     let straddles = x.lower < 0 && x.upper > 0
     let low = straddles ? 0 : Swift.min(Swift.abs(x.lower), Swift.abs(x.upper))
-    return ValueRange(low, Swift.max(Swift.abs(x.lower), Swift.abs(x.upper)), excludesZero: x.excludesZero)
+    return ValueRange(
+      low, Swift.max(Swift.abs(x.lower), Swift.abs(x.upper)), excludesZero: x.excludesZero)
   }
 
   /// The stable forms of logarithms that overflow or lose precision as written: applied to the
@@ -109,7 +123,8 @@ extension Op {
       "log(softmax(z)) -> log_softmax(z)", phase: .stabilize,
       example: "param z[3] = [1, 2, 3]\nloss L = -log(softmax(z))[1]\n"
     ) { r in
-      r.x.op === Op.softmax ? r.builder.value(r.x.node.inputs[0]).apply(Op.logSoftmax, r.x.node.attributes) : nil
+      r.x.op === Op.softmax
+        ? r.builder.value(r.x.node.inputs[0]).apply(Op.logSoftmax, r.x.node.attributes) : nil
     },
     RewriteRule(
       "log(1 + exp(x)) -> softplus(x)", phase: .stabilize,
@@ -117,13 +132,18 @@ extension Op {
     ) { r in
       guard r.x.op === Op.add else { return nil }
       let (a, b) = (r.builder.value(r.x.node.inputs[0]), r.builder.value(r.x.node.inputs[1]))
-      if a.isConstant(1), b.op === Op.exp, b.shape == r.node.shape { return r.builder.value(b.node.inputs[0]).apply(Op.softplus) }
-      if b.isConstant(1), a.op === Op.exp, a.shape == r.node.shape { return r.builder.value(a.node.inputs[0]).apply(Op.softplus) }
+      if a.isConstant(1), b.op === Op.exp, b.shape == r.node.shape {
+        return r.builder.value(b.node.inputs[0]).apply(Op.softplus)
+      }
+      if b.isConstant(1), a.op === Op.exp, a.shape == r.node.shape {
+        return r.builder.value(a.node.inputs[0]).apply(Op.softplus)
+      }
       return nil
     },
     // After the softplus rule, which is the more specific form of log(1 + exp(x)).
     RewriteRule(
-      "log(1 + x) -> log1p(x)", phase: .stabilize, example: "param x[2] = [1, 2]\nloss L = sum(log(1 + x * x))\n"
+      "log(1 + x) -> log1p(x)", phase: .stabilize,
+      example: "param x[2] = [1, 2]\nloss L = sum(log(1 + x * x))\n"
     ) { r in
       guard r.x.op === Op.add else { return nil }
       let (a, b) = (r.builder.value(r.x.node.inputs[0]), r.builder.value(r.x.node.inputs[1]))
@@ -149,7 +169,8 @@ extension Op {
   ]
 
   static let unaryOps: [Op] = [
-    neg, exp, log, log1p, expm1, sqrt, abs, square, sin, cos, tanh, sigmoid, relu, leakyRelu, softplus, hardTanh,
+    neg, exp, log, log1p, expm1, sqrt, abs, square, sin, cos, tanh, sigmoid, relu, leakyRelu,
+    softplus, hardTanh,
     leakyStep, step, sign,
   ]
 }
@@ -163,16 +184,22 @@ enum Exp: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.ex
 enum Log: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.log(x) } }
 enum Log1p: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.log1p(x) } }
 enum Expm1: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.expm1(x) } }
-enum SquareRoot: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { x.squareRoot() } }
+enum SquareRoot: UnaryFunction {
+  static func apply<T: KernelScalar>(_ x: T) -> T { x.squareRoot() }
+}
 enum Absolute: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { Swift.abs(x) } }
 enum Square: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { x * x } }
 enum Sine: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.sin(x) } }
 enum Cosine: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.cos(x) } }
 enum Tanh: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { T.tanh(x) } }
 enum ReLU: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { x > 0 ? x : 0 } }
-enum HardTanh: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { Swift.min(1, Swift.max(-1, x)) } }
+enum HardTanh: UnaryFunction {
+  static func apply<T: KernelScalar>(_ x: T) -> T { Swift.min(1, Swift.max(-1, x)) }
+}
 enum Step: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { x > 0 ? 1 : 0 } }
-enum Sign: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { x > 0 ? 1 : (x < 0 ? -1 : 0) } }
+enum Sign: UnaryFunction {
+  static func apply<T: KernelScalar>(_ x: T) -> T { x > 0 ? 1 : (x < 0 ? -1 : 0) }
+}
 enum LeakyReLU: ParametricFunction {
   static func apply<T: KernelScalar>(_ x: T, _ alpha: T) -> T { x > 0 ? x : x * alpha }
 }
@@ -186,5 +213,7 @@ enum Sigmoid: UnaryFunction {
 
 /// softplus(x) = log(1 + exp(x)), computed without overflow.
 enum Softplus: UnaryFunction {
-  static func apply<T: KernelScalar>(_ x: T) -> T { Swift.max(x, 0) + T.log1p(T.exp(-Swift.abs(x))) }
+  static func apply<T: KernelScalar>(_ x: T) -> T {
+    Swift.max(x, 0) + T.log1p(T.exp(-Swift.abs(x)))
+  }
 }

@@ -19,7 +19,8 @@ public struct DotPrinter {
     var edges: [String] = []
     for (index, node) in graph.nodes.enumerated() {
       let id = NodeID(index)
-      let line = "n\(index) [\(attributes(node, id, graph, names, declaration: declarationOf[index]))];"
+      let line =
+        "n\(index) [\(attributes(node, id, graph, names, declaration: declarationOf[index]))];"
       // Leaves and constants stay loose; computed values group by the program line (the layer)
       // they come from.
       let group = node.op.isLeaf ? nil : node.location?.start.line
@@ -36,7 +37,9 @@ public struct DotPrinter {
     lines.append("  }")
     if !gradient.isEmpty {
       lines.append("  subgraph cluster_gradient {")
-      lines.append("    label=\"gradient (Differentiate)\"; color=\"#d9822b\"; style=dashed; fontname=\"monospace\";")
+      lines.append(
+        "    label=\"gradient (Differentiate)\"; color=\"#d9822b\"; style=dashed; fontname=\"monospace\";"
+      )
       lines += gradient.render(prefix: "gradient", title: "via line")
       lines.append("  }")
     }
@@ -46,16 +49,20 @@ public struct DotPrinter {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  private func attributes(_ node: Node, _ id: NodeID, _ graph: Graph, _ names: PrintNames, declaration: Declaration?) -> String {
+  private func attributes(
+    _ node: Node, _ id: NodeID, _ graph: Graph, _ names: PrintNames, declaration: Declaration?
+  ) -> String {
     let name = names[id]
     if let d = declaration {
       let fill = d.kind == .param ? "#fff2b3" : "#dbe9f6"
-      return "label=\(quoted("\(d.kind.rawValue) \(name)\n\(node.shape)")), shape=ellipse, fillcolor=\"\(fill)\""
+      return
+        "label=\(quoted("\(d.kind.rawValue) \(name)\n\(node.shape)")), shape=ellipse, fillcolor=\"\(fill)\""
     }
     if let value = node.constantValue {
       return "label=\(quoted(TensorFormat.summary(value))), shape=plaintext, style=\"\""
     }
-    let op = graph.operationText(node, names).split(separator: " ").first.map(String.init) ?? node.op.name
+    let op =
+      graph.operationText(node, names).split(separator: " ").first.map(String.init) ?? node.op.name
     let title = name.first?.isNumber == true ? op : "\(name) = \(op)"
     let fill = node.isGradient ? "#fde3c8" : "#ffffff"
     return "label=\(quoted("\(title)\n\(node.shape)")), fillcolor=\"\(fill)\""
@@ -63,12 +70,15 @@ public struct DotPrinter {
 
   /// Outputs, the loss and the gradients as named sinks.
   private func rootLines(_ graph: Graph, _ names: PrintNames) -> [String] {
-    var roots: [(String, NodeID, String)] = graph.outputs.map { ("output \($0.name)", $0.node, "#dbe9f6") }
+    var roots: [(String, NodeID, String)] = graph.outputs.map {
+      ("output \($0.name)", $0.node, "#dbe9f6")
+    }
     if let loss = graph.loss { roots.append(("loss \(loss.name)", loss.node, "#f4c7c3")) }
     roots += graph.gradients.map { ("grad \($0.name)", $0.node, "#fde3c8") }
     var lines: [String] = []
     for (index, root) in roots.enumerated() {
-      lines.append("  r\(index) [label=\(quoted(root.0)), shape=box, peripheries=2, fillcolor=\"\(root.2)\"];")
+      lines.append(
+        "  r\(index) [label=\(quoted(root.0)), shape=box, peripheries=2, fillcolor=\"\(root.2)\"];")
       lines.append("  n\(root.1.index) -> r\(index) [style=dashed];")
     }
     return lines
@@ -115,7 +125,9 @@ struct LineGroups {
     var lines = loose.map { "    " + $0 }
     for group in groups {
       lines.append("    subgraph cluster_\(prefix)_line\(group.line) {")
-      lines.append("      label=\"\(title) \(group.line)\"; color=\"#bbbbbb\"; style=dotted; fontname=\"monospace\"; fontsize=9;")
+      lines.append(
+        "      label=\"\(title) \(group.line)\"; color=\"#bbbbbb\"; style=dotted; fontname=\"monospace\"; fontsize=9;"
+      )
       lines += group.statements.map { "      " + $0 }
       lines.append("    }")
     }

@@ -44,10 +44,13 @@ extension Graph {
     var attributes = node.attributes
     for entry in node.attributes.entries {
       guard let mark = node.op.operandMarks[entry.key] else { continue }
-      if case .bool(true) = entry.value, mark.operand < operands.count { operands[mark.operand] += mark.suffix }
+      if case .bool(true) = entry.value, mark.operand < operands.count {
+        operands[mark.operand] += mark.suffix
+      }
       attributes[entry.key] = nil
     }
     let attributeText = attributes.isEmpty ? "" : "[\(attributes.summaryText)]"
-    return node.op.name + attributeText + (operands.isEmpty ? "" : " " + operands.joined(separator: ", "))
+    return node.op.name + attributeText
+      + (operands.isEmpty ? "" : " " + operands.joined(separator: ", "))
   }
 }

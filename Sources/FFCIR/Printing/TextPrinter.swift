@@ -32,8 +32,12 @@ public struct TextPrinter {
       lines.append(withComment(text, comment(for: node)))
     }
     lines.append("")
-    for output in graph.outputs { lines.append("  output \(output.name) = \(graph.operandText(output.node, names))") }
-    if let loss = graph.loss { lines.append("  loss \(loss.name) = \(graph.operandText(loss.node, names))") }
+    for output in graph.outputs {
+      lines.append("  output \(output.name) = \(graph.operandText(output.node, names))")
+    }
+    if let loss = graph.loss {
+      lines.append("  loss \(loss.name) = \(graph.operandText(loss.node, names))")
+    }
     for gradient in graph.gradients {
       lines.append("  grad \(gradient.name) = \(graph.operandText(gradient.node, names))")
     }
@@ -46,7 +50,9 @@ public struct TextPrinter {
     var text = "  \(keyword) %\(d.name): \(d.shape)"
     if let initializer = d.initializer { text += " = \(initializer)" }
     if let value = d.defaultValue { text += " = \(TensorFormat.literal(value))" }
-    if d.kind == .const, let value = graph[d.node].constantValue { text += " = \(TensorFormat.summary(value))" }
+    if d.kind == .const, let value = graph[d.node].constantValue {
+      text += " = \(TensorFormat.summary(value))"
+    }
     return withComment(text, d.location.map { "line \($0.start.line)" })
   }
 
@@ -75,7 +81,9 @@ extension String {
   func trimmingSpaces() -> String {
     var scalars = Substring(self)
     while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
-    while let last = scalars.last, last == " " || last == "\t" || last == "\r" { scalars.removeLast() }
+    while let last = scalars.last, last == " " || last == "\t" || last == "\r" {
+      scalars.removeLast()
+    }
     if let hash = scalars.firstIndex(of: "#") {
       scalars = scalars[..<hash]
       while let last = scalars.last, last == " " { scalars.removeLast() }

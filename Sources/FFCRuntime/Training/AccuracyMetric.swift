@@ -4,7 +4,10 @@ import FFCIR
 /// softmax_cross_entropy: the largest logit is the label; sigmoid_cross_entropy: z > 0 exactly
 /// when the target is ≥ 0.5.
 public struct AccuracyMetric: Sendable {
-  enum Kind { case softmax(classes: Int), sigmoid }
+  enum Kind {
+    case softmax(classes: Int)
+    case sigmoid
+  }
   let kind: Kind
   public let logits: NodeID
   public let labels: NodeID
@@ -14,8 +17,11 @@ public struct AccuracyMetric: Sendable {
     guard let loss = graph.loss else { return nil }
     let node = graph[loss.node]
     guard node.inputs.count == 2 else { return nil }
-    if node.op === Op.softmaxCrossEntropy, let classes = graph[node.inputs[0]].shape.dims.last?.value {
-      return AccuracyMetric(kind: .softmax(classes: classes), logits: node.inputs[0], labels: node.inputs[1])
+    if node.op === Op.softmaxCrossEntropy,
+      let classes = graph[node.inputs[0]].shape.dims.last?.value
+    {
+      return AccuracyMetric(
+        kind: .softmax(classes: classes), logits: node.inputs[0], labels: node.inputs[1])
     }
     if node.op === Op.sigmoidCrossEntropy {
       return AccuracyMetric(kind: .sigmoid, logits: node.inputs[0], labels: node.inputs[1])

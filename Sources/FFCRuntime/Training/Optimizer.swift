@@ -53,7 +53,9 @@ public final class Optimizer<T: PlanScalar> {
   /// One step: `parameters[i]` moves against `gradients[i]`, both `counts[i]` long.
   @_specialize(where T == Float)
   @_specialize(where T == Double)
-  public func step(parameters: [UnsafeMutablePointer<T>], gradients: [UnsafePointer<T>], counts: [Int]) {
+  public func step(
+    parameters: [UnsafeMutablePointer<T>], gradients: [UnsafePointer<T>], counts: [Int]
+  ) {
     steps += 1
     let rate = T(settings.learningRate)
     let decay = T(settings.weightDecay)

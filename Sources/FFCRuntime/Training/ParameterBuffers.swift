@@ -61,7 +61,9 @@ final class ParameterBuffers<T: PlanScalar> {
   func values() -> [(name: String, value: Tensor)] {
     zip(names, zip(pointers, shapes)).map { name, pair in
       let (buffer, shape) = pair
-      return (name, Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Double(buffer[$0]) }))
+      return (
+        name, Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Double(buffer[$0]) })
+      )
     }
   }
 }

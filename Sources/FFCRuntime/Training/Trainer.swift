@@ -10,7 +10,10 @@ public struct TrainingSettings: Sendable {
   /// On a loss that is not finite, name the first node that made a NaN or an infinity.
   public var checkNumerics: Bool
 
-  public init(epochs: Int, batchSize: Int?, seed: UInt64, optimizer: OptimizerSettings, checkNumerics: Bool = false) {
+  public init(
+    epochs: Int, batchSize: Int?, seed: UInt64, optimizer: OptimizerSettings,
+    checkNumerics: Bool = false
+  ) {
     self.epochs = epochs
     self.batchSize = batchSize
     self.seed = seed
@@ -67,8 +70,10 @@ public final class Trainer<T: PlanScalar> {
     self.settings = settings
     var start: [(String, Tensor)] = []
     for gradient in gradientGraph.gradients {
-      guard let declaration = gradientGraph.declarations.first(where: { $0.name == gradient.name }) else { continue }
-      start.append((gradient.name, try LeafValues.value(of: declaration, initial, seed: settings.seed)))
+      guard let declaration = gradientGraph.declarations.first(where: { $0.name == gradient.name })
+      else { continue }
+      start.append(
+        (gradient.name, try LeafValues.value(of: declaration, initial, seed: settings.seed)))
     }
     parameters = ParameterBuffers(start)
     optimizer = Optimizer(settings.optimizer, counts: parameters.counts)
@@ -117,7 +122,9 @@ public final class Trainer<T: PlanScalar> {
   }
 
   /// The loss and accuracy of the current parameters on `rows`, without training.
-  public func evaluate(_ rows: TrainingRows) throws(TrainingFailure) -> (loss: Double, accuracy: Double?) {
+  public func evaluate(_ rows: TrainingRows) throws(TrainingFailure) -> (
+    loss: Double, accuracy: Double?
+  ) {
     var lossTotal = 0.0
     var correct = 0
     var total = 0
@@ -129,22 +136,29 @@ public final class Trainer<T: PlanScalar> {
       let (plan, columnNodes) = try plan(forwardGraph, rows, size: picked.count)
       feed(plan, columnNodes, rows, picked)
       plan.run()
-      lossTotal += (forwardGraph.loss.map { Double(plan.buffer(of: $0.node)[0]) } ?? 0) * Double(picked.count)
+      lossTotal +=
+        (forwardGraph.loss.map { Double(plan.buffer(of: $0.node)[0]) } ?? 0) * Double(picked.count)
       if let counted = forwardMetric?.count(plan) {
         correct += counted.correct
         total += counted.total
       }
     }
-    return (lossTotal / Double(Swift.max(1, rows.count)), total > 0 ? Double(correct) / Double(total) : nil)
+    return (
+      lossTotal / Double(Swift.max(1, rows.count)),
+      total > 0 ? Double(correct) / Double(total) : nil
+    )
   }
 
   /// One optimizer step on the rows `picked`: the loss (the program's own reduction over a
   /// mini-batch, or the mean over rows for a per-example program) and the accuracy counts.
-  private func step(_ rows: TrainingRows, _ picked: ArraySlice<Int>, epoch: Int, step: Int) throws(TrainingFailure) -> (loss: Double, correct: Int, total: Int) {
+  private func step(_ rows: TrainingRows, _ picked: ArraySlice<Int>, epoch: Int, step: Int)
+    throws(TrainingFailure) -> (loss: Double, correct: Int, total: Int)
+  {
     let perExample = rows.isPerExample
     let (plan, columnNodes) = try plan(gradientGraph, rows, size: perExample ? 1 : picked.count)
     guard let lossNode = gradientGraph.loss?.node else {
-      throw .evaluation(EvaluationError(message: "the program declares no loss to train on", location: nil))
+      throw .evaluation(
+        EvaluationError(message: "the program declares no loss to train on", location: nil))
     }
     var loss = 0.0
     var correct = 0
@@ -168,16 +182,21 @@ public final class Trainer<T: PlanScalar> {
     }
     if perExample {
       parameters.averageSums(over: groups.count)
-      optimizer.step(parameters: parameters.pointers, gradients: parameters.sumPointers, counts: parameters.counts)
+      optimizer.step(
+        parameters: parameters.pointers, gradients: parameters.sumPointers,
+        counts: parameters.counts)
     } else {
       let gradients = gradientGraph.gradients.map { UnsafePointer(plan.buffer(of: $0.node)) }
-      optimizer.step(parameters: parameters.pointers, gradients: gradients, counts: parameters.counts)
+      optimizer.step(
+        parameters: parameters.pointers, gradients: gradients, counts: parameters.counts)
     }
     return (loss / Double(groups.count), correct, total)
   }
 
   /// The plan of `graph` for `size` rows, made once and reused.
-  private func plan(_ graph: Graph, _ rows: TrainingRows, size: Int) throws(TrainingFailure) -> (plan: Plan<T>, columnNodes: [NodeID?]) {
+  private func plan(_ graph: Graph, _ rows: TrainingRows, size: Int) throws(TrainingFailure) -> (
+    plan: Plan<T>, columnNodes: [NodeID?]
+  ) {
     let key = size * 2 + (graph.gradients.isEmpty ? 0 : 1)
     if let cached = plans[key] { return cached }
     do {
@@ -185,7 +204,9 @@ public final class Trainer<T: PlanScalar> {
       let keep = AccuracyMetric.of(graph).map { [$0.logits, $0.labels] } ?? []
       var external: [NodeID: UnsafeMutablePointer<T>] = [:]
       for declaration in graph.parameters {
-        if let index = parameters.index(of: declaration.name) { external[declaration.node] = parameters.pointers[index] }
+        if let index = parameters.index(of: declaration.name) {
+          external[declaration.node] = parameters.pointers[index]
+        }
       }
       let plan = try Plan<T>(graph, bindings: bindings, keep: keep, external: external)
       // Fixed data only: a parameter given with the data (`--set W=...`) is a starting value,
@@ -206,7 +227,9 @@ public final class Trainer<T: PlanScalar> {
 
   /// The symbol sizes for `size` rows: from the fixed values and the parameters, then every batch
   /// axis bound to `size`.
-  static func bindings(_ graph: Graph, _ rows: TrainingRows, size: Int, parameters: ParameterBuffers<T>) throws(EvaluationError) -> [String: Int] {
+  static func bindings(
+    _ graph: Graph, _ rows: TrainingRows, size: Int, parameters: ParameterBuffers<T>
+  ) throws(EvaluationError) -> [String: Int] {
     var feeds = rows.fixed
     for (name, value) in parameters.values() { feeds[name] = value }
     for column in rows.columns {
@@ -218,7 +241,9 @@ public final class Trainer<T: PlanScalar> {
   }
 
   /// Writes the rows `picked` into the plan's data leaves.
-  private func feed(_ plan: Plan<T>, _ columnNodes: [NodeID?], _ rows: TrainingRows, _ picked: ArraySlice<Int>) {
+  private func feed(
+    _ plan: Plan<T>, _ columnNodes: [NodeID?], _ rows: TrainingRows, _ picked: ArraySlice<Int>
+  ) {
     for (column, node) in zip(rows.columns, columnNodes) {
       guard let node else { continue }
       rows.write(column, rows: picked, into: plan.buffer(of: node))

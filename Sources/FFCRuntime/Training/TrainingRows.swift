@@ -43,8 +43,12 @@ public struct TrainingRows: Sendable {
       let width = column.width
       var values: [Double] = []
       values.reserveCapacity(indices.count * width)
-      for row in indices { values.append(contentsOf: column.values[row * width..<(row + 1) * width]) }
-      return Column(declaration: column.declaration, exampleShape: column.exampleShape, batchAxis: column.batchAxis, values: values)
+      for row in indices {
+        values.append(contentsOf: column.values[row * width..<(row + 1) * width])
+      }
+      return Column(
+        declaration: column.declaration, exampleShape: column.exampleShape,
+        batchAxis: column.batchAxis, values: values)
     }
     return TrainingRows(count: indices.count, columns: picked, fixed: fixed)
   }
@@ -53,7 +57,9 @@ public struct TrainingRows: Sendable {
   /// the batch axis of size `rows.count`: `[outer, batch, inner]` around the batch axis.
   @_specialize(where T == Float)
   @_specialize(where T == Double)
-  func write<T: PlanScalar>(_ column: Column, rows: ArraySlice<Int>, into buffer: UnsafeMutablePointer<T>) {
+  func write<T: PlanScalar>(
+    _ column: Column, rows: ArraySlice<Int>, into buffer: UnsafeMutablePointer<T>
+  ) {
     let width = column.width
     let axis = column.batchAxis ?? 0
     let inner = column.exampleShape[axis...].reduce(1, *)

@@ -4,7 +4,8 @@ extension Compute {
   /// this way instead of materialising its `broadcast_to`).
   @inlinable
   public static func gather<T: KernelScalar>(
-    _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: StridedLayout, start: Int, count: Int
+    _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: StridedLayout, start: Int,
+    count: Int
   ) {
     guard count > 0 else { return }  // an empty shape has an axis of 0, which `%` below cannot take
     let rank = layout.shape.count

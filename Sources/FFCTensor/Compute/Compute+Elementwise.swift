@@ -43,12 +43,16 @@ extension Compute {
   }
 
   @inlinable
-  public static func copy<T: KernelScalar>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, count: Int) {
+  public static func copy<T: KernelScalar>(
+    _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, count: Int
+  ) {
     if UnsafePointer(out) != x { out.update(from: x, count: count) }
   }
 
   @inlinable
-  public static func scale<T: KernelScalar>(_ out: UnsafeMutablePointer<T>, by factor: T, count: Int) {
+  public static func scale<T: KernelScalar>(
+    _ out: UnsafeMutablePointer<T>, by factor: T, count: Int
+  ) {
     for i in 0..<count { out[i] *= factor }
   }
 }

@@ -60,7 +60,9 @@ struct GEMMBlocking<T: PanelScalar> {
     let repeatA = layout.m * layout.k * 4
     let repeatB = layout.k * layout.n * (layout.transposeB ? 4 : 1)
     let (columnUnits, rowUnits) = (ceilDiv(layout.n, nr), ceilDiv(layout.m, mr))
-    if columnUnits < layout.maxThreads || rowUnits < layout.maxThreads { return columnUnits >= rowUnits }
+    if columnUnits < layout.maxThreads || rowUnits < layout.maxThreads {
+      return columnUnits >= rowUnits
+    }
     return repeatA <= repeatB
   }
 
@@ -97,12 +99,14 @@ private struct ProductTask<T: KernelScalar>: @unchecked Sendable {
     if blocking.splitColumns {
       let j0 = q * blocking.partColumns
       Compute.blockedProduct(
-        a, b.shifted(rows: 0, columns: j0), c + j0, ldc: n, m: m, k: k, n: Swift.min(blocking.partColumns, n - j0),
+        a, b.shifted(rows: 0, columns: j0), c + j0, ldc: n, m: m, k: k,
+        n: Swift.min(blocking.partColumns, n - j0),
         blocking, scratch)
     } else {
       let i0 = q * blocking.partRows
       Compute.blockedProduct(
-        a.shifted(rows: i0, columns: 0), b, c + i0 * n, ldc: n, m: Swift.min(blocking.partRows, m - i0), k: k, n: n,
+        a.shifted(rows: i0, columns: 0), b, c + i0 * n, ldc: n,
+        m: Swift.min(blocking.partRows, m - i0), k: k, n: n,
         blocking, scratch)
     }
   }
@@ -127,11 +131,13 @@ struct Tile<Lane: SIMD> where Lane.Scalar: FloatingPoint {
 extension Compute {
   /// Splits the product into its parts and runs them, on several threads when there are several.
   static func packedProduct<T: KernelScalar>(
-    _ a: StridedMatrix<T>, _ b: StridedMatrix<T>, _ c: UnsafeMutablePointer<T>, _ layout: MatMulLayout,
+    _ a: StridedMatrix<T>, _ b: StridedMatrix<T>, _ c: UnsafeMutablePointer<T>,
+    _ layout: MatMulLayout,
     workspace: UnsafeMutablePointer<T>
   ) {
     let task = ProductTask(
-      a: a, b: b, c: c, m: layout.m, k: layout.k, n: layout.n, blocking: GEMMBlocking<T>(layout), workspace: workspace)
+      a: a, b: b, c: c, m: layout.m, k: layout.k, n: layout.n, blocking: GEMMBlocking<T>(layout),
+      workspace: workspace)
     if task.blocking.parts == 1 {
       task.run(part: 0)
     } else {
@@ -143,7 +149,8 @@ extension Compute {
   /// and each block of A, both packed into `scratch`, the macro-kernel sweeps the tiles of C.
   /// The first block of k overwrites C; later ones add to it.
   static func blockedProduct<T: KernelScalar>(
-    _ a: StridedMatrix<T>, _ b: StridedMatrix<T>, _ c: UnsafeMutablePointer<T>, ldc: Int, m: Int, k: Int, n: Int,
+    _ a: StridedMatrix<T>, _ b: StridedMatrix<T>, _ c: UnsafeMutablePointer<T>, ldc: Int, m: Int,
+    k: Int, n: Int,
     _ blocking: GEMMBlocking<T>, _ scratch: UnsafeMutablePointer<T>
   ) {
     let (packedA, packedB) = (scratch, scratch + blocking.aCount)
@@ -155,7 +162,9 @@ extension Compute {
         for i0 in stride(from: 0, to: m, by: blocking.mc) {
           let mb = Swift.min(blocking.mc, m - i0)
           packA(a.shifted(rows: i0, columns: p0), rows: mb, depth: kb, into: packedA)
-          macroKernel(packedA, packedB, c + i0 * ldc + j0, ldc: ldc, rows: mb, columns: nb, depth: kb, accumulate: p0 > 0)
+          macroKernel(
+            packedA, packedB, c + i0 * ldc + j0, ldc: ldc, rows: mb, columns: nb, depth: kb,
+            accumulate: p0 > 0)
         }
       }
     }
@@ -164,7 +173,8 @@ extension Compute {
   /// Every tile of one block of C. The outer loop walks slivers of B, so each sliver stays in L1
   /// while the slivers of A stream past it from L2.
   static func macroKernel<T: KernelScalar>(
-    _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>, ldc: Int, rows: Int, columns: Int,
+    _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>, ldc: Int, rows: Int,
+    columns: Int,
     depth: Int, accumulate: Bool
   ) {
     let (mr, nr) = (GEMMBlocking<T>.mr, GEMMBlocking<T>.nr)
@@ -172,7 +182,8 @@ extension Compute {
       for ir in stride(from: 0, to: rows, by: mr) {
         let tile = microKernel(depth, a + ir * depth, b + jr * depth)
         store(
-          tile, c + ir * ldc + jr, ldc: ldc, rows: Swift.min(mr, rows - ir), columns: Swift.min(nr, columns - jr),
+          tile, c + ir * ldc + jr, ldc: ldc, rows: Swift.min(mr, rows - ir),
+          columns: Swift.min(nr, columns - jr),
           accumulate: accumulate)
       }
     }
@@ -182,7 +193,9 @@ extension Compute {
   /// (NR per step): per step one vector load of B, six broadcasts of A and twelve fused
   /// multiply-adds (`addingProduct` becomes `vfmadd231ps`/`pd` when built for AVX2 + FMA).
   @inline(__always)
-  static func microKernel<T: KernelScalar>(_ depth: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>) -> Tile<T.Lane> {
+  static func microKernel<T: KernelScalar>(
+    _ depth: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>
+  ) -> Tile<T.Lane> {
     var tile = Tile<T.Lane>()
     var (a, b) = (a, b)
     for _ in 0..<depth {
@@ -203,7 +216,8 @@ extension Compute {
   /// full-width tile, element by element at the right and bottom edges.
   @inline(__always)
   static func store<T: KernelScalar>(
-    _ tile: Tile<T.Lane>, _ c: UnsafeMutablePointer<T>, ldc: Int, rows: Int, columns: Int, accumulate: Bool
+    _ tile: Tile<T.Lane>, _ c: UnsafeMutablePointer<T>, ldc: Int, rows: Int, columns: Int,
+    accumulate: Bool
   ) {
     if rows == GEMMBlocking<T>.mr && columns == T.Lane.scalarCount {
       // The common full tile, its six rows spelled out: a loop over `tile[r]` compiled to a jump
@@ -230,15 +244,20 @@ extension Compute {
   }
 
   @inline(__always)
-  static func storeRow<Lane: SIMD>(_ values: Lane, _ row: UnsafeMutablePointer<Lane.Scalar>, _ accumulate: Bool)
+  static func storeRow<Lane: SIMD>(
+    _ values: Lane, _ row: UnsafeMutablePointer<Lane.Scalar>, _ accumulate: Bool
+  )
   where Lane.Scalar: FloatingPoint {
     let target = UnsafeMutableRawPointer(row)
-    target.storeBytes(of: accumulate ? target.loadUnaligned(as: Lane.self) + values : values, as: Lane.self)
+    target.storeBytes(
+      of: accumulate ? target.loadUnaligned(as: Lane.self) + values : values, as: Lane.self)
   }
 
   /// Packs `rows × depth` of A into slivers of 6 rows, each stored step by step (6 values per p),
   /// the rows past the edge filled with zeros (their products land in tile rows never stored).
-  static func packA<T: KernelScalar>(_ a: StridedMatrix<T>, rows: Int, depth: Int, into out: UnsafeMutablePointer<T>) {
+  static func packA<T: KernelScalar>(
+    _ a: StridedMatrix<T>, rows: Int, depth: Int, into out: UnsafeMutablePointer<T>
+  ) {
     let mr = GEMMBlocking<T>.mr
     for i0 in stride(from: 0, to: rows, by: mr) {
       let sliver = out + i0 * depth
@@ -259,7 +278,9 @@ extension Compute {
   /// arithmetic: this gather runs once per element of A per panel of B, and a generic loop here
   /// cost a fifth of a small product's time.
   @inline(__always)
-  static func packFullSliver<T: KernelScalar>(_ a: StridedMatrix<T>, depth: Int, into out: UnsafeMutablePointer<T>) {
+  static func packFullSliver<T: KernelScalar>(
+    _ a: StridedMatrix<T>, depth: Int, into out: UnsafeMutablePointer<T>
+  ) {
     let (rs, cs) = (a.rowStride, a.columnStride)
     let (r0, r1, r2) = (a.base, a.base + rs, a.base + 2 * rs)
     let (r3, r4, r5) = (a.base + 3 * rs, a.base + 4 * rs, a.base + 5 * rs)
@@ -273,7 +294,9 @@ extension Compute {
 
   /// Packs `depth × columns` of B into slivers of NR columns, each stored step by step (NR values
   /// per p), zero-filled past the right edge. Reads follow whichever stride of B is contiguous.
-  static func packB<T: KernelScalar>(_ b: StridedMatrix<T>, depth: Int, columns: Int, into out: UnsafeMutablePointer<T>) {
+  static func packB<T: KernelScalar>(
+    _ b: StridedMatrix<T>, depth: Int, columns: Int, into out: UnsafeMutablePointer<T>
+  ) {
     let nr = GEMMBlocking<T>.nr
     for j0 in stride(from: 0, to: columns, by: nr) {
       let sliver = out + j0 * depth
@@ -282,7 +305,8 @@ extension Compute {
       if valid < nr { (sliver).update(repeating: 0, count: depth * nr) }
       if source.columnStride == 1 && valid == nr {
         for p in 0..<depth {
-          let row = UnsafeRawPointer(source.base + p * source.rowStride).loadUnaligned(as: T.Lane.self)
+          let row = UnsafeRawPointer(source.base + p * source.rowStride).loadUnaligned(
+            as: T.Lane.self)
           UnsafeMutableRawPointer(sliver + p * nr).storeBytes(of: row, as: T.Lane.self)
         }
       } else if source.columnStride == 1 || valid < nr {
@@ -297,7 +321,9 @@ extension Compute {
   /// element from each of the NR columns and writes them as one contiguous row, so the writes
   /// stream and the NR reads walk NR lines that stay in L1 for 16 steps.
   @inline(__always)
-  static func packTransposedSliver<T: KernelScalar>(_ b: StridedMatrix<T>, depth: Int, into out: UnsafeMutablePointer<T>) {
+  static func packTransposedSliver<T: KernelScalar>(
+    _ b: StridedMatrix<T>, depth: Int, into out: UnsafeMutablePointer<T>
+  ) {
     let (nr, cs) = (GEMMBlocking<T>.nr, b.columnStride)
     var o = out
     for p in 0..<depth {

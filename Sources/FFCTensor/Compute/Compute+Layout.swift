@@ -43,13 +43,17 @@ extension Compute {
   /// `out[i] = x[offset(i)]` for the row-major index i over the layout's shape: the block gather
   /// over the whole shape.
   @inlinable
-  public static func gather<T: KernelScalar>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: StridedLayout) {
+  public static func gather<T: KernelScalar>(
+    _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: StridedLayout
+  ) {
     gather(x, out, layout, start: 0, count: layout.shape.reduce(1, *))
   }
 
   /// The transpose of a `[rows, columns]` matrix, in cache-sized tiles.
   @inlinable
-  public static func transpose<T: KernelScalar>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, rows: Int, columns: Int) {
+  public static func transpose<T: KernelScalar>(
+    _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, rows: Int, columns: Int
+  ) {
     let tile = 32
     for r0 in stride(from: 0, to: rows, by: tile) {
       for c0 in stride(from: 0, to: columns, by: tile) {

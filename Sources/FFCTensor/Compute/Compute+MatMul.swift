@@ -13,7 +13,9 @@ extension Compute {
     /// another split).
     public var maxThreads: Int
 
-    public init(a: [Int], b: [Int], transposeA: Bool, transposeB: Bool, maxThreads: Int = Compute.threadLimit) {
+    public init(
+      a: [Int], b: [Int], transposeA: Bool, transposeB: Bool, maxThreads: Int = Compute.threadLimit
+    ) {
       let ta = transposeA && a.count == 2
       let tb = transposeB && b.count == 2
       let aRows = a.count == 2 ? (ta ? a[1] : a[0]) : 1
@@ -45,7 +47,9 @@ extension Compute {
   /// Threads a large matrix product splits into: `FFC_THREADS` if set (for measurements), else
   /// every active core.
   public static let threadLimit: Int = {
-    if let text = ProcessInfo.processInfo.environment["FFC_THREADS"], let n = Int(text), n >= 1 { return Swift.min(n, 64) }
+    if let text = ProcessInfo.processInfo.environment["FFC_THREADS"], let n = Int(text), n >= 1 {
+      return Swift.min(n, 64)
+    }
     return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
   }()
 
@@ -57,13 +61,16 @@ extension Compute {
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public static func matmul<T: KernelScalar>(
-    _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>, _ layout: MatMulLayout,
+    _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>,
+    _ layout: MatMulLayout,
     workspace: UnsafeMutablePointer<T>?
   ) {
     let (m, k, n) = (layout.m, layout.k, layout.n)
     guard m > 0, n > 0 else { return }
-    let lhs = StridedMatrix(a, rowStride: layout.transposeA ? 1 : k, columnStride: layout.transposeA ? m : 1)
-    let rhs = StridedMatrix(b, rowStride: layout.transposeB ? 1 : n, columnStride: layout.transposeB ? k : 1)
+    let lhs = StridedMatrix(
+      a, rowStride: layout.transposeA ? 1 : k, columnStride: layout.transposeA ? m : 1)
+    let rhs = StridedMatrix(
+      b, rowStride: layout.transposeB ? 1 : n, columnStride: layout.transposeB ? k : 1)
     if k == 0 {
       c.update(repeating: 0, count: m * n)
     } else if n == 1 {
@@ -82,7 +89,9 @@ extension Compute {
 
   /// `c[i] = Σ_p op(A)[i, p] b[p]` (B a vector or a one-column matrix). A transposed A is read
   /// column by column so the inner loop stays contiguous.
-  static func matrixVector<T: KernelScalar>(_ a: StridedMatrix<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>, m: Int, k: Int) {
+  static func matrixVector<T: KernelScalar>(
+    _ a: StridedMatrix<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>, m: Int, k: Int
+  ) {
     if a.columnStride == 1 {
       for i in 0..<m {
         let row = a.base + i * a.rowStride
@@ -103,7 +112,10 @@ extension Compute {
   /// A small product as a plain loop. With B's rows contiguous, `C[i, :] += A[i, p] · B[p, :]`
   /// (the inner loop vectorises); with B transposed, each element is a dot product over
   /// contiguous memory.
-  static func directProduct<T: KernelScalar>(_ a: StridedMatrix<T>, _ b: StridedMatrix<T>, _ c: UnsafeMutablePointer<T>, m: Int, k: Int, n: Int) {
+  static func directProduct<T: KernelScalar>(
+    _ a: StridedMatrix<T>, _ b: StridedMatrix<T>, _ c: UnsafeMutablePointer<T>, m: Int, k: Int,
+    n: Int
+  ) {
     if b.columnStride == 1 {
       for i in 0..<m {
         let row = c + i * n
@@ -128,7 +140,9 @@ extension Compute {
 
   /// `out[i, j] = a[i] · b[j]`.
   @inlinable
-  public static func outer<T: KernelScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, m: Int, n: Int) {
+  public static func outer<T: KernelScalar>(
+    _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, m: Int, n: Int
+  ) {
     for i in 0..<m {
       let x = a[i]
       let row = out + i * n
@@ -150,10 +164,14 @@ struct StridedMatrix<T> {
     self.columnStride = columnStride
   }
 
-  @inline(__always) subscript(row: Int, column: Int) -> T { base[row * rowStride + column * columnStride] }
+  @inline(__always) subscript(row: Int, column: Int) -> T {
+    base[row * rowStride + column * columnStride]
+  }
 
   /// The sub-matrix starting at (`rows`, `columns`).
   func shifted(rows: Int, columns: Int) -> StridedMatrix {
-    StridedMatrix(base + rows * rowStride + columns * columnStride, rowStride: rowStride, columnStride: columnStride)
+    StridedMatrix(
+      base + rows * rowStride + columns * columnStride, rowStride: rowStride,
+      columnStride: columnStride)
   }
 }

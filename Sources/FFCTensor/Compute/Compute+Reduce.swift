@@ -26,24 +26,35 @@ extension Compute {
       case [false]: (outer, reduced, inner, general) = (runs[0].size, 1, 1, nil)
       case [false, true]: (outer, reduced, inner, general) = (runs[0].size, runs[1].size, 1, nil)
       case [true, false]: (outer, reduced, inner, general) = (1, runs[0].size, runs[1].size, nil)
-      case [false, true, false]: (outer, reduced, inner, general) = (runs[0].size, runs[1].size, runs[2].size, nil)
+      case [false, true, false]:
+        (outer, reduced, inner, general) = (runs[0].size, runs[1].size, runs[2].size, nil)
       default: (outer, reduced, inner, general) = (0, 0, 0, (shape, axes))
       }
     }
 
-    public var outputCount: Int { general.map { g in g.shape.enumerated().reduce(1) { g.axes.contains($1.offset) ? $0 : $0 * $1.element } } ?? outer * inner }
+    public var outputCount: Int {
+      general.map { g in
+        g.shape.enumerated().reduce(1) { g.axes.contains($1.offset) ? $0 : $0 * $1.element }
+      } ?? outer * inner
+    }
   }
 
   /// Σ over the reduced axes.
   @inlinable
-  public static func sum<T: KernelScalar>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: ReductionLayout) {
+  public static func sum<T: KernelScalar>(
+    _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: ReductionLayout
+  ) {
     reduce(x, out, layout, initial: 0) { $0 + $1 }
   }
 
   /// The maximum over the reduced axes; NaN if any element is NaN.
   @inlinable
-  public static func max<T: KernelScalar>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: ReductionLayout) {
-    reduce(x, out, layout, initial: -.infinity) { a, b in (a.isNaN || b > a) ? (a.isNaN ? a : b) : (b.isNaN ? b : a) }
+  public static func max<T: KernelScalar>(
+    _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: ReductionLayout
+  ) {
+    reduce(x, out, layout, initial: -.infinity) { a, b in
+      (a.isNaN || b > a) ? (a.isNaN ? a : b) : (b.isNaN ? b : a)
+    }
   }
 
   @inlinable

@@ -15,7 +15,9 @@ extension Compute {
   /// softmax (or, with `logarithm`, log_softmax) along the layout's axis, shifted by the maximum
   /// so that exp never overflows.
   @inlinable
-  public static func softmax<T: KernelScalar>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: AxisLayout, logarithm: Bool) {
+  public static func softmax<T: KernelScalar>(
+    _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: AxisLayout, logarithm: Bool
+  ) {
     let (length, inner) = (layout.length, layout.inner)
     for o in 0..<layout.outer {
       for i in 0..<inner {
@@ -46,7 +48,9 @@ extension Compute {
   /// The mean over rows of −log softmax(z)[label]; `z` is `[rows, classes]`. A label that is not
   /// a whole number in 0..<classes makes the result NaN (data loading rejects such labels first).
   @inlinable
-  public static func softmaxCrossEntropy<T: KernelScalar>(_ z: UnsafePointer<T>, _ labels: UnsafePointer<T>, rows: Int, classes: Int) -> T {
+  public static func softmaxCrossEntropy<T: KernelScalar>(
+    _ z: UnsafePointer<T>, _ labels: UnsafePointer<T>, rows: Int, classes: Int
+  ) -> T {
     var total: T = 0
     for r in 0..<rows {
       let row = z + r * classes
@@ -63,7 +67,9 @@ extension Compute {
 
   /// The mean of max(z, 0) − z·t + log(1 + exp(−|z|)).
   @inlinable
-  public static func sigmoidCrossEntropy<T: KernelScalar>(_ z: UnsafePointer<T>, _ t: UnsafePointer<T>, count: Int) -> T {
+  public static func sigmoidCrossEntropy<T: KernelScalar>(
+    _ z: UnsafePointer<T>, _ t: UnsafePointer<T>, count: Int
+  ) -> T {
     var total: T = 0
     for i in 0..<count {
       let x = z[i]
@@ -74,7 +80,9 @@ extension Compute {
 
   /// Rows of `classes` zeros with a one at each label; a row of NaN for an invalid label.
   @inlinable
-  public static func oneHot<T: KernelScalar>(_ labels: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, count: Int, classes: Int) {
+  public static func oneHot<T: KernelScalar>(
+    _ labels: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, count: Int, classes: Int
+  ) {
     out.update(repeating: 0, count: count * classes)
     for r in 0..<count {
       let label = labels[r]

@@ -3,7 +3,8 @@ extension Compute {
   /// (beyond which tanh rounds to ±1 in f32), exact to a few ulp, as in Eigen's fast tanh. glibc's
   /// `tanhf` is scalar and was half of a deep tanh network's training step.
   @inlinable
-  public static func tanh(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
+  public static func tanh(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
+  {
     var i = 0
     while i + 8 <= count {
       let v = SIMD8<Float>(UnsafeBufferPointer(start: x + i, count: 8))
