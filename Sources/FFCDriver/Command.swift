@@ -1,10 +1,18 @@
 import FFCDiagnostics
 
-/// One subcommand: its name and help, and a `run` that reads its arguments and writes to `io`.
-public protocol Command {
+/// One subcommand: its name, its options and its help, and a `run` that reads its arguments and
+/// writes to `io`. Its usage line and help are made from its option table and its prose.
+protocol Command {
   static var name: String { get }
   /// One line, shown by `ffc help`.
   static var abstract: String { get }
+  /// What the usage line names before the options: `<file.ffn>`.
+  static var operands: String { get }
+  /// The options it takes, in the order its usage line and help list them.
+  static var options: [any OptionDeclaration] { get }
+  /// The help's prose before the options, and after them (further sections, the exit codes).
+  static var discussion: String { get }
+  static var epilogue: String { get }
   static var usage: String { get }
   /// The full text of `ffc help <name>`.
   static var help: String { get }
@@ -14,14 +22,25 @@ public protocol Command {
 }
 
 extension Command {
+  static var usage: String {
+    CommandHelp.usage(command: name, operands: operands, options: options)
+  }
+
+  static var help: String {
+    CommandHelp.help(
+      usage: usage, discussion: discussion, options: options, epilogue: epilogue)
+  }
+}
+
+extension Command {
   /// A renderer for diagnostics, coloured only when stderr is a terminal (or `--color always`).
-  static func renderer(color: String?, io: CommandIO) -> (SourceFile) -> DiagnosticRenderer {
+  static func renderer(color: ColorChoice, io: CommandIO) -> (SourceFile) -> DiagnosticRenderer {
     let useColor = useColor(color, io)
     return { DiagnosticRenderer(files: [$0], useColor: useColor) }
   }
 
-  static func useColor(_ color: String?, _ io: CommandIO) -> Bool {
-    color == "always" || (color != "never" && io.errorIsTerminal)
+  static func useColor(_ color: ColorChoice, _ io: CommandIO) -> Bool {
+    color == .always || (color == .auto && io.errorIsTerminal)
   }
 
   /// The one program file a command reads (`-` for standard input).
@@ -72,11 +91,11 @@ extension Command {
 
   /// The arguments scanned against the command's options; nil when `--help` asked for the help,
   /// which is then printed.
-  static func scan(
-    _ arguments: [String], _ options: [ArgumentScanner.OptionSpec], _ io: inout CommandIO
-  ) throws(UsageError) -> ArgumentScanner? {
-    let args = try ArgumentScanner(arguments, options: options, command: name, usage: usage)
-    guard !args.has("--help") else {
+  static func scan(_ arguments: [String], _ io: inout CommandIO) throws(UsageError)
+    -> ArgumentScanner?
+  {
+    let args = try ArgumentScanner(arguments, table: options, command: name, usage: usage)
+    guard !args.helpRequested else {
       io.out(help + "\n")
       return nil
     }

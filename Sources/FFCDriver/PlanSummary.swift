@@ -25,7 +25,7 @@ enum PlanSummary {
 
   static func line<T: PlanScalar>(_: T.Type, _ graph: Graph, _ sizes: [String: Int]) -> String {
     guard let plan = try? Plan<T>(graph, bindings: sizes) else {
-      return "  \(T.precisionName): cannot be planned for these sizes\n"
+      return "  \(T.precision): cannot be planned for these sizes\n"
     }
     let s = plan.statistics
     let fallback =

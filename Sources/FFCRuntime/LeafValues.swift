@@ -1,14 +1,19 @@
 import FFCIR
+import FFCTensor
 
 /// A problem with the values a program is run on (a missing input, a shape that does not match).
 public struct EvaluationError: Error, Sendable, CustomStringConvertible {
   public let message: String
   public let location: SourceRange?
+  /// The precision that cannot hold a value the program or its data gives (1e39 in f32): a wider
+  /// one would compute it. The caller knows how that is chosen and says so.
+  public let unrepresentableIn: Precision?
   public var description: String { message }
 
-  public init(message: String, location: SourceRange?) {
+  public init(message: String, location: SourceRange?, unrepresentableIn: Precision? = nil) {
     self.message = message
     self.location = location
+    self.unrepresentableIn = unrepresentableIn
   }
 }
 

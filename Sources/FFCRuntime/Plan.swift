@@ -2,7 +2,7 @@ import FFCIR
 
 /// What building a plan measured, for `ffc compile --stats` and the benchmarks.
 public struct PlanStatistics: Sendable {
-  public var precision: String
+  public var precision: Precision
   public var instructions: Int
   public var buffers: Int
   /// Bytes of the arena (the peak of live values) plus the kernels' shared scratch memory.
@@ -24,7 +24,7 @@ public final class Plan<T: PlanScalar> {
   /// Every node's element count.
   private let counts: [Int]
   public private(set) var statistics = PlanStatistics(
-    precision: T.precisionName, instructions: 0, buffers: 0, peakBytes: 0, unsharedBytes: 0,
+    precision: T.precision, instructions: 0, buffers: 0, peakBytes: 0, unsharedBytes: 0,
     workspaceBytes: 0, fallbackOps: [])
   private let arena: UnsafeMutablePointer<T>
   private let workspace = Workspace<T>()
@@ -76,9 +76,8 @@ public final class Plan<T: PlanScalar> {
       // value would (`set` refuses those).
       if let x = node.embeddedNumbers.first(where: { $0.isFinite && !T($0).isFinite }) {
         throw EvaluationError(
-          message:
-            "the constant \(TensorFormat.number(x)) is too large for \(T.precisionName); use --precision f64",
-          location: node.location)
+          message: "the constant \(TensorFormat.number(x)) is too large for \(T.precision)",
+          location: node.location, unrepresentableIn: T.precision)
       }
       if let constant = node.constantValue {
         write(constant.scalars, toNode: index)
@@ -100,7 +99,7 @@ public final class Plan<T: PlanScalar> {
     workspace.allocate()
     let size = MemoryLayout<T>.stride
     statistics = PlanStatistics(
-      precision: T.precisionName, instructions: steps.count, buffers: bufferPlan.capacities.count,
+      precision: T.precision, instructions: steps.count, buffers: bufferPlan.capacities.count,
       peakBytes: (bufferPlan.arenaCount + workspace.count) * size,
       unsharedBytes: bufferPlan.unsharedCount * size, workspaceBytes: workspace.count * size,
       fallbackOps: fallbacks)
@@ -200,8 +199,8 @@ extension Plan {
     if let x = value.scalars.first(where: { $0.isFinite && !T($0).isFinite }) {
       throw EvaluationError(
         message:
-          "the value \(TensorFormat.number(x)) of '\(declaration.name)' is too large for \(T.precisionName); use --precision f64",
-        location: declaration.location)
+          "the value \(TensorFormat.number(x)) of '\(declaration.name)' is too large for \(T.precision)",
+        location: declaration.location, unrepresentableIn: T.precision)
     }
     write(value, to: declaration.node)
   }

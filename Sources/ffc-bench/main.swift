@@ -112,7 +112,7 @@ func stepBenchmark(_ options: Options) throws {
     plan.run()
     let time = median((0..<options.repeats).map { _ in seconds { plan.run() } })
     print(
-      "| \(T.precisionName) | \(options.batch) × \(options.width) | \(String(format: "%.3f", time * 1000)) ms | \(String(format: "%.2f", flops / time / 1e9)) | \(plan.statistics.peakBytes / 1024) KiB |"
+      "| \(T.precision) | \(options.batch) × \(options.width) | \(String(format: "%.3f", time * 1000)) ms | \(String(format: "%.2f", flops / time / 1e9)) | \(plan.statistics.peakBytes / 1024) KiB |"
     )
   }
   try measure(Float.self)
@@ -138,7 +138,7 @@ func gemmBenchmark(_ n: Int, transpose: String, repeats: Int) {
     }.dropFirst()
     let time = median(Array(times))
     print(
-      "| \(T.precisionName) | \(n) | \(threads) | \(String(format: "%.1f", time * 1000)) | \(String(format: "%.1f", layout.flops / time / 1e9)) |"
+      "| \(T.precision) | \(n) | \(threads) | \(String(format: "%.1f", time * 1000)) | \(String(format: "%.1f", layout.flops / time / 1e9)) |"
     )
   }
   for threads in Set([1, Compute.threadLimit]).sorted() { measure(Float.self, threads: threads) }

@@ -122,7 +122,7 @@ import Testing
     }
     #expect(
       worst <= tolerance,
-      "\(T.precisionName) \(m)x\(k)x\(n) ta \(ta) tb \(tb) threads \(threads): error \(worst)")
+      "\(T.precision) \(m)x\(k)x\(n) ta \(ta) tb \(tb) threads \(threads): error \(worst)")
   }
 
   /// `Compute.matmul` into a C prefilled with NaN (every element must be written, not

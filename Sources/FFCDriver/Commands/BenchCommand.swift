@@ -7,11 +7,8 @@ import Foundation
 public enum BenchCommand: Command {
   public static let name = "bench"
   public static let abstract = "time a program's training step on random data"
-  public static let usage =
-    "ffc bench <file.ffn> [--batch <n>] [--steps <n>] [--warmup <n>] [--precision f32|f64] [--lr <x>] [--seed <n>] [--color auto|always|never]"
-  public static let help = """
-    usage: \(usage)
-
+  static let operands = "<file.ffn>"
+  static let discussion = """
     Compiles the program (parse, forward graph, gradient graph, optimizer, fusion of elementwise
     chains) and plans it, timing both, then times training steps: one run of the plan (forward and gradient) followed by plain
     SGD, θ ← θ − lr·g, on every parameter, in place. Every symbolic dimension (N) is --batch;
@@ -22,43 +19,42 @@ public enum BenchCommand: Command {
     (2·m·k·n each, at the median), the threads a large matrix product uses (FFC_THREADS sets
     them), the plan's peak memory and the compile time (to the plan, included), with the number
     of ops a step runs (counted as PyTensor does: fused chains once, one update per parameter).
-
-    options:
-      --batch <n>        the size of every symbolic dimension (default 128)
-      --steps <n>        timed steps (default 100)
-      --warmup <n>       untimed steps before them (default 10)
-      --precision <p>    f32 (default) or f64
-      --lr <x>           the SGD learning rate (default 0.01)
-      --seed <n>         seed for the initialisers and the data (default 0)
-      --color <when>     colour diagnostics: auto (default), always, never
-      -h, --help         show this help
-
+    """
+  static let epilogue = """
     exit codes: 0 success, 1 an error in the program (or one without a loss or parameters),
     2 a usage error, 3 an internal error
     """
 
-  static let options: [ArgumentScanner.OptionSpec] = [
-    .init(["--batch"], takesValue: true), .init(["--steps"], takesValue: true),
-    .init(["--warmup"], takesValue: true),
-    .init(["--precision"], takesValue: true), .init(["--lr"], takesValue: true),
-    .init(["--seed"], takesValue: true),
-    .init(["--color"], takesValue: true), .init(["--help", "-h"]),
+  static let options: [any OptionDeclaration] = [
+    Option.symbolSize, Option.steps, Option.warmup, Option.precision,
+    Option.learningRate.withHelp("the SGD learning rate (default 0.01)"),
+    Option.seed.withHelp("seed for the initialisers and the data (default 0)"), Option.color,
+    Option.help,
   ]
 
   struct Settings {
     var batch = 128
     var steps = 100
     var warmup = 10
-    var double = false
+    var precision = Precision.f32
     var learningRate = 0.01
     var seed: UInt64 = 0
+
+    init(_ args: ArgumentScanner) {
+      batch = args[.symbolSize] ?? batch
+      steps = args[.steps] ?? steps
+      warmup = args[.warmup] ?? warmup
+      precision = args[.precision]
+      learningRate = args[.learningRate] ?? learningRate
+      seed = args[.seed]
+    }
   }
 
   public static func run(_ arguments: [String], _ io: inout CommandIO) throws -> ExitCode {
-    guard let args = try scan(arguments, options, &io) else { return .success }
-    let settings = try parseSettings(args)
+    guard let args = try scan(arguments, &io) else { return .success }
+    let settings = Settings(args)
     guard let program = try readProgram(args, &io) else { return .programError }
-    let useColor = useColor(args.value("--color"), io)
+    let useColor = useColor(args[.color], io)
     let start = DispatchTime.now().uptimeNanoseconds
     let compiled: Compilation
     switch compile(program, .init(differentiate: true, fuse: true), useColor: useColor, &io) {
@@ -72,59 +68,31 @@ public enum BenchCommand: Command {
       )
       return .programError
     }
-    let bench = Bench(graph: compiled.graph, settings: settings, compileSeconds: compileSeconds)
+    let bench = Bench(
+      graph: compiled.graph, settings: settings, compileSeconds: compileSeconds,
+      program: program.displayName)
     do throws(EvaluationError) {
-      io.out(
-        settings.double
-          ? try bench.run(Double.self, program.displayName)
-          : try bench.run(Float.self, program.displayName))
+      io.out(try settings.precision.dispatch(bench))
     } catch {
       io.err(
         DiagnosticRenderer(files: [compiled.source], useColor: useColor).render(
-          Diagnostic(.error, id: "run.value", error.message, at: error.location)))
+          Diagnostic.evaluation(error)))
       return .programError
     }
     return .success
   }
 
-  static func parseSettings(_ args: ArgumentScanner) throws(UsageError) -> Settings {
-    var settings = Settings()
-    func count(_ flag: String, from minimum: Int) throws(UsageError) -> Int? {
-      guard let text = args.value(flag) else { return nil }
-      guard let value = Int(text), value >= minimum else {
-        throw UsageError(
-          "'\(text)' is not a valid value for '\(flag)'; expected a whole number from \(minimum)",
-          usage: usage, helpTopic: name)
-      }
-      return value
-    }
-    settings.batch = try count("--batch", from: 1) ?? settings.batch
-    settings.steps = try count("--steps", from: 1) ?? settings.steps
-    settings.warmup = try count("--warmup", from: 0) ?? settings.warmup
-    settings.seed = UInt64(try count("--seed", from: 0) ?? 0)
-    settings.double =
-      try args.choice("--precision", ["f32", "f64"], command: name, usage: usage) == "f64"
-    if let text = args.value("--lr") {
-      guard let value = Double(text), value.isFinite, value > 0 else {
-        throw UsageError(
-          "'\(text)' is not a valid value for '--lr'; expected a number above 0", usage: usage,
-          helpTopic: name)
-      }
-      settings.learningRate = value
-    }
-    _ = try args.choice("--color", ["auto", "always", "never"], command: name, usage: usage)
-    return settings
-  }
 }
 
 /// One benchmark: the plan of the gradient graph with its random data, the SGD step, the timing
 /// loop and the report.
-struct Bench {
+struct Bench: PrecisionGeneric {
   let graph: Graph
   let settings: BenchCommand.Settings
   let compileSeconds: Double
+  let program: String
 
-  func run<T: PlanScalar>(_: T.Type, _ program: String) throws(EvaluationError) -> String {
+  func callAsFunction<T: PlanScalar>(_: T.Type) throws(EvaluationError) -> String {
     var feeds: [String: Tensor] = [:]
     RandomData.fill(&feeds, graph: graph, seed: settings.seed, symbolSize: settings.batch)
     let leaves = try LeafValues(graph, feeds: feeds, seed: settings.seed)
@@ -182,7 +150,7 @@ struct Bench {
       ? "no symbolic sizes" : symbols.map { "\($0) = \(settings.batch)" }.joined(separator: ", ")
     let s = plan.statistics
     var out =
-      "bench \(program): \(T.precisionName), \(bound), \(settings.steps) steps after \(settings.warmup) warm-up\n"
+      "bench \(program): \(T.precision), \(bound), \(settings.steps) steps after \(settings.warmup) warm-up\n"
     out +=
       "  compile   \(Self.time(compileSeconds + planSeconds)) (parse to optimised gradient graph, fused, planned: \(graph.trainingStepOperationCount) ops per step with the updates)\n"
     out +=
@@ -209,4 +177,12 @@ struct Bench {
     if seconds >= 1e-3 { return String(format: "%.3f ms", seconds * 1e3) }
     return String(format: "%.2f µs", seconds * 1e6)
   }
+}
+
+/// The options only `ffc bench` takes.
+extension Option where Value == Int? {
+  static let symbolSize = count(
+    "--batch", from: 1, help: "the size of every symbolic dimension (default 128)")
+  static let steps = count("--steps", from: 1, help: "timed steps (default 100)")
+  static let warmup = count("--warmup", from: 0, help: "untimed steps before them (default 10)")
 }

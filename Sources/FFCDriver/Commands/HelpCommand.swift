@@ -2,7 +2,10 @@
 public enum HelpCommand: Command {
   public static let name = "help"
   public static let abstract = "show help for ffc or one of its commands"
-  public static let usage = "ffc help [<command>]"
+  static let operands = "[<command>]"
+  static let options: [any OptionDeclaration] = []
+  static var discussion: String { "" }
+  static var epilogue: String { "" }
   public static var help: String { Driver.overview }
 
   public static func run(_ arguments: [String], _ io: inout CommandIO) throws -> ExitCode {

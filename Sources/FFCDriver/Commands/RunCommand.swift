@@ -8,42 +8,16 @@ import FFCRuntime
 public enum RunCommand: Command {
   public static let name = "run"
   public static let abstract = "evaluate a program's outputs, loss and gradients on data"
-  public static let usage =
-    "ffc run <file.ffn> [--data <file.csv>] [--set <name>=<values>]... [--grads] [--trace] [--format table|csv|json] [--precision f32|f64] [--reduce mean|sum] [--check-numerics] [--hessian <param>] [--seed <n>] [-O0] [--color auto|always|never]"
-  public static let help = """
-    usage: \(usage)
-
+  static let operands = "<file.ffn>"
+  static let discussion = """
     Compiles the program, then evaluates it with the plan interpreter: the declared outputs, the
     loss and, with --grads, the gradient of the loss for every parameter.
 
     Values come from, in order of precedence: --set, the --data file, the defaults declared in the
     program (input x[3] = [1, 1, 1]); parameters without a value are initialised as declared,
     with --seed for the random ones.
-
-    options:
-      --data <file.csv>      read inputs, targets and labels from a CSV file (see below)
-      --set <name>=<values>  give a declaration's value: numbers separated by commas in row-major
-                             order, brackets optional (--set x=1,1,1, --set 'W=[[1,2],[3,4]]');
-                             a symbolic size such as N is inferred from the count; repeatable
-      --grads                also print the gradient of the loss for every parameter
-      --trace                print every named value in program order, then the gradient of
-                             the loss for each in the order backpropagation computes them,
-                             with the program line of each value (evaluates the unoptimised
-                             graph, where every name keeps its node)
-      --format <form>        table (default; aligned, for people), csv (kind,name,index,value per
-                             element) or json (one object; see the README)
-      --precision <p>        f32 (default) or f64
-      --reduce mean|sum      per-example programs over a data file: average (default) or add
-                             the losses and gradients of the rows
-      --check-numerics       stop at the first value that is NaN or infinite and name it
-      --hessian <param>      also print the Hessian of the loss with respect to a parameter of at
-                             most 256 elements (flattened row-major: an [n, n] matrix), built
-                             symbolically as the gradient of each element of the gradient
-      --seed <n>             seed for random parameter initialisers (default 0)
-      -O0                    turn the optimizer off
-      --color <when>         colour diagnostics: auto (default), always, never
-      -h, --help             show this help
-
+    """
+  static let epilogue = """
     data files:
       The first line is a header when any field in it is not a number. Columns map to the
       program's inputs, targets and labels by header name: 'y' for a scalar, 'x1'..'xn' (from 1,
@@ -60,52 +34,39 @@ public enum RunCommand: Command {
     --check-numerics), 2 a usage error, 3 an internal error
     """
 
-  static let options: [ArgumentScanner.OptionSpec] = [
-    .init(["--data"], takesValue: true), .init(["--set"], takesValue: true), .init(["--grads"]),
-    .init(["--trace"]), .init(["--format"], takesValue: true),
-    .init(["--precision"], takesValue: true),
-    .init(["--reduce"], takesValue: true), .init(["--check-numerics"]),
-    .init(["--seed"], takesValue: true),
-    .init(["-O0"]), .init(["-O1"]), .init(["--color"], takesValue: true),
-    .init(["--hessian"], takesValue: true), .init(["--help", "-h"]),
+  static let options: [any OptionDeclaration] = [
+    Option.data.withHelp("read inputs, targets and labels from a CSV file (see below)"),
+    Option.set, Option.grads, Option.trace, Option.format, Option.precision, Option.reduce,
+    Option.checkNumerics, Option.hessian, Option.seed, Option.optimization, Option.color,
+    Option.help,
   ]
 
-  struct Settings {
-    var format = "table"
-    var precision = "f32"
-    var reduceBySum = false
-    var seed: UInt64 = 0
-    var color: String?
-  }
-
   public static func run(_ arguments: [String], _ io: inout CommandIO) throws -> ExitCode {
-    guard let args = try scan(arguments, options, &io) else { return .success }
-    let settings = try parseSettings(args)
+    guard let args = try scan(arguments, &io) else { return .success }
     guard let program = try readProgram(args, &io) else { return .programError }
-    let useColor = useColor(settings.color, io)
-    let trace = args.has("--trace")
+    let useColor = useColor(args[.color], io)
+    let trace = args[.trace]
     let options = Compilation.Options(
-      differentiate: args.has("--grads") || trace, onlyWithLoss: true,
-      optimize: !args.has("-O0") && !trace,
+      differentiate: args[.grads] || trace, onlyWithLoss: true,
+      optimize: args[.optimization] && !trace,
       // --trace reads every named value and --check-numerics names the op that failed: both run
       // the graph unfused.
-      fuse: !trace && !args.has("--check-numerics"))
+      fuse: !trace && !args[.checkNumerics])
     let compiled: Compilation
     switch compile(program, options, useColor: useColor, &io) {
     case .failure(let code): return code
     case .success(let compilation): compiled = compilation
     }
-    if args.has("--grads") && compiled.forward.loss == nil {
+    if args[.grads] && compiled.forward.loss == nil {
       throw UsageError(
         "'--grads' needs a loss, and '\(program.displayName)' declares none", usage: usage,
         helpTopic: name)
     }
-    return execute(
-      compiled, args: args, settings: settings, trace: trace, useColor: useColor, io: &io)
+    return execute(compiled, args: args, trace: trace, useColor: useColor, io: &io)
   }
 
   static func execute(
-    _ compiled: Compilation, args: ArgumentScanner, settings: Settings, trace: Bool, useColor: Bool,
+    _ compiled: Compilation, args: ArgumentScanner, trace: Bool, useColor: Bool,
     io: inout CommandIO
   ) -> ExitCode {
     let graph = compiled.graph
@@ -113,9 +74,9 @@ public enum RunCommand: Command {
     let inputs: RunInputs
     do throws(Diagnostic) {
       inputs = try RunInputs.gather(
-        sets: args.allValues("--set"), dataPath: args.value("--data"), graph: graph, io: io)
+        sets: args.all(.set), dataPath: args[.data], graph: graph, io: io)
     } catch {
-      if let dataPath = args.value("--data"),
+      if let dataPath = args[.data],
         let text = try? SafeFile.read(io.resolve(dataPath), displayName: dataPath)
       {
         files.append(SourceFile(path: dataPath, text: text))
@@ -126,74 +87,47 @@ public enum RunCommand: Command {
     }
     if let file = inputs.dataFile { files.append(file) }
     let renderer = DiagnosticRenderer(files: files, useColor: useColor)
-    if args.value("--reduce") != nil && !inputs.isPerExample {
+    if args.given(.reduce) && !inputs.isPerExample {
       io.err(renderer.render(Diagnostic.reduceNotApplicable(hasData: inputs.data != nil)))
       return .usage
     }
     var hessian: Graph?
-    if let parameter = args.value("--hessian") {
+    if let parameter = args[.hessian] {
       guard let rows = hessianGraph(compiled, parameter: parameter, renderer: renderer, io: &io)
       else { return .programError }
       hessian = rows
     }
     var report: RunReport
+    let precision = args[.precision]
     do throws(RunFailure) {
-      report =
-        settings.precision == "f64"
-        ? try makeExecution(Double.self, compiled.graph, compiled, inputs, settings, trace, args)
-          .run()
-        : try makeExecution(Float.self, compiled.graph, compiled, inputs, settings, trace, args)
-          .run()
-      if let parameter = args.value("--hessian"), let hessian {
-        let rows =
-          settings.precision == "f64"
-          ? try makeExecution(Double.self, hessian, compiled, inputs, settings, false, args).run()
-          : try makeExecution(Float.self, hessian, compiled, inputs, settings, false, args).run()
+      report = try precision.dispatch(
+        execution(of: compiled.graph, compiled, inputs, trace: trace, args))
+      if let parameter = args[.hessian], let hessian {
+        let rows = try precision.dispatch(
+          execution(of: hessian, compiled, inputs, trace: false, args))
         report.hessian = HessianReport.matrix(
           rows.outputs, parameter: parameter, loss: graph.loss?.name ?? "L")
       }
     } catch {
       io.err(
-        renderer.render(Diagnostic.runFailure(error, graph: graph, precision: settings.precision)))
+        renderer.render(Diagnostic.runFailure(error, graph: graph, precision: precision)))
       return .programError
     }
-    switch settings.format {
-    case "csv": io.out(ReportCSV.render(report))
-    case "json": io.out(ReportJSON.render(report))
-    default: io.out(ReportTable.render(report))
+    switch args[.format] {
+    case .csv: io.out(ReportCSV.render(report))
+    case .json: io.out(ReportJSON.render(report))
+    case .table: io.out(ReportTable.render(report))
     }
     return .success
   }
 
-  static func makeExecution<T: PlanScalar>(
-    _: T.Type, _ graph: Graph, _ compiled: Compilation, _ inputs: RunInputs, _ settings: Settings,
-    _ trace: Bool,
+  static func execution(
+    of graph: Graph, _ compiled: Compilation, _ inputs: RunInputs, trace: Bool,
     _ args: ArgumentScanner
-  ) -> RunExecution<T> {
-    RunExecution<T>(
-      graph: graph, source: compiled.source, inputs: inputs, seed: settings.seed, trace: trace,
-      checkNumerics: args.has("--check-numerics"), reduceBySum: settings.reduceBySum)
-  }
-
-  static func parseSettings(_ args: ArgumentScanner) throws(UsageError) -> Settings {
-    var settings = Settings()
-    settings.format =
-      try args.choice("--format", ["table", "csv", "json"], command: name, usage: usage) ?? "table"
-    settings.precision =
-      try args.choice("--precision", ["f32", "f64"], command: name, usage: usage) ?? "f32"
-    settings.reduceBySum =
-      try args.choice("--reduce", ["mean", "sum"], command: name, usage: usage) == "sum"
-    settings.color = try args.choice(
-      "--color", ["auto", "always", "never"], command: name, usage: usage)
-    if let text = args.value("--seed") {
-      guard let seed = UInt64(text) else {
-        throw UsageError(
-          "'\(text)' is not a valid value for '--seed'; expected a whole number ≥ 0", usage: usage,
-          helpTopic: name)
-      }
-      settings.seed = seed
-    }
-    return settings
+  ) -> RunExecution {
+    RunExecution(
+      graph: graph, source: compiled.source, inputs: inputs, seed: args[.seed], trace: trace,
+      checkNumerics: args[.checkNumerics], reduceBySum: args[.reduce] == .sum)
   }
 
   /// The optimised graph of the Hessian rows of `parameter`, or nil after reporting why not.

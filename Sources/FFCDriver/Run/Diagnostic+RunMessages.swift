@@ -1,5 +1,6 @@
 import FFCIR
 import FFCRuntime
+import FFCTensor
 
 extension Diagnostic {
   static func reduceNotApplicable(hasData: Bool) -> Diagnostic {
@@ -12,10 +13,10 @@ extension Diagnostic {
   }
 
   /// A failure while running: a value the data did not give, or `--check-numerics` stopping.
-  static func runFailure(_ failure: RunFailure, graph: Graph, precision: String) -> Diagnostic {
+  static func runFailure(_ failure: RunFailure, graph: Graph, precision: Precision) -> Diagnostic {
     switch failure {
     case .evaluation(let error):
-      var message = error.message
+      var message = error.commandLineMessage
       if message.hasPrefix("no value for ") {
         message += "; give it with --set or --data"
       }
@@ -31,5 +32,21 @@ extension Diagnostic {
         at: graphNode.location,
         notes: [Note("--check-numerics stops at the first value that is not finite", at: nil)])
     }
+  }
+}
+
+extension Diagnostic {
+  /// An error in the values a program ran on, as the command line reports it.
+  static func evaluation(_ error: EvaluationError) -> Diagnostic {
+    Diagnostic(.error, id: "run.value", error.commandLineMessage, at: error.location)
+  }
+}
+
+extension EvaluationError {
+  /// The runtime's message, with the flag that fixes it where one does: a value f32 cannot hold
+  /// is computed with `--precision f64`.
+  var commandLineMessage: String {
+    guard unrepresentableIn == .f32 else { return message }
+    return message + "; use \(Option.precision.key) \(Precision.f64)"
   }
 }

@@ -13,7 +13,7 @@ import FFCTensor
 /// infinity: those are written as the strings "nan", "inf" and "-inf".
 enum ReportJSON {
   static func render(_ report: RunReport) -> String {
-    var fields = ["\"precision\": \(string(report.precision))"]
+    var fields = ["\"precision\": \(string(report.precision.rawValue))"]
     if let rows = report.rows { fields.append("\"rows\": \(rows)") }
     if let reduction = report.reduction { fields.append("\"reduction\": \(string(reduction))") }
     fields.append("\"outputs\": " + list(report.outputs.map { entry($0.name, $0.value, report) }))

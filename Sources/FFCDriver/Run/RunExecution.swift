@@ -8,11 +8,11 @@ enum RunFailure: Error {
   case nonFinite(node: NodeID, value: Tensor, row: Int?)
 }
 
-/// Runs a compiled graph through the plan interpreter in precision `T` and collects what `ffc run`
-/// prints: once for a batch program or values given inline, once per row for a per-example
-/// program over a data file (then losses and gradients are reduced over the rows and outputs
-/// stacked on a leading row axis).
-struct RunExecution<T: PlanScalar> {
+/// Runs a compiled graph through the plan interpreter and collects what `ffc run` prints: once for
+/// a batch program or values given inline, once per row for a per-example program over a data
+/// file (then losses and gradients are reduced over the rows and outputs stacked on a leading row
+/// axis). Run it in a precision with `Precision.dispatch`.
+struct RunExecution: PrecisionGeneric {
   let graph: Graph
   let source: SourceFile
   let inputs: RunInputs
@@ -21,10 +21,10 @@ struct RunExecution<T: PlanScalar> {
   let checkNumerics: Bool
   let reduceBySum: Bool
 
-  func run() throws(RunFailure) -> RunReport {
-    var report = RunReport(precision: T.precisionName)
+  func callAsFunction<T: PlanScalar>(_: T.Type) throws(RunFailure) -> RunReport {
+    var report = RunReport(precision: T.precision)
     guard inputs.isPerExample, let data = inputs.data else {
-      let plan = try makePlan(feeds: inputs.feeds())
+      let plan = try makePlan(T.self, feeds: inputs.feeds())
       try execute(plan, row: nil, into: &report)
       report.outputs = graph.outputs.map { .init(name: $0.name, value: plan.value(of: $0.node)) }
       report.loss = graph.loss.map { .init(name: $0.name, value: plan.value(of: $0.node)) }
@@ -32,7 +32,7 @@ struct RunExecution<T: PlanScalar> {
       report.rows = inputs.data?.rowCount
       return report
     }
-    let plan = try makePlan(feeds: inputs.feeds(row: 0))
+    let plan = try makePlan(T.self, feeds: inputs.feeds(row: 0))
     var accumulator = RowAccumulator(graph: graph, rows: data.rowCount)
     var declarations: [String: Declaration] = [:]
     for declaration in graph.declarations { declarations[declaration.name] = declaration }
@@ -67,7 +67,9 @@ struct RunExecution<T: PlanScalar> {
     return report
   }
 
-  private func makePlan(feeds: [String: Tensor]) throws(RunFailure) -> Plan<T> {
+  private func makePlan<T: PlanScalar>(_: T.Type, feeds: [String: Tensor]) throws(RunFailure)
+    -> Plan<T>
+  {
     do {
       return try Plan<T>(graph, leaves: LeafValues(graph, feeds: feeds, seed: seed))
     } catch {
@@ -81,7 +83,8 @@ struct RunExecution<T: PlanScalar> {
   }
 
   /// One run of the plan, observed for `--trace` and `--check-numerics`.
-  private func execute(_ plan: Plan<T>, row: Int?, into report: inout RunReport) throws(RunFailure)
+  private func execute<T: PlanScalar>(_ plan: Plan<T>, row: Int?, into report: inout RunReport)
+    throws(RunFailure)
   {
     if !trace && !checkNumerics {
       plan.run()

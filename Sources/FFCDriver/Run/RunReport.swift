@@ -20,7 +20,7 @@ struct RunReport {
     let row: Int?
   }
 
-  var precision: String
+  var precision: Precision
   /// Data rows, when the values came from a file.
   var rows: Int?
   /// How per-example losses and gradients were combined over the rows (`mean` or `sum`).
@@ -32,11 +32,9 @@ struct RunReport {
   var hessian: Entry?
   var trace: [TraceEntry] = []
 
-  var isSinglePrecision: Bool { precision == "f32" }
-
   /// A result in its precision's shortest exact form; a zero prints as 0 whatever its sign (a
   /// gradient of -0 is a zero the sign of which says nothing to the reader).
   func number(_ x: Double) -> String {
-    TensorFormat.number(x == 0 ? 0 : x, single: isSinglePrecision)
+    TensorFormat.number(x == 0 ? 0 : x, single: precision == .f32)
   }
 }

@@ -31,7 +31,7 @@ struct TrainingSession {
           .error, id: "train.no-parameters",
           "'\(gradient.source.path)' declares no parameters to train", at: nil))
     }
-    guard let dataPath = args.value("--data") else {
+    guard let dataPath = args[.data] else {
       return fail(
         Diagnostic(
           .error, id: "train.no-data", "'train' needs a data file: --data <file.csv>", at: nil))
@@ -40,15 +40,15 @@ struct TrainingSession {
     var validation: TrainingRows?
     do throws(Diagnostic) {
       let inputs = try RunInputs.gather(
-        sets: args.allValues("--set"), dataPath: dataPath, graph: graph, io: io)
+        sets: args.all(.set), dataPath: dataPath, graph: graph, io: io)
       if let file = inputs.dataFile { files.append(file) }
       guard let data = inputs.data else {
         throw Diagnostic(.error, id: "train.no-data", "no data", at: nil)
       }
       let all = TrainingData.rows(data, graph: graph, setValues: inputs.setValues)
-      if let valPath = args.value("--val") {
+      if let valPath = args[.validation] {
         let checked = try RunInputs.gather(
-          sets: args.allValues("--set"), dataPath: valPath, graph: graph, io: io)
+          sets: args.all(.set), dataPath: valPath, graph: graph, io: io)
         if let file = checked.dataFile { files.append(file) }
         training = all
         validation = checked.data.map {
@@ -65,16 +65,18 @@ struct TrainingSession {
         training = all
       }
     } catch {
-      if let dataPath = args.value("--data"),
+      if let dataPath = args[.data],
         let text = try? SafeFile.read(io.resolve(dataPath), displayName: dataPath)
       {
         files.append(SourceFile(path: dataPath, text: text))
       }
       return fail(error)
     }
-    return settings.precision == "f64"
-      ? train(Double.self, training, validation, files: files, &io)
-      : train(Float.self, training, validation, files: files, &io)
+    var inPrecision = TrainingInPrecision(
+      session: self, training: training, validation: validation, files: files, io: io)
+    let code = settings.precision.dispatch(&inPrecision)
+    io = inPrecision.io
+    return code
   }
 
   func train<T: PlanScalar>(
@@ -91,7 +93,7 @@ struct TrainingSession {
           optimizer: settings.optimizer, checkNumerics: settings.checkNumerics))
     } catch {
       io.err(
-        renderer.render(Diagnostic(.error, id: "run.value", error.message, at: error.location)))
+        renderer.render(Diagnostic.evaluation(error)))
       return .programError
     }
     let start = DispatchTime.now().uptimeNanoseconds
@@ -125,8 +127,8 @@ struct TrainingSession {
     if liveLine { io.out("\n") }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     io.out(summary(outcome, seconds: seconds, training: training, validation: validation))
-    if let path = args.value("--log"), !write(log, to: path, &io) { return .programError }
-    if let path = args.value("--save") {
+    if let path = args[.log], !write(log, to: path, &io) { return .programError }
+    if let path = args[.save] {
       guard save(outcome, to: path, seconds: seconds, &io) else { return .programError }
     }
     return outcome.interrupted ? .interrupted : .success
@@ -179,7 +181,7 @@ struct TrainingSession {
     }
     do throws(Diagnostic) {
       let text = try ProgramWriter.withParameterValues(
-        gradient.source, values: outcome.parameters, singlePrecision: settings.precision == "f32",
+        gradient.source, values: outcome.parameters, singlePrecision: settings.precision == .f32,
         note: note)
       guard write(text, to: path, &io) else { return false }
       io.out("saved the trained program to \(path)\n")
@@ -191,13 +193,27 @@ struct TrainingSession {
   }
 }
 
+/// `train` in the precision chosen at run time.
+private struct TrainingInPrecision: PrecisionGeneric {
+  typealias Failure = Never
+  let session: TrainingSession
+  let training: TrainingRows
+  let validation: TrainingRows?
+  let files: [SourceFile]
+  var io: CommandIO
+
+  mutating func callAsFunction<T: PlanScalar>(_: T.Type) -> ExitCode {
+    session.train(T.self, training, validation, files: files, &io)
+  }
+}
+
 extension Diagnostic {
   static func trainingFailure(_ failure: TrainingFailure, graph: Graph, settings: TrainSettings)
     -> Diagnostic
   {
     switch failure {
     case .evaluation(let error):
-      return Diagnostic(.error, id: "run.value", error.message, at: error.location)
+      return Diagnostic.evaluation(error)
     case .nonFinite(let epoch, let step, let node):
       let rate = "the learning rate (\(settings.optimizer.learningRate)) may be too large"
       guard let node else {

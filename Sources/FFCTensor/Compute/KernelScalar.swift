@@ -13,8 +13,8 @@ public protocol KernelScalar: PanelScalar, Sendable {
   static func sin(_ x: Self) -> Self
   static func cos(_ x: Self) -> Self
   static func pow(_ x: Self, _ y: Self) -> Self
-  /// "f32" or "f64", for messages and statistics.
-  static var precisionName: String { get }
+  /// `.f32` or `.f64`: the precision this type computes in.
+  static var precision: Precision { get }
 }
 
 extension Float: KernelScalar {
@@ -26,7 +26,7 @@ extension Float: KernelScalar {
   @inlinable public static func sin(_ x: Float) -> Float { Foundation.sinf(x) }
   @inlinable public static func cos(_ x: Float) -> Float { Foundation.cosf(x) }
   @inlinable public static func pow(_ x: Float, _ y: Float) -> Float { Foundation.powf(x, y) }
-  public static var precisionName: String { "f32" }
+  public static var precision: Precision { .f32 }
 }
 
 extension Double: KernelScalar {
@@ -38,7 +38,7 @@ extension Double: KernelScalar {
   @inlinable public static func sin(_ x: Double) -> Double { Foundation.sin(x) }
   @inlinable public static func cos(_ x: Double) -> Double { Foundation.cos(x) }
   @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
-  public static var precisionName: String { "f64" }
+  public static var precision: Precision { .f64 }
 }
 
 /// A scalar function `y = f(x)`, written once and used by the f64 reference evaluation and by the

@@ -1,0 +1,52 @@
+/// The options only `ffc run` takes.
+extension Option where Value == Bool {
+  static let grads = Option(
+    flag: "--grads", help: "also print the gradient of the loss for every parameter")
+
+  static let trace = Option(
+    flag: "--trace",
+    help: """
+      print every named value in program order, then the gradient of
+      the loss for each in the order backpropagation computes them,
+      with the program line of each value (evaluates the unoptimised
+      graph, where every name keeps its node)
+      """)
+}
+
+/// How `ffc run` prints its report.
+enum ReportFormat: String, CaseIterable, Sendable {
+  case table, csv, json
+}
+
+extension Option where Value == ReportFormat {
+  static let format = Option(
+    "--format", choosing: "<form>", default: .table,
+    help: """
+      table (default; aligned, for people), csv (kind,name,index,value per
+      element) or json (one object; see the README)
+      """)
+}
+
+/// How a per-example program's losses and gradients combine over the rows of a data file.
+enum Reduction: String, CaseIterable, Sendable {
+  case mean, sum
+}
+
+extension Option where Value == Reduction {
+  static let reduce = Option(
+    "--reduce", default: .mean,
+    help: """
+      per-example programs over a data file: average (default) or add
+      the losses and gradients of the rows
+      """)
+}
+
+extension Option where Value == String? {
+  static let hessian = Option(
+    "--hessian", file: "<param>",
+    help: """
+      also print the Hessian of the loss with respect to a parameter of at
+      most 256 elements (flattened row-major: an [n, n] matrix), built
+      symbolically as the gradient of each element of the gradient
+      """)
+}
