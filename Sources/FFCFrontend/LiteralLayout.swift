@@ -10,9 +10,9 @@ enum LiteralLayout {
   /// The literal of `tensor` (rank 0 to 2) starting at `column` (0-based) of a line that begins
   /// with `lead`, the whitespace that reaches that column (tabs kept, so columns line up).
   static func text(
-    _ tensor: Tensor, column: Int, lead: String, newline: String, singlePrecision: Bool
+    _ tensor: Tensor, column: Int, lead: String, newline: String, precision: Precision
   ) -> String {
-    let numbers = tensor.scalars.map { TensorFormat.number($0, single: singlePrecision) }
+    let numbers = tensor.scalars.map { TensorFormat.number($0, in: precision) }
     let limit = max(width, column + 40)
     switch tensor.rank {
     case 0:

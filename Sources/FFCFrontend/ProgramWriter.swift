@@ -12,12 +12,12 @@ public enum ProgramWriter {
   /// `source` with every parameter named in `values` given that value as a literal; everything
   /// else byte for byte as it was. A `param` declaration's value (an initializer, a literal, or
   /// none) is replaced; a `dense` layer gets `W=` and `b=` options, in place of `init=` if it has
-  /// one. With `singlePrecision`, numbers are the shortest text that reads back as the same
-  /// Float. `note` becomes the comment line `# ffc train: <note>` at the top, replacing one
+  /// one. Numbers are the shortest text that reads back as the same value in `precision` (the
+  /// same Float, in f32). `note` becomes the comment line `# ffc train: <note>` at the top, replacing one
   /// already there; nil keeps the file's first line as it is. The result is read back and checked
   /// before it is returned.
   public static func withParameterValues(
-    _ source: SourceFile, values: [(name: String, value: Tensor)], singlePrecision: Bool,
+    _ source: SourceFile, values: [(name: String, value: Tensor)], precision: Precision,
     note: String?
   ) throws(Diagnostic) -> String {
     let (result, sites) = Frontend.lowerRecordingValueSites(source)
@@ -25,17 +25,17 @@ public enum ProgramWriter {
       throw result.diagnostics.first { $0.severity == .error }
         ?? .saveInternal("the program did not compile", at: nil)
     }
-    let edits = try SaveEdit.plan(values, graph.parameters, sites, singlePrecision: singlePrecision)
-    var text = apply(edits, to: source.text, singlePrecision: singlePrecision)
+    let edits = try SaveEdit.plan(values, graph.parameters, sites, precision: precision)
+    var text = apply(edits, to: source.text, precision: precision)
     if let note { text = withNote(note, text) }
-    try check(text, path: source.path, values: values, singlePrecision: singlePrecision)
+    try check(text, path: source.path, values: values, precision: precision)
     return text
   }
 
   /// Copies the source with every edit applied. Edits are sorted by position (ties in declaration
   /// order) and never overlap, so the text is built front to back from the original offsets, and
   /// each literal knows the column it starts at for lining up its rows.
-  static func apply(_ edits: [SaveEdit], to text: String, singlePrecision: Bool) -> String {
+  static func apply(_ edits: [SaveEdit], to text: String, precision: Precision) -> String {
     let bytes = Array(text.utf8)
     let newline = text.contains("\r\n") ? "\r\n" : "\n"
     var out: [UInt8] = []
@@ -51,7 +51,7 @@ public enum ProgramWriter {
       let (column, lead) = blanks(out[((out.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1)...])
       out +=
         LiteralLayout.text(
-          edit.value, column: column, lead: lead, newline: newline, singlePrecision: singlePrecision
+          edit.value, column: column, lead: lead, newline: newline, precision: precision
         ).utf8
       cursor = edit.range.upperBound
     }
@@ -78,9 +78,9 @@ public enum ProgramWriter {
   }
 
   /// Reads the written program back: it must compile, and every parameter written must start at
-  /// its value (in single precision, at the same Float). A failure is a bug in the writer.
+  /// its value (in f32, at the same Float). A failure is a bug in the writer.
   private static func check(
-    _ text: String, path: String, values: [(name: String, value: Tensor)], singlePrecision: Bool
+    _ text: String, path: String, values: [(name: String, value: Tensor)], precision: Precision
   ) throws(Diagnostic) {
     let result = Frontend.lower(SourceFile(path: path, text: text))
     guard let graph = result.graph else {
@@ -94,7 +94,7 @@ public enum ProgramWriter {
     for (name, value) in values {
       let declaration = graph.parameters.first { $0.name == name }
       guard case .literal(let written)? = declaration?.initializer,
-        same(written, value, singlePrecision)
+        same(written, value, precision)
       else {
         throw .saveInternal(
           "ffc wrote a value of '\(name)' that does not read back as written",
@@ -103,9 +103,9 @@ public enum ProgramWriter {
     }
   }
 
-  /// Bit for bit, or in single precision as the same Floats.
-  private static func same(_ written: Tensor, _ value: Tensor, _ singlePrecision: Bool) -> Bool {
-    guard singlePrecision else { return written == value }
+  /// Bit for bit, or in f32 as the same Floats.
+  private static func same(_ written: Tensor, _ value: Tensor, _ precision: Precision) -> Bool {
+    guard precision == .f32 else { return written == value }
     return written.shape == value.shape
       && zip(written.scalars, value.scalars).allSatisfy {
         Float($0).bitPattern == Float($1).bitPattern

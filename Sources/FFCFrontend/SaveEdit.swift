@@ -16,7 +16,7 @@ struct SaveEdit {
   static func plan(
     _ values: [(name: String, value: Tensor)], _ parameters: [Declaration],
     _ sites: [String: ValueSite],
-    singlePrecision: Bool
+    precision: Precision
   ) throws(Diagnostic) -> [SaveEdit] {
     var edits: [SaveEdit] = []
     var seen = Set<String>()
@@ -27,7 +27,7 @@ struct SaveEdit {
       }
       guard seen.insert(name).inserted else { throw .saveTwice(name) }
       let declaration = parameters[order]
-      try check(value, declaration, singlePrecision: singlePrecision)
+      try check(value, declaration, precision: precision)
       guard let site = sites[name] else {
         throw .saveInternal(
           "ffc does not know where the value of '\(name)' is written", at: declaration.location)
@@ -48,7 +48,7 @@ struct SaveEdit {
   }
 
   /// The value has the declared shape, at most two axes, and only numbers a literal can hold.
-  private static func check(_ value: Tensor, _ declaration: Declaration, singlePrecision: Bool)
+  private static func check(_ value: Tensor, _ declaration: Declaration, precision: Precision)
     throws(Diagnostic)
   {
     let name = declaration.name
@@ -60,7 +60,9 @@ struct SaveEdit {
     guard value.rank <= 2 else {
       throw .saveRank(name, shape: declaration.shape.description, at: declaration.location)
     }
-    let bad = value.scalars.firstIndex { !$0.isFinite || (singlePrecision && !Float($0).isFinite) }
+    let bad = value.scalars.firstIndex {
+      !$0.isFinite || (precision == .f32 && !Float($0).isFinite)
+    }
     guard let bad else { return }
     let x = value.scalars[bad]
     let element = value.isScalar ? "its value" : "its element \(index(bad, value.shape))"

@@ -15,8 +15,8 @@ public enum TensorFormat {
 
   /// The shortest text that reads back as the same value in the given precision: an f32 result
   /// prints as `0.98201376`, not as the f64 expansion of that float.
-  public static func number(_ x: Double, single: Bool) -> String {
-    guard single else { return number(x) }
+  public static func number(_ x: Double, in precision: Precision) -> String {
+    guard precision == .f32 else { return number(x) }
     let f = Float(x)
     if !f.isFinite || (f == f.rounded() && abs(f) < 1e7) { return number(Double(f)) }
     return "\(f)"

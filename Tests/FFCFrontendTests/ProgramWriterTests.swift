@@ -9,11 +9,12 @@ import Testing
 @Suite struct ProgramWriterTests {
   typealias Values = [(name: String, value: Tensor)]
 
-  func write(_ text: String, _ values: Values, single: Bool = false, note: String? = nil) throws
+  func write(_ text: String, _ values: Values, precision: Precision = .f64, note: String? = nil)
+    throws
     -> String
   {
     try ProgramWriter.withParameterValues(
-      SourceFile(path: "t.ffn", text: text), values: values, singlePrecision: single, note: note)
+      SourceFile(path: "t.ffn", text: text), values: values, precision: precision, note: note)
   }
 
   /// Seeded values for every parameter of `graph`, with awkward numbers (-0, a subnormal, huge
@@ -138,7 +139,7 @@ import Testing
       }
       return (d.name, Tensor(shape: shape, scalars: floats.map(Double.init)))
     }
-    let written = try write(text, values, single: true)
+    let written = try write(text, values, precision: .f32)
     let after = try Programs.lower(written)
     for (name, value) in values {
       guard
@@ -154,7 +155,7 @@ import Testing
     }
     // Shortest Float text: 0.1 as a Float prints as 0.1, not 0.10000000149011612.
     let tenth = try write(
-      "param w = 1\nloss L = w\n", [("w", Tensor(Double(Float(0.1))))], single: true)
+      "param w = 1\nloss L = w\n", [("w", Tensor(Double(Float(0.1))))], precision: .f32)
     #expect(tenth == "param w = 0.1\nloss L = w\n")
   }
 
@@ -277,7 +278,7 @@ import Testing
 
   struct Failure: CustomTestStringConvertible, Sendable {
     let values: [(String, Tensor)]
-    let single: Bool
+    let precision: Precision
     let id: String
     let message: String
     let line: Int?
@@ -289,34 +290,34 @@ import Testing
 
   static let failures: [Failure] = [
     Failure(
-      values: [("W", Tensor(shape: [2], scalars: [1, 2]))], single: false, id: "save.shape",
+      values: [("W", Tensor(shape: [2], scalars: [1, 2]))], precision: .f64, id: "save.shape",
       message:
         "cannot save 'W': the value has shape [2], but the program declares [2, 2] (a bug in ffc)",
       line: 2),
     Failure(
-      values: [("h.w", Tensor(0))], single: false, id: "save.unknown",
+      values: [("h.w", Tensor(0))], precision: .f64, id: "save.unknown",
       message:
         "cannot save 'h.w': the program has no parameter of that name; did you mean 'h.W'? (a bug in ffc)",
       line: nil),
     Failure(
-      values: [("x", Tensor(shape: [2], scalars: [1, 2]))], single: false, id: "save.unknown",
+      values: [("x", Tensor(shape: [2], scalars: [1, 2]))], precision: .f64, id: "save.unknown",
       message:
         "cannot save 'x': the program has no parameter of that name; did you mean 'W'? (a bug in ffc)",
       line: nil),
     Failure(
-      values: [("h.b", Tensor(shape: [3], scalars: [0, .nan, 0]))], single: false,
+      values: [("h.b", Tensor(shape: [3], scalars: [0, .nan, 0]))], precision: .f64,
       id: "save.nonfinite",
       message:
         "cannot save 'h.b': its element [1] is nan, and a literal holds only finite numbers; did training diverge?",
       line: 3),
     Failure(
-      values: [("W", Tensor(shape: [2, 2], scalars: [0, 0, 0, -.infinity]))], single: false,
+      values: [("W", Tensor(shape: [2, 2], scalars: [0, 0, 0, -.infinity]))], precision: .f64,
       id: "save.nonfinite",
       message:
         "cannot save 'W': its element [1, 1] is -inf, and a literal holds only finite numbers; did training diverge?",
       line: 2),
     Failure(
-      values: [("W", Tensor(shape: [2, 2], scalars: [1e39, 0, 0, 0]))], single: true,
+      values: [("W", Tensor(shape: [2, 2], scalars: [1e39, 0, 0, 0]))], precision: .f32,
       id: "save.nonfinite",
       message:
         "cannot save 'W': its element [0, 0] is 1e+39, beyond the range of a 32-bit float; did training diverge?",
@@ -326,7 +327,7 @@ import Testing
         ("W", Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])),
         ("W", Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])),
       ],
-      single: false, id: "save.duplicate",
+      precision: .f64, id: "save.duplicate",
       message: "cannot save 'W': it is given two values (a bug in ffc)", line: nil),
   ]
 
@@ -335,7 +336,7 @@ import Testing
     #expect {
       _ = try ProgramWriter.withParameterValues(
         SourceFile(path: "t.ffn", text: Self.program), values: f.values.map { ($0.0, $0.1) },
-        singlePrecision: f.single, note: nil)
+        precision: f.precision, note: nil)
     } throws: { error in
       guard let d = error as? Diagnostic else { return false }
       return d.id == f.id && d.message == f.message && d.range?.start.line == f.line

@@ -88,3 +88,40 @@ import Testing
     #expect(a.loss == b.loss)
   }
 }
+
+/// A value the element type cannot hold is an error that says what is wrong and in which
+/// precision; which flag chooses another is the command line's business, not the runtime's.
+@Suite struct UnrepresentableValueTests {
+  static let program = "input x\noutput y = x * 1e39\n"
+
+  @Test func aConstantF32CannotHoldIsAnErrorValue() throws {
+    let graph = try Programs.compile(Self.program, differentiate: false, optimize: false)
+    let leaves = try LeafValues(graph, feeds: ["x": Tensor(2)], seed: 0)
+    #expect(throws: Never.self) { try Plan<Double>(graph, leaves: leaves) }
+    do {
+      _ = try Plan<Float>(graph, leaves: leaves)
+      Issue.record("1e39 planned in f32")
+    } catch {
+      #expect(error.unrepresentableIn == .f32)
+      #expect(error.message == "the constant 1e+39 is too large for f32")
+      #expect(error.location?.start.line == 2)
+    }
+  }
+
+  @Test func aDataValueF32CannotHoldIsAnErrorValue() throws {
+    let graph = try Programs.compile("input x\noutput y = x * 2\n", differentiate: false)
+    let leaves = try LeafValues(graph, feeds: ["x": Tensor(1e39)], seed: 0)
+    do {
+      _ = try Plan<Float>(graph, leaves: leaves)
+      Issue.record("1e39 written to f32")
+    } catch {
+      #expect(error.unrepresentableIn == .f32)
+      #expect(error.message == "the value 1e+39 of 'x' is too large for f32")
+    }
+  }
+
+  @Test func precisionsNameTheirElementTypes() {
+    #expect(Float.precision == .f32 && Double.precision == .f64)
+    #expect(Precision.allCases.map(\.description) == ["f32", "f64"])
+  }
+}

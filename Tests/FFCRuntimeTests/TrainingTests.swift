@@ -213,7 +213,7 @@ import Testing
     let inMemory = try Interpreter.roots(forward, feeds: feeds, as: Float.self)
 
     let saved = try ProgramWriter.withParameterValues(
-      SourceFile(path: "iris.ffn", text: text), values: learned, singlePrecision: true, note: "test"
+      SourceFile(path: "iris.ffn", text: text), values: learned, precision: .f32, note: "test"
     )
     let reloaded = try Programs.compile(saved, differentiate: false)
     let fromFile = try Interpreter.roots(reloaded, feeds: ["X": x, "y": y], as: Float.self)

@@ -35,6 +35,6 @@ struct RunReport {
   /// A result in its precision's shortest exact form; a zero prints as 0 whatever its sign (a
   /// gradient of -0 is a zero the sign of which says nothing to the reader).
   func number(_ x: Double) -> String {
-    TensorFormat.number(x == 0 ? 0 : x, single: precision == .f32)
+    TensorFormat.number(x == 0 ? 0 : x, in: precision)
   }
 }

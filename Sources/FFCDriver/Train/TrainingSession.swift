@@ -181,7 +181,7 @@ struct TrainingSession {
     }
     do throws(Diagnostic) {
       let text = try ProgramWriter.withParameterValues(
-        gradient.source, values: outcome.parameters, singlePrecision: settings.precision == .f32,
+        gradient.source, values: outcome.parameters, precision: settings.precision,
         note: note)
       guard write(text, to: path, &io) else { return false }
       io.out("saved the trained program to \(path)\n")
