@@ -27,7 +27,7 @@ let package = Package(
     .target(
       name: "FFCIR", dependencies: ["FFCDiagnostics", "FFCTensor"], swiftSettings: kernelSettings),
     .target(name: "FFCFrontend", dependencies: ["FFCDiagnostics", "FFCIR"]),
-    .target(name: "FFCPasses", dependencies: ["FFCIR"]),
+    .target(name: "FFCPasses", dependencies: ["FFCIR", "FFCTensor"]),
     .target(name: "FFCRuntime", dependencies: ["FFCIR", "FFCTensor"]),
     .target(name: "FFCData", dependencies: ["FFCDiagnostics", "FFCTensor", "FFCIR"]),
     .target(
@@ -36,21 +36,34 @@ let package = Package(
         "FFCDiagnostics", "FFCTensor", "FFCIR", "FFCFrontend", "FFCPasses", "FFCRuntime", "FFCData",
       ]),
     .executableTarget(name: "ffc", dependencies: ["FFCDriver"]),
-    .executableTarget(name: "ffc-bench", dependencies: ["FFCDriver", "FFCTestSupport"]),
-    .target(name: "FFCTestSupport", dependencies: ["FFCDriver"]),
+    .executableTarget(
+      name: "ffc-bench",
+      dependencies: [
+        "FFCDriver", "FFCIR", "FFCPasses", "FFCRuntime", "FFCTensor", "FFCTestSupport",
+      ]),
+    .target(
+      name: "FFCTestSupport",
+      dependencies: [
+        "FFCDriver", "FFCFrontend", "FFCIR", "FFCPasses", "FFCRuntime", "FFCTensor",
+      ]),
     .testTarget(name: "FFCDiagnosticsTests", dependencies: ["FFCDiagnostics"]),
     .testTarget(name: "FFCTensorTests", dependencies: ["FFCTensor"]),
     .testTarget(
       name: "FFCIRTests", dependencies: ["FFCIR", "FFCRuntime", "FFCPasses", "FFCTestSupport"]),
-    .testTarget(name: "FFCFrontendTests", dependencies: ["FFCFrontend", "FFCTestSupport"]),
     .testTarget(
-      name: "FFCPassesTests", dependencies: ["FFCPasses", "FFCRuntime", "FFCTestSupport"]),
-    .testTarget(name: "FFCDataTests", dependencies: ["FFCData"]),
+      name: "FFCFrontendTests", dependencies: ["FFCFrontend", "FFCIR", "FFCTestSupport"]),
     .testTarget(
-      name: "FFCRuntimeTests", dependencies: ["FFCRuntime", "FFCPasses", "FFCTestSupport"]),
+      name: "FFCPassesTests",
+      dependencies: ["FFCDriver", "FFCIR", "FFCPasses", "FFCRuntime", "FFCTestSupport"]),
+    .testTarget(name: "FFCDataTests", dependencies: ["FFCData", "FFCIR"]),
+    .testTarget(
+      name: "FFCRuntimeTests",
+      dependencies: ["FFCFrontend", "FFCIR", "FFCRuntime", "FFCPasses", "FFCTestSupport"]),
     .testTarget(
       name: "FFCGoldenTests", dependencies: ["FFCTestSupport"],
       exclude: ["Golden"]),
-    .testTarget(name: "FFCEndToEndTests", dependencies: ["FFCTestSupport", "ffc"]),
+    .testTarget(
+      name: "FFCEndToEndTests",
+      dependencies: ["FFCDriver", "FFCIR", "FFCPasses", "FFCTensor", "FFCTestSupport", "ffc"]),
   ]
 )
