@@ -37,10 +37,7 @@ let package = Package(
       ]),
     .executableTarget(name: "ffc", dependencies: ["FFCDriver"]),
     .executableTarget(
-      name: "ffc-bench",
-      dependencies: [
-        "FFCDriver", "FFCIR", "FFCPasses", "FFCRuntime", "FFCTensor", "FFCTestSupport",
-      ]),
+      name: "ffc-bench", dependencies: ["FFCDriver", "FFCIR", "FFCRuntime", "FFCTensor"]),
     .target(
       name: "FFCTestSupport",
       dependencies: [
@@ -58,7 +55,9 @@ let package = Package(
     .testTarget(name: "FFCDataTests", dependencies: ["FFCData", "FFCIR"]),
     .testTarget(
       name: "FFCRuntimeTests",
-      dependencies: ["FFCFrontend", "FFCIR", "FFCRuntime", "FFCPasses", "FFCTestSupport"]),
+      dependencies: [
+        "FFCDriver", "FFCFrontend", "FFCIR", "FFCRuntime", "FFCPasses", "FFCTestSupport",
+      ]),
     .testTarget(
       name: "FFCGoldenTests", dependencies: ["FFCTestSupport"],
       exclude: ["Golden"]),

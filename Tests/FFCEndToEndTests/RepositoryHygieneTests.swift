@@ -71,16 +71,21 @@ import Testing
 
   /// Every module a target's sources import is one it declares: a module reached only through
   /// another dependency builds today by accident of the graph, and the layering in Package.swift
-  /// would not be the truth.
+  /// would not be the truth. And nothing shipped (a target under Sources/) uses test support.
   @Test func everyTargetDeclaresWhatItImports() throws {
     let targets = try Self.declaredTargets()
     #expect(targets.count > 10, "Package.swift's targets were not found")
     let names = Set(targets.map(\.name))
     var undeclared: [String] = []
     for target in targets {
-      let folder =
-        FileManager.default.fileExists(
-          atPath: Repository.root.path + "/Sources/" + target.name) ? "Sources/" : "Tests/"
+      let shipped = FileManager.default.fileExists(
+        atPath: Repository.root.path + "/Sources/" + target.name)
+      let folder = shipped ? "Sources/" : "Tests/"
+      if shipped && target.name != "FFCTestSupport"
+        && target.dependencies.contains("FFCTestSupport")
+      {
+        undeclared.append("\(target.name) is shipped and must not depend on FFCTestSupport")
+      }
       for path in Self.repositoryFiles()
       where path.hasPrefix(folder + target.name + "/") && path.hasSuffix(".swift") {
         let text = try String(
