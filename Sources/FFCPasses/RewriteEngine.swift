@@ -3,8 +3,8 @@ import FFCIR
 /// Applies local rules in one rebuild of the graph: for each node, the first rule that matches
 /// replaces it. Every firing is counted and recorded, and a rule that builds an ill-shaped node
 /// or changes the shape is an internal error naming it.
-enum RewriteEngine {
-  static func run(
+public enum RewriteEngine {
+  public static func run(
     _ graph: Graph, pass: String, _ context: inout PassContext, rules: (Node) -> [RewriteRule]
   ) throws(PassFailure) -> Graph {
     var fired: [String: Int] = [:]
@@ -20,10 +20,13 @@ enum RewriteEngine {
           inputUses: node.inputs.map { uses[$0.index] })
         for rule in candidates {
           guard let replacement = rule.apply(rewrite) else { continue }
-          if let failure = builder.clearFailure() {
+          let replacementID: NodeID
+          do throws(ShapeError) {
+            replacementID = try replacement.nodeID
+          } catch {
             throw PassFailure.internal(
               pass: pass,
-              message: "rule '\(rule.name)' built an ill-shaped node: \(failure.message)")
+              message: "rule '\(rule.name)' built an ill-shaped node: \(error.message)")
           }
           guard replacement.shape == node.shape else {
             throw PassFailure.internal(
@@ -46,8 +49,8 @@ enum RewriteEngine {
               after: replacement.node.name.map { "%" + $0 }
                 ?? describe(replacement.op, replacement.node.inputs.map(builder.value), builder),
               original: NodeID(index),
-              replacement: replacement.id))
-          return replacement.id
+              replacement: replacementID))
+          return replacementID
         }
         return nil
       }
