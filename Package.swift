@@ -4,9 +4,12 @@
 import PackageDescription
 
 #if arch(x86_64)
-  // The kernels (FFCTensor) are compiled for AVX2 + FMA (Haswell and later, every Zen): without
-  // it the matrix product's SIMD `addingProduct` becomes a call to `fmaf` per element, and vectors
-  // are 4 wide instead of 8. FFC_PORTABLE=1 builds for baseline x86-64 instead (correct, slower).
+  // The kernels are compiled for AVX2 + FMA (Haswell and later, every Zen): without it the matrix
+  // product's SIMD `addingProduct` becomes a call to `fmaf` per element, and vectors are 4 wide
+  // instead of 8. FFC_PORTABLE=1 builds for baseline x86-64 instead (correct, slower). Kernel code
+  // is compiled in three targets: FFCTensor (Compute), FFCRuntime (the kernels and the fused
+  // kernel, which inline Compute's loops) and FFCIR, where each op's scalar function conforms and
+  // so gets its specialised block loops.
   let kernelSettings: [SwiftSetting] =
     Context.environment["FFC_PORTABLE"] == nil ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
 #else
@@ -28,7 +31,8 @@ let package = Package(
       name: "FFCIR", dependencies: ["FFCDiagnostics", "FFCTensor"], swiftSettings: kernelSettings),
     .target(name: "FFCFrontend", dependencies: ["FFCDiagnostics", "FFCIR"]),
     .target(name: "FFCPasses", dependencies: ["FFCIR", "FFCTensor"]),
-    .target(name: "FFCRuntime", dependencies: ["FFCIR", "FFCTensor"]),
+    .target(
+      name: "FFCRuntime", dependencies: ["FFCIR", "FFCTensor"], swiftSettings: kernelSettings),
     .target(name: "FFCData", dependencies: ["FFCDiagnostics", "FFCTensor", "FFCIR"]),
     .target(
       name: "FFCDriver",
