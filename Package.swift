@@ -4,9 +4,12 @@
 import PackageDescription
 
 #if arch(x86_64)
-  // The kernels (FFCTensor) are compiled for AVX2 + FMA (Haswell and later, every Zen): without
-  // it the matrix product's SIMD `addingProduct` becomes a call to `fmaf` per element, and vectors
-  // are 4 wide instead of 8. FFC_PORTABLE=1 builds for baseline x86-64 instead (correct, slower).
+  // The kernels are compiled for AVX2 + FMA (Haswell and later, every Zen): without it the matrix
+  // product's SIMD `addingProduct` becomes a call to `fmaf` per element, and vectors are 4 wide
+  // instead of 8. FFC_PORTABLE=1 builds for baseline x86-64 instead (correct, slower). Kernel code
+  // is compiled in three targets: FFCTensor (Compute), FFCRuntime (the kernels and the fused
+  // kernel, which inline Compute's loops) and FFCIR, where each op's scalar function conforms and
+  // so gets its specialised block loops.
   let kernelSettings: [SwiftSetting] =
     Context.environment["FFC_PORTABLE"] == nil ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
 #else
@@ -27,8 +30,9 @@ let package = Package(
     .target(
       name: "FFCIR", dependencies: ["FFCDiagnostics", "FFCTensor"], swiftSettings: kernelSettings),
     .target(name: "FFCFrontend", dependencies: ["FFCDiagnostics", "FFCIR"]),
-    .target(name: "FFCPasses", dependencies: ["FFCIR"]),
-    .target(name: "FFCRuntime", dependencies: ["FFCIR", "FFCTensor"]),
+    .target(name: "FFCPasses", dependencies: ["FFCIR", "FFCTensor"]),
+    .target(
+      name: "FFCRuntime", dependencies: ["FFCIR", "FFCTensor"], swiftSettings: kernelSettings),
     .target(name: "FFCData", dependencies: ["FFCDiagnostics", "FFCTensor", "FFCIR"]),
     .target(
       name: "FFCDriver",
@@ -36,21 +40,33 @@ let package = Package(
         "FFCDiagnostics", "FFCTensor", "FFCIR", "FFCFrontend", "FFCPasses", "FFCRuntime", "FFCData",
       ]),
     .executableTarget(name: "ffc", dependencies: ["FFCDriver"]),
-    .executableTarget(name: "ffc-bench", dependencies: ["FFCDriver", "FFCTestSupport"]),
-    .target(name: "FFCTestSupport", dependencies: ["FFCDriver"]),
+    .executableTarget(
+      name: "ffc-bench", dependencies: ["FFCDriver", "FFCIR", "FFCRuntime", "FFCTensor"]),
+    .target(
+      name: "FFCTestSupport",
+      dependencies: [
+        "FFCDriver", "FFCFrontend", "FFCIR", "FFCPasses", "FFCRuntime", "FFCTensor",
+      ]),
     .testTarget(name: "FFCDiagnosticsTests", dependencies: ["FFCDiagnostics"]),
     .testTarget(name: "FFCTensorTests", dependencies: ["FFCTensor"]),
     .testTarget(
       name: "FFCIRTests", dependencies: ["FFCIR", "FFCRuntime", "FFCPasses", "FFCTestSupport"]),
-    .testTarget(name: "FFCFrontendTests", dependencies: ["FFCFrontend", "FFCTestSupport"]),
     .testTarget(
-      name: "FFCPassesTests", dependencies: ["FFCPasses", "FFCRuntime", "FFCTestSupport"]),
-    .testTarget(name: "FFCDataTests", dependencies: ["FFCData"]),
+      name: "FFCFrontendTests", dependencies: ["FFCFrontend", "FFCIR", "FFCTestSupport"]),
     .testTarget(
-      name: "FFCRuntimeTests", dependencies: ["FFCRuntime", "FFCPasses", "FFCTestSupport"]),
+      name: "FFCPassesTests",
+      dependencies: ["FFCDriver", "FFCIR", "FFCPasses", "FFCRuntime", "FFCTestSupport"]),
+    .testTarget(name: "FFCDataTests", dependencies: ["FFCData", "FFCIR"]),
+    .testTarget(
+      name: "FFCRuntimeTests",
+      dependencies: [
+        "FFCDriver", "FFCFrontend", "FFCIR", "FFCRuntime", "FFCPasses", "FFCTestSupport",
+      ]),
     .testTarget(
       name: "FFCGoldenTests", dependencies: ["FFCTestSupport"],
       exclude: ["Golden"]),
-    .testTarget(name: "FFCEndToEndTests", dependencies: ["FFCTestSupport", "ffc"]),
+    .testTarget(
+      name: "FFCEndToEndTests",
+      dependencies: ["FFCDriver", "FFCIR", "FFCPasses", "FFCTensor", "FFCTestSupport", "ffc"]),
   ]
 )

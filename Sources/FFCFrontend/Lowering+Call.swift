@@ -22,14 +22,13 @@ extension Lowering {
       }
       let inputs = arguments.map { values[$0.value] }
       guard inputs.allSatisfy({ $0 != nil }) else { return nil }
-      let result = composite.expand(inputs.compactMap { $0 }.map(builder.value))
-      if let failure = builder.clearFailure() {
+      do throws(ShapeError) {
+        return try composite.expand(inputs.compactMap { $0 }.map(builder.value)).nodeID
+      } catch {
         diagnostics.add(
-          .shapeError("in '\(callee)': \(failure.message)", at: node.range, focus: node.focus.start)
-        )
+          .shapeError("in '\(callee)': \(error.message)", at: node.range, focus: node.focus.start))
         return nil
       }
-      return result.id
     }
     guard let op = OpRegistry.callableOp(callee), let signature = op.call else {
       let names =

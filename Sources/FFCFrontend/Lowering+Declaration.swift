@@ -102,18 +102,14 @@ extension Lowering {
 
   /// Emits the leaf node of a declaration.
   func leaf(_ kind: DeclarationKind, _ name: String, _ shape: Shape, _ literal: Tensor?) -> NodeID {
-    let node: Value
+    let node: NodeID
     switch kind {
-    case .const: node = builder.constant(literal ?? Tensor(0))
-    case .param:
-      node = builder.apply(
-        Op.param, [], Attributes([("name", .string(name)), ("shape", .shape(shape))]))
-    default:
-      node = builder.apply(
-        Op.input, [], Attributes([("name", .string(name)), ("shape", .shape(shape))]))
+    case .const: node = builder.constantNode(literal ?? Tensor(0))
+    case .param: node = builder.leaf(Op.param, name: name, shape: shape)
+    default: node = builder.leaf(Op.input, name: name, shape: shape)
     }
-    if builder[node.id].name == nil { builder.rename(node.id, name) }
-    return node.id
+    if builder[node].name == nil { builder.rename(node, name) }
+    return node
   }
 
   /// A literal given for a declared shape: equal shapes, a scalar that fills the shape, or data

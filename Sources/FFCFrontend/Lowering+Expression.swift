@@ -40,7 +40,7 @@ extension Lowering {
   ) -> NodeID? {
     switch node.kind {
     case .number(let x):
-      return builder.constant(x).id
+      return builder.constantNode(Tensor(x))
     case .name(let name):
       if OpRegistry.callableOp(name) != nil || name == "dense", scope[name] == nil {
         diagnostics.add(
@@ -74,7 +74,7 @@ extension Lowering {
     case .index(let base, let indices):
       return lowerIndex(node, values[base], indices, e)
     case .list:
-      return evaluateLiteral(e, root: index).map { builder.constant($0).id }
+      return evaluateLiteral(e, root: index).map(builder.constantNode)
     }
   }
 

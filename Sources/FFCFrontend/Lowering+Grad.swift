@@ -39,7 +39,7 @@ extension Lowering {
       let cotangents = try ReverseMode.cotangents(
         of: f, named: builder[f].name ?? "f", wrt: [x], nodes: builder.nodes, builder)
       builder.currentLocation = node.range
-      return cotangents[x.index] ?? builder.constant(0).broadcast(to: variable.shape).id
+      return cotangents[x.index] ?? builder.filled(0, shape: variable.shape)
     } catch {
       switch error {
       case .notDifferentiable(let op, let location):

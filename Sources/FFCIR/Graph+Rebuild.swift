@@ -40,7 +40,6 @@ extension Graph {
       builder.currentLocation = node.location
       builder.emittingGradient = node.isGradient
       if !node.op.isLeaf, let replacement = try replace(index, node, inputs, builder) {
-        if let failure = builder.clearFailure() { throw failure }
         if let name = node.name, builder[replacement].name == nil, !builder[replacement].op.isLeaf {
           builder.rename(replacement, name)
         }

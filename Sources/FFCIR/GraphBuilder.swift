@@ -39,9 +39,6 @@ public final class GraphBuilder {
 
   public var currentLocation: SourceRange?
   public var emittingGradient = false
-  /// The first shape error met by a non-throwing helper (`a + b` in a derivative rule). A pass
-  /// checks it after building: it means a rule produced an ill-shaped graph, an internal error.
-  public private(set) var failure: ShapeError?
 
   public init() {}
 
@@ -127,6 +124,23 @@ public final class GraphBuilder {
       throw ShapeError("'\(op.name)' takes \(op.arity) operands, got \(inputs.count)")
     }
     let shape = try knownShape ?? op.inferShape(inputs.map { storage[$0.index].shape }, attributes)
+    return append(op, inputs, attributes, key: key, shape: shape, name: name)
+  }
+
+  /// Emits a node whose shape cannot be wrong: a leaf, whose shape is its attributes' own, or a
+  /// scalar spread by `broadcast_to`, which fits every shape.
+  private func emitShaped(_ op: Op, _ inputs: [NodeID], _ attributes: Attributes, shape: Shape)
+    -> NodeID
+  {
+    materialize()
+    let key = Key(op: ObjectIdentifier(op), inputs: inputs, attributes: attributes)
+    if let existing = cache[key] { return existing }
+    return append(op, inputs, attributes, key: key, shape: shape, name: nil)
+  }
+
+  private func append(
+    _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, key: Key, shape: Shape, name: String?
+  ) -> NodeID {
     let id = NodeID(storage.count)
     storage.append(
       Node(
@@ -136,22 +150,22 @@ public final class GraphBuilder {
     return id
   }
 
-  /// Non-throwing emission for derivative rules and rewrites, whose operands are shaped by
-  /// construction: a shape error is recorded in `failure` and the first operand is returned.
+  /// Emission for derivative rules and rewrites, written as ordinary math on values: a shape
+  /// error does not throw but makes a failed value, and a value built from a failed one fails
+  /// too, so the rule's result carries any failure inside it (`Value.nodeID` throws it).
   public func apply(_ op: Op, _ inputs: [Value], _ attributes: Attributes = .none) -> Value {
+    if let failed = inputs.first(where: { $0.failure != nil }) { return failed }
     do {
       return value(try emit(op, inputs.map(\.id), attributes))
     } catch {
-      if failure == nil {
-        failure = (error as? ShapeError) ?? ShapeError("\(error)")
-      }
-      return inputs.first ?? constant(0)
+      return failed((error as? ShapeError) ?? ShapeError("\(error)"), standIn: inputs.first)
     }
   }
 
-  public func clearFailure() -> ShapeError? {
-    defer { failure = nil }
-    return failure
+  /// A failed value; its stand-in (the first operand, or a constant) only answers a rule's
+  /// questions about shapes.
+  func failed(_ failure: ShapeError, standIn: Value?) -> Value {
+    Value(failure: failure, standIn: standIn?.id ?? constantNode(Tensor(0)), builder: self)
   }
 
   /// Names a node; a rebuilt forward node never takes a gradient's name.
@@ -161,11 +175,31 @@ public final class GraphBuilder {
     storage[id.index].name = name
   }
 
-  public func constant(_ tensor: Tensor) -> Value {
-    apply(Op.const, [], Attributes([("value", .tensor(tensor))]))
-  }
+  public func constant(_ tensor: Tensor) -> Value { value(constantNode(tensor)) }
 
   public func constant(_ x: Double) -> Value { constant(Tensor(x)) }
+
+  /// A constant node: its shape is the tensor's, so emitting it cannot fail.
+  public func constantNode(_ tensor: Tensor) -> NodeID {
+    emitShaped(Op.const, [], Attributes([("value", .tensor(tensor))]), shape: Shape(tensor.shape))
+  }
+
+  /// `x` spread to `shape` (the zero gradient of a parameter the loss does not reach, the seed
+  /// 1 of reverse mode): a scalar broadcasts to every shape, so this cannot fail.
+  public func filled(_ x: Double, shape: Shape) -> NodeID {
+    let scalar = constantNode(Tensor(x))
+    if shape == .scalar { return scalar }
+    return emitShaped(
+      Op.broadcastTo, [scalar], Attributes([("shape", .shape(shape))]), shape: shape)
+  }
+
+  /// An `input` or `param` leaf of `shape` named `name`: a leaf has no operands and takes its
+  /// shape from its attributes, so emitting one cannot fail.
+  public func leaf(_ op: Op, name: String, shape: Shape) -> NodeID {
+    precondition(op === Op.input || op === Op.param, "'\(op.name)' is not a declared leaf")
+    return emitShaped(
+      op, [], Attributes([("name", .string(name)), ("shape", .shape(shape))]), shape: shape)
+  }
 
   /// Emits a copy of `node` with new inputs, keeping its name and location. Used by rebuilding
   /// passes: the copy's location is the original's, not the builder's current one.

@@ -10,9 +10,7 @@ extension Op {
   static func unary<F: UnaryFunction>(
     _ name: String, _ f: F.Type, traits: OpTraits = [],
     domain: SampleDomain = .any, spellings: [String]? = nil, vjp: VJPRule?,
-    rewrites: [RewriteRule] = [],
-    floatKernel: (@Sendable (KernelCall<Float>) -> Instruction)? = nil,
-    floatLoop: ElementwiseLoop<Float>? = nil, range: RangeRule? = nil
+    rewrites: [RewriteRule] = [], range: RangeRule? = nil
   ) -> Op {
     Op(
       name: name, arity: 1, traits: traits.union(.elementwise),
@@ -21,12 +19,7 @@ extension Op {
       vjp: vjp, rewrites: rewrites,
       call: CallSignature(spellings ?? [name], tensors: 1),
       samples: unarySamples.map { OpSample($0, domains: [domain]) },
-      kernel: OpKernel(
-        float: floatKernel ?? { mapKernel(F.self, $0) }, double: { mapKernel(F.self, $0) },
-        inPlace: true),
-      elementwise: ElementwiseKernel(
-        float: { _ in floatLoop ?? mapLoop(F.self) }, double: { _ in mapLoop(F.self) }),
-      range: range)
+      scalarFunction: .unary(F.self), range: range)
   }
 
   /// A unary op with one numeric option (`leaky_relu(x, alpha)`), evaluated by `f(x, option)`.
@@ -49,12 +42,7 @@ extension Op {
       samples: unarySamples.map {
         OpSample($0, Attributes([(key, .double(option.defaultValue ?? 0))]), domains: [domain])
       },
-      kernel: OpKernel(
-        float: { mapKernel(F.self, key, option.defaultValue ?? 0, $0) },
-        double: { mapKernel(F.self, key, option.defaultValue ?? 0, $0) }, inPlace: true),
-      elementwise: ElementwiseKernel(
-        float: { mapLoop(F.self, Float($0.double(key, default: option.defaultValue ?? 0))) },
-        double: { mapLoop(F.self, $0.double(key, default: option.defaultValue ?? 0)) }),
+      scalarFunction: .parametric(F.self, key: key, defaultValue: option.defaultValue ?? 0),
       range: range)
   }
 
@@ -75,55 +63,13 @@ extension Op {
         OpSample([[3], []], domains: domains),
         OpSample([[], [3]], domains: domains),
       ],
-      kernel: OpKernel(
-        float: { zipKernel(F.self, $0) }, double: { zipKernel(F.self, $0) }, inPlace: true),
-      elementwise: ElementwiseKernel(
-        float: { _ in zipLoop(F.self) }, double: { _ in zipLoop(F.self) }),
-      range: range)
+      scalarFunction: .binary(F.self), range: range)
   }
 
   static func elementwiseShape(_ name: String, _ a: Shape, _ b: Shape) throws -> Shape {
     if a == b || b.rank == 0 { return a }
     if a.rank == 0 { return b }
     throw ShapeError("'\(name)' got incompatible shapes \(a) and \(b)")
-  }
-}
-
-// The elementwise kernels, shared by every op of each family.
-
-func mapKernel<T: PlanScalar, F: UnaryFunction>(_: F.Type, _ c: KernelCall<T>) -> Instruction {
-  let (x, out, count) = (c.input(0), c.output, c.outputCount)
-  return { Compute.map(F.self, x, out, count: count) }
-}
-
-func mapKernel<T: PlanScalar, F: ParametricFunction>(
-  _: F.Type, _ key: String, _ defaultValue: Double, _ c: KernelCall<T>
-) -> Instruction {
-  let (x, out, count) = (c.input(0), c.output, c.outputCount)
-  let parameter = T(c.attributes.double(key, default: defaultValue))
-  return { Compute.map(F.self, x, parameter: parameter, out, count: count) }
-}
-
-func zipKernel<T: PlanScalar, F: BinaryFunction>(_: F.Type, _ c: KernelCall<T>) -> Instruction {
-  let (a, b, out, count) = (c.input(0), c.input(1), c.output, c.outputCount)
-  let (aCount, bCount) = (c.inputCount(0), c.inputCount(1))
-  return { Compute.zip(F.self, a, aCount: aCount, b, bCount: bCount, out, count: count) }
-}
-
-// The same loops over one block of a fused kernel.
-
-func mapLoop<T: PlanScalar, F: UnaryFunction>(_: F.Type) -> ElementwiseLoop<T> {
-  { x, _, _, _, out, count in Compute.map(F.self, x, out, count: count) }
-}
-
-func mapLoop<T: PlanScalar, F: ParametricFunction>(_: F.Type, _ parameter: T) -> ElementwiseLoop<T>
-{
-  { x, _, _, _, out, count in Compute.map(F.self, x, parameter: parameter, out, count: count) }
-}
-
-func zipLoop<T: PlanScalar, F: BinaryFunction>(_: F.Type) -> ElementwiseLoop<T> {
-  { a, aCount, b, bCount, out, count in
-    Compute.zip(F.self, a, aCount: aCount, b, bCount: bCount, out, count: count)
   }
 }
 

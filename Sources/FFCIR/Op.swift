@@ -101,11 +101,10 @@ public final class Op: Sendable, CustomStringConvertible {
   /// so `matmul` with transpose_a prints as `matmul %W.T, %g`.
   public let operandMarks: [String: (operand: Int, suffix: String)]
   public let classLabels: ClassLabelRule?
-  /// The compiled interpreter's kernel; nil runs the reference `evaluate` instead.
-  public let kernel: OpKernel?
-  /// For elementwise ops: the loop over a block of elements that a `fused` node's kernel applies
-  /// to its block buffers. nil: the fusion pass leaves the op alone.
-  public let elementwise: ElementwiseKernel?
+  /// For elementwise ops: the scalar function they apply, from which the runtime derives their
+  /// kernel and the loop a `fused` node applies to its blocks. nil: the fusion pass leaves the op
+  /// alone (how any op runs is the runtime's business, in its kernel table).
+  public let scalarFunction: ElementwiseFunction?
   /// The output's range from the inputs' (what the lint knows of values); nil: unknown.
   public let range: RangeRule?
 
@@ -115,7 +114,7 @@ public final class Op: Sendable, CustomStringConvertible {
     call: CallSignature? = nil, samples: [OpSample] = [],
     operandMarks: [String: (operand: Int, suffix: String)] = [:],
     classLabels: ClassLabelRule? = nil,
-    kernel: OpKernel? = nil, elementwise: ElementwiseKernel? = nil, range: RangeRule? = nil
+    scalarFunction: ElementwiseFunction? = nil, range: RangeRule? = nil
   ) {
     self.name = name
     self.arity = arity
@@ -128,8 +127,7 @@ public final class Op: Sendable, CustomStringConvertible {
     self.samples = samples
     self.operandMarks = operandMarks
     self.classLabels = classLabels
-    self.kernel = kernel
-    self.elementwise = elementwise
+    self.scalarFunction = scalarFunction
     self.range = range
   }
 

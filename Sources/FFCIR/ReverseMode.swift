@@ -22,11 +22,12 @@ public enum ReverseMode {
     var contributions = [[NodeID]](repeating: [], count: nodes.count)
     var cotangents = [NodeID?](repeating: nil, count: nodes.count)
     builder.currentLocation = nodes[output.index].location
-    contributions[output.index] = [builder.constant(1).broadcast(to: nodes[output.index].shape).id]
+    contributions[output.index] = [builder.filled(1, shape: nodes[output.index].shape)]
     for index in stride(from: output.index, through: 0, by: -1) where relevant[index] {
       let node = nodes[index]
       guard
-        let g = accumulate(contributions[index], node, outputName, index == output.index, builder)
+        let g = try accumulate(
+          contributions[index], node, outputName, index == output.index, builder)
       else { continue }
       contributions[index] = []
       cotangents[index] = g
@@ -40,7 +41,8 @@ public enum ReverseMode {
         output: builder.value(NodeID(index)),
         attributes: node.attributes)
       let results = vjp(context)
-      if let failure = builder.clearFailure() {
+      // Every cotangent the rule built must be whole, used here or not: one that failed is a bug.
+      if let failure = results.lazy.compactMap({ $0?.failure }).first {
         throw .illShapedRule(op: node.op.name, message: failure.message)
       }
       for (position, input) in node.inputs.enumerated() where relevant[input.index] {
@@ -55,10 +57,13 @@ public enum ReverseMode {
   /// it belongs to (`dL/dh1`).
   static func accumulate(
     _ parts: [NodeID], _ node: Node, _ outputName: String, _ isSeed: Bool, _ builder: GraphBuilder
-  ) -> NodeID? {
+  ) throws(Failure) -> NodeID? {
     guard var total = parts.first.map(builder.value) else { return nil }
     builder.currentLocation = node.location
     for part in parts.dropFirst() { total = total + builder.value(part) }
+    if let failure = total.failure {
+      throw .illShapedRule(op: node.op.name, message: "its cotangents do not add: \(failure)")
+    }
     // Gradient nodes are not renamed again (a second order would print `ds/ddL/dh`).
     if !isSeed, let name = node.name, !node.isGradient, builder[total.id].isGradient,
       builder[total.id].name == nil

@@ -28,11 +28,13 @@ extension GraphBuilder {
     return try emit(Op.broadcastTo, [x], Attributes([("shape", .shape(shape))]))
   }
 
+  /// `elementwise` for the value operators: a failed operand or emission makes a failed value.
   func binary(_ op: Op, _ a: Value, _ b: Value) -> Value {
+    if let failed = [a, b].first(where: { $0.failure != nil }) { return failed }
     do {
       return value(try elementwise(op, a.id, b.id))
     } catch {
-      return apply(op, [a, b])  // records the failure
+      return failed((error as? ShapeError) ?? ShapeError("\(error)"), standIn: a)
     }
   }
 }

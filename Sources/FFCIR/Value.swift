@@ -2,13 +2,38 @@ import FFCTensor
 
 /// A handle on a node inside a `GraphBuilder`, with operators that emit nodes: derivative rules and
 /// rewrites are written as ordinary math (`g * (1 - y * y)`), as in micrograd and JAX.
+///
+/// An emission that fails (an ill-shaped rule) does not throw in the middle of the math: it makes
+/// a failed value, and every value built from a failed one fails the same way, as NaN spreads. The
+/// code that takes a rule's result asks `nodeID`, which throws the failure, so a failed rule can
+/// never pass for one of its operands.
 public struct Value {
-  public let id: NodeID
+  /// The node. For a failed value, a stand-in (the first operand of the failed emission) that lets
+  /// a rule go on asking shapes; only FFCIR's own rules and helpers read it, others go through
+  /// `nodeID`.
+  let id: NodeID
   public let builder: GraphBuilder
+  /// Why this value could not be built, here or in a value it was built from; nil when it was.
+  public let failure: ShapeError?
 
   public init(id: NodeID, builder: GraphBuilder) {
     self.id = id
     self.builder = builder
+    self.failure = nil
+  }
+
+  init(failure: ShapeError, standIn: NodeID, builder: GraphBuilder) {
+    self.id = standIn
+    self.builder = builder
+    self.failure = failure
+  }
+
+  /// The node this value is, or the shape error that kept it from being built.
+  public var nodeID: NodeID {
+    get throws(ShapeError) {
+      if let failure { throw failure }
+      return id
+    }
   }
 
   public var node: Node { builder[id] }
@@ -18,6 +43,7 @@ public struct Value {
 
   /// The single value of a constant whose elements are all equal, seen through `broadcast_to`.
   public var scalarConstant: Double? {
+    if failure != nil { return nil }
     if let t = node.constantValue { return t.splatValue }
     if op === Op.broadcastTo { return builder.value(node.inputs[0]).scalarConstant }
     return nil
@@ -30,6 +56,7 @@ public struct Value {
 
   /// Known to be finite wherever it is evaluated: a finite constant or a bounded op's output.
   public var isKnownFinite: Bool {
+    if failure != nil { return false }
     if let t = node.constantValue { return t.isFinite }
     if op === Op.broadcastTo { return builder.value(node.inputs[0]).isKnownFinite }
     return op.traits.contains(.boundedOutput)

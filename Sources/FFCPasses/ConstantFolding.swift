@@ -27,9 +27,9 @@ public struct ConstantFolding: Pass {
         // a scalar factor (x·c, (x·c)·d) see it, and the printed graph shows 0.5, not [0.5, 0.5].
         let replacement =
           if value.scalars.count > 1, let splat = value.splatValue {
-            try builder.broadcast(builder.constant(splat).id, to: node.shape)
+            try builder.broadcast(builder.constantNode(Tensor(splat)), to: node.shape)
           } else {
-            builder.constant(value).id
+            builder.constantNode(value)
           }
         events.append(
           RewriteEvent(

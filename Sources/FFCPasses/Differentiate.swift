@@ -35,7 +35,7 @@ public struct Differentiate: Pass {
             : .parameterUnused(parameter.name, at: parameter.location))
         builder.currentLocation = parameter.location
         gradients.append(
-          NamedValue(parameter.name, builder.constant(0).broadcast(to: parameter.shape).id))
+          NamedValue(parameter.name, builder.filled(0, shape: parameter.shape)))
       }
     }
     context.count("gradient nodes", by: builder.nodes.count - graph.nodes.count)

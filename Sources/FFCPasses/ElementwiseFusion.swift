@@ -61,7 +61,7 @@ public struct ElementwiseFusion: Pass {
     var group = [Int](repeating: -1, count: count)
     for index in stride(from: count - 1, through: 0, by: -1) {
       let op = graph.nodes[index].op
-      let elementwise = op.elementwise != nil
+      let elementwise = op.scalarFunction != nil
       if elementwise || op === Op.broadcastTo {
         let target = readersGroup[index]
         if target >= 0, graph.nodes[target].shape == graph.nodes[index].shape {

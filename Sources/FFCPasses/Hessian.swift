@@ -27,18 +27,24 @@ public enum Hessian {
     let builder = GraphBuilder(continuing: forward)
     builder.emittingGradient = true
     let w = declaration.node
-    do {
+    do throws(ReverseMode.Failure) {
       let first = try ReverseMode.cotangents(
         of: loss.node, named: loss.name, wrt: [w], nodes: forward.nodes, builder)
       let gradient = builder.value(
-        first[w.index] ?? builder.constant(0).broadcast(to: declaration.shape).id)
+        first[w.index] ?? builder.filled(0, shape: declaration.shape))
       var rows: [NamedValue] = []
       for flat in 0..<shape.reduce(1, *) {
         let index = zip(rowMajorStrides(shape), shape).map { flat / $0 % Swift.max(1, $1) }
         let element = gradient.apply(Op.index, Attributes([("indices", .ints(index))]))
+        let elementID: NodeID
+        do throws(ShapeError) {
+          elementID = try element.nodeID
+        } catch {
+          throw ReverseMode.Failure.illShapedRule(op: Op.index.name, message: error.message)
+        }
         let second = try ReverseMode.cotangents(
-          of: element.id, named: "\(loss.name)", wrt: [w], nodes: builder.nodes, builder)
-        let row = second[w.index] ?? builder.constant(0).broadcast(to: declaration.shape).id
+          of: elementID, named: "\(loss.name)", wrt: [w], nodes: builder.nodes, builder)
+        let row = second[w.index] ?? builder.filled(0, shape: declaration.shape)
         rows.append(NamedValue("d2\(loss.name)/d\(parameter)[\(flat)]", row))
       }
       return builder.graph(

@@ -22,25 +22,27 @@ public struct HessianVectorProducts: Pass {
       }
       builder.currentLocation = parameter.location
       let name = "v.\(parameter.name)"
-      let direction = builder.apply(
-        Op.input, [], Attributes([("name", .string(name)), ("shape", .shape(parameter.shape))]))
-      builder.rename(direction.id, name)
+      let direction = builder.leaf(Op.input, name: name, shape: parameter.shape)
+      builder.rename(direction, name)
       declarations.append(
         Declaration(
-          name: name, kind: .input, node: direction.id, shape: parameter.shape,
+          name: name, kind: .input, node: direction, shape: parameter.shape,
           location: parameter.location))
-      let term = (builder.value(gradient.node) * direction).sum()
+      let term = (builder.value(gradient.node) * builder.value(direction)).sum()
       dot = dot.map { $0 + term } ?? term
     }
     guard let dot else { return graph }
-    if let failure = builder.clearFailure() {
-      throw .internal(pass: name, message: failure.message)
+    let dotID: NodeID
+    do throws(ShapeError) {
+      dotID = try dot.nodeID
+    } catch {
+      throw .internal(pass: name, message: error.message)
     }
     let parameters = graph.parameters.map(\.node)
     let cotangents: [NodeID?]
     do {
       cotangents = try ReverseMode.cotangents(
-        of: dot.id, named: "s", wrt: parameters, nodes: builder.nodes, builder)
+        of: dotID, named: "s", wrt: parameters, nodes: builder.nodes, builder)
     } catch {
       switch error {
       case .notDifferentiable(let op, let location):
@@ -52,7 +54,7 @@ public struct HessianVectorProducts: Pass {
     var outputs = graph.outputs
     for parameter in graph.parameters {
       let product =
-        cotangents[parameter.node.index] ?? builder.constant(0).broadcast(to: parameter.shape).id
+        cotangents[parameter.node.index] ?? builder.filled(0, shape: parameter.shape)
       outputs.append(NamedValue("Hv.\(parameter.name)", product))
     }
     context.count("second-order nodes", by: builder.nodes.count - graph.nodes.count)

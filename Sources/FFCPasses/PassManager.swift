@@ -135,24 +135,7 @@ public struct PassManager: Sendable {
   }
 }
 
-/// The standard pipelines of `ffc compile`.
-public enum Pipeline {
-  /// Stabilise the forward graph, Differentiate (when asked), then fold, simplify and merge to a
-  /// fixed point, then drop what is dead. `optimize: false` (-O0) runs Differentiate alone.
-  /// `order: 2` adds the Hessian-vector products after Differentiate.
-  public static func standard(differentiate: Bool, optimize: Bool, order: Int = 1) -> PassManager {
-    var manager = PassManager()
-    // Stabilise first: the gradient is then built from the stable forms.
-    if optimize { manager.add(Stabilize()) }
-    manager.add(UnstableLint())
-    if differentiate { manager.add(Differentiate()) }
-    if differentiate && order >= 2 { manager.add(HessianVectorProducts()) }
-    if optimize {
-      manager.addFixedPoint([
-        ConstantFolding(), AlgebraicSimplification(), CommonSubexpressionElimination(),
-      ])
-      manager.add(DeadCodeElimination())
-    }
-    return manager
-  }
+extension PassManager {
+  /// Runs `other`'s stages after this manager's own.
+  public mutating func append(_ other: PassManager) { stages += other.stages }
 }

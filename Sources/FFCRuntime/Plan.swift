@@ -51,8 +51,10 @@ public final class Plan<T: PlanScalar> {
           of: node.name.map { "'\($0)'" } ?? "this \(node.op.name)", at: node.location))
     }
     self.counts = counts
+    // Each node's kernel, looked up once here: running the plan looks nothing up.
+    let kernels = graph.nodes.map { KernelTable.kernel(for: $0.op) }
     bufferPlan = BufferPlan(
-      graph, counts: counts, inPlace: graph.nodes.map { $0.op.kernel?.inPlace ?? false },
+      graph, counts: counts, inPlace: kernels.map { $0?.inPlace ?? false },
       keepAll: keepAll, keep: keep)
     let (arenaBytes, overflow) = bufferPlan.arenaCount.multipliedReportingOverflow(
       by: MemoryLayout<T>.stride)
@@ -89,7 +91,7 @@ public final class Plan<T: PlanScalar> {
         inputShapes: node.inputs.map { shapes[$0.index] }, outputShape: shapes[index],
         attributes: node.attributes,
         workspace: workspace)
-      if let kernel = node.op.kernel {
+      if let kernel = kernels[index] {
         steps.append((index, T.instruction(kernel, call)))
       } else {
         if !fallbacks.contains(node.op.name) { fallbacks.append(node.op.name) }

@@ -46,19 +46,16 @@ public enum FiniteDifferences {
       let isLabel: Bool
       if case .classIndex = sample.domain(of: index) { isLabel = true } else { isLabel = false }
       let leafOp = isLabel ? Op.input : Op.param
-      let value = builder.apply(
-        leafOp, [], Attributes([("name", .string(name)), ("shape", .shape(Shape(shape)))]))
+      let leaf = builder.leaf(leafOp, name: name, shape: Shape(shape))
       declarations.append(
-        Declaration(
-          name: name, kind: isLabel ? .label : .param, node: value.id, shape: Shape(shape)))
-      inputs.append(value)
+        Declaration(name: name, kind: isLabel ? .label : .param, node: leaf, shape: Shape(shape)))
+      inputs.append(builder.value(leaf))
     }
     let y = builder.apply(op, inputs, sample.attributes)
-    let loss = (y * builder.constant(c)).sum()
-    if let failure = builder.clearFailure() { throw failure }
-    builder.rename(loss.id, "L")
+    let loss = try (y * builder.constant(c)).sum().nodeID
+    builder.rename(loss, "L")
     return builder.graph(
-      name: op.name, declarations: declarations, outputs: [], loss: NamedValue("L", loss.id))
+      name: op.name, declarations: declarations, outputs: [], loss: NamedValue("L", loss))
   }
 
   /// Runs the dot-product test for one op configuration.

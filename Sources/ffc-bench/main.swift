@@ -16,10 +16,8 @@
 // came from.
 import FFCDriver
 import FFCIR
-import FFCPasses
 import FFCRuntime
 import FFCTensor
-import FFCTestSupport
 import Foundation
 
 struct Options {
@@ -85,6 +83,18 @@ func seconds(_ body: () -> Void) -> Double {
   return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
+/// The optimised gradient graph of `text` as the driver compiles it; `fuse`: with the elementwise
+/// chains fused, as `ffc run` and `ffc train` execute it.
+func gradientGraph(_ text: String, path: String, fuse: Bool) throws -> Graph {
+  let result = Compilation.compile(
+    path: path, text: text, options: .init(differentiate: true, optimize: true, fuse: fuse),
+    renderer: { DiagnosticRendererFactory.plain($0) })
+  guard case .success(let (compilation, _)) = result else {
+    throw BenchError("\(path) did not compile")
+  }
+  return compilation.graph
+}
+
 func median(_ values: [Double]) -> Double {
   let sorted = values.sorted()
   return sorted[sorted.count / 2]
@@ -95,7 +105,7 @@ func median(_ values: [Double]) -> Double {
 func stepBenchmark(_ options: Options) throws {
   let text = MLPGenerator.program(depth: 2, width: options.width)
   // The graph as `ffc run` and `ffc train` execute it: elementwise chains fused.
-  let graph = try Pipeline.execution().run(Programs.compile(text, differentiate: true)).graph
+  let graph = try gradientGraph(text, path: "mlp2.ffn", fuse: true)
   let feeds = [
     "X": Tensor(repeating: 0.5, shape: [options.batch, options.width]),
     "Y": Tensor(repeating: 0.1, shape: [options.batch, options.width]),
@@ -158,24 +168,19 @@ func compileBenchmark(_ options: Options) throws {
   print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
   for depth in options.depths {
     let text = MLPGenerator.program(depth: depth, width: options.width)
-    var compilation: Compilation?
+    let path = "mlp\(depth).ffn"
+    var fusedGraph: Graph?
     var times: [Double] = []
     for _ in 0..<options.repeats {
       times.append(
         seconds {
-          let result = Compilation.compile(
-            path: "mlp\(depth).ffn", text: text,
-            options: .init(differentiate: true, optimize: true, fuse: true),
-            renderer: { DiagnosticRendererFactory.plain($0) })
-          if case .success(let (value, _)) = result {
-            compilation = value
-            _ = try? Plan<Float>(value.graph, bindings: ["N": 32])
-          }
+          fusedGraph = try? gradientGraph(text, path: path, fuse: true)
+          if let fusedGraph { _ = try? Plan<Float>(fusedGraph, bindings: ["N": 32]) }
         })
     }
-    guard let fused = compilation?.graph else { throw BenchError("depth \(depth) did not compile") }
+    guard let fused = fusedGraph else { throw BenchError("depth \(depth) did not compile") }
     // The optimised gradient graph as `compile --emit-grad` prints it: what fusion was given.
-    let unfused = try Programs.compile(text, differentiate: true)
+    let unfused = try gradientGraph(text, path: path, fuse: false)
     let gradient = unfused.gradientNodeCount
     let forward = unfused.nodes.count - gradient
     let time = median(times)

@@ -36,7 +36,7 @@ import Testing
     let index = try #require(before.nodes.firstIndex { $0.op === Op.mul })
     let after = try before.rebuiltWithIndex { i, node, inputs, builder in
       guard i == index else { return nil }
-      return builder.apply(Op.mul, [builder.value(inputs[0]), builder.constant(3)]).id
+      return try builder.apply(Op.mul, [builder.value(inputs[0]), builder.constant(3)]).nodeID
     }
     let replacement = try #require(after.nodes.firstIndex { $0.op === Op.mul })
     let event = RewriteEvent(

@@ -1,3 +1,4 @@
+import FFCDriver
 import FFCIR
 import FFCPasses
 import FFCTestSupport

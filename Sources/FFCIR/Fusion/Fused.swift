@@ -42,8 +42,7 @@ extension Op {
             (Op.add, [.step(0), .step(1)]),
             (Op.div, [.step(2), .input(2)]),
           ]), domains: [.any, .any, .positive]),
-    ],
-    kernel: OpKernel(float: fusedKernel, double: fusedKernel, inPlace: true))
+    ])
 
   /// Ops only passes make for execution; not part of the language or of differentiation.
   /// (`Node.embeddedNumbers` reads a fused node's literals.)
@@ -67,7 +66,7 @@ extension ElementwiseProgram {
   func check(operandCount: Int) throws {
     guard !steps.isEmpty else { throw ShapeError("'fused' has an empty program") }
     for (index, step) in steps.enumerated() {
-      guard step.op.elementwise != nil, step.operands.count == step.op.arity else {
+      guard step.op.scalarFunction != nil, step.operands.count == step.op.arity else {
         throw ShapeError(
           "'fused' cannot run '\(step.op.name)' with \(step.operands.count) operands")
       }

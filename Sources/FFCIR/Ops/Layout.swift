@@ -39,7 +39,7 @@ extension Op {
       OpSample([[2, 1]], Attributes([("shape", .shape([2, 3]))])),
       OpSample([[]], Attributes([("shape", .shape([2]))])),
     ],
-    kernel: OpKernel(float: broadcastKernel, double: broadcastKernel), range: { r, _, _ in r[0] })
+    range: { r, _, _ in r[0] })
 
   /// Adds or removes unit axes (the non-unit dimensions stay in order). Attribute: the new shape.
   public static let reshape: Op = Op(
@@ -83,7 +83,6 @@ extension Op {
       },
     ],
     samples: [OpSample([[3]], Attributes([("shape", .shape([3, 1]))]))],
-    kernel: OpKernel(float: copyKernel, double: copyKernel, inPlace: true),
     range: { r, _, _ in r[0] })
 
   /// The transpose of a matrix (`transpose(W)` or `W.T`); vectors and scalars are unchanged.
@@ -123,7 +122,7 @@ extension Op {
     ],
     call: CallSignature(["transpose"], tensors: 1),
     samples: [OpSample([[2, 3]])],
-    kernel: OpKernel(float: transposeKernel, double: transposeKernel), range: { r, _, _ in r[0] })
+    range: { r, _, _ in r[0] })
 
   /// `x[i]`, `x[i, j]`: the sub-value at fixed leading indices. Attribute: indices.
   public static let index: Op = Op(
@@ -155,7 +154,7 @@ extension Op {
       OpSample([[3]], Attributes([("indices", .ints([1]))])),
       OpSample([[2, 3]], Attributes([("indices", .ints([1, 2]))])),
     ],
-    kernel: OpKernel(float: indexKernel, double: indexKernel), range: { r, _, _ in r[0] })
+    range: { r, _, _ in r[0] })
 
   /// The adjoint of `index`: zeros of `shape` with the input placed at `indices`.
   public static let embed: Op = Op(
@@ -176,46 +175,7 @@ extension Op {
       [c.g.apply(Op.index, Attributes([("indices", c.attributes["indices"] ?? .ints([]))]))]
     },
     samples: [OpSample([[]], Attributes([("indices", .ints([1])), ("shape", .shape([3]))]))],
-    kernel: OpKernel(float: embedKernel, double: embedKernel),
     range: { r, _, _ in ValueRange(Swift.min(r[0].lower, 0), Swift.max(r[0].upper, 0)) })
 
   static let layoutOps: [Op] = [broadcastTo, reshape, transpose, index, embed]
-}
-
-func broadcastKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
-  let layout = Compute.StridedLayout(broadcasting: c.inputShapes[0], to: c.outputShape)
-  let (x, out) = (c.input(0), c.output)
-  return { Compute.gather(x, out, layout) }
-}
-
-/// reshape: the same elements; free when the plan runs it in place.
-func copyKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
-  let (x, out, count) = (c.input(0), c.output, c.outputCount)
-  return { Compute.copy(x, out, count: count) }
-}
-
-func transposeKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
-  let (x, out, shape) = (c.input(0), c.output, c.inputShapes[0])
-  guard shape.count == 2 else { return copyKernel(c) }
-  return { Compute.transpose(x, out, rows: shape[0], columns: shape[1]) }
-}
-
-/// The offset of the sub-value at leading `indices` of a row-major value of `shape`.
-private func leadingOffset(_ indices: [Int], in shape: [Int]) -> Int {
-  Swift.zip(indices, rowMajorStrides(shape)).reduce(0) { $0 + $1.0 * $1.1 }
-}
-
-func indexKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
-  let offset = leadingOffset(c.attributes.ints("indices"), in: c.inputShapes[0])
-  let (x, out, count) = (c.input(0) + offset, c.output, c.outputCount)
-  return { Compute.copy(x, out, count: count) }
-}
-
-func embedKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
-  let offset = leadingOffset(c.attributes.ints("indices"), in: c.outputShape)
-  let (x, out, count, total) = (c.input(0), c.output, c.inputCount(0), c.outputCount)
-  return {
-    Compute.fill(out, 0, count: total)
-    Compute.copy(x, out + offset, count: count)
-  }
 }

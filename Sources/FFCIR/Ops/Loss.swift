@@ -41,7 +41,6 @@ extension Op {
       OpSample([[4, 3], [4]], domains: [.any, .classIndex(3)]),
     ],
     classLabels: { shapes, _ in shapes[0].dims.last?.value.map { (operand: 1, classes: $0) } },
-    kernel: OpKernel(float: softmaxCrossEntropyKernel, double: softmaxCrossEntropyKernel),
     range: { _, _, _ in .nonnegative })
 
   /// Binary cross-entropy of sigmoid(logits) against targets in [0, 1], averaged over all
@@ -69,7 +68,6 @@ extension Op {
     },
     call: CallSignature(["sigmoid_cross_entropy", "binary_cross_entropy"], tensors: 2),
     samples: [OpSample([[3], [3]]), OpSample([[2, 2], [2, 2]])],
-    kernel: OpKernel(float: sigmoidCrossEntropyKernel, double: sigmoidCrossEntropyKernel),
     range: { _, _, _ in .nonnegative })
 
   /// Class labels as rows of a one-hot matrix. Attribute: classes. Labels are data: no gradient.
@@ -97,7 +95,7 @@ extension Op {
     },
     samples: [OpSample([[4]], Attributes([("classes", .int(3))]), domains: [.classIndex(3)])],
     classLabels: { _, attributes in (operand: 0, classes: attributes.int("classes")) },
-    kernel: OpKernel(float: oneHotKernel, double: oneHotKernel), range: { _, _, _ in .unit })
+    range: { _, _, _ in .unit })
 
   static let lossOps: [Op] = [softmaxCrossEntropy, sigmoidCrossEntropy, oneHot]
 }
@@ -111,22 +109,4 @@ extension Composite {
   public static let sse = Composite("sse", tensors: 2, summary: "sum((a - b)^2)") { v in
     (v[0] - v[1]).apply(Op.square).sum()
   }
-}
-
-func softmaxCrossEntropyKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
-  let (z, labels, out) = (c.input(0), c.input(1), c.output)
-  let classes = c.inputShapes[0].last ?? 1
-  let rows = c.inputCount(1)
-  return { out[0] = Compute.softmaxCrossEntropy(z, labels, rows: rows, classes: classes) }
-}
-
-func sigmoidCrossEntropyKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
-  let (z, targets, out, count) = (c.input(0), c.input(1), c.output, c.inputCount(0))
-  return { out[0] = Compute.sigmoidCrossEntropy(z, targets, count: count) }
-}
-
-func oneHotKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
-  let (labels, out, count) = (c.input(0), c.output, c.inputCount(0))
-  let classes = c.attributes.int("classes")
-  return { Compute.oneHot(labels, out, count: count, classes: classes) }
 }

@@ -76,7 +76,6 @@ extension Op {
       OpSample([[3], [3]]),
     ],
     operandMarks: ["transpose_a": (0, ".T"), "transpose_b": (1, ".T")],
-    kernel: OpKernel(float: matmulKernel, double: matmulKernel),
     range: { r, shapes, attributes in
       // Σ over the inner dimension of products of an element of each.
       let a = shapes[0]
@@ -97,27 +96,11 @@ extension Op {
     vjp: { c in [c.g.matmul(c.inputs[1]), c.g.matmul(c.inputs[0], transposeA: true)] },
     call: CallSignature(["outer"], tensors: 2),
     samples: [OpSample([[2], [3]])],
-    kernel: OpKernel(float: outerKernel, double: outerKernel), range: { r, _, _ in r[0] * r[1] })
+    range: { r, _, _ in r[0] * r[1] })
 
   static let matmulOps: [Op] = [matmul, outer]
 
   private static func effectiveShape(_ shape: Shape, _ transposed: Bool) -> Shape {
     transposed && shape.rank == 2 ? Shape([shape[1], shape[0]]) : shape
   }
-}
-
-func matmulKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
-  let layout = Compute.MatMulLayout(
-    a: c.inputShapes[0], b: c.inputShapes[1], transposeA: c.attributes.bool("transpose_a"),
-    transposeB: c.attributes.bool("transpose_b"))
-  let workspace = c.workspace
-  workspace.reserve(layout.workspaceCount(T.self))
-  let (a, b, out) = (c.input(0), c.input(1), c.output)
-  return { Compute.matmul(a, b, out, layout, workspace: workspace.base) }
-}
-
-func outerKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
-  let (a, b, out) = (c.input(0), c.input(1), c.output)
-  let (m, n) = (c.inputCount(0), c.inputCount(1))
-  return { Compute.outer(a, b, out, m: m, n: n) }
 }

@@ -84,7 +84,6 @@ extension Op {
     },
     vjp: { _ in [nil] },
     samples: [OpSample([[2, 3]], Attributes([("axes", .ints([1]))]))],
-    kernel: OpKernel(float: sizeKernel, double: sizeKernel),
     range: { _, _, _ in ValueRange(1, .infinity) })
 
   static let reduceOps: [Op] = [sum, mean, max, size]
@@ -130,7 +129,6 @@ extension Op {
         OpSample([[2, 3]], Attributes([("axes", .ints([0])), ("keepdims", .bool(true))])),
         OpSample([[4]], Attributes([("axes", .ints([0]))])),
       ],
-      kernel: OpKernel(float: { reductionKernel(kind, $0) }, double: { reductionKernel(kind, $0) }),
       range: { r, shapes, attributes in
         switch kind {
         case .sum: r[0].summed(count: reducedCount(shapes[0], attributes.ints("axes")))
@@ -157,28 +155,3 @@ extension Op {
 }
 
 enum ReductionKind: Sendable { case sum, mean, max }
-
-func reductionKernel<T: PlanScalar>(_ kind: ReductionKind, _ c: KernelCall<T>) -> Instruction {
-  let axes = c.attributes.ints("axes")
-  let layout = Compute.ReductionLayout(shape: c.inputShapes[0], axes: axes)
-  let (x, out, count) = (c.input(0), c.output, c.outputCount)
-  switch kind {
-  case .sum:
-    return { Compute.sum(x, out, layout) }
-  case .max:
-    return { Compute.max(x, out, layout) }
-  case .mean:
-    let divisor = T(Kernels.reducedCount(c.inputShapes[0], axes: axes))
-    return {
-      Compute.sum(x, out, layout)
-      for i in 0..<count { out[i] /= divisor }
-    }
-  }
-}
-
-func sizeKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
-  let (out, size) = (
-    c.output, T(Kernels.reducedCount(c.inputShapes[0], axes: c.attributes.ints("axes")))
-  )
-  return { out[0] = size }
-}

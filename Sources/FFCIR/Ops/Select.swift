@@ -36,7 +36,6 @@ extension Op {
       OpSample([[2, 3], [], [2, 3]], domains: [.awayFromKinks, .any, .any]),
       OpSample([[], [3], [3]], domains: [.awayFromKinks, .any, .any]),
     ],
-    kernel: OpKernel(float: selectKernel, double: selectKernel),
     range: { r, _, _ in
       ValueRange(
         Swift.min(r[1].lower, r[2].lower), Swift.max(r[1].upper, r[2].upper),
@@ -113,16 +112,5 @@ extension Op {
       return r.builder.apply(Op.select, [branches[0], branches[1], -branches[2]])
     }
     return nil
-  }
-}
-
-func selectKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
-  let (condition, a, b, out, count) = (c.input(0), c.input(1), c.input(2), c.output, c.outputCount)
-  // A scalar operand is read at index 0 for every element.
-  let (cs, aStride, bStride) = (
-    c.inputCount(0) == 1 ? 0 : 1, c.inputCount(1) == 1 ? 0 : 1, c.inputCount(2) == 1 ? 0 : 1
-  )
-  return {
-    for i in 0..<count { out[i] = condition[i &* cs] > 0 ? a[i &* aStride] : b[i &* bStride] }
   }
 }

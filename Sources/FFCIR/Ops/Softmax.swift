@@ -4,7 +4,7 @@ import Foundation
 extension Op {
   /// softmax along `axis` (the last by default).
   public static let softmax: Op = alongAxis(
-    "softmax", Kernels.softmax, logarithm: false, traits: .boundedOutput,
+    "softmax", Kernels.softmax, traits: .boundedOutput,
     range: ValueRange(0, 1, excludesZero: true),
     vjp: { c in
       let axis = c.attributes.int("axis")
@@ -14,7 +14,7 @@ extension Op {
 
   /// log(softmax(x)) computed stably as x - max - log Σ exp(x - max).
   public static let logSoftmax: Op = alongAxis(
-    "log_softmax", Kernels.logSoftmax, logarithm: true, range: ValueRange(-.infinity, 0),
+    "log_softmax", Kernels.logSoftmax, range: ValueRange(-.infinity, 0),
     vjp: { c in
       let axis = c.attributes.int("axis")
       let total = c.g.sum(axes: [axis], keepDims: true).broadcast(to: c.y.shape)
@@ -24,7 +24,7 @@ extension Op {
   static let softmaxOps: [Op] = [softmax, logSoftmax]
 
   private static func alongAxis(
-    _ name: String, _ kernel: @escaping @Sendable (Tensor, Int) -> Tensor, logarithm: Bool,
+    _ name: String, _ kernel: @escaping @Sendable (Tensor, Int) -> Tensor,
     traits: OpTraits = [], range: ValueRange,
     vjp: @escaping VJPRule
   ) -> Op {
@@ -52,15 +52,6 @@ extension Op {
         OpSample([[2, 3]], Attributes([("axis", .int(1))])),
         OpSample([[2, 3]], Attributes([("axis", .int(0))])),
       ],
-      kernel: OpKernel(
-        float: { softmaxKernel($0, logarithm: logarithm) },
-        double: { softmaxKernel($0, logarithm: logarithm) }),
       range: { _, _, _ in range })
   }
-}
-
-func softmaxKernel<T: PlanScalar>(_ c: KernelCall<T>, logarithm: Bool) -> Instruction {
-  let layout = Compute.AxisLayout(shape: c.inputShapes[0], axis: c.attributes.int("axis"))
-  let (x, out) = (c.input(0), c.output)
-  return { Compute.softmax(x, out, layout, logarithm: logarithm) }
 }

@@ -41,14 +41,9 @@ extension Op {
     "sin", Sine.self, vjp: { c in [c.g * c.x.apply(Op.cos)] }, range: { _, _, _ in .signs })
   public static let cos: Op = unary(
     "cos", Cosine.self, vjp: { c in [-(c.g * c.x.apply(Op.sin))] }, range: { _, _, _ in .signs })
-  /// In f32 a vectorised rational approximation (Compute.tanh) instead of glibc's scalar tanhf.
+  /// The runtime runs it in f32 with a vectorised rational approximation (Compute.tanh).
   public static let tanh: Op = unary(
     "tanh", Tanh.self, traits: .boundedOutput, vjp: { c in [c.g * (1 - c.y * c.y)] },
-    floatKernel: { c in
-      let (x, out, count) = (c.input(0), c.output, c.outputCount)
-      return { Compute.tanh(x, out, count: count) }
-    },
-    floatLoop: { x, _, _, _, out, count in Compute.tanh(x, out, count: count) },
     range: increasing(Tanh.self, keepsZero: true))
   public static let sigmoid: Op = unary(
     "sigmoid", Sigmoid.self, traits: .boundedOutput, vjp: { c in [c.g * (c.y * (1 - c.y))] },

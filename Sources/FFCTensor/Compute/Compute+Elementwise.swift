@@ -1,6 +1,7 @@
 /// Fast kernels over raw row-major buffers, generic over the element type. Every function is
-/// `@inlinable` so that the op definitions in FFCIR specialise it for Float and Double with the
-/// scalar function inlined into the loop: plain counted loops the compiler can vectorise.
+/// `@inlinable` so that each scalar function's conformance (in FFCIR, where the ops define them)
+/// specialises it for Float and Double with the function inlined into the loop: plain counted
+/// loops the compiler can vectorise.
 /// Outputs may alias an input exactly (the planner runs elementwise ops in place); no kernel
 /// here reads an element after writing the output element at the same index.
 public enum Compute {}

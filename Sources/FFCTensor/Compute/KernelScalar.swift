@@ -43,16 +43,82 @@ extension Double: KernelScalar {
 
 /// A scalar function `y = f(x)`, written once and used by the f64 reference evaluation and by the
 /// f32 and f64 kernels alike.
+///
+/// The loops over a block (`map`, `zip`) are requirements with default implementations, so each
+/// conforming function gets its own specialised copy per precision, the scalar function inlined,
+/// where it conforms: the runtime holds the function only as a metatype (`any UnaryFunction.Type`)
+/// and still runs a specialised loop, at the cost of one indirect call per block.
 public protocol UnaryFunction: SendableMetatype {
   static func apply<T: KernelScalar>(_ x: T) -> T
+  static func map(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
+  static func map(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int)
 }
 
 /// `y = f(x; p)` with one numeric option (leaky_relu's slope).
 public protocol ParametricFunction: SendableMetatype {
   static func apply<T: KernelScalar>(_ x: T, _ parameter: T) -> T
+  static func map(
+    _ x: UnsafePointer<Float>, parameter: Float, _ out: UnsafeMutablePointer<Float>, count: Int)
+  static func map(
+    _ x: UnsafePointer<Double>, parameter: Double, _ out: UnsafeMutablePointer<Double>, count: Int)
 }
 
 /// `z = f(x, y)`.
 public protocol BinaryFunction: SendableMetatype {
   static func apply<T: KernelScalar>(_ x: T, _ y: T) -> T
+  static func zip(
+    _ a: UnsafePointer<Float>, aCount: Int, _ b: UnsafePointer<Float>, bCount: Int,
+    _ out: UnsafeMutablePointer<Float>, count: Int)
+  static func zip(
+    _ a: UnsafePointer<Double>, aCount: Int, _ b: UnsafePointer<Double>, bCount: Int,
+    _ out: UnsafeMutablePointer<Double>, count: Int)
+}
+
+extension UnaryFunction {
+  @inlinable
+  public static func map(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
+  {
+    Compute.map(Self.self, x, out, count: count)
+  }
+
+  @inlinable
+  public static func map(
+    _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int
+  ) {
+    Compute.map(Self.self, x, out, count: count)
+  }
+}
+
+extension ParametricFunction {
+  @inlinable
+  public static func map(
+    _ x: UnsafePointer<Float>, parameter: Float, _ out: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    Compute.map(Self.self, x, parameter: parameter, out, count: count)
+  }
+
+  @inlinable
+  public static func map(
+    _ x: UnsafePointer<Double>, parameter: Double, _ out: UnsafeMutablePointer<Double>, count: Int
+  ) {
+    Compute.map(Self.self, x, parameter: parameter, out, count: count)
+  }
+}
+
+extension BinaryFunction {
+  @inlinable
+  public static func zip(
+    _ a: UnsafePointer<Float>, aCount: Int, _ b: UnsafePointer<Float>, bCount: Int,
+    _ out: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    Compute.zip(Self.self, a, aCount: aCount, b, bCount: bCount, out, count: count)
+  }
+
+  @inlinable
+  public static func zip(
+    _ a: UnsafePointer<Double>, aCount: Int, _ b: UnsafePointer<Double>, bCount: Int,
+    _ out: UnsafeMutablePointer<Double>, count: Int
+  ) {
+    Compute.zip(Self.self, a, aCount: aCount, b, bCount: bCount, out, count: count)
+  }
 }

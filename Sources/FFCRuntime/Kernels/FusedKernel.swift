@@ -1,7 +1,14 @@
+import FFCIR
 import FFCTensor
 
+extension KernelTable {
+  static let fusedKernels: [(Op, OpKernel)] = [
+    (Op.fused, OpKernel(float: fusedKernel, double: fusedKernel, inPlace: true))
+  ]
+}
+
 /// The `fused` kernel. It walks the output in blocks small enough that every step's block buffer
-/// stays in L1, and applies each step's own vectorised loop (`Op.elementwise`) to the block: the
+/// stays in L1, and applies each step's own vectorised loop (`KernelTable.loop`) to the block: the
 /// intermediate values never go through memory, and the loops are the same ones the unfused ops
 /// run. Operands of the output's size are read in place; smaller ones are read with their
 /// strides into a block buffer (once per run when every block reads the same pattern: a bias
@@ -204,7 +211,7 @@ struct FusedLayout<T: PlanScalar> {
       }
       let target = index == program.steps.count - 1 ? nil : (free.popLast() ?? scratch.take(block))
       offsets.append(target ?? 0)
-      guard let kernel = step.op.elementwise else {
+      guard let kernel = KernelTable.loop(for: step.op) else {
         preconditionFailure("'fused' step '\(step.op.name)' has no loop")
       }
       steps.append(

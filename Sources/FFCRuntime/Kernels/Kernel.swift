@@ -1,3 +1,4 @@
+import FFCIR
 import FFCTensor
 
 /// One step of a compiled plan: a kernel with its buffers and loop sizes bound at plan time.
@@ -56,9 +57,10 @@ public struct KernelCall<T: KernelScalar> {
 /// An op's fast kernel, in f32 and f64. Written once as a generic function and given twice, so
 /// that each precision gets its own specialised copy:
 ///
-///     kernel: OpKernel(float: sumKernel, double: sumKernel)
+///     (Op.outer, OpKernel(float: outerKernel, double: outerKernel))
 ///
-/// Ops without one run through their reference `evaluate` (correct, but slower).
+/// `KernelTable` holds each op's; ops without one run through their reference `evaluate`
+/// (correct, but slower).
 public struct OpKernel: Sendable {
   public let float: @Sendable (KernelCall<Float>) -> Instruction
   public let double: @Sendable (KernelCall<Double>) -> Instruction

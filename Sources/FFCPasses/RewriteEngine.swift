@@ -1,0 +1,95 @@
+import FFCIR
+
+/// Applies local rules in one rebuild of the graph: for each node, the first rule that matches
+/// replaces it. Every firing is counted and recorded, and a rule that builds an ill-shaped node
+/// or changes the shape is an internal error naming it.
+public enum RewriteEngine {
+  public static func run(
+    _ graph: Graph, pass: String, _ context: inout PassContext, rules: (Node) -> [RewriteRule]
+  ) throws(PassFailure) -> Graph {
+    var fired: [String: Int] = [:]
+    var events: [RewriteEvent] = []
+    let uses = liveUses(graph)
+    let result: Graph
+    do {
+      result = try graph.rebuiltWithIndex { index, node, inputs, builder in
+        let candidates = rules(node)
+        guard !candidates.isEmpty else { return nil }
+        let rewrite = RewriteContext(
+          node: node, inputs: inputs.map(builder.value), builder: builder,
+          inputUses: node.inputs.map { uses[$0.index] })
+        for rule in candidates {
+          guard let replacement = rule.apply(rewrite) else { continue }
+          let replacementID: NodeID
+          do throws(ShapeError) {
+            replacementID = try replacement.nodeID
+          } catch {
+            throw PassFailure.internal(
+              pass: pass,
+              message: "rule '\(rule.name)' built an ill-shaped node: \(error.message)")
+          }
+          guard replacement.shape == node.shape else {
+            throw PassFailure.internal(
+              pass: pass,
+              message: "rule '\(rule.name)' changed shape \(node.shape) to \(replacement.shape)")
+          }
+          // A rule that rebuilt the very node it matched changed nothing: not a firing (else a
+          // fixed point would run to its budget).
+          let rebuilt = replacement.node
+          if rebuilt.op === node.op && rebuilt.inputs == inputs
+            && rebuilt.attributes == node.attributes
+          {
+            return nil
+          }
+          fired[rule.name, default: 0] += 1
+          events.append(
+            RewriteEvent(
+              pass: pass, rule: rule.name, location: node.location,
+              before: describe(node.op, rewrite.inputs, builder),
+              after: replacement.node.name.map { "%" + $0 }
+                ?? describe(replacement.op, replacement.node.inputs.map(builder.value), builder),
+              original: NodeID(index),
+              replacement: replacementID))
+          return replacementID
+        }
+        return nil
+      }
+    } catch let failure as PassFailure {
+      throw failure
+    } catch {
+      throw .internal(pass: pass, message: "\(error)")
+    }
+    for (key, n) in fired.sorted(by: { $0.key < $1.key }) { context.count(key, by: n) }
+    for event in events { context.record(event) }
+    return result
+  }
+
+  /// How many live nodes and roots read each node. Dead readers (a derivative Differentiate built
+  /// for a constant operand, say, which DCE removes later) do not count, or they would keep a rule
+  /// that needs an input to itself from firing.
+  static func liveUses(_ graph: Graph) -> [Int] {
+    let live = graph.liveNodes()
+    var uses = [Int](repeating: 0, count: graph.nodes.count)
+    for (index, node) in graph.nodes.enumerated() where live[index] {
+      for input in node.inputs { uses[input.index] += 1 }
+    }
+    for root in graph.roots { uses[root.index] += 1 }
+    return uses
+  }
+
+  /// `log(softmax(%o))`: the op applied to its operands, shown three levels deep (a fixed depth:
+  /// operands below that print as `…`).
+  static func describe(_ op: Op, _ operands: [Value], _ builder: GraphBuilder, depth: Int = 3)
+    -> String
+  {
+    let shown = operands.map { value -> String in
+      if let constant = value.node.constantValue, constant.isScalar {
+        return TensorFormat.number(constant.scalars[0])
+      }
+      if let name = value.node.name { return "%" + name }
+      if depth <= 1 { return value.op.name + "(…)" }
+      return describe(value.op, value.node.inputs.map(builder.value), builder, depth: depth - 1)
+    }
+    return op.name + "(" + shown.joined(separator: ", ") + ")"
+  }
+}

@@ -1,0 +1,68 @@
+import FFCIR
+import FFCTensor
+
+// Elementwise ops get their kernels from their scalar function, so that adding one touches only
+// its op row. Each loop calls the function's own block loop (`map`, `zip`), which its conformance
+// specialised for the precision with the function inlined; the existential costs one indirect
+// call per block, not per element.
+
+extension ElementwiseKernel {
+  /// The block loop of an elementwise op computing `function`, in both precisions.
+  init(_ function: ElementwiseFunction) {
+    switch function {
+    case .unary(let f):
+      self.init(
+        float: { _ in { x, _, _, _, out, count in f.map(x, out, count: count) } },
+        double: { _ in { x, _, _, _, out, count in f.map(x, out, count: count) } })
+    case .parametric(let f, _, _):
+      self.init(
+        float: { attributes in
+          let parameter = Float(function.parameter(attributes))
+          return { x, _, _, _, out, count in f.map(x, parameter: parameter, out, count: count) }
+        },
+        double: { attributes in
+          let parameter = function.parameter(attributes)
+          return { x, _, _, _, out, count in f.map(x, parameter: parameter, out, count: count) }
+        })
+    case .binary(let f):
+      self.init(
+        float: { _ in
+          { a, aCount, b, bCount, out, count in
+            f.zip(a, aCount: aCount, b, bCount: bCount, out, count: count)
+          }
+        },
+        double: { _ in
+          { a, aCount, b, bCount, out, count in
+            f.zip(a, aCount: aCount, b, bCount: bCount, out, count: count)
+          }
+        })
+    }
+  }
+}
+
+extension OpKernel {
+  /// An elementwise op's kernel: its block loop run once over the whole value. In place: every
+  /// loop reads element i before it writes element i.
+  init(elementwise loop: ElementwiseKernel) {
+    self.init(
+      float: { wholeValue(loop.float($0.attributes), $0) },
+      double: { wholeValue(loop.double($0.attributes), $0) }, inPlace: true)
+  }
+}
+
+/// A block loop over a node's whole value; a unary op's loop ignores its second operand.
+func wholeValue<T: PlanScalar>(_ loop: @escaping ElementwiseLoop<T>, _ c: KernelCall<T>)
+  -> Instruction
+{
+  let (a, aCount, out, count) = (c.input(0), c.inputCount(0), c.output, c.outputCount)
+  let (b, bCount) = c.inputs.count > 1 ? (c.input(1), c.inputCount(1)) : (a, aCount)
+  return { loop(a, aCount, b, bCount, out, count) }
+}
+
+extension KernelTable {
+  /// Elementwise ops whose derived loop one precision replaces: tanh in f32 runs a vectorised
+  /// rational approximation (Compute.tanh) instead of glibc's scalar tanhf, alone or fused.
+  static let floatLoops: [(Op, ElementwiseLoop<Float>)] = [
+    (Op.tanh, { x, _, _, _, out, count in Compute.tanh(x, out, count: count) })
+  ]
+}

@@ -1,0 +1,33 @@
+import FFCIR
+
+extension KernelTable {
+  static let lossKernels: [(Op, OpKernel)] = [
+    (
+      Op.softmaxCrossEntropy,
+      OpKernel(float: softmaxCrossEntropyKernel, double: softmaxCrossEntropyKernel)
+    ),
+    (
+      Op.sigmoidCrossEntropy,
+      OpKernel(float: sigmoidCrossEntropyKernel, double: sigmoidCrossEntropyKernel)
+    ),
+    (Op.oneHot, OpKernel(float: oneHotKernel, double: oneHotKernel)),
+  ]
+}
+
+func softmaxCrossEntropyKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
+  let (z, labels, out) = (c.input(0), c.input(1), c.output)
+  let classes = c.inputShapes[0].last ?? 1
+  let rows = c.inputCount(1)
+  return { out[0] = Compute.softmaxCrossEntropy(z, labels, rows: rows, classes: classes) }
+}
+
+func sigmoidCrossEntropyKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
+  let (z, targets, out, count) = (c.input(0), c.input(1), c.output, c.inputCount(0))
+  return { out[0] = Compute.sigmoidCrossEntropy(z, targets, count: count) }
+}
+
+func oneHotKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
+  let (labels, out, count) = (c.input(0), c.output, c.inputCount(0))
+  let classes = c.attributes.int("classes")
+  return { Compute.oneHot(labels, out, count: count, classes: classes) }
+}
