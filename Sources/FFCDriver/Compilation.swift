@@ -6,7 +6,10 @@ import FFCPasses
 /// pipeline. Diagnostics come back rendered; the exit code says what kind of failure it was.
 public struct Compilation {
   public let source: SourceFile
+  /// The lowered graph, before any pass.
   public let forward: Graph
+  /// Where the source gives each parameter its value, from the same lowering (for `--save`).
+  public let valueSites: ValueSites
   public let result: PassManager.Result
   public var graph: Graph { result.graph }
 
@@ -62,7 +65,9 @@ public struct Compilation {
       if result.diagnostics.contains(where: { $0.severity == .error }) {
         return .failure(.diagnostics(rendered: rendered, exitCode: .programError))
       }
-      return .success((Compilation(source: source, forward: forward, result: result), rendered))
+      let compilation = Compilation(
+        source: source, forward: forward, valueSites: frontend.valueSites, result: result)
+      return .success((compilation, rendered))
     } catch {
       switch error {
       case .user(let diagnostic):

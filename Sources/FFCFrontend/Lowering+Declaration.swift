@@ -62,7 +62,7 @@ extension Lowering {
         name: name, kind: kind, node: node, shape: finalShape, initializer: initializer,
         defaultValue: kind == .const ? nil : literal, location: nameRange))
     if kind == .param {
-      valueSites[name] =
+      valueSites[declarations.count - 1] =
         value.map { .replacing($0.range) } ?? .inserting(at: statement.end.offset, prefix: " = ")
     }
   }

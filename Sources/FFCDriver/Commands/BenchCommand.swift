@@ -160,9 +160,7 @@ struct Bench {
     var gradients: [UnsafePointer<T>] = []
     var counts: [Int] = []
     for gradient in graph.gradients {
-      guard let declaration = graph.declarations.first(where: { $0.name == gradient.name }) else {
-        continue
-      }
+      let declaration = graph.parameter(of: gradient)
       parameters.append(plan.buffer(of: declaration.node))
       gradients.append(UnsafePointer(plan.buffer(of: gradient.node)))
       counts.append(plan.count(of: declaration.node))
