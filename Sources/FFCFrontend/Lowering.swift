@@ -109,8 +109,8 @@ struct Lowering {
     if node == nil && !diagnostics.hasErrors {
       // Never drop a statement silently: a failure without a message is a bug, reported as such.
       diagnostics.add(
-        .badLiteral(
-          "ffc could not compile the value of '\(name)' and gave no reason (a bug in ffc)",
+        .internalError(
+          in: "lowering", "ffc could not compile the value of '\(name)' and gave no reason",
           at: value.range))
     }
     _ = bind(name, node, at: nameRange)

@@ -164,9 +164,8 @@ func compileBenchmark(_ options: Options) throws {
       times.append(
         seconds {
           let result = Compilation.compile(
-            path: "mlp\(depth).ffn", text: text,
-            options: .init(differentiate: true, optimize: true, fuse: true),
-            renderer: { DiagnosticRendererFactory.plain($0) })
+            SourceFile(path: "mlp\(depth).ffn", text: text),
+            options: .init(differentiate: true, optimize: true, fuse: true))
           if case .success(let (value, _)) = result {
             compilation = value
             _ = try? Plan<Float>(value.graph, bindings: ["N": 32])

@@ -67,9 +67,7 @@ public enum BenchCommand: Command {
     }
     let compileSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     guard compiled.graph.loss != nil, !compiled.graph.gradients.isEmpty else {
-      io.err(
-        "ffc: error: '\(program.displayName)' has no loss or no parameters: there is no training step to time\n"
-      )
+      report(.nothingToTime(compiled.source.path), files: [], useColor: useColor, io: &io)
       return .programError
     }
     let bench = Bench(graph: compiled.graph, settings: settings, compileSeconds: compileSeconds)
@@ -79,9 +77,7 @@ public enum BenchCommand: Command {
           ? try bench.run(Double.self, program.displayName)
           : try bench.run(Float.self, program.displayName))
     } catch {
-      io.err(
-        DiagnosticRenderer(files: [compiled.source], useColor: useColor).render(
-          Diagnostic(.error, id: "run.value", error.message, at: error.location)))
+      report(.valueError(error), files: [compiled.source], useColor: useColor, io: &io)
       return .programError
     }
     return .success
@@ -206,5 +202,13 @@ struct Bench {
     if seconds >= 1 { return String(format: "%.3f s", seconds) }
     if seconds >= 1e-3 { return String(format: "%.3f ms", seconds * 1e3) }
     return String(format: "%.2f µs", seconds * 1e6)
+  }
+}
+
+extension Diagnostic {
+  static func nothingToTime(_ file: String) -> Diagnostic {
+    Diagnostic(
+      .error, id: "bench.no-step",
+      "the program has no loss or no parameters: there is no training step to time", file: file)
   }
 }

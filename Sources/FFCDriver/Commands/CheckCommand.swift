@@ -72,7 +72,7 @@ public enum CheckCommand: Command {
         let leaves = try LeafValues(graph, feeds: feeds, seed: settings.seed)
         report = try GradientCheck.run(graph, leaves: leaves, settings: settings)
       } catch {
-        throw Diagnostic(.error, id: "run.value", error.message, at: error.location)
+        throw .valueError(error)
       }
     } catch {
       io.err(DiagnosticRenderer(files: files, useColor: useColor).render(error))

@@ -64,15 +64,7 @@ public enum CompileCommand: Command {
     let emit = try args.choice("--emit", ["text", "dot"], command: name, usage: usage) ?? "text"
     let color = try args.choice(
       "--color", ["auto", "always", "never"], command: name, usage: usage)
-    let input = try singleInput(args)
-    let path: String
-    let text: String
-    do {
-      (text, path) = try io.readProgram(input)
-    } catch {
-      io.err("ffc: error: \(error.message)\n")
-      return .programError
-    }
+    guard let program = try readProgram(args, &io) else { return .programError }
     var options = Compilation.Options(
       differentiate: args.has("--emit-grad"), optimize: !args.has("-O0"),
       checkRewrites: args.has("--check-rewrites"),
@@ -86,14 +78,10 @@ public enum CompileCommand: Command {
     options.order = order == "2" ? 2 : 1
     // Read before compiling: a usage error comes before any output, not after the statistics.
     let sizes = try bindings(args)
-    switch Compilation.compile(
-      path: path, text: text, options: options, renderer: renderer(color: color, io: io))
-    {
-    case .failure(.diagnostics(let rendered, let code)):
-      io.err(rendered)
+    switch compile(program, options, useColor: useColor(color, io), &io) {
+    case .failure(let code):
       return code
-    case .success(let (compilation, warnings)):
-      io.err(warnings)
+    case .success(let compilation):
       let printed =
         emit == "dot"
         ? DotPrinter().print(compilation.graph)
@@ -107,7 +95,7 @@ public enum CompileCommand: Command {
         do {
           try SafeFile.write(printed, to: io.resolve(output), displayName: output)
         } catch {
-          io.err("ffc: error: \(error.message)\n")
+          report(.cannotWrite(error), files: [], useColor: useColor(color, io), io: &io)
           return .programError
         }
       } else {

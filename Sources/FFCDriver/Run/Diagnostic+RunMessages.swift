@@ -19,7 +19,7 @@ extension Diagnostic {
       if message.hasPrefix("no value for ") {
         message += "; give it with --set or --data"
       }
-      return Diagnostic(.error, id: "run.value", message, at: error.location)
+      return .valueError(message, at: error.location)
     case .nonFinite(let node, let value, let row):
       let graphNode = graph[node]
       let what = value.scalars.contains { $0.isNaN } ? "nan" : "an infinity"

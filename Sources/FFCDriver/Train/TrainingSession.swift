@@ -22,13 +22,14 @@ struct TrainingSession {
       return fail(
         Diagnostic(
           .error, id: "train.no-loss",
-          "'\(compilation.source.path)' declares no loss to train on; add 'loss L = ...'", at: nil))
+          "the program declares no loss to train on; add 'loss L = ...'",
+          file: compilation.source.path))
     }
     guard !graph.parameters.isEmpty else {
       return fail(
         Diagnostic(
-          .error, id: "train.no-parameters",
-          "'\(compilation.source.path)' declares no parameters to train", at: nil))
+          .error, id: "train.no-parameters", "the program declares no parameters to train",
+          file: compilation.source.path))
     }
     guard let dataPath = args.value("--data") else {
       return fail(
@@ -89,8 +90,7 @@ struct TrainingSession {
           epochs: settings.epochs, batchSize: settings.batch, seed: settings.seed,
           optimizer: settings.optimizer, checkNumerics: settings.checkNumerics))
     } catch {
-      io.err(
-        renderer.render(Diagnostic(.error, id: "run.value", error.message, at: error.location)))
+      io.err(renderer.render(.valueError(error)))
       return .programError
     }
     let start = DispatchTime.now().uptimeNanoseconds
@@ -159,7 +159,7 @@ struct TrainingSession {
       try SafeFile.write(text, to: io.resolve(path), displayName: path)
       return true
     } catch {
-      io.err("ffc: error: \(error.message)\n")
+      io.err(DiagnosticRenderer(files: [], useColor: useColor).render(.cannotWrite(error)))
       return false
     }
   }
@@ -198,7 +198,7 @@ extension Diagnostic {
   {
     switch failure {
     case .evaluation(let error):
-      return Diagnostic(.error, id: "run.value", error.message, at: error.location)
+      return .valueError(error)
     case .nonFinite(let epoch, let step, let node):
       let rate = "the learning rate (\(settings.optimizer.learningRate)) may be too large"
       guard let node else {
