@@ -8,12 +8,18 @@ extension Diagnostic {
       "a dimension must be a whole number from 1 to 2^31 or a name, got '\(text)'", at: range)
   }
 
+  public static func badIndex(at range: SourceRange) -> Diagnostic {
+    Diagnostic(.error, id: "index.whole", "an index must be a whole number", at: range)
+  }
+
   public static func badInitializer(_ message: String, at range: SourceRange) -> Diagnostic {
     Diagnostic(.error, id: "declaration.initializer", message, at: range)
   }
 
-  public static func badLiteral(_ message: String, at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "literal.invalid", message, at: range)
+  public static func badLabelDefault(_ value: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .error, id: "declaration.label", "class labels are whole numbers from 0, got \(value)",
+      at: range)
   }
 
   public static func badOption(_ message: String, at range: SourceRange) -> Diagnostic {
@@ -32,6 +38,13 @@ extension Diagnostic {
   public static func cannotDifferentiate(_ op: String, at range: SourceRange?) -> Diagnostic {
     Diagnostic(
       .error, id: "grad.nondifferentiable", "cannot differentiate through '\(op)'", at: range)
+  }
+
+  public static func constantWithoutValue(_ name: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .error, id: "declaration.const-value",
+      "constant '\(name)' needs a value: 'const \(name) = 2'",
+      at: range)
   }
 
   public static func denseNotAssigned(at range: SourceRange) -> Diagnostic {
@@ -63,10 +76,28 @@ extension Diagnostic {
       .error, id: "parse.expected", "expected \(what)\(place), found \(found)", at: range)
   }
 
+  public static func functionAsValue(_ name: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .error, id: "name.function-value", "'\(name)' is a function; call it as '\(name)(...)'",
+      at: range)
+  }
+
+  /// A bug in ffc, found while compiling (`stage`: "lowering", "pass"), not a mistake in the
+  /// program: rendered as an internal error, exit code 3.
+  public static func internalError(in stage: String, _ message: String, at range: SourceRange?)
+    -> Diagnostic
+  {
+    Diagnostic(.error, id: "internal.\(stage)", message, at: range)
+  }
+
   public static func keywordAsName(_ keyword: String, at range: SourceRange) -> Diagnostic {
     Diagnostic(
       .error, id: "parse.keyword", "'\(keyword)' is a keyword and cannot be used as a name",
       at: range)
+  }
+
+  public static func literalRank(at range: SourceRange) -> Diagnostic {
+    Diagnostic(.error, id: "literal.rank", "literals have at most two dimensions", at: range)
   }
 
   public static func lossNotScalar(_ name: String, shape: String, at range: SourceRange)
@@ -87,6 +118,11 @@ extension Diagnostic {
       .error, id: "loss.missing",
       "the program declares no loss, so there is nothing to differentiate; add 'loss L = ...'",
       at: range)
+  }
+
+  public static func notALiteral(at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .error, id: "literal.expected", "expected a number or a list of numbers", at: range)
   }
 
   public static func numberTooLarge(_ text: String, at range: SourceRange) -> Diagnostic {
@@ -113,6 +149,12 @@ extension Diagnostic {
       at: range)
   }
 
+  public static func raggedMatrix(at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .error, id: "literal.ragged", "the rows of a matrix literal must all have the same length",
+      at: range)
+  }
+
   public static func secondLoss(_ name: String, at range: SourceRange, first: SourceRange?)
     -> Diagnostic
   {
@@ -133,6 +175,18 @@ extension Diagnostic {
     Diagnostic(
       .error, id: "declaration.shape",
       "\(what) has shape \(found), but the declaration says \(declared)", at: range)
+  }
+
+  /// Two default values give a symbolic dimension different sizes; the note points at the first.
+  public static func symbolSizeConflict(
+    _ name: String, symbol: String, size: Int, first: String, firstSize: Int,
+    at range: SourceRange, firstRange: SourceRange
+  ) -> Diagnostic {
+    Diagnostic(
+      .error, id: "declaration.symbol-size",
+      "'\(name)' gives '\(symbol)' the size \(size), but '\(first)' gives it \(firstSize)",
+      at: range,
+      notes: [Note("'\(first)' is here", at: firstRange)])
   }
 
   public static func unbalanced(_ text: String, at range: SourceRange) -> Diagnostic {

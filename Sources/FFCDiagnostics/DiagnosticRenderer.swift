@@ -18,20 +18,28 @@ public struct DiagnosticRenderer: Sendable {
     diagnostics.map(render).joined()
   }
 
+  /// A diagnostic with no file (a command-line mistake) reads `ffc: error: ...`; an internal
+  /// error is labelled so and asks for a report.
   public func render(_ diagnostic: Diagnostic) -> String {
-    var out = header(diagnostic.severity, diagnostic.message, diagnostic.locationText)
+    let label = diagnostic.isInternal ? "internal error" : diagnostic.severity.rawValue
+    var out = header(
+      diagnostic.severity, label, diagnostic.message, diagnostic.locationText)
     out += excerpt(diagnostic.range, focus: diagnostic.focus)
     for note in diagnostic.notes {
-      out += header(.note, note.message, note.range?.description)
+      out += header(.note, Severity.note.rawValue, note.message, note.range?.description)
       out += excerpt(note.range, focus: nil)
+    }
+    if diagnostic.isInternal {
+      out += "  this is a bug in ffc; please report it with the program that caused it\n"
     }
     return out
   }
 
-  private func header(_ severity: Severity, _ message: String, _ location: String?) -> String {
+  private func header(_ severity: Severity, _ label: String, _ message: String, _ location: String?)
+    -> String
+  {
     let place = location.map { "\($0): " } ?? (severity == .note ? "" : "ffc: ")
-    let label = paint(severity.rawValue + ":", severity)
-    return bold(place) + label + " " + bold(message) + "\n"
+    return bold(place) + paint(label + ":", severity) + " " + bold(message) + "\n"
   }
 
   /// The source line with a gutter, then tildes under the range and a caret at its focus.

@@ -33,12 +33,7 @@ extension Command {
 }
 
 extension Command {
-  /// A renderer for diagnostics, coloured only when stderr is a terminal (or `--color always`).
-  static func renderer(color: ColorChoice, io: CommandIO) -> (SourceFile) -> DiagnosticRenderer {
-    let useColor = useColor(color, io)
-    return { DiagnosticRenderer(files: [$0], useColor: useColor) }
-  }
-
+  /// Whether diagnostics are coloured: only when stderr is a terminal (or `--color always`).
   static func useColor(_ color: ColorChoice, _ io: CommandIO) -> Bool {
     color == .always || (color == .auto && io.errorIsTerminal)
   }
@@ -65,7 +60,7 @@ extension Command {
     do {
       return try io.readProgram(input)
     } catch {
-      io.err("ffc: error: \(error.message)\n")
+      report(.cannotRead(error), files: [], io: &io)
       return nil
     }
   }
@@ -74,19 +69,26 @@ extension Command {
   /// exit code to return when it does not compile.
   static func compile(
     _ program: (text: String, displayName: String), _ options: Compilation.Options, useColor: Bool,
-    showWarnings: Bool = true, _ io: inout CommandIO
+    _ io: inout CommandIO
   ) -> Result<Compilation, ExitCode> {
-    let renderer = { (file: SourceFile) in DiagnosticRenderer(files: [file], useColor: useColor) }
-    switch Compilation.compile(
-      path: program.displayName, text: program.text, options: options, renderer: renderer)
-    {
-    case .failure(.diagnostics(let rendered, let code)):
-      io.err(rendered)
+    let source = SourceFile(path: program.displayName, text: program.text)
+    let renderer = DiagnosticRenderer(files: [source], useColor: useColor)
+    switch Compilation.compile(source, options: options) {
+    case .failure(.diagnostics(let diagnostics, let code)):
+      io.err(renderer.render(diagnostics))
       return .failure(code)
     case .success(let (compilation, warnings)):
-      if showWarnings { io.err(warnings) }
+      io.err(renderer.render(warnings))
       return .success(compilation)
     }
+  }
+
+  /// Writes a diagnostic to stderr, rendered against `files` (coloured as `--color` says when the
+  /// command has read it, otherwise plain).
+  static func report(
+    _ diagnostic: Diagnostic, files: [SourceFile], useColor: Bool = false, io: inout CommandIO
+  ) {
+    io.err(DiagnosticRenderer(files: files, useColor: useColor).render(diagnostic))
   }
 
   /// The arguments scanned against the command's options; nil when `--help` asked for the help,

@@ -2,11 +2,15 @@ import FFCFrontend
 import FFCIR
 import FFCPasses
 
-/// The pipeline every command shares: read the file, lower it to the forward graph, run the pass
-/// pipeline. Diagnostics come back rendered; the exit code says what kind of failure it was.
+/// The pipeline every command shares: lower the file to the forward graph, run the pass pipeline.
+/// Diagnostics come back as values, each naming the file (the command renders them); the exit
+/// code says what kind of failure it was.
 public struct Compilation {
   public let source: SourceFile
+  /// The lowered graph, before any pass.
   public let forward: Graph
+  /// Where the source gives each parameter its value, from the same lowering (for `--save`).
+  public let valueSites: ValueSites
   public let result: PassManager.Result
   public var graph: Graph { result.graph }
 
@@ -37,20 +41,25 @@ public struct Compilation {
   }
 
   public enum Failure: Error {
-    case diagnostics(rendered: String, exitCode: ExitCode)
+    /// Every diagnostic, in order, the last ones errors; `exitCode` is `.internalError` when one
+    /// of them is a bug in ffc, else `.programError`.
+    case diagnostics([Diagnostic], exitCode: ExitCode)
   }
 
-  /// Compiles `path` (as the user gave it, for messages) with text `text`.
-  public static func compile(
-    path: String, text: String, options: Options, renderer: (SourceFile) -> DiagnosticRenderer
-  ) -> Result<(Compilation, warnings: String), Failure> {
-    let source = SourceFile(path: path, text: text)
-    let render = renderer(source)
+  /// Compiles `source` (its path as the user gave it, for messages). On success, the warnings.
+  public static func compile(_ source: SourceFile, options: Options) -> Result<
+    (Compilation, warnings: [Diagnostic]), Failure
+  > {
     let frontend = Frontend.lower(source)
-    var rendered = render.render(frontend.diagnostics)
-    guard let forward = frontend.graph, !frontend.hasErrors else {
-      return .failure(.diagnostics(rendered: rendered, exitCode: .programError))
+    var diagnostics = frontend.diagnostics.map { $0.inFile(source.path) }
+    func failure(_ more: [Diagnostic] = []) -> Result<
+      (Compilation, warnings: [Diagnostic]), Failure
+    > {
+      diagnostics += more.map { $0.inFile(source.path) }
+      let isBug = diagnostics.contains(where: \.isInternal)
+      return .failure(.diagnostics(diagnostics, exitCode: isBug ? .internalError : .programError))
     }
+    guard let forward = frontend.graph, !frontend.hasErrors else { return failure() }
     do throws(PassFailure) {
       let differentiate = options.differentiate && (forward.loss != nil || !options.onlyWithLoss)
       var pipeline = Pipeline.standard(
@@ -58,21 +67,20 @@ public struct Compilation {
       if options.checkRewrites { pipeline.checkEach = RewriteChecker.check }
       if options.fuse { pipeline.append(Pipeline.execution()) }
       let result = try pipeline.run(forward)
-      rendered += render.render(allowed(result.diagnostics, in: source))
-      if result.diagnostics.contains(where: { $0.severity == .error }) {
-        return .failure(.diagnostics(rendered: rendered, exitCode: .programError))
+      let passDiagnostics = allowed(result.diagnostics, in: source)
+      if passDiagnostics.contains(where: { $0.severity == .error }) {
+        return failure(passDiagnostics)
       }
-      return .success((Compilation(source: source, forward: forward, result: result), rendered))
+      diagnostics += passDiagnostics.map { $0.inFile(source.path) }
+      let compilation = Compilation(
+        source: source, forward: forward, valueSites: frontend.valueSites, result: result)
+      return .success((compilation, diagnostics))
     } catch {
       switch error {
       case .user(let diagnostic):
-        rendered += render.render([diagnostic])
-        return .failure(.diagnostics(rendered: rendered, exitCode: .programError))
+        return failure([diagnostic])
       case .internal(let pass, let message):
-        rendered +=
-          "ffc: internal error: in pass '\(pass)': \(message)\n"
-          + "  this is a bug in ffc; please report it with the program that caused it\n"
-        return .failure(.diagnostics(rendered: rendered, exitCode: .internalError))
+        return failure([.internalError(in: "pass", "in pass '\(pass)': \(message)", at: nil)])
       }
     }
   }
@@ -86,12 +94,5 @@ func allowed(_ diagnostics: [Diagnostic], in source: SourceFile) -> [Diagnostic]
       return true
     }
     return !source.lineText(line).contains("# ffc: allow")
-  }
-}
-
-/// Renderers for callers outside the CLI (benchmarks, tests).
-public enum DiagnosticRendererFactory {
-  public static func plain(_ file: SourceFile) -> DiagnosticRenderer {
-    DiagnosticRenderer(files: [file])
   }
 }

@@ -67,7 +67,7 @@ public enum Driver {
       io.err(error.rendered)
       return .usage
     } catch {
-      io.err("ffc: internal error: \(error)\n")
+      io.err(DiagnosticRenderer(files: []).render(.unexpected(error)))
       return .internalError
     }
   }

@@ -1,3 +1,5 @@
+import FFCDiagnostics
+
 /// A mistake in how ffc was invoked. Printed as one line, then the command's usage, then a pointer
 /// to its help; exit code 2.
 public struct UsageError: Error, Sendable, Equatable {
@@ -12,7 +14,7 @@ public struct UsageError: Error, Sendable, Equatable {
   }
 
   public var rendered: String {
-    var text = "ffc: error: \(message)\n"
+    var text = DiagnosticRenderer(files: []).render(.usage(message))
     if let usage { text += "usage: \(usage)\n" }
     if let helpTopic {
       text += "  see 'ffc help\(helpTopic.isEmpty ? "" : " " + helpTopic)' for more information\n"

@@ -50,8 +50,7 @@ extension Lowering {
       literal = nil
     }
     if kind == .const, literal == nil {
-      diagnostics.add(
-        .badLiteral("constant '\(name)' needs a value: 'const \(name) = 2'", at: nameRange))
+      diagnostics.add(.constantWithoutValue(name, at: nameRange))
       _ = bind(name, nil, at: nameRange)
       return
     }
@@ -62,7 +61,7 @@ extension Lowering {
         name: name, kind: kind, node: node, shape: finalShape, initializer: initializer,
         defaultValue: kind == .const ? nil : literal, location: nameRange))
     if kind == .param {
-      valueSites[name] =
+      valueSites[declarations.count - 1] =
         value.map { .replacing($0.range) } ?? .inserting(at: statement.end.offset, prefix: " = ")
     }
   }
@@ -73,19 +72,16 @@ extension Lowering {
     _ kind: DeclarationKind, _ name: String, _ value: Tensor, _ shape: Shape, _ range: SourceRange
   ) -> Bool {
     if kind == .label, let bad = value.scalars.first(where: { $0 < 0 || $0 != $0.rounded() }) {
-      diagnostics.add(
-        .badLiteral(
-          "class labels are whole numbers from 0, got \(TensorFormat.number(bad))", at: range))
+      diagnostics.add(.badLabelDefault(TensorFormat.number(bad), at: range))
       return false
     }
     for (dim, size) in zip(shape.dims, value.shape) {
       guard case .symbol(let symbol) = dim else { continue }
       if let (bound, source, where_) = symbolSizes[symbol], bound != size {
         diagnostics.add(
-          .badLiteral(
-            "'\(name)' gives '\(symbol)' the size \(size), but '\(source)' gives it \(bound)",
-            at: range
-          ).with(note: Note("'\(source)' is here", at: where_)))
+          .symbolSizeConflict(
+            name, symbol: symbol, size: size, first: source, firstSize: bound, at: range,
+            firstRange: where_))
         return false
       }
       if symbolSizes[symbol] == nil { symbolSizes[symbol] = (size, name, range) }

@@ -96,7 +96,7 @@ extension Lowering {
       Declaration(
         name: "\(name).W", kind: .param, node: weight, shape: weightShape, initializer: weightStart,
         location: call.range))
-    valueSites["\(name).W"] = options.weightSite
+    valueSites[declarations.count - 1] = options.weightSite
     guard var result = emit(call, { try $0.emit(Op.matmul, [x, weight]) }) else { return nil }
     if options.useBias {
       let bias = leaf(.param, "\(name).b", Shape([units]), nil)
@@ -105,7 +105,7 @@ extension Lowering {
         Declaration(
           name: "\(name).b", kind: .param, node: bias, shape: Shape([units]),
           initializer: biasStart, location: call.range))
-      valueSites["\(name).b"] = options.biasSite
+      valueSites[declarations.count - 1] = options.biasSite
       guard let sum = emit(call, { [result] in try $0.elementwise(Op.add, result, bias) }) else {
         return nil
       }

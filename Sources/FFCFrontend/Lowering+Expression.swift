@@ -43,8 +43,7 @@ extension Lowering {
       return builder.constantNode(Tensor(x))
     case .name(let name):
       if OpRegistry.callableOp(name) != nil || name == "dense", scope[name] == nil {
-        diagnostics.add(
-          .badLiteral("'\(name)' is a function; call it as '\(name)(...)'", at: node.range))
+        diagnostics.add(.functionAsValue(name, at: node.range))
         return nil
       }
       return lookUp(name, at: node.range)
@@ -114,7 +113,7 @@ extension Lowering {
     for (axis, index) in indices.enumerated() {
       guard let number = evaluateNumber(e, index), number == number.rounded(), abs(number) < 1e9
       else {
-        diagnostics.add(.badLiteral("an index must be a whole number", at: e.nodes[index].range))
+        diagnostics.add(.badIndex(at: e.nodes[index].range))
         return nil
       }
       var position = Int(number)

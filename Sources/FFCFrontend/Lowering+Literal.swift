@@ -35,19 +35,17 @@ extension Lowering {
         let items = elements.compactMap { values[$0] }
         guard items.count == elements.count, let first = items.first else { return nil }
         guard items.allSatisfy({ $0.shape == first.shape }) else {
-          diagnostics.add(
-            .badLiteral(
-              "the rows of a matrix literal must all have the same length", at: node.range))
+          diagnostics.add(.raggedMatrix(at: node.range))
           return nil
         }
         guard first.rank < 2 else {
-          diagnostics.add(.badLiteral("literals have at most two dimensions", at: node.range))
+          diagnostics.add(.literalRank(at: node.range))
           return nil
         }
         values[index] = Tensor(
           shape: [items.count] + first.shape, scalars: items.flatMap(\.scalars))
       default:
-        diagnostics.add(.badLiteral("expected a number or a list of numbers", at: node.range))
+        diagnostics.add(.notALiteral(at: node.range))
         return nil
       }
     }

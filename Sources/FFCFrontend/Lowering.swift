@@ -1,32 +1,27 @@
 import FFCDiagnostics
 import FFCIR
 
-/// What the frontend hands on: the forward graph (when the program had no errors) and every
-/// diagnostic, errors and warnings, in source order.
+/// What the frontend hands on: the forward graph (when the program had no errors), every
+/// diagnostic, errors and warnings, in source order, and where the source gives each parameter its
+/// value (for `ProgramWriter`).
 public struct FrontendResult {
   public let graph: Graph?
   public let diagnostics: [Diagnostic]
+  public let valueSites: ValueSites
   public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 }
 
 public enum Frontend {
   /// Source text to forward graph: lex, parse, resolve names, infer shapes, build the graph.
   public static func lower(_ file: SourceFile) -> FrontendResult {
-    lowerRecordingValueSites(file).result
-  }
-
-  /// `lower`, and where the source gives each parameter its value (for `ProgramWriter`).
-  static func lowerRecordingValueSites(_ file: SourceFile) -> (
-    result: FrontendResult, sites: [String: ValueSite]
-  ) {
     let (program, parseDiagnostics) = Parser.parse(file)
     var lowering = Lowering(file: file)
     lowering.diagnostics.add(contentsOf: parseDiagnostics)
     lowering.lower(program)
     let graph = lowering.diagnostics.hasErrors ? nil : lowering.finishedGraph()
-    return (
-      FrontendResult(graph: graph, diagnostics: lowering.diagnostics.sorted), lowering.valueSites
-    )
+    return FrontendResult(
+      graph: graph, diagnostics: lowering.diagnostics.sorted,
+      valueSites: ValueSites(byDeclaration: lowering.valueSites))
   }
 
   /// The graph's name: the file's base name without its extension.
@@ -58,8 +53,8 @@ struct Lowering {
   var lossRange: SourceRange?
   /// Sizes that default values give symbolic dimensions: symbol -> (size, declaration, where).
   var symbolSizes: [String: (Int, String, SourceRange)] = [:]
-  /// Where each parameter's value is written, by parameter name.
-  var valueSites: [String: ValueSite] = [:]
+  /// Where each parameter's value is written, by the parameter's index among the declarations.
+  var valueSites: [Int: ValueSite] = [:]
 
   init(file: SourceFile) { self.file = file }
 
@@ -114,8 +109,8 @@ struct Lowering {
     if node == nil && !diagnostics.hasErrors {
       // Never drop a statement silently: a failure without a message is a bug, reported as such.
       diagnostics.add(
-        .badLiteral(
-          "ffc could not compile the value of '\(name)' and gave no reason (a bug in ffc)",
+        .internalError(
+          in: "lowering", "ffc could not compile the value of '\(name)' and gave no reason",
           at: value.range))
     }
     _ = bind(name, node, at: nameRange)

@@ -9,27 +9,42 @@ public enum ProgramWriter {
   /// The first line of a saved file, replaced on every save so that notes do not pile up.
   public static let notePrefix = "# ffc train:"
 
-  /// `source` with every parameter named in `values` given that value as a literal; everything
-  /// else byte for byte as it was. A `param` declaration's value (an initializer, a literal, or
-  /// none) is replaced; a `dense` layer gets `W=` and `b=` options, in place of `init=` if it has
-  /// one. Numbers are the shortest text that reads back as the same value in `precision` (the
-  /// same Float, in f32). `note` becomes the comment line `# ffc train: <note>` at the top, replacing one
-  /// already there; nil keeps the file's first line as it is. The result is read back and checked
-  /// before it is returned.
+  /// `source` with every parameter in `values` given that value as a literal; everything else
+  /// byte for byte as it was. A parameter is known by its index among `declarations`, those of a
+  /// graph compiled from the lowering that found `sites` (passes keep declarations in their
+  /// places). A `param` declaration's value (an initializer, a literal, or none) is replaced; a
+  /// `dense` layer gets `W=` and `b=` options, in place of `init=` if it has one. Numbers are
+  /// the shortest text that reads back as the same value in `precision` (the same Float, in f32). `note`
+  /// becomes the comment line `# ffc train: <note>` at the top, replacing one already there; nil
+  /// keeps the file's first line as it is. The result is read back and checked before it is
+  /// returned.
   public static func withParameterValues(
-    _ source: SourceFile, values: [(name: String, value: Tensor)], precision: Precision,
-    note: String?
+    _ source: SourceFile, declarations: [Declaration], sites: ValueSites,
+    values: [(declaration: Int, value: Tensor)], precision: Precision, note: String?
   ) throws(Diagnostic) -> String {
-    let (result, sites) = Frontend.lowerRecordingValueSites(source)
-    guard let graph = result.graph else {
-      throw result.diagnostics.first { $0.severity == .error }
-        ?? .saveInternal("the program did not compile", at: nil)
-    }
-    let edits = try SaveEdit.plan(values, graph.parameters, sites, precision: precision)
+    let edits = try SaveEdit.plan(
+      values, declarations, sites.byDeclaration, precision: precision)
     var text = apply(edits, to: source.text, precision: precision)
     if let note { text = withNote(note, text) }
     try check(text, path: source.path, values: values, precision: precision)
     return text
+  }
+
+  /// `withParameterValues` for values named by the caller: lowers `source` and finds each
+  /// parameter by its name (an unknown or repeated name is an error).
+  public static func withParameterValues(
+    _ source: SourceFile, values: [(name: String, value: Tensor)], precision: Precision,
+    note: String?
+  ) throws(Diagnostic) -> String {
+    let lowered = Frontend.lower(source)
+    guard let graph = lowered.graph else {
+      throw lowered.diagnostics.first { $0.severity == .error }
+        ?? .saveInternal("the program did not compile", at: nil)
+    }
+    return try withParameterValues(
+      source, declarations: graph.declarations, sites: lowered.valueSites,
+      values: SaveEdit.resolve(values, graph.declarations), precision: precision,
+      note: note)
   }
 
   /// Copies the source with every edit applied. Edits are sorted by position (ties in declaration
@@ -78,9 +93,11 @@ public enum ProgramWriter {
   }
 
   /// Reads the written program back: it must compile, and every parameter written must start at
-  /// its value (in f32, at the same Float). A failure is a bug in the writer.
+  /// its value (in f32, at the same Float), in the same place among the declarations.
+  /// A failure is a bug in the writer.
   private static func check(
-    _ text: String, path: String, values: [(name: String, value: Tensor)], precision: Precision
+    _ text: String, path: String, values: [(declaration: Int, value: Tensor)],
+    precision: Precision
   ) throws(Diagnostic) {
     let result = Frontend.lower(SourceFile(path: path, text: text))
     guard let graph = result.graph else {
@@ -91,14 +108,14 @@ public enum ProgramWriter {
         "ffc wrote a program it cannot read back: \(first?.message ?? "no reason given")\(place)",
         at: nil)
     }
-    for (name, value) in values {
-      let declaration = graph.parameters.first { $0.name == name }
-      guard case .literal(let written)? = declaration?.initializer,
+    for (index, value) in values {
+      let declaration = graph.declarations[index]
+      guard declaration.kind == .param, case .literal(let written)? = declaration.initializer,
         same(written, value, precision)
       else {
         throw .saveInternal(
-          "ffc wrote a value of '\(name)' that does not read back as written",
-          at: declaration?.location)
+          "ffc wrote a value of '\(declaration.name)' that does not read back as written",
+          at: declaration.location)
       }
     }
   }

@@ -13,24 +13,40 @@ struct SaveEdit {
   /// (`h.W` before `h.b`).
   let order: Int
 
+  /// Values named by a caller, by their parameters' indices among `declarations`.
+  static func resolve(_ values: [(name: String, value: Tensor)], _ declarations: [Declaration])
+    throws(Diagnostic) -> [(declaration: Int, value: Tensor)]
+  {
+    let parameters = declarations.indices.filter { declarations[$0].kind == .param }
+    var resolved: [(declaration: Int, value: Tensor)] = []
+    for (name, value) in values {
+      guard let index = parameters.first(where: { declarations[$0].name == name }) else {
+        let names = parameters.map { declarations[$0].name }
+        throw .saveUnknown(name, suggestion: EditDistance.closest(to: name, in: names), at: nil)
+      }
+      resolved.append((index, value))
+    }
+    return resolved
+  }
+
   static func plan(
-    _ values: [(name: String, value: Tensor)], _ parameters: [Declaration],
-    _ sites: [String: ValueSite],
-    precision: Precision
+    _ values: [(declaration: Int, value: Tensor)], _ declarations: [Declaration],
+    _ sites: [Int: ValueSite], precision: Precision
   ) throws(Diagnostic) -> [SaveEdit] {
     var edits: [SaveEdit] = []
-    var seen = Set<String>()
-    for (name, value) in values {
-      guard let order = parameters.firstIndex(where: { $0.name == name }) else {
-        throw .saveUnknown(
-          name, suggestion: EditDistance.closest(to: name, in: parameters.map(\.name)), at: nil)
-      }
-      guard seen.insert(name).inserted else { throw .saveTwice(name) }
-      let declaration = parameters[order]
-      try check(value, declaration, precision: precision)
-      guard let site = sites[name] else {
+    var seen = Set<Int>()
+    for (order, value) in values {
+      guard declarations.indices.contains(order), declarations[order].kind == .param else {
         throw .saveInternal(
-          "ffc does not know where the value of '\(name)' is written", at: declaration.location)
+          "ffc tried to save a value of declaration \(order), not a parameter", at: nil)
+      }
+      let declaration = declarations[order]
+      guard seen.insert(order).inserted else { throw .saveTwice(declaration.name) }
+      try check(value, declaration, precision: precision)
+      guard let site = sites[order] else {
+        throw .saveInternal(
+          "ffc does not know where the value of '\(declaration.name)' is written",
+          at: declaration.location)
       }
       edits.append(
         SaveEdit(
@@ -41,7 +57,8 @@ struct SaveEdit {
     // Sites never overlap; if two did, copying the text between them would go backwards.
     for (a, b) in zip(sorted, sorted.dropFirst()) where b.range.lowerBound < a.range.upperBound {
       throw .saveInternal(
-        "ffc found two parameter values written in the same place", at: parameters[b.order].location
+        "ffc found two parameter values written in the same place",
+        at: declarations[b.order].location
       )
     }
     return sorted

@@ -1,9 +1,16 @@
 import FFCDiagnostics
 
+/// Where the source gives every parameter its first value, by the parameter's index among the
+/// declarations of the lowered graph. Passes keep declarations in their places, so the index is
+/// the same in every graph compiled from that lowering.
+public struct ValueSites: Sendable {
+  let byDeclaration: [Int: ValueSite]
+}
+
 /// Where the source gives a parameter its first value, as an edit: the bytes to replace (none for
 /// an insertion) and the text that goes before the new value. Lowering records one per parameter
 /// while it reads the value, so `ProgramWriter` finds every value by the same rules that read it.
-struct ValueSite {
+struct ValueSite: Sendable {
   /// UTF-8 offsets into the source, half-open.
   let range: Range<Int>
   /// Empty when an existing value is replaced; `" = "` after a declaration without a value;

@@ -73,6 +73,17 @@ extension Graph {
     return live
   }
 
+  /// The forward computation of a gradient graph: the graph without its gradients and the nodes
+  /// only they needed, its other roots and its declarations in their places. It evaluates the loss
+  /// as the gradient graph does, without the backward pass (`train`'s validation), with no second
+  /// compilation.
+  public func withoutGradients() -> Graph {
+    var forward = self
+    forward.gradients = []
+    forward.adjoints = []
+    return forward.keeping(forward.liveNodes())
+  }
+
   /// Keeps only the nodes that `live` marks, renumbered in their original order.
   public func keeping(_ live: [Bool]) -> Graph {
     var map = [NodeID](repeating: NodeID(0), count: nodes.count)

@@ -52,6 +52,23 @@ extension Graph {
     for declaration in declarations where !self[declaration.node].op.isLeaf {
       throw VerificationError(message: "declaration '\(declaration.name)' does not point at a leaf")
     }
+    for gradient in gradients {
+      guard declarations.indices.contains(gradient.declaration),
+        declarations[gradient.declaration].kind == .param
+      else {
+        throw VerificationError(
+          message:
+            "gradient \(gradient.node) is linked to declaration \(gradient.declaration), not a parameter"
+        )
+      }
+      let parameter = declarations[gradient.declaration]
+      if self[gradient.node].shape != parameter.shape {
+        throw VerificationError(
+          message:
+            "the gradient of '\(parameter.name)' has shape \(self[gradient.node].shape), the parameter \(parameter.shape)"
+        )
+      }
+    }
     if let loss, self[loss.node].shape.rank != 0 {
       throw VerificationError(message: "the loss '\(loss.name)' is not a scalar")
     }

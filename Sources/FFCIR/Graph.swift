@@ -54,6 +54,20 @@ public struct NamedValue: Sendable, Equatable {
   }
 }
 
+/// The gradient of the loss for one parameter: the node that computes it, and the parameter it
+/// belongs to, by its place among the graph's declarations. Passes renumber nodes but keep the
+/// declarations in their places (they may append, never remove or reorder), so the link holds
+/// through every pass without looking a name up; `Graph.verify` checks it.
+public struct Gradient: Sendable, Equatable {
+  /// The index of the parameter in `Graph.declarations`.
+  public let declaration: Int
+  public var node: NodeID
+  public init(of declaration: Int, _ node: NodeID) {
+    self.declaration = declaration
+    self.node = node
+  }
+}
+
 /// The gradient of the loss with respect to one named value: `dL/dh1`, its node, and the value.
 public struct Adjoint: Sendable, Equatable {
   public let name: String
@@ -76,7 +90,7 @@ public struct Graph: Sendable {
   public var outputs: [NamedValue]
   public var loss: NamedValue?
   /// `grad W1`: one per differentiated parameter, in declaration order.
-  public var gradients: [NamedValue]
+  public var gradients: [Gradient]
   /// Set by Differentiate: the cotangent of every named value between the parameters and the loss
   /// (`dL/dh1`), in the order backpropagation computes them, including those that share a node
   /// with another (the cotangent of `u` in `y = u + b` is the cotangent of `y`). Not roots: a
@@ -86,7 +100,7 @@ public struct Graph: Sendable {
 
   public init(
     name: String, nodes: [Node], declarations: [Declaration], outputs: [NamedValue],
-    loss: NamedValue?, gradients: [NamedValue] = [], adjoints: [Adjoint] = []
+    loss: NamedValue?, gradients: [Gradient] = [], adjoints: [Adjoint] = []
   ) {
     self.name = name
     self.nodes = nodes
@@ -101,6 +115,9 @@ public struct Graph: Sendable {
 
   public var parameters: [Declaration] { declarations.filter { $0.kind == .param } }
 
+  /// The parameter a gradient belongs to.
+  public func parameter(of gradient: Gradient) -> Declaration { declarations[gradient.declaration] }
+
   /// Every root the graph must keep: outputs, the loss, the gradients, then the declared leaves.
   public var roots: [NodeID] {
     outputs.map(\.node) + (loss.map { [$0.node] } ?? []) + gradients.map(\.node)
@@ -111,7 +128,7 @@ public struct Graph: Sendable {
 
   /// The same roots with every node id mapped through `map` (used by passes that renumber).
   public func remappingRoots(_ map: (NodeID) -> NodeID) -> (
-    declarations: [Declaration], outputs: [NamedValue], loss: NamedValue?, gradients: [NamedValue]
+    declarations: [Declaration], outputs: [NamedValue], loss: NamedValue?, gradients: [Gradient]
   ) {
     var declarations = self.declarations
     for i in declarations.indices { declarations[i].node = map(declarations[i].node) }

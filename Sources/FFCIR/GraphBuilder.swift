@@ -220,7 +220,7 @@ public final class GraphBuilder {
   /// The finished graph with the given roots.
   public func graph(
     name: String, declarations: [Declaration], outputs: [NamedValue], loss: NamedValue?,
-    gradients: [NamedValue] = [], adjoints: [Adjoint] = []
+    gradients: [Gradient] = [], adjoints: [Adjoint] = []
   ) -> Graph {
     materialize()
     return Graph(

@@ -16,14 +16,16 @@ public struct Differentiate: Pass {
         graph.outputs.last.flatMap { graph[$0.node].location } ?? graph.declarations.last?.location
       throw .user(.missingLoss(at: place))
     }
-    let parameters = graph.parameters
+    let parameters = graph.declarations.indices.filter { graph.declarations[$0].kind == .param }
     let builder = GraphBuilder(continuing: graph)
     builder.emittingGradient = true
-    let cotangents = try cotangents(of: loss, wrt: parameters.map(\.node), in: graph, builder)
-    var gradients: [NamedValue] = []
-    for parameter in parameters {
+    let cotangents = try cotangents(
+      of: loss, wrt: parameters.map { graph.declarations[$0].node }, in: graph, builder)
+    var gradients: [Gradient] = []
+    for index in parameters {
+      let parameter = graph.declarations[index]
       if let g = cotangents[parameter.node.index] {
-        gradients.append(NamedValue(parameter.name, g))
+        gradients.append(Gradient(of: index, g))
       } else {
         // A parameter the loss does not depend on (or only through step, sign or equal, whose
         // derivative is zero): its gradient is exactly zero.
@@ -35,7 +37,7 @@ public struct Differentiate: Pass {
             : .parameterUnused(parameter.name, at: parameter.location))
         builder.currentLocation = parameter.location
         gradients.append(
-          NamedValue(parameter.name, builder.filled(0, shape: parameter.shape)))
+          Gradient(of: index, builder.filled(0, shape: parameter.shape)))
       }
     }
     context.count("gradient nodes", by: builder.nodes.count - graph.nodes.count)

@@ -17,9 +17,7 @@ public struct HessianVectorProducts: Pass {
     var declarations = graph.declarations
     var dot: Value?
     for gradient in graph.gradients {
-      guard let parameter = graph.declarations.first(where: { $0.name == gradient.name }) else {
-        continue
-      }
+      let parameter = graph.parameter(of: gradient)
       builder.currentLocation = parameter.location
       let name = "v.\(parameter.name)"
       let direction = builder.leaf(Op.input, name: name, shape: parameter.shape)

@@ -52,9 +52,7 @@ public enum GradientCheck {
     var rng = SplitMix64(seed: settings.seed ^ 0xC4EC)
     var report: [Parameter] = []
     for (gradient, symbolic) in zip(graph.gradients, gradients) {
-      guard let declaration = graph.declarations.first(where: { $0.name == gradient.name }) else {
-        continue
-      }
+      let declaration = graph.parameter(of: gradient)
       let buffer = plan.buffer(of: declaration.node)
       let count = plan.count(of: declaration.node)
       func loss(_ i: Int, _ shift: Double, _ base: Double) -> Double {
@@ -101,7 +99,7 @@ public enum GradientCheck {
       plan.run()
       report.append(
         Parameter(
-          name: gradient.name, shape: symbolic.shape, checked: indices.count,
+          name: declaration.name, shape: symbolic.shape, checked: indices.count,
           maxAbsoluteError: worstAbsolute,
           maxRelativeError: worstRelative, kinks: kinks, failures: failures))
     }

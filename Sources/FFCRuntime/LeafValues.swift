@@ -25,10 +25,18 @@ public struct LeafValues: Sendable {
   public private(set) var values: [(declaration: Declaration, value: Tensor)] = []
   public private(set) var bindings: [String: Int] = [:]
 
-  public init(_ graph: Graph, feeds: [String: Tensor], seed: UInt64) throws(EvaluationError) {
+  /// `given` holds values by the declaration's index, ahead of `feeds` (training's parameters).
+  public init(
+    _ graph: Graph, feeds: [String: Tensor], given: [Int: Tensor] = [:], seed: UInt64
+  ) throws(EvaluationError) {
     let classes = graph.labelClasses()
-    for declaration in graph.declarations where declaration.kind != .const {
-      let value = try Self.value(of: declaration, feeds, seed: seed)
+    for (index, declaration) in graph.declarations.enumerated() where declaration.kind != .const {
+      let value: Tensor
+      if let known = given[index] {
+        value = known
+      } else {
+        value = try Self.value(of: declaration, feeds, seed: seed)
+      }
       try bind(declaration, value.shape)
       if let rule = LabelRule.rule(for: declaration, classes: classes) {
         for x in value.scalars {

@@ -79,7 +79,7 @@ public enum FiniteDifferences {
     var plus = feeds
     var minus = feeds
     for (gradientIndex, gradient) in graph.gradients.enumerated() {
-      let name = gradient.name
+      let name = graph.parameter(of: gradient).name
       guard let base = feeds[name] else { continue }
       let t = base.map { _ in rng.uniform(-1, 1) }
       symbolic += zip(t.scalars, gradients[gradientIndex].scalars).reduce(0) { $0 + $1.0 * $1.1 }

@@ -65,7 +65,9 @@ public enum Programs {
     throws -> Tensor
   {
     let values = try evaluate(graph, feeds: feeds)
-    guard let index = graph.gradients.firstIndex(where: { $0.name == parameter }) else {
+    guard
+      let index = graph.gradients.firstIndex(where: { graph.parameter(of: $0).name == parameter })
+    else {
       throw Failure(description: "no gradient for '\(parameter)'")
     }
     return values.gradients[index]

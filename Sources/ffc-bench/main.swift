@@ -87,8 +87,8 @@ func seconds(_ body: () -> Void) -> Double {
 /// chains fused, as `ffc run` and `ffc train` execute it.
 func gradientGraph(_ text: String, path: String, fuse: Bool) throws -> Graph {
   let result = Compilation.compile(
-    path: path, text: text, options: .init(differentiate: true, optimize: true, fuse: fuse),
-    renderer: { DiagnosticRendererFactory.plain($0) })
+    SourceFile(path: path, text: text),
+    options: .init(differentiate: true, optimize: true, fuse: fuse))
   guard case .success(let (compilation, _)) = result else {
     throw BenchError("\(path) did not compile")
   }

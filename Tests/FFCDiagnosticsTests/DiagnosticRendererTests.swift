@@ -34,6 +34,32 @@ import Testing
       text == "net.ffn:2:13: error: cannot multiply\n 2 | h = relu(W1 @ x)\n   |          ~~~^~~\n")
   }
 
+  /// An error about a whole file names it, as swiftc and rustc do when no line applies; one about
+  /// no file (the command line) names ffc.
+  @Test func aWholeFileErrorNamesTheFile() {
+    let renderer = DiagnosticRenderer(files: [file])
+    #expect(
+      renderer.render(Diagnostic(.error, id: "t", "no loss", file: "net.ffn"))
+        == "net.ffn: error: no loss\n")
+    #expect(
+      renderer.render(Diagnostic(.error, id: "t", "bad flag", at: nil)) == "ffc: error: bad flag\n")
+    let placed = Diagnostic(.error, id: "t", "no loss", at: nil).inFile("net.ffn")
+    #expect(placed.file == "net.ffn" && placed.locationText == "net.ffn")
+    let located = Diagnostic(.error, id: "t", "x", at: file.range(20, 22)).inFile("other.ffn")
+    #expect(located.locationText == "net.ffn:2:10")
+  }
+
+  /// A bug in ffc is labelled an internal error and asks for a report; it is not blamed on the
+  /// user's file.
+  @Test func anInternalErrorAsksForAReport() {
+    let bug = Diagnostic.internalError(in: "pass", "in pass 'cse': broken", at: nil)
+    #expect(bug.isInternal && bug.inFile("net.ffn").file == nil)
+    #expect(
+      DiagnosticRenderer(files: [file]).render(bug)
+        == "ffc: internal error: in pass 'cse': broken\n"
+        + "  this is a bug in ffc; please report it with the program that caused it\n")
+  }
+
   @Test func notesFollowWithTheirOwnLocation() {
     let diagnostic = Diagnostic(
       .error, id: "t", "bad", at: file.range(11, 12),

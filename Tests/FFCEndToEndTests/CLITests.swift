@@ -39,6 +39,30 @@ import Testing
     #expect(!simplified.stdout.contains("0.5, 0.5") && !simplified.stdout.contains("mul 1,"))
   }
 
+  /// An error about the whole program, with no line to point at, names the file (as swiftc and
+  /// rustc do); one about the command line names ffc.
+  @Test func wholeProgramErrorsNameTheFile() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let empty = try scratch.file("empty.ffn", "# nothing yet\n")
+    let noLoss = try ffc(["compile", empty, "--emit-grad"])
+    #expect(noLoss.status == 1)
+    #expect(
+      noLoss.stderr
+        == "\(empty): error: the program declares no loss, so there is nothing to differentiate; add 'loss L = ...'\n"
+    )
+    let fixed = try scratch.file("fixed.ffn", "input x = 1\nloss L = x * 2\n")
+    let train = try ffc(["train", fixed, "--data", "samples/data/xor.csv"])
+    #expect(train.status == 1)
+    #expect(train.stderr == "\(fixed): error: the program declares no parameters to train\n")
+    let bench = try ffc(["bench", fixed])
+    #expect(bench.status == 1)
+    #expect(
+      bench.stderr
+        == "\(fixed): error: the program has no loss or no parameters: there is no training step to time\n"
+    )
+  }
+
   @Test func usageErrorsExitTwo() throws {
     let unknownOption = try ffc(["compile", "samples/fig11_1.ffn", "--emit-grads"])
     #expect(unknownOption.status == 2)

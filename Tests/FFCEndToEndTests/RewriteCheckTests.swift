@@ -8,13 +8,13 @@ import Testing
 /// and a rewrite that changes one is caught.
 @Suite struct RewriteCheckTests {
   func compile(_ text: String) -> (Bool, String) {
+    let source = SourceFile(path: "net.ffn", text: text)
     let result = Compilation.compile(
-      path: "net.ffn", text: text,
-      options: .init(differentiate: true, optimize: true, checkRewrites: true),
-      renderer: { DiagnosticRendererFactory.plain($0) })
+      source, options: .init(differentiate: true, optimize: true, checkRewrites: true))
     switch result {
     case .success: return (true, "")
-    case .failure(.diagnostics(let rendered, _)): return (false, rendered)
+    case .failure(.diagnostics(let diagnostics, _)):
+      return (false, DiagnosticRenderer(files: [source]).render(diagnostics))
     }
   }
 

@@ -198,4 +198,52 @@ import Testing
     #expect(
       resaved.components(separatedBy: "# ffc train:").count == 2, "one note line after two saves")
   }
+
+  /// Parameters whose names sort against their declaration order train, validate and save as
+  /// the same program with names in order does: they are linked to their gradients, buffers and
+  /// values by declaration, never by name.
+  @Test func parametersNamedAgainstTheirOrderTrainAndSaveAsInOrder() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = """
+      input X[N, 2]
+      target y[N]
+      param zz[2, 3] = [[0.5, -0.3, 0.2], [0.1, 0.4, -0.6]]
+      param aa[3] = [0.2, -0.1, 0.3]
+      param mm[3] = [0.7, -0.2, 0.5]
+      f = tanh(X @ zz + aa) @ mm
+      loss J = mse(f, y)
+
+      """
+    // Names as long as the originals, so the saved literals line up the same.
+    let renaming = [("zz", "p1"), ("aa", "p2"), ("mm", "p3")]
+    let inOrder = renaming.reduce(program) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+    func train(_ text: String, _ name: String) throws -> (summary: String, saved: String) {
+      let path = try scratch.file("\(name).ffn", text)
+      let saved = scratch.url.appendingPathComponent("\(name)-trained.ffn").path
+      let result = try ffc([
+        "train", path, "--data", "samples/data/xor.csv", "--val", "samples/data/xor.csv",
+        "--epochs", "20", "--batch", "3", "--optimizer", "adam", "--lr", "0.05", "--quiet",
+        "--save", saved,
+      ])
+      #expect(result.status == 0, "\(result.stderr)")
+      let summary = result.stdout.split(separator: "\n").dropFirst().dropLast().joined(
+        separator: "\n")
+      // The first line is the note, which names the file.
+      let text = try String(contentsOfFile: saved, encoding: .utf8)
+      return (
+        summary,
+        String(
+          text.split(separator: "\n", omittingEmptySubsequences: false)
+            .dropFirst().joined(separator: "\n"))
+      )
+    }
+    let against = try train(program, "against")
+    let ordered = try train(inOrder, "ordered")
+    #expect(against.summary.contains("validation loss"))
+    #expect(against.summary == ordered.summary)
+    let renamed = renaming.reduce(against.saved) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+    #expect(renamed == ordered.saved)
+    #expect(!against.saved.contains("0.5, -0.3, 0.2"), "the values were not saved")
+  }
 }

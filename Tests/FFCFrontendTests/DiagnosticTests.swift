@@ -45,7 +45,7 @@ import Testing
       message: "'W' cannot have the batch dimension 'N': only data (input, target, label) has one",
       line: 1, column: 9),
     Case(
-      program: "param W[2, 2] = [[1, 2], [3]]\n", id: "literal.invalid",
+      program: "param W[2, 2] = [[1, 2], [3]]\n", id: "literal.ragged",
       message: "the rows of a matrix literal must all have the same length", line: 1, column: 17),
     Case(
       program: "param W[2, 3] = [[1, 2], [3, 4]]\n", id: "declaration.shape",
@@ -89,7 +89,7 @@ import Testing
       program: "input x\nloss a = x\nloss b = x\n", id: "loss.duplicate",
       message: "a program has one loss, but 'b' is a second", line: 3, column: 6),
     Case(
-      program: "input x\ny = relu\n", id: "literal.invalid",
+      program: "input x\ny = relu\n", id: "name.function-value",
       message: "'relu' is a function; call it as 'relu(...)'", line: 2, column: 5),
     Case(
       program: "param W[2] = uniform(1, 0)\n", id: "declaration.initializer",
@@ -122,8 +122,23 @@ import Testing
       message: "'dense' has no option 'w'; its options are 'init', 'bias', 'W' and 'b'", line: 2,
       column: 17),
     Case(
-      program: "input x[3]\nh = dense(x, 2, b=x)\n", id: "literal.invalid",
+      program: "input x[3]\nh = dense(x, 2, b=x)\n", id: "literal.expected",
       message: "expected a number or a list of numbers", line: 2, column: 19),
+    Case(
+      program: "const c\nloss L = c\n", id: "declaration.const-value",
+      message: "constant 'c' needs a value: 'const c = 2'", line: 1, column: 7),
+    Case(
+      program: "label y[2] = [0, 1.5]\n", id: "declaration.label",
+      message: "class labels are whole numbers from 0, got 1.5", line: 1, column: 14),
+    Case(
+      program: "input a[N] = [1, 2]\ninput b[N] = [1, 2, 3]\n", id: "declaration.symbol-size",
+      message: "'b' gives 'N' the size 3, but 'a' gives it 2", line: 2, column: 14),
+    Case(
+      program: "input x[3]\ny = x[1.5]\n", id: "index.whole",
+      message: "an index must be a whole number", line: 2, column: 7),
+    Case(
+      program: "param W[2] = [[[1]]]\n", id: "literal.rank",
+      message: "literals have at most two dimensions", line: 1, column: 14),
   ]
 
   @Test(arguments: cases)

@@ -69,6 +69,41 @@ import Testing
     #expect(perLayer[1] == 2 * perLayer[0] && perLayer[2] == 4 * perLayer[0], "\(counts)")
   }
 
+  /// A gradient is linked to its parameter by declaration, not by name: renaming the parameter
+  /// (here after Differentiate, before the optimizer renumbers every node) keeps the link, and the
+  /// printed `grad` line follows the new name.
+  @Test func aGradientStaysLinkedToItsParameterWhenRenamed() throws {
+    let text = "param zeta = 2\nparam alpha[2] = [1, 3]\nloss L = zeta * sum(alpha * alpha)\n"
+    var graph = try Pipeline.standard(differentiate: true, optimize: false).run(
+      Programs.lower(text)
+    ).graph
+    #expect(graph.gradients.map { graph.parameter(of: $0).name } == ["zeta", "alpha"])
+    let zeta = try #require(graph.declarations.firstIndex { $0.name == "zeta" })
+    let old = graph.declarations[zeta]
+    graph.declarations[zeta] = Declaration(
+      name: "renamed", kind: old.kind, node: old.node, shape: old.shape,
+      initializer: old.initializer, location: old.location)
+    let optimized = try Pipeline.standard(differentiate: false, optimize: true).run(graph).graph
+    try optimized.verify()
+    #expect(optimized.gradients.map { optimized.parameter(of: $0).name } == ["renamed", "alpha"])
+    #expect(TextPrinter().print(optimized).contains("  grad renamed = "))
+    let values = try Programs.evaluate(optimized)
+    #expect(values.gradients.map(\.scalars) == [[10], [4, 12]])
+  }
+
+  /// The forward part of a gradient graph: no gradient nodes, the declarations in their places,
+  /// and the same loss.
+  @Test func withoutGradientsKeepsTheForwardComputation() throws {
+    let graph = try Programs.compile(
+      "input x[2] = [1, 2]\nparam w[2] = [0.5, -1]\nparam b = 0.1\nh = tanh(x * w + b)\n"
+        + "output h\nloss L = sum(h * h)\n")
+    let forward = graph.withoutGradients()
+    try forward.verify()
+    #expect(forward.gradients.isEmpty && forward.gradientNodeCount == 0)
+    #expect(forward.declarations.map(\.name) == graph.declarations.map(\.name))
+    #expect(try Programs.evaluate(forward).loss == Programs.evaluate(graph).loss)
+  }
+
   /// Very deep networks compile without recursion: 2000 layers.
   @Test func aVeryDeepNetworkCompiles() throws {
     let graph = try Programs.compile(MLPGenerator.program(depth: 2000, width: 4))

@@ -105,10 +105,10 @@ import Testing
 /// The lint for unstable patterns no rewrite removed, and its per-line silencing.
 @Suite struct UnstableLintTests {
   func warnings(_ text: String) -> [String] {
-    let result = Compilation.compile(
-      path: "net.ffn", text: text, options: .init(differentiate: true),
-      renderer: { DiagnosticRendererFactory.plain($0) })
-    guard case .success(let (_, rendered)) = result else { return ["failed"] }
+    let source = SourceFile(path: "net.ffn", text: text)
+    let result = Compilation.compile(source, options: .init(differentiate: true))
+    guard case .success(let (_, warnings)) = result else { return ["failed"] }
+    let rendered = DiagnosticRenderer(files: [source]).render(warnings)
     return rendered.split(separator: "\n").filter { $0.contains(": warning: ") }.map(String.init)
   }
 

@@ -24,8 +24,9 @@ import Testing
     var rng = SplitMix64(seed: seed)
     var checked = 0
     for (index, gradient) in graph.gradients.enumerated() {
-      guard let declaration = graph.declarations.first(where: { $0.name == gradient.name }),
-        let base = leaves.values.first(where: { $0.declaration.name == gradient.name })?.value
+      let declaration = graph.parameter(of: gradient)
+      guard
+        let base = leaves.values.first(where: { $0.declaration.node == declaration.node })?.value
       else { continue }
       let direction = base.map { _ in rng.uniform(-1, 1) }
       let symbolic = zip(direction.scalars, gradients[index].scalars).reduce(0) { $0 + $1.0 * $1.1 }
@@ -45,7 +46,7 @@ import Testing
       let error = abs(symbolic - coarse) / max(1e-8, abs(symbolic) + abs(coarse))
       #expect(
         error < 1e-6,
-        "\(network.description), parameter \(gradient.name): symbolic \(symbolic), numeric \(coarse)\n\(network.text)"
+        "\(network.description), parameter \(declaration.name): symbolic \(symbolic), numeric \(coarse)\n\(network.text)"
       )
     }
     #expect(checked > 0, "\(network.description): no parameter was smooth enough to check")

@@ -53,8 +53,8 @@ import Testing
   static let xorTargets = Tensor(shape: [4], scalars: [0, 1, 1, 0])
 
   func xorRows(_ graph: Graph) throws -> TrainingRows {
-    let x = try #require(graph.declarations.first { $0.name == "X" })
-    let y = try #require(graph.declarations.first { $0.name == "y" })
+    let x = try #require(graph.declarations.firstIndex { $0.name == "X" })
+    let y = try #require(graph.declarations.firstIndex { $0.name == "y" })
     return TrainingRows(
       count: 4,
       columns: [
@@ -73,7 +73,7 @@ import Testing
       initial[declaration.name] = try LeafValues.value(of: declaration, [:], seed: seed)
     }
     let trainer = try Trainer<Float>(
-      gradientGraph: gradient, forwardGraph: forward, initial: initial,
+      gradientGraph: gradient, initial: initial,
       settings: TrainingSettings(
         epochs: epochs, batchSize: nil, seed: seed,
         optimizer: OptimizerSettings(kind: .sgd, learningRate: 0.1)))
@@ -86,7 +86,7 @@ import Testing
   @Test func learnsXORFromARandomStart() throws {
     let (result, forward) = try trainXOR(seed: 1)
     var feeds = ["X": Self.xorPoints, "y": Self.xorTargets]
-    for (name, value) in result.parameters { feeds[name] = value }
+    for parameter in result.parameters { feeds[parameter.name] = parameter.value }
     let f = try Interpreter.roots(forward, feeds: feeds, as: Double.self).outputs[0]
     for (output, target) in zip(f.scalars, Self.xorTargets.scalars) {
       #expect(abs(output - target) < 0.1, "\(f.scalars)")
@@ -106,17 +106,16 @@ import Testing
     let text =
       "input X[N]\ntarget y[N]\nparam w = 1\nh = exp(X * w * 50)\nloss L = mean((h - y)^2)\n"
     let gradient = try Programs.compile(text, differentiate: true)
-    let forward = try Programs.compile(text, differentiate: false)
     let rows = TrainingRows(
       count: 2,
       columns: [
         .init(
-          declaration: gradient.declarations[0], exampleShape: [], batchAxis: 0, values: [1, 2]),
+          declaration: 0, exampleShape: [], batchAxis: 0, values: [1, 2]),
         .init(
-          declaration: gradient.declarations[1], exampleShape: [], batchAxis: 0, values: [0, 1]),
+          declaration: 1, exampleShape: [], batchAxis: 0, values: [0, 1]),
       ], fixed: [:])
     let trainer = try Trainer<Float>(
-      gradientGraph: gradient, forwardGraph: forward, initial: ["w": Tensor(1)],
+      gradientGraph: gradient, initial: ["w": Tensor(1)],
       settings: TrainingSettings(
         epochs: 3, batchSize: nil, seed: 0,
         optimizer: OptimizerSettings(kind: .sgd, learningRate: 10), checkNumerics: true))
@@ -134,8 +133,7 @@ import Testing
     let text = Repository.read("samples/xor.ffn")
     let gradient = try Programs.compile(text, differentiate: true)
     let trainer = try Trainer<Float>(
-      gradientGraph: gradient, forwardGraph: try Programs.compile(text, differentiate: false),
-      initial: [:],
+      gradientGraph: gradient, initial: [:],
       settings: TrainingSettings(
         epochs: 100, batchSize: 1, seed: 0,
         optimizer: OptimizerSettings(kind: .sgd, learningRate: 0.1)))
@@ -196,12 +194,12 @@ import Testing
       count: 6,
       columns: [
         .init(
-          declaration: gradient.declarations[0], exampleShape: [4], batchAxis: 0, values: x.scalars),
+          declaration: 0, exampleShape: [4], batchAxis: 0, values: x.scalars),
         .init(
-          declaration: gradient.declarations[1], exampleShape: [], batchAxis: 0, values: y.scalars),
+          declaration: 1, exampleShape: [], batchAxis: 0, values: y.scalars),
       ], fixed: [:])
     let trainer = try Trainer<Float>(
-      gradientGraph: gradient, forwardGraph: forward, initial: [:],
+      gradientGraph: gradient, initial: [:],
       settings: TrainingSettings(
         epochs: 5, batchSize: 2, seed: 2,
         optimizer: OptimizerSettings(
@@ -209,11 +207,12 @@ import Testing
     let learned = try trainer.train(rows, validation: nil, onEpoch: { _ in }, shouldStop: { false })
       .parameters
     var feeds: [String: Tensor] = ["X": x, "y": y]
-    for (name, value) in learned { feeds[name] = value }
+    for parameter in learned { feeds[parameter.name] = parameter.value }
     let inMemory = try Interpreter.roots(forward, feeds: feeds, as: Float.self)
 
     let saved = try ProgramWriter.withParameterValues(
-      SourceFile(path: "iris.ffn", text: text), values: learned, precision: .f32, note: "test"
+      SourceFile(path: "iris.ffn", text: text), values: learned.map { ($0.name, $0.value) },
+      precision: .f32, note: "test"
     )
     let reloaded = try Programs.compile(saved, differentiate: false)
     let fromFile = try Interpreter.roots(reloaded, feeds: ["X": x, "y": y], as: Float.self)
@@ -228,11 +227,10 @@ import Testing
   @Test func aGivenParameterDoesNotResetTraining() throws {
     let text = Repository.read("samples/xor.ffn")
     let gradient = try Programs.compile(text, differentiate: true)
-    let forward = try Programs.compile(text, differentiate: false)
     let start = Tensor(shape: [2, 4], scalars: [0.5, -0.3, 0.8, 0.1, -0.6, 0.9, 0.2, -0.4])
     func train(fixed: [String: Tensor]) throws -> [Tensor] {
-      let x = try #require(gradient.declarations.first { $0.name == "X" })
-      let y = try #require(gradient.declarations.first { $0.name == "y" })
+      let x = try #require(gradient.declarations.firstIndex { $0.name == "X" })
+      let y = try #require(gradient.declarations.firstIndex { $0.name == "y" })
       let rows = TrainingRows(
         count: 4,
         columns: [
@@ -240,7 +238,7 @@ import Testing
           .init(declaration: y, exampleShape: [], batchAxis: 0, values: [0, 1, 1, 0]),
         ], fixed: fixed)
       let trainer = try Trainer<Double>(
-        gradientGraph: gradient, forwardGraph: forward, initial: ["W": start],
+        gradientGraph: gradient, initial: ["W": start],
         settings: TrainingSettings(
           epochs: 2, batchSize: 3, seed: 5,
           optimizer: OptimizerSettings(kind: .sgd, learningRate: 0.1)))

@@ -63,9 +63,7 @@ public enum BenchCommand: Command {
     }
     let compileSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     guard compiled.graph.loss != nil, !compiled.graph.gradients.isEmpty else {
-      io.err(
-        "ffc: error: '\(program.displayName)' has no loss or no parameters: there is no training step to time\n"
-      )
+      report(.nothingToTime(compiled.source.path), files: [], useColor: useColor, io: &io)
       return .programError
     }
     let bench = Bench(
@@ -74,9 +72,7 @@ public enum BenchCommand: Command {
     do throws(EvaluationError) {
       io.out(try settings.precision.dispatch(bench))
     } catch {
-      io.err(
-        DiagnosticRenderer(files: [compiled.source], useColor: useColor).render(
-          Diagnostic.evaluation(error)))
+      report(.valueError(error), files: [compiled.source], useColor: useColor, io: &io)
       return .programError
     }
     return .success
@@ -128,9 +124,7 @@ struct Bench: PrecisionGeneric {
     var gradients: [UnsafePointer<T>] = []
     var counts: [Int] = []
     for gradient in graph.gradients {
-      guard let declaration = graph.declarations.first(where: { $0.name == gradient.name }) else {
-        continue
-      }
+      let declaration = graph.parameter(of: gradient)
       parameters.append(plan.buffer(of: declaration.node))
       gradients.append(UnsafePointer(plan.buffer(of: gradient.node)))
       counts.append(plan.count(of: declaration.node))
@@ -185,4 +179,12 @@ extension Option where Value == Int? {
     "--batch", from: 1, help: "the size of every symbolic dimension (default 128)")
   static let steps = count("--steps", from: 1, help: "timed steps (default 100)")
   static let warmup = count("--warmup", from: 0, help: "untimed steps before them (default 10)")
+}
+
+extension Diagnostic {
+  static func nothingToTime(_ file: String) -> Diagnostic {
+    Diagnostic(
+      .error, id: "bench.no-step",
+      "the program has no loss or no parameters: there is no training step to time", file: file)
+  }
 }

@@ -59,7 +59,7 @@ public enum CheckCommand: Command {
         let leaves = try LeafValues(graph, feeds: feeds, seed: settings.seed)
         report = try GradientCheck.run(graph, leaves: leaves, settings: settings)
       } catch {
-        throw Diagnostic.evaluation(error)
+        throw .valueError(error)
       }
     } catch {
       io.err(DiagnosticRenderer(files: files, useColor: useColor).render(error))

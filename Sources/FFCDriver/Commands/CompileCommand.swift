@@ -31,15 +31,7 @@ public enum CompileCommand: Command {
 
   public static func run(_ arguments: [String], _ io: inout CommandIO) throws -> ExitCode {
     guard let args = try scan(arguments, &io) else { return .success }
-    let input = try singleInput(args)
-    let path: String
-    let text: String
-    do {
-      (text, path) = try io.readProgram(input)
-    } catch {
-      io.err("ffc: error: \(error.message)\n")
-      return .programError
-    }
+    guard let program = try readProgram(args, &io) else { return .programError }
     var options = Compilation.Options(
       differentiate: args[.emitGrad], optimize: args[.optimization],
       checkRewrites: args[.checkRewrites],
@@ -50,14 +42,10 @@ public enum CompileCommand: Command {
         helpTopic: name)
     }
     options.order = args[.order] == .second ? 2 : 1
-    switch Compilation.compile(
-      path: path, text: text, options: options, renderer: renderer(color: args[.color], io: io))
-    {
-    case .failure(.diagnostics(let rendered, let code)):
-      io.err(rendered)
+    switch compile(program, options, useColor: useColor(args[.color], io), &io) {
+    case .failure(let code):
       return code
-    case .success(let (compilation, warnings)):
-      io.err(warnings)
+    case .success(let compilation):
       let printed =
         args[.emit] == .dot
         ? DotPrinter().print(compilation.graph)
@@ -72,7 +60,7 @@ public enum CompileCommand: Command {
         do {
           try SafeFile.write(printed, to: io.resolve(output), displayName: output)
         } catch {
-          io.err("ffc: error: \(error.message)\n")
+          report(.cannotWrite(error), files: [], useColor: useColor(args[.color], io), io: &io)
           return .programError
         }
       } else {

@@ -47,21 +47,16 @@ public enum TrainCommand: Command {
     let settings = try TrainSettings(args, usage: usage)
     guard let program = try readProgram(args, &io) else { return .programError }
     let useColor = useColor(args[.color], io)
-    var graphs: [Compilation] = []
-    for differentiate in [true, false] {
-      switch compile(
-        program,
-        .init(
-          differentiate: differentiate, optimize: args[.optimization], fuse: !settings.checkNumerics
-        ),
-        useColor: useColor, showWarnings: differentiate, &io)
-      {
-      case .failure(let code): return code
-      case .success(let compilation): graphs.append(compilation)
-      }
+    // One compilation: the gradient graph trains, and its forward part (the gradients pruned)
+    // validates.
+    let options = Compilation.Options(
+      differentiate: true, optimize: args[.optimization], fuse: !settings.checkNumerics)
+    switch compile(program, options, useColor: useColor, &io) {
+    case .failure(let code): return code
+    case .success(let compilation):
+      var session = TrainingSession(
+        compilation: compilation, settings: settings, args: args, useColor: useColor)
+      return session.run(&io)
     }
-    var session = TrainingSession(
-      gradient: graphs[0], forward: graphs[1], settings: settings, args: args, useColor: useColor)
-    return session.run(&io)
   }
 }

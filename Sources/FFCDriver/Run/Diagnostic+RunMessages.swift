@@ -20,7 +20,7 @@ extension Diagnostic {
       if message.hasPrefix("no value for ") {
         message += "; give it with --set or --data"
       }
-      return Diagnostic(.error, id: "run.value", message, at: error.location)
+      return .valueError(message, at: error.location)
     case .nonFinite(let node, let value, let row):
       let graphNode = graph[node]
       let what = value.scalars.contains { $0.isNaN } ? "nan" : "an infinity"
@@ -32,13 +32,6 @@ extension Diagnostic {
         at: graphNode.location,
         notes: [Note("--check-numerics stops at the first value that is not finite", at: nil)])
     }
-  }
-}
-
-extension Diagnostic {
-  /// An error in the values a program ran on, as the command line reports it.
-  static func evaluation(_ error: EvaluationError) -> Diagnostic {
-    Diagnostic(.error, id: "run.value", error.commandLineMessage, at: error.location)
   }
 }
 

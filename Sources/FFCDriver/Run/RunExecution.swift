@@ -79,7 +79,9 @@ struct RunExecution: PrecisionGeneric {
 
   private func gradientEntries(_ value: (NodeID) -> Tensor) -> [RunReport.Entry] {
     let lossName = graph.loss?.name ?? "L"
-    return graph.gradients.map { .init(name: "d\(lossName)/d\($0.name)", value: value($0.node)) }
+    return graph.gradients.map {
+      .init(name: "d\(lossName)/d\(graph.parameter(of: $0).name)", value: value($0.node))
+    }
   }
 
   /// One run of the plan, observed for `--trace` and `--check-numerics`.

@@ -7,7 +7,9 @@ enum TrainingData {
   /// Every row of `data`, with the `--set` values and the data's defaults fixed.
   static func rows(_ data: DataSet, graph: Graph, setValues: [String: Tensor]) -> TrainingRows {
     let columns = data.examples.compactMap { examples -> TrainingRows.Column? in
-      guard let declaration = graph.declarations.first(where: { $0.name == examples.name }) else {
+      // The data names its columns: they are bound to the declarations of those names.
+      guard let declaration = graph.declarations.firstIndex(where: { $0.name == examples.name })
+      else {
         return nil
       }
       return TrainingRows.Column(

@@ -6,30 +6,30 @@ import Foundation
 
 /// One `ffc train` run after its program compiled: reads the data, trains, reports, saves.
 struct TrainingSession {
-  let gradient: Compilation
-  let forward: Compilation
+  let compilation: Compilation
   let settings: TrainSettings
   let args: ArgumentScanner
   let useColor: Bool
 
   mutating func run(_ io: inout CommandIO) -> ExitCode {
-    var files = [gradient.source]
+    var files = [compilation.source]
     func fail(_ diagnostic: Diagnostic) -> ExitCode {
       io.err(DiagnosticRenderer(files: files, useColor: useColor).render(diagnostic))
       return .programError
     }
-    let graph = gradient.graph
+    let graph = compilation.graph
     guard graph.loss != nil else {
       return fail(
         Diagnostic(
           .error, id: "train.no-loss",
-          "'\(gradient.source.path)' declares no loss to train on; add 'loss L = ...'", at: nil))
+          "the program declares no loss to train on; add 'loss L = ...'",
+          file: compilation.source.path))
     }
     guard !graph.parameters.isEmpty else {
       return fail(
         Diagnostic(
-          .error, id: "train.no-parameters",
-          "'\(gradient.source.path)' declares no parameters to train", at: nil))
+          .error, id: "train.no-parameters", "the program declares no parameters to train",
+          file: compilation.source.path))
     }
     guard let dataPath = args[.data] else {
       return fail(
@@ -87,13 +87,12 @@ struct TrainingSession {
     let trainer: Trainer<T>
     do {
       trainer = try Trainer<T>(
-        gradientGraph: gradient.graph, forwardGraph: forward.graph, initial: training.fixed,
+        gradientGraph: compilation.graph, initial: training.fixed,
         settings: TrainingSettings(
           epochs: settings.epochs, batchSize: settings.batch, seed: settings.seed,
           optimizer: settings.optimizer, checkNumerics: settings.checkNumerics))
     } catch {
-      io.err(
-        renderer.render(Diagnostic.evaluation(error)))
+      io.err(renderer.render(.valueError(error)))
       return .programError
     }
     let start = DispatchTime.now().uptimeNanoseconds
@@ -121,7 +120,7 @@ struct TrainingSession {
       if liveLine { io.out("\n") }
       io.err(
         renderer.render(
-          Diagnostic.trainingFailure(error, graph: gradient.graph, settings: settings)))
+          Diagnostic.trainingFailure(error, graph: compilation.graph, settings: settings)))
       return .programError
     }
     if liveLine { io.out("\n") }
@@ -162,7 +161,7 @@ struct TrainingSession {
       try SafeFile.write(text, to: io.resolve(path), displayName: path)
       return true
     } catch {
-      io.err("ffc: error: \(error.message)\n")
+      io.err(DiagnosticRenderer(files: [], useColor: useColor).render(.cannotWrite(error)))
       return false
     }
   }
@@ -181,13 +180,15 @@ struct TrainingSession {
     }
     do throws(Diagnostic) {
       let text = try ProgramWriter.withParameterValues(
-        gradient.source, values: outcome.parameters, precision: settings.precision,
-        note: note)
+        compilation.source, declarations: compilation.graph.declarations,
+        sites: compilation.valueSites,
+        values: outcome.parameters.map { ($0.declaration, $0.value) },
+        precision: settings.precision, note: note)
       guard write(text, to: path, &io) else { return false }
       io.out("saved the trained program to \(path)\n")
       return true
     } catch {
-      io.err(DiagnosticRenderer(files: [gradient.source], useColor: useColor).render(error))
+      io.err(DiagnosticRenderer(files: [compilation.source], useColor: useColor).render(error))
       return false
     }
   }
@@ -213,7 +214,7 @@ extension Diagnostic {
   {
     switch failure {
     case .evaluation(let error):
-      return Diagnostic.evaluation(error)
+      return .valueError(error)
     case .nonFinite(let epoch, let step, let node):
       let rate = "the learning rate (\(settings.optimizer.learningRate)) may be too large"
       guard let node else {

@@ -74,7 +74,7 @@ public struct DotPrinter {
       ("output \($0.name)", $0.node, "#dbe9f6")
     }
     if let loss = graph.loss { roots.append(("loss \(loss.name)", loss.node, "#f4c7c3")) }
-    roots += graph.gradients.map { ("grad \($0.name)", $0.node, "#fde3c8") }
+    roots += graph.gradients.map { ("grad \(graph.parameter(of: $0).name)", $0.node, "#fde3c8") }
     var lines: [String] = []
     for (index, root) in roots.enumerated() {
       lines.append(

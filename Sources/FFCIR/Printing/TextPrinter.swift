@@ -39,7 +39,8 @@ public struct TextPrinter {
       lines.append("  loss \(loss.name) = \(graph.operandText(loss.node, names))")
     }
     for gradient in graph.gradients {
-      lines.append("  grad \(gradient.name) = \(graph.operandText(gradient.node, names))")
+      lines.append(
+        "  grad \(graph.parameter(of: gradient).name) = \(graph.operandText(gradient.node, names))")
     }
     lines.append("}")
     return lines.joined(separator: "\n") + "\n"

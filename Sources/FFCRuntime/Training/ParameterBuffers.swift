@@ -1,16 +1,18 @@
 import FFCIR
 
 /// The parameters being trained, in buffers every plan of a trainer reads and the optimizer
-/// writes, plus the gradient sums of a per-example mini-batch.
+/// writes, plus the gradient sums of a per-example mini-batch. Each parameter is known by its
+/// gradient: the parameter's place among the declarations (the same in every graph derived from
+/// the compiled one) and the gradient's node in the gradient graph.
 final class ParameterBuffers<T: PlanScalar> {
-  let names: [String]
+  let gradients: [Gradient]
   let shapes: [[Int]]
   let counts: [Int]
   let pointers: [UnsafeMutablePointer<T>]
   private let sums: [UnsafeMutablePointer<T>]
 
-  init(_ initial: [(String, Tensor)]) {
-    names = initial.map(\.0)
+  init(_ initial: [(Gradient, Tensor)]) {
+    gradients = initial.map(\.0)
     shapes = initial.map(\.1.shape)
     counts = initial.map(\.1.count)
     pointers = initial.map { _, value in
@@ -30,7 +32,22 @@ final class ParameterBuffers<T: PlanScalar> {
     for buffer in pointers + sums { buffer.deallocate() }
   }
 
-  func index(of name: String) -> Int? { names.firstIndex(of: name) }
+  /// The parameters' buffers by their leaves in `graph` (the gradient graph or one derived from
+  /// it), for a plan to read and write in place.
+  func external(in graph: Graph) -> [NodeID: UnsafeMutablePointer<T>] {
+    var external: [NodeID: UnsafeMutablePointer<T>] = [:]
+    for (gradient, pointer) in zip(gradients, pointers) {
+      external[graph.parameter(of: gradient).node] = pointer
+    }
+    return external
+  }
+
+  /// The parameters' values by their declarations' indices, for `LeafValues`.
+  func valuesByDeclaration() -> [Int: Tensor] {
+    var values: [Int: Tensor] = [:]
+    for (gradient, value) in zip(gradients, self.values()) { values[gradient.declaration] = value }
+    return values
+  }
 
   var sumPointers: [UnsafePointer<T>] { sums.map { UnsafePointer($0) } }
 
@@ -38,11 +55,11 @@ final class ParameterBuffers<T: PlanScalar> {
     for (buffer, count) in zip(sums, counts) { buffer.update(repeating: 0, count: count) }
   }
 
-  /// Adds the plan's gradients (in the graph's gradient order, the same as the parameters').
+  /// Adds the gradients of a plan of the gradient graph.
   @_specialize(where T == Float)
   @_specialize(where T == Double)
-  func accumulate(_ plan: Plan<T>, _ graph: Graph) {
-    for (index, gradient) in graph.gradients.enumerated() {
+  func accumulate(_ plan: Plan<T>) {
+    for (index, gradient) in gradients.enumerated() {
       let (sum, g) = (sums[index], plan.buffer(of: gradient.node))
       for i in 0..<counts[index] { sum[i] += g[i] }
     }
@@ -57,13 +74,15 @@ final class ParameterBuffers<T: PlanScalar> {
     }
   }
 
-  /// The current values, in f64.
-  func values() -> [(name: String, value: Tensor)] {
-    zip(names, zip(pointers, shapes)).map { name, pair in
-      let (buffer, shape) = pair
-      return (
-        name, Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Double(buffer[$0]) })
-      )
+  /// The gradients' buffers in a plan of the gradient graph, in the parameters' order.
+  func gradientPointers(_ plan: Plan<T>) -> [UnsafePointer<T>] {
+    gradients.map { UnsafePointer(plan.buffer(of: $0.node)) }
+  }
+
+  /// The current values, in f64, in the parameters' order.
+  func values() -> [Tensor] {
+    zip(pointers, shapes).map { buffer, shape in
+      Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Double(buffer[$0]) })
     }
   }
 }

@@ -41,16 +41,21 @@ public enum TrainingFailure: Error {
 }
 
 public struct TrainingResult: Sendable {
-  public let parameters: [(name: String, value: Tensor)]
+  /// The learned values, by the parameter's index among the graph's declarations (its name is for
+  /// people reading them).
+  public let parameters: [(declaration: Int, name: String, value: Tensor)]
   public let epochs: [EpochReport]
   public let interrupted: Bool
 }
 
 /// Mini-batch gradient descent through compiled plans: one plan of the gradient graph per batch
-/// size (the last batch of an epoch may be smaller), one of the forward graph for validation, all
-/// sharing the parameter buffers this trainer owns and the optimizer updates in place.
+/// size (the last batch of an epoch may be smaller), one of its forward part for validation, all
+/// sharing the parameter buffers this trainer owns and the optimizer updates in place. Both graphs
+/// come from one compilation and share its declarations, so a parameter or a data column is known
+/// by its declaration's index, never by its name.
 public final class Trainer<T: PlanScalar> {
   let gradientGraph: Graph
+  /// The gradient graph without its gradients (`Graph.withoutGradients`).
   let forwardGraph: Graph
   let settings: TrainingSettings
   let parameters: ParameterBuffers<T>
@@ -58,22 +63,21 @@ public final class Trainer<T: PlanScalar> {
   let metric: AccuracyMetric?
   /// Plans by batch size and graph, with the node of each row column in that graph (the forward
   /// and the gradient graph number their nodes differently), found once per plan.
-  private var plans: [Int: (plan: Plan<T>, columnNodes: [NodeID?])] = [:]
+  private var plans: [Int: (plan: Plan<T>, columnNodes: [NodeID])] = [:]
 
-  /// `initial` gives parameters' starting values (`--set`, a saved model); the others start as
-  /// declared, with the settings' seed.
-  public init(
-    gradientGraph: Graph, forwardGraph: Graph, initial: [String: Tensor], settings: TrainingSettings
-  ) throws(EvaluationError) {
+  /// Trains the parameters of `gradientGraph`, a compiled graph with gradients. `initial` gives
+  /// parameters' starting values by name (`--set`, a saved model); the others start as declared,
+  /// with the settings' seed.
+  public init(gradientGraph: Graph, initial: [String: Tensor], settings: TrainingSettings)
+    throws(EvaluationError)
+  {
     self.gradientGraph = gradientGraph
-    self.forwardGraph = forwardGraph
+    self.forwardGraph = gradientGraph.withoutGradients()
     self.settings = settings
-    var start: [(String, Tensor)] = []
+    var start: [(Gradient, Tensor)] = []
     for gradient in gradientGraph.gradients {
-      guard let declaration = gradientGraph.declarations.first(where: { $0.name == gradient.name })
-      else { continue }
-      start.append(
-        (gradient.name, try LeafValues.value(of: declaration, initial, seed: settings.seed)))
+      let declaration = gradientGraph.parameter(of: gradient)
+      start.append((gradient, try LeafValues.value(of: declaration, initial, seed: settings.seed)))
     }
     parameters = ParameterBuffers(start)
     optimizer = Optimizer(settings.optimizer, counts: parameters.counts)
@@ -105,7 +109,7 @@ public final class Trainer<T: PlanScalar> {
         correct += outcome.correct
         total += outcome.total
         if shouldStop() {
-          return TrainingResult(parameters: parameters.values(), epochs: reports, interrupted: true)
+          return TrainingResult(parameters: learned(), epochs: reports, interrupted: true)
         }
       }
       let checked = try validation.map { rows throws(TrainingFailure) in try evaluate(rows) }
@@ -118,7 +122,14 @@ public final class Trainer<T: PlanScalar> {
       reports.append(report)
       onEpoch(report)
     }
-    return TrainingResult(parameters: parameters.values(), epochs: reports, interrupted: false)
+    return TrainingResult(parameters: learned(), epochs: reports, interrupted: false)
+  }
+
+  /// The current values of the parameters, in the gradients' order.
+  private func learned() -> [(declaration: Int, name: String, value: Tensor)] {
+    zip(parameters.gradients, parameters.values()).map { gradient, value in
+      (gradient.declaration, gradientGraph.parameter(of: gradient).name, value)
+    }
   }
 
   /// The loss and accuracy of the current parameters on `rows`, without training.
@@ -178,7 +189,7 @@ public final class Trainer<T: PlanScalar> {
         correct += counted.correct
         total += counted.total
       }
-      if perExample { parameters.accumulate(plan, gradientGraph) }
+      if perExample { parameters.accumulate(plan) }
     }
     if perExample {
       parameters.averageSums(over: groups.count)
@@ -186,38 +197,31 @@ public final class Trainer<T: PlanScalar> {
         parameters: parameters.pointers, gradients: parameters.sumPointers,
         counts: parameters.counts)
     } else {
-      let gradients = gradientGraph.gradients.map { UnsafePointer(plan.buffer(of: $0.node)) }
       optimizer.step(
-        parameters: parameters.pointers, gradients: gradients, counts: parameters.counts)
+        parameters: parameters.pointers, gradients: parameters.gradientPointers(plan),
+        counts: parameters.counts)
     }
     return (loss / Double(groups.count), correct, total)
   }
 
   /// The plan of `graph` for `size` rows, made once and reused.
   private func plan(_ graph: Graph, _ rows: TrainingRows, size: Int) throws(TrainingFailure) -> (
-    plan: Plan<T>, columnNodes: [NodeID?]
+    plan: Plan<T>, columnNodes: [NodeID]
   ) {
     let key = size * 2 + (graph.gradients.isEmpty ? 0 : 1)
     if let cached = plans[key] { return cached }
     do {
       let bindings = try Self.bindings(graph, rows, size: size, parameters: parameters)
       let keep = AccuracyMetric.of(graph).map { [$0.logits, $0.labels] } ?? []
-      var external: [NodeID: UnsafeMutablePointer<T>] = [:]
-      for declaration in graph.parameters {
-        if let index = parameters.index(of: declaration.name) {
-          external[declaration.node] = parameters.pointers[index]
-        }
-      }
-      let plan = try Plan<T>(graph, bindings: bindings, keep: keep, external: external)
+      let plan = try Plan<T>(
+        graph, bindings: bindings, keep: keep, external: parameters.external(in: graph))
       // Fixed data only: a parameter given with the data (`--set W=...`) is a starting value,
       // already in the shared buffers; writing it here would undo training whenever a new plan
       // (the last, smaller batch; validation) is made.
       for declaration in graph.declarations where declaration.kind != .param {
         if let value = rows.fixed[declaration.name] { try plan.set(value, for: declaration) }
       }
-      let columnNodes = rows.columns.map { column in
-        graph.declarations.first { $0.name == column.declaration.name }?.node
-      }
+      let columnNodes = rows.columns.map { graph.declarations[$0.declaration].node }
       plans[key] = (plan, columnNodes)
       return (plan, columnNodes)
     } catch {
@@ -230,22 +234,20 @@ public final class Trainer<T: PlanScalar> {
   static func bindings(
     _ graph: Graph, _ rows: TrainingRows, size: Int, parameters: ParameterBuffers<T>
   ) throws(EvaluationError) -> [String: Int] {
-    var feeds = rows.fixed
-    for (name, value) in parameters.values() { feeds[name] = value }
+    var given = parameters.valuesByDeclaration()
     for column in rows.columns {
       var shape = column.exampleShape
       if let axis = column.batchAxis { shape.insert(size, at: axis) }
-      feeds[column.declaration.name] = Tensor(repeating: 0, shape: shape)
+      given[column.declaration] = Tensor(repeating: 0, shape: shape)
     }
-    return try LeafValues(graph, feeds: feeds, seed: 0).bindings
+    return try LeafValues(graph, feeds: rows.fixed, given: given, seed: 0).bindings
   }
 
   /// Writes the rows `picked` into the plan's data leaves.
   private func feed(
-    _ plan: Plan<T>, _ columnNodes: [NodeID?], _ rows: TrainingRows, _ picked: ArraySlice<Int>
+    _ plan: Plan<T>, _ columnNodes: [NodeID], _ rows: TrainingRows, _ picked: ArraySlice<Int>
   ) {
     for (column, node) in zip(rows.columns, columnNodes) {
-      guard let node else { continue }
       rows.write(column, rows: picked, into: plan.buffer(of: node))
     }
   }

@@ -5,7 +5,8 @@ import FFCIR
 /// row (`--set`, declared defaults) are `fixed`.
 public struct TrainingRows: Sendable {
   public struct Column: Sendable {
-    public let declaration: Declaration
+    /// The index of the data declaration among the graph's declarations.
+    public let declaration: Int
     /// The shape of one example: the declared shape without its batch axis (per-example programs:
     /// the declared shape).
     public let exampleShape: [Int]
@@ -14,7 +15,7 @@ public struct TrainingRows: Sendable {
     /// `count × width` values, example after example.
     public let values: [Double]
 
-    public init(declaration: Declaration, exampleShape: [Int], batchAxis: Int?, values: [Double]) {
+    public init(declaration: Int, exampleShape: [Int], batchAxis: Int?, values: [Double]) {
       self.declaration = declaration
       self.exampleShape = exampleShape
       self.batchAxis = batchAxis
