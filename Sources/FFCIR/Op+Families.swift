@@ -12,7 +12,8 @@ extension Op {
     domain: SampleDomain = .any, spellings: [String]? = nil, vjp: VJPRule?,
     rewrites: [RewriteRule] = [],
     floatKernel: (@Sendable (KernelCall<Float>) -> Instruction)? = nil,
-    floatLoop: ElementwiseLoop<Float>? = nil, range: RangeRule? = nil
+    floatLoop: ElementwiseLoop<Float>? = nil, range: RangeRule? = nil,
+    lint: LintRule? = nil
   ) -> Op {
     Op(
       name: name, arity: 1, traits: traits.union(.elementwise),
@@ -26,7 +27,8 @@ extension Op {
         inPlace: true),
       elementwise: ElementwiseKernel(
         float: { _ in floatLoop ?? mapLoop(F.self) }, double: { _ in mapLoop(F.self) }),
-      range: range)
+      range: range,
+      lint: lint)
   }
 
   /// A unary op with one numeric option (`leaky_relu(x, alpha)`), evaluated by `f(x, option)`.
@@ -62,7 +64,8 @@ extension Op {
   static func binary<F: BinaryFunction>(
     _ name: String, _ f: F.Type, traits: OpTraits = [],
     domains: [SampleDomain] = [.any, .any], spellings: [String]? = nil, vjp: VJPRule?,
-    rewrites: [RewriteRule] = [], range: RangeRule? = nil
+    rewrites: [RewriteRule] = [], range: RangeRule? = nil,
+    lint: LintRule? = nil
   ) -> Op {
     Op(
       name: name, arity: 2, traits: traits.union(.elementwise),
@@ -79,7 +82,8 @@ extension Op {
         float: { zipKernel(F.self, $0) }, double: { zipKernel(F.self, $0) }, inPlace: true),
       elementwise: ElementwiseKernel(
         float: { _ in zipLoop(F.self) }, double: { _ in zipLoop(F.self) }),
-      range: range)
+      range: range,
+      lint: lint)
   }
 
   static func elementwiseShape(_ name: String, _ a: Shape, _ b: Shape) throws -> Shape {

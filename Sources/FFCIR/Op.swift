@@ -108,6 +108,9 @@ public final class Op: Sendable, CustomStringConvertible {
   public let elementwise: ElementwiseKernel?
   /// The output's range from the inputs' (what the lint knows of values); nil: unknown.
   public let range: RangeRule?
+  /// The unstable pattern a node of this op forms given its operands' ranges (`log` of a value
+  /// that can be 0); nil: the op forms none.
+  public let lint: LintRule?
 
   public init(
     name: String, arity: Int, traits: OpTraits = [], inferShape: @escaping ShapeRule,
@@ -115,7 +118,8 @@ public final class Op: Sendable, CustomStringConvertible {
     call: CallSignature? = nil, samples: [OpSample] = [],
     operandMarks: [String: (operand: Int, suffix: String)] = [:],
     classLabels: ClassLabelRule? = nil,
-    kernel: OpKernel? = nil, elementwise: ElementwiseKernel? = nil, range: RangeRule? = nil
+    kernel: OpKernel? = nil, elementwise: ElementwiseKernel? = nil, range: RangeRule? = nil,
+    lint: LintRule? = nil
   ) {
     self.name = name
     self.arity = arity
@@ -131,6 +135,7 @@ public final class Op: Sendable, CustomStringConvertible {
     self.kernel = kernel
     self.elementwise = elementwise
     self.range = range
+    self.lint = lint
   }
 
   /// `arity` of an op that takes any number of operands (`fused`).

@@ -25,7 +25,8 @@ extension Op {
       },
       factorSelected,
     ],
-    range: { r, _, _ in r[0] * r[1].reciprocal })
+    range: { r, _, _ in r[0] * r[1].reciprocal },
+    lint: { r, _ in r[1].canBeZero ? divisionByZero : nil })
   public static let pow: Op = binary(
     "pow", Power.self, domains: [.positive, .any],
     vjp: { c in
@@ -57,6 +58,10 @@ extension Op {
   public static let equal: Op = binary(
     "equal", Equal.self, traits: [.commutative, .boundedOutput], vjp: { _ in [nil, nil] },
     range: { _, _, _ in .unit })
+
+  static let divisionByZero = LintWarning(
+    "lint.division",
+    "a division by a value that can be 0 gives inf or NaN, in the value and in its gradient")
 
   /// x^p: known for a positive x, or for an even whole power p > 0 of any x.
   static func powerRange(_ x: ValueRange, _ p: ValueRange) -> ValueRange {
