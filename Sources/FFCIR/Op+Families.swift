@@ -65,7 +65,7 @@ extension Op {
     _ name: String, _ f: F.Type, traits: OpTraits = [],
     domains: [SampleDomain] = [.any, .any], spellings: [String]? = nil, vjp: VJPRule?,
     rewrites: [RewriteRule] = [], range: RangeRule? = nil,
-    lint: LintRule? = nil
+    lint: LintRule? = nil, relatedRange: RelatedRangeRule? = nil
   ) -> Op {
     Op(
       name: name, arity: 2, traits: traits.union(.elementwise),
@@ -83,7 +83,7 @@ extension Op {
       elementwise: ElementwiseKernel(
         float: { _ in zipLoop(F.self) }, double: { _ in zipLoop(F.self) }),
       range: range,
-      lint: lint)
+      lint: lint, relatedRange: relatedRange)
   }
 
   static func elementwiseShape(_ name: String, _ a: Shape, _ b: Shape) throws -> Shape {

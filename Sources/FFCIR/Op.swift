@@ -108,6 +108,8 @@ public final class Op: Sendable, CustomStringConvertible {
   public let elementwise: ElementwiseKernel?
   /// The output's range from the inputs' (what the lint knows of values); nil: unknown.
   public let range: RangeRule?
+  /// A tighter range when the operands are related values (x · x, z − max(z)); nil: none.
+  public let relatedRange: RelatedRangeRule?
   /// The unstable pattern a node of this op forms given its operands' ranges (`log` of a value
   /// that can be 0); nil: the op forms none.
   public let lint: LintRule?
@@ -119,7 +121,8 @@ public final class Op: Sendable, CustomStringConvertible {
     operandMarks: [String: (operand: Int, suffix: String)] = [:],
     classLabels: ClassLabelRule? = nil,
     kernel: OpKernel? = nil, elementwise: ElementwiseKernel? = nil, range: RangeRule? = nil,
-    lint: LintRule? = nil
+    lint: LintRule? = nil,
+    relatedRange: RelatedRangeRule? = nil
   ) {
     self.name = name
     self.arity = arity
@@ -136,6 +139,7 @@ public final class Op: Sendable, CustomStringConvertible {
     self.elementwise = elementwise
     self.range = range
     self.lint = lint
+    self.relatedRange = relatedRange
   }
 
   /// `arity` of an op that takes any number of operands (`fused`).

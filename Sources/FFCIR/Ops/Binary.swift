@@ -9,11 +9,13 @@ extension Op {
   public static let sub: Op = binary(
     "sub", Subtract.self,
     vjp: { c in [c.reduced(c.g, for: 0), c.reduced(-c.g, for: 1)] },
-    rewrites: subtractionRules, range: { r, _, _ in r[0] + -r[1] })
+    rewrites: subtractionRules, range: { r, _, _ in r[0] + -r[1] },
+    relatedRange: shiftByTheMaximum)
   public static let mul: Op = binary(
     "mul", Multiply.self, traits: .commutative,
     vjp: { c in [c.reduced(c.g * c.inputs[1], for: 0), c.reduced(c.g * c.inputs[0], for: 1)] },
-    rewrites: multiplicationRules, range: { r, _, _ in r[0] * r[1] })
+    rewrites: multiplicationRules, range: { r, _, _ in r[0] * r[1] },
+    relatedRange: productOfAValueWithItself)
   public static let div: Op = binary(
     "div", Divide.self, domains: [.any, .awayFromKinks],
     vjp: { c in
