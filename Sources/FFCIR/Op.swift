@@ -110,6 +110,8 @@ public final class Op: Sendable, CustomStringConvertible {
   public let range: RangeRule?
   /// A tighter range when the operands are related values (x · x, z − max(z)); nil: none.
   public let relatedRange: RelatedRangeRule?
+  /// For a loss that scores logits against labels: where they are and how a prediction is read.
+  public let classification: ClassificationLoss?
   /// The unstable pattern a node of this op forms given its operands' ranges (`log` of a value
   /// that can be 0); nil: the op forms none.
   public let lint: LintRule?
@@ -122,7 +124,8 @@ public final class Op: Sendable, CustomStringConvertible {
     classLabels: ClassLabelRule? = nil,
     kernel: OpKernel? = nil, elementwise: ElementwiseKernel? = nil, range: RangeRule? = nil,
     lint: LintRule? = nil,
-    relatedRange: RelatedRangeRule? = nil
+    relatedRange: RelatedRangeRule? = nil,
+    classification: ClassificationLoss? = nil
   ) {
     self.name = name
     self.arity = arity
@@ -140,6 +143,7 @@ public final class Op: Sendable, CustomStringConvertible {
     self.range = range
     self.lint = lint
     self.relatedRange = relatedRange
+    self.classification = classification
   }
 
   /// `arity` of an op that takes any number of operands (`fused`).

@@ -42,7 +42,8 @@ extension Op {
     ],
     classLabels: { shapes, _ in shapes[0].dims.last?.value.map { (operand: 1, classes: $0) } },
     kernel: OpKernel(float: softmaxCrossEntropyKernel, double: softmaxCrossEntropyKernel),
-    range: { _, _, _ in .nonnegative })
+    range: { _, _, _ in .nonnegative },
+    classification: ClassificationLoss(logits: 0, labels: 1, prediction: .largestLogit))
 
   /// Binary cross-entropy of sigmoid(logits) against targets in [0, 1], averaged over all
   /// elements, computed as max(z, 0) − z·t + log(1 + exp(−|z|)): finite for any finite logits.
@@ -70,7 +71,8 @@ extension Op {
     call: CallSignature(["sigmoid_cross_entropy", "binary_cross_entropy"], tensors: 2),
     samples: [OpSample([[3], [3]]), OpSample([[2, 2], [2, 2]])],
     kernel: OpKernel(float: sigmoidCrossEntropyKernel, double: sigmoidCrossEntropyKernel),
-    range: { _, _, _ in .nonnegative })
+    range: { _, _, _ in .nonnegative },
+    classification: ClassificationLoss(logits: 0, labels: 1, prediction: .positiveLogit))
 
   /// Class labels as rows of a one-hot matrix. Attribute: classes. Labels are data: no gradient.
   public static let oneHot: Op = Op(
