@@ -13,7 +13,7 @@ extension Op {
     rewrites: [RewriteRule] = [],
     floatKernel: (@Sendable (KernelCall<Float>) -> Instruction)? = nil,
     floatLoop: ElementwiseLoop<Float>? = nil, range: RangeRule? = nil,
-    lint: LintRule? = nil
+    lint: LintRule? = nil, denseInitializer: Initializer? = nil
   ) -> Op {
     Op(
       name: name, arity: 1, traits: traits.union(.elementwise),
@@ -28,13 +28,14 @@ extension Op {
       elementwise: ElementwiseKernel(
         float: { _ in floatLoop ?? mapLoop(F.self) }, double: { _ in mapLoop(F.self) }),
       range: range,
-      lint: lint)
+      lint: lint, denseInitializer: denseInitializer)
   }
 
   /// A unary op with one numeric option (`leaky_relu(x, alpha)`), evaluated by `f(x, option)`.
   static func unary<F: ParametricFunction>(
     _ name: String, option: CallOption, _ f: F.Type, traits: OpTraits = [],
-    domain: SampleDomain = .any, vjp: VJPRule?, range: RangeRule? = nil
+    domain: SampleDomain = .any, vjp: VJPRule?, range: RangeRule? = nil,
+    denseInitializer: Initializer? = nil
   ) -> Op {
     let key = option.name
     return Op(
@@ -57,7 +58,8 @@ extension Op {
       elementwise: ElementwiseKernel(
         float: { mapLoop(F.self, Float($0.double(key, default: option.defaultValue ?? 0))) },
         double: { mapLoop(F.self, $0.double(key, default: option.defaultValue ?? 0)) }),
-      range: range)
+      range: range,
+      denseInitializer: denseInitializer)
   }
 
   /// An elementwise binary op. Operands have equal shapes, or one of them is a scalar.

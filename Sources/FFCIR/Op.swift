@@ -19,6 +19,9 @@ public struct OpTraits: OptionSet, Sendable {
   public static let linear = OpTraits(rawValue: 1 << 5)
   /// Linear in each of its two operands (matmul, outer): f(a, w) + f(b, w) = f(a + b, w).
   public static let bilinear = OpTraits(rawValue: 1 << 6)
+  /// The output has its one operand's shape though the op is not elementwise (softmax along an
+  /// axis), so, like an elementwise op, it can be a `dense` layer's activation.
+  public static let keepsShape = OpTraits(rawValue: 1 << 7)
 }
 
 /// Where the gradient property tests draw an input: inside the op's domain and away from kinks.
@@ -76,6 +79,10 @@ public typealias VJPRule = @Sendable (VJPContext) -> [Value?]
 public typealias ClassLabelRule =
   @Sendable (_ inputs: [Shape], _ attributes: Attributes) -> (operand: Int, classes: Int)?
 
+/// For each matrix operand of a node that meets the data (looked through a transpose): the
+/// operand and its axis that counts inputs, 1 for `W @ x` and 0 for `X @ W`.
+public typealias FanInRule = @Sendable (_ node: Node, _ graph: Graph) -> [(NodeID, axis: Int)]
+
 public typealias ShapeRule = @Sendable (_ inputs: [Shape], _ attributes: Attributes) throws -> Shape
 
 /// Evaluates on concrete tensors; `outputShape` is the node's shape with symbols bound.
@@ -112,6 +119,12 @@ public final class Op: Sendable, CustomStringConvertible {
   public let relatedRange: RelatedRangeRule?
   /// For a loss that scores logits against labels: where they are and how a prediction is read.
   public let classification: ClassificationLoss?
+  /// The initialiser of a `dense` layer's weights when this op is its activation (He for the
+  /// relu family, which zeroes half its inputs); nil: Glorot.
+  public let denseInitializer: Initializer?
+  /// The fan-in axis of each weight matrix a node of this op multiplies (what He and Glorot
+  /// scale by); nil: the op sets no fan-in.
+  public let fanIn: FanInRule?
   /// The unstable pattern a node of this op forms given its operands' ranges (`log` of a value
   /// that can be 0); nil: the op forms none.
   public let lint: LintRule?
@@ -125,7 +138,9 @@ public final class Op: Sendable, CustomStringConvertible {
     kernel: OpKernel? = nil, elementwise: ElementwiseKernel? = nil, range: RangeRule? = nil,
     lint: LintRule? = nil,
     relatedRange: RelatedRangeRule? = nil,
-    classification: ClassificationLoss? = nil
+    classification: ClassificationLoss? = nil,
+    denseInitializer: Initializer? = nil,
+    fanIn: FanInRule? = nil
   ) {
     self.name = name
     self.arity = arity
@@ -144,6 +159,8 @@ public final class Op: Sendable, CustomStringConvertible {
     self.lint = lint
     self.relatedRange = relatedRange
     self.classification = classification
+    self.denseInitializer = denseInitializer
+    self.fanIn = fanIn
   }
 
   /// `arity` of an op that takes any number of operands (`fused`).

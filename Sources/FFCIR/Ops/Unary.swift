@@ -60,7 +60,8 @@ extension Op {
   /// relu'(0) = 0: the derivative is read off the output, [y > 0].
   public static let relu: Op = unary(
     "relu", ReLU.self, domain: .awayFromKinks, vjp: { c in [c.g * c.y.apply(Op.step)] },
-    range: increasing(ReLU.self))
+    range: increasing(ReLU.self),
+    denseInitializer: .he)
   public static let leakyRelu: Op = unary(
     "leaky_relu", option: CallOption("alpha", default: 0.01), LeakyReLU.self,
     domain: .awayFromKinks,
@@ -77,7 +78,8 @@ extension Op {
       if r[0].lower < 0 && r[0].upper > 0 { values.append(0) }
       return ValueRange(
         values.min() ?? 0, values.max() ?? 0, excludesZero: alpha != 0 && r[0].excludesZero)
-    })
+    },
+    denseInitializer: .he)
   /// leaky_relu's derivative: 1 where x > 0, else α (α at 0). Its own derivative is zero.
   public static let leakyStep: Op = unary(
     "leaky_step", option: CallOption("alpha", default: 0.01), LeakyStep.self,
