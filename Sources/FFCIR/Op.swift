@@ -83,6 +83,10 @@ public typealias ClassLabelRule =
 /// operand and its axis that counts inputs, 1 for `W @ x` and 0 for `X @ W`.
 public typealias FanInRule = @Sendable (_ node: Node, _ graph: Graph) -> [(NodeID, axis: Int)]
 
+/// The FLOPs of one node from its operands' and output's concrete shapes and its attributes.
+public typealias FLOPRule =
+  @Sendable (_ inputs: [[Int]], _ output: [Int], _ attributes: Attributes) -> Double
+
 public typealias ShapeRule = @Sendable (_ inputs: [Shape], _ attributes: Attributes) throws -> Shape
 
 /// Evaluates on concrete tensors; `outputShape` is the node's shape with symbols bound.
@@ -125,6 +129,10 @@ public final class Op: Sendable, CustomStringConvertible {
   /// The fan-in axis of each weight matrix a node of this op multiplies (what He and Glorot
   /// scale by); nil: the op sets no fan-in.
   public let fanIn: FanInRule?
+  /// The floating-point operations a node of this op does per run, as benchmarks count them
+  /// (2·m·k·n for a matrix product); nil: not counted (elementwise ops, reductions and layout
+  /// ops are bound by memory, not arithmetic).
+  public let flops: FLOPRule?
   /// The unstable pattern a node of this op forms given its operands' ranges (`log` of a value
   /// that can be 0); nil: the op forms none.
   public let lint: LintRule?
@@ -140,7 +148,8 @@ public final class Op: Sendable, CustomStringConvertible {
     relatedRange: RelatedRangeRule? = nil,
     classification: ClassificationLoss? = nil,
     denseInitializer: Initializer? = nil,
-    fanIn: FanInRule? = nil
+    fanIn: FanInRule? = nil,
+    flops: FLOPRule? = nil
   ) {
     self.name = name
     self.arity = arity
@@ -161,6 +170,7 @@ public final class Op: Sendable, CustomStringConvertible {
     self.classification = classification
     self.denseInitializer = denseInitializer
     self.fanIn = fanIn
+    self.flops = flops
   }
 
   /// `arity` of an op that takes any number of operands (`fused`).

@@ -83,7 +83,13 @@ extension Op {
       let inner = a.rank == 1 ? a[0] : a[attributes.bool("transpose_a") ? 0 : 1]
       return (r[0] * r[1]).summed(count: inner.value)
     },
-    fanIn: matmulFanIn)
+    fanIn: matmulFanIn,
+    flops: { inputs, _, attributes in
+      Compute.MatMulLayout(
+        a: inputs[0], b: inputs[1], transposeA: attributes.bool("transpose_a"),
+        transposeB: attributes.bool("transpose_b")
+      ).flops
+    })
 
   /// `a ⊗ b` for vectors: `[m] ⊗ [n] -> [m, n]`, the weight gradient of `W @ x`.
   public static let outer: Op = Op(
