@@ -67,7 +67,7 @@ extension Op {
     _ name: String, _ f: F.Type, traits: OpTraits = [],
     domains: [SampleDomain] = [.any, .any], spellings: [String]? = nil, vjp: VJPRule?,
     rewrites: [RewriteRule] = [], range: RangeRule? = nil,
-    lint: LintRule? = nil, relatedRange: RelatedRangeRule? = nil
+    lint: LintRule? = nil, relatedRange: RelatedRangeRule? = nil, infix: InfixSpelling? = nil
   ) -> Op {
     Op(
       name: name, arity: 2, traits: traits.union(.elementwise),
@@ -85,7 +85,7 @@ extension Op {
       elementwise: ElementwiseKernel(
         float: { _ in zipLoop(F.self) }, double: { _ in zipLoop(F.self) }),
       range: range,
-      lint: lint, relatedRange: relatedRange)
+      lint: lint, relatedRange: relatedRange, infix: infix)
   }
 
   static func elementwiseShape(_ name: String, _ a: Shape, _ b: Shape) throws -> Shape {

@@ -133,6 +133,8 @@ public final class Op: Sendable, CustomStringConvertible {
   /// (2·m·k·n for a matrix product); nil: not counted (elementwise ops, reductions and layout
   /// ops are bound by memory, not arithmetic).
   public let flops: FLOPRule?
+  /// How the language writes the op between its operands (`+`, `@`); nil: only as a call.
+  public let infix: InfixSpelling?
   /// The unstable pattern a node of this op forms given its operands' ranges (`log` of a value
   /// that can be 0); nil: the op forms none.
   public let lint: LintRule?
@@ -149,7 +151,8 @@ public final class Op: Sendable, CustomStringConvertible {
     classification: ClassificationLoss? = nil,
     denseInitializer: Initializer? = nil,
     fanIn: FanInRule? = nil,
-    flops: FLOPRule? = nil
+    flops: FLOPRule? = nil,
+    infix: InfixSpelling? = nil
   ) {
     self.name = name
     self.arity = arity
@@ -171,6 +174,7 @@ public final class Op: Sendable, CustomStringConvertible {
     self.denseInitializer = denseInitializer
     self.fanIn = fanIn
     self.flops = flops
+    self.infix = infix
   }
 
   /// `arity` of an op that takes any number of operands (`fused`).

@@ -89,7 +89,8 @@ extension Op {
         a: inputs[0], b: inputs[1], transposeA: attributes.bool("transpose_a"),
         transposeB: attributes.bool("transpose_b")
       ).flops
-    })
+    },
+    infix: InfixSpelling(["@"], precedence: 2))
 
   /// `a ⊗ b` for vectors: `[m] ⊗ [n] -> [m, n]`, the weight gradient of `W @ x`.
   public static let outer: Op = Op(
