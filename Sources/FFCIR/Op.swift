@@ -22,6 +22,9 @@ public struct OpTraits: OptionSet, Sendable {
   /// The output has its one operand's shape though the op is not elementwise (softmax along an
   /// axis), so, like an elementwise op, it can be a `dense` layer's activation.
   public static let keepsShape = OpTraits(rawValue: 1 << 7)
+  /// Made only by the passes that prepare a graph to run (`fused`), after any differentiation,
+  /// so it needs no derivative rule and the language cannot call it.
+  public static let executionOnly = OpTraits(rawValue: 1 << 8)
 }
 
 /// Where the gradient property tests draw an input: inside the op's domain and away from kinks.

@@ -3,7 +3,7 @@
 public enum OpRegistry {
   public static let all: [Op] =
     Op.leafOps + Op.unaryOps + Op.binaryOps + Op.reduceOps + Op.layoutOps + Op.matmulOps
-    + Op.softmaxOps + Op.lossOps + Op.selectOps
+    + Op.softmaxOps + Op.lossOps + Op.selectOps + Op.executionOps
 
   public static let composites: [Composite] = [.mse, .sse]
 
