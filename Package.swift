@@ -50,7 +50,8 @@ let package = Package(
     .testTarget(name: "FFCDiagnosticsTests", dependencies: ["FFCDiagnostics"]),
     .testTarget(name: "FFCTensorTests", dependencies: ["FFCTensor"]),
     .testTarget(
-      name: "FFCIRTests", dependencies: ["FFCIR", "FFCRuntime", "FFCPasses", "FFCTestSupport"]),
+      name: "FFCIRTests",
+      dependencies: ["FFCIR", "FFCTensor", "FFCRuntime", "FFCPasses", "FFCTestSupport"]),
     .testTarget(
       name: "FFCFrontendTests", dependencies: ["FFCFrontend", "FFCIR", "FFCTestSupport"]),
     .testTarget(

@@ -17,7 +17,7 @@ enum PlanSummary {
     var out =
       fused
       ? ""
-      : "fused for execution: \(operations(printed)) -> \(operations(graph)) ops (\(graph.nodes.count { $0.op === Op.fused }) fused nodes)\n"
+      : "fused for execution: \(operations(printed)) -> \(operations(graph)) ops (\(graph.fusedNodeCount) fused nodes)\n"
     out += "plan" + (bound.isEmpty ? "" : " (\(bound))") + ":\n"
     out += line(Float.self, graph, sizes) + line(Double.self, graph, sizes)
     return out

@@ -52,8 +52,7 @@ extension Lowering {
         activation = op
       }
     }
-    let initializer: Initializer =
-      activation === Op.relu || activation === Op.leakyRelu ? .he : .glorot
+    let initializer = activation?.denseInitializer ?? .glorot
     guard let options = readDenseOptions(arguments, e, initializer: initializer) else { return nil }
     return denseLayer(name, nameRange, x, Int(units), activation, options, call)
   }
@@ -63,7 +62,7 @@ extension Lowering {
     guard op.call?.tensorCount == 1, op.call?.options.allSatisfy({ !$0.isRequired }) ?? false else {
       return false
     }
-    return op.isElementwise || op === Op.softmax || op === Op.logSoftmax
+    return op.isElementwise || op.traits.contains(.keepsShape)
   }
 
   private mutating func denseLayer(

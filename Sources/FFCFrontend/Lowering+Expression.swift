@@ -54,15 +54,10 @@ extension Lowering {
       return op == "-" ? emit(node, { try $0.emit(Op.neg, [x]) }) : x
     case .binary(let op, let lhs, let rhs):
       guard let a = values[lhs], let b = values[rhs] else { return nil }
+      guard let infix = OpRegistry.infixOp(op)?.op else { return nil }  // the parser checked it
       return emit(node) { builder in
-        switch op {
-        case "@": try builder.emit(Op.matmul, [a, b])
-        case "+": try builder.elementwise(Op.add, a, b)
-        case "-": try builder.elementwise(Op.sub, a, b)
-        case "*": try builder.elementwise(Op.mul, a, b)
-        case "/": try builder.elementwise(Op.div, a, b)
-        default: try builder.elementwise(Op.pow, a, b)
-        }
+        infix.isElementwise
+          ? try builder.elementwise(infix, a, b) : try builder.emit(infix, [a, b])
       }
     case .call(let callee, let arguments):
       if callee == "dense" {

@@ -82,7 +82,9 @@ struct Lowering {
     var graph = builder.graph(
       name: Frontend.graphName(file.path), declarations: declarations, outputs: outputs, loss: loss)
     let fanIn = fanInAxes(graph)
-    graph.declarations = declarations.map { fanIn[$0.node.index].map($0.withFanInAxis) ?? $0 }
+    graph.declarations = declarations.map {
+      $0.kind == .param ? fanIn[$0.node.index].map($0.withFanInAxis) ?? $0 : $0
+    }
     return graph
   }
 
@@ -159,19 +161,12 @@ struct Lowering {
   }
 
   /// He initialisation needs the fan-in: the axis of a weight matrix that meets the data in its
-  /// first matrix product (1 for `W @ x`, 0 for `X @ W`). One pass over the nodes.
+  /// first product, as that op's `fanIn` rule says. One pass over the nodes.
   func fanInAxes(_ graph: Graph) -> [Int?] {
     var axes = [Int?](repeating: nil, count: graph.nodes.count)
-    for node in graph.nodes where node.op === Op.matmul {
-      for (position, operand) in node.inputs.enumerated() {
-        var input = operand
-        var transposed = node.attributes.bool(position == 0 ? "transpose_a" : "transpose_b")
-        if graph[input].op === Op.transpose {
-          input = graph[input].inputs[0]
-          transposed.toggle()
-        }
-        guard axes[input.index] == nil, graph[input].op === Op.param else { continue }
-        axes[input.index] = (position == 0) != transposed ? 1 : 0
+    for node in graph.nodes {
+      for (weight, axis) in node.op.fanIn?(node, graph) ?? [] where axes[weight.index] == nil {
+        axes[weight.index] = axis
       }
     }
     return axes

@@ -1,11 +1,11 @@
 import FFCDiagnostics
+import FFCIR
 
-/// Binding strength of binary operators (higher binds tighter). Unary minus sits between `*` and
-/// `**`, as in numpy: `-x**2` is `-(x**2)` and `-a * b` is `(-a) * b`.
+/// Binding strength of operators (higher binds tighter): each binary operator's is its op's
+/// (`InfixSpelling`). Unary minus sits between `*` and `**`, as in numpy: `-x**2` is `-(x**2)`
+/// and `-a * b` is `(-a) * b`.
 enum Precedence {
-  static let binary: [String: Int] = ["+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "**": 4, "^": 4]
   static let prefix = 3
-  static func isRightAssociative(_ op: String) -> Bool { op == "**" || op == "^" }
 }
 
 extension Parser {
@@ -119,8 +119,8 @@ extension Parser {
   /// closing bracket, or the end of the expression (nil). Returns whether an operand comes next.
   private mutating func parseAfterOperand(_ yard: inout Yard) throws(Diagnostic) -> Bool? {
     let token = current
-    if let precedence = Precedence.binary[token.text], token.kind == .symbol {
-      while let top = yard.pending.last, shouldReduce(top, before: token.text, precedence) {
+    if token.kind == .symbol, let spelling = OpRegistry.infixOp(token.text)?.spelling {
+      while let top = yard.pending.last, shouldReduce(top, before: spelling) {
         reduceEntry(yard.pending.removeLast(), &yard.builder, &yard.operands)
       }
       _ = advance()
@@ -195,13 +195,13 @@ extension Parser {
     }
   }
 
-  private func shouldReduce(_ top: Pending, before op: String, _ precedence: Int) -> Bool {
+  private func shouldReduce(_ top: Pending, before next: InfixSpelling) -> Bool {
     switch top {
-    case .prefix: return Precedence.prefix > precedence
+    case .prefix: return Precedence.prefix > next.precedence
     case .binary(let topOp, _):
-      let topPrecedence = Precedence.binary[topOp] ?? 0
-      return topPrecedence > precedence
-        || (topPrecedence == precedence && !Precedence.isRightAssociative(op))
+      let topPrecedence = OpRegistry.infixOp(topOp)?.spelling.precedence ?? 0
+      return topPrecedence > next.precedence
+        || (topPrecedence == next.precedence && !next.rightAssociative)
     default: return false
     }
   }

@@ -10,7 +10,8 @@ extension Op {
   static func unary<F: UnaryFunction>(
     _ name: String, _ f: F.Type, traits: OpTraits = [],
     domain: SampleDomain = .any, spellings: [String]? = nil, vjp: VJPRule?,
-    rewrites: [RewriteRule] = [], range: RangeRule? = nil
+    rewrites: [RewriteRule] = [], range: RangeRule? = nil,
+    lint: LintRule? = nil, denseInitializer: Initializer? = nil
   ) -> Op {
     Op(
       name: name, arity: 1, traits: traits.union(.elementwise),
@@ -19,13 +20,15 @@ extension Op {
       vjp: vjp, rewrites: rewrites,
       call: CallSignature(spellings ?? [name], tensors: 1),
       samples: unarySamples.map { OpSample($0, domains: [domain]) },
-      scalarFunction: .unary(F.self), range: range)
+      scalarFunction: .unary(F.self), range: range,
+      lint: lint, denseInitializer: denseInitializer)
   }
 
   /// A unary op with one numeric option (`leaky_relu(x, alpha)`), evaluated by `f(x, option)`.
   static func unary<F: ParametricFunction>(
     _ name: String, option: CallOption, _ f: F.Type, traits: OpTraits = [],
-    domain: SampleDomain = .any, vjp: VJPRule?, range: RangeRule? = nil
+    domain: SampleDomain = .any, vjp: VJPRule?, range: RangeRule? = nil,
+    denseInitializer: Initializer? = nil
   ) -> Op {
     let key = option.name
     return Op(
@@ -43,14 +46,16 @@ extension Op {
         OpSample($0, Attributes([(key, .double(option.defaultValue ?? 0))]), domains: [domain])
       },
       scalarFunction: .parametric(F.self, key: key, defaultValue: option.defaultValue ?? 0),
-      range: range)
+      range: range,
+      denseInitializer: denseInitializer)
   }
 
   /// An elementwise binary op. Operands have equal shapes, or one of them is a scalar.
   static func binary<F: BinaryFunction>(
     _ name: String, _ f: F.Type, traits: OpTraits = [],
     domains: [SampleDomain] = [.any, .any], spellings: [String]? = nil, vjp: VJPRule?,
-    rewrites: [RewriteRule] = [], range: RangeRule? = nil
+    rewrites: [RewriteRule] = [], range: RangeRule? = nil,
+    lint: LintRule? = nil, relatedRange: RelatedRangeRule? = nil, infix: InfixSpelling? = nil
   ) -> Op {
     Op(
       name: name, arity: 2, traits: traits.union(.elementwise),
@@ -63,7 +68,8 @@ extension Op {
         OpSample([[3], []], domains: domains),
         OpSample([[], [3]], domains: domains),
       ],
-      scalarFunction: .binary(F.self), range: range)
+      scalarFunction: .binary(F.self), range: range,
+      lint: lint, relatedRange: relatedRange, infix: infix)
   }
 
   static func elementwiseShape(_ name: String, _ a: Shape, _ b: Shape) throws -> Shape {

@@ -19,6 +19,12 @@ public struct OpTraits: OptionSet, Sendable {
   public static let linear = OpTraits(rawValue: 1 << 5)
   /// Linear in each of its two operands (matmul, outer): f(a, w) + f(b, w) = f(a + b, w).
   public static let bilinear = OpTraits(rawValue: 1 << 6)
+  /// The output has its one operand's shape though the op is not elementwise (softmax along an
+  /// axis), so, like an elementwise op, it can be a `dense` layer's activation.
+  public static let keepsShape = OpTraits(rawValue: 1 << 7)
+  /// Made only by the passes that prepare a graph to run (`fused`), after any differentiation,
+  /// so it needs no derivative rule and the language cannot call it.
+  public static let executionOnly = OpTraits(rawValue: 1 << 8)
 }
 
 /// Where the gradient property tests draw an input: inside the op's domain and away from kinks.
@@ -76,6 +82,14 @@ public typealias VJPRule = @Sendable (VJPContext) -> [Value?]
 public typealias ClassLabelRule =
   @Sendable (_ inputs: [Shape], _ attributes: Attributes) -> (operand: Int, classes: Int)?
 
+/// For each matrix operand of a node that meets the data (looked through a transpose): the
+/// operand and its axis that counts inputs, 1 for `W @ x` and 0 for `X @ W`.
+public typealias FanInRule = @Sendable (_ node: Node, _ graph: Graph) -> [(NodeID, axis: Int)]
+
+/// The FLOPs of one node from its operands' and output's concrete shapes and its attributes.
+public typealias FLOPRule =
+  @Sendable (_ inputs: [[Int]], _ output: [Int], _ attributes: Attributes) -> Double
+
 public typealias ShapeRule = @Sendable (_ inputs: [Shape], _ attributes: Attributes) throws -> Shape
 
 /// Evaluates on concrete tensors; `outputShape` is the node's shape with symbols bound.
@@ -107,6 +121,25 @@ public final class Op: Sendable, CustomStringConvertible {
   public let scalarFunction: ElementwiseFunction?
   /// The output's range from the inputs' (what the lint knows of values); nil: unknown.
   public let range: RangeRule?
+  /// A tighter range when the operands are related values (x · x, z − max(z)); nil: none.
+  public let relatedRange: RelatedRangeRule?
+  /// For a loss that scores logits against labels: where they are and how a prediction is read.
+  public let classification: ClassificationLoss?
+  /// The initialiser of a `dense` layer's weights when this op is its activation (He for the
+  /// relu family, which zeroes half its inputs); nil: Glorot.
+  public let denseInitializer: Initializer?
+  /// The fan-in axis of each weight matrix a node of this op multiplies (what He and Glorot
+  /// scale by); nil: the op sets no fan-in.
+  public let fanIn: FanInRule?
+  /// The floating-point operations a node of this op does per run, as benchmarks count them
+  /// (2·m·k·n for a matrix product); nil: not counted (elementwise ops, reductions and layout
+  /// ops are bound by memory, not arithmetic).
+  public let flops: FLOPRule?
+  /// How the language writes the op between its operands (`+`, `@`); nil: only as a call.
+  public let infix: InfixSpelling?
+  /// The unstable pattern a node of this op forms given its operands' ranges (`log` of a value
+  /// that can be 0); nil: the op forms none.
+  public let lint: LintRule?
 
   public init(
     name: String, arity: Int, traits: OpTraits = [], inferShape: @escaping ShapeRule,
@@ -114,7 +147,14 @@ public final class Op: Sendable, CustomStringConvertible {
     call: CallSignature? = nil, samples: [OpSample] = [],
     operandMarks: [String: (operand: Int, suffix: String)] = [:],
     classLabels: ClassLabelRule? = nil,
-    scalarFunction: ElementwiseFunction? = nil, range: RangeRule? = nil
+    scalarFunction: ElementwiseFunction? = nil, range: RangeRule? = nil,
+    lint: LintRule? = nil,
+    relatedRange: RelatedRangeRule? = nil,
+    classification: ClassificationLoss? = nil,
+    denseInitializer: Initializer? = nil,
+    fanIn: FanInRule? = nil,
+    flops: FLOPRule? = nil,
+    infix: InfixSpelling? = nil
   ) {
     self.name = name
     self.arity = arity
@@ -129,6 +169,13 @@ public final class Op: Sendable, CustomStringConvertible {
     self.classLabels = classLabels
     self.scalarFunction = scalarFunction
     self.range = range
+    self.lint = lint
+    self.relatedRange = relatedRange
+    self.classification = classification
+    self.denseInitializer = denseInitializer
+    self.fanIn = fanIn
+    self.flops = flops
+    self.infix = infix
   }
 
   /// `arity` of an op that takes any number of operands (`fused`).

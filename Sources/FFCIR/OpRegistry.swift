@@ -1,9 +1,9 @@
-/// Every op, by family. The language's function names, the printers, constant folding, the
-/// simplifier's rule index and the gradient property tests all read this one table.
+/// Every op, by family. The language's function names, the printers, constant folding and the
+/// gradient property tests all read this one table.
 public enum OpRegistry {
   public static let all: [Op] =
     Op.leafOps + Op.unaryOps + Op.binaryOps + Op.reduceOps + Op.layoutOps + Op.matmulOps
-    + Op.softmaxOps + Op.lossOps + Op.selectOps
+    + Op.softmaxOps + Op.lossOps + Op.selectOps + Op.executionOps
 
   public static let composites: [Composite] = [.mse, .sse]
 
@@ -27,11 +27,4 @@ public enum OpRegistry {
 
   /// Ops whose derivative rule is tested against finite differences.
   public static var differentiable: [Op] { all.filter { $0.vjp != nil && !$0.isLeaf } }
-
-  /// Rewrites indexed by op name, in the order each op lists them.
-  public static let rewritesByOp: [String: [RewriteRule]] = {
-    var table: [String: [RewriteRule]] = [:]
-    for op in all where !op.rewrites.isEmpty { table[op.name] = op.rewrites }
-    return table
-  }()
 }

@@ -90,22 +90,24 @@ public struct ValueRange: Sendable, Equatable, CustomStringConvertible {
 public typealias RangeRule =
   @Sendable (_ inputs: [ValueRange], _ shapes: [Shape], _ attributes: Attributes) -> ValueRange
 
+/// A tighter range for a node whose operands are related values rather than independent ones
+/// (x · x is a square; z − max(z) is at most 0), read from the graph and the ranges of the nodes
+/// before it; nil when the operands are not so related.
+public typealias RelatedRangeRule =
+  @Sendable (_ node: Node, _ graph: Graph, _ ranges: [ValueRange]) -> ValueRange?
+
 extension Graph {
   /// Every node's range, in one pass in order: constants know theirs, inputs and parameters are
-  /// unknown, and every other node applies its op's rule (unknown when the op has none).
+  /// unknown, and every other node applies its op's rules: the one for related operands first,
+  /// then the general one (unknown when the op has none).
   public func valueRanges() -> [ValueRange] {
     var ranges: [ValueRange] = []
     ranges.reserveCapacity(nodes.count)
     for node in nodes {
       if let value = node.constantValue {
         ranges.append(.of(value))
-      } else if isShiftedByItsMaximum(node) {
-        ranges.append(ValueRange(-.infinity, 0))
-      } else if node.op === Op.mul, node.inputs[0] == node.inputs[1], let rule = Op.square.range {
-        // x · x is a square, never negative: the two factors are one value, not two independent ones.
-        ranges.append(
-          rule([ranges[node.inputs[0].index]], [nodes[node.inputs[0].index].shape], node.attributes)
-        )
+      } else if let related = node.op.relatedRange?(node, self, ranges) {
+        ranges.append(related)
       } else if let rule = node.op.range, !node.op.isLeaf {
         ranges.append(
           rule(
@@ -116,55 +118,5 @@ extension Graph {
       }
     }
     return ranges
-  }
-
-  /// `z − max(z)` (the maximum broadcast or reshaped back): at most 0 whatever z is, which is why
-  /// exp(z − max(z)), the stable softmax written by hand, cannot overflow. A fact about two
-  /// operands together, so no op's rule sees it. Only where each maximum lands on the elements
-  /// it was taken over: z − max(z, axis=1) on a square z broadcasts row maxima along columns, and
-  /// is not bounded.
-  func isShiftedByItsMaximum(_ node: Node) -> Bool {
-    guard node.op === Op.sub else { return false }
-    var chain: [Node] = []
-    var shift = self[node.inputs[1]]
-    while shift.op === Op.broadcastTo || shift.op === Op.reshape {
-      chain.append(shift)
-      shift = self[shift.inputs[0]]
-    }
-    guard shift.op === Op.max, shift.inputs[0] == node.inputs[0] else { return false }
-    var axes = Self.varyingAxes(ofMaximum: shift, of: self[shift.inputs[0]].shape)
-    for step in chain.reversed() {
-      axes = Self.varyingAxes(
-        axes, from: self[step.inputs[0]].shape, to: step.shape,
-        broadcast: step.op === Op.broadcastTo)
-    }
-    // Every axis along which the maximum varies is the axis of z it was kept from.
-    guard axes.count == node.shape.rank || axes.isEmpty else { return false }
-    return axes.enumerated().allSatisfy { position, axis in axis == nil || axis == position }
-  }
-
-  /// For each axis of max(z): the axis of z it runs along, nil for a reduced or unit axis.
-  static func varyingAxes(ofMaximum node: Node, of shape: Shape) -> [Int?] {
-    let (reduced, keep) = (node.attributes.ints("axes"), node.attributes.bool("keepdims"))
-    return shape.dims.indices.flatMap { axis -> [Int?] in
-      if reduced.contains(axis) { return keep ? [nil] : [] }
-      return [shape.dims[axis].value == 1 ? nil : axis]
-    }
-  }
-
-  /// The same through a reshape (unit axes added or removed, the others in order) or a
-  /// broadcast (aligned at the right; a stretched unit axis and a new axis do not vary).
-  static func varyingAxes(_ axes: [Int?], from input: Shape, to output: Shape, broadcast: Bool)
-    -> [Int?]
-  {
-    if broadcast {
-      let offset = output.rank - input.rank
-      return output.dims.indices.map { p in
-        p < offset || input.dims[p - offset].value == 1 ? nil : axes[p - offset]
-      }
-    }
-    var kept = input.dims.indices.filter { input.dims[$0].value != 1 }.map { axes[$0] }
-      .makeIterator()
-    return output.dims.map { $0.value == 1 ? nil : (kept.next() ?? nil) }
   }
 }

@@ -53,7 +53,7 @@ public struct AlgebraicSimplification: Pass {
     return try RewriteEngine.run(graph, pass: name, &context) { node in
       if let rules = rulesOfOp[ObjectIdentifier(node.op)] { return rules }
       let rules =
-        (OpRegistry.rewritesByOp[node.op.name] ?? []).filter { $0.phase == .simplify }
+        node.op.rewrites.filter { $0.phase == .simplify }
         + (node.op.isElementwise && node.op.arity == 2 ? Self.elementwiseRules : [])
       rulesOfOp[ObjectIdentifier(node.op)] = rules
       return rules

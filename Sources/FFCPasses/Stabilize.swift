@@ -11,7 +11,7 @@ public struct Stabilize: Pass {
 
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
     try RewriteEngine.run(graph, pass: name, &context) { node in
-      (OpRegistry.rewritesByOp[node.op.name] ?? []).filter { $0.phase == .stabilize }
+      node.op.rewrites.filter { $0.phase == .stabilize }
     }
   }
 }

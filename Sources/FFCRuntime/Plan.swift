@@ -228,16 +228,13 @@ public enum Interpreter {
 }
 
 extension Plan {
-  /// FLOPs of the plan's matrix products per run: 2·m·k·n for each matmul it executes (the work
-  /// benchmarks count; elementwise ops and reductions are left out).
+  /// FLOPs of the plan's matrix products per run, as each op's `flops` rule counts them:
+  /// 2·m·k·n for a matmul (the work benchmarks count; elementwise ops and reductions are left out).
   public var matmulFLOPs: Double {
     var total = 0.0
-    for node in graph.nodes where node.op === Op.matmul && node.constantValue == nil {
-      let layout = Compute.MatMulLayout(
-        a: shapes[node.inputs[0].index], b: shapes[node.inputs[1].index],
-        transposeA: node.attributes.bool("transpose_a"),
-        transposeB: node.attributes.bool("transpose_b"))
-      total += layout.flops
+    for (index, node) in graph.nodes.enumerated() {
+      guard let flops = node.op.flops else { continue }
+      total += flops(node.inputs.map { shapes[$0.index] }, shapes[index], node.attributes)
     }
     return total
   }

@@ -1,3 +1,4 @@
+import FFCIR
 import FFCTensor
 
 /// Seeded random networks for the property tests: random depth, widths, activations, loss, with
@@ -11,8 +12,10 @@ public struct RandomNetwork {
   static let activations = [
     "tanh", "sigmoid", "softplus", "relu", "leaky_relu", "sin", "abs", "hard_tanh", "",
   ]
+  /// The ops' and composites' own names, and two losses written out (`half_sse`, `mean_abs`).
   static let losses = [
-    "mse", "sse", "half_sse", "softmax_cross_entropy", "sigmoid_cross_entropy", "mean_abs",
+    Composite.mse.name, Composite.sse.name, "half_sse", Op.softmaxCrossEntropy.name,
+    Op.sigmoidCrossEntropy.name, "mean_abs",
   ]
 
   public init(seed: UInt64) {
@@ -24,8 +27,9 @@ public struct RandomNetwork {
     let useDense = !perExample && rng.next() % 3 == 0
     let biases = rng.next() % 3 != 0
     let loss = pick(Self.losses)
+    let classification = OpRegistry.byName[loss]?.classification?.prediction
     var widths = (0...depth).map { _ in 1 + Int(rng.next() % 6) }
-    if loss == "softmax_cross_entropy" { widths[depth] = max(2, widths[depth]) }
+    if classification == .largestLogit { widths[depth] = max(2, widths[depth]) }
 
     var lines: [String] = []
     var feeds: [String: Tensor] = [:]
@@ -38,16 +42,16 @@ public struct RandomNetwork {
     feeds[inputName] = data(rows + [widths[0]]) { rng.uniform(-1.5, 1.5) }
     let out = widths[depth]
     let targetName: String
-    switch loss {
-    case "softmax_cross_entropy":
+    switch classification {
+    case .largestLogit:
       targetName = "labels"
       lines.append(perExample ? "label labels" : "label labels[N]")
       feeds[targetName] = data(rows) { Double(rng.next() % UInt64(out)) }
-    case "sigmoid_cross_entropy":
+    case .positiveLogit:
       targetName = "T"
       lines.append("target T[\(perExample ? "" : "N, ")\(out)]")
       feeds[targetName] = data(rows + [out]) { rng.uniform(0, 1) }
-    default:
+    case nil:
       targetName = "T"
       lines.append("target T[\(perExample ? "" : "N, ")\(out)]")
       feeds[targetName] = data(rows + [out]) { rng.uniform(-1, 1) }
@@ -78,9 +82,7 @@ public struct RandomNetwork {
     switch loss {
     case "half_sse": lines.append("loss L = 0.5 * sse(\(previous), T)")
     case "mean_abs": lines.append("loss L = mean(abs(\(previous) - T))")
-    case "softmax_cross_entropy", "sigmoid_cross_entropy":
-      lines.append("loss L = \(loss)(\(previous), \(targetName))")
-    default: lines.append("loss L = \(loss)(\(previous), T)")
+    default: lines.append("loss L = \(loss)(\(previous), \(targetName))")
     }
     text = lines.joined(separator: "\n") + "\n"
     self.feeds = feeds

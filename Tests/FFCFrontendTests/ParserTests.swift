@@ -50,6 +50,18 @@ import Testing
     #expect(try shape(source) == expected)
   }
 
+  /// Every symbol an op spells infix (`InfixSpelling`) lexes as one token and lowers to that op,
+  /// so a new infix op needs only its row (and the lexer's symbol, which this test asks for).
+  @Test(arguments: OpRegistry.infix.map(\.symbol))
+  func everyInfixSymbolSpellsItsOp(symbol: String) throws {
+    var lexer = Lexer(SourceFile(path: "t.ffn", text: "a \(symbol) b"))
+    #expect(lexer.tokenize().map(\.text) == ["a", symbol, "b", "\n", ""])
+    let op = try #require(OpRegistry.infixOp(symbol)?.op)
+    let graph = try Programs.lower(
+      "param a[2] = [1, 2]\nparam b[2] = [3, 4]\noutput y = a \(symbol) b\n")
+    #expect(graph[graph.outputs[0].node].op === op)
+  }
+
   /// Nesting depth is not recursion depth: 50,000 parentheses parse, lower and compile.
   @Test func deeplyNestedExpressionsDoNotOverflow() throws {
     let depth = 50_000

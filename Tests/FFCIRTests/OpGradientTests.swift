@@ -41,11 +41,23 @@ import Testing
     #expect(Set(spellings).count == spellings.count)
   }
 
-  /// An op is differentiable (and sampled, so the property test covers it) or explicitly not.
+  /// An op is differentiable (and sampled, so the property test covers it) or explicitly not:
+  /// an execution-only op (`fused`) is made after differentiation and never differentiated, so the
+  /// gradient tests skip it; its samples still run in the kernel-against-reference test.
   @Test func everyNonLeafOpIsDifferentiableAndSampled() {
     for op in OpRegistry.all where !op.isLeaf {
-      #expect(op.vjp != nil, "'\(op.name)' has no derivative rule")
+      #expect(
+        op.vjp != nil || op.traits.contains(.executionOnly), "'\(op.name)' has no derivative rule")
       #expect(!op.samples.isEmpty, "'\(op.name)' lists no test configurations")
+    }
+  }
+
+  /// An execution-only op has no derivative rule (nothing may ask for one) and no spelling.
+  @Test func executionOnlyOpsAreNeitherDifferentiableNorCallable() {
+    let executionOnly = OpRegistry.all.filter { $0.traits.contains(.executionOnly) }
+    #expect(executionOnly.map(\.name) == ["fused"])
+    for op in executionOnly {
+      #expect(op.vjp == nil && op.call == nil, "'\(op.name)'")
     }
   }
 

@@ -7,7 +7,7 @@ extension Op {
   /// and `shape` (the output's). An operand smaller than the output is read broadcast, with its
   /// strides, as `broadcast_to` would have made it.
   public static let fused: Op = Op(
-    name: "fused", arity: Op.variadic,
+    name: "fused", arity: Op.variadic, traits: .executionOnly,
     inferShape: { shapes, attributes in
       let target = attributes.shape("shape")
       for shape in shapes where Shape.broadcast(shape, target) != target {

@@ -5,15 +5,18 @@ extension Op {
   public static let add: Op = binary(
     "add", Add.self, traits: .commutative,
     vjp: { c in [c.reduced(c.g, for: 0), c.reduced(c.g, for: 1)] },
-    rewrites: additionRules, range: { r, _, _ in r[0] + r[1] })
+    rewrites: additionRules, range: { r, _, _ in r[0] + r[1] },
+    infix: InfixSpelling(["+"], precedence: 1))
   public static let sub: Op = binary(
     "sub", Subtract.self,
     vjp: { c in [c.reduced(c.g, for: 0), c.reduced(-c.g, for: 1)] },
-    rewrites: subtractionRules, range: { r, _, _ in r[0] + -r[1] })
+    rewrites: subtractionRules, range: { r, _, _ in r[0] + -r[1] },
+    relatedRange: shiftByTheMaximum, infix: InfixSpelling(["-"], precedence: 1))
   public static let mul: Op = binary(
     "mul", Multiply.self, traits: .commutative,
     vjp: { c in [c.reduced(c.g * c.inputs[1], for: 0), c.reduced(c.g * c.inputs[0], for: 1)] },
-    rewrites: multiplicationRules, range: { r, _, _ in r[0] * r[1] })
+    rewrites: multiplicationRules, range: { r, _, _ in r[0] * r[1] },
+    relatedRange: productOfAValueWithItself, infix: InfixSpelling(["*"], precedence: 2))
   public static let div: Op = binary(
     "div", Divide.self, domains: [.any, .awayFromKinks],
     vjp: { c in
@@ -25,7 +28,9 @@ extension Op {
       },
       factorSelected,
     ],
-    range: { r, _, _ in r[0] * r[1].reciprocal })
+    range: { r, _, _ in r[0] * r[1].reciprocal },
+    lint: { r, _ in r[1].canBeZero ? divisionByZero : nil },
+    infix: InfixSpelling(["/"], precedence: 2))
   public static let pow: Op = binary(
     "pow", Power.self, domains: [.positive, .any],
     vjp: { c in
@@ -52,11 +57,16 @@ extension Op {
         r.inputs[1].isConstant(2) ? r.keeping(r.inputs[0].apply(Op.square)) : nil
       },
     ],
-    range: { r, _, _ in powerRange(r[0], r[1]) })
+    range: { r, _, _ in powerRange(r[0], r[1]) },
+    infix: InfixSpelling(["**", "^"], precedence: 4, rightAssociative: true))
   /// 1 where a == b, else 0: the mask in max's derivative. Not differentiable in its operands.
   public static let equal: Op = binary(
     "equal", Equal.self, traits: [.commutative, .boundedOutput], vjp: { _ in [nil, nil] },
     range: { _, _, _ in .unit })
+
+  static let divisionByZero = LintWarning(
+    "lint.division",
+    "a division by a value that can be 0 gives inf or NaN, in the value and in its gradient")
 
   /// x^p: known for a positive x, or for an even whole power p > 0 of any x.
   static func powerRange(_ x: ValueRange, _ p: ValueRange) -> ValueRange {

@@ -41,7 +41,8 @@ extension Op {
       OpSample([[4, 3], [4]], domains: [.any, .classIndex(3)]),
     ],
     classLabels: { shapes, _ in shapes[0].dims.last?.value.map { (operand: 1, classes: $0) } },
-    range: { _, _, _ in .nonnegative })
+    range: { _, _, _ in .nonnegative },
+    classification: ClassificationLoss(logits: 0, labels: 1, prediction: .largestLogit))
 
   /// Binary cross-entropy of sigmoid(logits) against targets in [0, 1], averaged over all
   /// elements, computed as max(z, 0) − z·t + log(1 + exp(−|z|)): finite for any finite logits.
@@ -68,7 +69,8 @@ extension Op {
     },
     call: CallSignature(["sigmoid_cross_entropy", "binary_cross_entropy"], tensors: 2),
     samples: [OpSample([[3], [3]]), OpSample([[2, 2], [2, 2]])],
-    range: { _, _, _ in .nonnegative })
+    range: { _, _, _ in .nonnegative },
+    classification: ClassificationLoss(logits: 0, labels: 1, prediction: .positiveLogit))
 
   /// Class labels as rows of a one-hot matrix. Attribute: classes. Labels are data: no gradient.
   public static let oneHot: Op = Op(

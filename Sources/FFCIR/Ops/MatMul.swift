@@ -81,7 +81,15 @@ extension Op {
       let a = shapes[0]
       let inner = a.rank == 1 ? a[0] : a[attributes.bool("transpose_a") ? 0 : 1]
       return (r[0] * r[1]).summed(count: inner.value)
-    })
+    },
+    fanIn: matmulFanIn,
+    flops: { inputs, _, attributes in
+      Compute.MatMulLayout(
+        a: inputs[0], b: inputs[1], transposeA: attributes.bool("transpose_a"),
+        transposeB: attributes.bool("transpose_b")
+      ).flops
+    },
+    infix: InfixSpelling(["@"], precedence: 2))
 
   /// `a ⊗ b` for vectors: `[m] ⊗ [n] -> [m, n]`, the weight gradient of `W @ x`.
   public static let outer: Op = Op(
@@ -99,6 +107,20 @@ extension Op {
     range: { r, _, _ in r[0] * r[1] })
 
   static let matmulOps: [Op] = [matmul, outer]
+
+  /// a's columns and b's rows meet the data; an operand transposed, by its flag or by a transpose
+  /// node, meets it along its other axis.
+  static let matmulFanIn: FanInRule = { node, graph in
+    node.inputs.enumerated().map { position, operand in
+      var input = operand
+      var transposed = node.attributes.bool(position == 0 ? "transpose_a" : "transpose_b")
+      if graph[input].op === Op.transpose {
+        input = graph[input].inputs[0]
+        transposed.toggle()
+      }
+      return (input, axis: (position == 0) != transposed ? 1 : 0)
+    }
+  }
 
   private static func effectiveShape(_ shape: Shape, _ transposed: Bool) -> Shape {
     transposed && shape.rank == 2 ? Shape([shape[1], shape[0]]) : shape

@@ -29,7 +29,7 @@ extension Op {
     vjp: @escaping VJPRule
   ) -> Op {
     Op(
-      name: name, arity: 1, traits: traits,
+      name: name, arity: 1, traits: traits.union(.keepsShape),
       inferShape: { shapes, attributes in
         guard shapes[0].rank >= 1, (0..<shapes[0].rank).contains(attributes.int("axis")) else {
           throw ShapeError("'\(name)' needs a vector or a matrix, got \(shapes[0])")

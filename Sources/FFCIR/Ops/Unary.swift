@@ -12,14 +12,17 @@ extension Op {
     ],
     range: { r, _, _ in -r[0] })
   public static let exp: Op = unary(
-    "exp", Exp.self, vjp: { c in [c.g * c.y] }, range: increasing(Exp.self, excludesZero: true))
+    "exp", Exp.self, vjp: { c in [c.g * c.y] }, range: increasing(Exp.self, excludesZero: true),
+    lint: { r, _ in r[0].upper > largestExpArgument ? expOverflow : nil })
   public static let log: Op = unary(
     "log", Log.self, domain: .positive, vjp: { c in [c.g / c.x] }, rewrites: stableLogarithms,
-    range: increasing(Log.self))
+    range: increasing(Log.self),
+    lint: { r, _ in r[0].isPositive ? nil : logarithmOfZero })
   /// log(1 + x), accurate where x is tiny (log(1 + 1e-20) is 0 as written).
   public static let log1p: Op = unary(
     "log1p", Log1p.self, domain: .positive, vjp: { c in [c.g / (1 + c.x)] },
-    range: increasing(Log1p.self, keepsZero: true))
+    range: increasing(Log1p.self, keepsZero: true),
+    lint: { r, _ in (r[0] + ValueRange(1, 1)).isPositive ? nil : log1pOfMinusOne })
   /// exp(x) − 1, accurate where x is tiny.
   public static let expm1: Op = unary(
     "expm1", Expm1.self, vjp: { c in [c.g * (c.y + 1)] },
@@ -29,7 +32,8 @@ extension Op {
     range: { r, _, _ in
       ValueRange(Swift.max(r[0].lower, 0), Swift.max(r[0].upper, 0), excludesZero: r[0].isPositive)
         .through { $0.squareRoot() }
-    })
+    },
+    lint: { r, onPathToLoss in !r[0].isPositive && onPathToLoss ? squareRootOfZero : nil })
   /// abs'(0) = 0.
   public static let abs: Op = unary(
     "abs", Absolute.self, domain: .awayFromKinks, vjp: { c in [c.g * c.x.apply(Op.sign)] },
@@ -51,7 +55,8 @@ extension Op {
   /// relu'(0) = 0: the derivative is read off the output, [y > 0].
   public static let relu: Op = unary(
     "relu", ReLU.self, domain: .awayFromKinks, vjp: { c in [c.g * c.y.apply(Op.step)] },
-    range: increasing(ReLU.self))
+    range: increasing(ReLU.self),
+    denseInitializer: .he)
   public static let leakyRelu: Op = unary(
     "leaky_relu", option: CallOption("alpha", default: 0.01), LeakyReLU.self,
     domain: .awayFromKinks,
@@ -68,7 +73,8 @@ extension Op {
       if r[0].lower < 0 && r[0].upper > 0 { values.append(0) }
       return ValueRange(
         values.min() ?? 0, values.max() ?? 0, excludesZero: alpha != 0 && r[0].excludesZero)
-    })
+    },
+    denseInitializer: .he)
   /// leaky_relu's derivative: 1 where x > 0, else α (α at 0). Its own derivative is zero.
   public static let leakyStep: Op = unary(
     "leaky_step", option: CallOption("alpha", default: 0.01), LeakyStep.self,
@@ -95,6 +101,28 @@ extension Op {
   public static let sign: Op = unary(
     "sign", Sign.self, traits: .boundedOutput, domain: .awayFromKinks, vjp: { _ in [nil] },
     range: increasing(Sign.self, keepsZero: true))
+
+  /// log(Float.greatestFiniteMagnitude): exp of anything larger is inf in f32.
+  static let largestExpArgument = 88.72
+
+  // The lint's warnings about the ops of this file.
+  static let logarithmOfZero = LintWarning(
+    "lint.log",
+    "the logarithm of a value that can be 0 or negative gives -inf or NaN, and its gradient divides by it"
+  )
+  // log(1 + x) is log1p(x) by the time the lint runs (Stabilize ran first), so its argument is 1 + x.
+  static let log1pOfMinusOne = LintWarning(
+    "lint.log",
+    "log1p of a value that can be -1 or less gives -inf or NaN, and its gradient divides by 1 + x"
+  )
+  static let squareRootOfZero = LintWarning(
+    "lint.sqrt",
+    "the square root of a value that can be 0 has an infinite derivative there; the gradient becomes inf or NaN"
+  )
+  static let expOverflow = LintWarning(
+    "lint.exp",
+    "exp of a value that can exceed 88.7 overflows to inf in f32 (and its gradient with it); subtract the maximum first, or use softmax, log_softmax, softplus or sigmoid"
+  )
 
   /// The range rule of a non-decreasing function: the function's own scalar form at the bounds.
   static func increasing<F: UnaryFunction>(

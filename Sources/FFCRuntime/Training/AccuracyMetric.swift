@@ -1,12 +1,12 @@
 import FFCIR
 
-/// Accuracy for the classification losses: how many predictions the loss's logits get right.
-/// softmax_cross_entropy: the largest logit is the label; sigmoid_cross_entropy: z > 0 exactly
-/// when the target is ≥ 0.5.
+/// Accuracy for the classification losses (`Op.classification`): how many predictions the loss's
+/// logits get right. The largest logit of a row is its class (softmax_cross_entropy); a logit
+/// above 0 predicts a target ≥ 0.5 (sigmoid_cross_entropy).
 public struct AccuracyMetric: Sendable {
   enum Kind {
-    case softmax(classes: Int)
-    case sigmoid
+    case largestLogit(classes: Int)
+    case positiveLogit
   }
   let kind: Kind
   public let logits: NodeID
@@ -16,17 +16,15 @@ public struct AccuracyMetric: Sendable {
   public static func of(_ graph: Graph) -> AccuracyMetric? {
     guard let loss = graph.loss else { return nil }
     let node = graph[loss.node]
-    guard node.inputs.count == 2 else { return nil }
-    if node.op === Op.softmaxCrossEntropy,
-      let classes = graph[node.inputs[0]].shape.dims.last?.value
-    {
-      return AccuracyMetric(
-        kind: .softmax(classes: classes), logits: node.inputs[0], labels: node.inputs[1])
+    guard let rule = node.op.classification else { return nil }
+    let (logits, labels) = (node.inputs[rule.logits], node.inputs[rule.labels])
+    switch rule.prediction {
+    case .largestLogit:
+      guard let classes = graph[logits].shape.dims.last?.value else { return nil }
+      return AccuracyMetric(kind: .largestLogit(classes: classes), logits: logits, labels: labels)
+    case .positiveLogit:
+      return AccuracyMetric(kind: .positiveLogit, logits: logits, labels: labels)
     }
-    if node.op === Op.sigmoidCrossEntropy {
-      return AccuracyMetric(kind: .sigmoid, logits: node.inputs[0], labels: node.inputs[1])
-    }
-    return nil
   }
 
   /// Correct predictions and predictions made, read from a plan that keeps the logits.
@@ -36,7 +34,7 @@ public struct AccuracyMetric: Sendable {
     let (z, y) = (plan.buffer(of: logits), plan.buffer(of: labels))
     var correct = 0
     switch kind {
-    case .softmax(let classes):
+    case .largestLogit(let classes):
       let rows = plan.count(of: labels)
       for r in 0..<rows {
         let row = z + r * classes
@@ -45,7 +43,7 @@ public struct AccuracyMetric: Sendable {
         if T(best) == y[r] { correct += 1 }
       }
       return (correct, rows)
-    case .sigmoid:
+    case .positiveLogit:
       let n = plan.count(of: logits)
       for i in 0..<n where (z[i] > 0) == (y[i] >= 0.5) { correct += 1 }
       return (correct, n)
