@@ -44,6 +44,8 @@ import Testing
     ("relu(W1 @ x + b)", "relu(((W1 @ x) + b))"),
     ("[[1, -2], [3, 4]]", "[[1, (-2)], [3, 4]]"),
     ("f()", "f()"),
+    // Keyword labels stay with their own call when calls nest inside labelled arguments.
+    ("f(a=g(1), h(c=2, 3), b=k(d=(e), 4), 5)", "f(a=g(1), h(c=2, 3), b=k(d=e, 4), 5)"),
     ("1.5e-3 * x", "(0.0015 * x)"),
   ])
   func precedenceAndAssociativity(source: String, expected: String) throws {
