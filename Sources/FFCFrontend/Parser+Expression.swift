@@ -33,11 +33,17 @@ extension Parser {
     var operands: [Int] = []
     var pending: [Pending] = []
     var labels: [(bracket: Int, argument: Int, label: String, range: SourceRange)] = []
+    /// Whether a list is read as a literal, never lowered as an expression: everywhere in a
+    /// declaration's value, and right after a keyword argument's `name =` (see `parseNumberList`).
+    var readsLiterals = false
+    var atLabelledValue = false
   }
 
-  /// Parses one expression into a flat postorder array.
-  mutating func parseExpression() throws(Diagnostic) -> Expression {
+  /// Parses one expression into a flat postorder array. `readsLiterals`: it is a declaration's
+  /// value, which is read as a literal or an initializer, not lowered as an expression.
+  mutating func parseExpression(readsLiterals: Bool = false) throws(Diagnostic) -> Expression {
     var yard = Yard()
+    yard.readsLiterals = readsLiterals
     var expectOperand = true
     while true {
       if expectOperand {
@@ -66,6 +72,12 @@ extension Parser {
   /// the ')' of an empty call. Returns true when an operand was completed.
   private mutating func parseOperand(_ yard: inout Yard) throws(Diagnostic) -> Bool {
     let token = current
+    let readsLiteral = yard.readsLiterals || yard.atLabelledValue
+    yard.atLabelledValue = false
+    if token.is("["), readsLiteral, let list = parseNumberList() {
+      yard.operands.append(yard.builder.numberList(list, file: file))
+      return true
+    }
     if token.kind == .number {
       guard let value = Double(token.text), value.isFinite else {
         // The lexer has already reported a malformed exponent; a number too large is new.
@@ -214,6 +226,7 @@ extension Parser {
     else { return }
     let label = advance()
     _ = advance()
+    yard.atLabelledValue = true
     yard.labels.append(
       (yard.pending.count - 1, yard.operands.count - first, label.text, range(label)))
   }
@@ -296,6 +309,15 @@ struct ExpressionArena {
   mutating func leaf(_ kind: ExpressionNode.Kind, _ token: Token, file: SourceFile) -> Int {
     let r = file.range(token.start, token.end)
     nodes.append(ExpressionNode(kind: kind, range: r, focus: r, subtreeStart: nodes.count))
+    return nodes.count - 1
+  }
+
+  mutating func numberList(_ list: NumberList, file: SourceFile) -> Int {
+    nodes.append(
+      ExpressionNode(
+        kind: .numberList(shape: list.shape, values: list.values),
+        range: file.range(list.open.start, list.close.end),
+        focus: file.range(list.open.start, list.open.end), subtreeStart: nodes.count))
     return nodes.count - 1
   }
 

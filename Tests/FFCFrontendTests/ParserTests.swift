@@ -25,6 +25,9 @@ import Testing
       case .index(let b, let i):
         text.append("\(text[b])[\(i.map { text[$0] }.joined(separator: ", "))]")
       case .list(let xs): text.append("[\(xs.map { text[$0] }.joined(separator: ", "))]")
+      case .numberList(let shape, let values):
+        text.append(
+          "numbers\(shape)[\(values.map { TensorFormat.number($0) }.joined(separator: ", "))]")
       }
     }
     return text.last ?? ""
