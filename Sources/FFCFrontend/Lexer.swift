@@ -156,14 +156,6 @@ public struct Lexer {
     position + offset < bytes.count ? bytes[position + offset] : 0
   }
 
-  private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
-  private func isIdentifierStart(_ b: UInt8) -> Bool {
-    (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z"))
-      || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
-      || b == UInt8(ascii: "_")
-  }
-  private func isIdentifierPart(_ b: UInt8) -> Bool { isIdentifierStart(b) || isDigit(b) }
-
   /// The byte length of a non-ASCII letter (or combining mark) at `offset`, or 0.
   private func unicodeLetterLength(at offset: Int) -> Int {
     guard offset < bytes.count, bytes[offset] >= 0x80 else { return 0 }
@@ -176,12 +168,23 @@ public struct Lexer {
     return properties.isAlphabetic || properties.generalCategory == .nonspacingMark ? length : 0
   }
 
-  private func utf8Length(_ lead: UInt8) -> Int {
-    switch lead {
-    case 0xF0...: 4
-    case 0xE0...: 3
-    case 0xC0...: 2
-    default: 1
-    }
+}
+
+// Byte classes, as free functions: in a debug build a method call copies the lexer (its arrays
+// retained and released) once per byte.
+private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+private func isIdentifierStart(_ b: UInt8) -> Bool {
+  (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z"))
+    || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+    || b == UInt8(ascii: "_")
+}
+private func isIdentifierPart(_ b: UInt8) -> Bool { isIdentifierStart(b) || isDigit(b) }
+
+private func utf8Length(_ lead: UInt8) -> Int {
+  switch lead {
+  case 0xF0...: 4
+  case 0xE0...: 3
+  case 0xC0...: 2
+  default: 1
   }
 }
