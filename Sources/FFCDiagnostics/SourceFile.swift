@@ -8,7 +8,8 @@ public struct SourceFile: Sendable {
   /// Whether each line is pure ASCII, where a column is a byte offset (O(1), so a very long line
   /// costs nothing extra); other lines count Characters.
   private let lineIsASCII: [Bool]
-  private let bytes: [UInt8]
+  /// The text's UTF-8 bytes, made once and shared (the lexer reads them too).
+  public let bytes: [UInt8]
 
   public init(path: String, text: String) {
     self.path = path
@@ -16,7 +17,8 @@ public struct SourceFile: Sendable {
     self.bytes = Array(text.utf8)
     var starts = [0]
     var ascii = [true]
-    for (offset, byte) in bytes.enumerated() {
+    for offset in bytes.indices {
+      let byte = bytes[offset]
       if byte == UInt8(ascii: "\n") {
         starts.append(offset + 1)
         ascii.append(true)

@@ -13,6 +13,11 @@ public struct ExpressionNode: Sendable {
     case call(callee: String, arguments: [Argument])
     case index(base: Int, indices: [Int])
     case list(elements: [Int])
+    /// A list of numbers, or of equally long rows of numbers, where the value is read as a literal
+    /// (a declaration's value, a keyword argument): read at once, row-major, with no node per
+    /// number, so a literal of millions of numbers costs about its values. It means what the same
+    /// `.list` of (signed) numbers means.
+    case numberList(shape: [Int], values: [Double])
   }
 
   public struct Argument: Sendable {

@@ -8,24 +8,57 @@ public struct Lexer {
   private let bytes: [UInt8]
   private var position = 0
   private var depth = 0
+  /// Whether the last token handed out ended a line (true at the start): a blank line, or a
+  /// newline before the first statement, gives no token.
+  private var afterNewline = true
   public private(set) var diagnostics: [Diagnostic] = []
 
   public init(_ file: SourceFile) {
     self.file = file
-    self.bytes = Array(file.text.utf8)
+    self.bytes = file.bytes
   }
 
-  public mutating func tokenize() -> [Token] {
-    var tokens: [Token] = []
+  /// The next token. Tokens are made one at a time as the parser asks, so a long file never has
+  /// all its tokens in memory at once. The last line always ends with a newline token, and
+  /// `.endOfFile` comes last (and again on every later call).
+  public mutating func nextToken() -> Token {
     while let token = next() {
-      if token.kind == .newline, tokens.last.map({ $0.kind == .newline }) ?? true { continue }
-      tokens.append(token)
+      if token.kind == .newline {
+        if afterNewline { continue }
+        afterNewline = true
+      } else {
+        afterNewline = false
+      }
+      return token
     }
-    if let last = tokens.last, last.kind != .newline {
-      tokens.append(Token(kind: .newline, text: "\n", start: bytes.count, end: bytes.count))
+    if !afterNewline {
+      afterNewline = true
+      return Token(kind: .newline, text: "\n", start: bytes.count, end: bytes.count)
     }
-    tokens.append(Token(kind: .endOfFile, text: "", start: bytes.count, end: bytes.count))
-    return tokens
+    return Token(kind: .endOfFile, text: "", start: bytes.count, end: bytes.count)
+  }
+
+  /// A point to come back to with `reset`: the parser reads a list of numbers ahead and, when
+  /// it turns out to be something else, reads it again token by token.
+  struct Mark {
+    fileprivate let position: Int
+    fileprivate let depth: Int
+    fileprivate let afterNewline: Bool
+    fileprivate let diagnosticCount: Int
+  }
+
+  var mark: Mark {
+    Mark(
+      position: position, depth: depth, afterNewline: afterNewline,
+      diagnosticCount: diagnostics.count)
+  }
+
+  /// Back to `mark`, forgetting what was reported since (it will be reported again).
+  mutating func reset(to mark: Mark) {
+    position = mark.position
+    depth = mark.depth
+    afterNewline = mark.afterNewline
+    diagnostics.removeSubrange(mark.diagnosticCount...)
   }
 
   private mutating func next() -> Token? {
@@ -95,41 +128,33 @@ public struct Lexer {
     return Token(kind: .number, text: text, start: start, end: position)
   }
 
-  private static let symbols = [
-    "**", "(", ")", "[", "]", ",", "=", ":", ".", "+", "-", "*", "/", "^", "@", ";",
-  ]
-  /// The symbols' bytes, made once: comparing them in place allocates nothing per token.
-  private static let symbolBytes = symbols.map { Array($0.utf8) }
+  /// The one-byte symbols by byte; `**` is the only longer one.
+  private static let symbols: [String?] = {
+    var table = [String?](repeating: nil, count: 128)
+    for symbol in ["(", ")", "[", "]", ",", "=", ":", ".", "+", "-", "*", "/", "^", "@", ";"] {
+      table[Int(symbol.utf8.first!)] = symbol
+    }
+    return table
+  }()
 
   private mutating func symbol() -> Token? {
-    for (symbol, utf8) in zip(Self.symbols, Self.symbolBytes) {
-      guard position + utf8.count <= bytes.count,
-        bytes[position..<position + utf8.count].elementsEqual(utf8)
-      else { continue }
-      let start = position
-      position += utf8.count
-      switch symbol {
-      case "(", "[": depth += 1
-      case ")", "]": depth = max(0, depth - 1)
-      case ";": return Token(kind: .newline, text: ";", start: start, end: position)
-      default: break
-      }
-      return Token(kind: .symbol, text: symbol, start: start, end: position)
+    let start = position
+    let byte = bytes[position]
+    guard byte < 0x80, var symbol = Self.symbols[Int(byte)] else { return nil }
+    if symbol == "*" && peek(1) == UInt8(ascii: "*") { symbol = "**" }
+    position += symbol.utf8.count
+    switch symbol {
+    case "(", "[": depth += 1
+    case ")", "]": depth = max(0, depth - 1)
+    case ";": return Token(kind: .newline, text: ";", start: start, end: position)
+    default: break
     }
-    return nil
+    return Token(kind: .symbol, text: symbol, start: start, end: position)
   }
 
   private func peek(_ offset: Int) -> UInt8 {
     position + offset < bytes.count ? bytes[position + offset] : 0
   }
-
-  private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
-  private func isIdentifierStart(_ b: UInt8) -> Bool {
-    (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z"))
-      || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
-      || b == UInt8(ascii: "_")
-  }
-  private func isIdentifierPart(_ b: UInt8) -> Bool { isIdentifierStart(b) || isDigit(b) }
 
   /// The byte length of a non-ASCII letter (or combining mark) at `offset`, or 0.
   private func unicodeLetterLength(at offset: Int) -> Int {
@@ -143,12 +168,23 @@ public struct Lexer {
     return properties.isAlphabetic || properties.generalCategory == .nonspacingMark ? length : 0
   }
 
-  private func utf8Length(_ lead: UInt8) -> Int {
-    switch lead {
-    case 0xF0...: 4
-    case 0xE0...: 3
-    case 0xC0...: 2
-    default: 1
-    }
+}
+
+// Byte classes, as free functions: in a debug build a method call copies the lexer (its arrays
+// retained and released) once per byte.
+private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+private func isIdentifierStart(_ b: UInt8) -> Bool {
+  (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z"))
+    || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+    || b == UInt8(ascii: "_")
+}
+private func isIdentifierPart(_ b: UInt8) -> Bool { isIdentifierStart(b) || isDigit(b) }
+
+private func utf8Length(_ lead: UInt8) -> Int {
+  switch lead {
+  case 0xF0...: 4
+  case 0xE0...: 3
+  case 0xC0...: 2
+  default: 1
   }
 }

@@ -67,7 +67,7 @@ extension Lowering {
       return lowerCall(node, callee, arguments, e, values)
     case .index(let base, let indices):
       return lowerIndex(node, values[base], indices, e)
-    case .list:
+    case .list, .numberList:
       return evaluateLiteral(e, root: index).map(builder.constantNode)
     }
   }

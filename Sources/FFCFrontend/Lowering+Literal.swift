@@ -28,6 +28,8 @@ extension Lowering {
       switch node.kind {
       case .number(let x):
         values[index] = Tensor(x)
+      case .numberList(let shape, let scalars):
+        values[index] = Tensor(shape: shape, scalars: scalars)
       case .unary(let op, let operand):
         guard let x = values[operand] else { return nil }
         values[index] = op == "-" ? x.map { -$0 } : x

@@ -15,8 +15,7 @@ extension Parser {
     case binary(op: String, token: Token)
     case group(open: Token)
     /// A call, list literal or index: its arguments sit on the operand stack from `firstOperand`.
-    case bracket(
-      kind: BracketKind, open: Token, firstOperand: Int, labels: [(String, SourceRange)?])
+    case bracket(kind: BracketKind, open: Token, firstOperand: Int)
   }
 
   private enum BracketKind {
@@ -26,16 +25,25 @@ extension Parser {
   }
 
   /// The state of the operator-precedence loop: the nodes built so far, the operands waiting for
-  /// an operator, and the operators and brackets waiting for operands.
+  /// an operator, the operators and brackets waiting for operands, and the labels of the keyword
+  /// arguments of open calls, by the call's place in `pending` and the argument's position. (Labels
+  /// kept in the bracket entry would copy its array per argument: quadratic in a long list.)
   private struct Yard {
     var builder = ExpressionArena()
     var operands: [Int] = []
     var pending: [Pending] = []
+    var labels: [(bracket: Int, argument: Int, label: String, range: SourceRange)] = []
+    /// Whether a list is read as a literal, never lowered as an expression: everywhere in a
+    /// declaration's value, and right after a keyword argument's `name =` (see `parseNumberList`).
+    var readsLiterals = false
+    var atLabelledValue = false
   }
 
-  /// Parses one expression into a flat postorder array.
-  mutating func parseExpression() throws(Diagnostic) -> Expression {
+  /// Parses one expression into a flat postorder array. `readsLiterals`: it is a declaration's
+  /// value, which is read as a literal or an initializer, not lowered as an expression.
+  mutating func parseExpression(readsLiterals: Bool = false) throws(Diagnostic) -> Expression {
     var yard = Yard()
+    yard.readsLiterals = readsLiterals
     var expectOperand = true
     while true {
       if expectOperand {
@@ -47,7 +55,7 @@ extension Parser {
     }
     while let top = yard.pending.popLast() {
       switch top {
-      case .group(let open), .bracket(_, let open, _, _):
+      case .group(let open), .bracket(_, let open, _):
         let closer = open.text == "(" ? ")" : "]"
         throw Diagnostic.expected(
           "'\(closer)'", nil, found: current.describedForError, at: errorRange()
@@ -64,6 +72,12 @@ extension Parser {
   /// the ')' of an empty call. Returns true when an operand was completed.
   private mutating func parseOperand(_ yard: inout Yard) throws(Diagnostic) -> Bool {
     let token = current
+    let readsLiteral = yard.readsLiterals || yard.atLabelledValue
+    yard.atLabelledValue = false
+    if token.is("["), readsLiteral, let list = parseNumberList() {
+      yard.operands.append(yard.builder.numberList(list, file: file))
+      return true
+    }
     if token.kind == .number {
       guard let value = Double(token.text), value.isFinite else {
         // The lexer has already reported a malformed exponent; a number too large is new.
@@ -93,17 +107,16 @@ extension Parser {
     if token.is("[") {
       _ = advance()
       yard.pending.append(
-        .bracket(kind: .list, open: token, firstOperand: yard.operands.count, labels: []))
+        .bracket(kind: .list, open: token, firstOperand: yard.operands.count))
       if current.is("]") { throw Diagnostic.emptyList(at: range(current)) }
-      try beginArgument(&yard.pending)
       return false
     }
-    if token.is(")"), case .bracket(.call, _, let first, _)? = yard.pending.last,
+    if token.is(")"), case .bracket(.call, _, let first)? = yard.pending.last,
       first == yard.operands.count
     {
       // A call with no arguments: `f()`.
       _ = advance()
-      try closeBracket(&yard.pending, &yard.operands, &yard.builder, close: token)
+      try closeBracket(&yard, close: token)
       return true
     }
     let error = Diagnostic.expected(
@@ -132,12 +145,12 @@ extension Parser {
       let base = yard.operands.removeLast()
       let kind: BracketKind = token.is("(") ? .call(callee: base) : .index(base: base)
       yard.pending.append(
-        .bracket(kind: kind, open: token, firstOperand: yard.operands.count, labels: []))
+        .bracket(kind: kind, open: token, firstOperand: yard.operands.count))
       if token.is("[") && current.is("]") {
         throw Diagnostic.expected(
           "an index", nil, found: current.describedForError, at: range(current))
       }
-      if token.is("(") && !current.is(")") { try beginArgument(&yard.pending) }
+      if token.is("(") && !current.is(")") { beginArgument(&yard) }
       return true
     }
     if token.is(".") {
@@ -155,7 +168,7 @@ extension Parser {
     {
       try reduceToBracket(&yard.pending, &yard.operands, &yard.builder)
       _ = advance()
-      try beginArgument(&yard.pending)
+      beginArgument(&yard)
       return true
     }
     if token.is(")") || token.is("]") {
@@ -166,7 +179,7 @@ extension Parser {
         yard.builder.widen(
           yard.operands[yard.operands.count - 1], from: open.start, to: token.end, file: file)
       } else {
-        try closeBracket(&yard.pending, &yard.operands, &yard.builder, close: token)
+        try closeBracket(&yard, close: token)
       }
       return false
     }
@@ -207,17 +220,15 @@ extension Parser {
   }
 
   /// At the start of a call argument: `name = value` gives a keyword argument.
-  private mutating func beginArgument(_ pending: inout [Pending]) throws(Diagnostic) {
-    guard case .bracket(let kind, let open, let first, var labels)? = pending.last else { return }
-    if case .call = kind, current.kind == .identifier, peek().is("=") {
-      let label = advance()
-      _ = advance()
-      labels.append((label.text, range(label)))
-    } else {
-      labels.append(nil)
-    }
-    pending[pending.count - 1] = .bracket(
-      kind: kind, open: open, firstOperand: first, labels: labels)
+  private mutating func beginArgument(_ yard: inout Yard) {
+    guard case .bracket(.call, _, let first)? = yard.pending.last, current.kind == .identifier,
+      peek().is("=")
+    else { return }
+    let label = advance()
+    _ = advance()
+    yard.atLabelledValue = true
+    yard.labels.append(
+      (yard.pending.count - 1, yard.operands.count - first, label.text, range(label)))
   }
 
   /// Reduces pending operators down to the innermost group or bracket.
@@ -230,7 +241,7 @@ extension Parser {
       case .group(let open):
         if let closer, closer.text == ")" { return }
         throw mismatched(open: open, found: closer ?? current)
-      case .bracket(let kind, let open, _, _):
+      case .bracket(let kind, let open, _):
         guard let closer else { return }
         let expected: String
         if case .call = kind { expected = ")" } else { expected = "]" }
@@ -252,36 +263,37 @@ extension Parser {
     .with(note: Note("to match this '\(open.text)'", at: range(open)))
   }
 
-  private mutating func closeBracket(
-    _ pending: inout [Pending], _ operands: inout [Int], _ builder: inout ExpressionArena,
-    close: Token
-  ) throws(Diagnostic) {
-    guard case .bracket(let kind, let open, let first, let labels)? = pending.popLast() else {
-      return
-    }
-    let arguments = Array(operands[first...])
-    operands.removeLast(arguments.count)
+  private mutating func closeBracket(_ yard: inout Yard, close: Token) throws(Diagnostic) {
+    let bracket = yard.pending.count - 1
+    guard case .bracket(let kind, let open, let first)? = yard.pending.popLast() else { return }
+    let arguments = Array(yard.operands[first...])
+    yard.operands.removeLast(arguments.count)
     switch kind {
     case .call(let callee):
-      guard case .name(let name) = builder.nodes[callee].kind else {
-        throw Diagnostic.notCallable(at: builder.nodes[callee].range)
+      guard case .name(let name) = yard.builder.nodes[callee].kind else {
+        throw Diagnostic.notCallable(at: yard.builder.nodes[callee].range)
+      }
+      var labels = [(String, SourceRange)?](repeating: nil, count: arguments.count)
+      while let last = yard.labels.last, last.bracket == bracket {
+        labels[last.argument] = (last.label, last.range)
+        yard.labels.removeLast()
       }
       let args = arguments.enumerated().map { i, value in
         ExpressionNode.Argument(label: labels[i]?.0, labelRange: labels[i]?.1, value: value)
       }
-      let node = builder.add(
-        .call(callee: name, arguments: args), start: builder.nodes[callee].range.start.offset,
-        focusRange: builder.nodes[callee].range, children: [callee] + arguments, file: file,
+      let node = yard.builder.add(
+        .call(callee: name, arguments: args), start: yard.builder.nodes[callee].range.start.offset,
+        focusRange: yard.builder.nodes[callee].range, children: [callee] + arguments, file: file,
         end: close.end)
-      operands.append(node)
+      yard.operands.append(node)
     case .list:
-      operands.append(
-        builder.add(
+      yard.operands.append(
+        yard.builder.add(
           .list(elements: arguments), start: open.start, focus: open, children: arguments,
           file: file, end: close.end))
     case .index(let base):
-      operands.append(
-        builder.add(
+      yard.operands.append(
+        yard.builder.add(
           .index(base: base, indices: arguments), start: nil, focus: open,
           children: [base] + arguments, file: file, end: close.end))
     }
@@ -297,6 +309,15 @@ struct ExpressionArena {
   mutating func leaf(_ kind: ExpressionNode.Kind, _ token: Token, file: SourceFile) -> Int {
     let r = file.range(token.start, token.end)
     nodes.append(ExpressionNode(kind: kind, range: r, focus: r, subtreeStart: nodes.count))
+    return nodes.count - 1
+  }
+
+  mutating func numberList(_ list: NumberList, file: SourceFile) -> Int {
+    nodes.append(
+      ExpressionNode(
+        kind: .numberList(shape: list.shape, values: list.values),
+        range: file.range(list.open.start, list.close.end),
+        focus: file.range(list.open.start, list.open.end), subtreeStart: nodes.count))
     return nodes.count - 1
   }
 

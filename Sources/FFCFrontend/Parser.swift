@@ -6,36 +6,77 @@ import FFCDiagnostics
 /// so one run reports every independent error.
 public struct Parser {
   let file: SourceFile
-  let tokens: [Token]
-  var position = 0
+  /// Tokens come from the lexer as the parser advances (a long file's tokens are never all in
+  /// memory): the one being looked at, the one before it, and the one after it once `peek` has
+  /// read it.
+  var lexer: Lexer
+  private(set) var current: Token
+  private(set) var previous: Token?
+  private var lookahead: Token?
+  /// A list starting before this offset is parsed node by node: reading it as a list of numbers
+  /// failed inside it (see `parseNumberList`), so no list within it tries again.
+  var numberListsFrom = 0
   public private(set) var diagnostics: [Diagnostic] = []
 
-  public init(_ file: SourceFile, tokens: [Token]) {
+  public init(_ file: SourceFile) {
     self.file = file
-    self.tokens = tokens
+    lexer = Lexer(file)
+    current = lexer.nextToken()
   }
 
   public static func parse(_ file: SourceFile) -> (Program, [Diagnostic]) {
-    var lexer = Lexer(file)
-    let tokens = lexer.tokenize()
-    var parser = Parser(file, tokens: tokens)
+    var parser = Parser(file)
     let program = parser.parseProgram()
+    let lexerDiagnostics = parser.lexer.diagnostics
     // A bad character is skipped by the lexer; the parser's complaint on that line would only
     // repeat it.
-    let lexedLines = Set(lexer.diagnostics.compactMap { $0.range?.start.line })
+    let lexedLines = Set(lexerDiagnostics.compactMap { $0.range?.start.line })
     let parserDiagnostics = parser.diagnostics.filter {
       !lexedLines.contains($0.range?.start.line ?? -1)
     }
-    return (program, lexer.diagnostics + parserDiagnostics)
+    return (program, lexerDiagnostics + parserDiagnostics)
   }
 
-  var current: Token { tokens[position] }
-  func peek(_ offset: Int = 1) -> Token { tokens[min(position + offset, tokens.count - 1)] }
+  /// The token after `current`.
+  mutating func peek() -> Token {
+    if let lookahead { return lookahead }
+    let next = current.kind == .endOfFile ? current : lexer.nextToken()
+    lookahead = next
+    return next
+  }
+
   mutating func advance() -> Token {
-    let token = tokens[position]
-    if position < tokens.count - 1 { position += 1 }
+    let token = current
+    guard token.kind != .endOfFile else { return token }
+    previous = token
+    if let next = lookahead {
+      current = next
+      lookahead = nil
+    } else {
+      current = lexer.nextToken()
+    }
     return token
   }
+
+  /// Where the parser is, to read again from there (`rewind`).
+  struct Position {
+    let lexer: Lexer.Mark
+    let current: Token
+    let previous: Token?
+    let lookahead: Token?
+  }
+
+  var position: Position {
+    Position(lexer: lexer.mark, current: current, previous: previous, lookahead: lookahead)
+  }
+
+  mutating func rewind(to position: Position) {
+    lexer.reset(to: position.lexer)
+    current = position.current
+    previous = position.previous
+    lookahead = position.lookahead
+  }
+
   func range(_ token: Token) -> SourceRange { file.range(token.start, token.end) }
   func range(from start: Int, to end: Int) -> SourceRange { file.range(start, end) }
 
@@ -65,7 +106,7 @@ public struct Parser {
         _ = advance()
         continue
       }
-      let start = current.start
+      let (first, second) = (current, peek())
       do throws(Diagnostic) {
         let statement = try parseStatement()
         guard current.kind == .newline || current.kind == .endOfFile else {
@@ -73,10 +114,10 @@ public struct Parser {
             "end of line", "after a statement", found: current.describedForError, at: range(current)
           )
         }
-        statements.append((statement, range(from: start, to: tokens[max(0, position - 1)].end)))
+        statements.append((statement, range(from: first.start, to: (previous ?? current).end)))
       } catch {
         if error.id != Diagnostic.silent.id { diagnostics.append(error) }
-        if let (name, range) = definedName(from: start) {
+        if let (name, range) = definedName(first, second) {
           statements.append((.invalid(name: name, nameRange: range), range))
         }
         synchronize()
@@ -85,15 +126,14 @@ public struct Parser {
     return Program(statements: statements)
   }
 
-  /// The name a statement starting at `start` defines (`h = ...`, `param W ...`), if any.
-  func definedName(from start: Int) -> (String, SourceRange)? {
-    guard let index = tokens.firstIndex(where: { $0.start == start }) else { return nil }
-    let first = tokens[index]
-    if first.kind == .identifier, index + 1 < tokens.count, tokens[index + 1].is("=") {
+  /// The name a statement starting with `first`, `second` defines (`h = ...`, `param W ...`), if
+  /// any.
+  func definedName(_ first: Token, _ second: Token) -> (String, SourceRange)? {
+    if first.kind == .identifier, second.is("=") {
       return (first.text, range(first))
     }
-    if first.kind == .keyword, index + 1 < tokens.count, tokens[index + 1].kind == .identifier {
-      return (tokens[index + 1].text, range(tokens[index + 1]))
+    if first.kind == .keyword, second.kind == .identifier {
+      return (second.text, range(second))
     }
     return nil
   }
@@ -101,8 +141,7 @@ public struct Parser {
   /// Where to report "expected X": at the offending token, or, when the line or file ended, just
   /// after the last token of the line.
   func errorRange() -> SourceRange {
-    guard position > 0 else { return range(current) }
-    let previous = tokens[position - 1]
+    guard let previous else { return range(current) }
     let endedLine = current.kind == .newline || current.kind == .endOfFile
     // Inside brackets newlines are skipped, so an unclosed '(' meets the next line's first token:
     // the mistake is at the end of the line before.
@@ -143,7 +182,7 @@ public struct Parser {
     var value: Expression?
     if current.is("=") {
       _ = advance()
-      value = try parseExpression()
+      value = try parseExpression(readsLiterals: true)
     }
     return .declaration(
       kind: keyword.text, name: name.text, nameRange: range(name), shape: shape, value: value)

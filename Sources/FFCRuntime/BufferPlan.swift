@@ -34,7 +34,7 @@ public struct BufferPlan: Sendable {
     for (index, node) in graph.nodes.enumerated() where node.op.isLeaf { pinned[index] = true }
 
     var capacities: [Int] = []
-    var free: [Int] = []
+    var free = FreeBuffers()
     var buffers = [Int](repeating: -1, count: nodeCount)
     for (index, node) in graph.nodes.enumerated() {
       let count = Swift.max(1, counts[index])
@@ -47,21 +47,22 @@ public struct BufferPlan: Sendable {
       } else if inPlace[index], let donor = dying.first(where: { capacities[buffers[$0]] >= count })
       {
         buffers[index] = buffers[donor]
-      } else if let best = free.indices.filter({ capacities[free[$0]] >= count })
-        .min(by: { capacities[free[$0]] < capacities[free[$1]] })
-      {
-        buffers[index] = free.remove(at: best)
+      } else if let best = free.take(fitting: count) {
+        buffers[index] = best
       } else {
         buffers[index] = capacities.count
         capacities.append(count)
       }
+      // A fused node may read thousands of values: a set, not a search of `released`, keeps
+      // this linear.
       var released: [Int] = []
+      var seen: Set<Int> = []
       for input in dying
-      where buffers[input] != buffers[index] && !released.contains(buffers[input]) {
+      where buffers[input] != buffers[index] && seen.insert(buffers[input]).inserted {
         released.append(buffers[input])
       }
       if lastUse[index] < 0 && !pinned[index] { released.append(buffers[index]) }
-      free.append(contentsOf: released)
+      for buffer in released { free.add(buffer, capacity: capacities[buffer]) }
     }
 
     var offsets: [Int] = []
@@ -81,4 +82,49 @@ public struct BufferPlan: Sendable {
   }
 
   public func offset(ofNode index: Int) -> Int { offsets[bufferOfNode[index]] }
+}
+
+/// The free buffers of a `BufferPlan`: best fit takes, of the smallest capacity that fits, the
+/// buffer freed first. Kept by capacity so that a long program, with many values free at once,
+/// does not scan them all for every value (which made planning quadratic in the program's length).
+private struct FreeBuffers {
+  /// The capacities that have free buffers, ascending.
+  private var sizes: [Int] = []
+  /// The free buffers of each capacity in the order they were freed, from `head` on.
+  private var queues: [Int: (buffers: [Int], head: Int)] = [:]
+
+  mutating func add(_ buffer: Int, capacity: Int) {
+    if queues[capacity] == nil {
+      sizes.insert(capacity, at: firstSize(atLeast: capacity))
+      queues[capacity] = ([], 0)
+    }
+    queues[capacity]!.buffers.append(buffer)
+  }
+
+  /// The chosen buffer of capacity `count` or more, removed from the free ones; nil when none fits.
+  mutating func take(fitting count: Int) -> Int? {
+    let position = firstSize(atLeast: count)
+    guard position < sizes.count, var queue = queues.removeValue(forKey: sizes[position]) else {
+      return nil
+    }
+    let buffer = queue.buffers[queue.head]
+    queue.head += 1
+    if queue.head == queue.buffers.count {
+      sizes.remove(at: position)
+    } else {
+      queues[sizes[position]] = queue
+    }
+    return buffer
+  }
+
+  /// The index in `sizes` of the first capacity >= `count` (binary search).
+  private func firstSize(atLeast count: Int) -> Int {
+    var low = 0
+    var high = sizes.count
+    while low < high {
+      let mid = (low + high) / 2
+      if sizes[mid] < count { low = mid + 1 } else { high = mid }
+    }
+    return low
+  }
 }

@@ -88,6 +88,25 @@ import Testing
     }
     #expect(a.loss == b.loss)
   }
+
+  /// A long chain of statements, whose gradient reads every forward value in one fused node (so
+  /// thousands of values die at one node): planned and run, it computes what the reference does.
+  @Test func aLongChainRunsLikeTheReference() throws {
+    let length = 2000
+    var text = "param h0 = 0.5\n"
+    for i in 1...length { text += "h\(i) = tanh(h\(i - 1) * 1.0001)\n" }
+    text += "loss L = h\(length)\n"
+    let graph = try Programs.compile(text)
+    let plan = try Plan<Double>(graph, leaves: LeafValues(graph, feeds: [:], seed: 0))
+    plan.run()
+    let planned = plan.roots()
+    let reference = try ReferenceEvaluator().roots(graph, feeds: [:])
+    #expect(
+      Numerics.maxRelativeError(try #require(planned.loss), try #require(reference.loss)) < 1e-12)
+    for (x, y) in zip(planned.gradients, reference.gradients) {
+      #expect(Numerics.maxRelativeError(x, y) < 1e-12)
+    }
+  }
 }
 
 /// A value the element type cannot hold is an error that says what is wrong and in which
