@@ -15,7 +15,8 @@ public enum TrainCommand: Command {
   static let epilogue = """
     After every epoch it prints the training loss, the validation loss and, for the classification
     losses (softmax_cross_entropy, sigmoid_cross_entropy), the accuracy; on a terminal as one line
-    that updates. Ctrl-C stops after the current step and still saves.
+    that updates. Ctrl-C stops after the current step and still saves. Every output file is
+    checked before the first step, and the program is saved before the log is written.
 
     exit codes: 0 success, 1 an error in the program or the data (or a loss that became NaN),
     2 a usage error, 3 an internal error, 130 stopped by Ctrl-C

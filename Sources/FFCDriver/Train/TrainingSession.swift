@@ -31,6 +31,14 @@ struct TrainingSession {
           .error, id: "train.no-parameters", "the program declares no parameters to train",
           file: compilation.source.path))
     }
+    // Every output is checked before the data is read and a step taken.
+    for path in [args[.save], args[.log]].compactMap({ $0 }) {
+      do {
+        try SafeFile.checkWritable(io.resolve(path), displayName: path)
+      } catch {
+        return fail(.cannotWrite(error))
+      }
+    }
     guard let dataPath = args[.data] else {
       return fail(
         Diagnostic(
@@ -95,6 +103,17 @@ struct TrainingSession {
       io.err(renderer.render(.valueError(error)))
       return .programError
     }
+    do throws(Diagnostic) {
+      // Before the first step: a run whose result cannot be saved is refused, not thrown away.
+      if args[.save] != nil {
+        try ProgramWriter.checkSavable(
+          declarations: compilation.graph.declarations, sites: compilation.valueSites,
+          values: learned(trainer.currentValues), precision: settings.precision)
+      }
+    } catch {
+      io.err(renderer.render(error))
+      return .programError
+    }
     let start = DispatchTime.now().uptimeNanoseconds
     var log = TrainingProgress.logHeader
     var liveLine = false
@@ -126,11 +145,19 @@ struct TrainingSession {
     if liveLine { io.out("\n") }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     io.out(summary(outcome, seconds: seconds, training: training, validation: validation))
-    if let path = args[.log], !write(log, to: path, &io) { return .programError }
+    // The model first: a later failure (the log) must not cost it.
+    var failed = false
     if let path = args[.save] {
-      guard save(outcome, to: path, seconds: seconds, &io) else { return .programError }
+      failed = !save(outcome, to: path, seconds: seconds, &io)
     }
+    if let path = args[.log], !write(log, to: path, &io) { failed = true }
+    if failed { return .programError }
     return outcome.interrupted ? .interrupted : .success
+  }
+
+  /// Parameter values in the gradients' order, by their declarations.
+  func learned(_ values: [Tensor]) -> [(declaration: Int, value: Tensor)] {
+    zip(compilation.graph.gradients, values).map { ($0.declaration, $1) }
   }
 
   func summary(

@@ -125,6 +125,9 @@ public final class Trainer<T: PlanScalar> {
     return TrainingResult(parameters: learned(), epochs: reports, interrupted: false)
   }
 
+  /// The parameters' current values, in the gradients' order.
+  public var currentValues: [Tensor] { parameters.values() }
+
   /// The current values of the parameters, in the gradients' order.
   private func learned() -> [(declaration: Int, name: String, value: Tensor)] {
     zip(parameters.gradients, parameters.values()).map { gradient, value in
