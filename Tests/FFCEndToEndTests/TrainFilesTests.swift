@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// What `ffc train` writes, and when: outputs checked before the first step, the model saved
-/// before anything else.
+/// before anything else, the log written as training goes, signals.
 @Suite(.serialized) struct TrainFilesTests {
   func ffc(_ arguments: [String]) throws -> BinaryRunner.Result { try BinaryRunner.run(arguments) }
   let xor = ["train", "samples/xor.ffn", "--data", "samples/data/xor.csv"]
@@ -50,15 +50,88 @@ import Testing
     #expect(again.status == 0, "\(again.stderr)")
   }
 
-  /// The model is saved before anything else: a log that cannot be written at the end (/dev/full)
-  /// is an error, exit 1, and the saved program is kept.
-  @Test func aFailedLogKeepsTheModel() throws {
+  /// A log that cannot be written (/dev/full) is found when its header is written, before the
+  /// first step: exit 1, nothing trained, nothing saved over.
+  @Test func aLogThatCannotBeWrittenStopsBeforeTraining() throws {
     let scratch = try RunCLITests.Scratch()
     defer { scratch.remove() }
     let saved = scratch.url.appendingPathComponent("saved.ffn").path
     let result = try ffc(xor + ["--epochs", "5", "--save", saved, "--log", "/dev/full"])
     #expect(result.status == 1, "\(result.stderr)")
+    #expect(result.stdout.isEmpty, "no epoch ran: \(result.stdout)")
     #expect(result.stderr.hasPrefix("ffc: error: cannot write '/dev/full': "), "\(result.stderr)")
+  }
+
+  /// SIGINT, SIGTERM and SIGHUP stop after the current step: the model is saved and the log
+  /// written; the exit code is 128 plus the signal's number.
+  @Test(arguments: [(SIGINT, 130), (SIGTERM, 143), (SIGHUP, 129)] as [(Int32, Int32)])
+  func signalsStopCleanly(_ signal: Int32, _ code: Int32) throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let (log, saved) = (
+      scratch.url.appendingPathComponent("log.csv").path,
+      scratch.url.appendingPathComponent("saved.ffn").path
+    )
+    let run = try StartedRun(xor + ["--epochs", "1000000", "--log", log, "--save", saved])
+    run.waitForFirstLine()
+    kill(run.process.processIdentifier, signal)
+    let (status, stdout, stderr) = run.finish()
+    #expect(status == code, "\(stderr)")
+    #expect(stdout.contains("interrupted after "), "\(stdout)")
     #expect(FileManager.default.fileExists(atPath: saved))
+    let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+    #expect(lines.first == "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds")
+    #expect(lines.count >= 2)
+  }
+
+  /// Killed outright (SIGKILL, which no program can catch), a run leaves the log of the epochs it
+  /// finished: each line is written as its epoch ends.
+  @Test func aKilledRunLeavesItsLog() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let log = scratch.url.appendingPathComponent("log.csv").path
+    let run = try StartedRun(xor + ["--epochs", "1000000", "--log", log])
+    run.waitForFirstLine()
+    kill(run.process.processIdentifier, SIGKILL)
+    _ = run.finish()
+    let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+    #expect(lines.count >= 2 && lines[1].hasPrefix("1,"), "\(lines.prefix(3))")
+  }
+}
+
+/// A training run of the binary in the background, for signals.
+struct StartedRun {
+  let process = Process()
+  let out = Pipe()
+  let err = Pipe()
+  var seen = Data()
+
+  init(_ arguments: [String]) throws {
+    process.executableURL = BinaryRunner.executable
+    process.arguments = arguments
+    process.currentDirectoryURL = Repository.root
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+  }
+
+  /// Waits for the first epoch's line.
+  func waitForFirstLine() {
+    var seen = Data()
+    while !String(decoding: seen, as: UTF8.self).contains("\n") {
+      let chunk = out.fileHandleForReading.availableData
+      if chunk.isEmpty { break }
+      seen.append(chunk)
+    }
+  }
+
+  func finish() -> (status: Int32, stdout: String, stderr: String) {
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (
+      process.terminationStatus, String(decoding: stdout, as: UTF8.self),
+      String(decoding: stderr, as: UTF8.self)
+    )
   }
 }

@@ -15,11 +15,12 @@ public enum TrainCommand: Command {
   static let epilogue = """
     After every epoch it prints the training loss, the validation loss and, for the classification
     losses (softmax_cross_entropy, sigmoid_cross_entropy), the accuracy; on a terminal as one line
-    that updates. Ctrl-C stops after the current step and still saves. Every output file is
-    checked before the first step, and the program is saved before the log is written.
+    that updates. Ctrl-C, SIGTERM and SIGHUP stop after the current step and still save the
+    program and the log. Every output file is checked before the first step.
 
     exit codes: 0 success, 1 an error in the program or the data (or a loss that became NaN),
-    2 a usage error, 3 an internal error, 130 stopped by Ctrl-C
+    2 a usage error, 3 an internal error, 130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM,
+    129 by SIGHUP
     """
 
   static let options: [any OptionDeclaration] = [

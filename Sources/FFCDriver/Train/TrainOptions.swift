@@ -11,7 +11,10 @@ extension Option where Value == String? {
       """)
   static let log = Option(
     "--log", file: "<file.csv>",
-    help: "write epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds")
+    help: """
+      write epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds, a
+      line per epoch as training goes
+      """)
 }
 
 /// The optimizers `--optimizer` chooses from.

@@ -114,8 +114,12 @@ struct TrainingSession {
       io.err(renderer.render(error))
       return .programError
     }
+    let log = args[.log].map { TrainingLog($0, previous: [], io) }
+    if let failure = log?.failure {
+      io.err(renderer.render(.cannotWrite(failure)))
+      return .programError
+    }
     let start = DispatchTime.now().uptimeNanoseconds
-    var log = TrainingProgress.logHeader
     var liveLine = false
     Interrupt.install()
     defer { Interrupt.restore() }
@@ -124,7 +128,7 @@ struct TrainingSession {
       outcome = try trainer.train(
         training, validation: validation,
         onEpoch: { [settings] report in
-          log += TrainingProgress.logLine(report)
+          log?.append(report)
           guard !settings.quiet else { return }
           let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
           let line = TrainingProgress.line(report, epochs: settings.epochs, elapsed: elapsed)
@@ -150,9 +154,12 @@ struct TrainingSession {
     if let path = args[.save] {
       failed = !save(outcome, to: path, seconds: seconds, &io)
     }
-    if let path = args[.log], !write(log, to: path, &io) { failed = true }
+    if let failure = log?.failure {
+      io.err(renderer.render(.cannotWrite(failure)))
+      failed = true
+    }
     if failed { return .programError }
-    return outcome.interrupted ? .interrupted : .success
+    return outcome.interrupted ? Interrupt.exitCode : .success
   }
 
   /// Parameter values in the gradients' order, by their declarations.
