@@ -2,7 +2,9 @@ import Foundation
 
 /// Reading source and data files, and writing output files without ever leaving a half-written
 /// file in place of an existing one: the bytes go to a temporary file beside the target, are
-/// flushed to disk (fsync), and the temporary file is renamed over the target.
+/// flushed to disk (fsync), and the temporary file is renamed over the target. A target that is a
+/// symbolic link is written through to the file it names (the link stays a link), and a file
+/// that is replaced keeps its permissions.
 public enum SafeFile {
   public struct Failure: Error, Sendable {
     public let message: String
@@ -35,7 +37,7 @@ public enum SafeFile {
   }
 
   public static func write(_ data: Data, to path: String, displayName: String) throws(Failure) {
-    let target = path
+    let target = followingLinks(path)
     // A target that exists and is not a regular file (/dev/null, a pipe, a terminal), or a device
     // name (/dev/stdout, which may stand for a file the shell opened), is written in place:
     // renaming a file over it would replace the device, or the shell's file, with a new one.
@@ -60,7 +62,9 @@ public enum SafeFile {
     let temporary = url.deletingLastPathComponent().appendingPathComponent(
       ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString).tmp"
     ).path
-    if let code = writeSynced(data, to: temporary) {
+    // A replaced file keeps its permission bits; a new one gets the usual 0666 less the umask.
+    let mode = exists ? mode_t(status.st_mode & 0o7777) : 0o666
+    if let code = writeSynced(data, to: temporary, mode: mode, chmod: exists) {
       unlink(temporary)
       throw Failure(message: "cannot write '\(displayName)': \(describe(code))")
     }
@@ -81,7 +85,7 @@ public enum SafeFile {
       }
       return
     }
-    let target = path
+    let target = followingLinks(path)
     var status = stat()
     if stat(target, &status) == 0 {
       if status.st_mode & S_IFMT == S_IFDIR {
@@ -121,11 +125,50 @@ public enum SafeFile {
     String(cString: strerror(code)).lowercased()
   }
 
+  /// Whether two paths name the same existing regular file (the same device and inode, so links,
+  /// `..` and different spellings of one file are found). Devices, pipes and terminals are shared
+  /// freely (`--log /dev/null --save /dev/null`).
+  public static func sameFile(_ a: String, _ b: String) -> Bool {
+    var first = stat()
+    var second = stat()
+    guard stat(a, &first) == 0, stat(b, &second) == 0, first.st_mode & S_IFMT == S_IFREG
+    else { return false }
+    return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+  }
+
+  /// The file a chain of symbolic links ends at (the path itself when it is not a link); a link
+  /// whose target does not exist yet resolves to that target, which a write then creates.
+  static func followingLinks(_ path: String) -> String {
+    if isDevice(path) { return path }
+    if let resolved = realpath(path, nil) {
+      defer { free(resolved) }
+      return String(cString: resolved)
+    }
+    // It exists, but has no path (a pipe behind /dev/stdout): the system opens it as named.
+    var status = stat()
+    if stat(path, &status) == 0 { return path }
+    var current = path
+    // A cycle of links is left to the write to report (ELOOP).
+    for _ in 0..<40 {
+      guard let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: current)
+      else { return current }
+      current =
+        destination.hasPrefix("/")
+        ? destination
+        : URL(fileURLWithPath: current).deletingLastPathComponent()
+          .appendingPathComponent(destination).path
+    }
+    return current
+  }
+
   /// Writes `data` to a new file and flushes it to disk; the errno of a failure, or nil.
-  private static func writeSynced(_ data: Data, to path: String) -> Int32? {
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+  private static func writeSynced(_ data: Data, to path: String, mode: mode_t, chmod: Bool)
+    -> Int32?
+  {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
     guard descriptor >= 0 else { return errno }
     defer { close(descriptor) }
+    if chmod && fchmod(descriptor, mode) != 0 { return errno }
     if let failure = writeAll(data, to: descriptor) { return failure }
     return fsync(descriptor) == 0 ? nil : errno
   }

@@ -4,7 +4,8 @@ import Foundation
 import Testing
 
 /// What `ffc train` writes, and when: outputs checked before the first step, the model saved
-/// before anything else, the log written as training goes, signals.
+/// before anything else, the log written as training goes, signals, and no output over an
+/// input.
 @Suite(.serialized) struct TrainFilesTests {
   func ffc(_ arguments: [String]) throws -> BinaryRunner.Result { try BinaryRunner.run(arguments) }
   let xor = ["train", "samples/xor.ffn", "--data", "samples/data/xor.csv"]
@@ -96,6 +97,61 @@ import Testing
     _ = run.finish()
     let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
     #expect(lines.count >= 2 && lines[1].hasPrefix("1,"), "\(lines.prefix(3))")
+  }
+
+  /// An output naming a file the command reads, however spelled, is refused before anything
+  /// runs (exit 2), and the file is untouched.
+  @Test func outputsNeverOverwriteInputs() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = try scratch.file("net.ffn", Repository.read("samples/xor.ffn"))
+    let data = try scratch.file("d.csv", Repository.read("samples/data/xor.csv"))
+    let link = scratch.url.appendingPathComponent("link.csv").path
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: data)
+    let other = scratch.url.appendingPathComponent("sub/../d.csv").path
+    try FileManager.default.createDirectory(
+      at: scratch.url.appendingPathComponent("sub"), withIntermediateDirectories: true)
+    let train = ["train", program, "--data", data, "--epochs", "1"]
+    let cases: [([String], String)] = [
+      (["compile", program, "-o", program], "'-o \(program)' would write over the program"),
+      (train + ["--save", data], "'--save \(data)' would write over the file '--data' reads"),
+      (train + ["--save", link], "'--save \(link)' would write over the file '--data' reads"),
+      (train + ["--log", other], "'--log \(other)' would write over the file '--data' reads"),
+      (
+        train + ["--log", program + ".csv", "--save", program + ".csv"],
+        "'--save \(program).csv' and '--log \(program).csv' name the same file"
+      ),
+    ]
+    for (arguments, message) in cases {
+      let result = try ffc(arguments)
+      #expect(result.status == 2, "\(arguments)")
+      #expect(result.stderr.hasPrefix("ffc: error: \(message)"), "\(result.stderr)")
+    }
+    #expect(
+      try String(contentsOfFile: program, encoding: .utf8) == Repository.read("samples/xor.ffn"))
+    #expect(
+      try String(contentsOfFile: data, encoding: .utf8) == Repository.read("samples/data/xor.csv"))
+  }
+
+  /// Replacing a file keeps its permissions, and a link stays a link to the file written.
+  @Test func replacingKeepsPermissionsAndLinks() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let target = try scratch.file("target.txt", "old\n")
+    chmod(target, 0o640)
+    let link = scratch.url.appendingPathComponent("link.txt").path
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "target.txt")
+    try SafeFile.write("new\n", to: link, displayName: "link.txt")
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == "target.txt")
+    #expect(try String(contentsOfFile: target, encoding: .utf8) == "new\n")
+    var status = stat()
+    stat(target, &status)
+    #expect(status.st_mode & 0o777 == 0o640)
+    // No temporary file is left beside it.
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).sorted() == [
+        "link.txt", "target.txt",
+      ])
   }
 }
 

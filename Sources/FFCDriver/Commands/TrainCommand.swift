@@ -16,7 +16,8 @@ public enum TrainCommand: Command {
     After every epoch it prints the training loss, the validation loss and, for the classification
     losses (softmax_cross_entropy, sigmoid_cross_entropy), the accuracy; on a terminal as one line
     that updates. Ctrl-C, SIGTERM and SIGHUP stop after the current step and still save the
-    program and the log. Every output file is checked before the first step.
+    program and the log. Every output file is checked before the first step, and none may name
+    a file the command reads (--save may name the program: it is read first).
 
     exit codes: 0 success, 1 an error in the program or the data (or a loss that became NaN),
     2 a usage error, 3 an internal error, 130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM,
@@ -47,6 +48,17 @@ public enum TrainCommand: Command {
   public static func run(_ arguments: [String], _ io: inout CommandIO) throws -> ExitCode {
     guard let args = try scan(arguments, &io) else { return .success }
     let settings = try TrainSettings(args, usage: usage)
+    var files = OutputFiles()
+    files.input("the program", args.positionals.first)
+    files.input(Option.data.key, args[.data])
+    files.input(Option.validation.key, args[.validation])
+    files.output(Option.save.key, args[.save])
+    files.output(Option.log.key, args[.log])
+    // The program is read in full before anything is written: saving over it keeps it the
+    // user's file with new values.
+    if let clash = files.clash(io, allowed: [(Option.save.key, "the program")]) {
+      throw UsageError(clash, usage: usage, helpTopic: name)
+    }
     guard let program = try readProgram(args, &io) else { return .programError }
     let useColor = useColor(args[.color], io)
     // One compilation: the gradient graph trains, and its forward part (the gradients pruned)
