@@ -4,8 +4,8 @@ import Foundation
 import Testing
 
 /// What `ffc train` writes, and when: outputs checked before the first step, the model saved
-/// before anything else, the log written as training goes, signals, and no output over an
-/// input.
+/// before anything else, the log written as training goes, signals, checkpoints and resume,
+/// and no output over an input.
 @Suite(.serialized) struct TrainFilesTests {
   func ffc(_ arguments: [String]) throws -> BinaryRunner.Result { try BinaryRunner.run(arguments) }
   let xor = ["train", "samples/xor.ffn", "--data", "samples/data/xor.csv"]
@@ -16,7 +16,7 @@ import Testing
     let scratch = try RunCLITests.Scratch()
     defer { scratch.remove() }
     let missing = scratch.url.appendingPathComponent("no/such/out").path
-    for flag in ["--save", "--log"] {
+    for flag in ["--save", "--log", "--checkpoint"] {
       for path in [missing, "/proc/ffc-out"] {
         let result = try ffc(xor + ["--epochs", "5", flag, path])
         #expect(result.status == 1, "\(flag) \(path)")
@@ -63,23 +63,48 @@ import Testing
     #expect(result.stderr.hasPrefix("ffc: error: cannot write '/dev/full': "), "\(result.stderr)")
   }
 
-  /// SIGINT, SIGTERM and SIGHUP stop after the current step: the model is saved and the log
-  /// written; the exit code is 128 plus the signal's number.
+  /// A write that fails during training (the checkpoint's directory removed) stops it; the model
+  /// is still saved, and the exit code is 1 with the failed file named.
+  @Test func aFailedWriteDuringTrainingKeepsTheModel() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let directory = scratch.url.appendingPathComponent("checkpoints")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let checkpoint = directory.appendingPathComponent("run.ckpt").path
+    let saved = scratch.url.appendingPathComponent("saved.ffn").path
+    let run = try StartedRun(
+      xor + ["--epochs", "100000", "--checkpoint", checkpoint, "--save", saved])
+    run.waitForFirstLine()
+    for _ in 0..<20 where (try? FileManager.default.removeItem(at: directory)) == nil {}
+    let (status, _, stderr) = run.finish()
+    #expect(status == 1, "\(stderr)")
+    #expect(stderr.contains("cannot write '\(checkpoint)'"), "\(stderr)")
+    #expect(FileManager.default.fileExists(atPath: saved))
+  }
+
+  /// SIGINT, SIGTERM and SIGHUP stop after the current step: the model is saved, the log and the
+  /// checkpoint written; the exit code is 128 plus the signal's number.
   @Test(arguments: [(SIGINT, 130), (SIGTERM, 143), (SIGHUP, 129)] as [(Int32, Int32)])
   func signalsStopCleanly(_ signal: Int32, _ code: Int32) throws {
     let scratch = try RunCLITests.Scratch()
     defer { scratch.remove() }
-    let (log, saved) = (
+    let (log, saved, checkpoint) = (
       scratch.url.appendingPathComponent("log.csv").path,
-      scratch.url.appendingPathComponent("saved.ffn").path
+      scratch.url.appendingPathComponent("saved.ffn").path,
+      scratch.url.appendingPathComponent("run.ckpt").path
     )
-    let run = try StartedRun(xor + ["--epochs", "1000000", "--log", log, "--save", saved])
+    let run = try StartedRun(
+      xor + [
+        "--epochs", "1000000", "--log", log, "--save", saved, "--checkpoint", checkpoint,
+        "--checkpoint-every", "1000000",
+      ])
     run.waitForFirstLine()
     kill(run.process.processIdentifier, signal)
     let (status, stdout, stderr) = run.finish()
     #expect(status == code, "\(stderr)")
     #expect(stdout.contains("interrupted after "), "\(stdout)")
     #expect(FileManager.default.fileExists(atPath: saved))
+    #expect(FileManager.default.fileExists(atPath: checkpoint))
     let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
     #expect(lines.first == "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds")
     #expect(lines.count >= 2)
@@ -97,6 +122,53 @@ import Testing
     _ = run.finish()
     let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
     #expect(lines.count >= 2 && lines[1].hasPrefix("1,"), "\(lines.prefix(3))")
+  }
+
+  /// Through the binary: 10 epochs straight, and 5 with a checkpoint then `--resume` to 10, save
+  /// the same program and log the same figures (the time aside).
+  @Test func resumeContinuesTheRunBitForBit() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    func path(_ name: String) -> String { scratch.url.appendingPathComponent(name).path }
+    let settings = [
+      "--optimizer", "adam", "--lr", "0.01", "--batch", "3", "--seed", "7", "--quiet",
+    ]
+    let straight = try ffc(
+      xor + settings + ["--epochs", "10", "--save", path("a.ffn"), "--log", path("a.csv")])
+    #expect(straight.status == 0, "\(straight.stderr)")
+    let first = try ffc(xor + settings + ["--epochs", "5", "--checkpoint", path("run.ckpt")])
+    #expect(first.status == 0, "\(first.stderr)")
+    let second = try ffc(
+      xor + settings + [
+        "--epochs", "10", "--resume", path("run.ckpt"), "--checkpoint", path("run.ckpt"),
+        "--save", path("b.ffn"), "--log", path("b.csv"),
+      ])
+    #expect(second.status == 0, "\(second.stderr)")
+    func figures(_ log: String) throws -> [String] {
+      try String(contentsOfFile: path(log), encoding: .utf8).split(separator: "\n").map {
+        $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",")
+      }
+    }
+    #expect(try figures("a.csv") == figures("b.csv"))
+    #expect(try figures("b.csv").count == 11)
+    func body(_ program: String) throws -> String {
+      // The note line says how the file was made; the values follow it.
+      String(try String(contentsOfFile: path(program), encoding: .utf8).drop { $0 != "\n" })
+    }
+    #expect(try body("a.ffn") == body("b.ffn"))
+    let mismatch = try ffc(xor + ["--epochs", "10", "--resume", path("run.ckpt")])
+    #expect(mismatch.status == 1)
+    #expect(
+      mismatch.stderr.hasPrefix(
+        "ffc: error: cannot resume from '\(path("run.ckpt"))': it was written with '--optimizer adam', and this run has '--optimizer sgd'"
+      ), "\(mismatch.stderr)")
+    let truncated = try scratch.file(
+      "cut.ckpt", try Data(contentsOf: URL(fileURLWithPath: path("run.ckpt"))).prefix(50))
+    let cut = try ffc(xor + settings + ["--resume", truncated])
+    #expect(cut.status == 1)
+    #expect(
+      cut.stderr.hasPrefix("ffc: error: cannot resume from '\(truncated)': it is truncated"),
+      "\(cut.stderr)")
   }
 
   /// An output naming a file the command reads, however spelled, is refused before anything
@@ -117,6 +189,9 @@ import Testing
       (train + ["--save", data], "'--save \(data)' would write over the file '--data' reads"),
       (train + ["--save", link], "'--save \(link)' would write over the file '--data' reads"),
       (train + ["--log", other], "'--log \(other)' would write over the file '--data' reads"),
+      (
+        train + ["--checkpoint", program], "'--checkpoint \(program)' would write over the program"
+      ),
       (
         train + ["--log", program + ".csv", "--save", program + ".csv"],
         "'--save \(program).csv' and '--log \(program).csv' name the same file"

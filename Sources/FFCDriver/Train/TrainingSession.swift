@@ -32,7 +32,7 @@ struct TrainingSession {
           file: compilation.source.path))
     }
     // Every output is checked before the data is read and a step taken.
-    for path in [args[.save], args[.log]].compactMap({ $0 }) {
+    for path in [args[.save], args[.log], args[.checkpoint]].compactMap({ $0 }) {
       do {
         try SafeFile.checkWritable(io.resolve(path), displayName: path)
       } catch {
@@ -103,6 +103,7 @@ struct TrainingSession {
       io.err(renderer.render(.valueError(error)))
       return .programError
     }
+    let checkpoints = CheckpointFile(settings, graph: compilation.graph, rows: training)
     do throws(Diagnostic) {
       // Before the first step: a run whose result cannot be saved is refused, not thrown away.
       if args[.save] != nil {
@@ -110,17 +111,36 @@ struct TrainingSession {
           declarations: compilation.graph.declarations, sites: compilation.valueSites,
           values: learned(trainer.currentValues), precision: settings.precision)
       }
+      if let path = args[.resume] {
+        let snapshot = try checkpoints.read(path, io).get()
+        if let misfit = trainer.restore(snapshot, rows: training.count) {
+          throw Diagnostic(
+            .error, id: "train.checkpoint", "cannot resume from '\(path)': \(misfit)", at: nil)
+        }
+      }
     } catch {
       io.err(renderer.render(error))
       return .programError
     }
-    let log = args[.log].map { TrainingLog($0, previous: [], io) }
+    let log = args[.log].map { TrainingLog($0, previous: trainer.snapshot().position.reports, io) }
     if let failure = log?.failure {
       io.err(renderer.render(.cannotWrite(failure)))
       return .programError
     }
     let start = DispatchTime.now().uptimeNanoseconds
     var liveLine = false
+    var checkpointFailure: SafeFile.Failure?
+    let schedule = args[.checkpoint].map { path in
+      CheckpointSchedule(everySteps: settings.checkpointEvery) { [io] snapshot in
+        do throws(SafeFile.Failure) {
+          try checkpoints.write(snapshot, to: path, io)
+          return true
+        } catch {
+          checkpointFailure = error
+          return false
+        }
+      }
+    }
     Interrupt.install()
     defer { Interrupt.restore() }
     let outcome: TrainingResult
@@ -138,7 +158,7 @@ struct TrainingSession {
           } else {
             io.out(line + "\n")
           }
-        }, shouldStop: { Interrupt.isRequested })
+        }, shouldStop: { Interrupt.isRequested }, checkpoints: schedule)
     } catch {
       if liveLine { io.out("\n") }
       io.err(
@@ -149,12 +169,12 @@ struct TrainingSession {
     if liveLine { io.out("\n") }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     io.out(summary(outcome, seconds: seconds, training: training, validation: validation))
-    // The model first: a later failure (the log) must not cost it.
+    // The model first: a later failure (the log, the checkpoint) must not cost it.
     var failed = false
     if let path = args[.save] {
       failed = !save(outcome, to: path, seconds: seconds, &io)
     }
-    if let failure = log?.failure {
+    for failure in [log?.failure, checkpointFailure].compactMap({ $0 }) {
       io.err(renderer.render(.cannotWrite(failure)))
       failed = true
     }
