@@ -171,6 +171,32 @@ import Testing
       "\(cut.stderr)")
   }
 
+  /// `--checkpoint-every` needs a checkpoint to write (a usage error), and a checkpoint that is
+  /// not there is an unreadable file (exit 1); mid-epoch checkpoints resume like the others.
+  @Test func checkpointOptionsAreChecked() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let every = try ffc(xor + ["--checkpoint-every", "3"])
+    #expect(every.status == 2)
+    #expect(
+      every.stderr.hasPrefix("ffc: error: '--checkpoint-every' needs '--checkpoint <file>'\n"),
+      "\(every.stderr)")
+    let missing = scratch.url.appendingPathComponent("none.ckpt").path
+    let absent = try ffc(xor + ["--resume", missing])
+    #expect(absent.status == 1)
+    #expect(absent.stderr.hasPrefix("ffc: error: cannot read '\(missing)': no such file"))
+    let checkpoint = scratch.url.appendingPathComponent("run.ckpt").path
+    let settings = ["--batch", "1", "--seed", "2", "--quiet"]
+    let first = try ffc(
+      xor + settings + ["--epochs", "2", "--checkpoint", checkpoint, "--checkpoint-every", "3"])
+    #expect(first.status == 0, "\(first.stderr)")
+    let resumed = try ffc(xor + settings + ["--epochs", "4", "--resume", checkpoint])
+    let straight = try ffc(xor + settings + ["--epochs", "4"])
+    #expect(resumed.status == 0 && straight.status == 0)
+    #expect(
+      resumed.stdout.split(separator: "\n").last == straight.stdout.split(separator: "\n").last)
+  }
+
   /// An output naming a file the command reads, however spelled, is refused before anything
   /// runs (exit 2), and the file is untouched.
   @Test func outputsNeverOverwriteInputs() throws {
