@@ -96,10 +96,6 @@ extension Diagnostic {
       at: range)
   }
 
-  public static func literalRank(at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "literal.rank", "literals have at most two dimensions", at: range)
-  }
-
   public static func lossNotScalar(_ name: String, shape: String, at range: SourceRange)
     -> Diagnostic
   {

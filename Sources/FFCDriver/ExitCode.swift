@@ -10,6 +10,10 @@ public enum ExitCode: Int32, Sendable {
   case internalError = 3
   /// Stopped by Ctrl-C (128 + SIGINT, as shells report it); `train` saved what it had.
   case interrupted = 130
+  /// Stopped by SIGTERM (128 + 15); `train` saved what it had.
+  case terminated = 143
+  /// Stopped by SIGHUP (128 + 1), as when its terminal closed; `train` saved what it had.
+  case hangUp = 129
 }
 
 /// A command that stops early returns its exit code through `Result`.

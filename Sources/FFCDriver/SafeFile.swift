@@ -1,14 +1,24 @@
 import Foundation
 
 /// Reading source and data files, and writing output files without ever leaving a half-written
-/// file in place of an existing one: the text goes to a temporary file beside the target, which
-/// is then renamed over it.
+/// file in place of an existing one: the bytes go to a temporary file beside the target, are
+/// flushed to disk (fsync), and the temporary file is renamed over the target. A target that is a
+/// symbolic link is written through to the file it names (the link stays a link), and a file
+/// that is replaced keeps its permissions.
 public enum SafeFile {
   public struct Failure: Error, Sendable {
     public let message: String
   }
 
   public static func read(_ path: String, displayName: String) throws(Failure) -> String {
+    let data = try readBytes(path, displayName: displayName)
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw Failure(message: "cannot read '\(displayName)': it is not UTF-8 text")
+    }
+    return text
+  }
+
+  public static func readBytes(_ path: String, displayName: String) throws(Failure) -> Data {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw Failure(message: "cannot read '\(displayName)': no such file")
@@ -19,56 +29,176 @@ public enum SafeFile {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw Failure(message: "cannot read '\(displayName)': permission denied or unreadable")
     }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw Failure(message: "cannot read '\(displayName)': it is not UTF-8 text")
-    }
-    return text
+    return data
   }
 
   public static func write(_ text: String, to path: String, displayName: String) throws(Failure) {
-    // A target that exists and is not a regular file (/dev/null, a pipe, a terminal) is written
-    // in place: renaming a file over it would replace the device with a file.
+    try write(Data(text.utf8), to: path, displayName: displayName)
+  }
+
+  public static func write(_ data: Data, to path: String, displayName: String) throws(Failure) {
+    let target = followingLinks(path)
+    // A target that exists and is not a regular file (/dev/null, a pipe, a terminal), or a device
+    // name (/dev/stdout, which may stand for a file the shell opened), is written in place:
+    // renaming a file over it would replace the device, or the shell's file, with a new one.
     var status = stat()
-    if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG,
-      status.st_mode & S_IFMT != S_IFDIR
+    let exists = stat(target, &status) == 0
+    if isDevice(path)
+      || (exists && status.st_mode & S_IFMT != S_IFREG && status.st_mode & S_IFMT != S_IFDIR)
     {
-      guard let handle = FileHandle(forWritingAtPath: path) else {
-        throw Failure(message: "cannot write '\(displayName)': permission denied")
+      let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+      guard descriptor >= 0 else {
+        throw Failure(message: "cannot write '\(displayName)': \(describe(errno))")
       }
-      handle.write(Data(text.utf8))
-      try? handle.close()
+      defer { close(descriptor) }
+      if let code = writeAll(data, to: descriptor) {
+        throw Failure(message: "cannot write '\(displayName)': \(describe(code))")
+      }
       return
     }
-    let url = URL(fileURLWithPath: path)
-    let directory = url.deletingLastPathComponent()
+    try checkWritable(path, displayName: displayName)
+    let url = URL(fileURLWithPath: target)
     // Unique per write, not only per process: two writes in one process must not share it.
-    let temporary = directory.appendingPathComponent(
+    let temporary = url.deletingLastPathComponent().appendingPathComponent(
       ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString).tmp"
-    )
-    do {
-      try Data(text.utf8).write(to: temporary)
-    } catch {
-      throw Failure(message: "cannot write '\(displayName)': \(reason(error))")
+    ).path
+    // A replaced file keeps its permission bits; a new one gets the usual 0666 less the umask.
+    let mode = exists ? mode_t(status.st_mode & 0o7777) : 0o666
+    if let code = writeSynced(data, to: temporary, mode: mode, chmod: exists) {
+      unlink(temporary)
+      throw Failure(message: "cannot write '\(displayName)': \(describe(code))")
     }
-    if rename(temporary.path, url.path) != 0 {
+    if rename(temporary, target) != 0 {
       let code = errno
-      try? FileManager.default.removeItem(at: temporary)
-      throw Failure(message: "cannot write '\(displayName)': \(String(cString: strerror(code)))")
+      unlink(temporary)
+      throw Failure(message: "cannot write '\(displayName)': \(describe(code))")
+    }
+    syncDirectory(of: target)
+  }
+
+  /// Whether `path` can be written, checked before any work that would be lost: its directory
+  /// exists and is writable, and it is not itself a directory. A failure names the file.
+  public static func checkWritable(_ path: String, displayName: String) throws(Failure) {
+    if isDevice(path) {
+      guard access(path, W_OK) == 0 else {
+        throw Failure(message: "cannot write '\(displayName)': \(describe(errno))")
+      }
+      return
+    }
+    let target = followingLinks(path)
+    var status = stat()
+    if stat(target, &status) == 0 {
+      if status.st_mode & S_IFMT == S_IFDIR {
+        throw Failure(message: "cannot write '\(displayName)': it is a directory")
+      }
+      if status.st_mode & S_IFMT != S_IFREG {
+        guard access(target, W_OK) == 0 else {
+          throw Failure(message: "cannot write '\(displayName)': permission denied")
+        }
+        return
+      }
+    }
+    let directory = URL(fileURLWithPath: target).deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    else {
+      throw Failure(message: "cannot write '\(displayName)': no such directory")
+    }
+    // Trying is the only sure test: permission bits do not bind root, and a read-only mount or
+    // /proc refuses files whatever its bits say.
+    let probe =
+      directory + "/.ffc-probe.\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString)"
+    let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else {
+      throw Failure(
+        message:
+          "cannot write '\(displayName)': cannot create a file in '\(directory)' (\(describe(errno)))"
+      )
+    }
+    close(descriptor)
+    unlink(probe)
+  }
+
+  /// `permission denied`: the system's text for an errno, in lower case as ffc's messages are.
+  static func describe(_ code: Int32) -> String {
+    String(cString: strerror(code)).lowercased()
+  }
+
+  /// Whether two paths name the same existing regular file (the same device and inode, so links,
+  /// `..` and different spellings of one file are found). Devices, pipes and terminals are shared
+  /// freely (`--log /dev/null --save /dev/null`).
+  public static func sameFile(_ a: String, _ b: String) -> Bool {
+    var first = stat()
+    var second = stat()
+    guard stat(a, &first) == 0, stat(b, &second) == 0, first.st_mode & S_IFMT == S_IFREG
+    else { return false }
+    return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+  }
+
+  /// The file a chain of symbolic links ends at (the path itself when it is not a link); a link
+  /// whose target does not exist yet resolves to that target, which a write then creates.
+  static func followingLinks(_ path: String) -> String {
+    if isDevice(path) { return path }
+    if let resolved = realpath(path, nil) {
+      defer { free(resolved) }
+      return String(cString: resolved)
+    }
+    // It exists, but has no path (a pipe behind /dev/stdout): the system opens it as named.
+    var status = stat()
+    if stat(path, &status) == 0 { return path }
+    var current = path
+    // A cycle of links is left to the write to report (ELOOP).
+    for _ in 0..<40 {
+      guard let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: current)
+      else { return current }
+      current =
+        destination.hasPrefix("/")
+        ? destination
+        : URL(fileURLWithPath: current).deletingLastPathComponent()
+          .appendingPathComponent(destination).path
+    }
+    return current
+  }
+
+  /// Writes `data` to a new file and flushes it to disk; the errno of a failure, or nil.
+  private static func writeSynced(_ data: Data, to path: String, mode: mode_t, chmod: Bool)
+    -> Int32?
+  {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+    guard descriptor >= 0 else { return errno }
+    defer { close(descriptor) }
+    if chmod && fchmod(descriptor, mode) != 0 { return errno }
+    if let failure = writeAll(data, to: descriptor) { return failure }
+    return fsync(descriptor) == 0 ? nil : errno
+  }
+
+  /// Writes every byte of `data`; the errno of a failure, or nil.
+  private static func writeAll(_ data: Data, to descriptor: Int32) -> Int32? {
+    data.withUnsafeBytes { bytes in
+      var offset = 0
+      while offset < bytes.count {
+        let written = Foundation.write(
+          descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+        if written < 0 {
+          if errno == EINTR { continue }
+          return errno
+        }
+        offset += written
+      }
+      return nil
     }
   }
 
-  private static func reason(_ error: Error) -> String {
-    let nsError = error as NSError
-    if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
-      underlying.domain == NSPOSIXErrorDomain
-    {
-      return String(cString: strerror(Int32(underlying.code)))
-    }
-    if nsError.domain == NSCocoaErrorDomain,
-      nsError.code == NSFileNoSuchFileError || nsError.code == 4
-    {
-      return "no such directory"
-    }
-    return nsError.localizedDescription
+  /// A name under /dev: a device or one of the process's own streams, never replaced.
+  static func isDevice(_ path: String) -> Bool { path.hasPrefix("/dev/") }
+
+  /// Makes the rename durable: the directory entry is flushed too.
+  private static func syncDirectory(of path: String) {
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    let descriptor = open(directory, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return }
+    fsync(descriptor)
+    close(descriptor)
   }
 }

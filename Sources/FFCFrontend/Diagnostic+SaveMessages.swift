@@ -31,13 +31,6 @@ extension Diagnostic {
       "cannot save '\(name)': \(element) \(problem); did training diverge?", at: range)
   }
 
-  public static func saveRank(_ name: String, shape: String, at range: SourceRange?) -> Diagnostic {
-    Diagnostic(
-      .error, id: "save.rank",
-      "cannot save '\(name)': literals have at most two dimensions, but its shape is \(shape)",
-      at: range)
-  }
-
   public static func saveShape(
     _ name: String, declared: String, found: String, at range: SourceRange?
   ) -> Diagnostic {

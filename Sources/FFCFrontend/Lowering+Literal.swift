@@ -40,10 +40,6 @@ extension Lowering {
           diagnostics.add(.raggedMatrix(at: node.range))
           return nil
         }
-        guard first.rank < 2 else {
-          diagnostics.add(.literalRank(at: node.range))
-          return nil
-        }
         values[index] = Tensor(
           shape: [items.count] + first.shape, scalars: items.flatMap(\.scalars))
       default:

@@ -30,6 +30,16 @@ public enum ProgramWriter {
     return text
   }
 
+  /// Whether values of these parameters can be saved (their shapes, ranks and numbers), checked
+  /// with a run's starting values before it trains, so that a finished run is never lost to a
+  /// value the language cannot write.
+  public static func checkSavable(
+    declarations: [Declaration], sites: ValueSites, values: [(declaration: Int, value: Tensor)],
+    precision: Precision
+  ) throws(Diagnostic) {
+    _ = try SaveEdit.plan(values, declarations, sites.byDeclaration, precision: precision)
+  }
+
   /// `withParameterValues` for values named by the caller: lowers `source` and finds each
   /// parameter by its name (an unknown or repeated name is an error).
   public static func withParameterValues(

@@ -64,7 +64,7 @@ struct SaveEdit {
     return sorted
   }
 
-  /// The value has the declared shape, at most two axes, and only numbers a literal can hold.
+  /// The value has the declared shape and only numbers a literal can hold.
   private static func check(_ value: Tensor, _ declaration: Declaration, precision: Precision)
     throws(Diagnostic)
   {
@@ -73,9 +73,6 @@ struct SaveEdit {
       throw .saveShape(
         name, declared: declaration.shape.description, found: Shape(value.shape).description,
         at: declaration.location)
-    }
-    guard value.rank <= 2 else {
-      throw .saveRank(name, shape: declaration.shape.description, at: declaration.location)
     }
     let bad = value.scalars.firstIndex {
       !$0.isFinite || (precision == .f32 && !Float($0).isFinite)
@@ -89,8 +86,14 @@ struct SaveEdit {
       at: declaration.location)
   }
 
-  /// `[2]` or `[1, 3]`: the position of flat element `i` in `shape` (rank 1 or 2).
+  /// `[2]` or `[1, 3]`: the position of flat element `i` in `shape`.
   private static func index(_ i: Int, _ shape: [Int]) -> String {
-    shape.count == 2 ? "[\(i / shape[1]), \(i % shape[1])]" : "[\(i)]"
+    var rest = i
+    var digits = [Int](repeating: 0, count: shape.count)
+    for axis in shape.indices.reversed() where shape[axis] > 0 {
+      digits[axis] = rest % shape[axis]
+      rest /= shape[axis]
+    }
+    return "[\(digits.map(String.init).joined(separator: ", "))]"
   }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// A small, fast, seedable generator (Steele, Lea, Flood 2014). Same seed, same numbers, on every
 /// machine: parameter initialisation and the property tests depend on that.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
-  private var state: UInt64
+  public private(set) var state: UInt64
 
   public init(seed: UInt64) { state = seed }
 

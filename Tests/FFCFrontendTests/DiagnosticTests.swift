@@ -137,8 +137,9 @@ import Testing
       program: "input x[3]\ny = x[1.5]\n", id: "index.whole",
       message: "an index must be a whole number", line: 2, column: 7),
     Case(
-      program: "param W[2] = [[[1]]]\n", id: "literal.rank",
-      message: "literals have at most two dimensions", line: 1, column: 14),
+      // Literals nest to any depth; this one is [1, 1, 1], not the declared [2].
+      program: "param W[2] = [[[1]]]\n", id: "declaration.shape",
+      message: "the value has shape [1, 1, 1], but the declaration says [2]", line: 1, column: 14),
   ]
 
   @Test(arguments: cases)

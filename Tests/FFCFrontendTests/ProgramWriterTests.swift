@@ -343,19 +343,24 @@ import Testing
     }
   }
 
-  @Test func aRankThreeParameterCannotBeWritten() {
-    do {
-      _ = try write(
-        "param T[2, 2, 2]\nloss L = sum(T)\n", [("T", Tensor(repeating: 1, shape: [2, 2, 2]))])
-      Issue.record("no error")
-    } catch let d as Diagnostic {
-      #expect(
-        d.message
-          == "cannot save 'T': literals have at most two dimensions, but its shape is [2, 2, 2]")
-      #expect(d.range?.start.line == 1)
-    } catch {
-      Issue.record("\(error)")
-    }
+  /// Literals nest to any depth (issue 12): a rank-3 parameter is written one innermost row per
+  /// line, every row under the first, and reads back at its values.
+  @Test func aRankThreeParameterIsWritten() throws {
+    let value = Tensor(shape: [2, 2, 3], scalars: (1...12).map(Double.init))
+    let text = try write("param T[2, 2, 3]\nloss L = sum(T)\n", [("T", value)])
+    #expect(
+      text == """
+        param T[2, 2, 3] = [[[1, 2, 3],
+                             [4, 5, 6]],
+                            [[7, 8, 9],
+                             [10, 11, 12]]]
+        loss L = sum(T)
+
+        """)
+    let four = Tensor(shape: [2, 1, 1, 2], scalars: [1, 2, 3, 4])
+    #expect(
+      try write("param U[2, 1, 1, 2]\nloss L = sum(U)\n", [("U", four)])
+        .hasPrefix("param U[2, 1, 1, 2] = [[[[1, 2]]],\n                       [[[3, 4]]]]\n"))
   }
 
   @Test func aProgramWithErrorsIsReportedAsItIs() {

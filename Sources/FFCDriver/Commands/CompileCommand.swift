@@ -42,6 +42,10 @@ public enum CompileCommand: Command {
         helpTopic: name)
     }
     options.order = args[.order] == .second ? 2 : 1
+    var files = OutputFiles()
+    files.input("the program", args.positionals.first)
+    files.output(Option.output.key, args[.output])
+    if let clash = files.clash(io) { throw UsageError(clash, usage: usage, helpTopic: name) }
     switch compile(program, options, useColor: useColor(args[.color], io), &io) {
     case .failure(let code):
       return code

@@ -15,10 +15,13 @@ public enum TrainCommand: Command {
   static let epilogue = """
     After every epoch it prints the training loss, the validation loss and, for the classification
     losses (softmax_cross_entropy, sigmoid_cross_entropy), the accuracy; on a terminal as one line
-    that updates. Ctrl-C stops after the current step and still saves.
+    that updates. Ctrl-C, SIGTERM and SIGHUP stop after the current step and still save the
+    program, the log and the checkpoint. Every output file is checked before the first step, and
+    none may name a file the command reads (--save may name the program: it is read first).
 
     exit codes: 0 success, 1 an error in the program or the data (or a loss that became NaN),
-    2 a usage error, 3 an internal error, 130 stopped by Ctrl-C
+    2 a usage error, 3 an internal error, 130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM,
+    129 by SIGHUP
     """
 
   static let options: [any OptionDeclaration] = [
@@ -33,7 +36,8 @@ public enum TrainCommand: Command {
       seed for the initialisers, the shuffles and --split (default 0); the
       same seed gives the same result, bit for bit
       """),
-    Option.save, Option.log, Option.quiet,
+    Option.save, Option.log, Option.checkpoint, Option.checkpointEvery, Option.resume,
+    Option.quiet,
     Option.set.withHelp(
       "give a value, as for 'ffc run' (a parameter's starting value too)"),
     Option.precision,
@@ -45,6 +49,20 @@ public enum TrainCommand: Command {
   public static func run(_ arguments: [String], _ io: inout CommandIO) throws -> ExitCode {
     guard let args = try scan(arguments, &io) else { return .success }
     let settings = try TrainSettings(args, usage: usage)
+    var files = OutputFiles()
+    files.input("the program", args.positionals.first)
+    files.input(Option.data.key, args[.data])
+    files.input(Option.validation.key, args[.validation])
+    files.input(Option.resume.key, args[.resume])
+    files.output(Option.save.key, args[.save])
+    files.output(Option.log.key, args[.log])
+    files.output(Option.checkpoint.key, args[.checkpoint])
+    // Both are read in full before anything is written: saving over the program keeps it the
+    // user's file with new values, and a resumed run goes on writing its own checkpoint.
+    let allowed = [(Option.save.key, "the program"), (Option.checkpoint.key, Option.resume.key)]
+    if let clash = files.clash(io, allowed: allowed) {
+      throw UsageError(clash, usage: usage, helpTopic: name)
+    }
     guard let program = try readProgram(args, &io) else { return .programError }
     let useColor = useColor(args[.color], io)
     // One compilation: the gradient graph trains, and its forward part (the gradients pruned)

@@ -11,7 +11,22 @@ extension Option where Value == String? {
       """)
   static let log = Option(
     "--log", file: "<file.csv>",
-    help: "write epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds")
+    help: """
+      write epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds, a
+      line per epoch as training goes
+      """)
+  static let checkpoint = Option(
+    "--checkpoint", file: "<file>",
+    help: """
+      write what '--resume' needs to go on (parameters, optimizer state,
+      shuffle, position) at the end of every epoch, and when stopped
+      """)
+  static let resume = Option(
+    "--resume", file: "<file>",
+    help: """
+      go on with the run that wrote this checkpoint, up to --epochs counted
+      from its start, as if it had never stopped (give the same settings)
+      """)
 }
 
 /// The optimizers `--optimizer` chooses from.
@@ -56,6 +71,9 @@ extension Option where Value == Int? {
   static let batch = count(
     "--batch", from: 1, to: 1_000_000_000,
     help: "rows per step (default: all of them; 1 is stochastic gradient descent)")
+  static let checkpointEvery = count(
+    "--checkpoint-every", from: 1,
+    help: "write the checkpoint every n steps instead of every epoch")
 }
 
 extension Option where Value == Bool {

@@ -12,6 +12,8 @@ struct TrainSettings {
   var precision = Precision.f32
   var quiet = false
   var checkNumerics = false
+  /// `--checkpoint-every`: steps between checkpoints; nil writes one per epoch.
+  var checkpointEvery: Int?
 
   init(_ args: ArgumentScanner, usage: String) throws(UsageError) {
     func mistake(_ message: String) -> UsageError {
@@ -45,6 +47,28 @@ struct TrainSettings {
     precision = args[.precision]
     quiet = args[.quiet]
     checkNumerics = args[.checkNumerics]
+    checkpointEvery = args[.checkpointEvery]
+    if checkpointEvery != nil && !args.given(.checkpoint) {
+      throw mistake("'--checkpoint-every' needs '--checkpoint <file>'")
+    }
+  }
+
+  /// The settings a checkpoint records and a resumed run must repeat, as option and value:
+  /// everything that changes the steps taken (not --epochs, which a resume extends).
+  var resumed: [(String, String)] {
+    var pairs = [("--optimizer", optimizer.kind.name)]
+    switch optimizer.kind {
+    case .sgd: break
+    case .momentum(let mu): pairs.append(("--momentum", "\(mu)"))
+    case .adam(let beta1, let beta2, let epsilon):
+      pairs += [("--beta1", "\(beta1)"), ("--beta2", "\(beta2)"), ("--epsilon", "\(epsilon)")]
+    }
+    pairs += [
+      ("--lr", "\(optimizer.learningRate)"), ("--weight-decay", "\(optimizer.weightDecay)"),
+      ("--batch", batch.map(String.init) ?? "all"), ("--seed", "\(seed)"),
+      ("--precision", "\(precision)"), ("--split", split.map { "\($0)" } ?? "none"),
+    ]
+    return pairs
   }
 
   /// `adam, lr 0.001, batch 32, f32`

@@ -31,6 +31,14 @@ struct TrainingSession {
           .error, id: "train.no-parameters", "the program declares no parameters to train",
           file: compilation.source.path))
     }
+    // Every output is checked before the data is read and a step taken.
+    for path in [args[.save], args[.log], args[.checkpoint]].compactMap({ $0 }) {
+      do {
+        try SafeFile.checkWritable(io.resolve(path), displayName: path)
+      } catch {
+        return fail(.cannotWrite(error))
+      }
+    }
     guard let dataPath = args[.data] else {
       return fail(
         Diagnostic(
@@ -95,9 +103,44 @@ struct TrainingSession {
       io.err(renderer.render(.valueError(error)))
       return .programError
     }
+    let checkpoints = CheckpointFile(settings, graph: compilation.graph, rows: training)
+    do throws(Diagnostic) {
+      // Before the first step: a run whose result cannot be saved is refused, not thrown away.
+      if args[.save] != nil {
+        try ProgramWriter.checkSavable(
+          declarations: compilation.graph.declarations, sites: compilation.valueSites,
+          values: learned(trainer.currentValues), precision: settings.precision)
+      }
+      if let path = args[.resume] {
+        let snapshot = try checkpoints.read(path, io).get()
+        if let misfit = trainer.restore(snapshot, rows: training.count) {
+          throw Diagnostic(
+            .error, id: "train.checkpoint", "cannot resume from '\(path)': \(misfit)", at: nil)
+        }
+      }
+    } catch {
+      io.err(renderer.render(error))
+      return .programError
+    }
+    let log = args[.log].map { TrainingLog($0, previous: trainer.snapshot().position.reports, io) }
+    if let failure = log?.failure {
+      io.err(renderer.render(.cannotWrite(failure)))
+      return .programError
+    }
     let start = DispatchTime.now().uptimeNanoseconds
-    var log = TrainingProgress.logHeader
     var liveLine = false
+    var checkpointFailure: SafeFile.Failure?
+    let schedule = args[.checkpoint].map { path in
+      CheckpointSchedule(everySteps: settings.checkpointEvery) { [io] snapshot in
+        do throws(SafeFile.Failure) {
+          try checkpoints.write(snapshot, to: path, io)
+          return true
+        } catch {
+          checkpointFailure = error
+          return false
+        }
+      }
+    }
     Interrupt.install()
     defer { Interrupt.restore() }
     let outcome: TrainingResult
@@ -105,7 +148,7 @@ struct TrainingSession {
       outcome = try trainer.train(
         training, validation: validation,
         onEpoch: { [settings] report in
-          log += TrainingProgress.logLine(report)
+          log?.append(report)
           guard !settings.quiet else { return }
           let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
           let line = TrainingProgress.line(report, epochs: settings.epochs, elapsed: elapsed)
@@ -115,7 +158,7 @@ struct TrainingSession {
           } else {
             io.out(line + "\n")
           }
-        }, shouldStop: { Interrupt.isRequested })
+        }, shouldStop: { Interrupt.isRequested }, checkpoints: schedule)
     } catch {
       if liveLine { io.out("\n") }
       io.err(
@@ -126,11 +169,22 @@ struct TrainingSession {
     if liveLine { io.out("\n") }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     io.out(summary(outcome, seconds: seconds, training: training, validation: validation))
-    if let path = args[.log], !write(log, to: path, &io) { return .programError }
+    // The model first: a later failure (the log, the checkpoint) must not cost it.
+    var failed = false
     if let path = args[.save] {
-      guard save(outcome, to: path, seconds: seconds, &io) else { return .programError }
+      failed = !save(outcome, to: path, seconds: seconds, &io)
     }
-    return outcome.interrupted ? .interrupted : .success
+    for failure in [log?.failure, checkpointFailure].compactMap({ $0 }) {
+      io.err(renderer.render(.cannotWrite(failure)))
+      failed = true
+    }
+    if failed { return .programError }
+    return outcome.interrupted ? Interrupt.exitCode : .success
+  }
+
+  /// Parameter values in the gradients' order, by their declarations.
+  func learned(_ values: [Tensor]) -> [(declaration: Int, value: Tensor)] {
+    zip(compilation.graph.gradients, values).map { ($0.declaration, $1) }
   }
 
   func summary(

@@ -50,6 +50,25 @@ public final class Optimizer<T: PlanScalar> {
     second = counts.map { [T](repeating: 0, count: needsSecond ? $0 : 0) }
   }
 
+  /// What the optimizer carries from step to step, for a checkpoint.
+  public var state: OptimizerState {
+    OptimizerState(
+      steps: steps, first: first.map { $0.map { Double($0) } },
+      second: second.map { $0.map { Double($0) } })
+  }
+
+  /// Continues from a checkpoint's state; false when its sizes are not this optimizer's.
+  public func restore(_ state: OptimizerState) -> Bool {
+    guard state.steps >= 0, state.first.map(\.count) == first.map(\.count),
+      state.second.map(\.count) == second.map(\.count)
+    else { return false }
+    steps = state.steps
+    // Every value came from a T, so converting back is exact.
+    first = state.first.map { $0.map { T($0) } }
+    second = state.second.map { $0.map { T($0) } }
+    return true
+  }
+
   /// One step: `parameters[i]` moves against `gradients[i]`, both `counts[i]` long.
   @_specialize(where T == Float)
   @_specialize(where T == Double)
@@ -88,5 +107,20 @@ public final class Optimizer<T: PlanScalar> {
         }
       }
     }
+  }
+}
+
+/// An optimizer's state between steps: the step count (Adam's bias correction) and the first
+/// (momentum's velocity, Adam's m) and second (Adam's v) moments per parameter, empty where the
+/// rule keeps none.
+public struct OptimizerState: Sendable, Equatable {
+  public var steps: Int
+  public var first: [[Double]]
+  public var second: [[Double]]
+
+  public init(steps: Int, first: [[Double]], second: [[Double]]) {
+    self.steps = steps
+    self.first = first
+    self.second = second
   }
 }

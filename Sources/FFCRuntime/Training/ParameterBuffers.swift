@@ -79,6 +79,16 @@ final class ParameterBuffers<T: PlanScalar> {
     gradients.map { UnsafePointer(plan.buffer(of: $0.node)) }
   }
 
+  /// Sets every parameter from a checkpoint's values (in the parameters' order); false when
+  /// their shapes are not these parameters'.
+  func restore(_ values: [Tensor]) -> Bool {
+    guard values.map(\.shape) == shapes else { return false }
+    for (buffer, value) in zip(pointers, values) {
+      for (i, x) in value.scalars.enumerated() { buffer[i] = T(x) }
+    }
+    return true
+  }
+
   /// The current values, in f64, in the parameters' order.
   func values() -> [Tensor] {
     zip(pointers, shapes).map { buffer, shape in

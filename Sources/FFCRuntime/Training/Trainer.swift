@@ -23,7 +23,7 @@ public struct TrainingSettings: Sendable {
 }
 
 /// The figures of one epoch.
-public struct EpochReport: Sendable {
+public struct EpochReport: Sendable, Equatable {
   public let epoch: Int
   public let trainingLoss: Double
   public let trainingAccuracy: Double?
@@ -31,6 +31,19 @@ public struct EpochReport: Sendable {
   public let validationAccuracy: Double?
   public let seconds: Double
   public let rowsPerSecond: Double
+
+  public init(
+    epoch: Int, trainingLoss: Double, trainingAccuracy: Double?, validationLoss: Double?,
+    validationAccuracy: Double?, seconds: Double, rowsPerSecond: Double
+  ) {
+    self.epoch = epoch
+    self.trainingLoss = trainingLoss
+    self.trainingAccuracy = trainingAccuracy
+    self.validationLoss = validationLoss
+    self.validationAccuracy = validationAccuracy
+    self.seconds = seconds
+    self.rowsPerSecond = rowsPerSecond
+  }
 }
 
 public enum TrainingFailure: Error {
@@ -61,6 +74,8 @@ public final class Trainer<T: PlanScalar> {
   let parameters: ParameterBuffers<T>
   let optimizer: Optimizer<T>
   let metric: AccuracyMetric?
+  /// Where the run is; a restored checkpoint sets it.
+  private var position: TrainingPosition
   /// Plans by batch size and graph, with the node of each row column in that graph (the forward
   /// and the gradient graph number their nodes differently), found once per plan.
   private var plans: [Int: (plan: Plan<T>, columnNodes: [NodeID])] = [:]
@@ -82,48 +97,100 @@ public final class Trainer<T: PlanScalar> {
     parameters = ParameterBuffers(start)
     optimizer = Optimizer(settings.optimizer, counts: parameters.counts)
     metric = AccuracyMetric.of(gradientGraph)
+    position = TrainingPosition(
+      order: [], random: SplitMix64(seed: settings.seed ^ 0x5EED_F00D).state)
   }
 
-  /// Trains for the configured epochs, reporting after each; `shouldStop` is asked after every
-  /// step (Ctrl-C), and a stop keeps what was learned so far.
+  /// Trains for the configured epochs (counted from the start of the run, so a restored run goes
+  /// on up to them), reporting after each; `shouldStop` is asked after every step (a signal), and
+  /// a stop keeps what was learned so far. `checkpoints` writes snapshots to resume from.
   public func train(
     _ rows: TrainingRows, validation: TrainingRows?, onEpoch: (EpochReport) -> Void,
-    shouldStop: () -> Bool
+    shouldStop: () -> Bool, checkpoints: CheckpointSchedule? = nil
   ) throws(TrainingFailure) -> TrainingResult {
-    var reports: [EpochReport] = []
-    var order = Array(0..<rows.count)
-    var rng = SplitMix64(seed: settings.seed ^ 0x5EED_F00D)
+    if position.order.count != rows.count { position.order = Array(0..<rows.count) }
     let batch = Swift.max(1, Swift.min(settings.batchSize ?? rows.count, rows.count))
-    for epoch in 1...Swift.max(1, settings.epochs) {
+    var unsaved = false
+    func checkpoint() -> Bool {
+      unsaved = false
+      return checkpoints.map { $0.write(snapshot()) } ?? true
+    }
+    func stopped() -> TrainingResult {
+      TrainingResult(parameters: learned(), epochs: position.reports, interrupted: true)
+    }
+    while position.epochsDone < Swift.max(1, settings.epochs) {
       let start = DispatchTime.now().uptimeNanoseconds
-      rng.shuffle(&order)
-      var lossTotal = 0.0
-      var correct = 0
-      var total = 0
-      var step = 0
-      for first in stride(from: 0, to: rows.count, by: batch) {
-        step += 1
-        let picked = order[first..<Swift.min(rows.count, first + batch)]
-        let outcome = try self.step(rows, picked, epoch: epoch, step: step)
-        lossTotal += outcome.loss * Double(picked.count)
-        correct += outcome.correct
-        total += outcome.total
-        if shouldStop() {
-          return TrainingResult(parameters: learned(), epochs: reports, interrupted: true)
+      func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+      if position.rowsInEpoch == 0 {
+        var rng = SplitMix64(seed: position.random)
+        rng.shuffle(&position.order)
+        position.random = rng.state
+        position.startEpoch()
+      }
+      while position.rowsInEpoch < rows.count {
+        position.stepsInEpoch += 1
+        let first = position.rowsInEpoch
+        let picked = position.order[first..<Swift.min(rows.count, first + batch)]
+        let outcome = try self.step(
+          rows, picked, epoch: position.epochsDone + 1, step: position.stepsInEpoch)
+        position.lossTotal += outcome.loss * Double(picked.count)
+        position.correct += outcome.correct
+        position.total += outcome.total
+        position.rowsInEpoch += picked.count
+        unsaved = true
+        let stop = shouldStop()
+        let due = checkpoints?.everySteps.map { optimizer.steps % $0 == 0 } ?? false
+        if stop || due {
+          position.secondsInEpoch += elapsed()
+          let written = checkpoint()
+          position.secondsInEpoch -= elapsed()
+          if stop || !written { return stopped() }
         }
       }
       let checked = try validation.map { rows throws(TrainingFailure) in try evaluate(rows) }
-      let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+      let seconds = position.secondsInEpoch + elapsed()
       let report = EpochReport(
-        epoch: epoch, trainingLoss: lossTotal / Double(rows.count),
-        trainingAccuracy: metric != nil && total > 0 ? Double(correct) / Double(total) : nil,
+        epoch: position.epochsDone + 1, trainingLoss: position.lossTotal / Double(rows.count),
+        trainingAccuracy: metric != nil && position.total > 0
+          ? Double(position.correct) / Double(position.total) : nil,
         validationLoss: checked?.loss, validationAccuracy: checked?.accuracy, seconds: seconds,
         rowsPerSecond: Double(rows.count) / Swift.max(seconds, 1e-9))
-      reports.append(report)
+      position.reports.append(report)
+      position.epochsDone += 1
+      position.startEpoch()
+      unsaved = true
       onEpoch(report)
+      if checkpoints != nil && checkpoints?.everySteps == nil && !checkpoint() { return stopped() }
     }
-    return TrainingResult(parameters: learned(), epochs: reports, interrupted: false)
+    if unsaved && !checkpoint() { return stopped() }
+    return TrainingResult(parameters: learned(), epochs: position.reports, interrupted: false)
   }
+
+  /// The run as it stands, for a checkpoint.
+  public func snapshot() -> TrainingSnapshot {
+    TrainingSnapshot(
+      parameters: parameters.values(), optimizer: optimizer.state, position: position)
+  }
+
+  /// Continues the run a checkpoint holds; nil when it fits, else what does not fit (parameter
+  /// shapes, optimizer state or row count not those of this trainer and its rows).
+  public func restore(_ snapshot: TrainingSnapshot, rows: Int) -> String? {
+    guard snapshot.parameters.count == parameters.counts.count,
+      parameters.restore(snapshot.parameters)
+    else { return "its parameters are not this program's" }
+    guard optimizer.restore(snapshot.optimizer) else {
+      return "its optimizer state does not fit this program's parameters"
+    }
+    let order = snapshot.position.order
+    guard order.count == rows, Set(order).count == rows, order.allSatisfy({ (0..<rows) ~= $0 }),
+      (0...rows).contains(snapshot.position.rowsInEpoch)
+    else { return "it shuffled \(order.count) training rows, and this run has \(rows)" }
+    position = snapshot.position
+    return nil
+  }
+
+  /// The parameters' current values, in the gradients' order.
+  public var currentValues: [Tensor] { parameters.values() }
 
   /// The current values of the parameters, in the gradients' order.
   private func learned() -> [(declaration: Int, name: String, value: Tensor)] {

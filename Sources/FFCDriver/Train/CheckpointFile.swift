@@ -1,0 +1,88 @@
+import FFCData
+import FFCIR
+import FFCRuntime
+import Foundation
+
+/// `--checkpoint` and `--resume`: a checkpoint file (`CheckpointFormat`) with the settings the run
+/// must be resumed with, the program's shape and the training rows' fingerprint among them.
+struct CheckpointFile {
+  let settings: [(String, String)]
+
+  init(_ settings: TrainSettings, graph: Graph, rows: TrainingRows) {
+    self.settings =
+      settings.resumed + [
+        ("the program", Self.fingerprint(graph)), ("the training data", Self.fingerprint(rows)),
+      ]
+  }
+
+  /// Writes `snapshot` to `path` safely (temporary file, fsync, rename).
+  func write(_ snapshot: TrainingSnapshot, to path: String, _ io: CommandIO) throws(SafeFile
+    .Failure)
+  {
+    let bytes = CheckpointFormat.encode(snapshot, settings: settings)
+    try SafeFile.write(Data(bytes), to: io.resolve(path), displayName: path)
+  }
+
+  /// The snapshot `path` holds, when it was written by a run with these settings; otherwise a
+  /// message naming the file and what differs.
+  func read(_ path: String, _ io: CommandIO) -> Result<TrainingSnapshot, Diagnostic> {
+    let data: Data
+    do {
+      data = try SafeFile.readBytes(io.resolve(path), displayName: path)
+    } catch {
+      return .failure(.cannotRead(error))
+    }
+    let decoded: (snapshot: TrainingSnapshot, settings: [(String, String)])
+    do {
+      decoded = try CheckpointFormat.decode(Array(data))
+    } catch {
+      return .failure(
+        Diagnostic(
+          .error, id: "train.checkpoint", "cannot resume from '\(path)': \(error.reason)", at: nil))
+    }
+    for (key, value) in settings {
+      let written = decoded.settings.first { $0.0 == key }?.1 ?? "nothing"
+      guard written == value else {
+        let what =
+          key.hasPrefix("-")
+          ? "was written with '\(key) \(written)', and this run has '\(key) \(value)'"
+          : "was written for another \(key.dropFirst(4)) (\(written), this one is \(value))"
+        return .failure(
+          Diagnostic(
+            .error, id: "train.checkpoint",
+            "cannot resume from '\(path)': it \(what); resume with the settings of the run that wrote it",
+            at: nil))
+      }
+    }
+    return .success(decoded.snapshot)
+  }
+
+  /// The program's shape: its declarations and its graph's ops, not its parameters' starting
+  /// values (a run may be resumed from the program it saved).
+  static func fingerprint(_ graph: Graph) -> String {
+    var text = ""
+    for d in graph.declarations { text += "\(d.kind) \(d.name) \(d.shape)\n" }
+    for node in graph.nodes {
+      text += "\(node.op.name) \(node.inputs.map { "\($0)" }) \(node.shape)\n"
+    }
+    return hex(Array(text.utf8), count: graph.nodes.count)
+  }
+
+  /// The training rows, in their order: values and the columns they feed.
+  static func fingerprint(_ rows: TrainingRows) -> String {
+    var bytes: [UInt8] = []
+    for column in rows.columns {
+      bytes += withUnsafeBytes(of: column.declaration.littleEndian, Array.init)
+      for x in column.values { bytes += withUnsafeBytes(of: x.bitPattern.littleEndian, Array.init) }
+    }
+    return "\(rows.count) rows, " + hex(bytes, count: nil)
+  }
+
+  private static func hex(_ bytes: [UInt8], count: Int?) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    let digits = String(hash, radix: 16)
+    return (count.map { "\($0) nodes, " } ?? "") + String(repeating: "0", count: 16 - digits.count)
+      + digits
+  }
+}
