@@ -90,7 +90,7 @@ struct Bench: PrecisionGeneric {
 
   func callAsFunction<T: PlanScalar>(_: T.Type) throws(EvaluationError) -> String {
     var feeds: [String: Tensor] = [:]
-    RandomData.fill(&feeds, graph: graph, seed: settings.seed, symbolSize: settings.batch)
+    try RandomData.fill(&feeds, graph: graph, seed: settings.seed, symbolSize: settings.batch)
     let leaves = try LeafValues(graph, feeds: feeds, seed: settings.seed)
     let planStart = DispatchTime.now().uptimeNanoseconds
     let plan = try Plan<T>(graph, bindings: leaves.bindings)
