@@ -64,6 +64,27 @@ import Testing
     }
   }
 
+  /// A rename (`y = h`) has no node of its own, but the trace shows it in both passes.
+  @Test func theTraceShowsRenames() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = try scratch.file(
+      "rename.ffn", "input x = 2\nparam w = 3\nh = w * x\ny = h\nloss L = y * y\n")
+    let result = CLI.run(["run", program, "--trace"])
+    #expect(result.code == .success, "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n").map {
+      $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    }
+    let forward =
+      ["x [] 2 # line 1: input x = 2", "w [] 3 # line 2: param w = 3"]
+      + [
+        "h [] 6 # line 3: h = w * x", "y [] 6 # line 4: y = h", "L [] 36 # line 5: loss L = y * y",
+      ]
+    #expect(Array(lines[1...5]) == forward, "\(result.stdout)")
+    let backward = ["dL/dy [] 12 # line 4: y = h", "dL/dh [] 12 # line 3: h = w * x"]
+    #expect(Array(lines[7...8]) == backward, "\(result.stdout)")
+  }
+
   @Test func peakMemoryWithReuseIsAtMostWithout() throws {
     for sample in ["samples/xor.ffn", "samples/iris.ffn", "samples/mlp5.ffn"] {
       let result = CLI.run(["compile", sample, "--stats=counts", "--emit-grad", "-o", "/dev/null"])
