@@ -67,6 +67,17 @@ extension Diagnostic {
     return nil
   }
 
+  /// `more`: how many other values of the file do the same.
+  public static func dataUnderflow(
+    _ value: String, becomes: String, precision: String, more: Int, at range: SourceRange
+  ) -> Diagnostic {
+    let others = more == 0 ? "" : " (and \(plural(more, "other value")) of the file)"
+    return Diagnostic(
+      .warning, id: "data.underflow",
+      "\(value) becomes \(becomes) in \(precision)\(others); --precision f64 holds it",
+      at: range)
+  }
+
   public static func dataNotFinite(_ text: String, at range: SourceRange) -> Diagnostic {
     Diagnostic(.error, id: "data.not-finite", "\(shown(text)) is not a finite number", at: range)
   }

@@ -22,6 +22,21 @@ import Testing
     #expect(!f64.stderr.contains("warning"), "\(f64.stderr)")
   }
 
+  @Test func aDataValueThatBecomesZeroInF32IsWarnedAbout() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = try scratch.file("p.ffn", "input x\nparam w = 1\nloss L = w * x\n")
+    let data = try scratch.file("d.csv", "x\n1\n1e-50\n2e-60\n")
+    let f32 = CLI.run(["run", program, "--data", data])
+    #expect(f32.code == .success, "\(f32.stderr)")
+    #expect(
+      f32.stderr.contains(
+        "d.csv:3:1: warning: 1e-50 becomes 0 in f32 (and 1 other value of the file); --precision f64 holds it"
+      ), "\(f32.stderr)")
+    #expect(
+      !CLI.run(["run", program, "--data", data, "--precision", "f64"]).stderr.contains("warning"))
+  }
+
   /// Folding computes in f64 and rounds once; -O0 computes each op in f32, where 1 − 0.9999999999
   /// is 0. The f64 fold is kept as the more exact (docs/language.md, "Precision of constants").
   @Test func foldingComputesInF64() throws {

@@ -93,6 +93,9 @@ public enum RunCommand: Command {
     }
     if let file = inputs.dataFile { files.append(file) }
     let renderer = DiagnosticRenderer(files: files, useColor: useColor)
+    if let warning = inputs.underflowWarning(in: args[.precision]) {
+      io.err(renderer.render(warning))
+    }
     if args.given(.reduce) && !inputs.isPerExample {
       io.err(renderer.render(Diagnostic.reduceNotApplicable(hasData: inputs.data != nil)))
       return .usage
