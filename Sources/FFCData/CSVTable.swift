@@ -1,4 +1,5 @@
 import FFCDiagnostics
+import FFCTensor
 
 /// A CSV file read into numbers: an optional header and rows of equally many finite values.
 /// Values are stored flat (one Double each); where a field was written is found again on demand by
@@ -35,6 +36,20 @@ public struct CSVTable: Sendable {
 
   public func value(row: Int, column: Int) -> Double {
     values[row * columnCount + column]
+  }
+
+  /// The first value that is not 0 but becomes 0 or a subnormal in `precision`, where it was
+  /// written, and how many such values the file holds.
+  public func underflows(in precision: Precision) -> (first: (Double, SourceRange), count: Int)? {
+    var first: Int?
+    var count = 0
+    for (index, x) in values.enumerated() where precision.underflows(x) {
+      if first == nil { first = index }
+      count += 1
+    }
+    guard let first else { return nil }
+    let range = fieldRange(row: first / columnCount, column: first % columnCount)
+    return ((values[first], range), count)
   }
 
   /// The header's name for a column, if there is a header.

@@ -52,7 +52,30 @@ extension Diagnostic {
   }
 
   public static func dataNotANumber(_ text: String, at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "data.not-a-number", "\(shown(text)) is not a number", at: range)
+    Diagnostic(
+      .error, id: "data.not-a-number",
+      "\(shown(text)) is not a number\(separatorHint(text).map { "; \($0)" } ?? "")", at: range)
+  }
+
+  /// A field that holds a semicolon or a tab is most likely a whole row of a file separated by
+  /// them (as spreadsheets in many locales write CSV).
+  static func separatorHint(_ field: String) -> String? {
+    for (separator, name) in [(";", "semicolons"), ("\t", "tabs")] where field.contains(separator) {
+      return
+        "the file seems to separate its fields with \(name), and ffc reads comma-separated values (replace them with commas)"
+    }
+    return nil
+  }
+
+  /// `more`: how many other values of the file do the same.
+  public static func dataUnderflow(
+    _ value: String, becomes: String, precision: String, more: Int, at range: SourceRange
+  ) -> Diagnostic {
+    let others = more == 0 ? "" : " (and \(plural(more, "other value")) of the file)"
+    return Diagnostic(
+      .warning, id: "data.underflow",
+      "\(value) becomes \(becomes) in \(precision)\(others); --precision f64 holds it",
+      at: range)
   }
 
   public static func dataNotFinite(_ text: String, at range: SourceRange) -> Diagnostic {

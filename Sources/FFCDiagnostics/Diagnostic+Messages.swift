@@ -190,8 +190,33 @@ extension Diagnostic {
       .error, id: "parse.unbalanced", "unexpected '\(text)' with nothing to close", at: range)
   }
 
+  /// A character outside ASCII is named by its code point too: an invisible one (U+200B, a zero
+  /// width space pasted from a web page) would otherwise print as nothing, and a look-alike
+  /// (Cyrillic 'а') as the letter it imitates.
   public static func unexpectedCharacter(_ text: String, at range: SourceRange) -> Diagnostic {
-    Diagnostic(.error, id: "lex.character", "unexpected character '\(text)'", at: range)
+    Diagnostic(
+      .error, id: "lex.character", "unexpected character \(describeCharacter(text))", at: range)
+  }
+
+  static func describeCharacter(_ text: String) -> String {
+    let scalars = Array(text.unicodeScalars)
+    guard scalars.contains(where: { !$0.isASCII || $0.properties.generalCategory == .control })
+    else { return "'\(text)'" }
+    let named = scalars.map { scalar in
+      let code =
+        "U+" + String(repeatElement("0", count: max(0, 4 - String(scalar.value, radix: 16).count)))
+        + String(scalar.value, radix: 16, uppercase: true)
+      return scalar.properties.name.map { "\(code) \($0.lowercased())" } ?? code
+    }.joined(separator: ", ")
+    let invisible = scalars.allSatisfy { scalar in
+      switch scalar.properties.generalCategory {
+      case .format, .control, .spaceSeparator, .lineSeparator, .paragraphSeparator,
+        .nonspacingMark, .enclosingMark, .unassigned, .privateUse:
+        true
+      default: false
+      }
+    }
+    return invisible ? "\(named) (invisible)" : "'\(text)' (\(named))"
   }
 
   public static func unknownFunction(_ name: String, suggestion: String?, at range: SourceRange)

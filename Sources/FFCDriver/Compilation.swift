@@ -27,6 +27,8 @@ public struct Compilation {
     /// Fuse elementwise chains for execution (`Pipeline.execution`): for the graph a command
     /// plans and runs, and for `compile --fuse`; never for the graph `compile` prints by default.
     public var fuse = false
+    /// The precision the command computes in: a constant that underflows in it is warned about.
+    public var precision = Precision.f64
     public init(
       differentiate: Bool = false, onlyWithLoss: Bool = false, optimize: Bool = true,
       checkRewrites: Bool = false,
@@ -72,6 +74,7 @@ public struct Compilation {
         return failure(passDiagnostics)
       }
       diagnostics += passDiagnostics.map { $0.inFile(source.path) }
+      diagnostics += underflows(forward, in: options.precision).map { $0.inFile(source.path) }
       let compilation = Compilation(
         source: source, forward: forward, valueSites: frontend.valueSites, result: result)
       return .success((compilation, diagnostics))
@@ -83,6 +86,19 @@ public struct Compilation {
         return failure([.internalError(in: "pass", "in pass '\(pass)': \(message)", at: nil)])
       }
     }
+  }
+}
+
+/// A warning at each constant of the program that is not 0 but becomes 0 or a subnormal in
+/// `precision` (1e-200 in f32 would silently be 0, and its log -inf).
+func underflows(_ graph: Graph, in precision: Precision) -> [Diagnostic] {
+  graph.nodes.compactMap { node in
+    guard let x = node.embeddedNumbers.first(where: precision.underflows) else { return nil }
+    let result = precision == .f32 && Float(x) == 0 ? "0" : "a subnormal number, losing digits"
+    return Diagnostic(
+      .warning, id: "constant.underflow",
+      "the constant \(TensorFormat.number(x)) becomes \(result) in \(precision)\(precision == .f32 ? "; --precision f64 holds it" : "")",
+      at: node.location)
   }
 }
 

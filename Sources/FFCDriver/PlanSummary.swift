@@ -24,8 +24,11 @@ enum PlanSummary {
   }
 
   static func line<T: PlanScalar>(_: T.Type, _ graph: Graph, _ sizes: [String: Int]) -> String {
-    guard let plan = try? Plan<T>(graph, bindings: sizes) else {
-      return "  \(T.precision): cannot be planned for these sizes\n"
+    let plan: Plan<T>
+    do throws(EvaluationError) {
+      plan = try Plan<T>(graph, bindings: sizes)
+    } catch {
+      return "  \(T.precision): cannot be planned for these sizes: \(error.message)\n"
     }
     let s = plan.statistics
     let fallback =

@@ -1,10 +1,12 @@
 import FFCIR
+import FFCRuntime
 
 /// Values for the inputs, targets and labels that nothing else gives, for checks that need only
 /// some point: inputs from U(−1, 1), targets from U(0, 1) (valid for every loss), labels uniform
 /// over their classes; symbolic sizes are `symbolSize` (3 for a check) unless a given value fixes them.
 enum RandomData {
   static func fill(_ feeds: inout [String: Tensor], graph: Graph, seed: UInt64, symbolSize: Int = 3)
+    throws(EvaluationError)
   {
     var rng = SplitMix64(seed: seed ^ 0xDA7A)
     let classes = graph.labelClasses()
@@ -21,6 +23,10 @@ enum RandomData {
       let shape = declaration.shape.dims.map { dim in
         dim.value ?? sizes[dim.description, default: symbolSize]
       }
+      try MemoryBudget.reserve(
+        shape, bytesPerElement: MemoryLayout<Double>.stride,
+        of: "random data for \(declaration.kind.rawValue) '\(declaration.name)'",
+        at: declaration.location)
       let k = classes.first { $0.name == declaration.name }?.classes ?? 2
       let values = (0..<shape.reduce(1, *)).map { _ -> Double in
         switch declaration.kind {

@@ -20,8 +20,8 @@ public enum RewriteChecker {
     -> [Diagnostic]
   {
     var feeds: [String: Tensor] = [:]
-    RandomData.fill(&feeds, graph: before, seed: 0xC4EC)
-    guard let old = try? ReferenceEvaluator(seed: 1).evaluate(before, feeds: feeds),
+    guard (try? RandomData.fill(&feeds, graph: before, seed: 0xC4EC)) != nil,
+      let old = try? ReferenceEvaluator(seed: 1).evaluate(before, feeds: feeds),
       let new = try? ReferenceEvaluator(seed: 1).evaluate(after, feeds: feeds)
     else { return [] }
     var problems: [Diagnostic] = []

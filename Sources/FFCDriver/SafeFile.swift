@@ -26,8 +26,23 @@ public enum SafeFile {
     guard !isDirectory.boolValue else {
       throw Failure(message: "cannot read '\(displayName)': it is a directory")
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw Failure(message: "cannot read '\(displayName)': permission denied or unreadable")
+    // Opened as a file descriptor, so a device or a pipe (/dev/null, /dev/stdin) reads as the
+    // text it gives, and a refusal says why.
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else {
+      throw Failure(message: "cannot read '\(displayName)': \(describe(errno))")
+    }
+    defer { close(descriptor) }
+    var data = Data()
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let count = chunk.withUnsafeMutableBytes { readChunk(descriptor, $0.baseAddress, $0.count) }
+      if count == 0 { break }
+      if count < 0 {
+        if errno == EINTR { continue }
+        throw Failure(message: "cannot read '\(displayName)': \(describe(errno))")
+      }
+      data.append(contentsOf: chunk[0..<count])
     }
     return data
   }
@@ -111,10 +126,14 @@ public enum SafeFile {
       directory + "/.ffc-probe.\(ProcessInfo.processInfo.processIdentifier).\(UUID().uuidString)"
     let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else {
-      throw Failure(
-        message:
-          "cannot write '\(displayName)': cannot create a file in '\(directory)' (\(describe(errno)))"
-      )
+      // The directory exists (checked above), so "no such file" means it takes no new files
+      // (/proc), not that it is missing.
+      let code = errno
+      let why =
+        code == ENOENT
+        ? "its directory '\(directory)' does not take new files"
+        : "cannot create a file in '\(directory)' (\(describe(code)))"
+      throw Failure(message: "cannot write '\(displayName)': \(why)")
     }
     close(descriptor)
     unlink(probe)
@@ -200,5 +219,18 @@ public enum SafeFile {
     guard descriptor >= 0 else { return }
     fsync(descriptor)
     close(descriptor)
+  }
+
+  /// The C library's read(2), which `read` names here.
+  private static func readChunk(
+    _ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int
+  )
+    -> Int
+  {
+    #if os(Linux)
+      Glibc.read(descriptor, buffer, count)
+    #else
+      Darwin.read(descriptor, buffer, count)
+    #endif
   }
 }

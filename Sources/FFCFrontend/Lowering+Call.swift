@@ -22,6 +22,16 @@ extension Lowering {
       }
       let inputs = arguments.map { values[$0.value] }
       guard inputs.allSatisfy({ $0 != nil }) else { return nil }
+      let shapes = inputs.compactMap { $0 }.map { builder[$0].shape }
+      if let joint = composite.broadcastGrowth(shapes) {
+        let operands = inputs.compactMap { $0 }.map { builder[$0] }
+        diagnostics.add(
+          .lossBroadcast(
+            callee, shapes: shapes, joint: joint, names: operands.map(\.name),
+            declared: operands.map { $0.op.isLeaf && $0.name != nil }, at: node.range,
+            focus: node.focus.start))
+        return nil
+      }
       do throws(ShapeError) {
         return try composite.expand(inputs.compactMap { $0 }.map(builder.value)).nodeID
       } catch {

@@ -49,6 +49,8 @@ struct Lowering {
   var scopeOrder: [String] = []
   var declarations: [Declaration] = []
   var outputs: [NamedValue] = []
+  /// `y = h`: names of values named already (see `Graph.aliases`).
+  var aliases: [Alias] = []
   var loss: NamedValue?
   var lossRange: SourceRange?
   /// Sizes that default values give symbolic dimensions: symbol -> (size, declaration, where).
@@ -81,6 +83,7 @@ struct Lowering {
   func finishedGraph() -> Graph {
     var graph = builder.graph(
       name: Frontend.graphName(file.path), declarations: declarations, outputs: outputs, loss: loss)
+    graph.aliases = aliases
     let fanIn = fanInAxes(graph)
     graph.declarations = declarations.map {
       $0.kind == .param ? fanIn[$0.node.index].map($0.withFanInAxis) ?? $0 : $0
@@ -107,7 +110,11 @@ struct Lowering {
     } else {
       node = lowerExpression(value)
     }
-    if let node, builder[node].name == nil, !builder[node].op.isLeaf { builder.rename(node, name) }
+    if let node, builder[node].name == nil, !builder[node].op.isLeaf {
+      builder.rename(node, name)
+    } else if let node, builder[node].name != nil {
+      aliases.append(Alias(name, node, at: builder.currentLocation))
+    }
     if node == nil && !diagnostics.hasErrors {
       // Never drop a statement silently: a failure without a message is a bug, reported as such.
       diagnostics.add(

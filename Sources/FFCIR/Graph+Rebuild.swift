@@ -81,6 +81,7 @@ extension Graph {
     var forward = self
     forward.gradients = []
     forward.adjoints = []
+    forward.aliases = []
     return forward.keeping(forward.liveNodes())
   }
 

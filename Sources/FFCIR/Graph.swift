@@ -73,10 +73,26 @@ public struct Adjoint: Sendable, Equatable {
   public let name: String
   public let node: NodeID
   public let of: NodeID
-  public init(_ name: String, _ node: NodeID, of value: NodeID) {
+  /// Where the value is named, when not at its node (an alias, `y = h`).
+  public let location: SourceRange?
+  public init(_ name: String, _ node: NodeID, of value: NodeID, at location: SourceRange? = nil) {
     self.name = name
     self.node = node
     self.of = value
+    self.location = location
+  }
+}
+
+/// A second name for a value that already has one (`y = h`, or `z = x` for an input): no node of
+/// its own, but `--trace` shows it where it is written.
+public struct Alias: Sendable, Equatable {
+  public let name: String
+  public var node: NodeID
+  public let location: SourceRange?
+  public init(_ name: String, _ node: NodeID, at location: SourceRange?) {
+    self.name = name
+    self.node = node
+    self.location = location
   }
 }
 
@@ -97,10 +113,13 @@ public struct Graph: Sendable {
   /// pass that renumbers the graph drops them, so only the unoptimised gradient graph has them
   /// (for `ffc run --trace`).
   public var adjoints: [Adjoint]
+  /// Set by the frontend, kept by Differentiate: the names that only rename a value, in program
+  /// order. Like `adjoints`, not roots, so a pass that renumbers drops them (for `--trace`).
+  public var aliases: [Alias]
 
   public init(
     name: String, nodes: [Node], declarations: [Declaration], outputs: [NamedValue],
-    loss: NamedValue?, gradients: [Gradient] = [], adjoints: [Adjoint] = []
+    loss: NamedValue?, gradients: [Gradient] = [], adjoints: [Adjoint] = [], aliases: [Alias] = []
   ) {
     self.name = name
     self.nodes = nodes
@@ -109,9 +128,19 @@ public struct Graph: Sendable {
     self.loss = loss
     self.gradients = gradients
     self.adjoints = adjoints
+    self.aliases = aliases
   }
 
   public subscript(id: NodeID) -> Node { nodes[id.index] }
+
+  /// Each node's aliases, in program order (empty for most).
+  public var aliasesByNode: [[Alias]] {
+    var byNode = [[Alias]](repeating: [], count: nodes.count)
+    for alias in aliases where alias.node.index < nodes.count {
+      byNode[alias.node.index].append(alias)
+    }
+    return byNode
+  }
 
   public var parameters: [Declaration] { declarations.filter { $0.kind == .param } }
 

@@ -220,11 +220,11 @@ public final class GraphBuilder {
   /// The finished graph with the given roots.
   public func graph(
     name: String, declarations: [Declaration], outputs: [NamedValue], loss: NamedValue?,
-    gradients: [Gradient] = [], adjoints: [Adjoint] = []
+    gradients: [Gradient] = [], adjoints: [Adjoint] = [], aliases: [Alias] = []
   ) -> Graph {
     materialize()
     return Graph(
       name: name, nodes: storage, declarations: declarations, outputs: outputs, loss: loss,
-      gradients: gradients, adjoints: adjoints)
+      gradients: gradients, adjoints: adjoints, aliases: aliases)
   }
 }

@@ -42,8 +42,16 @@ public struct Differentiate: Pass {
     }
     context.count("gradient nodes", by: builder.nodes.count - graph.nodes.count)
     var adjoints: [Adjoint] = []
+    let aliases = graph.aliasesByNode
     for (index, cotangent) in cotangents.enumerated().reversed() where index != loss.node.index {
       guard let cotangent, let name = graph.nodes[index].name else { continue }
+      // A rename's cotangent is its value's (y = h: dL/dy is dL/dh), shown where it is written,
+      // and before it: backpropagation meets the later name first.
+      for alias in aliases[index].reversed() {
+        adjoints.append(
+          Adjoint(
+            "d\(loss.name)/d\(alias.name)", cotangent, of: NodeID(index), at: alias.location))
+      }
       adjoints.append(Adjoint("d\(loss.name)/d\(name)", cotangent, of: NodeID(index)))
     }
     // In the order backpropagation computed them: by cotangent node, and for a shared node from
@@ -53,7 +61,7 @@ public struct Differentiate: Pass {
     }.map(\.element)
     return builder.graph(
       name: graph.name, declarations: graph.declarations, outputs: graph.outputs, loss: graph.loss,
-      gradients: gradients, adjoints: adjoints)
+      gradients: gradients, adjoints: adjoints, aliases: graph.aliases)
   }
 
   /// The cotangent of `loss` for every node that lies between `wrt` and the loss (nil elsewhere),

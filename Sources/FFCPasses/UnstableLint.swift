@@ -21,13 +21,41 @@ public struct UnstableLint: Pass {
     }
     // Nodes a rewrite left dead (the exp of a log(1 + exp(x)) that became softplus) are not run.
     let live = graph.liveNodes()
+    let guarded = Self.guardedBranches(graph, live: live)
     for (index, node) in graph.nodes.enumerated() where !node.isGradient && live[index] {
-      guard let rule = node.op.lint,
-        let warning = rule(node.inputs.map { ranges[$0.index] }, onPath?[index] == true)
-      else { continue }
+      guard let rule = node.op.lint else { continue }
+      // An operand that is the condition of every selection reading this node is positive
+      // wherever the node's value is used: where(x, sqrt(x), 0) takes sqrt(x) only where x > 0.
+      let inputRanges = node.inputs.map { input in
+        guarded[index].contains(input) ? ValueRange.positive : ranges[input.index]
+      }
+      guard let warning = rule(inputRanges, onPath?[index] == true) else { continue }
       context.warn(Diagnostic(.warning, id: warning.id, warning.message, at: node.location))
     }
     return graph
   }
 
+  /// For each node read (outside the gradient) only as the taken branch of `where(c, node, b)`:
+  /// the conditions `c` of those selections when they are all one value, so that value is
+  /// positive wherever the node's result is used; empty otherwise.
+  static func guardedBranches(_ graph: Graph, live: [Bool]) -> [[NodeID]] {
+    var condition = [NodeID?](repeating: nil, count: graph.nodes.count)
+    var unguarded = [Bool](repeating: false, count: graph.nodes.count)
+    for (index, node) in graph.nodes.enumerated() where !node.isGradient && live[index] {
+      for (position, input) in node.inputs.enumerated() {
+        if node.op === Op.select && position == 1 && node.inputs[0] != input
+          && (condition[input.index] == nil || condition[input.index] == node.inputs[0])
+        {
+          condition[input.index] = node.inputs[0]
+        } else {
+          unguarded[input.index] = true
+        }
+      }
+    }
+    for root in graph.roots where root.index < unguarded.count { unguarded[root.index] = true }
+    return graph.nodes.indices.map { index in
+      guard !unguarded[index], let c = condition[index] else { return [] }
+      return [c]
+    }
+  }
 }

@@ -56,7 +56,7 @@ public struct LeafValues: Sendable {
     if let fed = feeds[declaration.name] { return fed }
     if let value = declaration.defaultValue { return value }
     if let initializer = declaration.initializer, let shape = declaration.shape.concrete {
-      _ = try MemoryBudget.elementCount(
+      try MemoryBudget.reserve(
         shape, bytesPerElement: MemoryLayout<Double>.stride,
         of: "\(declaration.kind.rawValue) '\(declaration.name)'",
         at: declaration.location)

@@ -1,11 +1,16 @@
 import FFCIR
 import Foundation
 
-/// What a run may allocate: never more than the machine's physical memory, so that a program or a
-/// data file too large for it gets an error naming the value, not an abort in the allocator.
+/// What a run may allocate: never more than the machine's physical memory, its control group's
+/// limit or the process's own (`ulimit -v`, `ulimit -d`), so that a program or a data file too
+/// large for it gets an error naming the value, not an abort in the allocator. Every command that
+/// allocates values checks here first, and the large buffers are allocated through `allocate`,
+/// which turns an allocation that still fails into the same error.
 public enum MemoryBudget {
-  /// Read once: asking the system costs a system call, and plans check every value.
-  public static let limitBytes = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+  /// The smallest of the limits, read once: asking the system costs system calls, and plans check
+  /// every value.
+  public static let limit = MemoryLimit.current()
+  public static var limitBytes: Int { limit.bytes }
 
   /// The number of elements of `shape`, or an error when it overflows or its values alone would
   /// not fit in memory at `bytesPerElement`.
@@ -15,10 +20,10 @@ public enum MemoryBudget {
   ) throws(EvaluationError) -> Int {
     let count = Shape(shape).elementCount ?? Int.max
     let (bytes, overflow) = count.multipliedReportingOverflow(by: bytesPerElement)
-    if overflow || bytes > limitBytes {
+    if overflow || bytes > limit.bytes {
       throw EvaluationError(
         message:
-          "\(what()) of shape \(Shape(shape)) needs \(describe(overflow ? Int.max : bytes)), more than this machine's \(describe(limitBytes)) of memory",
+          "\(what()) of shape \(Shape(shape)) needs \(describe(overflow ? Int.max : bytes)), more than \(limit.phrase)",
         location: location)
     }
     return count
@@ -28,12 +33,44 @@ public enum MemoryBudget {
   public static func check(
     totalBytes: Int, overflowed: Bool, shapes: String, at location: SourceRange?
   ) throws(EvaluationError) {
-    if overflowed || totalBytes > limitBytes {
+    if overflowed || totalBytes > limit.bytes {
       throw EvaluationError(
         message:
-          "running this program\(shapes) needs \(describe(overflowed ? Int.max : totalBytes)) for its values, more than this machine's \(describe(limitBytes)) of memory",
+          "running this program\(shapes) needs \(describe(overflowed ? Int.max : totalBytes)) for its values, more than \(limit.phrase)",
         location: location)
     }
+  }
+
+  /// `count` zeroed elements from the C allocator, which returns nothing where Swift's allocation
+  /// would abort: a limit the budget could not see (other processes, overcommit turned off)
+  /// becomes an error. Free the buffer with `release`.
+  public static func allocate<T>(
+    _ count: Int, of what: @autoclosure () -> String, at location: SourceRange?
+  ) throws(EvaluationError) -> UnsafeMutablePointer<T> {
+    let (bytes, overflow) = Swift.max(1, count).multipliedReportingOverflow(
+      by: MemoryLayout<T>.stride)
+    guard !overflow, let raw = calloc(1, bytes) else {
+      throw EvaluationError(
+        message:
+          "could not allocate \(describe(overflow ? Int.max : bytes)) for \(what()): the system refused (\(limit.phrase))",
+        location: location)
+    }
+    return raw.bindMemory(to: T.self, capacity: Swift.max(1, count))
+  }
+
+  /// Frees a buffer from `allocate`.
+  public static func release<T>(_ buffer: UnsafeMutablePointer<T>) { free(buffer) }
+
+  /// Checks that an array of `count` elements can be allocated before Swift allocates it (Swift
+  /// aborts when it cannot): within the budget, and granted by the allocator right now.
+  public static func reserve(
+    _ shape: [Int], bytesPerElement: Int, of what: @autoclosure () -> String,
+    at location: SourceRange?
+  ) throws(EvaluationError) {
+    let count = try elementCount(shape, bytesPerElement: bytesPerElement, of: what(), at: location)
+    let probe: UnsafeMutablePointer<UInt8> = try allocate(
+      count * bytesPerElement, of: what(), at: location)
+    release(probe)
   }
 
   public static func describe(_ bytes: Int) -> String {

@@ -7,7 +7,8 @@ public struct PlanStatistics: Sendable {
   public var buffers: Int
   /// Bytes of the arena (the peak of live values) plus the kernels' shared scratch memory.
   public var peakBytes: Int
-  /// Bytes the values would take with a buffer of their own each (and no scratch memory).
+  /// Bytes the values would take with a buffer of their own each, plus the same scratch memory
+  /// (so the two figures differ by what reuse saves).
   public var unsharedBytes: Int
   public var workspaceBytes: Int
   /// Ops that ran through their reference `evaluate` for want of a kernel.
@@ -65,12 +66,11 @@ public final class Plan<T: PlanScalar> {
         ? ""
         : " (with \(bindings.keys.sorted().map { "\($0) = \(bindings[$0] ?? 0)" }.joined(separator: ", ")))",
       at: largest.flatMap { graph.nodes[$0].location })
-    arena = .allocate(capacity: Swift.max(1, bufferPlan.arenaCount))
-    // Zero bytes are 0.0 in both precisions; written as bytes, this is one memset rather than an
-    // unspecialised generic loop over the elements.
-    UnsafeMutableRawPointer(arena).initializeMemory(
-      as: UInt8.self, repeating: 0,
-      count: Swift.max(1, bufferPlan.arenaCount) * MemoryLayout<T>.stride)
+    // Zeroed by the allocator (0.0 in both precisions); an allocation the system refuses is an
+    // error, not an abort.
+    arena = try MemoryBudget.allocate(
+      bufferPlan.arenaCount, of: "the values of this program",
+      at: largest.flatMap { graph.nodes[$0].location })
 
     var fallbacks: [String] = []
     for (index, node) in graph.nodes.enumerated() {
@@ -98,16 +98,17 @@ public final class Plan<T: PlanScalar> {
         steps.append((index, Self.referenceInstruction(node, call)))
       }
     }
-    workspace.allocate()
+    try workspace.allocate()
     let size = MemoryLayout<T>.stride
     statistics = PlanStatistics(
       precision: T.precision, instructions: steps.count, buffers: bufferPlan.capacities.count,
       peakBytes: (bufferPlan.arenaCount + workspace.count) * size,
-      unsharedBytes: bufferPlan.unsharedCount * size, workspaceBytes: workspace.count * size,
+      unsharedBytes: (bufferPlan.unsharedCount + workspace.count) * size,
+      workspaceBytes: workspace.count * size,
       fallbackOps: fallbacks)
   }
 
-  deinit { arena.deallocate() }
+  deinit { MemoryBudget.release(arena) }
 
   private let external: [NodeID: UnsafeMutablePointer<T>]
 

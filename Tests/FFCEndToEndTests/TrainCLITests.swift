@@ -46,7 +46,14 @@ import Testing
   @Test func badFlagsAreUsageErrors() throws {
     let base = ["train", "samples/xor.ffn", "--data", "samples/data/xor.csv"]
     let cases: [([String], String)] = [
-      (["--lr", "-1"], "'-1' is not a valid value for '--lr'; expected a number above 0"),
+      (
+        ["--lr", "-1"],
+        "'-1' is not a valid value for '--lr'; expected a number above 0 (finite: at most about 1.8e308)"
+      ),
+      (
+        ["--lr", "1e400"],
+        "'1e400' is not a valid value for '--lr'; expected a number above 0 (finite: at most about 1.8e308)"
+      ),
       (
         ["--optimizer", "rmsprop"],
         "'rmsprop' is not a valid value for '--optimizer'; expected one of: sgd, momentum, adam"
@@ -58,9 +65,13 @@ import Testing
       (["--split", "0.8", "--val", "samples/data/xor.csv"], "give '--split' or '--val', not both"),
       (["--momentum", "0.5"], "'--momentum' is an option of '--optimizer momentum'"),
       (
-        ["--epochs", "0"], "'0' is not a valid value for '--epochs'; expected a whole number from 1"
+        ["--epochs", "0"],
+        "'0' is not a valid value for '--epochs'; expected a whole number from 1 to 1000000000"
       ),
-      (["--batch", "x"], "'x' is not a valid value for '--batch'; expected a whole number from 1"),
+      (
+        ["--batch", "100000000000"],
+        "'100000000000' is not a valid value for '--batch'; expected a whole number from 1 to 1000000000"
+      ),
     ]
     for (extra, message) in cases {
       let result = try ffc(base + extra)
@@ -73,9 +84,9 @@ import Testing
     let scratch = try RunCLITests.Scratch()
     defer { scratch.remove() }
     let noData = try ffc(["train", "samples/xor.ffn"])
-    #expect(
-      noData.status == 1
-        && noData.stderr == "ffc: error: 'train' needs a data file: --data <file.csv>\n")
+    // A missing required option is a usage error (2), with the usage line.
+    #expect(noData.status == 2, "\(noData.stderr)")
+    #expect(noData.stderr.hasPrefix("ffc: error: 'train' needs --data <file.csv>\nusage: "))
     let noLoss = try scratch.file("noloss.ffn", "input x\nparam w = 1\noutput y = w * x\n")
     let data = try scratch.file("x.csv", "x\n1\n2\n")
     let lossless = try ffc(["train", noLoss, "--data", data])

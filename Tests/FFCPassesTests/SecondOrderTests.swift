@@ -134,7 +134,7 @@ import Testing
     #expect(run.code == .success)
     #expect(
       run.stdout.contains(
-        "hessian,d2L/dwo2,0:0,32\nhessian,d2L/dwo2,0:1,0\nhessian,d2L/dwo2,1:0,0\nhessian,d2L/dwo2,1:1,0\n"
+        "hessian,d2L/dwo^2,0:0,32\nhessian,d2L/dwo^2,0:1,0\nhessian,d2L/dwo^2,1:0,0\nhessian,d2L/dwo^2,1:1,0\n"
       ), "\(run.stdout)")
     let unknown = CLI.run(["run", "samples/fig11_1.ffn", "--hessian", "v"])
     #expect(

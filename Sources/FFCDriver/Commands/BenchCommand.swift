@@ -57,7 +57,9 @@ public enum BenchCommand: Command {
     let useColor = useColor(args[.color], io)
     let start = DispatchTime.now().uptimeNanoseconds
     let compiled: Compilation
-    switch compile(program, .init(differentiate: true, fuse: true), useColor: useColor, &io) {
+    var options = Compilation.Options(differentiate: true, fuse: true)
+    options.precision = settings.precision
+    switch compile(program, options, useColor: useColor, &io) {
     case .failure(let code): return code
     case .success(let compilation): compiled = compilation
     }
@@ -90,7 +92,7 @@ struct Bench: PrecisionGeneric {
 
   func callAsFunction<T: PlanScalar>(_: T.Type) throws(EvaluationError) -> String {
     var feeds: [String: Tensor] = [:]
-    RandomData.fill(&feeds, graph: graph, seed: settings.seed, symbolSize: settings.batch)
+    try RandomData.fill(&feeds, graph: graph, seed: settings.seed, symbolSize: settings.batch)
     let leaves = try LeafValues(graph, feeds: feeds, seed: settings.seed)
     let planStart = DispatchTime.now().uptimeNanoseconds
     let plan = try Plan<T>(graph, bindings: leaves.bindings)
@@ -152,7 +154,7 @@ struct Bench: PrecisionGeneric {
     out +=
       "  step      median \(Self.time(median)), min \(Self.time(sorted[0])), max \(Self.time(sorted[sorted.count - 1])) (forward + gradient + SGD, lr \(settings.learningRate))\n"
     out +=
-      "  matmul    \(String(format: "%.1f", flops / 1e6)) MFLOP per step, \(String(format: "%.2f", flops / median / 1e9)) GFLOP/s at the median\n"
+      "  matmul    \(Self.flopCount(flops)) per step, \(String(format: "%.2f", flops / median / 1e9)) GFLOP/s at the median\n"
     out += "  threads   \(Compute.threadLimit)\n"
     out +=
       "  loss      \(Self.loss(losses[0])) at step 1, \(Self.loss(losses[losses.count - 1])) after \(losses.count) steps\n"
@@ -163,6 +165,17 @@ struct Bench: PrecisionGeneric {
   /// (printf writes the sign of a NaN: `-nan`).
   static func loss(_ x: Double) -> String {
     x.isFinite ? String(format: "%.6g", x) : TensorFormat.number(x)
+  }
+
+  /// FLOPs in the unit that shows the figure (a tiny network's 96 FLOP are not "0.0 MFLOP").
+  static func flopCount(_ flops: Double) -> String {
+    let units: [(Double, String)] = [
+      (1e12, "TFLOP"), (1e9, "GFLOP"), (1e6, "MFLOP"), (1e3, "kFLOP"),
+    ]
+    for (scale, unit) in units where flops >= scale {
+      return String(format: "%.1f %@", flops / scale, unit)
+    }
+    return String(format: "%.0f FLOP", flops)
   }
 
   /// Seconds in the unit that keeps 3–4 significant digits.

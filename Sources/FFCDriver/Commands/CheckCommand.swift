@@ -54,8 +54,8 @@ public enum CheckCommand: Command {
         sets: args.all(.set), dataPath: args[.data], graph: graph, io: io)
       if let file = inputs.dataFile { files.append(file) }
       var feeds = inputs.feeds(row: inputs.isPerExample ? 0 : nil)
-      RandomData.fill(&feeds, graph: graph, seed: settings.seed)
       do {
+        try RandomData.fill(&feeds, graph: graph, seed: settings.seed)
         let leaves = try LeafValues(graph, feeds: feeds, seed: settings.seed)
         report = try GradientCheck.run(graph, leaves: leaves, settings: settings)
       } catch {

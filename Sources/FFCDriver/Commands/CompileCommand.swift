@@ -60,6 +60,11 @@ public enum CompileCommand: Command {
           PlanSummary.render(compilation.graph, bindings: bindings(args), fused: args[.fuse]))
       }
       if args[.explainRewrites] { io.err(explain(compilation.result.events)) }
+      if args[.checkRewrites] {
+        // A rewrite that changed a value is an error above; silence would not say the check ran.
+        let count = compilation.result.events.count
+        io.err("checked \(count) rewrite\(count == 1 ? "" : "s"): no value changed\n")
+      }
       if let output = args[.output] {
         do {
           try SafeFile.write(printed, to: io.resolve(output), displayName: output)

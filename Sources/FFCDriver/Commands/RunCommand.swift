@@ -43,15 +43,21 @@ public enum RunCommand: Command {
 
   public static func run(_ arguments: [String], _ io: inout CommandIO) throws -> ExitCode {
     guard let args = try scan(arguments, &io) else { return .success }
+    if args.all(.hessian).count > 1 {
+      throw UsageError(
+        "'--hessian' takes one parameter and was given \(args.all(.hessian).count) times; run once per parameter",
+        usage: usage, helpTopic: name)
+    }
     guard let program = try readProgram(args, &io) else { return .programError }
     let useColor = useColor(args[.color], io)
     let trace = args[.trace]
-    let options = Compilation.Options(
+    var options = Compilation.Options(
       differentiate: args[.grads] || trace, onlyWithLoss: true,
       optimize: args[.optimization] && !trace,
       // --trace reads every named value and --check-numerics names the op that failed: both run
       // the graph unfused.
       fuse: !trace && !args[.checkNumerics])
+    options.precision = args[.precision]
     let compiled: Compilation
     switch compile(program, options, useColor: useColor, &io) {
     case .failure(let code): return code
@@ -87,6 +93,9 @@ public enum RunCommand: Command {
     }
     if let file = inputs.dataFile { files.append(file) }
     let renderer = DiagnosticRenderer(files: files, useColor: useColor)
+    if let warning = inputs.underflowWarning(in: args[.precision]) {
+      io.err(renderer.render(warning))
+    }
     if args.given(.reduce) && !inputs.isPerExample {
       io.err(renderer.render(Diagnostic.reduceNotApplicable(hasData: inputs.data != nil)))
       return .usage
@@ -176,6 +185,6 @@ enum HessianReport {
       values += sums.map { $0 / Double(examples) }
     }
     return RunReport.Entry(
-      name: "d2\(loss)/d\(parameter)2", value: Tensor(shape: [n, n], scalars: values))
+      name: "d2\(loss)/d\(parameter)^2", value: Tensor(shape: [n, n], scalars: values))
   }
 }

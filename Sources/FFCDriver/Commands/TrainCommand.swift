@@ -67,8 +67,9 @@ public enum TrainCommand: Command {
     let useColor = useColor(args[.color], io)
     // One compilation: the gradient graph trains, and its forward part (the gradients pruned)
     // validates.
-    let options = Compilation.Options(
+    var options = Compilation.Options(
       differentiate: true, optimize: args[.optimization], fuse: !settings.checkNumerics)
+    options.precision = args[.precision]
     switch compile(program, options, useColor: useColor, &io) {
     case .failure(let code): return code
     case .success(let compilation):

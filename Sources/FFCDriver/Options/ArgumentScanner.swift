@@ -59,6 +59,11 @@ struct ArgumentScanner {
     }
     helpRequested = given.contains { $0.option.key == Option.help.key }
     guard !helpRequested else { return }
+    if let missing = table.first(where: { option in
+      option.isRequired && !given.contains { $0.option.key == option.key }
+    }) {
+      throw mistake("'\(command)' needs \(missing.usage)")
+    }
     for (option, name, text) in given {
       guard let value = option.value(name, text) else {
         throw mistake(option.invalidValueMessage(text ?? ""))

@@ -136,6 +136,8 @@ protocol OptionDeclaration: Sendable {
   /// Every spelling, in the order of the help.
   var names: [String] { get }
   var takesValue: Bool { get }
+  /// The command cannot run without it (`train --data`): missing, it is a usage error.
+  var isRequired: Bool { get }
   /// The option in the usage line: `[--seed <n>]`, `[--set <name>=<values>]...`.
   var usage: String { get }
   /// The option's lines in the help: a label (`--seed <n>`) and what it does.

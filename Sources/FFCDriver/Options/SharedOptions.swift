@@ -59,7 +59,11 @@ extension Option where Value == String {
 extension Option where Value == Double? {
   /// A positive number, such as a learning rate.
   static func positive(_ name: String, placeholder: String = "<x>", help: String) -> Self {
-    number(name, placeholder: placeholder, expected: "a number above 0", help: help) { $0 > 0 }
+    // Unbounded above but for the largest double: the bound a number such as 1e400 breaks.
+    number(
+      name, placeholder: placeholder,
+      expected: "a number above 0 (finite: at most about 1.8e308)", help: help
+    ) { $0 > 0 }
   }
 
   /// A finite number for which `valid` holds; `expected` says which, for the error.
@@ -84,7 +88,10 @@ extension Option where Value == Int? {
     _ name: String, from minimum: Int, to maximum: Int = .max, help: String
   ) -> Self {
     Option(
-      name, placeholder: "<n>", expected: "a whole number from \(minimum)", default: nil, help: help
+      name, placeholder: "<n>",
+      expected:
+        "a whole number from \(minimum) to \(maximum == .max ? "2^63 - 1" : String(maximum))",
+      default: nil, help: help
     ) { text -> Int?? in
       guard let n = Int(text), (minimum...maximum).contains(n) else { return .none }
       return n

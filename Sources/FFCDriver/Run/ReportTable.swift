@@ -9,7 +9,9 @@ enum ReportTable {
     var sections: [(String, [RunReport.Entry])] = [("outputs", report.outputs)]
     if let loss = report.loss {
       let over =
-        report.rows.map { rows in report.reduction.map { " (\($0) over \(rows) rows)" } ?? "" }
+        report.rows.map { rows in
+          report.reduction.map { " (\($0) over \(rows) row\(rows == 1 ? "" : "s"))" } ?? ""
+        }
         ?? ""
       sections.append(("loss" + over, [loss]))
     }

@@ -114,16 +114,23 @@ struct RunExecution: PrecisionGeneric {
     func value(_ id: NodeID) -> Tensor? {
       graph[id].op.isLeaf ? plan.value(of: id) : computed[id.index]
     }
+    let aliases = graph.aliasesByNode
     for (index, node) in graph.nodes.enumerated()
     where traced[index] && !node.isGradient && node.constantValue == nil {
       guard let name = node.name, let value = value(NodeID(index)) else { continue }
       report.trace.append(entry(name, value, location: node.location, isGradient: false, row: row))
+      for alias in aliases[index] {
+        report.trace.append(
+          entry(alias.name, value, location: alias.location, isGradient: false, row: row))
+      }
     }
     for adjoint in backward {
       guard let value = value(adjoint.node) else { continue }
       // The line of the value it is the gradient of: dL/dh2 sits with h2 = relu(W2 @ h1).
       report.trace.append(
-        entry(adjoint.name, value, location: graph[adjoint.of].location, isGradient: true, row: row)
+        entry(
+          adjoint.name, value, location: adjoint.location ?? graph[adjoint.of].location,
+          isGradient: true, row: row)
       )
     }
   }

@@ -7,6 +7,18 @@ struct RunInputs {
   var setValues: [String: Tensor] = [:]
   var dataFile: SourceFile?
   var data: DataSet?
+  var table: CSVTable?
+
+  /// A warning at the first data value that is not 0 but becomes 0 or a subnormal in
+  /// `precision` (1e-50 in f32), as for the program's constants.
+  func underflowWarning(in precision: Precision) -> Diagnostic? {
+    guard let (first, count) = table?.underflows(in: precision) else { return nil }
+    let (x, range) = first
+    let becomes = precision == .f32 && Float(x) == 0 ? "0" : "a subnormal number"
+    return .dataUnderflow(
+      TensorFormat.number(x), becomes: becomes, precision: precision.description, more: count - 1,
+      at: range)
+  }
 
   /// Parses every `--set` and reads and binds the data file. Errors are diagnostics located in the
   /// data file (or unlocated, for `--set`).
@@ -40,6 +52,7 @@ struct RunInputs {
     let file = SourceFile(path: dataPath, text: text)
     inputs.dataFile = file
     let table = try CSVReader.read(file)
+    inputs.table = table
     inputs.data = try DataBinder.bind(table, graph: graph, setNames: Set(inputs.setValues.keys))
     _ = try SymbolBindings.resolve(graph: graph, sets: ordered, data: inputs.data)
     return inputs

@@ -27,7 +27,11 @@ enum TrainingProgress {
     return fields.joined(separator: ",") + "\n"
   }
 
-  static func fixed(_ x: Double) -> String { x.isFinite ? String(format: "%.4f", x) : "\(x)" }
+  /// Four decimals, or four significant digits for a loss below 0.001 (not "0.0000").
+  static func fixed(_ x: Double) -> String {
+    guard x.isFinite else { return "\(x)" }
+    return String(format: x == 0 || Swift.abs(x) >= 1e-3 ? "%.4f" : "%.3e", x)
+  }
   static func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
   static func number(_ x: Double) -> String { "\(x)" }
   static func seconds(_ s: Double) -> String {

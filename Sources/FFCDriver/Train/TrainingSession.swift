@@ -50,6 +50,9 @@ struct TrainingSession {
       let inputs = try RunInputs.gather(
         sets: args.all(.set), dataPath: dataPath, graph: graph, io: io)
       if let file = inputs.dataFile { files.append(file) }
+      if let warning = inputs.underflowWarning(in: settings.precision) {
+        io.err(DiagnosticRenderer(files: files, useColor: useColor).render(warning))
+      }
       guard let data = inputs.data else {
         throw Diagnostic(.error, id: "train.no-data", "no data", at: nil)
       }

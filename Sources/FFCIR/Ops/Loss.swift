@@ -104,11 +104,15 @@ extension Op {
 
 extension Composite {
   /// mse(prediction, target) = mean((prediction − target)²)
-  public static let mse = Composite("mse", tensors: 2, summary: "mean((a - b)^2)") { v in
+  public static let mse = Composite(
+    "mse", tensors: 2, summary: "mean((a - b)^2)", comparesElements: true
+  ) { v in
     (v[0] - v[1]).apply(Op.square).mean()
   }
   /// sse(prediction, target) = Σ (prediction − target)²
-  public static let sse = Composite("sse", tensors: 2, summary: "sum((a - b)^2)") { v in
+  public static let sse = Composite(
+    "sse", tensors: 2, summary: "sum((a - b)^2)", comparesElements: true
+  ) { v in
     (v[0] - v[1]).apply(Op.square).sum()
   }
 }

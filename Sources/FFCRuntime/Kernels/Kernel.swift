@@ -18,13 +18,12 @@ public final class Workspace<T: KernelScalar> {
   public func reserve(_ count: Int) { self.count = Swift.max(self.count, count) }
 
   /// Called by the plan after every kernel has reserved.
-  public func allocate() {
+  public func allocate() throws(EvaluationError) {
     guard base == nil, count > 0 else { return }
-    base = .allocate(capacity: count)
-    base?.initialize(repeating: 0, count: count)
+    base = try MemoryBudget.allocate(count, of: "the kernels' scratch memory", at: nil)
   }
 
-  deinit { base?.deallocate() }
+  deinit { base.map(MemoryBudget.release) }
 }
 
 /// What an op's kernel factory gets when the plan is built: concrete shapes, attributes, the

@@ -12,11 +12,15 @@ public struct AccuracyMetric: Sendable {
   public let logits: NodeID
   public let labels: NodeID
 
-  /// The metric of the graph's loss, when it is a classification loss.
+  /// The metric of the graph's loss, when it is a classification loss or contains exactly one
+  /// (`cross_entropy(z, y) + 0.0001 * sum(W ** 2)`: a regulariser does not change what is
+  /// predicted).
   public static func of(_ graph: Graph) -> AccuracyMetric? {
     guard let loss = graph.loss else { return nil }
-    let node = graph[loss.node]
-    guard let rule = node.op.classification else { return nil }
+    let found = classificationNodes(graph, from: loss.node)
+    guard found.count == 1, let node = found.first.map({ graph[$0] }),
+      let rule = node.op.classification
+    else { return nil }
     let (logits, labels) = (node.inputs[rule.logits], node.inputs[rule.labels])
     switch rule.prediction {
     case .largestLogit:
@@ -25,6 +29,27 @@ public struct AccuracyMetric: Sendable {
     case .positiveLogit:
       return AccuracyMetric(kind: .positiveLogit, logits: logits, labels: labels)
     }
+  }
+
+  /// The classification losses the loss node depends on, in the order a walk from it meets them
+  /// (a worklist, not recursion: a deep graph must not overflow the stack).
+  static func classificationNodes(_ graph: Graph, from root: NodeID) -> [NodeID] {
+    var seen = [Bool](repeating: false, count: graph.nodes.count)
+    var work = [root]
+    var found: [NodeID] = []
+    seen[root.index] = true
+    while let id = work.popLast() {
+      let node = graph[id]
+      if node.op.classification != nil {
+        found.append(id)
+        continue
+      }
+      for input in node.inputs where !seen[input.index] {
+        seen[input.index] = true
+        work.append(input)
+      }
+    }
+    return found
   }
 
   /// Correct predictions and predictions made, read from a plan that keeps the logits.

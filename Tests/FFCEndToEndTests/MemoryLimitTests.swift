@@ -1,0 +1,61 @@
+import FFCTestSupport
+import Foundation
+import Testing
+
+/// Every command that allocates checks the memory budget first, and an allocation too large for
+/// the machine or the process's limits is exit 1 with a message naming the value, never an abort
+/// (exit 134). Run through the binary, since an abort would end the test process.
+@Suite struct MemoryLimitTests {
+  static let hugeInput = "input x[2147483648, 4]\nparam w[4, 1] = 0.1\nloss L = sum(x @ w)\n"
+
+  @Test func benchOfAHugeBatchIsAnError() throws {
+    let result = try BinaryRunner.run(["bench", "samples/iris.ffn", "--batch", "1000000000"])
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(
+      result.stderr.contains(
+        "samples/iris.ffn:16:7: error: random data for input 'X' of shape [1000000000, 4] needs 29.8 GiB, more than"
+      ), "\(result.stderr)")
+  }
+
+  @Test func checkAndBenchOfAHugeInputAreErrors() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = try scratch.file("huge.ffn", Self.hugeInput)
+    for command in ["check", "bench", "run"] {
+      let result = try BinaryRunner.run([command, program])
+      #expect(result.status == 1, "\(command): \(result.stderr)")
+      #expect(result.stderr.contains("huge.ffn:1:7: error: "), "\(command): \(result.stderr)")
+    }
+  }
+
+  /// `ulimit -v` is part of the budget: the message names it, and nothing aborts.
+  @Test func theAddressSpaceLimitIsPartOfTheBudget() throws {
+    let limited: [[String]] = [
+      ["bench", "samples/iris.ffn", "--batch", "60000000"],
+      [
+        "compile", "samples/iris.ffn", "--stats=counts", "--bind", "N=100000000", "-o", "/dev/null",
+      ],
+      ["run", "samples/iris.ffn", "--set", "X=[[1, 2, 3, 4]]", "--set", "y=[0]"],
+    ]
+    for arguments in limited {
+      let result = try BinaryRunner.run(
+        ["-c", "ulimit -v 1500000 && exec \"$0\" \"$@\"", BinaryRunner.executable.path]
+          + arguments, executable: URL(fileURLWithPath: "/bin/sh"))
+      #expect(result.status != 134, "\(arguments): \(result.stderr)")
+      switch arguments[0] {
+      case "bench":
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("this process may still address (ulimit -v)"))
+      case "compile":
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+          result.stderr.contains("f64: cannot be planned for these sizes: 'X' of shape"),
+          "\(result.stderr)")
+        #expect(result.stderr.contains("(ulimit -v)"), "\(result.stderr)")
+      default:
+        // A small program still runs within the limit.
+        #expect(result.status == 0, "\(result.stderr)")
+      }
+    }
+  }
+}
