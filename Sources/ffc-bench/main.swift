@@ -132,6 +132,8 @@ func stepBenchmark(_ options: Options) throws {
 /// The kernel alone on an n × n × n product with its workspace, median of `repeats` after one
 /// warm-up call, on 1 thread and on `Compute.threadLimit`.
 func gemmBenchmark(_ n: Int, transpose: String, repeats: Int) {
+  print("kernels f32: \(Compute.kernelSummary(Float.self))")
+  print("kernels f64: \(Compute.kernelSummary(Double.self))\n")
   print("| precision | n | threads | median ms | GFLOP/s |")
   print("| --- | ---: | ---: | ---: | ---: |")
   func measure<T: KernelScalar>(_: T.Type, threads: Int) {
@@ -193,6 +195,7 @@ func compileBenchmark(_ options: Options) throws {
 }
 
 do {
+  if let problem = Compute.isaChoice.problem { throw BenchError(problem) }
   let options = try Options(Array(CommandLine.arguments.dropFirst()))
   if let n = options.gemm {
     gemmBenchmark(n, transpose: options.transpose, repeats: options.repeats)
