@@ -5,7 +5,30 @@
 // optimisation (debug) still specialises and inlines them.
 import FFCKernelCore
 
+// The lane types are set here, in the file that uses them, so that an incremental build which
+// recompiles one file never mixes two tile widths. Package.swift defines which module this is.
+#if FFC_AVX512
+  // Built with -target-cpu skylake-avx512. In f64 a tile row is two zmm registers (6 rows take
+  // 12 of 32); in f32 one: Swift's SIMD32<Float> compiles to scalar code (0.2 GFLOP/s measured),
+  // so the f32 tile is 6 × 16 in six zmm accumulators.
+  extension Float: LaneScalar { typealias Lane = SIMD16<Float> }
+  extension Double: LaneScalar { typealias Lane = SIMD16<Double> }
+#elseif FFC_AVX2
+  // Built with -target-cpu haswell: a tile row is two ymm registers, 6 rows take 12 of 16.
+  extension Float: LaneScalar { typealias Lane = SIMD16<Float> }
+  extension Double: LaneScalar { typealias Lane = SIMD8<Double> }
+#else
+  // The architecture's baseline (SSE2 on x86-64, NEON on arm64): a tile row is two 128-bit
+  // registers, 6 rows take 12 of the 16 (x86-64) or 32 (arm64).
+  extension Float: LaneScalar { typealias Lane = SIMD8<Float> }
+  extension Double: LaneScalar { typealias Lane = SIMD4<Double> }
+#endif
+
 extension Kernels {
+  public static var tileRows: Int { microTileRows }
+  public static var floatTileColumns: Int { Float.Lane.scalarCount }
+  public static var doubleTileColumns: Int { Double.Lane.scalarCount }
+
   public static func blockedProduct(_ part: ProductPart<Float>) { Packed.blockedProduct(part) }
   public static func blockedProduct(_ part: ProductPart<Double>) { Packed.blockedProduct(part) }
 }

@@ -1,4 +1,22 @@
 // Shared by the three ISA kernel modules (see PackedProduct.swift).
+import FFCKernelCore
+
+#if FFC_AVX512
+  typealias TanhLane = SIMD16<Float>
+#elseif FFC_AVX2
+  typealias TanhLane = SIMD8<Float>
+#else
+  typealias TanhLane = SIMD4<Float>
+#endif
+
+extension Kernels {
+  public static var vectorBytes: Int { MemoryLayout<TanhLane>.size }
+
+  public static func tanh(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
+  {
+    VectorTanh.apply(x, out, count: count)
+  }
+}
 
 enum VectorTanh {
   /// tanh in f32, `TanhLane.scalarCount` lanes at a time (16 with AVX-512, 8 with AVX2, 4 with
