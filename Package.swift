@@ -3,18 +3,40 @@
 // No third-party packages: the toolchain, its standard library and Foundation only.
 import PackageDescription
 
+// Kernels are chosen at run time, so the default build runs on any CPU of its architecture. The
+// same Swift kernel sources (Sources/FFCKernels/Shared, linked into each directory) are compiled
+// once per ISA, each module with its own target CPU; FFCTensor's dispatcher picks one from the
+// CPU's features. Swift has no per-function target attributes, so the flag must be per module.
+// Everything else, FFCTensor included, is built for the architecture baseline.
+// The kernel modules are optimised in debug builds too: unoptimised generic SIMD code runs about
+// a hundred times slower, and the tests run every kernel on every path.
+let optimised: [SwiftSetting] = [
+  .unsafeFlags(["-O"], .when(configuration: .debug))
+]
 #if arch(x86_64)
-  // The kernels are compiled for AVX2 + FMA (Haswell and later, every Zen): without it the matrix
-  // product's SIMD `addingProduct` becomes a call to `fmaf` per element, and vectors are 4 wide
-  // instead of 8. FFC_PORTABLE=1 builds for baseline x86-64 instead (correct, slower). Kernel code
-  // is compiled in three targets: FFCTensor (Compute), FFCRuntime (the kernels and the fused
-  // kernel, which inline Compute's loops) and FFCIR, where each op's scalar function conforms and
-  // so gets its specialised block loops.
-  let kernelSettings: [SwiftSetting] =
-    Context.environment["FFC_PORTABLE"] == nil ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
+  let avx512Settings =
+    optimised + [.define("FFC_AVX512"), .unsafeFlags(["-target-cpu", "skylake-avx512"])]
+  let avx2Settings = optimised + [.define("FFC_AVX2"), .unsafeFlags(["-target-cpu", "haswell"])]
 #else
-  let kernelSettings: [SwiftSetting] = []
+  let avx512Settings = optimised
+  let avx2Settings = optimised
 #endif
+// FFC_TARGET_CPU=<cpu> also builds the modules that hold the elementwise loops (each op's block
+// loop is specialised in FFCIR) for one CPU: faster, but the binary then needs that CPU.
+let hostSettings: [SwiftSetting] =
+  Context.environment["FFC_TARGET_CPU"].map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
+let kernelModules: [Target] = [
+  .target(name: "FFCKernelCore"),
+  .target(
+    name: "FFCKernelsAVX512", dependencies: ["FFCKernelCore"], path: "Sources/FFCKernels/AVX512",
+    swiftSettings: avx512Settings),
+  .target(
+    name: "FFCKernelsAVX2", dependencies: ["FFCKernelCore"], path: "Sources/FFCKernels/AVX2",
+    swiftSettings: avx2Settings),
+  .target(
+    name: "FFCKernelsGeneric", dependencies: ["FFCKernelCore"], path: "Sources/FFCKernels/Generic",
+    swiftSettings: optimised),
+]
 
 let package = Package(
   name: "ffc",
@@ -26,13 +48,16 @@ let package = Package(
   targets: [
     // Layers, one-way: {Diagnostics, Tensor} <- IR <- {Frontend, Passes, Runtime, Data} <- Driver <- main.
     .target(name: "FFCDiagnostics"),
-    .target(name: "FFCTensor", swiftSettings: kernelSettings),
     .target(
-      name: "FFCIR", dependencies: ["FFCDiagnostics", "FFCTensor"], swiftSettings: kernelSettings),
+      name: "FFCTensor",
+      dependencies: ["FFCKernelCore", "FFCKernelsAVX512", "FFCKernelsAVX2", "FFCKernelsGeneric"],
+      swiftSettings: hostSettings),
+    .target(
+      name: "FFCIR", dependencies: ["FFCDiagnostics", "FFCTensor"], swiftSettings: hostSettings),
     .target(name: "FFCFrontend", dependencies: ["FFCDiagnostics", "FFCIR"]),
     .target(name: "FFCPasses", dependencies: ["FFCIR", "FFCTensor"]),
     .target(
-      name: "FFCRuntime", dependencies: ["FFCIR", "FFCTensor"], swiftSettings: kernelSettings),
+      name: "FFCRuntime", dependencies: ["FFCIR", "FFCTensor"], swiftSettings: hostSettings),
     .target(name: "FFCData", dependencies: ["FFCDiagnostics", "FFCTensor", "FFCIR"]),
     .target(
       name: "FFCDriver",
@@ -48,7 +73,7 @@ let package = Package(
         "FFCDriver", "FFCFrontend", "FFCIR", "FFCPasses", "FFCRuntime", "FFCTensor",
       ]),
     .testTarget(name: "FFCDiagnosticsTests", dependencies: ["FFCDiagnostics"]),
-    .testTarget(name: "FFCTensorTests", dependencies: ["FFCTensor"]),
+    .testTarget(name: "FFCTensorTests", dependencies: ["FFCTensor", "FFCKernelCore"]),
     .testTarget(
       name: "FFCIRTests",
       dependencies: ["FFCIR", "FFCTensor", "FFCRuntime", "FFCPasses", "FFCTestSupport"]),
@@ -69,5 +94,5 @@ let package = Package(
     .testTarget(
       name: "FFCEndToEndTests",
       dependencies: ["FFCDriver", "FFCIR", "FFCPasses", "FFCTensor", "FFCTestSupport", "ffc"]),
-  ]
+  ] + kernelModules
 )

@@ -1,4 +1,5 @@
 import FFCDiagnostics
+import FFCTensor
 
 /// The command line: picks the subcommand and turns usage errors into their exit code. All CLI
 /// logic lives here and in the commands, so tests run it in-process; `main.swift` only calls it.
@@ -61,6 +62,8 @@ public enum Driver {
         return .success
       default:
         guard let command = command(named: first) else { throw unknownCommand(first) }
+        // FFC_ISA naming a kernel path this CPU cannot run (or none at all) is a usage error.
+        if let problem = Compute.isaChoice.problem { throw UsageError(problem) }
         return try command.run(Array(arguments.dropFirst()), &io)
       }
     } catch let error as UsageError {

@@ -21,9 +21,12 @@ public enum BinaryRunner {
 
   public static func run(
     _ arguments: [String], executable: URL = executable, stdin: String? = nil,
-    in directory: URL = Repository.root
+    in directory: URL = Repository.root, environment: [String: String] = [:]
   ) throws -> Result {
     let process = Process()
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     process.executableURL = executable
     process.arguments = arguments
     process.currentDirectoryURL = directory

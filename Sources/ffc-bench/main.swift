@@ -95,6 +95,19 @@ func gradientGraph(_ text: String, path: String, fuse: Bool) throws -> Graph {
   return compilation.graph
 }
 
+/// Seconds of CPU time the process spent (all threads) running `body`: on a machine shared with
+/// other work, FLOPs per CPU-second measure the kernel where wall time measures the load.
+func cpuSeconds(_ body: () -> Void) -> Double {
+  func now() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+  }
+  let start = now()
+  body()
+  return now() - start
+}
+
 func median(_ values: [Double]) -> Double {
   let sorted = values.sorted()
   return sorted[sorted.count / 2]
@@ -132,8 +145,10 @@ func stepBenchmark(_ options: Options) throws {
 /// The kernel alone on an n × n × n product with its workspace, median of `repeats` after one
 /// warm-up call, on 1 thread and on `Compute.threadLimit`.
 func gemmBenchmark(_ n: Int, transpose: String, repeats: Int) {
-  print("| precision | n | threads | median ms | GFLOP/s |")
-  print("| --- | ---: | ---: | ---: | ---: |")
+  print("kernels f32: \(Compute.kernelSummary(Float.self))")
+  print("kernels f64: \(Compute.kernelSummary(Double.self))\n")
+  print("| precision | n | threads | median ms | GFLOP/s | GFLOP per CPU-second, per thread |")
+  print("| --- | ---: | ---: | ---: | ---: | ---: |")
   func measure<T: KernelScalar>(_: T.Type, threads: Int) {
     let layout = Compute.MatMulLayout(
       a: [n, n], b: [n, n], transposeA: transpose == "a", transposeB: transpose == "b",
@@ -143,12 +158,17 @@ func gemmBenchmark(_ n: Int, transpose: String, repeats: Int) {
     let b = (0..<n * n).map { _ in T(rng.uniform(-1, 1)) }
     var c = [T](repeating: 0, count: n * n)
     var scratch = [T](repeating: 0, count: Swift.max(1, layout.workspaceCount(T.self)))
+    var cpu: [Double] = []
     let times = (0...repeats).map { _ in
-      seconds { Compute.matmul(a, b, &c, layout, workspace: &scratch) }
+      var wall = 0.0
+      cpu.append(
+        cpuSeconds { wall = seconds { Compute.matmul(a, b, &c, layout, workspace: &scratch) } })
+      return wall
     }.dropFirst()
     let time = median(Array(times))
+    let perCPU = layout.flops / median(Array(cpu.dropFirst())) / 1e9
     print(
-      "| \(T.precision) | \(n) | \(threads) | \(String(format: "%.1f", time * 1000)) | \(String(format: "%.1f", layout.flops / time / 1e9)) |"
+      "| \(T.precision) | \(n) | \(threads) | \(String(format: "%.1f", time * 1000)) | \(String(format: "%.1f", layout.flops / time / 1e9)) | \(String(format: "%.1f", perCPU)) |"
     )
   }
   for threads in Set([1, Compute.threadLimit]).sorted() { measure(Float.self, threads: threads) }
@@ -193,6 +213,7 @@ func compileBenchmark(_ options: Options) throws {
 }
 
 do {
+  if let problem = Compute.isaChoice.problem { throw BenchError(problem) }
   let options = try Options(Array(CommandLine.arguments.dropFirst()))
   if let n = options.gemm {
     gemmBenchmark(n, transpose: options.transpose, repeats: options.repeats)

@@ -2,8 +2,11 @@ import FFCTensor
 import Testing
 
 /// The fast matrix product (`Compute.matmul`: plain loops, the packed kernel, its threads) against
-/// a naive triple loop in f64, on shapes chosen to hit every edge of the blocking.
+/// a naive triple loop in f64, on shapes chosen to hit every edge of the blocking, on every kernel
+/// path (`KernelISA`) the machine running the tests supports.
 @Suite struct MatMulKernelTests {
+  static let paths = KernelISA.allCases.filter(\.isSupported)
+
   /// (m, k, n): tiny, primes, exact tiles, ragged tiles, k across the depth block (256 in both
   /// precisions), m across the row block (240 in f32, 120 in f64), n across the column panel
   /// (4096), and products
@@ -20,18 +23,44 @@ import Testing
   @Test(arguments: shapes)
   func doubleMatchesTheDefinition(m: Int, k: Int, n: Int) {
     for (ta, tb) in Self.transposes {
-      for threads in [1, 2, 3] {
-        check(Double.self, m: m, k: k, n: n, ta: ta, tb: tb, threads: threads)
-      }
+      check(Double.self, m: m, k: k, n: n, ta: ta, tb: tb, threads: [1, 2, 3], paths: Self.paths)
     }
   }
 
   @Test(arguments: shapes)
   func floatMatchesTheDefinition(m: Int, k: Int, n: Int) {
     for (ta, tb) in Self.transposes {
-      for threads in [1, 2] {
-        check(Float.self, m: m, k: k, n: n, ta: ta, tb: tb, threads: threads)
+      check(Float.self, m: m, k: k, n: n, ta: ta, tb: tb, threads: [1, 2], paths: Self.paths)
+    }
+  }
+
+  /// Enough rows to cross the row block the caches give (mc: a few hundred rows of A in half of
+  /// L2), on every path, split between threads both ways.
+  @Test func rowBlocksFromTheCachesAreCrossed() {
+    for (ta, tb) in [(false, false), (true, true)] {
+      check(Float.self, m: 1100, k: 200, n: 13, ta: ta, tb: tb, threads: [2], paths: Self.paths)
+      check(Double.self, m: 700, k: 150, n: 9, ta: tb, tb: ta, threads: [1], paths: Self.paths)
+    }
+  }
+
+  /// The block sizes follow the caches and the path's register tile: kc from L1, mc from L2,
+  /// nc from L3, each a whole number of tiles, and a larger cache never gives a smaller block.
+  @Test func blockingFollowsTheCaches() {
+    let small = CPUInfo(l1Data: 32 << 10, l2: 512 << 10, l3: 32 << 20, cores: 8)
+    let large = CPUInfo(l1Data: 48 << 10, l2: 2 << 20, l3: 48 << 20, cores: 2)
+    for isa in KernelISA.allCases {
+      for cpu in [small, large] {
+        let (mc, kc, nc) = GEMMBlocking.limits(Float.self, isa.kernels, cpu)
+        let (mr, nr) = (isa.kernels.tileRows, isa.kernels.floatTileColumns)
+        #expect(kc * (mr + nr) * 4 <= cpu.l1Data, "\(isa): kc \(kc)")
+        #expect(mc * kc * 4 <= cpu.l2 / 2 && mc % mr == 0, "\(isa): mc \(mc)")
+        #expect(nc % nr == 0 && nc >= nr, "\(isa): nc \(nc)")
       }
+      let (smallBlocks, largeBlocks) = (
+        GEMMBlocking.limits(Double.self, isa.kernels, small),
+        GEMMBlocking.limits(Double.self, isa.kernels, large)
+      )
+      #expect(largeBlocks.kc >= smallBlocks.kc && largeBlocks.mc >= smallBlocks.mc)
     }
   }
 
@@ -100,29 +129,49 @@ import Testing
     _: T.Type, m: Int, k: Int, n: Int, ta: Bool, tb: Bool, threads: Int, workspace: Bool = true,
     aVector: Bool = false, bVector: Bool = false
   ) {
+    check(
+      T.self, m: m, k: k, n: n, ta: ta, tb: tb, threads: [threads], paths: [Compute.isa],
+      workspace: workspace, aVector: aVector, bVector: bVector)
+  }
+
+  /// The same, on each path and thread count against one reference (the f64 loop is the slow
+  /// part of a debug build's test).
+  func check<T: KernelScalar>(
+    _: T.Type, m: Int, k: Int, n: Int, ta: Bool, tb: Bool, threads: [Int], paths: [KernelISA],
+    workspace: Bool = true, aVector: Bool = false, bVector: Bool = false
+  ) {
     var rng = SplitMix64(seed: UInt64(m * 1_000_003 + k * 1009 + n))
     let a = (0..<m * k).map { _ in T(rng.uniform(-1, 1)) }
     let b = (0..<k * n).map { _ in T(rng.uniform(-1, 1)) }
-    let c = product(
-      a, b, m: m, k: k, n: n, ta: ta, tb: tb, threads: threads, workspace: workspace,
-      aVector: aVector, bVector: bVector)
-    let tolerance = Double(k + 2) * Double(T.ulpOfOne)
-    var worst = 0.0
+    var (exact, magnitude) = (
+      [Double](repeating: 0, count: m * n), [Double](repeating: 0, count: m * n)
+    )
     for i in 0..<m {
       for j in 0..<n {
-        var (exact, magnitude) = (0.0, 0.0)
         for p in 0..<k {
           let x =
             Double(ta ? a[p * m + i] : a[i * k + p]) * Double(tb ? b[j * k + p] : b[p * n + j])
-          exact += x
-          magnitude += abs(x)
+          exact[i * n + j] += x
+          magnitude[i * n + j] += abs(x)
         }
-        worst = Swift.max(worst, abs(Double(c[i * n + j]) - exact) / Swift.max(magnitude, 1e-300))
       }
     }
-    #expect(
-      worst <= tolerance,
-      "\(T.precision) \(m)x\(k)x\(n) ta \(ta) tb \(tb) threads \(threads): error \(worst)")
+    let tolerance = Double(k + 2) * Double(T.ulpOfOne)
+    for isa in paths {
+      for count in threads {
+        let c = product(
+          a, b, m: m, k: k, n: n, ta: ta, tb: tb, threads: count, workspace: workspace,
+          aVector: aVector, bVector: bVector, isa: isa)
+        var worst = 0.0
+        for index in 0..<(m * n) {
+          let error = abs(Double(c[index]) - exact[index]) / Swift.max(magnitude[index], 1e-300)
+          worst = Swift.max(worst, error)
+        }
+        #expect(
+          worst <= tolerance,
+          "\(isa) \(T.precision) \(m)x\(k)x\(n) ta \(ta) tb \(tb) threads \(count): error \(worst)")
+      }
+    }
   }
 
   /// `Compute.matmul` into a C prefilled with NaN (every element must be written, not
@@ -130,12 +179,13 @@ import Testing
   func product<T: KernelScalar>(
     _ a: [T], _ b: [T], m: Int, k: Int, n: Int, ta: Bool, tb: Bool, threads: Int,
     workspace: Bool = true,
-    aVector: Bool = false, bVector: Bool = false
+    aVector: Bool = false, bVector: Bool = false, isa: KernelISA = Compute.isa
   ) -> [T] {
-    let layout = Compute.MatMulLayout(
+    var layout = Compute.MatMulLayout(
       a: aVector ? [k] : ta ? [k, m] : [m, k], b: bVector ? [k] : tb ? [n, k] : [k, n],
       transposeA: ta, transposeB: tb,
       maxThreads: threads)
+    layout.isa = isa
     #expect(layout.m == m && layout.k == k && layout.n == n)
     let guardCount = 8
     var c = [T](repeating: .nan, count: m * n + guardCount)

@@ -47,6 +47,11 @@ if [ "${FFC_PEERS:-1}" != 0 ] && [ -d "$anchors" ] && command -v python3 >/dev/n
   done
 fi
 
+# The CPU and the kernel path every figure below belongs to (`ffc bench` prints the path and its
+# block sizes too; FFC_ISA=avx512|avx2|generic forces one).
+cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- || sysctl -n machdep.cpu.brand_string)
+echo "CPU:$cpu; kernel path: ${FFC_ISA:-widest supported}"
+
 bench() {  # workload, ffc bench options...
   workload=$1
   shift

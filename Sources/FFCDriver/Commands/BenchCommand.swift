@@ -17,7 +17,8 @@ public enum BenchCommand: Command {
 
     It prints the median, fastest and slowest step, the FLOP rate of the step's matrix products
     (2·m·k·n each, at the median), the threads a large matrix product uses (FFC_THREADS sets
-    them), the plan's peak memory and the compile time (to the plan, included), with the number
+    them), the kernel path (the widest the CPU has, or FFC_ISA=avx512|avx2|generic) with the
+    block sizes it derived from the caches, the plan's peak memory and the compile time (to the plan, included), with the number
     of ops a step runs (counted as PyTensor does: fused chains once, one update per parameter).
     """
   static let epilogue = """
@@ -156,6 +157,7 @@ struct Bench: PrecisionGeneric {
     out +=
       "  matmul    \(Self.flopCount(flops)) per step, \(String(format: "%.2f", flops / median / 1e9)) GFLOP/s at the median\n"
     out += "  threads   \(Compute.threadLimit)\n"
+    out += "  kernels   \(Compute.kernelSummary(T.self))\n"
     out +=
       "  loss      \(Self.loss(losses[0])) at step 1, \(Self.loss(losses[losses.count - 1])) after \(losses.count) steps\n"
     return out

@@ -12,6 +12,9 @@ extension Compute {
     /// The most threads a large product may use (`Compute.threadLimit` unless a test asks for
     /// another split).
     public var maxThreads: Int
+    /// The kernel path (the process's unless a test or a benchmark asks for another), fixed
+    /// when the plan is built.
+    public var isa: KernelISA
 
     public init(
       a: [Int], b: [Int], transposeA: Bool, transposeB: Bool, maxThreads: Int = Compute.threadLimit
@@ -23,6 +26,7 @@ extension Compute {
       let bColumns = b.count == 2 ? (tb ? b[0] : b[1]) : 1
       (m, k, n, self.transposeA, self.transposeB) = (aRows, inner, bColumns, ta, tb)
       self.maxThreads = Swift.max(1, maxThreads)
+      self.isa = Compute.isa
     }
 
     /// Products below this many multiply-adds run as a plain loop: packing would cost more than
@@ -39,7 +43,7 @@ extension Compute {
     /// Elements of scratch memory the product needs: each thread's packed panels of A and B.
     public func workspaceCount<T: PanelScalar>(_: T.Type) -> Int {
       guard isPacked else { return 0 }
-      let blocking = GEMMBlocking<T>(self)
+      let blocking = GEMMBlocking(self, T.self)
       return blocking.parts * blocking.partCount
     }
   }
@@ -148,30 +152,5 @@ extension Compute {
       let row = out + i * n
       for j in 0..<n { row[j] = x * b[j] }
     }
-  }
-}
-
-/// A matrix in memory with arbitrary strides: a transposed operand is the same memory with its
-/// strides swapped, so packing reads either kind without a separate transpose.
-struct StridedMatrix<T> {
-  let base: UnsafePointer<T>
-  let rowStride: Int
-  let columnStride: Int
-
-  init(_ base: UnsafePointer<T>, rowStride: Int, columnStride: Int) {
-    self.base = base
-    self.rowStride = rowStride
-    self.columnStride = columnStride
-  }
-
-  @inline(__always) subscript(row: Int, column: Int) -> T {
-    base[row * rowStride + column * columnStride]
-  }
-
-  /// The sub-matrix starting at (`rows`, `columns`).
-  func shifted(rows: Int, columns: Int) -> StridedMatrix {
-    StridedMatrix(
-      base + rows * rowStride + columns * columnStride, rowStride: rowStride,
-      columnStride: columnStride)
   }
 }

@@ -1,49 +1,10 @@
 extension Compute {
-  /// tanh in f32, eight lanes at a time: a rational approximation x·P(x²)/Q(x²) on |x| ≤ 7.9
-  /// (beyond which tanh rounds to ±1 in f32), exact to a few ulp, as in Eigen's fast tanh. glibc's
-  /// `tanhf` is scalar and was half of a deep tanh network's training step.
-  @inlinable
-  public static func tanh(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
-  {
-    var i = 0
-    while i + 8 <= count {
-      let v = SIMD8<Float>(UnsafeBufferPointer(start: x + i, count: 8))
-      let y = tanh8(v)
-      for lane in 0..<8 { out[i + lane] = y[lane] }
-      i += 8
-    }
-    if i < count {
-      var v = SIMD8<Float>(repeating: 0)
-      for lane in 0..<(count - i) { v[lane] = x[i + lane] }
-      let y = tanh8(v)
-      for lane in 0..<(count - i) { out[i + lane] = y[lane] }
-    }
-  }
-
-  @inlinable
-  static func tanh8(_ input: SIMD8<Float>) -> SIMD8<Float> {
-    let limit = SIMD8<Float>(repeating: 7.90531110763549805)
-    // Clamped with compares and selects: `clamped` goes through the generic pointwise min and
-    // max, which are not inlined and handle NaN lane by lane.
-    var x = input
-    x.replace(with: limit, where: x .> limit)
-    x.replace(with: -limit, where: x .< -limit)
-    let x2 = x * x
-    var p = x2 * -2.76076847742355e-16 + 2.00018790482477e-13
-    p = x2 * p + -8.60467152213735e-11
-    p = x2 * p + 5.12229709037114e-08
-    p = x2 * p + 1.48572235717979e-05
-    p = x2 * p + 6.37261928875436e-04
-    p = x2 * p + 4.89352455891786e-03
-    p = x * p
-    var q = x2 * 1.19825839466702e-06 + 1.18534705686654e-04
-    q = x2 * q + 2.26843463243900e-03
-    q = x2 * q + 4.89352518554385e-03
-    var y = p / q
-    // Tiny inputs are their own tanh (and keep their sign, -0 included); NaN stays NaN, which
-    // the clamp would have turned into a number.
-    y.replace(with: input, where: (input .< 0.0004) .& (input .> -0.0004))
-    y.replace(with: input, where: input .!= input)
-    return y
+  /// tanh in f32 by the ISA module's vectorised rational approximation (FFCKernels'
+  /// VectorTanh.swift), on the given path (the process's by default).
+  public static func tanh(
+    _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int,
+    isa: KernelISA = Compute.isa
+  ) {
+    isa.kernels.tanh(x, out, count: count)
   }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The element types the compiled interpreter runs in: `Float` (the default) and `Double`. The
 /// kernels are generic over it and specialised for both at compile time, so no per-element
-/// dynamic dispatch survives into the loops. `PanelScalar` gives the vector type of the packed
+/// dynamic dispatch survives into the loops. `PanelScalar` picks the ISA module's packed
 /// matrix product.
 public protocol KernelScalar: PanelScalar, Sendable {
   static func exp(_ x: Self) -> Self

@@ -1,0 +1,35 @@
+/// The instruction-set paths the kernels are compiled for. Each is a module of its own
+/// (`FFCKernelsAVX512`, `FFCKernelsAVX2`, `FFCKernelsGeneric`) built from the same Swift sources
+/// with its own `-target-cpu`; `Compute` picks one at run time from the CPU's features.
+public enum KernelISA: String, CaseIterable, Comparable, Sendable {
+  /// The baseline of the architecture: SSE2 on x86-64, NEON on arm64.
+  case generic
+  /// AVX2 + FMA (Haswell and later, every Zen): 256-bit vectors.
+  case avx2
+  /// AVX-512 F/CD/BW/DQ/VL (Skylake-SP and later, Zen 4 and later): 512-bit vectors.
+  case avx512
+
+  public static func < (lhs: KernelISA, rhs: KernelISA) -> Bool {
+    allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+  }
+}
+
+/// The kernels one ISA module provides: the entry points the dispatcher calls once per product
+/// or per block, never per element.
+public protocol ISAKernels {
+  static var isa: KernelISA { get }
+  /// Rows of the packed product's register tile (MR).
+  static var tileRows: Int { get }
+  /// Columns of the register tile (NR) in f32 and in f64: two vector registers' worth.
+  static var floatTileColumns: Int { get }
+  static var doubleTileColumns: Int { get }
+  /// Bytes of one vector register.
+  static var vectorBytes: Int { get }
+
+  /// One thread's part of a packed product (`Compute+GEMM.swift` splits and blocks it).
+  static func blockedProduct(_ part: ProductPart<Float>)
+  static func blockedProduct(_ part: ProductPart<Double>)
+
+  /// tanh in f32 by the vectorised rational approximation.
+  static func tanh(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
+}

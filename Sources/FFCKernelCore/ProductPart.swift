@@ -1,0 +1,52 @@
+/// A matrix in memory with arbitrary strides: a transposed operand is the same memory with its
+/// strides swapped, so packing reads either kind without a separate transpose.
+public struct StridedMatrix<T> {
+  public let base: UnsafePointer<T>
+  public let rowStride: Int
+  public let columnStride: Int
+
+  public init(_ base: UnsafePointer<T>, rowStride: Int, columnStride: Int) {
+    self.base = base
+    self.rowStride = rowStride
+    self.columnStride = columnStride
+  }
+
+  @inlinable @inline(__always) public subscript(row: Int, column: Int) -> T {
+    base[row * rowStride + column * columnStride]
+  }
+
+  /// The sub-matrix starting at (`rows`, `columns`).
+  @inlinable public func shifted(rows: Int, columns: Int) -> StridedMatrix {
+    StridedMatrix(
+      base + rows * rowStride + columns * columnStride, rowStride: rowStride,
+      columnStride: columnStride)
+  }
+}
+
+/// One thread's `C[m, n] = A[m, k] · B[k, n]` (C with row stride `ldc`) and the block sizes it
+/// runs with: a `kc × nc` panel of B and an `mc × kc` block of A, packed into `scratch` (A's
+/// block first, `aCount` elements, then B's panel).
+public struct ProductPart<T> {
+  public let a: StridedMatrix<T>
+  public let b: StridedMatrix<T>
+  public let c: UnsafeMutablePointer<T>
+  public let ldc: Int
+  public let m: Int
+  public let k: Int
+  public let n: Int
+  public let mc: Int
+  public let kc: Int
+  public let nc: Int
+  public let aCount: Int
+  public let scratch: UnsafeMutablePointer<T>
+
+  public init(
+    a: StridedMatrix<T>, b: StridedMatrix<T>, c: UnsafeMutablePointer<T>, ldc: Int,
+    m: Int, k: Int, n: Int, mc: Int, kc: Int, nc: Int, aCount: Int,
+    scratch: UnsafeMutablePointer<T>
+  ) {
+    (self.a, self.b, self.c, self.ldc) = (a, b, c, ldc)
+    (self.m, self.k, self.n) = (m, k, n)
+    (self.mc, self.kc, self.nc, self.aCount, self.scratch) = (mc, kc, nc, aCount, scratch)
+  }
+}

@@ -1,0 +1,1 @@
+../Shared/PackedProduct.swift
