@@ -37,7 +37,9 @@ public struct CallSignature: Sendable {
 
   /// An axis option, normalised against the first input's rank (negative counts from the end).
   public static func axis(_ value: Double, of shape: Shape, op: String) throws -> Int {
-    guard value == value.rounded(), let axis = shape.axis(Int(value)) else {
+    // Bounded before the conversion: Int(1e400) and Int(1e19) trap (a fuzzed `axis=1e400`).
+    guard value == value.rounded(), Swift.abs(value) <= 1e9, let axis = shape.axis(Int(value))
+    else {
       throw ShapeError(
         "'\(op)' has no axis \(TensorFormat.number(value)) for a value of shape \(shape)")
     }

@@ -39,6 +39,10 @@ public final class GraphBuilder {
 
   public var currentLocation: SourceRange?
   public var emittingGradient = false
+  /// Set while reverse mode builds cotangents: a product, quotient, negation or sum with a
+  /// selection whose branch is 0 is built with the selection outside (`Op.cotangentRules`), so a
+  /// branch not taken never multiplies a derivative that is inf or NaN there.
+  var buildsCotangents = false
 
   public init() {}
 
@@ -155,6 +159,9 @@ public final class GraphBuilder {
   /// too, so the rule's result carries any failure inside it (`Value.nodeID` throws it).
   public func apply(_ op: Op, _ inputs: [Value], _ attributes: Attributes = .none) -> Value {
     if let failed = inputs.first(where: { $0.failure != nil }) { return failed }
+    if buildsCotangents, attributes == .none, let selected = Op.selectedForm(op, inputs, self) {
+      return selected
+    }
     do {
       return value(try emit(op, inputs.map(\.id), attributes))
     } catch {

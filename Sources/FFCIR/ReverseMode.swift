@@ -19,6 +19,9 @@ public enum ReverseMode {
     _ builder: GraphBuilder
   ) throws(Failure) -> [NodeID?] {
     let relevant = nodesBetween(wrt, and: output, in: nodes)
+    let wasBuildingCotangents = builder.buildsCotangents
+    builder.buildsCotangents = true
+    defer { builder.buildsCotangents = wasBuildingCotangents }
     var contributions = [[NodeID]](repeating: [], count: nodes.count)
     var cotangents = [NodeID?](repeating: nil, count: nodes.count)
     builder.currentLocation = nodes[output.index].location

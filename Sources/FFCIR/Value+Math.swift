@@ -31,6 +31,11 @@ extension GraphBuilder {
   /// `elementwise` for the value operators: a failed operand or emission makes a failed value.
   func binary(_ op: Op, _ a: Value, _ b: Value) -> Value {
     if let failed = [a, b].first(where: { $0.failure != nil }) { return failed }
+    if buildsCotangents, a.shape == b.shape || a.rank == 0 || b.rank == 0,
+      let selected = Op.selectedForm(op, [a, b], self)
+    {
+      return selected
+    }
     do {
       return value(try elementwise(op, a.id, b.id))
     } catch {

@@ -1,10 +1,10 @@
 import FFCIR
 
 /// `ffc check`: the symbolic gradient of the loss against central finite differences, element by
-/// element, in f64. An element passes when |symbolic − numeric| ≤ tolerance · max(1, |symbolic|,
-/// |numeric|). One that fails while the symbolic value equals one of the one-sided differences
-/// sits on a kink (relu or abs at 0, hard_tanh at ±1), where the function has no derivative and
-/// the rule picks a side: it is reported as a kink, not a failure.
+/// element, in f64. Each element gets a verdict (`FiniteDifference`): it agrees when a step gives
+/// a difference within the tolerance of the symbolic value, relative to max(1, |symbolic|,
+/// |numeric|); kinks, jumps and unreliable differences (round-off, overflow, the edge of a
+/// domain) are counted as such; only a real disagreement fails the parameter.
 public enum GradientCheck {
   public struct Settings: Sendable {
     public var epsilon: Double
@@ -27,17 +27,28 @@ public enum GradientCheck {
     public let index: [Int]
     public let symbolic: Double
     public let numeric: Double
+    public let verdict: FiniteDifference.Verdict
   }
 
   public struct Parameter: Sendable {
     public let name: String
     public let shape: [Int]
     public let checked: Int
+    /// The largest errors among the elements that agree or disagree (kinks, jumps and unreliable
+    /// differences have no meaningful error).
     public let maxAbsoluteError: Double
     public let maxRelativeError: Double
-    public let kinks: Int
-    public let failures: [Element]
+    /// The elements that are not plain agreements, in index order.
+    public let notable: [Element]
+    public var failures: [Element] { notable.filter { $0.verdict == .disagrees } }
+    public var kinks: Int { count(.kink) }
+    public var jumps: Int { count(.jump) }
+    public var unreliable: Int { count(.unreliable) }
     public var passed: Bool { failures.isEmpty }
+
+    func count(_ verdict: FiniteDifference.Verdict) -> Int {
+      notable.lazy.filter { $0.verdict == verdict }.count
+    }
   }
 
   /// Checks every gradient of `graph` (which Differentiate has run on) at the values `leaves`
@@ -61,39 +72,34 @@ public enum GradientCheck {
         return plan.buffer(of: lossNode)[0]
       }
       let center = plan.buffer(of: lossNode)[0]
-      var (worstAbsolute, worstRelative, kinks) = (0.0, 0.0, 0)
-      var failures: [Element] = []
+      var (worstAbsolute, worstRelative) = (0.0, 0.0)
+      var notable: [Element] = []
       let indices =
         count <= settings.maxElements ? Array(0..<count) : sample(count, settings.maxElements, &rng)
       for i in indices {
         let base = buffer[i]
-        let eps = settings.epsilon * Swift.max(1, Swift.abs(base))
-        let up = loss(i, eps, base)
-        let down = loss(i, -eps, base)
-        buffer[i] = base
-        let numeric = (up - down) / (2 * eps)
         let g = symbolic.scalars[i]
-        let error = Swift.abs(g - numeric)
-        let scale = Swift.max(1, Swift.abs(g), Swift.abs(numeric))
-        worstAbsolute = Swift.max(worstAbsolute, error)
-        // Relative to the larger of the two, where that is not itself below the tolerance (two
-        // values that are both about zero have no meaningful ratio; their absolute error says it).
-        let magnitude = Swift.max(Swift.abs(g), Swift.abs(numeric))
-        if magnitude > settings.tolerance {
-          worstRelative = Swift.max(worstRelative, error / magnitude)
+        let probe = FiniteDifference(
+          symbolic: g, base: base, center: center, epsilon: settings.epsilon,
+          tolerance: settings.tolerance
+        ) { shift in loss(i, shift, base) }
+        buffer[i] = base
+        if probe.verdict == .agrees || probe.verdict == .disagrees, probe.numeric.isFinite {
+          let error = Swift.abs(g - probe.numeric)
+          worstAbsolute = Swift.max(worstAbsolute, error.isNaN ? .infinity : error)
+          // Relative to the larger of the two, where that is not itself below the tolerance (two
+          // values that are both about zero have no meaningful ratio; their absolute error says
+          // it).
+          let magnitude = Swift.max(Swift.abs(g), Swift.abs(probe.numeric))
+          if magnitude > settings.tolerance {
+            worstRelative = Swift.max(worstRelative, error / magnitude)
+          }
         }
-        guard error > settings.tolerance * scale || !numeric.isFinite || !g.isFinite else {
-          continue
-        }
-        let (right, left) = ((up - center) / eps, (center - down) / eps)
-        let sided = Swift.min(Swift.abs(g - right), Swift.abs(g - left))
-        if sided <= settings.tolerance * scale
-          && Swift.abs(right - left) > settings.tolerance * scale
-        {
-          kinks += 1
-        } else {
-          failures.append(
-            Element(index: multiIndex(i, symbolic.shape), symbolic: g, numeric: numeric))
+        if probe.verdict != .agrees {
+          notable.append(
+            Element(
+              index: multiIndex(i, symbolic.shape), symbolic: g, numeric: probe.numeric,
+              verdict: probe.verdict))
         }
       }
       plan.run()
@@ -101,7 +107,7 @@ public enum GradientCheck {
         Parameter(
           name: declaration.name, shape: symbolic.shape, checked: indices.count,
           maxAbsoluteError: worstAbsolute,
-          maxRelativeError: worstRelative, kinks: kinks, failures: failures))
+          maxRelativeError: worstRelative, notable: notable))
     }
     return report
   }

@@ -53,6 +53,10 @@ import Testing
     Case(
       program: "input x[3]\ny = sum(x, axis=2)\n", id: "shape.incompatible",
       message: "'sum' has no axis 2 for a value of shape [3]", line: 2, column: 5),
+    // An axis beyond Int's range was converted before it was checked, and trapped (fuzzing).
+    Case(
+      program: "input x[3]\ny = sum(x, axis=1e19)\n", id: "shape.incompatible",
+      message: "'sum' has no axis 1e+19 for a value of shape [3]", line: 2, column: 5),
     Case(
       program: "input x[3]\ny = leaky_relu(x, slope=0.1)\n", id: "call.option",
       message: "'leaky_relu' has no option 'slope'; its options are 'alpha'", line: 2, column: 19),

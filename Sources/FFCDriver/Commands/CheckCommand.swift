@@ -10,13 +10,18 @@ public enum CheckCommand: Command {
   static let discussion = """
     Evaluates in f64 the gradient of the loss with respect to every parameter, as the gradient
     graph computes it, and compares it element by element with central finite differences
-    (L(θ + ε) − L(θ − ε)) / 2ε at the program's parameter values, with ε scaled by max(1, |θ|).
+    (L(θ + h) − L(θ − h)) / 2h at the program's parameter values.
 
     Values come from --set, --data (a per-example program is checked on the file's first row)
     and the program's defaults; inputs, targets and labels that have none get seeded random
     values (a symbolic batch size is 3). An element passes when the two agree within the
-    tolerance, relative to max(1, |gradient|). Where the function has a kink (relu or abs at 0,
-    hard_tanh at ±1) it has no derivative: such elements are reported as kinks, not failures.
+    tolerance, relative to max(1, |gradient|), at one of several steps chosen per element
+    (ε · max(1, |θ|), larger ones where the loss is large and round-off dominates, smaller ones and
+    ε · |θ| near the edge of a domain). Where the function has no derivative or the difference
+    cannot tell, the element is reported as such, not as a failure: at a kink (relu or abs at 0,
+    hard_tanh at ±1, kinks that meet), at a jump (sign, step, equal, where where they switch), or
+    unreliable (the loss overflows or leaves its domain on both sides, or round-off, about
+    |L| · 2⁻⁵² / ε, exceeds the error). Exit 1 only for a real disagreement.
     """
   static let epilogue = """
     exit codes: 0 every gradient agrees, 1 one does not (or an error in the program or the data),
@@ -69,6 +74,19 @@ public enum CheckCommand: Command {
     return report.allSatisfy(\.passed) ? .success : .programError
   }
 
+  /// What a verdict other than a disagreement means, after an element's line.
+  static func note(_ element: GradientCheck.Element) -> String {
+    switch element.verdict {
+    case .agrees, .disagrees: ""
+    case .kink: " (a kink: the one-sided slopes differ and the symbolic value lies between them)"
+    case .jump: " (a jump: the loss steps here, it has no derivative)"
+    case .unreliable where element.numeric.isNaN:
+      " (unreliable: the loss is not finite here or on both sides at any step)"
+    case .unreliable:
+      " (unreliable: the difference's round-off, about |L|·2⁻⁵²/ε, exceeds its error)"
+    }
+  }
+
   static func checkSettings(_ args: ArgumentScanner) -> GradientCheck.Settings {
     var settings = GradientCheck.Settings()
     settings.epsilon = args[.finiteDifferenceStep] ?? settings.epsilon
@@ -85,10 +103,12 @@ public enum CheckCommand: Command {
     func scientific(_ x: Double) -> String { x == 0 ? "0" : String(format: "%.1e", x) }
     var rows = [["parameter", "shape", "checked", "max abs error", "max rel error", "result"]]
     for p in report {
-      let kinks = p.kinks > 0 ? " (\(p.kinks) at kinks)" : ""
+      let notes = [(p.kinks, "at kinks"), (p.jumps, "at jumps"), (p.unreliable, "unreliable")]
+        .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
       rows.append([
         p.name, Shape(p.shape).description, String(p.checked), scientific(p.maxAbsoluteError),
-        scientific(p.maxRelativeError), (p.passed ? "ok" : "FAIL") + kinks,
+        scientific(p.maxRelativeError),
+        (p.passed ? "ok" : "FAIL") + (notes.isEmpty ? "" : " (\(notes.joined(separator: ", ")))"),
       ])
     }
     let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
@@ -100,10 +120,12 @@ public enum CheckCommand: Command {
           separator: "  "
         ).trimmingTrailingSpaces() + "\n"
     }
-    for p in report where !p.passed {
-      for e in p.failures.prefix(5) {
-        out +=
-          "  \(p.name)\(e.index): symbolic \(TensorFormat.number(e.symbolic)), numeric \(TensorFormat.number(e.numeric))\n"
+    for p in report {
+      for verdict in [FiniteDifference.Verdict.disagrees, .kink, .jump, .unreliable] {
+        for e in p.notable.filter({ $0.verdict == verdict }).prefix(5) {
+          out +=
+            "  \(p.name)\(e.index): symbolic \(TensorFormat.number(e.symbolic)), numeric \(TensorFormat.number(e.numeric))\(note(e))\n"
+        }
       }
     }
     let failed = report.filter { !$0.passed }.count

@@ -69,7 +69,6 @@ extension Op {
       }
       return x * r.builder.constant(product)
     },
-    factorSelected,
   ]
 
   /// (x + c) + d → x + (c + d), and every mix of + and − around the two constants.

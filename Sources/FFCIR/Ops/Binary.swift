@@ -25,8 +25,7 @@ extension Op {
     rewrites: [
       RewriteRule("x/1 -> x", example: "param x[2] = [1, 2]\nloss L = sum(x / 1)\n") { r in
         r.inputs[1].isConstant(1) ? r.keeping(r.inputs[0]) : nil
-      },
-      factorSelected,
+      }
     ],
     range: { r, _, _ in r[0] * r[1].reciprocal },
     lint: { r, _ in r[1].canBeZero ? divisionByZero : nil },

@@ -17,14 +17,15 @@ extension Op {
       // Σ(s·x) = s·Σx for a scalar s: the scale moves past the reduction (one multiply, not n).
       RewriteRule(
         "sum(s*x) -> s*sum(x)",
-        example: "param x[3] = [1, 2, 3]\nparam s = 2\nloss L = sum(s * x)\n"
+        example: "param x[3] = [1, 2, 3]\nparam s = 2\nloss L = sum(tanh(s) * x)\n"
       ) { r in
         guard r.x.op === Op.mul, r.isOnlyUse(0) else { return nil }
         let (a, b) = (r.builder.value(r.x.node.inputs[0]), r.builder.value(r.x.node.inputs[1]))
         let (scale, rest) = a.rank == 0 ? (a, b) : (b, a)
         guard scale.rank == 0, rest.rank > 0 else { return nil }
-        // Not for an infinite constant: Σ(∞·[1, -2]) is ∞ − ∞ = NaN, but ∞·Σ[1, -2] is −∞.
-        if let c = scale.node.constantValue, !c.isFinite { return nil }
+        // Only for a scale known finite: Σ(∞·[1, -2]) is ∞ − ∞ = NaN, but ∞·Σ[1, -2] is −∞, and
+        // Σ(−∞·[1, 0]) is NaN but −∞·Σ[1, 0] is −∞; a scale computed at run time may be ±∞.
+        guard scale.isKnownFinite else { return nil }
         return scale * rest.apply(Op.sum, r.attributes)
       },
       // Σ over a broadcast scalar is the scalar times the count of elements summed. (Over a fixed

@@ -7,8 +7,7 @@ extension Op {
     rewrites: [
       RewriteRule("-(-x) -> x", example: "param x[2] = [1, 2]\nloss L = sum(-(-x))\n") { r in
         r.x.op === Op.neg ? r.builder.value(r.x.node.inputs[0]) : nil
-      },
-      negationSelected,
+      }
     ],
     range: { r, _, _ in -r[0] })
   public static let exp: Op = unary(

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Builds the coverage-guided fuzz targets with the toolchain's libFuzzer and AddressSanitizer:
+#   fuzz-frontend  the lexer, parser and lowering of a .ffn program (Frontend.lower), and the
+#                  rendering of its diagnostics
+#   fuzz-csv       the CSV reader (CSVReader.read) and the rendering of its diagnostic
+# They are not part of `swift build` or `swift test`: this compiles the modules they need from
+# Sources/ with -sanitize=fuzzer,address into .build-fuzz/ (or $FFC_FUZZ_BUILD), then links each
+# target. Run them with samples/fuzz/fuzz-targets.sh.
+set -eu
+cd "$(dirname "$0")/../.."
+out="${FFC_FUZZ_BUILD:-.build-fuzz}"
+mkdir -p "$out"
+flags="-swift-version 6 -parse-as-library -O -g -sanitize=fuzzer,address -I $out"
+for module in FFCDiagnostics FFCTensor FFCIR FFCFrontend FFCData; do
+  echo "compiling $module" >&2
+  # shellcheck disable=SC2046,SC2086
+  swiftc $flags -module-name "$module" -wmo -num-threads 0 \
+    -emit-module -emit-module-path "$out/$module.swiftmodule" \
+    -c -o "$out/$module.o" $(find "Sources/$module" -name '*.swift' | sort)
+done
+for target in frontend csv; do
+  echo "linking fuzz-$target" >&2
+  # shellcheck disable=SC2086
+  swiftc $flags -module-name "Fuzz_$target" "samples/fuzz/fuzz_$target.swift" \
+    "$out"/FFCDiagnostics.o "$out"/FFCTensor.o "$out"/FFCIR.o "$out"/FFCFrontend.o "$out"/FFCData.o \
+    -o "$out/fuzz-$target" 2>&1 | grep -v 'Cannot export local symbol' >&2 || true
+  test -x "$out/fuzz-$target"
+done
+echo "built $out/fuzz-frontend and $out/fuzz-csv" >&2
