@@ -11,12 +11,7 @@
 #   FFC=path/to/ffc samples/bench/literal_scaling.sh  (a binary already built; no build)
 set -eu
 cd "$(dirname "$0")/../.."
-if [ -n "${FFC:-}" ]; then
-  ffc="$FFC"
-else
-  swift build -c release --product ffc >&2
-  ffc="$(swift build -c release --show-bin-path)/ffc"
-fi
+. samples/bench/release-ffc.sh
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (GNU time) for the peak memory" >&2; exit 1; }
 sizes=${*:-5000 20000 40000 250000 1000000 10000000}
 dir=$(mktemp -d)

@@ -12,12 +12,7 @@
 #   FFC=path/to/ffc samples/bench/run.sh    (a binary already built in release; no build)
 set -eu
 cd "$(dirname "$0")/../.."
-if [ -n "${FFC:-}" ]; then
-  ffc="$FFC"
-else
-  swift build -c release --product ffc >&2
-  ffc="$(swift build -c release --show-bin-path)/ffc"
-fi
+. samples/bench/release-ffc.sh
 anchors=${ANCHORS:-../shared/bench/anchors}
 summary=$(mktemp)
 trap 'rm -f "$summary"' EXIT
