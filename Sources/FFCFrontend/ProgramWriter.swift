@@ -59,35 +59,54 @@ public enum ProgramWriter {
 
   /// Copies the source with every edit applied. Edits are sorted by position (ties in declaration
   /// order) and never overlap, so the text is built front to back from the original offsets, and
-  /// each literal knows the column it starts at for lining up its rows.
+  /// each literal knows the column it starts at for lining up its rows. The start of the output's
+  /// last line is kept as the text grows, so finding a literal's column reads only its own line.
   static func apply(_ edits: [SaveEdit], to text: String, precision: Precision) -> String {
     let bytes = Array(text.utf8)
-    let newline = text.contains("\r\n") ? "\r\n" : "\n"
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.count + edits.reduce(0) { $0 + $1.value.count * 24 })
+    let newline = Array((text.contains("\r\n") ? "\r\n" : "\n").utf8)
+    var out = Output()
+    out.bytes.reserveCapacity(bytes.count + edits.reduce(0) { $0 + $1.value.count * 24 })
     var cursor = 0
     for edit in edits {
-      out += bytes[cursor..<edit.range.lowerBound]
+      out.append(bytes[cursor..<edit.range.lowerBound])
       if let argument = edit.alignedWith {
         let lineStart = (bytes[..<argument].lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
-        out += ",\(newline)\(blanks(bytes[lineStart..<argument]).lead)".utf8
+        out.append(ArraySlice(Array(",".utf8) + newline + blanks(bytes[lineStart..<argument]).lead))
       }
-      out += edit.prefix.utf8
-      let (column, lead) = blanks(out[((out.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1)...])
-      out +=
-        LiteralLayout.text(
-          edit.value, column: column, lead: lead, newline: newline, precision: precision
-        ).utf8
+      out.append(ArraySlice(edit.prefix.utf8))
+      let (column, lead) = blanks(out.bytes[out.lineStart...])
+      let literalStart = out.bytes.count
+      LiteralLayout.write(
+        edit.value, column: column, lead: lead, newline: newline, precision: precision,
+        into: &out.bytes)
+      out.appended(from: literalStart)
       cursor = edit.range.upperBound
     }
-    out += bytes[cursor...]
-    return String(decoding: out, as: UTF8.self)
+    out.append(bytes[cursor...])
+    return String(decoding: out.bytes, as: UTF8.self)
+  }
+
+  /// The text being written and where its last line starts.
+  private struct Output {
+    var bytes: [UInt8] = []
+    var lineStart = 0
+
+    mutating func append(_ more: ArraySlice<UInt8>) {
+      let start = bytes.count
+      bytes.append(contentsOf: more)
+      appended(from: start)
+    }
+
+    /// Notes the bytes written from `start` on.
+    mutating func appended(from start: Int) {
+      if let last = bytes[start...].lastIndex(of: UInt8(ascii: "\n")) { lineStart = last + 1 }
+    }
   }
 
   /// The width of a line's start (in Characters) and blanks as wide, tabs kept.
-  private static func blanks(_ line: ArraySlice<UInt8>) -> (column: Int, lead: String) {
+  private static func blanks(_ line: ArraySlice<UInt8>) -> (column: Int, lead: [UInt8]) {
     let text = String(decoding: line, as: UTF8.self)
-    return (text.count, String(text.map { $0 == "\t" ? "\t" : " " }))
+    return (text.count, text.map { $0 == "\t" ? UInt8(ascii: "\t") : UInt8(ascii: " ") })
   }
 
   /// `text` with `note` as its first line, replacing an earlier note. A line break in the note
