@@ -11,18 +11,37 @@ cd "$(dirname "$0")/../.."
 out="${FFC_FUZZ_BUILD:-.build-fuzz}"
 mkdir -p "$out"
 flags="-swift-version 6 -parse-as-library -O -g -sanitize=fuzzer,address -I $out"
-for module in FFCDiagnostics FFCTensor FFCIR FFCFrontend FFCData; do
+# compile MODULE DIRECTORY [extra swiftc flags]: one module, as Package.swift builds it.
+compile() {
+  module=$1
+  directory=$2
+  shift 2
   echo "compiling $module" >&2
   # shellcheck disable=SC2046,SC2086
-  swiftc $flags -module-name "$module" -wmo -num-threads 0 \
+  swiftc $flags "$@" -module-name "$module" -wmo -num-threads 0 \
     -emit-module -emit-module-path "$out/$module.swiftmodule" \
-    -c -o "$out/$module.o" $(find "Sources/$module" -name '*.swift' | sort)
+    -c -o "$out/$module.o" $(find -L "$directory" -name '*.swift' | sort)
+}
+# The kernel modules, each with its ISA's flags (see Package.swift), then the layers above them.
+compile FFCKernelCore Sources/FFCKernelCore
+if [ "$(uname -m)" = x86_64 ]; then
+  compile FFCKernelsAVX512 Sources/FFCKernels/AVX512 -D FFC_AVX512 -target-cpu skylake-avx512
+  compile FFCKernelsAVX2 Sources/FFCKernels/AVX2 -D FFC_AVX2 -target-cpu haswell
+else
+  compile FFCKernelsAVX512 Sources/FFCKernels/AVX512
+  compile FFCKernelsAVX2 Sources/FFCKernels/AVX2
+fi
+compile FFCKernelsGeneric Sources/FFCKernels/Generic
+for module in FFCDiagnostics FFCTensor FFCIR FFCFrontend FFCData; do
+  compile "$module" "Sources/$module"
 done
 for target in frontend csv; do
   echo "linking fuzz-$target" >&2
   # shellcheck disable=SC2086
   swiftc $flags -module-name "Fuzz_$target" "samples/fuzz/fuzz_$target.swift" \
-    "$out"/FFCDiagnostics.o "$out"/FFCTensor.o "$out"/FFCIR.o "$out"/FFCFrontend.o "$out"/FFCData.o \
+    "$out"/FFCKernelCore.o "$out"/FFCKernelsAVX512.o "$out"/FFCKernelsAVX2.o \
+    "$out"/FFCKernelsGeneric.o "$out"/FFCDiagnostics.o "$out"/FFCTensor.o "$out"/FFCIR.o \
+    "$out"/FFCFrontend.o "$out"/FFCData.o \
     -o "$out/fuzz-$target" 2>&1 | grep -v 'Cannot export local symbol' >&2 || true
   test -x "$out/fuzz-$target"
 done
