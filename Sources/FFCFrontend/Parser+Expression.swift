@@ -274,8 +274,12 @@ extension Parser {
         throw Diagnostic.notCallable(at: yard.builder.nodes[callee].range)
       }
       var labels = [(String, SourceRange)?](repeating: nil, count: arguments.count)
-      while let last = yard.labels.last, last.bracket == bracket {
-        labels[last.argument] = (last.label, last.range)
+      while let last = yard.labels.last, last.bracket >= bracket {
+        // A label whose value is missing (`sum(axis=)`) names no argument: the call is reported
+        // for what it lacks, and the label is dropped.
+        if last.bracket == bracket && last.argument < arguments.count {
+          labels[last.argument] = (last.label, last.range)
+        }
         yard.labels.removeLast()
       }
       let args = arguments.enumerated().map { i, value in

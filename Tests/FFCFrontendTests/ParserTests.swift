@@ -96,3 +96,15 @@ import Testing
     #expect(graph.outputs.count == 1)
   }
 }
+
+/// Inputs the fuzz targets (samples/fuzz) found crashing, each now a located error.
+@Suite struct FuzzFindingTests {
+  /// A keyword argument without its value and no other argument (`sum(axis=)`) named argument 0
+  /// of a call that had none: the parser trapped on the out-of-range label. Found by the frontend
+  /// fuzz target on 2026-12-07.
+  @Test(arguments: ["loss C = sum(axis=)", "loss C = 0.5 * sse(axis=)", "loss C = sum(f(axis=))"])
+  func aLabelWithoutItsValueIsAnError(line: String) {
+    let result = Frontend.lower(SourceFile(path: "t.ffn", text: "input x[3]\n\(line)\n"))
+    #expect(result.diagnostics.contains { $0.severity == .error }, "\(line)")
+  }
+}
