@@ -5,8 +5,9 @@ import Testing
 /// The repository names no path of the machine it was written on: the shared folder is
 /// `../shared`, relative to the repository, and everything else is found from the repository.
 @Suite struct RepositoryHygieneTests {
-  /// Prefixes of absolute paths that only exist on some machine (a home, a work tree, a mount).
-  static let machinePathPrefixes = ["/work/", "/home/", "/Users/", "/root/", "/mnt/", "/opt/"]
+  /// Prefixes of absolute paths that only exist on some machine (a home, a work tree, a mount),
+  /// put together here so that this file does not spell them itself and needs no exemption.
+  static let machinePathPrefixes = ["work", "home", "Users", "root", "mnt", "opt"].map { "/\($0)/" }
   static let skippedDirectories: Set<String> = [".git", ".build", ".swiftpm"]
 
   /// Every regular file under the repository root, outside build and version-control folders,
@@ -30,8 +31,7 @@ import Testing
 
   @Test func noFileNamesAnAbsoluteMachinePath() throws {
     var offenders: [String] = []
-    for path in Self.repositoryFiles()
-    where path != "Tests/FFCEndToEndTests/\(#fileID.split(separator: "/").last!)" {
+    for path in Self.repositoryFiles() {
       guard let data = FileManager.default.contents(atPath: Repository.root.path + "/" + path),
         let text = String(data: data, encoding: .utf8)
       else { continue }
