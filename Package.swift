@@ -46,7 +46,8 @@ let package = Package(
   ],
   dependencies: [],
   targets: [
-    // Layers, one-way: {Diagnostics, Tensor} <- IR <- {Frontend, Passes, Runtime, Data} <- Driver <- main.
+    // Layers, one-way: {Diagnostics, Tensor} <- IR <- {Frontend, Passes, Runtime, Data, Views,
+    // Formats} <- Driver <- main.
     .target(name: "FFCDiagnostics"),
     .target(
       name: "FFCTensor",
@@ -59,10 +60,13 @@ let package = Package(
     .target(
       name: "FFCRuntime", dependencies: ["FFCIR", "FFCTensor"], swiftSettings: hostSettings),
     .target(name: "FFCData", dependencies: ["FFCDiagnostics", "FFCTensor", "FFCIR"]),
+    .target(name: "FFCViews", dependencies: ["FFCTensor", "FFCIR"]),
+    .target(name: "FFCFormats", dependencies: ["FFCDiagnostics", "FFCTensor", "FFCIR"]),
     .target(
       name: "FFCDriver",
       dependencies: [
         "FFCDiagnostics", "FFCTensor", "FFCIR", "FFCFrontend", "FFCPasses", "FFCRuntime", "FFCData",
+        "FFCViews", "FFCFormats",
       ]),
     .executableTarget(name: "ffc", dependencies: ["FFCDriver"]),
     .executableTarget(
@@ -83,6 +87,8 @@ let package = Package(
       name: "FFCPassesTests",
       dependencies: ["FFCDriver", "FFCIR", "FFCPasses", "FFCRuntime", "FFCTestSupport"]),
     .testTarget(name: "FFCDataTests", dependencies: ["FFCData", "FFCIR"]),
+    .testTarget(name: "FFCViewsTests", dependencies: ["FFCViews", "FFCIR", "FFCTensor"]),
+    .testTarget(name: "FFCFormatsTests", dependencies: ["FFCFormats", "FFCIR", "FFCTensor"]),
     .testTarget(
       name: "FFCRuntimeTests",
       dependencies: [

@@ -1,0 +1,6 @@
+import FFCViews
+import Testing
+
+@Test func viewsModuleLinks() {
+  #expect(String(describing: Views.self) == "Views")
+}
