@@ -23,8 +23,7 @@ extension Lowering {
     for node in expression.nodes {
       guard case .call(let callee, let arguments) = node.kind else { continue }
       skipped[node.subtreeStart] = true  // the callee's name is not a value
-      let tensorCount =
-        callee == "dense" ? 1 : (OpRegistry.callableOp(callee)?.call?.tensorCount ?? Int.max)
+      let tensorCount = Self.valueArgumentCount(callee)
       for (position, argument) in arguments.enumerated()
       where argument.label != nil || position >= tensorCount {
         for i in expression.nodes[argument.value].subtreeStart...argument.value {
@@ -42,7 +41,8 @@ extension Lowering {
     case .number(let x):
       return builder.constantNode(Tensor(x))
     case .name(let name):
-      if OpRegistry.callableOp(name) != nil || name == "dense", scope[name] == nil {
+      if OpRegistry.callableOp(name) != nil || Self.specialForms.contains(name), scope[name] == nil
+      {
         diagnostics.add(.functionAsValue(name, at: node.range))
         return nil
       }

@@ -41,50 +41,6 @@ extension Op {
     ],
     range: { r, _, _ in r[0] })
 
-  /// Adds or removes unit axes (the non-unit dimensions stay in order). Attribute: the new shape.
-  public static let reshape: Op = Op(
-    name: "reshape", arity: 1, traits: .linear,
-    inferShape: { shapes, attributes in
-      let target = attributes.shape("shape")
-      guard shapes[0].dims.filter({ $0 != 1 }) == target.dims.filter({ $0 != 1 }) else {
-        throw ShapeError("'reshape' cannot turn \(shapes[0]) into \(target)")
-      }
-      return target
-    },
-    evaluate: { inputs, _, shape in Tensor(shape: shape, scalars: inputs[0].scalars) },
-    vjp: { c in [c.g.reshape(to: c.x.shape)] },
-    rewrites: [
-      // Σ with keepdims then reshaped to drop the kept axes is the plain Σ.
-      RewriteRule(
-        "reshape(sum[keepdims](x)) -> sum(x)",
-        example: "param x[3] = [1, 2, 3]\nloss L = max(x, axis=0)\n"
-      ) { r in
-        guard r.x.op === Op.sum, r.x.node.attributes.bool("keepdims"), r.isOnlyUse(0) else {
-          return nil
-        }
-        let source = r.builder.value(r.x.node.inputs[0])
-        let axes = r.x.node.attributes.ints("axes")
-        let plain = source.sum(axes: axes)
-        return plain.shape == r.node.shape ? plain : nil
-      },
-      // A one-element value made a scalar: reshape its operands instead, so a computation on
-      // [1]-shaped constants (the seed of a mean's gradient) becomes scalar arithmetic.
-      RewriteRule(
-        "reshape(f(a, b)) to a scalar -> f(reshape(a), reshape(b))",
-        example: "input X[N, 2]\nparam w[2] = [1, 2]\nloss L = mean(sum((X * w)^2, axis=1))\n"
-      ) { r in
-        guard r.node.shape.rank == 0, r.x.op.isElementwise, r.x.op.arity == 2, r.isOnlyUse(0) else {
-          return nil
-        }
-        let operands = r.x.node.inputs.map(r.builder.value)
-        guard operands.allSatisfy({ $0.shape.dims.allSatisfy { $0 == 1 } }) else { return nil }
-        return r.builder.apply(
-          r.x.op, operands.map { $0.reshape(to: .scalar) }, r.x.node.attributes)
-      },
-    ],
-    samples: [OpSample([[3]], Attributes([("shape", .shape([3, 1]))]))],
-    range: { r, _, _ in r[0] })
-
   /// The transpose of a matrix (`transpose(W)` or `W.T`); vectors and scalars are unchanged.
   public static let transpose: Op = Op(
     name: "transpose", arity: 1, traits: .linear,

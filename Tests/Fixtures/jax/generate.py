@@ -1,0 +1,151 @@
+"""Writes the expected values of the .ffn cases in this directory, computed by JAX in float64.
+
+Run from the repository root: /path/to/python Tests/Fixtures/jax/generate.py
+Each case is a program (its inputs given as literals, so it runs as it is) and a JAX function of
+its parameters returning the loss and the outputs; the script writes NAME.ffn and NAME.json
+({"L": [...], "o": [...], "dL/dW": [...]}: flat row-major values, as `ffc run --format json`
+names them). The tests compare ffc's f64 run with these numbers; they never run Python.
+"""
+import json
+import os
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+jax.config.update("jax_enable_x64", True)
+HERE = os.path.dirname(os.path.abspath(__file__))
+rng = np.random.default_rng(14)
+
+
+def literal(a):
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim == 0:
+        return repr(float(a))
+    return "[" + ", ".join(literal(x) for x in a) + "]"
+
+
+def rand(*shape, low=-2.0, high=2.0):
+    # Rounded to 4 decimals so the literal in the program is exactly the value JAX uses.
+    return np.round(rng.uniform(low, high, size=shape), 4)
+
+
+def prelu(x, a):
+    return jnp.where(x > 0, x, a * x)
+
+
+def maxout(z, k):
+    return jnp.max(z.reshape(z.shape[:-1] + (z.shape[-1] // k, k)), axis=-1)
+
+
+CASES = []
+
+
+def case(name, text, inputs, params, f, outputs=()):
+    """text uses {X} for each input and parameter literal; f(params, inputs) -> (loss, outputs)."""
+    CASES.append((name, text, inputs, params, f, outputs))
+
+
+X = rand(2, 12)
+case(
+    "reshape_batch",
+    """# reshape of a batch into rank 3, reductions and softmax over its axes
+input X[N, 12] = {X}
+param w[3] = {w}
+h = reshape(X, [N, 4, 3])
+s = sum(h * tanh(w), axis=-1)        # [N, 4]
+p = softmax(s, axis=1)
+m = max(h * w, axis=1)               # [N, 3]
+output p, m
+loss L = mean(sum(p * s, axis=1)) + mean(m) + sum(mean(h * w, axis=0) ** 2)
+""",
+    {"X": X},
+    {"w": rand(3)},
+    lambda P, I: (
+        lambda h: (
+            lambda s, m: (
+                jnp.mean(jnp.sum(jax.nn.softmax(s, axis=1) * s, axis=1))
+                + jnp.mean(m)
+                + jnp.sum(jnp.mean(h * P["w"], axis=0) ** 2),
+                {"p": jax.nn.softmax(s, axis=1), "m": m},
+            )
+        )(jnp.sum(h * jnp.tanh(P["w"]), axis=-1), jnp.max(h * P["w"], axis=1))
+    )(I["X"].reshape(-1, 4, 3)),
+)
+
+X3 = rand(2, 2, 3)
+case(
+    "rank3_axes",
+    """# a batch of rank 3: broadcasting, log_softmax and max over inner axes, reshape with -1
+input X[N, 2, 3] = {X}
+param B[2, 3] = {B}
+param c[2, 1] = {c}
+param s = {s}
+h = tanh(X * B + c + s)
+ls = log_softmax(h, axis=0)
+k = max(h, axis=-2, keepdims=1)
+r = reshape(h, [N, -1])
+q = reshape(c, [1, 2])
+output r, k
+loss L = sum(ls * h) + sum(k ** 2) + mean(r * [1, 2, 3, 4, 5, 6]) + sum(q * q)
+""",
+    {"X": X3},
+    {"B": rand(2, 3), "c": rand(2, 1), "s": np.round(0.3, 4)},
+    lambda P, I: (
+        lambda h: (
+            jnp.sum(jax.nn.log_softmax(h, axis=0) * h)
+            + jnp.sum(jnp.max(h, axis=-2, keepdims=True) ** 2)
+            + jnp.mean(h.reshape(h.shape[0], -1) * jnp.arange(1.0, 7.0))
+            + jnp.sum(P["c"].reshape(1, 2) ** 2),
+            {"r": h.reshape(h.shape[0], -1), "k": jnp.max(h, axis=-2, keepdims=True)},
+        )
+    )(jnp.tanh(I["X"] * P["B"] + P["c"] + P["s"])),
+)
+
+case(
+    "rank4_param",
+    """# a parameter of rank 4: softmax over axis 1, mean over axis 2, broadcasting [3] and [2, 1, 3]
+param T[2, 2, 2, 3] = {T}
+param v[3] = {v}
+param u[2, 1, 3] = {u}
+a = softmax(T * v, axis=1)
+b = mean(T + u, axis=2)                 # [2, 2, 3]
+c = reshape(T, [4, 6])
+output b
+loss L = sum(a * T) + sum(b ** 2) + sum(max(c, axis=0)) + sum(log_softmax(T, axis=-4) * u)
+""",
+    {},
+    {"T": rand(2, 2, 2, 3), "v": rand(3), "u": rand(2, 1, 3)},
+    lambda P, I: (
+        jnp.sum(jax.nn.softmax(P["T"] * P["v"], axis=1) * P["T"])
+        + jnp.sum(jnp.mean(P["T"] + P["u"], axis=2) ** 2)
+        + jnp.sum(jnp.max(P["T"].reshape(4, 6), axis=0))
+        + jnp.sum(jax.nn.log_softmax(P["T"], axis=0) * P["u"]),
+        {"b": jnp.mean(P["T"] + P["u"], axis=2)},
+    ),
+)
+
+
+def write(name, text, inputs, params, f):
+    values = {k: v for k, v in list(inputs.items()) + list(params.items())}
+    program = text.format(**{k: literal(v) for k, v in values.items()})
+    with open(os.path.join(HERE, name + ".ffn"), "w") as out:
+        out.write(program)
+    I = {k: jnp.asarray(v) for k, v in inputs.items()}
+    P = {k: jnp.asarray(v) for k, v in params.items()}
+    loss, outputs = f(P, I)
+    grads = jax.grad(lambda p: f(p, I)[0])(P)
+    expected = {"L": np.ravel(loss).tolist()}
+    for k, v in outputs.items():
+        expected[k] = np.ravel(v).tolist()
+    for k, v in grads.items():
+        expected["dL/d" + k] = np.ravel(v).tolist()
+    with open(os.path.join(HERE, name + ".json"), "w") as out:
+        json.dump(expected, out, indent=1, sort_keys=True)
+        out.write("\n")
+
+
+if __name__ == "__main__":
+    for name, text, inputs, params, f, _ in CASES:
+        write(name, text, inputs, params, f)
+        print("wrote", name)
