@@ -3,16 +3,17 @@ import Foundation
 
 extension Op {
   /// The cross-entropy of softmax(logits) against class labels, averaged over the rows:
-  /// logits [K] with a scalar label, or logits [N, K] with labels [N]. Computed from log_softmax,
+  /// logits [K] with a scalar label, logits [N, K] with labels [N], or any leading axes
+  /// ([N, T, K] with [N, T]), the classes always last. Computed from log_softmax,
   /// so it is finite for any finite logits; its gradient is softmax(z) − onehot(y), never a
   /// division by a probability.
   public static let softmaxCrossEntropy: Op = Op(
     name: "softmax_cross_entropy", arity: 2,
     inferShape: { shapes, _ in
       let (z, y) = (shapes[0], shapes[1])
-      guard z.rank >= 1, z.rank <= 2, y.dims == Array(z.dims.dropLast()) else {
+      guard z.rank >= 1, y.dims == Array(z.dims.dropLast()) else {
         throw ShapeError(
-          "'softmax_cross_entropy' needs logits [K] with a scalar label, or logits [N, K] with labels [N]; got \(z) and \(y)"
+          "'softmax_cross_entropy' needs logits [K] with a scalar label, or logits [N, K] with labels [N] (any leading axes: [N, T, K] with [N, T]); got \(z) and \(y)"
         )
       }
       guard z.dims.last?.value != nil else {
@@ -39,6 +40,7 @@ extension Op {
     samples: [
       OpSample([[3], []], domains: [.any, .classIndex(3)]),
       OpSample([[4, 3], [4]], domains: [.any, .classIndex(3)]),
+      OpSample([[2, 2, 3], [2, 2]], domains: [.any, .classIndex(3)]),
     ],
     classLabels: { shapes, _ in shapes[0].dims.last?.value.map { (operand: 1, classes: $0) } },
     range: { _, _, _ in .nonnegative },

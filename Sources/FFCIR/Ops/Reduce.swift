@@ -129,6 +129,8 @@ extension Op {
         OpSample([[2, 3]], Attributes([("axes", .ints([1]))])),
         OpSample([[2, 3]], Attributes([("axes", .ints([0])), ("keepdims", .bool(true))])),
         OpSample([[4]], Attributes([("axes", .ints([0]))])),
+        OpSample([[2, 3, 2]], Attributes([("axes", .ints([1]))])),
+        OpSample([[2, 2, 3]], Attributes([("axes", .ints([0, 2])), ("keepdims", .bool(true))])),
       ],
       range: { r, shapes, attributes in
         switch kind {

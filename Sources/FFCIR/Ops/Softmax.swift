@@ -32,7 +32,7 @@ extension Op {
       name: name, arity: 1, traits: traits.union(.keepsShape),
       inferShape: { shapes, attributes in
         guard shapes[0].rank >= 1, (0..<shapes[0].rank).contains(attributes.int("axis")) else {
-          throw ShapeError("'\(name)' needs a vector or a matrix, got \(shapes[0])")
+          throw ShapeError("'\(name)' needs a value with at least one axis, got \(shapes[0])")
         }
         return shapes[0]
       },
@@ -41,7 +41,7 @@ extension Op {
       call: CallSignature([name], tensors: 1, options: [CallOption("axis", default: -1)]) {
         options, shapes in
         guard shapes[0].rank >= 1 else {
-          throw ShapeError("'\(name)' needs a vector or a matrix, got \(shapes[0])")
+          throw ShapeError("'\(name)' needs a value with at least one axis, got \(shapes[0])")
         }
         return Attributes([
           ("axis", .int(try CallSignature.axis(options["axis"] ?? -1, of: shapes[0], op: name)))
@@ -51,6 +51,7 @@ extension Op {
         OpSample([[3]], Attributes([("axis", .int(0))])),
         OpSample([[2, 3]], Attributes([("axis", .int(1))])),
         OpSample([[2, 3]], Attributes([("axis", .int(0))])),
+        OpSample([[2, 3, 2]], Attributes([("axis", .int(1))])),
       ],
       range: { _, _, _ in range })
   }

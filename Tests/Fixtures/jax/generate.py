@@ -125,6 +125,56 @@ loss L = sum(a * T) + sum(b ** 2) + sum(max(c, axis=0)) + sum(log_softmax(T, axi
     ),
 )
 
+Xc = rand(2, 2, 3)
+yc = np.array([[0, 2], [1, 1]], dtype=np.float64)
+case(
+    "cross_entropy_rank3",
+    """# cross_entropy over logits [N, T, K] with labels [N, T]: averaged over N·T rows
+input X[N, 2, 3] = {X}
+label y[N, 2] = {y}
+param A[2, 3] = {A}
+param b[3] = {b}
+z = X * A + b
+loss L = cross_entropy(z, y)
+""",
+    {"X": Xc, "y": yc},
+    {"A": rand(2, 3), "b": rand(3)},
+    lambda P, I: (
+        lambda z: (
+            -jnp.mean(
+                jnp.take_along_axis(
+                    jax.nn.log_softmax(z, axis=-1), I["y"].astype(int)[..., None], axis=-1
+                )
+            ),
+            {},
+        )
+    )(I["X"] * P["A"] + P["b"]),
+)
+
+Xk = rand(4, 3)
+Yk = np.eye(3)[[0, 2, 1]].T  # one-hot columns: class k of example n at [k, n]
+case(
+    "column_softmax",
+    """# the column convention: examples as columns, softmax over axis 0
+input X[4, N] = {X}
+target Y[3, N] = {Y}
+param W[3, 4] = {W}
+param c[3, 1] = {c}
+Z = W @ X + c
+P = softmax(Z, axis=0)
+output P
+loss L = -mean(sum(log_softmax(Z, axis=0) * Y, axis=0))
+""",
+    {"X": Xk, "Y": Yk},
+    {"W": rand(3, 4), "c": rand(3, 1)},
+    lambda P, I: (
+        lambda Z: (
+            -jnp.mean(jnp.sum(jax.nn.log_softmax(Z, axis=0) * I["Y"], axis=0)),
+            {"P": jax.nn.softmax(Z, axis=0)},
+        )
+    )(P["W"] @ I["X"] + P["c"]),
+)
+
 
 def write(name, text, inputs, params, f):
     values = {k: v for k, v in list(inputs.items()) + list(params.items())}
