@@ -4,8 +4,10 @@ import FFCIR
 extension Lowering {
   /// `h = dense(x, units, activation, init=..., bias=0|1, W=..., b=...)`: declares `h.W`
   /// [in, units] and `h.b` [units] and computes activation(x @ h.W + h.b). Default initialiser: He
-  /// for relu and leaky_relu, Glorot otherwise; biases start at zero; `W=` and `b=` give the
-  /// starting values as literals (what `ffc train --save` writes).
+  /// for relu, leaky_relu and prelu, Glorot otherwise; biases start at zero; `W=` and `b=` give
+  /// the starting values as literals (what `ffc train --save` writes). `prelu` also declares the
+  /// slopes `h.a` [units]; `maxout` with `k=` makes `units · k` pre-activations
+  /// (Lowering+Activations.swift).
   mutating func lowerDense(
     _ name: String, _ nameRange: SourceRange, _ arguments: [ExpressionNode.Argument],
     _ e: Expression
@@ -31,7 +33,7 @@ extension Lowering {
           at: e.nodes[positional[1].value].range))
       return nil
     }
-    var activation: Op?
+    var activation: DenseActivation = .none
     if positional.count == 3 {
       guard case .name(let activationName) = e.nodes[positional[2].value].kind else {
         diagnostics.add(
@@ -40,20 +42,22 @@ extension Lowering {
             at: e.nodes[positional[2].value].range))
         return nil
       }
-      if !["none", "linear", "identity"].contains(activationName) {
-        guard let op = OpRegistry.callableOp(activationName), Self.isActivation(op) else {
-          let names = OpRegistry.callable.filter { Self.isActivation($0.op) }.map(\.spelling)
-          diagnostics.add(
-            .unknownActivation(
-              activationName, suggestion: EditDistance.closest(to: activationName, in: names),
-              at: e.nodes[positional[2].value].range))
-          return nil
-        }
-        activation = op
+      guard let found = DenseActivation(activationName) else {
+        let names =
+          OpRegistry.callable.filter { Self.isActivation($0.op) }.map(\.spelling)
+          + DenseActivation.learned
+        diagnostics.add(
+          .unknownActivation(
+            activationName, suggestion: EditDistance.closest(to: activationName, in: names),
+            at: e.nodes[positional[2].value].range))
+        return nil
       }
+      activation = found
     }
-    let initializer = activation?.denseInitializer ?? .glorot
-    guard let options = readDenseOptions(arguments, e, initializer: initializer) else { return nil }
+    guard var options = readDenseOptions(arguments, e, initializer: activation.initializer) else {
+      return nil
+    }
+    guard checkActivationOptions(activation, &options, arguments, e) else { return nil }
     return denseLayer(name, nameRange, x, Int(units), activation, options, call)
   }
 
@@ -66,9 +70,11 @@ extension Lowering {
   }
 
   private mutating func denseLayer(
-    _ name: String, _ nameRange: SourceRange, _ x: NodeID, _ units: Int, _ activation: Op?,
-    _ options: DenseOptions, _ call: ExpressionNode
+    _ name: String, _ nameRange: SourceRange, _ x: NodeID, _ layerUnits: Int,
+    _ activation: DenseActivation, _ options: DenseOptions, _ call: ExpressionNode
   ) -> NodeID? {
+    // A maxout layer computes k pre-activations per unit, and keeps the largest of each group.
+    let units = layerUnits * options.groupSize
     let inputShape = builder[x].shape
     guard inputShape.rank == 1 || inputShape.rank == 2, let fanIn = inputShape.dims.last?.value
     else {
@@ -110,15 +116,24 @@ extension Lowering {
       }
       result = sum
     }
-    if let activation, let signature = activation.call {
-      if builder[result].name == nil { builder.rename(result, "\(name).z") }
+    if case .none = activation { return result }
+    if builder[result].name == nil { builder.rename(result, "\(name).z") }
+    switch activation {
+    case .none: return result
+    case .op(let op):
+      guard let signature = op.call else { return result }
       let defaults = signature.options.compactMap { o in o.defaultValue.map { (o.name, $0) } }
       let options = Dictionary(uniqueKeysWithValues: defaults)
       return emit(call) { [result] builder in
         try builder.emit(
-          activation, [result], try signature.makeAttributes(options, [builder[result].shape]))
+          op, [result], try signature.makeAttributes(options, [builder[result].shape]))
+      }
+    case .prelu:
+      return preluSlopes(name, nameRange, result, layerUnits, options, call)
+    case .maxout:
+      return emit(call) { [result] builder in
+        try Self.maxout(result, groupSize: options.groupSize, builder)
       }
     }
-    return result
   }
 }

@@ -12,6 +12,12 @@ extension Lowering {
     /// Where `ProgramWriter` puts `h.W`'s and `h.b`'s values.
     var weightSite: ValueSite
     var biasSite: ValueSite
+    /// `k=`: a maxout layer's pieces per unit (1 for every other activation).
+    var groupSize = 1
+    var groupSizeRange: SourceRange?
+    /// `a=`: a prelu layer's starting slopes, and where `ProgramWriter` puts `h.a`'s values.
+    var slope: (value: Tensor, range: SourceRange)?
+    var slopeSite: ValueSite
   }
 
   /// Reads `init=`, `bias=`, `W=` and `b=`. Each is given at most once; `W=` (the values
@@ -25,7 +31,8 @@ extension Lowering {
     var options = DenseOptions(
       initializer: initializer,
       weightSite: ValueSite(range: end..<end, prefix: "W=", alignedWith: first),
-      biasSite: ValueSite(range: end..<end, prefix: "b=", alignedWith: first))
+      biasSite: ValueSite(range: end..<end, prefix: "b=", alignedWith: first),
+      slopeSite: ValueSite(range: end..<end, prefix: "a=", alignedWith: first))
     var given: [String: ExpressionNode.Argument] = [:]
     for argument in arguments {
       guard let label = argument.label else { continue }
@@ -67,10 +74,24 @@ extension Lowering {
           options.bias = (tensor, value.range)
           options.biasSite = .replacing(value.range)
         }
+      case "k":
+        guard let k = evaluateNumber(e, argument.value), k >= 1, k == k.rounded(), k < 1e6 else {
+          diagnostics.add(
+            .badOption(
+              "'k' of 'dense' (maxout's pieces per unit) must be a positive whole number",
+              at: value.range))
+          return nil
+        }
+        options.groupSize = Int(k)
+        options.groupSizeRange = argument.labelRange ?? value.range
+      case "a":
+        guard let tensor = evaluateLiteral(e, root: argument.value) else { return nil }
+        options.slope = (tensor, value.range)
+        options.slopeSite = .replacing(value.range)
       default:
         diagnostics.add(
           .badOption(
-            "'dense' has no option '\(label)'; its options are 'init', 'bias', 'W' and 'b'",
+            "'dense' has no option '\(label)'; its options are 'init', 'bias', 'W', 'b', 'a' (prelu) and 'k' (maxout)",
             at: argument.labelRange ?? value.range))
         return nil
       }

@@ -3,14 +3,14 @@ import FFCIR
 
 extension Lowering {
   /// The functions the language spells itself rather than through an op's `CallSignature`, whose
-  /// arguments are not all values: `dense`, `grad`, and `reshape`'s shape list.
-  static let specialForms = ["dense", "grad", "reshape"]
+  /// arguments are not all values: `dense`, `grad`, `reshape`'s shape list, `maxout`'s k.
+  static let specialForms = ["dense", "grad", "reshape", "maxout"]
 
   /// How many leading arguments of a call are values (lowered to nodes); the rest are read as
   /// literals by the call itself.
   static func valueArgumentCount(_ callee: String) -> Int {
     switch callee {
-    case "dense", "reshape": 1
+    case "dense", "reshape", "maxout": 1
     default: OpRegistry.callableOp(callee)?.call?.tensorCount ?? Int.max
     }
   }

@@ -123,7 +123,9 @@ import Testing
       message: "option 'bias' of 'dense' is given twice", line: 2, column: 30),
     Case(
       program: "input x[3]\nh = dense(x, 2, w=1)\n", id: "call.option",
-      message: "'dense' has no option 'w'; its options are 'init', 'bias', 'W' and 'b'", line: 2,
+      message:
+        "'dense' has no option 'w'; its options are 'init', 'bias', 'W', 'b', 'a' (prelu) and 'k' (maxout)",
+      line: 2,
       column: 17),
     Case(
       program: "input x[3]\nh = dense(x, 2, b=x)\n", id: "literal.expected",

@@ -79,7 +79,7 @@ extension Op {
     return ValueRange(Swift.min(a, b), Swift.max(a, b), excludesZero: true)
   }
 
-  static let binaryOps: [Op] = [add, sub, mul, div, pow, equal]
+  static let binaryOps: [Op] = [add, sub, mul, div, pow, equal, prelu]
 }
 
 enum Add: BinaryFunction { static func apply<T: KernelScalar>(_ x: T, _ y: T) -> T { x + y } }

@@ -175,10 +175,124 @@ loss L = -mean(sum(log_softmax(Z, axis=0) * Y, axis=0))
     )(P["W"] @ I["X"] + P["c"]),
 )
 
+Xp = rand(3, 3)
+case(
+    "prelu_shapes",
+    """# prelu with a slope per unit [3] and with a scalar slope, on a batch
+input X[N, 3] = {X}
+param W[3, 3] = {W}
+param a[3] = {a}
+param s = {s}
+h = prelu(X @ W, a)
+k = prelu(X - 0.5, s)
+output h
+loss L = sum(h * h) + mean(k * [1, 2, 3])
+""",
+    {"X": Xp},
+    {"W": rand(3, 3), "a": rand(3, low=0, high=0.5), "s": np.round(0.2, 4)},
+    lambda P, I: (
+        jnp.sum(prelu(I["X"] @ P["W"], P["a"]) ** 2)
+        + jnp.mean(prelu(I["X"] - 0.5, P["s"]) * jnp.array([1.0, 2.0, 3.0])),
+        {"h": prelu(I["X"] @ P["W"], P["a"])},
+    ),
+)
+
+Xd = rand(3, 2)
+Yd = rand(3, 2)
+case(
+    "prelu_dense",
+    """# dense(..., prelu) learns one slope per unit, h.a
+input X[N, 2] = {X}
+target Y[N, 2] = {Y}
+h = dense(X, 3, prelu, W={h_W}, b={h_b}, a={h_a})
+o = dense(h, 2, W={o_W}, b={o_b})
+output h
+loss L = mse(o, Y)
+""",
+    {"X": Xd, "Y": Yd},
+    {
+        "h.W": rand(2, 3),
+        "h.b": rand(3, low=-0.5, high=0.5),
+        "h.a": rand(3, low=0, high=0.5),
+        "o.W": rand(3, 2),
+        "o.b": rand(2),
+    },
+    lambda P, I: (
+        lambda h: (
+            jnp.mean((h @ P["o.W"] + P["o.b"] - I["Y"]) ** 2),
+            {"h": h},
+        )
+    )(prelu(I["X"] @ P["h.W"] + P["h.b"], P["h.a"])),
+)
+
+
+def prelu_penalised(P, I):
+    def inner(a):
+        return jnp.sum(jnp.tanh(prelu(I["x"] * P["w"], a)) ** 2)
+
+    return inner(P["a"]) + 0.1 * jnp.sum(jax.grad(inner)(P["a"]) ** 2), {}
+
+
+case(
+    "prelu_second_order",
+    """# a gradient penalty on prelu's slope: training differentiates through grad(L, a)
+input x[4] = {x}
+param w[4] = {w}
+param a[4] = {a}
+L0 = sum(tanh(prelu(x * w, a)) ** 2)
+loss L = L0 + 0.1 * sum(grad(L0, a) ** 2)
+""",
+    {"x": rand(4)},
+    {"w": rand(4), "a": rand(4, low=0, high=0.5)},
+    prelu_penalised,
+)
+
+Xm = rand(2, 3)
+case(
+    "maxout_equals_reshape_max",
+    """# maxout(z, k) is max(reshape(z, [..., units, k]), axis=-1)
+input X[N, 3] = {X}
+param W[3, 6] = {W}
+param c[2] = {c}
+z = X @ W
+m1 = maxout(z, 3)
+m2 = max(reshape(z, [N, 2, 3]), axis=-1)
+output m1, m2
+loss L = sum(m1 * c) + sum(m2 * m2)
+""",
+    {"X": Xm},
+    {"W": rand(3, 6), "c": rand(2)},
+    lambda P, I: (
+        lambda m: (jnp.sum(m * P["c"]) + jnp.sum(m * m), {"m1": m, "m2": m})
+    )(maxout(I["X"] @ P["W"], 3)),
+)
+
+case(
+    "maxout_dense",
+    """# dense(..., maxout, k=2): 2 pieces per unit, h.W [3, 4], h.b [4]; maxout over a rank-3 value
+input X[N, 3] = {X}
+target y[N] = {y}
+param T[2, 2, 4] = {T}
+h = dense(X, 2, maxout, k=2, W={h_W}, b={h_b})
+o = dense(h, 1, W={o_W}, bias=0)
+output h
+loss L = mse(reshape(o, [N]), y) + sum(maxout(T, k=4) ** 2)
+""",
+    {"X": rand(4, 3), "y": rand(4)},
+    {"h.W": rand(3, 4), "h.b": rand(4), "o.W": rand(2, 1), "T": rand(2, 2, 4)},
+    lambda P, I: (
+        lambda h: (
+            jnp.mean(((h @ P["o.W"]).reshape(-1) - I["y"]) ** 2)
+            + jnp.sum(maxout(P["T"], 4) ** 2),
+            {"h": h},
+        )
+    )(maxout(I["X"] @ P["h.W"] + P["h.b"], 2)),
+)
+
 
 def write(name, text, inputs, params, f):
     values = {k: v for k, v in list(inputs.items()) + list(params.items())}
-    program = text.format(**{k: literal(v) for k, v in values.items()})
+    program = text.format(**{k.replace(".", "_"): literal(v) for k, v in values.items()})
     with open(os.path.join(HERE, name + ".ffn"), "w") as out:
         out.write(program)
     I = {k: jnp.asarray(v) for k, v in inputs.items()}
