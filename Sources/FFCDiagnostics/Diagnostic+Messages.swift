@@ -90,12 +90,6 @@ extension Diagnostic {
     Diagnostic(.error, id: "internal.\(stage)", message, at: range)
   }
 
-  public static func keywordAsName(_ keyword: String, at range: SourceRange) -> Diagnostic {
-    Diagnostic(
-      .error, id: "parse.keyword", "'\(keyword)' is a keyword and cannot be used as a name",
-      at: range)
-  }
-
   public static func lossNotScalar(_ name: String, shape: String, at range: SourceRange)
     -> Diagnostic
   {

@@ -46,9 +46,14 @@ extension Lowering {
       let names =
         OpRegistry.callable.map(\.spelling) + OpRegistry.composites.map(\.name)
         + Self.specialForms
-      diagnostics.add(
-        .unknownFunction(
-          callee, suggestion: EditDistance.closest(to: callee, in: names), at: node.focus))
+      guard let foreign = ForeignNames.entry(callee) else {
+        diagnostics.add(
+          .unknownFunction(
+            callee, suggestion: EditDistance.closest(to: callee, in: names), at: node.focus))
+        return nil
+      }
+      let unknown = Diagnostic.unknownFunction(callee, suggestion: foreign.ffc, at: node.focus)
+      diagnostics.add(foreign.note.map { unknown.with(note: Note($0, at: nil)) } ?? unknown)
       return nil
     }
     guard
@@ -69,6 +74,15 @@ extension Lowering {
         return try builder.elementwise(op, operands[0], operands[1])
       }
       return try builder.emit(op, operands, attributes)
+    }
+  }
+
+  /// Python's `True` and `False` as option values (`keepdims=True`): 1 and 0.
+  static func truthValue(_ node: ExpressionNode) -> Double? {
+    switch node.kind {
+    case .name("True"): 1
+    case .name("False"): 0
+    default: nil
     }
   }
 
@@ -138,10 +152,20 @@ extension Lowering {
         }
         name = signature.options[position].name
       }
-      guard let value = evaluateNumber(e, argument.value) else {
-        diagnostics.add(
-          .badOption(
-            "option '\(name)' of '\(callee)' must be a number", at: e.nodes[argument.value].range))
+      if case .name("None") = e.nodes[argument.value].kind,
+        let option = signature.options.first(where: { $0.name == name }),
+        option.defaultValue == nil, !option.isRequired
+      {
+        continue  // Python's "no value": `sum(x, axis=None)` reduces over all axes, as in JAX
+      }
+      guard
+        let value = evaluateNumber(e, argument.value) ?? Self.truthValue(e.nodes[argument.value])
+      else {
+        var message = "option '\(name)' of '\(callee)' must be a number"
+        if case .name("None") = e.nodes[argument.value].kind {
+          message += "; None is accepted only where leaving the option out means all axes"
+        }
+        diagnostics.add(.badOption(message, at: e.nodes[argument.value].range))
         return nil
       }
       if options[name] != nil {

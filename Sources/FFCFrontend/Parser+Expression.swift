@@ -89,7 +89,8 @@ extension Parser {
       yard.operands.append(yard.builder.leaf(.number(value), token, file: file))
       return true
     }
-    if token.kind == .identifier {
+    // In an expression a keyword is a name (`sum(loss)`).
+    if token.kind == .identifier || token.kind == .keyword {
       _ = advance()
       yard.operands.append(yard.builder.leaf(.name(token.text), token, file: file))
       return true

@@ -88,11 +88,11 @@ public struct Parser {
     return advance()
   }
 
+  /// A name. A keyword is one too wherever a name is expected (`input label[N]`, `output loss`):
+  /// only at the start of a statement does it begin a declaration, so `label` and `loss`, common
+  /// names in JAX and PyTorch code, can name values.
   mutating func expectIdentifier(_ context: String) throws(Diagnostic) -> Token {
-    guard current.kind == .identifier else {
-      if current.kind == .keyword {
-        throw Diagnostic.keywordAsName(current.text, at: range(current))
-      }
+    guard current.kind == .identifier || current.kind == .keyword else {
       throw Diagnostic.expected(
         "a name", context, found: current.describedForError, at: range(current))
     }
@@ -129,7 +129,7 @@ public struct Parser {
   /// The name a statement starting with `first`, `second` defines (`h = ...`, `param W ...`), if
   /// any.
   func definedName(_ first: Token, _ second: Token) -> (String, SourceRange)? {
-    if first.kind == .identifier, second.is("=") {
+    if first.kind == .identifier || first.kind == .keyword, second.is("=") {
       return (first.text, range(first))
     }
     if first.kind == .keyword, second.kind == .identifier {
@@ -156,7 +156,9 @@ public struct Parser {
   }
 
   mutating func parseStatement() throws(Diagnostic) -> Statement {
-    if current.kind == .keyword {
+    // `label = ...` assigns a value named label; `loss = ...` stays the loss named loss.
+    let assignsKeyword = current.kind == .keyword && current.text != "loss" && peek().is("=")
+    if current.kind == .keyword, !assignsKeyword {
       switch current.text {
       case "output": return try parseOutput()
       case "loss": return try parseLoss()

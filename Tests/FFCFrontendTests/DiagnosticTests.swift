@@ -70,9 +70,6 @@ import Testing
       program: "input x[3]\ny = x * 1e\n", id: "lex.number", message: "malformed number '1e'",
       line: 2, column: 9),
     Case(
-      program: "input output[3]\n", id: "parse.keyword",
-      message: "'output' is a keyword and cannot be used as a name", line: 1, column: 7),
-    Case(
       program: "input x[0]\n", id: "parse.dimension",
       message: "a dimension must be a whole number from 1 to 2^31 or a name, got '0'", line: 1,
       column: 9),
