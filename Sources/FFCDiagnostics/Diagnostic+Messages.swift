@@ -227,7 +227,7 @@ extension Diagnostic {
   {
     Diagnostic(
       .error, id: "dense.activation",
-      "'\(name)' is not an activation (an elementwise function, softmax or log_softmax)"
+      "'\(name)' is not an activation (an elementwise function, softmax, log_softmax, prelu or maxout)"
         + (suggestion.map { "; did you mean '\($0)'?" } ?? ""), at: range)
   }
 
