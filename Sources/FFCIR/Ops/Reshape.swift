@@ -69,7 +69,8 @@ extension Op {
 public enum ReshapeRule {
   /// The same symbols, each as often, and the same product of fixed dimensions.
   public static func compatible(_ from: Shape, _ to: Shape) -> Bool {
-    from.symbols.sorted() == to.symbols.sorted() && fixedCount(from) == fixedCount(to)
+    guard let count = fixedCount(from) else { return false }
+    return from.symbols.sorted() == to.symbols.sorted() && fixedCount(to) == count
   }
 
   /// The product of the fixed dimensions; nil on overflow.
@@ -93,6 +94,11 @@ public enum ReshapeRule {
     }
     let known = requested.compactMap { $0 }
     guard let position = unknowns.first else { return Shape(known) }
+    if let stranger = Shape(known).symbols.first(where: { !from.symbols.contains($0) }) {
+      throw ShapeError(
+        "'reshape' cannot turn \(from) into \(describe(requested)): \(stranger) is not a size of the value"
+      )
+    }
     guard from.symbols.sorted() == Shape(known).symbols.sorted() else {
       throw ShapeError(
         "'reshape' cannot infer the -1 in \(describe(requested)) from a value of shape \(from): it would depend on \(from.symbols.joined(separator: ", ")); write the symbol"
