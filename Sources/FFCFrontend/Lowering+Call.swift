@@ -125,6 +125,7 @@ extension Lowering {
     _ e: Expression
   ) -> [String: Double]? {
     var options: [String: Double] = [:]
+    var given: [String] = []
     for (position, argument) in arguments.enumerated() {
       let name: String
       if let label = argument.label {
@@ -152,6 +153,13 @@ extension Lowering {
         }
         name = signature.options[position].name
       }
+      if given.contains(name) {
+        diagnostics.add(
+          .badOption(
+            "option '\(name)' of '\(callee)' is given twice", at: e.nodes[argument.value].range))
+        return nil
+      }
+      given.append(name)
       if case .name("None") = e.nodes[argument.value].kind,
         let option = signature.options.first(where: { $0.name == name }),
         option.defaultValue == nil, !option.isRequired
@@ -166,12 +174,6 @@ extension Lowering {
           message += "; None is accepted only where leaving the option out means all axes"
         }
         diagnostics.add(.badOption(message, at: e.nodes[argument.value].range))
-        return nil
-      }
-      if options[name] != nil {
-        diagnostics.add(
-          .badOption(
-            "option '\(name)' of '\(callee)' is given twice", at: e.nodes[argument.value].range))
         return nil
       }
       options[name] = value

@@ -48,6 +48,11 @@ import Testing
     #expect(values.outputs[2].shape == [2, 1])
   }
 
+  @Test func noneCountsAsGivingTheOption() {
+    let found = errors("param x[2] = [1, 2]\nloss L = sum(x, axis=None, axis=0)\n")
+    #expect(found.first?.message == "option 'axis' of 'sum' is given twice", "\(found)")
+  }
+
   @Test func noneWhereAnAxisIsNeededIsExplained() {
     let found = errors("param x[2] = [1, 2]\nloss L = sum(softmax(x, axis=None))\n")
     #expect(found.first?.message.contains("None is accepted only where") == true, "\(found)")

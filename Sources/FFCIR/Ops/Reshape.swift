@@ -93,12 +93,12 @@ public enum ReshapeRule {
       throw ShapeError("'reshape' can infer only one dimension (-1), got \(unknowns.count)")
     }
     let known = requested.compactMap { $0 }
-    guard let position = unknowns.first else { return Shape(known) }
     if let stranger = Shape(known).symbols.first(where: { !from.symbols.contains($0) }) {
       throw ShapeError(
         "'reshape' cannot turn \(from) into \(describe(requested)): \(stranger) is not a size of the value"
       )
     }
+    guard let position = unknowns.first else { return Shape(known) }
     guard from.symbols.sorted() == Shape(known).symbols.sorted() else {
       throw ShapeError(
         "'reshape' cannot infer the -1 in \(describe(requested)) from a value of shape \(from): it would depend on \(from.symbols.joined(separator: ", ")); write the symbol"
