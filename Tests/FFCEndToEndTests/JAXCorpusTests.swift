@@ -37,6 +37,18 @@ import Testing
     }
   }
 
+  /// The table prints a value of rank 3 as its matrices, an empty line between them, and no
+  /// trailing spaces.
+  @Test func theTableSeparatesTheMatricesOfARank3Value() {
+    let result = CLI.run(["run", "\(Self.directory)/rank4_param.ffn", "--precision", "f64"])
+    #expect(result.code == .success, "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+    let start = lines.firstIndex { $0.hasPrefix("  b  [2, 2, 3]") }
+    #expect(
+      start.map { lines[$0 + 2].isEmpty && !lines[$0 + 3].isEmpty } == true, "\(result.stdout)")
+    #expect(lines.allSatisfy { !$0.hasSuffix(" ") }, "\(result.stdout)")
+  }
+
   @Test(arguments: cases)
   func gradientsAgreeWithFiniteDifferencesAndRewritesKeepValues(name: String) {
     let path = "\(Self.directory)/\(name).ffn"

@@ -40,23 +40,29 @@ enum ReportTable {
       let lines = valueLines(value, report)
       out += head + lines[0] + "\n"
       for line in lines.dropFirst() {
-        out += String(repeating: " ", count: head.count) + line + "\n"
+        out += (line.isEmpty ? "" : String(repeating: " ", count: head.count) + line) + "\n"
       }
     }
     return out
   }
 
   /// A scalar or vector on one line; a matrix (or higher) one row per line with aligned columns.
+  /// Above rank 2 an empty line separates the matrices of the last two axes, as numpy prints.
   static func valueLines(_ value: Tensor, _ report: RunReport) -> [String] {
     let texts = value.scalars.map(report.number)
     guard value.rank >= 2 else { return [texts.joined(separator: "  ")] }
     let columns = value.shape[value.rank - 1]
-    guard columns > 0 else { return ["(empty)"] }
+    guard columns > 0, value.shape[value.rank - 2] > 0 else { return ["(empty)"] }
+    let rowsPerMatrix = value.rank > 2 ? value.shape[value.rank - 2] : Int.max
     let width = texts.map(\.count).max() ?? 0
-    return stride(from: 0, to: texts.count, by: columns).map { start in
-      texts[start..<start + columns].map { String(repeating: " ", count: width - $0.count) + $0 }
-        .joined(separator: "  ")
+    var lines: [String] = []
+    for (row, start) in stride(from: 0, to: texts.count, by: columns).enumerated() {
+      if row > 0, row % rowsPerMatrix == 0 { lines.append("") }
+      lines.append(
+        texts[start..<start + columns].map { String(repeating: " ", count: width - $0.count) + $0 }
+          .joined(separator: "  "))
     }
+    return lines
   }
 
   /// `--trace`: every named value in program order, the forward pass then the gradient, each with
@@ -92,7 +98,7 @@ enum ReportTable {
       }
       lines.append((head + values[0], comment))
       for line in values.dropFirst() {
-        lines.append((String(repeating: " ", count: head.count) + line, nil))
+        lines.append(((line.isEmpty ? "" : String(repeating: " ", count: head.count) + line), nil))
       }
     }
     let column = Swift.min(64, lines.filter { $0.comment != nil }.map(\.text.count).max() ?? 0) + 2
