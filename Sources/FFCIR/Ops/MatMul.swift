@@ -9,8 +9,11 @@ extension Op {
       let a = effectiveShape(shapes[0], attributes.bool("transpose_a"))
       let b = effectiveShape(shapes[1], attributes.bool("transpose_b"))
       guard a.rank >= 1, a.rank <= 2, b.rank >= 1, b.rank <= 2 else {
-        throw ShapeError(
-          "cannot multiply \(a) by \(b): '@' needs vectors or matrices (use '*' to scale)")
+        let hint =
+          a.rank > 2 || b.rank > 2
+          ? "a batched product of rank 3 or more is not supported; reshape to a matrix first"
+          : "use '*' to scale"
+        throw ShapeError("cannot multiply \(a) by \(b): '@' needs vectors or matrices (\(hint))")
       }
       guard a.dims.last == b.dims.first else {
         throw ShapeError("cannot multiply \(a) by \(b): inner dimensions differ")
