@@ -1,6 +1,7 @@
 """Writes the expected values of the .ffn cases in this directory, computed by JAX in float64.
 
 Run from the repository root: /path/to/python Tests/Fixtures/jax/generate.py
+(`--check` compares instead of writing; .ci/run does that in a pinned venv.)
 Each case is a program (its inputs given as literals, so it runs as it is) and a JAX function of
 its parameters returning the loss and the outputs; the script writes NAME.ffn and NAME.json
 ({"L": [...], "o": [...], "dL/dW": [...]}: flat row-major values, as `ffc run --format json`
@@ -290,11 +291,10 @@ loss L = mse(reshape(o, [N]), y) + sum(maxout(T, k=4) ** 2)
 )
 
 
-def write(name, text, inputs, params, f):
+def expected_values(text, inputs, params, f):
+    """The program's text and the values JAX computes for it."""
     values = {k: v for k, v in list(inputs.items()) + list(params.items())}
     program = text.format(**{k.replace(".", "_"): literal(v) for k, v in values.items()})
-    with open(os.path.join(HERE, name + ".ffn"), "w") as out:
-        out.write(program)
     I = {k: jnp.asarray(v) for k, v in inputs.items()}
     P = {k: jnp.asarray(v) for k, v in params.items()}
     loss, outputs = f(P, I)
@@ -304,12 +304,44 @@ def write(name, text, inputs, params, f):
         expected[k] = np.ravel(v).tolist()
     for k, v in grads.items():
         expected["dL/d" + k] = np.ravel(v).tolist()
+    return program, expected
+
+
+def write(name, program, expected):
+    with open(os.path.join(HERE, name + ".ffn"), "w") as out:
+        out.write(program)
     with open(os.path.join(HERE, name + ".json"), "w") as out:
         json.dump(expected, out, indent=1, sort_keys=True)
         out.write("\n")
 
 
+def check(name, program, expected):
+    """Whether the committed files are what this script makes (numbers within 1e-12)."""
+    with open(os.path.join(HERE, name + ".ffn")) as f:
+        same = f.read() == program
+    with open(os.path.join(HERE, name + ".json")) as f:
+        committed = json.load(f)
+    same = same and committed.keys() == expected.keys()
+    for key in expected:
+        a, b = np.array(committed.get(key, [])), np.array(expected[key])
+        same = same and a.shape == b.shape and np.allclose(a, b, rtol=1e-12, atol=1e-12)
+    return same
+
+
 if __name__ == "__main__":
+    import sys
+
+    checking = sys.argv[1:] == ["--check"]
+    stale = []
     for name, text, inputs, params, f, _ in CASES:
-        write(name, text, inputs, params, f)
-        print("wrote", name)
+        program, expected = expected_values(text, inputs, params, f)
+        if checking:
+            if not check(name, program, expected):
+                stale.append(name)
+        else:
+            write(name, program, expected)
+            print("wrote", name)
+    if stale:
+        sys.exit("stale fixtures (rerun generate.py): " + ", ".join(stale))
+    if checking:
+        print("jax fixtures: %d cases agree" % len(CASES))
