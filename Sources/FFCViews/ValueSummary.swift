@@ -9,6 +9,8 @@ import Foundation
 public struct ValueSummary: Sendable, Equatable {
   /// The most elements written out; past this a value is summarised.
   public static let writtenOutLimit = 16
+  /// The most numbers in a written-out row; a longer last axis wraps (a [16] vector as two rows).
+  public static let rowLimit = 8
   /// The most cells of a heat strip.
   public static let heatCells = 24
 
@@ -21,7 +23,7 @@ public struct ValueSummary: Sendable, Equatable {
 
   public let shape: [Int]
   /// Written out: the formatted numbers, one row per stretch of the last axis (a scalar or a
-  /// vector is one row). Nil when the value is summarised.
+  /// short vector is one row), wrapped after `rowLimit`. Nil when the value is summarised.
   public let rows: [[String]]?
   public let statistics: Statistics?
   /// A summarised value that is not one number repeated: its elements in row-major order cut into
@@ -43,7 +45,7 @@ public struct ValueSummary: Sendable, Equatable {
     infinityCount = values.count { $0.isInfinite }
     statistics = Self.statistics(of: values)
     if values.count <= Self.writtenOutLimit {
-      let columns = shape.last ?? 1
+      let columns = Swift.min(shape.last ?? 1, Self.rowLimit)
       let texts = values.map(Self.number)
       rows =
         columns > 0

@@ -20,10 +20,12 @@ public struct ValuedDot {
   }
 
   public func render() -> String {
-    let names = PrintNames(graph)
-    var gradientOf = [NodeID?](repeating: nil, count: graph.nodes.count)
+    // Each parameter's gradient node and its name (`dL/dW1`, whatever the node is called).
+    var gradientOf = [(node: NodeID, name: String)?](repeating: nil, count: graph.nodes.count)
+    let loss = graph.loss?.name ?? "L"
     for gradient in graph.gradients {
-      gradientOf[graph.parameter(of: gradient).node.index] = gradient.node
+      let parameter = graph.parameter(of: gradient)
+      gradientOf[parameter.node.index] = (gradient.node, "d\(loss)/d\(parameter.name)")
     }
     var header: [String] = []
     if let note {
@@ -34,11 +36,11 @@ public struct ValuedDot {
       let summary = ValueSummary(value)
       var cells = [Self.valueCell(summary, heading: nil, fill: nil)]
       var flagged = summary.isFlagged
-      if let gradient = gradientOf[id.index], let gradientValue = self.value(gradient) {
+      if let gradient = gradientOf[id.index], let gradientValue = self.value(gradient.node) {
         let gradientSummary = ValueSummary(gradientValue)
         cells = [
           Self.valueCell(summary, heading: "value", fill: nil),
-          Self.valueCell(gradientSummary, heading: names[gradient], fill: Palette.gradient),
+          Self.valueCell(gradientSummary, heading: gradient.name, fill: Palette.gradient),
         ]
         flagged = flagged || gradientSummary.isFlagged
       }

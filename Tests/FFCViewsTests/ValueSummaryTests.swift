@@ -20,6 +20,8 @@ import Testing
     #expect(summary.heat == nil && !summary.isFlagged && summary.shapeText == "[2, 3]")
     #expect(ValueSummary(Tensor(-4)).text == "-4")
     #expect(ValueSummary(shape: [0], values: []).lines == ["(empty)"])
+    let long = ValueSummary(shape: [12], values: (1...12).map(Double.init))
+    #expect(long.rows?.map(\.count) == [8, 4])
   }
 
   @Test func aLargeValueIsSummarisedWithAHeatStrip() {
