@@ -31,7 +31,14 @@ public struct ValuedDot {
     if let note {
       header.append("label=\(Self.quoted(note)); labelloc=t; fontname=\"monospace\"; fontsize=11;")
     }
-    let printer = DotPrinter(header: header) { id, caption in
+    // A forward value read by the gradient is drawn faint, so that the forward pass and the
+    // backward pass each read as one chain, as the figures draw them.
+    let nodes = graph.nodes
+    let restyle = { (from: NodeID, to: NodeID) -> [String] in
+      !nodes[from.index].isGradient && nodes[to.index].isGradient
+        ? ["color=\"\(Palette.crossing)\"", "style=dashed"] : []
+    }
+    let relabel = { (id: NodeID, caption: DotPrinter.NodeCaption) -> DotPrinter.NodeLabel? in
       guard let value = value(id) else { return nil }
       let summary = ValueSummary(value)
       var cells = [Self.valueCell(summary, heading: nil, fill: nil)]
@@ -46,7 +53,7 @@ public struct ValuedDot {
       }
       return Self.label(caption, cells: cells, flagged: flagged)
     }
-    return printer.print(graph)
+    return DotPrinter(header: header, relabel: relabel, restyleEdge: restyle).print(graph)
   }
 
   private func value(_ id: NodeID) -> Tensor? {
@@ -138,6 +145,7 @@ public struct ValuedDot {
 private enum Palette {
   static let gradient = "#fde3c8"
   static let muted = "#777777"
+  static let crossing = "#c8c8c8"
   static let flag = "#b00020"
   static let flagBackground = "#f9d6d5"
 }

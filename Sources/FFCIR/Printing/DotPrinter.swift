@@ -29,10 +29,16 @@ public struct DotPrinter {
   /// Lines added to the graph's attributes (a title, the direction of the ranks).
   let header: [String]
   let relabel: ((NodeID, NodeCaption) -> NodeLabel?)?
+  /// Attributes added to the edge from a node to its user.
+  let restyleEdge: ((_ from: NodeID, _ to: NodeID) -> [String])?
 
-  public init(header: [String] = [], relabel: ((NodeID, NodeCaption) -> NodeLabel?)? = nil) {
+  public init(
+    header: [String] = [], relabel: ((NodeID, NodeCaption) -> NodeLabel?)? = nil,
+    restyleEdge: ((_ from: NodeID, _ to: NodeID) -> [String])? = nil
+  ) {
     self.header = header
     self.relabel = relabel
+    self.restyleEdge = restyleEdge
   }
 
   public func print(_ graph: Graph) -> String {
@@ -59,8 +65,10 @@ public struct DotPrinter {
       if node.isGradient { gradient.add(line, line: group) } else { forward.add(line, line: group) }
       let ordered = node.inputs.count > 1 && !node.op.traits.contains(.commutative)
       for (position, input) in node.inputs.enumerated() {
-        let label = ordered ? " [label=\"\(position)\", fontsize=8]" : ""
-        edges.append("  n\(input.index) -> n\(index)\(label);")
+        var attributes = ordered ? ["label=\"\(position)\"", "fontsize=8"] : []
+        attributes += restyleEdge?(input, id) ?? []
+        let list = attributes.isEmpty ? "" : " [\(attributes.joined(separator: ", "))]"
+        edges.append("  n\(input.index) -> n\(index)\(list);")
       }
     }
     lines.append("  subgraph cluster_forward {")
