@@ -35,6 +35,19 @@ import Testing
     #expect(w1.contains("dL/dW1") && w1.contains(cell("&#160;-3")) && w1.contains(cell("16")))
   }
 
+  /// Same values, same bytes, in separate processes: the drawing and the plot of a larger net.
+  @Test func drawingsAreIdenticalAcrossProcesses() throws {
+    let commands = [
+      ["run", "samples/iris.ffn", "--data", "samples/data/iris.csv", "--emit", "dot"],
+      ["plot", "Tests/FFCGoldenTests/Golden/plot/classifier.csv"],
+    ]
+    for command in commands {
+      let first = try BinaryRunner.run(command)
+      let second = try BinaryRunner.run(command)
+      #expect(first.status == 0 && first.stdout == second.stdout, "\(command): \(first.stderr)")
+    }
+  }
+
   @Test func nanAndInfinityAreMarkedInRed() {
     let program = """
       input x[3] = [-1, 0, 1]
