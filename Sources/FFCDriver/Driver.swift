@@ -8,7 +8,8 @@ public enum Driver {
 
   static var commands: [any Command.Type] {
     [
-      CompileCommand.self, RunCommand.self, TrainCommand.self, CheckCommand.self, BenchCommand.self,
+      CompileCommand.self, RunCommand.self, TrainCommand.self, CheckCommand.self, ViewCommand.self,
+      BenchCommand.self,
       HelpCommand.self,
     ]
   }
