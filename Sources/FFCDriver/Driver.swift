@@ -9,7 +9,7 @@ public enum Driver {
   static var commands: [any Command.Type] {
     [
       CompileCommand.self, RunCommand.self, TrainCommand.self, CheckCommand.self, BenchCommand.self,
-      ExportCommand.self, HelpCommand.self,
+      ExportCommand.self, ImportCommand.self, HelpCommand.self,
     ]
   }
 

@@ -10,7 +10,7 @@ public enum ExportCommand: Command {
   public static let name = "export"
   public static let abstract =
     "write a program as an ONNX model, optionally with its gradient and an SGD step"
-  static let operands = "<file.ffn> -o <file.onnx>"
+  static let operands = "<file.ffn>"
   static let discussion = """
     Compiles the program and writes its graph to <file.onnx> as an ONNX model (opset \
     \(ONNXExport.opset), standard operators only): inputs, targets and labels are the model's
