@@ -67,6 +67,23 @@ import Testing
     }
   }
 
+  @Test func anOpWithoutAnONNXFormIsAnErrorNamingIt() throws {
+    let mystery = Op(
+      name: "mystery", arity: 1, inferShape: { shapes, _ in shapes[0] },
+      evaluate: { inputs, _, _ in inputs[0] }, vjp: nil)
+    let builder = GraphBuilder()
+    let x = builder.leaf(Op.input, name: "x", shape: Shape([2]))
+    let y = try builder.apply(mystery, [builder.value(x)]).nodeID
+    let graph = builder.graph(
+      name: "m", declarations: [Declaration(name: "x", kind: .input, node: x, shape: Shape([2]))],
+      outputs: [NamedValue("y", y)], loss: nil)
+    #expect {
+      try ONNXExport.model(graph, contents: .forward, parameters: [:], producerVersion: "")
+    } throws: { error in
+      "\(error)" == "'mystery' has no ONNX form that ffc can write"
+    }
+  }
+
   @Test func aGraphWithNothingToExportIsAnError() throws {
     let builder = GraphBuilder()
     let graph = builder.graph(name: "empty", declarations: [], outputs: [], loss: nil)

@@ -64,6 +64,20 @@ import Testing
     }
   }
 
+  /// Sizes that overflow or disagree with the data are errors, not traps.
+  @Test func impossibleTensorSizesAreErrors() {
+    let tensors = [
+      ONNXTensor(name: "w", dataType: 1, dims: [Int.max / 2, 4], storage: .raw([])),
+      ONNXTensor(name: "w", dataType: 1, dims: [-1], storage: .raw([])),
+      ONNXTensor(name: "w", dataType: 1, dims: [2], storage: .raw([0, 0, 0])),
+      ONNXTensor(name: "w", dataType: 1, dims: [3], storage: .floats([1, 2])),
+      ONNXTensor(name: "w", dataType: 8, dims: [1], storage: .raw([0])),
+    ]
+    for tensor in tensors {
+      #expect(throws: ONNXFormatError.self) { try tensor.floatValues() }
+    }
+  }
+
   /// Every prefix of a model is refused with a message, never read past its end.
   @Test func everyTruncationIsAnError() throws {
     let data = [UInt8](try Data(contentsOf: Self.fixtures.appendingPathComponent("mlp_gemm.onnx")))

@@ -12,15 +12,16 @@ public enum ExportCommand: Command {
     "write a program as an ONNX model, optionally with its gradient and an SGD step"
   static let operands = "<file.ffn>"
   static let discussion = """
-    Compiles the program and writes its graph to <file.onnx> as an ONNX model (opset \
-    \(ONNXExport.opset), standard operators only): inputs, targets and labels are the model's
-    inputs (a symbolic size such as N a named dimension), parameters are initializers holding
-    their values (drawn with --seed when the program gives none), and the outputs are the
-    program's outputs by name (the loss when there are none).
+    Compiles the program and writes its graph to the file -o names as an ONNX model (opset \(ONNXExport.opset),
+    standard operators only): inputs, targets and labels are the model's inputs (a symbolic
+    size such as N a named dimension), parameters are initializers holding their values (drawn
+    with --seed when the program gives none), and the outputs are the program's outputs by name
+    (the loss when there are none).
     """
-  static let epilogue =
-    "exit codes: 0 success, 1 an error in the program (or an op with no ONNX form), 2 a usage "
-    + "error, 3 an internal error"
+  static let epilogue = """
+    exit codes: 0 success, 1 an error in the program (or an op with no ONNX form), 2 a usage
+    error, 3 an internal error
+    """
 
   static let options: [any OptionDeclaration] = [
     Option.output.withHelp("write the model to <file> (required)"),

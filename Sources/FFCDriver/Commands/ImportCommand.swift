@@ -14,9 +14,10 @@ public enum ImportCommand: Command {
     as inputs (a named dimension as a symbolic size), its initializers as parameters, each node
     as a statement, its outputs as outputs. Any other operator is an error naming the node.
     """
-  static let epilogue =
-    "exit codes: 0 success, 1 a model ffc cannot read or import, 2 a usage error, 3 an internal "
-    + "error"
+  static let epilogue = """
+    exit codes: 0 success, 1 a model ffc cannot read or import, 2 a usage error, 3 an internal
+    error
+    """
 
   static let options: [any OptionDeclaration] = [
     Option.output.withHelp("write the program to <file> (required)"), Option.importLoss,

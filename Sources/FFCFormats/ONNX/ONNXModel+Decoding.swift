@@ -182,12 +182,19 @@ extension ONNXTensor {
       default: try reader.skip(type)
       }
     }
-    let storage: Storage =
-      if let raw { .raw(Array(raw)) } else if !floats.isEmpty {
-        .floats(floats)
-      } else if !doubles
-        .isEmpty
-      { .doubles(doubles) } else if !int64s.isEmpty { .int64s(int64s) } else { .int32s(int32s) }
+    // The writer chose one field for the values; the first that holds any is it.
+    let storage: Storage
+    if let raw {
+      storage = .raw(Array(raw))
+    } else if !floats.isEmpty {
+      storage = .floats(floats)
+    } else if !doubles.isEmpty {
+      storage = .doubles(doubles)
+    } else if !int64s.isEmpty {
+      storage = .int64s(int64s)
+    } else {
+      storage = .int32s(int32s)
+    }
     self.init(
       name: name, dataType: dataType, dims: dims.map { Int(truncatingIfNeeded: $0) },
       storage: storage)

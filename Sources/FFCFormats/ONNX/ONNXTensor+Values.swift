@@ -63,7 +63,8 @@ extension ONNXTensor {
   private static func words(_ bytes: [UInt8], _ size: Int, _ count: Int, _ name: String)
     throws(ONNXFormatError) -> [UInt64]
   {
-    guard bytes.count == count * size else {
+    let (expected, overflow) = count.multipliedReportingOverflow(by: size)
+    guard !overflow, bytes.count == expected else {
       throw ONNXFormatError(
         "tensor '\(name)' has \(bytes.count) bytes of data for \(count) values of \(size) bytes")
     }
