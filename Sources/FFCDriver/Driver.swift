@@ -9,7 +9,7 @@ public enum Driver {
   static var commands: [any Command.Type] {
     [
       CompileCommand.self, RunCommand.self, TrainCommand.self, CheckCommand.self, PlotCommand.self,
-      ViewCommand.self, BenchCommand.self, HelpCommand.self,
+      ViewCommand.self, ExportCommand.self, ImportCommand.self, BenchCommand.self, HelpCommand.self,
     ]
   }
 
