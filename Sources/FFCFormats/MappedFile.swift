@@ -1,11 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// A file's bytes, memory-mapped read-only so that reading a large weights or data file costs
 /// only the pages being converted; a file that cannot be mapped (a pipe, a device) is read into
 /// memory instead. Pages already converted can be given back (`release`), so the resident size of
