@@ -36,7 +36,8 @@ public enum TrainCommand: Command {
       seed for the initialisers, the shuffles and --split (default 0); the
       same seed gives the same result, bit for bit
       """),
-    Option.save, Option.log, Option.plot, Option.checkpoint, Option.checkpointEvery, Option.resume,
+    Option.save, Option.saveWeights, Option.log, Option.plot, Option.checkpoint,
+    Option.checkpointEvery, Option.resume,
     Option.quiet,
     Option.set.withHelp(
       "give a value, as for 'ffc run' (a parameter's starting value too)"),
@@ -55,6 +56,7 @@ public enum TrainCommand: Command {
     files.input(Option.validation.key, args[.validation])
     files.input(Option.resume.key, args[.resume])
     files.output(Option.save.key, args[.save])
+    files.output(Option.save.key, args[.save].flatMap(SavedWeights.path(besides:)))
     files.output(Option.log.key, args[.log])
     files.output(Option.plot.key, args[.plot])
     files.output(Option.checkpoint.key, args[.checkpoint])
