@@ -29,7 +29,8 @@ public struct ValuedDot {
     }
     var header: [String] = []
     if let note {
-      header.append("label=\(Self.quoted(note)); labelloc=t; fontname=\"monospace\"; fontsize=11;")
+      header.append(
+        "label=\(DotPrinter().quoted(note)); labelloc=t; fontname=\"monospace\"; fontsize=11;")
     }
     // A forward value read by the gradient is drawn faint, so that the forward pass and the
     // backward pass each read as one chain, as the figures draw them.
@@ -131,13 +132,6 @@ public struct ValuedDot {
       + levels.map {
         "<TD WIDTH=\"6\" HEIGHT=\"8\" FIXEDSIZE=\"TRUE\" BGCOLOR=\"\(ValueSummary.heatColor($0))\"></TD>"
       }.joined() + "</TR></TABLE>"
-  }
-
-  static func quoted(_ text: String) -> String {
-    "\""
-      + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
-        of: "\"", with: "\\\"")
-      + "\""
   }
 }
 

@@ -1,4 +1,5 @@
 import FFCViews
+import Foundation
 import Testing
 
 @Suite struct TicksTests {
@@ -49,6 +50,19 @@ import Testing
     #expect(one.contains("<circle"))
     let none = TrainingCurves([Self.epoch(1, .nan)]).svg()
     #expect(none.contains(">no values<") && !none.contains("nan"))
+  }
+
+  @Test func aLossFallingByDecadesIsDrawnOnALogarithmicAxis() {
+    let falling = TrainingCurves((1...4).map { Self.epoch($0, pow(10, 2 - Double($0))) }).svg()
+    #expect(falling.contains(">loss (log scale)<"))
+    for label in ["0.01", "0.1", "1", "10"] {
+      #expect(falling.contains(">\(label)</text>"), "\(label)")
+    }
+    let gentle = TrainingCurves([Self.epoch(1, 2), Self.epoch(2, 0.05)]).svg()
+    #expect(!gentle.contains("log scale"))
+    // A zero loss has no logarithm: the axis stays linear.
+    let zero = TrainingCurves([Self.epoch(1, 100), Self.epoch(2, 0)]).svg()
+    #expect(!zero.contains("log scale"))
   }
 
   @Test func textIsEscaped() {

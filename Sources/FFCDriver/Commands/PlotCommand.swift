@@ -10,7 +10,8 @@ public enum PlotCommand: Command {
   static let discussion = """
     Reads a log that 'ffc train --log' wrote and draws the training and validation loss per
     epoch and, when the log has accuracy (the classification losses), the training and validation
-    accuracy beside it: an SVG with axes, ticks and a legend, needing no other program. 'ffc train
+    accuracy beside it: an SVG with axes, ticks and a legend, needing no other program. A loss
+    that falls by two orders of magnitude or more is drawn on a logarithmic axis. 'ffc train
     --plot <file.svg>' draws the same after training.
     """
   static let epilogue = """

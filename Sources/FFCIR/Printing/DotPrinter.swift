@@ -137,7 +137,8 @@ public struct DotPrinter {
     return lines
   }
 
-  private func quoted(_ text: String) -> String {
+  /// A DOT string literal: quoted, with quotes, backslashes and line breaks escaped.
+  public func quoted(_ text: String) -> String {
     var out = "\""
     for character in text {
       switch character {

@@ -24,6 +24,14 @@ public struct PlotSeries: Sendable, Equatable {
     self.dashed = dashed
   }
 
+  /// The series with y as log10(y), nil where y is not positive.
+  var inDecades: PlotSeries {
+    let points = points.map { point in
+      Point(x: point.x, y: point.y.flatMap { $0 > 0 ? log10($0) : nil })
+    }
+    return PlotSeries(name: name, points: points, color: color, dashed: dashed)
+  }
+
   var drawable: [(x: Double, y: Double)] {
     points.compactMap { point in point.y.flatMap { $0.isFinite ? (point.x, $0) : nil } }
   }
@@ -49,6 +57,8 @@ public struct LinePlot: Sendable {
   public var yRange: ClosedRange<Double>?
   /// y tick labels as percentages (`50%`).
   public var yPercent = false
+  /// y on a logarithmic axis (a loss that falls by orders of magnitude); values ≤ 0 leave gaps.
+  public var logarithmicY = false
   /// x ticks at whole numbers only (epochs).
   public var wholeNumberX = true
 
@@ -83,15 +93,19 @@ public struct LinePlot: Sendable {
   /// The panel's elements, in a `width` x `height` box from the origin.
   public func elements() -> [String] {
     let area = (w: Self.width - Self.left - Self.right, h: Self.height - Self.top - Self.bottom)
+    // On a logarithmic axis the plot is drawn in decades: y becomes log10(y), ticks whole decades.
+    let series = logarithmicY ? self.series.map(\.inDecades) : self.series
     let points = series.flatMap(\.drawable)
     let xTicks = Ticks(
       covering: points.map(\.x).min() ?? 1, points.map(\.x).max() ?? 1, target: 6,
       wholeNumbers: wholeNumberX)
     let yTicks: Ticks
+    let ys = points.map(\.y)
     if let yRange {
       yTicks = Ticks(covering: yRange.lowerBound, yRange.upperBound, target: 5)
+    } else if logarithmicY {
+      yTicks = Ticks(covering: ys.min() ?? 0, ys.max() ?? 1, target: 5, wholeNumbers: true)
     } else {
-      let ys = points.map(\.y)
       yTicks = Ticks(covering: Swift.min(0, ys.min() ?? 0), ys.max() ?? 1, target: 5)
     }
     let mapX = { (x: Double) in
@@ -107,7 +121,10 @@ public struct LinePlot: Sendable {
     for tick in yTicks.values {
       let y = mapY(tick)
       out.append(SVG.line(Self.left, y, Self.left + area.w, y, stroke: "#e3e3e3"))
-      let label = yPercent ? Ticks.percent(tick) : yTicks.label(tick)
+      let label =
+        yPercent
+        ? Ticks.percent(tick)
+        : logarithmicY ? ValueSummary.number(pow(10, tick)) : yTicks.label(tick)
       out.append(SVG.text(label, x: Self.left - 6, y: y + 4, anchor: "end"))
     }
     for tick in xTicks.values {

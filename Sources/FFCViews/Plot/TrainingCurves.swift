@@ -35,10 +35,17 @@ public struct TrainingCurves: Sendable {
   }
 
   public func svg() -> String {
-    var panels = [
-      panel(
-        "loss", training: \.trainingLoss, validation: \.validationLoss, yRange: nil, percent: false)
-    ]
+    var loss = panel(
+      "loss", training: \.trainingLoss, validation: \.validationLoss, yRange: nil, percent: false)
+    // A loss that falls by two orders of magnitude or more is drawn on a logarithmic axis, where
+    // its late epochs do not flatten into the floor.
+    let losses = epochs.flatMap { [$0.trainingLoss, $0.validationLoss] }.compactMap { $0 }
+      .filter(\.isFinite)
+    if let low = losses.min(), let high = losses.max(), low > 0, high / low >= 100 {
+      loss.logarithmicY = true
+      loss.yLabel = "loss (log scale)"
+    }
+    var panels = [loss]
     if epochs.contains(where: { $0.trainingAccuracy != nil || $0.validationAccuracy != nil }) {
       panels.append(
         panel(
