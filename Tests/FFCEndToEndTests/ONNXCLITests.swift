@@ -49,6 +49,31 @@ import Testing
     }
   }
 
+  /// With a loss, the imported model has a symbolic gradient that `ffc check` verifies.
+  @Test func anImportedModelWithALossPassesCheck() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = scratch.url.appendingPathComponent("mlp.ffn").path
+    let imported = try ffc([
+      "import", "samples/onnx/fixtures/mlp_gemm.onnx", "-o", program, "--loss", "cross_entropy",
+    ])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    let check = try ffc(["check", program, "--set", "input_=1,2,3,4,-1,0,1,2", "--set", "y=0,2"])
+    #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    #expect(check.stdout.contains("every gradient agrees"))
+  }
+
+  @Test func aProgramWithNothingToExportIsAnErrorNamingIt() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = try scratch.file("p.ffn", "param a = 1\n")
+    let result = try ffc([
+      "export", program, "-o", scratch.url.appendingPathComponent("p.onnx").path,
+    ])
+    #expect(result.status == 1)
+    #expect(result.stderr.hasPrefix("\(program): error: the program has no 'output'"))
+  }
+
   @Test func aBadModelIsAnErrorNamingTheFile() throws {
     let scratch = try RunCLITests.Scratch()
     defer { scratch.remove() }

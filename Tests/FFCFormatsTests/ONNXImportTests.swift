@@ -44,6 +44,15 @@ import Testing
       ])
   }
 
+  /// The form `ImportCommand.parameterValue` switches to once the weights go to safetensors.
+  @Test func aParameterCanBeWrittenAsAReferenceToItsTensor() throws {
+    let program = try ONNXImport.program(try Self.model("mlp_gemm"), loss: nil)
+    let text = program.text(value: ImportedProgram.reference(toFile: "mlp_gemm.safetensors"))
+    #expect(
+      text.contains("param fc1_weight[8, 4] = load(\"mlp_gemm.safetensors\", \"fc1.weight\")"))
+    #expect(ImportedProgram.quoted("a\"b") == "\"a\\\"b\"")
+  }
+
   @Test func valuesThatPassThroughAreSecondNames() throws {
     let program = try ONNXImport.program(try Self.model("mlp_matmul"), loss: nil)
     let text = program.statements.joined(separator: "\n")

@@ -7,7 +7,8 @@ onnx.checker.check_model (full check, with shape inference), run it in ONNX Runt
 inputs, and compare the outputs, the loss and every gradient with `ffc run --grads --format json`
 on the same inputs, and the updated parameters with `<param> - lr * <ffc's gradient>` (the
 parameters' starting values are ffc's, read from the model's initializers), each to 1e-5 of the
-largest magnitude of the value compared, in f32. A plain forward export is checked too.
+largest magnitude of the value compared, in f32. The plain forward export is checked and run
+too.
 
 usage: validate.py <ffc binary> <file.ffn>...
 """
@@ -85,6 +86,16 @@ def check(binary, program, directory, rng):
     for name, value in feeds.items():
         sets += ["--set", f"{name}=" + ",".join(repr(float(x)) for x in value.flatten())]
     report = json.loads(ffc(binary, "run", program, "--grads", "--format", "json", *sets))
+    forward = onnxruntime.InferenceSession(base + ".forward.onnx",
+                                           providers=["CPUExecutionProvider"])
+    # Every graph input, those with a default (an initializer of the same name) too.
+    wanted = {i.name for i in onnx.load(base + ".forward.onnx").graph.input}
+    forward_names = [o.name for o in forward.get_outputs()]
+    forward_values = forward.run(forward_names, {k: v for k, v in feeds.items() if k in wanted})
+    ffc_values = {o["name"]: o["value"] for o in report["outputs"]}
+    ffc_values[report["loss"]["name"]] = report["loss"]["value"]
+    for name, value in zip(forward_names, forward_values):
+        close("forward " + name, value, ffc_values[name], program)
     for output in report["outputs"]:
         close(output["name"], results[output["name"]], output["value"], program)
     loss = report["loss"]

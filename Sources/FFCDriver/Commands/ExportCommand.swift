@@ -1,3 +1,4 @@
+import FFCDiagnostics
 import FFCFormats
 import FFCIR
 import FFCRuntime
@@ -82,7 +83,11 @@ public enum ExportCommand: Command {
     } catch let error as EvaluationError {
       report(.valueError(error), files: files, useColor: color, io: &io)
     } catch let error as ONNXExportError {
-      report(.cannotExport(error), files: files, useColor: color, io: &io)
+      // A problem of the whole program (no output to export) names the file.
+      let diagnostic = Diagnostic.cannotExport(error)
+      report(
+        error.location == nil ? diagnostic.inFile(compilation.source.path) : diagnostic,
+        files: files, useColor: color, io: &io)
     } catch let error as SafeFile.Failure {
       report(.cannotWrite(error), files: files, useColor: color, io: &io)
     } catch {

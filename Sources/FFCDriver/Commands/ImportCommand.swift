@@ -25,7 +25,8 @@ public enum ImportCommand: Command {
   ]
 
   /// How a parameter's value is written: the one switch point between literals in the program
-  /// (now) and `load("<model>.safetensors", "<tensor name>")` with the weights in a safetensors
+  /// (now) and `ImportedProgram.reference(toFile: "<model>.safetensors")`, which writes
+  /// `load("<model>.safetensors", "<tensor name>")`, with the weights in a safetensors
   /// file beside the program, once that syntax and the safetensors writer are on main (the file
   /// is then written before the program; `ImportedParameter` holds its name, shape and values).
   static let parameterValue: @Sendable (ImportedParameter) -> String = ImportedProgram.literal

@@ -34,6 +34,23 @@ public struct ImportedProgram: Sendable {
       .joined(separator: "\n") + "\n"
   }
 
+  /// A parameter's value as a reference to its tensor in a safetensors file beside the program,
+  /// `load("model.safetensors", "fc1.weight")` (the syntax of issue 16's weights work; the
+  /// caller writes the file).
+  public static func reference(toFile file: String) -> @Sendable (ImportedParameter) -> String {
+    { parameter in "load(\(quoted(file)), \(quoted(parameter.sourceName)))" }
+  }
+
+  /// A string literal: backslashes and quotes escaped.
+  static func quoted(_ text: String) -> String {
+    var out = "\""
+    for character in text {
+      if character == "\\" || character == "\"" { out.append("\\") }
+      out.append(character)
+    }
+    return out + "\""
+  }
+
   /// A parameter's values as a literal of the language, each f32 in its shortest form.
   public static func literal(_ parameter: ImportedParameter) -> String {
     let scalars = parameter.values.map { Double("\($0)") ?? Double($0) }

@@ -98,7 +98,7 @@ extension ONNXOpTable {
     return rank == 0 ? e.emit("Squeeze", [rows, e.int64s([0])]) : rows
   }
 
-  /// The mean over rows of -log softmax(z)[label]: the one-hot rows pick each row's log
+  /// The mean over labels of -log softmax(z)[label]: the one-hot rows pick each row's log
   /// probability.
   static let softmaxCrossEntropy: ONNXLowering = { e, o in
     let logits = o.shapes[0]
@@ -111,8 +111,10 @@ extension ONNXOpTable {
     let picked = e.emit("Mul", [labels, logProbabilities])
     var total = e.emit(
       "ReduceSum", [picked, e.int64s([logits.rank - 1])], [.int("keepdims", 0)])
-    if logits.rank == 2 {
-      total = e.emit("ReduceMean", [total, e.int64s([0])], [.int("keepdims", 0)])
+    if logits.rank >= 2 {
+      // The mean over every label (rows, and any further leading axes).
+      total = e.emit(
+        "ReduceMean", [total, e.int64s(Array(0..<logits.rank - 1))], [.int("keepdims", 0)])
     }
     return e.emit("Neg", [total])
   }
