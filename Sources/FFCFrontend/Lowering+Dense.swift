@@ -54,9 +54,10 @@ extension Lowering {
       }
       activation = found
     }
-    guard var options = readDenseOptions(arguments, e, initializer: activation.initializer) else {
-      return nil
-    }
+    guard
+      var options = readDenseOptions(
+        arguments, e, layer: name, initializer: activation.initializer)
+    else { return nil }
     guard checkActivationOptions(activation, &options, arguments, e) else { return nil }
     return denseLayer(name, nameRange, x, Int(units), activation, options, call)
   }

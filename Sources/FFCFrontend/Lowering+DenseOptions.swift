@@ -23,7 +23,8 @@ extension Lowering {
   /// Reads `init=`, `bias=`, `W=` and `b=`. Each is given at most once; `W=` (the values
   /// themselves) excludes `init=` (a way to make them), and `b=` excludes `bias=0`.
   mutating func readDenseOptions(
-    _ arguments: [ExpressionNode.Argument], _ e: Expression, initializer: Initializer
+    _ arguments: [ExpressionNode.Argument], _ e: Expression, layer: String,
+    initializer: Initializer
   ) -> DenseOptions? {
     // A new option goes right after the last argument, so comments before ')' stay where they are.
     let end = e.nodes[arguments[arguments.count - 1].value].range.end.offset
@@ -66,7 +67,11 @@ extension Lowering {
               at: value.range))
           return nil
         }
-        guard let tensor = evaluateLiteral(e, root: argument.value) else { return nil }
+        let loaded =
+          isLoad(e, root: argument.value)
+          ? loadTensor(e, root: argument.value, defaultName: "\(layer).\(label)", shape: nil)
+          : evaluateLiteral(e, root: argument.value)
+        guard let tensor = loaded else { return nil }
         if label == "W" {
           options.weight = (tensor, value.range)
           options.weightSite = .replacing(value.range)
@@ -85,7 +90,11 @@ extension Lowering {
         options.groupSize = Int(k)
         options.groupSizeRange = argument.labelRange ?? value.range
       case "a":
-        guard let tensor = evaluateLiteral(e, root: argument.value) else { return nil }
+        let loaded =
+          isLoad(e, root: argument.value)
+          ? loadTensor(e, root: argument.value, defaultName: "\(layer).a", shape: nil)
+          : evaluateLiteral(e, root: argument.value)
+        guard let tensor = loaded else { return nil }
         options.slope = (tensor, value.range)
         options.slopeSite = .replacing(value.range)
       default:
