@@ -106,7 +106,14 @@ final class ParameterBuffers<T: PlanScalar> {
   /// The current values, in f64, in the parameters' order.
   func values() -> [Tensor] {
     zip(pointers, shapes).map { buffer, shape in
-      Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Double(buffer[$0]) })
+      let count = shape.reduce(1, *)
+      // A plain loop into the array's storage: a large model's values are copied several times
+      // per save (its result, a checkpoint), and a closure per element was most of that.
+      let scalars = [Double](unsafeUninitializedCapacity: count) { storage, initialized in
+        for i in 0..<count { storage[i] = Double(buffer[i]) }
+        initialized = count
+      }
+      return Tensor(shape: shape, scalars: scalars)
     }
   }
 }
