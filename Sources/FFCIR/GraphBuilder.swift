@@ -95,8 +95,11 @@ public final class GraphBuilder {
 
   /// `emit`, with the shape already known when the caller copies a node whose operands kept
   /// their shapes (a shape rule depends only on the operands' shapes and the attributes).
+  /// `original`: the node being copied, which is kept as it is (not made again) when the copy
+  /// would be equal in every field, so a rebuild leaves unchanged nodes shared with the old graph.
   private func emit(
-    _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, name: String?, knownShape: Shape?
+    _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, name: String?, knownShape: Shape?,
+    original: Node? = nil
   ) throws -> NodeID {
     materialize()
     let hash = NodeTable.hash(op, inputs, attributes)
@@ -113,6 +116,14 @@ public final class GraphBuilder {
       throw ShapeError("'\(op.name)' takes \(op.arity) operands, got \(inputs.count)")
     }
     let shape = try knownShape ?? op.inferShape(inputs.map { storage[$0.index].shape }, attributes)
+    if let original, original.inputs == inputs, original.shape == shape,
+      original.location == currentLocation, original.isGradient == emittingGradient,
+      original.name == name
+    {
+      storage.append(original)
+      table.append(storage.count - 1, hash: hash, isNew: true)
+      return NodeID(storage.count - 1)
+    }
     return append(op, inputs, attributes, hash: hash, shape: shape, name: name)
   }
 
@@ -208,7 +219,7 @@ public final class GraphBuilder {
     defer { (currentLocation, emittingGradient) = saved }
     return try emit(
       node.op, inputs, node.attributes, name: node.name,
-      knownShape: inputShapesUnchanged ? node.shape : nil)
+      knownShape: inputShapesUnchanged ? node.shape : nil, original: node)
   }
 
   /// The finished graph with the given roots.
