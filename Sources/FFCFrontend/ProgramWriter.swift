@@ -164,8 +164,11 @@ public enum ProgramWriter {
       let declaration = graph.declarations[index]
       guard declaration.kind == .param, case .literal(let written)? = declaration.initializer
       else { return false }
-      return written.shape == value.shape
-        && (value.count > 1 || same(written, value, precision))
+      // A large parameter's scalar stays a scalar (`Lowering.largestFill`): its shape is declared.
+      let shaped =
+        written.shape == value.shape
+        || (written.isScalar && declaration.shape.concrete == value.shape)
+      return shaped && (value.count > 1 || same(written, value, precision))
     }
   }
 

@@ -89,4 +89,21 @@ import Testing
     #expect(result.status == 1, "\(result.stderr)")
     #expect(result.stderr.contains("'w'"), "\(result.stderr)")
   }
+
+  /// A number filling a parameter of a shape larger than the memory is spread when the program
+  /// runs, within the budget: `compile` prints it as the one number, `run` says what it needs (the
+  /// front end spread it at once and aborted).
+  @Test func aNumberFillingAHugeParameterIsAnError() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = try scratch.file("fill.ffn", "param w[2000000000, 100] = 0\nloss L = sum(w)\n")
+    let compiled = try BinaryRunner.run(["compile", program])
+    #expect(compiled.status == 0, "\(compiled.stderr)")
+    #expect(compiled.stdout.contains("= 0"), "\(compiled.stdout)")
+    let run = try BinaryRunner.run(["run", program])
+    #expect(run.status == 1, "\(run.stderr)")
+    #expect(
+      run.stderr.contains("fill.ffn:1:7: error: param 'w' of shape [2000000000, 100] needs"),
+      "\(run.stderr)")
+  }
 }
