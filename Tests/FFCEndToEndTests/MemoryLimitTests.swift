@@ -105,5 +105,13 @@ import Testing
     #expect(
       run.stderr.contains("fill.ffn:1:7: error: param 'w' of shape [2000000000, 100] needs"),
       "\(run.stderr)")
+    // A dense layer's weights given as one number, the same.
+    let dense = try scratch.file(
+      "dense.ffn", "input x[1, 1000] = 0\nh = dense(x, 900000000, W=0.5)\nloss L = sum(h)\n")
+    #expect(try BinaryRunner.run(["compile", dense]).status == 0)
+    let layer = try BinaryRunner.run(["run", dense])
+    #expect(layer.status == 1, "\(layer.stderr)")
+    #expect(
+      layer.stderr.contains("param 'h.W' of shape [1000, 900000000] needs"), "\(layer.stderr)")
   }
 }
