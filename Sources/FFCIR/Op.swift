@@ -25,6 +25,9 @@ public struct OpTraits: OptionSet, Sendable {
   /// Made only by the passes that prepare a graph to run (`fused`), after any differentiation,
   /// so it needs no derivative rule and the language cannot call it.
   public static let executionOnly = OpTraits(rawValue: 1 << 8)
+  /// The derivative is declared zero though the value changes with the operand
+  /// (`stop_gradient`): finite differences disagree with it by design.
+  public static let stopsDerivative = OpTraits(rawValue: 1 << 9)
 }
 
 /// Where the gradient property tests draw an input: inside the op's domain and away from kinks.

@@ -134,6 +134,20 @@ public final class Plan<T: PlanScalar> {
 
   public func write(_ tensor: Tensor, to node: NodeID) { write(tensor.scalars, toNode: node.index) }
 
+  /// Replaces the instructions of `nodes` by writes of the values the last run gave them, so
+  /// later runs see those values whatever the leaves are now: `ffc check` holds the values under
+  /// `stop_gradient` still while it probes the loss. (A write, not a skipped instruction: an
+  /// in-place kernel may share the node's buffer with its operand, which later runs overwrite.)
+  public func freeze(_ nodes: [NodeID]) {
+    for node in nodes {
+      let saved = Array(UnsafeBufferPointer(start: pointer(node.index), count: counts[node.index]))
+      let target = pointer(node.index)
+      for position in steps.indices where steps[position].node == node.index {
+        steps[position].run = { for i in saved.indices { target[i] = saved[i] } }
+      }
+    }
+  }
+
   /// Runs every instruction in order.
   public func run() {
     for step in steps { step.run() }

@@ -84,8 +84,11 @@ import Testing
       Programs.rendered("param W[2]\noutput g = grad(W, W)\n").contains(
         "'grad' differentiates a scalar, but its first argument has shape [2]"))
     #expect(
-      Programs.rendered("param W[2]\nh = W * 2\noutput g = grad(sum(h), h)\n").contains(
-        "the second argument of 'grad' must name an input or a parameter"))
+      Programs.rendered("param W[2]\noutput g = grad(sum(W * 2), W * 2)\n").contains(
+        "'grad' differentiates with respect to a named value"))
+    #expect(
+      Programs.rendered("param W[2]\nconst c = 2\noutput g = grad(sum(W * c), c)\n").contains(
+        "'grad' cannot differentiate with respect to a constant"))
     #expect(
       Programs.rendered("param W[2]\noutput g = grad(sum(W))\n").contains(
         "'grad' takes two arguments"))

@@ -62,7 +62,8 @@ public enum CheckCommand: Command {
       do {
         try RandomData.fill(&feeds, graph: graph, seed: settings.seed)
         let leaves = try LeafValues(graph, feeds: feeds, seed: settings.seed)
-        report = try GradientCheck.run(graph, leaves: leaves, settings: settings)
+        report = try GradientCheck.run(
+          graph, leaves: leaves, settings: settings, forward: compiled.forward)
       } catch {
         throw .valueError(error)
       }

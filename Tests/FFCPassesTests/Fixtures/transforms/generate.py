@@ -1,0 +1,190 @@
+"""Expected values of the differentiation transformations (stop_gradient, grad of any value, jvp,
+jacobian, hessian), computed by JAX in float64 from a JAX transcription of each program.
+
+    /path/to/venv/bin/python generate.py > cases.json
+
+The tests read cases.json and never need JAX. Each case: an ffn program whose inputs and
+parameters all have literal values, and for some of its outputs (by name) the values JAX computes.
+"""
+
+import json
+
+import jax
+import jax.numpy as jnp
+
+jax.config.update("jax_enable_x64", True)
+sg = jax.lax.stop_gradient
+
+W23 = [[0.5, -1.0, 0.25], [1.5, 0.3, -0.7]]
+X2 = [0.3, -0.8]
+W32 = [[0.4, -0.2], [0.9, 0.1], [-0.5, 0.7]]
+X3 = [0.6, -0.1, 0.8]
+
+
+def lit(value):
+    return json.dumps(value).replace(" ", "")
+
+
+def arr(value):
+    return jnp.array(value, dtype=jnp.float64)
+
+
+CASES = []
+
+
+def case(name, program, outputs):
+    CASES.append(
+        {
+            "name": name,
+            "program": program,
+            "outputs": {
+                key: {"shape": list(jnp.shape(v)), "values": [float(x) for x in jnp.ravel(v)]}
+                for key, v in outputs.items()
+            },
+        }
+    )
+
+
+# --- stop_gradient -------------------------------------------------------------------------------
+
+def sg_first():
+    W, x = arr(W23), arr(X2)
+
+    def loss(W):
+        h = jnp.tanh(x @ W)
+        return jnp.sum((h - sg(h) * 0.5) ** 2) + jnp.sum(sg(W) * W)
+
+    return {"L": loss(W), "g": jax.grad(loss)(W)}
+
+
+case(
+    "stop_gradient, first order",
+    f"""param W[2, 3] = {lit(W23)}
+input x[2] = {lit(X2)}
+h = tanh(x @ W)
+t = stop_gradient(h)
+loss L = sum((h - t * 0.5)^2) + sum(stop_gradient(W) * W)
+output g = grad(L, W)
+""",
+    sg_first(),
+)
+
+
+def sg_second():
+    w, v = arr([0.3, -0.6, 1.1]), arr([1.0, 2.0, -0.5])
+
+    def loss(w):
+        return jnp.sum(jnp.tanh(w) * sg(jnp.tanh(w)) ** 2 + sg(w) * w * w)
+
+    g = jax.grad(loss)
+    hv = jax.grad(lambda w: jnp.sum(g(w) * v))(w)
+    return {"g": g(w), "hv": hv}
+
+
+case(
+    "stop_gradient, second order",
+    """param w[3] = [0.3, -0.6, 1.1]
+input v[3] = [1, 2, -0.5]
+loss L = sum(tanh(w) * stop_gradient(tanh(w))^2 + stop_gradient(w) * w * w)
+output g = grad(L, w)
+output hv = grad(sum(g * v), w)
+""",
+    sg_second(),
+)
+
+
+def sg_straight_through():
+    w, x = arr([0.7, -1.2, 0.4]), arr([1.0, 0.5, -2.0])
+
+    def loss(w):
+        q = w + sg(jnp.sign(w) - w)  # sign forward, identity backward
+        return jnp.sum((q * x - 0.5) ** 2)
+
+    return {"L": loss(w), "g": jax.grad(loss)(w)}
+
+
+case(
+    "stop_gradient, straight-through sign",
+    """param w[3] = [0.7, -1.2, 0.4]
+input x[3] = [1, 0.5, -2]
+q = w + stop_gradient(sign(w) - w)
+loss L = sum((q * x - 0.5)^2)
+output g = grad(L, w)
+""",
+    sg_straight_through(),
+)
+
+
+# --- grad of any value ---------------------------------------------------------------------------
+
+def intermediate():
+    W, x = arr(W32), arr(X3)
+    h = jnp.tanh(x @ W)
+    u = h * h + jnp.sin(h)
+
+    def from_h(h):
+        u = h * h + jnp.sin(h)
+        return jnp.sum(u) + jnp.sum(h)
+
+    def from_u(u):
+        return jnp.sum(u) + jnp.sum(h)
+
+    def from_W(W):
+        return from_h(jnp.tanh(x @ W))
+
+    L = from_h(h)
+    return {
+        "gh": jax.grad(from_h)(h),
+        "gu": jax.grad(from_u)(u),
+        "gL": jax.grad(lambda L: L)(L),
+        "gd": jnp.zeros(2),
+        "gW": jax.grad(from_W)(W),
+    }
+
+
+case(
+    "grad of intermediate values",
+    f"""param W[3, 2] = {lit(W32)}
+input x[3] = {lit(X3)}
+h = tanh(x @ W)
+u = h * h + sin(h)
+dead = exp(h)
+loss L = sum(u) + sum(h)
+output gh = grad(L, h)
+output gu = grad(L, u)
+output gL = grad(L, L)
+output gd = grad(L, dead)
+output gW = grad(L, W)
+""",
+    intermediate(),
+)
+
+
+def intermediate_second():
+    W, x = arr(W32), arr(X3)
+    z = x @ W
+
+    def from_z(z):
+        h = jnp.tanh(z)
+        return jnp.sum(h * h * z)
+
+    return {"gz": jax.grad(from_z)(z), "hz": jax.hessian(from_z)(z)[0]}
+
+
+case(
+    "grad of an intermediate value, twice",
+    f"""param W[3, 2] = {lit(W32)}
+input x[3] = {lit(X3)}
+z = x @ W
+h = tanh(z)
+loss L = sum(h * h * z)
+output gz = grad(L, z)
+g0 = gz[0]
+output hz = grad(g0, z)
+""",
+    intermediate_second(),
+)
+
+
+if __name__ == "__main__":
+    print(json.dumps({"generator": "generate.py", "cases": CASES}, indent=1))
