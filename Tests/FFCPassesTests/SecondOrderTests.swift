@@ -92,6 +92,15 @@ import Testing
     #expect(
       Programs.rendered("param W[2]\noutput g = grad(sum(W))\n").contains(
         "'grad' takes two arguments"))
+    #expect(
+      Programs.rendered("param W[2]\noutput H = hessian(W, W)\n").contains(
+        "'hessian' differentiates a scalar, but its first argument has shape [2]"))
+    #expect(
+      Programs.rendered("param W[2]\noutput H = hessian(sum(W))\n").contains(
+        "'hessian' takes a scalar and the values"))
+    #expect(
+      Programs.rendered("param W[20, 20]\noutput H = hessian(sum(W * W), W)\n").contains(
+        "'hessian' is built for at most 256 elements in all, but 'W' has 400"))
   }
 }
 

@@ -186,5 +186,87 @@ output hz = grad(g0, z)
 )
 
 
+# --- hessian over several values -----------------------------------------------------------------
+
+def flat_hessian(f, *values):
+    """The Hessian of f over the row-major concatenation of values, as [n, n]."""
+    shapes = [jnp.shape(v) for v in values]
+    sizes = [int(jnp.size(v)) for v in values]
+
+    def unflatten(theta):
+        parts, offset = [], 0
+        for shape, size in zip(shapes, sizes):
+            parts.append(jnp.reshape(theta[offset : offset + size], shape))
+            offset += size
+        return parts
+
+    theta = jnp.concatenate([jnp.ravel(v) for v in values])
+    return jax.hessian(lambda t: f(*unflatten(t)))(theta)
+
+
+M22 = [[0.5, -0.3], [0.8, 0.1]]
+B2 = [0.1, -0.2]
+V2 = [0.7, -1.1]
+
+
+def hessian_two():
+    W1, b1, x, w2 = arr(M22), arr(B2), arr([1.0, -0.5]), arr(V2)
+
+    def loss(W1, b1, w2):
+        return jnp.sum(jnp.tanh(x @ W1 + b1) * w2) ** 2
+
+    return {
+        "H": flat_hessian(lambda W1, b1: loss(W1, b1, w2), W1, b1),
+        "H3": flat_hessian(loss, W1, b1, w2),
+        "Hb": flat_hessian(lambda b1: loss(W1, b1, w2), b1),
+    }
+
+
+case(
+    "hessian over two and three parameters",
+    f"""param W1[2, 2] = {lit(M22)}
+param b1[2] = {lit(B2)}
+param w2[2] = {lit(V2)}
+input x[2] = [1, -0.5]
+h = tanh(x @ W1 + b1)
+loss L = sum(h * w2)^2
+output H = hessian(L, W1, b1)
+output H3 = hessian(L, W1, b1, w2)
+output Hb = hessian(L, b1)
+""",
+    hessian_two(),
+)
+
+
+def hessian_scalar_and_intermediate():
+    s, W = arr(0.7), arr(M22)
+    x = arr([0.4, 1.3])
+
+    def loss(s, W):
+        z = x @ W
+        return jnp.sum(jnp.sin(s * z)) + s**3
+
+    z = x @ W
+
+    def from_z(s, z):
+        return jnp.sum(jnp.sin(s * z)) + s**3
+
+    return {"Hs": flat_hessian(loss, s, W), "Hz": flat_hessian(from_z, s, z)}
+
+
+case(
+    "hessian over a scalar, a matrix and an intermediate value",
+    f"""param s = 0.7
+param W[2, 2] = {lit(M22)}
+input x[2] = [0.4, 1.3]
+z = x @ W
+loss L = sum(sin(s * z)) + s^3
+output Hs = hessian(L, s, W)
+output Hz = hessian(L, s, z)
+""",
+    hessian_scalar_and_intermediate(),
+)
+
+
 if __name__ == "__main__":
     print(json.dumps({"generator": "generate.py", "cases": CASES}, indent=1))

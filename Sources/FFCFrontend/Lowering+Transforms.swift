@@ -1,0 +1,105 @@
+import FFCDiagnostics
+import FFCIR
+
+extension Lowering {
+  /// `hessian(f, v1, v2, ...)`: the Hessian of the scalar `f` with respect to the named values
+  /// `v1, v2, ...`, θ their row-major elements concatenated in the order given: an [n, n] value
+  /// whose row k is ∂(∂f/∂θ[k])/∂θ, built by reverse mode over reverse mode (`HessianRows`) and
+  /// placed row by row.
+  mutating func lowerHessian(
+    _ node: ExpressionNode, _ arguments: [ExpressionNode.Argument], _ e: Expression,
+    _ values: [NodeID?]
+  ) -> NodeID? {
+    guard arguments.count >= 2, arguments.allSatisfy({ $0.label == nil }) else {
+      diagnostics.add(
+        .badOption(
+          "'hessian' takes a scalar and the values to differentiate with respect to: hessian(f, W1, b1)",
+          at: node.range))
+      return nil
+    }
+    guard let f = scalarArgument(of: "hessian", arguments[0], e, values) else { return nil }
+    var variables: [HessianRows.Variable] = []
+    for argument in arguments.dropFirst() {
+      guard let x = variable(of: "hessian", argument, e, values) else { return nil }
+      let site = e.nodes[argument.value]
+      variables.append(
+        .init(node: x, name: builder[x].name ?? "value", shape: builder[x].shape))
+      guard builder[x].shape.elementCount != nil else {
+        diagnostics.add(
+          .shapeError(
+            "'hessian' needs values of known size, but this one has shape \(builder[x].shape)",
+            at: site.range, focus: nil))
+        return nil
+      }
+    }
+    let saved = builder.currentLocation
+    defer { builder.currentLocation = saved }
+    do throws(HessianRows.Failure) {
+      let rows = try HessianRows.rows(
+        of: f, named: builder[f].name ?? "f", wrt: variables, builder)
+      builder.currentLocation = node.range
+      let n = rows.count
+      var matrix: Value?
+      for (k, row) in rows.enumerated() {
+        let placed = row.apply(
+          Op.embed, Attributes([("indices", .ints([k])), ("shape", .shape(Shape([n, n])))]))
+        matrix = matrix.map { $0 + placed } ?? placed
+      }
+      guard let matrix else { return nil }
+      return wholeNode(matrix, of: "hessian", at: node.range)
+    } catch {
+      switch error {
+      case .tooLarge(let name, let count):
+        diagnostics.add(
+          .shapeError(
+            "'hessian' is built for at most \(HessianRows.maximumElements) elements in all, but '\(name)' has \(count)",
+            at: node.range, focus: nil))
+      case .reverseMode(let failure): reportDerivativeFailure(failure, at: node.range)
+      }
+      return nil
+    }
+  }
+
+  /// The node of a value a transformation built, or nil after reporting the shape error inside
+  /// it (a bug in a rule: the transformations build only well-shaped values).
+  mutating func wholeNode(_ value: Value, of callee: String, at range: SourceRange) -> NodeID? {
+    do throws(ShapeError) {
+      return try value.nodeID
+    } catch {
+      diagnostics.add(
+        .shapeError(
+          "internal: '\(callee)' built an ill-shaped value: \(error.message)", at: range,
+          focus: nil))
+      return nil
+    }
+  }
+
+  /// The first argument of a transformation that differentiates a scalar, or nil after
+  /// reporting that it is not one.
+  mutating func scalarArgument(
+    of callee: String, _ argument: ExpressionNode.Argument, _ e: Expression, _ values: [NodeID?]
+  ) -> NodeID? {
+    guard let f = values[argument.value] else { return nil }
+    guard builder[f].shape.rank == 0 else {
+      diagnostics.add(
+        .shapeError(
+          "'\(callee)' differentiates a scalar, but its first argument has shape \(builder[f].shape)",
+          at: e.nodes[argument.value].range, focus: nil))
+      return nil
+    }
+    return f
+  }
+
+  /// Reports why reverse mode could not build a derivative.
+  mutating func reportDerivativeFailure(_ failure: ReverseMode.Failure, at range: SourceRange) {
+    switch failure {
+    case .notDifferentiable(let op, let location):
+      diagnostics.add(.cannotDifferentiate(op, at: location ?? range))
+    case .illShapedRule(let op, let message):
+      diagnostics.add(
+        .shapeError(
+          "internal: the derivative rule of '\(op)' is ill-shaped: \(message)", at: range,
+          focus: nil))
+    }
+  }
+}
