@@ -103,3 +103,42 @@ extension Lowering {
     }
   }
 }
+
+extension Lowering {
+  /// `jvp(y, W, V)`: the forward-mode derivative of `y` (any shape) with respect to the named
+  /// value `W` along the direction `V` (W's shape), built as tangent nodes beside the primal
+  /// ones (`ForwardMode`); zeros of y's shape when y does not depend on W.
+  mutating func lowerJVP(
+    _ node: ExpressionNode, _ arguments: [ExpressionNode.Argument], _ e: Expression,
+    _ values: [NodeID?]
+  ) -> NodeID? {
+    guard arguments.count == 3, arguments.allSatisfy({ $0.label == nil }) else {
+      diagnostics.add(
+        .badOption(
+          "'jvp' takes three arguments: jvp(y, W, V), a value y, a named value W and a direction V of W's shape",
+          at: node.range))
+      return nil
+    }
+    guard let y = values[arguments[0].value], let w = variable(of: "jvp", arguments[1], e, values),
+      let v = values[arguments[2].value]
+    else { return nil }
+    guard builder[v].shape == builder[w].shape else {
+      diagnostics.add(
+        .shapeError(
+          "the direction of 'jvp' must have the shape of \(builder[w].name.map { "'\($0)'" } ?? "its second argument"), \(builder[w].shape), but has shape \(builder[v].shape)",
+          at: e.nodes[arguments[2].value].range, focus: nil))
+      return nil
+    }
+    let saved = builder.currentLocation
+    defer { builder.currentLocation = saved }
+    do throws(ReverseMode.Failure) {
+      let tangent = try ForwardMode.tangent(
+        of: y, wrt: w, along: v, nodes: builder.nodes, builder)
+      builder.currentLocation = node.range
+      return tangent ?? builder.filled(0, shape: builder[y].shape)
+    } catch {
+      reportDerivativeFailure(error, at: node.range)
+      return nil
+    }
+  }
+}

@@ -93,6 +93,12 @@ import Testing
       Programs.rendered("param W[2]\noutput g = grad(sum(W))\n").contains(
         "'grad' takes two arguments"))
     #expect(
+      Programs.rendered("param W[2]\ninput V[3]\noutput t = jvp(W * 2, W, V)\n").contains(
+        "the direction of 'jvp' must have the shape of 'W', [2], but has shape [3]"))
+    #expect(
+      Programs.rendered("param W[2]\noutput t = jvp(W, W)\n").contains(
+        "'jvp' takes three arguments"))
+    #expect(
       Programs.rendered("param W[2]\noutput H = hessian(W, W)\n").contains(
         "'hessian' differentiates a scalar, but its first argument has shape [2]"))
     #expect(

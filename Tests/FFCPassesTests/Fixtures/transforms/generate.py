@@ -268,5 +268,77 @@ output Hz = hessian(L, s, z)
 )
 
 
+# --- jvp -----------------------------------------------------------------------------------------
+
+def jvp_mlp():
+    W1, b1, W2 = arr(W23), arr([0.1, -0.2, 0.05]), arr(W32)
+    X = arr([[0.3, -0.8], [1.0, 0.5]])
+    V = arr([[1.0, 0.0, -1.0], [0.5, 2.0, 0.0]])
+    u = arr([0.2, -0.4])
+
+    def net(W1):
+        h = jnp.tanh(X @ W1 + b1)
+        return jax.nn.softmax(h @ W2, axis=-1)
+
+    def loss(W1):
+        p = net(W1)
+        return jnp.sum(p * jnp.log(p)) + jnp.max(X @ W1)
+
+    _, tp = jax.jvp(net, (W1,), (V,))
+    _, tL = jax.jvp(loss, (W1,), (V,))
+    _, hv = jax.jvp(jax.grad(loss), (W1,), (V,))
+    _, tz = jax.jvp(lambda b1: jnp.tanh(X @ W1 + b1) @ W2, (b1,), (arr([1.0, 2.0, 3.0]),))
+    _, tu = jax.jvp(lambda u: jnp.sum(jnp.sin(u) ** 2), (u,), (arr([1.0, -1.0]),))
+    return {"tp": tp, "tL": tL, "hv": hv, "tz": tz, "tu": tu}
+
+
+case(
+    "jvp of a network, of its loss and of its gradient",
+    f"""param W1[2, 3] = {lit(W23)}
+param b1[3] = [0.1, -0.2, 0.05]
+param W2[3, 2] = {lit(W32)}
+input X[N, 2] = [[0.3, -0.8], [1, 0.5]]
+input V[2, 3] = [[1, 0, -1], [0.5, 2, 0]]
+input d[3] = [1, 2, 3]
+input u[2] = [0.2, -0.4]
+input du[2] = [1, -1]
+h = tanh(X @ W1 + b1)
+z = h @ W2
+p = softmax(z, axis=-1)
+loss L = sum(p * log(p)) + max(X @ W1)
+output tp = jvp(p, W1, V)
+output tL = jvp(L, W1, V)
+output hv = jvp(grad(L, W1), W1, V)
+output tz = jvp(z, b1, d)
+s = sum(sin(u)^2)
+output tu = jvp(s, u, du)
+""",
+    jvp_mlp(),
+)
+
+
+def jvp_stop_gradient():
+    w, v = arr([0.3, -0.6, 1.1]), arr([1.0, 2.0, -0.5])
+
+    def f(w):
+        return jnp.tanh(w) * sg(jnp.tanh(w)) ** 2 + sg(w) * w * w
+
+    _, t = jax.jvp(f, (w,), (v,))
+    _, t2 = jax.jvp(lambda w: jax.jvp(f, (w,), (v,))[1], (w,), (v,))
+    return {"t": t, "t2": t2}
+
+
+case(
+    "jvp through stop_gradient, first and second order",
+    """param w[3] = [0.3, -0.6, 1.1]
+input v[3] = [1, 2, -0.5]
+y = tanh(w) * stop_gradient(tanh(w))^2 + stop_gradient(w) * w * w
+output t = jvp(y, w, v)
+output t2 = jvp(t, w, v)
+""",
+    jvp_stop_gradient(),
+)
+
+
 if __name__ == "__main__":
     print(json.dumps({"generator": "generate.py", "cases": CASES}, indent=1))
