@@ -13,6 +13,7 @@ extension Lowering {
     if callee == "grad" { return lowerGrad(node, arguments, e, values) }
     if callee == "hessian" { return lowerHessian(node, arguments, e, values) }
     if callee == "jvp" { return lowerJVP(node, arguments, e, values) }
+    if callee == "jacobian" { return lowerJacobian(node, arguments, e, values) }
     if let composite = OpRegistry.composite(callee) {
       guard checkCount(callee, arguments, tensors: composite.tensorCount, options: [], node) else {
         return nil

@@ -8,16 +8,17 @@ public enum ForwardMode {
   /// The tangent of `output` when `wrt` moves along `direction` (nil: zero, `output` does not
   /// depend on `wrt`), built into `builder`, which holds `nodes`. Walks the nodes between `wrt`
   /// and `output` once, in order, with no recursion. A new tangent of a named value is named
-  /// `dh/dW·V`.
+  /// `dh/dW·V` (`directionName`, or the direction's own name, stands for V).
   public static func tangent(
-    of output: NodeID, wrt: NodeID, along direction: NodeID, nodes: [Node],
-    _ builder: GraphBuilder
+    of output: NodeID, wrt: NodeID, along direction: NodeID, directionName: String? = nil,
+    nodes: [Node], _ builder: GraphBuilder
   ) throws(ReverseMode.Failure) -> NodeID? {
     guard output.index >= wrt.index else { return nil }
     let relevant = ReverseMode.nodesBetween([wrt], and: output, in: nodes)
     var tangents = [NodeID?](repeating: nil, count: nodes.count)
     tangents[wrt.index] = direction
-    let suffix = "/d\(nodes[wrt.index].name ?? "W")·\(builder[direction].name ?? "V")"
+    let suffix =
+      "/d\(nodes[wrt.index].name ?? "W")·\(directionName ?? builder[direction].name ?? "V")"
     for index in (wrt.index + 1)..<(output.index + 1) where relevant[index] {
       let node = nodes[index]
       let incoming = node.inputs.map { tangents[$0.index].map(builder.value) }

@@ -110,7 +110,7 @@ public enum HessianRows {
   }
 
   /// The row-major index of element `flat` of `shape` (none for a scalar).
-  static func multiIndex(_ flat: Int, _ shape: Shape) -> [Int] {
+  public static func multiIndex(_ flat: Int, _ shape: Shape) -> [Int] {
     let sizes = shape.dims.compactMap(\.value)
     return zip(rowMajorStrides(sizes), sizes).map { flat / $0 % Swift.max(1, $1) }
   }

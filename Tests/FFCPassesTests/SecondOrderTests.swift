@@ -96,6 +96,9 @@ import Testing
       Programs.rendered("param W[2]\ninput V[3]\noutput t = jvp(W * 2, W, V)\n").contains(
         "the direction of 'jvp' must have the shape of 'W', [2], but has shape [3]"))
     #expect(
+      Programs.rendered("param W[2]\ninput X[N, 2]\noutput J = jacobian(X * W, W)\n").contains(
+        "'jacobian' needs values of known size, but got [N, 2] and [2]"))
+    #expect(
       Programs.rendered("param W[2]\noutput t = jvp(W, W)\n").contains(
         "'jvp' takes three arguments"))
     #expect(

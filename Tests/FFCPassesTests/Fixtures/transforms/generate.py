@@ -340,5 +340,54 @@ output t2 = jvp(t, w, v)
 )
 
 
+# --- jacobian ------------------------------------------------------------------------------------
+
+def jacobians():
+    W, b, X = arr(W23), arr([0.1, -0.2, 0.05]), arr([[0.3, -0.8], [1.0, 0.5], [-0.2, 0.9]])
+    s = arr(0.7)
+
+    def Z(W):
+        return jnp.tanh(X @ W + b)  # [3, 3] from [2, 3]: forward mode (6 < 9)
+
+    def small(b):
+        return jnp.sum(jnp.tanh(X @ W + b), axis=0)  # [3] from [3]: reverse mode
+
+    def scalar_out(W):
+        return jnp.sum(jnp.tanh(X @ W + b) ** 2)
+
+    def scalar_in(s):
+        return jnp.sin(s * (X @ W))
+
+    return {
+        "J4": jax.jacfwd(Z)(W),
+        "Jb": jax.jacrev(small)(b),
+        "Js": jax.jacrev(scalar_out)(W),
+        "Jx": jax.jacfwd(scalar_in)(s),
+        "Jd": jnp.zeros((3, 2, 3)),
+    }
+
+
+case(
+    "jacobians: rank 4, square, scalar output, scalar input, independent",
+    f"""param W[2, 3] = {lit(W23)}
+param b[3] = [0.1, -0.2, 0.05]
+param s = 0.7
+input X[3, 2] = [[0.3, -0.8], [1, 0.5], [-0.2, 0.9]]
+input u[3] = [1, 2, 3]
+Z = tanh(X @ W + b)
+output J4 = jacobian(Z, W)
+z = sum(Z, axis=0)
+output Jb = jacobian(z, b)
+l = sum(Z^2)
+output Js = jacobian(l, W)
+q = sin(s * (X @ W))
+output Jx = jacobian(q, s)
+c = X * 2
+output Jd = jacobian(c, u)
+""",
+    jacobians(),
+)
+
+
 if __name__ == "__main__":
     print(json.dumps({"generator": "generate.py", "cases": CASES}, indent=1))
