@@ -86,7 +86,8 @@ let package = Package(
     .testTarget(
       name: "FFCPassesTests",
       dependencies: [
-        "FFCDriver", "FFCIR", "FFCPasses", "FFCRuntime", "FFCTensor", "FFCTestSupport",
+        "FFCDriver", "FFCFrontend", "FFCIR", "FFCPasses", "FFCRuntime", "FFCTensor",
+        "FFCTestSupport",
       ],
       exclude: ["Fixtures"]),
     .testTarget(name: "FFCDataTests", dependencies: ["FFCData", "FFCIR"]),

@@ -42,7 +42,12 @@ extension Lowering {
         directions < outputs
         ? try forwardJacobian(y, w, ySizes, wSizes, at: node.range)
         : try reverseJacobian(y, w, ySizes, wSizes, at: node.range)
-      return wholeNode(matrix, of: "jacobian", at: node.range)
+      guard let result = wholeNode(matrix, of: "jacobian", at: node.range) else { return nil }
+      derivativeSites.append(
+        DerivativeSite(
+          .jacobian, result: result, of: y, wrt: [w], text: "line \(node.range.start.line)",
+          location: node.range))
+      return result
     } catch {
       reportDerivativeFailure(error, at: node.range)
       return nil

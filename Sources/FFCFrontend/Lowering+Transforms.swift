@@ -45,8 +45,14 @@ extension Lowering {
           Op.embed, Attributes([("indices", .ints([k])), ("shape", .shape(Shape([n, n])))]))
         matrix = matrix.map { $0 + placed } ?? placed
       }
-      guard let matrix else { return nil }
-      return wholeNode(matrix, of: "hessian", at: node.range)
+      guard let matrix, let result = wholeNode(matrix, of: "hessian", at: node.range) else {
+        return nil
+      }
+      derivativeSites.append(
+        DerivativeSite(
+          .hessian, result: result, of: f, wrt: variables.map(\.node),
+          text: "line \(node.range.start.line)", location: node.range))
+      return result
     } catch {
       switch error {
       case .tooLarge(let name, let count):
@@ -135,7 +141,13 @@ extension Lowering {
       let tangent = try ForwardMode.tangent(
         of: y, wrt: w, along: v, nodes: builder.nodes, builder)
       builder.currentLocation = node.range
-      return tangent ?? builder.filled(0, shape: builder[y].shape)
+      let result = tangent ?? builder.filled(0, shape: builder[y].shape)
+      derivativeSites.append(
+        DerivativeSite(
+          .jvp, result: result, of: y, wrt: [w], direction: v,
+          text: "line \(node.range.start.line)",
+          location: node.range))
+      return result
     } catch {
       reportDerivativeFailure(error, at: node.range)
       return nil

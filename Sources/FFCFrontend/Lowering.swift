@@ -8,6 +8,8 @@ public struct FrontendResult {
   public let graph: Graph?
   public let diagnostics: [Diagnostic]
   public let valueSites: ValueSites
+  /// The `jvp`, `jacobian` and `hessian` calls, for `ffc check`.
+  public var derivativeSites: [DerivativeSite] = []
   public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 }
 
@@ -21,7 +23,8 @@ public enum Frontend {
     let graph = lowering.diagnostics.hasErrors ? nil : lowering.finishedGraph()
     return FrontendResult(
       graph: graph, diagnostics: lowering.diagnostics.sorted,
-      valueSites: ValueSites(byDeclaration: lowering.valueSites))
+      valueSites: ValueSites(byDeclaration: lowering.valueSites),
+      derivativeSites: lowering.derivativeSites)
   }
 
   /// The graph's name: the file's base name without its extension.
@@ -57,6 +60,7 @@ struct Lowering {
   var symbolSizes: [String: (Int, String, SourceRange)] = [:]
   /// Where each parameter's value is written, by the parameter's index among the declarations.
   var valueSites: [Int: ValueSite] = [:]
+  var derivativeSites: [DerivativeSite] = []
 
   init(file: SourceFile) { self.file = file }
 

@@ -148,6 +148,39 @@ public final class Plan<T: PlanScalar> {
     }
   }
 
+  /// Sets a node's value for the next runs: a leaf's buffer is written, any other node's
+  /// instruction becomes a write of `values` (`ffc check` moves an intermediate value, taken as
+  /// an independent input, as `jvp` and `jacobian` do). `restore` undoes it.
+  public func override(_ node: NodeID, with values: [Double]) {
+    let target = pointer(node.index)
+    let count = counts[node.index]
+    if graph.nodes[node.index].op.isLeaf {
+      if overridden[node.index] == nil {
+        let saved = Array(UnsafeBufferPointer(start: target, count: count))
+        overridden[node.index] = { for i in 0..<count { target[i] = saved[i] } }
+      }
+      for i in 0..<Swift.min(count, values.count) { target[i] = T(values[i]) }
+      return
+    }
+    let converted = values.map { T($0) }
+    for position in steps.indices where steps[position].node == node.index {
+      if overridden[node.index] == nil {
+        let original = steps[position].run
+        overridden[node.index] = { [unowned self] in self.steps[position].run = original }
+      }
+      steps[position].run = {
+        for i in 0..<Swift.min(count, converted.count) { target[i] = converted[i] }
+      }
+    }
+  }
+
+  /// Undoes `override` of `node`.
+  public func restore(_ node: NodeID) {
+    overridden.removeValue(forKey: node.index)?()
+  }
+
+  private var overridden: [Int: () -> Void] = [:]
+
   /// Runs every instruction in order.
   public func run() {
     for step in steps { step.run() }
