@@ -85,7 +85,11 @@ let package = Package(
       name: "FFCFrontendTests", dependencies: ["FFCFrontend", "FFCIR", "FFCTestSupport"]),
     .testTarget(
       name: "FFCPassesTests",
-      dependencies: ["FFCDriver", "FFCIR", "FFCPasses", "FFCRuntime", "FFCTestSupport"]),
+      dependencies: [
+        "FFCDriver", "FFCFrontend", "FFCIR", "FFCPasses", "FFCRuntime", "FFCTensor",
+        "FFCTestSupport",
+      ],
+      exclude: ["Fixtures"]),
     .testTarget(name: "FFCDataTests", dependencies: ["FFCData", "FFCIR"]),
     .testTarget(name: "FFCViewsTests", dependencies: ["FFCViews", "FFCIR", "FFCTensor"]),
     .testTarget(name: "FFCFormatsTests", dependencies: ["FFCFormats", "FFCIR", "FFCTensor"]),

@@ -11,6 +11,9 @@ extension Lowering {
   ) -> NodeID? {
     guard checkArgumentOrder(callee, arguments, e) else { return nil }
     if callee == "grad" { return lowerGrad(node, arguments, e, values) }
+    if callee == "hessian" { return lowerHessian(node, arguments, e, values) }
+    if callee == "jvp" { return lowerJVP(node, arguments, e, values) }
+    if callee == "jacobian" { return lowerJacobian(node, arguments, e, values) }
     if let composite = OpRegistry.composite(callee) {
       guard checkCount(callee, arguments, tensors: composite.tensorCount, options: [], node) else {
         return nil
@@ -42,7 +45,9 @@ extension Lowering {
     }
     guard let op = OpRegistry.callableOp(callee), let signature = op.call else {
       let names =
-        OpRegistry.callable.map(\.spelling) + OpRegistry.composites.map(\.name) + ["dense", "grad"]
+        OpRegistry.callable.map(\.spelling) + OpRegistry.composites.map(\.name) + [
+          "dense", "grad", "hessian",
+        ]
       diagnostics.add(
         .unknownFunction(
           callee, suggestion: EditDistance.closest(to: callee, in: names), at: node.focus))

@@ -47,7 +47,7 @@ public enum RunCommand: Command {
     guard let args = try scan(arguments, &io) else { return .success }
     if args.all(.hessian).count > 1 {
       throw UsageError(
-        "'--hessian' takes one parameter and was given \(args.all(.hessian).count) times; run once per parameter",
+        "'--hessian' is given once, with its parameters separated by commas (--hessian W1,b1), and was given \(args.all(.hessian).count) times",
         usage: usage, helpTopic: name)
     }
     let drawing = args[.emitValues] == .dot
@@ -175,7 +175,10 @@ public enum RunCommand: Command {
   ) -> Graph? {
     let problem: String
     do throws(Hessian.Failure) {
-      let rows = try Hessian.graph(compiled.forward, parameter: parameter)
+      let names = parameter.split(separator: ",", omittingEmptySubsequences: false).map {
+        String($0).trimmingCharacters(in: .whitespaces)
+      }
+      let rows = try Hessian.graph(compiled.forward, parameters: names)
       return try? Pipeline.standard(differentiate: false, optimize: true).run(rows).graph
     } catch {
       switch error {
@@ -183,10 +186,10 @@ public enum RunCommand: Command {
       case .notAParameter(let name):
         let names = compiled.forward.parameters.map(\.name)
         let hint = EditDistance.closest(to: name, in: names).map { "; did you mean '\($0)'?" } ?? ""
-        problem = "'--hessian \(name)': the program has no parameter '\(name)'\(hint)"
+        problem = "'--hessian \(parameter)': the program has no parameter '\(name)'\(hint)"
       case .tooLarge(let name, let count):
         problem =
-          "'--hessian \(name)': '\(name)' has \(count) elements; the Hessian is built for parameters of at most \(Hessian.maximumElements)"
+          "'--hessian \(parameter)': '\(name)' has \(count) elements; the Hessian is built for parameters of at most \(Hessian.maximumElements) elements in all"
       case .reverseMode(let failure):
         if case .notDifferentiable(let op, let location) = failure {
           io.err(renderer.render(.cannotDifferentiate(op, at: location)))
@@ -215,6 +218,7 @@ enum HessianReport {
       values += sums.map { $0 / Double(examples) }
     }
     return RunReport.Entry(
-      name: "d2\(loss)/d\(parameter)^2", value: Tensor(shape: [n, n], scalars: values))
+      name: "d2\(loss)/d\(parameter.contains(",") ? "(\(parameter))" : parameter)^2",
+      value: Tensor(shape: [n, n], scalars: values))
   }
 }
