@@ -25,8 +25,9 @@ public enum ViewCommand: Command {
     have no values is drawn with shapes only. A per-example program over a data file shows the
     values of the file's first row.
 
-    Opened with '#selftest' after its address, the page clicks through itself and writes the
-    results at its bottom (ffc's browser test reads them).
+    An address ending in '#node=dL/dW1' opens the page with that node explained, '#line=22' with
+    that line's nodes lit. Opened with '#selftest' after its address, the page clicks through
+    itself and writes the results at its bottom (ffc's browser test reads them).
     """
   static let epilogue = """
     exit codes: 0 success, 1 an error in the program, the data or the log, 2 a usage error,

@@ -311,6 +311,16 @@ enum ExplorerScript {
     $('expand-all').addEventListener('click', function () { setAll(true); });
     $('collapse-all').addEventListener('click', function () { setAll(false); });
     setStep(-1);
+    // '#node=dL/dW1' opens the page with that node explained, '#line=22' with a line lit.
+    (function () {
+      var hash = decodeURIComponent(location.hash.slice(1));
+      if (hash.indexOf('node=') === 0) {
+        var name = hash.slice(5), n = N.findIndex(function (f) { return f.n === name; });
+        if (n >= 0) select(n);
+      } else if (hash.indexOf('line=') === 0) {
+        showLine(Number(hash.slice(5)));
+      }
+    })();
 
     """#
 }

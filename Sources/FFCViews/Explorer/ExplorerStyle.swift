@@ -9,7 +9,7 @@ enum ExplorerStyle {
     header button{font:12px monospace;padding:2px 7px;border:1px solid #9bb;border-radius:3px;
       background:#eef3f8;color:#223;cursor:pointer}
     #step-label{font:12px monospace;min-width:16em}
-    main{display:grid;grid-template-columns:minmax(200px,24%) 1fr minmax(200px,20%);
+    main{display:grid;grid-template-columns:minmax(180px,21%) 1fr minmax(200px,19%);
       height:calc(100vh - 40px)}
     main>section,main>aside{overflow:auto;padding:6px 10px;border-right:1px solid #ddd}
     h2{font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:#567;margin:8px 0 4px}
@@ -20,7 +20,7 @@ enum ExplorerStyle {
     .src .ln{display:inline-block;width:3.2em;color:#999;text-align:right;margin-right:8px;
       user-select:none}
     .src .cm{color:#7a8a7a}
-    #graphs .row{display:flex;flex-wrap:wrap;gap:0 18px;align-items:flex-start}
+    #graphs .row{display:flex;gap:0 18px;align-items:flex-start}
     .graph svg{display:block}
     .node rect{fill:#fff;stroke:#555;stroke-width:1}
     .node{cursor:pointer}
