@@ -47,7 +47,7 @@ let package = Package(
   dependencies: [],
   targets: [
     // Layers, one-way: {Diagnostics, Tensor} <- IR <- {Frontend, Passes, Runtime, Data, Views,
-    // Formats} <- Driver <- main.
+    // Formats} <- Driver <- main; Frontend also reads safetensors (load) through Formats.
     .target(name: "FFCDiagnostics"),
     .target(
       name: "FFCTensor",
@@ -55,7 +55,7 @@ let package = Package(
       swiftSettings: hostSettings),
     .target(
       name: "FFCIR", dependencies: ["FFCDiagnostics", "FFCTensor"], swiftSettings: hostSettings),
-    .target(name: "FFCFrontend", dependencies: ["FFCDiagnostics", "FFCIR"]),
+    .target(name: "FFCFrontend", dependencies: ["FFCDiagnostics", "FFCIR", "FFCFormats"]),
     .target(name: "FFCPasses", dependencies: ["FFCIR", "FFCTensor"]),
     .target(
       name: "FFCRuntime", dependencies: ["FFCIR", "FFCTensor"], swiftSettings: hostSettings),

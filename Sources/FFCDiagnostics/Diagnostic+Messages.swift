@@ -193,6 +193,18 @@ extension Diagnostic {
   /// A character outside ASCII is named by its code point too: an invisible one (U+200B, a zero
   /// width space pasted from a web page) would otherwise print as nothing, and a look-alike
   /// (Cyrillic 'а') as the letter it imitates.
+  public static func unknownEscape(at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .error, id: "lex.escape",
+      "unknown escape in a string; a string may escape only '\\\"' and '\\\\'", at: range)
+  }
+
+  public static func unterminatedString(at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .error, id: "lex.string", "unterminated string: a string ends with '\"' on its line",
+      at: range)
+  }
+
   public static func unexpectedCharacter(_ text: String, at range: SourceRange) -> Diagnostic {
     Diagnostic(
       .error, id: "lex.character", "unexpected character \(describeCharacter(text))", at: range)

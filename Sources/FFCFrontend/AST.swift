@@ -5,6 +5,8 @@ import FFCDiagnostics
 public struct ExpressionNode: Sendable {
   public enum Kind: Sendable {
     case number(Double)
+    /// `"weights.safetensors"`: only a file name, in `load(...)`.
+    case string(String)
     case name(String)
     /// `base.member`: `W.T` (transpose) or a layer's parameter `h1.W`.
     case member(base: Int, member: String)

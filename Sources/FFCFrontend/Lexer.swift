@@ -75,6 +75,8 @@ public struct Lexer {
         if depth == 0 { return Token(kind: .newline, text: "\n", start: start, end: position) }
       case _ where isDigit(byte) || (byte == UInt8(ascii: ".") && isDigit(peek(1))):
         return number()
+      case UInt8(ascii: "\""):
+        return string()
       case _ where isIdentifierStart(byte) || unicodeLetterLength(at: position) > 0:
         while position < bytes.count {
           if isIdentifierPart(bytes[position]) {
@@ -126,6 +128,37 @@ public struct Lexer {
     }
     let text = String(decoding: bytes[start..<position], as: UTF8.self)
     return Token(kind: .number, text: text, start: start, end: position)
+  }
+
+  /// A string in double quotes, on one line; `\"` and `\\` are its only escapes. An unterminated
+  /// string or an unknown escape is reported, and the token still made, so parsing goes on.
+  private mutating func string() -> Token {
+    let start = position
+    position += 1
+    var value: [UInt8] = []
+    while true {
+      let byte = peek(0)
+      if position >= bytes.count || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+        diagnostics.append(.unterminatedString(at: file.range(start, position)))
+        break
+      }
+      position += 1
+      if byte == UInt8(ascii: "\"") { break }
+      if byte == UInt8(ascii: "\\") {
+        let escaped = peek(0)
+        if escaped == UInt8(ascii: "\"") || escaped == UInt8(ascii: "\\") {
+          value.append(escaped)
+          position += 1
+        } else {
+          diagnostics.append(
+            .unknownEscape(at: file.range(position - 1, min(bytes.count, position + 1))))
+        }
+        continue
+      }
+      value.append(byte)
+    }
+    return Token(
+      kind: .string, text: String(decoding: value, as: UTF8.self), start: start, end: position)
   }
 
   /// The one-byte symbols by byte; `**` is the only longer one.

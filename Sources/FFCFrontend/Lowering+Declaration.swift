@@ -22,6 +22,14 @@ extension Lowering {
     if let value {
       if kind == .param, let parsed = parseInitializer(value) {
         initializer = parsed
+      } else if kind == .param, isLoad(value, root: value.root) {
+        guard let tensor = loadTensor(value, root: value.root, defaultName: name, shape: shape)
+        else {
+          _ = bind(name, nil, at: nameRange)
+          return
+        }
+        initializer = .literal(tensor)
+        shape = shape ?? Shape(tensor.shape)
       } else if let tensor = evaluateLiteral(value) {
         literal = tensor
       } else {

@@ -53,7 +53,9 @@ extension Lowering {
       }
     }
     let initializer = activation?.denseInitializer ?? .glorot
-    guard let options = readDenseOptions(arguments, e, initializer: initializer) else { return nil }
+    guard let options = readDenseOptions(arguments, e, layer: name, initializer: initializer) else {
+      return nil
+    }
     return denseLayer(name, nameRange, x, Int(units), activation, options, call)
   }
 

@@ -17,7 +17,8 @@ extension Lowering {
   /// Reads `init=`, `bias=`, `W=` and `b=`. Each is given at most once; `W=` (the values
   /// themselves) excludes `init=` (a way to make them), and `b=` excludes `bias=0`.
   mutating func readDenseOptions(
-    _ arguments: [ExpressionNode.Argument], _ e: Expression, initializer: Initializer
+    _ arguments: [ExpressionNode.Argument], _ e: Expression, layer: String,
+    initializer: Initializer
   ) -> DenseOptions? {
     // A new option goes right after the last argument, so comments before ')' stay where they are.
     let end = e.nodes[arguments[arguments.count - 1].value].range.end.offset
@@ -59,7 +60,11 @@ extension Lowering {
               at: value.range))
           return nil
         }
-        guard let tensor = evaluateLiteral(e, root: argument.value) else { return nil }
+        let loaded =
+          isLoad(e, root: argument.value)
+          ? loadTensor(e, root: argument.value, defaultName: "\(layer).\(label)", shape: nil)
+          : evaluateLiteral(e, root: argument.value)
+        guard let tensor = loaded else { return nil }
         if label == "W" {
           options.weight = (tensor, value.range)
           options.weightSite = .replacing(value.range)

@@ -59,7 +59,17 @@ extension Lowering {
         infix.isElementwise
           ? try builder.elementwise(infix, a, b) : try builder.emit(infix, [a, b])
       }
+    case .string:
+      diagnostics.add(
+        .loadUsage("a string is only a file or tensor name in 'load'", at: node.range))
+      return nil
     case .call(let callee, let arguments):
+      if callee == "load" {
+        diagnostics.add(
+          .loadUsage(
+            "'load' gives a parameter its starting value, in its declaration", at: node.range))
+        return nil
+      }
       if callee == "dense" {
         diagnostics.add(.denseNotAssigned(at: node.range))
         return nil

@@ -22,6 +22,13 @@ extension Lowering {
   mutating func evaluateLiteral(_ expression: Expression, root: Int? = nil) -> Tensor? {
     let rootIndex = root ?? expression.root
     let start = expression.nodes[rootIndex].subtreeStart
+    if let load = (start...rootIndex).first(where: { isLoad(expression, root: $0) }) {
+      diagnostics.add(
+        .loadUsage(
+          "'load' gives a parameter its starting value, in its declaration",
+          at: expression.nodes[load].range))
+      return nil
+    }
     var values: [Int: Tensor] = [:]
     for index in start...rootIndex {
       let node = expression.nodes[index]
@@ -42,6 +49,10 @@ extension Lowering {
         }
         values[index] = Tensor(
           shape: [items.count] + first.shape, scalars: items.flatMap(\.scalars))
+      case .string:
+        diagnostics.add(
+          .loadUsage("a string is only a file or tensor name in 'load'", at: node.range))
+        return nil
       default:
         diagnostics.add(.notALiteral(at: node.range))
         return nil

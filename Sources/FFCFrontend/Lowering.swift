@@ -1,4 +1,5 @@
 import FFCDiagnostics
+import FFCFormats
 import FFCIR
 
 /// What the frontend hands on: the forward graph (when the program had no errors), every
@@ -13,9 +14,10 @@ public struct FrontendResult {
 
 public enum Frontend {
   /// Source text to forward graph: lex, parse, resolve names, infer shapes, build the graph.
-  public static func lower(_ file: SourceFile) -> FrontendResult {
+  /// `weights` says where `load(...)` finds its tensors (the files on disk unless told).
+  public static func lower(_ file: SourceFile, weights: WeightSource = .files) -> FrontendResult {
     let (program, parseDiagnostics) = Parser.parse(file)
-    var lowering = Lowering(file: file)
+    var lowering = Lowering(file: file, weights: weights)
     lowering.diagnostics.add(contentsOf: parseDiagnostics)
     lowering.lower(program)
     let graph = lowering.diagnostics.hasErrors ? nil : lowering.finishedGraph()
@@ -57,8 +59,14 @@ struct Lowering {
   var symbolSizes: [String: (Int, String, SourceRange)] = [:]
   /// Where each parameter's value is written, by the parameter's index among the declarations.
   var valueSites: [Int: ValueSite] = [:]
+  let weights: WeightSource
+  /// The safetensors files `load` opened, by the name the program gives (nil: it failed).
+  var openedWeights: [String: SafeTensorsFile?] = [:]
 
-  init(file: SourceFile) { self.file = file }
+  init(file: SourceFile, weights: WeightSource = .files) {
+    self.file = file
+    self.weights = weights
+  }
 
   mutating func lower(_ program: Program) {
     for (statement, range) in program.statements {

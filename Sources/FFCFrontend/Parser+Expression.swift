@@ -89,6 +89,11 @@ extension Parser {
       yard.operands.append(yard.builder.leaf(.number(value), token, file: file))
       return true
     }
+    if token.kind == .string {
+      _ = advance()
+      yard.operands.append(yard.builder.leaf(.string(token.text), token, file: file))
+      return true
+    }
     if token.kind == .identifier {
       _ = advance()
       yard.operands.append(yard.builder.leaf(.name(token.text), token, file: file))

@@ -1,5 +1,6 @@
 import FFCDiagnostics
 import FFCIR
+import Foundation
 
 /// Writes a program back with new parameter values, for `ffc train --save`: the saved file runs,
 /// compiles and trains again like the original, and stays the user's file. Only the parameter
@@ -22,12 +23,58 @@ public enum ProgramWriter {
     _ source: SourceFile, declarations: [Declaration], sites: ValueSites,
     values: [(declaration: Int, value: Tensor)], precision: Precision, note: String?
   ) throws(Diagnostic) -> String {
+    try withParameterValues(
+      source, declarations: declarations, sites: sites, values: values, precision: precision,
+      note: note, weights: nil
+    ).text
+  }
+
+  /// Where large parameters go instead of literals: a safetensors file beside the saved program,
+  /// named in it as `name`, holding every value of at least `minimumCount` elements.
+  public struct WeightsFile: Sendable {
+    public let name: String
+    public let minimumCount: Int
+
+    public init(name: String, minimumCount: Int) {
+      self.name = name
+      self.minimumCount = minimumCount
+    }
+
+    func holds(_ value: Tensor) -> Bool { value.count >= minimumCount }
+
+    /// `load("out.safetensors")`: the tensor is named like the parameter, so no name is needed.
+    var loadCall: String {
+      let escaped = name.replacingOccurrences(of: "\\", with: "\\\\")
+        .replacingOccurrences(of: "\"", with: "\\\"")
+      return "load(\"\(escaped)\")"
+    }
+  }
+
+  /// A saved program's text, and the tensors its `load` calls read from the weights file (by
+  /// parameter name, in declaration order), which the caller writes beside it.
+  public struct Saved {
+    public let text: String
+    public let tensors: [(name: String, value: Tensor)]
+  }
+
+  /// `withParameterValues`, with the values that `weights` holds written as `load(...)` calls
+  /// instead of literals. The text is checked against the tensors before it is returned.
+  public static func withParameterValues(
+    _ source: SourceFile, declarations: [Declaration], sites: ValueSites,
+    values: [(declaration: Int, value: Tensor)], precision: Precision, note: String?,
+    weights: WeightsFile?
+  ) throws(Diagnostic) -> Saved {
     let edits = try SaveEdit.plan(
-      values, declarations, sites.byDeclaration, precision: precision)
+      values, declarations, sites.byDeclaration, precision: precision, weights: weights)
     var text = apply(edits, to: source.text, precision: precision)
     if let note { text = withNote(note, text) }
-    try check(text, path: source.path, values: values, precision: precision)
-    return text
+    let tensors = edits.filter { $0.load != nil }.sorted { $0.order < $1.order }.map {
+      (name: declarations[$0.order].name, value: $0.value)
+    }
+    try check(
+      text, path: source.path, values: values, precision: precision,
+      weights: weights.map { .pending($0.name, tensors) } ?? .files)
+    return Saved(text: text, tensors: tensors)
   }
 
   /// Whether values of these parameters can be saved (their shapes, ranks and numbers), checked
@@ -74,6 +121,11 @@ public enum ProgramWriter {
         out.append(ArraySlice(Array(",".utf8) + newline + blanks(bytes[lineStart..<argument]).lead))
       }
       out.append(ArraySlice(edit.prefix.utf8))
+      if let load = edit.load {
+        out.append(ArraySlice(load.utf8))
+        cursor = edit.range.upperBound
+        continue
+      }
       let (column, lead) = blanks(out.bytes[out.lineStart...])
       let literalStart = out.bytes.count
       LiteralLayout.write(
@@ -126,9 +178,9 @@ public enum ProgramWriter {
   /// A failure is a bug in the writer.
   private static func check(
     _ text: String, path: String, values: [(declaration: Int, value: Tensor)],
-    precision: Precision
+    precision: Precision, weights: WeightSource
   ) throws(Diagnostic) {
-    let result = Frontend.lower(SourceFile(path: path, text: text))
+    let result = Frontend.lower(SourceFile(path: path, text: text), weights: weights)
     guard let graph = result.graph else {
       // The error's location is in the written text, not in the source: say it in words.
       let first = result.diagnostics.first { $0.severity == .error }

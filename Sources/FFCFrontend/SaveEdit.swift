@@ -9,6 +9,8 @@ struct SaveEdit {
   /// See `ValueSite.alignedWith`.
   let alignedWith: Int?
   let value: Tensor
+  /// `load("out.safetensors")` when the value goes to the weights file, nil for a literal.
+  let load: String?
   /// The parameter's place among the declarations, which orders edits at the same offset
   /// (`h.W` before `h.b`).
   let order: Int
@@ -31,7 +33,7 @@ struct SaveEdit {
 
   static func plan(
     _ values: [(declaration: Int, value: Tensor)], _ declarations: [Declaration],
-    _ sites: [Int: ValueSite], precision: Precision
+    _ sites: [Int: ValueSite], precision: Precision, weights: ProgramWriter.WeightsFile? = nil
   ) throws(Diagnostic) -> [SaveEdit] {
     var edits: [SaveEdit] = []
     var seen = Set<Int>()
@@ -48,10 +50,11 @@ struct SaveEdit {
           "ffc does not know where the value of '\(declaration.name)' is written",
           at: declaration.location)
       }
+      let load = weights.flatMap { $0.holds(value) ? $0.loadCall : nil }
       edits.append(
         SaveEdit(
           range: site.range, prefix: site.prefix, alignedWith: site.alignedWith, value: value,
-          order: order))
+          load: load, order: order))
     }
     let sorted = edits.sorted { ($0.range.lowerBound, $0.order) < ($1.range.lowerBound, $1.order) }
     // Sites never overlap; if two did, copying the text between them would go backwards.

@@ -3,6 +3,8 @@ import FFCDiagnostics
 public enum TokenKind: Equatable, Sendable {
   case identifier
   case number
+  /// `"weights.safetensors"`: the token's text is the string's value, escapes decoded.
+  case string
   case keyword
   case newline
   case endOfFile
@@ -25,6 +27,7 @@ public struct Token: Sendable, Equatable {
     switch kind {
     case .newline: "end of line"
     case .endOfFile: "end of file"
+    case .string: "the string \"\(text)\""
     default: "'\(text)'"
     }
   }

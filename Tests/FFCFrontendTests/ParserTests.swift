@@ -14,6 +14,7 @@ import Testing
     for node in e.nodes {
       switch node.kind {
       case .number(let x): text.append(TensorFormat.number(x))
+      case .string(let s): text.append("\"\(s)\"")
       case .name(let n): text.append(n)
       case .member(let b, let m): text.append("\(text[b]).\(m)")
       case .unary(let op, let x): text.append("(\(op)\(text[x]))")

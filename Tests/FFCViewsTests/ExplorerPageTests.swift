@@ -30,15 +30,15 @@ import Testing
 
 @Test func trainingLogsParse() throws {
   let log = try #require(
-    TrainingCurves.parse(
+    ExplorerCurves.parse(
       "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n1,0.5,,,,0.1\n2,0.25,,,,0.1\n"
     ))
   #expect(log.epochs == [1, 2])
   #expect(log.series.map(\.name) == ["train_loss", "train_accuracy", "val_loss", "val_accuracy"])
   #expect(log.series[0].values == [0.5, 0.25])
   #expect(log.series[1].values == [nil, nil])
-  #expect(TrainingCurves.parse("x,y\n1,2\n") == nil)
-  #expect(TrainingCurves.parse("epoch,loss\nfirst,2\n") == nil)
+  #expect(ExplorerCurves.parse("x,y\n1,2\n") == nil)
+  #expect(ExplorerCurves.parse("epoch,loss\nfirst,2\n") == nil)
 }
 
 @Test func pinnedSourcesStayInTheTopLayer() {

@@ -3,6 +3,8 @@
 #   fuzz-frontend  the lexer, parser and lowering of a .ffn program (Frontend.lower), and the
 #                  rendering of its diagnostics
 #   fuzz-csv       the CSV reader (CSVReader.read) and the rendering of its diagnostic
+#   fuzz-onnx      the protobuf reader and ONNX model decoding (ONNXModel(decoding:)), tensor
+#                  values and the import of a model as a program
 # They are not part of `swift build` or `swift test`: this compiles the modules they need from
 # Sources/ with -sanitize=fuzzer,address into .build-fuzz/ (or $FFC_FUZZ_BUILD), then links each
 # target. Run them with samples/fuzz/fuzz-targets.sh.
@@ -32,17 +34,17 @@ else
   compile FFCKernelsAVX2 Sources/FFCKernels/AVX2
 fi
 compile FFCKernelsGeneric Sources/FFCKernels/Generic
-for module in FFCDiagnostics FFCTensor FFCIR FFCFrontend FFCData; do
+for module in FFCDiagnostics FFCTensor FFCIR FFCFormats FFCFrontend FFCData; do
   compile "$module" "Sources/$module"
 done
-for target in frontend csv; do
+for target in frontend csv onnx; do
   echo "linking fuzz-$target" >&2
   # shellcheck disable=SC2086
   swiftc $flags -module-name "Fuzz_$target" "samples/fuzz/fuzz_$target.swift" \
     "$out"/FFCKernelCore.o "$out"/FFCKernelsAVX512.o "$out"/FFCKernelsAVX2.o \
     "$out"/FFCKernelsGeneric.o "$out"/FFCDiagnostics.o "$out"/FFCTensor.o "$out"/FFCIR.o \
-    "$out"/FFCFrontend.o "$out"/FFCData.o \
+    "$out"/FFCFormats.o "$out"/FFCFrontend.o "$out"/FFCData.o \
     -o "$out/fuzz-$target" 2>&1 | grep -v 'Cannot export local symbol' >&2 || true
   test -x "$out/fuzz-$target"
 done
-echo "built $out/fuzz-frontend and $out/fuzz-csv" >&2
+echo "built $out/fuzz-frontend, $out/fuzz-csv and $out/fuzz-onnx" >&2

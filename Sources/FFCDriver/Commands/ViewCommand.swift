@@ -56,7 +56,7 @@ public enum ViewCommand: Command {
     case .failure(let code): return code
     case .success(let compilation): compiled = compilation
     }
-    var log: TrainingCurves?
+    var log: ExplorerCurves?
     if let path = args[.viewLog] {
       guard let parsed = readLog(path, useColor: useColor, io: &io) else { return .programError }
       log = parsed
@@ -135,10 +135,10 @@ public enum ViewCommand: Command {
     }
   }
 
-  static func readLog(_ path: String, useColor: Bool, io: inout CommandIO) -> TrainingCurves? {
+  static func readLog(_ path: String, useColor: Bool, io: inout CommandIO) -> ExplorerCurves? {
     do throws(SafeFile.Failure) {
       let text = try SafeFile.read(io.resolve(path), displayName: path)
-      if let log = TrainingCurves.parse(text) { return log }
+      if let log = ExplorerCurves.parse(text) { return log }
       report(
         Diagnostic(
           .error, id: "view.log",

@@ -5,7 +5,8 @@ extension Option where Value == String? {
   static let save = Option(
     "--save", file: "<out.ffn>",
     help: """
-      write the program with the learned parameters as literals; 'ffc run'
+      write the program with the learned parameters (small ones as literals,
+      large ones in <out>.safetensors beside it, read by load(...)); 'ffc run'
       and 'ffc train' read it like any program (written safely, also after
       Ctrl-C)
       """)
@@ -14,6 +15,12 @@ extension Option where Value == String? {
     help: """
       write epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds, a
       line per epoch as training goes
+      """)
+  static let plot = Option(
+    "--plot", file: "<file.svg>",
+    help: """
+      after training, draw the training and validation loss (and accuracy)
+      per epoch as an SVG (as 'ffc plot' draws a --log file)
       """)
   static let checkpoint = Option(
     "--checkpoint", file: "<file>",
@@ -71,6 +78,12 @@ extension Option where Value == Int? {
   static let batch = count(
     "--batch", from: 1, to: 1_000_000_000,
     help: "rows per step (default: all of them; 1 is stochastic gradient descent)")
+  static let saveWeights = count(
+    "--save-weights", from: 0,
+    help: """
+      with --save: parameters of at least n elements go to the safetensors
+      file (default 4096; 0 puts every parameter there)
+      """)
   static let checkpointEvery = count(
     "--checkpoint-every", from: 1,
     help: "write the checkpoint every n steps instead of every epoch")

@@ -1,7 +1,9 @@
 import FFCData
+import FFCFormats
 import FFCFrontend
 import FFCIR
 import FFCRuntime
+import FFCViews
 import Foundation
 
 /// One `ffc train` run after its program compiled: reads the data, trains, reports, saves.
@@ -32,7 +34,9 @@ struct TrainingSession {
           file: compilation.source.path))
     }
     // Every output is checked before the data is read and a step taken.
-    for path in [args[.save], args[.log], args[.checkpoint]].compactMap({ $0 }) {
+    let weights = args[.save].flatMap(SavedWeights.path(besides:))
+    for path in [args[.save], weights, args[.log], args[.plot], args[.checkpoint]].compactMap({ $0 }
+    ) {
       do {
         try SafeFile.checkWritable(io.resolve(path), displayName: path)
       } catch {
@@ -177,6 +181,10 @@ struct TrainingSession {
     if let path = args[.save] {
       failed = !save(outcome, to: path, seconds: seconds, &io)
     }
+    if let path = args[.plot] {
+      let curves = TrainingCurves(outcome.epochs.map(TrainingCurves.Epoch.init))
+      failed = !write(curves.svg(), to: path, &io) || failed
+    }
     for failure in [log?.failure, checkpointFailure].compactMap({ $0 }) {
       io.err(renderer.render(.cannotWrite(failure)))
       failed = true
@@ -214,8 +222,12 @@ struct TrainingSession {
   }
 
   func write(_ text: String, to path: String, _ io: inout CommandIO) -> Bool {
+    write(Data(text.utf8), to: path, &io)
+  }
+
+  func write(_ data: Data, to path: String, _ io: inout CommandIO) -> Bool {
     do {
-      try SafeFile.write(text, to: io.resolve(path), displayName: path)
+      try SafeFile.write(data, to: io.resolve(path), displayName: path)
       return true
     } catch {
       io.err(DiagnosticRenderer(files: [], useColor: useColor).render(.cannotWrite(error)))
@@ -236,12 +248,26 @@ struct TrainingSession {
       note += ", validation accuracy \(TrainingProgress.percent(accuracy))"
     }
     do throws(Diagnostic) {
-      let text = try ProgramWriter.withParameterValues(
+      let weights = SavedWeights.path(besides: path)
+      let saved = try ProgramWriter.withParameterValues(
         compilation.source, declarations: compilation.graph.declarations,
         sites: compilation.valueSites,
         values: outcome.parameters.map { ($0.declaration, $0.value) },
-        precision: settings.precision, note: note)
-      guard write(text, to: path, &io) else { return false }
+        precision: settings.precision, note: note,
+        weights: weights.map {
+          ProgramWriter.WeightsFile(
+            name: SavedWeights.name($0),
+            minimumCount: args[.saveWeights] ?? SavedWeights.defaultMinimum)
+        })
+      // The weights first: the program that names them is written only once they are in place.
+      if let weights, !saved.tensors.isEmpty {
+        let data = SafeTensorsWriter.encode(
+          saved.tensors, as: settings.precision == .f32 ? .f32 : .f64,
+          metadata: [("format", "ffc"), ("program", SavedWeights.name(path))])
+        guard write(data, to: weights, &io) else { return false }
+        io.out("saved \(saved.tensors.count) parameters to \(weights)\n")
+      }
+      guard write(saved.text, to: path, &io) else { return false }
       io.out("saved the trained program to \(path)\n")
       return true
     } catch {

@@ -14,11 +14,11 @@ public struct ExplorerInput {
   /// Where the values come from, or why there are none.
   public var valuesNote: String
   public var rewrites: [ExplorerRewrite]
-  public var log: TrainingCurves?
+  public var log: ExplorerCurves?
 
   public init(
     title: String, source: String, graph: Graph, values: [Tensor?], valuesNote: String,
-    rewrites: [ExplorerRewrite], log: TrainingCurves? = nil
+    rewrites: [ExplorerRewrite], log: ExplorerCurves? = nil
   ) {
     self.title = title
     self.source = source
@@ -45,7 +45,7 @@ public struct ExplorerRewrite: Sendable {
 
 /// The columns of a `train --log` file: one series per column after `epoch`, with nil where a
 /// row leaves the field empty.
-public struct TrainingCurves: Sendable {
+public struct ExplorerCurves: Sendable {
   public var epochs: [Double]
   public var series: [(name: String, values: [Double?])]
 
@@ -55,7 +55,7 @@ public struct TrainingCurves: Sendable {
   }
 
   /// Parses the CSV `train --log` writes; nil when it has no header with `epoch` first.
-  public static func parse(_ text: String) -> TrainingCurves? {
+  public static func parse(_ text: String) -> ExplorerCurves? {
     let lines = text.split(whereSeparator: \.isNewline).map {
       $0.split(separator: ",", omittingEmptySubsequences: false).map {
         $0.trimmingCharacters(in: .whitespaces)
@@ -74,6 +74,6 @@ public struct TrainingCurves: Sendable {
     let series = zip(header.dropFirst(), columns).filter { $0.0 != "seconds" }.map {
       (name: String($0.0), values: $0.1)
     }
-    return TrainingCurves(epochs: epochs, series: series)
+    return ExplorerCurves(epochs: epochs, series: series)
   }
 }

@@ -117,7 +117,7 @@ public enum ExplorerPage {
     ])
   }
 
-  static func logJSON(_ log: TrainingCurves) -> String {
+  static func logJSON(_ log: ExplorerCurves) -> String {
     JSONText.object([
       ("epochs", JSONText.array(log.epochs.map(JSONText.exact))),
       (

@@ -1,0 +1,77 @@
+import FFCDiagnostics
+import FFCFormats
+import FFCIR
+
+extension Lowering {
+  /// Whether the expression at `root` is a `load(...)` call.
+  func isLoad(_ e: Expression, root: Int) -> Bool {
+    if case .call("load", _) = e.nodes[root].kind { true } else { false }
+  }
+
+  /// `load("w.safetensors")` (the tensor named `defaultName`) or `load("w.safetensors", "fc1")`:
+  /// the tensor's values, checked against `shape` when it is known. Errors point at the call and
+  /// name the file; nil after one.
+  mutating func loadTensor(_ e: Expression, root: Int, defaultName: String, shape: Shape?)
+    -> Tensor?
+  {
+    let call = e.nodes[root]
+    guard case .call(_, let arguments) = call.kind else { return nil }
+    let strings = arguments.map { argument -> String? in
+      if argument.label == nil, case .string(let s) = e.nodes[argument.value].kind {
+        s
+      } else {
+        nil
+      }
+    }
+    guard (1...2).contains(arguments.count), strings.allSatisfy({ $0 != nil }) else {
+      diagnostics.add(
+        .loadUsage(
+          "'load' takes a file name and, optionally, a tensor name, as strings", at: call.range))
+      return nil
+    }
+    let fileName = strings[0]!
+    let tensorName = strings.count == 2 ? strings[1]! : defaultName
+    guard let file = weightFile(fileName, at: call.range) else { return nil }
+    guard let found = file.shape(tensorName) else {
+      diagnostics.add(
+        .loadMissing(
+          tensorName, file: fileName,
+          suggestion: EditDistance.closest(to: tensorName, in: file.names),
+          available: file.names.count, at: call.range))
+      return nil
+    }
+    if let shape, shape.concrete != found {
+      diagnostics.add(
+        .loadShape(
+          tensorName, file: fileName, found: Shape(found).description, parameter: defaultName,
+          declared: shape.description, at: call.range))
+      return nil
+    }
+    return file.tensor(tensorName)
+  }
+
+  /// The file `name` (relative to the program's directory), opened once per compilation.
+  private mutating func weightFile(_ name: String, at range: SourceRange) -> WeightFile? {
+    if let tensors = weights.pending[name] { return .pending(tensors) }
+    if let opened = openedWeights[name] { return opened.map(WeightFile.disk) }
+    guard !name.isEmpty else {
+      diagnostics.add(.loadUsage("'load' needs a file name", at: range))
+      return nil
+    }
+    do {
+      let file = try SafeTensorsFile(Self.path(name, besides: file.path), displayName: name)
+      openedWeights[name] = file
+      return .disk(file)
+    } catch {
+      diagnostics.add(.loadFile(error.description, at: range))
+      openedWeights[name] = .some(nil)
+      return nil
+    }
+  }
+
+  /// A relative file name in a program is relative to the program's directory.
+  static func path(_ name: String, besides program: String) -> String {
+    guard !name.hasPrefix("/"), let slash = program.lastIndex(of: "/") else { return name }
+    return String(program[...slash]) + name
+  }
+}

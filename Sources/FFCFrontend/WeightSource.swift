@@ -1,0 +1,46 @@
+import FFCFormats
+import FFCIR
+
+/// Where `load(...)` finds its tensors: safetensors files on disk, opened once each per
+/// compilation; or, while `ProgramWriter` checks a program whose weights file is not yet written,
+/// the tensors about to be written, by the file name the program uses.
+public struct WeightSource: Sendable {
+  /// file name as written in the program -> tensor name -> value.
+  let pending: [String: [String: Tensor]]
+
+  public static let files = WeightSource(pending: [:])
+
+  public static func pending(_ file: String, _ tensors: [(name: String, value: Tensor)]) -> Self {
+    WeightSource(
+      pending: [
+        file: Dictionary(tensors.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+      ])
+  }
+}
+
+/// A file's tensors as `load` sees them: their names in file order, and a way to read one.
+enum WeightFile {
+  case disk(SafeTensorsFile)
+  case pending([String: Tensor])
+
+  var names: [String] {
+    switch self {
+    case .disk(let file): file.entries.map(\.name)
+    case .pending(let tensors): tensors.keys.sorted()
+    }
+  }
+
+  func shape(_ name: String) -> [Int]? {
+    switch self {
+    case .disk(let file): file.entry(named: name)?.shape
+    case .pending(let tensors): tensors[name]?.shape
+    }
+  }
+
+  func tensor(_ name: String) -> Tensor? {
+    switch self {
+    case .disk(let file): file.entry(named: name).map(file.tensor)
+    case .pending(let tensors): tensors[name]
+    }
+  }
+}

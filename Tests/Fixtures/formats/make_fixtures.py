@@ -1,0 +1,39 @@
+"""Writes the safetensors and NumPy fixtures that the Swift tests read (FFCFormatsTests,
+FFCDataTests): files made by the Python packages themselves, so `swift test` checks ffc against
+them without needing Python. Run with numpy and safetensors installed:
+    python Tests/Fixtures/formats/make_fixtures.py
+The values are small whole numbers and halves, exact in every dtype used."""
+import os
+
+import numpy as np
+from safetensors.numpy import save_file
+
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def path(name):
+    return os.path.join(here, name)
+
+
+save_file(
+    {
+        "a": np.array([[1, -2, 3.5], [0.25, -0.5, 6]], dtype=np.float32),
+        "b": np.array([1.5, -2.25, 1e300, -0.0], dtype=np.float64),
+        "h": np.array([1, -0.5, 65504], dtype=np.float16),
+        "i": np.array([[1, -2], [3, 4]], dtype=np.int64),
+        "u": np.array([0, 7, 255], dtype=np.uint8),
+        "s": np.array(2.5, dtype=np.float32),
+        "fc1.weight": np.arange(6, dtype=np.float32).reshape(3, 2),
+    },
+    path("mixed.safetensors"),
+    metadata={"format": "np"},
+)
+
+x = np.array([[1, 2, 3], [4, 5, 6.5]], dtype=np.float32)
+np.save(path("x_f32.npy"), x)
+np.save(path("x_f64_big.npy"), x.astype(">f8"))
+np.save(path("y_i64.npy"), np.array([0, 2], dtype=np.int64))
+np.save(path("x_fortran.npy"), np.asfortranarray(x.astype(np.float64)))
+np.save(path("t_rank3.npy"), np.arange(24, dtype=np.int16).reshape(2, 3, 4))
+np.savez(path("xy.npz"), X=x, y=np.array([0, 2], dtype=np.int32))
+np.savez_compressed(path("xy_deflate.npz"), X=x, y=np.array([0, 2], dtype=np.int32))
