@@ -70,7 +70,8 @@ let package = Package(
       ]),
     .executableTarget(name: "ffc", dependencies: ["FFCDriver"]),
     .executableTarget(
-      name: "ffc-bench", dependencies: ["FFCDriver", "FFCIR", "FFCRuntime", "FFCTensor"]),
+      name: "ffc-bench",
+      dependencies: ["FFCDriver", "FFCIR", "FFCRuntime", "FFCTensor", "FFCViews"]),
     .target(
       name: "FFCTestSupport",
       dependencies: [

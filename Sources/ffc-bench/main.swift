@@ -14,6 +14,10 @@
 // times the matrix-product kernel alone on an n × n × n product, in f32 and f64, on 1 thread and
 // on every core (`--transpose b` multiplies by Bᵀ, as a layer's input gradient dZ·Wᵀ does). It prints a Markdown table; the README keeps the figures with the machine they
 // came from.
+//
+//     swift run -c release ffc-bench --layout [--depths 10,100,1000] [--repeat 5]
+//
+// times the layered layout of each MLP's whole differentiated graph, and the `ffc view` page.
 import FFCDriver
 import FFCIR
 import FFCRuntime
@@ -25,6 +29,7 @@ struct Options {
   var width = 32
   var repeats = 5
   var step = false
+  var layout = false
   var batch = 128
   var gemm: Int?
   var transpose = "none"
@@ -33,8 +38,8 @@ struct Options {
     var index = 0
     while index < arguments.count {
       let flag = arguments[index]
-      if flag == "--step" {
-        step = true
+      if flag == "--step" || flag == "--layout" {
+        if flag == "--step" { step = true } else { layout = true }
         index += 1
         continue
       }
@@ -221,6 +226,10 @@ do {
   }
   if options.step {
     try stepBenchmark(options)
+    exit(0)
+  }
+  if options.layout {
+    try layoutBenchmark(options)
     exit(0)
   }
   try compileBenchmark(options)
