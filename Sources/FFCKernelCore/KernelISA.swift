@@ -30,6 +30,11 @@ public protocol ISAKernels {
   static func blockedProduct(_ part: ProductPart<Float>)
   static func blockedProduct(_ part: ProductPart<Double>)
 
+  /// The FMA ceiling probe: `iterations` rounds of twelve register-wide multiply-adds; returns
+  /// a value that depends on every one of them and the FLOPs done.
+  static func fmaProbe(_ seed: Float, iterations: Int) -> (result: Float, flops: Int)
+  static func fmaProbe(_ seed: Double, iterations: Int) -> (result: Double, flops: Int)
+
   /// tanh in f32 by the vectorised rational approximation.
   static func tanh(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
 }
