@@ -35,7 +35,8 @@ import Testing
     let expected = (0..<count).map {
       Self.scalar(op, a[aCount == 1 ? 0 : $0], b[bCount == 1 ? 0 : $0])
     }
-    var out = inPlace ? a : [T](repeating: 0, count: count)
+    var out =
+      inPlace ? a + [T](repeating: 0, count: count - aCount) : [T](repeating: 0, count: count)
     a.withUnsafeBufferPointer { x in
       b.withUnsafeBufferPointer { y in
         out.withUnsafeMutableBufferPointer { o in
@@ -78,6 +79,9 @@ import Testing
         }
         check(Float.self, op, isa: isa, count: count, aCount: count, bCount: count, inPlace: true)
         check(Double.self, op, isa: isa, count: count, aCount: count, bCount: 1, inPlace: true)
+        // The output is the scalar operand's buffer (a fused node writes in place over its
+        // first operand, which may be a one-element value broadcast).
+        check(Float.self, op, isa: isa, count: count, aCount: 1, bCount: count, inPlace: true)
       }
     }
   }
