@@ -50,7 +50,7 @@ struct TrainingSession {
     var validation: TrainingRows?
     do throws(Diagnostic) {
       let inputs = try RunInputs.gather(
-        sets: args.all(.set), dataPath: dataPath, graph: graph, io: io)
+        sets: args.all(.set), data: args.all(.data).compactMap { $0 }, graph: graph, io: io)
       if let file = inputs.dataFile { files.append(file) }
       if let warning = inputs.underflowWarning(in: settings.precision) {
         io.err(DiagnosticRenderer(files: files, useColor: useColor).render(warning))
@@ -61,7 +61,7 @@ struct TrainingSession {
       let all = TrainingData.rows(data, graph: graph, setValues: inputs.setValues)
       if let valPath = args[.validation] {
         let checked = try RunInputs.gather(
-          sets: args.all(.set), dataPath: valPath, graph: graph, io: io)
+          sets: args.all(.set), data: [valPath], graph: graph, io: io)
         if let file = checked.dataFile { files.append(file) }
         training = all
         validation = checked.data.map {
