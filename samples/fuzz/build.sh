@@ -3,6 +3,7 @@
 #   fuzz-frontend  the lexer, parser and lowering of a .ffn program (Frontend.lower), and the
 #                  rendering of its diagnostics
 #   fuzz-csv       the CSV reader (CSVReader.read) and the rendering of its diagnostic
+#   fuzz-formats   the safetensors, .npy and .npz readers (SafeTensorsFile, NumPy, NumPyArchive)
 # They are not part of `swift build` or `swift test`: this compiles the modules they need from
 # Sources/ with -sanitize=fuzzer,address into .build-fuzz/ (or $FFC_FUZZ_BUILD), then links each
 # target. Run them with samples/fuzz/fuzz-targets.sh.
@@ -35,7 +36,7 @@ compile FFCKernelsGeneric Sources/FFCKernels/Generic
 for module in FFCDiagnostics FFCTensor FFCIR FFCFormats FFCFrontend FFCData; do
   compile "$module" "Sources/$module"
 done
-for target in frontend csv; do
+for target in frontend csv formats; do
   echo "linking fuzz-$target" >&2
   # shellcheck disable=SC2086
   swiftc $flags -module-name "Fuzz_$target" "samples/fuzz/fuzz_$target.swift" \
@@ -45,4 +46,4 @@ for target in frontend csv; do
     -o "$out/fuzz-$target" 2>&1 | grep -v 'Cannot export local symbol' >&2 || true
   test -x "$out/fuzz-$target"
 done
-echo "built $out/fuzz-frontend and $out/fuzz-csv" >&2
+echo "built $out/fuzz-frontend, $out/fuzz-csv and $out/fuzz-formats" >&2
