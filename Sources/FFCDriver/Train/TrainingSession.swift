@@ -259,7 +259,8 @@ struct TrainingSession {
           saved.tensors, as: settings.precision == .f32 ? .f32 : .f64,
           metadata: [("format", "ffc"), ("program", SavedWeights.name(path))])
         guard write(data, to: weights, &io) else { return false }
-        io.out("saved \(saved.tensors.count) parameters to \(weights)\n")
+        let count = saved.tensors.count
+        io.out("saved \(count) parameter\(count == 1 ? "" : "s") to \(weights)\n")
       }
       guard write(saved.text, to: path, &io) else { return false }
       io.out("saved the trained program to \(path)\n")
