@@ -1,4 +1,5 @@
 import FFCDiagnostics
+import FFCFormats
 import FFCRuntime
 
 // Messages of the driver itself (files it reads and writes, values a run cannot compute), as
@@ -8,6 +9,11 @@ extension Diagnostic {
   /// A file ffc could not read (the message names it and says why); no place in a file applies.
   static func cannotRead(_ failure: SafeFile.Failure) -> Diagnostic {
     Diagnostic(.error, id: "file.unreadable", failure.message, at: nil)
+  }
+
+  /// A graph with something ONNX cannot express (an op without a mapping), at its program line.
+  static func cannotExport(_ error: ONNXExportError) -> Diagnostic {
+    Diagnostic(.error, id: "export.onnx", error.message, at: error.location)
   }
 
   static func cannotWrite(_ failure: SafeFile.Failure) -> Diagnostic {

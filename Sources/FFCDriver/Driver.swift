@@ -8,8 +8,8 @@ public enum Driver {
 
   static var commands: [any Command.Type] {
     [
-      CompileCommand.self, RunCommand.self, TrainCommand.self, CheckCommand.self, BenchCommand.self,
-      HelpCommand.self,
+      CompileCommand.self, RunCommand.self, TrainCommand.self, CheckCommand.self, PlotCommand.self,
+      ViewCommand.self, ExportCommand.self, ImportCommand.self, BenchCommand.self, HelpCommand.self,
     ]
   }
 

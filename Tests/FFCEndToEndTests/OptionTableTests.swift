@@ -49,7 +49,7 @@ import Testing
   @Test(arguments: commands.map { $0.name })
   func usageLineShowsEveryOptionButHelp(command: String) throws {
     let type = try #require(Driver.command(named: command))
-    #expect(type.usage.hasPrefix("ffc \(command) <file.ffn> "))
+    #expect(type.usage.hasPrefix("ffc \(command) \(type.operands) "))
     for option in type.options where option.key != Option.help.key {
       #expect(type.usage.contains(option.usage), "\(option.usage) in \(type.usage)")
     }

@@ -47,7 +47,7 @@ import Testing
 
   /// Modules of the toolchain, which no target declares.
   static let toolchainModules: Set<String> = [
-    "Dispatch", "Foundation", "Synchronization", "Testing", "XCTest",
+    "Dispatch", "Foundation", "FoundationXML", "Synchronization", "Testing", "XCTest",
   ]
 
   /// Each target of Package.swift with the dependencies it declares, read from the manifest's

@@ -2,6 +2,7 @@ import FFCData
 import FFCIR
 import FFCPasses
 import FFCRuntime
+import FFCViews
 
 /// `ffc run`: evaluates the program's outputs, loss and gradients on values from the command line,
 /// the program's defaults or a CSV file, through the compiled plan interpreter.
@@ -38,7 +39,8 @@ public enum RunCommand: Command {
   static let options: [any OptionDeclaration] = [
     Option.data.withHelp(
       "read inputs, targets and labels from a CSV file or NumPy arrays (see below)"),
-    Option.set, Option.grads, Option.trace, Option.format, Option.precision, Option.reduce,
+    Option.set, Option.grads, Option.trace, Option.emitValues, Option.format, Option.precision,
+    Option.reduce,
     Option.checkNumerics, Option.hessian, Option.seed, Option.optimization, Option.color,
     Option.help,
   ]
@@ -50,15 +52,25 @@ public enum RunCommand: Command {
         "'--hessian' takes one parameter and was given \(args.all(.hessian).count) times; run once per parameter",
         usage: usage, helpTopic: name)
     }
+    let drawing = args[.emitValues] == .dot
+    let reportOnly = [
+      (Option.trace.key, args.given(.trace)), (Option.hessian.key, args.given(.hessian)),
+      (Option.format.key, args.given(.format)),
+    ]
+    if drawing, let clash = reportOnly.first(where: { $0.1 })?.0 {
+      throw UsageError(
+        "'--emit dot' draws the graph with its values; '\(clash)' is for the report, give one of them",
+        usage: usage, helpTopic: name)
+    }
     guard let program = try readProgram(args, &io) else { return .programError }
     let useColor = useColor(args[.color], io)
     let trace = args[.trace]
     var options = Compilation.Options(
-      differentiate: args[.grads] || trace, onlyWithLoss: true,
+      differentiate: args[.grads] || trace || drawing, onlyWithLoss: true,
       optimize: args[.optimization] && !trace,
-      // --trace reads every named value and --check-numerics names the op that failed: both run
-      // the graph unfused.
-      fuse: !trace && !args[.checkNumerics])
+      // --trace reads every named value and --check-numerics names the op that failed, and
+      // --emit dot draws every node: they run the graph unfused.
+      fuse: !trace && !args[.checkNumerics] && !drawing)
     options.precision = args[.precision]
     let compiled: Compilation
     switch compile(program, options, useColor: useColor, &io) {
@@ -124,6 +136,11 @@ public enum RunCommand: Command {
         renderer.render(Diagnostic.runFailure(error, graph: graph, precision: precision)))
       return .programError
     }
+    if let values = report.nodeValues {
+      io.out(
+        ValuedDot(graph: graph, values: values, note: valuesNote(graph, inputs, args)).render())
+      return .success
+    }
     switch args[.format] {
     case .csv: io.out(ReportCSV.render(report))
     case .json: io.out(ReportJSON.render(report))
@@ -138,7 +155,20 @@ public enum RunCommand: Command {
   ) -> RunExecution {
     RunExecution(
       graph: graph, source: compiled.source, inputs: inputs, seed: args[.seed], trace: trace,
-      checkNumerics: args[.checkNumerics], reduceBySum: args[.reduce] == .sum)
+      checkNumerics: args[.checkNumerics], reduceBySum: args[.reduce] == .sum,
+      keepValues: args[.emitValues] == .dot)
+  }
+
+  /// The drawing's caption: which values it shows.
+  static func valuesNote(_ graph: Graph, _ inputs: RunInputs, _ args: ArgumentScanner) -> String {
+    guard let data = inputs.data, let path = args[.data] else {
+      let set = args.all(.set).isEmpty ? "" : " and --set"
+      return "\(graph.name): values at the program's defaults\(set)"
+    }
+    if inputs.isPerExample {
+      return "\(graph.name): values of data row 1 of \(data.rowCount) in \(path)"
+    }
+    return "\(graph.name): values over the \(data.rowCount) rows of \(path)"
   }
 
   /// The optimised graph of the Hessian rows of `parameter`, or nil after reporting why not.

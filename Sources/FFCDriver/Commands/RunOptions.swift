@@ -50,3 +50,19 @@ extension Option where Value == String? {
       symbolically as the gradient of each element of the gradient
       """)
 }
+
+/// What `ffc run` prints: its report, or the graph with every node's value on it.
+enum RunEmission: String, CaseIterable, Sendable {
+  case report, dot
+}
+
+extension Option where Value == RunEmission {
+  static let emitValues = Option(
+    "--emit", default: .report,
+    help: """
+      report (default; the values as --format says) or dot: the forward and
+      gradient graph as Graphviz DOT with every node's value on it, each
+      parameter with its gradient, NaN and inf in red (render with:
+      dot -Tsvg); a per-example program over a data file shows its first row
+      """)
+}

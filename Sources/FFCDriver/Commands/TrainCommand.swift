@@ -16,7 +16,7 @@ public enum TrainCommand: Command {
     After every epoch it prints the training loss, the validation loss and, for the classification
     losses (softmax_cross_entropy, sigmoid_cross_entropy), the accuracy; on a terminal as one line
     that updates. Ctrl-C, SIGTERM and SIGHUP stop after the current step and still save the
-    program, the log and the checkpoint. Every output file is checked before the first step, and
+    program, the log, the plot and the checkpoint. Every output file is checked before the first step, and
     none may name a file the command reads (--save may name the program: it is read first).
 
     exit codes: 0 success, 1 an error in the program or the data (or a loss that became NaN),
@@ -36,8 +36,8 @@ public enum TrainCommand: Command {
       seed for the initialisers, the shuffles and --split (default 0); the
       same seed gives the same result, bit for bit
       """),
-    Option.save, Option.saveWeights, Option.log, Option.checkpoint, Option.checkpointEvery,
-    Option.resume,
+    Option.save, Option.saveWeights, Option.log, Option.plot, Option.checkpoint,
+    Option.checkpointEvery, Option.resume,
     Option.quiet,
     Option.set.withHelp(
       "give a value, as for 'ffc run' (a parameter's starting value too)"),
@@ -60,6 +60,7 @@ public enum TrainCommand: Command {
     files.output(Option.save.key, args[.save])
     files.output(Option.save.key, args[.save].flatMap(SavedWeights.path(besides:)))
     files.output(Option.log.key, args[.log])
+    files.output(Option.plot.key, args[.plot])
     files.output(Option.checkpoint.key, args[.checkpoint])
     // Both are read in full before anything is written: saving over the program keeps it the
     // user's file with new values, and a resumed run goes on writing its own checkpoint.

@@ -20,6 +20,9 @@ struct RunExecution: PrecisionGeneric {
   let trace: Bool
   let checkNumerics: Bool
   let reduceBySum: Bool
+  /// `--emit dot`: keep every node's value and report those of the first run (the first data row
+  /// of a per-example program).
+  var keepValues = false
 
   func callAsFunction<T: PlanScalar>(_: T.Type) throws(RunFailure) -> RunReport {
     var report = RunReport(precision: T.precision)
@@ -71,7 +74,8 @@ struct RunExecution: PrecisionGeneric {
     -> Plan<T>
   {
     do {
-      return try Plan<T>(graph, leaves: LeafValues(graph, feeds: feeds, seed: seed))
+      return try Plan<T>(
+        graph, leaves: LeafValues(graph, feeds: feeds, seed: seed), keepAll: keepValues)
     } catch {
       throw .evaluation(error)
     }
@@ -84,8 +88,18 @@ struct RunExecution: PrecisionGeneric {
     }
   }
 
-  /// One run of the plan, observed for `--trace` and `--check-numerics`.
+  /// One run of the plan, with every node's value kept for `--emit dot` after the first.
   private func execute<T: PlanScalar>(_ plan: Plan<T>, row: Int?, into report: inout RunReport)
+    throws(RunFailure)
+  {
+    try observe(plan, row: row, into: &report)
+    if keepValues && report.nodeValues == nil {
+      report.nodeValues = graph.nodes.indices.map { plan.value(of: NodeID($0)) }
+    }
+  }
+
+  /// One run of the plan, observed for `--trace` and `--check-numerics`.
+  private func observe<T: PlanScalar>(_ plan: Plan<T>, row: Int?, into report: inout RunReport)
     throws(RunFailure)
   {
     if !trace && !checkNumerics {

@@ -31,6 +31,8 @@ struct RunReport {
   /// `--hessian W`: the Hessian of the loss with respect to W, flattened to [n, n].
   var hessian: Entry?
   var trace: [TraceEntry] = []
+  /// `--emit dot`: every node's value, by node index, from the first run.
+  var nodeValues: [Tensor]?
 
   /// A result in its precision's shortest exact form; a zero prints as 0 whatever its sign (a
   /// gradient of -0 is a zero the sign of which says nothing to the reader).

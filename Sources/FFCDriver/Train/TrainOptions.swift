@@ -16,6 +16,12 @@ extension Option where Value == String? {
       write epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds, a
       line per epoch as training goes
       """)
+  static let plot = Option(
+    "--plot", file: "<file.svg>",
+    help: """
+      after training, draw the training and validation loss (and accuracy)
+      per epoch as an SVG (as 'ffc plot' draws a --log file)
+      """)
   static let checkpoint = Option(
     "--checkpoint", file: "<file>",
     help: """

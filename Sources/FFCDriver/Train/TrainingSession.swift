@@ -3,6 +3,7 @@ import FFCFormats
 import FFCFrontend
 import FFCIR
 import FFCRuntime
+import FFCViews
 import Foundation
 
 /// One `ffc train` run after its program compiled: reads the data, trains, reports, saves.
@@ -34,7 +35,8 @@ struct TrainingSession {
     }
     // Every output is checked before the data is read and a step taken.
     let weights = args[.save].flatMap(SavedWeights.path(besides:))
-    for path in [args[.save], weights, args[.log], args[.checkpoint]].compactMap({ $0 }) {
+    for path in [args[.save], weights, args[.log], args[.plot], args[.checkpoint]].compactMap({ $0 }
+    ) {
       do {
         try SafeFile.checkWritable(io.resolve(path), displayName: path)
       } catch {
@@ -178,6 +180,10 @@ struct TrainingSession {
     var failed = false
     if let path = args[.save] {
       failed = !save(outcome, to: path, seconds: seconds, &io)
+    }
+    if let path = args[.plot] {
+      let curves = TrainingCurves(outcome.epochs.map(TrainingCurves.Epoch.init))
+      failed = !write(curves.svg(), to: path, &io) || failed
     }
     for failure in [log?.failure, checkpointFailure].compactMap({ $0 }) {
       io.err(renderer.render(.cannotWrite(failure)))

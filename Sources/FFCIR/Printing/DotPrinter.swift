@@ -1,19 +1,57 @@
 /// The graph for Graphviz: values as boxes labelled with their name, op and shape; edges in
 /// data-flow direction; forward nodes and gradient nodes in separate, differently coloured
 /// clusters; declared leaves as ellipses; roots as double outlines. Same graph, same bytes.
+///
+/// A caller that knows more about the nodes (their values, in `ffc run --emit dot`) draws them its
+/// own way through `relabel`, in the same graph structure; FFCIR itself knows no values.
 public struct DotPrinter {
-  public init() {}
+  /// A node as the printer names it, for a caller that labels it itself.
+  public struct NodeCaption: Sendable {
+    /// `param W1`, `h1 = relu`, `matmul`.
+    public let title: String
+    public let shape: Shape
+    /// The declaration the node is, for leaves the program declares.
+    public let declaration: Declaration?
+    public let isGradient: Bool
+  }
+
+  /// A node's label as an HTML-like label (the text between the outer `<` `>`), and attributes
+  /// that replace the printer's own of the same name (`shape=box`) or add to them.
+  public struct NodeLabel: Sendable {
+    public var html: String
+    public var attributes: [String]
+    public init(html: String, attributes: [String] = []) {
+      self.html = html
+      self.attributes = attributes
+    }
+  }
+
+  /// Lines added to the graph's attributes (a title, the direction of the ranks).
+  let header: [String]
+  let relabel: ((NodeID, NodeCaption) -> NodeLabel?)?
+  /// Attributes added to the edge from a node to its user.
+  let restyleEdge: ((_ from: NodeID, _ to: NodeID) -> [String])?
+
+  public init(
+    header: [String] = [], relabel: ((NodeID, NodeCaption) -> NodeLabel?)? = nil,
+    restyleEdge: ((_ from: NodeID, _ to: NodeID) -> [String])? = nil
+  ) {
+    self.header = header
+    self.relabel = relabel
+    self.restyleEdge = restyleEdge
+  }
 
   public func print(_ graph: Graph) -> String {
     let names = PrintNames(graph)
     var declarationOf = [Declaration?](repeating: nil, count: graph.nodes.count)
     for declaration in graph.declarations { declarationOf[declaration.node.index] = declaration }
-    var lines = [
-      "digraph \(quoted(graph.name)) {",
-      "  rankdir=TB;",
-      "  node [shape=box, style=\"rounded,filled\", fontname=\"monospace\", fontsize=10, fillcolor=\"#ffffff\"];",
-      "  edge [color=\"#555555\", arrowsize=0.6];",
-    ]
+    var lines =
+      [
+        "digraph \(quoted(graph.name)) {",
+        "  rankdir=TB;",
+        "  node [shape=box, style=\"rounded,filled\", fontname=\"monospace\", fontsize=10, fillcolor=\"#ffffff\"];",
+        "  edge [color=\"#555555\", arrowsize=0.6];",
+      ] + header.map { "  " + $0 }
     var forward = LineGroups()
     var gradient = LineGroups()
     var edges: [String] = []
@@ -27,8 +65,10 @@ public struct DotPrinter {
       if node.isGradient { gradient.add(line, line: group) } else { forward.add(line, line: group) }
       let ordered = node.inputs.count > 1 && !node.op.traits.contains(.commutative)
       for (position, input) in node.inputs.enumerated() {
-        let label = ordered ? " [label=\"\(position)\", fontsize=8]" : ""
-        edges.append("  n\(input.index) -> n\(index)\(label);")
+        var attributes = ordered ? ["label=\"\(position)\"", "fontsize=8"] : []
+        attributes += restyleEdge?(input, id) ?? []
+        let list = attributes.isEmpty ? "" : " [\(attributes.joined(separator: ", "))]"
+        edges.append("  n\(input.index) -> n\(index)\(list);")
       }
     }
     lines.append("  subgraph cluster_forward {")
@@ -53,19 +93,32 @@ public struct DotPrinter {
     _ node: Node, _ id: NodeID, _ graph: Graph, _ names: PrintNames, declaration: Declaration?
   ) -> String {
     let name = names[id]
+    let title: String
+    let style: String
     if let d = declaration {
-      let fill = d.kind == .param ? "#fff2b3" : "#dbe9f6"
-      return
-        "label=\(quoted("\(d.kind.rawValue) \(name)\n\(node.shape)")), shape=ellipse, fillcolor=\"\(fill)\""
-    }
-    if let value = node.constantValue {
+      title = "\(d.kind.rawValue) \(name)"
+      style = "shape=ellipse, fillcolor=\"\(d.kind == .param ? "#fff2b3" : "#dbe9f6")\""
+    } else if let value = node.constantValue {
       return "label=\(quoted(TensorFormat.summary(value))), shape=plaintext, style=\"\""
+    } else {
+      let op =
+        graph.operationText(node, names).split(separator: " ").first.map(String.init)
+        ?? node.op.name
+      title = name.first?.isNumber == true ? op : "\(name) = \(op)"
+      style = "fillcolor=\"\(node.isGradient ? "#fde3c8" : "#ffffff")\""
     }
-    let op =
-      graph.operationText(node, names).split(separator: " ").first.map(String.init) ?? node.op.name
-    let title = name.first?.isNumber == true ? op : "\(name) = \(op)"
-    let fill = node.isGradient ? "#fde3c8" : "#ffffff"
-    return "label=\(quoted("\(title)\n\(node.shape)")), fillcolor=\"\(fill)\""
+    let caption = NodeCaption(
+      title: title, shape: node.shape, declaration: declaration, isGradient: node.isGradient)
+    guard let label = relabel?(id, caption) else {
+      return "label=\(quoted("\(title)\n\(node.shape)")), \(style)"
+    }
+    // The caller's attributes replace the printer's of the same name (its `shape=box` for an
+    // ellipse), so each is written once.
+    let replaced = Set(label.attributes.map { $0.prefix { $0 != "=" } })
+    let kept = style.components(separatedBy: ", ").filter {
+      !replaced.contains($0.prefix { $0 != "=" })
+    }
+    return (["label=<\(label.html)>"] + kept + label.attributes).joined(separator: ", ")
   }
 
   /// Outputs, the loss and the gradients as named sinks.
@@ -84,7 +137,8 @@ public struct DotPrinter {
     return lines
   }
 
-  private func quoted(_ text: String) -> String {
+  /// A DOT string literal: quoted, with quotes, backslashes and line breaks escaped.
+  public func quoted(_ text: String) -> String {
     var out = "\""
     for character in text {
       switch character {

@@ -39,7 +39,7 @@ extension Graph {
   }
 
   /// `op[attrs] %a, %b` for a node, with operand marks such as `.T` applied.
-  func operationText(_ node: Node, _ names: PrintNames) -> String {
+  public func operationText(_ node: Node, _ names: PrintNames) -> String {
     var operands = node.inputs.map { operandText($0, names) }
     var attributes = node.attributes
     for entry in node.attributes.entries {

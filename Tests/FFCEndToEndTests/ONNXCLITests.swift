@@ -1,0 +1,87 @@
+import FFCTestSupport
+import Foundation
+import Testing
+
+/// `ffc export` and `ffc import` as a user runs them: files, exit codes, messages.
+@Suite struct ONNXCLITests {
+  func ffc(_ arguments: [String]) throws -> BinaryRunner.Result { try BinaryRunner.run(arguments) }
+
+  @Test func exportWritesAModelAndNeedsItsFile() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let path = scratch.url.appendingPathComponent("xor.onnx").path
+    let result = try ffc(["export", "samples/xor.ffn", "-o", path, "--train-step", "--lr", "0.5"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    #expect(bytes.prefix(2) == [0x08, 0x08], "starts with ir_version 8")
+    #expect(try ffc(["export", "samples/xor.ffn"]).status == 2)
+    #expect(try ffc(["export", "samples/xor.ffn", "-o", path, "--lr", "0.5"]).status == 2)
+  }
+
+  /// The imported program runs in ffc with ONNX Runtime's outputs (committed by
+  /// samples/onnx/import_check.py) to 1e-5 of their largest magnitude.
+  @Test(arguments: ["mlp_gemm", "mlp_matmul"])
+  func anImportedModelComputesWhatONNXRuntimeComputes(model: String) throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = scratch.url.appendingPathComponent(model + ".ffn").path
+    let imported = try ffc(["import", "samples/onnx/fixtures/\(model).onnx", "-o", program])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    let fixture =
+      try JSONSerialization.jsonObject(
+        with: Data(Repository.read("samples/onnx/fixtures/\(model).json").utf8)) as! [String: Any]
+    let input = (fixture["input"] as! [[Double]]).flatMap { $0 }
+    let run = try ffc([
+      "run", program, "--format", "json", "--set",
+      "input_=" + input.map { "\($0)" }.joined(separator: ","),
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    let report = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
+    let outputs = report["outputs"] as! [[String: Any]]
+    let expected = fixture["outputs"] as! [String: [[Double]]]
+    #expect(outputs.count == expected.count)
+    for output in outputs {
+      let name = output["name"] as! String
+      let want = try #require(expected[name] ?? expected[String(name.dropLast())]).flatMap { $0 }
+      let got = (output["value"] as! [[Double]]).flatMap { $0 }
+      let scale = want.map(abs).max() ?? 1
+      for (a, b) in zip(got, want) { #expect(abs(a - b) <= 1e-5 * scale, "\(model) \(name)") }
+    }
+  }
+
+  /// With a loss, the imported model has a symbolic gradient that `ffc check` verifies.
+  @Test func anImportedModelWithALossPassesCheck() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = scratch.url.appendingPathComponent("mlp.ffn").path
+    let imported = try ffc([
+      "import", "samples/onnx/fixtures/mlp_gemm.onnx", "-o", program, "--loss", "cross_entropy",
+    ])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    let check = try ffc(["check", program, "--set", "input_=1,2,3,4,-1,0,1,2", "--set", "y=0,2"])
+    #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    #expect(check.stdout.contains("every gradient agrees"))
+  }
+
+  @Test func aProgramWithNothingToExportIsAnErrorNamingIt() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = try scratch.file("p.ffn", "param a = 1\n")
+    let result = try ffc([
+      "export", program, "-o", scratch.url.appendingPathComponent("p.onnx").path,
+    ])
+    #expect(result.status == 1)
+    #expect(result.stderr.hasPrefix("\(program): error: the program has no 'output'"))
+  }
+
+  @Test func aBadModelIsAnErrorNamingTheFile() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let bad = try scratch.file("bad.onnx", "not a model")
+    let out = scratch.url.appendingPathComponent("out.ffn").path
+    let result = try ffc(["import", bad, "-o", out])
+    #expect(result.status == 1)
+    #expect(result.stderr.hasPrefix("ffc: error: cannot read '\(bad)' as an ONNX model"))
+    #expect(!FileManager.default.fileExists(atPath: out))
+  }
+}
