@@ -86,7 +86,7 @@ import Testing
     let noData = try ffc(["train", "samples/xor.ffn"])
     // A missing required option is a usage error (2), with the usage line.
     #expect(noData.status == 2, "\(noData.stderr)")
-    #expect(noData.stderr.hasPrefix("ffc: error: 'train' needs --data <file.csv>\nusage: "))
+    #expect(noData.stderr.hasPrefix("ffc: error: 'train' needs --data <file>\nusage: "))
     let noLoss = try scratch.file("noloss.ffn", "input x\nparam w = 1\noutput y = w * x\n")
     let data = try scratch.file("x.csv", "x\n1\n2\n")
     let lossless = try ffc(["train", noLoss, "--data", data])

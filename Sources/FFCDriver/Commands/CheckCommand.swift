@@ -62,7 +62,7 @@ public enum CheckCommand: Command {
     let derivatives: [DerivativeCheck.Row]
     do throws(Diagnostic) {
       let inputs = try RunInputs.gather(
-        sets: args.all(.set), dataPath: args[.data], graph: graph, io: io)
+        sets: args.all(.set), data: args.all(.data).compactMap { $0 }, graph: graph, io: io)
       if let file = inputs.dataFile { files.append(file) }
       var feeds = inputs.feeds(row: inputs.isPerExample ? 0 : nil)
       do {

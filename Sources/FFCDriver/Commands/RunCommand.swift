@@ -29,14 +29,16 @@ public enum RunCommand: Command {
       row count; a program written for one
       example (input x[4]) runs once per row, its outputs are listed per row and its loss and
       gradients are averaged over the rows (--reduce sum adds them). Labels must be whole
-      numbers from 0 to K-1 for K classes.
+      numbers from 0 to K-1 for K classes. NumPy arrays: --data X=x.npy for each declaration
+      (repeat --data), or one --data d.npz (np.savez) with arrays named like the declarations.
 
     exit codes: 0 success, 1 an error in the program or the data (or a NaN with
     --check-numerics), 2 a usage error, 3 an internal error
     """
 
   static let options: [any OptionDeclaration] = [
-    Option.data.withHelp("read inputs, targets and labels from a CSV file (see below)"),
+    Option.data.withHelp(
+      "read inputs, targets and labels from a CSV file or NumPy arrays (see below)"),
     Option.set, Option.grads, Option.trace, Option.emitValues, Option.format, Option.precision,
     Option.reduce,
     Option.checkNumerics, Option.hessian, Option.seed, Option.optimization, Option.color,
@@ -92,7 +94,7 @@ public enum RunCommand: Command {
     let inputs: RunInputs
     do throws(Diagnostic) {
       inputs = try RunInputs.gather(
-        sets: args.all(.set), dataPath: args[.data], graph: graph, io: io)
+        sets: args.all(.set), data: args.all(.data).compactMap { $0 }, graph: graph, io: io)
     } catch {
       if let dataPath = args[.data],
         let text = try? SafeFile.read(io.resolve(dataPath), displayName: dataPath)

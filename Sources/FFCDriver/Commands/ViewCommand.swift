@@ -91,7 +91,7 @@ public enum ViewCommand: Command {
     let inputs: RunInputs
     do throws(Diagnostic) {
       inputs = try RunInputs.gather(
-        sets: args.all(.set), dataPath: args[.data], graph: graph, io: io)
+        sets: args.all(.set), data: args.all(.data).compactMap { $0 }, graph: graph, io: io)
     } catch {
       var files = [compiled.source]
       if let path = args[.data], let text = try? SafeFile.read(io.resolve(path), displayName: path)
