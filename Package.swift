@@ -70,7 +70,8 @@ let package = Package(
       ]),
     .executableTarget(name: "ffc", dependencies: ["FFCDriver"]),
     .executableTarget(
-      name: "ffc-bench", dependencies: ["FFCDriver", "FFCIR", "FFCRuntime", "FFCTensor"]),
+      name: "ffc-bench",
+      dependencies: ["FFCDriver", "FFCIR", "FFCRuntime", "FFCTensor", "FFCViews"]),
     .target(
       name: "FFCTestSupport",
       dependencies: [
@@ -85,7 +86,11 @@ let package = Package(
       name: "FFCFrontendTests", dependencies: ["FFCFrontend", "FFCIR", "FFCTestSupport"]),
     .testTarget(
       name: "FFCPassesTests",
-      dependencies: ["FFCDriver", "FFCIR", "FFCPasses", "FFCRuntime", "FFCTestSupport"]),
+      dependencies: [
+        "FFCDriver", "FFCFrontend", "FFCIR", "FFCPasses", "FFCRuntime", "FFCTensor",
+        "FFCTestSupport",
+      ],
+      exclude: ["Fixtures"]),
     .testTarget(name: "FFCDataTests", dependencies: ["FFCData", "FFCIR"]),
     .testTarget(name: "FFCViewsTests", dependencies: ["FFCViews", "FFCIR", "FFCTensor"]),
     .testTarget(name: "FFCFormatsTests", dependencies: ["FFCFormats", "FFCIR", "FFCTensor"]),

@@ -5,6 +5,11 @@ import FFCDiagnostics
 // the option as typed), in alphabetical order. Wording as in Diagnostic+Messages.swift.
 
 extension Diagnostic {
+  /// A NumPy array that does not fit the program (`ArrayBinder`): `message` names the file.
+  public static func dataArray(_ message: String, at range: SourceRange?) -> Diagnostic {
+    Diagnostic(.error, id: "data.array", message, at: range)
+  }
+
   public static func dataColumnCount(
     _ expected: Int, breakdown: String, found: Int, hint: String?, at range: SourceRange
   ) -> Diagnostic {

@@ -11,6 +11,8 @@ public struct Compilation {
   public let forward: Graph
   /// Where the source gives each parameter its value, from the same lowering (for `--save`).
   public let valueSites: ValueSites
+  /// The program's `jvp`, `jacobian` and `hessian` values, in the forward graph.
+  public var derivativeSites: [DerivativeSite] = []
   public let result: PassManager.Result
   public var graph: Graph { result.graph }
 
@@ -75,8 +77,9 @@ public struct Compilation {
       }
       diagnostics += passDiagnostics.map { $0.inFile(source.path) }
       diagnostics += underflows(forward, in: options.precision).map { $0.inFile(source.path) }
-      let compilation = Compilation(
+      var compilation = Compilation(
         source: source, forward: forward, valueSites: frontend.valueSites, result: result)
+      compilation.derivativeSites = frontend.derivativeSites
       return .success((compilation, diagnostics))
     } catch {
       switch error {

@@ -47,11 +47,32 @@ public enum SafeFile {
     return data
   }
 
+  /// Writes the text's UTF-8 bytes where they are (a large saved program is not copied again).
   public static func write(_ text: String, to path: String, displayName: String) throws(Failure) {
-    try write(Data(text.utf8), to: path, displayName: displayName)
+    var text = text
+    let failure = text.withUTF8 { write(UnsafeRawBufferPointer($0), to: path, displayName) }
+    if let failure { throw failure }
   }
 
   public static func write(_ data: Data, to path: String, displayName: String) throws(Failure) {
+    let failure = data.withUnsafeBytes { write($0, to: path, displayName) }
+    if let failure { throw failure }
+  }
+
+  private static func write(_ data: UnsafeRawBufferPointer, to path: String, _ displayName: String)
+    -> Failure?
+  {
+    do throws(Failure) {
+      try writeReplacing(data, to: path, displayName: displayName)
+      return nil
+    } catch {
+      return error
+    }
+  }
+
+  private static func writeReplacing(
+    _ data: UnsafeRawBufferPointer, to path: String, displayName: String
+  ) throws(Failure) {
     let target = followingLinks(path)
     // A target that exists and is not a regular file (/dev/null, a pipe, a terminal), or a device
     // name (/dev/stdout, which may stand for a file the shell opened), is written in place:
@@ -181,7 +202,9 @@ public enum SafeFile {
   }
 
   /// Writes `data` to a new file and flushes it to disk; the errno of a failure, or nil.
-  private static func writeSynced(_ data: Data, to path: String, mode: mode_t, chmod: Bool)
+  private static func writeSynced(
+    _ data: UnsafeRawBufferPointer, to path: String, mode: mode_t, chmod: Bool
+  )
     -> Int32?
   {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
@@ -193,20 +216,17 @@ public enum SafeFile {
   }
 
   /// Writes every byte of `data`; the errno of a failure, or nil.
-  private static func writeAll(_ data: Data, to descriptor: Int32) -> Int32? {
-    data.withUnsafeBytes { bytes in
-      var offset = 0
-      while offset < bytes.count {
-        let written = Foundation.write(
-          descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-        if written < 0 {
-          if errno == EINTR { continue }
-          return errno
-        }
-        offset += written
+  private static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Int32? {
+    var offset = 0
+    while offset < bytes.count {
+      let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+      if written < 0 {
+        if errno == EINTR { continue }
+        return errno
       }
-      return nil
+      offset += written
     }
+    return nil
   }
 
   /// A name under /dev: a device or one of the process's own streams, never replaced.

@@ -15,12 +15,14 @@ public final class MappedFile: @unchecked Sendable {
     self.displayName = displayName
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else {
-      throw FormatError(displayName, "cannot open it: \(String(cString: strerror(errno)))")
+      throw FormatError(
+        displayName, "cannot open it: \(String(cString: strerror(errno)).lowercased())")
     }
     defer { close(descriptor) }
     var status = stat()
     guard fstat(descriptor, &status) == 0 else {
-      throw FormatError(displayName, "cannot read it: \(String(cString: strerror(errno)))")
+      throw FormatError(
+        displayName, "cannot read it: \(String(cString: strerror(errno)).lowercased())")
     }
     if status.st_mode & S_IFMT == S_IFDIR { throw FormatError(displayName, "it is a directory") }
     if status.st_mode & S_IFMT == S_IFREG {
@@ -83,7 +85,7 @@ public final class MappedFile: @unchecked Sendable {
       if n == 0 { return bytes }
       if n < 0 {
         if errno == EINTR { continue }
-        throw FormatError(name, "cannot read it: \(String(cString: strerror(errno)))")
+        throw FormatError(name, "cannot read it: \(String(cString: strerror(errno)).lowercased())")
       }
       bytes.append(contentsOf: chunk[0..<n])
     }

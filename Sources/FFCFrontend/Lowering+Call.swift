@@ -11,6 +11,9 @@ extension Lowering {
   ) -> NodeID? {
     guard checkArgumentOrder(callee, arguments, e) else { return nil }
     if callee == "grad" { return lowerGrad(node, arguments, e, values) }
+    if callee == "hessian" { return lowerHessian(node, arguments, e, values) }
+    if callee == "jvp" { return lowerJVP(node, arguments, e, values) }
+    if callee == "jacobian" { return lowerJacobian(node, arguments, e, values) }
     if callee == "reshape" { return lowerReshape(node, arguments, e, values) }
     if callee == "maxout" { return lowerMaxout(node, arguments, e, values) }
     if let composite = OpRegistry.composite(callee) {

@@ -38,13 +38,18 @@ extension Lowering {
       }
     }
     if let tensor = literal, let value {
-      if let declared = shape {
+      // A number filling a large parameter stays one number: its first value is made when the
+      // program runs, within the memory budget (made here, a shape larger than the memory
+      // aborted the compiler).
+      let keepsScalar =
+        kind == .param && tensor.isScalar && (shape?.elementCount ?? 0) > Self.largestFill
+      if let declared = shape, !keepsScalar {
         guard let fitted = fit(tensor, to: declared, value.range) else {
           _ = bind(name, nil, at: nameRange)
           return
         }
         literal = fitted
-      } else {
+      } else if shape == nil {
         shape = Shape(tensor.shape)
       }
     }
@@ -115,6 +120,9 @@ extension Lowering {
     if builder[node].name == nil { builder.rename(node, name) }
     return node
   }
+
+  /// The most elements a number given for a parameter's shape is spread to while lowering.
+  static let largestFill = 1 << 24
 
   /// A literal given for a declared shape: equal shapes, a scalar that fills the shape, or data
   /// rows that bind the batch dimension (`input X[N, 2] = [[0, 0], [0, 1]]`).

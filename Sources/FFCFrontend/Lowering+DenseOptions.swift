@@ -161,6 +161,8 @@ extension Lowering {
     _ given: (value: Tensor, range: SourceRange), _ name: String, _ shape: [Int]
   ) -> Initializer? {
     if given.value.isScalar {
+      // Spread when the program runs if the layer is large (as a `param`'s number is).
+      if (Shape(shape).elementCount ?? 0) > Self.largestFill { return .literal(given.value) }
       return .literal(Tensor(repeating: given.value.scalars[0], shape: shape))
     }
     guard given.value.shape == shape else {

@@ -9,6 +9,8 @@ public struct FrontendResult {
   public let graph: Graph?
   public let diagnostics: [Diagnostic]
   public let valueSites: ValueSites
+  /// The `jvp`, `jacobian` and `hessian` calls, for `ffc check`.
+  public var derivativeSites: [DerivativeSite] = []
   public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 }
 
@@ -23,7 +25,8 @@ public enum Frontend {
     let graph = lowering.diagnostics.hasErrors ? nil : lowering.finishedGraph()
     return FrontendResult(
       graph: graph, diagnostics: lowering.diagnostics.sorted,
-      valueSites: ValueSites(byDeclaration: lowering.valueSites))
+      valueSites: ValueSites(byDeclaration: lowering.valueSites),
+      derivativeSites: lowering.derivativeSites)
   }
 
   /// The graph's name: the file's base name without its extension.
@@ -62,6 +65,7 @@ struct Lowering {
   let weights: WeightSource
   /// The safetensors files `load` opened, by the name the program gives (nil: it failed).
   var openedWeights: [String: SafeTensorsFile?] = [:]
+  var derivativeSites: [DerivativeSite] = []
 
   init(file: SourceFile, weights: WeightSource = .files) {
     self.file = file

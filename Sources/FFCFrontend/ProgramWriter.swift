@@ -66,14 +66,22 @@ public enum ProgramWriter {
   ) throws(Diagnostic) -> Saved {
     let edits = try SaveEdit.plan(
       values, declarations, sites.byDeclaration, precision: precision, weights: weights)
-    var text = apply(edits, to: source.text, precision: precision)
-    if let note { text = withNote(note, text) }
+    let written = apply(edits, to: source.text, precision: precision, note: note)
+    let text = String(decoding: written.bytes, as: UTF8.self)
     let tensors = edits.filter { $0.load != nil }.sorted { $0.order < $1.order }.map {
       (name: declarations[$0.order].name, value: $0.value)
     }
-    try check(
-      text, path: source.path, values: values, precision: precision,
-      weights: weights.map { .pending($0.name, tensors) } ?? .files)
+    // The fast check reads each literal back from its bytes and lowers the program around them;
+    // whatever it cannot vouch for (a `load` call among them) is read back in full, which gives
+    // the verdict and its reason.
+    let vouched =
+      tensors.isEmpty
+      && quickCheck(written, edits, path: source.path, values: values, precision: precision)
+    if !vouched {
+      try check(
+        text, path: source.path, values: values, precision: precision,
+        weights: weights.map { .pending($0.name, tensors) } ?? .files)
+    }
     return Saved(text: text, tensors: tensors)
   }
 
@@ -104,16 +112,31 @@ public enum ProgramWriter {
       note: note)
   }
 
-  /// Copies the source with every edit applied. Edits are sorted by position (ties in declaration
-  /// order) and never overlap, so the text is built front to back from the original offsets, and
-  /// each literal knows the column it starts at for lining up its rows. The start of the output's
-  /// last line is kept as the text grows, so finding a literal's column reads only its own line.
-  static func apply(_ edits: [SaveEdit], to text: String, precision: Precision) -> String {
+  /// Copies the source with every edit applied, `note` (if any) as its first line. Edits are
+  /// sorted by position (ties in declaration order) and never overlap, so the text is built front
+  /// to back from the original offsets, and each literal knows the column it starts at for lining
+  /// up its rows. The start of the output's last line is kept as the text grows, so finding a
+  /// literal's column reads only its own line. Returns the bytes and where each edit's literal is
+  /// in them.
+  static func apply(_ edits: [SaveEdit], to text: String, precision: Precision, note: String?)
+    -> (bytes: [UInt8], literals: [Range<Int>])
+  {
     let bytes = Array(text.utf8)
     let newline = Array((text.contains("\r\n") ? "\r\n" : "\n").utf8)
     var out = Output()
     out.bytes.reserveCapacity(bytes.count + edits.reduce(0) { $0 + $1.value.count * 24 })
     var cursor = 0
+    if let note {
+      out.append(ArraySlice(noteLine(note).utf8))
+      // An earlier note is replaced: its line break stays, as the first line's.
+      if bytes.starts(with: notePrefix.utf8) {
+        let end = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+        cursor = end > 0 && bytes[end - 1] == UInt8(ascii: "\r") ? end - 1 : end
+      } else {
+        out.append(ArraySlice(newline))
+      }
+    }
+    var literals: [Range<Int>] = []
     for edit in edits {
       out.append(bytes[cursor..<edit.range.lowerBound])
       if let argument = edit.alignedWith {
@@ -122,7 +145,9 @@ public enum ProgramWriter {
       }
       out.append(ArraySlice(edit.prefix.utf8))
       if let load = edit.load {
+        // No literal: an empty range keeps `literals` one to one with `edits`.
         out.append(ArraySlice(load.utf8))
+        literals.append(out.bytes.count..<out.bytes.count)
         cursor = edit.range.upperBound
         continue
       }
@@ -132,10 +157,11 @@ public enum ProgramWriter {
         edit.value, column: column, lead: lead, newline: newline, precision: precision,
         into: &out.bytes)
       out.appended(from: literalStart)
+      literals.append(literalStart..<out.bytes.count)
       cursor = edit.range.upperBound
     }
     out.append(bytes[cursor...])
-    return String(decoding: out.bytes, as: UTF8.self)
+    return (out.bytes, literals)
   }
 
   /// The text being written and where its last line starts.
@@ -161,16 +187,47 @@ public enum ProgramWriter {
     return (text.count, text.map { $0 == "\t" ? UInt8(ascii: "\t") : UInt8(ascii: " ") })
   }
 
-  /// `text` with `note` as its first line, replacing an earlier note. A line break in the note
-  /// would end the comment, so it becomes a blank.
-  static func withNote(_ note: String, _ text: String) -> String {
+  /// The comment line `# ffc train: <note>`. A line break in the note would end the comment, so
+  /// it becomes a blank.
+  static func noteLine(_ note: String) -> String {
     let flat = String(note.map { $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : $0 })
-    let line = flat.isEmpty ? notePrefix : "\(notePrefix) \(flat)"
-    guard text.hasPrefix(notePrefix) else {
-      return line + (text.contains("\r\n") ? "\r\n" : "\n") + text
+    return flat.isEmpty ? notePrefix : "\(notePrefix) \(flat)"
+  }
+
+  /// The written program's check at the cost of its numbers' conversion: every literal read back
+  /// from its bytes (`LiteralReadBack`), and the program lowered with each literal of more than
+  /// one element replaced by the scalar 0, which fills a declared shape. True when both show
+  /// every parameter at its value, in its place; false when the full check must decide (a
+  /// literal that is the only source of its shape, or anything unexpected).
+  static func quickCheck(
+    _ written: (bytes: [UInt8], literals: [Range<Int>]), _ edits: [SaveEdit], path: String,
+    values: [(declaration: Int, value: Tensor)], precision: Precision
+  ) -> Bool {
+    var skeleton: [UInt8] = []
+    var cursor = 0
+    for (edit, range) in zip(edits, written.literals) {
+      guard LiteralReadBack.matches(written.bytes[range], edit.value, precision: precision) else {
+        return false
+      }
+      skeleton += written.bytes[cursor..<range.lowerBound]
+      skeleton += edit.value.count > 1 ? Array("0".utf8) : Array(written.bytes[range])
+      cursor = range.upperBound
     }
-    let end = text.firstIndex { $0 == "\n" || $0 == "\r\n" } ?? text.endIndex
-    return line + text[end...]
+    skeleton += written.bytes[cursor...]
+    let lowered = Frontend.lower(
+      SourceFile(path: path, text: String(decoding: skeleton, as: UTF8.self)))
+    guard let graph = lowered.graph else { return false }
+    return values.allSatisfy { index, value in
+      guard graph.declarations.indices.contains(index) else { return false }
+      let declaration = graph.declarations[index]
+      guard declaration.kind == .param, case .literal(let written)? = declaration.initializer
+      else { return false }
+      // A large parameter's scalar stays a scalar (`Lowering.largestFill`): its shape is declared.
+      let shaped =
+        written.shape == value.shape
+        || (written.isScalar && declaration.shape.concrete == value.shape)
+      return shaped && (value.count > 1 || same(written, value, precision))
+    }
   }
 
   /// Reads the written program back: it must compile, and every parameter written must start at

@@ -91,10 +91,8 @@ extension Graph {
     var kept: [Node] = []
     for (index, node) in nodes.enumerated() where live[index] {
       map[index] = NodeID(kept.count)
-      kept.append(
-        Node(
-          op: node.op, inputs: node.inputs.map { map[$0.index] }, attributes: node.attributes,
-          shape: node.shape, name: node.name, location: node.location, isGradient: node.isGradient))
+      let inputs = node.inputs.map { map[$0.index] }
+      kept.append(inputs == node.inputs ? node : node.withInputs(inputs))
     }
     let roots = remappingRoots { map[$0.index] }
     return Graph(

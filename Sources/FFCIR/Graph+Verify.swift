@@ -5,6 +5,11 @@ public struct VerificationError: Error, Sendable, CustomStringConvertible {
 }
 
 extension Graph {
+  /// For each node, whether it is a copy of the node at its place in `other`.
+  func keptNodes(_ other: Graph) -> [Bool] {
+    nodes.indices.map { $0 < other.nodes.count && nodes[$0].isCopy(of: other.nodes[$0]) }
+  }
+
   /// Whether `other` is this very graph, unchanged (the same node storage and roots): what a pass
   /// returns when it found nothing to do, which needs no second verification.
   public func isIdentical(to other: Graph) -> Bool {
@@ -16,11 +21,18 @@ extension Graph {
 
   /// Checks the invariants every pass must keep: topological order, arity, shapes that the op's
   /// rule re-infers, and roots that exist. The pass manager runs it after every pass.
-  public func verify() throws(VerificationError) {
+  ///
+  /// `verified`: a graph this one was made from that passed this check. A node that is a copy of
+  /// the node at its place there, reading copies of the nodes at their places there, has the
+  /// same operands, shapes and attributes as one already checked, and is skipped: a pass that
+  /// changed a few nodes has only those (and what reads them) checked again.
+  public func verify(since verified: Graph? = nil) throws(VerificationError) {
     var inputShapes: [Shape] = []  // reused: one array for every node, not one each
+    let kept = verified.map(keptNodes) ?? []
     // Fields are read in place (`nodes[index].op`), not by copying each node out: the pass
     // manager verifies graphs of thousands of nodes after every pass.
-    for index in nodes.indices {
+    for index in nodes.indices
+    where kept.isEmpty || !(kept[index] && nodes[index].inputs.allSatisfy { kept[$0.index] }) {
       let (op, inputs) = (nodes[index].op, nodes[index].inputs)
       for input in inputs where input.index >= index || input.index < 0 {
         throw VerificationError(

@@ -6,28 +6,11 @@ import FFCTensor
 /// op's shape rule. New nodes take the builder's current location and gradient flag, so a pass that
 /// rewrites or differentiates a node tags what it creates with that node's source location.
 public final class GraphBuilder {
-  /// Ops are compared by identity (each op is one shared value), which hashes much faster than
-  /// its name: passes rebuild graphs of thousands of nodes several times per compile.
-  ///
-  /// The hash leaves the attributes out (hashing their strings was a tenth of a compile) except
-  /// for leaves, which only their attributes tell apart; nodes with the same op and operands but
-  /// different attributes are rare and still compare unequal.
-  private struct Key: Hashable {
-    let op: ObjectIdentifier
-    let inputs: [NodeID]
-    let attributes: Attributes
-
-    func hash(into hasher: inout Hasher) {
-      hasher.combine(op)
-      hasher.combine(inputs)
-      if inputs.isEmpty { hasher.combine(attributes) }
-    }
-  }
-
   // Unchecked exclusivity: the builder is used by one pass at a time and never shared, and the
   // run-time access checks on these two were a thirtieth of a compile.
   @exclusivity(unchecked) private var storage: [Node] = []
-  @exclusivity(unchecked) private var cache: [Key: NodeID] = [:]
+  /// Identical nodes (same op, inputs and attributes) are made once: the index that finds them.
+  @exclusivity(unchecked) private var table = NodeTable()
   /// Set while a rebuild has found nothing to change: the first `adopted` nodes of `storage` are
   /// the old graph's, taken as they are (no copy, no hashing), and the rest of `storage` is the
   /// old graph's tail, not yet part of this graph. The first emission makes them ordinary nodes.
@@ -50,7 +33,7 @@ public final class GraphBuilder {
   /// tables are sized once instead of growing.
   public init(capacity: Int) {
     storage.reserveCapacity(capacity)
-    cache.reserveCapacity(capacity)
+    table.reserveCapacity(capacity)
   }
 
   /// Starts from an existing graph's nodes (used by passes that only append, like Differentiate).
@@ -85,12 +68,14 @@ public final class GraphBuilder {
   }
 
   private func indexPrefix(_ count: Int) {
-    cache.reserveCapacity(count * 2)
+    table.reserveCapacity(count * 2)
     for index in 0..<count {
-      let key = Key(
-        op: ObjectIdentifier(storage[index].op), inputs: storage[index].inputs,
-        attributes: storage[index].attributes)
-      if cache[key] == nil { cache[key] = NodeID(index) }
+      let (op, inputs, attributes) = (
+        storage[index].op, storage[index].inputs, storage[index].attributes
+      )
+      let hash = NodeTable.hash(op, inputs, attributes)
+      let isNew = table.find(op, inputs, attributes, hash: hash, in: storage) == nil
+      table.append(index, hash: hash, isNew: isNew)
     }
   }
 
@@ -110,12 +95,15 @@ public final class GraphBuilder {
 
   /// `emit`, with the shape already known when the caller copies a node whose operands kept
   /// their shapes (a shape rule depends only on the operands' shapes and the attributes).
+  /// `original`: the node being copied, which is kept as it is (not made again) when the copy
+  /// would be equal in every field, so a rebuild leaves unchanged nodes shared with the old graph.
   private func emit(
-    _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, name: String?, knownShape: Shape?
+    _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, name: String?, knownShape: Shape?,
+    original: Node? = nil
   ) throws -> NodeID {
     materialize()
-    let key = Key(op: ObjectIdentifier(op), inputs: inputs, attributes: attributes)
-    if let existing = cache[key] {
+    let hash = NodeTable.hash(op, inputs, attributes)
+    if let existing = table.find(op, inputs, attributes, hash: hash, in: storage) {
       // A name given while building gradients is not put on a forward node that turned out equal.
       if let name, storage[existing.index].name == nil,
         !emittingGradient || storage[existing.index].isGradient
@@ -128,7 +116,15 @@ public final class GraphBuilder {
       throw ShapeError("'\(op.name)' takes \(op.arity) operands, got \(inputs.count)")
     }
     let shape = try knownShape ?? op.inferShape(inputs.map { storage[$0.index].shape }, attributes)
-    return append(op, inputs, attributes, key: key, shape: shape, name: name)
+    if let original, original.inputs == inputs, original.shape == shape,
+      original.location == currentLocation, original.isGradient == emittingGradient,
+      original.name == name
+    {
+      storage.append(original)
+      table.append(storage.count - 1, hash: hash, isNew: true)
+      return NodeID(storage.count - 1)
+    }
+    return append(op, inputs, attributes, hash: hash, shape: shape, name: name)
   }
 
   /// Emits a node whose shape cannot be wrong: a leaf, whose shape is its attributes' own, or a
@@ -137,20 +133,22 @@ public final class GraphBuilder {
     -> NodeID
   {
     materialize()
-    let key = Key(op: ObjectIdentifier(op), inputs: inputs, attributes: attributes)
-    if let existing = cache[key] { return existing }
-    return append(op, inputs, attributes, key: key, shape: shape, name: nil)
+    let hash = NodeTable.hash(op, inputs, attributes)
+    if let existing = table.find(op, inputs, attributes, hash: hash, in: storage) {
+      return existing
+    }
+    return append(op, inputs, attributes, hash: hash, shape: shape, name: nil)
   }
 
   private func append(
-    _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, key: Key, shape: Shape, name: String?
+    _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, hash: Int, shape: Shape, name: String?
   ) -> NodeID {
     let id = NodeID(storage.count)
     storage.append(
       Node(
         op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
         location: currentLocation, isGradient: emittingGradient))
-    cache[key] = id
+    table.append(id.index, hash: hash, isNew: true)
     return id
   }
 
@@ -221,7 +219,7 @@ public final class GraphBuilder {
     defer { (currentLocation, emittingGradient) = saved }
     return try emit(
       node.op, inputs, node.attributes, name: node.name,
-      knownShape: inputShapesUnchanged ? node.shape : nil)
+      knownShape: inputShapesUnchanged ? node.shape : nil, original: node)
   }
 
   /// The finished graph with the given roots.

@@ -9,30 +9,85 @@ public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
 }
 
 /// One operation in SSA form. Nodes are values; a graph stores them in topological order.
+///
+/// The fields live in one immutable object that copies share, so copying a node (passes rebuild
+/// graphs of many thousands of nodes several times per compile) retains one reference instead of
+/// one per field (op, operands, attributes, shape, name, location). Setting a field makes a new
+/// object, which only naming and the few passes that retag a node do.
 public struct Node: Sendable {
-  public let op: Op
-  public let inputs: [NodeID]
-  public let attributes: Attributes
-  public let shape: Shape
+  private var fields: Fields
+
+  private final class Fields: Sendable {
+    let op: Op
+    let inputs: [NodeID]
+    let attributes: Attributes
+    let shape: Shape
+    let name: String?
+    let location: SourceRange?
+    let isGradient: Bool
+
+    init(
+      op: Op, inputs: [NodeID], attributes: Attributes, shape: Shape, name: String?,
+      location: SourceRange?, isGradient: Bool
+    ) {
+      self.op = op
+      self.inputs = inputs
+      self.attributes = attributes
+      self.shape = shape
+      self.name = name
+      self.location = location
+      self.isGradient = isGradient
+    }
+
+    /// These fields with one or more of the settable ones changed.
+    func with(
+      name: String?? = nil, location: SourceRange?? = nil, isGradient: Bool? = nil
+    ) -> Fields {
+      Fields(
+        op: op, inputs: inputs, attributes: attributes, shape: shape, name: name ?? self.name,
+        location: location ?? self.location, isGradient: isGradient ?? self.isGradient)
+    }
+  }
+
+  public var op: Op { fields.op }
+  public var inputs: [NodeID] { fields.inputs }
+  public var attributes: Attributes { fields.attributes }
+  public var shape: Shape { fields.shape }
   /// The user's name for this value (`h1`), or a gradient's (`dL/dh1`), if any.
-  public var name: String?
+  public var name: String? {
+    get { fields.name }
+    set { fields = fields.with(name: .some(newValue)) }
+  }
   /// Where in the user's program this value comes from; gradient nodes carry the location of the
   /// forward node they differentiate. Kept by every pass.
-  public var location: SourceRange?
+  public var location: SourceRange? {
+    get { fields.location }
+    set { fields = fields.with(location: .some(newValue)) }
+  }
   /// True for nodes that `Differentiate` added.
-  public var isGradient: Bool
+  public var isGradient: Bool {
+    get { fields.isGradient }
+    set { fields = fields.with(isGradient: newValue) }
+  }
 
   public init(
     op: Op, inputs: [NodeID], attributes: Attributes, shape: Shape, name: String? = nil,
     location: SourceRange? = nil, isGradient: Bool = false
   ) {
-    self.op = op
-    self.inputs = inputs
-    self.attributes = attributes
-    self.shape = shape
-    self.name = name
-    self.location = location
-    self.isGradient = isGradient
+    fields = Fields(
+      op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
+      location: location, isGradient: isGradient)
+  }
+
+  /// Whether `other` is a copy of this very node (not merely an equal one): what a rebuild that
+  /// kept a node leaves, so verification need not check it again.
+  func isCopy(of other: Node) -> Bool { fields === other.fields }
+
+  /// This node with other operands (the same op, attributes, shape, name, location and flag).
+  public func withInputs(_ inputs: [NodeID]) -> Node {
+    Node(
+      op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
+      location: location, isGradient: isGradient)
   }
 
   /// The constant this node holds, if it is a `const`.

@@ -17,7 +17,7 @@ extension Op {
       name: name, arity: 1, traits: traits.union(.elementwise),
       inferShape: { shapes, _ in shapes[0] },
       evaluate: { inputs, _, _ in inputs[0].map { F.apply($0) } },
-      vjp: vjp, rewrites: rewrites,
+      vjp: vjp, jvp: vjp == nil ? nil : elementwiseJVP, rewrites: rewrites,
       call: CallSignature(spellings ?? [name], tensors: 1),
       samples: unarySamples.map { OpSample($0, domains: [domain]) },
       scalarFunction: .unary(F.self), range: range,
@@ -38,7 +38,7 @@ extension Op {
         let parameter = attributes.double(key, default: option.defaultValue ?? 0)
         return inputs[0].map { F.apply($0, parameter) }
       },
-      vjp: vjp,
+      vjp: vjp, jvp: vjp == nil ? nil : elementwiseJVP,
       call: CallSignature([name], tensors: 1, options: [option]) { options, _ in
         Attributes([(key, .double(options[key] ?? option.defaultValue ?? 0))])
       },
@@ -54,14 +54,14 @@ extension Op {
   static func binary<F: BinaryFunction>(
     _ name: String, _ f: F.Type, traits: OpTraits = [],
     domains: [SampleDomain] = [.any, .any], spellings: [String]? = nil, vjp: VJPRule?,
-    rewrites: [RewriteRule] = [], range: RangeRule? = nil,
+    jvp: JVPRule? = nil, rewrites: [RewriteRule] = [], range: RangeRule? = nil,
     lint: LintRule? = nil, relatedRange: RelatedRangeRule? = nil, infix: InfixSpelling? = nil
   ) -> Op {
     Op(
       name: name, arity: 2, traits: traits.union(.elementwise),
       inferShape: { shapes, _ in try elementwiseShape(name, shapes[0], shapes[1]) },
       evaluate: { inputs, _, _ in inputs[0].zip(inputs[1]) { F.apply($0, $1) } },
-      vjp: vjp, rewrites: rewrites,
+      vjp: vjp, jvp: jvp, rewrites: rewrites,
       call: spellings.map { CallSignature($0, tensors: 2) } ?? CallSignature([name], tensors: 2),
       samples: [
         OpSample([[2, 3], [2, 3]], domains: domains),

@@ -25,6 +25,9 @@ public struct OpTraits: OptionSet, Sendable {
   /// Made only by the passes that prepare a graph to run (`fused`), after any differentiation,
   /// so it needs no derivative rule and the language cannot call it.
   public static let executionOnly = OpTraits(rawValue: 1 << 8)
+  /// The derivative is declared zero though the value changes with the operand
+  /// (`stop_gradient`): finite differences disagree with it by design.
+  public static let stopsDerivative = OpTraits(rawValue: 1 << 9)
 }
 
 /// Where the gradient property tests draw an input: inside the op's domain and away from kinks.
@@ -76,6 +79,35 @@ public struct VJPContext {
 /// Returns one cotangent per input; nil means no gradient flows to that input (a symbolic zero).
 public typealias VJPRule = @Sendable (VJPContext) -> [Value?]
 
+/// The context a forward-mode rule gets: the tangents of the op's inputs (nil: zero), the inputs
+/// and output as values in the graph being built, the node's attributes and its op.
+public struct JVPContext {
+  public let tangents: [Value?]
+  public let inputs: [Value]
+  public let output: Value
+  public let attributes: Attributes
+  public let op: Op
+  public var builder: GraphBuilder { output.builder }
+
+  public init(tangents: [Value?], inputs: [Value], output: Value, attributes: Attributes, op: Op) {
+    self.tangents = tangents
+    self.inputs = inputs
+    self.output = output
+    self.attributes = attributes
+    self.op = op
+  }
+  public var x: Value { inputs[0] }
+  public var y: Value { output }
+
+  /// The context the op's reverse-mode rule would get with the cotangent `g`.
+  public func reverse(g: Value) -> VJPContext {
+    VJPContext(g: g, inputs: inputs, output: output, attributes: attributes)
+  }
+}
+
+/// Returns the tangent of the output from the tangents of the inputs; nil means zero.
+public typealias JVPRule = @Sendable (JVPContext) -> Value?
+
 /// Which operand of a node holds class labels and how many classes there are (`one_hot`'s
 /// `classes`, the logits' last axis of `softmax_cross_entropy`): data loading checks labels
 /// against it before they reach the op.
@@ -107,6 +139,9 @@ public final class Op: Sendable, CustomStringConvertible {
   public let evaluate: EvaluateRule
   /// nil: not differentiable (an error if a gradient must pass through it).
   public let vjp: VJPRule?
+  /// The forward-mode rule (`jvp`): the output's tangent along the inputs' tangents. Every op
+  /// with a `vjp` has one (OpFactsTests holds them to it); nil for the others.
+  public let jvp: JVPRule?
   public let rewrites: [RewriteRule]
   /// How the .ffn language calls this op; nil for ops only passes create.
   public let call: CallSignature?
@@ -143,7 +178,8 @@ public final class Op: Sendable, CustomStringConvertible {
 
   public init(
     name: String, arity: Int, traits: OpTraits = [], inferShape: @escaping ShapeRule,
-    evaluate: @escaping EvaluateRule, vjp: VJPRule?, rewrites: [RewriteRule] = [],
+    evaluate: @escaping EvaluateRule, vjp: VJPRule?, jvp: JVPRule? = nil,
+    rewrites: [RewriteRule] = [],
     call: CallSignature? = nil, samples: [OpSample] = [],
     operandMarks: [String: (operand: Int, suffix: String)] = [:],
     classLabels: ClassLabelRule? = nil,
@@ -162,6 +198,7 @@ public final class Op: Sendable, CustomStringConvertible {
     self.inferShape = inferShape
     self.evaluate = evaluate
     self.vjp = vjp
+    self.jvp = jvp
     self.rewrites = rewrites
     self.call = call
     self.samples = samples

@@ -3,7 +3,7 @@
 public enum OpRegistry {
   public static let all: [Op] =
     Op.leafOps + Op.unaryOps + Op.binaryOps + Op.reduceOps + Op.layoutOps + Op.matmulOps
-    + Op.softmaxOps + Op.lossOps + Op.selectOps + Op.executionOps
+    + Op.softmaxOps + Op.lossOps + Op.selectOps + Op.derivativeOps + Op.executionOps
 
   public static let composites: [Composite] = [.mse, .sse]
 
@@ -25,6 +25,9 @@ public enum OpRegistry {
     composites.first { $0.name == name }
   }
 
-  /// Ops whose derivative rule is tested against finite differences.
-  public static var differentiable: [Op] { all.filter { $0.vjp != nil && !$0.isLeaf } }
+  /// Ops whose derivative rule is tested against finite differences (not `stop_gradient`, whose
+  /// derivative is zero by declaration).
+  public static var differentiable: [Op] {
+    all.filter { $0.vjp != nil && !$0.isLeaf && !$0.traits.contains(.stopsDerivative) }
+  }
 }

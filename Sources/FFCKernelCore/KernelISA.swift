@@ -30,6 +30,26 @@ public protocol ISAKernels {
   static func blockedProduct(_ part: ProductPart<Float>)
   static func blockedProduct(_ part: ProductPart<Double>)
 
+  /// The FMA ceiling probe: `iterations` rounds of twelve register-wide multiply-adds; returns
+  /// a value that depends on every one of them and the FLOPs done.
+  static func fmaProbe(_ seed: Float, iterations: Int) -> (result: Float, flops: Int)
+  static func fmaProbe(_ seed: Double, iterations: Int) -> (result: Double, flops: Int)
+
+  /// `out = a ∘ b` elementwise, either operand possibly one scalar repeated (`aCount` or
+  /// `bCount` 1).
+  static func arithmetic(
+    _ op: ArithmeticOp, _ a: UnsafePointer<Float>, aCount: Int, _ b: UnsafePointer<Float>,
+    bCount: Int, _ out: UnsafeMutablePointer<Float>, count: Int)
+  static func arithmetic(
+    _ op: ArithmeticOp, _ a: UnsafePointer<Double>, aCount: Int, _ b: UnsafePointer<Double>,
+    bCount: Int, _ out: UnsafeMutablePointer<Double>, count: Int)
+
   /// tanh in f32 by the vectorised rational approximation.
   static func tanh(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
+}
+
+/// The elementwise operations the ISA modules run at their vector width: one IEEE operation per
+/// element, so the result is the same on every path.
+public enum ArithmeticOp: Sendable, CaseIterable {
+  case add, subtract, multiply, divide
 }

@@ -49,13 +49,16 @@ public struct PassManager: Sendable {
 
   public func run(_ input: Graph) throws(PassFailure) -> Result {
     var graph = input
+    // The last graph that passed verification (none yet: the input is not checked): the next
+    // pass's result is checked only where it differs from it.
+    var verified: Graph?
     var reports: [PassReport] = []
     var diagnostics: [Diagnostic] = []
     var events: [RewriteEvent] = []
     for stage in stages {
       switch stage {
       case .single(let pass):
-        let (next, report, context) = try runOnce(pass, graph)
+        let (next, report, context) = try runOnce(pass, graph, verified: &verified)
         graph = next
         reports.append(report)
         diagnostics += context.diagnostics
@@ -72,7 +75,7 @@ public struct PassManager: Sendable {
           )
           var changed = false
           for pass in passes {
-            let (next, report, context) = try runOnce(pass, graph)
+            let (next, report, context) = try runOnce(pass, graph, verified: &verified)
             graph = next
             changed = changed || context.total > 0
             diagnostics += context.diagnostics
@@ -111,19 +114,23 @@ public struct PassManager: Sendable {
     return Result(graph: graph, reports: reports, diagnostics: diagnostics, events: events)
   }
 
-  private func runOnce(_ pass: any Pass, _ graph: Graph) throws(PassFailure) -> (
-    Graph, PassReport, PassContext
-  ) {
+  /// Runs one pass and verifies its result (against `verified` when that is the graph the pass
+  /// was given, which then becomes the result).
+  private func runOnce(_ pass: any Pass, _ graph: Graph, verified: inout Graph?)
+    throws(PassFailure) -> (Graph, PassReport, PassContext)
+  {
     var context = PassContext()
     let start = DispatchTime.now().uptimeNanoseconds
     let next = try pass.run(graph, &context)
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     if verifyEach && !next.isIdentical(to: graph) {
+      let checked = verified.flatMap { $0.isIdentical(to: graph) ? $0 : nil }
       do {
-        try next.verify()
+        try next.verify(since: checked)
       } catch {
         throw .internal(pass: pass.name, message: error.message)
       }
+      verified = next
     }
     if let checkEach, !context.events.isEmpty {
       for diagnostic in checkEach(graph, next, context.events) { context.warn(diagnostic) }

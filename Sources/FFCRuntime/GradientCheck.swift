@@ -52,26 +52,30 @@ public enum GradientCheck {
   }
 
   /// Checks every gradient of `graph` (which Differentiate has run on) at the values `leaves`
-  /// gives.
-  public static func run(_ graph: Graph, leaves: LeafValues, settings: Settings)
-    throws(EvaluationError) -> [Parameter]
-  {
+  /// gives. `forward`, the graph before differentiation: when it holds `stop_gradient`, the
+  /// differences probe its loss with the values under each `stop_gradient` held at the point
+  /// checked, as the derivative sees them (the optimised graph has dropped the op).
+  public static func run(
+    _ graph: Graph, leaves: LeafValues, settings: Settings, forward: Graph? = nil
+  ) throws(EvaluationError) -> [Parameter] {
     let plan = try Plan<Double>(graph, leaves: leaves)
     plan.run()
     guard let lossNode = graph.loss?.node else { return [] }
+    let (probe, probedLoss) = try probePlan(forward, leaves) ?? (plan, lossNode)
     let gradients = graph.gradients.map { plan.value(of: $0.node) }
     var rng = SplitMix64(seed: settings.seed ^ 0xC4EC)
     var report: [Parameter] = []
     for (gradient, symbolic) in zip(graph.gradients, gradients) {
       let declaration = graph.parameter(of: gradient)
-      let buffer = plan.buffer(of: declaration.node)
+      let probed = probe.graph.declarations.first { $0.name == declaration.name }?.node
+      let buffer = probe.buffer(of: probed ?? declaration.node)
       let count = plan.count(of: declaration.node)
       func loss(_ i: Int, _ shift: Double, _ base: Double) -> Double {
         buffer[i] = base + shift
-        plan.run()
-        return plan.buffer(of: lossNode)[0]
+        probe.run()
+        return probe.buffer(of: probedLoss)[0]
       }
-      let center = plan.buffer(of: lossNode)[0]
+      let center = probe.buffer(of: probedLoss)[0]
       var (worstAbsolute, worstRelative) = (0.0, 0.0)
       var notable: [Element] = []
       let indices =
@@ -110,6 +114,27 @@ public enum GradientCheck {
           maxRelativeError: worstRelative, notable: notable))
     }
     return report
+  }
+
+  /// A plan of `forward` with the values under its `stop_gradient` nodes computed once at
+  /// `leaves` and then frozen, and its loss node; nil when it holds none (or has no loss).
+  static func probePlan(_ forward: Graph?, _ leaves: LeafValues) throws(EvaluationError)
+    -> (Plan<Double>, NodeID)?
+  {
+    guard let forward, let loss = forward.loss?.node else { return nil }
+    let stopped = forward.nodes.indices.filter { forward.nodes[$0].op === Op.stopGradient }
+      .map { NodeID($0) }
+    guard !stopped.isEmpty else { return nil }
+    let plan = try Plan<Double>(forward, bindings: leaves.bindings, keep: stopped)
+    for (declaration, value) in leaves.values {
+      guard let same = forward.declarations.first(where: { $0.name == declaration.name }) else {
+        continue
+      }
+      try plan.set(value, for: same)
+    }
+    plan.run()
+    plan.freeze(stopped)
+    return (plan, loss)
   }
 
   static func sample(_ count: Int, _ k: Int, _ rng: inout SplitMix64) -> [Int] {

@@ -134,6 +134,53 @@ public final class Plan<T: PlanScalar> {
 
   public func write(_ tensor: Tensor, to node: NodeID) { write(tensor.scalars, toNode: node.index) }
 
+  /// Replaces the instructions of `nodes` by writes of the values the last run gave them, so
+  /// later runs see those values whatever the leaves are now: `ffc check` holds the values under
+  /// `stop_gradient` still while it probes the loss. (A write, not a skipped instruction: an
+  /// in-place kernel may share the node's buffer with its operand, which later runs overwrite.)
+  public func freeze(_ nodes: [NodeID]) {
+    for node in nodes {
+      let saved = Array(UnsafeBufferPointer(start: pointer(node.index), count: counts[node.index]))
+      let target = pointer(node.index)
+      for position in steps.indices where steps[position].node == node.index {
+        steps[position].run = { for i in saved.indices { target[i] = saved[i] } }
+      }
+    }
+  }
+
+  /// Sets a node's value for the next runs: a leaf's buffer is written, any other node's
+  /// instruction becomes a write of `values` (`ffc check` moves an intermediate value, taken as
+  /// an independent input, as `jvp` and `jacobian` do). `restore` undoes it.
+  public func override(_ node: NodeID, with values: [Double]) {
+    let target = pointer(node.index)
+    let count = counts[node.index]
+    if graph.nodes[node.index].op.isLeaf {
+      if overridden[node.index] == nil {
+        let saved = Array(UnsafeBufferPointer(start: target, count: count))
+        overridden[node.index] = { for i in 0..<count { target[i] = saved[i] } }
+      }
+      for i in 0..<Swift.min(count, values.count) { target[i] = T(values[i]) }
+      return
+    }
+    let converted = values.map { T($0) }
+    for position in steps.indices where steps[position].node == node.index {
+      if overridden[node.index] == nil {
+        let original = steps[position].run
+        overridden[node.index] = { [unowned self] in self.steps[position].run = original }
+      }
+      steps[position].run = {
+        for i in 0..<Swift.min(count, converted.count) { target[i] = converted[i] }
+      }
+    }
+  }
+
+  /// Undoes `override` of `node`.
+  public func restore(_ node: NodeID) {
+    overridden.removeValue(forKey: node.index)?()
+  }
+
+  private var overridden: [Int: () -> Void] = [:]
+
   /// Runs every instruction in order.
   public func run() {
     for step in steps { step.run() }

@@ -12,8 +12,17 @@
 //     swift run -c release ffc-bench --gemm 2048 [--transpose none|a|b] [--repeat 5]
 //
 // times the matrix-product kernel alone on an n × n × n product, in f32 and f64, on 1 thread and
-// on every core (`--transpose b` multiplies by Bᵀ, as a layer's input gradient dZ·Wᵀ does). It prints a Markdown table; the README keeps the figures with the machine they
-// came from.
+// on every core (`--transpose b` multiplies by Bᵀ, as a layer's input gradient dZ·Wᵀ does), each
+// also as a share of the path's FMA ceiling, and
+//
+//     swift run -c release ffc-bench --ceiling
+//
+// measures that ceiling (AVX2 and AVX-512, f32 and f64, 1 thread and every core), and
+//
+//     swift run -c release ffc-bench --layout [--depths 10,100,1000] [--repeat 5]
+//
+// times the layered layout of each MLP's whole differentiated graph, and the `ffc view` page.
+// They print Markdown tables; the README keeps the figures with the machine they came from.
 import FFCDriver
 import FFCIR
 import FFCRuntime
@@ -25,6 +34,8 @@ struct Options {
   var width = 32
   var repeats = 5
   var step = false
+  var layout = false
+  var ceiling = false
   var batch = 128
   var gemm: Int?
   var transpose = "none"
@@ -33,8 +44,12 @@ struct Options {
     var index = 0
     while index < arguments.count {
       let flag = arguments[index]
-      if flag == "--step" {
-        step = true
+      if flag == "--step" || flag == "--layout" || flag == "--ceiling" {
+        switch flag {
+        case "--step": step = true
+        case "--layout": layout = true
+        default: ceiling = true
+        }
         index += 1
         continue
       }
@@ -65,7 +80,8 @@ struct Options {
         repeats = n
       default:
         throw BenchError(
-          "unknown option '\(flag)'; options: --depths 10,100,1000 --width 32 --repeat 5")
+          "unknown option '\(flag)'; options: --depths 10,100,1000 --width 32 --repeat 5, "
+            + "--step [--width --batch], --gemm N [--transpose none|a|b], --ceiling, --layout")
       }
       index += 2
     }
@@ -147,8 +163,17 @@ func stepBenchmark(_ options: Options) throws {
 func gemmBenchmark(_ n: Int, transpose: String, repeats: Int) {
   print("kernels f32: \(Compute.kernelSummary(Float.self))")
   print("kernels f64: \(Compute.kernelSummary(Double.self))\n")
-  print("| precision | n | threads | median ms | GFLOP/s | GFLOP per CPU-second, per thread |")
-  print("| --- | ---: | ---: | ---: | ---: | ---: |")
+  print(
+    "| precision | n | threads | median ms | GFLOP/s | GFLOP per CPU-second, per thread "
+      + "| share of the path's FMA ceiling (per CPU-second) |")
+  print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+  // The ceiling of the path the product runs on, per CPU-second of one thread: the kernel's
+  // figure per CPU-second divided by it is its efficiency, whatever else the machine runs.
+  var ceilings: [Precision: Double] = [:]
+  if probedISAs.contains(Compute.isa) {
+    ceilings[.f32] = measureCeiling(Float.self, isa: Compute.isa, threads: 1).perCPUSecond
+    ceilings[.f64] = measureCeiling(Double.self, isa: Compute.isa, threads: 1).perCPUSecond
+  }
   func measure<T: KernelScalar>(_: T.Type, threads: Int) {
     let layout = Compute.MatMulLayout(
       a: [n, n], b: [n, n], transposeA: transpose == "a", transposeB: transpose == "b",
@@ -167,8 +192,9 @@ func gemmBenchmark(_ n: Int, transpose: String, repeats: Int) {
     }.dropFirst()
     let time = median(Array(times))
     let perCPU = layout.flops / median(Array(cpu.dropFirst())) / 1e9
+    let share = ceilings[T.precision].map { String(format: "%.0f%%", 100 * perCPU * 1e9 / $0) }
     print(
-      "| \(T.precision) | \(n) | \(threads) | \(String(format: "%.1f", time * 1000)) | \(String(format: "%.1f", layout.flops / time / 1e9)) | \(String(format: "%.1f", perCPU)) |"
+      "| \(T.precision) | \(n) | \(threads) | \(String(format: "%.1f", time * 1000)) | \(String(format: "%.1f", layout.flops / time / 1e9)) | \(String(format: "%.1f", perCPU)) | \(share ?? "–") |"
     )
   }
   for threads in Set([1, Compute.threadLimit]).sorted() { measure(Float.self, threads: threads) }
@@ -219,8 +245,16 @@ do {
     gemmBenchmark(n, transpose: options.transpose, repeats: options.repeats)
     exit(0)
   }
+  if options.ceiling {
+    ceilingBenchmark()
+    exit(0)
+  }
   if options.step {
     try stepBenchmark(options)
+    exit(0)
+  }
+  if options.layout {
+    try layoutBenchmark(options)
     exit(0)
   }
   try compileBenchmark(options)

@@ -58,4 +58,60 @@ import Testing
       }
     }
   }
+
+  /// Training's parameter buffers come from the budget's checked allocation: a parameter whose
+  /// value fits but whose buffers then do not is exit 1 naming it, not an abort in Swift's
+  /// allocator. The parameter is sized from the budget the same command reports under the limit.
+  @Test func parameterBuffersThatDoNotFitAreAnError() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let data = try scratch.file("x.csv", "x\n1\n2\n")
+    func train(_ elements: String) throws -> BinaryRunner.Result {
+      let program = try scratch.file(
+        "w.ffn", "input x[N]\nparam w[\(elements)] = zeros\nloss L = sum(w * w) + sum(x)\n")
+      return try BinaryRunner.run(
+        ["-c", "ulimit -v 1500000 && exec \"$0\" \"$@\"", BinaryRunner.executable.path, "train"]
+          + [program, "--data", data, "--epochs", "1", "--precision", "f64"],
+        executable: URL(fileURLWithPath: "/bin/sh"))
+    }
+    // "... needs 1.5 TiB, more than the 1.4 GiB this process may still address (ulimit -v)"
+    let probe = try train("2000000000, 100")
+    let words =
+      probe.stderr.components(separatedBy: "more than the ").last?
+      .split(separator: " ") ?? []
+    let units = ["bytes": 1.0, "KiB": 1024.0, "MiB": 1024.0 * 1024, "GiB": 1024.0 * 1024 * 1024]
+    let budget = try #require(
+      words.count > 1
+        ? Double(words[0]).flatMap { n in units[String(words[1])].map { n * $0 } }
+        : nil, "\(probe.stderr)")
+    // The value (f64) takes 0.7 of the budget, so it is made; its buffer then cannot be.
+    let result = try train(String(Int(0.7 * budget / 8)))
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(result.stderr.contains("'w'"), "\(result.stderr)")
+  }
+
+  /// A number filling a parameter of a shape larger than the memory is spread when the program
+  /// runs, within the budget: `compile` prints it as the one number, `run` says what it needs (the
+  /// front end spread it at once and aborted).
+  @Test func aNumberFillingAHugeParameterIsAnError() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = try scratch.file("fill.ffn", "param w[2000000000, 100] = 0\nloss L = sum(w)\n")
+    let compiled = try BinaryRunner.run(["compile", program])
+    #expect(compiled.status == 0, "\(compiled.stderr)")
+    #expect(compiled.stdout.contains("= 0"), "\(compiled.stdout)")
+    let run = try BinaryRunner.run(["run", program])
+    #expect(run.status == 1, "\(run.stderr)")
+    #expect(
+      run.stderr.contains("fill.ffn:1:7: error: param 'w' of shape [2000000000, 100] needs"),
+      "\(run.stderr)")
+    // A dense layer's weights given as one number, the same.
+    let dense = try scratch.file(
+      "dense.ffn", "input x[1, 1000] = 0\nh = dense(x, 900000000, W=0.5)\nloss L = sum(h)\n")
+    #expect(try BinaryRunner.run(["compile", dense]).status == 0)
+    let layer = try BinaryRunner.run(["run", dense])
+    #expect(layer.status == 1, "\(layer.stderr)")
+    #expect(
+      layer.stderr.contains("param 'h.W' of shape [1000, 900000000] needs"), "\(layer.stderr)")
+  }
 }

@@ -21,8 +21,30 @@ import Testing
     #expect(result.code == .usage, "\(result.stderr)")
     #expect(
       result.stderr.hasPrefix(
-        "ffc: error: '--hessian' takes one parameter and was given 2 times; run once per parameter")
+        "ffc: error: '--hessian' is given once, with its parameters separated by commas (--hessian W1,b1), and was given 2 times"
+      ))
+  }
+
+  /// `--hessian W1,b1`: one Hessian over both, θ = (W1, b1) flattened in that order, the same
+  /// matrix as `hessian(L, W1, b1)` in the program.
+  @Test func aHessianOverSeveralParameters() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = try scratch.file(
+      "two.ffn",
+      "param W1[2] = [1, 2]\nparam b1 = 0.5\nloss L = sum(W1 * W1 * b1)\noutput H = hessian(L, W1, b1)\n"
     )
+    let result = CLI.run(["run", program, "--hessian", "W1,b1", "--format", "csv"])
+    #expect(result.code == .success, "\(result.stderr)")
+    // d2L/dW1^2 = 2 b1 I, d2L/dW1 db1 = 2 W1.
+    let expected = [1, 0, 2, 0, 1, 4, 2, 4, 0].map { "\($0)" }
+    let lines = result.stdout.split(separator: "\n").filter { $0.hasPrefix("hessian,") }
+    #expect(lines.count == 9, "\(result.stdout)")
+    #expect(lines.map { String($0.split(separator: ",").last ?? "") } == expected, "\(lines)")
+    #expect(result.stdout.contains("d2L/d(W1,b1)^2"), "\(result.stdout)")
+    let missing = CLI.run(["run", program, "--hessian", "W1,c"])
+    #expect(missing.code == .programError)
+    #expect(missing.stderr.contains("the program has no parameter 'c'"), "\(missing.stderr)")
   }
 
   @Test func theHessianLabelReadsAsASecondDerivative() throws {

@@ -66,6 +66,18 @@ import Testing
   }
 
   @Test(.enabled(if: chromium != nil && timeout != nil))
+  func aPageWithTrainingCurvesPassesItsSelfTest() throws {
+    let scratch = try ViewCLITests.Scratch()
+    defer { scratch.remove() }
+    let log = try scratch.file(
+      "train.csv",
+      "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n1,0.9,0.5,1.0,0.4,0.1\n2,0.5,0.75,0.7,0.6,0.1\n"
+    )
+    try Self.selfTest(
+      ["samples/iris.ffn", "--data", "samples/data/iris.csv", "--log", log], in: scratch)
+  }
+
+  @Test(.enabled(if: chromium != nil && timeout != nil))
   func aDeepNetStartsCollapsedAndStaysUsable() throws {
     let scratch = try ViewCLITests.Scratch()
     defer { scratch.remove() }

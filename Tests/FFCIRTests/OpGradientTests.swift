@@ -30,6 +30,25 @@ import Testing
   }
 }
 
+/// Every differentiable op's forward-mode rule, on every configuration it lists, against central
+/// finite differences (the tangent along a random direction on every non-label input).
+@Suite struct OpForwardModeTests {
+  @Test(arguments: OpGradientTests.configurations)
+  func forwardModeRuleMatchesFiniteDifferences(opName: String, sampleIndex: Int) throws {
+    let op = try #require(OpRegistry.byName[opName])
+    let sample = op.samples[sampleIndex]
+    for seed in [UInt64(0xFFC), 7, 42] {
+      for optimize in [false, true] {
+        let outcome = try FiniteDifferences.checkForwardMode(
+          op, sample, seed: seed, optimize: optimize)
+        #expect(
+          outcome.relativeError < 1e-6,
+          "'\(op.name)' inputs \(sample.inputs) seed \(seed) -O\(optimize ? 1 : 0): \(outcome)")
+      }
+    }
+  }
+}
+
 @Suite struct OpRegistryTests {
   @Test func opNamesAreUnique() {
     let names = OpRegistry.all.map(\.name)
@@ -49,6 +68,14 @@ import Testing
       #expect(
         op.vjp != nil || op.traits.contains(.executionOnly), "'\(op.name)' has no derivative rule")
       #expect(!op.samples.isEmpty, "'\(op.name)' lists no test configurations")
+    }
+  }
+
+  /// Forward mode and reverse mode cover the same ops: a derivative rule in one mode without the
+  /// other would make `jvp` fail where `grad` works, or the reverse.
+  @Test func everyDifferentiableOpHasAForwardModeRule() {
+    for op in OpRegistry.all where !op.isLeaf {
+      #expect((op.vjp != nil) == (op.jvp != nil), "'\(op.name)' has one derivative rule of two")
     }
   }
 

@@ -84,11 +84,32 @@ import Testing
       Programs.rendered("param W[2]\noutput g = grad(W, W)\n").contains(
         "'grad' differentiates a scalar, but its first argument has shape [2]"))
     #expect(
-      Programs.rendered("param W[2]\nh = W * 2\noutput g = grad(sum(h), h)\n").contains(
-        "the second argument of 'grad' must name an input or a parameter"))
+      Programs.rendered("param W[2]\noutput g = grad(sum(W * 2), W * 2)\n").contains(
+        "'grad' differentiates with respect to a named value"))
+    #expect(
+      Programs.rendered("param W[2]\nconst c = 2\noutput g = grad(sum(W * c), c)\n").contains(
+        "'grad' cannot differentiate with respect to a constant"))
     #expect(
       Programs.rendered("param W[2]\noutput g = grad(sum(W))\n").contains(
         "'grad' takes two arguments"))
+    #expect(
+      Programs.rendered("param W[2]\ninput V[3]\noutput t = jvp(W * 2, W, V)\n").contains(
+        "the direction of 'jvp' must have the shape of 'W', [2], but has shape [3]"))
+    #expect(
+      Programs.rendered("param W[2]\ninput X[N, 2]\noutput J = jacobian(X * W, W)\n").contains(
+        "'jacobian' needs values of known size, but got [N, 2] and [2]"))
+    #expect(
+      Programs.rendered("param W[2]\noutput t = jvp(W, W)\n").contains(
+        "'jvp' takes three arguments"))
+    #expect(
+      Programs.rendered("param W[2]\noutput H = hessian(W, W)\n").contains(
+        "'hessian' differentiates a scalar, but its first argument has shape [2]"))
+    #expect(
+      Programs.rendered("param W[2]\noutput H = hessian(sum(W))\n").contains(
+        "'hessian' takes a scalar and the values"))
+    #expect(
+      Programs.rendered("param W[20, 20]\noutput H = hessian(sum(W * W), W)\n").contains(
+        "'hessian' is built for at most 256 elements in all, but 'W' has 400"))
   }
 }
 

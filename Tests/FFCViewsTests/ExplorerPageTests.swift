@@ -28,17 +28,9 @@ import Testing
     ShortValue.text(Tensor(shape: [8], scalars: [1, 2, 3, 4, 5, 6, 7, .nan])) == "[8] 1…7 nan/inf")
 }
 
-@Test func trainingLogsParse() throws {
-  let log = try #require(
-    ExplorerCurves.parse(
-      "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n1,0.5,,,,0.1\n2,0.25,,,,0.1\n"
-    ))
-  #expect(log.epochs == [1, 2])
-  #expect(log.series.map(\.name) == ["train_loss", "train_accuracy", "val_loss", "val_accuracy"])
-  #expect(log.series[0].values == [0.5, 0.25])
-  #expect(log.series[1].values == [nil, nil])
-  #expect(ExplorerCurves.parse("x,y\n1,2\n") == nil)
-  #expect(ExplorerCurves.parse("epoch,loss\nfirst,2\n") == nil)
+@Test func svgDocumentsGoInlineWithoutTheirDeclaration() {
+  #expect(ExplorerPage.inlineSVG("<?xml version=\"1.0\"?>\n<svg/>\n") == "<svg/>\n")
+  #expect(ExplorerPage.inlineSVG("<svg/>") == "<svg/>")
 }
 
 @Test func pinnedSourcesStayInTheTopLayer() {

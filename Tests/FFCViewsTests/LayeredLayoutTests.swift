@@ -160,3 +160,23 @@ func expectNoOverlap(_ layout: Layout, sourceLocation: SourceLocation = #_source
   expectNoOverlap(layout)
   #expect(layout.routes[graph.edges.count - 1].count == layout.layers[5000] - layout.layers[0] + 1)
 }
+
+@Test func aChainOfLayersNeedsNoDummies() {
+  // A bias is broadcast before it is added: both the bias and its broadcast sit just above the
+  // add, so no edge crosses a layer (the broadcast once sat in the second layer, and a deep net
+  // drew an edge across every layer for each bias).
+  var sizes = [LayoutSize(width: 20, height: 10)]
+  var edges: [LayoutEdge] = []
+  var previous = 0
+  for _ in 0..<50 {
+    let bias = sizes.count
+    sizes += [LayoutSize](repeating: LayoutSize(width: 20, height: 10), count: 3)
+    edges += [
+      LayoutEdge(bias, bias + 1), LayoutEdge(previous, bias + 2), LayoutEdge(bias + 1, bias + 2),
+    ]
+    previous = bias + 2
+  }
+  let layout = LayeredLayout.layout(LayoutGraph(sizes: sizes, edges: edges))
+  #expect(layout.routes.allSatisfy { $0.count == 2 })
+  #expect(layout.layers.min() == 0)
+}

@@ -5,6 +5,7 @@
 #   fuzz-csv       the CSV reader (CSVReader.read) and the rendering of its diagnostic
 #   fuzz-onnx      the protobuf reader and ONNX model decoding (ONNXModel(decoding:)), tensor
 #                  values and the import of a model as a program
+#   fuzz-formats   the safetensors, .npy and .npz readers (SafeTensorsFile, NumPy, NumPyArchive)
 # They are not part of `swift build` or `swift test`: this compiles the modules they need from
 # Sources/ with -sanitize=fuzzer,address into .build-fuzz/ (or $FFC_FUZZ_BUILD), then links each
 # target. Run them with samples/fuzz/fuzz-targets.sh.
@@ -37,7 +38,7 @@ compile FFCKernelsGeneric Sources/FFCKernels/Generic
 for module in FFCDiagnostics FFCTensor FFCIR FFCFormats FFCFrontend FFCData; do
   compile "$module" "Sources/$module"
 done
-for target in frontend csv onnx; do
+for target in frontend csv onnx formats; do
   echo "linking fuzz-$target" >&2
   # shellcheck disable=SC2086
   swiftc $flags -module-name "Fuzz_$target" "samples/fuzz/fuzz_$target.swift" \
@@ -47,4 +48,4 @@ for target in frontend csv onnx; do
     -o "$out/fuzz-$target" 2>&1 | grep -v 'Cannot export local symbol' >&2 || true
   test -x "$out/fuzz-$target"
 done
-echo "built $out/fuzz-frontend, $out/fuzz-csv and $out/fuzz-onnx" >&2
+echo "built $out/fuzz-frontend, $out/fuzz-csv, $out/fuzz-onnx and $out/fuzz-formats" >&2

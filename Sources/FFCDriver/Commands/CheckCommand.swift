@@ -22,6 +22,11 @@ public enum CheckCommand: Command {
     hard_tanh at ±1, kinks that meet), at a jump (sign, step, equal, where where they switch), or
     unreliable (the loss overflows or leaves its domain on both sides, or round-off, about
     |L| · 2⁻⁵² / ε, exceeds the error). Exit 1 only for a real disagreement.
+
+    The program's own derivative values are checked too, against finite differences of the
+    forward graph: each jvp(y, W, V) along V, each jacobian(y, W) along every element of W, and
+    each hessian(f, ...) by second differences (step 1e-4), with the value differentiated with
+    respect to moved as an independent input and the values under stop_gradient held still.
     """
   static let epilogue = """
     exit codes: 0 every gradient agrees, 1 one does not (or an error in the program or the data),
@@ -54,15 +59,22 @@ public enum CheckCommand: Command {
     var files = [compiled.source]
     let graph = compiled.graph
     let report: [GradientCheck.Parameter]
+    let derivatives: [DerivativeCheck.Row]
     do throws(Diagnostic) {
       let inputs = try RunInputs.gather(
-        sets: args.all(.set), dataPath: args[.data], graph: graph, io: io)
+        sets: args.all(.set), data: args.all(.data).compactMap { $0 }, graph: graph, io: io)
       if let file = inputs.dataFile { files.append(file) }
       var feeds = inputs.feeds(row: inputs.isPerExample ? 0 : nil)
       do {
         try RandomData.fill(&feeds, graph: graph, seed: settings.seed)
         let leaves = try LeafValues(graph, feeds: feeds, seed: settings.seed)
-        report = try GradientCheck.run(graph, leaves: leaves, settings: settings)
+        report = try GradientCheck.run(
+          graph, leaves: leaves, settings: settings, forward: compiled.forward)
+        try RandomData.fill(&feeds, graph: compiled.forward, seed: settings.seed)
+        derivatives = try DerivativeCheck.run(
+          compiled.forward, sites: compiled.derivativeSites,
+          leaves: LeafValues(compiled.forward, feeds: feeds, seed: settings.seed),
+          settings: settings)
       } catch {
         throw .valueError(error)
       }
@@ -71,7 +83,9 @@ public enum CheckCommand: Command {
       return .programError
     }
     io.out(render(report, program: program.displayName, settings: settings))
-    return report.allSatisfy(\.passed) ? .success : .programError
+    if !derivatives.isEmpty { io.out(render(derivatives)) }
+    return report.allSatisfy(\.passed) && derivatives.allSatisfy(\.passed)
+      ? .success : .programError
   }
 
   /// What a verdict other than a disagreement means, after an element's line.
@@ -94,6 +108,33 @@ public enum CheckCommand: Command {
     settings.maxElements = args[.maxElements] ?? settings.maxElements
     settings.seed = args[.seed]
     return settings
+  }
+
+  /// One row per `jvp`, `jacobian` and `hessian` of the program.
+  static func render(_ rows: [DerivativeCheck.Row]) -> String {
+    func scientific(_ x: Double) -> String { x == 0 ? "0" : String(format: "%.1e", x) }
+    var table = [["derivative", "shape", "checked", "max abs error", "max rel error", "result"]]
+    for row in rows {
+      table.append([
+        row.label, Shape(row.shape).description, String(row.checked),
+        scientific(row.maxAbsoluteError), scientific(row.maxRelativeError),
+        row.passed ? "ok" : "FAIL",
+      ])
+    }
+    let widths = (0..<table[0].count).map { column in table.map { $0[column].count }.max() ?? 0 }
+    var out = "derivative values of the program against finite differences of the forward graph\n"
+    for row in table {
+      out +=
+        zip(row, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(
+          separator: "  "
+        ).trimmingTrailingSpaces() + "\n"
+    }
+    let failed = rows.filter { !$0.passed }.count
+    out +=
+      failed == 0
+      ? "every derivative value agrees\n"
+      : "\(failed) of \(rows.count) derivative values disagree\n"
+    return out
   }
 
   /// One row per parameter, then the failing elements.

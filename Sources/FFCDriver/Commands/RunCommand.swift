@@ -29,14 +29,16 @@ public enum RunCommand: Command {
       row count; a program written for one
       example (input x[4]) runs once per row, its outputs are listed per row and its loss and
       gradients are averaged over the rows (--reduce sum adds them). Labels must be whole
-      numbers from 0 to K-1 for K classes.
+      numbers from 0 to K-1 for K classes. NumPy arrays: --data X=x.npy for each declaration
+      (repeat --data), or one --data d.npz (np.savez) with arrays named like the declarations.
 
     exit codes: 0 success, 1 an error in the program or the data (or a NaN with
     --check-numerics), 2 a usage error, 3 an internal error
     """
 
   static let options: [any OptionDeclaration] = [
-    Option.data.withHelp("read inputs, targets and labels from a CSV file (see below)"),
+    Option.data.withHelp(
+      "read inputs, targets and labels from a CSV file or NumPy arrays (see below)"),
     Option.set, Option.grads, Option.trace, Option.emitValues, Option.format, Option.precision,
     Option.reduce,
     Option.checkNumerics, Option.hessian, Option.seed, Option.optimization, Option.color,
@@ -47,7 +49,7 @@ public enum RunCommand: Command {
     guard let args = try scan(arguments, &io) else { return .success }
     if args.all(.hessian).count > 1 {
       throw UsageError(
-        "'--hessian' takes one parameter and was given \(args.all(.hessian).count) times; run once per parameter",
+        "'--hessian' is given once, with its parameters separated by commas (--hessian W1,b1), and was given \(args.all(.hessian).count) times",
         usage: usage, helpTopic: name)
     }
     let drawing = args[.emitValues] == .dot
@@ -92,7 +94,7 @@ public enum RunCommand: Command {
     let inputs: RunInputs
     do throws(Diagnostic) {
       inputs = try RunInputs.gather(
-        sets: args.all(.set), dataPath: args[.data], graph: graph, io: io)
+        sets: args.all(.set), data: args.all(.data).compactMap { $0 }, graph: graph, io: io)
     } catch {
       if let dataPath = args[.data],
         let text = try? SafeFile.read(io.resolve(dataPath), displayName: dataPath)
@@ -175,7 +177,10 @@ public enum RunCommand: Command {
   ) -> Graph? {
     let problem: String
     do throws(Hessian.Failure) {
-      let rows = try Hessian.graph(compiled.forward, parameter: parameter)
+      let names = parameter.split(separator: ",", omittingEmptySubsequences: false).map {
+        String($0).trimmingCharacters(in: .whitespaces)
+      }
+      let rows = try Hessian.graph(compiled.forward, parameters: names)
       return try? Pipeline.standard(differentiate: false, optimize: true).run(rows).graph
     } catch {
       switch error {
@@ -183,10 +188,10 @@ public enum RunCommand: Command {
       case .notAParameter(let name):
         let names = compiled.forward.parameters.map(\.name)
         let hint = EditDistance.closest(to: name, in: names).map { "; did you mean '\($0)'?" } ?? ""
-        problem = "'--hessian \(name)': the program has no parameter '\(name)'\(hint)"
+        problem = "'--hessian \(parameter)': the program has no parameter '\(name)'\(hint)"
       case .tooLarge(let name, let count):
         problem =
-          "'--hessian \(name)': '\(name)' has \(count) elements; the Hessian is built for parameters of at most \(Hessian.maximumElements)"
+          "'--hessian \(parameter)': '\(name)' has \(count) elements; the Hessian is built for parameters of at most \(Hessian.maximumElements) elements in all"
       case .reverseMode(let failure):
         if case .notDifferentiable(let op, let location) = failure {
           io.err(renderer.render(.cannotDifferentiate(op, at: location)))
@@ -215,6 +220,7 @@ enum HessianReport {
       values += sums.map { $0 / Double(examples) }
     }
     return RunReport.Entry(
-      name: "d2\(loss)/d\(parameter)^2", value: Tensor(shape: [n, n], scalars: values))
+      name: "d2\(loss)/d\(parameter.contains(",") ? "(\(parameter))" : parameter)^2",
+      value: Tensor(shape: [n, n], scalars: values))
   }
 }

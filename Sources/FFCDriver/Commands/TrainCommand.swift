@@ -52,7 +52,9 @@ public enum TrainCommand: Command {
     let settings = try TrainSettings(args, usage: usage)
     var files = OutputFiles()
     files.input("the program", args.positionals.first)
-    files.input(Option.data.key, args[.data])
+    for data in args.all(.data).compactMap({ $0 }) {
+      files.input(Option.data.key, NumPyInputs.path(data))
+    }
     files.input(Option.validation.key, args[.validation])
     files.input(Option.resume.key, args[.resume])
     files.output(Option.save.key, args[.save])

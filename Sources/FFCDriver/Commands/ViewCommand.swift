@@ -2,6 +2,7 @@ import FFCIR
 import FFCPasses
 import FFCRuntime
 import FFCViews
+import Foundation
 
 /// `ffc view`: one self-contained HTML page to explore a program: its source, the forward and
 /// gradient graphs laid out by ffc, each node's value and gradient, the rewrites the optimiser
@@ -25,8 +26,9 @@ public enum ViewCommand: Command {
     have no values is drawn with shapes only. A per-example program over a data file shows the
     values of the file's first row.
 
-    Opened with '#selftest' after its address, the page clicks through itself and writes the
-    results at its bottom (ffc's browser test reads them).
+    An address ending in '#node=dL/dW1' opens the page with that node explained, '#line=22' with
+    that line's nodes lit. Opened with '#selftest' after its address, the page clicks through
+    itself and writes the results at its bottom (ffc's browser test reads them).
     """
   static let epilogue = """
     exit codes: 0 success, 1 an error in the program, the data or the log, 2 a usage error,
@@ -55,17 +57,17 @@ public enum ViewCommand: Command {
     case .failure(let code): return code
     case .success(let compilation): compiled = compilation
     }
-    var log: ExplorerCurves?
+    var curves: String?
     if let path = args[.viewLog] {
-      guard let parsed = readLog(path, useColor: useColor, io: &io) else { return .programError }
-      log = parsed
+      guard let svg = readCurves(path, useColor: useColor, io: &io) else { return .programError }
+      curves = svg
     }
     guard let (values, note) = evaluate(compiled, args, useColor: useColor, io: &io) else {
       return .programError
     }
     let input = ExplorerInput(
       title: program.displayName, source: compiled.source.text, graph: compiled.graph,
-      values: values, valuesNote: note, rewrites: rewrites(compiled.source), log: log)
+      values: values, valuesNote: note, rewrites: rewrites(compiled.source), curves: curves)
     let page = ExplorerPage.html(input)
     guard let output = args[.viewOutput] else {
       io.out(page)
@@ -89,7 +91,7 @@ public enum ViewCommand: Command {
     let inputs: RunInputs
     do throws(Diagnostic) {
       inputs = try RunInputs.gather(
-        sets: args.all(.set), dataPath: args[.data], graph: graph, io: io)
+        sets: args.all(.set), data: args.all(.data).compactMap { $0 }, graph: graph, io: io)
     } catch {
       var files = [compiled.source]
       if let path = args[.data], let text = try? SafeFile.read(io.resolve(path), displayName: path)
@@ -134,18 +136,23 @@ public enum ViewCommand: Command {
     }
   }
 
-  static func readLog(_ path: String, useColor: Bool, io: inout CommandIO) -> ExplorerCurves? {
+  /// The training curves of a `train --log` file as `ffc plot` draws them; nil after reporting
+  /// why the file cannot be read.
+  static func readCurves(_ path: String, useColor: Bool, io: inout CommandIO) -> String? {
+    let text: String
     do throws(SafeFile.Failure) {
-      let text = try SafeFile.read(io.resolve(path), displayName: path)
-      if let log = ExplorerCurves.parse(text) { return log }
-      report(
-        Diagnostic(
-          .error, id: "view.log",
-          "'\(path)' is not a 'train --log' file: its first line should start with 'epoch,' and every row with an epoch number",
-          at: nil), files: [], useColor: useColor, io: &io)
+      text = try SafeFile.read(io.resolve(path), displayName: path)
     } catch {
       report(.cannotRead(error), files: [], useColor: useColor, io: &io)
+      return nil
     }
-    return nil
+    let log = SourceFile(path: path, text: text)
+    do throws(Diagnostic) {
+      let epochs = try TrainingLogReader.read(log)
+      return TrainingCurves(epochs, name: (path as NSString).lastPathComponent).svg()
+    } catch {
+      report(error, files: [log], useColor: useColor, io: &io)
+      return nil
+    }
   }
 }

@@ -41,7 +41,11 @@ extension Option where Value == UInt64 {
 
 extension Option where Value == String? {
   static let data = Option(
-    "--data", file: "<file.csv>", help: "read inputs, targets and labels from a CSV file")
+    "--data", file: "<file>",
+    help: """
+      read inputs, targets and labels from a CSV file, or from NumPy arrays:
+      X=x.npy for each (repeat --data), or one .npz named like them
+      """)
 }
 
 extension Option where Value == String {

@@ -23,7 +23,7 @@ struct RunInputs {
   /// Parses every `--set` and reads and binds the data file. Errors are diagnostics located in the
   /// data file (or unlocated, for `--set`).
   static func gather(
-    sets: [String], dataPath: String?, graph: Graph, io: CommandIO
+    sets: [String], data dataPaths: [String], graph: Graph, io: CommandIO
   ) throws(Diagnostic) -> RunInputs {
     var inputs = RunInputs()
     var ordered: [(name: String, value: Tensor)] = []
@@ -36,9 +36,20 @@ struct RunInputs {
       inputs.setValues[name] = value
       ordered.append((name, value))
     }
-    guard let dataPath else {
+    guard let dataPath = dataPaths.last else {
       _ = try SymbolBindings.resolve(graph: graph, sets: ordered, data: nil)
       return inputs
+    }
+    if NumPyInputs.applies(to: dataPaths) {
+      inputs.data = try NumPyInputs.read(
+        dataPaths, graph: graph, setNames: Set(inputs.setValues.keys), io: io)
+      _ = try SymbolBindings.resolve(graph: graph, sets: ordered, data: inputs.data)
+      return inputs
+    }
+    guard dataPaths.count == 1 else {
+      throw Diagnostic(
+        .error, id: "data.unreadable",
+        "--data takes one CSV file; NumPy arrays go one per declaration (--data X=x.npy)", at: nil)
     }
     guard !dataPath.isEmpty else {
       throw Diagnostic(.error, id: "data.unreadable", "--data needs a file name", at: nil)

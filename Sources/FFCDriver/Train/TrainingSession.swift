@@ -52,7 +52,7 @@ struct TrainingSession {
     var validation: TrainingRows?
     do throws(Diagnostic) {
       let inputs = try RunInputs.gather(
-        sets: args.all(.set), dataPath: dataPath, graph: graph, io: io)
+        sets: args.all(.set), data: args.all(.data).compactMap { $0 }, graph: graph, io: io)
       if let file = inputs.dataFile { files.append(file) }
       if let warning = inputs.underflowWarning(in: settings.precision) {
         io.err(DiagnosticRenderer(files: files, useColor: useColor).render(warning))
@@ -63,7 +63,7 @@ struct TrainingSession {
       let all = TrainingData.rows(data, graph: graph, setValues: inputs.setValues)
       if let valPath = args[.validation] {
         let checked = try RunInputs.gather(
-          sets: args.all(.set), dataPath: valPath, graph: graph, io: io)
+          sets: args.all(.set), data: [valPath], graph: graph, io: io)
         if let file = checked.dataFile { files.append(file) }
         training = all
         validation = checked.data.map {
@@ -265,7 +265,8 @@ struct TrainingSession {
           saved.tensors, as: settings.precision == .f32 ? .f32 : .f64,
           metadata: [("format", "ffc"), ("program", SavedWeights.name(path))])
         guard write(data, to: weights, &io) else { return false }
-        io.out("saved \(saved.tensors.count) parameters to \(weights)\n")
+        let count = saved.tensors.count
+        io.out("saved \(count) parameter\(count == 1 ? "" : "s") to \(weights)\n")
       }
       guard write(saved.text, to: path, &io) else { return false }
       io.out("saved the trained program to \(path)\n")

@@ -5,22 +5,30 @@ extension Op {
   public static let add: Op = binary(
     "add", Add.self, traits: .commutative,
     vjp: { c in [c.reduced(c.g, for: 0), c.reduced(c.g, for: 1)] },
+    jvp: { c in c.sum(c.tangents[0], c.tangents[1]) },
     rewrites: additionRules, range: { r, _, _ in r[0] + r[1] },
     infix: InfixSpelling(["+"], precedence: 1))
   public static let sub: Op = binary(
     "sub", Subtract.self,
     vjp: { c in [c.reduced(c.g, for: 0), c.reduced(-c.g, for: 1)] },
+    jvp: { c in c.sum(c.tangents[0], c.tangents[1].map { -$0 }) },
     rewrites: subtractionRules, range: { r, _, _ in r[0] + -r[1] },
     relatedRange: shiftByTheMaximum, infix: InfixSpelling(["-"], precedence: 1))
   public static let mul: Op = binary(
     "mul", Multiply.self, traits: .commutative,
     vjp: { c in [c.reduced(c.g * c.inputs[1], for: 0), c.reduced(c.g * c.inputs[0], for: 1)] },
+    jvp: { c in
+      c.sum(c.tangents[0].map { $0 * c.inputs[1] }, c.tangents[1].map { c.inputs[0] * $0 })
+    },
     rewrites: multiplicationRules, range: { r, _, _ in r[0] * r[1] },
     relatedRange: productOfAValueWithItself, infix: InfixSpelling(["*"], precedence: 2))
   public static let div: Op = binary(
     "div", Divide.self, domains: [.any, .awayFromKinks],
     vjp: { c in
       [c.reduced(c.g / c.inputs[1], for: 0), c.reduced(-(c.g * c.y / c.inputs[1]), for: 1)]
+    },
+    jvp: { c in
+      c.sum(c.tangents[0].map { $0 / c.inputs[1] }, c.tangents[1].map { -($0 * c.y / c.inputs[1]) })
     },
     rewrites: [
       RewriteRule("x/1 -> x", example: "param x[2] = [1, 2]\nloss L = sum(x / 1)\n") { r in
@@ -38,6 +46,12 @@ extension Op {
         c.reduced(c.g * p * c.builder.apply(Op.pow, [x, p - 1]), for: 0),
         c.reduced(c.g * c.y * x.apply(Op.log), for: 1),
       ]
+    },
+    jvp: { c in
+      let (x, p) = (c.inputs[0], c.inputs[1])
+      return c.sum(
+        c.tangents[0].map { $0 * p * c.builder.apply(Op.pow, [x, p - 1]) },
+        c.tangents[1].map { $0 * c.y * x.apply(Op.log) })
     },
     rewrites: [
       RewriteRule(
@@ -61,6 +75,7 @@ extension Op {
   /// 1 where a == b, else 0: the mask in max's derivative. Not differentiable in its operands.
   public static let equal: Op = binary(
     "equal", Equal.self, traits: [.commutative, .boundedOutput], vjp: { _ in [nil, nil] },
+    jvp: { _ in nil },
     range: { _, _, _ in .unit })
 
   static let divisionByZero = LintWarning(

@@ -13,7 +13,7 @@ extension Op {
       return target
     },
     evaluate: { inputs, _, shape in Kernels.broadcast(inputs[0], to: shape) },
-    vjp: { c in [c.g.unbroadcast(to: c.x.shape)] },
+    vjp: { c in [c.g.unbroadcast(to: c.x.shape)] }, jvp: linearJVP,
     rewrites: [
       // A single value spread through reshapes and broadcasts (the mean's gradient 1/N becomes
       // [N], [N, 1], then [N, 2]) is one scalar broadcast once.
@@ -52,7 +52,7 @@ extension Op {
       return s.rank == 2 ? Shape([s[1], s[0]]) : s
     },
     evaluate: { inputs, _, _ in Kernels.transpose(inputs[0]) },
-    vjp: { c in [c.g.transposed()] },
+    vjp: { c in [c.g.transposed()] }, jvp: linearJVP,
     rewrites: [
       RewriteRule(
         "transpose(transpose(x)) -> x",
@@ -106,6 +106,7 @@ extension Op {
       ])
       return [c.g.apply(Op.embed, attributes)]
     },
+    jvp: linearJVP,
     samples: [
       OpSample([[3]], Attributes([("indices", .ints([1]))])),
       OpSample([[2, 3]], Attributes([("indices", .ints([1, 2]))])),
@@ -130,6 +131,7 @@ extension Op {
     vjp: { c in
       [c.g.apply(Op.index, Attributes([("indices", c.attributes["indices"] ?? .ints([]))]))]
     },
+    jvp: linearJVP,
     samples: [OpSample([[]], Attributes([("indices", .ints([1])), ("shape", .shape([3]))]))],
     range: { r, _, _ in ValueRange(Swift.min(r[0].lower, 0), Swift.max(r[0].upper, 0)) })
 

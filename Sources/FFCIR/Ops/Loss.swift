@@ -36,6 +36,7 @@ extension Op {
       let probabilities = z.apply(Op.softmax, Attributes([("axis", .int(z.rank - 1))]))
       return [(probabilities - oneHot) * (c.g / labels.size()), nil]
     },
+    jvp: scalarOutputJVP,
     call: CallSignature(["softmax_cross_entropy", "cross_entropy"], tensors: 2),
     samples: [
       OpSample([[3], []], domains: [.any, .classIndex(3)]),
@@ -69,6 +70,7 @@ extension Op {
       let scale = c.g / z.size()
       return [(z.apply(Op.sigmoid) - t) * scale, -(z * scale)]
     },
+    jvp: scalarOutputJVP,
     call: CallSignature(["sigmoid_cross_entropy", "binary_cross_entropy"], tensors: 2),
     samples: [OpSample([[3], [3]]), OpSample([[2, 2], [2, 2]])],
     range: { _, _, _ in .nonnegative },
@@ -87,7 +89,7 @@ extension Op {
     evaluate: { inputs, attributes, _ in
       Kernels.oneHot(inputs[0], classes: attributes.int("classes"))
     },
-    vjp: { _ in [nil] },
+    vjp: { _ in [nil] }, jvp: { _ in nil },
     call: CallSignature(["one_hot"], tensors: 1, options: [CallOption("classes", required: true)]) {
       options, _ in
       let classes = options["classes"] ?? 0

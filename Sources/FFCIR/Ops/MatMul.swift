@@ -42,6 +42,7 @@ extension Op {
         return [g * b, g * a]
       }
     },
+    jvp: bilinearJVP,
     rewrites: [
       RewriteRule(
         "matmul(transpose(a), b) -> matmul[transpose_a](a, b)",
@@ -105,6 +106,7 @@ extension Op {
     },
     evaluate: { inputs, _, _ in Kernels.outer(inputs[0], inputs[1]) },
     vjp: { c in [c.g.matmul(c.inputs[1]), c.g.matmul(c.inputs[0], transposeA: true)] },
+    jvp: bilinearJVP,
     call: CallSignature(["outer"], tensors: 2),
     samples: [OpSample([[2], [3]])],
     range: { r, _, _ in r[0] * r[1] })

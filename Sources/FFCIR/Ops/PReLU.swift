@@ -14,6 +14,13 @@ extension Op {
         c.reduced(c.builder.apply(Op.select, [x, zero, c.g * x]), for: 1),
       ]
     },
+    jvp: { c in
+      let (x, a) = (c.inputs[0], c.inputs[1])
+      let zero = c.builder.constant(0)
+      return c.sum(
+        c.tangents[0].map { c.builder.apply(Op.select, [x, $0, a * $0]) },
+        c.tangents[1].map { c.builder.apply(Op.select, [x, zero, x * $0]) })
+    },
     range: { r, _, _ in
       // The positive part passes through; the negative part is scaled by the slope's range.
       let (x, a) = (r[0], r[1])

@@ -3,7 +3,7 @@ import FFCTensor
 extension Op {
   /// Σ over `axes` (all by default); `keepdims` keeps them as unit axes.
   public static let sum: Op = reduction(
-    "sum", Kernels.sum, .sum, traits: .linear,
+    "sum", Kernels.sum, .sum, traits: .linear, jvp: linearJVP,
     vjp: { c in
       let axes = c.attributes.ints("axes")
       let g = c.g.restoringAxes(
@@ -47,7 +47,7 @@ extension Op {
     { x, axes, keepDims in
       let count = Double(Kernels.reducedCount(x.shape, axes: axes))
       return Kernels.sum(x, axes: axes, keepDims: keepDims).map { $0 / count }
-    }, .mean, traits: .linear,
+    }, .mean, traits: .linear, jvp: linearJVP,
     vjp: { c in
       let axes = c.attributes.ints("axes")
       let g = c.g.restoringAxes(
@@ -59,6 +59,17 @@ extension Op {
   /// equally between ties.
   public static let max: Op = reduction(
     "max", Kernels.max, .max,
+    jvp: { c in
+      // The tangent of the maximum: the tangents of the elements equal to it, averaged over ties.
+      guard let t = c.tangents[0] else { return nil }
+      let axes = c.attributes.ints("axes")
+      let kept = c.attributes.bool("keepdims")
+      let y = c.y.restoringAxes(axes, keptDims: kept, inputShape: c.x.shape).broadcast(
+        to: c.x.shape)
+      let mask = c.builder.apply(Op.equal, [c.x, y])
+      let ties = mask.sum(axes: axes, keepDims: kept)
+      return (t * mask).sum(axes: axes, keepDims: kept) / ties
+    },
     vjp: { c in
       let axes = c.attributes.ints("axes")
       let kept = c.attributes.bool("keepdims")
@@ -83,7 +94,7 @@ extension Op {
     evaluate: { inputs, attributes, _ in
       Tensor(Double(Kernels.reducedCount(inputs[0].shape, axes: attributes.ints("axes"))))
     },
-    vjp: { _ in [nil] },
+    vjp: { _ in [nil] }, jvp: { _ in nil },
     samples: [OpSample([[2, 3]], Attributes([("axes", .ints([1]))]))],
     range: { _, _, _ in ValueRange(1, .infinity) })
 
@@ -91,7 +102,8 @@ extension Op {
 
   private static func reduction(
     _ name: String, _ kernel: @escaping @Sendable (Tensor, [Int], Bool) -> Tensor,
-    _ kind: ReductionKind, traits: OpTraits = [], vjp: @escaping VJPRule,
+    _ kind: ReductionKind, traits: OpTraits = [], jvp: @escaping JVPRule,
+    vjp: @escaping VJPRule,
     rewrites: [RewriteRule] = []
   ) -> Op {
     Op(
@@ -109,7 +121,7 @@ extension Op {
       evaluate: { inputs, attributes, _ in
         kernel(inputs[0], attributes.ints("axes"), attributes.bool("keepdims"))
       },
-      vjp: vjp, rewrites: rewrites,
+      vjp: vjp, jvp: jvp, rewrites: rewrites,
       call: CallSignature(
         [name], tensors: 1, options: [CallOption("axis"), CallOption("keepdims")]
       ) {

@@ -15,7 +15,7 @@ extension Op {
       return target
     },
     evaluate: { inputs, _, shape in Tensor(shape: shape, scalars: inputs[0].scalars) },
-    vjp: { c in [c.g.reshape(to: c.x.shape)] },
+    vjp: { c in [c.g.reshape(to: c.x.shape)] }, jvp: linearJVP,
     rewrites: [
       RewriteRule(
         "reshape(x) to x's shape -> x",

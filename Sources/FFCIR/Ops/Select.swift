@@ -33,6 +33,12 @@ extension Op {
         c.reduced(c.builder.apply(Op.select, [c.inputs[0], zero, c.g]), for: 2),
       ]
     },
+    jvp: { c in
+      guard c.tangents[1] != nil || c.tangents[2] != nil else { return nil }
+      let zero = c.builder.constant(0)
+      return c.expanded(
+        c.builder.apply(Op.select, [c.inputs[0], c.tangents[1] ?? zero, c.tangents[2] ?? zero]))
+    },
     call: CallSignature(["where"], tensors: 3),
     samples: [
       OpSample([[3], [3], [3]], domains: [.awayFromKinks, .any, .any]),

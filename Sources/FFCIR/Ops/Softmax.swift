@@ -10,6 +10,13 @@ extension Op {
       let axis = c.attributes.int("axis")
       let gy = c.g * c.y
       return [gy - c.y * gy.sum(axes: [axis], keepDims: true).broadcast(to: c.y.shape)]
+    },
+    jvp: { c in
+      let axis = c.attributes.int("axis")
+      return c.tangents[0].map { t in
+        let ty = t * c.y
+        return ty - c.y * ty.sum(axes: [axis], keepDims: true).broadcast(to: c.y.shape)
+      }
     })
 
   /// log(softmax(x)) computed stably as x - max - log Σ exp(x - max).
@@ -19,6 +26,12 @@ extension Op {
       let axis = c.attributes.int("axis")
       let total = c.g.sum(axes: [axis], keepDims: true).broadcast(to: c.y.shape)
       return [c.g - c.y.apply(Op.exp) * total]
+    },
+    jvp: { c in
+      let axis = c.attributes.int("axis")
+      return c.tangents[0].map { t in
+        t - (c.y.apply(Op.exp) * t).sum(axes: [axis], keepDims: true).broadcast(to: c.y.shape)
+      }
     })
 
   static let softmaxOps: [Op] = [softmax, logSoftmax]
@@ -26,7 +39,7 @@ extension Op {
   private static func alongAxis(
     _ name: String, _ kernel: @escaping @Sendable (Tensor, Int) -> Tensor,
     traits: OpTraits = [], range: ValueRange,
-    vjp: @escaping VJPRule
+    vjp: @escaping VJPRule, jvp: @escaping JVPRule
   ) -> Op {
     Op(
       name: name, arity: 1, traits: traits.union(.keepsShape),
@@ -37,7 +50,7 @@ extension Op {
         return shapes[0]
       },
       evaluate: { inputs, attributes, _ in kernel(inputs[0], attributes.int("axis")) },
-      vjp: vjp,
+      vjp: vjp, jvp: jvp,
       call: CallSignature([name], tensors: 1, options: [CallOption("axis", default: -1)]) {
         options, shapes in
         guard shapes[0].rank >= 1 else {

@@ -49,7 +49,13 @@ public struct TextPrinter {
   private func declarationText(_ d: Declaration, _ graph: Graph, _ names: PrintNames) -> String {
     let keyword = d.kind.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
     var text = "  \(keyword) %\(d.name): \(d.shape)"
-    if let initializer = d.initializer { text += " = \(initializer)" }
+    // A large starting value (a loaded or saved weight matrix) is summarised, as a folded
+    // constant is: printing millions of numbers would bury the graph.
+    if case .literal(let value)? = d.initializer, value.count > 4096 {
+      text += " = \(TensorFormat.summary(value))"
+    } else if let initializer = d.initializer {
+      text += " = \(initializer)"
+    }
     if let value = d.defaultValue { text += " = \(TensorFormat.literal(value))" }
     if d.kind == .const, let value = graph[d.node].constantValue {
       text += " = \(TensorFormat.summary(value))"

@@ -5,44 +5,64 @@
 // optimisation (debug) still specialises and inlines them.
 import FFCKernelCore
 
-// The lane types are set here, in the file that uses them, so that an incremental build which
-// recompiles one file never mixes two tile widths. Package.swift defines which module this is.
+// The lane type (one vector register) is set here, in the file that uses it, so that an
+// incremental build which recompiles one file never mixes two tile widths. A tile row is two
+// registers, so the micro-kernel keeps 6 × 2 = 12 independent accumulators: enough to hide the
+// FMA latency on two FMA pipes (4 cycles × 2 pipes = 8 chains needed). Package.swift defines
+// which module this is.
 #if FFC_AVX512
-  // Built with -target-cpu skylake-avx512. In f64 a tile row is two zmm registers (6 rows take
-  // 12 of 32); in f32 one: Swift's SIMD32<Float> compiles to scalar code (0.2 GFLOP/s measured),
-  // so the f32 tile is 6 × 16 in six zmm accumulators.
-  extension Float: LaneScalar { typealias Lane = SIMD16<Float> }
-  extension Double: LaneScalar { typealias Lane = SIMD16<Double> }
-#elseif FFC_AVX2
-  // Built with -target-cpu haswell: a tile row is two ymm registers, 6 rows take 12 of 16.
+  // Built with -target-cpu skylake-avx512: zmm registers, 12 of the 32 hold the 6 × 32 (f32) or
+  // 6 × 16 (f64) tile. The row is two SIMD16<Float> spelled out, not one SIMD32<Float>, which
+  // Swift compiled to scalar code (0.2 GFLOP/s measured).
   extension Float: LaneScalar { typealias Lane = SIMD16<Float> }
   extension Double: LaneScalar { typealias Lane = SIMD8<Double> }
-#else
-  // The architecture's baseline (SSE2 on x86-64, NEON on arm64): a tile row is two 128-bit
-  // registers, 6 rows take 12 of the 16 (x86-64) or 32 (arm64).
+#elseif FFC_AVX2
+  // Built with -target-cpu haswell: ymm registers, 12 of the 16 hold the 6 × 16 or 6 × 8 tile.
   extension Float: LaneScalar { typealias Lane = SIMD8<Float> }
   extension Double: LaneScalar { typealias Lane = SIMD4<Double> }
+#else
+  // The architecture's baseline (SSE2 on x86-64, NEON on arm64): 128-bit registers, 12 of the
+  // 16 (x86-64) or 32 (arm64) hold the 6 × 8 or 6 × 4 tile.
+  extension Float: LaneScalar { typealias Lane = SIMD4<Float> }
+  extension Double: LaneScalar { typealias Lane = SIMD2<Double> }
 #endif
 
 extension Kernels {
   public static var tileRows: Int { microTileRows }
-  public static var floatTileColumns: Int { Float.Lane.scalarCount }
-  public static var doubleTileColumns: Int { Double.Lane.scalarCount }
+  public static var floatTileColumns: Int { Float.tileColumns }
+  public static var doubleTileColumns: Int { Double.tileColumns }
 
   public static func blockedProduct(_ part: ProductPart<Float>) { Packed.blockedProduct(part) }
   public static func blockedProduct(_ part: ProductPart<Double>) { Packed.blockedProduct(part) }
 }
 
-/// Scalars the packed product runs on; `Lane` (set per module) holds one row of a micro-tile.
+/// Scalars the packed product runs on; `Lane` (set per module) is one vector register, and a
+/// row of a micro-tile is two of them.
 protocol LaneScalar: BinaryFloatingPoint, SIMDScalar, Codable {
   associatedtype Lane: SIMD where Lane.Scalar == Self
 }
 
+extension LaneScalar {
+  /// The register tile's columns (NR): two vector registers.
+  static var tileColumns: Int { 2 * Lane.scalarCount }
+}
+
+/// One row of a micro-tile: two vector registers, columns `0..<w` and `w..<2w`.
+struct TileRow<Lane: SIMD> where Lane.Scalar: FloatingPoint {
+  var low = Lane()
+  var high = Lane()
+
+  @inline(__always) subscript(column: Int) -> Lane.Scalar {
+    column < Lane.scalarCount ? low[column] : high[column - Lane.scalarCount]
+  }
+}
+
 /// Six rows of NR accumulators: a 6 × NR tile of C, kept in registers by the micro-kernel.
 struct Tile<Lane: SIMD> where Lane.Scalar: FloatingPoint {
-  var r0 = Lane(), r1 = Lane(), r2 = Lane(), r3 = Lane(), r4 = Lane(), r5 = Lane()
+  var r0 = TileRow<Lane>(), r1 = TileRow<Lane>(), r2 = TileRow<Lane>()
+  var r3 = TileRow<Lane>(), r4 = TileRow<Lane>(), r5 = TileRow<Lane>()
 
-  @inline(__always) subscript(row: Int) -> Lane {
+  @inline(__always) subscript(row: Int) -> TileRow<Lane> {
     switch row {
     case 0: r0
     case 1: r1
@@ -66,6 +86,13 @@ where L.Scalar: FloatingPoint {
   #else
     acc + row * s
   #endif
+}
+
+/// `row + s · b` for both registers of a tile row.
+@inline(__always) func multiplyAdd<L: SIMD>(_ row: TileRow<L>, _ s: L.Scalar, _ b: TileRow<L>)
+  -> TileRow<L>
+where L.Scalar: FloatingPoint {
+  TileRow(low: multiplyAdd(row.low, s, b.low), high: multiplyAdd(row.high, s, b.high))
 }
 
 enum Packed {
@@ -95,7 +122,7 @@ enum Packed {
     _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>, ldc: Int,
     rows: Int, columns: Int, depth: Int, accumulate: Bool
   ) {
-    let nr = T.Lane.scalarCount
+    let nr = T.tileColumns
     for jr in stride(from: 0, to: columns, by: nr) {
       for ir in stride(from: 0, to: rows, by: microTileRows) {
         let tile = microKernel(depth, a + ir * depth, b + jr * depth)
@@ -107,8 +134,8 @@ enum Packed {
   }
 
   /// The 6 × NR tile `Σ_p a[p, :]ᵀ · b[p, :]` over `depth` steps of packed A (6 per step) and B
-  /// (NR per step): per step one vector load of B, six broadcasts of A and six multiply-adds of
-  /// a two-register lane (`multiplyAdd`, fused where the module's ISA has FMA).
+  /// (NR per step): per step two vector loads of B, six broadcasts of A and twelve
+  /// multiply-adds (`multiplyAdd`, fused where the module's ISA has FMA).
   @inline(__always)
   static func microKernel<T: LaneScalar>(
     _ depth: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>
@@ -116,7 +143,9 @@ enum Packed {
     var tile = Tile<T.Lane>()
     var (a, b) = (a, b)
     for _ in 0..<depth {
-      let row = UnsafeRawPointer(b).loadUnaligned(as: T.Lane.self)
+      let row = TileRow(
+        low: UnsafeRawPointer(b).loadUnaligned(as: T.Lane.self),
+        high: UnsafeRawPointer(b + T.Lane.scalarCount).loadUnaligned(as: T.Lane.self))
       tile.r0 = multiplyAdd(tile.r0, a[0], row)
       tile.r1 = multiplyAdd(tile.r1, a[1], row)
       tile.r2 = multiplyAdd(tile.r2, a[2], row)
@@ -124,7 +153,7 @@ enum Packed {
       tile.r4 = multiplyAdd(tile.r4, a[4], row)
       tile.r5 = multiplyAdd(tile.r5, a[5], row)
       a += 6
-      b += T.Lane.scalarCount
+      b += 2 * T.Lane.scalarCount
     }
     return tile
   }
@@ -136,7 +165,7 @@ enum Packed {
     _ tile: Tile<T.Lane>, _ c: UnsafeMutablePointer<T>, ldc: Int, rows: Int, columns: Int,
     accumulate: Bool
   ) {
-    if rows == microTileRows && columns == T.Lane.scalarCount {
+    if rows == microTileRows && columns == T.tileColumns {
       // The common full tile, its six rows spelled out: a loop over `tile[r]` compiled to a jump
       // table and register copies that took a sixth of a large product's time.
       storeRow(tile.r0, c, accumulate)
@@ -150,7 +179,7 @@ enum Packed {
     for r in 0..<rows {
       let row = c + r * ldc
       let values = tile[r]
-      if columns == T.Lane.scalarCount {
+      if columns == T.tileColumns {
         storeRow(values, row, accumulate)
       } else {
         for j in 0..<columns { row[j] = accumulate ? row[j] + values[j] : values[j] }
@@ -160,6 +189,14 @@ enum Packed {
 
   @inline(__always)
   static func storeRow<Lane: SIMD>(
+    _ values: TileRow<Lane>, _ row: UnsafeMutablePointer<Lane.Scalar>, _ accumulate: Bool
+  ) where Lane.Scalar: FloatingPoint {
+    storeLane(values.low, row, accumulate)
+    storeLane(values.high, row + Lane.scalarCount, accumulate)
+  }
+
+  @inline(__always)
+  static func storeLane<Lane: SIMD>(
     _ values: Lane, _ row: UnsafeMutablePointer<Lane.Scalar>, _ accumulate: Bool
   ) where Lane.Scalar: FloatingPoint {
     let target = UnsafeMutableRawPointer(row)
@@ -212,7 +249,7 @@ extension Packed {
   static func packB<T: LaneScalar>(
     _ b: StridedMatrix<T>, depth: Int, columns: Int, into out: UnsafeMutablePointer<T>
   ) {
-    let nr = T.Lane.scalarCount
+    let (nr, w) = (T.tileColumns, T.Lane.scalarCount)
     for j0 in stride(from: 0, to: columns, by: nr) {
       let sliver = out + j0 * depth
       let valid = Swift.min(nr, columns - j0)
@@ -220,9 +257,11 @@ extension Packed {
       if valid < nr { sliver.update(repeating: 0, count: depth * nr) }
       if source.columnStride == 1 && valid == nr {
         for p in 0..<depth {
-          let row = UnsafeRawPointer(source.base + p * source.rowStride).loadUnaligned(
-            as: T.Lane.self)
-          UnsafeMutableRawPointer(sliver + p * nr).storeBytes(of: row, as: T.Lane.self)
+          let row = UnsafeRawPointer(source.base + p * source.rowStride)
+          let target = UnsafeMutableRawPointer(sliver + p * nr)
+          target.storeBytes(of: row.loadUnaligned(as: T.Lane.self), as: T.Lane.self)
+          (target + w * MemoryLayout<T>.stride).storeBytes(
+            of: (row + w * MemoryLayout<T>.stride).loadUnaligned(as: T.Lane.self), as: T.Lane.self)
         }
       } else if source.columnStride == 1 || valid < nr {
         for p in 0..<depth { for j in 0..<valid { sliver[p * nr + j] = source[p, j] } }
@@ -234,12 +273,12 @@ extension Packed {
 
   /// NR full columns of a transposed B (each column contiguous in memory): each step gathers one
   /// element from each of the NR columns and writes them as one contiguous row, so the writes
-  /// stream and the NR reads walk NR lines that stay in L1 for 16 steps.
+  /// stream and the NR reads walk NR lines that stay in L1 for a line's worth of steps.
   @inline(__always)
   static func packTransposedSliver<T: LaneScalar>(
     _ b: StridedMatrix<T>, depth: Int, into out: UnsafeMutablePointer<T>
   ) {
-    let (nr, cs) = (T.Lane.scalarCount, b.columnStride)
+    let (nr, cs) = (T.tileColumns, b.columnStride)
     var o = out
     for p in 0..<depth {
       let row = b.base + p * b.rowStride

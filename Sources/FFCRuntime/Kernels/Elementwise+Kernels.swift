@@ -60,9 +60,33 @@ func wholeValue<T: PlanScalar>(_ loop: @escaping ElementwiseLoop<T>, _ c: Kernel
 }
 
 extension KernelTable {
-  /// Elementwise ops whose derived loop one precision replaces: tanh in f32 runs a vectorised
-  /// rational approximation (Compute.tanh) instead of glibc's scalar tanhf, alone or fused.
-  static let floatLoops: [(Op, ElementwiseLoop<Float>)] = [
-    (Op.tanh, { x, _, _, _, out, count in Compute.tanh(x, out, count: count) })
+  /// Elementwise ops whose derived loop is replaced by an ISA module's, which runs at the CPU's
+  /// vector width (the derived loops are built for the baseline): tanh in f32 runs a vectorised
+  /// rational approximation (Compute.tanh) instead of glibc's scalar tanhf, and the four
+  /// arithmetic ops the same IEEE operations wider, alone or fused.
+  static let floatLoops: [(Op, ElementwiseLoop<Float>)] =
+    [(Op.tanh, tanhLoop)] + arithmeticOps.map { ($0, arithmeticLoop($1)) }
+
+  static let tanhLoop: ElementwiseLoop<Float> = { x, _, _, _, out, count in
+    Compute.tanh(x, out, count: count)
+  }
+
+  static let doubleLoops: [(Op, ElementwiseLoop<Double>)] =
+    arithmeticOps.map { ($0, arithmeticLoop($1)) }
+
+  static let arithmeticOps: [(Op, ArithmeticOp)] = [
+    (Op.add, .add), (Op.sub, .subtract), (Op.mul, .multiply), (Op.div, .divide),
   ]
+
+  static func arithmeticLoop(_ kind: ArithmeticOp) -> ElementwiseLoop<Float> {
+    { a, aCount, b, bCount, out, count in
+      Compute.arithmetic(kind, a, aCount: aCount, b, bCount: bCount, out, count: count)
+    }
+  }
+
+  static func arithmeticLoop(_ kind: ArithmeticOp) -> ElementwiseLoop<Double> {
+    { a, aCount, b, bCount, out, count in
+      Compute.arithmetic(kind, a, aCount: aCount, b, bCount: bCount, out, count: count)
+    }
+  }
 }

@@ -23,6 +23,10 @@ public enum KernelTable {
       guard let derived = table[ObjectIdentifier(op)] else { continue }
       table[ObjectIdentifier(op)] = ElementwiseKernel(float: { _ in float }, double: derived.double)
     }
+    for (op, double) in doubleLoops {
+      guard let derived = table[ObjectIdentifier(op)] else { continue }
+      table[ObjectIdentifier(op)] = ElementwiseKernel(float: derived.float, double: { _ in double })
+    }
     return table
   }()
 

@@ -11,25 +11,39 @@ final class ParameterBuffers<T: PlanScalar> {
   let pointers: [UnsafeMutablePointer<T>]
   private let sums: [UnsafeMutablePointer<T>]
 
-  init(_ initial: [(Gradient, Tensor)]) {
+  /// Allocates the buffers through `MemoryBudget` (the C allocator, zeroed), so a parameter too
+  /// large for the memory left is an error naming it, not an abort in Swift's allocator. `graph`
+  /// holds the parameters' declarations (for the message).
+  init(_ initial: [(Gradient, Tensor)], of graph: Graph) throws(EvaluationError) {
     gradients = initial.map(\.0)
     shapes = initial.map(\.1.shape)
     counts = initial.map(\.1.count)
-    pointers = initial.map { _, value in
-      let buffer = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(1, value.count))
-      buffer.initialize(repeating: 0, count: Swift.max(1, value.count))
-      for (i, x) in value.scalars.enumerated() { buffer[i] = T(x) }
-      return buffer
+    var pointers: [UnsafeMutablePointer<T>] = []
+    var sums: [UnsafeMutablePointer<T>] = []
+    // Whatever was allocated before a refusal is freed: deinit does not run for a failed init.
+    func releaseAll() { for buffer in pointers + sums { MemoryBudget.release(buffer) } }
+    for (gradient, value) in initial {
+      let declaration = graph.parameter(of: gradient)
+      do throws(EvaluationError) {
+        let buffer: UnsafeMutablePointer<T> = try MemoryBudget.allocate(
+          value.count, of: "the parameter '\(declaration.name)'", at: declaration.location)
+        pointers.append(buffer)
+        for (i, x) in value.scalars.enumerated() { buffer[i] = T(x) }
+        sums.append(
+          try MemoryBudget.allocate(
+            value.count, of: "the gradient sums of '\(declaration.name)'",
+            at: declaration.location))
+      } catch {
+        releaseAll()
+        throw error
+      }
     }
-    sums = initial.map { _, value in
-      let buffer = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(1, value.count))
-      buffer.initialize(repeating: 0, count: Swift.max(1, value.count))
-      return buffer
-    }
+    self.pointers = pointers
+    self.sums = sums
   }
 
   deinit {
-    for buffer in pointers + sums { buffer.deallocate() }
+    for buffer in pointers + sums { MemoryBudget.release(buffer) }
   }
 
   /// The parameters' buffers by their leaves in `graph` (the gradient graph or one derived from
@@ -92,7 +106,14 @@ final class ParameterBuffers<T: PlanScalar> {
   /// The current values, in f64, in the parameters' order.
   func values() -> [Tensor] {
     zip(pointers, shapes).map { buffer, shape in
-      Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Double(buffer[$0]) })
+      let count = shape.reduce(1, *)
+      // A plain loop into the array's storage: a large model's values are copied several times
+      // per save (its result, a checkpoint), and a closure per element was most of that.
+      let scalars = [Double](unsafeUninitializedCapacity: count) { storage, initialized in
+        for i in 0..<count { storage[i] = Double(buffer[i]) }
+        initialized = count
+      }
+      return Tensor(shape: shape, scalars: scalars)
     }
   }
 }

@@ -94,7 +94,7 @@ public final class Trainer<T: PlanScalar> {
       let declaration = gradientGraph.parameter(of: gradient)
       start.append((gradient, try LeafValues.value(of: declaration, initial, seed: settings.seed)))
     }
-    parameters = ParameterBuffers(start)
+    parameters = try ParameterBuffers(start, of: gradientGraph)
     optimizer = Optimizer(settings.optimizer, counts: parameters.counts)
     metric = AccuracyMetric.of(gradientGraph)
     position = TrainingPosition(

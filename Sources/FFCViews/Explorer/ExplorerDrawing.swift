@@ -15,7 +15,7 @@ struct ExplorerDrawing {
   struct Group {
     var label: String
     var line: Int?
-    /// A lone leaf read by several groups: drawn without a frame, never collapsed.
+    /// A lone leaf no line reads: drawn without a frame, never collapsed.
     var isSolo: Bool
     var items: [Int] = []
     var inner: Layout? = nil
@@ -39,7 +39,8 @@ struct ExplorerDrawing {
   static let header = 16.0
   static let collapsedHeight = 28.0
 
-  /// The forward drawing: every node Differentiate did not add.
+  /// The forward drawing: every node Differentiate did not add (a leaf that several lines read
+  /// drawn in each, as a reference).
   static func forward(_ graph: Graph, _ facts: [NodeFacts], _ source: [String]) -> ExplorerDrawing {
     var builder = DrawingBuilder(graph: graph, source: source)
     let nodes = graph.nodes.indices.filter { !graph.nodes[$0].isGradient }
@@ -58,8 +59,8 @@ struct ExplorerDrawing {
   }
 }
 
-/// Puts nodes into groups by line and links them; a leaf joins the one group that reads it, or
-/// stands alone when several do.
+/// Puts nodes into groups by line and links them; a leaf joins the one group that reads it, or is
+/// drawn again in each group when several do.
 struct DrawingBuilder {
   let graph: Graph
   let source: [String]
@@ -83,22 +84,26 @@ struct DrawingBuilder {
       }
     }
     for node in nodes where !isLoose(node) { item(node, group: lineGroup(node)) }
+    var shared = [Bool](repeating: false, count: graph.nodes.count)
     for node in nodes where isLoose(node) {
       let groups = users[node].filter { !isLoose($0) }.compactMap { itemOfNode[$0] }.map {
         drawing.items[$0].group
       }
       if let first = groups.first, groups.allSatisfy({ $0 == first }) {
         item(node, group: first)
-      } else {
+      } else if groups.isEmpty {
         item(node, group: soloGroup(node))
+      } else {
+        // Read by several lines: drawn again in each, as a gradient node's forward inputs are.
+        shared[node] = true
       }
     }
     for node in nodes {
-      let user = itemOfNode[node]!
+      guard let user = itemOfNode[node] else { continue }
       for input in graph.nodes[node].inputs {
         if let from = itemOfNode[input.index] {
           link(from, user)
-        } else if references {
+        } else if references || shared[input.index] {
           link(reference(input.index, group: drawing.items[user].group), user)
         }
       }

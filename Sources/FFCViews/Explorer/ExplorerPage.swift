@@ -21,7 +21,6 @@ public enum ExplorerPage {
       ("gradient", gradient.items.isEmpty ? "null" : drawingJSON(gradient)),
       ("steps", JSONText.array(steps(input.graph).map(String.init))),
       ("rewrites", JSONText.array(input.rewrites.map(rewriteJSON))),
-      ("log", input.log.map(logJSON) ?? "null"),
     ])
     return """
       <!DOCTYPE html>
@@ -33,7 +32,7 @@ public enum ExplorerPage {
       <style>\(ExplorerStyle.css)</style>
       </head>
       <body>
-      \(ExplorerStyle.body)
+      \(ExplorerStyle.body(curves: input.curves.map(inlineSVG)))
       <script type="application/json" id="ffc-data">\(data)</script>
       <script>\(ExplorerScript.code)\(ExplorerSelfTest.code)</script>
       </body>
@@ -46,6 +45,14 @@ public enum ExplorerPage {
   /// the gradient, each after its inputs; leaves and constants are there from the start.
   static func steps(_ graph: Graph) -> [Int] {
     graph.nodes.indices.filter { !graph.nodes[$0].op.isLeaf }
+  }
+
+  /// An SVG document as an element of the page: without its XML declaration.
+  static func inlineSVG(_ document: String) -> String {
+    guard document.hasPrefix("<?xml"), let end = document.firstIndex(of: "\n") else {
+      return document
+    }
+    return String(document[document.index(after: end)...])
   }
 
   /// Text for an HTML element's content.
@@ -114,22 +121,6 @@ public enum ExplorerPage {
       ("pass", JSONText.string(rewrite.pass)), ("rule", JSONText.string(rewrite.rule)),
       ("line", JSONText.number(rewrite.line)), ("before", JSONText.string(rewrite.before)),
       ("after", JSONText.string(rewrite.after)),
-    ])
-  }
-
-  static func logJSON(_ log: ExplorerCurves) -> String {
-    JSONText.object([
-      ("epochs", JSONText.array(log.epochs.map(JSONText.exact))),
-      (
-        "series",
-        JSONText.array(
-          log.series.map {
-            JSONText.object([
-              ("name", JSONText.string($0.name)),
-              ("values", JSONText.array($0.values.map { $0.map(JSONText.exact) ?? "null" })),
-            ])
-          })
-      ),
     ])
   }
 }

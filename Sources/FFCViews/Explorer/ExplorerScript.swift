@@ -1,6 +1,6 @@
 /// The page's script: draws the two graphs from the layouts ffc computed (moving whole groups when
-/// one is collapsed or expanded), links source lines and nodes, explains a node, steps through the
-/// evaluation in the order it is computed, and draws training curves. Text goes into the page
+/// one is collapsed or expanded), links source lines and nodes, explains a node, and steps through the
+/// evaluation in the order it is computed. Text goes into the page
 /// only through `textContent`, never as markup.
 enum ExplorerScript {
   static let code = #"""
@@ -260,49 +260,12 @@ enum ExplorerScript {
         box.appendChild(line);
       });
     }
-    function drawCurves() {
-      if (!D.log) return;
-      var box = $('curves');
-      box.appendChild(html('h2', '', 'training curves'));
-      [['loss', /loss/], ['accuracy', /accuracy/]].forEach(function (kind) {
-        var series = D.log.series.filter(function (s) { return kind[1].test(s.name) && s.values.some(function (v) { return v !== null; }); });
-        if (!series.length) return;
-        var W = 420, H = 180, L = 56, B = 28, x0 = Math.min.apply(null, D.log.epochs), x1 = Math.max.apply(null, D.log.epochs);
-        var all = [];
-        series.forEach(function (s) { s.values.forEach(function (v) { if (v !== null) all.push(v); }); });
-        var y0 = Math.min.apply(null, all), y1 = Math.max.apply(null, all);
-        if (y1 === y0) { y1 += 1; y0 -= 1; }
-        if (x1 === x0) x1 += 1;
-        function X(v) { return L + (v - x0) / (x1 - x0) * (W - L - 10); }
-        function Y(v) { return 10 + (y1 - v) / (y1 - y0) * (H - B - 10); }
-        var root = svg('svg', { width: W, height: H + 16 });
-        root.appendChild(svg('path', { d: 'M' + L + ' 10 V' + (H - B) + ' H' + (W - 10), stroke: '#333', fill: 'none' }));
-        for (var t = 0; t <= 4; t++) {
-          var v = y0 + (y1 - y0) * t / 4;
-          root.appendChild(svg('text', { x: L - 4, y: Y(v) + 3, 'text-anchor': 'end' }, v.toPrecision(3)));
-          root.appendChild(svg('path', { d: 'M' + L + ' ' + Y(v) + ' h-3', stroke: '#333' }));
-        }
-        [x0, (x0 + x1) / 2, x1].forEach(function (v) {
-          root.appendChild(svg('text', { x: X(v), y: H - B + 14, 'text-anchor': 'middle' }, String(Math.round(v))));
-        });
-        root.appendChild(svg('text', { x: (W + L) / 2, y: H - 2, 'text-anchor': 'middle' }, 'epoch'));
-        var colours = ['#1f6fb4', '#d9822b', '#2a8a4a', '#9b3fb5'];
-        series.forEach(function (s, k) {
-          var p = '';
-          s.values.forEach(function (v, i) { if (v !== null) p += (p ? ' L' : 'M') + X(D.log.epochs[i]) + ' ' + Y(v); });
-          root.appendChild(svg('path', { d: p, stroke: colours[k % 4], fill: 'none', 'stroke-width': 1.5 }));
-          root.appendChild(svg('text', { x: W - 10, y: 22 + 12 * k, 'text-anchor': 'end', fill: colours[k % 4] }, s.name));
-        });
-        box.appendChild(root);
-      });
-    }
     $('title').textContent = D.title;
     $('note').textContent = D.note;
     drawSource();
     makeView(D.forward, $('forward'));
     if (D.gradient) makeView(D.gradient, $('gradient'));
     else $('gradient-title').textContent = 'gradient graph: none (the program declares no loss)';
-    drawCurves();
     $('step-first').addEventListener('click', function () { setStep(0); });
     $('step-prev').addEventListener('click', function () { setStep(state.step - 1); });
     $('step-next').addEventListener('click', function () { setStep(state.step + 1); });
@@ -311,6 +274,16 @@ enum ExplorerScript {
     $('expand-all').addEventListener('click', function () { setAll(true); });
     $('collapse-all').addEventListener('click', function () { setAll(false); });
     setStep(-1);
+    // '#node=dL/dW1' opens the page with that node explained, '#line=22' with a line lit.
+    (function () {
+      var hash = decodeURIComponent(location.hash.slice(1));
+      if (hash.indexOf('node=') === 0) {
+        var name = hash.slice(5), n = N.findIndex(function (f) { return f.n === name; });
+        if (n >= 0) select(n);
+      } else if (hash.indexOf('line=') === 0) {
+        showLine(Number(hash.slice(5)));
+      }
+    })();
 
     """#
 }

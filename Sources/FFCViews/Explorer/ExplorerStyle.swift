@@ -9,7 +9,7 @@ enum ExplorerStyle {
     header button{font:12px monospace;padding:2px 7px;border:1px solid #9bb;border-radius:3px;
       background:#eef3f8;color:#223;cursor:pointer}
     #step-label{font:12px monospace;min-width:16em}
-    main{display:grid;grid-template-columns:minmax(200px,24%) 1fr minmax(200px,20%);
+    main{display:grid;grid-template-columns:minmax(180px,21%) 1fr minmax(200px,19%);
       height:calc(100vh - 40px)}
     main>section,main>aside{overflow:auto;padding:6px 10px;border-right:1px solid #ddd}
     h2{font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:#567;margin:8px 0 4px}
@@ -20,7 +20,7 @@ enum ExplorerStyle {
     .src .ln{display:inline-block;width:3.2em;color:#999;text-align:right;margin-right:8px;
       user-select:none}
     .src .cm{color:#7a8a7a}
-    #graphs .row{display:flex;flex-wrap:wrap;gap:0 18px;align-items:flex-start}
+    #graphs .row{display:flex;gap:0 18px;align-items:flex-start}
     .graph svg{display:block}
     .node rect{fill:#fff;stroke:#555;stroke-width:1}
     .node{cursor:pointer}
@@ -51,11 +51,16 @@ enum ExplorerStyle {
     #details td:first-child{color:#567;white-space:nowrap}
     #details .mono{font-family:monospace;white-space:pre-wrap;word-break:break-all}
     .rw{font:11px monospace;margin:4px 0;white-space:pre-wrap}
-    #curves svg text{font:10px monospace;fill:#333}
+    #curves svg{max-width:100%;height:auto}
     #selftest{font:12px monospace;background:#fff;border-top:1px solid #ccc;margin:0;padding:6px}
     """#
 
-  static let body = #"""
+  static func body(curves: String?) -> String {
+    let curves = curves.map { "<h2>training curves</h2>\n" + $0 } ?? ""
+    return bodyStart + curves + bodyEnd
+  }
+
+  private static let bodyStart = #"""
     <header><h1 id="title"></h1><span id="note"></span>
     <span><button id="step-first" title="first step of the evaluation">|&lt;</button>
     <button id="step-prev" title="previous step">&lt;</button>
@@ -69,7 +74,11 @@ enum ExplorerStyle {
     <section id="graphs"><div class="row"><div><h2>forward graph</h2>
     <div id="forward" class="graph"></div></div><div><h2 id="gradient-title">gradient graph</h2>
     <div id="gradient" class="graph"></div></div></div>
-    <div id="curves"></div></section>
+    <div id="curves">
+    """#
+
+  private static let bodyEnd = #"""
+    </div></section>
     <aside id="details"><h2>details</h2><div id="details-body">Click a node or a program line.
     Hover a node for its value; click a layer's label to collapse or expand it.</div></aside></main>
     <pre id="selftest" hidden></pre>

@@ -61,7 +61,7 @@ struct NodeFacts {
         name: name, title: shownTitle, operation: operation, shape: node.shape.description,
         line: node.location?.start.line, isGradient: node.isGradient, kind: kind,
         shortValue: shortValue.map { clipped($0, valueLimit) },
-        fullValue: value.map { TensorFormat.summary($0, limit: 64) },
+        fullValue: value.map(ShortValue.full),
         gradientNode: gradientOf[index],
         rewrites: node.location.flatMap { rewritesByLine[$0.start.line] } ?? [],
         inputs: node.inputs.map(\.index),

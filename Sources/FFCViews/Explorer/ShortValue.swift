@@ -21,6 +21,14 @@ enum ShortValue {
     return "\(shape) \(number(low))…\(number(high))\(marks)"
   }
 
+  /// A value as the details show it: written out up to 64 elements, otherwise its shape and range
+  /// and its first elements.
+  static func full(_ t: Tensor) -> String {
+    if t.count <= 64 { return TensorFormat.literal(t) }
+    let head = t.scalars.prefix(8).map(number).joined(separator: ", ")
+    return text(t) + "; first: " + head + ", …"
+  }
+
   static func number(_ x: Double) -> String {
     guard x.isFinite, x != x.rounded() || abs(x) >= 1e6 else { return TensorFormat.number(x) }
     return String(format: "%.4g", x)

@@ -9,8 +9,9 @@ struct Layering {
   var layerCount: Int
 
   /// Longest path from the sources (Kahn's order, lowest index first, so the same graph always
-  /// gives the same layers); then every source moves down to just above its nearest user, so a
-  /// parameter sits beside the layer that reads it instead of at the top with a long edge.
+  /// gives the same layers); then, from the bottom up, every node with users moves down to just
+  /// above its nearest user, so a parameter, and a `broadcast_to` of a bias, sits beside the layer
+  /// that reads it instead of at the top with an edge across every layer between.
   init(_ graph: LayoutGraph) {
     let n = graph.nodeCount
     let order = Layering.topologicalOrder(graph)
@@ -28,14 +29,16 @@ struct Layering {
     for node in order {
       for upper in predecessors[node] { layers[node] = max(layers[node], layers[upper] + 1) }
     }
-    for node in order.reversed()
-    where predecessors[node].isEmpty && !successors[node].isEmpty
-      && !(node < graph.pinnedToTop.count && graph.pinnedToTop[node])
-    {
+    for node in order.reversed() where !successors[node].isEmpty {
+      if predecessors[node].isEmpty && node < graph.pinnedToTop.count && graph.pinnedToTop[node] {
+        continue
+      }
       layers[node] = successors[node].map { layers[$0] }.min()! - 1
     }
-    self.layers = layers
-    layerCount = (layers.max() ?? -1) + 1
+    // Moving down may leave the top layers empty.
+    let top = layers.min() ?? 0
+    self.layers = layers.map { $0 - top }
+    layerCount = (self.layers.max() ?? -1) + 1
   }
 
   /// Kahn's algorithm with a first-in-first-out queue seeded in index order. A cycle leaves nodes

@@ -1,0 +1,85 @@
+/// The hash-consing index of a `GraphBuilder`: which node, if any, is `op(inputs)` with given
+/// attributes. An open-addressing table of node indices; the nodes themselves are the builder's,
+/// so filing a node allocates nothing and retains nothing (a dictionary keyed by op, operands and
+/// attributes copied all three into every key, for every node of every rebuild).
+///
+/// The hash leaves the attributes out (hashing their strings was a tenth of a compile) except for
+/// leaves, which only their attributes tell apart; nodes with the same op and operands but
+/// different attributes are rare and still compare unequal.
+struct NodeTable {
+  /// Node index + 1 per slot, 0 for an empty slot; the count is a power of two.
+  private var slots: [Int] = []
+  /// The hash of every node filed, by node index (-1 for one that is not filed: a duplicate).
+  private var hashes: [Int] = []
+  private var filed = 0
+
+  init(capacity: Int = 0) {
+    reserveCapacity(capacity)
+  }
+
+  mutating func reserveCapacity(_ nodes: Int) {
+    hashes.reserveCapacity(nodes)
+    var size = 16
+    while size < 2 * nodes { size *= 2 }
+    if size > slots.count { rehash(size) }
+  }
+
+  static func hash(_ op: Op, _ inputs: [NodeID], _ attributes: Attributes) -> Int {
+    // A multiplicative mix of the op's identity and the operands' indices (SplitMix64's
+    // finaliser at the end): the table's order is never observed, only equality decides.
+    var h = UInt64(UInt(bitPattern: ObjectIdentifier(op).hashValue))
+    for input in inputs {
+      h = (h ^ UInt64(UInt(bitPattern: input.index))) &* 0x9E37_79B9_7F4A_7C15
+      h = h ^ (h >> 29)
+    }
+    if inputs.isEmpty { h ^= UInt64(UInt(bitPattern: attributes.hashValue)) }
+    h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
+    return Int(bitPattern: UInt((h ^ (h >> 31)) >> 1))  // never negative: -1 marks a duplicate
+  }
+
+  /// The first node filed that is `op(inputs)` with `attributes`, among `nodes`.
+  func find(
+    _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, hash: Int, in nodes: [Node]
+  ) -> NodeID? {
+    guard !slots.isEmpty else { return nil }
+    let mask = slots.count - 1
+    var slot = hash & mask
+    while slots[slot] != 0 {
+      let index = slots[slot] - 1
+      if hashes[index] == hash && nodes[index].op === op && nodes[index].inputs == inputs
+        && nodes[index].attributes == attributes
+      {
+        return NodeID(index)
+      }
+      slot = (slot + 1) & mask
+    }
+    return nil
+  }
+
+  /// Files node `index` (the next one: nodes are filed in order) under `hash`; `isNew` false
+  /// records it as a duplicate of one filed before, never found itself.
+  mutating func append(_ index: Int, hash: Int, isNew: Bool) {
+    precondition(index == hashes.count, "nodes are filed in order")
+    guard isNew else {
+      hashes.append(-1)
+      return
+    }
+    hashes.append(hash)
+    filed += 1
+    if 2 * filed > slots.count { rehash(Swift.max(16, 2 * slots.count)) }
+    insert(index, hash)
+  }
+
+  private mutating func insert(_ index: Int, _ hash: Int) {
+    let mask = slots.count - 1
+    var slot = hash & mask
+    while slots[slot] != 0 { slot = (slot + 1) & mask }
+    slots[slot] = index + 1
+  }
+
+  private mutating func rehash(_ size: Int) {
+    slots = [Int](repeating: 0, count: size)
+    for (index, hash) in hashes.enumerated() where hash != -1 { insert(index, hash) }
+  }
+}

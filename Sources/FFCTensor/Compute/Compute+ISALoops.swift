@@ -1,0 +1,26 @@
+extension Compute {
+  /// tanh in f32 by the ISA module's vectorised rational approximation (FFCKernels'
+  /// VectorTanh.swift), on the given path (the process's by default).
+  public static func tanh(
+    _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int,
+    isa: KernelISA = Compute.isa
+  ) {
+    isa.kernels.tanh(x, out, count: count)
+  }
+
+  /// `out = a ∘ b` by the ISA module's loop (FFCKernels' Arithmetic.swift), at the path's vector
+  /// width; the same bits as `zip` with the op's scalar function on every path.
+  public static func arithmetic(
+    _ op: ArithmeticOp, _ a: UnsafePointer<Float>, aCount: Int, _ b: UnsafePointer<Float>,
+    bCount: Int, _ out: UnsafeMutablePointer<Float>, count: Int, isa: KernelISA = Compute.isa
+  ) {
+    isa.kernels.arithmetic(op, a, aCount: aCount, b, bCount: bCount, out, count: count)
+  }
+
+  public static func arithmetic(
+    _ op: ArithmeticOp, _ a: UnsafePointer<Double>, aCount: Int, _ b: UnsafePointer<Double>,
+    bCount: Int, _ out: UnsafeMutablePointer<Double>, count: Int, isa: KernelISA = Compute.isa
+  ) {
+    isa.kernels.arithmetic(op, a, aCount: aCount, b, bCount: bCount, out, count: count)
+  }
+}
