@@ -19,14 +19,21 @@ import Testing
   }
 
   /// The imported program runs in ffc with ONNX Runtime's outputs (committed by
-  /// samples/onnx/import_check.py) to 1e-5 of their largest magnitude.
-  @Test(arguments: ["mlp_gemm", "mlp_matmul"])
-  func anImportedModelComputesWhatONNXRuntimeComputes(model: String) throws {
+  /// samples/onnx/import_check.py) to 1e-5 of their largest magnitude, its parameters as
+  /// literals (all below the default threshold) or loaded from the safetensors file beside it.
+  @Test(arguments: ["mlp_gemm", "mlp_matmul"], ["4096", "0"])
+  func anImportedModelComputesWhatONNXRuntimeComputes(model: String, minimum: String) throws {
     let scratch = try RunCLITests.Scratch()
     defer { scratch.remove() }
     let program = scratch.url.appendingPathComponent(model + ".ffn").path
-    let imported = try ffc(["import", "samples/onnx/fixtures/\(model).onnx", "-o", program])
+    let imported = try ffc([
+      "import", "samples/onnx/fixtures/\(model).onnx", "-o", program, "--save-weights", minimum,
+    ])
     #expect(imported.status == 0, "\(imported.stderr)")
+    let weights = scratch.url.appendingPathComponent(model + ".safetensors").path
+    let text = try String(contentsOfFile: program, encoding: .utf8)
+    #expect(FileManager.default.fileExists(atPath: weights) == (minimum == "0"))
+    #expect(text.contains("load(\"\(model).safetensors\", \"") == (minimum == "0"))
     let fixture =
       try JSONSerialization.jsonObject(
         with: Data(Repository.read("samples/onnx/fixtures/\(model).json").utf8)) as! [String: Any]
@@ -56,6 +63,7 @@ import Testing
     let program = scratch.url.appendingPathComponent("mlp.ffn").path
     let imported = try ffc([
       "import", "samples/onnx/fixtures/mlp_gemm.onnx", "-o", program, "--loss", "cross_entropy",
+      "--save-weights", "0",
     ])
     #expect(imported.status == 0, "\(imported.stderr)")
     let check = try ffc(["check", program, "--set", "input_=1,2,3,4,-1,0,1,2", "--set", "y=0,2"])
@@ -83,5 +91,21 @@ import Testing
     #expect(result.status == 1)
     #expect(result.stderr.hasPrefix("ffc: error: cannot read '\(bad)' as an ONNX model"))
     #expect(!FileManager.default.fileExists(atPath: out))
+  }
+
+  /// The weights file is an output too: it may not name the model being read.
+  @Test func theWeightsFileMayNotWriteOverTheModel() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let model = scratch.url.appendingPathComponent("m.safetensors").path
+    try Data(
+      contentsOf: Repository.root.appendingPathComponent("samples/onnx/fixtures/mlp_gemm.onnx")
+    )
+    .write(to: URL(fileURLWithPath: model))
+    let program = scratch.url.appendingPathComponent("m.ffn").path
+    let result = try ffc(["import", model, "-o", program, "--save-weights", "0"])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("would write over the model"), "\(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: program))
   }
 }
