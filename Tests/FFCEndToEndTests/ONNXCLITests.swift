@@ -108,4 +108,44 @@ import Testing
     #expect(result.stderr.contains("would write over the model"), "\(result.stderr)")
     #expect(!FileManager.default.fileExists(atPath: program))
   }
+
+  /// A program that cannot be written leaves no weights file behind it.
+  @Test func aProgramThatCannotBeWrittenWritesNoWeights() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = scratch.url.appendingPathComponent("m.ffn").path
+    try FileManager.default.createDirectory(atPath: program, withIntermediateDirectories: false)
+    let result = try ffc([
+      "import", "samples/onnx/fixtures/mlp_gemm.onnx", "-o", program, "--save-weights", "0",
+    ])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("it is a directory"), "\(result.stderr)")
+    let weights = scratch.url.appendingPathComponent("m.safetensors").path
+    #expect(!FileManager.default.fileExists(atPath: weights))
+  }
+
+  /// The model's values are f32: one f32 cannot hold is an error at its line, not an infinity.
+  @Test func aValueTooLargeForF32IsAnErrorNotAnInfinity() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let model = scratch.url.appendingPathComponent("m.onnx").path
+    let cases = [
+      (
+        "input X[N, 2]\nparam w[2] = [1e39, 1]\noutput y = X @ w\n",
+        "p.ffn:2:7: error: the value 1e+39"
+      ),
+      ("input X[N, 2]\nparam w[2] = 1\noutput y = X @ w * 1e39\n", "p.ffn:3:"),
+    ]
+    for (text, expected) in cases {
+      let program = try scratch.file("p.ffn", text)
+      let result = try ffc(["export", program, "-o", model, "--color", "never"])
+      #expect(result.status == 1)
+      #expect(
+        result.stderr.contains(expected) && result.stderr.contains("too large for f32"),
+        "\(result.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: model))
+    }
+    let rate = try ffc(["export", "samples/xor.ffn", "-o", model, "--train-step", "--lr", "1e39"])
+    #expect(rate.status == 2 && rate.stderr.contains("too large for f32"), "\(rate.stderr)")
+  }
 }

@@ -58,4 +58,21 @@ import Testing
     model.graph.initializers[model.graph.initializers.count - 1].storage = .raw([1])
     #expect(failure(model).contains("not a constant false"))
   }
+
+  /// A tensor name the safetensors header or a string of the language cannot hold is stored
+  /// under the parameter's name instead.
+  @Test func tensorNamesTheFileCannotHoldBecomeTheProgramsNames() throws {
+    var model = try ONNXImportTests.model("mlp_gemm")
+    for (index, name) in ["__metadata__", "a\nb", "c\u{2028}d"].enumerated() {
+      let old = model.graph.initializers[index].name
+      model.graph.initializers[index].name = name
+      for n in model.graph.nodes.indices {
+        model.graph.nodes[n].inputs = model.graph.nodes[n].inputs.map { $0 == old ? name : $0 }
+      }
+    }
+    let program = try ONNXImport.program(model, loss: nil)
+    #expect(program.parameters.map(\.tensorName) == ["metadata__", "a_b", "c_d", "fc2.bias"])
+    let text = program.text(value: ImportedProgram.reference(toFile: "m.safetensors"))
+    #expect(text.contains("load(\"m.safetensors\", \"metadata__\")") && !text.contains("a\nb"))
+  }
 }

@@ -62,8 +62,12 @@ public enum ImportCommand: Command {
     }
     let (text, tensors) = split(program, weights: weights)
     do throws(SafeFile.Failure) {
+      // Both checked before either is written, so a program that cannot be written (a directory
+      // of its name) leaves no weights file behind.
+      try SafeFile.checkWritable(io.resolve(output), displayName: output)
       // The weights first: the program that names them is written only once they are in place.
       if let weightsPath, !tensors.isEmpty {
+        try SafeFile.checkWritable(io.resolve(weightsPath), displayName: weightsPath)
         let data = SafeTensorsWriter.encode(
           tensors, as: .f32,
           metadata: [("format", "ffc"), ("program", SavedWeights.name(output))])
@@ -92,7 +96,7 @@ public enum ImportCommand: Command {
     }
     let tensors = stored.map { parameter in
       (
-        name: parameter.sourceName,
+        name: parameter.tensorName,
         value: Tensor(shape: parameter.shape, scalars: parameter.values.map(Double.init))
       )
     }
