@@ -40,7 +40,10 @@ public enum ProgramWriter {
       self.minimumCount = minimumCount
     }
 
-    func holds(_ value: Tensor) -> Bool { value.count >= minimumCount }
+    func holds(_ value: Tensor) -> Bool { holds(elementCount: value.count) }
+
+    /// The one rule for which values go to the file (`ffc import` follows it too).
+    public func holds(elementCount: Int) -> Bool { elementCount >= minimumCount }
 
     /// `load("out.safetensors")`: the tensor is named like the parameter, so no name is needed.
     var loadCall: String {

@@ -19,14 +19,21 @@ import Testing
   }
 
   /// The imported program runs in ffc with ONNX Runtime's outputs (committed by
-  /// samples/onnx/import_check.py) to 1e-5 of their largest magnitude.
-  @Test(arguments: ["mlp_gemm", "mlp_matmul"])
-  func anImportedModelComputesWhatONNXRuntimeComputes(model: String) throws {
+  /// samples/onnx/import_check.py) to 1e-5 of their largest magnitude, its parameters as
+  /// literals (all below the default threshold) or loaded from the safetensors file beside it.
+  @Test(arguments: ["mlp_gemm", "mlp_matmul"], ["4096", "0"])
+  func anImportedModelComputesWhatONNXRuntimeComputes(model: String, minimum: String) throws {
     let scratch = try RunCLITests.Scratch()
     defer { scratch.remove() }
     let program = scratch.url.appendingPathComponent(model + ".ffn").path
-    let imported = try ffc(["import", "samples/onnx/fixtures/\(model).onnx", "-o", program])
+    let imported = try ffc([
+      "import", "samples/onnx/fixtures/\(model).onnx", "-o", program, "--save-weights", minimum,
+    ])
     #expect(imported.status == 0, "\(imported.stderr)")
+    let weights = scratch.url.appendingPathComponent(model + ".safetensors").path
+    let text = try String(contentsOfFile: program, encoding: .utf8)
+    #expect(FileManager.default.fileExists(atPath: weights) == (minimum == "0"))
+    #expect(text.contains("load(\"\(model).safetensors\", \"") == (minimum == "0"))
     let fixture =
       try JSONSerialization.jsonObject(
         with: Data(Repository.read("samples/onnx/fixtures/\(model).json").utf8)) as! [String: Any]
@@ -56,6 +63,7 @@ import Testing
     let program = scratch.url.appendingPathComponent("mlp.ffn").path
     let imported = try ffc([
       "import", "samples/onnx/fixtures/mlp_gemm.onnx", "-o", program, "--loss", "cross_entropy",
+      "--save-weights", "0",
     ])
     #expect(imported.status == 0, "\(imported.stderr)")
     let check = try ffc(["check", program, "--set", "input_=1,2,3,4,-1,0,1,2", "--set", "y=0,2"])
@@ -83,5 +91,61 @@ import Testing
     #expect(result.status == 1)
     #expect(result.stderr.hasPrefix("ffc: error: cannot read '\(bad)' as an ONNX model"))
     #expect(!FileManager.default.fileExists(atPath: out))
+  }
+
+  /// The weights file is an output too: it may not name the model being read.
+  @Test func theWeightsFileMayNotWriteOverTheModel() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let model = scratch.url.appendingPathComponent("m.safetensors").path
+    try Data(
+      contentsOf: Repository.root.appendingPathComponent("samples/onnx/fixtures/mlp_gemm.onnx")
+    )
+    .write(to: URL(fileURLWithPath: model))
+    let program = scratch.url.appendingPathComponent("m.ffn").path
+    let result = try ffc(["import", model, "-o", program, "--save-weights", "0"])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("would write over the model"), "\(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: program))
+  }
+
+  /// A program that cannot be written leaves no weights file behind it.
+  @Test func aProgramThatCannotBeWrittenWritesNoWeights() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = scratch.url.appendingPathComponent("m.ffn").path
+    try FileManager.default.createDirectory(atPath: program, withIntermediateDirectories: false)
+    let result = try ffc([
+      "import", "samples/onnx/fixtures/mlp_gemm.onnx", "-o", program, "--save-weights", "0",
+    ])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("it is a directory"), "\(result.stderr)")
+    let weights = scratch.url.appendingPathComponent("m.safetensors").path
+    #expect(!FileManager.default.fileExists(atPath: weights))
+  }
+
+  /// The model's values are f32: one f32 cannot hold is an error at its line, not an infinity.
+  @Test func aValueTooLargeForF32IsAnErrorNotAnInfinity() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let model = scratch.url.appendingPathComponent("m.onnx").path
+    let cases = [
+      (
+        "input X[N, 2]\nparam w[2] = [1e39, 1]\noutput y = X @ w\n",
+        "p.ffn:2:7: error: the value 1e+39"
+      ),
+      ("input X[N, 2]\nparam w[2] = 1\noutput y = X @ w * 1e39\n", "p.ffn:3:"),
+    ]
+    for (text, expected) in cases {
+      let program = try scratch.file("p.ffn", text)
+      let result = try ffc(["export", program, "-o", model, "--color", "never"])
+      #expect(result.status == 1)
+      #expect(
+        result.stderr.contains(expected) && result.stderr.contains("too large for f32"),
+        "\(result.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: model))
+    }
+    let rate = try ffc(["export", "samples/xor.ffn", "-o", model, "--train-step", "--lr", "1e39"])
+    #expect(rate.status == 2 && rate.stderr.contains("too large for f32"), "\(rate.stderr)")
   }
 }

@@ -44,7 +44,7 @@ import Testing
       ])
   }
 
-  /// The form `ImportCommand.parameterValue` switches to once the weights go to safetensors.
+  /// The form `ffc import` writes for a parameter whose tensor goes to the safetensors file.
   @Test func aParameterCanBeWrittenAsAReferenceToItsTensor() throws {
     let program = try ONNXImport.program(try Self.model("mlp_gemm"), loss: nil)
     let text = program.text(value: ImportedProgram.reference(toFile: "mlp_gemm.safetensors"))

@@ -27,6 +27,10 @@ import Testing
     let cases: [(text: String, expected: String)] = [
       ("", "<stdin>: error: '<stdin>' is empty"),
       ("x1,x2,y\n1,2,3\n", "<stdin>:1:1: error: the header has no 'epoch' column"),
+      (
+        "epoch,train_loss,train_loss\n1,1,2\n",
+        "<stdin>:1:18: error: the header names the column 'train_loss' twice"
+      ),
       (header, "<stdin>:1:1: error: the training log has a header and no epochs"),
       (header + "1,0.5,,,,0.1\n2,0.4,,\n", "<stdin>:3:1: error: this line has 4 fields"),
       (header + "1,0.5,,,,0.1\n2,abc,,,,0.1\n", "<stdin>:3:3: error: 'abc' in column 'train_loss'"),

@@ -24,6 +24,14 @@ import Testing
     #expect(zero.low < 0 && zero.high > 0)
     #expect(Ticks(covering: .nan, .infinity).values.first == 0)
   }
+
+  /// Near ±1e308 the span overflows: the ticks still end, and every one is finite.
+  @Test(.timeLimit(.minutes(1))) func theLargestNumbersHaveFewFiniteTicks() {
+    for (low, high) in [(-1e308, 1.7e308), (0, 1.7e308), (-Double.greatestFiniteMagnitude, 0)] {
+      let ticks = Ticks(covering: low, high)
+      #expect(ticks.values.count <= 12 && ticks.values.allSatisfy(\.isFinite), "\(low)...\(high)")
+    }
+  }
 }
 
 @Suite struct TrainingCurvesTests {
@@ -50,6 +58,18 @@ import Testing
     #expect(one.contains("<circle"))
     let none = TrainingCurves([Self.epoch(1, .nan)]).svg()
     #expect(none.contains(">no values<") && !none.contains("nan"))
+  }
+
+  /// A loss beyond ±1e300 (a run that diverged) leaves a gap, as infinity does.
+  @Test(.timeLimit(.minutes(1))) func hugeLossesLeaveGapsNotNaNCoordinates() {
+    let svg = TrainingCurves([Self.epoch(1, 1e308), Self.epoch(2, -1e308), Self.epoch(3, 1)])
+      .svg()
+    #expect(!svg.contains("nan") && !svg.contains("inf") && svg.contains("<circle"))
+    // On a logarithmic axis past 1e±308 the decades are labelled, not 0 or inf.
+    let tiny = TrainingCurves([Self.epoch(1, 1), Self.epoch(2, 1e-320)]).svg()
+    #expect(tiny.contains(">1e-350</text>") && !tiny.contains(">0</text>"))
+    let large = TrainingCurves([Self.epoch(1, 1e308), Self.epoch(2, 1)]).svg()
+    #expect(large.contains(">1e350</text>") && !large.contains("inf"))
   }
 
   @Test func aLossFallingByDecadesIsDrawnOnALogarithmicAxis() {

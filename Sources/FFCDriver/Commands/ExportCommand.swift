@@ -38,6 +38,11 @@ public enum ExportCommand: Command {
       throw UsageError(
         "'export' needs the model file: -o <file.onnx>", usage: usage, helpTopic: name)
     }
+    if let rate = args[.learningRate], !Float(rate).isFinite {
+      throw UsageError(
+        "'--lr \(rate)' is too large for f32, the element type of the model", usage: usage,
+        helpTopic: name)
+    }
     if args[.learningRate] != nil && !args[.trainStep] {
       throw UsageError(
         "'--lr' is the rate of the training step; give it with '--train-step'", usage: usage,
@@ -76,6 +81,7 @@ public enum ExportCommand: Command {
       for (index, declaration) in graph.declarations.enumerated() where declaration.kind == .param {
         parameters[index] = try LeafValues.value(of: declaration, [:], seed: seed)
       }
+      try checkFloat32(graph, parameters: parameters)
       let model = try ONNXExport.model(
         graph, contents: contents, parameters: parameters, producerVersion: Driver.version)
       try SafeFile.write(Data(model.encoded()), to: io.resolve(output), displayName: output)
@@ -95,5 +101,27 @@ public enum ExportCommand: Command {
       return .internalError
     }
     return .programError
+  }
+
+  /// The model holds f32 values: a parameter, default or constant that f32 cannot hold would be
+  /// written as an infinity, so it is an error at its line, as `ffc run` makes it.
+  static func checkFloat32(_ graph: Graph, parameters: [Int: Tensor]) throws(EvaluationError) {
+    for (index, declaration) in graph.declarations.enumerated() {
+      let scalars = (parameters[index] ?? declaration.defaultValue)?.scalars ?? []
+      if let x = scalars.first(where: { $0.isFinite && !Float($0).isFinite }) {
+        throw EvaluationError(
+          message:
+            "the value \(TensorFormat.number(x)) of '\(declaration.name)' is too large for f32, the element type of the model",
+          location: declaration.location)
+      }
+    }
+    for node in graph.nodes {
+      if let x = node.embeddedNumbers.first(where: { $0.isFinite && !Float($0).isFinite }) {
+        throw EvaluationError(
+          message:
+            "the constant \(TensorFormat.number(x)) is too large for f32, the element type of the model",
+          location: node.location)
+      }
+    }
   }
 }

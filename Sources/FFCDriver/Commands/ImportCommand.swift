@@ -1,4 +1,6 @@
 import FFCFormats
+import FFCFrontend
+import FFCTensor
 import Foundation
 
 /// `ffc import`: an MLP exported to ONNX (by `torch.onnx.export`, say) as an ffc program, so
@@ -13,6 +15,9 @@ public enum ImportCommand: Command {
     Dropout that keep the shape) and writes the same network as a program: the model's inputs
     as inputs (a named dimension as a symbolic size), its initializers as parameters, each node
     as a statement, its outputs as outputs. Any other operator is an error naming the node.
+    Parameters of --save-weights elements or more are written to <file>.safetensors beside the
+    program (under the model's names for them) and read by load("<file>.safetensors", "<name>");
+    smaller ones stay literals.
     """
   static let epilogue = """
     exit codes: 0 success, 1 a model ffc cannot read or import, 2 a usage error, 3 an internal
@@ -21,15 +26,12 @@ public enum ImportCommand: Command {
 
   static let options: [any OptionDeclaration] = [
     Option.output.withHelp("write the program to <file> (required)"), Option.importLoss,
-    Option.color, Option.help,
+    Option.saveWeights.withHelp(
+      """
+      parameters of at least n elements go to <file>.safetensors beside the
+      program (default 4096, as train --save; 0 puts every parameter there)
+      """), Option.color, Option.help,
   ]
-
-  /// How a parameter's value is written: the one switch point between literals in the program
-  /// (now) and `ImportedProgram.reference(toFile: "<model>.safetensors")`, which writes
-  /// `load("<model>.safetensors", "<tensor name>")`, with the weights in a safetensors
-  /// file beside the program, once that syntax and the safetensors writer are on main (the file
-  /// is then written before the program; `ImportedParameter` holds its name, shape and values).
-  static let parameterValue: @Sendable (ImportedParameter) -> String = ImportedProgram.literal
 
   public static func run(_ arguments: [String], _ io: inout CommandIO) throws -> ExitCode {
     guard let args = try scan(arguments, &io) else { return .success }
@@ -38,20 +40,39 @@ public enum ImportCommand: Command {
       throw UsageError(
         "'import' needs the program file: -o <file.ffn>", usage: usage, helpTopic: name)
     }
+    let weightsPath = SavedWeights.path(besides: output)
     var files = OutputFiles()
     files.input("the model", input)
     files.output(Option.output.key, output)
+    files.output(Option.output.key, weightsPath)
     if let clash = files.clash(io) { throw UsageError(clash, usage: usage, helpTopic: name) }
     let color = useColor(args[.color], io)
-    let text: String
+    let program: ImportedProgram
     do throws(SafeFile.Failure) {
       let bytes = try SafeFile.readBytes(io.resolve(input), displayName: input)
-      text = try translate([UInt8](bytes), from: input, loss: args[.importLoss])
+      program = try translate([UInt8](bytes), from: input, loss: args[.importLoss])
     } catch {
       report(.cannotRead(error), files: [], useColor: color, io: &io)
       return .programError
     }
-    do {
+    let weights = weightsPath.map {
+      ProgramWriter.WeightsFile(
+        name: SavedWeights.name($0),
+        minimumCount: args[.saveWeights] ?? SavedWeights.defaultMinimum)
+    }
+    let (text, tensors) = split(program, weights: weights)
+    do throws(SafeFile.Failure) {
+      // Both checked before either is written, so a program that cannot be written (a directory
+      // of its name) leaves no weights file behind.
+      try SafeFile.checkWritable(io.resolve(output), displayName: output)
+      // The weights first: the program that names them is written only once they are in place.
+      if let weightsPath, !tensors.isEmpty {
+        try SafeFile.checkWritable(io.resolve(weightsPath), displayName: weightsPath)
+        let data = SafeTensorsWriter.encode(
+          tensors, as: .f32,
+          metadata: [("format", "ffc"), ("program", SavedWeights.name(output))])
+        try SafeFile.write(data, to: io.resolve(weightsPath), displayName: weightsPath)
+      }
       try SafeFile.write(text, to: io.resolve(output), displayName: output)
     } catch {
       report(.cannotWrite(error), files: [], useColor: color, io: &io)
@@ -60,9 +81,31 @@ public enum ImportCommand: Command {
     return .success
   }
 
+  /// The program's text and the tensors its `load(...)` calls name: a parameter `weights` holds
+  /// (by the rule `train --save` follows) is a reference to its tensor under the model's name
+  /// for it (`fc1.weight`), any other a literal.
+  static func split(_ program: ImportedProgram, weights: ProgramWriter.WeightsFile?)
+    -> (text: String, tensors: [(name: String, value: Tensor)])
+  {
+    guard let weights else { return (program.text(value: ImportedProgram.literal), []) }
+    let reference = ImportedProgram.reference(toFile: weights.name)
+    let stored = program.parameters.filter { weights.holds(elementCount: $0.values.count) }
+    let text = program.text { parameter in
+      weights.holds(elementCount: parameter.values.count)
+        ? reference(parameter) : ImportedProgram.literal(parameter)
+    }
+    let tensors = stored.map { parameter in
+      (
+        name: parameter.tensorName,
+        value: Tensor(shape: parameter.shape, scalars: parameter.values.map(Double.init))
+      )
+    }
+    return (text, tensors)
+  }
+
   /// The program a model's bytes hold; a failure names the file and says what is wrong.
   static func translate(_ bytes: [UInt8], from input: String, loss: ImportedLoss?)
-    throws(SafeFile.Failure) -> String
+    throws(SafeFile.Failure) -> ImportedProgram
   {
     let model: ONNXModel
     do {
@@ -71,8 +114,7 @@ public enum ImportCommand: Command {
       throw SafeFile.Failure(message: "cannot read '\(input)' as an ONNX model: \(error)")
     }
     do {
-      let program = try ONNXImport.program(model, loss: loss)
-      return program.text(value: parameterValue)
+      return try ONNXImport.program(model, loss: loss)
     } catch {
       throw SafeFile.Failure(message: "cannot import '\(input)': \(error.message)")
     }

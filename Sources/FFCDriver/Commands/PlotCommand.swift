@@ -19,7 +19,7 @@ public enum PlotCommand: Command {
       A header naming the columns (epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds
       as train writes them; epoch and train_loss are required, the order is free), then one line
       per epoch with increasing epoch numbers; an empty field is a value the run did not have, and
-      nan or inf leaves a gap in the curve.
+      nan, inf or a number beyond ±1e300 leaves a gap in the curve.
 
     exit codes: 0 success, 1 a log that cannot be read or is not a training log, 2 a usage error,
     3 an internal error

@@ -26,6 +26,12 @@ enum TrainingLogReader {
         "the header has no '\(name)' column; a training log (ffc train --log) starts with '\(expectedHeader)'",
         at: header.range)
     }
+    // A column named twice would be read from its first place, silently ignoring the second.
+    for (index, field) in header.fields.enumerated() where names[..<index].contains(field.text) {
+      throw Diagnostic(
+        .error, id: "plot.header", "the header names the column '\(field.text)' twice",
+        at: field.range)
+    }
     func column(_ name: String) -> Int? { names.firstIndex(of: name) }
     var epochs: [TrainingCurves.Epoch] = []
     for line in lines.dropFirst() {

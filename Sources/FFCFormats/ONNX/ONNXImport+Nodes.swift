@@ -33,6 +33,11 @@ extension ImportState {
     }
     let dims = node.inputs.first.flatMap { shapes[$0] } ?? []
     let (expression, shape) = try self.expression(node, operands, dims, label: label)
+    // Each value is made once (ONNX graphs are in single assignment): a second maker is an
+    // error, not a silent choice of one of them.
+    if names[output] != nil || constants[output] != nil {
+      throw ONNXFormatError("node \(label) makes '\(output)', which the model already has")
+    }
     if let expression {
       let name = claim(output)
       program.statements.append("\(name) = \(expression)")
@@ -73,7 +78,7 @@ extension ImportState {
       return ("\(x[0]) @ \(x[1])", Array(dims.dropLast()) + Array(b.dropFirst()))
     case "LeakyRelu":
       try need(1)
-      return ("leaky_relu(\(x[0]), \(number(node, "alpha", 0.01)))", dims)
+      return ("leaky_relu(\(x[0]), \(try number(node, "alpha", 0.01)))", dims)
     case "Softmax", "LogSoftmax":
       try need(1)
       let axis = try int(node, "axis", defaultAxis(dims))
@@ -81,6 +86,15 @@ extension ImportState {
       return ("\(function)(\(x[0]), axis=\(axis))", dims)
     case "Identity", "Dropout":
       try need(1)
+      // Dropout's third operand, training_mode, makes it random: only a constant false is the
+      // inference form that passes its operand on.
+      if op == "Dropout", node.inputs.count > 2, !node.inputs[2].isEmpty,
+        !(constants[node.inputs[2]].map(Self.isFalse) ?? false)
+      {
+        throw ONNXFormatError(
+          "node \(label): ffc imports Dropout in inference form, but its training_mode '\(node.inputs[2])' is not a constant false"
+        )
+      }
       if node.outputs.count > 1 && !node.outputs[1].isEmpty {
         throw ONNXFormatError(
           "node \(label): ffc imports Dropout in inference form, without its mask")
@@ -118,10 +132,10 @@ extension ImportState {
       throw ONNXFormatError("node \(label): Gemm needs two matrices")
     }
     var product = "\(x[0])\(ta ? ".T" : "") @ \(x[1])\(tb ? ".T" : "")"
-    let alpha = number(node, "alpha", 1)
+    let alpha = try number(node, "alpha", 1)
     if alpha != "1.0" { product = "\(alpha) * (\(product))" }
     if x.count > 2 {
-      let beta = number(node, "beta", 1)
+      let beta = try number(node, "beta", 1)
       product += beta == "1.0" ? " + \(x[2])" : " + \(beta) * \(x[2])"
     }
     return (product, [ta ? a[1] : a[0], tb ? b[0] : b[1]])
@@ -160,9 +174,24 @@ extension ImportState {
     }
   }
 
-  /// A float attribute as the language writes it (`0.01`).
-  func number(_ node: ONNXNode, _ name: String, _ value: Float) -> String {
-    if case .float(let x)? = node.attribute(name) { return "\(Double("\(x)") ?? Double(x))" }
-    return "\(Double("\(value)") ?? Double(value))"
+  /// A float attribute as the language writes it (`0.01`); the language has no NaN or infinity.
+  func number(_ node: ONNXNode, _ name: String, _ value: Float) throws(ONNXFormatError) -> String {
+    var x = value
+    if case .float(let given)? = node.attribute(name) { x = given }
+    guard x.isFinite else {
+      throw ONNXFormatError(
+        "attribute '\(name)' of node '\(node.name)' is \(x), not a finite number")
+    }
+    return "\(Double("\(x)") ?? Double(x))"
+  }
+
+  /// A boolean constant that holds only false (zeros), however the file stores it.
+  static func isFalse(_ tensor: ONNXTensor) -> Bool {
+    switch tensor.storage {
+    case .raw(let bytes): bytes.allSatisfy { $0 == 0 }
+    case .int64s(let x), .int32s(let x): x.allSatisfy { $0 == 0 }
+    case .floats(let x): x.allSatisfy { $0 == 0 }
+    case .doubles(let x): x.allSatisfy { $0 == 0 }
+    }
   }
 }

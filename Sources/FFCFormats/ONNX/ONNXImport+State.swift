@@ -33,7 +33,12 @@ struct ImportState {
     program.header = [
       "# Imported from ONNX (producer '\(model.producerName)', opset \(opset)) by ffc import."
     ]
-    for tensor in graph.initializers { constants[tensor.name] = tensor }
+    for tensor in graph.initializers {
+      guard constants[tensor.name] == nil else {
+        throw ONNXFormatError("two initializers are named '\(tensor.name)'")
+      }
+      constants[tensor.name] = tensor
+    }
     for input in graph.inputs where constants[input.name] == nil {
       guard
         input.elementType == ONNXDataType.float.rawValue
@@ -45,6 +50,10 @@ struct ImportState {
       }
       guard let shape = input.shape else {
         throw ONNXFormatError("input '\(input.name)' has no shape")
+      }
+      for case .value(let size) in shape where size < 1 {
+        throw ONNXFormatError(
+          "input '\(input.name)' has a dimension of size \(size); ffc's sizes start at 1")
       }
       let name = claim(input.name)
       names[input.name] = name
@@ -73,6 +82,11 @@ struct ImportState {
       throw ONNXFormatError("node '\(node)' reads '\(onnxName)', which no earlier node makes")
     }
     let values = try tensor.floatValues()
+    guard !tensor.dims.contains(0) else {
+      throw ONNXFormatError(
+        "tensor '\(onnxName)' has the shape \(tensor.dims), with a dimension of size 0; ffc's sizes start at 1"
+      )
+    }
     // A bias written [1, K] is a [K] vector to the language, which broadcasts it over the rows.
     var dims = tensor.dims
     if dims.count == 2 && dims[0] == 1 { dims.removeFirst() }

@@ -8,6 +8,19 @@ public struct ImportedParameter: Sendable {
   public let sourceName: String
   public let shape: [Int]
   public let values: [Float]
+
+  /// Its tensor's name in the safetensors file: the model's own (`fc1.weight`), unless a string
+  /// of the language or a safetensors key cannot hold it (`__metadata__` is the header's own
+  /// entry; a control character or line separator ends a string), then the program's name.
+  public var tensorName: String {
+    let plain =
+      !sourceName.isEmpty && sourceName != "__metadata__"
+      && sourceName.unicodeScalars.allSatisfy { scalar in
+        scalar.properties.generalCategory != .control && scalar != "\u{2028}"
+          && scalar != "\u{2029}"
+      }
+    return plain ? sourceName : name
+  }
 }
 
 /// A loss to add to an imported program, so `ffc compile --emit-grad` and `ffc check` have a
@@ -38,7 +51,7 @@ public struct ImportedProgram: Sendable {
   /// `load("model.safetensors", "fc1.weight")` (the syntax of issue 16's weights work; the
   /// caller writes the file).
   public static func reference(toFile file: String) -> @Sendable (ImportedParameter) -> String {
-    { parameter in "load(\(quoted(file)), \(quoted(parameter.sourceName)))" }
+    { parameter in "load(\(quoted(file)), \(quoted(parameter.tensorName)))" }
   }
 
   /// A string literal: backslashes and quotes escaped.

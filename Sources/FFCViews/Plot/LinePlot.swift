@@ -1,6 +1,6 @@
 import Foundation
 
-/// One line of a plot: its name in the legend, its points (a nil or non-finite y leaves a gap),
+/// One line of a plot: its name in the legend, its points (a nil y or one beyond ±`Ticks.limit` leaves a gap),
 /// its colour and whether it is dashed.
 public struct PlotSeries: Sendable, Equatable {
   public struct Point: Sendable, Equatable {
@@ -33,8 +33,11 @@ public struct PlotSeries: Sendable, Equatable {
   }
 
   var drawable: [(x: Double, y: Double)] {
-    points.compactMap { point in point.y.flatMap { $0.isFinite ? (point.x, $0) : nil } }
+    points.compactMap { point in point.y.flatMap { Self.isDrawn($0) ? (point.x, $0) : nil } }
   }
+
+  /// Whether a y is drawn: finite and within the axes' reach, else the curve has a gap.
+  static func isDrawn(_ y: Double) -> Bool { abs(y) <= Ticks.limit }
 }
 
 /// A line plot as SVG elements: a framed plot area with grid lines at nice ticks, tick labels,
@@ -124,7 +127,7 @@ public struct LinePlot: Sendable {
       let label =
         yPercent
         ? Ticks.percent(tick)
-        : logarithmicY ? ValueSummary.number(pow(10, tick)) : yTicks.label(tick)
+        : logarithmicY ? Self.decade(tick) : yTicks.label(tick)
       out.append(SVG.text(label, x: Self.left - 6, y: y + 4, anchor: "end"))
     }
     for tick in xTicks.values {
@@ -149,13 +152,19 @@ public struct LinePlot: Sendable {
     return out
   }
 
+  /// A decade's label, `0.01` or `1e-300`; 10^tick itself is 0 or infinity past ±308.
+  static func decade(_ tick: Double) -> String {
+    let value = pow(10, tick)
+    return value.isNormal ? ValueSummary.number(value) : "1e\(Int(tick))"
+  }
+
   /// A series as polylines between its gaps, and a dot per point when there are few.
   private static func draw(
     _ series: PlotSeries, _ mapX: (Double) -> Double, _ mapY: (Double) -> Double
   ) -> [String] {
     var runs: [[(Double, Double)]] = [[]]
     for point in series.points {
-      if let y = point.y, y.isFinite {
+      if let y = point.y, PlotSeries.isDrawn(y) {
         runs[runs.count - 1].append((mapX(point.x), mapY(y)))
       } else if !runs[runs.count - 1].isEmpty {
         runs.append([])

@@ -12,6 +12,9 @@ public struct Ticks: Sendable, Equatable {
   public init(covering low: Double, _ high: Double, target: Int = 5, wholeNumbers: Bool = false) {
     var (low, high) = (Swift.min(low, high), Swift.max(low, high))
     if !low.isFinite || !high.isFinite { (low, high) = (0, 1) }
+    // Within ±limit the span, the step and the outer ticks stay finite: near ±1e308 the span
+    // overflows to infinity, the step falls back to 1 and the ticks would never end.
+    (low, high) = (Swift.max(low, -Self.limit), Swift.min(high, Self.limit))
     if high - low < Swift.max(abs(high), 1) * 1e-12 {
       let pad = low == 0 ? 1 : abs(low) / 2
       (low, high) = (low - pad, high + pad)
@@ -24,6 +27,9 @@ public struct Ticks: Sendable, Equatable {
     values = stride(from: first, through: last, by: 1).map { $0 * step }
     self.step = step
   }
+
+  /// The largest magnitude an axis reaches; a plot leaves a gap for values beyond it.
+  public static let limit = 1e300
 
   public var low: Double { values.first ?? 0 }
   public var high: Double { values.last ?? 1 }
