@@ -10,6 +10,8 @@ extension Lowering {
     _ values: [NodeID?]
   ) -> NodeID? {
     guard checkArgumentOrder(callee, arguments, e) else { return nil }
+    if functions[callee] != nil { return lowerFunctionCall(node, callee, arguments, e, values) }
+    if callee == "repeat" { return lowerRepeat(node, arguments, e, values) }
     if callee == "grad" { return lowerGrad(node, arguments, e, values) }
     if callee == "hessian" { return lowerHessian(node, arguments, e, values) }
     if callee == "jvp" { return lowerJVP(node, arguments, e, values) }
@@ -44,13 +46,7 @@ extension Lowering {
       }
     }
     guard let op = OpRegistry.callableOp(callee), let signature = op.call else {
-      let names =
-        OpRegistry.callable.map(\.spelling) + OpRegistry.composites.map(\.name) + [
-          "dense", "grad", "hessian",
-        ]
-      diagnostics.add(
-        .unknownFunction(
-          callee, suggestion: EditDistance.closest(to: callee, in: names), at: node.focus))
+      reportUnknownFunction(callee, at: node.focus)
       return nil
     }
     guard
