@@ -67,6 +67,21 @@ public enum Statement: Sendable {
   /// A statement that defined `name` but failed to parse: the name is known, without a value, so
   /// its uses report nothing more.
   case invalid(name: String, nameRange: SourceRange)
+  /// `def block(x, units) { ... return h + x }`: a function, inlined at each call.
+  case function(FunctionDefinition)
+  /// `return expr`: the last statement of a function's body.
+  case returnValue(Expression)
+}
+
+/// A function's definition: its parameters (values or numbers, by position) and its body, whose
+/// `param`s and `dense` layers are made anew at every call.
+public struct FunctionDefinition: Sendable {
+  public let name: String
+  public let nameRange: SourceRange
+  public let parameters: [(name: String, range: SourceRange)]
+  public let body: [(statement: Statement, range: SourceRange)]
+  /// The whole definition, `def` to `}`.
+  public let range: SourceRange
 }
 
 public struct Program: Sendable {

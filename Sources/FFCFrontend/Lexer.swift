@@ -164,7 +164,9 @@ public struct Lexer {
   /// The one-byte symbols by byte; `**` is the only longer one.
   private static let symbols: [String?] = {
     var table = [String?](repeating: nil, count: 128)
-    for symbol in ["(", ")", "[", "]", ",", "=", ":", ".", "+", "-", "*", "/", "^", "@", ";"] {
+    for symbol in [
+      "(", ")", "[", "]", ",", "=", ":", ".", "+", "-", "*", "/", "^", "@", ";", "{", "}",
+    ] {
       table[Int(symbol.utf8.first!)] = symbol
     }
     return table

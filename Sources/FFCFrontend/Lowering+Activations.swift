@@ -115,13 +115,13 @@ extension Lowering {
       guard let literal = denseStart(given, "\(name).a", [units]) else { return nil }
       start = literal
     }
-    let slope = leaf(.param, "\(name).a", Shape([units]), nil)
+    let slope = leaf(.param, qualified("\(name).a"), Shape([units]), nil)
     guard bind("\(name).a", slope, at: nameRange) else { return nil }
     declarations.append(
       Declaration(
-        name: "\(name).a", kind: .param, node: slope, shape: Shape([units]), initializer: start,
-        location: call.range))
-    valueSites[declarations.count - 1] = options.slopeSite
+        name: qualified("\(name).a"), kind: .param, node: slope, shape: Shape([units]),
+        initializer: start, location: call.range))
+    valueSites[declarations.count - 1] = functionSite ?? options.slopeSite
     return emit(call) { try $0.elementwise(Op.prelu, z, slope) }
   }
 }

@@ -10,6 +10,8 @@ extension Lowering {
     _ values: [NodeID?]
   ) -> NodeID? {
     guard checkArgumentOrder(callee, arguments, e) else { return nil }
+    if functions[callee] != nil { return lowerFunctionCall(node, callee, arguments, e, values) }
+    if callee == "repeat" { return lowerRepeat(node, arguments, e, values) }
     if callee == "grad" { return lowerGrad(node, arguments, e, values) }
     if callee == "hessian" { return lowerHessian(node, arguments, e, values) }
     if callee == "jvp" { return lowerJVP(node, arguments, e, values) }
@@ -46,17 +48,7 @@ extension Lowering {
       }
     }
     guard let op = OpRegistry.callableOp(callee), let signature = op.call else {
-      let names =
-        OpRegistry.callable.map(\.spelling) + OpRegistry.composites.map(\.name)
-        + Self.specialForms
-      guard let foreign = ForeignNames.entry(callee) else {
-        diagnostics.add(
-          .unknownFunction(
-            callee, suggestion: EditDistance.closest(to: callee, in: names), at: node.focus))
-        return nil
-      }
-      let unknown = Diagnostic.unknownFunction(callee, suggestion: foreign.ffc, at: node.focus)
-      diagnostics.add(foreign.note.map { unknown.with(note: Note($0, at: nil)) } ?? unknown)
+      reportUnknownFunction(callee, at: node.focus)
       return nil
     }
     guard

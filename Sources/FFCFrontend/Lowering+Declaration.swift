@@ -7,6 +7,11 @@ extension Lowering {
     value: Expression?, statement: SourceRange
   ) {
     guard let kind = DeclarationKind(rawValue: keyword) else { return }
+    if !namePrefix.isEmpty, kind != .param, kind != .const {
+      diagnostics.add(.functionBodyStatement(keyword, at: statement))
+      _ = bind(name, nil, at: nameRange)
+      return
+    }
     var shape = syntax.map { Shape($0.map(dimension)) }
     if kind == .param || kind == .const, let shape, let symbol = shape.symbols.first {
       diagnostics.add(
@@ -67,15 +72,16 @@ extension Lowering {
       _ = bind(name, nil, at: nameRange)
       return
     }
-    let node = leaf(kind, name, finalShape, literal)
+    let node = leaf(kind, qualified(name), finalShape, literal)
     guard bind(name, node, at: nameRange) else { return }
     declarations.append(
       Declaration(
-        name: name, kind: kind, node: node, shape: finalShape, initializer: initializer,
+        name: qualified(name), kind: kind, node: node, shape: finalShape, initializer: initializer,
         defaultValue: kind == .const ? nil : literal, location: nameRange))
     if kind == .param {
       valueSites[declarations.count - 1] =
-        value.map { .replacing($0.range) } ?? .inserting(at: statement.end.offset, prefix: " = ")
+        functionSite
+        ?? value.map { .replacing($0.range) } ?? .inserting(at: statement.end.offset, prefix: " = ")
     }
   }
 

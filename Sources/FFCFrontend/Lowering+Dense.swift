@@ -96,29 +96,30 @@ extension Lowering {
       biasStart = start
     }
     let weightShape = Shape([fanIn, units])
-    let weight = leaf(.param, "\(name).W", weightShape, nil)
+    let weight = leaf(.param, qualified("\(name).W"), weightShape, nil)
     guard bind("\(name).W", weight, at: nameRange) else { return nil }
     declarations.append(
       Declaration(
-        name: "\(name).W", kind: .param, node: weight, shape: weightShape, initializer: weightStart,
+        name: qualified("\(name).W"), kind: .param, node: weight, shape: weightShape,
+        initializer: weightStart,
         location: call.range))
-    valueSites[declarations.count - 1] = options.weightSite
+    valueSites[declarations.count - 1] = functionSite ?? options.weightSite
     guard var result = emit(call, { try $0.emit(Op.matmul, [x, weight]) }) else { return nil }
     if options.useBias {
-      let bias = leaf(.param, "\(name).b", Shape([units]), nil)
+      let bias = leaf(.param, qualified("\(name).b"), Shape([units]), nil)
       guard bind("\(name).b", bias, at: nameRange) else { return nil }
       declarations.append(
         Declaration(
-          name: "\(name).b", kind: .param, node: bias, shape: Shape([units]),
+          name: qualified("\(name).b"), kind: .param, node: bias, shape: Shape([units]),
           initializer: biasStart, location: call.range))
-      valueSites[declarations.count - 1] = options.biasSite
+      valueSites[declarations.count - 1] = functionSite ?? options.biasSite
       guard let sum = emit(call, { [result] in try $0.elementwise(Op.add, result, bias) }) else {
         return nil
       }
       result = sum
     }
     if case .none = activation { return result }
-    if builder[result].name == nil { builder.rename(result, "\(name).z") }
+    if builder[result].name == nil { builder.rename(result, qualified("\(name).z")) }
     switch activation {
     case .none: return result
     case .op(let op):

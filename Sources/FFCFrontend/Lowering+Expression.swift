@@ -23,6 +23,16 @@ extension Lowering {
     for node in expression.nodes {
       guard case .call(let callee, let arguments) = node.kind else { continue }
       skipped[node.subtreeStart] = true  // the callee's name is not a value
+      if callee == "repeat" {
+        // The count and the function's name are read as they are, not lowered.
+        for argument in arguments.prefix(2) {
+          for i in expression.nodes[argument.value].subtreeStart...argument.value {
+            skipped[i] = true
+          }
+        }
+        continue
+      }
+      if functions[callee] != nil { continue }
       let tensorCount = Self.valueArgumentCount(callee)
       for (position, argument) in arguments.enumerated()
       where argument.label != nil || position >= tensorCount {
@@ -41,14 +51,16 @@ extension Lowering {
     case .number(let x):
       return builder.constantNode(Tensor(x))
     case .name(let name):
-      if OpRegistry.callableOp(name) != nil || Self.specialForms.contains(name), scope[name] == nil
+      if OpRegistry.callableOp(name) != nil || Self.specialForms.contains(name)
+        || functions[name] != nil,
+        scope[name] == nil
       {
         diagnostics.add(.functionAsValue(name, at: node.range))
         return nil
       }
       return lookUp(name, at: node.range)
     case .member(let base, let member):
-      return lowerMember(node, e.nodes[base], values[base], member)
+      return lowerMember(node, e.nodes[base], values[base], member, e)
     case .unary(let op, let operand):
       guard let x = values[operand] else { return nil }
       return op == "-" ? emit(node, { try $0.emit(Op.neg, [x]) }) : x
@@ -95,18 +107,27 @@ extension Lowering {
   }
 
   private mutating func lowerMember(
-    _ node: ExpressionNode, _ base: ExpressionNode, _ value: NodeID?, _ member: String
+    _ node: ExpressionNode, _ base: ExpressionNode, _ value: NodeID?, _ member: String,
+    _ e: Expression
   ) -> NodeID? {
     if member == "T" {
       guard let value else { return nil }
       return emit(node) { try $0.emit(Op.transpose, [value]) }
     }
-    guard case .name(let baseName) = base.kind else {
+    // `h1.W`: a parameter that `h1 = dense(...)` declared; `b1.h.W`: one a call of a function
+    // made.
+    var path = [member]
+    var current = base
+    while case .member(let inner, let name) = current.kind {
+      path.append(name)
+      current = e.nodes[inner]
+    }
+    guard case .name(let baseName) = current.kind else {
       diagnostics.add(.unknownName(member, suggestion: "T", at: node.focus))
       return nil
     }
-    // `h1.W`: a parameter that `h1 = dense(...)` declared.
-    return lookUp("\(baseName).\(member)", at: node.range)
+    path.append(baseName)
+    return lookUp(path.reversed().joined(separator: "."), at: node.range)
   }
 
   private mutating func lowerIndex(

@@ -9,6 +9,12 @@ extension Lowering {
     while true {
       switch expression.nodes[current].kind {
       case .number(let x): return sign * x
+      case .name(let name):
+        // A function's parameter given a number (`units` in `dense(x, units, relu)`).
+        guard !namePrefix.isEmpty, let node = scope[name]?.node,
+          let value = builder[node].constantValue, value.isScalar
+        else { return nil }
+        return sign * value.scalars[0]
       case .unary(let op, let operand):
         if op == "-" { sign = -sign }
         current = operand

@@ -5,7 +5,9 @@ extension Lowering {
   /// The functions the language spells itself rather than through an op's `CallSignature`, whose
   /// arguments are not all values: `dense`, the transforms (`grad`, `hessian`, `jvp`,
   /// `jacobian`), `reshape` (its shape list) and `maxout` (its k).
-  static let specialForms = ["dense", "grad", "hessian", "jvp", "jacobian", "reshape", "maxout"]
+  static let specialForms = [
+    "dense", "grad", "hessian", "jvp", "jacobian", "reshape", "maxout", "repeat",
+  ]
 
   /// How many leading arguments of a call are values (lowered to nodes); the rest are read as
   /// literals by the call itself.

@@ -66,6 +66,18 @@ struct Lowering {
   /// The safetensors files `load` opened, by the name the program gives (nil: it failed).
   var openedWeights: [String: SafeTensorsFile?] = [:]
   var derivativeSites: [DerivativeSite] = []
+  /// The functions defined so far, and every function the program defines (to tell a use before
+  /// the definition from an unknown name).
+  var functions: [String: FunctionEntry] = [:]
+  var functionOrder: [String] = []
+  var laterFunctions: [String: SourceRange] = [:]
+  /// Inside a function's body: what the names it makes are prefixed with (`b1.`).
+  var namePrefix = ""
+  /// The name the statement being lowered defines, and how many function calls it has made: the
+  /// calls' names are prefixed with it.
+  var statementTarget: String?
+  var callsInStatement = 0
+  var callDepth = 0
 
   init(file: SourceFile, weights: WeightSource = .files) {
     self.file = file
@@ -73,22 +85,39 @@ struct Lowering {
   }
 
   mutating func lower(_ program: Program) {
-    for (statement, range) in program.statements {
-      builder.currentLocation = range
-      switch statement {
-      case .declaration(let kind, let name, let nameRange, let shape, let value):
-        declare(
-          kind: kind, name: name, nameRange: nameRange, shape: shape, value: value, statement: range
-        )
-      case .assignment(let name, let nameRange, let value):
-        assign(name, nameRange, value)
-      case .output(let names, let value):
-        output(names, value)
-      case .loss(let name, let nameRange, let value):
-        declareLoss(name, nameRange, value)
-      case .invalid(let name, let nameRange):
-        if scope[name] == nil { _ = bind(name, nil, at: nameRange) }
+    for (statement, _) in program.statements {
+      if case .function(let definition) = statement, laterFunctions[definition.name] == nil {
+        laterFunctions[definition.name] = definition.nameRange
       }
+    }
+    for (statement, range) in program.statements {
+      statementTarget = nil
+      callsInStatement = 0
+      lowerStatement(statement, range)
+    }
+  }
+
+  mutating func lowerStatement(_ statement: Statement, _ range: SourceRange) {
+    builder.currentLocation = range
+    switch statement {
+    case .declaration(let kind, let name, let nameRange, let shape, let value):
+      declare(
+        kind: kind, name: name, nameRange: nameRange, shape: shape, value: value, statement: range)
+    case .assignment(let name, let nameRange, let value):
+      assign(name, nameRange, value)
+    case .output(let names, let value):
+      output(names, value)
+    case .loss(let name, let nameRange, let value):
+      declareLoss(name, nameRange, value)
+    case .invalid(let name, let nameRange):
+      if scope[name] == nil { _ = bind(name, nil, at: nameRange) }
+    case .function(let definition):
+      define(definition)
+      if functions[definition.name] != nil, !functionOrder.contains(definition.name) {
+        functionOrder.append(definition.name)
+      }
+    case .returnValue(let value):
+      diagnostics.add(.returnOutsideFunction(at: value.range))
     }
   }
 
@@ -115,7 +144,12 @@ struct Lowering {
     return true
   }
 
+  /// The name a value made here has in the graph: inside a function, prefixed with its call.
+  func qualified(_ name: String) -> String { namePrefix + name }
+
   mutating func assign(_ name: String, _ nameRange: SourceRange, _ value: Expression) {
+    statementTarget = name
+    callsInStatement = 0
     let node: NodeID?
     if case .call(let callee, let arguments) = value.nodes[value.root].kind, callee == "dense" {
       node = lowerDense(name, nameRange, arguments, value)
@@ -123,9 +157,9 @@ struct Lowering {
       node = lowerExpression(value)
     }
     if let node, builder[node].name == nil, !builder[node].op.isLeaf {
-      builder.rename(node, name)
+      builder.rename(node, qualified(name))
     } else if let node, builder[node].name != nil {
-      aliases.append(Alias(name, node, at: builder.currentLocation))
+      aliases.append(Alias(qualified(name), node, at: builder.currentLocation))
     }
     if node == nil && !diagnostics.hasErrors {
       // Never drop a statement silently: a failure without a message is a bug, reported as such.

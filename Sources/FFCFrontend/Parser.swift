@@ -37,6 +37,8 @@ public struct Parser {
     return (program, lexerDiagnostics + parserDiagnostics)
   }
 
+  mutating func addDiagnostic(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
+
   /// The token after `current`.
   mutating func peek() -> Token {
     if let lookahead { return lookahead }
@@ -164,6 +166,13 @@ public struct Parser {
       case "loss": return try parseLoss()
       default: return try parseDeclaration()
       }
+    }
+    if current.kind == .identifier, current.text == "def", peek().kind == .identifier {
+      return try parseFunction()
+    }
+    if current.kind == .identifier, current.text == "return", !peek().is("=") {
+      _ = advance()
+      return .returnValue(try parseExpression())
     }
     let name = try expectIdentifier("at the start of a statement")
     guard current.is("=") else {

@@ -50,6 +50,9 @@ struct SaveEdit {
           "ffc does not know where the value of '\(declaration.name)' is written",
           at: declaration.location)
       }
+      if let reason = site.refusal {
+        throw .saveInFunction(declaration.name, reason, at: declaration.location)
+      }
       let load = weights.flatMap { $0.holds(value) ? $0.loadCall : nil }
       edits.append(
         SaveEdit(

@@ -8,7 +8,7 @@ public enum TokenKind: Equatable, Sendable {
   case keyword
   case newline
   case endOfFile
-  /// Punctuation and operators: ( ) [ ] , = : . + - * / ** ^ @
+  /// Punctuation and operators: ( ) [ ] { } , = : . + - * / ** ^ @
   case symbol
 }
 

@@ -19,6 +19,9 @@ struct ValueSite: Sendable {
   /// For a new `dense` option: the offset of the call's first argument. The option goes after a
   /// comma on a line of its own, lined up under that argument.
   let alignedWith: Int?
+  /// Why no value can be written here (a parameter a function's call made: its one line of source
+  /// serves every call), nil when one can.
+  var refusal: String? = nil
 
   static func replacing(_ range: SourceRange) -> ValueSite {
     ValueSite(range: range.start.offset..<range.end.offset, prefix: "", alignedWith: nil)
@@ -26,5 +29,9 @@ struct ValueSite: Sendable {
 
   static func inserting(at offset: Int, prefix: String) -> ValueSite {
     ValueSite(range: offset..<offset, prefix: prefix, alignedWith: nil)
+  }
+
+  static func unwritable(_ reason: String) -> ValueSite {
+    ValueSite(range: 0..<0, prefix: "", alignedWith: nil, refusal: reason)
   }
 }

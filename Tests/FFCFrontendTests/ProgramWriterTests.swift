@@ -41,7 +41,14 @@ import Testing
     let original = Repository.read("samples/\(sample)")
     let before = try Programs.lower(original)
     let values = Self.randomValues(before, seed: sample)
-    let written = try write(original, values)
+    let written: String
+    do {
+      written = try write(original, values)
+    } catch let error as Diagnostic where error.id == "save.function" {
+      // A parameter a function's call made has no line of its own to be written to: the save is
+      // refused before anything is written (FunctionCLITests), and that is all there is to check.
+      return
+    }
     let after = try Programs.lower(written)
 
     for (name, value) in values {
@@ -120,6 +127,8 @@ import Testing
       let values = Self.randomValues(graph, seed: String(text))
       do {
         _ = try write(String(text), values)
+      } catch let error as Diagnostic where error.id == "save.function" {
+        continue
       } catch {
         Issue.record("\(sample) mutated:\n\(String(text))\n\(error)")
       }

@@ -1,0 +1,75 @@
+import FFCDiagnostics
+
+// The messages of `def` functions and their calls, as factories with stable ids in the style of
+// Diagnostic+Messages.swift.
+
+extension Diagnostic {
+  static func functionRedefined(_ name: String, at range: SourceRange, previous: SourceRange)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .error, id: "function.redefined", "function '\(name)' is already defined", at: range,
+      notes: [Note("'\(name)' was defined here", at: previous)])
+  }
+
+  /// `what`: "the value", "the function", "the built-in function".
+  static func functionShadows(
+    _ name: String, what: String, at range: SourceRange, previous: SourceRange?
+  ) -> Diagnostic {
+    Diagnostic(
+      .error, id: "function.shadows",
+      "'\(name)' would hide \(what) '\(name)'; choose another name", at: range,
+      notes: previous.map { [Note("'\(name)' is defined here", at: $0)] } ?? [])
+  }
+
+  static func functionBodyStatement(_ function: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .error, id: "function.statement",
+      "a function's body holds assignments, 'param' and 'const' declarations and one 'return'; inputs, outputs and the loss belong to the program",
+      at: range)
+  }
+
+  static func functionWithoutReturn(_ name: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .error, id: "function.return",
+      "function '\(name)' must end with 'return <expression>'", at: range)
+  }
+
+  static func functionEarlyReturn(_ name: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .error, id: "function.return",
+      "'return' must be the last statement of '\(name)'", at: range)
+  }
+
+  static func returnOutsideFunction(at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .error, id: "function.return", "'return' is only allowed inside a function", at: range)
+  }
+
+  static func recursiveCall(_ name: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .error, id: "function.recursive",
+      "function '\(name)' calls itself; a network is a fixed graph, so write a stack as 'repeat(n, \(name), ...)'",
+      at: range)
+  }
+
+  static func functionUsedBeforeDefinition(
+    _ name: String, at range: SourceRange, definition: SourceRange?
+  ) -> Diagnostic {
+    Diagnostic(
+      .error, id: "function.order", "function '\(name)' is used before its definition",
+      at: range, notes: definition.map { [Note("'\(name)' is defined here", at: $0)] } ?? [])
+  }
+
+  static func callChainTooDeep(_ name: String, limit: Int, at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .error, id: "function.depth",
+      "calling '\(name)' here nests more than \(limit) function calls inside each other", at: range)
+  }
+
+  static func saveInFunction(_ name: String, _ reason: String, at range: SourceRange?)
+    -> Diagnostic
+  {
+    Diagnostic(.error, id: "save.function", "cannot save '\(name)': \(reason)", at: range)
+  }
+}

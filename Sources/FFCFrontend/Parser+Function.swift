@@ -1,0 +1,58 @@
+import FFCDiagnostics
+
+extension Parser {
+  /// `def name(a, b) {`, statements one a line, `return expr`, `}`. The body is read with the same
+  /// statement parser as the program (a function cannot contain another, so the nesting is fixed);
+  /// an error in it skips to the next line, as at the top level.
+  mutating func parseFunction() throws(Diagnostic) -> Statement {
+    let keyword = advance()
+    let name = try expectIdentifier("after 'def'")
+    _ = try expect("(", "after the function's name")
+    var parameters: [(name: String, range: SourceRange)] = []
+    while !current.is(")") {
+      if !parameters.isEmpty { _ = try expect(",", "between a function's parameters") }
+      let parameter = try expectIdentifier("in a function's parameter list")
+      parameters.append((parameter.text, range(parameter)))
+    }
+    _ = advance()
+    let open = try expect("{", "to start the body of '\(name.text)'")
+    var body: [(statement: Statement, range: SourceRange)] = []
+    while !current.is("}") {
+      if current.kind == .endOfFile {
+        throw Diagnostic.expected(
+          "'}'", "to end the body of '\(name.text)'", found: "end of file", at: errorRange()
+        )
+        .with(note: Note("the body starts here", at: range(open)))
+      }
+      if current.kind == .newline {
+        _ = advance()
+        continue
+      }
+      let first = current
+      do throws(Diagnostic) {
+        if current.kind == .identifier, current.text == "def" {
+          throw Diagnostic.expected(
+            "a statement", "in the body of '\(name.text)' (functions are defined at the top level)",
+            found: "'def'", at: range(current))
+        }
+        let statement = try parseStatement()
+        guard current.kind == .newline || current.is("}") else {
+          throw Diagnostic.expected(
+            "end of line", "after a statement", found: current.describedForError,
+            at: range(current))
+        }
+        body.append((statement, range(from: first.start, to: (previous ?? current).end)))
+      } catch {
+        if error.id != Diagnostic.silent.id { addDiagnostic(error) }
+        while current.kind != .newline && current.kind != .endOfFile && !current.is("}") {
+          _ = advance()
+        }
+      }
+    }
+    let close = advance()
+    let definition = FunctionDefinition(
+      name: name.text, nameRange: range(name), parameters: parameters, body: body,
+      range: range(from: keyword.start, to: close.end))
+    return .function(definition)
+  }
+}
