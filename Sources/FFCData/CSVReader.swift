@@ -14,12 +14,16 @@ import FFCDiagnostics
 ///   and there is at least one row.
 public enum CSVReader {
   public static func read(_ file: SourceFile) throws(Diagnostic) -> CSVTable {
-    let bytes = Array(file.text.utf8)
+    let bytes = file.bytes  // shared, not copied
     var fields: [CSVField] = []
     var header: [CSVTable.HeaderField]?
     var columnCount: Int?
     var firstLineRange: SourceRange?
     var values: [Double] = []
+    // At most one value per separator, reserved once: growing by doubling would briefly hold the
+    // values one and a half times over. Pages never written are never resident.
+    values.reserveCapacity(
+      bytes.reduce(1) { $0 + ($1 == CSVLineScanner.comma || $1 == CSVLineScanner.newline ? 1 : 0) })
     var rowOffsets: [Int] = []
 
     var lineStart = 0

@@ -127,13 +127,19 @@ public enum DataBinder {
   }
 
   /// The rows of the slot's columns stacked: shape [rowCount] + exampleShape.
+  /// A slot fed by every column in order shares the table's storage instead of copying it (most
+  /// large files are one `X[N, d]`), so the file's numbers are held once.
   private static func stack(_ slot: DataSlot, _ sources: [Int], _ table: CSVTable) -> Tensor {
+    let shape = [table.rowCount] + slot.exampleShape
+    if sources.count == table.columnCount, sources.elementsEqual(0..<table.columnCount) {
+      return Tensor(shape: shape, scalars: table.values)
+    }
     var scalars: [Double] = []
     scalars.reserveCapacity(table.rowCount * sources.count)
     for row in 0..<table.rowCount {
       for column in sources { scalars.append(table.value(row: row, column: column)) }
     }
-    return Tensor(shape: [table.rowCount] + slot.exampleShape, scalars: scalars)
+    return Tensor(shape: shape, scalars: scalars)
   }
 
   /// The same values with the row axis moved from the front to `axis` (`[N, 4]` to `[4, N]`).

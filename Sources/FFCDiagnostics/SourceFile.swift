@@ -1,8 +1,10 @@
 /// The text of one source file and a table of where its lines start, so that a byte offset can be
-/// turned into a 1-based line and a 1-based column counted in Characters.
+/// turned into a 1-based line and a 1-based column counted in Characters. The text is held once,
+/// as UTF-8 bytes: a large CSV file would otherwise be in memory twice.
 public struct SourceFile: Sendable {
   public let path: String
-  public let text: String
+  /// The text, decoded from `bytes` on each use (the writer and the tests read it once).
+  public var text: String { String(decoding: bytes, as: UTF8.self) }
   /// UTF-8 offsets of the first byte of every line.
   private let lineStarts: [Int]
   /// Whether each line is pure ASCII, where a column is a byte offset (O(1), so a very long line
@@ -12,9 +14,14 @@ public struct SourceFile: Sendable {
   public let bytes: [UInt8]
 
   public init(path: String, text: String) {
+    self.init(path: path, bytes: Array(text.utf8))
+  }
+
+  /// A file from its bytes as read, without a String copy; invalid UTF-8 shows as U+FFFD where a
+  /// diagnostic quotes it.
+  public init(path: String, bytes: [UInt8]) {
     self.path = path
-    self.text = text
-    self.bytes = Array(text.utf8)
+    self.bytes = bytes
     var starts = [0]
     var ascii = [true]
     for offset in bytes.indices {

@@ -11,14 +11,26 @@ public enum SafeFile {
   }
 
   public static func read(_ path: String, displayName: String) throws(Failure) -> String {
-    let data = try readBytes(path, displayName: displayName)
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw Failure(message: "cannot read '\(displayName)': it is not UTF-8 text")
-    }
-    return text
+    String(decoding: try readUTF8(path, displayName: displayName), as: UTF8.self)
   }
 
   public static func readBytes(_ path: String, displayName: String) throws(Failure) -> Data {
+    Data(try readArray(path, displayName: displayName))
+  }
+
+  /// The file's bytes, checked to be UTF-8 but not copied into a String: a large CSV file is held
+  /// once (SourceFile(path:bytes:) keeps these bytes).
+  public static func readUTF8(_ path: String, displayName: String) throws(Failure) -> [UInt8] {
+    let bytes = try readArray(path, displayName: displayName)
+    let invalid = transcode(
+      bytes.makeIterator(), from: UTF8.self, to: UTF32.self, stoppingOnError: true, into: { _ in })
+    guard !invalid else {
+      throw Failure(message: "cannot read '\(displayName)': it is not UTF-8 text")
+    }
+    return bytes
+  }
+
+  private static func readArray(_ path: String, displayName: String) throws(Failure) -> [UInt8] {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw Failure(message: "cannot read '\(displayName)': no such file")
@@ -33,7 +45,13 @@ public enum SafeFile {
       throw Failure(message: "cannot read '\(displayName)': \(describe(errno))")
     }
     defer { close(descriptor) }
-    var data = Data()
+    var bytes: [UInt8] = []
+    // Reserved to the stated size (plus one byte to see the end) so a regular file is read into
+    // one buffer without regrowing; a pipe grows as it must.
+    var status = stat()
+    if fstat(descriptor, &status) == 0, status.st_size > 0 {
+      bytes.reserveCapacity(Int(status.st_size) + 1)
+    }
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {
       let count = chunk.withUnsafeMutableBytes { readChunk(descriptor, $0.baseAddress, $0.count) }
@@ -42,9 +60,9 @@ public enum SafeFile {
         if errno == EINTR { continue }
         throw Failure(message: "cannot read '\(displayName)': \(describe(errno))")
       }
-      data.append(contentsOf: chunk[0..<count])
+      bytes.append(contentsOf: chunk[0..<count])
     }
-    return data
+    return bytes
   }
 
   /// Writes the text's UTF-8 bytes where they are (a large saved program is not copied again).

@@ -2,8 +2,9 @@ import FFCTensor
 
 /// NumPy's `.npz` archives (`np.savez`): a zip file of `.npy` members, one per array, named
 /// `<name>.npy`. Stored (uncompressed) members are read in place from the mapped file; members
-/// compressed with deflate (`np.savez_compressed`) are refused with a message saying so. ZIP64
-/// sizes and offsets are followed. Every offset is checked against the file first.
+/// compressed with deflate (`np.savez_compressed`) are inflated (`Inflate`) to the size the
+/// archive states and checked against its CRC-32. ZIP64 sizes and offsets are followed. Every
+/// offset is checked against the file first.
 public enum NumPyArchive {
   /// The archive's arrays, in the order of its central directory.
   public static func arrays(_ file: MappedFile) throws(FormatError) -> [(
@@ -11,25 +12,64 @@ public enum NumPyArchive {
   )] {
     var out: [(name: String, value: Tensor)] = []
     for member in try members(file) {
-      guard member.method == 0 else {
-        throw FormatError(
-          file.displayName,
-          "member '\(member.name)' is compressed (method \(member.method)\(member.method == 8 ? ", deflate: np.savez_compressed" : "")); ffc reads archives written by np.savez, uncompressed"
-        )
-      }
+      let array = try read(member, in: file)
       let name = member.name.hasSuffix(".npy") ? String(member.name.dropLast(4)) : member.name
       guard !out.contains(where: { $0.name == name }) else {
         throw FormatError(file.displayName, "it holds the array '\(name)' twice")
       }
-      out.append((name, try NumPy.array(file, in: member.data, member: member.name)))
+      out.append((name, array))
     }
     return out
+  }
+
+  /// A stored member is read in place; a deflated one is inflated into memory first.
+  private static func read(_ member: Member, in file: MappedFile) throws(FormatError) -> Tensor {
+    switch member.method {
+    case 0: return try NumPy.array(file, in: member.data, member: member.name)
+    case 8:
+      let bytes = try inflated(member, in: file)
+      let inflatedFile = MappedFile(bytes: bytes, displayName: file.displayName)
+      return try NumPy.array(inflatedFile, in: 0..<bytes.count, member: member.name)
+    default:
+      throw FormatError(
+        file.displayName,
+        "member '\(member.name)' is compressed with method \(member.method); ffc reads stored and deflate members (np.savez, np.savez_compressed)"
+      )
+    }
+  }
+
+  private static func inflated(_ member: Member, in file: MappedFile) throws(FormatError)
+    -> [UInt8]
+  {
+    // Deflate expands at most 1032 to 1 (a 258-byte match in under 2 bits), so a larger stated
+    // size is a lie, refused before anything is allocated for it.
+    guard member.size <= UInt64(member.data.count) * 1032 + 1024 else {
+      throw FormatError(
+        file.displayName,
+        "member '\(member.name)' states \(member.size) bytes, more than its \(member.data.count) compressed bytes can hold"
+      )
+    }
+    let bytes: [UInt8]
+    do throws(Inflate.Failure) {
+      bytes = try Inflate.inflate(
+        UnsafeRawBufferPointer(rebasing: file.bytes[member.data]), expectedSize: Int(member.size))
+    } catch {
+      throw FormatError(file.displayName, "member '\(member.name)': \(error.problem)")
+    }
+    guard CRC32.checksum(bytes) == member.crc else {
+      throw FormatError(
+        file.displayName, "member '\(member.name)': its CRC-32 does not match its data")
+    }
+    return bytes
   }
 
   struct Member {
     let name: String
     let method: Int
     let data: Range<Int>
+    /// The uncompressed size and CRC-32 the central directory states.
+    let size: UInt64
+    let crc: UInt32
   }
 
   static func members(_ file: MappedFile) throws(FormatError) -> [Member] {
@@ -69,6 +109,7 @@ public enum NumPyArchive {
       }
       let method = u16(at + 10)
       var compressed = UInt64(u32(at + 20))
+      var uncompressed = UInt64(u32(at + 24))
       var offset = UInt64(u32(at + 42))
       let (nameLength, extraLength, commentLength) = (u16(at + 28), u16(at + 30), u16(at + 32))
       guard at + 46 + nameLength + extraLength + commentLength <= bytes.count else {
@@ -95,7 +136,7 @@ public enum NumPyArchive {
             defer { field += 8 }
             return u64(field)
           }
-          if u32(at + 24) == 0xFFFF_FFFF { _ = try next() }
+          if uncompressed == 0xFFFF_FFFF { uncompressed = try next() }
           if compressed == 0xFFFF_FFFF { compressed = try next() }
           if offset == 0xFFFF_FFFF { offset = try next() }
         }
@@ -110,7 +151,10 @@ public enum NumPyArchive {
         throw fail("member '\(name)': its data runs past the end of the file")
       }
       members.append(
-        Member(name: name, method: method, data: dataStart..<dataStart + Int(compressed)))
+        Member(
+          name: name, method: method, data: dataStart..<dataStart + Int(compressed),
+          size: uncompressed,
+          crc: UInt32(u32(at + 16))))
       at += 46 + nameLength + extraLength + commentLength
     }
     return members

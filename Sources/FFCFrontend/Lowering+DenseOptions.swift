@@ -133,7 +133,7 @@ extension Lowering {
     else { return nil }
     let end = e.nodes[arguments[index].value].range.end.offset
     let previousEnd = e.nodes[arguments[index - 1].value].range.end.offset
-    let between = file.text.utf8.dropFirst(previousEnd).prefix(label.start.offset - previousEnd)
+    let between = file.bytes.dropFirst(previousEnd).prefix(label.start.offset - previousEnd)
     guard !between.contains(UInt8(ascii: "#")) else {
       return ValueSite(range: label.start.offset..<end, prefix: "W=", alignedWith: nil)
     }

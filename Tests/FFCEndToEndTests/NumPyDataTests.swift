@@ -31,6 +31,7 @@ import Testing
     #expect(expected.status == 0, "\(expected.stderr)")
     for data in [
       ["--data", Self.fixtures + "xy.npz"],
+      ["--data", Self.fixtures + "xy_deflate.npz"],
       ["--data", "X=\(Self.fixtures)x_f32.npy", "--data", "y=\(Self.fixtures)y_i64.npy"],
       ["--data", "X=\(Self.fixtures)x_f64_big.npy", "--data", "y=\(Self.fixtures)y_i64.npy"],
       ["--data", "X=\(Self.fixtures)x_fortran.npy", "--data", "y=\(Self.fixtures)y_i64.npy"],
@@ -44,7 +45,7 @@ import Testing
   }
 
   @Test(arguments: [
-    (["--data", fixtures + "xy_deflate.npz"], "compressed"),
+    (["--data", fixtures + "xy_deflate_bad_crc.npz"], "CRC-32"),
     (
       ["--data", "X=\(fixtures)t_rank3.npy", "--data", "y=\(fixtures)y_i64.npy"],
       "has shape [2, 3, 4]"

@@ -7,12 +7,16 @@ struct RunInputs {
   var setValues: [String: Tensor] = [:]
   var dataFile: SourceFile?
   var data: DataSet?
-  var table: CSVTable?
+  /// The data file's underflow warning in each precision, found while the CSV table is at hand:
+  /// the table itself is not kept, so its values are not held beside the data set's.
+  private var underflowWarnings: [Precision: Diagnostic] = [:]
 
   /// A warning at the first data value that is not 0 but becomes 0 or a subnormal in
   /// `precision` (1e-50 in f32), as for the program's constants.
-  func underflowWarning(in precision: Precision) -> Diagnostic? {
-    guard let (first, count) = table?.underflows(in: precision) else { return nil }
+  func underflowWarning(in precision: Precision) -> Diagnostic? { underflowWarnings[precision] }
+
+  private static func underflowWarning(_ table: CSVTable, in precision: Precision) -> Diagnostic? {
+    guard let (first, count) = table.underflows(in: precision) else { return nil }
     let (x, range) = first
     let becomes = precision == .f32 && Float(x) == 0 ? "0" : "a subnormal number"
     return .dataUnderflow(
@@ -54,16 +58,18 @@ struct RunInputs {
     guard !dataPath.isEmpty else {
       throw Diagnostic(.error, id: "data.unreadable", "--data needs a file name", at: nil)
     }
-    let text: String
+    let bytes: [UInt8]
     do {
-      text = try SafeFile.read(io.resolve(dataPath), displayName: dataPath)
+      bytes = try SafeFile.readUTF8(io.resolve(dataPath), displayName: dataPath)
     } catch {
       throw Diagnostic(.error, id: "data.unreadable", error.message, at: nil)
     }
-    let file = SourceFile(path: dataPath, text: text)
+    let file = SourceFile(path: dataPath, bytes: bytes)
     inputs.dataFile = file
     let table = try CSVReader.read(file)
-    inputs.table = table
+    for precision in Precision.allCases {
+      inputs.underflowWarnings[precision] = underflowWarning(table, in: precision)
+    }
     inputs.data = try DataBinder.bind(table, graph: graph, setNames: Set(inputs.setValues.keys))
     _ = try SymbolBindings.resolve(graph: graph, sets: ordered, data: inputs.data)
     return inputs

@@ -4,6 +4,7 @@ them without needing Python. Run with numpy and safetensors installed:
     python Tests/Fixtures/formats/make_fixtures.py
 The values are small whole numbers and halves, exact in every dtype used."""
 import os
+import zipfile
 
 import numpy as np
 from safetensors.numpy import save_file
@@ -37,3 +38,18 @@ np.save(path("x_fortran.npy"), np.asfortranarray(x.astype(np.float64)))
 np.save(path("t_rank3.npy"), np.arange(24, dtype=np.int16).reshape(2, 3, 4))
 np.savez(path("xy.npz"), X=x, y=np.array([0, 2], dtype=np.int32))
 np.savez_compressed(path("xy_deflate.npz"), X=x, y=np.array([0, 2], dtype=np.int32))
+# Larger and varied, so zlib writes dynamic-Huffman blocks (matches and literals); and the same
+# archive with level-0 deflate, which is stored blocks inside a deflate stream.
+big = (np.arange(3000, dtype=np.float64) % 97) * 0.25 - np.sin(np.arange(3000))
+np.savez_compressed(path("big_deflate.npz"), big=big.reshape(30, 100))
+with zipfile.ZipFile(path("big_stored_deflate.npz"), "w", zipfile.ZIP_DEFLATED, compresslevel=0) as z:
+    with z.open("big.npy", "w") as member:
+        np.lib.format.write_array(member, big.reshape(30, 100))
+np.save(path("big_deflate_expected.npy"), big.reshape(30, 100))
+
+# xy_deflate.npz with the CRC-32 of its first member changed, in the local and central headers.
+data = bytearray(open(path("xy_deflate.npz"), "rb").read())
+for signature, crc_at in ((b"PK\x03\x04", 14), (b"PK\x01\x02", 16)):
+    at = data.index(signature)
+    data[at + crc_at] ^= 0xFF
+open(path("xy_deflate_bad_crc.npz"), "wb").write(bytes(data))
