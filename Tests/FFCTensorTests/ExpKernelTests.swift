@@ -69,3 +69,78 @@ import Testing
     }
   }
 }
+
+/// softmax and log_softmax in f32 on the vector exp against the f64 loop, on odd row lengths,
+/// with infinities and NaN in rows, in place, and the same bits on every path.
+@Suite struct VectorSoftmaxTests {
+  func run(_ x: [Float], rows: Int, logarithm: Bool, isa: KernelISA) -> [Float] {
+    var out = [Float](repeating: 0, count: x.count)
+    let layout = Compute.AxisLayout(shape: [rows, x.count / rows], axis: 1)
+    x.withUnsafeBufferPointer { p in
+      out.withUnsafeMutableBufferPointer { o in
+        Compute.vectorSoftmax(
+          p.baseAddress!, o.baseAddress!, layout, logarithm: logarithm, isa: isa)
+      }
+    }
+    return out
+  }
+
+  func reference(_ x: [Float], rows: Int, logarithm: Bool) -> [Double] {
+    var out = [Double](repeating: 0, count: x.count)
+    let wide = x.map(Double.init)
+    let layout = Compute.AxisLayout(shape: [rows, x.count / rows], axis: 1)
+    wide.withUnsafeBufferPointer { p in
+      out.withUnsafeMutableBufferPointer { o in
+        Compute.softmax(p.baseAddress!, o.baseAddress!, layout, logarithm: logarithm)
+      }
+    }
+    return out
+  }
+
+  @Test func oddLengthsAgreeWithTheWideLoop() {
+    for length in [1, 3, 7, 17, 33, 100] {
+      let rows = 3
+      let x = (0..<rows * length).map { Float(sin(Double($0) * 1.7) * 30) }
+      for logarithm in [false, true] {
+        let expected = reference(x, rows: rows, logarithm: logarithm)
+        let first = run(x, rows: rows, logarithm: logarithm, isa: .generic)
+        for isa in ExpKernelTests.paths {
+          let got = run(x, rows: rows, logarithm: logarithm, isa: isa)
+          #expect(got.map(\.bitPattern) == first.map(\.bitPattern), "\(isa) \(length)")
+          for (g, e) in zip(got, expected) {
+            #expect(abs(Double(g) - e) <= 1e-5 * max(1, abs(e)), "\(isa) \(length) \(logarithm)")
+          }
+        }
+      }
+    }
+  }
+
+  @Test func specialRows() {
+    let x: [Float] = [.infinity, 1, 2, 0, .nan, 1, -.infinity, 0, 0]
+    let soft = run(x, rows: 3, logarithm: false, isa: Compute.isa)
+    #expect(soft[0] == 1 && soft[1] == 0 && soft[2] == 0)
+    #expect(soft[3].isNaN && soft[4].isNaN && soft[5].isNaN)
+    #expect(soft[6] == 0 && soft[7] == 0.5 && soft[8] == 0.5)
+    let log = run(x, rows: 3, logarithm: true, isa: Compute.isa)
+    #expect(log[6] == -.infinity && abs(log[7] + 0.6931472) < 1e-6)
+  }
+
+  @Test func inPlaceAndAlongAnotherAxis() {
+    var x: [Float] = [1, 2, 3, 4, 5, 6]
+    let expected = run(x, rows: 2, logarithm: true, isa: Compute.isa)
+    let layout = Compute.AxisLayout(shape: [2, 3], axis: 1)
+    x.withUnsafeMutableBufferPointer { p in
+      Compute.vectorSoftmax(UnsafePointer(p.baseAddress!), p.baseAddress!, layout, logarithm: true)
+    }
+    #expect(x == expected)
+    var columns = [Float](repeating: 0, count: 6)
+    [Float](arrayLiteral: 1, 2, 3, 4, 5, 6).withUnsafeBufferPointer { p in
+      columns.withUnsafeMutableBufferPointer { o in
+        Compute.vectorSoftmax(
+          p.baseAddress!, o.baseAddress!, Compute.AxisLayout(shape: [2, 3], axis: 0),
+          logarithm: false)
+      }
+    }
+    #expect(abs(columns[0] + columns[3] - 1) < 1e-6)
+  }
+}
