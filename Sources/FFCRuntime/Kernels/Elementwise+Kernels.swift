@@ -62,11 +62,13 @@ func wholeValue<T: PlanScalar>(_ loop: @escaping ElementwiseLoop<T>, _ c: Kernel
 extension KernelTable {
   /// Elementwise ops whose derived loop is replaced by an ISA module's, which runs at the CPU's
   /// vector width (the derived loops are built for the baseline): tanh in f32 runs a vectorised
-  /// rational approximation (Compute.tanh) instead of glibc's scalar tanhf, exp a vectorised
-  /// range reduction and polynomial (Compute.exp, within 1 ulp) instead of expf, and the four
+  /// rational approximation (Compute.tanh) instead of glibc's scalar tanhf, exp and log vectorised
+  /// range reductions and polynomials (Compute.exp within 1 ulp, Compute.log within 2) instead of
+  /// expf and logf, and the four
   /// arithmetic ops the same IEEE operations wider, alone or fused.
   static let floatLoops: [(Op, ElementwiseLoop<Float>)] =
-    [(Op.tanh, tanhLoop), (Op.exp, expLoop)] + arithmeticOps.map { ($0, arithmeticLoop($1)) }
+    [(Op.tanh, tanhLoop), (Op.exp, expLoop), (Op.log, logLoop)]
+    + arithmeticOps.map { ($0, arithmeticLoop($1)) }
 
   static let tanhLoop: ElementwiseLoop<Float> = { x, _, _, _, out, count in
     Compute.tanh(x, out, count: count)
@@ -74,6 +76,10 @@ extension KernelTable {
 
   static let expLoop: ElementwiseLoop<Float> = { x, _, _, _, out, count in
     Compute.exp(x, out, count: count)
+  }
+
+  static let logLoop: ElementwiseLoop<Float> = { x, _, _, _, out, count in
+    Compute.log(x, out, count: count)
   }
 
   static let doubleLoops: [(Op, ElementwiseLoop<Double>)] =
