@@ -46,6 +46,10 @@ public protocol ISAKernels {
 
   /// tanh in f32 by the vectorised rational approximation.
   static func tanh(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
+  /// e^x in f32 by the vectorised range reduction and polynomial, within 1 ulp.
+  static func exp(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
+  /// The natural logarithm in f32 by the vectorised reduction and polynomial, within 2 ulp.
+  static func log(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
 }
 
 /// The elementwise operations the ISA modules run at their vector width: one IEEE operation per

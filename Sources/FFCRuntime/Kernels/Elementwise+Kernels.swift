@@ -62,13 +62,24 @@ func wholeValue<T: PlanScalar>(_ loop: @escaping ElementwiseLoop<T>, _ c: Kernel
 extension KernelTable {
   /// Elementwise ops whose derived loop is replaced by an ISA module's, which runs at the CPU's
   /// vector width (the derived loops are built for the baseline): tanh in f32 runs a vectorised
-  /// rational approximation (Compute.tanh) instead of glibc's scalar tanhf, and the four
+  /// rational approximation (Compute.tanh) instead of glibc's scalar tanhf, exp and log vectorised
+  /// range reductions and polynomials (Compute.exp within 1 ulp, Compute.log within 2) instead of
+  /// expf and logf, and the four
   /// arithmetic ops the same IEEE operations wider, alone or fused.
   static let floatLoops: [(Op, ElementwiseLoop<Float>)] =
-    [(Op.tanh, tanhLoop)] + arithmeticOps.map { ($0, arithmeticLoop($1)) }
+    [(Op.tanh, tanhLoop), (Op.exp, expLoop), (Op.log, logLoop)]
+    + arithmeticOps.map { ($0, arithmeticLoop($1)) }
 
   static let tanhLoop: ElementwiseLoop<Float> = { x, _, _, _, out, count in
     Compute.tanh(x, out, count: count)
+  }
+
+  static let expLoop: ElementwiseLoop<Float> = { x, _, _, _, out, count in
+    Compute.exp(x, out, count: count)
+  }
+
+  static let logLoop: ElementwiseLoop<Float> = { x, _, _, _, out, count in
+    Compute.log(x, out, count: count)
   }
 
   static let doubleLoops: [(Op, ElementwiseLoop<Double>)] =

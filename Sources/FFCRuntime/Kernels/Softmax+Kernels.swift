@@ -5,13 +5,13 @@ extension KernelTable {
     (
       Op.softmax,
       OpKernel(
-        float: { softmaxKernel($0, logarithm: false) },
+        float: { floatSoftmaxKernel($0, logarithm: false) },
         double: { softmaxKernel($0, logarithm: false) })
     ),
     (
       Op.logSoftmax,
       OpKernel(
-        float: { softmaxKernel($0, logarithm: true) },
+        float: { floatSoftmaxKernel($0, logarithm: true) },
         double: { softmaxKernel($0, logarithm: true) })
     ),
   ]
@@ -21,4 +21,11 @@ func softmaxKernel<T: PlanScalar>(_ c: KernelCall<T>, logarithm: Bool) -> Instru
   let layout = Compute.AxisLayout(shape: c.inputShapes[0], axis: c.attributes.int("axis"))
   let (x, out) = (c.input(0), c.output)
   return { Compute.softmax(x, out, layout, logarithm: logarithm) }
+}
+
+/// f32 runs the vector exp (Compute+SoftmaxFloat.swift).
+func floatSoftmaxKernel(_ c: KernelCall<Float>, logarithm: Bool) -> Instruction {
+  let layout = Compute.AxisLayout(shape: c.inputShapes[0], axis: c.attributes.int("axis"))
+  let (x, out) = (c.input(0), c.output)
+  return { Compute.vectorSoftmax(x, out, layout, logarithm: logarithm) }
 }

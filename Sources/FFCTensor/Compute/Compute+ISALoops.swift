@@ -8,6 +8,24 @@ extension Compute {
     isa.kernels.tanh(x, out, count: count)
   }
 
+  /// e^x in f32 by the ISA module's vectorised exp (FFCKernels' VectorExp.swift), within 1 ulp
+  /// and with the same bits on every path.
+  public static func exp(
+    _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int,
+    isa: KernelISA = Compute.isa
+  ) {
+    isa.kernels.exp(x, out, count: count)
+  }
+
+  /// log in f32 by the ISA module's vectorised log (FFCKernels' VectorLog.swift), within 2 ulp
+  /// and with the same bits on every path.
+  public static func log(
+    _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int,
+    isa: KernelISA = Compute.isa
+  ) {
+    isa.kernels.log(x, out, count: count)
+  }
+
   /// `out = a ∘ b` by the ISA module's loop (FFCKernels' Arithmetic.swift), at the path's vector
   /// width; the same bits as `zip` with the op's scalar function on every path.
   public static func arithmetic(
