@@ -14,7 +14,7 @@ import Testing
 }
 
 @Test func htmlTextIsEscaped() {
-  #expect(ExplorerPage.escaped("<a href=\"x\">&") == "&lt;a href=&quot;x&quot;&gt;&amp;")
+  #expect(Markup.escaped("<a href=\"x\">&") == "&lt;a href=&quot;x&quot;&gt;&amp;")
 }
 
 @Test func shortValuesFitABox() {
