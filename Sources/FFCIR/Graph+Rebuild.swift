@@ -64,9 +64,12 @@ extension Graph {
   }
 
   /// Which nodes a root (output, loss, gradient, declared leaf) needs.
-  public func liveNodes() -> [Bool] {
+  public func liveNodes() -> [Bool] { nodesNeeded(by: roots) }
+
+  /// Which nodes the given nodes need, themselves included.
+  public func nodesNeeded(by wanted: [NodeID]) -> [Bool] {
     var live = [Bool](repeating: false, count: nodes.count)
-    for root in roots { live[root.index] = true }
+    for node in wanted { live[node.index] = true }
     for index in nodes.indices.reversed() where live[index] {
       for input in nodes[index].inputs { live[input.index] = true }
     }
@@ -83,6 +86,30 @@ extension Graph {
     forward.adjoints = []
     forward.aliases = []
     return forward.keeping(forward.liveNodes())
+  }
+
+  /// The graph as `ffc run --trace` shows it, for the views: the nodes that a root, a named value
+  /// or an adjoint needs, renumbered, with the adjoints and the aliases of kept nodes. An unoptimised
+  /// gradient graph also holds nodes that nothing reads (the derivative of `pow` with respect to
+  /// its constant exponent), which a student would not recognise as part of backpropagation.
+  public func withoutUnreadNodes() -> Graph {
+    let named = nodes.indices.filter { nodes[$0].name != nil && !nodes[$0].isGradient }
+    let live = nodesNeeded(
+      by: roots + named.map(NodeID.init) + adjoints.flatMap { [$0.node, $0.of] })
+    var map = [NodeID](repeating: NodeID(0), count: nodes.count)
+    var next = 0
+    for index in nodes.indices where live[index] {
+      map[index] = NodeID(next)
+      next += 1
+    }
+    var graph = keeping(live)
+    graph.adjoints = adjoints.map {
+      Adjoint($0.name, map[$0.node.index], of: map[$0.of.index], at: $0.location)
+    }
+    graph.aliases = aliases.filter { live[$0.node.index] }.map {
+      Alias($0.name, map[$0.node.index], at: $0.location)
+    }
+    return graph
   }
 
   /// Keeps only the nodes that `live` marks, renumbered in their original order.

@@ -35,16 +35,17 @@ public struct ValueSummary: Sendable, Equatable {
   public let nanCount: Int
   public let infinityCount: Int
 
-  public init(_ tensor: Tensor) {
-    self.init(shape: tensor.shape, values: tensor.scalars)
+  /// `limit`: the most elements written out (the views' default, or more where there is room).
+  public init(_ tensor: Tensor, writtenOutLimit limit: Int = writtenOutLimit) {
+    self.init(shape: tensor.shape, values: tensor.scalars, writtenOutLimit: limit)
   }
 
-  public init(shape: [Int], values: [Double]) {
+  public init(shape: [Int], values: [Double], writtenOutLimit limit: Int = writtenOutLimit) {
     self.shape = shape
     nanCount = values.count { $0.isNaN }
     infinityCount = values.count { $0.isInfinite }
     statistics = Self.statistics(of: values)
-    if values.count <= Self.writtenOutLimit {
+    if values.count <= limit {
       let columns = Swift.min(shape.last ?? 1, Self.rowLimit)
       let texts = values.map(Self.number)
       rows =
@@ -91,6 +92,29 @@ public struct ValueSummary: Sendable, Equatable {
   }
 
   public var text: String { lines.joined(separator: "\n") }
+
+  /// The summary on one line, as a node's box shows it: a scalar as its number, written-out rows
+  /// in brackets (`[0.1192, 0.8808]`, `[[1, 2], [3, 4]]`), or the shape and the range
+  /// (`[4, 3] -1.2…3.4`); then the count of NaNs and infinities, if any.
+  public var inlineText: String {
+    var text: String
+    if let rows {
+      let bracketed = rows.map { "[" + $0.joined(separator: ", ") + "]" }
+      if shape.isEmpty, let only = rows.first?.first {
+        text = only
+      } else {
+        text = bracketed.count == 1 ? bracketed[0] : "[" + bracketed.joined(separator: ", ") + "]"
+      }
+    } else if let fill {
+      text = "\(shapeText) all \(Self.number(fill))"
+    } else if let statistics {
+      text = "\(shapeText) \(Self.number(statistics.minimum))…\(Self.number(statistics.maximum))"
+    } else {
+      text = "\(shapeText) no finite value"
+    }
+    if let flags = flagText { text += " " + flags }
+    return text
+  }
 
   /// `min -1.5  mean 0.25  max 3`, or nil when no element is finite.
   public var statisticsText: String? {

@@ -67,7 +67,7 @@ public struct ValuedDot {
     -> DotPrinter.NodeLabel
   {
     let title =
-      "\(HTML.escape(caption.title)) <FONT COLOR=\"\(Palette.muted)\">\(caption.shape)</FONT>"
+      "\(Markup.escaped(caption.title)) <FONT COLOR=\"\(Palette.muted)\">\(caption.shape)</FONT>"
     let html =
       "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"2\" CELLPADDING=\"0\">"
       + "<TR><TD COLSPAN=\"\(cells.count)\">\(title)</TD></TR>"
@@ -85,7 +85,7 @@ public struct ValuedDot {
     let columns = max(1, summary.rows?.map(\.count).max() ?? 1)
     if let heading {
       rows.append(
-        "<TR><TD COLSPAN=\"\(columns)\"><FONT COLOR=\"\(Palette.muted)\">\(HTML.escape(heading))</FONT></TD></TR>"
+        "<TR><TD COLSPAN=\"\(columns)\"><FONT COLOR=\"\(Palette.muted)\">\(Markup.escaped(heading))</FONT></TD></TR>"
       )
     }
     if let numbers = summary.rows {
@@ -97,7 +97,7 @@ public struct ValuedDot {
       rows.append("<TR><TD>all \(numberText(ValueSummary.number(fill)))</TD></TR>")
     } else {
       if let statistics = summary.statisticsText {
-        rows.append("<TR><TD>\(HTML.escape(statistics))</TD></TR>")
+        rows.append("<TR><TD>\(Markup.escaped(statistics))</TD></TR>")
       }
       if let heat = summary.heat { rows.append("<TR><TD>\(heatStrip(heat))</TD></TR>") }
     }
@@ -142,21 +142,4 @@ private enum Palette {
   static let crossing = "#c8c8c8"
   static let flag = "#b00020"
   static let flagBackground = "#f9d6d5"
-}
-
-/// Text inside an HTML-like Graphviz label.
-private enum HTML {
-  static func escape(_ text: String) -> String {
-    var out = ""
-    for character in text {
-      switch character {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      default: out.append(character)
-      }
-    }
-    return out
-  }
 }

@@ -22,7 +22,8 @@ func layoutBenchmark(_ options: Options) throws {
     guard case .success(let (compilation, _)) = result else {
       throw BenchError("mlp\(depth).ffn did not compile")
     }
-    let graph = compilation.graph
+    // The graph `ffc view` draws: without the nodes nothing reads.
+    let graph = compilation.graph.withoutUnreadNodes()
     let forward = graph.nodes.indices.filter { !graph.nodes[$0].isGradient }
     var position = [Int](repeating: -1, count: graph.nodes.count)
     for (index, node) in forward.enumerated() { position[node] = index }

@@ -57,9 +57,11 @@ import Testing
     #expect(page.hasPrefix("<!DOCTYPE html>"))
     let data = try Self.data(page)
     let nodes = Self.nodes(data)
-    #expect(nodes["h1"]?["f"] as? String == "[0, 2]")
+    // The details write values as the DOT and --trace do: rows of aligned numbers.
+    #expect(nodes["h1"]?["f"] as? String == "0  2")
+    #expect(nodes["h1"]?["v"] as? String == "[0, 2]")
     #expect(nodes["o"]?["f"] as? String == "-4")
-    #expect(nodes["dL/dW1"]?["f"] as? String == "[[0, 0, 0], [16, 16, 16]]")
+    #expect(nodes["dL/dW1"]?["f"] as? String == " 0   0   0\n16  16  16")
     #expect(nodes["dL/dW1"]?["g"] as? Int == 1)
     // W1's gradient is linked from W1, and the derivative's line is h1's.
     let all = data["nodes"] as? [[String: Any]] ?? []
@@ -71,6 +73,25 @@ import Testing
     #expect((nodes["L"]?["r"] as? [Int])?.isEmpty == false)
     let steps = data["steps"] as? [Int] ?? []
     #expect(all[steps.last!]["g"] as? Int == 1)
+  }
+
+  /// The gradient graph as `--trace` evaluates it: the derivative of `^2` with respect to its
+  /// constant exponent (a `log` and a `mul` that nothing reads) is not drawn.
+  @Test func figure11_1PageHasNoUnreadNodes() throws {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    let all = try Self.data(Self.page(["samples/fig11_1.ffn"], in: scratch))["nodes"]
+    let nodes = try #require(all as? [[String: Any]])
+    #expect(!nodes.contains { ($0["op"] as? String)?.hasPrefix("log") == true })
+    var read = [Bool](repeating: false, count: nodes.count)
+    for node in nodes {
+      for input in node["i"] as? [Int] ?? [] { read[input] = true }
+    }
+    // Every unread node is a root or a named value, as --trace lists them.
+    for (index, node) in nodes.enumerated() where !read[index] {
+      let name = node["n"] as? String ?? ""
+      #expect(name.first?.isNumber == false, "unread node \(name): \(node["op"] ?? "")")
+    }
   }
 
   @Test func pageLoadsNothingFromOutside() throws {

@@ -14,18 +14,20 @@ import Testing
 }
 
 @Test func htmlTextIsEscaped() {
-  #expect(ExplorerPage.escaped("<a href=\"x\">&") == "&lt;a href=&quot;x&quot;&gt;&amp;")
+  #expect(Markup.escaped("<a href=\"x\">&") == "&lt;a href=&quot;x&quot;&gt;&amp;")
 }
 
 @Test func shortValuesFitABox() {
-  #expect(ShortValue.text(Tensor(-4)) == "-4")
-  #expect(ShortValue.text(Tensor(shape: [2], scalars: [0.11920292202211755, 2])) == "[0.1192, 2]")
-  #expect(
-    ShortValue.text(Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])) == "[[1, 2], [3, 4]]")
-  #expect(
-    ShortValue.text(Tensor(shape: [2, 4], scalars: [1, 2, 3, 4, 5, 6, 7, -8])) == "[2×4] -8…7")
-  #expect(
-    ShortValue.text(Tensor(shape: [8], scalars: [1, 2, 3, 4, 5, 6, 7, .nan])) == "[8] 1…7 nan/inf")
+  func short(_ t: Tensor) -> String {
+    ValueSummary(t, writtenOutLimit: NodeFacts.shortLimit).inlineText
+  }
+  #expect(short(Tensor(-4)) == "-4")
+  #expect(short(Tensor(-0.0)) == "0")
+  #expect(short(Tensor(shape: [2], scalars: [0.11920292202211755, 2])) == "[0.1192, 2]")
+  #expect(short(Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])) == "[[1, 2], [3, 4]]")
+  #expect(short(Tensor(shape: [2, 4], scalars: [1, 2, 3, 4, 5, 6, 7, -8])) == "[2, 4] -8…7")
+  #expect(short(Tensor(shape: [8], scalars: [1, 2, 3, 4, 5, 6, 7, .nan])) == "[8] 1…7 1 nan")
+  #expect(short(Tensor(shape: [3, 3], scalars: Array(repeating: 0, count: 9))) == "[3, 3] all 0")
 }
 
 @Test func svgDocumentsGoInlineWithoutTheirDeclaration() {

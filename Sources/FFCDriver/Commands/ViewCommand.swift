@@ -13,8 +13,8 @@ public enum ViewCommand: Command {
     "write a self-contained HTML page that explores a program's graphs, values and gradients"
   static let operands = "<file.ffn>"
   static let discussion = """
-    Compiles the program with its gradient (unoptimised, so every name keeps its node, as
-    'run --trace' sees it), runs it as 'ffc run' does when --data, --set or the program's defaults
+    Compiles the program with its gradient (unoptimised, so every name keeps its node, and
+    without the nodes nothing reads: what 'run --trace' shows), runs it as 'ffc run' does when --data, --set or the program's defaults
     give every input a value, and writes one HTML file that needs nothing else: no network, no
     external script or font. Open it from disk in any browser.
 
@@ -62,11 +62,15 @@ public enum ViewCommand: Command {
       guard let svg = readCurves(path, useColor: useColor, io: &io) else { return .programError }
       curves = svg
     }
-    guard let (values, note) = evaluate(compiled, args, useColor: useColor, io: &io) else {
+    // The gradient graph as --trace evaluates it: without the nodes nothing reads.
+    let graph = compiled.graph.withoutUnreadNodes()
+    guard
+      let (values, note) = evaluate(graph, compiled.source, args, useColor: useColor, io: &io)
+    else {
       return .programError
     }
     let input = ExplorerInput(
-      title: program.displayName, source: compiled.source.text, graph: compiled.graph,
+      title: program.displayName, source: compiled.source.text, graph: graph,
       values: values, valuesNote: note, rewrites: rewrites(compiled.source), curves: curves)
     let page = ExplorerPage.html(input)
     guard let output = args[.viewOutput] else {
@@ -85,15 +89,15 @@ public enum ViewCommand: Command {
   /// Every node's value from one run of the unoptimised graph, and where the values come from; no
   /// values (and why) when an input has none. Nil after reporting bad --data or --set values.
   static func evaluate(
-    _ compiled: Compilation, _ args: ArgumentScanner, useColor: Bool, io: inout CommandIO
+    _ graph: Graph, _ source: SourceFile, _ args: ArgumentScanner, useColor: Bool,
+    io: inout CommandIO
   ) -> (values: [Tensor?], note: String)? {
-    let graph = compiled.graph
     let inputs: RunInputs
     do throws(Diagnostic) {
       inputs = try RunInputs.gather(
         sets: args.all(.set), data: args.all(.data).compactMap { $0 }, graph: graph, io: io)
     } catch {
-      var files = [compiled.source]
+      var files = [source]
       if let path = args[.data], let text = try? SafeFile.read(io.resolve(path), displayName: path)
       {
         files.append(SourceFile(path: path, text: text))

@@ -1,3 +1,4 @@
+import FFCFormats
 import FFCTensor
 
 /// `--format json`: one object, keys in a fixed order.
@@ -13,9 +14,11 @@ import FFCTensor
 /// infinity: those are written as the strings "nan", "inf" and "-inf".
 enum ReportJSON {
   static func render(_ report: RunReport) -> String {
-    var fields = ["\"precision\": \(string(report.precision.rawValue))"]
+    var fields = ["\"precision\": \(JSON.quoted(report.precision.rawValue))"]
     if let rows = report.rows { fields.append("\"rows\": \(rows)") }
-    if let reduction = report.reduction { fields.append("\"reduction\": \(string(reduction))") }
+    if let reduction = report.reduction {
+      fields.append("\"reduction\": \(JSON.quoted(reduction))")
+    }
     fields.append("\"outputs\": " + list(report.outputs.map { entry($0.name, $0.value, report) }))
     fields.append("\"loss\": " + (report.loss.map { entry($0.name, $0.value, report) } ?? "null"))
     fields.append(
@@ -43,7 +46,8 @@ enum ReportJSON {
     let shape = "[" + value.shape.map(String.init).joined(separator: ", ") + "]"
     return "{"
       + ([
-        "\"name\": \(string(name))", "\"shape\": \(shape)", "\"value\": \(nested(value, report))",
+        "\"name\": \(JSON.quoted(name))", "\"shape\": \(shape)",
+        "\"value\": \(nested(value, report))",
       ] + extra).joined(separator: ", ") + "}"
   }
 
@@ -55,7 +59,7 @@ enum ReportJSON {
   /// row-major index rolls over each axis.
   static func nested(_ value: Tensor, _ report: RunReport) -> String {
     let numbers = value.scalars.map { x -> String in
-      x.isFinite ? report.number(x) : string(report.number(x))
+      x.isFinite ? report.number(x) : JSON.quoted(report.number(x))
     }
     guard value.rank > 0 else { return numbers[0] }
     guard value.count > 0 else {
@@ -73,22 +77,5 @@ enum ReportJSON {
       out += String(repeating: "]", count: closed - 1)
     }
     return out + "]"
-  }
-
-  static func string(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case _ where scalar.value < 0x20:
-        out +=
-          "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-          + String(scalar.value, radix: 16)
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out + "\""
   }
 }

@@ -2,8 +2,9 @@ import FFCIR
 import FFCTensor
 
 /// Everything the explorer page shows, gathered by the driver: the program, its differentiated
-/// graph (unoptimised, so every name keeps its node, as `--trace` sees it), each node's value when
-/// the program could be run, the rewrites the optimiser would make, and training curves.
+/// graph (unoptimised, so every name keeps its node, and without the nodes nothing reads: what
+/// `--trace` shows), each node's value when the program could be run, the rewrites the optimiser
+/// would make, and training curves.
 public struct ExplorerInput {
   public var title: String
   public var source: String

@@ -28,7 +28,7 @@ public enum ExplorerPage {
       <head>
       <meta charset="utf-8">
       <meta name="viewport" content="width=device-width, initial-scale=1">
-      <title>\(escaped(input.title)) · ffc view</title>
+      <title>\(Markup.escaped(input.title)) · ffc view</title>
       <style>\(ExplorerStyle.css)</style>
       </head>
       <body>
@@ -53,21 +53,6 @@ public enum ExplorerPage {
       return document
     }
     return String(document[document.index(after: end)...])
-  }
-
-  /// Text for an HTML element's content.
-  static func escaped(_ text: String) -> String {
-    var out = ""
-    for character in text {
-      switch character {
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "&": out += "&amp;"
-      case "\"": out += "&quot;"
-      default: out.append(character)
-      }
-    }
-    return out
   }
 
   static func drawingJSON(_ drawing: ExplorerDrawing) -> String {

@@ -41,10 +41,3 @@ enum JSONText {
     return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
   }
 }
-
-extension JSONText {
-  /// A number as its shortest round-trip text (values, not pixels); null for NaN and infinities.
-  static func exact(_ x: Double) -> String {
-    x.isFinite ? "\(x)" : "null"
-  }
-}

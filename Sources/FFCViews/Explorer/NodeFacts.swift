@@ -21,6 +21,9 @@ struct NodeFacts {
   static let characterWidth = 6.6
   static let titleLimit = 30
   static let valueLimit = 30
+  /// The most elements a box writes out (a few fit in `valueLimit` characters) and the details.
+  static let shortLimit = 6
+  static let detailsLimit = 64
 
   static func all(_ input: ExplorerInput) -> [NodeFacts] {
     let graph = input.graph
@@ -33,15 +36,22 @@ struct NodeFacts {
     for adjoint in graph.adjoints where gradientOf[adjoint.of.index] == nil {
       gradientOf[adjoint.of.index] = adjoint.node.index
     }
+    // A gradient whose node an in-program `grad` made first has no name of its own: call it
+    // `dL/dW1`, as the DOT does.
+    var gradientName = [String?](repeating: nil, count: graph.nodes.count)
+    let loss = graph.loss?.name ?? "L"
     for gradient in graph.gradients {
-      gradientOf[graph.parameter(of: gradient).node.index] = gradient.node.index
+      let parameter = graph.parameter(of: gradient)
+      gradientOf[parameter.node.index] = gradient.node.index
+      gradientName[gradient.node.index] = "d\(loss)/d\(parameter.name)"
     }
     var rewritesByLine: [Int: [Int]] = [:]
     for (index, rewrite) in input.rewrites.enumerated() {
       if let line = rewrite.line { rewritesByLine[line, default: []].append(index) }
     }
     return graph.nodes.enumerated().map { index, node in
-      let name = names[NodeID(index)]
+      let printed = names[NodeID(index)]
+      let name = printed.first?.isNumber == true ? gradientName[index] ?? printed : printed
       let operation = graph.operationText(node, names)
       let kind = declarationKind[index] ?? (node.constantValue != nil ? "const" : "op")
       let value = index < input.values.count ? input.values[index] : nil
@@ -53,7 +63,7 @@ struct NodeFacts {
       case "const": title = TensorFormat.summary(node.constantValue!, limit: 4)
       default: title = "\(kind) \(name)"
       }
-      let shortValue = value.map(ShortValue.text)
+      let shortValue = value.map { ValueSummary($0, writtenOutLimit: shortLimit).inlineText }
       let second = clipped(shortValue ?? node.shape.description, valueLimit)
       let shownTitle = clipped(title, titleLimit)
       let characters = max(shownTitle.count, second.count, 3)
@@ -61,7 +71,7 @@ struct NodeFacts {
         name: name, title: shownTitle, operation: operation, shape: node.shape.description,
         line: node.location?.start.line, isGradient: node.isGradient, kind: kind,
         shortValue: shortValue.map { clipped($0, valueLimit) },
-        fullValue: value.map(ShortValue.full),
+        fullValue: value.map { ValueSummary($0, writtenOutLimit: detailsLimit).text },
         gradientNode: gradientOf[index],
         rewrites: node.location.flatMap { rewritesByLine[$0.start.line] } ?? [],
         inputs: node.inputs.map(\.index),
