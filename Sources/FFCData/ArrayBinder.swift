@@ -43,7 +43,9 @@ public enum ArrayBinder {
             "no array gives '\(declaration.name)' (\(source) has \(arrays.map { "'\($0.name)'" }.joined(separator: ", ")))",
             at: location)
         }
-        try unify(&symbols, declaration, value, subject: "the default of '\(declaration.name)'")
+        try unify(
+          &symbols, declaration, declaration.defaultShape ?? value.shape,
+          subject: "the default of '\(declaration.name)'")
         defaults.append((declaration.name, value))
         continue
       }
@@ -51,7 +53,7 @@ public enum ArrayBinder {
       try checkLabels(array, declaration, classes, subject)
       let (rows, batchAxis) = try rowsOf(array, declaration, layout, subject)
       guard let rows else {
-        try unify(&symbols, declaration, array, subject: subject)
+        try unify(&symbols, declaration, array.shape, subject: subject)
         defaults.append((declaration.name, array))
         continue
       }
@@ -107,10 +109,10 @@ public enum ArrayBinder {
   }
 
   private static func unify(
-    _ symbols: inout SymbolTable, _ declaration: Declaration, _ value: Tensor, subject: String
+    _ symbols: inout SymbolTable, _ declaration: Declaration, _ shape: [Int], subject: String
   ) throws(Diagnostic) {
     if let mismatch = symbols.unify(
-      declaration.shape, value.shape, name: declaration.name, subject: subject)
+      declaration.shape, shape, name: declaration.name, subject: subject)
     {
       throw .dataArray(mismatch, at: declaration.location)
     }

@@ -68,11 +68,14 @@ public enum DataBinder {
 
     var defaults: [(name: String, value: Tensor)] = []
     for declaration in data where !columns.contains(where: { $0.name == declaration.name }) {
-      guard let value = declaration.defaultValue else { continue }  // ColumnMapping reported it
+      // ColumnMapping reported a declaration with neither.
+      guard let value = declaration.defaultValue, let shape = declaration.defaultShape else {
+        continue
+      }
       let location = declaration.location ?? table.file.range(0, 0)
       let subject = "the default of '\(declaration.name)'"
       if let mismatch = symbols.unify(
-        declaration.shape, value.shape, name: declaration.name, subject: subject)
+        declaration.shape, shape, name: declaration.name, subject: subject)
       {
         throw .dataShape(mismatch, at: location)
       }

@@ -25,11 +25,11 @@ public enum SymbolBindings {
     if data == nil {
       for declaration in graph.declarations where declaration.kind.isData {
         guard !sets.contains(where: { $0.name == declaration.name }),
-          let value = declaration.defaultValue
+          let shape = declaration.defaultShape
         else { continue }
         let subject = "the default of '\(declaration.name)'"
         if let conflict = table.unify(
-          declaration.shape, value.shape, name: declaration.name, subject: subject)
+          declaration.shape, shape, name: declaration.name, subject: subject)
         {
           throw .setSymbol(conflict)
         }

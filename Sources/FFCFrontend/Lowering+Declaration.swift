@@ -43,11 +43,11 @@ extension Lowering {
       }
     }
     if let tensor = literal, let value {
-      // A number filling a large parameter stays one number: its first value is made when the
-      // program runs, within the memory budget (made here, a shape larger than the memory
-      // aborted the compiler).
+      // A number filling a large parameter, input or target stays one number: its value is made
+      // when the program runs, within the memory budget (made here, a shape larger than the
+      // memory aborted the compiler). `Declaration.defaultIsFill` says so to the data's readers.
       let keepsScalar =
-        kind == .param && tensor.isScalar && (shape?.elementCount ?? 0) > Self.largestFill
+        kind != .const && tensor.isScalar && (shape?.elementCount ?? 0) > Self.largestFill
       if let declared = shape, !keepsScalar {
         guard let fitted = fit(tensor, to: declared, value.range) else {
           _ = bind(name, nil, at: nameRange)

@@ -37,6 +37,15 @@ public struct Declaration: Sendable {
 }
 
 extension Declaration {
+  /// Whether the default is one number filling a shape too large to spread while lowering
+  /// (`Lowering.largestFill`): it is spread when the program runs, within the memory budget.
+  public var defaultIsFill: Bool { defaultValue?.isScalar == true && shape.rank > 0 }
+
+  /// The shape of the value the default gives: the declared one for a fill.
+  public var defaultShape: [Int]? {
+    defaultIsFill ? shape.concrete : defaultValue?.shape
+  }
+
   public func withFanInAxis(_ axis: Int) -> Declaration {
     Declaration(
       name: name, kind: kind, node: node, shape: shape, initializer: initializer,

@@ -81,7 +81,7 @@ public struct Node: Sendable {
 
   /// Whether `other` is a copy of this very node (not merely an equal one): what a rebuild that
   /// kept a node leaves, so verification need not check it again.
-  func isCopy(of other: Node) -> Bool { fields === other.fields }
+  public func isCopy(of other: Node) -> Bool { fields === other.fields }
 
   /// This node with other operands (the same op, attributes, shape, name, location and flag).
   public func withInputs(_ inputs: [NodeID]) -> Node {

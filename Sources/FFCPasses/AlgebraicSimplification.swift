@@ -5,6 +5,8 @@ import FFCIR
 /// firing is counted under the rule's name.
 public struct AlgebraicSimplification: Pass {
   public let name = "algebraic-simplification"
+  /// What the last run saw: a fixed point's later rounds try the rules only around changes.
+  let memo = RewriteMemo()
 
   public init() {}
 
@@ -50,7 +52,7 @@ public struct AlgebraicSimplification: Pass {
 
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
     var rulesOfOp: [ObjectIdentifier: [RewriteRule]] = [:]  // made once per op, not per node
-    return try RewriteEngine.run(graph, pass: name, &context) { node in
+    return try RewriteEngine.run(graph, pass: name, &context, memo: memo) { node in
       if let rules = rulesOfOp[ObjectIdentifier(node.op)] { return rules }
       let rules =
         node.op.rewrites.filter { $0.phase == .simplify }

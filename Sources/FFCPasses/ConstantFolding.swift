@@ -48,7 +48,12 @@ public struct ConstantFolding: Pass {
     guard isFoldable(node, inputs, builder), let shape = node.shape.concrete else { return nil }
     if node.op.traits.contains(.shapeOnly) {
       guard let inputShape = builder[inputs[0]].shape.concrete else { return nil }
-      return node.op.evaluate([Tensor(repeating: 0, shape: inputShape)], node.attributes, shape)
+      // A shape-only op reads its operand's shape alone: the operand is given with that shape and
+      // no elements, since spreading zeros over it (the shape of a data set, say) may need more
+      // memory than the machine has.
+      var operand = Tensor(0)
+      operand.shape = inputShape
+      return node.op.evaluate([operand], node.attributes, shape)
     }
     return node.op.evaluate(
       inputs.compactMap { constantOperand($0, builder) }, node.attributes, shape)

@@ -2,66 +2,108 @@ import FFCIR
 
 /// Applies local rules in one rebuild of the graph: for each node, the first rule that matches
 /// replaces it. Every firing is counted and recorded, and a rule that builds an ill-shaped node
-/// or changes the shape is an internal error naming it.
+/// or changes the shape is an internal error naming it. With a `memo`, a node where nothing the
+/// rules read changed since the memo's run is not tried again (`RewriteMemo`).
 public enum RewriteEngine {
   public static func run(
     _ graph: Graph, pass: String, _ context: inout PassContext, rules: (Node) -> [RewriteRule]
   ) throws(PassFailure) -> Graph {
+    try run(graph, pass: pass, &context, memo: nil, rules: rules)
+  }
+
+  static func run(
+    _ graph: Graph, pass: String, _ context: inout PassContext, memo: RewriteMemo?,
+    rules: (Node) -> [RewriteRule]
+  ) throws(PassFailure) -> Graph {
     var fired: [String: Int] = [:]
     var events: [RewriteEvent] = []
     let uses = liveUses(graph)
+    let seen = memo?.take()
+    let unchanged = RewriteMemo.unchanged(graph, since: seen)
+    // Per node of `graph`: no rule fired at it (`quiet`), and neither at it nor below it, the
+    // rebuild keeping it in place (`kept`); and the nodes rules made.
+    var quiet = graph.nodes.map(\.op.isLeaf)
+    var kept = quiet
+    var made: [NodeID] = []
+    var skipped = 0
     let result: Graph
+    let map: [NodeID]
     do {
-      result = try graph.rebuiltWithIndex { index, node, inputs, builder in
-        let candidates = rules(node)
-        guard !candidates.isEmpty else { return nil }
-        let rewrite = RewriteContext(
-          node: node, inputs: inputs.map(builder.value), builder: builder,
-          inputUses: node.inputs.map { uses[$0.index] })
-        for rule in candidates {
-          guard let replacement = rule.apply(rewrite) else { continue }
-          let replacementID: NodeID
-          do throws(ShapeError) {
-            replacementID = try replacement.nodeID
-          } catch {
-            throw PassFailure.internal(
-              pass: pass,
-              message: "rule '\(rule.name)' built an ill-shaped node: \(error.message)")
-          }
-          guard replacement.shape == node.shape else {
-            throw PassFailure.internal(
-              pass: pass,
-              message: "rule '\(rule.name)' changed shape \(node.shape) to \(replacement.shape)")
-          }
-          // A rule that rebuilt the very node it matched changed nothing: not a firing (else a
-          // fixed point would run to its budget).
-          let rebuilt = replacement.node
-          if rebuilt.op === node.op && rebuilt.inputs == inputs
-            && rebuilt.attributes == node.attributes
-          {
-            return nil
-          }
-          fired[rule.name, default: 0] += 1
-          events.append(
-            RewriteEvent(
-              pass: pass, rule: rule.name, location: node.location,
-              before: describe(node.op, rewrite.inputs, builder),
-              after: replacement.node.name.map { "%" + $0 }
-                ?? describe(replacement.op, replacement.node.inputs.map(builder.value), builder),
-              original: NodeID(index),
-              replacement: replacementID))
-          return replacementID
+      (result, map) = try graph.rebuiltMapping { index, node, inputs, builder in
+        if let seen,
+          RewriteMemo.isQuiet(
+            index, node, inputs: inputs, unchanged: unchanged, kept: kept, uses: uses, seen: seen)
+        {
+          (quiet[index], kept[index]) = (true, true)
+          skipped += 1
+          return nil
         }
-        return nil
+        guard let replacement = try rewrite(index, node, inputs, builder) else {
+          quiet[index] = true
+          kept[index] = inputs == node.inputs && node.inputs.allSatisfy { kept[$0.index] }
+          return nil
+        }
+        made.append(replacement)
+        return replacement
       }
     } catch let failure as PassFailure {
       throw failure
     } catch {
       throw .internal(pass: pass, message: "\(error)")
     }
+    memo?.store(
+      RewriteMemo.record(
+        input: graph, uses: uses, made: result, map: map, quiet: quiet, fired: made),
+      skipped: skipped)
     for (key, n) in fired.sorted(by: { $0.key < $1.key }) { context.count(key, by: n) }
     for event in events { context.record(event) }
     return result
+
+    /// The first rule that matches the node, applied (nil when none does).
+    func rewrite(_ index: Int, _ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder)
+      throws(PassFailure) -> NodeID?
+    {
+      let candidates = rules(node)
+      guard !candidates.isEmpty else { return nil }
+      let rewrite = RewriteContext(
+        node: node, inputs: inputs.map(builder.value), builder: builder,
+        inputUses: node.inputs.map { uses[$0.index] })
+      for rule in candidates {
+        guard let replacement = rule.apply(rewrite) else { continue }
+        let replacementID: NodeID
+        do throws(ShapeError) {
+          replacementID = try replacement.nodeID
+        } catch {
+          throw PassFailure.internal(
+            pass: pass,
+            message: "rule '\(rule.name)' built an ill-shaped node: \(error.message)")
+        }
+        guard replacement.shape == node.shape else {
+          throw PassFailure.internal(
+            pass: pass,
+            message: "rule '\(rule.name)' changed shape \(node.shape) to \(replacement.shape)")
+        }
+        // A rule that rebuilt the very node it matched changed nothing: not a firing (else a
+        // fixed point would run to its budget).
+        let rebuilt = replacement.node
+        if rebuilt.op === node.op && rebuilt.inputs == inputs
+          && rebuilt.attributes == node.attributes
+        {
+          return nil
+        }
+        fired[rule.name, default: 0] += 1
+        events.append(
+          RewriteEvent(
+            pass: pass, rule: rule.name, location: node.location,
+            before: describe(node.op, rewrite.inputs, builder),
+            after: replacement.node.name.map { "%" + $0 }
+              ?? describe(replacement.op, replacement.node.inputs.map(builder.value), builder),
+            original: NodeID(index),
+            replacement: replacementID))
+        return replacementID
+      }
+      return nil
+    }
   }
 
   /// How many live nodes and roots read each node. Dead readers (a derivative Differentiate built

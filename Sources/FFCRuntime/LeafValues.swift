@@ -53,8 +53,9 @@ public struct LeafValues: Sendable {
   public static func value(of declaration: Declaration, _ feeds: [String: Tensor], seed: UInt64)
     throws(EvaluationError) -> Tensor
   {
-    if let fed = feeds[declaration.name] { return fed }
-    if let value = declaration.defaultValue { return value }
+    if let value = feeds[declaration.name] ?? declaration.defaultValue {
+      return try filled(value, declaration)
+    }
     if let initializer = declaration.initializer, let shape = declaration.shape.concrete {
       try MemoryBudget.reserve(
         shape, bytesPerElement: MemoryLayout<Double>.stride,
@@ -66,6 +67,20 @@ public struct LeafValues: Sendable {
     throw EvaluationError(
       message: "no value for \(declaration.kind.rawValue) '\(declaration.name)'",
       location: declaration.location)
+  }
+
+  /// A default kept as one number for a large shape (`Declaration.defaultIsFill`), spread to
+  /// the declared shape within the memory budget; any other value as it is.
+  static func filled(_ value: Tensor, _ declaration: Declaration) throws(EvaluationError)
+    -> Tensor
+  {
+    guard value.isScalar, declaration.defaultIsFill, let shape = declaration.shape.concrete else {
+      return value
+    }
+    try MemoryBudget.reserve(
+      shape, bytesPerElement: MemoryLayout<Double>.stride,
+      of: "\(declaration.kind.rawValue) '\(declaration.name)'", at: declaration.location)
+    return Tensor(repeating: value.scalars[0], shape: shape)
   }
 
   private mutating func bind(_ declaration: Declaration, _ shape: [Int]) throws(EvaluationError) {

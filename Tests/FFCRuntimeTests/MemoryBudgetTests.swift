@@ -1,4 +1,6 @@
+import FFCIR
 import FFCRuntime
+import FFCTestSupport
 import Testing
 
 /// The budget's checked allocation: what the system refuses is an error, not an abort.
@@ -25,5 +27,23 @@ import Testing
   @Test func theLimitIsPositiveAndNamed() {
     #expect(MemoryBudget.limitBytes > 0)
     #expect(MemoryBudget.limit.phrase.contains("GiB") || MemoryBudget.limit.phrase.contains("MiB"))
+  }
+
+  /// A data default given as one number for a large shape is kept as that number by the front end
+  /// (`Declaration.defaultIsFill`) and spread to the declared shape when the program runs.
+  @Test func aFillDefaultIsSpreadWhenTheProgramRuns() throws {
+    let large = try Programs.lower("input x[4097, 4097] = 0.5\nloss L = sum(x)\n")
+    #expect(large.declarations[0].defaultIsFill)
+    #expect(large.declarations[0].defaultShape == [4097, 4097])
+    // The same, small enough to run here: the declaration as the front end keeps a large one.
+    var graph = try Programs.lower("input x[2, 3] = 0.5\nloss L = sum(x)\n")
+    let d = graph.declarations[0]
+    graph.declarations[0] = Declaration(
+      name: d.name, kind: d.kind, node: d.node, shape: d.shape, defaultValue: Tensor(0.5),
+      location: d.location)
+    #expect(graph.declarations[0].defaultIsFill)
+    let leaves = try LeafValues(graph, feeds: [:], seed: 0)
+    #expect(leaves.values[0].value == Tensor(repeating: 0.5, shape: [2, 3]))
+    #expect(try Programs.evaluate(graph).loss == Tensor(3))
   }
 }

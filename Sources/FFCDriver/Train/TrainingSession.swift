@@ -114,9 +114,15 @@ struct TrainingSession {
     do throws(Diagnostic) {
       // Before the first step: a run whose result cannot be saved is refused, not thrown away.
       if args[.save] != nil {
+        let values: [Tensor]
+        do throws(EvaluationError) {
+          values = try trainer.currentValues()
+        } catch {
+          throw Diagnostic.valueError(error)
+        }
         try ProgramWriter.checkSavable(
           declarations: compilation.graph.declarations, sites: compilation.valueSites,
-          values: learned(trainer.currentValues), precision: settings.precision)
+          values: learned(values), precision: settings.precision)
       }
       if let path = args[.resume] {
         let snapshot = try checkpoints.read(path, io).get()
@@ -129,7 +135,7 @@ struct TrainingSession {
       io.err(renderer.render(error))
       return .programError
     }
-    let log = args[.log].map { TrainingLog($0, previous: trainer.snapshot().position.reports, io) }
+    let log = args[.log].map { TrainingLog($0, previous: trainer.reports, io) }
     if let failure = log?.failure {
       io.err(renderer.render(.cannotWrite(failure)))
       return .programError

@@ -57,9 +57,11 @@ final class ParameterBuffers<T: PlanScalar> {
   }
 
   /// The parameters' values by their declarations' indices, for `LeafValues`.
-  func valuesByDeclaration() -> [Int: Tensor] {
+  func valuesByDeclaration(of graph: Graph) throws(EvaluationError) -> [Int: Tensor] {
     var values: [Int: Tensor] = [:]
-    for (gradient, value) in zip(gradients, self.values()) { values[gradient.declaration] = value }
+    for (gradient, value) in zip(gradients, try self.values(of: graph)) {
+      values[gradient.declaration] = value
+    }
     return values
   }
 
@@ -103,9 +105,16 @@ final class ParameterBuffers<T: PlanScalar> {
     return true
   }
 
-  /// The current values, in f64, in the parameters' order.
-  func values() -> [Tensor] {
-    zip(pointers, shapes).map { buffer, shape in
+  /// The current values, in f64, in the parameters' order. Each copy is checked against the
+  /// memory budget and granted by the allocator first (a trained model's f64 copy can be the
+  /// allocation that no longer fits), so a refusal is an error naming the parameter, not an abort.
+  func values(of graph: Graph) throws(EvaluationError) -> [Tensor] {
+    var values: [Tensor] = []
+    for (gradient, (buffer, shape)) in zip(gradients, zip(pointers, shapes)) {
+      let declaration = graph.parameter(of: gradient)
+      try MemoryBudget.reserve(
+        shape, bytesPerElement: MemoryLayout<Double>.stride,
+        of: "the trained values of '\(declaration.name)'", at: declaration.location)
       let count = shape.reduce(1, *)
       // A plain loop into the array's storage: a large model's values are copied several times
       // per save (its result, a checkpoint), and a closure per element was most of that.
@@ -113,7 +122,8 @@ final class ParameterBuffers<T: PlanScalar> {
         for i in 0..<count { storage[i] = Double(buffer[i]) }
         initialized = count
       }
-      return Tensor(shape: shape, scalars: scalars)
+      values.append(Tensor(shape: shape, scalars: scalars))
     }
+    return values
   }
 }

@@ -111,12 +111,13 @@ public final class Trainer<T: PlanScalar> {
     if position.order.count != rows.count { position.order = Array(0..<rows.count) }
     let batch = Swift.max(1, Swift.min(settings.batchSize ?? rows.count, rows.count))
     var unsaved = false
-    func checkpoint() -> Bool {
+    func checkpoint() throws(TrainingFailure) -> Bool {
       unsaved = false
-      return checkpoints.map { $0.write(snapshot()) } ?? true
+      guard let checkpoints else { return true }
+      return checkpoints.write(try snapshot())
     }
-    func stopped() -> TrainingResult {
-      TrainingResult(parameters: learned(), epochs: position.reports, interrupted: true)
+    func stopped() throws(TrainingFailure) -> TrainingResult {
+      TrainingResult(parameters: try learned(), epochs: position.reports, interrupted: true)
     }
     while position.epochsDone < Swift.max(1, settings.epochs) {
       let start = DispatchTime.now().uptimeNanoseconds
@@ -142,9 +143,9 @@ public final class Trainer<T: PlanScalar> {
         let due = checkpoints?.everySteps.map { optimizer.steps % $0 == 0 } ?? false
         if stop || due {
           position.secondsInEpoch += elapsed()
-          let written = checkpoint()
+          let written = try checkpoint()
           position.secondsInEpoch -= elapsed()
-          if stop || !written { return stopped() }
+          if stop || !written { return try stopped() }
         }
       }
       let checked = try validation.map { rows throws(TrainingFailure) in try evaluate(rows) }
@@ -160,17 +161,28 @@ public final class Trainer<T: PlanScalar> {
       position.startEpoch()
       unsaved = true
       onEpoch(report)
-      if checkpoints != nil && checkpoints?.everySteps == nil && !checkpoint() { return stopped() }
+      if checkpoints != nil && checkpoints?.everySteps == nil, !(try checkpoint()) {
+        return try stopped()
+      }
     }
-    if unsaved && !checkpoint() { return stopped() }
-    return TrainingResult(parameters: learned(), epochs: position.reports, interrupted: false)
+    if unsaved, !(try checkpoint()) { return try stopped() }
+    return TrainingResult(parameters: try learned(), epochs: position.reports, interrupted: false)
   }
 
-  /// The run as it stands, for a checkpoint.
-  public func snapshot() -> TrainingSnapshot {
-    TrainingSnapshot(
-      parameters: parameters.values(), optimizer: optimizer.state, position: position)
+  /// The run as it stands, for a checkpoint (an error when the parameters' copy does not fit in
+  /// memory).
+  public func snapshot() throws(TrainingFailure) -> TrainingSnapshot {
+    do throws(EvaluationError) {
+      return TrainingSnapshot(
+        parameters: try parameters.values(of: gradientGraph), optimizer: optimizer.state,
+        position: position)
+    } catch {
+      throw .evaluation(error)
+    }
   }
+
+  /// The epochs trained so far (a restored run's included).
+  public var reports: [EpochReport] { position.reports }
 
   /// Continues the run a checkpoint holds; nil when it fits, else what does not fit (parameter
   /// shapes, optimizer state or row count not those of this trainer and its rows).
@@ -190,11 +202,21 @@ public final class Trainer<T: PlanScalar> {
   }
 
   /// The parameters' current values, in the gradients' order.
-  public var currentValues: [Tensor] { parameters.values() }
+  public func currentValues() throws(EvaluationError) -> [Tensor] {
+    try parameters.values(of: gradientGraph)
+  }
 
   /// The current values of the parameters, in the gradients' order.
-  private func learned() -> [(declaration: Int, name: String, value: Tensor)] {
-    zip(parameters.gradients, parameters.values()).map { gradient, value in
+  private func learned() throws(TrainingFailure) -> [(
+    declaration: Int, name: String, value: Tensor
+  )] {
+    let values: [Tensor]
+    do throws(EvaluationError) {
+      values = try currentValues()
+    } catch {
+      throw .evaluation(error)
+    }
+    return zip(parameters.gradients, values).map { gradient, value in
       (gradient.declaration, gradientGraph.parameter(of: gradient).name, value)
     }
   }
@@ -301,7 +323,7 @@ public final class Trainer<T: PlanScalar> {
   static func bindings(
     _ graph: Graph, _ rows: TrainingRows, size: Int, parameters: ParameterBuffers<T>
   ) throws(EvaluationError) -> [String: Int] {
-    var given = parameters.valuesByDeclaration()
+    var given = try parameters.valuesByDeclaration(of: graph)
     for column in rows.columns {
       var shape = column.exampleShape
       if let axis = column.batchAxis { shape.insert(size, at: axis) }
