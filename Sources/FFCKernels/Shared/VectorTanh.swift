@@ -23,6 +23,10 @@ enum VectorTanh {
   /// SSE2 or NEON): a rational approximation x·P(x²)/Q(x²) on |x| ≤ 7.9 (beyond which tanh rounds
   /// to ±1 in f32), exact to a few ulp, as in Eigen's fast tanh. glibc's `tanhf` is scalar and was
   /// half of a deep tanh network's training step.
+  ///
+  /// This loop is written out again in VectorExp and VectorLog on purpose: passed as a closure to
+  /// one shared loop, `lanes` stopped being inlined on the AVX-512 path (a call per vector, the
+  /// zmm register split into four xmm arguments).
   static func apply(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
     let width = TanhLane.scalarCount
     var i = 0
