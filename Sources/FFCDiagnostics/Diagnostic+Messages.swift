@@ -47,6 +47,19 @@ extension Diagnostic {
       at: range)
   }
 
+  /// A constant is made while compiling, so a number spread over a shape larger than the compiler
+  /// spreads (`limit` elements) would take its memory before any budget is checked.
+  public static func constantFillTooLarge(
+    _ name: String, shape: String, limit: Int, at range: SourceRange
+  ) -> Diagnostic {
+    Diagnostic(
+      .error, id: "declaration.const-size",
+      "constant '\(name)' spreads one number over \(shape), more than the \(limit) elements a "
+        + "constant may have; declare it as an 'input' with that default, which is made when the "
+        + "program runs",
+      at: range)
+  }
+
   public static func denseNotAssigned(at range: SourceRange) -> Diagnostic {
     Diagnostic(
       .error, id: "dense.unassigned",

@@ -48,6 +48,13 @@ extension Lowering {
       // memory aborted the compiler). `Declaration.defaultIsFill` says so to the data's readers.
       let keepsScalar =
         kind != .const && tensor.isScalar && (shape?.elementCount ?? 0) > Self.largestFill
+      if kind == .const, tensor.isScalar, let shape, (shape.elementCount ?? 0) > Self.largestFill {
+        diagnostics.add(
+          .constantFillTooLarge(
+            name, shape: shape.description, limit: Self.largestFill, at: value.range))
+        _ = bind(name, nil, at: nameRange)
+        return
+      }
       if let declared = shape, !keepsScalar {
         guard let fitted = fit(tensor, to: declared, value.range) else {
           _ = bind(name, nil, at: nameRange)

@@ -163,4 +163,22 @@ import Testing
     #expect(
       layer.stderr.contains("param 'h.W' of shape [1000, 900000000] needs"), "\(layer.stderr)")
   }
+
+  /// A constant is made while compiling, so a number filling a huge constant is an error at its
+  /// value, naming the way out (the front end spread it at once and aborted).
+  @Test func aNumberFillingAHugeConstantIsAnError() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = try scratch.file(
+      "fill.ffn", "const C[100000, 100000] = 0\ninput x[100000]\nloss L = sum(C @ x)\n")
+    let onnx = program.replacingOccurrences(of: "fill.ffn", with: "fill.onnx")
+    for arguments in [["compile"], ["run"], ["check"], ["export", "-o", onnx]] {
+      let command = arguments[0]
+      let result = try BinaryRunner.run([command, program] + arguments.dropFirst())
+      #expect(result.status == 1, "\(command): \(result.stderr)")
+      #expect(
+        result.stderr.contains("fill.ffn:1:27: error: constant 'C' spreads one number over"),
+        "\(command): \(result.stderr)")
+    }
+  }
 }
