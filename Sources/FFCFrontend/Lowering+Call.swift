@@ -180,3 +180,19 @@ extension Lowering {
     return options
   }
 }
+
+extension Lowering {
+  /// Whether a special form (`grad`, `jvp`, `reshape`, ...) got `count` arguments, or at least
+  /// `count` with `orMore`, none of them labelled; otherwise reports `usage` at the call.
+  mutating func takesPositional(
+    _ arguments: [ExpressionNode.Argument], _ count: Int, orMore: Bool = false, usage: String,
+    at range: SourceRange
+  ) -> Bool {
+    let counted = orMore ? arguments.count >= count : arguments.count == count
+    guard counted, arguments.allSatisfy({ $0.label == nil }) else {
+      diagnostics.add(.badOption(usage, at: range))
+      return false
+    }
+    return true
+  }
+}

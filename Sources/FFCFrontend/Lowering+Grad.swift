@@ -13,10 +13,11 @@ extension Lowering {
     _ node: ExpressionNode, _ arguments: [ExpressionNode.Argument], _ e: Expression,
     _ values: [NodeID?]
   ) -> NodeID? {
-    guard arguments.count == 2, arguments.allSatisfy({ $0.label == nil }) else {
-      diagnostics.add(
-        .badOption(
-          "'grad' takes two arguments: grad(f, v), a scalar f and a value v", at: node.range))
+    guard
+      takesPositional(
+        arguments, 2, usage: "'grad' takes two arguments: grad(f, v), a scalar f and a value v",
+        at: node.range)
+    else {
       return nil
     }
     guard let f = values[arguments[0].value],

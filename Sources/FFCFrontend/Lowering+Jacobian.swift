@@ -10,11 +10,12 @@ extension Lowering {
     _ node: ExpressionNode, _ arguments: [ExpressionNode.Argument], _ e: Expression,
     _ values: [NodeID?]
   ) -> NodeID? {
-    guard arguments.count == 2, arguments.allSatisfy({ $0.label == nil }) else {
-      diagnostics.add(
-        .badOption(
-          "'jacobian' takes two arguments: jacobian(y, W), a value y and a named value W",
-          at: node.range))
+    guard
+      takesPositional(
+        arguments, 2,
+        usage: "'jacobian' takes two arguments: jacobian(y, W), a value y and a named value W",
+        at: node.range)
+    else {
       return nil
     }
     guard let y = values[arguments[0].value],

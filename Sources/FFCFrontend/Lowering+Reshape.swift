@@ -25,11 +25,13 @@ extension Lowering {
     _ node: ExpressionNode, _ arguments: [ExpressionNode.Argument], _ e: Expression,
     _ values: [NodeID?]
   ) -> NodeID? {
-    guard arguments.count == 2, arguments.allSatisfy({ $0.label == nil }) else {
-      diagnostics.add(
-        .badOption(
+    guard
+      takesPositional(
+        arguments, 2,
+        usage:
           "'reshape' takes two arguments: reshape(x, [d1, d2, ...]), a value and its new shape",
-          at: node.range))
+        at: node.range)
+    else {
       return nil
     }
     guard let x = values[arguments[0].value] else { return nil }

@@ -10,11 +10,13 @@ extension Lowering {
     _ node: ExpressionNode, _ arguments: [ExpressionNode.Argument], _ e: Expression,
     _ values: [NodeID?]
   ) -> NodeID? {
-    guard arguments.count >= 2, arguments.allSatisfy({ $0.label == nil }) else {
-      diagnostics.add(
-        .badOption(
+    guard
+      takesPositional(
+        arguments, 2, orMore: true,
+        usage:
           "'hessian' takes a scalar and the values to differentiate with respect to: hessian(f, W1, b1)",
-          at: node.range))
+        at: node.range)
+    else {
       return nil
     }
     guard let f = scalarArgument(of: "hessian", arguments[0], e, values) else { return nil }
@@ -118,11 +120,13 @@ extension Lowering {
     _ node: ExpressionNode, _ arguments: [ExpressionNode.Argument], _ e: Expression,
     _ values: [NodeID?]
   ) -> NodeID? {
-    guard arguments.count == 3, arguments.allSatisfy({ $0.label == nil }) else {
-      diagnostics.add(
-        .badOption(
+    guard
+      takesPositional(
+        arguments, 3,
+        usage:
           "'jvp' takes three arguments: jvp(y, W, V), a value y, a named value W and a direction V of W's shape",
-          at: node.range))
+        at: node.range)
+    else {
       return nil
     }
     guard let y = values[arguments[0].value], let w = variable(of: "jvp", arguments[1], e, values),
