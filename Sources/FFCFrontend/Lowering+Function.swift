@@ -47,6 +47,9 @@ extension Lowering {
       case .assignment(let local, let localRange, _):
         locals.append((local, localRange))
       case .returnValue, .invalid: break
+      case .derivative:
+        diagnostics.add(.derivativeNotLast(name, at: range))
+        ok = false
       default:
         diagnostics.add(.functionBodyStatement(name, at: range))
         ok = false
@@ -81,6 +84,7 @@ extension Lowering {
       ok = false
     }
     ok = checkCalls(in: definition) && ok
+    ok = checkDerivativeClause(definition) && ok
     functions[name] = FunctionEntry(definition: definition, failed: !ok)
   }
 
@@ -202,6 +206,7 @@ extension Lowering {
       scope, scopeOrder, namePrefix, statementTarget, callsInStatement, builder.currentLocation
     )
     let errorsBefore = diagnostics.errors.count
+    let declarationsBefore = declarations.count
     scope = [:]
     scopeOrder = []
     namePrefix = saved.2 + prefix + "."
@@ -219,6 +224,10 @@ extension Lowering {
       } else {
         lowerStatement(statement, range)
       }
+    }
+    if let forward = result, definition.derivative != nil {
+      result = lowerCustomDerivative(
+        definition, forward: forward, inputs: inputs, declarationsBefore: declarationsBefore)
     }
     let locals = scopeOrder.filter { local in !definition.parameters.contains { $0.name == local } }
     let bindings = locals.map { scope[$0] }

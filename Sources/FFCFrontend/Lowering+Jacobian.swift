@@ -5,7 +5,9 @@ extension Lowering {
   /// `jacobian(y, W)`: ∂y/∂W, of shape y.shape + W.shape (a scalar side adds no axes), by the
   /// cheaper mode: forward mode, one tangent per element of W along the basis direction e[j]
   /// (tangents named `dh/dW·e[j]`), when W has fewer elements than y; reverse mode, one
-  /// cotangent per element of y (named `dy[i]/dh`), otherwise. Both sizes must be known.
+  /// cotangent per element of y (named `dy[i]/dh`), otherwise, and always when y depends on W
+  /// through a function that states its derivative (`custom_vjp`, which has no forward mode).
+  /// Both sizes must be known.
   mutating func lowerJacobian(
     _ node: ExpressionNode, _ arguments: [ExpressionNode.Argument], _ e: Expression,
     _ values: [NodeID?]
@@ -38,9 +40,13 @@ extension Lowering {
     }
     let saved = builder.currentLocation
     defer { builder.currentLocation = saved }
+    let nodes = builder.nodes
+    let stated = zip(ReverseMode.nodesBetween([w], and: y, in: nodes), nodes).contains {
+      $0 && $1.op === Op.customVJP
+    }
     do throws(ReverseMode.Failure) {
       let matrix =
-        directions < outputs
+        directions < outputs && !stated
         ? try forwardJacobian(y, w, ySizes, wSizes, at: node.range)
         : try reverseJacobian(y, w, ySizes, wSizes, at: node.range)
       guard let result = wholeNode(matrix, of: "jacobian", at: node.range) else { return nil }

@@ -103,6 +103,8 @@ extension Lowering {
     switch failure {
     case .notDifferentiable(let op, let location):
       diagnostics.add(.cannotDifferentiate(op, at: location ?? range))
+    case .forwardThroughCustomDerivative(let function, let location):
+      diagnostics.add(.forwardThroughCustomDerivative(function, at: range, clause: location))
     case .illShapedRule(let op, let message):
       diagnostics.add(
         .shapeError(

@@ -47,7 +47,8 @@ struct Binding {
 
 struct Lowering {
   let file: SourceFile
-  let builder = GraphBuilder()
+  /// The graph being built (a scratch one while a `derivative` clause is lowered).
+  var builder = GraphBuilder()
   var diagnostics = DiagnosticBag()
   var scope: [String: Binding] = [:]
   /// Names in definition order, for suggestions and for deterministic iteration.
@@ -118,6 +119,8 @@ struct Lowering {
       }
     case .returnValue(let value):
       diagnostics.add(.returnOutsideFunction(at: value.range))
+    case .derivative(let clause):
+      diagnostics.add(.derivativeOutsideFunction(at: clause.keywordRange))
     }
   }
 

@@ -170,6 +170,9 @@ public struct Parser {
     if current.kind == .identifier, current.text == "def", peek().kind == .identifier {
       return try parseFunction()
     }
+    if current.kind == .identifier, current.text == "derivative", peek().is("(") {
+      return try parseDerivativeClause()
+    }
     if current.kind == .identifier, current.text == "return", !peek().is("=") {
       _ = advance()
       return .returnValue(try parseExpression())

@@ -23,6 +23,10 @@ public enum ForwardMode {
       let node = nodes[index]
       let incoming = node.inputs.map { tangents[$0.index].map(builder.value) }
       guard !node.op.isLeaf, incoming.contains(where: { $0 != nil }) else { continue }
+      if let derivative = node.attributes.customDerivative {
+        throw .forwardThroughCustomDerivative(
+          function: derivative.function, location: node.location)
+      }
       guard let jvp = node.op.jvp else {
         throw .notDifferentiable(op: node.op.name, location: node.location)
       }
