@@ -1,4 +1,5 @@
 import FFCTestSupport
+import Foundation
 import Testing
 
 /// `ffc check` on programs whose functions state their derivative: a stated derivative is not
@@ -45,5 +46,27 @@ import Testing
     let wrong = CLI.run(["check", "-"], stdinText: Self.program("derivative(g) exact = g * x"))
     #expect(wrong.code == .programError)
     #expect(wrong.stdout.contains("FAIL"))
+  }
+
+  /// samples/straight_through.ffn trains through sign as its comment says, and the saved
+  /// program (its derivative clause kept) runs.
+  @Test func theStraightThroughSampleTrains() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let saved = scratch.url.appendingPathComponent("st-trained.ffn").path
+    let data = "samples/data/straight_through.csv"
+    let train = CLI.run([
+      "train", "samples/straight_through.ffn", "--data", data, "--epochs", "500", "--lr", "0.1",
+      "--seed", "1", "--save", saved, "--quiet",
+    ])
+    #expect(train.code == .success, "\(train.stderr)")
+    let run = CLI.run(["run", saved, "--data", data, "--format", "csv"])
+    #expect(run.code == .success, "\(run.stderr)")
+    let outputs = run.stdout.split(separator: "\n").filter { $0.hasPrefix("output,f,") }
+      .compactMap { Double($0.split(separator: ",")[3]) }
+    #expect(outputs.count == 4)
+    for (output, target) in zip(outputs, [0.0, 1, 1, 0]) {
+      #expect(abs(output - target) < 0.001, "\(outputs)")
+    }
   }
 }

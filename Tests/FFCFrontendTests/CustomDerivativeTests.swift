@@ -1,6 +1,5 @@
 import FFCFrontend
 import FFCIR
-import FFCTensor
 import FFCTestSupport
 import Foundation
 import Testing
