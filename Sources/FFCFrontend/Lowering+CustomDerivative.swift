@@ -50,7 +50,8 @@ extension Lowering {
   /// (`CustomDerivative`), which reverse mode builds with the gradient that arrives. Runs in the
   /// function's scope, after its `return`.
   mutating func lowerCustomDerivative(
-    _ definition: FunctionDefinition, forward: NodeID, inputs: [NodeID], declarationsBefore: Int
+    _ definition: FunctionDefinition, forward: NodeID, inputs: [NodeID], declarationsBefore: Int,
+    call: SourceRange
   ) -> NodeID? {
     guard let (clause, clauseRange) = definition.derivative else { return forward }
     if declarations.count > declarationsBefore {
@@ -122,7 +123,8 @@ extension Lowering {
           .derivativeShape(
             definition.name, parameter: definition.parameters[position].name,
             shape: scratch[output].shape.description, expected: expected.description,
-            at: clause.values[position].range))
+            at: clause.values[position].range
+          ).with(note: Note("in this call", at: call)))
         return nil
       }
     }

@@ -227,7 +227,8 @@ extension Lowering {
     }
     if let forward = result, definition.derivative != nil {
       result = lowerCustomDerivative(
-        definition, forward: forward, inputs: inputs, declarationsBefore: declarationsBefore)
+        definition, forward: forward, inputs: inputs, declarationsBefore: declarationsBefore,
+        call: call.range)
     }
     let locals = scopeOrder.filter { local in !definition.parameters.contains { $0.name == local } }
     let bindings = locals.map { scope[$0] }
