@@ -95,6 +95,14 @@ import Testing
     #expect(values.outputs[0].scalars == [1, 4, 0.25])
   }
 
+  @Test func aHessianIsReverseOverTheStatedDerivative() throws {
+    // d/dx of the stated gradient x² is diag(2x).
+    let text =
+      "def f(x) {\n  return sin(x)\n  derivative(g) = g * x * x\n}\nparam x[2] = [1, -2]\nH = hessian(sum(f(x)), x)\noutput H\n"
+    let values = try Programs.evaluate(Programs.compile(text, differentiate: false))
+    #expect(values.outputs[0].scalars == [2, 0, 0, -4])
+  }
+
   @Test func forwardModeIsRefusedAndJacobianTakesReverseMode() {
     let jvp = errors(
       Self.ste
