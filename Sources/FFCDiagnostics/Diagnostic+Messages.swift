@@ -48,7 +48,7 @@ extension Diagnostic {
   ) -> Diagnostic {
     Diagnostic(
       .error, id: "jvp.custom-derivative",
-      "forward mode cannot pass through '\(function)': its derivative clause states a reverse-mode derivative only (as jax.custom_vjp); differentiate it with 'grad' instead",
+      "forward mode cannot pass through '\(function)': its derivative clause states a reverse-mode derivative only (as jax.custom_vjp); differentiate it with 'grad' instead, or declare the derivative 'exact' if it is the true one",
       at: range ?? clause,
       notes: range == nil || clause == nil
         ? [] : [Note("'\(function)' states its derivative here", at: clause)])

@@ -6,7 +6,8 @@ extension Lowering {
   /// cheaper mode: forward mode, one tangent per element of W along the basis direction e[j]
   /// (tangents named `dh/dW·e[j]`), when W has fewer elements than y; reverse mode, one
   /// cotangent per element of y (named `dy[i]/dh`), otherwise, and always when y depends on W
-  /// through a function that states its derivative (`custom_vjp`, which has no forward mode).
+  /// through a function that states its derivative not declared exact (`custom_vjp`, which then
+  /// has no forward mode).
   /// Both sizes must be known.
   mutating func lowerJacobian(
     _ node: ExpressionNode, _ arguments: [ExpressionNode.Argument], _ e: Expression,
@@ -42,7 +43,7 @@ extension Lowering {
     defer { builder.currentLocation = saved }
     let nodes = builder.nodes
     let stated = zip(ReverseMode.nodesBetween([w], and: y, in: nodes), nodes).contains {
-      $0 && $1.op === Op.customVJP
+      $0 && $1.attributes.customDerivative.map { !$0.exact } == true
     }
     do throws(ReverseMode.Failure) {
       let matrix =

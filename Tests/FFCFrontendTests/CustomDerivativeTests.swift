@@ -103,7 +103,7 @@ import Testing
     #expect(values.outputs[0].scalars == [2, 0, 0, -4])
   }
 
-  @Test func forwardModeIsRefusedAndJacobianTakesReverseMode() {
+  @Test func forwardModeIsRefusedAndJacobianTakesReverseMode() throws {
     let jvp = errors(
       Self.ste
         + "param x[3] = [1, 2, 3]\nparam V[3] = [1, 0, 0]\nt = jvp(ste(x), x, V)\nloss L = sum(t)\n"
@@ -115,6 +115,12 @@ import Testing
     let jacobian =
       "param x = 2\nparam w[3] = [1, 2, 3]\nh = ste(x * w)\nj = jacobian(h, x)\noutput j\nloss L = sum(j)\n"
     #expect(errors(Self.ste + jacobian).isEmpty)
+    // Declared exact, the derivative is the forward expression's: jvp goes through it.
+    let exact =
+      "def e(x) {\n  return exp(x)\n  derivative(g, y) exact = g * y\n}\nparam x[2] = [0, 1]\nparam V[2] = [1, 2]\nt = jvp(e(x), x, V)\noutput t\n"
+    let values = try Programs.evaluate(Programs.compile(exact, differentiate: false))
+    let expected = [1, 2 * exp(1.0)]
+    #expect(zip(values.outputs[0].scalars, expected).allSatisfy { abs($0 - $1) < 1e-12 })
   }
 
   @Test func mistakesAreReportedAtTheirLines() {

@@ -80,7 +80,8 @@ extension Op {
   /// the derivative its `derivative` clause states for the arguments `a`; `r` are values of the
   /// body the backward reads. Reverse mode builds the template with the incoming cotangent, each
   /// node tagged with the clause's line; no cotangent flows through y itself. Forward mode has no
-  /// rule (as for `jax.custom_vjp`): `ForwardMode` reports the function by name.
+  /// rule (as for `jax.custom_vjp`): `ForwardMode` reports the function by name, or, for a
+  /// derivative declared exact, takes y's own tangent.
   public static let customVJP = Op(
     name: "custom_vjp", arity: Op.variadic, traits: .statedDerivative,
     inferShape: { shapes, attributes in
