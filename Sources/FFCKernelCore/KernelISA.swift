@@ -50,6 +50,29 @@ public protocol ISAKernels {
   static func exp(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
   /// The natural logarithm in f32 by the vectorised reduction and polynomial, within 2 ulp.
   static func log(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
+  /// e^x in f64 by fdlibm's reduction and Remez form, within 1 ulp.
+  static func exp(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int)
+  /// The natural logarithm in f64 by Cephes' two rational forms, within 1 ulp.
+  static func log(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int)
+  /// 1 / (1 + e^-x) in f32 on the vector exp, within 2.5 ulp.
+  static func sigmoid(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
+  /// log(1 + e^x) in f32 on the vector exp and log, within 3 ulp.
+  static func softplus(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
+
+  /// A sum or maximum over the middle axis of `outer × reduced × inner` into `outer × inner`
+  /// (FFCKernels' Reduction.swift says in which order; the same bits on every path).
+  static func reduce(
+    _ op: ReductionOp, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+    outer: Int, reduced: Int, inner: Int)
+  static func reduce(
+    _ op: ReductionOp, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
+    outer: Int, reduced: Int, inner: Int)
+}
+
+/// The reductions the ISA modules run: the sum from 0, and the maximum from -inf keeping the first
+/// NaN.
+public enum ReductionOp: Sendable, CaseIterable {
+  case sum, max
 }
 
 /// The elementwise operations the ISA modules run at their vector width: one IEEE operation per

@@ -33,6 +33,38 @@ import Testing
     try Self.compare(graph, feeds: network.feeds, network.description, seed: seed)
   }
 
+  /// sigmoid, softplus, exp and log, sums, means and maxima along rows and columns (the bias
+  /// gradients' column sums among them) and softmax cross-entropy, on odd shapes, in both
+  /// precisions on every path.
+  @Test(arguments: [33, 7])
+  func reductionsActivationsAndLossesOnEveryPath(batch: Int) throws {
+    let text = """
+      input X[N, 37]
+      label k[N]
+      target t[N, 5]
+      param W[37, 41] = uniform(-1, 1)
+      param b[41] = 0.1
+      param U[41, 7] = uniform(-1, 1)
+      param V[41, 5] = uniform(-1, 1)
+      H = sigmoid(X @ W + b)
+      S = softplus(X @ W - b)
+      m = max(H, axis=1)
+      c = sum(S, axis=0)
+      r = mean(S * H, axis=1)
+      o = (H + S) @ U
+      output r
+      loss L = softmax_cross_entropy(o, k) + mean((S @ V - t)^2) + sum(c) * 0.001 + mean(m) + mean(log(H + 1)) + mean(exp(-S)) + sum(log_softmax(o))
+      """
+    let graph = try Programs.compile(text, differentiate: true)
+    var rng = SplitMix64(seed: UInt64(batch))
+    let feeds: [String: Tensor] = [
+      "X": Tensor(shape: [batch, 37], scalars: (0..<batch * 37).map { _ in rng.uniform(-2, 2) }),
+      "k": Tensor(shape: [batch], scalars: (0..<batch).map { Double($0 % 7) }),
+      "t": Tensor(shape: [batch, 5], scalars: (0..<batch * 5).map { _ in rng.uniform(-1, 1) }),
+    ]
+    try Self.compare(graph, feeds: feeds, "activations batch \(batch)")
+  }
+
   /// The fused plan on each path in f64 and f32 against the reference, each value within the
   /// rounding of its precision.
   static func compare(

@@ -67,8 +67,20 @@ extension KernelTable {
   /// expf and logf, and the four
   /// arithmetic ops the same IEEE operations wider, alone or fused.
   static let floatLoops: [(Op, ElementwiseLoop<Float>)] =
-    [(Op.tanh, tanhLoop), (Op.exp, expLoop), (Op.log, logLoop)]
+    [
+      (Op.tanh, tanhLoop), (Op.exp, expLoop), (Op.log, logLoop), (Op.sigmoid, sigmoidLoop),
+      (Op.softplus, softplusLoop),
+    ]
     + arithmeticOps.map { ($0, arithmeticLoop($1)) }
+
+  /// sigmoid and softplus on the vector exp (and log): within 2.5 and 3 ulp.
+  static let sigmoidLoop: ElementwiseLoop<Float> = { x, _, _, _, out, count in
+    Compute.sigmoid(x, out, count: count)
+  }
+
+  static let softplusLoop: ElementwiseLoop<Float> = { x, _, _, _, out, count in
+    Compute.softplus(x, out, count: count)
+  }
 
   static let tanhLoop: ElementwiseLoop<Float> = { x, _, _, _, out, count in
     Compute.tanh(x, out, count: count)
@@ -82,8 +94,18 @@ extension KernelTable {
     Compute.log(x, out, count: count)
   }
 
+  /// f64 exp and log run the ISA module's vector forms (fdlibm's exp and Cephes' log, within 1 ulp).
   static let doubleLoops: [(Op, ElementwiseLoop<Double>)] =
-    arithmeticOps.map { ($0, arithmeticLoop($1)) }
+    [(Op.exp, doubleExpLoop), (Op.log, doubleLogLoop)]
+    + arithmeticOps.map { ($0, arithmeticLoop($1)) }
+
+  static let doubleExpLoop: ElementwiseLoop<Double> = { x, _, _, _, out, count in
+    Compute.exp(x, out, count: count)
+  }
+
+  static let doubleLogLoop: ElementwiseLoop<Double> = { x, _, _, _, out, count in
+    Compute.log(x, out, count: count)
+  }
 
   static let arithmeticOps: [(Op, ArithmeticOp)] = [
     (Op.add, .add), (Op.sub, .subtract), (Op.mul, .multiply), (Op.div, .divide),

@@ -17,8 +17,10 @@ extension KernelTable {
 func softmaxCrossEntropyKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
   let (z, labels, out) = (c.input(0), c.input(1), c.output)
   let classes = c.inputShapes[0].last ?? 1
-  let rows = c.inputCount(1)
-  return { out[0] = Compute.softmaxCrossEntropy(z, labels, rows: rows, classes: classes) }
+  let (rows, isa) = (c.inputCount(1), Compute.isa)
+  return {
+    out[0] = Compute.vectorSoftmaxCrossEntropy(z, labels, rows: rows, classes: classes, isa: isa)
+  }
 }
 
 func sigmoidCrossEntropyKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {

@@ -18,16 +18,17 @@ enum Reduction { case sum, mean, max }
 func reductionKernel<T: PlanScalar>(_ kind: Reduction, _ c: KernelCall<T>) -> Instruction {
   let axes = c.attributes.ints("axes")
   let layout = Compute.ReductionLayout(shape: c.inputShapes[0], axes: axes)
-  let (x, out, count) = (c.input(0), c.output, c.outputCount)
+  // The path's vector loop (FFCKernels' Reduction.swift), fixed when the plan is built.
+  let (x, out, count, isa) = (c.input(0), c.output, c.outputCount, Compute.isa)
   switch kind {
   case .sum:
-    return { Compute.sum(x, out, layout) }
+    return { Compute.sum(x, out, layout, isa: isa) }
   case .max:
-    return { Compute.max(x, out, layout) }
+    return { Compute.max(x, out, layout, isa: isa) }
   case .mean:
     let divisor = T(Kernels.reducedCount(c.inputShapes[0], axes: axes))
     return {
-      Compute.sum(x, out, layout)
+      Compute.sum(x, out, layout, isa: isa)
       for i in 0..<count { out[i] /= divisor }
     }
   }

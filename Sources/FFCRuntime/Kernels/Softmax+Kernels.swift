@@ -5,27 +5,22 @@ extension KernelTable {
     (
       Op.softmax,
       OpKernel(
-        float: { floatSoftmaxKernel($0, logarithm: false) },
-        double: { softmaxKernel($0, logarithm: false) })
+        float: { vectorSoftmaxKernel($0, logarithm: false) },
+        double: { vectorSoftmaxKernel($0, logarithm: false) })
     ),
     (
       Op.logSoftmax,
       OpKernel(
-        float: { floatSoftmaxKernel($0, logarithm: true) },
-        double: { softmaxKernel($0, logarithm: true) })
+        float: { vectorSoftmaxKernel($0, logarithm: true) },
+        double: { vectorSoftmaxKernel($0, logarithm: true) })
     ),
   ]
 }
 
-func softmaxKernel<T: PlanScalar>(_ c: KernelCall<T>, logarithm: Bool) -> Instruction {
+/// Both precisions run the path's vector exp (Compute+SoftmaxVector.swift), the path fixed when
+/// the plan is built.
+func vectorSoftmaxKernel<T: PlanScalar>(_ c: KernelCall<T>, logarithm: Bool) -> Instruction {
   let layout = Compute.AxisLayout(shape: c.inputShapes[0], axis: c.attributes.int("axis"))
-  let (x, out) = (c.input(0), c.output)
-  return { Compute.softmax(x, out, layout, logarithm: logarithm) }
-}
-
-/// f32 runs the vector exp (Compute+SoftmaxFloat.swift).
-func floatSoftmaxKernel(_ c: KernelCall<Float>, logarithm: Bool) -> Instruction {
-  let layout = Compute.AxisLayout(shape: c.inputShapes[0], axis: c.attributes.int("axis"))
-  let (x, out) = (c.input(0), c.output)
-  return { Compute.vectorSoftmax(x, out, layout, logarithm: logarithm) }
+  let (x, out, isa) = (c.input(0), c.output, Compute.isa)
+  return { Compute.vectorSoftmax(x, out, layout, logarithm: logarithm, isa: isa) }
 }

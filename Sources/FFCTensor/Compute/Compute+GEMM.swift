@@ -5,6 +5,17 @@ public protocol PanelScalar: BinaryFloatingPoint, SIMDScalar, Codable {
   /// The register tile's columns (NR) on a path.
   static func tileColumns(_ kernels: any ISAKernels.Type) -> Int
   static func blockedProduct(_ kernels: any ISAKernels.Type, _ part: ProductPart<Self>)
+  /// The path's vector exp and log in this precision (Compute+ISALoops.swift).
+  static func vectorExp(
+    _ kernels: any ISAKernels.Type, _ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>,
+    count: Int)
+  static func vectorLog(
+    _ kernels: any ISAKernels.Type, _ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>,
+    count: Int)
+  /// The path's sum or maximum over `outer × reduced × inner` (Compute+Reduce.swift).
+  static func reduce(
+    _ kernels: any ISAKernels.Type, _ op: ReductionOp, _ x: UnsafePointer<Self>,
+    _ out: UnsafeMutablePointer<Self>, outer: Int, reduced: Int, inner: Int)
 }
 
 extension Float: PanelScalar {
@@ -14,6 +25,24 @@ extension Float: PanelScalar {
   public static func blockedProduct(_ kernels: any ISAKernels.Type, _ part: ProductPart<Float>) {
     kernels.blockedProduct(part)
   }
+  public static func vectorExp(
+    _ kernels: any ISAKernels.Type, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+    count: Int
+  ) {
+    kernels.exp(x, out, count: count)
+  }
+  public static func vectorLog(
+    _ kernels: any ISAKernels.Type, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+    count: Int
+  ) {
+    kernels.log(x, out, count: count)
+  }
+  public static func reduce(
+    _ kernels: any ISAKernels.Type, _ op: ReductionOp, _ x: UnsafePointer<Float>,
+    _ out: UnsafeMutablePointer<Float>, outer: Int, reduced: Int, inner: Int
+  ) {
+    kernels.reduce(op, x, out, outer: outer, reduced: reduced, inner: inner)
+  }
 }
 
 extension Double: PanelScalar {
@@ -22,6 +51,24 @@ extension Double: PanelScalar {
   }
   public static func blockedProduct(_ kernels: any ISAKernels.Type, _ part: ProductPart<Double>) {
     kernels.blockedProduct(part)
+  }
+  public static func vectorExp(
+    _ kernels: any ISAKernels.Type, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
+    count: Int
+  ) {
+    kernels.exp(x, out, count: count)
+  }
+  public static func vectorLog(
+    _ kernels: any ISAKernels.Type, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
+    count: Int
+  ) {
+    kernels.log(x, out, count: count)
+  }
+  public static func reduce(
+    _ kernels: any ISAKernels.Type, _ op: ReductionOp, _ x: UnsafePointer<Double>,
+    _ out: UnsafeMutablePointer<Double>, outer: Int, reduced: Int, inner: Int
+  ) {
+    kernels.reduce(op, x, out, outer: outer, reduced: reduced, inner: inner)
   }
 }
 

@@ -42,3 +42,38 @@ extension Compute {
     isa.kernels.arithmetic(op, a, aCount: aCount, b, bCount: bCount, out, count: count)
   }
 }
+
+extension Compute {
+  /// e^x in f64 by the ISA module's vector exp (FFCKernels' VectorDouble.swift), within 1 ulp and
+  /// with the same bits on every path.
+  public static func exp(
+    _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int,
+    isa: KernelISA = Compute.isa
+  ) {
+    isa.kernels.exp(x, out, count: count)
+  }
+
+  /// log in f64 by the ISA module's vector log, within 1 ulp, the same bits on every path.
+  public static func log(
+    _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int,
+    isa: KernelISA = Compute.isa
+  ) {
+    isa.kernels.log(x, out, count: count)
+  }
+
+  /// sigmoid in f32 on the vector exp (FFCKernels' VectorActivations.swift), within 2.5 ulp.
+  public static func sigmoid(
+    _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int,
+    isa: KernelISA = Compute.isa
+  ) {
+    isa.kernels.sigmoid(x, out, count: count)
+  }
+
+  /// softplus in f32 on the vector exp and log, within 3 ulp.
+  public static func softplus(
+    _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int,
+    isa: KernelISA = Compute.isa
+  ) {
+    isa.kernels.softplus(x, out, count: count)
+  }
+}

@@ -39,17 +39,40 @@ extension Compute {
     }
   }
 
-  /// Σ over the reduced axes.
-  @inlinable
+  /// Σ over the reduced axes, on the path's vector loop (FFCKernels' Reduction.swift: columns
+  /// are summed in order, rows in 32 (f32) or 16 (f64) interleaved partial sums, the same bits
+  /// on every path); a pattern that is not `outer × reduced × inner` by the scalar walk.
   public static func sum<T: KernelScalar>(
+    _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: ReductionLayout,
+    isa: KernelISA = Compute.isa
+  ) {
+    guard layout.general == nil else { return scalarSum(x, out, layout) }
+    T.reduce(
+      isa.kernels, .sum, x, out, outer: layout.outer, reduced: layout.reduced,
+      inner: layout.inner)
+  }
+
+  /// The maximum over the reduced axes; NaN if any element is NaN (the first met, lane by lane).
+  public static func max<T: KernelScalar>(
+    _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: ReductionLayout,
+    isa: KernelISA = Compute.isa
+  ) {
+    guard layout.general == nil else { return scalarMax(x, out, layout) }
+    T.reduce(
+      isa.kernels, .max, x, out, outer: layout.outer, reduced: layout.reduced,
+      inner: layout.inner)
+  }
+
+  /// Σ in element order, one scalar at a time: the loop the vector paths replace.
+  @inlinable
+  public static func scalarSum<T: KernelScalar>(
     _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: ReductionLayout
   ) {
     reduce(x, out, layout, initial: 0) { $0 + $1 }
   }
 
-  /// The maximum over the reduced axes; NaN if any element is NaN.
   @inlinable
-  public static func max<T: KernelScalar>(
+  public static func scalarMax<T: KernelScalar>(
     _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: ReductionLayout
   ) {
     reduce(x, out, layout, initial: -.infinity) { a, b in
