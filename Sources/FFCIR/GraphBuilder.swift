@@ -67,15 +67,16 @@ public final class GraphBuilder {
     indexPrefix(count)
   }
 
+  /// Files the first `count` nodes. Each is filed without looking for an equal one before it: if
+  /// there were two, a lookup still finds the earlier one (it sits earlier on the probe path),
+  /// so the table answers as if the later one were left out.
   private func indexPrefix(_ count: Int) {
     table.reserveCapacity(count * 2)
     for index in 0..<count {
       let (op, inputs, attributes) = (
         storage[index].op, storage[index].inputs, storage[index].attributes
       )
-      let hash = NodeTable.hash(op, inputs, attributes)
-      let isNew = table.find(op, inputs, attributes, hash: hash, in: storage) == nil
-      table.append(index, hash: hash, isNew: isNew)
+      table.append(index, hash: NodeTable.hash(op, inputs, attributes), isNew: true)
     }
   }
 
