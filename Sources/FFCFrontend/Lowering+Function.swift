@@ -72,12 +72,16 @@ extension Lowering {
       }
       seen[local] = seen[local] ?? range
     }
-    guard let last = definition.body.last, case .returnValue = last.statement else {
+    // A misplaced derivative clause is reported above; the return is looked for without it.
+    let statements = definition.body.filter {
+      if case .derivative = $0.statement { false } else { true }
+    }
+    guard let last = statements.last, case .returnValue = last.statement else {
       diagnostics.add(.functionWithoutReturn(name, at: definition.range))
       functions[name] = FunctionEntry(definition: definition, failed: true)
       return
     }
-    if let early = definition.body.dropLast().first(where: {
+    if let early = statements.dropLast().first(where: {
       if case .returnValue = $0.statement { true } else { false }
     }) {
       diagnostics.add(.functionEarlyReturn(name, at: early.range))

@@ -131,6 +131,8 @@ import Testing
     #expect(count.first?.message.contains("(x, w)") == true)
     let notLast = errors("def f(x) {\n  derivative(g) = g\n  return x\n}\n")
     #expect(notLast.map(\.id) == ["derivative.placement"] && notLast.first?.line == 2)
+    let twice = errors("def f(x) {\n  return x\n  derivative(g) = g\n  derivative(g) = g\n}\n")
+    #expect(twice.map(\.id) == ["derivative.placement"] && twice.first?.line == 3)
     let hides = errors("def f(x) {\n  return x\n  derivative(g, x) = g\n}\n")
     #expect(hides.map(\.id) == ["name.duplicate"] && hides.first?.column == 17)
     let call = errors("def f(x) {\n  return x\n  derivative(g) = grad(sum(g), g)\n}\n")
