@@ -121,7 +121,8 @@ extension Lowering {
       Declaration(
         name: qualified("\(name).a"), kind: .param, node: slope, shape: Shape([units]),
         initializer: start, location: call.range))
-    valueSites[declarations.count - 1] = functionSite ?? options.slopeSite
+    valueSites[declarations.count - 1] =
+      functionSite(qualified("\(name).a"), Shape([units])) ?? options.slopeSite
     return emit(call) { try $0.elementwise(Op.prelu, z, slope) }
   }
 }

@@ -7,6 +7,10 @@ extension Lowering {
     value: Expression?, statement: SourceRange
   ) {
     guard let kind = DeclarationKind(rawValue: keyword) else { return }
+    if kind == .param, name.contains(".") {
+      declareOverride(name, nameRange: nameRange, shape: syntax, value: value, statement: statement)
+      return
+    }
     if !namePrefix.isEmpty, kind != .param, kind != .const {
       diagnostics.add(.functionBodyStatement(keyword, at: statement))
       _ = bind(name, nil, at: nameRange)
@@ -87,7 +91,7 @@ extension Lowering {
         defaultValue: kind == .const ? nil : literal, location: nameRange))
     if kind == .param {
       valueSites[declarations.count - 1] =
-        functionSite
+        functionSite(qualified(name), finalShape)
         ?? value.map { .replacing($0.range) } ?? .inserting(at: statement.end.offset, prefix: " = ")
     }
   }

@@ -253,16 +253,6 @@ extension Lowering {
 }
 
 extension Lowering {
-  /// Where a parameter made inside a function's body has its value written: nowhere, as the one
-  /// line of source serves every call.
-  var functionSite: ValueSite? {
-    namePrefix.isEmpty
-      ? nil
-      : .unwritable(
-        "it is made by a function's call, and the one line of the body serves every call; declare it outside the function and pass it in to save it"
-      )
-  }
-
   /// A body may call only functions defined before its own (so no call, direct or not, can reach
   /// the function again, and inlining always ends).
   mutating func checkCalls(in definition: FunctionDefinition) -> Bool {

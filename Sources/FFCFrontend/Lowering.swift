@@ -78,10 +78,15 @@ struct Lowering {
   var statementTarget: String?
   var callsInStatement = 0
   var callDepth = 0
+  /// `param b1.h.W = ...` lines, applied when the program is lowered (`applyOverrides`).
+  var overrides: [ParameterOverride] = []
+  /// Where `train --save` adds override lines (`functionSite`).
+  let overrideOffset: Int
 
   init(file: SourceFile, weights: WeightSource = .files) {
     self.file = file
     self.weights = weights
+    self.overrideOffset = Self.overrideOffset(file.text)
   }
 
   mutating func lower(_ program: Program) {
@@ -95,6 +100,7 @@ struct Lowering {
       callsInStatement = 0
       lowerStatement(statement, range)
     }
+    applyOverrides()
   }
 
   mutating func lowerStatement(_ statement: Statement, _ range: SourceRange) {

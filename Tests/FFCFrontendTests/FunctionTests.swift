@@ -80,6 +80,45 @@ import Testing
     #expect(unclosed.count == 1)
   }
 
+  /// `param b1.h.W[2, 2] = ...`: the value of one call's parameter, given at the top level.
+  @Test func anOverrideLineGivesOneCallsParameterItsValue() throws {
+    let text =
+      block + "b1 = block(x, 2)\nh = repeat(2, block, b1, 2)\noutput h\n"
+      + "param b1.h.W[2, 2] = [[1, 2], [3, 4]]\nparam h.2.h.b = 0.5\n"
+    let graph = try Programs.lower(text)
+    let value = { (name: String) in graph.declarations.first { $0.name == name }?.initializer }
+    #expect(value("b1.h.W") == .literal(Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])))
+    #expect(value("h.2.h.b") == .literal(Tensor(shape: [2], scalars: [0.5, 0.5])))
+    #expect(value("h.1.h.b") == .zeros)
+    // Before the call that makes the parameter is as good as after it.
+    let before = try Programs.lower(
+      block + "param b1.h.b[2] = [7, 8]\nb1 = block(x, 2)\noutput b1\n")
+    #expect(
+      before.declarations.first { $0.name == "b1.h.b" }?.initializer
+        == .literal(Tensor(shape: [2], scalars: [7, 8])))
+  }
+
+  @Test func overrideMistakesAreReportedWhereTheyAre() {
+    let program = block + "b1 = block(x, 2)\noutput b1\n"
+    let twice = errors(program + "param b1.h.b = 1\nparam b1.h.b = 2\n")
+    #expect(twice.map(\.id) == ["override.duplicate"] && twice.first?.line == 9)
+    let unknown = errors(program + "param b1.h.bb = 1\n")
+    #expect(unknown.map(\.id) == ["override.unknown"] && unknown.first?.line == 8)
+    #expect(unknown.first?.message.hasSuffix("did you mean 'b1.h.b'?") == true)
+    let declared = errors(
+      "input x[N, 2]\nh = dense(x, 2)\noutput h\nparam h.W[2, 2] = 1\n")
+    #expect(declared.map(\.id) == ["override.declared"] && declared.first?.line == 4)
+    let shape = errors(program + "param b1.h.W[3, 2] = 1\n")
+    #expect(shape.map(\.id) == ["declaration.shape"] && shape.first?.column == 7)
+    let literal = errors(program + "param b1.h.b = [1, 2, 3]\n")
+    #expect(literal.map(\.id) == ["declaration.shape"] && literal.first?.column == 16)
+    let empty = errors(program + "param b1.h.b\n")
+    #expect(empty.map(\.id) == ["override.value"])
+    let inside = errors(
+      "input x[N, 2]\ndef f(v) {\n  param b1.c = 1\n  return v\n}\ny = f(x)\noutput y\n")
+    #expect(inside.map(\.id) == ["override.place"] && inside.first?.line == 3)
+  }
+
   @Test func aMistakeInABodyIsReportedOnceForManyCalls() {
     let text =
       "input x[N, 2]\ndef f(v) {\n  w = v @ v @ v\n  return w\n}\n"
