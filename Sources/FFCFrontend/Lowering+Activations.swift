@@ -120,7 +120,7 @@ extension Lowering {
     declarations.append(
       Declaration(
         name: qualified("\(name).a"), kind: .param, node: slope, shape: Shape([units]),
-        initializer: start, location: call.range))
+        initializer: start, location: call.range.called(at: builder.callSite)))
     valueSites[declarations.count - 1] =
       functionSite(qualified("\(name).a"), Shape([units])) ?? options.slopeSite
     return emit(call) { try $0.elementwise(Op.prelu, z, slope) }

@@ -88,7 +88,8 @@ extension Lowering {
     declarations.append(
       Declaration(
         name: qualified(name), kind: kind, node: node, shape: finalShape, initializer: initializer,
-        defaultValue: kind == .const ? nil : literal, location: nameRange))
+        defaultValue: kind == .const ? nil : literal,
+        location: nameRange.called(at: builder.callSite)))
     if kind == .param {
       valueSites[declarations.count - 1] =
         functionSite(qualified(name), finalShape)

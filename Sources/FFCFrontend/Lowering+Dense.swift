@@ -102,7 +102,7 @@ extension Lowering {
       Declaration(
         name: qualified("\(name).W"), kind: .param, node: weight, shape: weightShape,
         initializer: weightStart,
-        location: call.range))
+        location: call.range.called(at: builder.callSite)))
     valueSites[declarations.count - 1] =
       functionSite(qualified("\(name).W"), weightShape) ?? options.weightSite
     guard var result = emit(call, { try $0.emit(Op.matmul, [x, weight]) }) else { return nil }
@@ -112,7 +112,7 @@ extension Lowering {
       declarations.append(
         Declaration(
           name: qualified("\(name).b"), kind: .param, node: bias, shape: Shape([units]),
-          initializer: biasStart, location: call.range))
+          initializer: biasStart, location: call.range.called(at: builder.callSite)))
       valueSites[declarations.count - 1] =
         functionSite(qualified("\(name).b"), Shape([units])) ?? options.biasSite
       guard let sum = emit(call, { [result] in try $0.elementwise(Op.add, result, bias) }) else {

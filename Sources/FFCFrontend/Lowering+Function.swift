@@ -201,6 +201,10 @@ extension Lowering {
     let saved = (
       scope, scopeOrder, namePrefix, statementTarget, callsInStatement, builder.currentLocation
     )
+    let savedCallSite = builder.callSite
+    // Every node the body makes carries the outermost call's place beside the body's line.
+    builder.callSite = savedCallSite ?? call.range.start
+    defer { builder.callSite = savedCallSite }
     let errorsBefore = diagnostics.errors.count
     scope = [:]
     scopeOrder = []

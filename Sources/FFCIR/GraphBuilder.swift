@@ -21,6 +21,9 @@ public final class GraphBuilder {
   public var count: Int { adopted ?? storage.count }
 
   public var currentLocation: SourceRange?
+  /// While a function's body is lowered: where the outermost call starts, added to the location
+  /// of every node made (`SourceRange.call`).
+  public var callSite: SourceLocation?
   public var emittingGradient = false
   /// Set while reverse mode builds cotangents: a product, quotient, negation or sum with a
   /// selection whose branch is 0 is built with the selection outside (`Op.cotangentRules`), so a
@@ -147,7 +150,7 @@ public final class GraphBuilder {
     storage.append(
       Node(
         op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
-        location: currentLocation, isGradient: emittingGradient))
+        location: currentLocation?.called(at: callSite), isGradient: emittingGradient))
     table.append(id.index, hash: hash, isNew: true)
     return id
   }

@@ -38,9 +38,28 @@ import Testing
     #expect(
       graph.declarations.map(\.name) == ["x", "b1.h.W", "b1.h.b", "b2.h.W", "b2.h.b"])
     #expect(graph.nodes.contains { $0.name == "b2.h" })
-    // The definition's line tags what the call made.
+    // The definition's line tags what the call made, and the call's line beside it.
     let layer = try #require(graph.nodes.first { $0.name == "b1.h" })
-    #expect(layer.location?.start.line == 3)
+    #expect(layer.location?.start.line == 3 && layer.location?.call?.line == 6)
+    #expect(graph.nodes.first { $0.name == "b2.h" }?.location?.call?.line == 7)
+    #expect(
+      graph.declarations.first { $0.name == "b2.h.W" }?.location?.lineTag
+        == "line 3 (call at line 7)")
+    #expect(graph.nodes.first { $0.name == "x" }?.location?.call == nil)
+  }
+
+  /// A call inside a body is tagged with the outermost call, the line a reader of the program sees.
+  @Test func nestedCallsAreTaggedWithTheOutermostCall() throws {
+    let text =
+      block + "def twice(v) {\n  a = block(v, 2)\n  return block(a, 2)\n}\n"
+      + "t = twice(x)\noutput t\nloss L = sum(t)\n"
+    let graph = try Programs.lower(text)
+    let inner = try #require(graph.nodes.first { $0.name == "t.a.h" })
+    #expect(inner.location?.start.line == 3 && inner.location?.call?.line == 10)
+    let printed = TextPrinter(source: SourceFile(path: "test.ffn", text: text)).print(
+      try Programs.compile(text))
+    #expect(
+      printed.contains("# via line 3 (call at line 10): h = dense(v, units, tanh)"), "\(printed)")
   }
 
   @Test func repeatUnrollsByALoop() throws {
