@@ -107,3 +107,11 @@ extension Diagnostic {
       at: range, notes: declared.map { [Note("'\(name)' is declared here", at: $0)] } ?? [])
   }
 }
+
+extension Diagnostic {
+  /// A `jacobian` or `hessian` whose derivative passes would not fit in memory
+  /// (`DerivativeBudget`): refused with what it would take, at the call.
+  static func derivativeTooLarge(_ message: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(.error, id: "derivative.memory", message, at: range)
+  }
+}
