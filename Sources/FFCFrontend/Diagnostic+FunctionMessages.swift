@@ -67,10 +67,52 @@ extension Diagnostic {
       "calling '\(name)' here nests more than \(limit) function calls inside each other", at: range)
   }
 
-  static func saveInFunction(_ name: String, _ reason: String, at range: SourceRange?)
+  static func overrideInFunction(_ name: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .error, id: "override.place",
+      "'param \(name)' gives a value to a parameter a call made; write it at the top level, not in a function's body",
+      at: range)
+  }
+
+  static func overrideWithoutValue(_ name: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .error, id: "override.value",
+      "'param \(name)' names a parameter a function's call made, and needs a value ('= ...')",
+      at: range)
+  }
+
+  static func overrideTwice(_ name: String, at range: SourceRange, previous: SourceRange)
     -> Diagnostic
   {
-    Diagnostic(.error, id: "save.function", "cannot save '\(name)': \(reason)", at: range)
+    Diagnostic(
+      .error, id: "override.duplicate", "'\(name)' is given a value twice", at: range,
+      notes: [Note("its first value is here", at: previous)])
+  }
+
+  static func overrideUnknown(_ name: String, suggestion: String?, at range: SourceRange)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .error, id: "override.unknown",
+      "'param \(name)' names no parameter that a function's call makes"
+        + (suggestion.map { "; did you mean '\($0)'?" } ?? ""), at: range)
+  }
+
+  static func overrideNotMadeByCall(_ name: String, at range: SourceRange, declared: SourceRange?)
+    -> Diagnostic
+  {
+    Diagnostic(
+      .error, id: "override.declared",
+      "'\(name)' is not made by a function's call; give its value where it is declared",
+      at: range, notes: declared.map { [Note("'\(name)' is declared here", at: $0)] } ?? [])
+  }
+}
+
+extension Diagnostic {
+  /// A `jacobian` or `hessian` whose derivative passes would not fit in memory
+  /// (`DerivativeBudget`): refused with what it would take, at the call.
+  static func derivativeTooLarge(_ message: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(.error, id: "derivative.memory", message, at: range)
   }
 }
 

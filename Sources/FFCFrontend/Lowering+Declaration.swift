@@ -7,6 +7,10 @@ extension Lowering {
     value: Expression?, statement: SourceRange
   ) {
     guard let kind = DeclarationKind(rawValue: keyword) else { return }
+    if kind == .param, name.contains(".") {
+      declareOverride(name, nameRange: nameRange, shape: syntax, value: value, statement: statement)
+      return
+    }
     if !namePrefix.isEmpty, kind != .param, kind != .const {
       diagnostics.add(.functionBodyStatement(keyword, at: statement))
       _ = bind(name, nil, at: nameRange)
@@ -84,10 +88,11 @@ extension Lowering {
     declarations.append(
       Declaration(
         name: qualified(name), kind: kind, node: node, shape: finalShape, initializer: initializer,
-        defaultValue: kind == .const ? nil : literal, location: nameRange))
+        defaultValue: kind == .const ? nil : literal,
+        location: nameRange.called(at: builder.callSite)))
     if kind == .param {
       valueSites[declarations.count - 1] =
-        functionSite
+        functionSite(qualified(name), finalShape)
         ?? value.map { .replacing($0.range) } ?? .inserting(at: statement.end.offset, prefix: " = ")
     }
   }

@@ -209,6 +209,10 @@ extension Lowering {
     let saved = (
       scope, scopeOrder, namePrefix, statementTarget, callsInStatement, builder.currentLocation
     )
+    let savedCallSite = builder.callSite
+    // Every node the body makes carries the outermost call's place beside the body's line.
+    builder.callSite = savedCallSite ?? call.range.start
+    defer { builder.callSite = savedCallSite }
     let errorsBefore = diagnostics.errors.count
     let declarationsBefore = declarations.count
     scope = [:]
@@ -267,16 +271,6 @@ extension Lowering {
 }
 
 extension Lowering {
-  /// Where a parameter made inside a function's body has its value written: nowhere, as the one
-  /// line of source serves every call.
-  var functionSite: ValueSite? {
-    namePrefix.isEmpty
-      ? nil
-      : .unwritable(
-        "it is made by a function's call, and the one line of the body serves every call; declare it outside the function and pass it in to save it"
-      )
-  }
-
   /// A body may call only functions defined before its own (so no call, direct or not, can reach
   /// the function again, and inlining always ends).
   mutating func checkCalls(in definition: FunctionDefinition) -> Bool {

@@ -31,12 +31,22 @@ extension Lowering {
           at: node.range, focus: nil))
       return nil
     }
-    let (outputs, directions) = (ySizes.reduce(1, *), wSizes.reduce(1, *))
-    guard Swift.min(outputs, directions) <= HessianRows.maximumElements else {
+    let (outputs, directions) = (
+      Shape(ySizes).elementCount ?? .max, Shape(wSizes).elementCount ?? .max
+    )
+    // One pass per element of the smaller side, each adding a constant of the other side's size
+    // (forward mode's basis direction, reverse mode's spread row).
+    let resultShape = Shape(ySizes + wSizes)
+    if let reason = budget.refusal(
+      passes: Swift.min(outputs, directions), nodes: builder.nodes.count,
+      width: Swift.max(outputs, directions),
+      result: DerivativeBudget.multiply(outputs, directions),
+      resultShape: resultShape.description)
+    {
       diagnostics.add(
-        .shapeError(
-          "'jacobian' is built for at most \(HessianRows.maximumElements) passes, but both sides have more elements (\(outputs) and \(directions))",
-          at: node.range, focus: nil))
+        .derivativeTooLarge(
+          "the Jacobian of a value of \(outputs) elements with respect to one of \(directions): \(reason)",
+          at: node.range))
       return nil
     }
     let saved = builder.currentLocation

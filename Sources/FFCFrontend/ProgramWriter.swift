@@ -4,8 +4,9 @@ import Foundation
 
 /// Writes a program back with new parameter values, for `ffc train --save`: the saved file runs,
 /// compiles and trains again like the original, and stays the user's file. Only the parameter
-/// values change (a `param` declaration's value, a `dense` call's `W=` and `b=`); every other byte
-/// (comments, blank lines, spacing) is kept.
+/// values change (a `param` declaration's value, a `dense` call's `W=` and `b=`, and an override
+/// line at the end for a parameter a function's call made); every other byte (comments, blank
+/// lines, spacing) is kept.
 public enum ProgramWriter {
   /// The first line of a saved file, replaced on every save so that notes do not pile up.
   public static let notePrefix = "# ffc train:"
@@ -146,6 +147,7 @@ public enum ProgramWriter {
         let lineStart = (bytes[..<argument].lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
         out.append(ArraySlice(Array(",".utf8) + newline + blanks(bytes[lineStart..<argument]).lead))
       }
+      if edit.startsLine { out.append(ArraySlice(newline)) }
       out.append(ArraySlice(edit.prefix.utf8))
       if let load = edit.load {
         // No literal: an empty range keeps `literals` one to one with `edits`.

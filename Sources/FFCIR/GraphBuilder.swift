@@ -21,6 +21,9 @@ public final class GraphBuilder {
   public var count: Int { adopted ?? storage.count }
 
   public var currentLocation: SourceRange?
+  /// While a function's body is lowered: where the outermost call starts, added to the location
+  /// of every node made (`SourceRange.call`).
+  public var callSite: SourceLocation?
   public var emittingGradient = false
   /// Set while reverse mode builds cotangents: a product, quotient, negation or sum with a
   /// selection whose branch is 0 is built with the selection outside (`Op.cotangentRules`), so a
@@ -92,7 +95,8 @@ public final class GraphBuilder {
     _ op: Op, _ inputs: [NodeID], _ attributes: Attributes = .none, name: String? = nil
   ) throws -> NodeID {
     try emit(
-      op, inputs, attributes, name: name, knownShape: nil, location: currentLocation,
+      op, inputs, attributes, name: name, knownShape: nil,
+      location: currentLocation?.called(at: callSite),
       isGradient: emittingGradient)
   }
 
@@ -142,7 +146,8 @@ public final class GraphBuilder {
       return existing
     }
     return append(
-      op, inputs, attributes, hash: hash, shape: shape, name: nil, location: currentLocation,
+      op, inputs, attributes, hash: hash, shape: shape, name: nil,
+      location: currentLocation?.called(at: callSite),
       isGradient: emittingGradient)
   }
 

@@ -163,7 +163,8 @@ struct RunExecution: PrecisionGeneric {
   ) -> RunReport.TraceEntry {
     let line = location?.start.line
     return .init(
-      name: name, value: value, line: line, source: line.map { Self.excerpt(source.lineText($0)) },
+      name: name, value: value, line: line, callLine: location?.call?.line,
+      source: line.map { Self.excerpt(source.lineText($0)) },
       isGradient: isGradient, row: inputs.isPerExample ? row : nil)
   }
 
