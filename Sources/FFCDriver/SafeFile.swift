@@ -81,15 +81,37 @@ public enum SafeFile {
     -> Failure?
   {
     do throws(Failure) {
-      try writeReplacing(data, to: path, displayName: displayName)
+      try writeReplacing(to: path, displayName: displayName) { put in put(data) }
       return nil
     } catch {
       return error
     }
   }
 
+  /// Writes the bytes `produce` hands to its argument, piece by piece, the same safe way (a
+  /// temporary file, fsync, rename): a large file is never built whole in memory. `produce`
+  /// stops when a piece cannot be written (its argument returns false).
+  public static func write(
+    to path: String, displayName: String,
+    _ produce: (_ put: (UnsafeRawBufferPointer) -> Bool) -> Void
+  ) throws(Failure) {
+    try writeReplacing(to: path, displayName: displayName) { put in
+      withoutActuallyEscaping(put) { put in
+        var failure: Int32?
+        produce { bytes in
+          failure = put(bytes)
+          return failure == nil
+        }
+        return failure
+      }
+    }
+  }
+
+  /// `produce` writes its pieces with the function it is given (an errno, or nil) and returns
+  /// the first failure.
   private static func writeReplacing(
-    _ data: UnsafeRawBufferPointer, to path: String, displayName: String
+    to path: String, displayName: String,
+    _ produce: (_ put: (UnsafeRawBufferPointer) -> Int32?) -> Int32?
   ) throws(Failure) {
     let target = followingLinks(path)
     // A target that exists and is not a regular file (/dev/null, a pipe, a terminal), or a device
@@ -105,7 +127,7 @@ public enum SafeFile {
         throw Failure(message: "cannot write '\(displayName)': \(describe(errno))")
       }
       defer { close(descriptor) }
-      if let code = writeAll(data, to: descriptor) {
+      if let code = produce({ writeAll($0, to: descriptor) }) {
         throw Failure(message: "cannot write '\(displayName)': \(describe(code))")
       }
       return
@@ -118,7 +140,7 @@ public enum SafeFile {
     ).path
     // A replaced file keeps its permission bits; a new one gets the usual 0666 less the umask.
     let mode = exists ? mode_t(status.st_mode & 0o7777) : 0o666
-    if let code = writeSynced(data, to: temporary, mode: mode, chmod: exists) {
+    if let code = writeSynced(produce, to: temporary, mode: mode, chmod: exists) {
       unlink(temporary)
       throw Failure(message: "cannot write '\(displayName)': \(describe(code))")
     }
@@ -221,7 +243,8 @@ public enum SafeFile {
 
   /// Writes `data` to a new file and flushes it to disk; the errno of a failure, or nil.
   private static func writeSynced(
-    _ data: UnsafeRawBufferPointer, to path: String, mode: mode_t, chmod: Bool
+    _ produce: (_ put: (UnsafeRawBufferPointer) -> Int32?) -> Int32?, to path: String,
+    mode: mode_t, chmod: Bool
   )
     -> Int32?
   {
@@ -229,7 +252,7 @@ public enum SafeFile {
     guard descriptor >= 0 else { return errno }
     defer { close(descriptor) }
     if chmod && fchmod(descriptor, mode) != 0 { return errno }
-    if let failure = writeAll(data, to: descriptor) { return failure }
+    if let failure = produce({ writeAll($0, to: descriptor) }) { return failure }
     return fsync(descriptor) == 0 ? nil : errno
   }
 
