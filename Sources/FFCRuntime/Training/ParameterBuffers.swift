@@ -28,6 +28,8 @@ final class ParameterBuffers<T: PlanScalar> {
   /// Allocates the buffers through `MemoryBudget` (the C allocator, zeroed), so a parameter too
   /// large for the memory left is an error naming it, not an abort in Swift's allocator. `graph`
   /// holds the parameters' declarations (for the message).
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   init(_ initial: [(Gradient, ParameterStart)], of graph: Graph) throws(EvaluationError) {
     gradients = initial.map(\.0)
     shapes = initial.map(\.1.shape)
@@ -105,6 +107,8 @@ final class ParameterBuffers<T: PlanScalar> {
 
   /// Sets every parameter from a checkpoint's values (in the parameters' order); false when
   /// their shapes are not these parameters'.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   func restore(_ values: [Tensor]) -> Bool {
     guard values.map(\.shape) == shapes else { return false }
     for (buffer, value) in zip(pointers, values) {
@@ -116,6 +120,8 @@ final class ParameterBuffers<T: PlanScalar> {
   /// The current values, in f64, in the parameters' order. Each copy is checked against the
   /// memory budget and granted by the allocator first (a trained model's f64 copy can be the
   /// allocation that no longer fits), so a refusal is an error naming the parameter, not an abort.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   func values(of graph: Graph) throws(EvaluationError) -> [Tensor] {
     var values: [Tensor] = []
     for (gradient, (buffer, shape)) in zip(gradients, zip(pointers, shapes)) {
