@@ -30,7 +30,45 @@ public enum SafeFile {
     return bytes
   }
 
-  private static func readArray(_ path: String, displayName: String) throws(Failure) -> [UInt8] {
+  /// A file read a block at a time (a large CSV file is parsed as it comes, never held whole).
+  public final class Blocks {
+    private let descriptor: Int32
+    private let displayName: String
+    /// The size a regular file states (0 for a pipe or a device).
+    public let size: Int
+    /// Bytes per block.
+    static let block = 1 << 20
+
+    public init(_ path: String, displayName: String) throws(Failure) {
+      descriptor = try SafeFile.openForReading(path, displayName: displayName)
+      self.displayName = displayName
+      var status = stat()
+      size = fstat(descriptor, &status) == 0 ? Int(max(0, status.st_size)) : 0
+    }
+
+    deinit { close(descriptor) }
+
+    /// Appends the next block to `bytes`; false at the end of the file.
+    public func next(into bytes: inout [UInt8]) throws(Failure) -> Bool {
+      let start = bytes.count
+      bytes.append(contentsOf: repeatElement(0, count: Self.block))
+      while true {
+        let count = bytes.withUnsafeMutableBytes {
+          readChunk(descriptor, $0.baseAddress! + start, Self.block)
+        }
+        if count < 0 && errno == EINTR { continue }
+        if count < 0 {
+          bytes.removeSubrange(start...)
+          throw Failure(message: "cannot read '\(displayName)': \(describe(errno))")
+        }
+        bytes.removeSubrange((start + count)...)
+        return count > 0
+      }
+    }
+  }
+
+  /// Opens a file for reading: a missing file or a directory is an error naming it.
+  private static func openForReading(_ path: String, displayName: String) throws(Failure) -> Int32 {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw Failure(message: "cannot read '\(displayName)': no such file")
@@ -40,10 +78,15 @@ public enum SafeFile {
     }
     // Opened as a file descriptor, so a device or a pipe (/dev/null, /dev/stdin) reads as the
     // text it gives, and a refusal says why.
-    let descriptor = open(path, O_RDONLY)
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else {
       throw Failure(message: "cannot read '\(displayName)': \(describe(errno))")
     }
+    return descriptor
+  }
+
+  private static func readArray(_ path: String, displayName: String) throws(Failure) -> [UInt8] {
+    let descriptor = try openForReading(path, displayName: displayName)
     defer { close(descriptor) }
     var bytes: [UInt8] = []
     // Reserved to the stated size (plus one byte to see the end) so a regular file is read into
