@@ -32,13 +32,19 @@ extension Lowering {
       if kind == .param, let parsed = parseInitializer(value) {
         initializer = parsed
       } else if kind == .param, isLoad(value, root: value.root) {
-        guard let tensor = loadTensor(value, root: value.root, defaultName: name, shape: shape)
+        guard let loaded = loadValue(value, root: value.root, defaultName: name, shape: shape)
         else {
           _ = bind(name, nil, at: nameRange)
           return
         }
-        initializer = .literal(tensor)
-        shape = shape ?? Shape(tensor.shape)
+        initializer = loaded
+        if shape == nil {
+          switch loaded {
+          case .literal(let tensor): shape = Shape(tensor.shape)
+          case .stored(let stored): shape = Shape(stored.shape)
+          default: break
+          }
+        }
       } else if let tensor = evaluateLiteral(value) {
         literal = tensor
       } else {

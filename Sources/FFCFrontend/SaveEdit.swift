@@ -11,8 +11,9 @@ struct SaveEdit {
   /// See `ValueSite.startsLine`.
   let startsLine: Bool
   let value: Tensor
-  /// `load("out.safetensors")` when the value goes to the weights file, nil for a literal.
-  let load: String?
+  /// `load("out.safetensors")` when the value goes to the weights file, nil for a literal
+  /// (`ProgramWriter` adds the weights' digest once it knows them all).
+  var load: String?
   /// The parameter's place among the declarations, which orders edits at the same offset
   /// (`h.W` before `h.b`).
   let order: Int

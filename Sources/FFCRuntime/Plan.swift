@@ -241,6 +241,30 @@ extension Plan {
   {
     try self.init(graph, bindings: leaves.bindings, keepAll: keepAll)
     for (declaration, value) in leaves.values { try set(value, for: declaration) }
+    for (declaration, value) in leaves.stored {
+      try Self.fill(buffer(of: declaration.node), from: value, for: declaration)
+    }
+  }
+
+  /// Fills a parameter's buffer from a file, chunk by chunk (no f64 copy of the whole tensor),
+  /// refusing a value the element type cannot hold.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
+  public static func fill(
+    _ target: UnsafeMutablePointer<T>, from value: StoredTensor, for declaration: Declaration
+  ) throws(EvaluationError) {
+    try value.forEachChunk { (start, chunk) throws(EvaluationError) in
+      for (i, x) in chunk.enumerated() {
+        let converted = T(x)
+        if x.isFinite && !converted.isFinite {
+          throw EvaluationError(
+            message:
+              "the value \(TensorFormat.number(x)) of '\(declaration.name)' is too large for \(T.precision)",
+            location: declaration.location, unrepresentableIn: T.precision)
+        }
+        target[start + i] = converted
+      }
+    }
   }
 
   /// Writes a declared leaf's value, refusing one the element type cannot hold: a finite value too

@@ -75,7 +75,8 @@ struct RunExecution: PrecisionGeneric {
   {
     do {
       return try Plan<T>(
-        graph, leaves: LeafValues(graph, feeds: feeds, seed: seed), keepAll: keepValues)
+        graph, leaves: LeafValues(graph, feeds: feeds, seed: seed, keepingStored: true),
+        keepAll: keepValues)
     } catch {
       throw .evaluation(error)
     }
