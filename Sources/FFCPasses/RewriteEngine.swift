@@ -115,7 +115,7 @@ public enum RewriteEngine {
     for (index, node) in graph.nodes.enumerated() where live[index] {
       for input in node.inputs { uses[input.index] += 1 }
     }
-    for root in graph.roots { uses[root.index] += 1 }
+    graph.forEachRoot { uses[$0.index] += 1 }
     return uses
   }
 
