@@ -75,7 +75,7 @@ extension Graph {
     for index in nodes.indices {
       if changes(index) { return index }
       let (op, inputs, attributes) = (nodes[index].op, nodes[index].inputs, nodes[index].attributes)
-      let hash = NodeTable.hash(op, inputs, attributes)
+      let hash = nodes[index].tableHash
       if table.find(op, inputs, attributes, hash: hash, in: nodes) != nil { return index }
       table.append(index, hash: hash, isNew: true)
     }
@@ -83,12 +83,22 @@ extension Graph {
   }
 
   /// Which nodes a root (output, loss, gradient, declared leaf) needs.
-  public func liveNodes() -> [Bool] { nodesNeeded(by: roots) }
+  public func liveNodes() -> [Bool] {
+    var live = [Bool](repeating: false, count: nodes.count)
+    forEachRoot { live[$0.index] = true }
+    return markingNeeded(live)
+  }
 
   /// Which nodes the given nodes need, themselves included.
   public func nodesNeeded(by wanted: [NodeID]) -> [Bool] {
     var live = [Bool](repeating: false, count: nodes.count)
     for node in wanted { live[node.index] = true }
+    return markingNeeded(live)
+  }
+
+  /// `live` with every node a marked node needs marked too.
+  private func markingNeeded(_ marked: [Bool]) -> [Bool] {
+    var live = marked
     for index in nodes.indices.reversed() where live[index] {
       for input in nodes[index].inputs { live[input.index] = true }
     }

@@ -76,10 +76,7 @@ public final class GraphBuilder {
   private func indexPrefix(_ count: Int) {
     table.reserveCapacity(count * 2)
     for index in 0..<count {
-      let (op, inputs, attributes) = (
-        storage[index].op, storage[index].inputs, storage[index].attributes
-      )
-      table.append(index, hash: NodeTable.hash(op, inputs, attributes), isNew: true)
+      table.append(index, hash: storage[index].tableHash, isNew: true)
     }
   }
 
@@ -111,7 +108,13 @@ public final class GraphBuilder {
     location: SourceRange?, isGradient: Bool, original: Node? = nil
   ) throws -> NodeID {
     materialize()
-    let hash = NodeTable.hash(op, inputs, attributes)
+    // A copy with the original's operands has the original's hash, made once with the node.
+    let hash =
+      if let original, original.inputs == inputs {
+        original.tableHash
+      } else {
+        NodeTable.hash(op, inputs, attributes)
+      }
     if let existing = table.find(op, inputs, attributes, hash: hash, in: storage) {
       // A name given while building gradients is not put on a forward node that turned out equal.
       if let name, storage[existing.index].name == nil,
@@ -159,7 +162,7 @@ public final class GraphBuilder {
     storage.append(
       Node(
         op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
-        location: location, isGradient: isGradient))
+        location: location, isGradient: isGradient, hash: hash))
     table.append(id.index, hash: hash, isNew: true)
     return id
   }

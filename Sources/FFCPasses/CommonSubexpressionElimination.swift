@@ -1,17 +1,34 @@
 import FFCIR
+import Foundation
 
 /// Merges identical nodes. The rebuilding builder hash-conses, so a node equal to one already made
 /// (same op, inputs and attributes) is reused; operands of commutative ops are put in a canonical
 /// order first (constants on the right, then by node number) so that `a*b` and `b*a` meet.
 public struct CommonSubexpressionElimination: Pass {
   public let name = "cse"
+  /// The graph the last run found nothing to change in: given that very graph again (the fixed
+  /// point's last round), the run needs no scan.
+  let lastClean = LastClean()
+
+  final class LastClean: @unchecked Sendable {
+    private let lock = NSLock()
+    private var graph: Graph?  // retained, so that its storage cannot be another graph's
+    func contains(_ other: Graph) -> Bool {
+      lock.withLock { graph.map { $0.isIdentical(to: other) } ?? false }
+    }
+    func set(_ clean: Graph) { lock.withLock { graph = clean } }
+  }
 
   public init() {}
 
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
+    if lastClean.contains(graph) { return graph }
     // Usually (in every fixed-point round after the first) nothing is out of order and no two
     // nodes are equal: a scan finds that out for far less than a rebuild.
-    guard let first = Self.firstChange(graph) else { return graph }
+    guard let first = Self.firstChange(graph) else {
+      lastClean.set(graph)
+      return graph
+    }
     let (result, map) = try rebuilding(graph) {
       try graph.rebuiltMapping(mergingDuplicates: true, unchangedBefore: first) {
         _, node, inputs, builder in

@@ -86,9 +86,19 @@ public final class Plan<T: PlanScalar> {
         continue
       }
       if node.op.isLeaf { continue }
+      // Loops, not `map`: in this generic initialiser `map` runs unspecialised, a closure call
+      // per operand (a sixth of a plan's making for a deep net).
+      var inputs: [UnsafeMutablePointer<T>] = []
+      var inputShapes: [[Int]] = []
+      inputs.reserveCapacity(node.inputs.count)
+      inputShapes.reserveCapacity(node.inputs.count)
+      for input in node.inputs {
+        inputs.append(pointer(input.index))
+        inputShapes.append(shapes[input.index])
+      }
       let call = KernelCall<T>(
-        inputs: node.inputs.map { pointer($0.index) }, output: pointer(index),
-        inputShapes: node.inputs.map { shapes[$0.index] }, outputShape: shapes[index],
+        inputs: inputs, output: pointer(index), inputShapes: inputShapes,
+        outputShape: shapes[index],
         attributes: node.attributes,
         workspace: workspace)
       if let kernel = kernels[index] {
