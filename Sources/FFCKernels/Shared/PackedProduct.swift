@@ -234,6 +234,22 @@ extension Packed {
     _ a: StridedMatrix<T>, depth: Int, into out: UnsafeMutablePointer<T>
   ) {
     let (rs, cs) = (a.rowStride, a.columnStride)
+    if rs == 1 {
+      // A transposed (the weight gradient's Xᵀ): a step's six values are contiguous, copied as
+      // one 4-lane and one 2-lane vector instead of six scalar loads and stores.
+      var (source, o) = (a.base, out)
+      for _ in 0..<depth {
+        let raw = UnsafeRawPointer(source)
+        let target = UnsafeMutableRawPointer(o)
+        target.storeBytes(of: raw.loadUnaligned(as: SIMD4<T>.self), as: SIMD4<T>.self)
+        (target + 4 * MemoryLayout<T>.stride).storeBytes(
+          of: (raw + 4 * MemoryLayout<T>.stride).loadUnaligned(as: SIMD2<T>.self),
+          as: SIMD2<T>.self)
+        source += cs
+        o += 6
+      }
+      return
+    }
     let (r0, r1, r2) = (a.base, a.base + rs, a.base + 2 * rs)
     let (r3, r4, r5) = (a.base + 3 * rs, a.base + 4 * rs, a.base + 5 * rs)
     var o = out
