@@ -234,10 +234,52 @@ extension Packed {
     _ a: StridedMatrix<T>, depth: Int, into out: UnsafeMutablePointer<T>
   ) {
     let (rs, cs) = (a.rowStride, a.columnStride)
+    if rs == 1 {
+      // A transposed (the weight gradient's Xᵀ): a step's six values are contiguous, copied as
+      // one 4-lane and one 2-lane vector instead of six scalar loads and stores.
+      var (source, o) = (a.base, out)
+      for _ in 0..<depth {
+        let raw = UnsafeRawPointer(source)
+        let target = UnsafeMutableRawPointer(o)
+        target.storeBytes(of: raw.loadUnaligned(as: SIMD4<T>.self), as: SIMD4<T>.self)
+        (target + 4 * MemoryLayout<T>.stride).storeBytes(
+          of: (raw + 4 * MemoryLayout<T>.stride).loadUnaligned(as: SIMD2<T>.self),
+          as: SIMD2<T>.self)
+        source += cs
+        o += 6
+      }
+      return
+    }
     let (r0, r1, r2) = (a.base, a.base + rs, a.base + 2 * rs)
     let (r3, r4, r5) = (a.base + 3 * rs, a.base + 4 * rs, a.base + 5 * rs)
     var o = out
-    for p in 0..<depth {
+    var start = 0
+    if cs == 1, T.self == Float.self {
+      // Rows contiguous (A untransposed, as X in X·W): eight steps at a time, six 8-lane loads
+      // transposed in registers. Each step's 8-lane store spills two lanes into the next step's
+      // slots, which that step overwrites; so the last step is never done here.
+      let target = UnsafeMutableRawPointer(out)
+      let zero = SIMD8<Float>()
+      while start + 8 < depth {
+        func load(_ row: UnsafePointer<T>) -> SIMD8<Float> {
+          UnsafeRawPointer(row + start).loadUnaligned(as: SIMD8<Float>.self)
+        }
+        let w = transpose8(load(r0), load(r1), load(r2), load(r3), load(r4), load(r5), zero, zero)
+        let step = 6 * MemoryLayout<Float>.stride
+        let first = target + start * step
+        first.storeBytes(of: w.0, as: SIMD8<Float>.self)
+        (first + step).storeBytes(of: w.1, as: SIMD8<Float>.self)
+        (first + 2 * step).storeBytes(of: w.2, as: SIMD8<Float>.self)
+        (first + 3 * step).storeBytes(of: w.3, as: SIMD8<Float>.self)
+        (first + 4 * step).storeBytes(of: w.4, as: SIMD8<Float>.self)
+        (first + 5 * step).storeBytes(of: w.5, as: SIMD8<Float>.self)
+        (first + 6 * step).storeBytes(of: w.6, as: SIMD8<Float>.self)
+        (first + 7 * step).storeBytes(of: w.7, as: SIMD8<Float>.self)
+        start += 8
+      }
+      o += 6 * start
+    }
+    for p in start..<depth {
       let q = p * cs
       (o[0], o[1], o[2], o[3], o[4], o[5]) = (r0[q], r1[q], r2[q], r3[q], r4[q], r5[q])
       o += 6
@@ -280,10 +322,84 @@ extension Packed {
   ) {
     let (nr, cs) = (T.tileColumns, b.columnStride)
     var o = out
-    for p in 0..<depth {
+    var start = 0
+    if b.rowStride == 1, T.self == Float.self, nr % 8 == 0 {
+      // Eight steps at a time: 8 × 8 blocks, eight contiguous 8-lane loads (one per column)
+      // transposed in registers into eight 8-lane stores, instead of a scalar load and store per
+      // element (this gather was most of the packing of W4's input gradients dZ·Wᵀ).
+      let source = UnsafeRawPointer(b.base)
+      let target = UnsafeMutableRawPointer(out)
+      let size = MemoryLayout<Float>.stride
+      while start + 8 <= depth {
+        for j0 in stride(from: 0, to: nr, by: 8) {
+          let column = source + (j0 * cs + start) * size
+          func load(_ j: Int) -> SIMD8<Float> {
+            (column + j * cs * size).loadUnaligned(as: SIMD8<Float>.self)
+          }
+          let w = transpose8(
+            load(0), load(1), load(2), load(3), load(4), load(5), load(6), load(7))
+          let first = target + (start * nr + j0) * size
+          let step = nr * size
+          first.storeBytes(of: w.0, as: SIMD8<Float>.self)
+          (first + step).storeBytes(of: w.1, as: SIMD8<Float>.self)
+          (first + 2 * step).storeBytes(of: w.2, as: SIMD8<Float>.self)
+          (first + 3 * step).storeBytes(of: w.3, as: SIMD8<Float>.self)
+          (first + 4 * step).storeBytes(of: w.4, as: SIMD8<Float>.self)
+          (first + 5 * step).storeBytes(of: w.5, as: SIMD8<Float>.self)
+          (first + 6 * step).storeBytes(of: w.6, as: SIMD8<Float>.self)
+          (first + 7 * step).storeBytes(of: w.7, as: SIMD8<Float>.self)
+        }
+        start += 8
+      }
+      o += nr * start
+    }
+    for p in start..<depth {
       let row = b.base + p * b.rowStride
       for j in 0..<nr { o[j] = row[j * cs] }
       o += nr
     }
   }
+}
+
+/// The 8 × 8 transpose of eight rows: result t holds element t of each row. Unpacks within
+/// 128-bit halves, then pairs, then halves swapped (`vunpcklps`, `vshufps`, `vinsertf128` on AVX;
+/// LLVM recognised the lane patterns as shuffles): pure data movement, so the packed values are
+/// the same bits as the scalar gather's.
+@inline(__always)
+func transpose8(
+  _ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>, _ v3: SIMD8<Float>,
+  _ v4: SIMD8<Float>, _ v5: SIMD8<Float>, _ v6: SIMD8<Float>, _ v7: SIMD8<Float>
+) -> (
+  SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>,
+  SIMD8<Float>, SIMD8<Float>
+) {
+  func unpackLow(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+    SIMD8(a[0], b[0], a[1], b[1], a[4], b[4], a[5], b[5])
+  }
+  func unpackHigh(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+    SIMD8(a[2], b[2], a[3], b[3], a[6], b[6], a[7], b[7])
+  }
+  func pairLow(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+    SIMD8(a[0], a[1], b[0], b[1], a[4], a[5], b[4], b[5])
+  }
+  func pairHigh(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+    SIMD8(a[2], a[3], b[2], b[3], a[6], a[7], b[6], b[7])
+  }
+  let (t0, t1) = (unpackLow(v0, v1), unpackHigh(v0, v1))
+  let (t2, t3) = (unpackLow(v2, v3), unpackHigh(v2, v3))
+  let (t4, t5) = (unpackLow(v4, v5), unpackHigh(v4, v5))
+  let (t6, t7) = (unpackLow(v6, v7), unpackHigh(v6, v7))
+  // s0: rows 0–3 at steps 0 and 4; s1: steps 1 and 5; s2: 2 and 6; s3: 3 and 7. s4–s7: rows 4–7.
+  let (s0, s1, s2, s3) = (pairLow(t0, t2), pairHigh(t0, t2), pairLow(t1, t3), pairHigh(t1, t3))
+  let (s4, s5, s6, s7) = (pairLow(t4, t6), pairHigh(t4, t6), pairLow(t5, t7), pairHigh(t5, t7))
+  return (
+    SIMD8(lowHalf: s0.lowHalf, highHalf: s4.lowHalf),
+    SIMD8(lowHalf: s1.lowHalf, highHalf: s5.lowHalf),
+    SIMD8(lowHalf: s2.lowHalf, highHalf: s6.lowHalf),
+    SIMD8(lowHalf: s3.lowHalf, highHalf: s7.lowHalf),
+    SIMD8(lowHalf: s0.highHalf, highHalf: s4.highHalf),
+    SIMD8(lowHalf: s1.highHalf, highHalf: s5.highHalf),
+    SIMD8(lowHalf: s2.highHalf, highHalf: s6.highHalf),
+    SIMD8(lowHalf: s3.highHalf, highHalf: s7.highHalf)
+  )
 }

@@ -1,4 +1,6 @@
+import Dispatch
 import FFCIR
+import FFCTensor
 
 /// The update rule and its hyper-parameters, with the usual defaults (those of PyTorch).
 public enum OptimizerKind: Sendable, Equatable {
@@ -34,7 +36,7 @@ public struct OptimizerSettings: Sendable, Equatable {
 
 /// Updates parameters in place from their gradients, keeping its state (velocities, moments) per
 /// parameter. Plain loops over the parameters' buffers: one pass per step, small beside the
-/// forward and gradient computation.
+/// forward and gradient computation; plain SGD on many elements splits them between threads.
 public final class Optimizer<T: PlanScalar> {
   public let settings: OptimizerSettings
   private var first: [[T]]
@@ -78,6 +80,11 @@ public final class Optimizer<T: PlanScalar> {
     steps += 1
     let rate = T(settings.learningRate)
     let decay = T(settings.weightDecay)
+    if settings.kind == .sgd {
+      return Self.sgd(
+        SGDTask(parameters: parameters, gradients: gradients, counts: counts),
+        rate: rate, decay: decay)
+    }
     for index in parameters.indices {
       let (theta, g, n) = (parameters[index], gradients[index], counts[index])
       switch settings.kind {
@@ -106,6 +113,50 @@ public final class Optimizer<T: PlanScalar> {
           }
         }
       }
+    }
+  }
+}
+
+/// The buffers of one SGD step, shared read-only by the threads that update them (each writes
+/// its own range of elements).
+struct SGDTask<T: PlanScalar>: @unchecked Sendable {
+  let parameters: [UnsafeMutablePointer<T>]
+  let gradients: [UnsafePointer<T>]
+  let counts: [Int]
+
+  /// θ ← θ − lr·(g + λθ) on the elements `range` of all parameters laid end to end.
+  func update(_ range: Range<Int>, rate: T, decay: T) {
+    var start = 0
+    for index in parameters.indices {
+      let n = counts[index]
+      defer { start += n }
+      let low = Swift.max(range.lowerBound, start) - start
+      let high = Swift.min(range.upperBound, start + n) - start
+      guard low < high else { continue }
+      let (theta, g) = (parameters[index], gradients[index])
+      for i in low..<high { theta[i] -= rate * (g[i] + decay * theta[i]) }
+    }
+  }
+}
+
+extension Optimizer {
+  /// Steps with this many parameter elements or more split them between the threads of
+  /// `Compute.threadLimit`: the update streams θ and g through memory once (33.6 MB each for the
+  /// 2048-wide benchmark W4, whose single-threaded update was a tenth of its step), and one core
+  /// does not use the memory bandwidth of two. Each element is updated by the same expression
+  /// whatever the split, so the values do not depend on it.
+  static var parallelElements: Int { 1 << 17 }
+
+  static func sgd(_ task: SGDTask<T>, rate: T, decay: T) {
+    let total = task.counts.reduce(0, +)
+    let parts = total < parallelElements ? 1 : Compute.threadLimit
+    guard parts > 1 else { return task.update(0..<total, rate: rate, decay: decay) }
+    // Ranges in whole cache lines (16 floats), so no line is written by two threads.
+    let share = ((total + parts - 1) / parts + 15) & ~15
+    DispatchQueue.concurrentPerform(iterations: parts) { part in
+      task.update(
+        Swift.min(total, part * share)..<Swift.min(total, (part + 1) * share), rate: rate,
+        decay: decay)
     }
   }
 }

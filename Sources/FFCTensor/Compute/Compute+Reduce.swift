@@ -42,6 +42,7 @@ extension Compute {
   /// Σ over the reduced axes, on the path's vector loop (FFCKernels' Reduction.swift: columns
   /// are summed in order, rows in 32 (f32) or 16 (f64) interleaved partial sums, the same bits
   /// on every path); a pattern that is not `outer × reduced × inner` by the scalar walk.
+  @inlinable
   public static func sum<T: KernelScalar>(
     _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: ReductionLayout,
     isa: KernelISA = Compute.isa
@@ -53,6 +54,7 @@ extension Compute {
   }
 
   /// The maximum over the reduced axes; NaN if any element is NaN (the first met, lane by lane).
+  @inlinable
   public static func max<T: KernelScalar>(
     _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: ReductionLayout,
     isa: KernelISA = Compute.isa

@@ -3,7 +3,10 @@ extension Compute {
   /// row's shifted values are written to `out` and exponentiated there by the ISA module's exp
   /// (Compute.exp), then summed in order as the generic loop does, so only exp's last bit can
   /// differ from it; along another axis, or in place (the log's last loop reads `x` again), the
-  /// generic loop runs.
+  /// generic loop runs. Inlinable, like the scalar loops, so that each precision gets its own
+  /// specialised copy in the caller's module (unspecialised, each comparison went through a
+  /// witness table).
+  @inlinable
   public static func vectorSoftmax<T: KernelScalar>(
     _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ layout: AxisLayout,
     logarithm: Bool, isa: KernelISA = Compute.isa
@@ -36,6 +39,7 @@ extension Compute {
 
   /// `softmaxCrossEntropy` with each row's exponentials taken by the path's vector exp into a
   /// scratch row and summed in order: only exp's last bit can differ from the scalar loop.
+  @inlinable
   public static func vectorSoftmaxCrossEntropy<T: KernelScalar>(
     _ z: UnsafePointer<T>, _ labels: UnsafePointer<T>, rows: Int, classes: Int,
     isa: KernelISA = Compute.isa
