@@ -55,7 +55,8 @@ extension Graph {
         let unchanged = zip(node.inputs, inputs).allSatisfy {
           nodes[$0.index].shape == builder.shape(of: $1)
         }
-        map[index] = try builder.copy(node, inputs: inputs, inputShapesUnchanged: unchanged)
+        map[index] = try builder.copy(
+          node, inputs: inputs, inputShapesUnchanged: unchanged, from: index)
       }
     }
     // Nothing changed: the same graph (and storage), which the pass manager need not verify again.
@@ -148,7 +149,7 @@ extension Graph {
     for (index, node) in nodes.enumerated() where live[index] {
       map[index] = NodeID(kept.count)
       let inputs = node.inputs.map { map[$0.index] }
-      kept.append(inputs == node.inputs ? node : node.withInputs(inputs))
+      kept.append(inputs == node.inputs ? node : node.withInputs(inputs, from: index))
     }
     let roots = remappingRoots { map[$0.index] }
     return Graph(

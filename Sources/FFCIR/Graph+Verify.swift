@@ -10,6 +10,24 @@ extension Graph {
     nodes.indices.map { $0 < other.nodes.count && nodes[$0].isCopy(of: other.nodes[$0]) }
   }
 
+  /// Whether node `index` has a twin in `verified` (a graph that passed `verify`): the node it
+  /// was copied from (`Node.origin`, a hint that is checked here), with the same op, attributes,
+  /// shape and as many operands, each of the same shape as this node's. The shape rule depends
+  /// only on those, so it would give this node's shape as it gave the twin's.
+  func hasCheckedTwin(_ index: Int, in verified: Graph) -> Bool {
+    let origin = nodes[index].origin
+    guard origin >= 0, origin < verified.nodes.count else { return false }
+    let (node, twin) = (nodes[index], verified.nodes[origin])
+    guard twin.op === node.op, twin.inputs.count == node.inputs.count, twin.shape == node.shape,
+      twin.attributes == node.attributes
+    else { return false }
+    for (operand, twinOperand) in zip(node.inputs, twin.inputs)
+    where nodes[operand.index].shape != verified.nodes[twinOperand.index].shape {
+      return false
+    }
+    return true
+  }
+
   /// Whether `other` is this very graph, unchanged (the same node storage and roots): what a pass
   /// returns when it found nothing to do, which needs no second verification.
   public func isIdentical(to other: Graph) -> Bool {
@@ -25,7 +43,9 @@ extension Graph {
   /// `verified`: a graph this one was made from that passed this check. A node that is a copy of
   /// the node at its place there, reading copies of the nodes at their places there, has the
   /// same operands, shapes and attributes as one already checked, and is skipped: a pass that
-  /// changed a few nodes has only those (and what reads them) checked again.
+  /// changed a few nodes has only those (and what reads them) checked again. A node copied from
+  /// a checked one with other operand numbers only (`hasCheckedTwin`) keeps its order and arity
+  /// checks but not the shape rule, which would read the same op, attributes and shapes.
   public func verify(since verified: Graph? = nil) throws(VerificationError) {
     var inputShapes: [Shape] = []  // reused: one array for every node, not one each
     let kept = verified.map(keptNodes) ?? []
@@ -43,6 +63,9 @@ extension Graph {
           message:
             "node %\(index) ('\(op.name)') has \(inputs.count) operands, expected \(op.arity)")
       }
+      // A renumbered copy of a checked node (same op, attributes and shape, operands of the same
+      // shapes) needs no second shape rule: the rule reads only those.
+      if let verified, hasCheckedTwin(index, in: verified) { continue }
       let shape: Shape
       do {
         inputShapes.removeAll(keepingCapacity: true)

@@ -105,7 +105,7 @@ public final class GraphBuilder {
   /// the old graph.
   private func emit(
     _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, name: String?, knownShape: Shape?,
-    location: SourceRange?, isGradient: Bool, original: Node? = nil
+    location: SourceRange?, isGradient: Bool, original: Node? = nil, origin: Int = -1
   ) throws -> NodeID {
     materialize()
     // A copy with the original's operands has the original's hash, made once with the node.
@@ -135,7 +135,7 @@ public final class GraphBuilder {
     }
     return append(
       op, inputs, attributes, hash: hash, shape: shape, name: name, location: location,
-      isGradient: isGradient)
+      isGradient: isGradient, origin: origin)
   }
 
   /// Emits a node whose shape cannot be wrong: a leaf, whose shape is its attributes' own, or a
@@ -156,13 +156,13 @@ public final class GraphBuilder {
 
   private func append(
     _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, hash: Int, shape: Shape, name: String?,
-    location: SourceRange?, isGradient: Bool
+    location: SourceRange?, isGradient: Bool, origin: Int = -1
   ) -> NodeID {
     let id = NodeID(storage.count)
     storage.append(
       Node(
         op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
-        location: location, isGradient: isGradient, hash: hash))
+        location: location, isGradient: isGradient, hash: hash, origin: origin))
     table.append(id.index, hash: hash, isNew: true)
     return id
   }
@@ -228,10 +228,18 @@ public final class GraphBuilder {
   public func copy(_ node: Node, inputs: [NodeID], inputShapesUnchanged: Bool = false) throws
     -> NodeID
   {
+    try copy(node, inputs: inputs, inputShapesUnchanged: inputShapesUnchanged, from: -1)
+  }
+
+  /// `copy`, noting that `node` stood at `index` of the graph being rebuilt (where verification
+  /// finds its checked twin when the copy differs from it only in operand numbers).
+  func copy(_ node: Node, inputs: [NodeID], inputShapesUnchanged: Bool, from index: Int) throws
+    -> NodeID
+  {
     try emit(
       node.op, inputs, node.attributes, name: node.name,
       knownShape: inputShapesUnchanged ? node.shape : nil, location: node.location,
-      isGradient: node.isGradient, original: node)
+      isGradient: node.isGradient, original: node, origin: index)
   }
 
   /// The finished graph with the given roots.

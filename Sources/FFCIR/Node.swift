@@ -28,10 +28,13 @@ public struct Node: Sendable {
     /// `NodeTable.hash` of op, operands and attributes, made once: every rebuild files every
     /// node it keeps, and a leaf's hash reads its attributes' strings.
     let hash: Int
+    /// Where the node this one copies (with other operand numbers) stood in the graph it was
+    /// copied from, or -1: where verification looks for an already checked twin.
+    let origin: Int
 
     init(
       op: Op, inputs: [NodeID], attributes: Attributes, shape: Shape, name: String?,
-      location: SourceRange?, isGradient: Bool, hash: Int? = nil
+      location: SourceRange?, isGradient: Bool, hash: Int? = nil, origin: Int = -1
     ) {
       self.op = op
       self.inputs = inputs
@@ -41,6 +44,7 @@ public struct Node: Sendable {
       self.location = location
       self.isGradient = isGradient
       self.hash = hash ?? NodeTable.hash(op, inputs, attributes)
+      self.origin = origin
     }
 
     /// These fields with one or more of the settable ones changed.
@@ -50,7 +54,7 @@ public struct Node: Sendable {
       Fields(
         op: op, inputs: inputs, attributes: attributes, shape: shape, name: name ?? self.name,
         location: location ?? self.location, isGradient: isGradient ?? self.isGradient,
-        hash: hash)
+        hash: hash, origin: origin)
     }
   }
 
@@ -87,15 +91,19 @@ public struct Node: Sendable {
   /// A node whose `NodeTable.hash` the caller has already computed.
   init(
     op: Op, inputs: [NodeID], attributes: Attributes, shape: Shape, name: String?,
-    location: SourceRange?, isGradient: Bool, hash: Int
+    location: SourceRange?, isGradient: Bool, hash: Int, origin: Int = -1
   ) {
     fields = Fields(
       op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
-      location: location, isGradient: isGradient, hash: hash)
+      location: location, isGradient: isGradient, hash: hash, origin: origin)
   }
 
   /// `NodeTable.hash(op, inputs, attributes)`, kept with the node.
   var tableHash: Int { fields.hash }
+
+  /// The index of the node this one is a renumbered copy of, in the graph it was copied from
+  /// (-1: none). Only a hint: verification checks the twin's fields before it relies on it.
+  var origin: Int { fields.origin }
 
   /// Whether `other` is a copy of this very node (not merely an equal one): what a rebuild that
   /// kept a node leaves, so verification need not check it again.
@@ -106,6 +114,14 @@ public struct Node: Sendable {
     Node(
       op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
       location: location, isGradient: isGradient)
+  }
+
+  /// `withInputs`, noting that this node stood at `index` of the graph it is copied from.
+  func withInputs(_ inputs: [NodeID], from index: Int) -> Node {
+    Node(
+      op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
+      location: location, isGradient: isGradient, hash: NodeTable.hash(op, inputs, attributes),
+      origin: index)
   }
 
   /// The constant this node holds, if it is a `const`.
