@@ -56,7 +56,7 @@ let package = Package(
     .target(
       name: "FFCIR", dependencies: ["FFCDiagnostics", "FFCTensor"], swiftSettings: hostSettings),
     .target(
-      name: "FFCFrontend", dependencies: ["FFCDiagnostics", "FFCIR", "FFCFormats", "FFCRuntime"]),
+      name: "FFCFrontend", dependencies: ["FFCDiagnostics", "FFCIR", "FFCFormats"]),
     .target(name: "FFCPasses", dependencies: ["FFCIR", "FFCTensor"]),
     .target(
       name: "FFCRuntime", dependencies: ["FFCIR", "FFCTensor"], swiftSettings: hostSettings),

@@ -1,7 +1,6 @@
 import FFCDiagnostics
 import FFCFormats
 import FFCIR
-import FFCRuntime
 
 /// What the frontend hands on: the forward graph (when the program had no errors), every
 /// diagnostic, errors and warnings, in source order, and where the source gives each parameter its
@@ -21,7 +20,7 @@ public enum Frontend {
   /// bounds what `jacobian` and `hessian` may build (the machine's memory unless told).
   public static func lower(
     _ file: SourceFile, weights: WeightSource = .files,
-    budget: DerivativeBudget = MemoryBudget.derivatives
+    budget: DerivativeBudget = .ofThisProcess
   ) -> FrontendResult {
     let (program, parseDiagnostics) = Parser.parse(file)
     var lowering = Lowering(file: file, weights: weights, budget: budget)
@@ -94,7 +93,7 @@ struct Lowering {
 
   init(
     file: SourceFile, weights: WeightSource = .files,
-    budget: DerivativeBudget = MemoryBudget.derivatives
+    budget: DerivativeBudget = .ofThisProcess
   ) {
     self.file = file
     self.weights = weights

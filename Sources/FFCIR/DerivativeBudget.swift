@@ -1,12 +1,20 @@
+import FFCTensor
+
 /// The memory a transformation that builds one derivative pass per element (a Jacobian, a Hessian)
-/// may take while it builds, and how to name that limit in a message. The runtime's
-/// `MemoryBudget` knows the machine and makes one (`MemoryBudget.derivatives`); FFCIR only
-/// estimates and compares.
+/// may take while it builds, and how to name that limit in a message: the process's memory limit
+/// (`ofThisProcess`, the one the runtime's `MemoryBudget` holds runs to), or one a test sets.
 public struct DerivativeBudget: Sendable {
   public let bytes: Int
   /// "this machine's 15.5 GiB of memory"
   public let phrase: String
   let describe: @Sendable (Int) -> String
+
+  /// The process's own limit (`MemoryLimit.ofThisProcess`).
+  public static var ofThisProcess: DerivativeBudget {
+    let limit = MemoryLimit.ofThisProcess
+    return DerivativeBudget(
+      bytes: limit.bytes, phrase: limit.phrase, describe: MemoryLimit.describe)
+  }
 
   public init(bytes: Int, phrase: String, describe: @escaping @Sendable (Int) -> String) {
     self.bytes = bytes

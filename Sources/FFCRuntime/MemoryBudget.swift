@@ -7,15 +7,12 @@ import Foundation
 /// allocates values checks here first, and the large buffers are allocated through `allocate`,
 /// which turns an allocation that still fails into the same error.
 public enum MemoryBudget {
-  /// The smallest of the limits, read once: asking the system costs system calls, and plans check
-  /// every value.
-  public static let limit = MemoryLimit.current()
+  /// The smallest of the limits, read once (`MemoryLimit.ofThisProcess`).
+  public static var limit: MemoryLimit { MemoryLimit.ofThisProcess }
   public static var limitBytes: Int { limit.bytes }
 
   /// The budget for building a Jacobian's or a Hessian's derivative passes: the same limit.
-  public static var derivatives: DerivativeBudget {
-    DerivativeBudget(bytes: limit.bytes, phrase: limit.phrase, describe: { describe($0) })
-  }
+  public static var derivatives: DerivativeBudget { .ofThisProcess }
 
   /// The number of elements of `shape`, or an error when it overflows or its values alone would
   /// not fit in memory at `bytesPerElement`.
@@ -78,15 +75,5 @@ public enum MemoryBudget {
     release(probe)
   }
 
-  public static func describe(_ bytes: Int) -> String {
-    if bytes == Int.max { return "more bytes than can be counted" }
-    let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
-    var value = Double(bytes)
-    var unit = 0
-    while value >= 1024 && unit < units.count - 1 {
-      value /= 1024
-      unit += 1
-    }
-    return unit == 0 ? "\(bytes) bytes" : String(format: "%.1f %@", value, units[unit])
-  }
+  public static func describe(_ bytes: Int) -> String { MemoryLimit.describe(bytes) }
 }

@@ -9,6 +9,10 @@ public struct MemoryLimit: Sendable {
   /// The smallest of physical memory, the control group's `memory.max` and what the address-space
   /// and data limits leave (less what the process has mapped already: the runtime and libraries
   /// count against `ulimit -v`).
+  /// This process's limit, read once: asking the system costs system calls, and plans check
+  /// every value.
+  public static let ofThisProcess = current()
+
   static func current() -> MemoryLimit {
     var limits = [
       MemoryLimit(
@@ -44,7 +48,7 @@ public struct MemoryLimit: Sendable {
 
   init(bytes: Int, phrase: (String) -> String) {
     self.bytes = bytes
-    self.phrase = phrase(MemoryBudget.describe(bytes))
+    self.phrase = phrase(MemoryLimit.describe(bytes))
   }
 
   private static func resourceLimit(_ resource: Int32) -> Int? {
@@ -73,5 +77,18 @@ public struct MemoryLimit: Sendable {
       let pages = text.split(separator: " ").first.flatMap({ Int($0) })
     else { return 0 }
     return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+  }
+
+  /// `bytes` in the largest binary unit that keeps it at least 1: "15.5 GiB".
+  public static func describe(_ bytes: Int) -> String {
+    if bytes == Int.max { return "more bytes than can be counted" }
+    let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    var value = Double(bytes)
+    var unit = 0
+    while value >= 1024 && unit < units.count - 1 {
+      value /= 1024
+      unit += 1
+    }
+    return unit == 0 ? "\(bytes) bytes" : String(format: "%.1f %@", value, units[unit])
   }
 }
