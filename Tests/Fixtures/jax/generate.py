@@ -556,6 +556,40 @@ loss L = mse(h, Y)
 )
 
 
+def mixed_hessian(P, I):
+    x = I["x"]
+
+    def L0(h, W):
+        return jnp.sum(h * h * h) + jnp.sum(W * W * sg(W))
+
+    def flat(theta):
+        return L0(theta[:2], theta[2:].reshape(2, 3))
+
+    h = jnp.tanh(P["W"] @ x)
+    theta = jnp.concatenate([h, P["W"].ravel()])
+    loss = L0(h, P["W"])
+    return loss, {"H": jax.hessian(flat)(theta), "g": 2 * loss}
+
+
+case(
+    "hessian_value_and_its_parameter",
+    """# a Hessian over a computed value and the parameter it is computed from: each is an
+# independent input (h held fixed for W), so the matrix is symmetric; grad of a square by its base
+input x[3] = {x}
+param W[2, 3] = {W}
+h = tanh(W @ x)
+L0 = sum(h * h * h) + sum(W * W * stop_gradient(W))
+H = hessian(L0, h, W)
+g = grad(L0 * L0, L0)
+output H, g
+loss L = L0
+""",
+    {"x": rand(3)},
+    {"W": rand(2, 3, low=-1, high=1)},
+    mixed_hessian,
+)
+
+
 def expected_values(text, inputs, params, f):
     """The program's text and the values JAX computes for it."""
     values = {k: v for k, v in list(inputs.items()) + list(params.items())}
