@@ -16,12 +16,16 @@ public enum ReverseMode {
   /// The cotangent of `output` (named `outputName` in gradient names, `dL/dh1`) for every node that
   /// lies between one of `wrt` and `output` (nil elsewhere), built into `builder`, which must
   /// already hold `nodes`. Walks the nodes once, in reverse order, with no recursion; cotangents
-  /// that arrive along several paths are summed.
+  /// that arrive along several paths are summed. Each of `wrt` is an independent input: its
+  /// cotangent goes no further down, so with `wrt` = [h, W] and h computed from W, W's cotangent
+  /// counts only its paths that avoid h (as JAX's derivative of f(h, W) in both arguments).
   public static func cotangents(
     of output: NodeID, named outputName: String, wrt: [NodeID], nodes: [Node],
     _ builder: GraphBuilder
   ) throws(Failure) -> [NodeID?] {
     let relevant = nodesBetween(wrt, and: output, in: nodes)
+    var independent = [Bool](repeating: false, count: nodes.count)
+    for node in wrt { independent[node.index] = true }
     let wasBuildingCotangents = builder.buildsCotangents
     builder.buildsCotangents = true
     defer { builder.buildsCotangents = wasBuildingCotangents }
@@ -37,7 +41,7 @@ public enum ReverseMode {
       else { continue }
       contributions[index] = []
       cotangents[index] = g
-      if node.op.isLeaf { continue }
+      if node.op.isLeaf || independent[index] { continue }
       guard let vjp = node.op.vjp else {
         throw .notDifferentiable(op: node.op.name, location: node.location)
       }

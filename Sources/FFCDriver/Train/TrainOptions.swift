@@ -6,9 +6,10 @@ extension Option where Value == String? {
     "--save", file: "<out.ffn>",
     help: """
       write the program with the learned parameters (small ones as literals,
-      large ones in <out>.safetensors beside it, read by load(...)); 'ffc run'
-      and 'ffc train' read it like any program (written safely, also after
-      Ctrl-C)
+      large ones in <out>.safetensors beside it, read by load(...); those a
+      function's call made as override lines at the end, param h.7.z.W =
+      ...); 'ffc run' and 'ffc train' read it like any program (written
+      safely, also after Ctrl-C)
       """)
   static let log = Option(
     "--log", file: "<file.csv>",

@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 jax.config.update("jax_enable_x64", True)
+sg = jax.lax.stop_gradient
 HERE = os.path.dirname(os.path.abspath(__file__))
 rng = np.random.default_rng(14)
 
@@ -431,6 +432,304 @@ loss L = L0 + 0.1 * sum(grad(L0, w) ** 2)
     {"w": rand(4)},
     wavy_penalised,
 )
+
+# --- issue 14's breadth: Jacobians of rank 3 and 4, stop_gradient in second order, gradients of
+# intermediate values, a Hessian over three parameters, column-convention softmax, weight tying,
+# a shared residual block, a 40-layer net by repeat ---------------------------------------------
+
+
+def jacobians(P, I):
+    X, W, v = I["X"], P["W"], P["v"]
+    Y = lambda W: jnp.tanh(X @ W)  # [2, 2]
+    T = lambda v: jnp.tanh(X.reshape(2, 3, 1) * v)  # [2, 3, 4]
+    J4r = jax.jacrev(Y)(W)  # [2, 2, 3, 2]
+    J4f = jax.jacfwd(T)(v)  # [2, 3, 4, 4]
+    J3f = jax.jacfwd(lambda v: jnp.sum(T(v), axis=2))(v)  # [2, 3, 4]
+    J3r = jax.jacrev(lambda W: jnp.sum(Y(W), axis=1) ** 2)(W)  # [2, 3, 2]
+    loss = jnp.sum(J4r**2) + jnp.sum(J3f * J3f) + jnp.sum(jnp.sin(J4f)) + jnp.sum(J3r)
+    return loss, {"J4r": J4r, "J4f": J4f, "J3f": J3f, "J3r": J3r}
+
+
+case(
+    "jacobian_ranks",
+    """# Jacobians of rank 3 and 4 results, by reverse and by forward mode, and a loss through them
+input X[2, 3] = {X}
+param W[3, 2] = {W}
+param v[4] = {v}
+Y = tanh(X @ W)                          # [2, 2]
+T = tanh(reshape(X, [2, 3, 1]) * v)      # [2, 3, 4]
+J4r = jacobian(Y, W)                     # [2, 2, 3, 2]: 4 outputs, reverse mode
+J4f = jacobian(T, v)                     # [2, 3, 4, 4]: 4 directions, forward mode
+J3f = jacobian(sum(T, axis=2), v)        # [2, 3, 4]
+J3r = jacobian(sum(Y, axis=1) ** 2, W)   # [2, 3, 2]
+output J4r, J4f, J3f, J3r
+loss L = sum(J4r ** 2) + sum(J3f * J3f) + sum(sin(J4f)) + sum(J3r)
+""",
+    {"X": rand(2, 3, low=-1, high=1)},
+    {"W": rand(3, 2, low=-1, high=1), "v": rand(4, low=-1, high=1)},
+    jacobians,
+)
+
+
+def hessian_stopped(P, I):
+    x = I["x"]
+
+    def L0(w):
+        h = jnp.tanh(w * x)
+        return jnp.sum(h * sg(h) + w * w * sg(w)) + jnp.sum(sg(h) ** 2 * w)
+
+    g = jax.grad(L0)(P["w"])
+    return L0(P["w"]) + 0.5 * jnp.sum(g * sg(g)), {"H": jax.hessian(L0)(P["w"])}
+
+
+case(
+    "hessian_stop_gradient",
+    """# stop_gradient in second order: the Hessian, and a loss with a gradient in it, see only the
+# paths that are not stopped
+input x[3] = {x}
+param w[3] = {w}
+h = tanh(w * x)
+L0 = sum(h * stop_gradient(h) + w * w * stop_gradient(w)) + sum(stop_gradient(h) ** 2 * w)
+H = hessian(L0, w)
+g = grad(L0, w)
+output H
+loss L = L0 + 0.5 * sum(g * stop_gradient(g))
+""",
+    {"x": rand(3)},
+    {"w": rand(3, low=-1, high=1)},
+    hessian_stopped,
+)
+
+
+def intermediate(P, I):
+    x, W = I["x"], P["W"]
+    h = jnp.tanh(W @ x)
+    rest = lambda h: jnp.sum((h * h + jnp.sin(h)) * x)
+    return rest(h), {"gh": jax.grad(rest)(h), "gd": jnp.zeros(3), "gl": jnp.float64(1.0)}
+
+
+case(
+    "intermediate_gradients",
+    """# gradients of intermediate values: h used three times, d that the loss does not use, and
+# the loss with respect to itself (1)
+input x[3] = {x}
+param W[3, 3] = {W}
+h = tanh(W @ x)
+u = h * h + sin(h)
+d = exp(h)
+loss L = sum(u * x)
+gh = grad(L, h)
+gd = grad(L, d)
+gl = grad(L, L)
+output gh, gd, gl
+""",
+    {"x": rand(3)},
+    {"W": rand(3, 3, low=-1, high=1)},
+    intermediate,
+)
+
+
+def three_parameters(P, I):
+    x = I["x"]
+
+    def loss(W, b, s):
+        h = jnp.tanh(W @ x + b) * s
+        return jnp.sum(h * h * h) + s * jnp.sum(b * b)
+
+    def flat(theta):
+        return loss(theta[:6].reshape(2, 3), theta[6:8], theta[8])
+
+    theta = jnp.concatenate([P["W"].ravel(), P["b"], jnp.reshape(P["s"], (1,))])
+    return loss(P["W"], P["b"], P["s"]), {"H": jax.hessian(flat)(theta)}
+
+
+case(
+    "hessian_three_parameters",
+    """# one Hessian over three parameters, theta = (W row-major, b, s): [9, 9]
+input x[3] = {x}
+param W[2, 3] = {W}
+param b[2] = {b}
+param s = {s}
+h = tanh(W @ x + b) * s
+loss L = sum(h * h * h) + s * sum(b * b)
+output H = hessian(L, W, b, s)
+""",
+    {"x": rand(3)},
+    {"W": rand(2, 3, low=-1, high=1), "b": rand(2, low=-1, high=1), "s": rand(low=0.5, high=1.5)},
+    three_parameters,
+)
+
+
+def column_mlp(P, I):
+    H = jnp.tanh(P["W1"] @ I["X"] + P["b1"])
+    Z = P["W2"] @ H
+    Pr = jax.nn.softmax(Z, axis=0)
+    m = jnp.max(H, axis=0)
+    loss = -jnp.mean(jnp.sum(I["Y"] * jnp.log(Pr), axis=0)) + 0.1 * jnp.mean(m)
+    return loss, {"P": Pr, "m": m, "S": jax.nn.softmax(H, axis=0)}
+
+
+case(
+    "column_softmax_mlp",
+    """# the column convention, two layers: examples as columns, softmax and max over axis 0
+input X[3, N] = {X}
+target Y[2, N] = {Y}
+param W1[4, 3] = {W1}
+param b1[4, 1] = {b1}
+param W2[2, 4] = {W2}
+H = tanh(W1 @ X + b1)
+Z = W2 @ H
+P = softmax(Z, axis=0)
+m = max(H, axis=0)
+S = softmax(H, axis=0)
+output P, m, S
+loss L = -mean(sum(Y * log(P), axis=0)) + 0.1 * mean(m)
+""",
+    {"X": rand(3, 4), "Y": np.array([[1.0, 0.0, 0.0, 1.0], [0.0, 1.0, 1.0, 0.0]])},
+    {"W1": rand(4, 3, low=-1, high=1), "b1": rand(4, 1, low=-1, high=1), "W2": rand(2, 4)},
+    column_mlp,
+)
+
+
+def tied(P, I):
+    X, W = I["X"], P["W"]
+    h = jnp.tanh(X @ W + P["b"])
+    r = h @ W.T + P["c"]
+    g = jnp.tanh(h @ W.T @ W)
+    return jnp.mean((r - X) ** 2) + 0.1 * jnp.sum(g**2), {"r": r}
+
+
+case(
+    "weight_tying",
+    """# weight tying: one matrix encodes, decodes transposed (a tied autoencoder) and is used again
+input X[N, 4] = {X}
+param W[4, 2] = {W}
+param b[2] = {b}
+param c[4] = {c}
+h = tanh(X @ W + b)
+r = h @ W.T + c
+g = tanh(h @ W.T @ W)
+output r
+loss L = mean((r - X) ** 2) + 0.1 * sum(g ** 2)
+""",
+    {"X": rand(3, 4, low=-1, high=1)},
+    {"W": rand(4, 2, low=-1, high=1), "b": rand(2, low=-1, high=1), "c": rand(4, low=-1, high=1)},
+    tied,
+)
+
+
+def residual_blocks(P, I):
+    def block(v, M, c):
+        return v + jnp.tanh(v @ M + c)
+
+    b1 = block(I["x"], P["W"], P["b1.c"])
+    b2 = block(b1, P["W"], P["b2.c"])
+    b3 = block(b2, P["W"].T, P["b3.c"])
+    return jnp.mean((b3 - I["y"]) ** 2), {"b3": b3}
+
+
+case(
+    "shared_residual_block",
+    """# a residual block function called three times: its weight passed in and shared (the third
+# call gets it transposed), its bias made per call and given by override lines
+input x[N, 3] = {x}
+target y[N, 3] = {y}
+param W[3, 3] = {W}
+def block(v, M) {{
+  param c[3] = 0
+  r = tanh(v @ M + c)
+  return v + r
+}}
+b1 = block(x, W)
+b2 = block(b1, W)
+b3 = block(b2, W.T)
+output b3
+loss L = mse(b3, y)
+param b1.c[3] = {b1_c}
+param b2.c[3] = {b2_c}
+param b3.c[3] = {b3_c}
+""",
+    {"x": rand(2, 3, low=-1, high=1), "y": rand(2, 3, low=-1, high=1)},
+    {
+        "W": rand(3, 3, low=-1, high=1),
+        "b1.c": rand(3, low=-0.5, high=0.5),
+        "b2.c": rand(3, low=-0.5, high=0.5),
+        "b3.c": rand(3, low=-0.5, high=0.5),
+    },
+    residual_blocks,
+)
+
+
+def deep(P, I):
+    h = I["X"]
+    for i in range(1, 41):
+        h = h + 0.1 * jnp.tanh(h @ P["h.%d.z.W" % i] + P["h.%d.z.b" % i])
+    return jnp.mean((h - I["Y"]) ** 2), {"h": h}
+
+
+case(
+    "deep40_repeat",
+    """# a 40-layer residual net by repeat; each call's layer gets its values from override lines
+input X[N, 4] = {X}
+target Y[N, 4] = {Y}
+def layer(v, units) {{
+  z = dense(v, units, tanh)
+  return v + 0.1 * z
+}}
+h = repeat(40, layer, X, 4)
+output h
+loss L = mse(h, Y)
+"""
+    + "".join(
+        "param h.%d.z.W[4, 4] = {h_%d_z_W}\nparam h.%d.z.b[4] = {h_%d_z_b}\n" % (i, i, i, i)
+        for i in range(1, 41)
+    ),
+    {"X": rand(3, 4, low=-1, high=1), "Y": rand(3, 4, low=-1, high=1)},
+    {
+        k: v
+        for i in range(1, 41)
+        for k, v in (
+            ("h.%d.z.W" % i, rand(4, 4, low=-0.8, high=0.8)),
+            ("h.%d.z.b" % i, rand(4, low=-0.2, high=0.2)),
+        )
+    },
+    deep,
+)
+
+
+def mixed_hessian(P, I):
+    x = I["x"]
+
+    def L0(h, W):
+        return jnp.sum(h * h * h) + jnp.sum(W * W * sg(W))
+
+    def flat(theta):
+        return L0(theta[:2], theta[2:].reshape(2, 3))
+
+    h = jnp.tanh(P["W"] @ x)
+    theta = jnp.concatenate([h, P["W"].ravel()])
+    loss = L0(h, P["W"])
+    return loss, {"H": jax.hessian(flat)(theta), "g": 2 * loss}
+
+
+case(
+    "hessian_value_and_its_parameter",
+    """# a Hessian over a computed value and the parameter it is computed from: each is an
+# independent input (h held fixed for W), so the matrix is symmetric; grad of a square by its base
+input x[3] = {x}
+param W[2, 3] = {W}
+h = tanh(W @ x)
+L0 = sum(h * h * h) + sum(W * W * stop_gradient(W))
+H = hessian(L0, h, W)
+g = grad(L0 * L0, L0)
+output H, g
+loss L = L0
+""",
+    {"x": rand(3)},
+    {"W": rand(2, 3, low=-1, high=1)},
+    mixed_hessian,
+)
+
 
 def expected_values(text, inputs, params, f):
     """The program's text and the values JAX computes for it."""
