@@ -11,11 +11,10 @@ public struct SourceFile: Sendable {
   /// The text, decoded from `bytes` on each use (the writer and the tests read it once).
   public var text: String { String(decoding: bytes, as: UTF8.self) }
   /// The text's UTF-8 bytes, made once and shared (the lexer reads them too).
-  public var bytes: [UInt8] { contents.bytes }
-  private let eager: Contents?
-  private let lazy: LazyContents?
+  public var bytes: [UInt8] { storage.contents.bytes }
+  private let storage: Storage
 
-  private var contents: Contents { eager ?? lazy!.contents }
+  private var contents: Contents { storage.contents }
 
   /// The bytes with the offsets of their lines.
   struct Contents: Sendable {
@@ -44,19 +43,30 @@ public struct SourceFile: Sendable {
     }
   }
 
-  /// Contents read on first use, once.
-  final class LazyContents: @unchecked Sendable {
+  /// The contents, given at once or read on first use (once, under a lock). One object shared by
+  /// every copy of the file.
+  final class Storage: @unchecked Sendable {
+    private let eager: Contents?
+    private let load: (@Sendable () -> [UInt8])?
     private let lock = NSLock()
     private var loaded: Contents?
-    private let load: @Sendable () -> [UInt8]
 
-    init(_ load: @escaping @Sendable () -> [UInt8]) { self.load = load }
+    init(_ contents: Contents) {
+      eager = contents
+      load = nil
+    }
+
+    init(loading load: @escaping @Sendable () -> [UInt8]) {
+      eager = nil
+      self.load = load
+    }
 
     var contents: Contents {
+      if let eager { return eager }
       lock.lock()
       defer { lock.unlock() }
       if let loaded { return loaded }
-      let made = Contents(load())
+      let made = Contents(load?() ?? [])
       loaded = made
       return made
     }
@@ -70,16 +80,14 @@ public struct SourceFile: Sendable {
   /// diagnostic quotes it.
   public init(path: String, bytes: [UInt8]) {
     self.path = path
-    self.eager = Contents(bytes)
-    self.lazy = nil
+    self.storage = Storage(Contents(bytes))
   }
 
   /// A file whose bytes `load` gives when they are first needed (a location, an excerpt), read
   /// once; nothing is read if they never are.
   public init(path: String, loading load: @escaping @Sendable () -> [UInt8]) {
     self.path = path
-    self.eager = nil
-    self.lazy = LazyContents(load)
+    self.storage = Storage(loading: load)
   }
 
   public var lineCount: Int { contents.lineStarts.count }

@@ -64,6 +64,12 @@ import Testing
     ("param a[2, 3] = 2 * load(\"mixed.safetensors\")", "load.usage", "in its declaration", 21),
     ("param a[2, 3] = \"mixed.safetensors\"", "load.usage", "only a file", 17),
     (
+      "param a[2, 3] = load(\"mixed.safetensors\", digest=\"0123456789abcdef\")", "load.digest",
+      "expects digest 0123456789abcdef, but the file has no digest", 17
+    ),
+    ("param a[2, 3] = load(\"mixed.safetensors\", digest=3)", "load.usage", "'digest'", 17),
+    ("param a[2, 3] = load(\"mixed.safetensors\", name=\"a\")", "load.usage", "as strings", 17),
+    (
       "input x[N, 2]\nh = dense(x, 2, W=load(\"mixed.safetensors\", \"a\"))", "declaration.shape",
       "has shape [2, 3]", 19
     ),
