@@ -55,7 +55,8 @@ let package = Package(
       swiftSettings: hostSettings),
     .target(
       name: "FFCIR", dependencies: ["FFCDiagnostics", "FFCTensor"], swiftSettings: hostSettings),
-    .target(name: "FFCFrontend", dependencies: ["FFCDiagnostics", "FFCIR", "FFCFormats"]),
+    .target(
+      name: "FFCFrontend", dependencies: ["FFCDiagnostics", "FFCIR", "FFCFormats", "FFCRuntime"]),
     .target(name: "FFCPasses", dependencies: ["FFCIR", "FFCTensor"]),
     .target(
       name: "FFCRuntime", dependencies: ["FFCIR", "FFCTensor"], swiftSettings: hostSettings),
@@ -104,6 +105,9 @@ let package = Package(
       exclude: ["Golden"]),
     .testTarget(
       name: "FFCEndToEndTests",
-      dependencies: ["FFCDriver", "FFCIR", "FFCPasses", "FFCTensor", "FFCTestSupport", "ffc"]),
+      dependencies: [
+        "FFCDriver", "FFCFrontend", "FFCIR", "FFCPasses", "FFCRuntime", "FFCTensor",
+        "FFCTestSupport", "ffc",
+      ]),
   ] + kernelModules
 )

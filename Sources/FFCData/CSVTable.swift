@@ -7,7 +7,14 @@ import FFCTensor
 public struct CSVTable: Sendable {
   public struct HeaderField: Sendable, Equatable {
     public let name: String
-    public let range: SourceRange
+    let file: SourceFile
+    let offsets: Range<Int>
+    /// Where the name was written; made on demand (a file read block by block is read again).
+    public var range: SourceRange { file.range(offsets.lowerBound, offsets.upperBound) }
+
+    public static func == (a: HeaderField, b: HeaderField) -> Bool {
+      a.name == b.name && a.offsets == b.offsets && a.file.path == b.file.path
+    }
   }
 
   public let file: SourceFile
@@ -18,18 +25,19 @@ public struct CSVTable: Sendable {
   /// The UTF-8 offset where each data row's line starts.
   let rowOffsets: [Int]
   /// The first non-blank line (the header, or the first row), where table-wide errors point.
-  public let firstLineRange: SourceRange
+  public var firstLineRange: SourceRange { file.range(firstLine.lowerBound, firstLine.upperBound) }
+  let firstLine: Range<Int>
 
   init(
     file: SourceFile, header: [HeaderField]?, columnCount: Int, values: [Double], rowOffsets: [Int],
-    firstLineRange: SourceRange
+    firstLine: Range<Int>
   ) {
     self.file = file
     self.header = header
     self.columnCount = columnCount
     self.values = values
     self.rowOffsets = rowOffsets
-    self.firstLineRange = firstLineRange
+    self.firstLine = firstLine
   }
 
   public var rowCount: Int { rowOffsets.count }

@@ -38,7 +38,7 @@ public enum DataBinder {
     var others: [(declaration: Declaration, isSet: Bool)] = graph.declarations
       .filter { $0.kind.isData && setNames.contains($0.name) }.map { ($0, true) }
     for declaration in data {
-      if let slot = try slot(for: declaration, layout: layout, file: table.file) {
+      if let slot = try slot(for: declaration, layout: layout, table: table) {
         slots.append(slot)
       } else {
         others.append((declaration, false))
@@ -72,7 +72,11 @@ public enum DataBinder {
       guard let value = declaration.defaultValue, let shape = declaration.defaultShape else {
         continue
       }
-      let location = declaration.location ?? table.file.range(0, 0)
+      let location =
+        declaration.location
+        ?? SourceRange(
+          file: table.file.path, start: SourceLocation(offset: 0, line: 1, column: 1),
+          end: SourceLocation(offset: 0, line: 1, column: 1))
       let subject = "the default of '\(declaration.name)'"
       if let mismatch = symbols.unify(
         declaration.shape, shape, name: declaration.name, subject: subject)
@@ -93,7 +97,7 @@ public enum DataBinder {
 
   /// The slot of a data declaration, nil when it cannot take columns but has a default; an error
   /// when it can do neither.
-  private static func slot(for declaration: Declaration, layout: DataSet.Layout, file: SourceFile)
+  private static func slot(for declaration: Declaration, layout: DataSet.Layout, table: CSVTable)
     throws(Diagnostic) -> DataSlot?
   {
     let dims = declaration.shape.dims
@@ -113,7 +117,8 @@ public enum DataBinder {
       }
     }
     if declaration.defaultValue != nil { return nil }
-    throw .dataShape(unreadableMessage(declaration), at: declaration.location ?? file.range(0, 0))
+    throw .dataShape(
+      unreadableMessage(declaration), at: declaration.location ?? table.file.range(0, 0))
   }
 
   private static func unreadableMessage(_ d: Declaration) -> String {

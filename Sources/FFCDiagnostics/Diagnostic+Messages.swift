@@ -40,6 +40,20 @@ extension Diagnostic {
       .error, id: "grad.nondifferentiable", "cannot differentiate through '\(op)'", at: range)
   }
 
+  /// Forward mode (`jvp`, a forward-mode `jacobian`) met a function whose derivative is stated
+  /// for reverse mode only.
+  /// `at`: the call that asked for forward mode; `clause`: the `derivative` line.
+  public static func forwardThroughCustomDerivative(
+    _ function: String, at range: SourceRange?, clause: SourceRange?
+  ) -> Diagnostic {
+    Diagnostic(
+      .error, id: "jvp.custom-derivative",
+      "forward mode cannot pass through '\(function)': its derivative clause states a reverse-mode derivative only (as jax.custom_vjp); differentiate it with 'grad' instead, or declare the derivative 'exact' if it is the true one",
+      at: range ?? clause,
+      notes: range == nil || clause == nil
+        ? [] : [Note("'\(function)' states its derivative here", at: clause)])
+  }
+
   public static func constantWithoutValue(_ name: String, at range: SourceRange) -> Diagnostic {
     Diagnostic(
       .error, id: "declaration.const-value",
@@ -142,7 +156,7 @@ extension Diagnostic {
   public static func parameterZeroGradient(_ name: String, at range: SourceRange?) -> Diagnostic {
     Diagnostic(
       .warning, id: "grad.zero",
-      "the loss depends on '\(name)' only through step, sign or comparisons, whose derivative is zero; its gradient is zero",
+      "the loss depends on '\(name)' only through step, sign, comparisons or a derivative stated as 0, whose derivative is zero; its gradient is zero",
       at: range)
   }
 

@@ -1,17 +1,66 @@
+import Foundation
+
 /// The text of one source file and a table of where its lines start, so that a byte offset can be
 /// turned into a 1-based line and a 1-based column counted in Characters. The text is held once,
 /// as UTF-8 bytes: a large CSV file would otherwise be in memory twice.
+///
+/// A file can also be read only when first needed (`init(path:loading:)`): a large CSV file is
+/// parsed block by block and not kept, and read again only if a diagnostic quotes it.
 public struct SourceFile: Sendable {
   public let path: String
   /// The text, decoded from `bytes` on each use (the writer and the tests read it once).
   public var text: String { String(decoding: bytes, as: UTF8.self) }
-  /// UTF-8 offsets of the first byte of every line.
-  private let lineStarts: [Int]
-  /// Whether each line is pure ASCII, where a column is a byte offset (O(1), so a very long line
-  /// costs nothing extra); other lines count Characters.
-  private let lineIsASCII: [Bool]
   /// The text's UTF-8 bytes, made once and shared (the lexer reads them too).
-  public let bytes: [UInt8]
+  public var bytes: [UInt8] { contents.bytes }
+  private let eager: Contents?
+  private let lazy: LazyContents?
+
+  private var contents: Contents { eager ?? lazy!.contents }
+
+  /// The bytes with the offsets of their lines.
+  struct Contents: Sendable {
+    let bytes: [UInt8]
+    /// UTF-8 offsets of the first byte of every line.
+    let lineStarts: [Int]
+    /// Whether each line is pure ASCII, where a column is a byte offset (O(1), so a very long
+    /// line costs nothing extra); other lines count Characters.
+    let lineIsASCII: [Bool]
+
+    init(_ bytes: [UInt8]) {
+      self.bytes = bytes
+      var starts = [0]
+      var ascii = [true]
+      for offset in bytes.indices {
+        let byte = bytes[offset]
+        if byte == UInt8(ascii: "\n") {
+          starts.append(offset + 1)
+          ascii.append(true)
+        } else if byte >= 0x80 {
+          ascii[ascii.count - 1] = false
+        }
+      }
+      self.lineStarts = starts
+      self.lineIsASCII = ascii
+    }
+  }
+
+  /// Contents read on first use, once.
+  final class LazyContents: @unchecked Sendable {
+    private let lock = NSLock()
+    private var loaded: Contents?
+    private let load: @Sendable () -> [UInt8]
+
+    init(_ load: @escaping @Sendable () -> [UInt8]) { self.load = load }
+
+    var contents: Contents {
+      lock.lock()
+      defer { lock.unlock() }
+      if let loaded { return loaded }
+      let made = Contents(load())
+      loaded = made
+      return made
+    }
+  }
 
   public init(path: String, text: String) {
     self.init(path: path, bytes: Array(text.utf8))
@@ -21,26 +70,23 @@ public struct SourceFile: Sendable {
   /// diagnostic quotes it.
   public init(path: String, bytes: [UInt8]) {
     self.path = path
-    self.bytes = bytes
-    var starts = [0]
-    var ascii = [true]
-    for offset in bytes.indices {
-      let byte = bytes[offset]
-      if byte == UInt8(ascii: "\n") {
-        starts.append(offset + 1)
-        ascii.append(true)
-      } else if byte >= 0x80 {
-        ascii[ascii.count - 1] = false
-      }
-    }
-    self.lineStarts = starts
-    self.lineIsASCII = ascii
+    self.eager = Contents(bytes)
+    self.lazy = nil
   }
 
-  public var lineCount: Int { lineStarts.count }
+  /// A file whose bytes `load` gives when they are first needed (a location, an excerpt), read
+  /// once; nothing is read if they never are.
+  public init(path: String, loading load: @escaping @Sendable () -> [UInt8]) {
+    self.path = path
+    self.eager = nil
+    self.lazy = LazyContents(load)
+  }
+
+  public var lineCount: Int { contents.lineStarts.count }
 
   /// The 1-based line that contains `offset`.
   public func line(containing offset: Int) -> Int {
+    let lineStarts = contents.lineStarts
     var low = 0
     var high = lineStarts.count - 1
     while low < high {
@@ -51,6 +97,9 @@ public struct SourceFile: Sendable {
   }
 
   public func location(of offset: Int) -> SourceLocation {
+    let (bytes, lineStarts, lineIsASCII) = (
+      contents.bytes, contents.lineStarts, contents.lineIsASCII
+    )
     let line = line(containing: offset)
     let start = lineStarts[line - 1]
     let end = min(offset, bytes.count)
@@ -63,6 +112,7 @@ public struct SourceFile: Sendable {
 
   /// The text of a 1-based line, without its line terminator.
   public func lineText(_ line: Int) -> String {
+    let (bytes, lineStarts) = (contents.bytes, contents.lineStarts)
     guard line >= 1, line <= lineStarts.count else { return "" }
     let start = lineStarts[line - 1]
     var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count

@@ -19,11 +19,28 @@ public struct SourceRange: Hashable, Sendable, CustomStringConvertible {
   public let file: String
   public let start: SourceLocation
   public let end: SourceLocation
+  /// For what a function's call made: where the outermost call starts (`b1 = block(x, 8)`,
+  /// `h = repeat(40, layer, X, 4)`), beside the body's range; nil elsewhere.
+  public let call: SourceLocation?
 
-  public init(file: String, start: SourceLocation, end: SourceLocation) {
+  public init(
+    file: String, start: SourceLocation, end: SourceLocation, call: SourceLocation? = nil
+  ) {
     self.file = file
     self.start = start
     self.end = end
+    self.call = call
+  }
+
+  /// This range, made by the call starting at `call` (a range that has its call keeps it).
+  public func called(at call: SourceLocation?) -> SourceRange {
+    guard let call, self.call == nil else { return self }
+    return SourceRange(file: file, start: start, end: end, call: call)
+  }
+
+  /// `line 4`, or `line 4 (call at line 9)` for what a call made: how printed graphs tag a value.
+  public var lineTag: String {
+    "line \(start.line)" + (call.map { " (call at line \($0.line))" } ?? "")
   }
 
   /// `file:line:col`, the prefix of every rendered diagnostic.

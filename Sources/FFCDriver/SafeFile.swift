@@ -30,7 +30,45 @@ public enum SafeFile {
     return bytes
   }
 
-  private static func readArray(_ path: String, displayName: String) throws(Failure) -> [UInt8] {
+  /// A file read a block at a time (a large CSV file is parsed as it comes, never held whole).
+  public final class Blocks {
+    private let descriptor: Int32
+    private let displayName: String
+    /// The size a regular file states (0 for a pipe or a device).
+    public let size: Int
+    /// Bytes per block.
+    static let block = 1 << 20
+
+    public init(_ path: String, displayName: String) throws(Failure) {
+      descriptor = try SafeFile.openForReading(path, displayName: displayName)
+      self.displayName = displayName
+      var status = stat()
+      size = fstat(descriptor, &status) == 0 ? Int(max(0, status.st_size)) : 0
+    }
+
+    deinit { close(descriptor) }
+
+    /// Appends the next block to `bytes`; false at the end of the file.
+    public func next(into bytes: inout [UInt8]) throws(Failure) -> Bool {
+      let start = bytes.count
+      bytes.append(contentsOf: repeatElement(0, count: Self.block))
+      while true {
+        let count = bytes.withUnsafeMutableBytes {
+          readChunk(descriptor, $0.baseAddress! + start, Self.block)
+        }
+        if count < 0 && errno == EINTR { continue }
+        if count < 0 {
+          bytes.removeSubrange(start...)
+          throw Failure(message: "cannot read '\(displayName)': \(describe(errno))")
+        }
+        bytes.removeSubrange((start + count)...)
+        return count > 0
+      }
+    }
+  }
+
+  /// Opens a file for reading: a missing file or a directory is an error naming it.
+  private static func openForReading(_ path: String, displayName: String) throws(Failure) -> Int32 {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw Failure(message: "cannot read '\(displayName)': no such file")
@@ -40,10 +78,15 @@ public enum SafeFile {
     }
     // Opened as a file descriptor, so a device or a pipe (/dev/null, /dev/stdin) reads as the
     // text it gives, and a refusal says why.
-    let descriptor = open(path, O_RDONLY)
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else {
       throw Failure(message: "cannot read '\(displayName)': \(describe(errno))")
     }
+    return descriptor
+  }
+
+  private static func readArray(_ path: String, displayName: String) throws(Failure) -> [UInt8] {
+    let descriptor = try openForReading(path, displayName: displayName)
     defer { close(descriptor) }
     var bytes: [UInt8] = []
     // Reserved to the stated size (plus one byte to see the end) so a regular file is read into
@@ -81,15 +124,37 @@ public enum SafeFile {
     -> Failure?
   {
     do throws(Failure) {
-      try writeReplacing(data, to: path, displayName: displayName)
+      try writeReplacing(to: path, displayName: displayName) { put in put(data) }
       return nil
     } catch {
       return error
     }
   }
 
+  /// Writes the bytes `produce` hands to its argument, piece by piece, the same safe way (a
+  /// temporary file, fsync, rename): a large file is never built whole in memory. `produce`
+  /// stops when a piece cannot be written (its argument returns false).
+  public static func write(
+    to path: String, displayName: String,
+    _ produce: (_ put: (UnsafeRawBufferPointer) -> Bool) -> Void
+  ) throws(Failure) {
+    try writeReplacing(to: path, displayName: displayName) { put in
+      withoutActuallyEscaping(put) { put in
+        var failure: Int32?
+        produce { bytes in
+          failure = put(bytes)
+          return failure == nil
+        }
+        return failure
+      }
+    }
+  }
+
+  /// `produce` writes its pieces with the function it is given (an errno, or nil) and returns
+  /// the first failure.
   private static func writeReplacing(
-    _ data: UnsafeRawBufferPointer, to path: String, displayName: String
+    to path: String, displayName: String,
+    _ produce: (_ put: (UnsafeRawBufferPointer) -> Int32?) -> Int32?
   ) throws(Failure) {
     let target = followingLinks(path)
     // A target that exists and is not a regular file (/dev/null, a pipe, a terminal), or a device
@@ -105,7 +170,7 @@ public enum SafeFile {
         throw Failure(message: "cannot write '\(displayName)': \(describe(errno))")
       }
       defer { close(descriptor) }
-      if let code = writeAll(data, to: descriptor) {
+      if let code = produce({ writeAll($0, to: descriptor) }) {
         throw Failure(message: "cannot write '\(displayName)': \(describe(code))")
       }
       return
@@ -118,7 +183,7 @@ public enum SafeFile {
     ).path
     // A replaced file keeps its permission bits; a new one gets the usual 0666 less the umask.
     let mode = exists ? mode_t(status.st_mode & 0o7777) : 0o666
-    if let code = writeSynced(data, to: temporary, mode: mode, chmod: exists) {
+    if let code = writeSynced(produce, to: temporary, mode: mode, chmod: exists) {
       unlink(temporary)
       throw Failure(message: "cannot write '\(displayName)': \(describe(code))")
     }
@@ -221,7 +286,8 @@ public enum SafeFile {
 
   /// Writes `data` to a new file and flushes it to disk; the errno of a failure, or nil.
   private static func writeSynced(
-    _ data: UnsafeRawBufferPointer, to path: String, mode: mode_t, chmod: Bool
+    _ produce: (_ put: (UnsafeRawBufferPointer) -> Int32?) -> Int32?, to path: String,
+    mode: mode_t, chmod: Bool
   )
     -> Int32?
   {
@@ -229,7 +295,7 @@ public enum SafeFile {
     guard descriptor >= 0 else { return errno }
     defer { close(descriptor) }
     if chmod && fchmod(descriptor, mode) != 0 { return errno }
-    if let failure = writeAll(data, to: descriptor) { return failure }
+    if let failure = produce({ writeAll($0, to: descriptor) }) { return failure }
     return fsync(descriptor) == 0 ? nil : errno
   }
 

@@ -36,6 +36,25 @@ public final class SafeTensorsFile: Sendable {
     entries.first { $0.name == name }
   }
 
+  /// The tensor as a reference to the file's bytes, read (and the pages given back) chunk by
+  /// chunk when a buffer is filled from it. `source` is how the program names it. The reference
+  /// keeps the mapping open.
+  public func stored(_ entry: SafeTensorsEntry, source: String) -> StoredTensor {
+    let file = self.file
+    let type = entry.type
+    let first = entry.bytes.lowerBound
+    return StoredTensor(
+      shape: entry.shape, source: source,
+      key: "\(file.displayName)#\(entry.name)@\(entry.bytes.lowerBound)-\(entry.bytes.upperBound)"
+    ) { start, count, out in
+      let offset = first + start * type.size
+      type.convert(
+        file.bytes, offset: offset, count: count, bigEndian: false,
+        into: UnsafeMutableBufferPointer(start: out, count: count), at: 0)
+      file.release(offset..<offset + count * type.size)
+    }
+  }
+
   /// The tensor's values as Doubles. The file's pages are given back as they are converted, so
   /// reading costs the result plus a few megabytes.
   public func tensor(_ entry: SafeTensorsEntry) -> Tensor {

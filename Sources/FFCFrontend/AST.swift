@@ -71,6 +71,20 @@ public enum Statement: Sendable {
   case function(FunctionDefinition)
   /// `return expr`: the last statement of a function's body.
   case returnValue(Expression)
+  /// `derivative(g) = e1, e2`: the backward a function states, after its `return`.
+  case derivative(DerivativeClause)
+}
+
+/// `derivative(g) = e1, ..., en` or `derivative(g, y) exact = ...`: the derivative a function
+/// states for itself (as `jax.custom_vjp`), one expression per parameter (`0`: none flows to it),
+/// in terms of the parameters, the body's values, the incoming gradient `g` and the result `y`.
+public struct DerivativeClause: Sendable {
+  public let keywordRange: SourceRange
+  public let gradient: (name: String, range: SourceRange)
+  public let result: (name: String, range: SourceRange)?
+  /// Declared the true derivative: `ffc check` compares it with finite differences.
+  public let exact: Bool
+  public let values: [Expression]
 }
 
 /// A function's definition: its parameters (values or numbers, by position) and its body, whose
@@ -82,6 +96,8 @@ public struct FunctionDefinition: Sendable {
   public let body: [(statement: Statement, range: SourceRange)]
   /// The whole definition, `def` to `}`.
   public let range: SourceRange
+  /// The `derivative` clause that follows the `return`, and its line's range.
+  public var derivative: (clause: DerivativeClause, range: SourceRange)?
 }
 
 public struct Program: Sendable {

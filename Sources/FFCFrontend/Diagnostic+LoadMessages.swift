@@ -36,4 +36,16 @@ extension Diagnostic {
       "tensor '\(tensor)' in '\(file)' has shape \(found), but '\(parameter)' is declared \(declared)",
       at: range)
   }
+
+  /// The program was saved with other weights than the file holds: a pair from two saves, or a
+  /// save that stopped between writing the weights and writing the program.
+  public static func loadDigest(
+    file: String, expected: String, found: String, at range: SourceRange
+  ) -> Diagnostic {
+    let has = found == "none" ? "has no digest" : "holds weights with digest \(found)"
+    return Diagnostic(
+      .error, id: "load.digest",
+      "'\(file)' is not the weights file this program was saved with: the program expects digest \(expected), but the file \(has) (a program and weights from different saves, or a save interrupted between the two files); save the pair again, or remove 'digest=' to use this file anyway",
+      at: range)
+  }
 }

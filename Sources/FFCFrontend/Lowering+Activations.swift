@@ -120,8 +120,9 @@ extension Lowering {
     declarations.append(
       Declaration(
         name: qualified("\(name).a"), kind: .param, node: slope, shape: Shape([units]),
-        initializer: start, location: call.range))
-    valueSites[declarations.count - 1] = functionSite ?? options.slopeSite
+        initializer: start, location: call.range.called(at: builder.callSite)))
+    valueSites[declarations.count - 1] =
+      functionSite(qualified("\(name).a"), Shape([units])) ?? options.slopeSite
     return emit(call) { try $0.elementwise(Op.prelu, z, slope) }
   }
 }

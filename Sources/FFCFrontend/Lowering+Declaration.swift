@@ -7,6 +7,10 @@ extension Lowering {
     value: Expression?, statement: SourceRange
   ) {
     guard let kind = DeclarationKind(rawValue: keyword) else { return }
+    if kind == .param, name.contains(".") {
+      declareOverride(name, nameRange: nameRange, shape: syntax, value: value, statement: statement)
+      return
+    }
     if !namePrefix.isEmpty, kind != .param, kind != .const {
       diagnostics.add(.functionBodyStatement(keyword, at: statement))
       _ = bind(name, nil, at: nameRange)
@@ -28,13 +32,19 @@ extension Lowering {
       if kind == .param, let parsed = parseInitializer(value) {
         initializer = parsed
       } else if kind == .param, isLoad(value, root: value.root) {
-        guard let tensor = loadTensor(value, root: value.root, defaultName: name, shape: shape)
+        guard let loaded = loadValue(value, root: value.root, defaultName: name, shape: shape)
         else {
           _ = bind(name, nil, at: nameRange)
           return
         }
-        initializer = .literal(tensor)
-        shape = shape ?? Shape(tensor.shape)
+        initializer = loaded
+        if shape == nil {
+          switch loaded {
+          case .literal(let tensor): shape = Shape(tensor.shape)
+          case .stored(let stored): shape = Shape(stored.shape)
+          default: break
+          }
+        }
       } else if let tensor = evaluateLiteral(value) {
         literal = tensor
       } else {
@@ -84,10 +94,11 @@ extension Lowering {
     declarations.append(
       Declaration(
         name: qualified(name), kind: kind, node: node, shape: finalShape, initializer: initializer,
-        defaultValue: kind == .const ? nil : literal, location: nameRange))
+        defaultValue: kind == .const ? nil : literal,
+        location: nameRange.called(at: builder.callSite)))
     if kind == .param {
       valueSites[declarations.count - 1] =
-        functionSite
+        functionSite(qualified(name), finalShape)
         ?? value.map { .replacing($0.range) } ?? .inserting(at: statement.end.offset, prefix: " = ")
     }
   }

@@ -102,8 +102,9 @@ extension Lowering {
       Declaration(
         name: qualified("\(name).W"), kind: .param, node: weight, shape: weightShape,
         initializer: weightStart,
-        location: call.range))
-    valueSites[declarations.count - 1] = functionSite ?? options.weightSite
+        location: call.range.called(at: builder.callSite)))
+    valueSites[declarations.count - 1] =
+      functionSite(qualified("\(name).W"), weightShape) ?? options.weightSite
     guard var result = emit(call, { try $0.emit(Op.matmul, [x, weight]) }) else { return nil }
     if options.useBias {
       let bias = leaf(.param, qualified("\(name).b"), Shape([units]), nil)
@@ -111,8 +112,9 @@ extension Lowering {
       declarations.append(
         Declaration(
           name: qualified("\(name).b"), kind: .param, node: bias, shape: Shape([units]),
-          initializer: biasStart, location: call.range))
-      valueSites[declarations.count - 1] = functionSite ?? options.biasSite
+          initializer: biasStart, location: call.range.called(at: builder.callSite)))
+      valueSites[declarations.count - 1] =
+        functionSite(qualified("\(name).b"), Shape([units])) ?? options.biasSite
       guard let sum = emit(call, { [result] in try $0.elementwise(Op.add, result, bias) }) else {
         return nil
       }

@@ -7,8 +7,9 @@ extension Lowering {
     var initializer: Initializer
     var useBias = true
     /// `W=` and `b=`: the starting values, with the literal's range for a shape error.
-    var weight: (value: Tensor, range: SourceRange)?
-    var bias: (value: Tensor, range: SourceRange)?
+    /// A loaded value stays in its file (`Initializer.stored`); a literal is `.literal`.
+    var weight: (value: Initializer, range: SourceRange)?
+    var bias: (value: Initializer, range: SourceRange)?
     /// Where `ProgramWriter` puts `h.W`'s and `h.b`'s values.
     var weightSite: ValueSite
     var biasSite: ValueSite
@@ -69,8 +70,8 @@ extension Lowering {
         }
         let loaded =
           isLoad(e, root: argument.value)
-          ? loadTensor(e, root: argument.value, defaultName: "\(layer).\(label)", shape: nil)
-          : evaluateLiteral(e, root: argument.value)
+          ? loadValue(e, root: argument.value, defaultName: "\(layer).\(label)", shape: nil)
+          : evaluateLiteral(e, root: argument.value).map { Initializer.literal($0) }
         guard let tensor = loaded else { return nil }
         if label == "W" {
           options.weight = (tensor, value.range)
@@ -157,6 +158,24 @@ extension Lowering {
   }
 
   /// A `W=` or `b=` literal for a parameter of `shape`: that shape, or a number that fills it.
+  mutating func denseStart(
+    _ given: (value: Initializer, range: SourceRange), _ name: String, _ shape: [Int]
+  ) -> Initializer? {
+    if case .stored(let stored) = given.value {
+      guard stored.shape == shape else {
+        diagnostics.add(
+          .denseValueShape(
+            name, needed: Shape(shape).description, found: Shape(stored.shape).description,
+            at: given.range))
+        return nil
+      }
+      return given.value
+    }
+    guard case .literal(let literal) = given.value else { return given.value }
+    return denseStart((literal, given.range), name, shape)
+  }
+
+  /// `denseStart` for a literal.
   mutating func denseStart(
     _ given: (value: Tensor, range: SourceRange), _ name: String, _ shape: [Int]
   ) -> Initializer? {

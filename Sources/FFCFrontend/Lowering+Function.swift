@@ -47,6 +47,9 @@ extension Lowering {
       case .assignment(let local, let localRange, _):
         locals.append((local, localRange))
       case .returnValue, .invalid: break
+      case .derivative:
+        diagnostics.add(.derivativeNotLast(name, at: range))
+        ok = false
       default:
         diagnostics.add(.functionBodyStatement(name, at: range))
         ok = false
@@ -69,18 +72,23 @@ extension Lowering {
       }
       seen[local] = seen[local] ?? range
     }
-    guard let last = definition.body.last, case .returnValue = last.statement else {
+    // A misplaced derivative clause is reported above; the return is looked for without it.
+    let statements = definition.body.filter {
+      if case .derivative = $0.statement { false } else { true }
+    }
+    guard let last = statements.last, case .returnValue = last.statement else {
       diagnostics.add(.functionWithoutReturn(name, at: definition.range))
       functions[name] = FunctionEntry(definition: definition, failed: true)
       return
     }
-    if let early = definition.body.dropLast().first(where: {
+    if let early = statements.dropLast().first(where: {
       if case .returnValue = $0.statement { true } else { false }
     }) {
       diagnostics.add(.functionEarlyReturn(name, at: early.range))
       ok = false
     }
     ok = checkCalls(in: definition) && ok
+    ok = checkDerivativeClause(definition) && ok
     functions[name] = FunctionEntry(definition: definition, failed: !ok)
   }
 
@@ -201,7 +209,12 @@ extension Lowering {
     let saved = (
       scope, scopeOrder, namePrefix, statementTarget, callsInStatement, builder.currentLocation
     )
+    let savedCallSite = builder.callSite
+    // Every node the body makes carries the outermost call's place beside the body's line.
+    builder.callSite = savedCallSite ?? call.range.start
+    defer { builder.callSite = savedCallSite }
     let errorsBefore = diagnostics.errors.count
+    let declarationsBefore = declarations.count
     scope = [:]
     scopeOrder = []
     namePrefix = saved.2 + prefix + "."
@@ -219,6 +232,11 @@ extension Lowering {
       } else {
         lowerStatement(statement, range)
       }
+    }
+    if let forward = result, definition.derivative != nil {
+      result = lowerCustomDerivative(
+        definition, forward: forward, inputs: inputs, declarationsBefore: declarationsBefore,
+        call: call.range)
     }
     let locals = scopeOrder.filter { local in !definition.parameters.contains { $0.name == local } }
     let bindings = locals.map { scope[$0] }
@@ -253,16 +271,6 @@ extension Lowering {
 }
 
 extension Lowering {
-  /// Where a parameter made inside a function's body has its value written: nowhere, as the one
-  /// line of source serves every call.
-  var functionSite: ValueSite? {
-    namePrefix.isEmpty
-      ? nil
-      : .unwritable(
-        "it is made by a function's call, and the one line of the body serves every call; declare it outside the function and pass it in to save it"
-      )
-  }
-
   /// A body may call only functions defined before its own (so no call, direct or not, can reach
   /// the function again, and inlining always ends).
   mutating func checkCalls(in definition: FunctionDefinition) -> Bool {

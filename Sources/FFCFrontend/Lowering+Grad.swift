@@ -42,6 +42,8 @@ extension Lowering {
       switch error {
       case .notDifferentiable(let op, let location):
         diagnostics.add(.cannotDifferentiate(op, at: location ?? node.range))
+      case .forwardThroughCustomDerivative(let function, let location):
+        diagnostics.add(.forwardThroughCustomDerivative(function, at: node.range, clause: location))
       case .illShapedRule(let op, let message):
         diagnostics.add(
           .shapeError(

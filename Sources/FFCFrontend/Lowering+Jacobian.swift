@@ -5,7 +5,10 @@ extension Lowering {
   /// `jacobian(y, W)`: ∂y/∂W, of shape y.shape + W.shape (a scalar side adds no axes), by the
   /// cheaper mode: forward mode, one tangent per element of W along the basis direction e[j]
   /// (tangents named `dh/dW·e[j]`), when W has fewer elements than y; reverse mode, one
-  /// cotangent per element of y (named `dy[i]/dh`), otherwise. Both sizes must be known.
+  /// cotangent per element of y (named `dy[i]/dh`), otherwise, and always when y depends on W
+  /// through a function that states its derivative not declared exact (`custom_vjp`, which then
+  /// has no forward mode).
+  /// Both sizes must be known.
   mutating func lowerJacobian(
     _ node: ExpressionNode, _ arguments: [ExpressionNode.Argument], _ e: Expression,
     _ values: [NodeID?]
@@ -28,19 +31,33 @@ extension Lowering {
           at: node.range, focus: nil))
       return nil
     }
-    let (outputs, directions) = (ySizes.reduce(1, *), wSizes.reduce(1, *))
-    guard Swift.min(outputs, directions) <= HessianRows.maximumElements else {
+    let (outputs, directions) = (
+      Shape(ySizes).elementCount ?? .max, Shape(wSizes).elementCount ?? .max
+    )
+    // One pass per element of the smaller side, each adding a constant of the other side's size
+    // (forward mode's basis direction, reverse mode's spread row).
+    let resultShape = Shape(ySizes + wSizes)
+    if let reason = budget.refusal(
+      passes: Swift.min(outputs, directions), nodes: builder.nodes.count,
+      width: Swift.max(outputs, directions),
+      result: DerivativeBudget.multiply(outputs, directions),
+      resultShape: resultShape.description)
+    {
       diagnostics.add(
-        .shapeError(
-          "'jacobian' is built for at most \(HessianRows.maximumElements) passes, but both sides have more elements (\(outputs) and \(directions))",
-          at: node.range, focus: nil))
+        .derivativeTooLarge(
+          "the Jacobian of a value of \(outputs) elements with respect to one of \(directions): \(reason)",
+          at: node.range))
       return nil
     }
     let saved = builder.currentLocation
     defer { builder.currentLocation = saved }
+    let nodes = builder.nodes
+    let stated = zip(ReverseMode.nodesBetween([w], and: y, in: nodes), nodes).contains {
+      $0 && $1.attributes.customDerivative.map { !$0.exact } == true
+    }
     do throws(ReverseMode.Failure) {
       let matrix =
-        directions < outputs
+        directions < outputs && !stated
         ? try forwardJacobian(y, w, ySizes, wSizes, at: node.range)
         : try reverseJacobian(y, w, ySizes, wSizes, at: node.range)
       guard let result = wholeNode(matrix, of: "jacobian", at: node.range) else { return nil }

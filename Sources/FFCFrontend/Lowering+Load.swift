@@ -14,8 +14,34 @@ extension Lowering {
   mutating func loadTensor(_ e: Expression, root: Int, defaultName: String, shape: Shape?)
     -> Tensor?
   {
+    switch loadValue(e, root: root, defaultName: defaultName, shape: shape) {
+    case .literal(let tensor)?: tensor
+    case .stored(let stored)?: stored.tensor()
+    default: nil
+    }
+  }
+
+  /// As `loadTensor`, but a tensor in a file on disk stays there (`Initializer.stored`) until a
+  /// buffer is filled from it; the tensors of a program being checked before its weights file is
+  /// written are literals.
+  mutating func loadValue(_ e: Expression, root: Int, defaultName: String, shape: Shape?)
+    -> Initializer?
+  {
     let call = e.nodes[root]
-    guard case .call(_, let arguments) = call.kind else { return nil }
+    guard case .call(_, var arguments) = call.kind else { return nil }
+    // `digest="…"` (written by `train --save`): the weights file must be the one saved with the
+    // program.
+    var digest: String?
+    if let index = arguments.firstIndex(where: { $0.label == "digest" }) {
+      guard case .string(let text) = e.nodes[arguments[index].value].kind else {
+        diagnostics.add(
+          .loadUsage(
+            "'digest' of 'load' is a string, as 'train --save' writes it", at: call.range))
+        return nil
+      }
+      digest = text
+      arguments.remove(at: index)
+    }
     let strings = arguments.map { argument -> String? in
       if argument.label == nil, case .string(let s) = e.nodes[argument.value].kind {
         s
@@ -31,13 +57,18 @@ extension Lowering {
     }
     let fileName = strings[0]!
     let tensorName = strings.count == 2 ? strings[1]! : defaultName
-    guard let file = weightFile(fileName, at: call.range) else { return nil }
-    guard let found = file.shape(tensorName) else {
+    guard let weights = weightFile(fileName, at: call.range) else { return nil }
+    guard let found = weights.shape(tensorName) else {
       diagnostics.add(
         .loadMissing(
           tensorName, file: fileName,
-          suggestion: EditDistance.closest(to: tensorName, in: file.names),
-          available: file.names.count, at: call.range))
+          suggestion: EditDistance.closest(to: tensorName, in: weights.names),
+          available: weights.names.count, at: call.range))
+      return nil
+    }
+    if let digest, let recorded = weights.digest, recorded != digest {
+      diagnostics.add(
+        .loadDigest(file: fileName, expected: digest, found: recorded, at: call.range))
       return nil
     }
     if let shape, shape.concrete != found {
@@ -47,7 +78,13 @@ extension Lowering {
           declared: shape.description, at: call.range))
       return nil
     }
-    return file.tensor(tensorName)
+    let bytes = file.bytes
+    let range = call.range
+    let source =
+      range.start.offset <= range.end.offset && range.end.offset <= bytes.count
+      ? String(decoding: bytes[range.start.offset..<range.end.offset], as: UTF8.self)
+      : "load(\"\(fileName)\")"
+    return weights.value(tensorName, source: source)
   }
 
   /// The file `name` (relative to the program's directory), opened once per compilation.

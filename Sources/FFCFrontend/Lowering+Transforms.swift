@@ -38,7 +38,7 @@ extension Lowering {
     defer { builder.currentLocation = saved }
     do throws(HessianRows.Failure) {
       let rows = try HessianRows.rows(
-        of: f, named: builder[f].name ?? "f", wrt: variables, builder)
+        of: f, named: builder[f].name ?? "f", wrt: variables, builder, budget: budget)
       builder.currentLocation = node.range
       let n = rows.count
       var matrix: Value?
@@ -57,11 +57,15 @@ extension Lowering {
       return result
     } catch {
       switch error {
-      case .tooLarge(let name, let count):
+      case .unknownSize(let name):
         diagnostics.add(
           .shapeError(
-            "'hessian' is built for at most \(HessianRows.maximumElements) elements in all, but '\(name)' has \(count)",
-            at: node.range, focus: nil))
+            "'hessian' needs values of known size, but '\(name)' has none", at: node.range,
+            focus: nil))
+      case .overBudget(let names, let count, let reason):
+        diagnostics.add(
+          .derivativeTooLarge(
+            "the Hessian over '\(names)' (\(count) elements): \(reason)", at: node.range))
       case .reverseMode(let failure): reportDerivativeFailure(failure, at: node.range)
       }
       return nil
@@ -103,6 +107,8 @@ extension Lowering {
     switch failure {
     case .notDifferentiable(let op, let location):
       diagnostics.add(.cannotDifferentiate(op, at: location ?? range))
+    case .forwardThroughCustomDerivative(let function, let location):
+      diagnostics.add(.forwardThroughCustomDerivative(function, at: range, clause: location))
     case .illShapedRule(let op, let message):
       diagnostics.add(
         .shapeError(

@@ -1,6 +1,7 @@
 import FFCDiagnostics
 import FFCFormats
 import FFCIR
+import FFCRuntime
 
 /// What the frontend hands on: the forward graph (when the program had no errors), every
 /// diagnostic, errors and warnings, in source order, and where the source gives each parameter its
@@ -16,10 +17,14 @@ public struct FrontendResult {
 
 public enum Frontend {
   /// Source text to forward graph: lex, parse, resolve names, infer shapes, build the graph.
-  /// `weights` says where `load(...)` finds its tensors (the files on disk unless told).
-  public static func lower(_ file: SourceFile, weights: WeightSource = .files) -> FrontendResult {
+  /// `weights` says where `load(...)` finds its tensors (the files on disk unless told); `budget`
+  /// bounds what `jacobian` and `hessian` may build (the machine's memory unless told).
+  public static func lower(
+    _ file: SourceFile, weights: WeightSource = .files,
+    budget: DerivativeBudget = MemoryBudget.derivatives
+  ) -> FrontendResult {
     let (program, parseDiagnostics) = Parser.parse(file)
-    var lowering = Lowering(file: file, weights: weights)
+    var lowering = Lowering(file: file, weights: weights, budget: budget)
     lowering.diagnostics.add(contentsOf: parseDiagnostics)
     lowering.lower(program)
     let graph = lowering.diagnostics.hasErrors ? nil : lowering.finishedGraph()
@@ -47,7 +52,8 @@ struct Binding {
 
 struct Lowering {
   let file: SourceFile
-  let builder = GraphBuilder()
+  /// The graph being built (a scratch one while a `derivative` clause is lowered).
+  var builder = GraphBuilder()
   var diagnostics = DiagnosticBag()
   var scope: [String: Binding] = [:]
   /// Names in definition order, for suggestions and for deterministic iteration.
@@ -78,10 +84,22 @@ struct Lowering {
   var statementTarget: String?
   var callsInStatement = 0
   var callDepth = 0
+  /// `param b1.h.W = ...` lines, applied when the program is lowered (`applyOverrides`).
+  var overrides: [ParameterOverride] = []
+  /// Where `train --save` adds override lines (`functionSite`).
+  let overrideOffset: Int
 
-  init(file: SourceFile, weights: WeightSource = .files) {
+  /// What `jacobian` and `hessian` may build (`DerivativeBudget`).
+  let budget: DerivativeBudget
+
+  init(
+    file: SourceFile, weights: WeightSource = .files,
+    budget: DerivativeBudget = MemoryBudget.derivatives
+  ) {
     self.file = file
     self.weights = weights
+    self.budget = budget
+    self.overrideOffset = Self.overrideOffset(file.text)
   }
 
   mutating func lower(_ program: Program) {
@@ -95,6 +113,7 @@ struct Lowering {
       callsInStatement = 0
       lowerStatement(statement, range)
     }
+    applyOverrides()
   }
 
   mutating func lowerStatement(_ statement: Statement, _ range: SourceRange) {
@@ -118,6 +137,8 @@ struct Lowering {
       }
     case .returnValue(let value):
       diagnostics.add(.returnOutsideFunction(at: value.range))
+    case .derivative(let clause):
+      diagnostics.add(.derivativeOutsideFunction(at: clause.keywordRange))
     }
   }
 

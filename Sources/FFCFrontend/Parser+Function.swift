@@ -50,9 +50,45 @@ extension Parser {
       }
     }
     let close = advance()
+    var derivative: (clause: DerivativeClause, range: SourceRange)?
+    if let last = body.last, case .derivative(let clause) = last.statement {
+      derivative = (clause, last.range)
+      body.removeLast()
+    }
     let definition = FunctionDefinition(
       name: name.text, nameRange: range(name), parameters: parameters, body: body,
-      range: range(from: keyword.start, to: close.end))
+      range: range(from: keyword.start, to: close.end), derivative: derivative)
     return .function(definition)
+  }
+
+  /// `derivative(g) = e1, e2`, `derivative(g, y) exact = e`: the names the incoming gradient and
+  /// the result take, whether the derivative is declared the true one, one expression per
+  /// parameter.
+  mutating func parseDerivativeClause() throws(Diagnostic) -> Statement {
+    let keyword = advance()
+    _ = advance()
+    let gradient = try expectIdentifier("naming the incoming gradient in 'derivative(g)'")
+    var result: (name: String, range: SourceRange)?
+    if current.is(",") {
+      _ = advance()
+      let name = try expectIdentifier("naming the function's result in 'derivative(g, y)'")
+      result = (name.text, range(name))
+    }
+    _ = try expect(")", "after the names in 'derivative(g, y)'")
+    var exact = false
+    if current.kind == .identifier, current.text == "exact" {
+      _ = advance()
+      exact = true
+    }
+    _ = try expect("=", "after 'derivative(\(gradient.text))'")
+    var values = [try parseExpression()]
+    while current.is(",") {
+      _ = advance()
+      values.append(try parseExpression())
+    }
+    return .derivative(
+      DerivativeClause(
+        keywordRange: range(keyword), gradient: (gradient.text, range(gradient)), result: result,
+        exact: exact, values: values))
   }
 }

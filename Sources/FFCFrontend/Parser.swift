@@ -170,6 +170,9 @@ public struct Parser {
     if current.kind == .identifier, current.text == "def", peek().kind == .identifier {
       return try parseFunction()
     }
+    if current.kind == .identifier, current.text == "derivative", peek().is("(") {
+      return try parseDerivativeClause()
+    }
     if current.kind == .identifier, current.text == "return", !peek().is("=") {
       _ = advance()
       return .returnValue(try parseExpression())
@@ -186,7 +189,8 @@ public struct Parser {
 
   mutating func parseDeclaration() throws(Diagnostic) -> Statement {
     let keyword = advance()
-    let name = try expectIdentifier("after '\(keyword.text)'")
+    var name = try expectIdentifier("after '\(keyword.text)'")
+    if keyword.text == "param" { name = dottedName(name) }
     var shape: [DimensionSyntax]?
     if current.is(":") { _ = advance() }
     if current.is("[") { shape = try parseShape() }
@@ -197,6 +201,31 @@ public struct Parser {
     }
     return .declaration(
       kind: keyword.text, name: name.text, nameRange: range(name), shape: shape, value: value)
+  }
+
+  /// `param b1.h.W` or `param h.7.z.W`: the name of a parameter a function's call made, written
+  /// without blanks (the lexer reads `.7` as a number, so a call's number is one token). One token
+  /// spanning the whole name.
+  mutating func dottedName(_ first: Token) -> Token {
+    var name = first
+    while current.start == name.end {
+      if current.is("."), peek().start == current.end,
+        peek().kind == .identifier || peek().kind == .keyword
+      {
+        _ = advance()
+        let part = advance()
+        name = Token(
+          kind: name.kind, text: name.text + "." + part.text, start: name.start, end: part.end)
+      } else if current.kind == .number, current.text.first == ".",
+        current.text.dropFirst().allSatisfy(\.isNumber), current.text.count > 1
+      {
+        let part = advance()
+        name = Token(kind: name.kind, text: name.text + part.text, start: name.start, end: part.end)
+      } else {
+        break
+      }
+    }
+    return name
   }
 
   mutating func parseShape() throws(Diagnostic) -> [DimensionSyntax] {

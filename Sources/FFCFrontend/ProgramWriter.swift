@@ -1,11 +1,13 @@
 import FFCDiagnostics
+import FFCFormats
 import FFCIR
 import Foundation
 
 /// Writes a program back with new parameter values, for `ffc train --save`: the saved file runs,
 /// compiles and trains again like the original, and stays the user's file. Only the parameter
-/// values change (a `param` declaration's value, a `dense` call's `W=` and `b=`); every other byte
-/// (comments, blank lines, spacing) is kept.
+/// values change (a `param` declaration's value, a `dense` call's `W=` and `b=`, and an override
+/// line at the end for a parameter a function's call made); every other byte (comments, blank
+/// lines, spacing) is kept.
 public enum ProgramWriter {
   /// The first line of a saved file, replaced on every save so that notes do not pile up.
   public static let notePrefix = "# ffc train:"
@@ -46,10 +48,14 @@ public enum ProgramWriter {
     public func holds(elementCount: Int) -> Bool { elementCount >= minimumCount }
 
     /// `load("out.safetensors")`: the tensor is named like the parameter, so no name is needed.
-    var loadCall: String {
+    var loadCall: String { loadCall(digest: nil) }
+
+    /// `load("out.safetensors", digest="…")`: the digest ties the program to the weights file
+    /// written with it (`SafeTensorsWriter.digest`).
+    func loadCall(digest: String?) -> String {
       let escaped = name.replacingOccurrences(of: "\\", with: "\\\\")
         .replacingOccurrences(of: "\"", with: "\\\"")
-      return "load(\"\(escaped)\")"
+      return "load(\"\(escaped)\"\(digest.map { ", digest=\"\($0)\"" } ?? ""))"
     }
   }
 
@@ -58,6 +64,9 @@ public enum ProgramWriter {
   public struct Saved {
     public let text: String
     public let tensors: [(name: String, value: Tensor)]
+    /// The digest of the tensors as written in `precision` (`SafeTensorsWriter.digest`), which
+    /// the program's `load` calls name: the caller records it in the file's `__metadata__`.
+    public let digest: String?
   }
 
   /// `withParameterValues`, with the values that `weights` holds written as `load(...)` calls
@@ -67,13 +76,21 @@ public enum ProgramWriter {
     values: [(declaration: Int, value: Tensor)], precision: Precision, note: String?,
     weights: WeightsFile?
   ) throws(Diagnostic) -> Saved {
-    let edits = try SaveEdit.plan(
+    var edits = try SaveEdit.plan(
       values, declarations, sites.byDeclaration, precision: precision, weights: weights)
-    let written = apply(edits, to: source.text, precision: precision, note: note)
-    let text = String(decoding: written.bytes, as: UTF8.self)
     let tensors = edits.filter { $0.load != nil }.sorted { $0.order < $1.order }.map {
       (name: declarations[$0.order].name, value: $0.value)
     }
+    var digest: String?
+    if let weights, !tensors.isEmpty {
+      let found = SafeTensorsWriter.digest(tensors, as: precision == .f32 ? .f32 : .f64)
+      for index in edits.indices where edits[index].load != nil {
+        edits[index].load = weights.loadCall(digest: found)
+      }
+      digest = found
+    }
+    let written = apply(edits, to: source.text, precision: precision, note: note)
+    let text = String(decoding: written.bytes, as: UTF8.self)
     // The fast check reads each literal back from its bytes and lowers the program around them;
     // whatever it cannot vouch for (a `load` call among them) is read back in full, which gives
     // the verdict and its reason.
@@ -85,7 +102,7 @@ public enum ProgramWriter {
         text, path: source.path, values: values, precision: precision,
         weights: weights.map { .pending($0.name, tensors) } ?? .files)
     }
-    return Saved(text: text, tensors: tensors)
+    return Saved(text: text, tensors: tensors, digest: digest)
   }
 
   /// Whether values of these parameters can be saved (their shapes, ranks and numbers), checked
@@ -146,6 +163,7 @@ public enum ProgramWriter {
         let lineStart = (bytes[..<argument].lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
         out.append(ArraySlice(Array(",".utf8) + newline + blanks(bytes[lineStart..<argument]).lead))
       }
+      if edit.startsLine { out.append(ArraySlice(newline)) }
       out.append(ArraySlice(edit.prefix.utf8))
       if let load = edit.load {
         // No literal: an empty range keeps `literals` one to one with `edits`.

@@ -8,9 +8,12 @@ struct SaveEdit {
   let prefix: String
   /// See `ValueSite.alignedWith`.
   let alignedWith: Int?
+  /// See `ValueSite.startsLine`.
+  let startsLine: Bool
   let value: Tensor
-  /// `load("out.safetensors")` when the value goes to the weights file, nil for a literal.
-  let load: String?
+  /// `load("out.safetensors")` when the value goes to the weights file, nil for a literal
+  /// (`ProgramWriter` adds the weights' digest once it knows them all).
+  var load: String?
   /// The parameter's place among the declarations, which orders edits at the same offset
   /// (`h.W` before `h.b`).
   let order: Int
@@ -50,16 +53,17 @@ struct SaveEdit {
           "ffc does not know where the value of '\(declaration.name)' is written",
           at: declaration.location)
       }
-      if let reason = site.refusal {
-        throw .saveInFunction(declaration.name, reason, at: declaration.location)
-      }
       let load = weights.flatMap { $0.holds(value) ? $0.loadCall : nil }
       edits.append(
         SaveEdit(
-          range: site.range, prefix: site.prefix, alignedWith: site.alignedWith, value: value,
-          load: load, order: order))
+          range: site.range, prefix: site.prefix, alignedWith: site.alignedWith,
+          startsLine: site.startsLine, value: value, load: load, order: order))
     }
-    let sorted = edits.sorted { ($0.range.lowerBound, $0.order) < ($1.range.lowerBound, $1.order) }
+    // An override line goes after any other edit at its offset (a value added to the last line).
+    let sorted = edits.sorted {
+      ($0.range.lowerBound, $0.startsLine ? 1 : 0, $0.order)
+        < ($1.range.lowerBound, $1.startsLine ? 1 : 0, $1.order)
+    }
     // Sites never overlap; if two did, copying the text between them would go backwards.
     for (a, b) in zip(sorted, sorted.dropFirst()) where b.range.lowerBound < a.range.upperBound {
       throw .saveInternal(

@@ -19,9 +19,10 @@ struct ValueSite: Sendable {
   /// For a new `dense` option: the offset of the call's first argument. The option goes after a
   /// comma on a line of its own, lined up under that argument.
   let alignedWith: Int?
-  /// Why no value can be written here (a parameter a function's call made: its one line of source
-  /// serves every call), nil when one can.
-  var refusal: String? = nil
+  /// For a parameter a function's call made: the edit is a line of its own (an override line,
+  /// `param b1.h.W[4, 8] = ...`), written after a line break, after every other edit at its
+  /// offset.
+  var startsLine = false
 
   static func replacing(_ range: SourceRange) -> ValueSite {
     ValueSite(range: range.start.offset..<range.end.offset, prefix: "", alignedWith: nil)
@@ -29,9 +30,5 @@ struct ValueSite: Sendable {
 
   static func inserting(at offset: Int, prefix: String) -> ValueSite {
     ValueSite(range: offset..<offset, prefix: prefix, alignedWith: nil)
-  }
-
-  static func unwritable(_ reason: String) -> ValueSite {
-    ValueSite(range: 0..<0, prefix: "", alignedWith: nil, refusal: reason)
   }
 }

@@ -30,6 +30,16 @@ enum WeightFile {
     }
   }
 
+  /// The digest in the file's `__metadata__` ("none" when it has none); nil for pending tensors,
+  /// which are the values being saved.
+  var digest: String? {
+    switch self {
+    case .disk(let file):
+      file.metadata.first { $0.key == SafeTensorsWriter.digestKey }?.value ?? "none"
+    case .pending: nil
+    }
+  }
+
   func shape(_ name: String) -> [Int]? {
     switch self {
     case .disk(let file): file.entry(named: name)?.shape
@@ -37,10 +47,11 @@ enum WeightFile {
     }
   }
 
-  func tensor(_ name: String) -> Tensor? {
+  /// The tensor's starting value: a reference to a file's bytes, or a pending tensor's values.
+  func value(_ name: String, source: String) -> Initializer? {
     switch self {
-    case .disk(let file): file.entry(named: name).map(file.tensor)
-    case .pending(let tensors): tensors[name]
+    case .disk(let file): file.entry(named: name).map { .stored(file.stored($0, source: source)) }
+    case .pending(let tensors): tensors[name].map { .literal($0) }
     }
   }
 }

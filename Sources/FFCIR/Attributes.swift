@@ -12,6 +12,8 @@ public enum AttributeValue: Hashable, Sendable {
   case tensor(Tensor)
   /// The expression a `fused` node computes.
   case program(ElementwiseProgram)
+  /// The backward a function states for itself (`custom_vjp`).
+  case derivative(CustomDerivative)
 
   public static func == (a: AttributeValue, b: AttributeValue) -> Bool {
     switch (a, b) {
@@ -23,6 +25,7 @@ public enum AttributeValue: Hashable, Sendable {
     case (.shape(let x), .shape(let y)): x == y
     case (.tensor(let x), .tensor(let y)): x.identical(to: y)
     case (.program(let x), .program(let y)): x == y
+    case (.derivative(let x), .derivative(let y)): x == y
     default: false
     }
   }
@@ -53,6 +56,9 @@ public enum AttributeValue: Hashable, Sendable {
     case .program(let x):
       hasher.combine(7)
       hasher.combine(x)
+    case .derivative(let x):
+      hasher.combine(8)
+      hasher.combine(x)
     }
   }
 
@@ -66,6 +72,7 @@ public enum AttributeValue: Hashable, Sendable {
     case .shape(let x): x.description
     case .tensor(let x): TensorFormat.literal(x)
     case .program(let x): x.description
+    case .derivative(let x): x.description
     }
   }
 }

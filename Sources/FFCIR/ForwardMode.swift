@@ -23,6 +23,16 @@ public enum ForwardMode {
       let node = nodes[index]
       let incoming = node.inputs.map { tangents[$0.index].map(builder.value) }
       guard !node.op.isLeaf, incoming.contains(where: { $0 != nil }) else { continue }
+      // A stated derivative declared exact is the forward expression's own, so the tangent is
+      // the forward value's; any other has no forward mode (as `jax.custom_vjp`).
+      if let derivative = node.attributes.customDerivative {
+        guard derivative.exact else {
+          throw .forwardThroughCustomDerivative(
+            function: derivative.function, location: node.location)
+        }
+        tangents[index] = tangents[node.inputs[0].index]
+        continue
+      }
       guard let jvp = node.op.jvp else {
         throw .notDifferentiable(op: node.op.name, location: node.location)
       }

@@ -25,17 +25,21 @@ extension Graph {
   }
 
   /// `rebuiltWithIndex`, also returning where each node of this graph went in the new one (two
-  /// nodes that map to the same new node were merged).
+  /// nodes that map to the same new node were merged). `unchangedBefore` (with
+  /// `mergingDuplicates`): the caller knows that the nodes before this index have no equal
+  /// earlier node and that `replace` returns nil for them (`firstDuplicate`), so they are taken
+  /// as they are.
   public func rebuiltMapping(
-    mergingDuplicates: Bool = false,
+    mergingDuplicates: Bool = false, unchangedBefore: Int = 0,
     _ replace: (_ index: Int, _ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) throws ->
       NodeID?
   ) throws -> (graph: Graph, map: [NodeID]) {
+    let adoptsUntil = mergingDuplicates ? unchangedBefore : nodes.count
     let builder =
-      mergingDuplicates ? GraphBuilder(capacity: nodes.count) : GraphBuilder(rebuilding: self)
+      adoptsUntil == 0 ? GraphBuilder(capacity: nodes.count) : GraphBuilder(rebuilding: self)
     var map = [NodeID](repeating: NodeID(0), count: nodes.count)
     for (index, node) in nodes.enumerated() {
-      let identical = builder.isAdopting && builder.count == index
+      let identical = builder.isAdopting && builder.count == index && index < adoptsUntil
       let inputs = identical ? node.inputs : node.inputs.map { map[$0.index] }
       builder.currentLocation = node.location
       builder.emittingGradient = node.isGradient
@@ -63,13 +67,38 @@ extension Graph {
     return (graph, map)
   }
 
+  /// The index of the first node that equals an earlier one (same op, operands and attributes)
+  /// or for which `changes` holds, nil when there is none: where a rebuild that merges duplicates
+  /// (CSE) first differs from the graph, found by a scan that makes no nodes.
+  public func firstDuplicate(or changes: (_ index: Int) -> Bool) -> Int? {
+    var table = NodeTable(capacity: nodes.count)
+    for index in nodes.indices {
+      if changes(index) { return index }
+      let (op, inputs, attributes) = (nodes[index].op, nodes[index].inputs, nodes[index].attributes)
+      let hash = nodes[index].tableHash
+      if table.find(op, inputs, attributes, hash: hash, in: nodes) != nil { return index }
+      table.append(index, hash: hash, isNew: true)
+    }
+    return nil
+  }
+
   /// Which nodes a root (output, loss, gradient, declared leaf) needs.
-  public func liveNodes() -> [Bool] { nodesNeeded(by: roots) }
+  public func liveNodes() -> [Bool] {
+    var live = [Bool](repeating: false, count: nodes.count)
+    forEachRoot { live[$0.index] = true }
+    return markingNeeded(live)
+  }
 
   /// Which nodes the given nodes need, themselves included.
   public func nodesNeeded(by wanted: [NodeID]) -> [Bool] {
     var live = [Bool](repeating: false, count: nodes.count)
     for node in wanted { live[node.index] = true }
+    return markingNeeded(live)
+  }
+
+  /// `live` with every node a marked node needs marked too.
+  private func markingNeeded(_ marked: [Bool]) -> [Bool] {
+    var live = marked
     for index in nodes.indices.reversed() where live[index] {
       for input in nodes[index].inputs { live[input.index] = true }
     }

@@ -16,7 +16,7 @@ extension Graph {
     let same = nodes.withUnsafeBufferPointer { a in
       other.nodes.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress }
     }
-    return same && nodes.count == other.nodes.count && roots == other.roots
+    return same && nodes.count == other.nodes.count && hasSameRoots(as: other)
   }
 
   /// Checks the invariants every pass must keep: topological order, arity, shapes that the op's
@@ -58,11 +58,17 @@ extension Graph {
         )
       }
     }
-    for root in roots where root.index < 0 || root.index >= nodes.count {
-      throw VerificationError(message: "root \(root) is not a node of the graph")
+    var missing: NodeID?
+    forEachRoot { root in
+      if missing == nil && (root.index < 0 || root.index >= nodes.count) { missing = root }
     }
-    for declaration in declarations where !self[declaration.node].op.isLeaf {
-      throw VerificationError(message: "declaration '\(declaration.name)' does not point at a leaf")
+    if let missing {
+      throw VerificationError(message: "root \(missing) is not a node of the graph")
+    }
+    // By index: copying each declaration out (its name, shape, initialiser) costs more than the test.
+    for index in declarations.indices where !nodes[declarations[index].node.index].op.isLeaf {
+      throw VerificationError(
+        message: "declaration '\(declarations[index].name)' does not point at a leaf")
     }
     for gradient in gradients {
       guard declarations.indices.contains(gradient.declaration),

@@ -162,6 +162,24 @@ public struct Graph: Sendable {
       + declarations.map(\.node)
   }
 
+  /// Calls `body` with every root, in the order of `roots`, without making the array (the pass
+  /// manager asks after every pass, and a deep net declares thousands of leaves).
+  public func forEachRoot(_ body: (NodeID) -> Void) {
+    for output in outputs { body(output.node) }
+    if let loss { body(loss.node) }
+    for gradient in gradients { body(gradient.node) }
+    for declaration in declarations { body(declaration.node) }
+  }
+
+  /// Whether `other` has the same roots (`roots == other.roots`, without making either array).
+  func hasSameRoots(as other: Graph) -> Bool {
+    outputs.count == other.outputs.count && gradients.count == other.gradients.count
+      && declarations.count == other.declarations.count && loss?.node == other.loss?.node
+      && outputs.indices.allSatisfy { outputs[$0].node == other.outputs[$0].node }
+      && gradients.indices.allSatisfy { gradients[$0].node == other.gradients[$0].node }
+      && declarations.indices.allSatisfy { declarations[$0].node == other.declarations[$0].node }
+  }
+
   public var gradientNodeCount: Int { nodes.count { $0.isGradient } }
 
   /// The same roots with every node id mapped through `map` (used by passes that renumber).

@@ -21,6 +21,9 @@ public final class GraphBuilder {
   public var count: Int { adopted ?? storage.count }
 
   public var currentLocation: SourceRange?
+  /// While a function's body is lowered: where the outermost call starts, added to the location
+  /// of every node made (`SourceRange.call`).
+  public var callSite: SourceLocation?
   public var emittingGradient = false
   /// Set while reverse mode builds cotangents: a product, quotient, negation or sum with a
   /// selection whose branch is 0 is built with the selection outside (`Op.cotangentRules`), so a
@@ -67,15 +70,13 @@ public final class GraphBuilder {
     indexPrefix(count)
   }
 
+  /// Files the first `count` nodes. Each is filed without looking for an equal one before it: if
+  /// there were two, a lookup still finds the earlier one (it sits earlier on the probe path),
+  /// so the table answers as if the later one were left out.
   private func indexPrefix(_ count: Int) {
     table.reserveCapacity(count * 2)
     for index in 0..<count {
-      let (op, inputs, attributes) = (
-        storage[index].op, storage[index].inputs, storage[index].attributes
-      )
-      let hash = NodeTable.hash(op, inputs, attributes)
-      let isNew = table.find(op, inputs, attributes, hash: hash, in: storage) == nil
-      table.append(index, hash: hash, isNew: isNew)
+      table.append(index, hash: storage[index].tableHash, isNew: true)
     }
   }
 
@@ -90,23 +91,34 @@ public final class GraphBuilder {
   public func emit(
     _ op: Op, _ inputs: [NodeID], _ attributes: Attributes = .none, name: String? = nil
   ) throws -> NodeID {
-    try emit(op, inputs, attributes, name: name, knownShape: nil)
+    try emit(
+      op, inputs, attributes, name: name, knownShape: nil,
+      location: currentLocation?.called(at: callSite),
+      isGradient: emittingGradient)
   }
 
   /// `emit`, with the shape already known when the caller copies a node whose operands kept
-  /// their shapes (a shape rule depends only on the operands' shapes and the attributes).
-  /// `original`: the node being copied, which is kept as it is (not made again) when the copy
-  /// would be equal in every field, so a rebuild leaves unchanged nodes shared with the old graph.
+  /// their shapes (a shape rule depends only on the operands' shapes and the attributes), and
+  /// the location and gradient flag a new node takes. `original`: the node being copied (whose
+  /// op, attributes, name, location and flag these are), which is kept as it is (not made again)
+  /// when the copy has its operands and shape, so a rebuild leaves unchanged nodes shared with
+  /// the old graph.
   private func emit(
     _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, name: String?, knownShape: Shape?,
-    original: Node? = nil
+    location: SourceRange?, isGradient: Bool, original: Node? = nil
   ) throws -> NodeID {
     materialize()
-    let hash = NodeTable.hash(op, inputs, attributes)
+    // A copy with the original's operands has the original's hash, made once with the node.
+    let hash =
+      if let original, original.inputs == inputs {
+        original.tableHash
+      } else {
+        NodeTable.hash(op, inputs, attributes)
+      }
     if let existing = table.find(op, inputs, attributes, hash: hash, in: storage) {
       // A name given while building gradients is not put on a forward node that turned out equal.
       if let name, storage[existing.index].name == nil,
-        !emittingGradient || storage[existing.index].isGradient
+        !isGradient || storage[existing.index].isGradient
       {
         storage[existing.index].name = name
       }
@@ -116,15 +128,14 @@ public final class GraphBuilder {
       throw ShapeError("'\(op.name)' takes \(op.arity) operands, got \(inputs.count)")
     }
     let shape = try knownShape ?? op.inferShape(inputs.map { storage[$0.index].shape }, attributes)
-    if let original, original.inputs == inputs, original.shape == shape,
-      original.location == currentLocation, original.isGradient == emittingGradient,
-      original.name == name
-    {
+    if let original, original.inputs == inputs, original.shape == shape {
       storage.append(original)
       table.append(storage.count - 1, hash: hash, isNew: true)
       return NodeID(storage.count - 1)
     }
-    return append(op, inputs, attributes, hash: hash, shape: shape, name: name)
+    return append(
+      op, inputs, attributes, hash: hash, shape: shape, name: name, location: location,
+      isGradient: isGradient)
   }
 
   /// Emits a node whose shape cannot be wrong: a leaf, whose shape is its attributes' own, or a
@@ -137,17 +148,21 @@ public final class GraphBuilder {
     if let existing = table.find(op, inputs, attributes, hash: hash, in: storage) {
       return existing
     }
-    return append(op, inputs, attributes, hash: hash, shape: shape, name: nil)
+    return append(
+      op, inputs, attributes, hash: hash, shape: shape, name: nil,
+      location: currentLocation?.called(at: callSite),
+      isGradient: emittingGradient)
   }
 
   private func append(
-    _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, hash: Int, shape: Shape, name: String?
+    _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, hash: Int, shape: Shape, name: String?,
+    location: SourceRange?, isGradient: Bool
   ) -> NodeID {
     let id = NodeID(storage.count)
     storage.append(
       Node(
         op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
-        location: currentLocation, isGradient: emittingGradient))
+        location: location, isGradient: isGradient, hash: hash))
     table.append(id.index, hash: hash, isNew: true)
     return id
   }
@@ -213,13 +228,10 @@ public final class GraphBuilder {
   public func copy(_ node: Node, inputs: [NodeID], inputShapesUnchanged: Bool = false) throws
     -> NodeID
   {
-    let saved = (currentLocation, emittingGradient)
-    currentLocation = node.location
-    emittingGradient = node.isGradient
-    defer { (currentLocation, emittingGradient) = saved }
-    return try emit(
+    try emit(
       node.op, inputs, node.attributes, name: node.name,
-      knownShape: inputShapesUnchanged ? node.shape : nil, original: node)
+      knownShape: inputShapesUnchanged ? node.shape : nil, location: node.location,
+      isGradient: node.isGradient, original: node)
   }
 
   /// The finished graph with the given roots.

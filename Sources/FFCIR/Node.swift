@@ -25,10 +25,13 @@ public struct Node: Sendable {
     let name: String?
     let location: SourceRange?
     let isGradient: Bool
+    /// `NodeTable.hash` of op, operands and attributes, made once: every rebuild files every
+    /// node it keeps, and a leaf's hash reads its attributes' strings.
+    let hash: Int
 
     init(
       op: Op, inputs: [NodeID], attributes: Attributes, shape: Shape, name: String?,
-      location: SourceRange?, isGradient: Bool
+      location: SourceRange?, isGradient: Bool, hash: Int? = nil
     ) {
       self.op = op
       self.inputs = inputs
@@ -37,6 +40,7 @@ public struct Node: Sendable {
       self.name = name
       self.location = location
       self.isGradient = isGradient
+      self.hash = hash ?? NodeTable.hash(op, inputs, attributes)
     }
 
     /// These fields with one or more of the settable ones changed.
@@ -45,7 +49,8 @@ public struct Node: Sendable {
     ) -> Fields {
       Fields(
         op: op, inputs: inputs, attributes: attributes, shape: shape, name: name ?? self.name,
-        location: location ?? self.location, isGradient: isGradient ?? self.isGradient)
+        location: location ?? self.location, isGradient: isGradient ?? self.isGradient,
+        hash: hash)
     }
   }
 
@@ -78,6 +83,19 @@ public struct Node: Sendable {
       op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
       location: location, isGradient: isGradient)
   }
+
+  /// A node whose `NodeTable.hash` the caller has already computed.
+  init(
+    op: Op, inputs: [NodeID], attributes: Attributes, shape: Shape, name: String?,
+    location: SourceRange?, isGradient: Bool, hash: Int
+  ) {
+    fields = Fields(
+      op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
+      location: location, isGradient: isGradient, hash: hash)
+  }
+
+  /// `NodeTable.hash(op, inputs, attributes)`, kept with the node.
+  var tableHash: Int { fields.hash }
 
   /// Whether `other` is a copy of this very node (not merely an equal one): what a rebuild that
   /// kept a node leaves, so verification need not check it again.

@@ -27,7 +27,8 @@ struct NodeTable {
   static func hash(_ op: Op, _ inputs: [NodeID], _ attributes: Attributes) -> Int {
     // A multiplicative mix of the op's identity and the operands' indices (SplitMix64's
     // finaliser at the end): the table's order is never observed, only equality decides.
-    var h = UInt64(UInt(bitPattern: ObjectIdentifier(op).hashValue))
+    // The op's address itself (its `hashValue` would run SipHash for every node).
+    var h = UInt64(UInt(bitPattern: ObjectIdentifier(op)))
     for input in inputs {
       h = (h ^ UInt64(UInt(bitPattern: input.index))) &* 0x9E37_79B9_7F4A_7C15
       h = h ^ (h >> 29)

@@ -28,6 +28,9 @@ public struct OpTraits: OptionSet, Sendable {
   /// The derivative is declared zero though the value changes with the operand
   /// (`stop_gradient`): finite differences disagree with it by design.
   public static let stopsDerivative = OpTraits(rawValue: 1 << 9)
+  /// The derivative is the one a function states (`custom_vjp`), not the op's own: finite
+  /// differences agree with it only when it is declared exact.
+  public static let statedDerivative = OpTraits(rawValue: 1 << 10)
 }
 
 /// Where the gradient property tests draw an input: inside the op's domain and away from kinks.

@@ -26,8 +26,11 @@ public enum OpRegistry {
   }
 
   /// Ops whose derivative rule is tested against finite differences (not `stop_gradient`, whose
-  /// derivative is zero by declaration).
+  /// derivative is zero by declaration, nor `custom_vjp`, whose derivative a function states).
   public static var differentiable: [Op] {
-    all.filter { $0.vjp != nil && !$0.isLeaf && !$0.traits.contains(.stopsDerivative) }
+    all.filter {
+      $0.vjp != nil && !$0.isLeaf
+        && $0.traits.isDisjoint(with: [.stopsDerivative, .statedDerivative])
+    }
   }
 }

@@ -8,6 +8,9 @@ public enum ReverseMode {
     case notDifferentiable(op: String, location: SourceRange?)
     /// A derivative rule built an ill-shaped node: a bug in the rule.
     case illShapedRule(op: String, message: String)
+    /// Forward mode met a function whose derivative is stated for reverse mode only
+    /// (`derivative(g) = ...`, as `jax.custom_vjp`).
+    case forwardThroughCustomDerivative(function: String, location: SourceRange?)
   }
 
   /// The cotangent of `output` (named `outputName` in gradient names, `dL/dh1`) for every node that

@@ -51,13 +51,16 @@ public struct AlgebraicSimplification: Pass {
   ]
 
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
-    var rulesOfOp: [ObjectIdentifier: [RewriteRule]] = [:]  // made once per op, not per node
+    // Made once per op, not per node, and found by the op's identity in a short list (a graph
+    // uses a few dozen ops; a dictionary would hash the identity with SipHash at every node).
+    var rulesOfOp: [(op: Op, rules: [RewriteRule])] = []
     return try RewriteEngine.run(graph, pass: name, &context, memo: memo) { node in
-      if let rules = rulesOfOp[ObjectIdentifier(node.op)] { return rules }
+      let op = node.op
+      if let known = rulesOfOp.first(where: { $0.op === op }) { return known.rules }
       let rules =
-        node.op.rewrites.filter { $0.phase == .simplify }
-        + (node.op.isElementwise && node.op.arity == 2 ? Self.elementwiseRules : [])
-      rulesOfOp[ObjectIdentifier(node.op)] = rules
+        op.rewrites.filter { $0.phase == .simplify }
+        + (op.isElementwise && op.arity == 2 ? Self.elementwiseRules : [])
+      rulesOfOp.append((op, rules))
       return rules
     }
   }

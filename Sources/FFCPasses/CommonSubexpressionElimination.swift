@@ -1,19 +1,37 @@
 import FFCIR
+import Foundation
 
 /// Merges identical nodes. The rebuilding builder hash-conses, so a node equal to one already made
 /// (same op, inputs and attributes) is reused; operands of commutative ops are put in a canonical
 /// order first (constants on the right, then by node number) so that `a*b` and `b*a` meet.
 public struct CommonSubexpressionElimination: Pass {
   public let name = "cse"
+  /// The graph the last run found nothing to change in: given that very graph again (the fixed
+  /// point's last round), the run needs no scan.
+  let lastClean = LastClean()
+
+  final class LastClean: @unchecked Sendable {
+    private let lock = NSLock()
+    private var graph: Graph?  // retained, so that its storage cannot be another graph's
+    func contains(_ other: Graph) -> Bool {
+      lock.withLock { graph.map { $0.isIdentical(to: other) } ?? false }
+    }
+    func set(_ clean: Graph) { lock.withLock { graph = clean } }
+  }
 
   public init() {}
 
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
+    if lastClean.contains(graph) { return graph }
     // Usually (in every fixed-point round after the first) nothing is out of order and no two
     // nodes are equal: a scan finds that out for far less than a rebuild.
-    guard Self.mayChange(graph) else { return graph }
+    guard let first = Self.firstChange(graph) else {
+      lastClean.set(graph)
+      return graph
+    }
     let (result, map) = try rebuilding(graph) {
-      try graph.rebuiltMapping(mergingDuplicates: true) { _, node, inputs, builder in
+      try graph.rebuiltMapping(mergingDuplicates: true, unchangedBefore: first) {
+        _, node, inputs, builder in
         guard Self.needsSwap(node, inputs, builder) else { return nil }
         // Reordering alone is not counted as a change: it never undoes itself.
         return try builder.copy(node, inputs: [inputs[1], inputs[0]])
@@ -21,11 +39,12 @@ public struct CommonSubexpressionElimination: Pass {
     }
     // A node that landed on a node an earlier one already became was merged into it: recorded,
     // so that --explain-rewrites shows it and --check-rewrites compares the two values.
-    var firstOrigin: [NodeID: Int] = [:]
+    var firstOrigin = [Int](repeating: -1, count: result.nodes.count)
     var merged = 0
     for (index, target) in map.enumerated() {
-      guard let first = firstOrigin[target] else {
-        firstOrigin[target] = index
+      let first = firstOrigin[target.index]
+      guard first >= 0 else {
+        firstOrigin[target.index] = index
         continue
       }
       merged += 1
@@ -49,30 +68,12 @@ public struct CommonSubexpressionElimination: Pass {
     return (aIsConstant && !bIsConstant) || (aIsConstant == bIsConstant && b < a)
   }
 
-  /// Whether a rebuild would reorder operands or merge two nodes. Nodes are filed by the hash of
-  /// what makes them equal (op, operands, attributes) and compared only when two hashes meet.
-  static func mayChange(_ graph: Graph) -> Bool {
-    var firstWithHash = [Int: Int](minimumCapacity: graph.nodes.count)
-    for index in graph.nodes.indices {
-      let (op, inputs) = (graph.nodes[index].op, graph.nodes[index].inputs)
-      if op.traits.contains(.commutative), needsSwap(graph.nodes[index], inputs, graph) {
-        return true
-      }
-      var hasher = Hasher()
-      hasher.combine(ObjectIdentifier(op))
-      hasher.combine(inputs)
-      if inputs.isEmpty { hasher.combine(graph.nodes[index].attributes) }  // as the builder does
-      let hash = hasher.finalize()
-      if let other = firstWithHash[hash] {
-        if graph.nodes[other].op === op && graph.nodes[other].inputs == inputs
-          && graph.nodes[other].attributes == graph.nodes[index].attributes
-        {
-          return true
-        }
-      } else {
-        firstWithHash[hash] = index
-      }
+  /// Where a rebuild would first reorder operands or merge two nodes (nil: it would change
+  /// nothing): the nodes before it are kept as they are.
+  static func firstChange(_ graph: Graph) -> Int? {
+    graph.firstDuplicate { index in
+      let node = graph.nodes[index]
+      return node.op.traits.contains(.commutative) && needsSwap(node, node.inputs, graph)
     }
-    return false
   }
 }

@@ -81,10 +81,16 @@ public struct ConstantFolding: Pass {
   /// Whether `fold` evaluates the node, whose operands `inputs` are nodes of `graph` (a graph or
   /// the builder of one).
   private func isFoldable(_ node: Node, _ inputs: [NodeID], _ graph: some NodeLookup) -> Bool {
-    guard node.shape.concrete != nil, (node.shape.elementCount ?? .max) <= maxElements else {
+    let shapeOnly = node.op.traits.contains(.shapeOnly)
+    // The cheapest test first (it fails at almost every node): an operand that is neither a
+    // constant nor a broadcast.
+    if !shapeOnly
+      && !inputs.allSatisfy({ graph[$0].op === Op.const || graph[$0].op === Op.broadcastTo })
+    {
       return false
     }
-    if node.op.traits.contains(.shapeOnly) { return graph[inputs[0]].shape.concrete != nil }
+    guard let count = node.shape.elementCount, count <= maxElements else { return false }
+    if shapeOnly { return graph[inputs[0]].shape.concrete != nil }
     guard inputs.allSatisfy({ graph[$0].op === Op.const || isBroadcastScalar(graph[$0], graph) })
     else { return false }
     // Broadcasting a scalar constant is already as small as a constant can be. (`node` may be of

@@ -5,18 +5,19 @@ import FFCTensor
 /// (θ their flattened concatenation in the order listed), as a graph whose outputs are its rows
 /// (see `HessianRows`).
 public enum Hessian {
-  public static let maximumElements = HessianRows.maximumElements
-
   public enum Failure: Error {
     case noLoss
     case notAParameter(String)
-    case tooLarge(String, Int)
+    /// See `HessianRows.Failure.overBudget`.
+    case overBudget(String, Int, String)
     case reverseMode(ReverseMode.Failure)
   }
 
   /// The forward graph with the Hessian rows of `parameters` as its outputs (`d2L/dθ[k]`, each
   /// [n]; its own outputs and loss dropped), unoptimised.
-  public static func graph(_ forward: Graph, parameters: [String]) throws(Failure) -> Graph {
+  public static func graph(_ forward: Graph, parameters: [String], budget: DerivativeBudget)
+    throws(Failure) -> Graph
+  {
     guard let loss = forward.loss else { throw .noLoss }
     var variables: [HessianRows.Variable] = []
     for parameter in parameters {
@@ -29,10 +30,14 @@ public enum Hessian {
     builder.emittingGradient = true
     let rows: [Value]
     do throws(HessianRows.Failure) {
-      rows = try HessianRows.rows(of: loss.node, named: loss.name, wrt: variables, builder)
+      rows = try HessianRows.rows(
+        of: loss.node, named: loss.name, wrt: variables, builder, budget: budget)
     } catch {
       switch error {
-      case .tooLarge(let name, let count): throw .tooLarge(name, count)
+      // A parameter's size is always known.
+      case .unknownSize(let name): throw .notAParameter(name)
+      case .overBudget(let names, let count, let reason):
+        throw .overBudget(names, count, reason)
       case .reverseMode(let failure): throw .reverseMode(failure)
       }
     }
@@ -49,7 +54,9 @@ public enum Hessian {
   }
 
   /// `graph` for one parameter.
-  public static func graph(_ forward: Graph, parameter: String) throws(Failure) -> Graph {
-    try graph(forward, parameters: [parameter])
+  public static func graph(_ forward: Graph, parameter: String, budget: DerivativeBudget)
+    throws(Failure) -> Graph
+  {
+    try graph(forward, parameters: [parameter], budget: budget)
   }
 }

@@ -45,6 +45,8 @@ public struct HessianVectorProducts: Pass {
       switch error {
       case .notDifferentiable(let op, let location):
         throw .user(.cannotDifferentiate(op, at: location))
+      case .forwardThroughCustomDerivative(let function, let location):
+        throw .user(.forwardThroughCustomDerivative(function, at: nil, clause: location))
       case .illShapedRule(let op, let message):
         throw .internal(pass: name, message: "'\(op)': \(message)")
       }

@@ -15,6 +15,7 @@ public enum RewriteEngine {
     _ graph: Graph, pass: String, _ context: inout PassContext, memo: RewriteMemo?,
     rules: (Node) -> [RewriteRule]
   ) throws(PassFailure) -> Graph {
+    if let memo, memo.firedNothing(on: graph) { return graph }
     var fired: [String: Int] = [:]
     var events: [RewriteEvent] = []
     let uses = liveUses(graph)
@@ -54,7 +55,7 @@ public enum RewriteEngine {
     memo?.store(
       RewriteMemo.record(
         input: graph, uses: uses, made: result, map: map, quiet: quiet, fired: made),
-      skipped: skipped)
+      skipped: skipped, unchanged: made.isEmpty && result.isIdentical(to: graph) ? graph : nil)
     for (key, n) in fired.sorted(by: { $0.key < $1.key }) { context.count(key, by: n) }
     for event in events { context.record(event) }
     return result
@@ -115,7 +116,7 @@ public enum RewriteEngine {
     for (index, node) in graph.nodes.enumerated() where live[index] {
       for input in node.inputs { uses[input.index] += 1 }
     }
-    for root in graph.roots { uses[root.index] += 1 }
+    graph.forEachRoot { uses[$0.index] += 1 }
     return uses
   }
 

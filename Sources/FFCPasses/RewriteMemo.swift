@@ -25,14 +25,28 @@ final class RewriteMemo: @unchecked Sendable {
 
   private let lock = NSLock()
   private var seen: Seen?
+  /// The graph the last run was given, when no rule fired in it (retained, so that its storage
+  /// cannot be reused by another graph): a run given that very graph again would fire nothing.
+  private var unchanged: Graph?
   /// How many nodes the last run skipped (for tests).
   private(set) var skipped = 0
 
   init() {}
 
   func take() -> Seen? { lock.withLock { seen } }
-  func store(_ new: Seen, skipped: Int) {
-    lock.withLock { (seen, self.skipped) = (new, skipped) }
+  func store(_ new: Seen, skipped: Int, unchanged: Graph?) {
+    lock.withLock { (seen, self.skipped, self.unchanged) = (new, skipped, unchanged) }
+  }
+
+  /// Whether the last run was given this very graph and no rule fired: the rules would see the
+  /// same nodes and reader counts again, so they would fire nothing again (the fixed point's last
+  /// round, which only confirms that nothing changes). Every node counts as skipped.
+  func firedNothing(on graph: Graph) -> Bool {
+    lock.withLock {
+      guard let unchanged, unchanged.isIdentical(to: graph) else { return false }
+      skipped = graph.nodes.count
+      return true
+    }
   }
 
   /// Which nodes of `graph` are, with every node below them, the very nodes at the same indices

@@ -40,6 +40,10 @@ public enum GradientCheck {
     public let maxRelativeError: Double
     /// The elements that are not plain agreements, in index order.
     public let notable: [Element]
+    /// The line of a function's stated derivative (not declared exact) that the parameter's
+    /// gradient passes through: such a parameter is not compared (finite differences see the
+    /// forward expression, not the stated derivative) and counts as neither pass nor failure.
+    public var statedDerivativeLine: Int? = nil
     public var failures: [Element] { notable.filter { $0.verdict == .disagrees } }
     public var kinks: Int { count(.kink) }
     public var jumps: Int { count(.jump) }
@@ -65,8 +69,16 @@ public enum GradientCheck {
     let gradients = graph.gradients.map { plan.value(of: $0.node) }
     var rng = SplitMix64(seed: settings.seed ^ 0xC4EC)
     var report: [Parameter] = []
+    let source = forward ?? graph
     for (gradient, symbolic) in zip(graph.gradients, gradients) {
       let declaration = graph.parameter(of: gradient)
+      if let line = statedDerivativeLine(named: declaration.name, in: source) {
+        report.append(
+          Parameter(
+            name: declaration.name, shape: symbolic.shape, checked: 0, maxAbsoluteError: 0,
+            maxRelativeError: 0, notable: [], statedDerivativeLine: line))
+        continue
+      }
       let probed = probe.graph.declarations.first { $0.name == declaration.name }?.node
       let buffer = probe.buffer(of: probed ?? declaration.node)
       let count = plan.count(of: declaration.node)
@@ -135,6 +147,29 @@ public enum GradientCheck {
     plan.run()
     plan.freeze(stopped)
     return (plan, loss)
+  }
+
+  /// The line of the first function's derivative, stated and not declared exact, between the
+  /// parameter `name` and the loss of `graph`; nil when there is none.
+  static func statedDerivativeLine(named name: String, in graph: Graph) -> Int? {
+    guard let loss = graph.loss?.node,
+      let parameter = graph.declarations.first(where: { $0.name == name })?.node
+    else { return nil }
+    return statedDerivativeLine(from: [parameter], to: loss, in: graph.nodes)
+  }
+
+  /// The line of the first function's derivative, stated and not declared exact
+  /// (`custom_vjp`), that lies between `sources` and `target`.
+  public static func statedDerivativeLine(
+    from sources: [NodeID], to target: NodeID, in nodes: [Node]
+  ) -> Int? {
+    let between = ReverseMode.nodesBetween(sources, and: target, in: nodes)
+    for (index, node) in nodes.enumerated() where between[index] {
+      if let derivative = node.attributes.customDerivative, !derivative.exact {
+        return derivative.line
+      }
+    }
+    return nil
   }
 
   static func sample(_ count: Int, _ k: Int, _ rng: inout SplitMix64) -> [Int] {

@@ -24,13 +24,30 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
 public struct LeafValues: Sendable {
   public private(set) var values: [(declaration: Declaration, value: Tensor)] = []
   public private(set) var bindings: [String: Int] = [:]
+  /// With `keepingStored`, the parameters whose starting values stay in a file
+  /// (`Initializer.stored`), for a plan to fill its buffers from; they are not in `values`.
+  public private(set) var stored: [(declaration: Declaration, value: StoredTensor)] = []
 
   /// `given` holds values by the declaration's index, ahead of `feeds` (training's parameters).
+  /// `shapes` gives only the shapes of some leaves (by index), for callers that want `bindings`.
+  /// `keepingStored` leaves a parameter loaded from a file in the file (`stored`), for the
+  /// plan to read in chunks, instead of an f64 copy in `values`.
   public init(
-    _ graph: Graph, feeds: [String: Tensor], given: [Int: Tensor] = [:], seed: UInt64
+    _ graph: Graph, feeds: [String: Tensor], given: [Int: Tensor] = [:],
+    shapes: [Int: [Int]] = [:], seed: UInt64, keepingStored: Bool = false
   ) throws(EvaluationError) {
     let classes = graph.labelClasses()
     for (index, declaration) in graph.declarations.enumerated() where declaration.kind != .const {
+      if let shape = shapes[index] {
+        // Only the sizes are wanted (`bindings`): no value is made.
+        try bind(declaration, shape)
+        continue
+      }
+      if keepingStored, given[index] == nil, let file = Self.stored(declaration, feeds) {
+        try bind(declaration, file.shape)
+        stored.append((declaration, file))
+        continue
+      }
       let value: Tensor
       if let known = given[index] {
         value = known
@@ -47,6 +64,16 @@ public struct LeafValues: Sendable {
       }
       values.append((declaration, value))
     }
+  }
+
+  /// The file a parameter's starting value stays in, when nothing else gives it a value.
+  public static func stored(_ declaration: Declaration, _ feeds: [String: Tensor])
+    -> StoredTensor?
+  {
+    guard feeds[declaration.name] == nil, declaration.defaultValue == nil,
+      case .stored(let file)? = declaration.initializer
+    else { return nil }
+    return file
   }
 
   /// A leaf's value: fed, else its default, else its initialiser drawn with `seed`.

@@ -12,6 +12,11 @@ public enum MemoryBudget {
   public static let limit = MemoryLimit.current()
   public static var limitBytes: Int { limit.bytes }
 
+  /// The budget for building a Jacobian's or a Hessian's derivative passes: the same limit.
+  public static var derivatives: DerivativeBudget {
+    DerivativeBudget(bytes: limit.bytes, phrase: limit.phrase, describe: { describe($0) })
+  }
+
   /// The number of elements of `shape`, or an error when it overflows or its values alone would
   /// not fit in memory at `bytesPerElement`.
   public static func elementCount(

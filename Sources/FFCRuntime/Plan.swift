@@ -86,9 +86,19 @@ public final class Plan<T: PlanScalar> {
         continue
       }
       if node.op.isLeaf { continue }
+      // Loops, not `map`: in this generic initialiser `map` runs unspecialised, a closure call
+      // per operand (a sixth of a plan's making for a deep net).
+      var inputs: [UnsafeMutablePointer<T>] = []
+      var inputShapes: [[Int]] = []
+      inputs.reserveCapacity(node.inputs.count)
+      inputShapes.reserveCapacity(node.inputs.count)
+      for input in node.inputs {
+        inputs.append(pointer(input.index))
+        inputShapes.append(shapes[input.index])
+      }
       let call = KernelCall<T>(
-        inputs: node.inputs.map { pointer($0.index) }, output: pointer(index),
-        inputShapes: node.inputs.map { shapes[$0.index] }, outputShape: shapes[index],
+        inputs: inputs, output: pointer(index), inputShapes: inputShapes,
+        outputShape: shapes[index],
         attributes: node.attributes,
         workspace: workspace)
       if let kernel = kernels[index] {
@@ -241,6 +251,30 @@ extension Plan {
   {
     try self.init(graph, bindings: leaves.bindings, keepAll: keepAll)
     for (declaration, value) in leaves.values { try set(value, for: declaration) }
+    for (declaration, value) in leaves.stored {
+      try Self.fill(buffer(of: declaration.node), from: value, for: declaration)
+    }
+  }
+
+  /// Fills a parameter's buffer from a file, chunk by chunk (no f64 copy of the whole tensor),
+  /// refusing a value the element type cannot hold.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
+  public static func fill(
+    _ target: UnsafeMutablePointer<T>, from value: StoredTensor, for declaration: Declaration
+  ) throws(EvaluationError) {
+    try value.forEachChunk { (start, chunk) throws(EvaluationError) in
+      for (i, x) in chunk.enumerated() {
+        let converted = T(x)
+        if x.isFinite && !converted.isFinite {
+          throw EvaluationError(
+            message:
+              "the value \(TensorFormat.number(x)) of '\(declaration.name)' is too large for \(T.precision)",
+            location: declaration.location, unrepresentableIn: T.precision)
+        }
+        target[start + i] = converted
+      }
+    }
   }
 
   /// Writes a declared leaf's value, refusing one the element type cannot hold: a finite value too

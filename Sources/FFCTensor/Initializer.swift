@@ -4,6 +4,8 @@ import Foundation
 /// seed and the parameter's name, so adding a parameter never changes another's values.
 public enum Initializer: Hashable, Sendable, CustomStringConvertible {
   case literal(Tensor)
+  /// Values kept in a file (`load(...)`) until the parameter's buffer is filled from it.
+  case stored(StoredTensor)
   case zeros
   case ones
   case uniform(low: Double, high: Double)
@@ -16,6 +18,7 @@ public enum Initializer: Hashable, Sendable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .literal(let t): TensorFormat.literal(t)
+    case .stored(let t): t.source
     case .zeros: "zeros"
     case .ones: "ones"
     case .uniform(let a, let b): "uniform(\(TensorFormat.number(a)), \(TensorFormat.number(b)))"
@@ -36,6 +39,8 @@ public enum Initializer: Hashable, Sendable, CustomStringConvertible {
     switch self {
     case .literal(let t):
       return Tensor(shape: shape, scalars: Kernels.broadcast(t, to: shape).scalars)
+    case .stored(let t):
+      return t.tensor()
     case .zeros: values = [Double](repeating: 0, count: count)
     case .ones: values = [Double](repeating: 1, count: count)
     case .uniform(let low, let high): values = (0..<count).map { _ in rng.uniform(low, high) }

@@ -78,6 +78,9 @@ public struct Shape: Hashable, Sendable, CustomStringConvertible, ExpressibleByA
 
   /// numpy broadcasting of two shapes (trailing axes aligned, 1 stretches); nil when incompatible.
   public static func broadcast(_ a: Shape, _ b: Shape) -> Shape? {
+    // Equal shapes, or a scalar with anything: the other shape itself (no new dimensions array).
+    if a.rank == 0 { return b }
+    if b.rank == 0 || a == b { return a }
     let rank = max(a.rank, b.rank)
     var result: [Dim] = []
     for i in 0..<rank {

@@ -94,3 +94,52 @@ func safetensorsRefusesBadFilesByName(bytes: [UInt8], problem: String) {
   #expect(file.tensor(file.entries[0]) == big)
   #expect(throws: FormatError.self) { try SafeTensorsFile(path + ".no", displayName: "no") }
 }
+
+/// A file larger than one of `stream`'s pieces, with awkward values (a subnormal, -0, an
+/// infinity, a NaN with a payload): streamed, it is the encoded bytes; read back through a
+/// stored reference (chunk by chunk, as a plan fills its buffers), every value keeps its bits;
+/// the digest changes with any value.
+@Test(arguments: [SafeTensorsWriter.Precision.f32, .f64])
+func safetensorsStreamsLargeFilesAndReadsThemBackBitForBit(
+  precision: SafeTensorsWriter.Precision
+) throws {
+  let count = 300_007
+  var scalars = (0..<count).map { Double(Float(sin(Double($0)) * 1e3)) }
+  scalars[0] = Double(Float.leastNonzeroMagnitude)
+  scalars[1] = -0.0
+  scalars[2] = .infinity
+  scalars[3] = Double(Float(bitPattern: 0x7FC0_1234))
+  let tensors: [(name: String, value: Tensor)] = [
+    ("big", Tensor(shape: [count], scalars: scalars)), ("s", Tensor(0.1)),
+  ]
+  var pieces: [Int] = []
+  var streamed = Data()
+  SafeTensorsWriter.stream(tensors, as: precision, metadata: [("digest", "x")]) { bytes in
+    pieces.append(bytes.count)
+    streamed.append(bytes.bindMemory(to: UInt8.self))
+    return true
+  }
+  #expect(streamed == SafeTensorsWriter.encode(tensors, as: precision, metadata: [("digest", "x")]))
+  #expect(pieces.count > 2 && pieces.allSatisfy { $0 <= 1 << 20 })
+  let file = try SafeTensorsFile(MappedFile(bytes: Array(streamed), displayName: "w.safetensors"))
+  let stored = file.stored(try #require(file.entry(named: "big")), source: "load(\"w\")")
+  #expect(stored.description == "load(\"w\")" && stored.shape == [count])
+  var seen = 0
+  stored.forEachChunk { start, values in
+    for (i, x) in values.enumerated() {
+      let expected = scalars[start + i]
+      let same =
+        precision == .f32
+        ? Float(x).bitPattern == Float(expected).bitPattern
+        : x.bitPattern == expected.bitPattern
+      if !same { Issue.record("element \(start + i): \(x) read back for \(expected)") }
+    }
+    seen += values.count
+  }
+  #expect(seen == count)
+  let digest = SafeTensorsWriter.digest(tensors, as: precision)
+  #expect(digest.count == 16 && digest == SafeTensorsWriter.digest(tensors, as: precision))
+  var changed = tensors
+  changed[1].value = Tensor(0.2)
+  #expect(SafeTensorsWriter.digest(changed, as: precision) != digest)
+}

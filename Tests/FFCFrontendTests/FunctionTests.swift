@@ -38,9 +38,28 @@ import Testing
     #expect(
       graph.declarations.map(\.name) == ["x", "b1.h.W", "b1.h.b", "b2.h.W", "b2.h.b"])
     #expect(graph.nodes.contains { $0.name == "b2.h" })
-    // The definition's line tags what the call made.
+    // The definition's line tags what the call made, and the call's line beside it.
     let layer = try #require(graph.nodes.first { $0.name == "b1.h" })
-    #expect(layer.location?.start.line == 3)
+    #expect(layer.location?.start.line == 3 && layer.location?.call?.line == 6)
+    #expect(graph.nodes.first { $0.name == "b2.h" }?.location?.call?.line == 7)
+    #expect(
+      graph.declarations.first { $0.name == "b2.h.W" }?.location?.lineTag
+        == "line 3 (call at line 7)")
+    #expect(graph.nodes.first { $0.name == "x" }?.location?.call == nil)
+  }
+
+  /// A call inside a body is tagged with the outermost call, the line a reader of the program sees.
+  @Test func nestedCallsAreTaggedWithTheOutermostCall() throws {
+    let text =
+      block + "def twice(v) {\n  a = block(v, 2)\n  return block(a, 2)\n}\n"
+      + "t = twice(x)\noutput t\nloss L = sum(t)\n"
+    let graph = try Programs.lower(text)
+    let inner = try #require(graph.nodes.first { $0.name == "t.a.h" })
+    #expect(inner.location?.start.line == 3 && inner.location?.call?.line == 10)
+    let printed = TextPrinter(source: SourceFile(path: "test.ffn", text: text)).print(
+      try Programs.compile(text))
+    #expect(
+      printed.contains("# via line 3 (call at line 10): h = dense(v, units, tanh)"), "\(printed)")
   }
 
   @Test func repeatUnrollsByALoop() throws {
@@ -78,6 +97,45 @@ import Testing
     #expect(inputInside.map(\.id) == ["function.statement"])
     let unclosed = errors("def f(v) {\n  return v\n")
     #expect(unclosed.count == 1)
+  }
+
+  /// `param b1.h.W[2, 2] = ...`: the value of one call's parameter, given at the top level.
+  @Test func anOverrideLineGivesOneCallsParameterItsValue() throws {
+    let text =
+      block + "b1 = block(x, 2)\nh = repeat(2, block, b1, 2)\noutput h\n"
+      + "param b1.h.W[2, 2] = [[1, 2], [3, 4]]\nparam h.2.h.b = 0.5\n"
+    let graph = try Programs.lower(text)
+    let value = { (name: String) in graph.declarations.first { $0.name == name }?.initializer }
+    #expect(value("b1.h.W") == .literal(Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])))
+    #expect(value("h.2.h.b") == .literal(Tensor(shape: [2], scalars: [0.5, 0.5])))
+    #expect(value("h.1.h.b") == .zeros)
+    // Before the call that makes the parameter is as good as after it.
+    let before = try Programs.lower(
+      block + "param b1.h.b[2] = [7, 8]\nb1 = block(x, 2)\noutput b1\n")
+    #expect(
+      before.declarations.first { $0.name == "b1.h.b" }?.initializer
+        == .literal(Tensor(shape: [2], scalars: [7, 8])))
+  }
+
+  @Test func overrideMistakesAreReportedWhereTheyAre() {
+    let program = block + "b1 = block(x, 2)\noutput b1\n"
+    let twice = errors(program + "param b1.h.b = 1\nparam b1.h.b = 2\n")
+    #expect(twice.map(\.id) == ["override.duplicate"] && twice.first?.line == 9)
+    let unknown = errors(program + "param b1.h.bb = 1\n")
+    #expect(unknown.map(\.id) == ["override.unknown"] && unknown.first?.line == 8)
+    #expect(unknown.first?.message.hasSuffix("did you mean 'b1.h.b'?") == true)
+    let declared = errors(
+      "input x[N, 2]\nh = dense(x, 2)\noutput h\nparam h.W[2, 2] = 1\n")
+    #expect(declared.map(\.id) == ["override.declared"] && declared.first?.line == 4)
+    let shape = errors(program + "param b1.h.W[3, 2] = 1\n")
+    #expect(shape.map(\.id) == ["declaration.shape"] && shape.first?.column == 7)
+    let literal = errors(program + "param b1.h.b = [1, 2, 3]\n")
+    #expect(literal.map(\.id) == ["declaration.shape"] && literal.first?.column == 16)
+    let empty = errors(program + "param b1.h.b\n")
+    #expect(empty.map(\.id) == ["override.value"])
+    let inside = errors(
+      "input x[N, 2]\ndef f(v) {\n  param b1.c = 1\n  return v\n}\ny = f(x)\noutput y\n")
+    #expect(inside.map(\.id) == ["override.place"] && inside.first?.line == 3)
   }
 
   @Test func aMistakeInABodyIsReportedOnceForManyCalls() {

@@ -41,14 +41,8 @@ import Testing
     let original = Repository.read("samples/\(sample)")
     let before = try Programs.lower(original)
     let values = Self.randomValues(before, seed: sample)
-    let written: String
-    do {
-      written = try write(original, values)
-    } catch let error as Diagnostic where error.id == "save.function" {
-      // A parameter a function's call made has no line of its own to be written to: the save is
-      // refused before anything is written (FunctionCLITests), and that is all there is to check.
-      return
-    }
+    // A parameter a function's call made gets an override line at the end (`param b1.c[3] = ...`).
+    let written = try write(original, values)
     let after = try Programs.lower(written)
 
     for (name, value) in values {
@@ -374,5 +368,43 @@ import Testing
 
   @Test func aProgramWithErrorsIsReportedAsItIs() {
     #expect(throws: Diagnostic.self) { _ = try write("param W[2] = [1, 2, 3]\n", []) }
+  }
+}
+
+/// Parameters a function's call made are saved as override lines at the end of the program, and a
+/// second save replaces those lines' values in place.
+@Suite struct FunctionSaveTests {
+  let program = """
+    input x[N, 2]
+    def block(v, units) {
+      h = dense(v, units, tanh)
+      return v + h
+    }
+    b1 = block(x, 2)
+    param s = 1
+    loss L = sum(b1) * s
+    """
+
+  func write(_ text: String, _ values: [(name: String, value: Tensor)]) throws -> String {
+    try ProgramWriter.withParameterValues(
+      SourceFile(path: "t.ffn", text: text), values: values, precision: .f64, note: nil)
+  }
+
+  @Test func overrideLinesAreAddedOnceAndThenReplaced() throws {
+    let w = Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])
+    let once = try write(
+      program + "\n", [("b1.h.W", w), ("b1.h.b", Tensor(shape: [2], scalars: [0.5, -0.5]))])
+    #expect(
+      once
+        == program + "\n"
+        + "param b1.h.W[2, 2] = [[1, 2],\n                      [3, 4]]\nparam b1.h.b[2] = [0.5, -0.5]\n"
+    )
+    let twice = try write(once, [("b1.h.W", w), ("b1.h.b", Tensor(shape: [2], scalars: [1, 1]))])
+    #expect(twice == once.replacingOccurrences(of: "[0.5, -0.5]", with: "[1, 1]"))
+    // A last line without a line break, and a value added to that line: the override comes after.
+    let bare = try write(
+      "input x[N, 2]\ndef f(v) {\n  param c = 0\n  return v * c\n}\ny = f(x)\nloss L = sum(y)\nparam s",
+      [("y.c", Tensor(3)), ("s", Tensor(2))])
+    #expect(bare.hasSuffix("loss L = sum(y)\nparam s = 2\nparam y.c = 3"))
   }
 }

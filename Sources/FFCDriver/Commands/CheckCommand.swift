@@ -27,6 +27,12 @@ public enum CheckCommand: Command {
     forward graph: each jvp(y, W, V) along V, each jacobian(y, W) along every element of W, and
     each hessian(f, ...) by second differences (step 1e-4), with the value differentiated with
     respect to moved as an independent input and the values under stop_gradient held still.
+
+    A gradient or derivative value that passes through a function's stated derivative
+    (derivative(g) = ...) is not compared: the differences see the forward expression, which the
+    stated derivative need not match (a straight-through estimator). Its row says "not checked
+    (custom derivative at line N)", which is not a failure. A derivative declared exact
+    (derivative(g) exact = ...) is checked like any other.
     """
   static let epilogue = """
     exit codes: 0 every gradient agrees, 1 one does not (or an error in the program or the data),
@@ -88,6 +94,11 @@ public enum CheckCommand: Command {
       ? .success : .programError
   }
 
+  /// The result of a row that passes through a function's stated derivative.
+  static func notChecked(_ line: Int) -> String {
+    "not checked (custom derivative at line \(line))"
+  }
+
   /// What a verdict other than a disagreement means, after an element's line.
   static func note(_ element: GradientCheck.Element) -> String {
     switch element.verdict {
@@ -118,7 +129,7 @@ public enum CheckCommand: Command {
       table.append([
         row.label, Shape(row.shape).description, String(row.checked),
         scientific(row.maxAbsoluteError), scientific(row.maxRelativeError),
-        row.passed ? "ok" : "FAIL",
+        row.statedDerivativeLine.map(notChecked) ?? (row.passed ? "ok" : "FAIL"),
       ])
     }
     let widths = (0..<table[0].count).map { column in table.map { $0[column].count }.max() ?? 0 }
@@ -149,7 +160,9 @@ public enum CheckCommand: Command {
       rows.append([
         p.name, Shape(p.shape).description, String(p.checked), scientific(p.maxAbsoluteError),
         scientific(p.maxRelativeError),
-        (p.passed ? "ok" : "FAIL") + (notes.isEmpty ? "" : " (\(notes.joined(separator: ", ")))"),
+        p.statedDerivativeLine.map(notChecked)
+          ?? (p.passed ? "ok" : "FAIL")
+            + (notes.isEmpty ? "" : " (\(notes.joined(separator: ", ")))"),
       ])
     }
     let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
@@ -170,8 +183,12 @@ public enum CheckCommand: Command {
       }
     }
     let failed = report.filter { !$0.passed }.count
+    let unchecked = report.filter { $0.statedDerivativeLine != nil }.count
+    let aside = unchecked > 0 ? "; \(unchecked) not checked (a custom derivative)" : ""
     out +=
-      failed == 0 ? "every gradient agrees\n" : "\(failed) of \(report.count) gradients disagree\n"
+      failed == 0
+      ? "every gradient \(unchecked > 0 ? "checked " : "")agrees\(aside)\n"
+      : "\(failed) of \(report.count) gradients disagree\(aside)\n"
     return out
   }
 }

@@ -180,7 +180,8 @@ public enum RunCommand: Command {
       let names = parameter.split(separator: ",", omittingEmptySubsequences: false).map {
         String($0).trimmingCharacters(in: .whitespaces)
       }
-      let rows = try Hessian.graph(compiled.forward, parameters: names)
+      let rows = try Hessian.graph(
+        compiled.forward, parameters: names, budget: MemoryBudget.derivatives)
       return try? Pipeline.standard(differentiate: false, optimize: true).run(rows).graph
     } catch {
       switch error {
@@ -189,9 +190,9 @@ public enum RunCommand: Command {
         let names = compiled.forward.parameters.map(\.name)
         let hint = EditDistance.closest(to: name, in: names).map { "; did you mean '\($0)'?" } ?? ""
         problem = "'--hessian \(parameter)': the program has no parameter '\(name)'\(hint)"
-      case .tooLarge(let name, let count):
+      case .overBudget(let names, let count, let reason):
         problem =
-          "'--hessian \(parameter)': '\(name)' has \(count) elements; the Hessian is built for parameters of at most \(Hessian.maximumElements) elements in all"
+          "'--hessian \(parameter)': the Hessian over '\(names)' (\(count) elements): \(reason)"
       case .reverseMode(let failure):
         if case .notDifferentiable(let op, let location) = failure {
           io.err(renderer.render(.cannotDifferentiate(op, at: location)))

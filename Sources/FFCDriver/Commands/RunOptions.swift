@@ -45,10 +45,11 @@ extension Option where Value == String? {
   static let hessian = Option(
     "--hessian", file: "<params>",
     help: """
-      also print the Hessian of the loss with respect to parameters of at
-      most 256 elements in all (W or W1,b1: θ their row-major elements in
-      the order listed, an [n, n] matrix), built symbolically as the
-      gradient of each element of the gradient
+      also print the Hessian of the loss with respect to parameters (W or
+      W1,b1: θ their row-major elements in the order listed, an [n, n]
+      matrix), built symbolically as the gradient of each element of the
+      gradient: n passes, refused when building them would not fit in
+      memory
       """)
 }
 

@@ -8,6 +8,7 @@ import FFCTensor
 ///      "loss": {"name": "L", "shape": [], "value": 0.98},
 ///      "gradients": [{"name": "dL/dW1", "shape": [4, 16], "value": [[...]]}],
 ///      "trace": [{"name": "h1", "shape": [2], "value": [0, 2], "line": 21, "gradient": false}]}
+///    (a value a function's call made has "call_line" too: the line of the outermost call)
 ///
 /// "rows" and "reduction" appear only for data files; "loss" is null without a loss; "trace" only
 /// with --trace. Values nest like the shape (a bare number for a scalar). JSON has no NaN or
@@ -33,6 +34,7 @@ enum ReportJSON {
             report.trace.map { t in
               var extra = ["\"gradient\": \(t.isGradient)"]
               if let line = t.line { extra.append("\"line\": \(line)") }
+              if let call = t.callLine { extra.append("\"call_line\": \(call)") }
               if let row = t.row { extra.append("\"row\": \(row)") }
               return entry(t.name, t.value, report, extra: extra)
             }))

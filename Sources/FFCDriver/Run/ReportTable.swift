@@ -94,7 +94,8 @@ enum ReportTable {
         + pad(Shape(entry.value.shape).description, shapeWidth) + "  "
       let values = valueLines(entry.value, report)
       let comment = entry.line.map { line in
-        "# line \(line)" + (entry.source.map { ": " + $0 } ?? "")
+        "# line \(line)" + (entry.callLine.map { " (call at line \($0))" } ?? "")
+          + (entry.source.map { ": " + $0 } ?? "")
       }
       lines.append((head + values[0], comment))
       for line in values.dropFirst() {

@@ -75,7 +75,8 @@ struct RunExecution: PrecisionGeneric {
   {
     do {
       return try Plan<T>(
-        graph, leaves: LeafValues(graph, feeds: feeds, seed: seed), keepAll: keepValues)
+        graph, leaves: LeafValues(graph, feeds: feeds, seed: seed, keepingStored: true),
+        keepAll: keepValues)
     } catch {
       throw .evaluation(error)
     }
@@ -163,7 +164,8 @@ struct RunExecution: PrecisionGeneric {
   ) -> RunReport.TraceEntry {
     let line = location?.start.line
     return .init(
-      name: name, value: value, line: line, source: line.map { Self.excerpt(source.lineText($0)) },
+      name: name, value: value, line: line, callLine: location?.call?.line,
+      source: line.map { Self.excerpt(source.lineText($0)) },
       isGradient: isGradient, row: inputs.isPerExample ? row : nil)
   }
 

@@ -58,15 +58,25 @@ struct RunInputs {
     guard !dataPath.isEmpty else {
       throw Diagnostic(.error, id: "data.unreadable", "--data needs a file name", at: nil)
     }
-    let bytes: [UInt8]
+    // Parsed block by block; the text is read again only if a diagnostic quotes it.
+    let resolved = io.resolve(dataPath)
+    let blocks: SafeFile.Blocks
     do {
-      bytes = try SafeFile.readUTF8(io.resolve(dataPath), displayName: dataPath)
+      blocks = try SafeFile.Blocks(resolved, displayName: dataPath)
     } catch {
       throw Diagnostic(.error, id: "data.unreadable", error.message, at: nil)
     }
-    let file = SourceFile(path: dataPath, bytes: bytes)
+    let file = SourceFile(path: dataPath) {
+      (try? SafeFile.readBytes(resolved, displayName: dataPath)).map { Array($0) } ?? []
+    }
     inputs.dataFile = file
-    let table = try CSVReader.read(file)
+    let table = try CSVReader.read(file, sizeHint: blocks.size) { bytes throws(Diagnostic) in
+      do throws(SafeFile.Failure) {
+        return try blocks.next(into: &bytes)
+      } catch {
+        throw Diagnostic(.error, id: "data.unreadable", error.message, at: nil)
+      }
+    }
     for precision in Precision.allCases {
       inputs.underflowWarnings[precision] = underflowWarning(table, in: precision)
     }

@@ -14,6 +14,8 @@ struct RunReport {
     let value: Tensor
     /// The 1-based program line the value comes from, and that line's text.
     let line: Int?
+    /// For a value a function's call made: the line of the outermost call.
+    var callLine: Int? = nil
     let source: String?
     let isGradient: Bool
     /// The data row (1-based) for per-example programs run over a file.

@@ -266,11 +266,21 @@ struct TrainingSession {
             minimumCount: args[.saveWeights] ?? SavedWeights.defaultMinimum)
         })
       // The weights first: the program that names them is written only once they are in place.
+      // Both name the weights' digest, so a crash between the two writes leaves an old program
+      // beside new weights, which `load` refuses, never a silent mix.
       if let weights, !saved.tensors.isEmpty {
-        let data = SafeTensorsWriter.encode(
-          saved.tensors, as: settings.precision == .f32 ? .f32 : .f64,
-          metadata: [("format", "ffc"), ("program", SavedWeights.name(path))])
-        guard write(data, to: weights, &io) else { return false }
+        var metadata = [("format", "ffc"), ("program", SavedWeights.name(path))]
+        if let digest = saved.digest { metadata.append((SafeTensorsWriter.digestKey, digest)) }
+        do throws(SafeFile.Failure) {
+          try SafeFile.write(to: io.resolve(weights), displayName: weights) { put in
+            SafeTensorsWriter.stream(
+              saved.tensors, as: settings.precision == .f32 ? .f32 : .f64, metadata: metadata,
+              to: put)
+          }
+        } catch {
+          io.err(DiagnosticRenderer(files: [], useColor: useColor).render(.cannotWrite(error)))
+          return false
+        }
         let count = saved.tensors.count
         io.out("saved \(count) parameter\(count == 1 ? "" : "s") to \(weights)\n")
       }

@@ -65,6 +65,9 @@ enum ONNXOpTable {
       return e.emit("Where", [e.emit("Greater", [o.x, e.scalar(0)]), o.x, scaled])
     },
     "stop_gradient": { e, o in e.emit("Identity", [o.x]) },
+    // A function's stated derivative: the forward value; its backward is ordinary ops once
+    // differentiated (and the simplifier drops the op before export in any case).
+    "custom_vjp": { e, o in e.emit("Identity", [o.x]) },
     "where": { e, o in
       e.emit("Where", [e.emit("Greater", [o.x, e.scalar(0)]), o.names[1], o.names[2]])
     },

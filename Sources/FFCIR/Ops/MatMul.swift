@@ -6,8 +6,15 @@ extension Op {
   public static let matmul: Op = Op(
     name: "matmul", arity: 2, traits: .bilinear,
     inferShape: { shapes, attributes in
-      let a = effectiveShape(shapes[0], attributes.bool("transpose_a"))
-      let b = effectiveShape(shapes[1], attributes.bool("transpose_b"))
+      let (ta, tb) = (attributes.bool("transpose_a"), attributes.bool("transpose_b"))
+      // Two matrices whose inner dimensions agree (nearly every product): the result's two
+      // dimensions, without making the transposed shapes.
+      if shapes[0].rank == 2, shapes[1].rank == 2 {
+        let (x, y) = (shapes[0].dims, shapes[1].dims)
+        if x[ta ? 0 : 1] == y[tb ? 1 : 0] { return Shape([x[ta ? 1 : 0], y[tb ? 0 : 1]]) }
+      }
+      let a = effectiveShape(shapes[0], ta)
+      let b = effectiveShape(shapes[1], tb)
       guard a.rank >= 1, a.rank <= 2, b.rank >= 1, b.rank <= 2 else {
         let hint =
           a.rank > 2 || b.rank > 2

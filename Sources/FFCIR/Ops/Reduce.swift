@@ -111,12 +111,27 @@ extension Op {
       inferShape: { shapes, attributes in
         let shape = shapes[0]
         let axes = attributes.ints("axes")
-        guard axes == axes.sorted(), Set(axes).count == axes.count,
-          axes.allSatisfy({ (0..<shape.rank).contains($0) })
-        else { throw ShapeError("'\(name)' has no axes \(axes) for a value of shape \(shape)") }
+        // Axes of the value, sorted, none twice: each one greater than the one before.
+        var previous = -1
+        for axis in axes {
+          guard axis > previous, axis < shape.rank else {
+            throw ShapeError("'\(name)' has no axes \(axes) for a value of shape \(shape)")
+          }
+          previous = axis
+        }
         let keep = attributes.bool("keepdims")
-        return Shape(
-          shape.dims.enumerated().compactMap { axes.contains($0) ? (keep ? 1 : nil) : $1 })
+        var dims: [Dim] = []
+        dims.reserveCapacity(shape.rank)
+        var next = 0  // the next axis reduced, as an index into `axes`
+        for (axis, dim) in shape.dims.enumerated() {
+          if next < axes.count && axes[next] == axis {
+            next += 1
+            if keep { dims.append(1) }
+          } else {
+            dims.append(dim)
+          }
+        }
+        return Shape(dims)
       },
       evaluate: { inputs, attributes, _ in
         kernel(inputs[0], attributes.ints("axes"), attributes.bool("keepdims"))

@@ -20,7 +20,7 @@ extension Op {
     ],
     range: { r, _, _ in r[0] })
 
-  static let derivativeOps: [Op] = [stopGradient]
+  static let derivativeOps: [Op] = [stopGradient, customVJP]
 }
 
 enum Identity: UnaryFunction { static func apply<T: KernelScalar>(_ x: T) -> T { x } }

@@ -1,3 +1,5 @@
+import FFCDiagnostics
+
 /// The graph for Graphviz: values as boxes labelled with their name, op and shape; edges in
 /// data-flow direction; forward nodes and gradient nodes in separate, differently coloured
 /// clusters; declared leaves as ellipses; roots as double outlines. Same graph, same bytes.
@@ -61,7 +63,7 @@ public struct DotPrinter {
         "n\(index) [\(attributes(node, id, graph, names, declaration: declarationOf[index]))];"
       // Leaves and constants stay loose; computed values group by the program line (the layer)
       // they come from.
-      let group = node.op.isLeaf ? nil : node.location?.start.line
+      let group = node.op.isLeaf ? nil : node.location
       if node.isGradient { gradient.add(line, line: group) } else { forward.add(line, line: group) }
       let ordered = node.inputs.count > 1 && !node.op.traits.contains(.commutative)
       for (position, input) in node.inputs.enumerated() {
@@ -152,35 +154,44 @@ public struct DotPrinter {
   }
 }
 
-/// Node statements grouped by the program line they come from, in order of first appearance
-/// (never in a dictionary's order), rendered as nested clusters: one per line, so each layer of
-/// the program is one box in the drawing.
+/// Node statements grouped by the program line they come from (and, for what a function's call
+/// made, the line of the call), in order of first appearance (never in a dictionary's order),
+/// rendered as nested clusters: one per line, so each layer of the program is one box in the
+/// drawing, and each call of a function its own.
 struct LineGroups {
+  struct Key: Hashable {
+    let line: Int
+    let call: Int?
+  }
   private var loose: [String] = []
-  private var groups: [(line: Int, statements: [String])] = []
-  private var position: [Int: Int] = [:]
+  private var groups: [(key: Key, statements: [String])] = []
+  private var position: [Key: Int] = [:]
 
   var isEmpty: Bool { loose.isEmpty && groups.isEmpty }
 
-  mutating func add(_ statement: String, line: Int?) {
-    guard let line else {
+  mutating func add(_ statement: String, line location: SourceRange?) {
+    guard let location else {
       loose.append(statement)
       return
     }
-    if let index = position[line] {
+    let key = Key(line: location.start.line, call: location.call?.line)
+    if let index = position[key] {
       groups[index].statements.append(statement)
     } else {
-      position[line] = groups.count
-      groups.append((line, [statement]))
+      position[key] = groups.count
+      groups.append((key, [statement]))
     }
   }
 
   func render(prefix: String, title: String) -> [String] {
     var lines = loose.map { "    " + $0 }
     for group in groups {
-      lines.append("    subgraph cluster_\(prefix)_line\(group.line) {")
+      let (line, call) = (group.key.line, group.key.call)
+      let name = "cluster_\(prefix)_line\(line)" + (call.map { "_call\($0)" } ?? "")
+      let label = "\(title) \(line)" + (call.map { " (call at line \($0))" } ?? "")
+      lines.append("    subgraph \(name) {")
       lines.append(
-        "      label=\"\(title) \(group.line)\"; color=\"#bbbbbb\"; style=dotted; fontname=\"monospace\"; fontsize=9;"
+        "      label=\"\(label)\"; color=\"#bbbbbb\"; style=dotted; fontname=\"monospace\"; fontsize=9;"
       )
       lines += group.statements.map { "      " + $0 }
       lines.append("    }")

@@ -60,15 +60,15 @@ public struct TextPrinter {
     if d.kind == .const, let value = graph[d.node].constantValue {
       text += " = \(TensorFormat.summary(value))"
     }
-    return withComment(text, d.location.map { "line \($0.start.line)" })
+    return withComment(text, d.location?.lineTag)
   }
 
   private func comment(for node: Node) -> String? {
     guard let location = node.location else { return nil }
     let line = location.start.line
-    guard node.isGradient else { return "line \(line)" }
+    guard node.isGradient else { return location.lineTag }
     let text = source.map { ": " + $0.lineText(line).trimmingSpaces().truncated(to: 48) } ?? ""
-    return "via line \(line)\(text)"
+    return "via \(location.lineTag)\(text)"
   }
 
   private func withComment(_ text: String, _ comment: String?) -> String {

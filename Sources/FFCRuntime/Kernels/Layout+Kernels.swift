@@ -8,6 +8,9 @@ extension KernelTable {
     (Op.transpose, OpKernel(float: transposeKernel, double: transposeKernel)),
     (Op.index, OpKernel(float: indexKernel, double: indexKernel)),
     (Op.embed, OpKernel(float: embedKernel, double: embedKernel)),
+    // A function's stated derivative is its forward value (operand 0); the optimiser drops the
+    // op, so only an unoptimised plan copies.
+    (Op.customVJP, OpKernel(float: copyKernel, double: copyKernel)),
   ]
 }
 

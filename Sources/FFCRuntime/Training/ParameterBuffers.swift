@@ -1,5 +1,19 @@
 import FFCIR
 
+/// Where a trained parameter's first value comes from: values in memory, or a file the buffer
+/// is filled from chunk by chunk.
+enum ParameterStart {
+  case values(Tensor)
+  case stored(StoredTensor)
+
+  var shape: [Int] {
+    switch self {
+    case .values(let t): t.shape
+    case .stored(let s): s.shape
+    }
+  }
+}
+
 /// The parameters being trained, in buffers every plan of a trainer reads and the optimizer
 /// writes, plus the gradient sums of a per-example mini-batch. Each parameter is known by its
 /// gradient: the parameter's place among the declarations (the same in every graph derived from
@@ -14,24 +28,29 @@ final class ParameterBuffers<T: PlanScalar> {
   /// Allocates the buffers through `MemoryBudget` (the C allocator, zeroed), so a parameter too
   /// large for the memory left is an error naming it, not an abort in Swift's allocator. `graph`
   /// holds the parameters' declarations (for the message).
-  init(_ initial: [(Gradient, Tensor)], of graph: Graph) throws(EvaluationError) {
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
+  init(_ initial: [(Gradient, ParameterStart)], of graph: Graph) throws(EvaluationError) {
     gradients = initial.map(\.0)
     shapes = initial.map(\.1.shape)
-    counts = initial.map(\.1.count)
+    counts = initial.map { $0.1.shape.reduce(1, *) }
     var pointers: [UnsafeMutablePointer<T>] = []
     var sums: [UnsafeMutablePointer<T>] = []
     // Whatever was allocated before a refusal is freed: deinit does not run for a failed init.
     func releaseAll() { for buffer in pointers + sums { MemoryBudget.release(buffer) } }
-    for (gradient, value) in initial {
+    for ((gradient, value), count) in zip(initial, counts) {
       let declaration = graph.parameter(of: gradient)
       do throws(EvaluationError) {
         let buffer: UnsafeMutablePointer<T> = try MemoryBudget.allocate(
-          value.count, of: "the parameter '\(declaration.name)'", at: declaration.location)
+          count, of: "the parameter '\(declaration.name)'", at: declaration.location)
         pointers.append(buffer)
-        for (i, x) in value.scalars.enumerated() { buffer[i] = T(x) }
+        switch value {
+        case .values(let tensor): for (i, x) in tensor.scalars.enumerated() { buffer[i] = T(x) }
+        case .stored(let file): try Plan<T>.fill(buffer, from: file, for: declaration)
+        }
         sums.append(
           try MemoryBudget.allocate(
-            value.count, of: "the gradient sums of '\(declaration.name)'",
+            count, of: "the gradient sums of '\(declaration.name)'",
             at: declaration.location))
       } catch {
         releaseAll()
@@ -54,15 +73,6 @@ final class ParameterBuffers<T: PlanScalar> {
       external[graph.parameter(of: gradient).node] = pointer
     }
     return external
-  }
-
-  /// The parameters' values by their declarations' indices, for `LeafValues`.
-  func valuesByDeclaration(of graph: Graph) throws(EvaluationError) -> [Int: Tensor] {
-    var values: [Int: Tensor] = [:]
-    for (gradient, value) in zip(gradients, try self.values(of: graph)) {
-      values[gradient.declaration] = value
-    }
-    return values
   }
 
   var sumPointers: [UnsafePointer<T>] { sums.map { UnsafePointer($0) } }
@@ -97,6 +107,8 @@ final class ParameterBuffers<T: PlanScalar> {
 
   /// Sets every parameter from a checkpoint's values (in the parameters' order); false when
   /// their shapes are not these parameters'.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   func restore(_ values: [Tensor]) -> Bool {
     guard values.map(\.shape) == shapes else { return false }
     for (buffer, value) in zip(pointers, values) {
@@ -108,6 +120,8 @@ final class ParameterBuffers<T: PlanScalar> {
   /// The current values, in f64, in the parameters' order. Each copy is checked against the
   /// memory budget and granted by the allocator first (a trained model's f64 copy can be the
   /// allocation that no longer fits), so a refusal is an error naming the parameter, not an abort.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   func values(of graph: Graph) throws(EvaluationError) -> [Tensor] {
     var values: [Tensor] = []
     for (gradient, (buffer, shape)) in zip(gradients, zip(pointers, shapes)) {

@@ -89,10 +89,15 @@ public final class Trainer<T: PlanScalar> {
     self.gradientGraph = gradientGraph
     self.forwardGraph = gradientGraph.withoutGradients()
     self.settings = settings
-    var start: [(Gradient, Tensor)] = []
+    var start: [(Gradient, ParameterStart)] = []
     for gradient in gradientGraph.gradients {
       let declaration = gradientGraph.parameter(of: gradient)
-      start.append((gradient, try LeafValues.value(of: declaration, initial, seed: settings.seed)))
+      if let file = LeafValues.stored(declaration, initial) {
+        start.append((gradient, .stored(file)))
+      } else {
+        start.append(
+          (gradient, .values(try LeafValues.value(of: declaration, initial, seed: settings.seed))))
+      }
     }
     parameters = try ParameterBuffers(start, of: gradientGraph)
     optimizer = Optimizer(settings.optimizer, counts: parameters.counts)
@@ -323,13 +328,16 @@ public final class Trainer<T: PlanScalar> {
   static func bindings(
     _ graph: Graph, _ rows: TrainingRows, size: Int, parameters: ParameterBuffers<T>
   ) throws(EvaluationError) -> [String: Int] {
-    var given = try parameters.valuesByDeclaration(of: graph)
+    var shapes: [Int: [Int]] = [:]
+    for (gradient, shape) in zip(parameters.gradients, parameters.shapes) {
+      shapes[gradient.declaration] = shape
+    }
     for column in rows.columns {
       var shape = column.exampleShape
       if let axis = column.batchAxis { shape.insert(size, at: axis) }
-      given[column.declaration] = Tensor(repeating: 0, shape: shape)
+      shapes[column.declaration] = shape
     }
-    return try LeafValues(graph, feeds: rows.fixed, given: given, seed: 0).bindings
+    return try LeafValues(graph, feeds: rows.fixed, shapes: shapes, seed: 0).bindings
   }
 
   /// Writes the rows `picked` into the plan's data leaves.

@@ -7,6 +7,7 @@ its parameters returning the loss and the outputs; the script writes NAME.ffn an
 ({"L": [...], "o": [...], "dL/dW": [...]}: flat row-major values, as `ffc run --format json`
 names them). The tests compare ffc's f64 run with these numbers; they never run Python.
 """
+import functools
 import json
 import os
 
@@ -290,6 +291,146 @@ loss L = mse(reshape(o, [N]), y) + sum(maxout(T, k=4) ** 2)
     )(maxout(I["X"] @ P["h.W"] + P["h.b"], 2)),
 )
 
+
+
+# Functions that state their derivative (`derivative(g) = ...`) against jax.custom_vjp.
+@jax.custom_vjp
+def ste(z):
+    return jnp.sign(z)
+
+
+ste.defvjp(lambda z: (jnp.sign(z), None), lambda _, g: (g,))
+
+Xs = rand(3, 3)
+case(
+    "custom_straight_through",
+    """# the straight-through estimator: sign forward, the identity backward
+def ste(z) {{
+  return sign(z)
+  derivative(g) = g
+}}
+input X[N, 3] = {X}
+target y[N] = {y}
+param W[3, 4] = {W}
+param w[4] = {w}
+h = ste(X @ W)
+o = tanh(h @ w)
+output h, o
+loss L = mean((o - y) ** 2)
+""",
+    {"X": Xs, "y": rand(3, low=-1, high=1)},
+    {"W": rand(3, 4), "w": rand(4)},
+    lambda P, I: (
+        lambda h: (
+            jnp.mean((jnp.tanh(h @ P["w"]) - I["y"]) ** 2),
+            {"h": h, "o": jnp.tanh(h @ P["w"])},
+        )
+    )(ste(I["X"] @ P["W"])),
+)
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(1,))
+def clip_grad(x, c):
+    return x
+
+
+clip_grad.defvjp(lambda x, c: (x, None), lambda c, _, g: (jnp.clip(g, -c, c),))
+
+case(
+    "custom_gradient_clipping",
+    """# the identity forward, the incoming gradient clipped to [-c, c] backward
+def clip_grad(v, c) {{
+  return v
+  derivative(g) = c * hard_tanh(g / c), 0
+}}
+input X[N, 3] = {X}
+param W[3, 4] = {W}
+param w[4] = {w}
+h = clip_grad(tanh(X @ W), 0.3)
+output h
+loss L = sum((h @ w) ** 2)
+""",
+    {"X": rand(3, 3)},
+    {"W": rand(3, 4), "w": rand(4)},
+    lambda P, I: (
+        lambda h: (jnp.sum((h @ P["w"]) ** 2), {"h": h})
+    )(clip_grad(jnp.tanh(I["X"] @ P["W"]), 0.3)),
+)
+
+
+@jax.custom_vjp
+def scaled(v, s):
+    return jnp.tanh(v * s)
+
+
+def scaled_fwd(v, s):
+    t = jnp.tanh(v * s)
+    return t, (v, s, t)
+
+
+def scaled_bwd(res, g):
+    v, s, t = res
+    return 2 * g * s * (1 - t * t), jnp.sum(g * v)
+
+
+scaled.defvjp(scaled_fwd, scaled_bwd)
+
+case(
+    "custom_two_arguments",
+    """# one gradient per parameter, in order, reading a value of the body (t): twice the true
+# derivative for v, the true one for s
+def scaled(v, s) {{
+  t = tanh(v * s)
+  return t
+  derivative(g) = 2 * g * s * (1 - t * t), sum(g * v)
+}}
+input X[N, 3] = {X}
+param W[3, 2] = {W}
+param s = {s}
+h = scaled(X @ W, s)
+output h
+loss L = sum(h ** 2) + s * s
+""",
+    {"X": rand(2, 3)},
+    {"W": rand(3, 2), "s": np.round(0.7, 4)},
+    lambda P, I: (
+        lambda h: (jnp.sum(h**2) + P["s"] * P["s"], {"h": h})
+    )(scaled(I["X"] @ P["W"], P["s"])),
+)
+
+
+@jax.custom_vjp
+def wavy(x):
+    return jnp.sin(x)
+
+
+wavy.defvjp(lambda x: (jnp.sin(x), (x, jnp.sin(x))), lambda r, g: (g * (r[0] * r[0] + r[1]),))
+
+
+def wavy_penalised(P, I):
+    def inner(w):
+        return jnp.sum(wavy(I["x"] * w))
+
+    return inner(P["w"]) + 0.1 * jnp.sum(jax.grad(inner)(P["w"]) ** 2), {}
+
+
+case(
+    "custom_second_order",
+    """# a stated derivative reading the argument and the result, differentiated again: the
+# result y is differentiated through the forward expression, as JAX does a residual
+def wavy(x) {{
+  return sin(x)
+  derivative(g, y) = g * (x * x + y)
+}}
+input x[4] = {x}
+param w[4] = {w}
+L0 = sum(wavy(x * w))
+loss L = L0 + 0.1 * sum(grad(L0, w) ** 2)
+""",
+    {"x": rand(4)},
+    {"w": rand(4)},
+    wavy_penalised,
+)
 
 def expected_values(text, inputs, params, f):
     """The program's text and the values JAX computes for it."""

@@ -1,0 +1,72 @@
+/// A tensor whose values stay in a file (a memory-mapped safetensors tensor) until something needs
+/// them: `param W[...] = load(...)` keeps this reference through compilation, and the plan or the
+/// training buffers fill their f32 or f64 storage from it in chunks, so a large loaded weight is
+/// never copied whole as Doubles. Equal when it names the same bytes of the same file.
+public final class StoredTensor: Sendable, Hashable, CustomStringConvertible {
+  public let shape: [Int]
+  /// How the program wrote it (`load("w.safetensors", "fc1")`), for printing.
+  public let source: String
+  /// The file and byte range, for equality.
+  public let key: String
+  /// Converts `count` elements starting at element `start` into `out`.
+  private let read:
+    @Sendable (_ start: Int, _ count: Int, _ out: UnsafeMutablePointer<Double>) ->
+      Void
+
+  /// Elements converted at a time: the memory a read needs beyond its destination.
+  public static let chunk = 1 << 16
+
+  public init(
+    shape: [Int], source: String, key: String,
+    read: @escaping @Sendable (Int, Int, UnsafeMutablePointer<Double>) -> Void
+  ) {
+    self.shape = shape
+    self.source = source
+    self.key = key
+    self.read = read
+  }
+
+  public var count: Int { shape.reduce(1, *) }
+  public var description: String { source }
+
+  /// Shows each chunk of values in order, as Doubles, with the index of its first element; a
+  /// throw stops the reading.
+  public func forEachChunk<E: Error>(
+    _ body: (_ start: Int, _ values: UnsafeBufferPointer<Double>) throws(E) -> Void
+  ) throws(E) {
+    let total = count
+    let buffer = UnsafeMutablePointer<Double>.allocate(capacity: Swift.min(Self.chunk, total) + 1)
+    defer { buffer.deallocate() }
+    var done = 0
+    while done < total {
+      let n = Swift.min(Self.chunk, total - done)
+      read(done, n, buffer)
+      try body(done, UnsafeBufferPointer(start: buffer, count: n))
+      done += n
+    }
+  }
+
+  /// The values as an f64 tensor: for the passes and commands that need every value at once.
+  public func tensor() -> Tensor {
+    let total = count
+    let scalars = [Double](unsafeUninitializedCapacity: total) { out, initialized in
+      var done = 0
+      while done < total {
+        let n = Swift.min(1 << 22, total - done)
+        read(done, n, out.baseAddress! + done)
+        done += n
+      }
+      initialized = total
+    }
+    return Tensor(shape: shape, scalars: scalars)
+  }
+
+  public static func == (a: StoredTensor, b: StoredTensor) -> Bool {
+    a.key == b.key && a.shape == b.shape
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(key)
+    hasher.combine(shape)
+  }
+}
