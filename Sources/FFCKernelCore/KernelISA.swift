@@ -58,6 +58,10 @@ public protocol ISAKernels {
   static func sigmoid(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
   /// log(1 + e^x) in f32 on the vector exp and log, within 3 ulp.
   static func softplus(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
+  /// tanh, sigmoid and softplus in f64 on the f64 vector exp and log, within 2, 2.5 and 3 ulp.
+  static func tanh(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int)
+  static func sigmoid(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int)
+  static func softplus(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int)
 
   /// A sum or maximum over the middle axis of `outer × reduced × inner` into `outer × inner`
   /// (FFCKernels' Reduction.swift says in which order; the same bits on every path).

@@ -247,3 +247,84 @@ import Testing
     }
   }
 }
+
+/// tanh, sigmoid and softplus in f64 against 80-bit references (x86-64; f64 glibc elsewhere, with
+/// half an ulp more allowed), over the f64 sweep, on every path, with the same bits on every path.
+@Suite struct DoubleActivationKernelTests {
+  enum Function: CaseIterable { case tanh, sigmoid, softplus }
+  static let paths = KernelISA.allCases.filter(\.isSupported)
+
+  func apply(_ values: [Double], _ f: Function, isa: KernelISA) -> [Double] {
+    var out = [Double](repeating: 0, count: values.count)
+    values.withUnsafeBufferPointer { x in
+      out.withUnsafeMutableBufferPointer { y in
+        let (p, o, n) = (x.baseAddress!, y.baseAddress!, values.count)
+        switch f {
+        case .tanh: Compute.tanh(p, o, count: n, isa: isa)
+        case .sigmoid: Compute.sigmoid(p, o, count: n, isa: isa)
+        case .softplus: Compute.softplus(p, o, count: n, isa: isa)
+        }
+      }
+    }
+    return out
+  }
+
+  func ulpError(_ y: Double, _ x: Double, _ f: Function) -> Double {
+    #if arch(x86_64)
+      typealias Wide = Float80
+      let slack = 0.0
+    #else
+      typealias Wide = Double
+      let slack = 0.5
+    #endif
+    let w = Wide(x)
+    let exact: Wide
+    switch f {
+    case .tanh: exact = Foundation.tanh(w)
+    case .sigmoid:
+      exact = w >= 0 ? 1 / (1 + Foundation.exp(-w)) : Foundation.exp(w) / (1 + Foundation.exp(w))
+    case .softplus: exact = Swift.max(w, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(w)))
+    }
+    if exact.isNaN { return y.isNaN ? 0 : .infinity }
+    if abs(exact) > Wide(Double.greatestFiniteMagnitude) { return y == .infinity ? 0 : .infinity }
+    let unit = Swift.max(Double(exact).ulp, Double.leastNonzeroMagnitude)
+    return Double(abs(Wide(y) - exact) / Wide(unit)) - slack
+  }
+
+  @Test(arguments: [(Function.tanh, 2.0), (.sigmoid, 2.5), (.softplus, 3.0)])
+  func withinBoundOverTheWholeRange(_ f: Function, bound: Double) {
+    let inputs = DoubleExpLogKernelTests.sweep + (0..<2000).map { Double($0) * 0.02 - 20 }
+    let reference = apply(inputs, f, isa: .generic)
+    for isa in Self.paths {
+      let outputs = apply(inputs, f, isa: isa)
+      #expect(outputs.map(\.bitPattern) == reference.map(\.bitPattern), "\(isa) \(f)")
+      var (worst, worstAt) = (0.0, 0.0)
+      for (x, y) in zip(inputs, outputs) where !x.isNaN {
+        let error = ulpError(y, x, f)
+        if error > worst { (worst, worstAt) = (error, x) }
+      }
+      #expect(worst <= bound, "\(isa) \(f): worst \(worst) ulp at \(worstAt)")
+    }
+  }
+
+  @Test func specialValuesAndTails() {
+    for isa in Self.paths {
+      let t = apply([.infinity, -.infinity, .nan, -0.0, 0, 30, -30], .tanh, isa: isa)
+      #expect(t[0] == 1 && t[1] == -1 && t[2].isNaN && t[3] == 0 && t[3].sign == .minus, "\(isa)")
+      #expect(t[4] == 0 && t[5] == 1 && t[6] == -1, "\(isa)")
+      let s = apply([.infinity, -.infinity, .nan, 0, 800, -800], .sigmoid, isa: isa)
+      #expect(s[0] == 1 && s[1] == 0 && s[2].isNaN && s[3] == 0.5 && s[4] == 1 && s[5] == 0)
+      let p = apply([.infinity, -.infinity, .nan, 0, 800, -800], .softplus, isa: isa)
+      #expect(p[0] == .infinity && p[1] == 0 && p[2].isNaN && p[4] == 800 && p[5] == 0)
+      #expect(abs(p[3] - M_LN2) <= M_LN2.ulp, "\(isa)")
+      for count in 0...19 {
+        let inputs = (0..<count).map { Double($0) * 0.9 - 8 }
+        for f in Function.allCases {
+          for (x, y) in zip(inputs, apply(inputs, f, isa: isa)) {
+            #expect(ulpError(y, x, f) <= 3, "\(isa) \(f) count \(count)")
+          }
+        }
+      }
+    }
+  }
+}

@@ -36,7 +36,7 @@ else
   compile FFCKernelsAVX2 Sources/FFCKernels/AVX2
 fi
 compile FFCKernelsGeneric Sources/FFCKernels/Generic
-for module in FFCDiagnostics FFCTensor FFCIR FFCRuntime FFCFormats FFCFrontend FFCData; do
+for module in FFCDiagnostics FFCTensor FFCIR FFCFormats FFCFrontend FFCData; do
   compile "$module" "Sources/$module"
 done
 for target in frontend csv onnx formats; do
@@ -45,7 +45,7 @@ for target in frontend csv onnx formats; do
   swiftc $flags -module-name "Fuzz_$target" "samples/fuzz/fuzz_$target.swift" \
     "$out"/FFCKernelCore.o "$out"/FFCKernelsAVX512.o "$out"/FFCKernelsAVX2.o \
     "$out"/FFCKernelsGeneric.o "$out"/FFCDiagnostics.o "$out"/FFCTensor.o "$out"/FFCIR.o \
-    "$out"/FFCRuntime.o "$out"/FFCFormats.o "$out"/FFCFrontend.o "$out"/FFCData.o \
+    "$out"/FFCFormats.o "$out"/FFCFrontend.o "$out"/FFCData.o \
     -o "$out/fuzz-$target" 2>&1 | grep -v 'Cannot export local symbol' >&2 || true
   test -x "$out/fuzz-$target"
 done

@@ -94,9 +94,13 @@ extension KernelTable {
     Compute.log(x, out, count: count)
   }
 
-  /// f64 exp and log run the ISA module's vector forms (fdlibm's exp and Cephes' log, within 1 ulp).
+  /// f64 exp and log run the ISA module's vector forms (fdlibm's exp and Cephes' log, within 1 ulp),
+  /// and tanh, sigmoid and softplus forms on them (within 2, 2.5 and 3 ulp).
   static let doubleLoops: [(Op, ElementwiseLoop<Double>)] =
-    [(Op.exp, doubleExpLoop), (Op.log, doubleLogLoop)]
+    [
+      (Op.exp, doubleExpLoop), (Op.log, doubleLogLoop), (Op.tanh, doubleTanhLoop),
+      (Op.sigmoid, doubleSigmoidLoop), (Op.softplus, doubleSoftplusLoop),
+    ]
     + arithmeticOps.map { ($0, arithmeticLoop($1)) }
 
   static let doubleExpLoop: ElementwiseLoop<Double> = { x, _, _, _, out, count in
@@ -105,6 +109,18 @@ extension KernelTable {
 
   static let doubleLogLoop: ElementwiseLoop<Double> = { x, _, _, _, out, count in
     Compute.log(x, out, count: count)
+  }
+
+  static let doubleTanhLoop: ElementwiseLoop<Double> = { x, _, _, _, out, count in
+    Compute.tanh(x, out, count: count)
+  }
+
+  static let doubleSigmoidLoop: ElementwiseLoop<Double> = { x, _, _, _, out, count in
+    Compute.sigmoid(x, out, count: count)
+  }
+
+  static let doubleSoftplusLoop: ElementwiseLoop<Double> = { x, _, _, _, out, count in
+    Compute.softplus(x, out, count: count)
   }
 
   static let arithmeticOps: [(Op, ArithmeticOp)] = [
