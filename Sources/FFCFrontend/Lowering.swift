@@ -79,6 +79,8 @@ struct Lowering {
   var statementTarget: String?
   var callsInStatement = 0
   var callDepth = 0
+  /// How many bodies the calls so far inlined (bounded by `mostCalls`).
+  var inlinedCalls = 0
 
   init(file: SourceFile, weights: WeightSource = .files) {
     self.file = file

@@ -1,0 +1,85 @@
+import FFCFrontend
+import FFCIR
+import FFCTestSupport
+import Testing
+
+/// Findings of the hostile-input pass over functions, `repeat`, `hessian` and `stop_gradient`
+/// (issue 12's rule for issue 14's constructs): each was a hang, a silently wrong answer or an
+/// unclear message, and is now an error at its column.
+@Suite struct HostileInputTests {
+  func errors(_ text: String) -> [(id: String, line: Int, column: Int, message: String)] {
+    Programs.diagnostics(text).filter { $0.severity == .error }.map {
+      ($0.id, $0.range?.start.line ?? 0, $0.range?.start.column ?? 0, $0.message)
+    }
+  }
+
+  /// Calls multiply: twenty levels of a function calling the one before it twice made 2^20
+  /// bodies, and three nested `repeat(1000, ...)` 10^9; both ran until killed.
+  @Test func callsThatMultiplyStopAtTheBound() {
+    var doubling = "input x[2]\ndef f0(v) {\n  return v + 1\n}\n"
+    for i in 1...20 { doubling += "def f\(i)(v) {\n  return f\(i - 1)(f\(i - 1)(v))\n}\n" }
+    let doubled = errors(doubling + "h = f20(x)\noutput h\n")
+    #expect(doubled.count == 1 && doubled.first?.id == "function.calls", "\(doubled)")
+    #expect(
+      doubled.first?.message.hasSuffix(
+        "here makes the program's function calls more than 100000 in all (each call made by 'repeat' or inside another function counts)"
+      ) == true)
+    let nested = errors(
+      """
+      input x[2]
+      def f(v) {
+        return v + 1
+      }
+      def g(v) {
+        return repeat(1000, f, v)
+      }
+      def k(v) {
+        return repeat(1000, g, v)
+      }
+      h = repeat(1000, k, x)
+      output h
+
+      """)
+    #expect(nested.count == 1 && nested.first?.id == "function.calls", "\(nested)")
+    #expect(nested.first?.line == 6)
+    // A repeat whose count cannot fit is reported at once, at the call.
+    let spent = errors(
+      "input x[2]\ndef f(v) {\n  return v + 1\n}\na = repeat(60000, f, x)\nb = repeat(60000, f, a)\noutput b\n"
+    )
+    #expect(spent.map(\.id) == ["function.calls"] && spent.first?.line == 6, "\(spent)")
+  }
+
+  @Test func theLongestRepeatStillFits() throws {
+    let graph = try Programs.lower(
+      "input x[2]\ndef f(v) {\n  return v + 1\n}\nh = repeat(100000, f, x)\noutput h\n")
+    #expect(graph.nodes.contains { $0.name == "h.99999" })
+  }
+
+  /// `repeat(3, relu, x)` said "unknown function 'relu'; did you mean 'prelu'?".
+  @Test func aRepeatOfABuiltInSaysWhatRepeatTakes() {
+    let found = errors("input x[2]\nh = repeat(3, relu, x)\noutput h\n")
+    #expect(found.map(\.id) == ["function.repeat-builtin"] && found.first?.column == 15)
+    #expect(found.first?.message.hasPrefix("'repeat' calls a function defined with 'def'") == true)
+  }
+
+  /// `repeat(2 + 1, f, x)` was told its count "must be a whole number from 1 to 100000".
+  @Test func aRepeatCountThatIsAnExpressionSaysSo() {
+    let found = errors("input x[2]\ndef f(v) {\n  return v\n}\nh = repeat(2 + 1, f, x)\noutput h\n")
+    #expect(
+      found.map(\.message) == [
+        "the count of 'repeat' is a number written out (40) or a function's parameter given one, not an expression"
+      ])
+    #expect(found.first?.line == 5 && found.first?.column == 12)
+    let zero = errors("input x[2]\ndef f(v) {\n  return v\n}\nh = repeat(0, f, x)\noutput h\n")
+    #expect(
+      zero.map(\.message) == ["the count of 'repeat' must be a whole number from 1 to 100000"])
+  }
+
+  /// `hessian(L, W, W)` gave a [16, 16] matrix that `ffc check` then failed.
+  @Test func aHessianListsEachValueOnce() {
+    let found = errors(
+      "param W[2] = [1, 2]\nloss L = sum(W * W * W)\noutput H = hessian(L, W, W)\n")
+    #expect(found.map(\.message) == ["'hessian' lists 'W' twice; list each value once"])
+    #expect(found.first?.line == 3 && found.first?.column == 26)
+  }
+}
