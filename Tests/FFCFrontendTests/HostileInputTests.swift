@@ -1,6 +1,7 @@
 import FFCFrontend
 import FFCIR
 import FFCTestSupport
+import Foundation
 import Testing
 
 /// Findings of the hostile-input pass over functions, `repeat`, `hessian` and `stop_gradient`
@@ -73,6 +74,34 @@ import Testing
     let zero = errors("input x[2]\ndef f(v) {\n  return v\n}\nh = repeat(0, f, x)\noutput h\n")
     #expect(
       zero.map(\.message) == ["the count of 'repeat' must be a whole number from 1 to 100000"])
+  }
+
+  /// A derivative clause of 20000 terms took over 20 s to print with `--emit-grad`: each of its
+  /// gradient nodes cut the clause's whole line anew for its `via line` comment. The excerpt is
+  /// now made once a line; printing 4 times the terms takes about 4 times as long, not 16.
+  @Test func printingALongDerivativeClauseIsLinear() throws {
+    func program(_ terms: Int) -> String {
+      "param x[2] = [1, 2]\ndef f(v) {\n  return sign(v)\n  derivative(g) = g"
+        + String(repeating: " + g", count: terms) + "\n}\nloss L = sum(f(x) * x)\n"
+    }
+    func seconds(_ terms: Int) throws -> (Double, String) {
+      let text = program(terms)
+      let graph = try Programs.compile(text, optimize: false)
+      let printer = TextPrinter(source: SourceFile(path: "t.ffn", text: text))
+      // This thread's CPU time: the machine's other load does not count.
+      func now() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+      }
+      let start = now()
+      let printed = printer.print(graph)
+      return (now() - start, printed)
+    }
+    let (small, printed) = try seconds(1000)
+    #expect(printed.contains("# via line 4: derivative(g) = g + g + g + g + g + g + g + g..."))
+    let (large, _) = try seconds(4000)
+    #expect(large < 10 * max(small, 1e-3), "1000 terms: \(small) s, 4000 terms: \(large) s")
   }
 
   /// `hessian(L, W, W)` gave a [16, 16] matrix that `ffc check` then failed.
