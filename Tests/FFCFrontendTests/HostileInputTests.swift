@@ -104,6 +104,15 @@ import Testing
     #expect(large < 10 * max(small, 1e-3), "1000 terms: \(small) s, 4000 terms: \(large) s")
   }
 
+  /// `derivative(relu) = relu` named the incoming gradient after a built-in, which a local of
+  /// the body may not do.
+  @Test func theGradientsNameMayNotHideAFunction() {
+    let builtin = errors("def f(v) {\n  return sign(v)\n  derivative(relu) = relu\n}\n")
+    #expect(builtin.map(\.id) == ["function.shadows"] && builtin.first?.column == 14)
+    let itself = errors("def f(v) {\n  return sign(v)\n  derivative(g, f) = g\n}\n")
+    #expect(itself.map(\.id) == ["function.shadows"] && itself.first?.column == 17)
+  }
+
   /// `hessian(L, W, W)` gave a [16, 16] matrix that `ffc check` then failed.
   @Test func aHessianListsEachValueOnce() {
     let found = errors(
