@@ -77,7 +77,11 @@ extension Lowering {
       if case .derivative = $0.statement { false } else { true }
     }
     guard let last = statements.last, case .returnValue = last.statement else {
-      diagnostics.add(.functionWithoutReturn(name, at: definition.range))
+      // A line the parser rejected (reported there) may be the return itself.
+      let unreadable = definition.body.contains {
+        if case .invalid = $0.statement { true } else { false }
+      }
+      if !unreadable { diagnostics.add(.functionWithoutReturn(name, at: definition.range)) }
       functions[name] = FunctionEntry(definition: definition, failed: true)
       return
     }

@@ -113,6 +113,15 @@ import Testing
     #expect(itself.map(\.id) == ["function.shadows"] && itself.first?.column == 17)
   }
 
+  /// `return v derivative(g) = g` on one line was reported twice, first (and wrongly) as a body
+  /// without a return.
+  @Test func aReturnLineThatDoesNotParseIsReportedOnce() {
+    let found = errors(
+      "def f(v) {\n  return v derivative(g) = g\n}\ninput x[2]\nh = f(x)\noutput h\n")
+    #expect(found.count == 1 && found.first?.line == 2 && found.first?.column == 12, "\(found)")
+    #expect(found.first?.message == "expected end of line after a statement, found 'derivative'")
+  }
+
   /// `hessian(L, W, W)` gave a [16, 16] matrix that `ffc check` then failed.
   @Test func aHessianListsEachValueOnce() {
     let found = errors(
