@@ -156,7 +156,7 @@ extension Diagnostic {
   public static func parameterZeroGradient(_ name: String, at range: SourceRange?) -> Diagnostic {
     Diagnostic(
       .warning, id: "grad.zero",
-      "the loss depends on '\(name)' only through step, sign, comparisons or a derivative stated as 0, whose derivative is zero; its gradient is zero",
+      "the loss depends on '\(name)' only through stop_gradient, step, sign, comparisons or a derivative stated as 0, whose derivative is zero; its gradient is zero",
       at: range)
   }
 

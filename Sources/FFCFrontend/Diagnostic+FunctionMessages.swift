@@ -61,6 +61,14 @@ extension Diagnostic {
       at: range, notes: definition.map { [Note("'\(name)' is defined here", at: $0)] } ?? [])
   }
 
+  /// `repeat(3, relu, x)`: repeat calls functions defined with `def`.
+  static func repeatOfBuiltin(_ name: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      .error, id: "function.repeat-builtin",
+      "'repeat' calls a function defined with 'def', and '\(name)' is built in; define one that calls it (def f(v) { return \(name)(v) }) and repeat that",
+      at: range)
+  }
+
   static func callChainTooDeep(_ name: String, limit: Int, at range: SourceRange) -> Diagnostic {
     Diagnostic(
       .error, id: "function.depth",

@@ -28,6 +28,13 @@ extension Lowering {
       if let previous = taken[name] {
         diagnostics.add(.duplicateName(name, at: nameRange, previous: previous))
         ok = false
+      } else if name == definition.name || functions[name] != nil || isBuiltinFunction(name) {
+        // As for a local: `derivative(relu) = relu` would hide the function.
+        diagnostics.add(
+          .functionShadows(
+            name, what: "the function", at: nameRange,
+            previous: functions[name]?.definition.nameRange))
+        ok = false
       }
       taken[name] = nameRange
     }

@@ -77,7 +77,11 @@ extension Lowering {
       if case .derivative = $0.statement { false } else { true }
     }
     guard let last = statements.last, case .returnValue = last.statement else {
-      diagnostics.add(.functionWithoutReturn(name, at: definition.range))
+      // A line the parser rejected (reported there) may be the return itself.
+      let unreadable = definition.body.contains {
+        if case .invalid = $0.statement { true } else { false }
+      }
+      if !unreadable { diagnostics.add(.functionWithoutReturn(name, at: definition.range)) }
       functions[name] = FunctionEntry(definition: definition, failed: true)
       return
     }
@@ -130,7 +134,14 @@ extension Lowering {
       return nil
     }
     let countNode = e.nodes[arguments[0].value]
-    guard let count = evaluateNumber(e, arguments[0].value), count >= 1, count <= 100_000,
+    guard let count = evaluateNumber(e, arguments[0].value) else {
+      diagnostics.add(
+        .badOption(
+          "the count of 'repeat' is a number written out (40) or a function's parameter given one, not an expression",
+          at: countNode.range))
+      return nil
+    }
+    guard count >= 1, count <= 100_000,
       count == count.rounded()
     else {
       diagnostics.add(
@@ -142,7 +153,9 @@ extension Lowering {
       let entry = functions[callee]
     else {
       let range = e.nodes[arguments[1].value].range
-      if case .name(let name) = e.nodes[arguments[1].value].kind {
+      if case .name(let name) = e.nodes[arguments[1].value].kind, isBuiltinFunction(name) {
+        diagnostics.add(.repeatOfBuiltin(name, at: range))
+      } else if case .name(let name) = e.nodes[arguments[1].value].kind {
         reportUnknownFunction(name, at: range)
       } else {
         diagnostics.add(
@@ -156,6 +169,7 @@ extension Lowering {
       inputs.allSatisfy({ $0 != nil })
     else { return nil }
     let rest = inputs.dropFirst().compactMap { $0 }
+    guard callsFit(Int(count), callee, at: node.range) else { return nil }
     let prefix = nextCallPrefix()
     for step in 1...Int(count) {
       guard let result = inline(callee, [chained] + rest, prefix: "\(prefix).\(step)", call: node)
@@ -203,6 +217,10 @@ extension Lowering {
     guard let definition = functions[callee]?.definition else { return nil }
     guard callDepth < Self.deepestCallChain else {
       diagnostics.add(.callChainTooDeep(callee, limit: Self.deepestCallChain, at: call.range))
+      functions[callee]?.failed = true
+      return nil
+    }
+    guard countCall(callee, at: call.range) else {
       functions[callee]?.failed = true
       return nil
     }

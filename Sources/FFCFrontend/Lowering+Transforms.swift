@@ -24,6 +24,14 @@ extension Lowering {
     for argument in arguments.dropFirst() {
       guard let x = variable(of: "hessian", argument, e, values) else { return nil }
       let site = e.nodes[argument.value]
+      // θ holds each value once: a value listed twice would give a matrix that is no Hessian.
+      if variables.contains(where: { $0.node == x }) {
+        diagnostics.add(
+          .badOption(
+            "'hessian' lists '\(builder[x].name ?? "this value")' twice; list each value once",
+            at: site.range))
+        return nil
+      }
       variables.append(
         .init(node: x, name: builder[x].name ?? "value", shape: builder[x].shape))
       guard builder[x].shape.elementCount != nil else {

@@ -87,6 +87,8 @@ struct Lowering {
   var overrides: [ParameterOverride] = []
   /// Where `train --save` adds override lines (`functionSite`).
   let overrideOffset: Int
+  /// How many bodies the calls so far inlined (bounded by `mostCalls`).
+  var inlinedCalls = 0
 
   /// What `jacobian` and `hessian` may build (`DerivativeBudget`).
   let budget: DerivativeBudget

@@ -28,7 +28,7 @@ extension Parser {
         _ = advance()
         continue
       }
-      let first = current
+      let (first, second) = (current, peek())
       do throws(Diagnostic) {
         if current.kind == .identifier, current.text == "def" {
           throw Diagnostic.expected(
@@ -44,6 +44,13 @@ extension Parser {
         body.append((statement, range(from: first.start, to: (previous ?? current).end)))
       } catch {
         if error.id != Diagnostic.silent.id { addDiagnostic(error) }
+        // As at the top level, the line stays known as unreadable, so that nothing it should
+        // have made (a local, or the return itself) is reported missing as well.
+        if first.text == "return" {
+          body.append((.invalid(name: "return", nameRange: range(first)), range(first)))
+        } else if let (name, nameRange) = definedName(first, second) {
+          body.append((.invalid(name: name, nameRange: nameRange), nameRange))
+        }
         while current.kind != .newline && current.kind != .endOfFile && !current.is("}") {
           _ = advance()
         }

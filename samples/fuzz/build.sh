@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds the coverage-guided fuzz targets with the toolchain's libFuzzer and AddressSanitizer:
-#   fuzz-frontend  the lexer, parser and lowering of a .ffn program (Frontend.lower), and the
-#                  rendering of its diagnostics
+#   fuzz-frontend  the lexer, parser and lowering of a .ffn program (Frontend.lower), the
+#                  rendering of its diagnostics, and for a program that lowers, the standard
+#                  pipeline with its gradient (custom derivatives, jvp, hessian)
 #   fuzz-csv       the CSV reader (CSVReader.read) and the rendering of its diagnostic
 #   fuzz-onnx      the protobuf reader and ONNX model decoding (ONNXModel(decoding:)), tensor
 #                  values and the import of a model as a program
@@ -36,7 +37,7 @@ else
   compile FFCKernelsAVX2 Sources/FFCKernels/AVX2
 fi
 compile FFCKernelsGeneric Sources/FFCKernels/Generic
-for module in FFCDiagnostics FFCTensor FFCIR FFCFormats FFCFrontend FFCData; do
+for module in FFCDiagnostics FFCTensor FFCIR FFCFormats FFCFrontend FFCData FFCPasses; do
   compile "$module" "Sources/$module"
 done
 for target in frontend csv onnx formats; do
@@ -45,7 +46,7 @@ for target in frontend csv onnx formats; do
   swiftc $flags -module-name "Fuzz_$target" "samples/fuzz/fuzz_$target.swift" \
     "$out"/FFCKernelCore.o "$out"/FFCKernelsAVX512.o "$out"/FFCKernelsAVX2.o \
     "$out"/FFCKernelsGeneric.o "$out"/FFCDiagnostics.o "$out"/FFCTensor.o "$out"/FFCIR.o \
-    "$out"/FFCFormats.o "$out"/FFCFrontend.o "$out"/FFCData.o \
+    "$out"/FFCFormats.o "$out"/FFCFrontend.o "$out"/FFCData.o "$out"/FFCPasses.o \
     -o "$out/fuzz-$target" 2>&1 | grep -v 'Cannot export local symbol' >&2 || true
   test -x "$out/fuzz-$target"
 done

@@ -3,7 +3,7 @@
 # given number of seconds (default 300):
 #   samples/fuzz/fuzz-targets.sh 600            every target, ten minutes each
 #   samples/fuzz/fuzz-targets.sh 60 csv         one target
-# The corpus starts from samples/*.ffn (samples/data/*.csv, samples/onnx/fixtures/*.onnx; for
+# The corpus starts from samples/*.ffn and samples/fuzz/seeds/*.ffn (samples/data/*.csv, samples/onnx/fixtures/*.onnx; for
 # formats, the safetensors and NumPy files of Tests/Fixtures/formats) and grows in
 # .build-fuzz/corpus-<target>; an input that crashes, leaks or runs longer than 10 s is written
 # to .build-fuzz/findings-<target>/ and named in the output. Reproduce one with
@@ -22,7 +22,7 @@ for target in $targets; do
   findings="$out/findings-$target"
   mkdir -p "$corpus" "$findings"
   case "$target" in
-    frontend) cp samples/*.ffn "$corpus"/; dict="-dict=samples/fuzz/ffn.dict" ;;
+    frontend) cp samples/*.ffn samples/fuzz/seeds/*.ffn "$corpus"/; dict="-dict=samples/fuzz/ffn.dict" ;;
     csv) cp samples/data/*.csv "$corpus"/; dict="" ;;
     onnx) cp samples/onnx/fixtures/*.onnx "$corpus"/; dict="" ;;
     formats)

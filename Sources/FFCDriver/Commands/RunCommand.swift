@@ -180,6 +180,12 @@ public enum RunCommand: Command {
       let names = parameter.split(separator: ",", omittingEmptySubsequences: false).map {
         String($0).trimmingCharacters(in: .whitespaces)
       }
+      if let twice = names.enumerated().first(where: { names[..<$0.offset].contains($0.element) }) {
+        problem =
+          "'--hessian \(parameter)' names '\(twice.element)' twice; list each parameter once"
+        io.err(renderer.render(Diagnostic(.error, id: "run.hessian", problem, at: nil)))
+        return nil
+      }
       let rows = try Hessian.graph(
         compiled.forward, parameters: names, budget: MemoryBudget.derivatives)
       return try? Pipeline.standard(differentiate: false, optimize: true).run(rows).graph

@@ -20,6 +20,9 @@ public struct TextPrinter {
       lines.append(declarationText(declaration, graph, names))
     }
     var inGradient = false
+    // Each line's excerpt is made once: a long line (a derivative clause of thousands of terms)
+    // tags thousands of gradient nodes, and cutting it anew for each was quadratic.
+    var excerpts: [Int: String] = [:]
     for (index, node) in graph.nodes.enumerated() {
       let id = NodeID(index)
       if declared.contains(id) || graph.isInlineConstant(id) { continue }
@@ -29,7 +32,7 @@ public struct TextPrinter {
         lines.append("  # gradient: added by Differentiate")
       }
       let text = "  %\(names[id]): \(node.shape) = \(graph.operationText(node, names))"
-      lines.append(withComment(text, comment(for: node)))
+      lines.append(withComment(text, comment(for: node, excerpts: &excerpts)))
     }
     lines.append("")
     for output in graph.outputs {
@@ -63,11 +66,17 @@ public struct TextPrinter {
     return withComment(text, d.location?.lineTag)
   }
 
-  private func comment(for node: Node) -> String? {
+  private func comment(for node: Node, excerpts: inout [Int: String]) -> String? {
     guard let location = node.location else { return nil }
     let line = location.start.line
     guard node.isGradient else { return location.lineTag }
-    let text = source.map { ": " + $0.lineText(line).trimmingSpaces().truncated(to: 48) } ?? ""
+    let text: String
+    if let known = excerpts[line] {
+      text = known
+    } else {
+      text = source.map { ": " + $0.lineText(line).trimmingSpaces().truncated(to: 48) } ?? ""
+      excerpts[line] = text
+    }
     return "via \(location.lineTag)\(text)"
   }
 
