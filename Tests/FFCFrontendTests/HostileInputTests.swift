@@ -99,7 +99,9 @@ import Testing
       return (now() - start, printed)
     }
     let (small, printed) = try seconds(1000)
-    #expect(printed.contains("# via line 4: derivative(g) = g + g + g + g + g + g + g + g..."))
+    #expect(
+      printed.contains(
+        "# via line 4 (call at line 6): derivative(g) = g + g + g + g + g + g + g + g..."))
     let (large, _) = try seconds(4000)
     #expect(large < 10 * max(small, 1e-3), "1000 terms: \(small) s, 4000 terms: \(large) s")
   }
