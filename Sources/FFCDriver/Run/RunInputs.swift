@@ -82,7 +82,8 @@ struct RunInputs {
     for precision in Precision.allCases {
       inputs.underflowWarnings[precision] = underflowWarning(table, in: precision)
     }
-    inputs.data = try DataBinder.bind(table, graph: graph, setNames: Set(inputs.setValues.keys))
+    inputs.data = try DataBinder.bind(
+      table, graph: graph, setNames: Set(inputs.setValues.keys), keepingStored: keepingStored)
     _ = try SymbolBindings.resolve(graph: graph, sets: ordered, data: inputs.data)
     return inputs
   }
@@ -90,8 +91,9 @@ struct RunInputs {
   /// Per-example programs over a file run once per row; everything else runs once.
   var isPerExample: Bool { data?.layout == .perExample }
 
-  /// A batch program's arrays kept in their `.npy` files (`gather`'s `keepingStored`), which
-  /// `feeds` leaves out: the plan fills its buffers from them in its own precision.
+  /// A batch program's data kept where it was read (`gather`'s `keepingStored`: mapped `.npy`
+  /// files, the CSV table's values), which `feeds` leaves out: the plan fills its buffers from
+  /// them in its own precision, with no f64 copy per declaration.
   var storedFeeds: [String: StoredTensor] {
     var stored: [String: StoredTensor] = [:]
     for (name, value) in data?.stored ?? [] { stored[name] = value }
