@@ -84,6 +84,23 @@ import Testing
     #expect(whole.status == 0 && mapped.stdout == whole.stdout, "\(mapped.stderr)")
   }
 
+  /// Labels kept in their `.npy` file are still checked, element by element, before the run.
+  @Test func aMappedLabelOutOfRangeIsAnErrorNamingTheElement() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = try scratch.file(
+      "p.ffn", "input X[N, 3]\nlabel y[N]\nparam W[3, 2] = 0.5\nloss L = cross_entropy(X @ W, y)\n")
+    let result = try ffc([
+      "run", program, "--data", "X=\(Self.fixtures)x_f32.npy", "--data",
+      "y=\(Self.fixtures)y_i64.npy",
+    ])
+    #expect(result.status == 1)
+    #expect(
+      result.stderr.contains(
+        "p.ffn:2:7: error: label 2 is out of range for element 1 of the array 'y' in --data"),
+      "\(result.stderr)")
+  }
+
   @Test(arguments: [
     (["--data", fixtures + "xy_deflate_bad_crc.npz"], "CRC-32"),
     (
