@@ -18,6 +18,18 @@ public enum ArrayBinder {
     _ arrays: [(name: String, value: Tensor)], source: String, graph: Graph,
     setNames: Set<String> = []
   ) throws(Diagnostic) -> DataSet {
+    try bind(
+      arrays.map { ($0.name, StoredTensor($0.value, source: $0.name)) }, source: source,
+      graph: graph, setNames: setNames)
+  }
+
+  /// The same from arrays that stay in their files until something reads them. With
+  /// `keepingStored`, a batch program's arrays stay there (`DataSet.stored`), for a plan to fill
+  /// its buffers from in its own precision; otherwise they are converted to f64 here.
+  public static func bind(
+    _ arrays: [(name: String, value: StoredTensor)], source: String, graph: Graph,
+    setNames: Set<String> = [], keepingStored: Bool = false
+  ) throws(Diagnostic) -> DataSet {
     let data = graph.declarations.filter { $0.kind.isData && !setNames.contains($0.name) }
     let names = data.map(\.name)
     for (name, _) in arrays where !names.contains(name) {
@@ -32,6 +44,7 @@ public enum ArrayBinder {
     var symbols = SymbolTable()
     var rowCount: Int?
     var columns: [(name: String, value: Tensor)] = []
+    var stored: [(name: String, value: StoredTensor)] = []
     var examples: [DataSet.Examples] = []
     var defaults: [(name: String, value: Tensor)] = []
     let classes = graph.labelClasses()
@@ -51,10 +64,10 @@ public enum ArrayBinder {
       }
       let subject = "the array '\(declaration.name)' in \(source)"
       try checkLabels(array, declaration, classes, subject)
-      let (rows, batchAxis) = try rowsOf(array, declaration, layout, subject)
+      let (rows, batchAxis) = try rowsOf(array.shape, declaration, layout, subject)
       guard let rows else {
         try unify(&symbols, declaration, array.shape, subject: subject)
-        defaults.append((declaration.name, array))
+        defaults.append((declaration.name, array.tensor()))
         continue
       }
       if let count = rowCount, count != rows {
@@ -68,43 +81,48 @@ public enum ArrayBinder {
       {
         throw .dataShape(conflict, at: location)
       }
-      columns.append((declaration.name, array))
+      if keepingStored && layout == .batch {
+        stored.append((declaration.name, array))
+        continue
+      }
+      let values = array.tensor()
+      columns.append((declaration.name, values))
       examples.append(
         DataSet.Examples(
           name: declaration.name,
-          values: batchAxis == 0 ? array : movingAxisToFront(array, batchAxis),
+          values: batchAxis == 0 ? values : movingAxisToFront(values, batchAxis),
           batchAxis: layout == .batch ? batchAxis : nil))
     }
     guard let rowCount else {
       throw .dataArray("\(source) gives no array with rows of data", at: nil)
     }
     return DataSet(
-      layout: layout, rowCount: rowCount, columns: columns, examples: examples, defaults: defaults,
-      symbols: symbols, order: data.map(\.name))
+      layout: layout, rowCount: rowCount, columns: columns, stored: stored, examples: examples,
+      defaults: defaults, symbols: symbols, order: data.map(\.name))
   }
 
   /// The array's row count and where its rows are, or nil rows for a declaration fed whole.
   private static func rowsOf(
-    _ array: Tensor, _ declaration: Declaration, _ layout: DataSet.Layout, _ subject: String
+    _ shape: [Int], _ declaration: Declaration, _ layout: DataSet.Layout, _ subject: String
   ) throws(Diagnostic) -> (Int?, Int) {
     let dims = declaration.shape.dims
     let mismatch = Diagnostic.dataArray(
-      "\(subject) has shape \(Shape(array.shape)), but '\(declaration.name)' is declared \(declaration.shape)"
+      "\(subject) has shape \(Shape(shape)), but '\(declaration.name)' is declared \(declaration.shape)"
         + (layout == .perExample ? " (an example; the array needs a leading axis of rows)" : ""),
       at: declaration.location)
     switch layout {
     case .perExample:
-      guard array.rank == dims.count + 1,
-        zip(array.shape.dropFirst(), dims).allSatisfy({ $0 == $1.value })
+      guard shape.count == dims.count + 1,
+        zip(shape.dropFirst(), dims).allSatisfy({ $0 == $1.value })
       else { throw mismatch }
-      return (array.shape[0], 0)
+      return (shape[0], 0)
     case .batch:
       let symbolic = dims.indices.filter { dims[$0].value == nil }
       guard symbolic.count == 1 else { return (nil, 0) }
-      guard array.rank == dims.count,
-        zip(array.shape, dims).allSatisfy({ size, dim in dim.value.map { $0 == size } ?? true })
+      guard shape.count == dims.count,
+        zip(shape, dims).allSatisfy({ size, dim in dim.value.map { $0 == size } ?? true })
       else { throw mismatch }
-      return (array.shape[symbolic[0]], symbolic[0])
+      return (shape[symbolic[0]], symbolic[0])
     }
   }
 
@@ -119,15 +137,17 @@ public enum ArrayBinder {
   }
 
   private static func checkLabels(
-    _ array: Tensor, _ declaration: Declaration, _ classes: [(name: String, classes: Int)],
-    _ subject: String
+    _ array: StoredTensor, _ declaration: Declaration,
+    _ classes: [(name: String, classes: Int)], _ subject: String
   ) throws(Diagnostic) {
     guard let rule = LabelRule.rule(for: declaration, classes: classes) else { return }
-    for (index, x) in array.scalars.enumerated() {
-      switch rule.check(x, subject: "element \(index) of \(subject)") {
-      case .notWhole(let message)?: throw .dataArray(message, at: declaration.location)
-      case .outOfRange(let message)?: throw .dataArray(message, at: declaration.location)
-      case nil: continue
+    try array.forEachChunk { (start, chunk) throws(Diagnostic) in
+      for (offset, x) in chunk.enumerated() {
+        switch rule.check(x, subject: "element \(start + offset) of \(subject)") {
+        case .notWhole(let message)?: throw .dataArray(message, at: declaration.location)
+        case .outOfRange(let message)?: throw .dataArray(message, at: declaration.location)
+        case nil: continue
+        }
       }
     }
   }

@@ -27,7 +27,12 @@ import FFCIR
 /// - **Defaults** must match the declared shape; in a batch program a symbol they share with a
 ///   column-fed declaration must equal the row count.
 public enum DataBinder {
-  public static func bind(_ table: CSVTable, graph: Graph, setNames: Set<String> = [])
+  /// With `keepingStored`, a batch program's declarations with the batch axis first are not
+  /// stacked into tensors of their own: they read straight from the table's values
+  /// (`DataSet.stored`), for a plan to fill its buffers from in its own precision.
+  public static func bind(
+    _ table: CSVTable, graph: Graph, setNames: Set<String> = [], keepingStored: Bool = false
+  )
     throws(Diagnostic) -> DataSet
   {
     guard table.rowCount > 0 else { throw .dataEmpty(table.file.path, at: table.firstLineRange) }
@@ -49,25 +54,33 @@ public enum DataBinder {
     let labelClasses = graph.labelClasses()
     var symbols = SymbolTable()
     var columns: [(name: String, value: Tensor)] = []
+    var stored: [(name: String, value: StoredTensor)] = []
     var examples: [DataSet.Examples] = []
     for (index, slot) in slots.enumerated() {
       guard let sources = mapping[index] else { continue }
       try checkLabels(slot, sources, table, labelClasses)
+      if let symbol = slot.batchSymbol,
+        let conflict = symbols.bind(symbol, table.rowCount, source: SymbolTable.dataSource)
+      {
+        throw .dataShape(conflict, at: slot.declaration.location ?? table.file.range(0, 0))
+      }
+      if keepingStored && layout == .batch && slot.batchAxis == 0 {
+        stored.append((slot.name, reference(slot, sources, table)))
+        continue
+      }
       let stacked = stack(slot, sources, table)
       examples.append(
         DataSet.Examples(
           name: slot.name, values: stacked, batchAxis: layout == .batch ? slot.batchAxis : nil))
       columns.append(
         (slot.name, slot.batchAxis == 0 ? stacked : movingLeadingAxis(stacked, to: slot.batchAxis)))
-      if let symbol = slot.batchSymbol,
-        let conflict = symbols.bind(symbol, table.rowCount, source: SymbolTable.dataSource)
-      {
-        throw .dataShape(conflict, at: slot.declaration.location ?? table.file.range(0, 0))
-      }
     }
 
     var defaults: [(name: String, value: Tensor)] = []
-    for declaration in data where !columns.contains(where: { $0.name == declaration.name }) {
+    for declaration in data
+    where !columns.contains(where: { $0.name == declaration.name })
+      && !stored.contains(where: { $0.name == declaration.name })
+    {
       // ColumnMapping reported a declaration with neither.
       guard let value = declaration.defaultValue, let shape = declaration.defaultShape else {
         continue
@@ -90,8 +103,8 @@ public enum DataBinder {
     }
 
     return DataSet(
-      layout: layout, rowCount: table.rowCount, columns: columns, examples: examples,
-      defaults: defaults,
+      layout: layout, rowCount: table.rowCount, columns: columns, stored: stored,
+      examples: examples, defaults: defaults,
       symbols: symbols, order: data.map(\.name))
   }
 
@@ -148,6 +161,32 @@ public enum DataBinder {
       for column in sources { scalars.append(table.value(row: row, column: column)) }
     }
     return Tensor(shape: shape, scalars: scalars)
+  }
+
+  /// The slot's values as `stack` gives them, read from the table's storage when a buffer is
+  /// filled, so the file's numbers are held once whichever columns feed the slot.
+  private static func reference(_ slot: DataSlot, _ sources: [Int], _ table: CSVTable)
+    -> StoredTensor
+  {
+    let values = table.values
+    let columnCount = table.columnCount
+    let width = max(sources.count, 1)
+    let whole = sources.elementsEqual(0..<columnCount)
+    return StoredTensor(
+      shape: [table.rowCount] + slot.exampleShape, source: slot.name,
+      key: "\(table.file.path)#\(slot.name)"
+    ) { start, count, out in
+      values.withUnsafeBufferPointer { table in
+        if whole {
+          out.update(from: table.baseAddress! + start, count: count)
+          return
+        }
+        for i in 0..<count {
+          let element = start + i
+          out[i] = table[element / width * columnCount + sources[element % width]]
+        }
+      }
+    }
   }
 
   /// The same values with the row axis moved from the front to `axis` (`[N, 4]` to `[4, N]`).

@@ -12,6 +12,10 @@ public struct DataSet: Sendable {
   /// leading axis: shape [rowCount] + the shape of one example. In batch layout that is the
   /// declaration's value; in per-example layout `row(_:)` slices one example out.
   public let columns: [(name: String, value: Tensor)]
+  /// Batch layout from arrays kept in their files (`ArrayBinder`'s `keepingStored`): the
+  /// declarations fed whole from a file, which `feeds` leaves out, for a plan to fill its buffers
+  /// from in its own precision. Empty otherwise.
+  public let stored: [(name: String, value: StoredTensor)]
   /// The same values example by example, for training's mini-batches: shape [rowCount] + the
   /// shape of one example, and where the batch axis sits in the declared shape (nil per example).
   public let examples: [Examples]
@@ -32,12 +36,14 @@ public struct DataSet: Sendable {
   let symbolTable: SymbolTable
 
   init(
-    layout: Layout, rowCount: Int, columns: [(name: String, value: Tensor)], examples: [Examples],
+    layout: Layout, rowCount: Int, columns: [(name: String, value: Tensor)],
+    stored: [(name: String, value: StoredTensor)] = [], examples: [Examples],
     defaults: [(name: String, value: Tensor)], symbols: SymbolTable, order: [String]
   ) {
     self.layout = layout
     self.rowCount = rowCount
     self.columns = columns
+    self.stored = stored
     self.examples = examples
     self.defaults = defaults
     self.symbolTable = symbols

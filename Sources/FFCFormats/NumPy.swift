@@ -14,10 +14,48 @@ public enum NumPy {
     try array(file, in: 0..<file.count, member: nil)
   }
 
+  /// The array of a whole `.npy` file as a reference to the file's bytes, converted (and the
+  /// pages given back) chunk by chunk when a buffer is filled from it, so a run holds the array
+  /// once, in its own precision. A Fortran-order array is converted to C order now.
+  public static func stored(_ file: MappedFile, source: String) throws(FormatError) -> StoredTensor
+  {
+    try stored(file, in: 0..<file.count, member: nil, source: source)
+  }
+
+  static func stored(_ file: MappedFile, in range: Range<Int>, member: String?, source: String)
+    throws(FormatError) -> StoredTensor
+  {
+    let (header, first, count) = try locate(file, in: range, member: member)
+    if header.fortranOrder && header.shape.count > 1 {
+      return StoredTensor(convert(file, header, from: first, count: count), source: source)
+    }
+    let type = header.type
+    let bigEndian = header.bigEndian
+    return StoredTensor(
+      shape: header.shape, source: source,
+      key: "\(file.displayName)@\(first)-\(first + count * type.size)"
+    ) { start, count, out in
+      let offset = first + start * type.size
+      type.convert(
+        file.bytes, offset: offset, count: count, bigEndian: bigEndian,
+        into: UnsafeMutableBufferPointer(start: out, count: count), at: 0)
+      file.release(offset..<offset + count * type.size)
+    }
+  }
+
   /// The array stored in `range` of `file` (a whole file, or a member of an `.npz` archive, named
   /// in messages).
   static func array(_ file: MappedFile, in range: Range<Int>, member: String?) throws(FormatError)
     -> Tensor
+  {
+    let (header, dataStart, count) = try locate(file, in: range, member: member)
+    return convert(file, header, from: dataStart, count: count)
+  }
+
+  /// The header of the array in `range` of `file`, where its data starts and its element count,
+  /// every length checked against the file.
+  private static func locate(_ file: MappedFile, in range: Range<Int>, member: String?)
+    throws(FormatError) -> (NumPyHeader, Int, Int)
   {
     let bytes = file.bytes
     let place = member.map { "member '\($0)': " } ?? ""
@@ -59,7 +97,7 @@ public enum NumPy {
         "its shape \(header.shape) of \(header.descr) needs \(needed) bytes of data, but the file has \(range.upperBound - dataStart)"
       )
     }
-    return convert(file, header, from: dataStart, count: count)
+    return (header, dataStart, count)
   }
 
   private static func convert(

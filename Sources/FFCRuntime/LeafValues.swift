@@ -31,16 +31,30 @@ public struct LeafValues: Sendable {
   /// `given` holds values by the declaration's index, ahead of `feeds` (training's parameters).
   /// `shapes` gives only the shapes of some leaves (by index), for callers that want `bindings`.
   /// `keepingStored` leaves a parameter loaded from a file in the file (`stored`), for the
-  /// plan to read in chunks, instead of an f64 copy in `values`.
+  /// plan to read in chunks, instead of an f64 copy in `values`; `storedFeeds` are data kept in
+  /// their files the same way (`DataSet.stored`).
   public init(
     _ graph: Graph, feeds: [String: Tensor], given: [Int: Tensor] = [:],
-    shapes: [Int: [Int]] = [:], seed: UInt64, keepingStored: Bool = false
+    shapes: [Int: [Int]] = [:], seed: UInt64, keepingStored: Bool = false,
+    storedFeeds: [String: StoredTensor] = [:]
   ) throws(EvaluationError) {
     let classes = graph.labelClasses()
     for (index, declaration) in graph.declarations.enumerated() where declaration.kind != .const {
       if let shape = shapes[index] {
         // Only the sizes are wanted (`bindings`): no value is made.
         try bind(declaration, shape)
+        continue
+      }
+      if given[index] == nil, feeds[declaration.name] == nil,
+        let file = storedFeeds[declaration.name]
+      {
+        // Data kept in its file (a `.npy` array), its labels checked when it was bound.
+        try bind(declaration, file.shape)
+        if keepingStored {
+          stored.append((declaration, file))
+        } else {
+          values.append((declaration, file.tensor()))
+        }
         continue
       }
       if keepingStored, given[index] == nil, let file = Self.stored(declaration, feeds) {

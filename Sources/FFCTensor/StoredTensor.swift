@@ -23,8 +23,26 @@ public final class StoredTensor: Sendable, Hashable, CustomStringConvertible {
     self.shape = shape
     self.source = source
     self.key = key
+    self.held = nil
     self.read = read
   }
+
+  /// Values already in memory as a stored tensor (an array that had to be converted whole, such as
+  /// a Fortran-order `.npy`), so callers handle both kinds alike.
+  public init(_ tensor: Tensor, source: String) {
+    self.shape = tensor.shape
+    self.source = source
+    self.key = "values of \(source)"
+    self.held = tensor
+    self.read = { start, count, out in
+      tensor.scalars.withUnsafeBufferPointer { values in
+        out.update(from: values.baseAddress! + start, count: count)
+      }
+    }
+  }
+
+  /// The values when they are in memory already (`init(_:source:)`): `tensor()` shares them.
+  private let held: Tensor?
 
   public var count: Int { shape.reduce(1, *) }
   public var description: String { source }
@@ -48,6 +66,7 @@ public final class StoredTensor: Sendable, Hashable, CustomStringConvertible {
 
   /// The values as an f64 tensor: for the passes and commands that need every value at once.
   public func tensor() -> Tensor {
+    if let held { return held }
     let total = count
     let scalars = [Double](unsafeUninitializedCapacity: total) { out, initialized in
       var done = 0

@@ -44,6 +44,63 @@ import Testing
     #expect(train.status == 0, "\(train.stderr)")
   }
 
+  /// A batch run converts a `.npy` file straight into the plan's buffers (no f64 copy of the
+  /// array); the values are the same bits as through an `.npz` member read whole into f64, in
+  /// f32 and f64, with the batch axis first or last, and with a `--set` beside the array.
+  @Test(arguments: ["f32", "f64"])
+  func aMappedArrayRunsAsTheSameValuesReadWhole(precision: String) throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let rows = try scratch.file(
+      "rows.ffn",
+      """
+      input big[N, 100]
+      param W[100, 3] = 0.01
+      param c = 0.5
+      output o = tanh(big @ W) * c
+      loss L = sum(exp(big) * c)
+
+      """)
+    let columns = try scratch.file(
+      "columns.ffn",
+      """
+      input big[30, N]
+      param w[1, 30] = 0.25
+      output o = tanh(w @ big)
+      loss L = sum(o * o)
+
+      """)
+    for program in [rows, columns] {
+      let common = ["run", program, "--format", "json", "--precision", precision, "--grads"]
+      let whole = try ffc(common + ["--data", Self.fixtures + "big_stored_deflate.npz"])
+      #expect(whole.status == 0, "\(whole.stderr)")
+      let mapped = try ffc(common + ["--data", "big=\(Self.fixtures)big_deflate_expected.npy"])
+      #expect(mapped.status == 0, "\(mapped.stderr)")
+      #expect(mapped.stdout == whole.stdout, "\(program)")
+    }
+    let set = ["run", rows, "--format", "json", "--precision", precision, "--set", "c=2"]
+    let whole = try ffc(set + ["--data", Self.fixtures + "big_stored_deflate.npz"])
+    let mapped = try ffc(set + ["--data", "big=\(Self.fixtures)big_deflate_expected.npy"])
+    #expect(whole.status == 0 && mapped.stdout == whole.stdout, "\(mapped.stderr)")
+  }
+
+  /// Labels kept in their `.npy` file are still checked, element by element, before the run.
+  @Test func aMappedLabelOutOfRangeIsAnErrorNamingTheElement() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = try scratch.file(
+      "p.ffn", "input X[N, 3]\nlabel y[N]\nparam W[3, 2] = 0.5\nloss L = cross_entropy(X @ W, y)\n")
+    let result = try ffc([
+      "run", program, "--data", "X=\(Self.fixtures)x_f32.npy", "--data",
+      "y=\(Self.fixtures)y_i64.npy",
+    ])
+    #expect(result.status == 1)
+    #expect(
+      result.stderr.contains(
+        "p.ffn:2:7: error: label 2 is out of range for element 1 of the array 'y' in --data"),
+      "\(result.stderr)")
+  }
+
   @Test(arguments: [
     (["--data", fixtures + "xy_deflate_bad_crc.npz"], "CRC-32"),
     (

@@ -71,6 +71,36 @@ import Testing
     #expect(check.stdout.contains("every gradient agrees"))
   }
 
+  /// The imported program's `load` calls name the digest the weights file records in its
+  /// `__metadata__`, as `train --save` writes them: a program beside other weights is refused.
+  @Test func importTiesTheProgramToItsWeightsByDigest() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = scratch.url.appendingPathComponent("m.ffn").path
+    let imported = try ffc([
+      "import", "samples/onnx/fixtures/mlp_gemm.onnx", "-o", program, "--save-weights", "0",
+    ])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    let text = try String(contentsOfFile: program, encoding: .utf8)
+    let marker = try #require(text.range(of: "digest=\""))
+    let digest = String(text[marker.upperBound...].prefix(16))
+    #expect(digest.count == 16 && digest.allSatisfy(\.isHexDigit), "\(text)")
+    let loads = text.split(separator: "\n").filter { $0.contains("load(") }
+    #expect(!loads.isEmpty && loads.allSatisfy { $0.contains("digest=\"\(digest)\")") })
+    let bytes = [UInt8](
+      try Data(contentsOf: scratch.url.appendingPathComponent("m.safetensors")))
+    let length = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+    let header = String(decoding: bytes[8..<(8 + length)], as: UTF8.self)
+    #expect(header.contains("\"digest\":\"\(digest)\""), "\(header)")
+    let run = try ffc(["run", program, "--set", "input_=1,2,3,4,-1,0,1,2"])
+    #expect(run.status == 0, "\(run.stderr)")
+    try text.replacingOccurrences(of: digest, with: "0123456789abcdef")
+      .write(toFile: program, atomically: true, encoding: .utf8)
+    let other = try ffc(["run", program, "--set", "input_=1,2,3,4,-1,0,1,2"])
+    #expect(other.status == 1)
+    #expect(other.stderr.contains("is not the weights file this program was saved with"))
+  }
+
   @Test func aProgramWithNothingToExportIsAnErrorNamingIt() throws {
     let scratch = try RunCLITests.Scratch()
     defer { scratch.remove() }

@@ -16,8 +16,9 @@ public enum ImportCommand: Command {
     as inputs (a named dimension as a symbolic size), its initializers as parameters, each node
     as a statement, its outputs as outputs. Any other operator is an error naming the node.
     Parameters of --save-weights elements or more are written to <file>.safetensors beside the
-    program (under the model's names for them) and read by load("<file>.safetensors", "<name>");
-    smaller ones stay literals.
+    program (under the model's names for them) and read by load("<file>.safetensors", "<name>",
+    digest="..."), the digest tying the program to the file as train --save does; smaller ones
+    stay literals.
     """
   static let epilogue = """
     exit codes: 0 success, 1 a model ffc cannot read or import, 2 a usage error, 3 an internal
@@ -60,7 +61,7 @@ public enum ImportCommand: Command {
         name: SavedWeights.name($0),
         minimumCount: args[.saveWeights] ?? SavedWeights.defaultMinimum)
     }
-    let (text, tensors) = split(program, weights: weights)
+    let (text, tensors, digest) = split(program, weights: weights)
     do throws(SafeFile.Failure) {
       // Both checked before either is written, so a program that cannot be written (a directory
       // of its name) leaves no weights file behind.
@@ -68,9 +69,9 @@ public enum ImportCommand: Command {
       // The weights first: the program that names them is written only once they are in place.
       if let weightsPath, !tensors.isEmpty {
         try SafeFile.checkWritable(io.resolve(weightsPath), displayName: weightsPath)
-        let data = SafeTensorsWriter.encode(
-          tensors, as: .f32,
-          metadata: [("format", "ffc"), ("program", SavedWeights.name(output))])
+        var metadata = [("format", "ffc"), ("program", SavedWeights.name(output))]
+        if let digest { metadata.append((SafeTensorsWriter.digestKey, digest)) }
+        let data = SafeTensorsWriter.encode(tensors, as: .f32, metadata: metadata)
         try SafeFile.write(data, to: io.resolve(weightsPath), displayName: weightsPath)
       }
       try SafeFile.write(text, to: io.resolve(output), displayName: output)
@@ -85,22 +86,25 @@ public enum ImportCommand: Command {
   /// (by the rule `train --save` follows) is a reference to its tensor under the model's name
   /// for it (`fc1.weight`), any other a literal.
   static func split(_ program: ImportedProgram, weights: ProgramWriter.WeightsFile?)
-    -> (text: String, tensors: [(name: String, value: Tensor)])
+    -> (text: String, tensors: [(name: String, value: Tensor)], digest: String?)
   {
-    guard let weights else { return (program.text(value: ImportedProgram.literal), []) }
-    let reference = ImportedProgram.reference(toFile: weights.name)
+    guard let weights else { return (program.text(value: ImportedProgram.literal), [], nil) }
     let stored = program.parameters.filter { weights.holds(elementCount: $0.values.count) }
-    let text = program.text { parameter in
-      weights.holds(elementCount: parameter.values.count)
-        ? reference(parameter) : ImportedProgram.literal(parameter)
-    }
     let tensors = stored.map { parameter in
       (
         name: parameter.tensorName,
         value: Tensor(shape: parameter.shape, scalars: parameter.values.map(Double.init))
       )
     }
-    return (text, tensors)
+    // The digest ties the program to its weights file, as `train --save` does: a program beside
+    // the weights of another import (or of an interrupted one) is refused by `load`.
+    let digest = tensors.isEmpty ? nil : SafeTensorsWriter.digest(tensors, as: .f32)
+    let reference = ImportedProgram.reference(toFile: weights.name, digest: digest)
+    let text = program.text { parameter in
+      weights.holds(elementCount: parameter.values.count)
+        ? reference(parameter) : ImportedProgram.literal(parameter)
+    }
+    return (text, tensors, digest)
   }
 
   /// The program a model's bytes hold; a failure names the file and says what is wrong.

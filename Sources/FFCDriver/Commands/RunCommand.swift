@@ -94,7 +94,8 @@ public enum RunCommand: Command {
     let inputs: RunInputs
     do throws(Diagnostic) {
       inputs = try RunInputs.gather(
-        sets: args.all(.set), data: args.all(.data).compactMap { $0 }, graph: graph, io: io)
+        sets: args.all(.set), data: args.all(.data).compactMap { $0 }, graph: graph, io: io,
+        keepingStored: true)
     } catch {
       if let dataPath = args[.data],
         let text = try? SafeFile.read(io.resolve(dataPath), displayName: dataPath)

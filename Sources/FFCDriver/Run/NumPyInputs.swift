@@ -27,23 +27,28 @@ enum NumPyInputs {
   /// The file a `--data` value reads (without its `NAME=`).
   static func path(_ value: String) -> String { namedArray(value)?.path ?? value }
 
-  static func read(_ paths: [String], graph: Graph, setNames: Set<String>, io: CommandIO)
-    throws(Diagnostic) -> DataSet
-  {
-    var arrays: [(name: String, value: Tensor)] = []
+  /// With `keepingStored`, a batch program's `.npy` arrays stay in their files (`DataSet.stored`)
+  /// for the plan to convert straight into its buffers; otherwise every array is read as f64.
+  static func read(
+    _ paths: [String], graph: Graph, setNames: Set<String>, io: CommandIO,
+    keepingStored: Bool = false
+  ) throws(Diagnostic) -> DataSet {
+    var arrays: [(name: String, value: StoredTensor)] = []
     var sources: [String] = []
     do throws(FormatError) {
       for value in paths {
         if isArchive(value) {
           let file = try MappedFile(io.resolve(value), displayName: value)
-          arrays += try NumPyArchive.arrays(file)
+          arrays += try NumPyArchive.arrays(file).map {
+            ($0.name, StoredTensor($0.value, source: $0.name))
+          }
           sources.append("'\(value)'")
         } else if let (name, path) = namedArray(value) {
           guard !name.isEmpty else {
             throw FormatError(path, "--data needs a name before '=': --data X=\(path)")
           }
           let file = try MappedFile(io.resolve(path), displayName: path)
-          arrays.append((name, try NumPy.array(file)))
+          arrays.append((name, try NumPy.stored(file, source: path)))
           sources.append("'\(path)'")
         } else {
           throw FormatError(
@@ -61,6 +66,7 @@ enum NumPyInputs {
         .error, id: "data.array", "--data gives the array '\(array.name)' twice", at: nil)
     }
     let source = sources.count == 1 ? sources[0] : "--data"
-    return try ArrayBinder.bind(arrays, source: source, graph: graph, setNames: setNames)
+    return try ArrayBinder.bind(
+      arrays, source: source, graph: graph, setNames: setNames, keepingStored: keepingStored)
   }
 }

@@ -75,7 +75,9 @@ struct RunExecution: PrecisionGeneric {
   {
     do {
       return try Plan<T>(
-        graph, leaves: LeafValues(graph, feeds: feeds, seed: seed, keepingStored: true),
+        graph,
+        leaves: LeafValues(
+          graph, feeds: feeds, seed: seed, keepingStored: true, storedFeeds: inputs.storedFeeds),
         keepAll: keepValues)
     } catch {
       throw .evaluation(error)

@@ -27,7 +27,8 @@ struct RunInputs {
   /// Parses every `--set` and reads and binds the data file. Errors are diagnostics located in the
   /// data file (or unlocated, for `--set`).
   static func gather(
-    sets: [String], data dataPaths: [String], graph: Graph, io: CommandIO
+    sets: [String], data dataPaths: [String], graph: Graph, io: CommandIO,
+    keepingStored: Bool = false
   ) throws(Diagnostic) -> RunInputs {
     var inputs = RunInputs()
     var ordered: [(name: String, value: Tensor)] = []
@@ -46,7 +47,8 @@ struct RunInputs {
     }
     if NumPyInputs.applies(to: dataPaths) {
       inputs.data = try NumPyInputs.read(
-        dataPaths, graph: graph, setNames: Set(inputs.setValues.keys), io: io)
+        dataPaths, graph: graph, setNames: Set(inputs.setValues.keys), io: io,
+        keepingStored: keepingStored)
       _ = try SymbolBindings.resolve(graph: graph, sets: ordered, data: inputs.data)
       return inputs
     }
@@ -80,13 +82,23 @@ struct RunInputs {
     for precision in Precision.allCases {
       inputs.underflowWarnings[precision] = underflowWarning(table, in: precision)
     }
-    inputs.data = try DataBinder.bind(table, graph: graph, setNames: Set(inputs.setValues.keys))
+    inputs.data = try DataBinder.bind(
+      table, graph: graph, setNames: Set(inputs.setValues.keys), keepingStored: keepingStored)
     _ = try SymbolBindings.resolve(graph: graph, sets: ordered, data: inputs.data)
     return inputs
   }
 
   /// Per-example programs over a file run once per row; everything else runs once.
   var isPerExample: Bool { data?.layout == .perExample }
+
+  /// A batch program's data kept where it was read (`gather`'s `keepingStored`: mapped `.npy`
+  /// files, the CSV table's values), which `feeds` leaves out: the plan fills its buffers from
+  /// them in its own precision, with no f64 copy per declaration.
+  var storedFeeds: [String: StoredTensor] {
+    var stored: [String: StoredTensor] = [:]
+    for (name, value) in data?.stored ?? [] { stored[name] = value }
+    return stored
+  }
 
   /// The feeds of one run: the file's values (all rows, or row `row`), then `--set` on top.
   func feeds(row: Int? = nil) -> [String: Tensor] {

@@ -49,9 +49,13 @@ public struct ImportedProgram: Sendable {
 
   /// A parameter's value as a reference to its tensor in a safetensors file beside the program,
   /// `load("model.safetensors", "fc1.weight")` (the syntax of issue 16's weights work; the
-  /// caller writes the file).
-  public static func reference(toFile file: String) -> @Sendable (ImportedParameter) -> String {
-    { parameter in "load(\(quoted(file)), \(quoted(parameter.tensorName)))" }
+  /// caller writes the file). With `digest`, each call names it (`digest="…"`), as
+  /// `train --save` does, so the program refuses a weights file from another import.
+  public static func reference(toFile file: String, digest: String? = nil)
+    -> @Sendable (ImportedParameter) -> String
+  {
+    let tail = digest.map { ", digest=\(quoted($0))" } ?? ""
+    return { parameter in "load(\(quoted(file)), \(quoted(parameter.tensorName))\(tail))" }
   }
 
   /// A string literal: backslashes and quotes escaped.
