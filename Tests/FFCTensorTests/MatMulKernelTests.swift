@@ -120,6 +120,27 @@ import Testing
     #expect(results[0] == results[1] && results[1] == results[2])
   }
 
+  /// B's panel is packed sliver by sliver during the first row block's sweep and reused by the
+  /// later ones: rows of a later block (here rows 900–906 of 1100, past mc on every path) are
+  /// bit-identical to the same rows computed as a product of their own (whose only row block
+  /// packs), with k across two depth blocks and a ragged last sliver, B plain and transposed.
+  @Test func laterRowBlocksReuseThePanelBitForBit() {
+    let (m, k, n, first, count) = (1100, 600, 70, 900, 7)
+    for isa in Self.paths {
+      for tb in [false, true] {
+        var rng = SplitMix64(seed: 17)
+        let a = (0..<m * k).map { _ in Float(rng.uniform(-1, 1)) }
+        let b = (0..<k * n).map { _ in Float(rng.uniform(-1, 1)) }
+        let whole = product(a, b, m: m, k: k, n: n, ta: false, tb: tb, threads: 1, isa: isa)
+        let rows = Array(a[(first * k)..<((first + count) * k)])
+        let alone = product(rows, b, m: count, k: k, n: n, ta: false, tb: tb, threads: 1, isa: isa)
+        let slice = Array(whole[(first * n)..<((first + count) * n)])
+        #expect(
+          slice.map(\.bitPattern) == alone.map(\.bitPattern), "\(isa) tb \(tb)")
+      }
+    }
+  }
+
   // MARK: - Helpers
 
   /// Runs `Compute.matmul` on random operands stored as the flags say (A `[m, k]` or `[k, m]`, B
