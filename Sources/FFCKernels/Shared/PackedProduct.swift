@@ -98,10 +98,9 @@ where L.Scalar: FloatingPoint {
 enum Packed {
   /// For each panel of B and each block of A, both packed into scratch, the macro-kernel sweeps
   /// the tiles of C. The first block of k overwrites C; later ones add to it. B's panel is packed
-  /// by the first block of A's sweep, one sliver just before its tiles, not all before the sweep:
-  /// a panel (W4: 512 × 1024 floats, 2 MiB) outgrows L2, so packing it whole wrote it out to L3
-  /// and the sweep read it back; a sliver (64 KiB) is still in L2 when its tiles read it. The
-  /// packed values and every sum are the same; only when each sliver is written moves.
+  /// whole before the sweep or, with `interleavesPackingB` (a panel larger than L2 holds beside
+  /// A's block), by the first block of A's sweep, one sliver just before its tiles. The packed
+  /// values and every sum are the same; only when each sliver is written moves.
   static func blockedProduct<T: LaneScalar>(_ p: ProductPart<T>) {
     let (packedA, packedB) = (p.scratch, p.scratch + p.aCount)
     for j0 in stride(from: 0, to: p.n, by: p.nc) {
@@ -109,12 +108,19 @@ enum Packed {
       for p0 in stride(from: 0, to: p.k, by: p.kc) {
         let kb = Swift.min(p.kc, p.k - p0)
         let panel = p.b.shifted(rows: p0, columns: j0)
+        if !p.interleavesPackingB {
+          for jr in stride(from: 0, to: nb, by: T.tileColumns) {
+            packBSliver(
+              panel.shifted(rows: 0, columns: jr), depth: kb,
+              valid: Swift.min(T.tileColumns, nb - jr), into: packedB + jr * kb)
+          }
+        }
         for i0 in stride(from: 0, to: p.m, by: p.mc) {
           let mb = Swift.min(p.mc, p.m - i0)
           packA(p.a.shifted(rows: i0, columns: p0), rows: mb, depth: kb, into: packedA)
           macroKernel(
             packedA, packedB, p.c + i0 * p.ldc + j0, ldc: p.ldc, rows: mb, columns: nb,
-            depth: kb, accumulate: p0 > 0, packing: i0 == 0 ? panel : nil)
+            depth: kb, accumulate: p0 > 0, packing: i0 == 0 && p.interleavesPackingB ? panel : nil)
         }
       }
     }
