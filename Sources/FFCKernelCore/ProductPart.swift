@@ -25,7 +25,9 @@ public struct StridedMatrix<T> {
 
 /// One thread's `C[m, n] = A[m, k] · B[k, n]` (C with row stride `ldc`) and the block sizes it
 /// runs with: a `kc × nc` panel of B and an `mc × kc` block of A, packed into `scratch` (A's
-/// block first, `aCount` elements, then B's panel).
+/// block first, `aCount` elements, then B's panel). With `interleavesPackingB`, B's panel is
+/// packed one sliver just before that sliver's tiles (a panel too large to stay in L2 beside A's
+/// block), else whole before the sweep.
 public struct ProductPart<T> {
   public let a: StridedMatrix<T>
   public let b: StridedMatrix<T>
@@ -39,14 +41,16 @@ public struct ProductPart<T> {
   public let nc: Int
   public let aCount: Int
   public let scratch: UnsafeMutablePointer<T>
+  public let interleavesPackingB: Bool
 
   public init(
     a: StridedMatrix<T>, b: StridedMatrix<T>, c: UnsafeMutablePointer<T>, ldc: Int,
     m: Int, k: Int, n: Int, mc: Int, kc: Int, nc: Int, aCount: Int,
-    scratch: UnsafeMutablePointer<T>
+    scratch: UnsafeMutablePointer<T>, interleavesPackingB: Bool = false
   ) {
     (self.a, self.b, self.c, self.ldc) = (a, b, c, ldc)
     (self.m, self.k, self.n) = (m, k, n)
     (self.mc, self.kc, self.nc, self.aCount, self.scratch) = (mc, kc, nc, aCount, scratch)
+    self.interleavesPackingB = interleavesPackingB
   }
 }

@@ -97,33 +97,49 @@ where L.Scalar: FloatingPoint {
 
 enum Packed {
   /// For each panel of B and each block of A, both packed into scratch, the macro-kernel sweeps
-  /// the tiles of C. The first block of k overwrites C; later ones add to it.
+  /// the tiles of C. The first block of k overwrites C; later ones add to it. B's panel is packed
+  /// whole before the sweep or, with `interleavesPackingB` (a panel larger than L2 holds beside
+  /// A's block), by the first block of A's sweep, one sliver just before its tiles. The packed
+  /// values and every sum are the same; only when each sliver is written moves.
   static func blockedProduct<T: LaneScalar>(_ p: ProductPart<T>) {
     let (packedA, packedB) = (p.scratch, p.scratch + p.aCount)
     for j0 in stride(from: 0, to: p.n, by: p.nc) {
       let nb = Swift.min(p.nc, p.n - j0)
       for p0 in stride(from: 0, to: p.k, by: p.kc) {
         let kb = Swift.min(p.kc, p.k - p0)
-        packB(p.b.shifted(rows: p0, columns: j0), depth: kb, columns: nb, into: packedB)
+        let panel = p.b.shifted(rows: p0, columns: j0)
+        if !p.interleavesPackingB {
+          for jr in stride(from: 0, to: nb, by: T.tileColumns) {
+            packBSliver(
+              panel.shifted(rows: 0, columns: jr), depth: kb,
+              valid: Swift.min(T.tileColumns, nb - jr), into: packedB + jr * kb)
+          }
+        }
         for i0 in stride(from: 0, to: p.m, by: p.mc) {
           let mb = Swift.min(p.mc, p.m - i0)
           packA(p.a.shifted(rows: i0, columns: p0), rows: mb, depth: kb, into: packedA)
           macroKernel(
             packedA, packedB, p.c + i0 * p.ldc + j0, ldc: p.ldc, rows: mb, columns: nb,
-            depth: kb, accumulate: p0 > 0)
+            depth: kb, accumulate: p0 > 0, packing: i0 == 0 && p.interleavesPackingB ? panel : nil)
         }
       }
     }
   }
 
   /// Every tile of one block of C. The outer loop walks slivers of B, so each sliver stays in L1
-  /// while the slivers of A stream past it from L2.
+  /// while the slivers of A stream past it from L2. With `packing`, each sliver of B is first
+  /// packed from it (the first block of A of a panel).
   static func macroKernel<T: LaneScalar>(
-    _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>, ldc: Int,
-    rows: Int, columns: Int, depth: Int, accumulate: Bool
+    _ a: UnsafePointer<T>, _ b: UnsafeMutablePointer<T>, _ c: UnsafeMutablePointer<T>, ldc: Int,
+    rows: Int, columns: Int, depth: Int, accumulate: Bool, packing: StridedMatrix<T>?
   ) {
     let nr = T.tileColumns
     for jr in stride(from: 0, to: columns, by: nr) {
+      if let panel = packing {
+        packBSliver(
+          panel.shifted(rows: 0, columns: jr), depth: depth, valid: Swift.min(nr, columns - jr),
+          into: b + jr * depth)
+      }
       for ir in stride(from: 0, to: rows, by: microTileRows) {
         let tile = microKernel(depth, a + ir * depth, b + jr * depth)
         store(
@@ -286,30 +302,26 @@ extension Packed {
     }
   }
 
-  /// Packs `depth × columns` of B into slivers of NR columns, each stored step by step (NR values
-  /// per p), zero-filled past the right edge. Reads follow whichever stride of B is contiguous.
-  static func packB<T: LaneScalar>(
-    _ b: StridedMatrix<T>, depth: Int, columns: Int, into out: UnsafeMutablePointer<T>
+  /// Packs `depth × valid` columns of B (`valid` ≤ NR) into one sliver, stored step by step (NR
+  /// values per p), zero-filled past the right edge. Reads follow whichever stride of B is
+  /// contiguous.
+  static func packBSliver<T: LaneScalar>(
+    _ source: StridedMatrix<T>, depth: Int, valid: Int, into sliver: UnsafeMutablePointer<T>
   ) {
     let (nr, w) = (T.tileColumns, T.Lane.scalarCount)
-    for j0 in stride(from: 0, to: columns, by: nr) {
-      let sliver = out + j0 * depth
-      let valid = Swift.min(nr, columns - j0)
-      let source = b.shifted(rows: 0, columns: j0)
-      if valid < nr { sliver.update(repeating: 0, count: depth * nr) }
-      if source.columnStride == 1 && valid == nr {
-        for p in 0..<depth {
-          let row = UnsafeRawPointer(source.base + p * source.rowStride)
-          let target = UnsafeMutableRawPointer(sliver + p * nr)
-          target.storeBytes(of: row.loadUnaligned(as: T.Lane.self), as: T.Lane.self)
-          (target + w * MemoryLayout<T>.stride).storeBytes(
-            of: (row + w * MemoryLayout<T>.stride).loadUnaligned(as: T.Lane.self), as: T.Lane.self)
-        }
-      } else if source.columnStride == 1 || valid < nr {
-        for p in 0..<depth { for j in 0..<valid { sliver[p * nr + j] = source[p, j] } }
-      } else {
-        packTransposedSliver(source, depth: depth, into: sliver)
+    if valid < nr { sliver.update(repeating: 0, count: depth * nr) }
+    if source.columnStride == 1 && valid == nr {
+      for p in 0..<depth {
+        let row = UnsafeRawPointer(source.base + p * source.rowStride)
+        let target = UnsafeMutableRawPointer(sliver + p * nr)
+        target.storeBytes(of: row.loadUnaligned(as: T.Lane.self), as: T.Lane.self)
+        (target + w * MemoryLayout<T>.stride).storeBytes(
+          of: (row + w * MemoryLayout<T>.stride).loadUnaligned(as: T.Lane.self), as: T.Lane.self)
       }
+    } else if source.columnStride == 1 || valid < nr {
+      for p in 0..<depth { for j in 0..<valid { sliver[p * nr + j] = source[p, j] } }
+    } else {
+      packTransposedSliver(source, depth: depth, into: sliver)
     }
   }
 
