@@ -115,4 +115,69 @@ import Testing
       #expect(Self.same(outd, xd.map { f.apply($0) }), "\(op.name) f64 block loop")
     }
   }
+
+  static let parametricOps: [(Op, ParametricLanewiseOp)] = [
+    (Op.leakyRelu, .leakyRelu), (Op.leakyStep, .leakyStep),
+  ]
+  static let slopes: [Double] = [0.01, 0.2, -1, 0, 1.5]
+
+  static func parametricFunction(_ op: Op) throws -> any ParametricFunction.Type {
+    guard case .parametric(let f, _, _) = op.scalarFunction else {
+      throw TestFailure("'\(op.name)' has no parametric scalar function")
+    }
+    return f
+  }
+
+  /// leaky_relu and leaky_step with several slopes (0, negative, above 1), both precisions.
+  @Test(arguments: KernelISA.allCases.filter(\.isSupported))
+  func parametricOnEveryPath(isa: KernelISA) throws {
+    for (op, kind) in Self.parametricOps {
+      let f = try Self.parametricFunction(op)
+      for alpha in Self.slopes {
+        for count in Self.counts {
+          let x: [Float] = Self.values(count)
+          let a = Float(alpha)
+          let expected = x.map { f.apply($0, a) }
+          var out = [Float](repeating: 7, count: count)
+          x.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { o in
+              guard let xs = x.baseAddress, let os = o.baseAddress else { return }
+              Compute.lanewise(kind, xs, parameter: a, os, count: count, isa: isa)
+            }
+          }
+          #expect(Self.same(out, expected), "\(isa) \(op.name) α \(alpha) f32 count \(count)")
+          let xd: [Double] = Self.values(count)
+          let expectedD = xd.map { f.apply($0, alpha) }
+          var inPlace = xd
+          inPlace.withUnsafeMutableBufferPointer { o in
+            guard let os = o.baseAddress else { return }
+            Compute.lanewise(kind, os, parameter: alpha, os, count: count, isa: isa)
+          }
+          #expect(
+            Self.same(inPlace, expectedD), "\(isa) \(op.name) α \(alpha) f64 in place \(count)")
+        }
+      }
+    }
+  }
+
+  /// The runtime's block loops for leaky_relu and leaky_step read the node's slope (and the
+  /// default without one) and give the scalar function's bits.
+  @Test func theRuntimeRunsTheParametricLoops() throws {
+    for (op, _) in Self.parametricOps {
+      let f = try Self.parametricFunction(op)
+      let kernel = try #require(KernelTable.loop(for: op))
+      for attributes in [Attributes([("alpha", .double(0.3))]), Attributes.none] {
+        let alpha = op.scalarFunction?.parameter(attributes) ?? 0
+        let x: [Float] = Self.values(45)
+        var out = [Float](repeating: 0, count: x.count)
+        let loop = kernel.float(attributes)
+        x.withUnsafeBufferPointer { x in
+          out.withUnsafeMutableBufferPointer { o in
+            loop(x.baseAddress!, x.count, x.baseAddress!, x.count, o.baseAddress!, x.count)
+          }
+        }
+        #expect(Self.same(out, x.map { f.apply($0, Float(alpha)) }), "\(op.name) α \(alpha)")
+      }
+    }
+  }
 }
