@@ -69,14 +69,6 @@ public protocol ISAKernels {
   static func lanewise(
     _ op: LanewiseOp, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int)
 
-  /// leaky_relu or leaky_step elementwise with slope `parameter`, the reference's bits.
-  static func lanewise(
-    _ op: ParametricLanewiseOp, _ x: UnsafePointer<Float>, parameter: Float,
-    _ out: UnsafeMutablePointer<Float>, count: Int)
-  static func lanewise(
-    _ op: ParametricLanewiseOp, _ x: UnsafePointer<Double>, parameter: Double,
-    _ out: UnsafeMutablePointer<Double>, count: Int)
-
   /// A sum or maximum over the middle axis of `outer × reduced × inner` into `outer × inner`
   /// (FFCKernels' Reduction.swift says in which order; the same bits on every path).
   static func reduce(
@@ -110,13 +102,4 @@ public enum LanewiseOp: Sendable, CaseIterable {
   case sign
   /// min(1, max(-1, x)) as Swift's `min` and `max` choose (NaN gives -1)
   case hardTanh
-}
-
-/// Lane-wise ops with one numeric option α (FFCKernels' Lanewise.swift): a choice, and for
-/// leaky_relu one multiplication, per element, so every path gives the reference's bits.
-public enum ParametricLanewiseOp: Sendable, CaseIterable {
-  /// x > 0 ? x : x · α
-  case leakyRelu
-  /// x > 0 ? 1 : α (leaky_relu's derivative)
-  case leakyStep
 }

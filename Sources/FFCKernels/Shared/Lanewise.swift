@@ -12,21 +12,9 @@ extension Kernels {
   ) {
     Lanewise.run(op, x, out, count)
   }
-  public static func lanewise(
-    _ op: ParametricLanewiseOp, _ x: UnsafePointer<Float>, parameter: Float,
-    _ out: UnsafeMutablePointer<Float>, count: Int
-  ) {
-    Lanewise.run(op, x, parameter, out, count)
-  }
-  public static func lanewise(
-    _ op: ParametricLanewiseOp, _ x: UnsafePointer<Double>, parameter: Double,
-    _ out: UnsafeMutablePointer<Double>, count: Int
-  ) {
-    Lanewise.run(op, x, parameter, out, count)
-  }
 }
 
-/// relu, step, sign, hard_tanh, leaky_relu and leaky_step one vector register of this module's width at a time. Each
+/// relu, step, sign and hard_tanh one vector register of this module's width at a time. Each
 /// element is compared and chosen, never rounded, so every path gives the scalar reference's bits
 /// (NaN and -0 included: the vector form makes the same choices as the scalar one). Each op's loop
 /// is written out: a loop shared through a closure lost its inlining on AVX-512. `out` may be `x`.
@@ -118,55 +106,6 @@ enum Lanewise {
     }
     while i < count {
       out[i] = Swift.min(1, Swift.max(-1, x[i]))
-      i += 1
-    }
-  }
-
-  static func run<T: LaneScalar>(
-    _ op: ParametricLanewiseOp, _ x: UnsafePointer<T>, _ alpha: T, _ out: UnsafeMutablePointer<T>,
-    _ count: Int
-  ) {
-    switch op {
-    case .leakyRelu: leakyRelu(x, alpha, out, count)
-    case .leakyStep: leakyStep(x, alpha, out, count)
-    }
-  }
-
-  /// x > 0 ? x : x * α (one IEEE multiplication, as the scalar form)
-  static func leakyRelu<T: LaneScalar>(
-    _ x: UnsafePointer<T>, _ alpha: T, _ out: UnsafeMutablePointer<T>, _ count: Int
-  ) {
-    let width = T.Lane.scalarCount
-    let alphas = T.Lane(repeating: alpha)
-    var i = 0
-    while i + width <= count {
-      let v = UnsafeRawPointer(x + i).loadUnaligned(as: T.Lane.self)
-      var y = v * alphas
-      y.replace(with: v, where: v .> 0)
-      UnsafeMutableRawPointer(out + i).storeBytes(of: y, as: T.Lane.self)
-      i += width
-    }
-    while i < count {
-      out[i] = x[i] > 0 ? x[i] : x[i] * alpha
-      i += 1
-    }
-  }
-
-  /// x > 0 ? 1 : α
-  static func leakyStep<T: LaneScalar>(
-    _ x: UnsafePointer<T>, _ alpha: T, _ out: UnsafeMutablePointer<T>, _ count: Int
-  ) {
-    let width = T.Lane.scalarCount
-    var i = 0
-    while i + width <= count {
-      let v = UnsafeRawPointer(x + i).loadUnaligned(as: T.Lane.self)
-      var y = T.Lane(repeating: alpha)
-      y.replace(with: 1, where: v .> 0)
-      UnsafeMutableRawPointer(out + i).storeBytes(of: y, as: T.Lane.self)
-      i += width
-    }
-    while i < count {
-      out[i] = x[i] > 0 ? 1 : alpha
       i += 1
     }
   }

@@ -65,8 +65,7 @@ extension KernelTable {
   /// rational approximation (Compute.tanh) instead of glibc's scalar tanhf, exp and log vectorised
   /// range reductions and polynomials (Compute.exp within 1 ulp, Compute.log within 2) instead of
   /// expf and logf, the four arithmetic ops the same IEEE operations wider, alone or fused, and
-  /// relu, step, sign and hard_tanh the same choices wider (leaky_relu and leaky_step, which read
-  /// a slope, are `parametricLoops`).
+  /// relu, step, sign and hard_tanh the same choices wider.
   static let floatLoops: [(Op, ElementwiseLoop<Float>)] =
     [
       (Op.tanh, tanhLoop), (Op.exp, expLoop), (Op.log, logLoop), (Op.sigmoid, sigmoidLoop),
@@ -154,33 +153,5 @@ extension KernelTable {
 
   static func lanewiseLoop(_ kind: LanewiseOp) -> ElementwiseLoop<Double> {
     { x, _, _, _, out, count in Compute.lanewise(kind, x, out, count: count) }
-  }
-
-  /// leaky_relu and its derivative leaky_step, with the node's slope: the scalar function's bits
-  /// at the path's vector width.
-  static let parametricLoops: [(Op, ElementwiseKernel)] = [
-    (Op.leakyRelu, .init(.leakyRelu, Op.leakyRelu)),
-    (Op.leakyStep, .init(.leakyStep, Op.leakyStep)),
-  ]
-}
-
-extension ElementwiseKernel {
-  /// The ISA module's loop for a parametric lane-wise op, its slope read from the node as the
-  /// derived loop reads it.
-  init(_ kind: ParametricLanewiseOp, _ op: Op) {
-    let function = op.scalarFunction
-    self.init(
-      float: { attributes in
-        let alpha = Float(function?.parameter(attributes) ?? 0)
-        return { x, _, _, _, out, count in
-          Compute.lanewise(kind, x, parameter: alpha, out, count: count)
-        }
-      },
-      double: { attributes in
-        let alpha = function?.parameter(attributes) ?? 0
-        return { x, _, _, _, out, count in
-          Compute.lanewise(kind, x, parameter: alpha, out, count: count)
-        }
-      })
   }
 }

@@ -117,20 +117,4 @@ extension Compute {
   ) {
     isa.kernels.lanewise(op, x, out, count: count)
   }
-
-  /// leaky_relu or leaky_step with slope `parameter` by the ISA module's loop, the scalar
-  /// reference's bits on every path.
-  public static func lanewise(
-    _ op: ParametricLanewiseOp, _ x: UnsafePointer<Float>, parameter: Float,
-    _ out: UnsafeMutablePointer<Float>, count: Int, isa: KernelISA = Compute.isa
-  ) {
-    isa.kernels.lanewise(op, x, parameter: parameter, out, count: count)
-  }
-
-  public static func lanewise(
-    _ op: ParametricLanewiseOp, _ x: UnsafePointer<Double>, parameter: Double,
-    _ out: UnsafeMutablePointer<Double>, count: Int, isa: KernelISA = Compute.isa
-  ) {
-    isa.kernels.lanewise(op, x, parameter: parameter, out, count: count)
-  }
 }
