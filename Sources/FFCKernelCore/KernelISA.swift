@@ -63,12 +63,6 @@ public protocol ISAKernels {
   static func sigmoid(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int)
   static func softplus(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int)
 
-  /// relu, step, sign or hard_tanh elementwise (`LanewiseOp`), the reference's bits.
-  static func lanewise(
-    _ op: LanewiseOp, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
-  static func lanewise(
-    _ op: LanewiseOp, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int)
-
   /// A sum or maximum over the middle axis of `outer × reduced × inner` into `outer × inner`
   /// (FFCKernels' Reduction.swift says in which order; the same bits on every path).
   static func reduce(
@@ -89,17 +83,4 @@ public enum ReductionOp: Sendable, CaseIterable {
 /// element, so the result is the same on every path.
 public enum ArithmeticOp: Sendable, CaseIterable {
   case add, subtract, multiply, divide
-}
-
-/// Lane-wise ops without rounding that the ISA modules run (FFCKernels' Lanewise.swift): each
-/// element's result is a comparison and a choice, so every path gives the reference's bits.
-public enum LanewiseOp: Sendable, CaseIterable {
-  /// x > 0 ? x : 0
-  case relu
-  /// x > 0 ? 1 : 0 (relu's derivative)
-  case step
-  /// x > 0 ? 1 : (x < 0 ? -1 : 0)
-  case sign
-  /// min(1, max(-1, x)) as Swift's `min` and `max` choose (NaN gives -1)
-  case hardTanh
 }

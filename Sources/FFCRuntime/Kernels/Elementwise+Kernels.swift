@@ -64,15 +64,14 @@ extension KernelTable {
   /// vector width (the derived loops are built for the baseline): tanh in f32 runs a vectorised
   /// rational approximation (Compute.tanh) instead of glibc's scalar tanhf, exp and log vectorised
   /// range reductions and polynomials (Compute.exp within 1 ulp, Compute.log within 2) instead of
-  /// expf and logf, the four arithmetic ops the same IEEE operations wider, alone or fused, and
-  /// relu, step, sign and hard_tanh the same choices wider.
+  /// expf and logf, and the four
+  /// arithmetic ops the same IEEE operations wider, alone or fused.
   static let floatLoops: [(Op, ElementwiseLoop<Float>)] =
     [
       (Op.tanh, tanhLoop), (Op.exp, expLoop), (Op.log, logLoop), (Op.sigmoid, sigmoidLoop),
       (Op.softplus, softplusLoop),
     ]
     + arithmeticOps.map { ($0, arithmeticLoop($1)) }
-    + lanewiseOps.map { ($0, lanewiseLoop($1)) }
 
   /// sigmoid and softplus on the vector exp (and log): within 2.5 and 3 ulp.
   static let sigmoidLoop: ElementwiseLoop<Float> = { x, _, _, _, out, count in
@@ -103,7 +102,6 @@ extension KernelTable {
       (Op.sigmoid, doubleSigmoidLoop), (Op.softplus, doubleSoftplusLoop),
     ]
     + arithmeticOps.map { ($0, arithmeticLoop($1)) }
-    + lanewiseOps.map { ($0, lanewiseLoop($1)) }
 
   static let doubleExpLoop: ElementwiseLoop<Double> = { x, _, _, _, out, count in
     Compute.exp(x, out, count: count)
@@ -139,19 +137,5 @@ extension KernelTable {
     { a, aCount, b, bCount, out, count in
       Compute.arithmetic(kind, a, aCount: aCount, b, bCount: bCount, out, count: count)
     }
-  }
-
-  /// relu, its derivative step, sign and hard_tanh: a comparison and a choice per element, the
-  /// scalar function's bits at the path's vector width (Compute.lanewise).
-  static let lanewiseOps: [(Op, LanewiseOp)] = [
-    (Op.relu, .relu), (Op.step, .step), (Op.sign, .sign), (Op.hardTanh, .hardTanh),
-  ]
-
-  static func lanewiseLoop(_ kind: LanewiseOp) -> ElementwiseLoop<Float> {
-    { x, _, _, _, out, count in Compute.lanewise(kind, x, out, count: count) }
-  }
-
-  static func lanewiseLoop(_ kind: LanewiseOp) -> ElementwiseLoop<Double> {
-    { x, _, _, _, out, count in Compute.lanewise(kind, x, out, count: count) }
   }
 }

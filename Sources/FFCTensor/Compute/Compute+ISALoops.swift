@@ -100,21 +100,3 @@ extension Compute {
     isa.kernels.softplus(x, out, count: count)
   }
 }
-
-extension Compute {
-  /// relu, step, sign or hard_tanh by the ISA module's loop (FFCKernels' Lanewise.swift), at the
-  /// path's vector width; the scalar reference's bits on every path.
-  public static func lanewise(
-    _ op: LanewiseOp, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int,
-    isa: KernelISA = Compute.isa
-  ) {
-    isa.kernels.lanewise(op, x, out, count: count)
-  }
-
-  public static func lanewise(
-    _ op: LanewiseOp, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int,
-    isa: KernelISA = Compute.isa
-  ) {
-    isa.kernels.lanewise(op, x, out, count: count)
-  }
-}

@@ -1,1 +1,0 @@
-../Shared/Lanewise.swift
