@@ -86,6 +86,40 @@ import Testing
     }
   }
 
+  /// The fuzz target's property (samples/fuzz/fuzz_csv.swift) for every block size it picks,
+  /// 1 to 64 bytes: a CRLF, a quote, a BOM or a multi-byte character split between blocks gives
+  /// the whole read's table bit for bit, or its error at the same place.
+  @Test func everyFuzzBlockSizeAgreesWithTheWholeRead() {
+    let texts = [
+      "\u{FEFF}\"x[0,1]\",y\r\n 1.5e-3 ,\t-2\r\n\r\n3,4\r\n", "é,b\n1,2\n3,\"4\"\"\"\n",
+      "a,b\n1,2\n3,4,5\n", "1,2\n  \n3,inf\n", "x\n1\n2\n3", "\"a\",\"\"\n1,2\n",
+    ]
+    for text in texts {
+      let file = SourceFile(path: "data.csv", text: text)
+      let whole: Result<CSVTable, Diagnostic>
+      do throws(Diagnostic) { whole = .success(try CSVReader.read(file)) } catch {
+        whole = .failure(error)
+      }
+      for size in 1...64 {
+        let blocks: Result<CSVTable, Diagnostic>
+        do throws(Diagnostic) { blocks = .success(try blockTable(text, size: size)) } catch {
+          blocks = .failure(error)
+        }
+        switch (whole, blocks) {
+        case (.success(let a), .success(let b)):
+          #expect(a.values.map(\.bitPattern) == b.values.map(\.bitPattern))
+          #expect(a.header?.map(\.name) == b.header?.map(\.name))
+          #expect(a.columnCount == b.columnCount && a.rowCount == b.rowCount)
+          #expect((0..<a.rowCount).allSatisfy { a.line(ofRow: $0) == b.line(ofRow: $0) })
+        case (.failure(let a), .failure(let b)):
+          #expect(a.id == b.id && a.message == b.message && a.range == b.range, "\(size)")
+        default:
+          Issue.record("\(text.debugDescription) in blocks of \(size): \(whole) against \(blocks)")
+        }
+      }
+    }
+  }
+
   /// Text that is not UTF-8 is refused by name, as reading the whole file refused it.
   @Test func textThatIsNotUTF8IsAnError() throws {
     let bytes: [UInt8] = Array("a,b\n1,2\n".utf8) + [0xFF, 0x2C, 0x31, 0x0A]

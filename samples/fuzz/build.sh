@@ -3,7 +3,8 @@
 #   fuzz-frontend  the lexer, parser and lowering of a .ffn program (Frontend.lower), the
 #                  rendering of its diagnostics, and for a program that lowers, the standard
 #                  pipeline with its gradient (custom derivatives, jvp, hessian)
-#   fuzz-csv       the CSV reader (CSVReader.read) and the rendering of its diagnostic
+#   fuzz-csv       the CSV reader (CSVReader.read) and the rendering of its diagnostic, and the
+#                  block reader on the same bytes in blocks of 1-64 bytes, which must agree
 #   fuzz-onnx      the protobuf reader and ONNX model decoding (ONNXModel(decoding:)), tensor
 #                  values and the import of a model as a program
 #   fuzz-formats   the safetensors, .npy and .npz readers (SafeTensorsFile, NumPy, NumPyArchive
