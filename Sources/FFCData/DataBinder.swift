@@ -176,6 +176,7 @@ public enum DataBinder {
       shape: [table.rowCount] + slot.exampleShape, source: slot.name,
       key: "\(table.file.path)#\(slot.name)"
     ) { start, count, out in
+      guard count > 0 else { return }  // an empty table may have no base address
       values.withUnsafeBufferPointer { table in
         if whole {
           out.update(from: table.baseAddress! + start, count: count)

@@ -35,6 +35,7 @@ public final class StoredTensor: Sendable, Hashable, CustomStringConvertible {
     self.key = "values of \(source)"
     self.held = tensor
     self.read = { start, count, out in
+      guard count > 0 else { return }  // an empty tensor may have no base address
       tensor.scalars.withUnsafeBufferPointer { values in
         out.update(from: values.baseAddress! + start, count: count)
       }
