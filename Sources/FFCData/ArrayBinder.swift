@@ -24,8 +24,8 @@ public enum ArrayBinder {
   }
 
   /// The same from arrays that stay in their files until something reads them. With
-  /// `keepingStored`, a batch program's arrays stay there (`DataSet.stored`), for a plan to fill
-  /// its buffers from in its own precision; otherwise they are converted to f64 here.
+  /// `keepingStored`, the arrays stay there (`DataSet.stored`), for a plan or training's rows to
+  /// fill their buffers from in their own precision; otherwise they are converted to f64 here.
   public static func bind(
     _ arrays: [(name: String, value: StoredTensor)], source: String, graph: Graph,
     setNames: Set<String> = [], keepingStored: Bool = false
@@ -81,17 +81,19 @@ public enum ArrayBinder {
       {
         throw .dataShape(conflict, at: location)
       }
-      if keepingStored && layout == .batch {
+      let examplesAxis = layout == .batch ? batchAxis : nil
+      if keepingStored {
         stored.append((declaration.name, array))
+        examples.append(
+          DataSet.Examples(name: declaration.name, values: array, batchAxis: examplesAxis))
         continue
       }
       let values = array.tensor()
       columns.append((declaration.name, values))
       examples.append(
         DataSet.Examples(
-          name: declaration.name,
-          values: batchAxis == 0 ? values : movingAxisToFront(values, batchAxis),
-          batchAxis: layout == .batch ? batchAxis : nil))
+          name: declaration.name, values: StoredTensor(values, source: declaration.name),
+          batchAxis: examplesAxis))
     }
     guard let rowCount else {
       throw .dataArray("\(source) gives no array with rows of data", at: nil)
@@ -150,21 +152,5 @@ public enum ArrayBinder {
         }
       }
     }
-  }
-
-  /// The same values with axis `axis` moved to the front (`[4, N]` to `[N, 4]`).
-  static func movingAxisToFront(_ t: Tensor, _ axis: Int) -> Tensor {
-    var shape = t.shape
-    shape.insert(shape.remove(at: axis), at: 0)
-    let sourceStrides = rowMajorStrides(t.shape)
-    var strides = sourceStrides
-    strides.insert(strides.remove(at: axis), at: 0)
-    var out = [Double](repeating: 0, count: t.count)
-    var index = [Int](repeating: 0, count: shape.count)
-    for flat in 0..<t.count {
-      out[flat] = t.scalars[zip(index, strides).reduce(0) { $0 + $1.0 * $1.1 }]
-      Kernels.increment(&index, shape: shape)
-    }
-    return Tensor(shape: shape, scalars: out)
   }
 }

@@ -27,9 +27,9 @@ import FFCIR
 /// - **Defaults** must match the declared shape; in a batch program a symbol they share with a
 ///   column-fed declaration must equal the row count.
 public enum DataBinder {
-  /// With `keepingStored`, a batch program's declarations with the batch axis first are not
-  /// stacked into tensors of their own: they read straight from the table's values
-  /// (`DataSet.stored`), for a plan to fill its buffers from in its own precision.
+  /// With `keepingStored`, the declarations fed from columns are not stacked into tensors of
+  /// their own: they read straight from the table's values (`DataSet.stored`), for a plan or
+  /// training's rows to fill their buffers from in their own precision.
   public static func bind(
     _ table: CSVTable, graph: Graph, setNames: Set<String> = [], keepingStored: Bool = false
   )
@@ -64,16 +64,19 @@ public enum DataBinder {
       {
         throw .dataShape(conflict, at: slot.declaration.location ?? table.file.range(0, 0))
       }
-      if keepingStored && layout == .batch && slot.batchAxis == 0 {
-        stored.append((slot.name, reference(slot, sources, table)))
+      let batchAxis = layout == .batch ? slot.batchAxis : nil
+      if keepingStored {
+        let value = reference(slot, sources, table, batchAxis: batchAxis)
+        stored.append((slot.name, value))
+        examples.append(DataSet.Examples(name: slot.name, values: value, batchAxis: batchAxis))
         continue
       }
       let stacked = stack(slot, sources, table)
+      let column = slot.batchAxis == 0 ? stacked : movingLeadingAxis(stacked, to: slot.batchAxis)
       examples.append(
         DataSet.Examples(
-          name: slot.name, values: stacked, batchAxis: layout == .batch ? slot.batchAxis : nil))
-      columns.append(
-        (slot.name, slot.batchAxis == 0 ? stacked : movingLeadingAxis(stacked, to: slot.batchAxis)))
+          name: slot.name, values: StoredTensor(column, source: slot.name), batchAxis: batchAxis))
+      columns.append((slot.name, column))
     }
 
     var defaults: [(name: String, value: Tensor)] = []
@@ -163,28 +166,37 @@ public enum DataBinder {
     return Tensor(shape: shape, scalars: scalars)
   }
 
-  /// The slot's values as `stack` gives them, read from the table's storage when a buffer is
-  /// filled, so the file's numbers are held once whichever columns feed the slot.
-  private static func reference(_ slot: DataSlot, _ sources: [Int], _ table: CSVTable)
-    -> StoredTensor
-  {
+  /// The slot's values in the declared layout (`[N, 4]`, `[4, N]`; per example `[rows] + shape`),
+  /// read from the table's storage when a buffer is filled, so the file's numbers are held once
+  /// whichever columns feed the slot. A slot fed by every column in order, rows first, is the
+  /// table's values themselves (`StoredTensor.heldValues`), for an f64 plan to use in place.
+  private static func reference(
+    _ slot: DataSlot, _ sources: [Int], _ table: CSVTable, batchAxis: Int?
+  ) -> StoredTensor {
     let values = table.values
     let columnCount = table.columnCount
-    let width = max(sources.count, 1)
-    let whole = sources.elementsEqual(0..<columnCount)
+    let rows = table.rowCount
+    let axis = batchAxis ?? 0
+    var shape = slot.exampleShape
+    shape.insert(rows, at: axis)
+    if axis == 0, sources.elementsEqual(0..<columnCount) {
+      return StoredTensor(Tensor(shape: shape, scalars: values), source: slot.name)
+    }
+    // Element f of the declared layout is [outer, row, inner] around the batch axis: example
+    // element `o * inner + i` of row `r`.
+    let inner = max(1, slot.exampleShape[axis...].reduce(1, *))
+    let block = inner * rows
     return StoredTensor(
-      shape: [table.rowCount] + slot.exampleShape, source: slot.name,
-      key: "\(table.file.path)#\(slot.name)"
+      shape: shape, source: slot.name, key: "\(table.file.path)#\(slot.name)"
     ) { start, count, out in
       guard count > 0 else { return }  // an empty table may have no base address
       values.withUnsafeBufferPointer { table in
-        if whole {
-          out.update(from: table.baseAddress! + start, count: count)
-          return
-        }
-        for i in 0..<count {
-          let element = start + i
-          out[i] = table[element / width * columnCount + sources[element % width]]
+        for k in 0..<count {
+          let f = start + k
+          let o = f / block
+          let r = f % block / inner
+          let i = f % inner
+          out[k] = table[r * columnCount + sources[o * inner + i]]
         }
       }
     }

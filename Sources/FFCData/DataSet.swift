@@ -12,17 +12,19 @@ public struct DataSet: Sendable {
   /// leading axis: shape [rowCount] + the shape of one example. In batch layout that is the
   /// declaration's value; in per-example layout `row(_:)` slices one example out.
   public let columns: [(name: String, value: Tensor)]
-  /// Batch layout from arrays kept in their files (`ArrayBinder`'s `keepingStored`): the
-  /// declarations fed whole from a file, which `feeds` leaves out, for a plan to fill its buffers
-  /// from in its own precision. Empty otherwise.
+  /// Data kept where it was read (the binders' `keepingStored`: a mapped array, the CSV table's
+  /// values), in the layout `columns` would have, which `columns` then leaves out: a batch
+  /// program's plan fills its buffers from them in its own precision, and `row(_:)` reads one
+  /// example at a time from them. Empty otherwise.
   public let stored: [(name: String, value: StoredTensor)]
-  /// The same values example by example, for training's mini-batches: shape [rowCount] + the
-  /// shape of one example, and where the batch axis sits in the declared shape (nil per example).
+  /// Every declaration fed from the data, for training's mini-batches: the values in the
+  /// declared layout (per example: [rowCount] + the shape of one example), and where the batch
+  /// axis sits in it (nil per example). The same storage as `columns` or `stored`.
   public let examples: [Examples]
 
   public struct Examples: Sendable {
     public let name: String
-    public let values: Tensor
+    public let values: StoredTensor
     public let batchAxis: Int?
   }
   /// Data declarations that took no column and use their declared default, in declaration order.
@@ -60,10 +62,17 @@ public struct DataSet: Sendable {
   /// declaration order. Empty when `index` is not a row.
   public func row(_ index: Int) -> [(name: String, value: Tensor)] {
     guard index >= 0, index < rowCount else { return [] }
-    let slices = columns.map { column -> (name: String, value: Tensor) in
+    var slices = columns.map { column -> (name: String, value: Tensor) in
       let width = column.value.shape.dropFirst().reduce(1, *)
       let values = Array(column.value.scalars[(index * width)..<((index + 1) * width)])
       return (column.name, Tensor(shape: Array(column.value.shape.dropFirst()), scalars: values))
+    }
+    if layout == .perExample {
+      for (name, value) in stored {
+        let shape = Array(value.shape.dropFirst())
+        let width = shape.reduce(1, *)
+        slices.append((name, Tensor(shape: shape, scalars: value.values(index * width, width))))
+      }
     }
     return merged(slices)
   }

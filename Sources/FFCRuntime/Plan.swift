@@ -245,13 +245,18 @@ public final class Plan<T: PlanScalar> {
 }
 
 extension Plan {
-  /// Plans `graph` for the sizes `leaves` binds and writes every leaf's value into it.
-  public convenience init(_ graph: Graph, leaves: LeafValues, keepAll: Bool = false)
-    throws(EvaluationError)
-  {
-    try self.init(graph, bindings: leaves.bindings, keepAll: keepAll)
-    for (declaration, value) in leaves.values { try set(value, for: declaration) }
-    for (declaration, value) in leaves.stored {
+  /// Plans `graph` for the sizes `leaves` binds and writes every leaf's value into it. A leaf in
+  /// `external` already holds its value in the caller's memory (see the designated initialiser)
+  /// and is not written.
+  public convenience init(
+    _ graph: Graph, leaves: LeafValues, keepAll: Bool = false,
+    external: [NodeID: UnsafeMutablePointer<T>] = [:]
+  ) throws(EvaluationError) {
+    try self.init(graph, bindings: leaves.bindings, keepAll: keepAll, external: external)
+    for (declaration, value) in leaves.values where external[declaration.node] == nil {
+      try set(value, for: declaration)
+    }
+    for (declaration, value) in leaves.stored where external[declaration.node] == nil {
       try Self.fill(buffer(of: declaration.node), from: value, for: declaration)
     }
   }

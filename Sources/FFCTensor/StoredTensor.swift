@@ -45,6 +45,24 @@ public final class StoredTensor: Sendable, Hashable, CustomStringConvertible {
   /// The values when they are in memory already (`init(_:source:)`): `tensor()` shares them.
   private let held: Tensor?
 
+  /// The values when they are in memory already as Doubles (a CSV table's, a converted array's):
+  /// an f64 consumer may use them in place instead of copying them.
+  public var heldValues: Tensor? { held }
+
+  /// Converts `count` elements starting at element `start` into `out` (one example of a
+  /// per-example run, a chunk of a buffer being filled).
+  public func read(_ start: Int, _ count: Int, into out: UnsafeMutablePointer<Double>) {
+    read(start, count, out)
+  }
+
+  /// `count` elements from element `start`, as Doubles.
+  public func values(_ start: Int, _ count: Int) -> [Double] {
+    [Double](unsafeUninitializedCapacity: count) { out, initialized in
+      if count > 0 { read(start, count, out.baseAddress!) }
+      initialized = count
+    }
+  }
+
   public var count: Int { shape.reduce(1, *) }
   public var description: String { source }
 

@@ -25,9 +25,31 @@ struct RunExecution: PrecisionGeneric {
   var keepValues = false
 
   func callAsFunction<T: PlanScalar>(_: T.Type) throws(RunFailure) -> RunReport {
+    // In f64, a batch program's data already held as Doubles (a CSV table fed whole to one
+    // declaration) is the plan's buffer for it, not copied into one: the file's numbers are
+    // held once. The plan only reads it (a leaf is never a kernel's output), and lives in here.
+    if T.self == Double.self, !inputs.isPerExample,
+      let (name, held) = inputs.storedFeeds.compactMap({ name, value in
+        value.heldValues.map { (name, $0) }
+      }).max(by: { $0.1.count < $1.1.count }), held.count > 0
+    {
+      return try held.scalars.withUnsafeBufferPointer { values throws(RunFailure) in
+        let buffer = UnsafeMutableRawPointer(mutating: values.baseAddress!)
+          .assumingMemoryBound(to: T.self)
+        return try run(T.self, sharing: [name: buffer])
+      }
+    }
+    return try run(T.self, sharing: [:])
+  }
+
+  /// The run, with the leaves named in `sharing` reading the given memory instead of a buffer of
+  /// their own.
+  private func run<T: PlanScalar>(_: T.Type, sharing: [String: UnsafeMutablePointer<T>])
+    throws(RunFailure) -> RunReport
+  {
     var report = RunReport(precision: T.precision)
     guard inputs.isPerExample, let data = inputs.data else {
-      let plan = try makePlan(T.self, feeds: inputs.feeds())
+      let plan = try makePlan(T.self, feeds: inputs.feeds(), sharing: sharing)
       try execute(plan, row: nil, into: &report)
       report.outputs = graph.outputs.map { .init(name: $0.name, value: plan.value(of: $0.node)) }
       report.loss = graph.loss.map { .init(name: $0.name, value: plan.value(of: $0.node)) }
@@ -70,15 +92,19 @@ struct RunExecution: PrecisionGeneric {
     return report
   }
 
-  private func makePlan<T: PlanScalar>(_: T.Type, feeds: [String: Tensor]) throws(RunFailure)
-    -> Plan<T>
-  {
+  private func makePlan<T: PlanScalar>(
+    _: T.Type, feeds: [String: Tensor], sharing: [String: UnsafeMutablePointer<T>] = [:]
+  ) throws(RunFailure) -> Plan<T> {
+    var external: [NodeID: UnsafeMutablePointer<T>] = [:]
+    for declaration in graph.declarations {
+      if let buffer = sharing[declaration.name] { external[declaration.node] = buffer }
+    }
     do {
       return try Plan<T>(
         graph,
         leaves: LeafValues(
           graph, feeds: feeds, seed: seed, keepingStored: true, storedFeeds: inputs.storedFeeds),
-        keepAll: keepValues)
+        keepAll: keepValues, external: external)
     } catch {
       throw .evaluation(error)
     }

@@ -93,9 +93,11 @@ struct RunInputs {
 
   /// A batch program's data kept where it was read (`gather`'s `keepingStored`: mapped `.npy`
   /// files, the CSV table's values), which `feeds` leaves out: the plan fills its buffers from
-  /// them in its own precision, with no f64 copy per declaration.
+  /// them in its own precision, with no f64 copy per declaration. (A per-example program's are
+  /// read a row at a time by `feeds(row:)`.)
   var storedFeeds: [String: StoredTensor] {
     var stored: [String: StoredTensor] = [:]
+    guard !isPerExample else { return stored }
     for (name, value) in data?.stored ?? [] { stored[name] = value }
     return stored
   }

@@ -73,7 +73,13 @@ struct CheckpointFile {
     var bytes: [UInt8] = []
     for column in rows.columns {
       bytes += withUnsafeBytes(of: column.declaration.littleEndian, Array.init)
-      for x in column.values { bytes += withUnsafeBytes(of: x.bitPattern.littleEndian, Array.init) }
+      let width = column.width
+      for row in 0..<rows.count {
+        let start = rows.storedRow(row) * width
+        for index in start..<start + width {
+          bytes += withUnsafeBytes(of: column.value(index).bitPattern.littleEndian, Array.init)
+        }
+      }
     }
     return "\(rows.count) rows, " + hex(bytes, count: nil)
   }

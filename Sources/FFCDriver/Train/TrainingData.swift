@@ -4,21 +4,65 @@ import FFCRuntime
 
 /// The rows `train` learns from and validates on, made from a bound data file and `--set`.
 enum TrainingData {
-  /// Every row of `data`, with the `--set` values and the data's defaults fixed.
-  static func rows(_ data: DataSet, graph: Graph, setValues: [String: Tensor]) -> TrainingRows {
+  /// Every row of `data`, with the `--set` values and the data's defaults fixed, held once in
+  /// `precision` (the plan's): f32 data is not widened to Doubles, and f64 data already held as
+  /// Doubles in example order (a CSV table fed whole to one declaration) is shared, not copied.
+  static func rows(
+    _ data: DataSet, graph: Graph, setValues: [String: Tensor], precision: Precision
+  ) -> TrainingRows {
     let columns = data.examples.compactMap { examples -> TrainingRows.Column? in
       // The data names its columns: they are bound to the declarations of those names.
       guard let declaration = graph.declarations.firstIndex(where: { $0.name == examples.name })
       else {
         return nil
       }
-      return TrainingRows.Column(
-        declaration: declaration, exampleShape: Array(examples.values.shape.dropFirst()),
-        batchAxis: examples.batchAxis, values: examples.values.scalars)
+      return column(examples, declaration: declaration, precision: precision)
     }
     var fixed = setValues
     for (name, value) in data.defaults where fixed[name] == nil { fixed[name] = value }
     return TrainingRows(count: data.rowCount, columns: columns, fixed: fixed)
+  }
+
+  /// One declaration's examples in example order (`[4, N]` data is regrouped by example), read
+  /// chunk by chunk from where the data is held.
+  static func column(_ examples: DataSet.Examples, declaration: Int, precision: Precision)
+    -> TrainingRows.Column
+  {
+    let values = examples.values
+    let axis = examples.batchAxis ?? 0
+    var exampleShape = values.shape
+    let rows = exampleShape.remove(at: axis)
+    let width = exampleShape.reduce(1, *)
+    let inner = Swift.max(1, exampleShape[axis...].reduce(1, *))
+    let block = inner * rows
+    // Element f of the declared layout [outer, row, inner] goes to row r's example element
+    // o * inner + i.
+    func target(_ f: Int) -> Int {
+      axis == 0 ? f : f % block / inner * width + f / block * inner + f % inner
+    }
+    func filled<S>(_ convert: (Double) -> S) -> [S] {
+      [S](unsafeUninitializedCapacity: values.count) { out, initialized in
+        values.forEachChunk { start, chunk in
+          for (k, x) in chunk.enumerated() {
+            (out.baseAddress! + target(start + k)).initialize(to: convert(x))
+          }
+        }
+        initialized = values.count
+      }
+    }
+    let storage: TrainingRows.Column.Storage
+    switch precision {
+    case .f32: storage = .f32(filled { Float($0) })
+    case .f64:
+      if axis == 0, let held = values.heldValues {
+        storage = .f64(held.scalars)
+      } else {
+        storage = .f64(filled { $0 })
+      }
+    }
+    return TrainingRows.Column(
+      declaration: declaration, exampleShape: exampleShape, batchAxis: examples.batchAxis,
+      storage: storage)
   }
 
   /// `--split F`: a seeded shuffle of the rows, the first F of them for training and the rest

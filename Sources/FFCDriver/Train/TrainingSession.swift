@@ -51,8 +51,10 @@ struct TrainingSession {
     let training: TrainingRows
     var validation: TrainingRows?
     do throws(Diagnostic) {
+      // The data stays where it was read until the rows are made in the plan's precision.
       let inputs = try RunInputs.gather(
-        sets: args.all(.set), data: args.all(.data).compactMap { $0 }, graph: graph, io: io)
+        sets: args.all(.set), data: args.all(.data).compactMap { $0 }, graph: graph, io: io,
+        keepingStored: true)
       if let file = inputs.dataFile { files.append(file) }
       if let warning = inputs.underflowWarning(in: settings.precision) {
         io.err(DiagnosticRenderer(files: files, useColor: useColor).render(warning))
@@ -60,14 +62,16 @@ struct TrainingSession {
       guard let data = inputs.data else {
         throw Diagnostic(.error, id: "train.no-data", "no data", at: nil)
       }
-      let all = TrainingData.rows(data, graph: graph, setValues: inputs.setValues)
+      let all = TrainingData.rows(
+        data, graph: graph, setValues: inputs.setValues, precision: settings.precision)
       if let valPath = args[.validation] {
         let checked = try RunInputs.gather(
-          sets: args.all(.set), data: [valPath], graph: graph, io: io)
+          sets: args.all(.set), data: [valPath], graph: graph, io: io, keepingStored: true)
         if let file = checked.dataFile { files.append(file) }
         training = all
         validation = checked.data.map {
-          TrainingData.rows($0, graph: graph, setValues: checked.setValues)
+          TrainingData.rows(
+            $0, graph: graph, setValues: checked.setValues, precision: settings.precision)
         }
       } else if let fraction = settings.split {
         guard all.count >= 2 else {
