@@ -44,6 +44,36 @@ import Testing
     #expect(train.status == 0, "\(train.stderr)")
   }
 
+  /// `train` holds its rows in the plan's precision wherever they come from (the CSV table, an f32
+  /// or f64 `.npy` kept mapped, a Fortran-order array, an `.npz` archive): the same numbers train
+  /// to the same saved program, bit for bit, in f32 and f64, with and without `--split`.
+  @Test(arguments: ["f32", "f64"])
+  func trainingOnArraysSavesWhatTrainingOnTheCSVSaves(precision: String) throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let program = try program(scratch)
+    let csv = try scratch.file("xy.csv", "X1,X2,X3,y\n1,2,3,0\n4,5,6.5,2\n")
+    for extra in [["--batch", "1"], ["--split", "0.5"]] {
+      let common = ["train", program, "--epochs", "3", "--precision", precision, "--quiet"] + extra
+      let expectedPath = scratch.url.appendingPathComponent("csv.ffn").path
+      let expected = try ffc(common + ["--data", csv, "--save", expectedPath])
+      #expect(expected.status == 0, "\(expected.stderr)")
+      for (index, data) in [
+        ["--data", Self.fixtures + "xy.npz"],
+        ["--data", "X=\(Self.fixtures)x_f32.npy", "--data", "y=\(Self.fixtures)y_i64.npy"],
+        ["--data", "X=\(Self.fixtures)x_f64_big.npy", "--data", "y=\(Self.fixtures)y_i64.npy"],
+        ["--data", "X=\(Self.fixtures)x_fortran.npy", "--data", "y=\(Self.fixtures)y_i64.npy"],
+      ].enumerated() {
+        let path = scratch.url.appendingPathComponent("a\(index).ffn").path
+        let result = try ffc(common + data + ["--save", path])
+        #expect(result.status == 0, "\(data): \(result.stderr)")
+        #expect(
+          try String(contentsOfFile: path, encoding: .utf8)
+            == String(contentsOfFile: expectedPath, encoding: .utf8), "\(data) \(extra)")
+      }
+    }
+  }
+
   /// A batch run converts a `.npy` file straight into the plan's buffers (no f64 copy of the
   /// array); the values are the same bits as through an `.npz` member read whole into f64, in
   /// f32 and f64, with the batch axis first or last, and with a `--set` beside the array.
