@@ -107,6 +107,31 @@ import Testing
     #expect(CheckpointFile.fingerprint(rows) == CheckpointFile.fingerprint(stacked))
   }
 
+  /// The fingerprint, hashed as the rows are read, is the FNV-1a of the bytes it hashed whole
+  /// before (so checkpoints of f64 runs written before still resume).
+  @Test func theFingerprintIsTheHashOfTheRowsBytes() throws {
+    let graph = try graph("iris")
+    let rows = TrainingData.rows(
+      try data("iris", graph, keepingStored: true), graph: graph, setValues: [:], precision: .f64
+    ).subset([3, 1, 2])
+    var bytes: [UInt8] = []
+    for column in rows.columns {
+      bytes += withUnsafeBytes(of: column.declaration.littleEndian, Array.init)
+      for row in 0..<rows.count {
+        for index in 0..<column.width {
+          let x = column.value(rows.storedRow(row) * column.width + index)
+          bytes += withUnsafeBytes(of: x.bitPattern.littleEndian, Array.init)
+        }
+      }
+    }
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    let digits = String(hash, radix: 16)
+    #expect(
+      CheckpointFile.fingerprint(rows)
+        == "3 rows, " + String(repeating: "0", count: 16 - digits.count) + digits)
+  }
+
   /// A subset of a subset is the rows of the first, by index into the same storage.
   @Test func aSubsetOfASubsetPicksThroughBoth() throws {
     let graph = try graph("iris")

@@ -68,27 +68,40 @@ struct CheckpointFile {
     return hex(Array(text.utf8), count: graph.nodes.count)
   }
 
-  /// The training rows, in their order: values and the columns they feed.
+  /// The training rows, in their order: values and the columns they feed. Hashed as they are
+  /// read (the bytes of millions of values are never gathered).
   static func fingerprint(_ rows: TrainingRows) -> String {
-    var bytes: [UInt8] = []
+    var hash = FNV1a()
     for column in rows.columns {
-      bytes += withUnsafeBytes(of: column.declaration.littleEndian, Array.init)
+      hash.add(UInt64(bitPattern: Int64(column.declaration)))
       let width = column.width
       for row in 0..<rows.count {
         let start = rows.storedRow(row) * width
-        for index in start..<start + width {
-          bytes += withUnsafeBytes(of: column.value(index).bitPattern.littleEndian, Array.init)
-        }
+        for index in start..<start + width { hash.add(column.value(index).bitPattern) }
       }
     }
-    return "\(rows.count) rows, " + hex(bytes, count: nil)
+    return "\(rows.count) rows, " + hash.hex
   }
 
   private static func hex(_ bytes: [UInt8], count: Int?) -> String {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    var hash = FNV1a()
+    for byte in bytes { hash.add(byte) }
+    return (count.map { "\($0) nodes, " } ?? "") + hash.hex
+  }
+}
+
+/// 64-bit FNV-1a over bytes, fed a byte or a little-endian 8-byte word at a time.
+private struct FNV1a {
+  var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+
+  mutating func add(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+
+  mutating func add(_ word: UInt64) {
+    for shift in stride(from: 0, to: 64, by: 8) { add(UInt8(truncatingIfNeeded: word >> shift)) }
+  }
+
+  var hex: String {
     let digits = String(hash, radix: 16)
-    return (count.map { "\($0) nodes, " } ?? "") + String(repeating: "0", count: 16 - digits.count)
-      + digits
+    return String(repeating: "0", count: 16 - digits.count) + digits
   }
 }
