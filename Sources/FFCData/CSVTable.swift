@@ -20,8 +20,8 @@ public struct CSVTable: Sendable {
   public let file: SourceFile
   public let header: [HeaderField]?
   public let columnCount: Int
-  /// Row r, column c is `values[r * columnCount + c]`.
-  public let values: [Double]
+  /// Row r, column c is `values[r * columnCount + c]` (until `groupColumns`).
+  public private(set) var values: [Double]
   /// The UTF-8 offset where each data row's line starts.
   let rowOffsets: [Int]
   /// The first non-blank line (the header, or the first row), where table-wide errors point.
@@ -58,6 +58,47 @@ public struct CSVTable: Sendable {
     guard let first else { return nil }
     let range = fieldRange(row: first / columnCount, column: first % columnCount)
     return ((values[first], range), count)
+  }
+
+  /// Reorders the values in place (no second copy when the table holds the only reference to
+  /// them) so that each group of columns is one block: every row's values of the group's columns,
+  /// in the group's order, row after row; the block of group k starts at the k-th offset
+  /// returned. `groups` lists every column exactly once. Afterwards `values` is no longer in the
+  /// file's layout: only the binder does this, last, so each declaration's columns can be its
+  /// buffer.
+  mutating func groupColumns(_ groups: [[Int]]) -> [Int] {
+    var place = [(group: Int, position: Int)](repeating: (0, 0), count: columnCount)
+    var offsets: [Int] = []
+    var total = 0
+    for (k, group) in groups.enumerated() {
+      for (j, column) in group.enumerated() { place[column] = (k, j) }
+      offsets.append(total)
+      total += group.count * rowCount
+    }
+    let width = groups.map(\.count)
+    let columns = columnCount
+    let count = values.count
+    func destination(_ s: Int) -> Int {
+      let (k, j) = place[s % columns]
+      return offsets[k] + s / columns * width[k] + j
+    }
+    // Each cycle of the permutation is followed once, carrying one value; a bit per element
+    // marks those already moved.
+    var moved = [UInt64](repeating: 0, count: (count + 63) / 64)
+    values.withUnsafeMutableBufferPointer { a in
+      for i in 0..<count where moved[i >> 6] & (1 << UInt64(i & 63)) == 0 {
+        var carried = a[i]
+        var s = i
+        while true {
+          let d = destination(s)
+          moved[d >> 6] |= 1 << UInt64(d & 63)
+          swap(&carried, &a[d])
+          s = d
+          if d == i { break }
+        }
+      }
+    }
+    return offsets
   }
 
   /// The header's name for a column, if there is a header.

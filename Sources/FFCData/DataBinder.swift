@@ -31,10 +31,11 @@ public enum DataBinder {
   /// their own: they read straight from the table's values (`DataSet.stored`), for a plan or
   /// training's rows to fill their buffers from in their own precision.
   public static func bind(
-    _ table: CSVTable, graph: Graph, setNames: Set<String> = [], keepingStored: Bool = false
-  )
-    throws(Diagnostic) -> DataSet
-  {
+    _ file: consuming CSVTable, graph: Graph, setNames: Set<String> = [],
+    keepingStored: Bool = false
+  ) throws(Diagnostic) -> DataSet {
+    // Taken over (the caller's last use), so reordering its values in place copies nothing.
+    var table = file
     guard table.rowCount > 0 else { throw .dataEmpty(table.file.path, at: table.firstLineRange) }
     let data = graph.declarations.filter { $0.kind.isData && !setNames.contains($0.name) }
     let layout: DataSet.Layout = data.contains { !$0.shape.symbols.isEmpty } ? .batch : .perExample
@@ -56,6 +57,7 @@ public enum DataBinder {
     var columns: [(name: String, value: Tensor)] = []
     var stored: [(name: String, value: StoredTensor)] = []
     var examples: [DataSet.Examples] = []
+    var fed: [(slot: DataSlot, sources: [Int])] = []
     for (index, slot) in slots.enumerated() {
       guard let sources = mapping[index] else { continue }
       try checkLabels(slot, sources, table, labelClasses)
@@ -64,9 +66,27 @@ public enum DataBinder {
       {
         throw .dataShape(conflict, at: slot.declaration.location ?? table.file.range(0, 0))
       }
+      fed.append((slot, sources))
+    }
+    // Kept in place, declarations with their examples first that share out every column (`X[N, 9]`
+    // and `y[N, 1]`) get a block of the table each, as their values: the file's numbers are held
+    // once, and an f64 plan or training uses each block as it is.
+    var blocks: [Int]?
+    if keepingStored, fed.allSatisfy({ $0.slot.batchAxis == 0 }),
+      fed.flatMap(\.sources).sorted() == Array(0..<table.columnCount),
+      !fed.flatMap(\.sources).elementsEqual(0..<table.columnCount) || fed.count > 1
+    {
+      blocks = table.groupColumns(fed.map(\.sources))
+    }
+    for (index, (slot, sources)) in fed.enumerated() {
       let batchAxis = layout == .batch ? slot.batchAxis : nil
       if keepingStored {
-        let value = reference(slot, sources, table, batchAxis: batchAxis)
+        let value =
+          blocks.map {
+            StoredTensor(
+              shape: [table.rowCount] + slot.exampleShape, source: slot.name,
+              sharing: table.values, from: $0[index])
+          } ?? reference(slot, sources, table, batchAxis: batchAxis)
         stored.append((slot.name, value))
         examples.append(DataSet.Examples(name: slot.name, values: value, batchAxis: batchAxis))
         continue
@@ -169,7 +189,7 @@ public enum DataBinder {
   /// The slot's values in the declared layout (`[N, 4]`, `[4, N]`; per example `[rows] + shape`),
   /// read from the table's storage when a buffer is filled, so the file's numbers are held once
   /// whichever columns feed the slot. A slot fed by every column in order, rows first, is the
-  /// table's values themselves (`StoredTensor.heldValues`), for an f64 plan to use in place.
+  /// table's values themselves (`StoredTensor.shared`), for an f64 plan to use in place.
   private static func reference(
     _ slot: DataSlot, _ sources: [Int], _ table: CSVTable, batchAxis: Int?
   ) -> StoredTensor {
@@ -180,7 +200,7 @@ public enum DataBinder {
     var shape = slot.exampleShape
     shape.insert(rows, at: axis)
     if axis == 0, sources.elementsEqual(0..<columnCount) {
-      return StoredTensor(Tensor(shape: shape, scalars: values), source: slot.name)
+      return StoredTensor(shape: shape, source: slot.name, sharing: values, from: 0)
     }
     // Element f of the declared layout is [outer, row, inner] around the batch axis: example
     // element `o * inner + i` of row `r`.

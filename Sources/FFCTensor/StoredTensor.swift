@@ -24,30 +24,42 @@ public final class StoredTensor: Sendable, Hashable, CustomStringConvertible {
     self.source = source
     self.key = key
     self.held = nil
+    self.shared = nil
     self.read = read
   }
 
   /// Values already in memory as a stored tensor (an array that had to be converted whole, such as
   /// a Fortran-order `.npy`), so callers handle both kinds alike.
-  public init(_ tensor: Tensor, source: String) {
-    self.shape = tensor.shape
+  public convenience init(_ tensor: Tensor, source: String) {
+    self.init(shape: tensor.shape, source: source, sharing: tensor.scalars, from: 0)
+  }
+
+  /// The `shape.reduce(1, *)` Doubles of `scalars` from `offset` on (a block of a CSV table's
+  /// values), shared, not copied.
+  public init(shape: [Int], source: String, sharing scalars: [Double], from offset: Int) {
+    self.shape = shape
     self.source = source
     self.key = "values of \(source)"
-    self.held = tensor
+    let count = shape.reduce(1, *)
+    self.shared = (scalars, offset)
+    self.held =
+      offset == 0 && count == scalars.count ? Tensor(shape: shape, scalars: scalars) : nil
     self.read = { start, count, out in
       guard count > 0 else { return }  // an empty tensor may have no base address
-      tensor.scalars.withUnsafeBufferPointer { values in
-        out.update(from: values.baseAddress! + start, count: count)
+      scalars.withUnsafeBufferPointer { values in
+        out.update(from: values.baseAddress! + offset + start, count: count)
       }
     }
   }
 
-  /// The values when they are in memory already (`init(_:source:)`): `tensor()` shares them.
+  /// The values when they are all of an array in memory already (`init(_:source:)`): `tensor()`
+  /// shares them.
   private let held: Tensor?
 
   /// The values when they are in memory already as Doubles (a CSV table's, a converted array's):
-  /// an f64 consumer may use them in place instead of copying them.
-  public var heldValues: Tensor? { held }
+  /// the array and where they start in it, for an f64 consumer to use them in place instead of
+  /// copying them.
+  public let shared: (scalars: [Double], offset: Int)?
 
   /// Converts `count` elements starting at element `start` into `out` (one example of a
   /// per-example run, a chunk of a buffer being filled).

@@ -25,18 +25,27 @@ struct RunExecution: PrecisionGeneric {
   var keepValues = false
 
   func callAsFunction<T: PlanScalar>(_: T.Type) throws(RunFailure) -> RunReport {
-    // In f64, a batch program's data already held as Doubles (a CSV table fed whole to one
-    // declaration) is the plan's buffer for it, not copied into one: the file's numbers are
-    // held once. The plan only reads it (a leaf is never a kernel's output), and lives in here.
+    // In f64, a batch program's data already held as Doubles (a CSV table, whose declarations
+    // each have a block of it) is the plan's buffer for it, not copied into one: the file's
+    // numbers are held once. The plan only reads it (a leaf is never a kernel's output), and
+    // lives in here.
+    let shared = inputs.storedFeeds.compactMap { name, value in
+      value.shared.map { (name: name, scalars: $0.scalars, offset: $0.offset, count: value.count) }
+    }.sorted { $0.name < $1.name }
     if T.self == Double.self, !inputs.isPerExample,
-      let (name, held) = inputs.storedFeeds.compactMap({ name, value in
-        value.heldValues.map { (name, $0) }
-      }).max(by: { $0.1.count < $1.1.count }), held.count > 0
+      let largest = shared.max(by: { $0.scalars.count < $1.scalars.count }),
+      !largest.scalars.isEmpty
     {
-      return try held.scalars.withUnsafeBufferPointer { values throws(RunFailure) in
-        let buffer = UnsafeMutableRawPointer(mutating: values.baseAddress!)
+      return try largest.scalars.withUnsafeBufferPointer { values throws(RunFailure) in
+        let base = UnsafeMutableRawPointer(mutating: values.baseAddress!)
           .assumingMemoryBound(to: T.self)
-        return try run(T.self, sharing: [name: buffer])
+        var sharing: [String: UnsafeMutablePointer<T>] = [:]
+        for feed in shared where feed.count > 0 {
+          // The same array (the table's): compared, not kept.
+          let same = feed.scalars.withUnsafeBufferPointer { $0.baseAddress == values.baseAddress }
+          if same { sharing[feed.name] = base + feed.offset }
+        }
+        return try run(T.self, sharing: sharing)
       }
     }
     return try run(T.self, sharing: [:])

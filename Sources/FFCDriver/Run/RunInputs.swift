@@ -82,8 +82,10 @@ struct RunInputs {
     for precision in Precision.allCases {
       inputs.underflowWarnings[precision] = underflowWarning(table, in: precision)
     }
+    // Its last use: the binder may reorder the table's values in place (`groupColumns`).
     inputs.data = try DataBinder.bind(
-      table, graph: graph, setNames: Set(inputs.setValues.keys), keepingStored: keepingStored)
+      consume table, graph: graph, setNames: Set(inputs.setValues.keys),
+      keepingStored: keepingStored)
     _ = try SymbolBindings.resolve(graph: graph, sets: ordered, data: inputs.data)
     return inputs
   }

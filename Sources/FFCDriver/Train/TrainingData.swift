@@ -6,7 +6,7 @@ import FFCRuntime
 enum TrainingData {
   /// Every row of `data`, with the `--set` values and the data's defaults fixed, held once in
   /// `precision` (the plan's): f32 data is not widened to Doubles, and f64 data already held as
-  /// Doubles in example order (a CSV table fed whole to one declaration) is shared, not copied.
+  /// Doubles in example order (a CSV table's block for each declaration) is shared, not copied.
   static func rows(
     _ data: DataSet, graph: Graph, setValues: [String: Tensor], precision: Precision
   ) -> TrainingRows {
@@ -51,18 +51,20 @@ enum TrainingData {
       }
     }
     let storage: TrainingRows.Column.Storage
+    var start = 0
     switch precision {
     case .f32: storage = .f32(filled { Float($0) })
     case .f64:
-      if axis == 0, let held = values.heldValues {
-        storage = .f64(held.scalars)
+      if axis == 0, let shared = values.shared {
+        storage = .f64(shared.scalars)
+        start = shared.offset
       } else {
         storage = .f64(filled { $0 })
       }
     }
     return TrainingRows.Column(
       declaration: declaration, exampleShape: exampleShape, batchAxis: examples.batchAxis,
-      storage: storage)
+      storage: storage, start: start)
   }
 
   /// `--split F`: a seeded shuffle of the rows, the first F of them for training and the rest

@@ -12,8 +12,10 @@ public struct TrainingRows: Sendable {
     public let exampleShape: [Int]
     /// Where the batch axis sits in the declared shape; nil for per-example programs.
     public let batchAxis: Int?
-    /// `count × width` values, example after example (row `r` of the storage, not of a subset).
+    /// `count × width` values, example after example (row `r` of the storage, not of a subset),
+    /// from element `start` of `storage` on (a block of a CSV table's values, shared).
     public let storage: Storage
+    public let start: Int
 
     /// The values in one precision: f32 data for an f32 plan is held as Floats, never widened.
     public enum Storage: Sendable {
@@ -21,11 +23,14 @@ public struct TrainingRows: Sendable {
       case f64([Double])
     }
 
-    public init(declaration: Int, exampleShape: [Int], batchAxis: Int?, storage: Storage) {
+    public init(
+      declaration: Int, exampleShape: [Int], batchAxis: Int?, storage: Storage, start: Int = 0
+    ) {
       self.declaration = declaration
       self.exampleShape = exampleShape
       self.batchAxis = batchAxis
       self.storage = storage
+      self.start = start
     }
 
     /// Values held as Doubles.
@@ -40,8 +45,8 @@ public struct TrainingRows: Sendable {
     /// Element `index` of the storage, as a Double (exact for both precisions).
     public func value(_ index: Int) -> Double {
       switch storage {
-      case .f32(let values): Double(values[index])
-      case .f64(let values): values[index]
+      case .f32(let values): Double(values[start + index])
+      case .f64(let values): values[start + index]
       }
     }
   }
@@ -93,7 +98,7 @@ public struct TrainingRows: Sendable {
     _ values: [Float], _ column: Column, _ rows: [Int], into buffer: UnsafeMutablePointer<T>
   ) {
     values.withUnsafeBufferPointer { values in
-      guard let base = values.baseAddress else { return }
+      guard let base = values.baseAddress.map({ $0 + column.start }) else { return }
       forEachRun(column, rows) { target, source, count in
         for i in 0..<count { buffer[target + i] = T(Double(base[source + i])) }
       }
@@ -106,7 +111,7 @@ public struct TrainingRows: Sendable {
     _ values: [Double], _ column: Column, _ rows: [Int], into buffer: UnsafeMutablePointer<T>
   ) {
     values.withUnsafeBufferPointer { values in
-      guard let base = values.baseAddress else { return }
+      guard let base = values.baseAddress.map({ $0 + column.start }) else { return }
       forEachRun(column, rows) { target, source, count in
         for i in 0..<count { buffer[target + i] = T(base[source + i]) }
       }
