@@ -98,7 +98,8 @@ let package = Package(
     .testTarget(
       name: "FFCRuntimeTests",
       dependencies: [
-        "FFCDriver", "FFCFrontend", "FFCIR", "FFCRuntime", "FFCPasses", "FFCTestSupport",
+        "FFCData", "FFCDriver", "FFCFrontend", "FFCIR", "FFCRuntime", "FFCPasses",
+        "FFCTestSupport",
       ]),
     .testTarget(
       name: "FFCGoldenTests", dependencies: ["FFCTestSupport"],
