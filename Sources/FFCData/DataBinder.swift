@@ -85,7 +85,7 @@ public enum DataBinder {
           blocks.map {
             StoredTensor(
               shape: [table.rowCount] + slot.exampleShape, source: slot.name,
-              sharing: table.values, from: $0[index])
+              sharing: table.values, from: $0[index], key: "\(table.file.path)#\(slot.name)")
           } ?? reference(slot, sources, table, batchAxis: batchAxis)
         stored.append((slot.name, value))
         examples.append(DataSet.Examples(name: slot.name, values: value, batchAxis: batchAxis))
@@ -200,7 +200,9 @@ public enum DataBinder {
     var shape = slot.exampleShape
     shape.insert(rows, at: axis)
     if axis == 0, sources.elementsEqual(0..<columnCount) {
-      return StoredTensor(shape: shape, source: slot.name, sharing: values, from: 0)
+      return StoredTensor(
+        shape: shape, source: slot.name, sharing: values, from: 0,
+        key: "\(table.file.path)#\(slot.name)")
     }
     // Element f of the declared layout is [outer, row, inner] around the batch axis: example
     // element `o * inner + i` of row `r`.

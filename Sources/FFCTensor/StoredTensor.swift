@@ -35,11 +35,13 @@ public final class StoredTensor: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// The `shape.reduce(1, *)` Doubles of `scalars` from `offset` on (a block of a CSV table's
-  /// values), shared, not copied.
-  public init(shape: [Int], source: String, sharing scalars: [Double], from offset: Int) {
+  /// values), shared, not copied. `key` tells them apart from other values of the same name.
+  public init(
+    shape: [Int], source: String, sharing scalars: [Double], from offset: Int, key: String? = nil
+  ) {
     self.shape = shape
     self.source = source
-    self.key = "values of \(source)"
+    self.key = key ?? "values of \(source)"
     let count = shape.reduce(1, *)
     self.shared = (scalars, offset)
     self.held =
