@@ -422,22 +422,18 @@ func transpose8(
 extension Packed {
   /// A product whose operands fit in L1 (`readsInPlace`, W3's 32 × 64 × 64): packing would copy
   /// every element of A and B once to read each only a few times, so the micro-kernel reads A's
-  /// rows and B's rows where they lie. Only what cannot be read so is packed, one sliver at a
-  /// time into scratch: a transposed B (each step's NR values would be NR strides apart), B's
-  /// ragged last sliver, and A's ragged last rows (zero-filled, as the packed path does, so no
-  /// read passes the edge). The depth blocks (`kc`), the order of the multiply-adds within a tile
-  /// and the stores are the packed path's, so every element of C gets the same bits.
+  /// rows and B's rows where they lie. Only a transposed B (each step's NR values would be NR
+  /// strides apart) and B's ragged last sliver are packed, one sliver at a time into scratch,
+  /// zero-filled as the packed path does. At A's ragged edge the rows past the last re-read the
+  /// last one, so no read passes the edge; their sums land in tile rows that are never stored.
+  /// The depth blocks (`kc`), the order of the multiply-adds within a tile and the stores are
+  /// the packed path's, so every element of C gets the same bits.
   static func inPlaceProduct<T: LaneScalar>(_ p: ProductPart<T>) {
     let (mr, nr) = (microTileRows, T.tileColumns)
-    let (edgeA, packedB) = (p.scratch, p.scratch + p.aCount)
-    let fullRows = p.m / mr * mr
+    let packedB = p.scratch + p.aCount
     for p0 in stride(from: 0, to: p.k, by: p.kc) {
       let kb = Swift.min(p.kc, p.k - p0)
       let (a, b) = (p.a.shifted(rows: 0, columns: p0), p.b.shifted(rows: p0, columns: 0))
-      if fullRows < p.m {
-        packA(a.shifted(rows: fullRows, columns: 0), rows: p.m - fullRows, depth: kb, into: edgeA)
-      }
-      let edgeRows = StridedMatrix(UnsafePointer(edgeA), rowStride: 1, columnStride: mr)
       for jr in stride(from: 0, to: p.n, by: nr) {
         let valid = Swift.min(nr, p.n - jr)
         var (sliver, step) = (b.base + jr, b.rowStride)
@@ -446,39 +442,45 @@ extension Packed {
           (sliver, step) = (UnsafePointer(packedB), nr)
         }
         for ir in stride(from: 0, to: p.m, by: mr) {
-          let rows = ir < fullRows ? a.shifted(rows: ir, columns: 0) : edgeRows
-          let tile = stridedMicroKernel(kb, rows, sliver, step)
+          let rows = Swift.min(mr, p.m - ir)
+          func row(_ r: Int) -> UnsafePointer<T> {
+            a.base + (ir + Swift.min(r, rows - 1)) * a.rowStride
+          }
+          let tile = stridedMicroKernel(
+            kb, (row(0), row(1), row(2), row(3), row(4), row(5)), a.columnStride, sliver, step)
           store(
-            tile, p.c + ir * p.ldc + jr, ldc: p.ldc, rows: Swift.min(mr, p.m - ir),
-            columns: valid, accumulate: p0 > 0)
+            tile, p.c + ir * p.ldc + jr, ldc: p.ldc, rows: rows, columns: valid,
+            accumulate: p0 > 0)
         }
       }
     }
   }
 
-  /// `microKernel` on six rows of A with any strides (in place, or a packed sliver: row stride
-  /// 1, column stride 6) and rows of B `bStride` apart (in place, or a packed sliver: NR): the
-  /// same two loads, six broadcasts and twelve multiply-adds per step, in the same order.
+  /// `microKernel` on six rows of A read in place (step p of row r at `a.r + p · aStride`) and
+  /// rows of B `bStride` apart: the same two loads, six broadcasts and twelve multiply-adds per
+  /// step, in the same order.
   @inline(__always)
   static func stridedMicroKernel<T: LaneScalar>(
-    _ depth: Int, _ a: StridedMatrix<T>, _ b: UnsafePointer<T>, _ bStride: Int
+    _ depth: Int,
+    _ a: (
+      UnsafePointer<T>, UnsafePointer<T>, UnsafePointer<T>, UnsafePointer<T>, UnsafePointer<T>,
+      UnsafePointer<T>
+    ),
+    _ aStride: Int, _ b: UnsafePointer<T>, _ bStride: Int
   ) -> Tile<T.Lane> {
     var tile = Tile<T.Lane>()
-    let (rs, cs) = (a.rowStride, a.columnStride)
-    let (a0, a1, a2) = (a.base, a.base + rs, a.base + 2 * rs)
-    let (a3, a4, a5) = (a.base + 3 * rs, a.base + 4 * rs, a.base + 5 * rs)
     var (q, b) = (0, b)
     for _ in 0..<depth {
       let row = TileRow(
         low: UnsafeRawPointer(b).loadUnaligned(as: T.Lane.self),
         high: UnsafeRawPointer(b + T.Lane.scalarCount).loadUnaligned(as: T.Lane.self))
-      tile.r0 = multiplyAdd(tile.r0, a0[q], row)
-      tile.r1 = multiplyAdd(tile.r1, a1[q], row)
-      tile.r2 = multiplyAdd(tile.r2, a2[q], row)
-      tile.r3 = multiplyAdd(tile.r3, a3[q], row)
-      tile.r4 = multiplyAdd(tile.r4, a4[q], row)
-      tile.r5 = multiplyAdd(tile.r5, a5[q], row)
-      q += cs
+      tile.r0 = multiplyAdd(tile.r0, a.0[q], row)
+      tile.r1 = multiplyAdd(tile.r1, a.1[q], row)
+      tile.r2 = multiplyAdd(tile.r2, a.2[q], row)
+      tile.r3 = multiplyAdd(tile.r3, a.3[q], row)
+      tile.r4 = multiplyAdd(tile.r4, a.4[q], row)
+      tile.r5 = multiplyAdd(tile.r5, a.5[q], row)
+      q &+= aStride
       b += bStride
     }
     return tile
