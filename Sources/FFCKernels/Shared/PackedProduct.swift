@@ -429,7 +429,7 @@ extension Packed {
   /// The depth blocks (`kc`), the order of the multiply-adds within a tile and the stores are
   /// the packed path's, so every element of C gets the same bits.
   static func inPlaceProduct<T: LaneScalar>(_ p: ProductPart<T>) {
-    let (mr, nr) = (microTileRows, T.tileColumns)
+    let nr = T.tileColumns
     let packedB = p.scratch + p.aCount
     for p0 in stride(from: 0, to: p.k, by: p.kc) {
       let kb = Swift.min(p.kc, p.k - p0)
@@ -441,18 +441,26 @@ extension Packed {
           packBSliver(b.shifted(rows: 0, columns: jr), depth: kb, valid: valid, into: packedB)
           (sliver, step) = (UnsafePointer(packedB), nr)
         }
-        for ir in stride(from: 0, to: p.m, by: mr) {
-          let rows = Swift.min(mr, p.m - ir)
-          func row(_ r: Int) -> UnsafePointer<T> {
-            a.base + (ir + Swift.min(r, rows - 1)) * a.rowStride
-          }
-          let tile = stridedMicroKernel(
-            kb, (row(0), row(1), row(2), row(3), row(4), row(5)), a.columnStride, sliver, step)
-          store(
-            tile, p.c + ir * p.ldc + jr, ldc: p.ldc, rows: rows, columns: valid,
-            accumulate: p0 > 0)
-        }
+        inPlaceTiles(
+          a, rows: p.m, sliver, step, p.c + jr, ldc: p.ldc, columns: valid, depth: kb,
+          accumulate: p0 > 0)
       }
+    }
+  }
+
+  /// The tiles of one sliver of B (`columns` ≤ NR wide, rows `step` apart) down all `rows` of A.
+  static func inPlaceTiles<T: LaneScalar>(
+    _ a: StridedMatrix<T>, rows m: Int, _ sliver: UnsafePointer<T>, _ step: Int,
+    _ c: UnsafeMutablePointer<T>, ldc: Int, columns: Int, depth: Int, accumulate: Bool
+  ) {
+    for ir in stride(from: 0, to: m, by: microTileRows) {
+      let rows = Swift.min(microTileRows, m - ir)
+      func row(_ r: Int) -> UnsafePointer<T> {
+        a.base + (ir + Swift.min(r, rows - 1)) * a.rowStride
+      }
+      let tile = stridedMicroKernel(
+        depth, (row(0), row(1), row(2), row(3), row(4), row(5)), a.columnStride, sliver, step)
+      store(tile, c + ir * ldc, ldc: ldc, rows: rows, columns: columns, accumulate: accumulate)
     }
   }
 
