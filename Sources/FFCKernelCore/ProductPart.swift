@@ -27,7 +27,8 @@ public struct StridedMatrix<T> {
 /// runs with: a `kc × nc` panel of B and an `mc × kc` block of A, packed into `scratch` (A's
 /// block first, `aCount` elements, then B's panel). With `interleavesPackingB`, B's panel is
 /// packed one sliver just before that sliver's tiles (a panel too large to stay in L2 beside A's
-/// block), else whole before the sweep.
+/// block), else whole before the sweep. With `readsInPlace` (operands that fit in L1), A and B
+/// are read where they lie and only a transposed B's slivers and the ragged edges are packed.
 public struct ProductPart<T> {
   public let a: StridedMatrix<T>
   public let b: StridedMatrix<T>
@@ -42,15 +43,18 @@ public struct ProductPart<T> {
   public let aCount: Int
   public let scratch: UnsafeMutablePointer<T>
   public let interleavesPackingB: Bool
+  public let readsInPlace: Bool
 
   public init(
     a: StridedMatrix<T>, b: StridedMatrix<T>, c: UnsafeMutablePointer<T>, ldc: Int,
     m: Int, k: Int, n: Int, mc: Int, kc: Int, nc: Int, aCount: Int,
-    scratch: UnsafeMutablePointer<T>, interleavesPackingB: Bool = false
+    scratch: UnsafeMutablePointer<T>, interleavesPackingB: Bool = false,
+    readsInPlace: Bool = false
   ) {
     (self.a, self.b, self.c, self.ldc) = (a, b, c, ldc)
     (self.m, self.k, self.n) = (m, k, n)
     (self.mc, self.kc, self.nc, self.aCount, self.scratch) = (mc, kc, nc, aCount, scratch)
     self.interleavesPackingB = interleavesPackingB
+    self.readsInPlace = readsInPlace
   }
 }

@@ -174,6 +174,73 @@ import Testing
     }
   }
 
+  /// Products whose operands fit in L1 read A and B in place (`readsInPlace`): C is
+  /// bit-identical to the packed path's on every path, in both precisions, A and B plain and
+  /// transposed, with ragged rows and columns, k across two depth blocks, and A or B only one
+  /// step deep. W3's 32 × 64 × 64 takes this path; so does a product split between two threads.
+  @Test func readingInPlaceIsBitIdentical() {
+    let l1 = CPUInfo(l1Data: 32 << 10, l2: 1 << 20, l3: 32 << 20, cores: 2)
+    for isa in Self.paths {
+      var layout = Compute.MatMulLayout(
+        a: [32, 64], b: [64, 64], transposeA: false, transposeB: false, maxThreads: 2)
+      layout.isa = isa
+      #expect(GEMMBlocking(layout, Float.self, cpu: l1).readsInPlace)
+      layout = Compute.MatMulLayout(
+        a: [1100, 2], b: [2, 1030], transposeA: false, transposeB: false, maxThreads: 2)
+      layout.isa = isa
+      let split = GEMMBlocking(layout, Float.self, cpu: l1)
+      #expect(split.readsInPlace && split.parts == 2)
+    }
+    self.check(
+      Float.self, m: 1100, k: 2, n: 1030, ta: false, tb: true, threads: [1, 2], paths: Self.paths)
+    compare(Float.self)
+    compare(Double.self)
+    func compare<T: KernelScalar>(_: T.Type) {
+      let shapes = [(32, 64, 64), (7, 13, 5), (13, 70, 37), (6, 16, 16), (64, 32, 64), (5, 1, 9)]
+      for (m, k, n) in shapes {
+        var rng = SplitMix64(seed: UInt64(m * 1009 + k * 31 + n))
+        let a = (0..<m * k).map { _ in T(rng.uniform(-1, 1)) }
+        let b = (0..<k * n).map { _ in T(rng.uniform(-1, 1)) }
+        for isa in Self.paths {
+          for (ta, tb) in Self.transposes {
+            for kc in [k, 40] where kc <= k {
+              let results = [false, true].map { inPlace in
+                run(a, b, m: m, k: k, n: n, ta: ta, tb: tb, kc: kc, inPlace: inPlace, isa: isa)
+              }
+              #expect(
+                results[0].elementsEqual(results[1]) { $0 == $1 && $0.sign == $1.sign },
+                "\(isa) \(T.self) \(m)x\(k)x\(n) ta \(ta) tb \(tb) kc \(kc)")
+            }
+          }
+        }
+      }
+    }
+    func run<T: KernelScalar>(
+      _ a: [T], _ b: [T], m: Int, k: Int, n: Int, ta: Bool, tb: Bool, kc: Int, inPlace: Bool,
+      isa: KernelISA
+    ) -> [T] {
+      let (mr, nr) = (isa.kernels.tileRows, T.tileColumns(isa.kernels))
+      let (mc, nc) = ((m + mr - 1) / mr * mr, (n + nr - 1) / nr * nr)
+      var c = [T](repeating: .nan, count: m * n)
+      var scratch = [T](repeating: .nan, count: mc * kc + kc * nc)
+      a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+          c.withUnsafeMutableBufferPointer { c in
+            scratch.withUnsafeMutableBufferPointer { scratch in
+              let part = ProductPart(
+                a: StridedMatrix(a.baseAddress!, rowStride: ta ? 1 : k, columnStride: ta ? m : 1),
+                b: StridedMatrix(b.baseAddress!, rowStride: tb ? 1 : n, columnStride: tb ? k : 1),
+                c: c.baseAddress!, ldc: n, m: m, k: k, n: n, mc: mc, kc: kc, nc: nc,
+                aCount: mc * kc, scratch: scratch.baseAddress!, readsInPlace: inPlace)
+              T.blockedProduct(isa.kernels, part)
+            }
+          }
+        }
+      }
+      return c
+    }
+  }
+
   // MARK: - Helpers
 
   /// Runs `Compute.matmul` on random operands stored as the flags say (A `[m, k]` or `[k, m]`, B

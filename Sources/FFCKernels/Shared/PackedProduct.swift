@@ -102,6 +102,7 @@ enum Packed {
   /// A's block), by the first block of A's sweep, one sliver just before its tiles. The packed
   /// values and every sum are the same; only when each sliver is written moves.
   static func blockedProduct<T: LaneScalar>(_ p: ProductPart<T>) {
+    if p.readsInPlace { return inPlaceProduct(p) }
     let (packedA, packedB) = (p.scratch, p.scratch + p.aCount)
     for j0 in stride(from: 0, to: p.n, by: p.nc) {
       let nb = Swift.min(p.nc, p.n - j0)
@@ -414,4 +415,82 @@ func transpose8(
     SIMD8(lowHalf: s2.highHalf, highHalf: s6.highHalf),
     SIMD8(lowHalf: s3.highHalf, highHalf: s7.highHalf)
   )
+}
+
+// MARK: - Small products, read in place
+
+extension Packed {
+  /// A product whose operands fit in L1 (`readsInPlace`, W3's 32 × 64 × 64): packing would copy
+  /// every element of A and B once to read each only a few times, so the micro-kernel reads A's
+  /// rows and B's rows where they lie. Only a transposed B (each step's NR values would be NR
+  /// strides apart) and B's ragged last sliver are packed, one sliver at a time into scratch,
+  /// zero-filled as the packed path does. At A's ragged edge the rows past the last re-read the
+  /// last one, so no read passes the edge; their sums land in tile rows that are never stored.
+  /// The depth blocks (`kc`), the order of the multiply-adds within a tile and the stores are
+  /// the packed path's, so every element of C gets the same bits.
+  static func inPlaceProduct<T: LaneScalar>(_ p: ProductPart<T>) {
+    let nr = T.tileColumns
+    let packedB = p.scratch + p.aCount
+    for p0 in stride(from: 0, to: p.k, by: p.kc) {
+      let kb = Swift.min(p.kc, p.k - p0)
+      let (a, b) = (p.a.shifted(rows: 0, columns: p0), p.b.shifted(rows: p0, columns: 0))
+      for jr in stride(from: 0, to: p.n, by: nr) {
+        let valid = Swift.min(nr, p.n - jr)
+        var (sliver, step) = (b.base + jr, b.rowStride)
+        if b.columnStride != 1 || valid < nr {
+          packBSliver(b.shifted(rows: 0, columns: jr), depth: kb, valid: valid, into: packedB)
+          (sliver, step) = (UnsafePointer(packedB), nr)
+        }
+        inPlaceTiles(
+          a, rows: p.m, sliver, step, p.c + jr, ldc: p.ldc, columns: valid, depth: kb,
+          accumulate: p0 > 0)
+      }
+    }
+  }
+
+  /// The tiles of one sliver of B (`columns` ≤ NR wide, rows `step` apart) down all `rows` of A.
+  static func inPlaceTiles<T: LaneScalar>(
+    _ a: StridedMatrix<T>, rows m: Int, _ sliver: UnsafePointer<T>, _ step: Int,
+    _ c: UnsafeMutablePointer<T>, ldc: Int, columns: Int, depth: Int, accumulate: Bool
+  ) {
+    for ir in stride(from: 0, to: m, by: microTileRows) {
+      let rows = Swift.min(microTileRows, m - ir)
+      func row(_ r: Int) -> UnsafePointer<T> {
+        a.base + (ir + Swift.min(r, rows - 1)) * a.rowStride
+      }
+      let tile = stridedMicroKernel(
+        depth, (row(0), row(1), row(2), row(3), row(4), row(5)), a.columnStride, sliver, step)
+      store(tile, c + ir * ldc, ldc: ldc, rows: rows, columns: columns, accumulate: accumulate)
+    }
+  }
+
+  /// `microKernel` on six rows of A read in place (step p of row r at `a.r + p · aStride`) and
+  /// rows of B `bStride` apart: the same two loads, six broadcasts and twelve multiply-adds per
+  /// step, in the same order.
+  @inline(__always)
+  static func stridedMicroKernel<T: LaneScalar>(
+    _ depth: Int,
+    _ a: (
+      UnsafePointer<T>, UnsafePointer<T>, UnsafePointer<T>, UnsafePointer<T>, UnsafePointer<T>,
+      UnsafePointer<T>
+    ),
+    _ aStride: Int, _ b: UnsafePointer<T>, _ bStride: Int
+  ) -> Tile<T.Lane> {
+    var tile = Tile<T.Lane>()
+    var (q, b) = (0, b)
+    for _ in 0..<depth {
+      let row = TileRow(
+        low: UnsafeRawPointer(b).loadUnaligned(as: T.Lane.self),
+        high: UnsafeRawPointer(b + T.Lane.scalarCount).loadUnaligned(as: T.Lane.self))
+      tile.r0 = multiplyAdd(tile.r0, a.0[q], row)
+      tile.r1 = multiplyAdd(tile.r1, a.1[q], row)
+      tile.r2 = multiplyAdd(tile.r2, a.2[q], row)
+      tile.r3 = multiplyAdd(tile.r3, a.3[q], row)
+      tile.r4 = multiplyAdd(tile.r4, a.4[q], row)
+      tile.r5 = multiplyAdd(tile.r5, a.5[q], row)
+      q &+= aStride
+      b += bStride
+    }
+    return tile
+  }
 }

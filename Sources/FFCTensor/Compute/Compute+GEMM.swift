@@ -99,6 +99,11 @@ public struct GEMMBlocking: Sendable {
   /// still in L2 when its tiles read it. A panel that fits stays packed in one streaming loop,
   /// which measured 1% less CPU time on W1 (the packed values and sums are the same either way).
   public let interleavesPackingB: Bool
+  /// Whether the part reads A and B in place instead of packing them (`Packed.inPlaceProduct`):
+  /// when both of its operands fit in L1 together, as W3's 32 × 64 × 64 products (24 KiB).
+  /// Packing copied each element once to read it only n / NR (A) or m / MR (B) times from L1
+  /// anyway; the sums are the same either way.
+  public let readsInPlace: Bool
 
   public init<T: PanelScalar>(_ layout: Compute.MatMulLayout, _: T.Type, cpu: CPUInfo = .current) {
     let (m, k, n) = (layout.m, layout.k, layout.n)
@@ -117,6 +122,7 @@ public struct GEMMBlocking: Sendable {
     nc = balanced(partColumns, limit: limits.nc, unit: nr)
     let panelElements = Swift.min(kc, k) * roundUp(Swift.min(nc, partColumns), nr)
     interleavesPackingB = panelElements * MemoryLayout<T>.stride > cpu.l2 / 2
+    readsInPlace = (partRows + partColumns) * k * MemoryLayout<T>.stride <= cpu.l1Data
   }
 
   /// The largest blocks the caches hold (BLIS's analytical model, simplified): kc, then mc from
@@ -189,7 +195,8 @@ private struct ProductTask<T: KernelScalar>: @unchecked Sendable {
       c: c + i0 * n + j0, ldc: n,
       m: Swift.min(blocking.partRows, m - i0), k: k, n: Swift.min(blocking.partColumns, n - j0),
       mc: blocking.mc, kc: blocking.kc, nc: blocking.nc, aCount: blocking.aCount,
-      scratch: scratch, interleavesPackingB: blocking.interleavesPackingB)
+      scratch: scratch, interleavesPackingB: blocking.interleavesPackingB,
+      readsInPlace: blocking.readsInPlace)
     T.blockedProduct(blocking.isa.kernels, part)
   }
 }
