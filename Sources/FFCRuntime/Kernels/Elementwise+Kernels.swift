@@ -64,14 +64,16 @@ extension KernelTable {
   /// vector width (the derived loops are built for the baseline): tanh in f32 runs a vectorised
   /// rational approximation (Compute.tanh) instead of glibc's scalar tanhf, exp and log vectorised
   /// range reductions and polynomials (Compute.exp within 1 ulp, Compute.log within 2) instead of
-  /// expf and logf, and the four
-  /// arithmetic ops the same IEEE operations wider, alone or fused.
+  /// expf and logf, the four arithmetic ops the same IEEE operations wider, alone or fused, and
+  /// relu, step, sign, hard_tanh, abs and neg the same choices wider (leaky_relu and leaky_step,
+  /// which read a slope, are `parametricLoops`).
   static let floatLoops: [(Op, ElementwiseLoop<Float>)] =
     [
       (Op.tanh, tanhLoop), (Op.exp, expLoop), (Op.log, logLoop), (Op.sigmoid, sigmoidLoop),
       (Op.softplus, softplusLoop),
     ]
     + arithmeticOps.map { ($0, arithmeticLoop($1)) }
+    + lanewiseOps.map { ($0, lanewiseLoop($1)) }
 
   /// sigmoid and softplus on the vector exp (and log): within 2.5 and 3 ulp.
   static let sigmoidLoop: ElementwiseLoop<Float> = { x, _, _, _, out, count in
@@ -102,6 +104,7 @@ extension KernelTable {
       (Op.sigmoid, doubleSigmoidLoop), (Op.softplus, doubleSoftplusLoop),
     ]
     + arithmeticOps.map { ($0, arithmeticLoop($1)) }
+    + lanewiseOps.map { ($0, lanewiseLoop($1)) }
 
   static let doubleExpLoop: ElementwiseLoop<Double> = { x, _, _, _, out, count in
     Compute.exp(x, out, count: count)
@@ -137,5 +140,48 @@ extension KernelTable {
     { a, aCount, b, bCount, out, count in
       Compute.arithmetic(kind, a, aCount: aCount, b, bCount: bCount, out, count: count)
     }
+  }
+
+  /// relu, its derivative step, sign, hard_tanh, abs and neg: a choice (or a sign bit) per
+  /// element, the scalar function's bits at the path's vector width (Compute.lanewise).
+  static let lanewiseOps: [(Op, LanewiseOp)] = [
+    (Op.relu, .relu), (Op.step, .step), (Op.sign, .sign), (Op.hardTanh, .hardTanh),
+    (Op.abs, .abs), (Op.neg, .negate),
+  ]
+
+  static func lanewiseLoop(_ kind: LanewiseOp) -> ElementwiseLoop<Float> {
+    { x, _, _, _, out, count in Compute.lanewise(kind, x, out, count: count) }
+  }
+
+  static func lanewiseLoop(_ kind: LanewiseOp) -> ElementwiseLoop<Double> {
+    { x, _, _, _, out, count in Compute.lanewise(kind, x, out, count: count) }
+  }
+
+  /// leaky_relu and its derivative leaky_step, with the node's slope: the scalar function's bits
+  /// at the path's vector width.
+  static let parametricLoops: [(Op, ElementwiseKernel)] = [
+    (Op.leakyRelu, .init(.leakyRelu, Op.leakyRelu)),
+    (Op.leakyStep, .init(.leakyStep, Op.leakyStep)),
+  ]
+}
+
+extension ElementwiseKernel {
+  /// The ISA module's loop for a parametric lane-wise op, its slope read from the node as the
+  /// derived loop reads it.
+  init(_ kind: ParametricLanewiseOp, _ op: Op) {
+    let function = op.scalarFunction
+    self.init(
+      float: { attributes in
+        let alpha = Float(function?.parameter(attributes) ?? 0)
+        return { x, _, _, _, out, count in
+          Compute.lanewise(kind, x, parameter: alpha, out, count: count)
+        }
+      },
+      double: { attributes in
+        let alpha = function?.parameter(attributes) ?? 0
+        return { x, _, _, _, out, count in
+          Compute.lanewise(kind, x, parameter: alpha, out, count: count)
+        }
+      })
   }
 }

@@ -27,6 +27,9 @@ public enum KernelTable {
       guard let derived = table[ObjectIdentifier(op)] else { continue }
       table[ObjectIdentifier(op)] = ElementwiseKernel(float: derived.float, double: { _ in double })
     }
+    for (op, kernel) in parametricLoops where table[ObjectIdentifier(op)] != nil {
+      table[ObjectIdentifier(op)] = kernel
+    }
     return table
   }()
 
