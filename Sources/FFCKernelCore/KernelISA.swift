@@ -63,6 +63,35 @@ public protocol ISAKernels {
   static func sigmoid(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int)
   static func softplus(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int)
 
+  /// A lane-wise op elementwise (`LanewiseOp`; FFCKernels' Lanewise.swift): the scalar
+  /// reference's bits. `out` may be `x`.
+  static func lanewise(
+    _ op: LanewiseOp, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
+  static func lanewise(
+    _ op: LanewiseOp, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int)
+  /// leaky_relu or leaky_step elementwise with slope `parameter`, the reference's bits.
+  static func lanewise(
+    _ op: ParametricLanewiseOp, _ x: UnsafePointer<Float>, parameter: Float,
+    _ out: UnsafeMutablePointer<Float>, count: Int)
+  static func lanewise(
+    _ op: ParametricLanewiseOp, _ x: UnsafePointer<Double>, parameter: Double,
+    _ out: UnsafeMutablePointer<Double>, count: Int)
+  /// `where(c, a, b)`: a where c > 0, else b; an operand of count 1 is one value repeated.
+  static func select(
+    _ c: UnsafePointer<Float>, cCount: Int, _ a: UnsafePointer<Float>, aCount: Int,
+    _ b: UnsafePointer<Float>, bCount: Int, _ out: UnsafeMutablePointer<Float>, count: Int)
+  static func select(
+    _ c: UnsafePointer<Double>, cCount: Int, _ a: UnsafePointer<Double>, aCount: Int,
+    _ b: UnsafePointer<Double>, bCount: Int, _ out: UnsafeMutablePointer<Double>, count: Int)
+  /// The mean of max(z, 0) − z·t + log(1 + e^-|z|) over `count` elements, each term on the
+  /// vector exp and log, summed in index order.
+  static func sigmoidCrossEntropy(
+    _ z: UnsafePointer<Float>, _ t: UnsafePointer<Float>, count: Int
+  ) -> Float
+  static func sigmoidCrossEntropy(
+    _ z: UnsafePointer<Double>, _ t: UnsafePointer<Double>, count: Int
+  ) -> Double
+
   /// A sum or maximum over the middle axis of `outer × reduced × inner` into `outer × inner`
   /// (FFCKernels' Reduction.swift says in which order; the same bits on every path).
   static func reduce(
@@ -83,4 +112,31 @@ public enum ReductionOp: Sendable, CaseIterable {
 /// element, so the result is the same on every path.
 public enum ArithmeticOp: Sendable, CaseIterable {
   case add, subtract, multiply, divide
+}
+
+/// Lane-wise ops without rounding that the ISA modules run (FFCKernels' Lanewise.swift): each
+/// element's result is a comparison and a choice (or a sign bit), so every path gives the
+/// reference's bits.
+public enum LanewiseOp: Sendable, CaseIterable {
+  /// x > 0 ? x : 0
+  case relu
+  /// x > 0 ? 1 : 0 (relu's derivative)
+  case step
+  /// x > 0 ? 1 : (x < 0 ? -1 : 0)
+  case sign
+  /// min(1, max(-1, x)) as Swift's `min` and `max` choose (NaN gives -1)
+  case hardTanh
+  /// |x|
+  case abs
+  /// -x
+  case negate
+}
+
+/// Lane-wise ops with one numeric option α: a choice, and for leaky_relu one multiplication, per
+/// element, so every path gives the reference's bits.
+public enum ParametricLanewiseOp: Sendable, CaseIterable {
+  /// x > 0 ? x : x · α
+  case leakyRelu
+  /// x > 0 ? 1 : α (leaky_relu's derivative)
+  case leakyStep
 }

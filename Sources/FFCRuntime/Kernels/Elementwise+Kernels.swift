@@ -59,83 +59,137 @@ func wholeValue<T: PlanScalar>(_ loop: @escaping ElementwiseLoop<T>, _ c: Kernel
   return { loop(a, aCount, b, bCount, out, count) }
 }
 
+/// One of an ISA module's loops, made for a path: the one current when a plan builds the loop
+/// (`Compute.isa`, read once then, so a block pays no task-local read of the path).
+typealias ISALoop<T> = @Sendable (KernelISA) -> ElementwiseLoop<T>
+
 extension KernelTable {
   /// Elementwise ops whose derived loop is replaced by an ISA module's, which runs at the CPU's
   /// vector width (the derived loops are built for the baseline): tanh in f32 runs a vectorised
   /// rational approximation (Compute.tanh) instead of glibc's scalar tanhf, exp and log vectorised
   /// range reductions and polynomials (Compute.exp within 1 ulp, Compute.log within 2) instead of
-  /// expf and logf, and the four
-  /// arithmetic ops the same IEEE operations wider, alone or fused.
-  static let floatLoops: [(Op, ElementwiseLoop<Float>)] =
+  /// expf and logf, the four arithmetic ops the same IEEE operations wider, alone or fused, and
+  /// relu, step, sign, hard_tanh, abs and neg the same choices wider (leaky_relu and leaky_step,
+  /// which read a slope, are `parametricLoops`).
+  static let floatLoops: [(Op, ISALoop<Float>)] =
     [
       (Op.tanh, tanhLoop), (Op.exp, expLoop), (Op.log, logLoop), (Op.sigmoid, sigmoidLoop),
       (Op.softplus, softplusLoop),
     ]
     + arithmeticOps.map { ($0, arithmeticLoop($1)) }
+    + lanewiseOps.map { ($0, lanewiseLoop($1)) }
 
   /// sigmoid and softplus on the vector exp (and log): within 2.5 and 3 ulp.
-  static let sigmoidLoop: ElementwiseLoop<Float> = { x, _, _, _, out, count in
-    Compute.sigmoid(x, out, count: count)
+  static let sigmoidLoop: ISALoop<Float> = { isa in
+    { x, _, _, _, out, count in Compute.sigmoid(x, out, count: count, isa: isa) }
   }
 
-  static let softplusLoop: ElementwiseLoop<Float> = { x, _, _, _, out, count in
-    Compute.softplus(x, out, count: count)
+  static let softplusLoop: ISALoop<Float> = { isa in
+    { x, _, _, _, out, count in Compute.softplus(x, out, count: count, isa: isa) }
   }
 
-  static let tanhLoop: ElementwiseLoop<Float> = { x, _, _, _, out, count in
-    Compute.tanh(x, out, count: count)
+  static let tanhLoop: ISALoop<Float> = { isa in
+    { x, _, _, _, out, count in Compute.tanh(x, out, count: count, isa: isa) }
   }
 
-  static let expLoop: ElementwiseLoop<Float> = { x, _, _, _, out, count in
-    Compute.exp(x, out, count: count)
+  static let expLoop: ISALoop<Float> = { isa in
+    { x, _, _, _, out, count in Compute.exp(x, out, count: count, isa: isa) }
   }
 
-  static let logLoop: ElementwiseLoop<Float> = { x, _, _, _, out, count in
-    Compute.log(x, out, count: count)
+  static let logLoop: ISALoop<Float> = { isa in
+    { x, _, _, _, out, count in Compute.log(x, out, count: count, isa: isa) }
   }
 
   /// f64 exp and log run the ISA module's vector forms (fdlibm's exp and Cephes' log, within 1 ulp),
   /// and tanh, sigmoid and softplus forms on them (within 2, 2.5 and 3 ulp).
-  static let doubleLoops: [(Op, ElementwiseLoop<Double>)] =
+  static let doubleLoops: [(Op, ISALoop<Double>)] =
     [
       (Op.exp, doubleExpLoop), (Op.log, doubleLogLoop), (Op.tanh, doubleTanhLoop),
       (Op.sigmoid, doubleSigmoidLoop), (Op.softplus, doubleSoftplusLoop),
     ]
     + arithmeticOps.map { ($0, arithmeticLoop($1)) }
+    + lanewiseOps.map { ($0, lanewiseLoop($1)) }
 
-  static let doubleExpLoop: ElementwiseLoop<Double> = { x, _, _, _, out, count in
-    Compute.exp(x, out, count: count)
+  static let doubleExpLoop: ISALoop<Double> = { isa in
+    { x, _, _, _, out, count in Compute.exp(x, out, count: count, isa: isa) }
   }
 
-  static let doubleLogLoop: ElementwiseLoop<Double> = { x, _, _, _, out, count in
-    Compute.log(x, out, count: count)
+  static let doubleLogLoop: ISALoop<Double> = { isa in
+    { x, _, _, _, out, count in Compute.log(x, out, count: count, isa: isa) }
   }
 
-  static let doubleTanhLoop: ElementwiseLoop<Double> = { x, _, _, _, out, count in
-    Compute.tanh(x, out, count: count)
+  static let doubleTanhLoop: ISALoop<Double> = { isa in
+    { x, _, _, _, out, count in Compute.tanh(x, out, count: count, isa: isa) }
   }
 
-  static let doubleSigmoidLoop: ElementwiseLoop<Double> = { x, _, _, _, out, count in
-    Compute.sigmoid(x, out, count: count)
+  static let doubleSigmoidLoop: ISALoop<Double> = { isa in
+    { x, _, _, _, out, count in Compute.sigmoid(x, out, count: count, isa: isa) }
   }
 
-  static let doubleSoftplusLoop: ElementwiseLoop<Double> = { x, _, _, _, out, count in
-    Compute.softplus(x, out, count: count)
+  static let doubleSoftplusLoop: ISALoop<Double> = { isa in
+    { x, _, _, _, out, count in Compute.softplus(x, out, count: count, isa: isa) }
   }
 
   static let arithmeticOps: [(Op, ArithmeticOp)] = [
     (Op.add, .add), (Op.sub, .subtract), (Op.mul, .multiply), (Op.div, .divide),
   ]
 
-  static func arithmeticLoop(_ kind: ArithmeticOp) -> ElementwiseLoop<Float> {
-    { a, aCount, b, bCount, out, count in
-      Compute.arithmetic(kind, a, aCount: aCount, b, bCount: bCount, out, count: count)
+  static func arithmeticLoop(_ kind: ArithmeticOp) -> ISALoop<Float> {
+    { isa in
+      { a, aCount, b, bCount, out, count in
+        Compute.arithmetic(kind, a, aCount: aCount, b, bCount: bCount, out, count: count, isa: isa)
+      }
     }
   }
 
-  static func arithmeticLoop(_ kind: ArithmeticOp) -> ElementwiseLoop<Double> {
-    { a, aCount, b, bCount, out, count in
-      Compute.arithmetic(kind, a, aCount: aCount, b, bCount: bCount, out, count: count)
+  static func arithmeticLoop(_ kind: ArithmeticOp) -> ISALoop<Double> {
+    { isa in
+      { a, aCount, b, bCount, out, count in
+        Compute.arithmetic(kind, a, aCount: aCount, b, bCount: bCount, out, count: count, isa: isa)
+      }
     }
+  }
+
+  /// relu, its derivative step, sign, hard_tanh, abs and neg: a choice (or a sign bit) per
+  /// element, the scalar function's bits at the path's vector width (Compute.lanewise).
+  static let lanewiseOps: [(Op, LanewiseOp)] = [
+    (Op.relu, .relu), (Op.step, .step), (Op.sign, .sign), (Op.hardTanh, .hardTanh),
+    (Op.abs, .abs), (Op.neg, .negate),
+  ]
+
+  static func lanewiseLoop(_ kind: LanewiseOp) -> ISALoop<Float> {
+    { isa in { x, _, _, _, out, count in Compute.lanewise(kind, x, out, count: count, isa: isa) } }
+  }
+
+  static func lanewiseLoop(_ kind: LanewiseOp) -> ISALoop<Double> {
+    { isa in { x, _, _, _, out, count in Compute.lanewise(kind, x, out, count: count, isa: isa) } }
+  }
+
+  /// leaky_relu and its derivative leaky_step, with the node's slope: the scalar function's bits
+  /// at the path's vector width.
+  static let parametricLoops: [(Op, ElementwiseKernel)] = [
+    (Op.leakyRelu, .init(.leakyRelu, Op.leakyRelu)),
+    (Op.leakyStep, .init(.leakyStep, Op.leakyStep)),
+  ]
+}
+
+extension ElementwiseKernel {
+  /// The ISA module's loop for a parametric lane-wise op, its slope read from the node as the
+  /// derived loop reads it, on the path current when the plan is built.
+  init(_ kind: ParametricLanewiseOp, _ op: Op) {
+    let function = op.scalarFunction
+    self.init(
+      float: { attributes in
+        let (alpha, isa) = (Float(function?.parameter(attributes) ?? 0), Compute.isa)
+        return { x, _, _, _, out, count in
+          Compute.lanewise(kind, x, parameter: alpha, out, count: count, isa: isa)
+        }
+      },
+      double: { attributes in
+        let (alpha, isa) = (function?.parameter(attributes) ?? 0, Compute.isa)
+        return { x, _, _, _, out, count in
+          Compute.lanewise(kind, x, parameter: alpha, out, count: count, isa: isa)
+        }
+      })
   }
 }

@@ -1,4 +1,5 @@
 import FFCIR
+import FFCTensor
 
 /// How the runtime runs each op. Elementwise ops get a kernel and a block loop derived from their
 /// scalar function (`Elementwise+Kernels.swift`); the others have kernels written for them, listed
@@ -19,13 +20,19 @@ public enum KernelTable {
   static let loops: [ObjectIdentifier: ElementwiseKernel] = {
     var table: [ObjectIdentifier: ElementwiseKernel] = [:]
     for op in ops { if let f = op.scalarFunction { table[ObjectIdentifier(op)] = .init(f) } }
+    // An ISA module's loop is made when a plan builds it, for the path current then.
     for (op, float) in floatLoops {
       guard let derived = table[ObjectIdentifier(op)] else { continue }
-      table[ObjectIdentifier(op)] = ElementwiseKernel(float: { _ in float }, double: derived.double)
+      table[ObjectIdentifier(op)] = ElementwiseKernel(
+        float: { _ in float(Compute.isa) }, double: derived.double)
     }
     for (op, double) in doubleLoops {
       guard let derived = table[ObjectIdentifier(op)] else { continue }
-      table[ObjectIdentifier(op)] = ElementwiseKernel(float: derived.float, double: { _ in double })
+      table[ObjectIdentifier(op)] = ElementwiseKernel(
+        float: derived.float, double: { _ in double(Compute.isa) })
+    }
+    for (op, kernel) in parametricLoops where table[ObjectIdentifier(op)] != nil {
+      table[ObjectIdentifier(op)] = kernel
     }
     return table
   }()

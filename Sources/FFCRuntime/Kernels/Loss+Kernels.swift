@@ -23,9 +23,16 @@ func softmaxCrossEntropyKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction
   }
 }
 
-func sigmoidCrossEntropyKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
+/// Each term on the ISA module's vector exp and log, summed in index order
+/// (Compute.vectorSigmoidCrossEntropy): the same bits on every path.
+func sigmoidCrossEntropyKernel(_ c: KernelCall<Float>) -> Instruction {
   let (z, targets, out, count) = (c.input(0), c.input(1), c.output, c.inputCount(0))
-  return { out[0] = Compute.sigmoidCrossEntropy(z, targets, count: count) }
+  return { out[0] = Compute.vectorSigmoidCrossEntropy(z, targets, count: count) }
+}
+
+func sigmoidCrossEntropyKernel(_ c: KernelCall<Double>) -> Instruction {
+  let (z, targets, out, count) = (c.input(0), c.input(1), c.output, c.inputCount(0))
+  return { out[0] = Compute.vectorSigmoidCrossEntropy(z, targets, count: count) }
 }
 
 func oneHotKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {

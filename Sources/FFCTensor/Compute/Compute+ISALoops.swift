@@ -100,3 +100,73 @@ extension Compute {
     isa.kernels.softplus(x, out, count: count)
   }
 }
+
+extension Compute {
+  /// relu, step, sign, hard_tanh, abs or neg by the ISA module's loop (FFCKernels'
+  /// Lanewise.swift), at the path's vector width; the scalar reference's bits on every path.
+  public static func lanewise(
+    _ op: LanewiseOp, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int,
+    isa: KernelISA = Compute.isa
+  ) {
+    isa.kernels.lanewise(op, x, out, count: count)
+  }
+
+  public static func lanewise(
+    _ op: LanewiseOp, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int,
+    isa: KernelISA = Compute.isa
+  ) {
+    isa.kernels.lanewise(op, x, out, count: count)
+  }
+
+  /// leaky_relu or leaky_step with slope `parameter` by the ISA module's loop, the scalar
+  /// reference's bits on every path.
+  public static func lanewise(
+    _ op: ParametricLanewiseOp, _ x: UnsafePointer<Float>, parameter: Float,
+    _ out: UnsafeMutablePointer<Float>, count: Int, isa: KernelISA = Compute.isa
+  ) {
+    isa.kernels.lanewise(op, x, parameter: parameter, out, count: count)
+  }
+
+  public static func lanewise(
+    _ op: ParametricLanewiseOp, _ x: UnsafePointer<Double>, parameter: Double,
+    _ out: UnsafeMutablePointer<Double>, count: Int, isa: KernelISA = Compute.isa
+  ) {
+    isa.kernels.lanewise(op, x, parameter: parameter, out, count: count)
+  }
+
+  /// `where(c, a, b)` by the ISA module's loop (a scalar operand has count 1): the reference's
+  /// bits on every path.
+  public static func select(
+    _ c: UnsafePointer<Float>, cCount: Int, _ a: UnsafePointer<Float>, aCount: Int,
+    _ b: UnsafePointer<Float>, bCount: Int, _ out: UnsafeMutablePointer<Float>, count: Int,
+    isa: KernelISA = Compute.isa
+  ) {
+    isa.kernels.select(
+      c, cCount: cCount, a, aCount: aCount, b, bCount: bCount, out, count: count)
+  }
+
+  public static func select(
+    _ c: UnsafePointer<Double>, cCount: Int, _ a: UnsafePointer<Double>, aCount: Int,
+    _ b: UnsafePointer<Double>, bCount: Int, _ out: UnsafeMutablePointer<Double>, count: Int,
+    isa: KernelISA = Compute.isa
+  ) {
+    isa.kernels.select(
+      c, cCount: cCount, a, aCount: aCount, b, bCount: bCount, out, count: count)
+  }
+
+  /// Sigmoid cross-entropy's mean by the ISA module (FFCKernels' Lanewise.swift): each term on
+  /// the vector exp and log (softplus's tail), summed in index order; the same bits on every path.
+  public static func vectorSigmoidCrossEntropy(
+    _ z: UnsafePointer<Float>, _ t: UnsafePointer<Float>, count: Int,
+    isa: KernelISA = Compute.isa
+  ) -> Float {
+    isa.kernels.sigmoidCrossEntropy(z, t, count: count)
+  }
+
+  public static func vectorSigmoidCrossEntropy(
+    _ z: UnsafePointer<Double>, _ t: UnsafePointer<Double>, count: Int,
+    isa: KernelISA = Compute.isa
+  ) -> Double {
+    isa.kernels.sigmoidCrossEntropy(z, t, count: count)
+  }
+}
