@@ -36,7 +36,7 @@ public enum ForwardMode {
       guard let jvp = node.op.jvp else {
         throw .notDifferentiable(op: node.op.name, location: node.location)
       }
-      builder.currentLocation = node.location
+      builder.takeLocation(of: node)
       let before = builder.count
       let context = JVPContext(
         tangents: incoming, inputs: node.inputs.map(builder.value),

@@ -40,8 +40,8 @@ extension Graph {
     var map = [NodeID](repeating: NodeID(0), count: nodes.count)
     for (index, node) in nodes.enumerated() {
       let identical = builder.isAdopting && builder.count == index && index < adoptsUntil
-      let inputs = identical ? node.inputs : node.inputs.map { map[$0.index] }
-      builder.currentLocation = node.location
+      let inputs = identical ? node.inputs : Self.mapping(node.inputs, through: map)
+      builder.takeLocation(of: node)
       builder.emittingGradient = node.isGradient
       if !node.op.isLeaf, let replacement = try replace(index, node, inputs, builder) {
         if let name = node.name, builder[replacement].name == nil, !builder[replacement].op.isLeaf {
@@ -66,6 +66,16 @@ extension Graph {
       name: name, declarations: roots.declarations, outputs: roots.outputs, loss: roots.loss,
       gradients: roots.gradients)
     return (graph, map)
+  }
+
+  /// `inputs` mapped through `map`: the very array when no operand moved (no allocation), else
+  /// one made at its size (`map` grew it, once per node copied).
+  public static func mapping(_ inputs: [NodeID], through map: [NodeID]) -> [NodeID] {
+    guard inputs.contains(where: { map[$0.index] != $0 }) else { return inputs }
+    var mapped: [NodeID] = []
+    mapped.reserveCapacity(inputs.count)
+    for input in inputs { mapped.append(map[input.index]) }
+    return mapped
   }
 
   /// The index of the first node that equals an earlier one (same op, operands and attributes)
@@ -148,7 +158,7 @@ extension Graph {
     var kept: [Node] = []
     for (index, node) in nodes.enumerated() where live[index] {
       map[index] = NodeID(kept.count)
-      let inputs = node.inputs.map { map[$0.index] }
+      let inputs = Self.mapping(node.inputs, through: map)
       kept.append(inputs == node.inputs ? node : node.withInputs(inputs, from: index))
     }
     let roots = remappingRoots { map[$0.index] }

@@ -17,13 +17,11 @@ extension Graph {
   func hasCheckedTwin(_ index: Int, in verified: Graph) -> Bool {
     let origin = nodes[index].origin
     guard origin >= 0, origin < verified.nodes.count else { return false }
-    let (node, twin) = (nodes[index], verified.nodes[origin])
-    guard twin.op === node.op, twin.inputs.count == node.inputs.count, twin.shape == node.shape,
-      twin.attributes == node.attributes
-    else { return false }
-    for (operand, twinOperand) in zip(node.inputs, twin.inputs)
-    where nodes[operand.index].shape != verified.nodes[twinOperand.index].shape {
-      return false
+    guard nodes[index].hasSameRule(as: verified.nodes[origin]) else { return false }
+    let (inputs, twinInputs) = (nodes[index].inputs, verified.nodes[origin].inputs)
+    for position in inputs.indices {
+      let (operand, twinOperand) = (inputs[position].index, twinInputs[position].index)
+      if !nodes[operand].hasSameShape(as: verified.nodes[twinOperand]) { return false }
     }
     return true
   }
@@ -102,8 +100,9 @@ extension Graph {
             "gradient \(gradient.node) is linked to declaration \(gradient.declaration), not a parameter"
         )
       }
-      let parameter = declarations[gradient.declaration]
-      if self[gradient.node].shape != parameter.shape {
+      // The fields read in place: copying the declaration out costs more than the test.
+      if nodes[gradient.node.index].shape != declarations[gradient.declaration].shape {
+        let parameter = declarations[gradient.declaration]
         throw VerificationError(
           message:
             "the gradient of '\(parameter.name)' has shape \(self[gradient.node].shape), the parameter \(parameter.shape)"

@@ -20,7 +20,27 @@ public final class GraphBuilder {
   public var nodes: [Node] { adopted.map { Array(storage[..<$0]) } ?? storage }
   public var count: Int { adopted ?? storage.count }
 
-  public var currentLocation: SourceRange?
+  /// The location new nodes take: the one set, or that of the node a rebuild is at.
+  public var currentLocation: SourceRange? {
+    get {
+      if let locationNode { return locationNode.location }
+      return setLocation
+    }
+    set {
+      setLocation = newValue
+      locationNode = nil
+    }
+  }
+  @exclusivity(unchecked) private var setLocation: SourceRange?
+  /// Set by a rebuild for each node it visits, instead of `currentLocation`: new nodes take this
+  /// node's location, read only when one is made (copying a location out of every node was a
+  /// fortieth of a compile).
+  @exclusivity(unchecked) private var locationNode: Node?
+
+  /// New nodes take `node`'s location (as `currentLocation = node.location`, read lazily).
+  func takeLocation(of node: Node) {
+    locationNode = node
+  }
   /// While a function's body is lowered: where the outermost call starts, added to the location
   /// of every node made (`SourceRange.call`).
   public var callSite: SourceLocation?

@@ -105,6 +105,20 @@ public struct Node: Sendable {
   /// (-1: none). Only a hint: verification checks the twin's fields before it relies on it.
   var origin: Int { fields.origin }
 
+  /// Whether `other` has this node's op, attributes and shape and as many operands (what its
+  /// shape rule reads besides the operands' shapes), compared in place without copying a field.
+  func hasSameRule(as other: Node) -> Bool {
+    let (a, b) = (fields, other.fields)
+    if a === b { return true }
+    return a.op === b.op && a.inputs.count == b.inputs.count && a.shape == b.shape
+      && a.attributes == b.attributes
+  }
+
+  /// Whether `other` has this node's shape, compared in place.
+  func hasSameShape(as other: Node) -> Bool {
+    fields === other.fields || fields.shape == other.fields.shape
+  }
+
   /// Whether `other` is a copy of this very node (not merely an equal one): what a rebuild that
   /// kept a node leaves, so verification need not check it again.
   public func isCopy(of other: Node) -> Bool { fields === other.fields }

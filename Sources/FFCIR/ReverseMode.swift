@@ -45,7 +45,7 @@ public enum ReverseMode {
       guard let vjp = node.op.vjp else {
         throw .notDifferentiable(op: node.op.name, location: node.location)
       }
-      builder.currentLocation = node.location
+      builder.takeLocation(of: node)
       let context = VJPContext(
         g: builder.value(g), inputs: node.inputs.map(builder.value),
         output: builder.value(NodeID(index)),
@@ -69,7 +69,7 @@ public enum ReverseMode {
     _ parts: [NodeID], _ node: Node, _ outputName: String, _ isSeed: Bool, _ builder: GraphBuilder
   ) throws(Failure) -> NodeID? {
     guard var total = parts.first.map(builder.value) else { return nil }
-    builder.currentLocation = node.location
+    builder.takeLocation(of: node)
     for part in parts.dropFirst() { total = total + builder.value(part) }
     if let failure = total.failure {
       throw .illShapedRule(op: node.op.name, message: "its cotangents do not add: \(failure)")

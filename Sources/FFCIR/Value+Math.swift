@@ -30,8 +30,11 @@ extension GraphBuilder {
 
   /// `elementwise` for the value operators: a failed operand or emission makes a failed value.
   func binary(_ op: Op, _ a: Value, _ b: Value) -> Value {
-    if let failed = [a, b].first(where: { $0.failure != nil }) { return failed }
-    if buildsCotangents, a.shape == b.shape || a.rank == 0 || b.rank == 0,
+    // Tested one by one, not through an array made per emission.
+    if a.failure != nil { return a }
+    if b.failure != nil { return b }
+    if buildsCotangents, a.op === Op.select || b.op === Op.select,
+      a.shape == b.shape || a.rank == 0 || b.rank == 0,
       let selected = Op.selectedForm(op, [a, b], self)
     {
       return selected

@@ -13,14 +13,20 @@ public struct ConstantFolding: Pass {
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
     // In a fixed-point round after the first there is usually nothing left to fold: finding that
     // out by a scan costs far less than a rebuild of the whole graph.
-    guard graph.nodes.contains(where: { !$0.op.isLeaf && isFoldable($0, $0.inputs, graph) }) else {
+    guard
+      let first = graph.nodes.firstIndex(where: {
+        !$0.op.isLeaf && isFoldable($0, $0.inputs, graph)
+      })
+    else {
       return graph
     }
     var counts: [String: Int] = [:]
     var events: [RewriteEvent] = []
     let result = try rebuilding(graph) {
       try graph.rebuiltWithIndex { index, node, inputs, builder in
-        guard let value = fold(node, inputs, builder) else { return nil }
+        // Before the first foldable node the rebuild has changed nothing, so the scan's answer
+        // (not foldable) holds there without asking again.
+        guard index >= first, let value = fold(node, inputs, builder) else { return nil }
         let rule = "fold \(node.op.name)"
         counts[rule, default: 0] += 1
         // A constant whose elements are all equal stays one scalar, broadcast: rules that look for

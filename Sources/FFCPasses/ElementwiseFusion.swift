@@ -39,7 +39,8 @@ public struct ElementwiseFusion: Pass {
         map[index] = NodeID(nodes.count)
         nodes.append(
           Node(
-            op: node.op, inputs: node.inputs.map { map[$0.index] }, attributes: node.attributes,
+            op: node.op, inputs: Graph.mapping(node.inputs, through: map),
+            attributes: node.attributes,
             shape: node.shape,
             name: node.name, location: node.location, isGradient: node.isGradient))
       }

@@ -18,6 +18,10 @@ public enum RewriteEngine {
     if let memo, memo.firedNothing(on: graph) { return graph }
     var fired: [String: Int] = [:]
     var events: [RewriteEvent] = []
+    // The operands and reader counts of the node being tried, one pair of arrays for every node
+    // (a rule's context lives only while the node is tried, so they are unique again after it).
+    var operandValues: [Value] = []
+    var operandUses: [Int] = []
     let uses = liveUses(graph)
     let seen = memo?.take()
     let unchanged = RewriteMemo.unchanged(graph, since: seen)
@@ -66,11 +70,17 @@ public enum RewriteEngine {
     {
       let candidates = rules(node)
       guard !candidates.isEmpty else { return nil }
+      operandValues.removeAll(keepingCapacity: true)
+      operandUses.removeAll(keepingCapacity: true)
+      for input in inputs { operandValues.append(builder.value(input)) }
+      for input in node.inputs { operandUses.append(uses[input.index]) }
       let rewrite = RewriteContext(
-        node: node, inputs: inputs.map(builder.value), builder: builder,
-        inputUses: node.inputs.map { uses[$0.index] })
-      for rule in candidates {
-        guard let replacement = rule.apply(rewrite) else { continue }
+        node: node, inputs: operandValues, builder: builder, inputUses: operandUses)
+      // By index: a rule copied out per node tried (its name, example and closure) was a
+      // third of what trying the rules cost.
+      for position in candidates.indices {
+        guard let replacement = candidates[position].apply(rewrite) else { continue }
+        let rule = candidates[position]
         let replacementID: NodeID
         do throws(ShapeError) {
           replacementID = try replacement.nodeID
@@ -111,12 +121,20 @@ public enum RewriteEngine {
   /// for a constant operand, say, which DCE removes later) do not count, or they would keep a rule
   /// that needs an input to itself from firing.
   static func liveUses(_ graph: Graph) -> [Int] {
-    let live = graph.liveNodes()
+    // One walk from the last node back: a node's readers all come after it, so whether it is
+    // live is known when the walk reaches it (as `Graph.liveNodes` finds it).
+    var live = [Bool](repeating: false, count: graph.nodes.count)
     var uses = [Int](repeating: 0, count: graph.nodes.count)
-    for (index, node) in graph.nodes.enumerated() where live[index] {
-      for input in node.inputs { uses[input.index] += 1 }
+    graph.forEachRoot {
+      live[$0.index] = true
+      uses[$0.index] += 1
     }
-    graph.forEachRoot { uses[$0.index] += 1 }
+    for index in graph.nodes.indices.reversed() where live[index] {
+      for input in graph.nodes[index].inputs {
+        live[input.index] = true
+        uses[input.index] += 1
+      }
+    }
     return uses
   }
 

@@ -123,7 +123,8 @@ public final class Plan<T: PlanScalar> {
   private let external: [NodeID: UnsafeMutablePointer<T>]
 
   private func pointer(_ node: Int) -> UnsafeMutablePointer<T> {
-    external[NodeID(node)] ?? arena + bufferPlan.offset(ofNode: node)
+    // Most plans have no external buffers: no hashing then.
+    (external.isEmpty ? nil : external[NodeID(node)]) ?? arena + bufferPlan.offset(ofNode: node)
   }
 
   /// The buffer holding a node's value: for leaves, roots and kept nodes after a run, what the
