@@ -1,7 +1,6 @@
 import FFCDiagnostics
 import FFCFormats
 import FFCIR
-import FFCTensor
 import Foundation
 
 /// Writes a program back with new parameter values, for `ffc train --save`: the saved file runs,

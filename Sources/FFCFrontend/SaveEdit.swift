@@ -1,6 +1,5 @@
 import FFCDiagnostics
 import FFCIR
-import FFCTensor
 
 /// One parameter value to write: where (a `ValueSite`) and what. `plan` checks every value first,
 /// so that a value the language cannot write is reported before any text is made.

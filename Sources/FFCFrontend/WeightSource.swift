@@ -1,6 +1,5 @@
 import FFCFormats
 import FFCIR
-import FFCTensor
 
 /// Where `load(...)` finds its tensors: safetensors files on disk, opened once each per
 /// compilation; or, while `ProgramWriter` checks a program whose weights file is not yet written,
