@@ -75,11 +75,13 @@ public enum CheckpointFormat {
         payload.string(key)
         payload.string(value)
       }
-      payload.u32(snapshot.parameters.count)
-      for tensor in snapshot.parameters {
+      payload.u32(snapshot.values.count)
+      for tensor in snapshot.values {
         payload.u32(tensor.shape.count)
         for dim in tensor.shape { payload.u64(dim) }
-        for x in tensor.scalars { payload.f64(x) }
+        tensor.forEachChunk { _, chunk in
+          for x in chunk { payload.f64(x) }
+        }
       }
       let optimizer = snapshot.optimizer
       payload.u64(optimizer.steps)

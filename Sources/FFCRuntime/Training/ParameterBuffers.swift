@@ -122,10 +122,12 @@ final class ParameterBuffers<T: PlanScalar>: @unchecked Sendable {
   /// their shapes are not these parameters'.
   @_specialize(where T == Float)
   @_specialize(where T == Double)
-  func restore(_ values: [Tensor]) -> Bool {
+  func restore(_ values: [StoredTensor]) -> Bool {
     guard values.map(\.shape) == shapes else { return false }
     for (buffer, value) in zip(pointers, values) {
-      for (i, x) in value.scalars.enumerated() { buffer[i] = T(x) }
+      value.forEachChunk { start, chunk in
+        for (i, x) in chunk.enumerated() { buffer[start + i] = T(x) }
+      }
     }
     return true
   }
@@ -144,29 +146,5 @@ final class ParameterBuffers<T: PlanScalar>: @unchecked Sendable {
       let buffer = pointers[index] + start
       for i in 0..<count { out[i] = Double(buffer[i]) }
     }
-  }
-
-  /// The current values, in f64, in the parameters' order (a checkpoint's copy). Each copy is checked against the
-  /// memory budget and granted by the allocator first (a trained model's f64 copy can be the
-  /// allocation that no longer fits), so a refusal is an error naming the parameter, not an abort.
-  @_specialize(where T == Float)
-  @_specialize(where T == Double)
-  func values(of graph: Graph) throws(EvaluationError) -> [Tensor] {
-    var values: [Tensor] = []
-    for (gradient, (buffer, shape)) in zip(gradients, zip(pointers, shapes)) {
-      let declaration = graph.parameter(of: gradient)
-      try MemoryBudget.reserve(
-        shape, bytesPerElement: MemoryLayout<Double>.stride,
-        of: "the trained values of '\(declaration.name)'", at: declaration.location)
-      let count = shape.reduce(1, *)
-      // A plain loop into the array's storage: a large model's values are copied several times
-      // per save (its result, a checkpoint), and a closure per element was most of that.
-      let scalars = [Double](unsafeUninitializedCapacity: count) { storage, initialized in
-        for i in 0..<count { storage[i] = Double(buffer[i]) }
-        initialized = count
-      }
-      values.append(Tensor(shape: shape, scalars: scalars))
-    }
-    return values
   }
 }

@@ -175,16 +175,10 @@ public final class Trainer<T: PlanScalar> {
     return TrainingResult(parameters: learned(), epochs: position.reports, interrupted: false)
   }
 
-  /// The run as it stands, for a checkpoint (an error when the parameters' copy does not fit in
-  /// memory).
+  /// The run as it stands, for a checkpoint written at once: its parameters read this trainer's
+  /// buffers (no copy), the optimizer's moments are copied in f64.
   public func snapshot() throws(TrainingFailure) -> TrainingSnapshot {
-    do throws(EvaluationError) {
-      return TrainingSnapshot(
-        parameters: try parameters.values(of: gradientGraph), optimizer: optimizer.state,
-        position: position)
-    } catch {
-      throw .evaluation(error)
-    }
+    TrainingSnapshot(values: currentValues(), optimizer: optimizer.state, position: position)
   }
 
   /// The epochs trained so far (a restored run's included).
@@ -193,8 +187,8 @@ public final class Trainer<T: PlanScalar> {
   /// Continues the run a checkpoint holds; nil when it fits, else what does not fit (parameter
   /// shapes, optimizer state or row count not those of this trainer and its rows).
   public func restore(_ snapshot: TrainingSnapshot, rows: Int) -> String? {
-    guard snapshot.parameters.count == parameters.counts.count,
-      parameters.restore(snapshot.parameters)
+    guard snapshot.values.count == parameters.counts.count,
+      parameters.restore(snapshot.values)
     else { return "its parameters are not this program's" }
     guard optimizer.restore(snapshot.optimizer) else {
       return "its optimizer state does not fit this program's parameters"
