@@ -85,11 +85,13 @@ public enum CheckpointFormat {
       }
       let optimizer = snapshot.optimizer
       payload.u64(optimizer.steps)
-      for moments in [optimizer.first, optimizer.second] {
+      for moments in [optimizer.firstValues, optimizer.secondValues] {
         payload.u32(moments.count)
         for values in moments {
           payload.u64(values.count)
-          for x in values { payload.f64(x) }
+          values.forEachChunk { _, chunk in
+            for x in chunk { payload.f64(x) }
+          }
         }
       }
       let p = snapshot.position
