@@ -12,76 +12,24 @@ enum Inflate {
   static func inflate(_ input: UnsafeRawBufferPointer, expectedSize: Int) throws(Failure)
     -> [UInt8]
   {
-    var reader = BitReader(input)
+    var inflater = Inflater(input, expectedSize: expectedSize)
     var out: [UInt8] = []
     out.reserveCapacity(expectedSize)
-    var isFinal = false
-    while !isFinal {
-      isFinal = try reader.bits(1) == 1
-      switch try reader.bits(2) {
-      case 0: try stored(&reader, &out, expectedSize)
-      case 1: try huffman(&reader, &out, expectedSize, Tables.fixed)
-      case 2: try huffman(&reader, &out, expectedSize, try dynamicTables(&reader))
-      default: throw Failure(problem: "a deflate block has the reserved type 3")
-      }
+    let piece = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+    defer { piece.deallocate() }
+    while true {
+      let n = try inflater.read(into: piece)
+      if n == 0 { return out }
+      out.append(contentsOf: piece[..<n])
     }
-    guard out.count == expectedSize else {
-      throw Failure(
-        problem: "it inflates to \(out.count) bytes, but the archive states \(expectedSize)")
-    }
-    return out
   }
 
-  private static func stored(_ reader: inout BitReader, _ out: inout [UInt8], _ limit: Int)
-    throws(Failure)
-  {
-    reader.alignToByte()
-    let length = try reader.bits(16)
-    let complement = try reader.bits(16)
-    guard length ^ 0xFFFF == complement else {
-      throw Failure(problem: "a stored deflate block's length check fails")
-    }
-    guard out.count + length <= limit else { throw tooLong(limit) }
-    for _ in 0..<length { out.append(UInt8(try reader.bits(8))) }
-  }
-
-  private static func tooLong(_ limit: Int) -> Failure {
+  static func tooLong(_ limit: Int) -> Failure {
     Failure(problem: "it inflates to more than the \(limit) bytes the archive states")
   }
 
-  private static func huffman(
-    _ reader: inout BitReader, _ out: inout [UInt8], _ limit: Int, _ tables: Tables
-  ) throws(Failure) {
-    while true {
-      let symbol = try tables.literals.decode(&reader)
-      if symbol < 256 {
-        guard out.count < limit else { throw tooLong(limit) }
-        out.append(UInt8(symbol))
-        continue
-      }
-      if symbol == 256 { return }
-      let index = symbol - 257
-      guard index < lengthBase.count else {
-        throw Failure(problem: "a deflate block uses the invalid length code \(symbol)")
-      }
-      let length = lengthBase[index] + (try reader.bits(lengthExtra[index]))
-      let code = try tables.distances.decode(&reader)
-      guard code < distanceBase.count else {
-        throw Failure(problem: "a deflate block uses the invalid distance code \(code)")
-      }
-      let distance = distanceBase[code] + (try reader.bits(distanceExtra[code]))
-      guard distance <= out.count else {
-        throw Failure(
-          problem: "a back-reference reaches \(distance) bytes back, before the start of the data")
-      }
-      guard out.count + length <= limit else { throw tooLong(limit) }
-      let start = out.count - distance
-      for offset in 0..<length { out.append(out[start + offset]) }
-    }
-  }
-
   /// The code lengths of a dynamic block, themselves Huffman-coded (RFC 1951 3.2.7).
-  private static func dynamicTables(_ reader: inout BitReader) throws(Failure) -> Tables {
+  static func dynamicTables(_ reader: inout BitReader) throws(Failure) -> Tables {
     let literalCount = try reader.bits(5) + 257
     let distanceCount = try reader.bits(5) + 1
     let codeLengthCount = try reader.bits(4) + 4
@@ -121,18 +69,18 @@ enum Inflate {
       distances: try Huffman(Array(lengths[literalCount...])))
   }
 
-  private static let lengthBase = [
+  static let lengthBase = [
     3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131,
     163, 195, 227, 258,
   ]
-  private static let lengthExtra = [
+  static let lengthExtra = [
     0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
   ]
-  private static let distanceBase = [
+  static let distanceBase = [
     1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
     2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
   ]
-  private static let distanceExtra = [
+  static let distanceExtra = [
     0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
     13,
   ]
@@ -146,5 +94,144 @@ enum Inflate {
         [Int](repeating: 8, count: 144) + [Int](repeating: 9, count: 112)
           + [Int](repeating: 7, count: 24) + [Int](repeating: 8, count: 8)),
       distances: try! Huffman([Int](repeating: 5, count: 30)))
+  }
+}
+
+/// A deflate stream inflated a piece at a time into the caller's buffer, keeping only the last
+/// 32 KiB it produced (the farthest a back-reference reaches): memory is a constant whatever the
+/// stream's size. The checks are `Inflate`'s: the output may not exceed `expectedSize`, must reach
+/// it exactly, and a back-reference may not reach before the start; the CRC-32 of everything
+/// produced is kept for the caller to compare.
+struct Inflater {
+  private var reader: BitReader
+  let expectedSize: Int
+  /// Bytes produced so far.
+  private(set) var produced = 0
+  private var crc = CRC32.Running()
+  private var window = [UInt8](repeating: 0, count: Self.windowSize)
+  private static let windowSize = 1 << 15
+  private var state = State.blockStart
+  private var isFinal = false
+  private var tables: Inflate.Tables?
+  /// A back-reference not yet copied whole (the caller's buffer filled up first).
+  private var copyLength = 0
+  private var copyDistance = 0
+
+  private enum State {
+    case blockStart
+    case stored(remaining: Int)
+    case huffman
+    case done
+  }
+
+  init(_ input: UnsafeRawBufferPointer, expectedSize: Int) {
+    reader = BitReader(input)
+    self.expectedSize = expectedSize
+  }
+
+  /// Input bytes read so far.
+  var consumed: Int { reader.consumed }
+
+  /// The CRC-32 of the bytes produced so far.
+  var checksum: UInt32 { crc.value }
+
+  /// Fills `out` with the next bytes, as many as fit; fewer only at the end of the stream, and 0
+  /// once it is over (its size checked).
+  mutating func read(into out: UnsafeMutableRawBufferPointer) throws(Inflate.Failure) -> Int {
+    let limit = expectedSize
+    let mask = Self.windowSize - 1
+    var n = 0
+    defer { crc.update(UnsafeRawBufferPointer(rebasing: out[..<n])) }
+    while n < out.count {
+      if copyLength > 0 {
+        let byte = window[(produced - copyDistance) & mask]
+        out[n] = byte
+        window[produced & mask] = byte
+        n += 1
+        produced += 1
+        copyLength -= 1
+        continue
+      }
+      switch state {
+      case .done:
+        return n
+      case .blockStart:
+        if isFinal {
+          guard produced == expectedSize else {
+            throw Inflate.Failure(
+              problem:
+                "it inflates to \(produced) bytes, but the archive states \(expectedSize)")
+          }
+          state = .done
+          continue
+        }
+        isFinal = try reader.bits(1) == 1
+        switch try reader.bits(2) {
+        case 0:
+          reader.alignToByte()
+          let length = try reader.bits(16)
+          let complement = try reader.bits(16)
+          guard length ^ 0xFFFF == complement else {
+            throw Inflate.Failure(problem: "a stored deflate block's length check fails")
+          }
+          guard produced + length <= limit else { throw Inflate.tooLong(limit) }
+          state = .stored(remaining: length)
+        case 1:
+          tables = Inflate.Tables.fixed
+          state = .huffman
+        case 2:
+          tables = try Inflate.dynamicTables(&reader)
+          state = .huffman
+        default:
+          throw Inflate.Failure(problem: "a deflate block has the reserved type 3")
+        }
+      case .stored(let remaining):
+        let take = Swift.min(remaining, out.count - n)
+        for _ in 0..<take {
+          let byte = UInt8(try reader.bits(8))
+          out[n] = byte
+          window[produced & mask] = byte
+          n += 1
+          produced += 1
+        }
+        state = remaining == take ? .blockStart : .stored(remaining: remaining - take)
+      case .huffman:
+        guard let tables else { throw Inflate.Failure(problem: "no Huffman tables") }
+        while n < out.count {
+          let symbol = try tables.literals.decode(&reader)
+          if symbol < 256 {
+            guard produced < limit else { throw Inflate.tooLong(limit) }
+            out[n] = UInt8(symbol)
+            window[produced & mask] = UInt8(symbol)
+            n += 1
+            produced += 1
+            continue
+          }
+          if symbol == 256 {
+            state = .blockStart
+            break
+          }
+          let index = symbol - 257
+          guard index < Inflate.lengthBase.count else {
+            throw Inflate.Failure(problem: "a deflate block uses the invalid length code \(symbol)")
+          }
+          let length = Inflate.lengthBase[index] + (try reader.bits(Inflate.lengthExtra[index]))
+          let code = try tables.distances.decode(&reader)
+          guard code < Inflate.distanceBase.count else {
+            throw Inflate.Failure(problem: "a deflate block uses the invalid distance code \(code)")
+          }
+          let distance = Inflate.distanceBase[code] + (try reader.bits(Inflate.distanceExtra[code]))
+          guard distance <= produced else {
+            throw Inflate.Failure(
+              problem:
+                "a back-reference reaches \(distance) bytes back, before the start of the data")
+          }
+          guard produced + length <= limit else { throw Inflate.tooLong(limit) }
+          (copyLength, copyDistance) = (length, distance)
+          break
+        }
+      }
+    }
+    return n
   }
 }

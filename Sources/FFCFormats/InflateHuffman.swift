@@ -7,6 +7,9 @@ struct BitReader {
 
   init(_ input: UnsafeRawBufferPointer) { self.input = input }
 
+  /// Input bytes read so far.
+  var consumed: Int { position }
+
   mutating func bits(_ count: Int) throws(Inflate.Failure) -> Int {
     while held < count {
       guard position < input.count else {
@@ -82,8 +85,19 @@ enum CRC32 {
   }
 
   static func checksum(_ bytes: [UInt8]) -> UInt32 {
-    var crc: UInt32 = 0xFFFF_FFFF
-    for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
-    return crc ^ 0xFFFF_FFFF
+    var running = Running()
+    bytes.withUnsafeBytes { running.update($0) }
+    return running.value
+  }
+
+  /// A CRC-32 over bytes given a piece at a time.
+  struct Running {
+    private var crc: UInt32 = 0xFFFF_FFFF
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+      for byte in bytes { crc = CRC32.table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+    }
+
+    var value: UInt32 { crc ^ 0xFFFF_FFFF }
   }
 }

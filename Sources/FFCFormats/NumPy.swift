@@ -54,7 +54,7 @@ public enum NumPy {
 
   /// The header of the array in `range` of `file`, where its data starts and its element count,
   /// every length checked against the file.
-  private static func locate(_ file: MappedFile, in range: Range<Int>, member: String?)
+  static func locate(_ file: MappedFile, in range: Range<Int>, member: String?)
     throws(FormatError) -> (NumPyHeader, Int, Int)
   {
     let bytes = file.bytes

@@ -1,66 +1,50 @@
 import FFCTensor
+import Foundation
 
 /// NumPy's `.npz` archives (`np.savez`): a zip file of `.npy` members, one per array, named
 /// `<name>.npy`. Stored (uncompressed) members are read in place from the mapped file; members
-/// compressed with deflate (`np.savez_compressed`) are inflated (`Inflate`) to the size the
-/// archive states and checked against its CRC-32. ZIP64 sizes and offsets are followed. Every
-/// offset is checked against the file first.
+/// compressed with deflate (`np.savez_compressed`) are inflated (`Inflater`) a piece at a time,
+/// straight into whatever reads them, after a first pass that checks the size the archive states
+/// and its CRC-32. ZIP64 sizes and offsets are followed. Every offset is checked against the file
+/// first.
 public enum NumPyArchive {
-  /// The archive's arrays, in the order of its central directory.
+  /// The archive's arrays, in the order of its central directory, converted to f64.
   public static func arrays(_ file: MappedFile) throws(FormatError) -> [(
     name: String, value: Tensor
   )] {
-    var out: [(name: String, value: Tensor)] = []
+    try storedArrays(file).map { ($0.name, $0.value.tensor()) }
+  }
+
+  /// The archive's arrays as references to its bytes, converted (stored members) or inflated and
+  /// converted (deflated ones) a chunk at a time when something reads them, so reading an array
+  /// costs its destination and a few hundred kilobytes. A Fortran-order array of more than one
+  /// axis is converted whole now.
+  public static func storedArrays(_ file: MappedFile) throws(FormatError) -> [(
+    name: String, value: StoredTensor
+  )] {
+    var out: [(name: String, value: StoredTensor)] = []
     for member in try members(file) {
-      let array = try read(member, in: file)
       let name = member.name.hasSuffix(".npy") ? String(member.name.dropLast(4)) : member.name
       guard !out.contains(where: { $0.name == name }) else {
         throw FormatError(file.displayName, "it holds the array '\(name)' twice")
       }
-      out.append((name, array))
+      out.append((name, try read(member, in: file, source: name)))
     }
     return out
   }
 
-  /// A stored member is read in place; a deflated one is inflated into memory first.
-  private static func read(_ member: Member, in file: MappedFile) throws(FormatError) -> Tensor {
+  private static func read(_ member: Member, in file: MappedFile, source: String)
+    throws(FormatError) -> StoredTensor
+  {
     switch member.method {
-    case 0: return try NumPy.array(file, in: member.data, member: member.name)
-    case 8:
-      let bytes = try inflated(member, in: file)
-      let inflatedFile = MappedFile(bytes: bytes, displayName: file.displayName)
-      return try NumPy.array(inflatedFile, in: 0..<bytes.count, member: member.name)
+    case 0: return try NumPy.stored(file, in: member.data, member: member.name, source: source)
+    case 8: return try InflatedArray.open(member, in: file, source: source)
     default:
       throw FormatError(
         file.displayName,
         "member '\(member.name)' is compressed with method \(member.method); ffc reads stored and deflate members (np.savez, np.savez_compressed)"
       )
     }
-  }
-
-  private static func inflated(_ member: Member, in file: MappedFile) throws(FormatError)
-    -> [UInt8]
-  {
-    // Deflate expands at most 1032 to 1 (a 258-byte match in under 2 bits), so a larger stated
-    // size is a lie, refused before anything is allocated for it.
-    guard member.size <= UInt64(member.data.count) * 1032 + 1024 else {
-      throw FormatError(
-        file.displayName,
-        "member '\(member.name)' states \(member.size) bytes, more than its \(member.data.count) compressed bytes can hold"
-      )
-    }
-    let bytes: [UInt8]
-    do throws(Inflate.Failure) {
-      bytes = try Inflate.inflate(
-        UnsafeRawBufferPointer(rebasing: file.bytes[member.data]), expectedSize: Int(member.size))
-    } catch {
-      throw FormatError(file.displayName, "member '\(member.name)': \(error.problem)")
-    }
-    guard CRC32.checksum(bytes) == member.crc else {
-      throw FormatError(
-        file.displayName, "member '\(member.name)': its CRC-32 does not match its data")
-    }
-    return bytes
   }
 
   struct Member {
@@ -158,5 +142,144 @@ public enum NumPyArchive {
       at += 46 + nameLength + extraLength + commentLength
     }
     return members
+  }
+}
+
+/// A deflated `.npz` member as a stored tensor. Opening it inflates the whole stream once into a
+/// small reused buffer, to check its size and CRC-32 and to read the `.npy` header; a read then
+/// inflates again from the start (or goes on from where the last read stopped, the usual case of
+/// reading chunk after chunk) and converts each piece into the destination. Memory is the
+/// destination plus the 32 KiB window and a 64 KiB buffer; the compressed pages are given back as
+/// they are read.
+final class InflatedArray: @unchecked Sendable {
+  private let file: MappedFile
+  private let member: NumPyArchive.Member
+  private let header: NumPyHeader
+  private let dataStart: Int
+  /// One reader at a time: the inflater is the state of a sequential read.
+  private let lock = NSLock()
+  private var inflater: Inflater
+  private let piece = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+
+  private init(
+    _ file: MappedFile, _ member: NumPyArchive.Member, _ header: NumPyHeader, _ dataStart: Int
+  ) {
+    (self.file, self.member, self.header, self.dataStart) = (file, member, header, dataStart)
+    inflater = Self.inflater(file, member)
+  }
+
+  deinit { piece.deallocate() }
+
+  private static func inflater(_ file: MappedFile, _ member: NumPyArchive.Member) -> Inflater {
+    Inflater(
+      UnsafeRawBufferPointer(rebasing: file.bytes[member.data]), expectedSize: Int(member.size))
+  }
+
+  static func open(_ member: NumPyArchive.Member, in file: MappedFile, source: String)
+    throws(FormatError) -> StoredTensor
+  {
+    func fail(_ problem: String) -> FormatError {
+      FormatError(file.displayName, "member '\(member.name)': \(problem)")
+    }
+    // Deflate expands at most 1032 to 1 (a 258-byte match in under 2 bits), so a larger stated
+    // size is a lie, refused before anything is inflated.
+    guard member.size <= UInt64(member.data.count) * 1032 + 1024 else {
+      throw FormatError(
+        file.displayName,
+        "member '\(member.name)' states \(member.size) bytes, more than its \(member.data.count) compressed bytes can hold"
+      )
+    }
+    let size = Int(member.size)
+    var inflater = Self.inflater(file, member)
+    // The header first: its fixed part (magic, version, length), then the length it states.
+    var prefix: [UInt8] = []
+    func more(_ wanted: Int) throws(Inflate.Failure) {
+      let n = Swift.max(0, Swift.min(wanted, size) - prefix.count)
+      guard n > 0 else { return }
+      let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: n, alignment: 8)
+      defer { bytes.deallocate() }
+      let got = try inflater.read(into: bytes)
+      prefix += bytes[..<got]
+    }
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+    defer { scratch.deallocate() }
+    do throws(Inflate.Failure) {
+      try more(12)
+      let lengthSize = prefix.count > 6 && prefix[6] == 1 ? 2 : 4
+      var stated = 0
+      if prefix.count >= 8 + lengthSize {
+        for i in 0..<lengthSize { stated |= Int(prefix[8 + i]) << (8 * i) }
+      }
+      // Capped at the member's size: `locate` refuses a header longer than that before it
+      // reads past what was inflated.
+      try more(8 + lengthSize + stated)
+      // The rest, to check the size and the CRC-32 before anything is read.
+      while try inflater.read(into: scratch) > 0 {
+        file.release(member.data.lowerBound..<member.data.lowerBound + inflater.consumed)
+      }
+    } catch {
+      throw fail(error.problem)
+    }
+    file.release(member.data)
+    guard inflater.checksum == member.crc else {
+      throw fail("its CRC-32 does not match its data")
+    }
+    // The header's checks, against the whole member's size.
+    let head = MappedFile(bytes: prefix, displayName: file.displayName)
+    let (header, dataStart, count) = try NumPy.locate(
+      head, in: 0..<size, member: member.name)
+    if header.fortranOrder && header.shape.count > 1 {
+      let bytes: [UInt8]
+      do throws(Inflate.Failure) {
+        bytes = try Inflate.inflate(
+          UnsafeRawBufferPointer(rebasing: file.bytes[member.data]), expectedSize: size)
+      } catch {
+        throw fail(error.problem)
+      }
+      let whole = MappedFile(bytes: bytes, displayName: file.displayName)
+      return StoredTensor(
+        try NumPy.array(whole, in: 0..<bytes.count, member: member.name), source: source)
+    }
+    let array = InflatedArray(file, member, header, dataStart)
+    return StoredTensor(
+      shape: header.shape, source: source,
+      key: "\(file.displayName)#\(member.name)@\(member.data.lowerBound)-\(count)"
+    ) { start, count, out in
+      array.read(start, count, into: out)
+    }
+  }
+
+  /// Converts elements `start..<start + count` into `out`. The stream was checked when opened;
+  /// should it fail now (the file changed under the mapping), the elements not read are NaN.
+  private func read(_ start: Int, _ count: Int, into out: UnsafeMutablePointer<Double>) {
+    lock.lock()
+    defer { lock.unlock() }
+    let type = header.type
+    let first = dataStart + start * type.size
+    if inflater.produced > first { inflater = Self.inflater(file, member) }
+    let destination = UnsafeMutableBufferPointer(start: out, count: count)
+    var done = 0
+    do throws(Inflate.Failure) {
+      while inflater.produced < first {
+        let skip = Swift.min(piece.count, first - inflater.produced)
+        guard
+          try inflater.read(into: UnsafeMutableRawBufferPointer(rebasing: piece[..<skip])) == skip
+        else { break }
+      }
+      let perPiece = piece.count / type.size
+      while done < count, inflater.produced == first + done * type.size {
+        let n = Swift.min(perPiece, count - done)
+        let bytes = n * type.size
+        let got = try inflater.read(
+          into: UnsafeMutableRawBufferPointer(rebasing: piece[..<bytes]))
+        guard got == bytes else { break }
+        type.convert(
+          UnsafeRawBufferPointer(piece), offset: 0, count: n, bigEndian: header.bigEndian,
+          into: destination, at: done)
+        done += n
+        file.release(member.data.lowerBound..<member.data.lowerBound + inflater.consumed)
+      }
+    } catch {}
+    for i in done..<count { out[i] = .nan }
   }
 }

@@ -43,6 +43,17 @@ public enum SafeTensorsWriter {
     metadata: [(key: String, value: String)] = [],
     to write: (UnsafeRawBufferPointer) -> Bool
   ) -> Bool {
+    stream(held(tensors), as: precision, metadata: metadata, to: write)
+  }
+
+  /// `stream` of values read chunk by chunk (a trained model's buffers, a mapped file), so the
+  /// values are never copied whole.
+  @discardableResult
+  public static func stream(
+    _ tensors: [(name: String, value: StoredTensor)], as precision: Precision,
+    metadata: [(key: String, value: String)] = [],
+    to write: (UnsafeRawBufferPointer) -> Bool
+  ) -> Bool {
     var header = Array(headerText(tensors, precision, metadata).utf8)
     header += [UInt8](repeating: 0x20, count: (8 - header.count % 8) % 8)
     var length = UInt64(header.count).littleEndian
@@ -55,6 +66,13 @@ public enum SafeTensorsWriter {
   public static func digest(_ tensors: [(name: String, value: Tensor)], as precision: Precision)
     -> String
   {
+    digest(held(tensors), as: precision)
+  }
+
+  /// `digest` of values read chunk by chunk.
+  public static func digest(
+    _ tensors: [(name: String, value: StoredTensor)], as precision: Precision
+  ) -> String {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     var total = 0
     forEachPiece(tensors, precision) { bytes in
@@ -75,8 +93,15 @@ public enum SafeTensorsWriter {
     return String(repeating: "0", count: 16 - hex.count) + hex
   }
 
+  /// Values in memory as stored tensors that share them.
+  private static func held(_ tensors: [(name: String, value: Tensor)]) -> [(
+    name: String, value: StoredTensor
+  )] {
+    tensors.map { ($0.name, StoredTensor($0.value, source: $0.name)) }
+  }
+
   private static func headerText(
-    _ tensors: [(name: String, value: Tensor)], _ precision: Precision,
+    _ tensors: [(name: String, value: StoredTensor)], _ precision: Precision,
     _ metadata: [(key: String, value: String)]
   ) -> String {
     var fields: [String] = []
@@ -100,31 +125,37 @@ public enum SafeTensorsWriter {
   /// whole megabyte (so the digest's words are the file's words).
   @discardableResult
   private static func forEachPiece(
-    _ tensors: [(name: String, value: Tensor)], _ precision: Precision,
+    _ tensors: [(name: String, value: StoredTensor)], _ precision: Precision,
     _ write: (UnsafeRawBufferPointer) -> Bool
   ) -> Bool {
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: piece, alignment: 16)
     defer { buffer.deallocate() }
     var used = 0
-    for (_, value) in tensors {
-      let ok = value.scalars.withUnsafeBufferPointer { xs -> Bool in
-        for x in xs {
-          if used + precision.size > piece {
-            guard write(UnsafeRawBufferPointer(rebasing: buffer[0..<used])) else { return false }
-            used = 0
-          }
-          if precision == .f32 {
-            buffer.storeBytes(
-              of: Float(x).bitPattern.littleEndian, toByteOffset: used, as: UInt32.self)
-            used += 4
-          } else {
-            buffer.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: used, as: UInt64.self)
-            used += 8
+    struct Stopped: Error {}
+    do throws(Stopped) {
+      for (_, value) in tensors {
+        try value.forEachChunk { (_, xs) throws(Stopped) in
+          for x in xs {
+            if used + precision.size > piece {
+              guard write(UnsafeRawBufferPointer(rebasing: buffer[0..<used])) else {
+                throw Stopped()
+              }
+              used = 0
+            }
+            if precision == .f32 {
+              buffer.storeBytes(
+                of: Float(x).bitPattern.littleEndian, toByteOffset: used, as: UInt32.self)
+              used += 4
+            } else {
+              buffer.storeBytes(
+                of: x.bitPattern.littleEndian, toByteOffset: used, as: UInt64.self)
+              used += 8
+            }
           }
         }
-        return true
       }
-      guard ok else { return false }
+    } catch {
+      return false
     }
     return used == 0 || write(UnsafeRawBufferPointer(rebasing: buffer[0..<used]))
   }

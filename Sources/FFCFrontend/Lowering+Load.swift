@@ -22,8 +22,8 @@ extension Lowering {
   }
 
   /// As `loadTensor`, but a tensor in a file on disk stays there (`Initializer.stored`) until a
-  /// buffer is filled from it; the tensors of a program being checked before its weights file is
-  /// written are literals.
+  /// buffer is filled from it; so does a tensor of a program being checked before its weights file
+  /// is written (the value being saved).
   mutating func loadValue(_ e: Expression, root: Int, defaultName: String, shape: Shape?)
     -> Initializer?
   {

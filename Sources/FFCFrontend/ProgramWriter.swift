@@ -42,8 +42,6 @@ public enum ProgramWriter {
       self.minimumCount = minimumCount
     }
 
-    func holds(_ value: Tensor) -> Bool { holds(elementCount: value.count) }
-
     /// The one rule for which values go to the file (`ffc import` follows it too).
     public func holds(elementCount: Int) -> Bool { elementCount >= minimumCount }
 
@@ -63,7 +61,7 @@ public enum ProgramWriter {
   /// parameter name, in declaration order), which the caller writes beside it.
   public struct Saved {
     public let text: String
-    public let tensors: [(name: String, value: Tensor)]
+    public let tensors: [(name: String, value: StoredTensor)]
     /// The digest of the tensors as written in `precision` (`SafeTensorsWriter.digest`), which
     /// the program's `load` calls name: the caller records it in the file's `__metadata__`.
     public let digest: String?
@@ -74,6 +72,19 @@ public enum ProgramWriter {
   public static func withParameterValues(
     _ source: SourceFile, declarations: [Declaration], sites: ValueSites,
     values: [(declaration: Int, value: Tensor)], precision: Precision, note: String?,
+    weights: WeightsFile?
+  ) throws(Diagnostic) -> Saved {
+    try withParameterValues(
+      source, declarations: declarations, sites: sites, values: held(values, declarations),
+      precision: precision, note: note, weights: weights)
+  }
+
+  /// `withParameterValues` of values read chunk by chunk (a trainer's buffers): those the weights
+  /// file holds are never copied whole, only streamed (`Saved.tensors`), and the check reads
+  /// them back as the very same tensors.
+  public static func withParameterValues(
+    _ source: SourceFile, declarations: [Declaration], sites: ValueSites,
+    values: [(declaration: Int, value: StoredTensor)], precision: Precision, note: String?,
     weights: WeightsFile?
   ) throws(Diagnostic) -> Saved {
     var edits = try SaveEdit.plan(
@@ -109,10 +120,20 @@ public enum ProgramWriter {
   /// with a run's starting values before it trains, so that a finished run is never lost to a
   /// value the language cannot write.
   public static func checkSavable(
-    declarations: [Declaration], sites: ValueSites, values: [(declaration: Int, value: Tensor)],
-    precision: Precision
+    declarations: [Declaration], sites: ValueSites,
+    values: [(declaration: Int, value: StoredTensor)], precision: Precision
   ) throws(Diagnostic) {
     _ = try SaveEdit.plan(values, declarations, sites.byDeclaration, precision: precision)
+  }
+
+  /// Values in memory as stored tensors that share them.
+  static func held(_ values: [(declaration: Int, value: Tensor)], _ declarations: [Declaration])
+    -> [(declaration: Int, value: StoredTensor)]
+  {
+    values.map { index, value in
+      let name = declarations.indices.contains(index) ? declarations[index].name : "\(index)"
+      return (index, StoredTensor(value, source: "the value of '\(name)'"))
+    }
   }
 
   /// `withParameterValues` for values named by the caller: lowers `source` and finds each
@@ -144,7 +165,9 @@ public enum ProgramWriter {
     let bytes = Array(text.utf8)
     let newline = Array((text.contains("\r\n") ? "\r\n" : "\n").utf8)
     var out = Output()
-    out.bytes.reserveCapacity(bytes.count + edits.reduce(0) { $0 + $1.value.count * 24 })
+    // Room for the literals only: a value in the weights file is a short `load(...)`.
+    out.bytes.reserveCapacity(
+      bytes.count + edits.reduce(0) { $0 + ($1.load == nil ? $1.value.count * 24 : 64) })
     var cursor = 0
     if let note {
       out.append(ArraySlice(noteLine(note).utf8))
@@ -175,7 +198,7 @@ public enum ProgramWriter {
       let (column, lead) = blanks(out.bytes[out.lineStart...])
       let literalStart = out.bytes.count
       LiteralLayout.write(
-        edit.value, column: column, lead: lead, newline: newline, precision: precision,
+        edit.value.tensor(), column: column, lead: lead, newline: newline, precision: precision,
         into: &out.bytes)
       out.appended(from: literalStart)
       literals.append(literalStart..<out.bytes.count)
@@ -222,12 +245,13 @@ public enum ProgramWriter {
   /// literal that is the only source of its shape, or anything unexpected).
   static func quickCheck(
     _ written: (bytes: [UInt8], literals: [Range<Int>]), _ edits: [SaveEdit], path: String,
-    values: [(declaration: Int, value: Tensor)], precision: Precision
+    values: [(declaration: Int, value: StoredTensor)], precision: Precision
   ) -> Bool {
     var skeleton: [UInt8] = []
     var cursor = 0
     for (edit, range) in zip(edits, written.literals) {
-      guard LiteralReadBack.matches(written.bytes[range], edit.value, precision: precision) else {
+      guard LiteralReadBack.matches(written.bytes[range], edit.value.tensor(), precision: precision)
+      else {
         return false
       }
       skeleton += written.bytes[cursor..<range.lowerBound]
@@ -247,7 +271,7 @@ public enum ProgramWriter {
       let shaped =
         written.shape == value.shape
         || (written.isScalar && declaration.shape.concrete == value.shape)
-      return shaped && (value.count > 1 || same(written, value, precision))
+      return shaped && (value.count > 1 || same(written, value.tensor(), precision))
     }
   }
 
@@ -255,7 +279,7 @@ public enum ProgramWriter {
   /// its value (in f32, at the same Float), in the same place among the declarations.
   /// A failure is a bug in the writer.
   private static func check(
-    _ text: String, path: String, values: [(declaration: Int, value: Tensor)],
+    _ text: String, path: String, values: [(declaration: Int, value: StoredTensor)],
     precision: Precision, weights: WeightSource
   ) throws(Diagnostic) {
     let result = Frontend.lower(SourceFile(path: path, text: text), weights: weights)
@@ -269,9 +293,15 @@ public enum ProgramWriter {
     }
     for (index, value) in values {
       let declaration = graph.declarations[index]
-      guard declaration.kind == .param, case .literal(let written)? = declaration.initializer,
-        same(written, value, precision)
-      else {
+      // A value in the weights file reads back as the tensor being written (the same object);
+      // a literal as the same numbers.
+      let readBack: Bool
+      switch declaration.initializer {
+      case .stored(let written)?: readBack = written === value
+      case .literal(let written)?: readBack = same(written, value.tensor(), precision)
+      default: readBack = false
+      }
+      guard declaration.kind == .param, readBack else {
         throw .saveInternal(
           "ffc wrote a value of '\(declaration.name)' that does not read back as written",
           at: declaration.location)

@@ -10,7 +10,9 @@ struct SaveEdit {
   let alignedWith: Int?
   /// See `ValueSite.startsLine`.
   let startsLine: Bool
-  let value: Tensor
+  /// The value, read chunk by chunk when it goes to the weights file (a trained model's buffers
+  /// are never copied whole), whole when it is written as a literal.
+  let value: StoredTensor
   /// `load("out.safetensors")` when the value goes to the weights file, nil for a literal
   /// (`ProgramWriter` adds the weights' digest once it knows them all).
   var load: String?
@@ -35,7 +37,7 @@ struct SaveEdit {
   }
 
   static func plan(
-    _ values: [(declaration: Int, value: Tensor)], _ declarations: [Declaration],
+    _ values: [(declaration: Int, value: StoredTensor)], _ declarations: [Declaration],
     _ sites: [Int: ValueSite], precision: Precision, weights: ProgramWriter.WeightsFile? = nil
   ) throws(Diagnostic) -> [SaveEdit] {
     var edits: [SaveEdit] = []
@@ -53,7 +55,7 @@ struct SaveEdit {
           "ffc does not know where the value of '\(declaration.name)' is written",
           at: declaration.location)
       }
-      let load = weights.flatMap { $0.holds(value) ? $0.loadCall : nil }
+      let load = weights.flatMap { $0.holds(elementCount: value.count) ? $0.loadCall : nil }
       edits.append(
         SaveEdit(
           range: site.range, prefix: site.prefix, alignedWith: site.alignedWith,
@@ -75,21 +77,37 @@ struct SaveEdit {
   }
 
   /// The value has the declared shape and only numbers a literal can hold.
-  private static func check(_ value: Tensor, _ declaration: Declaration, precision: Precision)
-    throws(Diagnostic)
-  {
+  private static func check(
+    _ value: StoredTensor, _ declaration: Declaration, precision: Precision
+  ) throws(Diagnostic) {
     let name = declaration.name
     guard declaration.shape.concrete == value.shape else {
       throw .saveShape(
         name, declared: declaration.shape.description, found: Shape(value.shape).description,
         at: declaration.location)
     }
-    let bad = value.scalars.firstIndex {
-      !$0.isFinite || (precision == .f32 && !Float($0).isFinite)
+    struct Found: Error {
+      let index: Int
+      let value: Double
     }
-    guard let bad else { return }
-    let x = value.scalars[bad]
-    let element = value.isScalar ? "its value" : "its element \(index(bad, value.shape))"
+    do throws(Found) {
+      try value.forEachChunk { (start, chunk) throws(Found) in
+        for (i, x) in chunk.enumerated()
+        where !x.isFinite || (precision == .f32 && !Float(x).isFinite) {
+          throw Found(index: start + i, value: x)
+        }
+      }
+      return
+    } catch {
+      try nonFinite(error.value, at: error.index, value.shape, declaration)
+    }
+  }
+
+  private static func nonFinite(
+    _ x: Double, at bad: Int, _ shape: [Int], _ declaration: Declaration
+  ) throws(Diagnostic) {
+    let name = declaration.name
+    let element = shape.isEmpty ? "its value" : "its element \(index(bad, shape))"
     throw .saveNonFinite(
       name, element: element, value: TensorFormat.number(x),
       limit: x.isFinite ? "32-bit float" : nil,

@@ -6,11 +6,13 @@ import FFCIR
 /// the tensors about to be written, by the file name the program uses.
 public struct WeightSource: Sendable {
   /// file name as written in the program -> tensor name -> value.
-  let pending: [String: [String: Tensor]]
+  let pending: [String: [String: StoredTensor]]
 
   public static let files = WeightSource(pending: [:])
 
-  public static func pending(_ file: String, _ tensors: [(name: String, value: Tensor)]) -> Self {
+  public static func pending(_ file: String, _ tensors: [(name: String, value: StoredTensor)])
+    -> Self
+  {
     WeightSource(
       pending: [
         file: Dictionary(tensors.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
@@ -21,7 +23,7 @@ public struct WeightSource: Sendable {
 /// A file's tensors as `load` sees them: their names in file order, and a way to read one.
 enum WeightFile {
   case disk(SafeTensorsFile)
-  case pending([String: Tensor])
+  case pending([String: StoredTensor])
 
   var names: [String] {
     switch self {
@@ -47,11 +49,12 @@ enum WeightFile {
     }
   }
 
-  /// The tensor's starting value: a reference to a file's bytes, or a pending tensor's values.
+  /// The tensor's starting value: a reference to a file's bytes, or to a pending tensor's values
+  /// (the very tensor being saved, which the writer's check recognizes).
   func value(_ name: String, source: String) -> Initializer? {
     switch self {
     case .disk(let file): file.entry(named: name).map { .stored(file.stored($0, source: source)) }
-    case .pending(let tensors): tensors[name].map { .literal($0) }
+    case .pending(let tensors): tensors[name].map { .stored($0) }
     }
   }
 }

@@ -93,3 +93,73 @@ private func crc32(_ bytes: [UInt8]) -> UInt32 {
     }
   }
 }
+
+// Members of 560 and 280 KB (np.savez_compressed): a read inflates them in 64 KiB pieces into
+// 64k-element chunks, crossing pieces inside back-references. Every value is checked, read in
+// chunks twice (the second read starts the stream again), whole, and through the Tensor API.
+@Test func largeDeflatedMembersStreamWithTheirValues() throws {
+  let file = try MappedFile(Fixture.path("large_deflate.npz"), displayName: "large.npz")
+  let arrays = try NumPyArchive.storedArrays(file)
+  #expect(arrays.map(\.name) == ["big", "small"])
+  let big = try #require(arrays.first?.value)
+  let small = try #require(arrays.last?.value)
+  #expect(big.shape == [700, 100] && small.shape == [70000])
+  func bigValue(_ i: Int) -> Double { Double(i % 97) * 0.25 + Double(i % 13) }
+  func smallValue(_ i: Int) -> Double { Double(i % 89) - 40.5 }
+  for _ in 0..<2 {
+    var seen = 0
+    var wrong = 0
+    big.forEachChunk { start, chunk in
+      #expect(start == seen)
+      for (k, x) in chunk.enumerated() where x != bigValue(start + k) { wrong += 1 }
+      seen += chunk.count
+    }
+    #expect(seen == 70000 && wrong == 0)
+  }
+  // Interleaved with another member's reads: each member keeps its own stream.
+  var smallWrong = 0
+  small.forEachChunk { start, chunk in
+    for (k, x) in chunk.enumerated() where x != smallValue(start + k) { smallWrong += 1 }
+    #expect(big.tensor().scalars[start] == bigValue(start))
+  }
+  #expect(smallWrong == 0)
+  let whole = try NumPyArchive.arrays(file)
+  #expect(whole[0].value.scalars == (0..<70000).map(bigValue))
+  #expect(whole[1].value.scalars == (0..<70000).map(smallValue))
+}
+
+// The fuzz target's property in process: bytes of a deflated archive changed at random either
+// read or are a FormatError, and when they read, the streamed member (in chunks) holds the same
+// values as the member inflated whole by `Inflate.inflate`.
+@Test func damagedDeflatedArchivesStreamAsTheyInflate() throws {
+  let good = Array(try Data(contentsOf: URL(fileURLWithPath: Fixture.path("big_deflate.npz"))))
+  var random = UInt64(16)
+  func next() -> Int {
+    random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+    return Int(truncatingIfNeeded: random >> 33)
+  }
+  var (read, refused) = (0, 0)
+  for round in 0..<300 {
+    var bytes = good
+    // Damage inside the compressed data mostly (the first 22,900 bytes), now and then the end.
+    for _ in 0..<(1 + next() % 3) {
+      let at = round % 10 == 0 ? bytes.count - 1 - next() % 120 : 40 + next() % 22_800
+      bytes[at] = UInt8(truncatingIfNeeded: next())
+    }
+    do {
+      let file = MappedFile(bytes: bytes, displayName: "bad.npz")
+      let streamed = try NumPyArchive.storedArrays(file)
+      read += 1
+      for (_, value) in streamed {
+        var values: [Double] = []
+        value.forEachChunk { _, chunk in values += chunk }
+        #expect(values.count == value.count)
+        #expect(value.tensor().scalars.elementsEqual(values) { $0.bitPattern == $1.bitPattern })
+      }
+    } catch {
+      refused += 1
+      #expect(error.problem.isEmpty == false)
+    }
+  }
+  #expect(read + refused == 300 && refused > 100)
+}

@@ -79,10 +79,11 @@ import Testing
         )
       }
     #expect(values.count == 3)
+    let held = ProgramWriter.held(values, graph.declarations)
     let edits = try SaveEdit.plan(
-      values, graph.declarations, lowered.valueSites.byDeclaration, precision: .f64)
+      held, graph.declarations, lowered.valueSites.byDeclaration, precision: .f64)
     let written = ProgramWriter.apply(edits, to: source.text, precision: .f64, note: "n")
     #expect(
-      ProgramWriter.quickCheck(written, edits, path: "q.ffn", values: values, precision: .f64))
+      ProgramWriter.quickCheck(written, edits, path: "q.ffn", values: held, precision: .f64))
   }
 }

@@ -65,7 +65,7 @@ import Testing
       #expect(!resumed.interrupted)
       #expect(figures(resumed.epochs) == figures(whole.epochs), "\(kind.name), batch \(batch ?? 0)")
       #expect(
-        resumed.parameters.map(\.value) == whole.parameters.map(\.value),
+        resumed.parameters.map { $0.value.tensor() } == whole.parameters.map { $0.value.tensor() },
         "\(kind.name), batch \(batch ?? 0)")
     }
   }

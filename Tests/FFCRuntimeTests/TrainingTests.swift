@@ -86,7 +86,7 @@ import Testing
   @Test func learnsXORFromARandomStart() throws {
     let (result, forward) = try trainXOR(seed: 1)
     var feeds = ["X": Self.xorPoints, "y": Self.xorTargets]
-    for parameter in result.parameters { feeds[parameter.name] = parameter.value }
+    for parameter in result.parameters { feeds[parameter.name] = parameter.value.tensor() }
     let f = try Interpreter.roots(forward, feeds: feeds, as: Double.self).outputs[0]
     for (output, target) in zip(f.scalars, Self.xorTargets.scalars) {
       #expect(abs(output - target) < 0.1, "\(f.scalars)")
@@ -98,8 +98,8 @@ import Testing
     let a = try trainXOR(seed: 3, epochs: 50).0.parameters
     let b = try trainXOR(seed: 3, epochs: 50).0.parameters
     let c = try trainXOR(seed: 4, epochs: 50).0.parameters
-    #expect(a.map(\.value) == b.map(\.value))
-    #expect(a.map(\.value) != c.map(\.value))
+    #expect(a.map { $0.value.tensor() } == b.map { $0.value.tensor() })
+    #expect(a.map { $0.value.tensor() } != c.map { $0.value.tensor() })
   }
 
   @Test func aLossThatBlowsUpStopsWithItsEpochAndStep() throws {
@@ -207,11 +207,12 @@ import Testing
     let learned = try trainer.train(rows, validation: nil, onEpoch: { _ in }, shouldStop: { false })
       .parameters
     var feeds: [String: Tensor] = ["X": x, "y": y]
-    for parameter in learned { feeds[parameter.name] = parameter.value }
+    for parameter in learned { feeds[parameter.name] = parameter.value.tensor() }
     let inMemory = try Interpreter.roots(forward, feeds: feeds, as: Float.self)
 
     let saved = try ProgramWriter.withParameterValues(
-      SourceFile(path: "iris.ffn", text: text), values: learned.map { ($0.name, $0.value) },
+      SourceFile(path: "iris.ffn", text: text),
+      values: learned.map { ($0.name, $0.value.tensor()) },
       precision: .f32, note: "test"
     )
     let reloaded = try Programs.compile(saved, differentiate: false)
@@ -243,7 +244,7 @@ import Testing
           epochs: 2, batchSize: 3, seed: 5,
           optimizer: OptimizerSettings(kind: .sgd, learningRate: 0.1)))
       return try trainer.train(rows, validation: rows, onEpoch: { _ in }, shouldStop: { false })
-        .parameters.map(\.value)
+        .parameters.map { $0.value.tensor() }
     }
     #expect(try train(fixed: ["W": start]) == train(fixed: [:]))
   }

@@ -39,9 +39,7 @@ enum NumPyInputs {
       for value in paths {
         if isArchive(value) {
           let file = try MappedFile(io.resolve(value), displayName: value)
-          arrays += try NumPyArchive.arrays(file).map {
-            ($0.name, StoredTensor($0.value, source: $0.name))
-          }
+          arrays += try NumPyArchive.storedArrays(file)
           sources.append("'\(value)'")
         } else if let (name, path) = namedArray(value) {
           guard !name.isEmpty else {

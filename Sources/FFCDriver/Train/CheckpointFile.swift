@@ -15,12 +15,14 @@ struct CheckpointFile {
       ]
   }
 
-  /// Writes `snapshot` to `path` safely (temporary file, fsync, rename).
+  /// Writes `snapshot` to `path` safely (temporary file, fsync, rename), streamed a megabyte at a
+  /// time.
   func write(_ snapshot: TrainingSnapshot, to path: String, _ io: CommandIO) throws(SafeFile
     .Failure)
   {
-    let bytes = CheckpointFormat.encode(snapshot, settings: settings)
-    try SafeFile.write(Data(bytes), to: io.resolve(path), displayName: path)
+    try SafeFile.write(to: io.resolve(path), displayName: path) { put in
+      _ = CheckpointFormat.stream(snapshot, settings: settings, to: put)
+    }
   }
 
   /// The snapshot `path` holds, when it was written by a run with these settings; otherwise a

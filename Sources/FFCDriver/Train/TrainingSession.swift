@@ -117,16 +117,11 @@ struct TrainingSession {
     let checkpoints = CheckpointFile(settings, graph: compilation.graph, rows: training)
     do throws(Diagnostic) {
       // Before the first step: a run whose result cannot be saved is refused, not thrown away.
+      // The values are read from the trainer's buffers, not copied.
       if args[.save] != nil {
-        let values: [Tensor]
-        do throws(EvaluationError) {
-          values = try trainer.currentValues()
-        } catch {
-          throw Diagnostic.valueError(error)
-        }
         try ProgramWriter.checkSavable(
           declarations: compilation.graph.declarations, sites: compilation.valueSites,
-          values: learned(values), precision: settings.precision)
+          values: learned(trainer.currentValues()), precision: settings.precision)
       }
       if let path = args[.resume] {
         let snapshot = try checkpoints.read(path, io).get()
@@ -204,7 +199,7 @@ struct TrainingSession {
   }
 
   /// Parameter values in the gradients' order, by their declarations.
-  func learned(_ values: [Tensor]) -> [(declaration: Int, value: Tensor)] {
+  func learned(_ values: [StoredTensor]) -> [(declaration: Int, value: StoredTensor)] {
     zip(compilation.graph.gradients, values).map { ($0.declaration, $1) }
   }
 

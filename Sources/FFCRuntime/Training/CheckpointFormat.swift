@@ -29,51 +29,92 @@ public enum CheckpointFormat {
     public let reason: String
   }
 
+  /// The whole checkpoint in memory (tests, small runs).
   public static func encode(_ snapshot: TrainingSnapshot, settings: [(String, String)]) -> [UInt8] {
-    var payload = ByteWriter()
-    payload.u32(settings.count)
-    for (key, value) in settings {
-      payload.string(key)
-      payload.string(value)
+    var out: [UInt8] = []
+    stream(snapshot, settings: settings) { piece in
+      out += piece
+      return true
     }
-    payload.u32(snapshot.parameters.count)
-    for tensor in snapshot.parameters {
-      payload.u32(tensor.shape.count)
-      for dim in tensor.shape { payload.u64(dim) }
-      for x in tensor.scalars { payload.f64(x) }
+    return out
+  }
+
+  /// Hands the checkpoint's bytes to `write` in order, in pieces of at most a megabyte, so a large
+  /// model's checkpoint is never held as one buffer (the payload is made twice: once for its length
+  /// and checksum, which the header gives first, then for `write`). Stops early (false) when
+  /// `write` does.
+  @discardableResult
+  public static func stream(
+    _ snapshot: TrainingSnapshot, settings: [(String, String)],
+    to write: (UnsafeRawBufferPointer) -> Bool
+  ) -> Bool {
+    var length = 0
+    var hash = Checksum()
+    payload(snapshot, settings) { piece in
+      length += piece.count
+      hash.update(piece)
+      return true
     }
-    let optimizer = snapshot.optimizer
-    payload.u64(optimizer.steps)
-    for moments in [optimizer.first, optimizer.second] {
-      payload.u32(moments.count)
-      for values in moments {
-        payload.u64(values.count)
-        for x in values { payload.f64(x) }
+    let header =
+      magic + littleEndian(version) + littleEndian(UInt32(0)) + littleEndian(UInt64(length))
+      + littleEndian(hash.value)
+    guard header.withUnsafeBytes(write) else { return false }
+    return payload(snapshot, settings, write)
+  }
+
+  /// The payload's bytes, in pieces.
+  @discardableResult
+  private static func payload(
+    _ snapshot: TrainingSnapshot, _ settings: [(String, String)],
+    _ write: (UnsafeRawBufferPointer) -> Bool
+  ) -> Bool {
+    withoutActuallyEscaping(write) { write in
+      let payload = ByteWriter(write)
+      payload.u32(settings.count)
+      for (key, value) in settings {
+        payload.string(key)
+        payload.string(value)
       }
-    }
-    let p = snapshot.position
-    for n in [p.epochsDone, p.stepsInEpoch, p.rowsInEpoch, p.order.count] { payload.u64(n) }
-    for row in p.order { payload.u64(row) }
-    payload.bytes += littleEndian(p.random)
-    payload.f64(p.lossTotal)
-    payload.u64(p.correct)
-    payload.u64(p.total)
-    payload.f64(p.secondsInEpoch)
-    payload.u32(p.reports.count)
-    for r in p.reports {
-      payload.u64(r.epoch)
-      payload.f64(r.trainingLoss)
-      for optional in [r.trainingAccuracy, r.validationLoss, r.validationAccuracy] {
-        payload.bytes.append(optional == nil ? 0 : 1)
-        if let x = optional { payload.f64(x) }
+      payload.u32(snapshot.values.count)
+      for tensor in snapshot.values {
+        payload.u32(tensor.shape.count)
+        for dim in tensor.shape { payload.u64(dim) }
+        tensor.forEachChunk { _, chunk in
+          for x in chunk { payload.f64(x) }
+        }
       }
-      payload.f64(r.seconds)
-      payload.f64(r.rowsPerSecond)
+      let optimizer = snapshot.optimizer
+      payload.u64(optimizer.steps)
+      for moments in [optimizer.firstValues, optimizer.secondValues] {
+        payload.u32(moments.count)
+        for values in moments {
+          payload.u64(values.count)
+          values.forEachChunk { _, chunk in
+            for x in chunk { payload.f64(x) }
+          }
+        }
+      }
+      let p = snapshot.position
+      for n in [p.epochsDone, p.stepsInEpoch, p.rowsInEpoch, p.order.count] { payload.u64(n) }
+      for row in p.order { payload.u64(row) }
+      payload.word(p.random)
+      payload.f64(p.lossTotal)
+      payload.u64(p.correct)
+      payload.u64(p.total)
+      payload.f64(p.secondsInEpoch)
+      payload.u32(p.reports.count)
+      for r in p.reports {
+        payload.u64(r.epoch)
+        payload.f64(r.trainingLoss)
+        for optional in [r.trainingAccuracy, r.validationLoss, r.validationAccuracy] {
+          payload.byte(optional == nil ? 0 : 1)
+          if let x = optional { payload.f64(x) }
+        }
+        payload.f64(r.seconds)
+        payload.f64(r.rowsPerSecond)
+      }
+      return payload.finish()
     }
-    var out = magic
-    out += littleEndian(version) + littleEndian(UInt32(0))
-    out += littleEndian(UInt64(payload.bytes.count)) + littleEndian(checksum(payload.bytes))
-    return out + payload.bytes
   }
 
   public static func decode(_ bytes: [UInt8]) throws(Failure) -> (
@@ -161,20 +202,72 @@ public enum CheckpointFormat {
     return hash
   }
 
+  /// `checksum` over bytes given a piece at a time.
+  struct Checksum {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+      for byte in bytes { value = (value ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    }
+  }
+
   static func littleEndian<I: FixedWidthInteger>(_ value: I) -> [UInt8] {
     (0..<(I.bitWidth / 8)).map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) }
   }
 }
 
-private struct ByteWriter {
-  var bytes: [UInt8] = []
+/// Little-endian values into a 1 MB buffer handed to `write` whenever it fills; after a refusal
+/// nothing more is written.
+private final class ByteWriter {
+  private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
+  private var used = 0
+  private var failed = false
+  private let write: (UnsafeRawBufferPointer) -> Bool
 
-  mutating func u32(_ n: Int) { bytes += CheckpointFormat.littleEndian(UInt32(n)) }
-  mutating func u64(_ n: Int) { bytes += CheckpointFormat.littleEndian(UInt64(n)) }
-  mutating func f64(_ x: Double) { bytes += CheckpointFormat.littleEndian(x.bitPattern) }
-  mutating func string(_ text: String) {
+  init(_ write: @escaping (UnsafeRawBufferPointer) -> Bool) { self.write = write }
+
+  deinit { buffer.deallocate() }
+
+  private func room(_ bytes: Int) {
+    guard used + bytes > buffer.count else { return }
+    flush()
+  }
+
+  private func flush() {
+    if !failed && used > 0 { failed = !write(UnsafeRawBufferPointer(rebasing: buffer[..<used])) }
+    used = 0
+  }
+
+  /// Writes what is left; false when `write` refused a piece.
+  func finish() -> Bool {
+    flush()
+    return !failed
+  }
+
+  func byte(_ value: UInt8) {
+    room(1)
+    buffer[used] = value
+    used += 1
+  }
+
+  func word(_ value: UInt64) {
+    room(8)
+    buffer.storeBytes(of: value.littleEndian, toByteOffset: used, as: UInt64.self)
+    used += 8
+  }
+
+  func u32(_ n: Int) {
+    room(4)
+    buffer.storeBytes(of: UInt32(n).littleEndian, toByteOffset: used, as: UInt32.self)
+    used += 4
+  }
+
+  func u64(_ n: Int) { word(UInt64(n)) }
+  func f64(_ x: Double) { word(x.bitPattern) }
+
+  func string(_ text: String) {
     u32(text.utf8.count)
-    bytes += text.utf8
+    for byte in text.utf8 { self.byte(byte) }
   }
 }
 

@@ -37,7 +37,8 @@ public struct OptimizerSettings: Sendable, Equatable {
 /// Updates parameters in place from their gradients, keeping its state (velocities, moments) per
 /// parameter. Plain loops over the parameters' buffers: one pass per step, small beside the
 /// forward and gradient computation; plain SGD on many elements splits them between threads.
-public final class Optimizer<T: PlanScalar> {
+/// Unchecked Sendable: it is used from one thread at a time, and `state` only reads it.
+public final class Optimizer<T: PlanScalar>: @unchecked Sendable {
   public let settings: OptimizerSettings
   private var first: [[T]]
   private var second: [[T]]
@@ -52,22 +53,44 @@ public final class Optimizer<T: PlanScalar> {
     second = counts.map { [T](repeating: 0, count: needsSecond ? $0 : 0) }
   }
 
-  /// What the optimizer carries from step to step, for a checkpoint.
+  /// What the optimizer carries from step to step, for a checkpoint written at once: the moments
+  /// are read from this optimizer's own arrays chunk by chunk, not copied.
   public var state: OptimizerState {
     OptimizerState(
-      steps: steps, first: first.map { $0.map { Double($0) } },
-      second: second.map { $0.map { Double($0) } })
+      steps: steps, firstValues: first.indices.map { moment($0, second: false) },
+      secondValues: second.indices.map { moment($0, second: true) })
+  }
+
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
+  private func moment(_ index: Int, second isSecond: Bool) -> StoredTensor {
+    let count = (isSecond ? second : first)[index].count
+    return StoredTensor(
+      shape: [count], source: "a moment of the optimizer",
+      key: "moment \(ObjectIdentifier(self).hashValue) \(isSecond) \(index)"
+    ) { [self] start, n, out in
+      (isSecond ? second : first)[index].withUnsafeBufferPointer { values in
+        for i in 0..<n { out[i] = Double(values[start + i]) }
+      }
+    }
   }
 
   /// Continues from a checkpoint's state; false when its sizes are not this optimizer's.
   public func restore(_ state: OptimizerState) -> Bool {
-    guard state.steps >= 0, state.first.map(\.count) == first.map(\.count),
-      state.second.map(\.count) == second.map(\.count)
+    guard state.steps >= 0, state.firstValues.map(\.count) == first.map(\.count),
+      state.secondValues.map(\.count) == second.map(\.count)
     else { return false }
     steps = state.steps
     // Every value came from a T, so converting back is exact.
-    first = state.first.map { $0.map { T($0) } }
-    second = state.second.map { $0.map { T($0) } }
+    func converted(_ value: StoredTensor) -> [T] {
+      var out = [T](repeating: 0, count: value.count)
+      value.forEachChunk { start, chunk in
+        for (i, x) in chunk.enumerated() { out[start + i] = T(x) }
+      }
+      return out
+    }
+    first = state.firstValues.map(converted)
+    second = state.secondValues.map(converted)
     return true
   }
 
@@ -163,15 +186,39 @@ extension Optimizer {
 
 /// An optimizer's state between steps: the step count (Adam's bias correction) and the first
 /// (momentum's velocity, Adam's m) and second (Adam's v) moments per parameter, empty where the
-/// rule keeps none.
+/// rule keeps none. An optimizer's own state reads its arrays when read (`firstValues`,
+/// `secondValues`); `first` and `second` are the whole values in f64.
 public struct OptimizerState: Sendable, Equatable {
   public var steps: Int
-  public var first: [[Double]]
-  public var second: [[Double]]
+  public var firstValues: [StoredTensor]
+  public var secondValues: [StoredTensor]
+
+  public var first: [[Double]] {
+    get { firstValues.map { $0.tensor().scalars } }
+    set { firstValues = newValue.map(Self.held) }
+  }
+
+  public var second: [[Double]] {
+    get { secondValues.map { $0.tensor().scalars } }
+    set { secondValues = newValue.map(Self.held) }
+  }
 
   public init(steps: Int, first: [[Double]], second: [[Double]]) {
+    self.init(
+      steps: steps, firstValues: first.map(Self.held), secondValues: second.map(Self.held))
+  }
+
+  public init(steps: Int, firstValues: [StoredTensor], secondValues: [StoredTensor]) {
     self.steps = steps
-    self.first = first
-    self.second = second
+    self.firstValues = firstValues
+    self.secondValues = secondValues
+  }
+
+  private static func held(_ values: [Double]) -> StoredTensor {
+    StoredTensor(Tensor(shape: [values.count], scalars: values), source: "a checkpoint's moment")
+  }
+
+  public static func == (a: OptimizerState, b: OptimizerState) -> Bool {
+    a.steps == b.steps && a.first == b.first && a.second == b.second
   }
 }

@@ -15,15 +15,17 @@ enum ParameterStart {
 }
 
 /// The parameters being trained, in buffers every plan of a trainer reads and the optimizer
-/// writes, plus the gradient sums of a per-example mini-batch. Each parameter is known by its
-/// gradient: the parameter's place among the declarations (the same in every graph derived from
-/// the compiled one) and the gradient's node in the gradient graph.
-final class ParameterBuffers<T: PlanScalar> {
+/// writes, plus the gradient sums of a per-example mini-batch (made at the first such step: a
+/// batch program's gradients are the plan's own). Each parameter is known by its gradient: the
+/// parameter's place among the declarations (the same in every graph derived from the compiled
+/// one) and the gradient's node in the gradient graph. Unchecked Sendable: a trainer uses its
+/// buffers from one thread at a time, and `value(_:of:)` hands them out read-only.
+final class ParameterBuffers<T: PlanScalar>: @unchecked Sendable {
   let gradients: [Gradient]
   let shapes: [[Int]]
   let counts: [Int]
   let pointers: [UnsafeMutablePointer<T>]
-  private let sums: [UnsafeMutablePointer<T>]
+  private var sums: [UnsafeMutablePointer<T>] = []
 
   /// Allocates the buffers through `MemoryBudget` (the C allocator, zeroed), so a parameter too
   /// large for the memory left is an error naming it, not an abort in Swift's allocator. `graph`
@@ -35,9 +37,8 @@ final class ParameterBuffers<T: PlanScalar> {
     shapes = initial.map(\.1.shape)
     counts = initial.map { $0.1.shape.reduce(1, *) }
     var pointers: [UnsafeMutablePointer<T>] = []
-    var sums: [UnsafeMutablePointer<T>] = []
     // Whatever was allocated before a refusal is freed: deinit does not run for a failed init.
-    func releaseAll() { for buffer in pointers + sums { MemoryBudget.release(buffer) } }
+    func releaseAll() { for buffer in pointers { MemoryBudget.release(buffer) } }
     for ((gradient, value), count) in zip(initial, counts) {
       let declaration = graph.parameter(of: gradient)
       do throws(EvaluationError) {
@@ -48,17 +49,12 @@ final class ParameterBuffers<T: PlanScalar> {
         case .values(let tensor): for (i, x) in tensor.scalars.enumerated() { buffer[i] = T(x) }
         case .stored(let file): try Plan<T>.fill(buffer, from: file, for: declaration)
         }
-        sums.append(
-          try MemoryBudget.allocate(
-            count, of: "the gradient sums of '\(declaration.name)'",
-            at: declaration.location))
       } catch {
         releaseAll()
         throw error
       }
     }
     self.pointers = pointers
-    self.sums = sums
   }
 
   deinit {
@@ -77,7 +73,24 @@ final class ParameterBuffers<T: PlanScalar> {
 
   var sumPointers: [UnsafePointer<T>] { sums.map { UnsafePointer($0) } }
 
-  func clearSums() {
+  /// Zeroes the gradient sums, made at the first call (through `MemoryBudget`, so a refusal is
+  /// an error naming the parameter); `graph` holds the parameters' declarations.
+  func clearSums(of graph: Graph) throws(EvaluationError) {
+    if sums.isEmpty {
+      var made: [UnsafeMutablePointer<T>] = []
+      for (gradient, count) in zip(gradients, counts) {
+        let declaration = graph.parameter(of: gradient)
+        do throws(EvaluationError) {
+          made.append(
+            try MemoryBudget.allocate(
+              count, of: "the gradient sums of '\(declaration.name)'", at: declaration.location))
+        } catch {
+          for buffer in made { MemoryBudget.release(buffer) }
+          throw error
+        }
+      }
+      sums = made
+    }
     for (buffer, count) in zip(sums, counts) { buffer.update(repeating: 0, count: count) }
   }
 
@@ -109,35 +122,29 @@ final class ParameterBuffers<T: PlanScalar> {
   /// their shapes are not these parameters'.
   @_specialize(where T == Float)
   @_specialize(where T == Double)
-  func restore(_ values: [Tensor]) -> Bool {
+  func restore(_ values: [StoredTensor]) -> Bool {
     guard values.map(\.shape) == shapes else { return false }
     for (buffer, value) in zip(pointers, values) {
-      for (i, x) in value.scalars.enumerated() { buffer[i] = T(x) }
+      value.forEachChunk { start, chunk in
+        for (i, x) in chunk.enumerated() { buffer[start + i] = T(x) }
+      }
     }
     return true
   }
 
-  /// The current values, in f64, in the parameters' order. Each copy is checked against the
-  /// memory budget and granted by the allocator first (a trained model's f64 copy can be the
-  /// allocation that no longer fits), so a refusal is an error naming the parameter, not an abort.
+  /// Parameter `index`'s values as a stored tensor that reads this buffer chunk by chunk
+  /// (converted exactly to Doubles), so a trained model is saved without a copy of it. It reads
+  /// the values as they are when read, and keeps the buffers alive.
   @_specialize(where T == Float)
   @_specialize(where T == Double)
-  func values(of graph: Graph) throws(EvaluationError) -> [Tensor] {
-    var values: [Tensor] = []
-    for (gradient, (buffer, shape)) in zip(gradients, zip(pointers, shapes)) {
-      let declaration = graph.parameter(of: gradient)
-      try MemoryBudget.reserve(
-        shape, bytesPerElement: MemoryLayout<Double>.stride,
-        of: "the trained values of '\(declaration.name)'", at: declaration.location)
-      let count = shape.reduce(1, *)
-      // A plain loop into the array's storage: a large model's values are copied several times
-      // per save (its result, a checkpoint), and a closure per element was most of that.
-      let scalars = [Double](unsafeUninitializedCapacity: count) { storage, initialized in
-        for i in 0..<count { storage[i] = Double(buffer[i]) }
-        initialized = count
-      }
-      values.append(Tensor(shape: shape, scalars: scalars))
+  func value(_ index: Int, of graph: Graph) -> StoredTensor {
+    let name = graph.parameter(of: gradients[index]).name
+    return StoredTensor(
+      shape: shapes[index], source: "the trained value of '\(name)'",
+      key: "trained \(ObjectIdentifier(self).hashValue) \(index)"
+    ) { [self] start, count, out in
+      let buffer = pointers[index] + start
+      for i in 0..<count { out[i] = Double(buffer[i]) }
     }
-    return values
   }
 }

@@ -55,8 +55,9 @@ public enum TrainingFailure: Error {
 
 public struct TrainingResult: Sendable {
   /// The learned values, by the parameter's index among the graph's declarations (its name is for
-  /// people reading them).
-  public let parameters: [(declaration: Int, name: String, value: Tensor)]
+  /// people reading them). They read the trainer's own buffers chunk by chunk (no copy is made),
+  /// as they are when read: training the same trainer again changes them.
+  public let parameters: [(declaration: Int, name: String, value: StoredTensor)]
   public let epochs: [EpochReport]
   public let interrupted: Bool
 }
@@ -121,8 +122,8 @@ public final class Trainer<T: PlanScalar> {
       guard let checkpoints else { return true }
       return checkpoints.write(try snapshot())
     }
-    func stopped() throws(TrainingFailure) -> TrainingResult {
-      TrainingResult(parameters: try learned(), epochs: position.reports, interrupted: true)
+    func stopped() -> TrainingResult {
+      TrainingResult(parameters: learned(), epochs: position.reports, interrupted: true)
     }
     while position.epochsDone < Swift.max(1, settings.epochs) {
       let start = DispatchTime.now().uptimeNanoseconds
@@ -150,7 +151,7 @@ public final class Trainer<T: PlanScalar> {
           position.secondsInEpoch += elapsed()
           let written = try checkpoint()
           position.secondsInEpoch -= elapsed()
-          if stop || !written { return try stopped() }
+          if stop || !written { return stopped() }
         }
       }
       let checked = try validation.map { rows throws(TrainingFailure) in try evaluate(rows) }
@@ -167,23 +168,17 @@ public final class Trainer<T: PlanScalar> {
       unsaved = true
       onEpoch(report)
       if checkpoints != nil && checkpoints?.everySteps == nil, !(try checkpoint()) {
-        return try stopped()
+        return stopped()
       }
     }
-    if unsaved, !(try checkpoint()) { return try stopped() }
-    return TrainingResult(parameters: try learned(), epochs: position.reports, interrupted: false)
+    if unsaved, !(try checkpoint()) { return stopped() }
+    return TrainingResult(parameters: learned(), epochs: position.reports, interrupted: false)
   }
 
-  /// The run as it stands, for a checkpoint (an error when the parameters' copy does not fit in
-  /// memory).
+  /// The run as it stands, for a checkpoint written at once: its parameters read this trainer's
+  /// buffers (no copy), the optimizer's moments are copied in f64.
   public func snapshot() throws(TrainingFailure) -> TrainingSnapshot {
-    do throws(EvaluationError) {
-      return TrainingSnapshot(
-        parameters: try parameters.values(of: gradientGraph), optimizer: optimizer.state,
-        position: position)
-    } catch {
-      throw .evaluation(error)
-    }
+    TrainingSnapshot(values: currentValues(), optimizer: optimizer.state, position: position)
   }
 
   /// The epochs trained so far (a restored run's included).
@@ -192,8 +187,8 @@ public final class Trainer<T: PlanScalar> {
   /// Continues the run a checkpoint holds; nil when it fits, else what does not fit (parameter
   /// shapes, optimizer state or row count not those of this trainer and its rows).
   public func restore(_ snapshot: TrainingSnapshot, rows: Int) -> String? {
-    guard snapshot.parameters.count == parameters.counts.count,
-      parameters.restore(snapshot.parameters)
+    guard snapshot.values.count == parameters.counts.count,
+      parameters.restore(snapshot.values)
     else { return "its parameters are not this program's" }
     guard optimizer.restore(snapshot.optimizer) else {
       return "its optimizer state does not fit this program's parameters"
@@ -206,22 +201,15 @@ public final class Trainer<T: PlanScalar> {
     return nil
   }
 
-  /// The parameters' current values, in the gradients' order.
-  public func currentValues() throws(EvaluationError) -> [Tensor] {
-    try parameters.values(of: gradientGraph)
+  /// The parameters' values, in the gradients' order: each reads the parameter's buffer as it is
+  /// when read, chunk by chunk in f64 (no copy of the model is made).
+  public func currentValues() -> [StoredTensor] {
+    parameters.gradients.indices.map { parameters.value($0, of: gradientGraph) }
   }
 
   /// The current values of the parameters, in the gradients' order.
-  private func learned() throws(TrainingFailure) -> [(
-    declaration: Int, name: String, value: Tensor
-  )] {
-    let values: [Tensor]
-    do throws(EvaluationError) {
-      values = try currentValues()
-    } catch {
-      throw .evaluation(error)
-    }
-    return zip(parameters.gradients, values).map { gradient, value in
+  private func learned() -> [(declaration: Int, name: String, value: StoredTensor)] {
+    zip(parameters.gradients, currentValues()).map { gradient, value in
       (gradient.declaration, gradientGraph.parameter(of: gradient).name, value)
     }
   }
@@ -269,7 +257,13 @@ public final class Trainer<T: PlanScalar> {
     var correct = 0
     var total = 0
     let groups: [ArraySlice<Int>] = perExample ? picked.map { [$0][...] } : [picked]
-    parameters.clearSums()
+    if perExample {
+      do throws(EvaluationError) {
+        try parameters.clearSums(of: gradientGraph)
+      } catch {
+        throw .evaluation(error)
+      }
+    }
     for group in groups {
       feed(plan, columnNodes, rows, group)
       plan.run()

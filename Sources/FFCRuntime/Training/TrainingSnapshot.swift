@@ -32,16 +32,36 @@ public struct TrainingPosition: Sendable, Equatable {
 }
 
 /// Everything a checkpoint holds of a run: the parameters (in the gradients' order), the
-/// optimizer's state and the position.
+/// optimizer's state and the position. A trainer's snapshot reads the parameters from its buffers
+/// when they are read (`values`), so writing a checkpoint copies no model; it is meant to be
+/// written at once (training on changes what it reads). Equal when every field is, the
+/// parameters bit for bit.
 public struct TrainingSnapshot: Sendable, Equatable {
-  public var parameters: [Tensor]
+  /// The parameters' values, read chunk by chunk.
+  public var values: [StoredTensor]
   public var optimizer: OptimizerState
   public var position: TrainingPosition
 
+  /// The parameters' values, whole, in f64.
+  public var parameters: [Tensor] {
+    get { values.map { $0.tensor() } }
+    set { values = newValue.map { StoredTensor($0, source: "a checkpoint's parameter") } }
+  }
+
   public init(parameters: [Tensor], optimizer: OptimizerState, position: TrainingPosition) {
-    self.parameters = parameters
+    self.init(
+      values: parameters.map { StoredTensor($0, source: "a checkpoint's parameter") },
+      optimizer: optimizer, position: position)
+  }
+
+  public init(values: [StoredTensor], optimizer: OptimizerState, position: TrainingPosition) {
+    self.values = values
     self.optimizer = optimizer
     self.position = position
+  }
+
+  public static func == (a: TrainingSnapshot, b: TrainingSnapshot) -> Bool {
+    a.optimizer == b.optimizer && a.position == b.position && a.parameters == b.parameters
   }
 }
 

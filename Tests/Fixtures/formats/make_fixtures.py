@@ -47,6 +47,14 @@ with zipfile.ZipFile(path("big_stored_deflate.npz"), "w", zipfile.ZIP_DEFLATED, 
         np.lib.format.write_array(member, big.reshape(30, 100))
 np.save(path("big_deflate_expected.npy"), big.reshape(30, 100))
 
+# Members larger than ffc's 64 KiB inflate pieces and 64k-element chunks, so a read crosses many
+# pieces and back-references: values exact in f64 and f32, checked by formula in the test.
+i = np.arange(70000)
+np.savez_compressed(
+    path("large_deflate.npz"),
+    big=((i % 97) * 0.25 + (i % 13)).astype(np.float64).reshape(700, 100),
+    small=((i % 89) - 40.5).astype(np.float32))
+
 # xy_deflate.npz with the CRC-32 of its first member changed, in the local and central headers.
 data = bytearray(open(path("xy_deflate.npz"), "rb").read())
 for signature, crc_at in ((b"PK\x03\x04", 14), (b"PK\x01\x02", 16)):
