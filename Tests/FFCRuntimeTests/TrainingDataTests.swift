@@ -65,7 +65,7 @@ import Testing
           learningRate: 0.01)))
     let result = try trainer.train(rows, validation: nil, onEpoch: { _ in }, shouldStop: { false })
     return (
-      result.parameters.map { $0.value.scalars.map(\.bitPattern) },
+      result.parameters.map { $0.value.tensor().scalars.map(\.bitPattern) },
       result.epochs.map(\.trainingLoss)
     )
   }
