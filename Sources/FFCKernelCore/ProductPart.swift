@@ -42,15 +42,48 @@ public struct ProductPart<T> {
   public let aCount: Int
   public let scratch: UnsafeMutablePointer<T>
   public let interleavesPackingB: Bool
+  /// What each tile of C gets after its last block of k, before it leaves the registers.
+  public let epilogue: ProductEpilogue<T>?
 
   public init(
     a: StridedMatrix<T>, b: StridedMatrix<T>, c: UnsafeMutablePointer<T>, ldc: Int,
     m: Int, k: Int, n: Int, mc: Int, kc: Int, nc: Int, aCount: Int,
-    scratch: UnsafeMutablePointer<T>, interleavesPackingB: Bool = false
+    scratch: UnsafeMutablePointer<T>, interleavesPackingB: Bool = false,
+    epilogue: ProductEpilogue<T>? = nil
   ) {
     (self.a, self.b, self.c, self.ldc) = (a, b, c, ldc)
     (self.m, self.k, self.n) = (m, k, n)
     (self.mc, self.kc, self.nc, self.aCount, self.scratch) = (mc, kc, nc, aCount, scratch)
     self.interleavesPackingB = interleavesPackingB
+    self.epilogue = epilogue
   }
+}
+
+/// The elementwise work a product's only reader does to it, done by the product itself on each
+/// tile of C as the tile is stored (a fused epilogue): `C[i, j] = activation(C[i, j] + bias[j])`,
+/// the bias (if any) one row repeated over the rows. The same IEEE operations in the same order
+/// as the separate loops, the activation by the same lane function, so the bits are the same.
+public struct ProductEpilogue<T> {
+  /// `n` values, the one for column j at `bias[j]`; nil for none.
+  public let bias: UnsafePointer<T>?
+  public let activation: EpilogueActivation
+
+  public init(bias: UnsafePointer<T>?, activation: EpilogueActivation) {
+    (self.bias, self.activation) = (bias, activation)
+  }
+
+  /// The epilogue of the columns from `columns` on.
+  @inlinable public func shifted(columns: Int) -> ProductEpilogue {
+    ProductEpilogue(bias: bias.map { $0 + columns }, activation: activation)
+  }
+}
+
+/// What a product's epilogue applies after the bias.
+public enum EpilogueActivation: String, Sendable, CaseIterable {
+  /// `x > 0 ? x : 0` (NaN and -0 give +0), as the relu loop.
+  case relu
+  /// The ISA module's vector tanh, as the tanh loop.
+  case tanh
+  /// Nothing after the bias.
+  case identity
 }

@@ -40,6 +40,28 @@ extension Kernels {
 /// row of a micro-tile is two of them.
 protocol LaneScalar: BinaryFloatingPoint, SIMDScalar, Codable {
   associatedtype Lane: SIMD where Lane.Scalar == Self
+  /// The module's vector tanh: of one register (the tanh loop's lane function), and the loop
+  /// itself, which a product's epilogue runs on a tile's edge rows.
+  static func tanh(lanes: Lane) -> Lane
+  static func tanh(_ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, count: Int)
+}
+
+extension Float {
+  @inline(__always) static func tanh(lanes: Lane) -> Lane { VectorTanh.lanes(lanes) }
+  @inline(__always) static func tanh(
+    _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    VectorTanh.apply(x, out, count: count)
+  }
+}
+
+extension Double {
+  @inline(__always) static func tanh(lanes: Lane) -> Lane { DoubleActivation.tanh(lanes) }
+  @inline(__always) static func tanh(
+    _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int
+  ) {
+    DoubleActivation.apply(x, out, count: count, DoubleActivation.tanh)
+  }
 }
 
 extension LaneScalar {
@@ -120,7 +142,8 @@ enum Packed {
           packA(p.a.shifted(rows: i0, columns: p0), rows: mb, depth: kb, into: packedA)
           macroKernel(
             packedA, packedB, p.c + i0 * p.ldc + j0, ldc: p.ldc, rows: mb, columns: nb,
-            depth: kb, accumulate: p0 > 0, packing: i0 == 0 && p.interleavesPackingB ? panel : nil)
+            depth: kb, accumulate: p0 > 0, packing: i0 == 0 && p.interleavesPackingB ? panel : nil,
+            epilogue: p0 + kb == p.k ? p.epilogue?.shifted(columns: j0) : nil)
         }
       }
     }
@@ -128,10 +151,12 @@ enum Packed {
 
   /// Every tile of one block of C. The outer loop walks slivers of B, so each sliver stays in L1
   /// while the slivers of A stream past it from L2. With `packing`, each sliver of B is first
-  /// packed from it (the first block of A of a panel).
+  /// packed from it (the first block of A of a panel). With `epilogue` (the last block of k),
+  /// each tile is finished by it as it is stored.
   static func macroKernel<T: LaneScalar>(
     _ a: UnsafePointer<T>, _ b: UnsafeMutablePointer<T>, _ c: UnsafeMutablePointer<T>, ldc: Int,
-    rows: Int, columns: Int, depth: Int, accumulate: Bool, packing: StridedMatrix<T>?
+    rows: Int, columns: Int, depth: Int, accumulate: Bool, packing: StridedMatrix<T>?,
+    epilogue: ProductEpilogue<T>? = nil
   ) {
     let nr = T.tileColumns
     for jr in stride(from: 0, to: columns, by: nr) {
@@ -142,6 +167,13 @@ enum Packed {
       }
       for ir in stride(from: 0, to: rows, by: microTileRows) {
         let tile = microKernel(depth, a + ir * depth, b + jr * depth)
+        if let epilogue {
+          storeFinishing(
+            tile, c + ir * ldc + jr, ldc: ldc, rows: Swift.min(microTileRows, rows - ir),
+            columns: Swift.min(nr, columns - jr), accumulate: accumulate,
+            epilogue.shifted(columns: jr))
+          continue
+        }
         store(
           tile, c + ir * ldc + jr, ldc: ldc, rows: Swift.min(microTileRows, rows - ir),
           columns: Swift.min(nr, columns - jr), accumulate: accumulate)
@@ -222,6 +254,67 @@ enum Packed {
 }
 
 extension Packed {
+  /// `store` followed by the epilogue, done while the tile is in registers: each row's value
+  /// (C's plus the tile's when accumulating, in that order, as `store`) plus the bias, then the
+  /// activation, written once. Full-width rows run in vector registers; the columns of a
+  /// right-edge tile run element by element, and their tanh as the tanh loop over the stored
+  /// row. Every value is the same IEEE operations as the separate loops', so the same bits.
+  static func storeFinishing<T: LaneScalar>(
+    _ tile: Tile<T.Lane>, _ c: UnsafeMutablePointer<T>, ldc: Int, rows: Int, columns: Int,
+    accumulate: Bool, _ epilogue: ProductEpilogue<T>
+  ) {
+    let w = T.Lane.scalarCount
+    if columns == T.tileColumns {
+      var bias: TileRow<T.Lane>?
+      if let b = epilogue.bias {
+        bias = TileRow(
+          low: UnsafeRawPointer(b).loadUnaligned(as: T.Lane.self),
+          high: UnsafeRawPointer(b + w).loadUnaligned(as: T.Lane.self))
+      }
+      let activation = epilogue.activation
+      for r in 0..<rows {
+        let row = c + r * ldc
+        var values = tile[r]
+        if accumulate {
+          values.low = UnsafeRawPointer(row).loadUnaligned(as: T.Lane.self) + values.low
+          values.high = UnsafeRawPointer(row + w).loadUnaligned(as: T.Lane.self) + values.high
+        }
+        if let bias {
+          values.low = values.low + bias.low
+          values.high = values.high + bias.high
+        }
+        switch activation {
+        case .relu:
+          values.low = relu(values.low)
+          values.high = relu(values.high)
+        case .tanh:
+          values.low = T.tanh(lanes: values.low)
+          values.high = T.tanh(lanes: values.high)
+        case .identity: break
+        }
+        storeRow(values, row, false)
+      }
+      return
+    }
+    for r in 0..<rows {
+      let row = c + r * ldc
+      let values = tile[r]
+      for j in 0..<columns {
+        var x = accumulate ? row[j] + values[j] : values[j]
+        if let b = epilogue.bias { x = x + b[j] }
+        if epilogue.activation == .relu { x = x > 0 ? x : 0 }
+        row[j] = x
+      }
+      if epilogue.activation == .tanh { T.tanh(row, row, count: columns) }
+    }
+  }
+
+  /// `x > 0 ? x : 0` in every lane, as the relu loop (NaN and -0 become +0).
+  @inline(__always) static func relu<Lane: SIMD>(_ x: Lane) -> Lane
+  where Lane.Scalar: FloatingPoint {
+    Lane(repeating: 0).replacing(with: x, where: x .> 0)
+  }
+
   /// Packs `rows × depth` of A into slivers of 6 rows, each stored step by step (6 values per p),
   /// the rows past the edge filled with zeros (their products land in tile rows never stored).
   static func packA<T: LaneScalar>(

@@ -12,6 +12,10 @@ public protocol PanelScalar: BinaryFloatingPoint, SIMDScalar, Codable {
   static func vectorLog(
     _ kernels: any ISAKernels.Type, _ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>,
     count: Int)
+  /// The path's vector tanh in this precision (a product's epilogue on its plain loops).
+  static func vectorTanh(
+    _ kernels: any ISAKernels.Type, _ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>,
+    count: Int)
   /// The path's sum or maximum over `outer × reduced × inner` (Compute+Reduce.swift).
   static func reduce(
     _ kernels: any ISAKernels.Type, _ op: ReductionOp, _ x: UnsafePointer<Self>,
@@ -36,6 +40,12 @@ extension Float: PanelScalar {
     count: Int
   ) {
     kernels.log(x, out, count: count)
+  }
+  public static func vectorTanh(
+    _ kernels: any ISAKernels.Type, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+    count: Int
+  ) {
+    kernels.tanh(x, out, count: count)
   }
   public static func reduce(
     _ kernels: any ISAKernels.Type, _ op: ReductionOp, _ x: UnsafePointer<Float>,
@@ -63,6 +73,12 @@ extension Double: PanelScalar {
     count: Int
   ) {
     kernels.log(x, out, count: count)
+  }
+  public static func vectorTanh(
+    _ kernels: any ISAKernels.Type, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
+    count: Int
+  ) {
+    kernels.tanh(x, out, count: count)
   }
   public static func reduce(
     _ kernels: any ISAKernels.Type, _ op: ReductionOp, _ x: UnsafePointer<Double>,
@@ -177,6 +193,7 @@ private struct ProductTask<T: KernelScalar>: @unchecked Sendable {
   let n: Int
   let blocking: GEMMBlocking
   let workspace: UnsafeMutablePointer<T>
+  let epilogue: ProductEpilogue<T>?
 
   /// Part `q`: its range of columns (or rows) of C, with its own slice of the scratch, run by
   /// the ISA module's blocked product.
@@ -189,7 +206,8 @@ private struct ProductTask<T: KernelScalar>: @unchecked Sendable {
       c: c + i0 * n + j0, ldc: n,
       m: Swift.min(blocking.partRows, m - i0), k: k, n: Swift.min(blocking.partColumns, n - j0),
       mc: blocking.mc, kc: blocking.kc, nc: blocking.nc, aCount: blocking.aCount,
-      scratch: scratch, interleavesPackingB: blocking.interleavesPackingB)
+      scratch: scratch, interleavesPackingB: blocking.interleavesPackingB,
+      epilogue: epilogue?.shifted(columns: j0))
     T.blockedProduct(blocking.isa.kernels, part)
   }
 }
@@ -199,11 +217,11 @@ extension Compute {
   static func packedProduct<T: KernelScalar>(
     _ a: StridedMatrix<T>, _ b: StridedMatrix<T>, _ c: UnsafeMutablePointer<T>,
     _ layout: MatMulLayout,
-    workspace: UnsafeMutablePointer<T>
+    workspace: UnsafeMutablePointer<T>, epilogue: ProductEpilogue<T>? = nil
   ) {
     let task = ProductTask(
       a: a, b: b, c: c, m: layout.m, k: layout.k, n: layout.n,
-      blocking: GEMMBlocking(layout, T.self), workspace: workspace)
+      blocking: GEMMBlocking(layout, T.self), workspace: workspace, epilogue: epilogue)
     if task.blocking.parts == 1 {
       task.run(part: 0)
     } else {
