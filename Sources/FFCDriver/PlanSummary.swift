@@ -35,12 +35,12 @@ enum PlanSummary {
     let fallback =
       s.fallbackOps.isEmpty
       ? "" : ", reference kernels for \(s.fallbackOps.joined(separator: ", "))"
-    // A product fused with its reader (bias and activation applied as C is stored) runs as one
-    // instruction of the counted.
+    // A product fused with its reader (the reader's bias, activation or ReLU mask applied as C
+    // is stored, `EpilogueFusion`) runs the two counted instructions as one.
     let epilogues =
       s.epilogues == 0
       ? ""
-      : " (\(s.instructions - s.epilogues) run, \(s.epilogues) matmul fused with its bias/activation)"
+      : " (\(s.instructions - s.epilogues) run, \(s.epilogues) matmul epilogues fused)"
     return
       "  \(s.precision): \(s.instructions) instructions\(epilogues), \(s.buffers) buffers, peak memory \(bytes(s.peakBytes)) (\(bytes(s.unsharedBytes)) without buffer reuse)\(fallback)\n"
   }

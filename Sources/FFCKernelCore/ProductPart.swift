@@ -60,21 +60,33 @@ public struct ProductPart<T> {
 }
 
 /// The elementwise work a product's only reader does to it, done by the product itself on each
-/// tile of C as the tile is stored (a fused epilogue): `C[i, j] = activation(C[i, j] + bias[j])`,
-/// the bias (if any) one row repeated over the rows. The same IEEE operations in the same order
-/// as the separate loops, the activation by the same lane function, so the bits are the same.
+/// tile of C as the tile is stored (a fused epilogue):
+/// `C[i, j] = activation(C[i, j] + bias[j]) · step(mask[i, j])`, the bias (if any) one row
+/// repeated over the rows, the mask (if any; a ReLU's derivative, step(x) = x > 0 ? 1 : 0) a
+/// matrix of C's shape. The same IEEE operations in the same order as the separate loops, the
+/// activation by the same lane function, so the bits are the same.
 public struct ProductEpilogue<T> {
   /// `n` values, the one for column j at `bias[j]`; nil for none.
   public let bias: UnsafePointer<T>?
   public let activation: EpilogueActivation
+  /// The value whose step multiplies C, element (i, j) at `mask[i · maskRowStride + j]`.
+  public let mask: UnsafePointer<T>?
+  public let maskRowStride: Int
 
-  public init(bias: UnsafePointer<T>?, activation: EpilogueActivation) {
-    (self.bias, self.activation) = (bias, activation)
+  public init(
+    bias: UnsafePointer<T>?, activation: EpilogueActivation, mask: UnsafePointer<T>? = nil,
+    maskRowStride: Int = 0
+  ) {
+    (self.bias, self.activation, self.mask, self.maskRowStride) = (
+      bias, activation, mask, maskRowStride
+    )
   }
 
-  /// The epilogue of the columns from `columns` on.
-  @inlinable public func shifted(columns: Int) -> ProductEpilogue {
-    ProductEpilogue(bias: bias.map { $0 + columns }, activation: activation)
+  /// The epilogue of the part of C from (`rows`, `columns`) on.
+  @inlinable public func shifted(rows: Int = 0, columns: Int) -> ProductEpilogue {
+    ProductEpilogue(
+      bias: bias.map { $0 + columns }, activation: activation,
+      mask: mask.map { $0 + rows * maskRowStride + columns }, maskRowStride: maskRowStride)
   }
 }
 

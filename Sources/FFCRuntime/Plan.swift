@@ -82,7 +82,9 @@ public final class Plan<T: PlanScalar> {
     // Products fused with their readers, by product; a reader's instruction once it is made.
     var fusions: [Int: EpilogueFusion] = [:]
     if !keepAll {
-      for fusion in EpilogueFusion.find(graph, shapes: shapes, kept: keep) {
+      for fusion in EpilogueFusion.find(
+        graph, shapes: shapes, kept: keep, buffers: bufferPlan.bufferOfNode)
+      {
         fusions[fusion.product] = fusion
       }
     }
@@ -123,7 +125,7 @@ public final class Plan<T: PlanScalar> {
         steps.append((index, Self.referenceInstruction(node, call)))
       }
       if let fusion = fusions[index], let instruction = fusedInstruction(fusion, call) {
-        // The product runs at its reader's place, right after this one.
+        // The product runs at its reader's place.
         fusedReaders[fusion.reader] = instruction
       } else {
         fusedRun.append(fusedReaders[index] ?? steps[steps.count - 1].run)
@@ -153,13 +155,17 @@ public final class Plan<T: PlanScalar> {
   {
     let out = pointer(fusion.reader)
     let written = out..<out + counts[fusion.reader]
-    let read = graph.nodes[fusion.product].inputs.map(\.index) + [fusion.bias].compactMap { $0 }
+    let read =
+      graph.nodes[fusion.product].inputs.map(\.index)
+      + [fusion.bias, fusion.mask].compactMap { $0 }
     for node in read {
       let start = pointer(node)
       if written.overlaps(start..<start + Swift.max(counts[node], 1)) { return nil }
     }
     let epilogue = ProductEpilogue(
-      bias: fusion.bias.map { UnsafePointer(pointer($0)) }, activation: fusion.activation)
+      bias: fusion.bias.map { UnsafePointer(pointer($0)) }, activation: fusion.activation,
+      mask: fusion.mask.map { UnsafePointer(pointer($0)) }, maskRowStride: shapes[fusion.product][1]
+    )
     return matmulKernel(call, into: out, finishing: epilogue)
   }
 

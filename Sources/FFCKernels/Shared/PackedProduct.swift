@@ -143,7 +143,7 @@ enum Packed {
           macroKernel(
             packedA, packedB, p.c + i0 * p.ldc + j0, ldc: p.ldc, rows: mb, columns: nb,
             depth: kb, accumulate: p0 > 0, packing: i0 == 0 && p.interleavesPackingB ? panel : nil,
-            epilogue: p0 + kb == p.k ? p.epilogue?.shifted(columns: j0) : nil)
+            epilogue: p0 + kb == p.k ? p.epilogue?.shifted(rows: i0, columns: j0) : nil)
         }
       }
     }
@@ -171,7 +171,7 @@ enum Packed {
           storeFinishing(
             tile, c + ir * ldc + jr, ldc: ldc, rows: Swift.min(microTileRows, rows - ir),
             columns: Swift.min(nr, columns - jr), accumulate: accumulate,
-            epilogue.shifted(columns: jr))
+            epilogue.shifted(rows: ir, columns: jr))
           continue
         }
         store(
@@ -256,7 +256,7 @@ enum Packed {
 extension Packed {
   /// `store` followed by the epilogue, done while the tile is in registers: each row's value
   /// (C's plus the tile's when accumulating, in that order, as `store`) plus the bias, then the
-  /// activation, written once. Full-width rows run in vector registers; the columns of a
+  /// activation, then times the mask's step, written once. Full-width rows run in vector registers; the columns of a
   /// right-edge tile run element by element, and their tanh as the tanh loop over the stored
   /// row. Every value is the same IEEE operations as the separate loops', so the same bits.
   static func storeFinishing<T: LaneScalar>(
@@ -292,6 +292,12 @@ extension Packed {
           values.high = T.tanh(lanes: values.high)
         case .identity: break
         }
+        if let m = epilogue.mask {
+          let mask = m + r * epilogue.maskRowStride
+          values.low = values.low * step(UnsafeRawPointer(mask).loadUnaligned(as: T.Lane.self))
+          values.high =
+            values.high * step(UnsafeRawPointer(mask + w).loadUnaligned(as: T.Lane.self))
+        }
         storeRow(values, row, false)
       }
       return
@@ -306,7 +312,17 @@ extension Packed {
         row[j] = x
       }
       if epilogue.activation == .tanh { T.tanh(row, row, count: columns) }
+      if let m = epilogue.mask {
+        let mask = m + r * epilogue.maskRowStride
+        for j in 0..<columns { row[j] = row[j] * (mask[j] > 0 ? 1 : 0) }
+      }
     }
+  }
+
+  /// `x > 0 ? 1 : 0` in every lane, as the step loop (a ReLU's derivative).
+  @inline(__always) static func step<Lane: SIMD>(_ x: Lane) -> Lane
+  where Lane.Scalar: FloatingPoint {
+    Lane(repeating: 0).replacing(with: 1, where: x .> 0)
   }
 
   /// `x > 0 ? x : 0` in every lane, as the relu loop (NaN and -0 become +0).

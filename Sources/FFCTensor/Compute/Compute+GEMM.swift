@@ -207,7 +207,7 @@ private struct ProductTask<T: KernelScalar>: @unchecked Sendable {
       m: Swift.min(blocking.partRows, m - i0), k: k, n: Swift.min(blocking.partColumns, n - j0),
       mc: blocking.mc, kc: blocking.kc, nc: blocking.nc, aCount: blocking.aCount,
       scratch: scratch, interleavesPackingB: blocking.interleavesPackingB,
-      epilogue: epilogue?.shifted(columns: j0))
+      epilogue: epilogue?.shifted(rows: i0, columns: j0))
     T.blockedProduct(blocking.isa.kernels, part)
   }
 }

@@ -98,7 +98,7 @@ extension Compute {
   }
 
   /// A product's epilogue as a pass over C (the products not packed): per element the packed
-  /// tile store's operations, the bias then relu, and tanh by the path's tanh loop.
+  /// tile store's operations, the bias then relu, tanh by the path's tanh loop, then the mask.
   static func finish<T: KernelScalar>(
     _ c: UnsafeMutablePointer<T>, m: Int, n: Int, _ epilogue: ProductEpilogue<T>,
     isa: KernelISA
@@ -113,6 +113,12 @@ extension Compute {
       }
     }
     if epilogue.activation == .tanh { T.vectorTanh(isa.kernels, c, c, count: m * n) }
+    if let mask = epilogue.mask {
+      for i in 0..<m {
+        let (row, maskRow) = (c + i * n, mask + i * epilogue.maskRowStride)
+        for j in 0..<n { row[j] = row[j] * (maskRow[j] > 0 ? 1 : 0) }
+      }
+    }
   }
 
   /// `c[i] = Σ_p op(A)[i, p] b[p]` (B a vector or a one-column matrix). A transposed A is read
