@@ -40,14 +40,27 @@ extension Kernels {
 /// row of a micro-tile is two of them.
 protocol LaneScalar: BinaryFloatingPoint, SIMDScalar, Codable {
   associatedtype Lane: SIMD where Lane.Scalar == Self
-  /// The module's vector tanh: of one register (the tanh loop's lane function), and the loop
-  /// itself, which a product's epilogue runs on a tile's edge rows.
-  static func tanh(lanes: Lane) -> Lane
+  /// The module's vector tanh loop, which a product's epilogue runs on each row of a tile as it
+  /// stores it.
   static func tanh(_ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, count: Int)
+  /// `x > 0 ? x : 0` and `x > 0 ? 1 : 0` in every lane, as the relu and step loops (NaN and -0
+  /// give +0). Written on the concrete vector type: in a function generic over the lane type the
+  /// compare and select ran lane by lane, half of a fused epilogue's instructions.
+  static func relu(lanes: Lane) -> Lane
+  static func step(lanes: Lane) -> Lane
 }
 
 extension Float {
-  @inline(__always) static func tanh(lanes: Lane) -> Lane { VectorTanh.lanes(lanes) }
+  @inline(__always) static func relu(lanes x: Lane) -> Lane {
+    var y = Lane(repeating: 0)
+    y.replace(with: x, where: x .> 0)
+    return y
+  }
+  @inline(__always) static func step(lanes x: Lane) -> Lane {
+    var y = Lane(repeating: 0)
+    y.replace(with: 1, where: x .> 0)
+    return y
+  }
   @inline(__always) static func tanh(
     _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int
   ) {
@@ -56,7 +69,16 @@ extension Float {
 }
 
 extension Double {
-  @inline(__always) static func tanh(lanes: Lane) -> Lane { DoubleActivation.tanh(lanes) }
+  @inline(__always) static func relu(lanes x: Lane) -> Lane {
+    var y = Lane(repeating: 0)
+    y.replace(with: x, where: x .> 0)
+    return y
+  }
+  @inline(__always) static func step(lanes x: Lane) -> Lane {
+    var y = Lane(repeating: 0)
+    y.replace(with: 1, where: x .> 0)
+    return y
+  }
   @inline(__always) static func tanh(
     _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int
   ) {
@@ -167,16 +189,14 @@ enum Packed {
       }
       for ir in stride(from: 0, to: rows, by: microTileRows) {
         let tile = microKernel(depth, a + ir * depth, b + jr * depth)
-        if let epilogue {
-          storeFinishing(
-            tile, c + ir * ldc + jr, ldc: ldc, rows: Swift.min(microTileRows, rows - ir),
-            columns: Swift.min(nr, columns - jr), accumulate: accumulate,
-            epilogue.shifted(rows: ir, columns: jr))
-          continue
-        }
         store(
           tile, c + ir * ldc + jr, ldc: ldc, rows: Swift.min(microTileRows, rows - ir),
           columns: Swift.min(nr, columns - jr), accumulate: accumulate)
+        if let epilogue {
+          finishTile(
+            c + ir * ldc + jr, ldc: ldc, rows: Swift.min(microTileRows, rows - ir),
+            columns: Swift.min(nr, columns - jr), epilogue.shifted(rows: ir, columns: jr))
+        }
       }
     }
   }
@@ -254,81 +274,48 @@ enum Packed {
 }
 
 extension Packed {
-  /// `store` followed by the epilogue, done while the tile is in registers: each row's value
-  /// (C's plus the tile's when accumulating, in that order, as `store`) plus the bias, then the
-  /// activation, then times the mask's step, written once. Full-width rows run in vector registers; the columns of a
-  /// right-edge tile run element by element, and their tanh as the tanh loop over the stored
-  /// row. Every value is the same IEEE operations as the separate loops', so the same bits.
-  static func storeFinishing<T: LaneScalar>(
-    _ tile: Tile<T.Lane>, _ c: UnsafeMutablePointer<T>, ldc: Int, rows: Int, columns: Int,
-    accumulate: Bool, _ epilogue: ProductEpilogue<T>
+  /// The epilogue on a tile just stored, while it is in L1 (finishing it in registers, before
+  /// the store, passed the tile to this function through memory and slowed the plain products'
+  /// micro-kernel loop): each element plus the bias, then the activation, then times the
+  /// mask's step. Full-width rows run in vector registers, the columns of a right-edge tile one
+  /// by one, tanh as the tanh loop over the row. The same IEEE operations on the same values as
+  /// the separate loops, so the same bits.
+  static func finishTile<T: LaneScalar>(
+    _ c: UnsafeMutablePointer<T>, ldc: Int, rows: Int, columns: Int,
+    _ epilogue: ProductEpilogue<T>
   ) {
     let w = T.Lane.scalarCount
-    if columns == T.tileColumns {
-      var bias: TileRow<T.Lane>?
-      if let b = epilogue.bias {
-        bias = TileRow(
-          low: UnsafeRawPointer(b).loadUnaligned(as: T.Lane.self),
-          high: UnsafeRawPointer(b + w).loadUnaligned(as: T.Lane.self))
-      }
-      let activation = epilogue.activation
-      for r in 0..<rows {
-        let row = c + r * ldc
-        var values = tile[r]
-        if accumulate {
-          values.low = UnsafeRawPointer(row).loadUnaligned(as: T.Lane.self) + values.low
-          values.high = UnsafeRawPointer(row + w).loadUnaligned(as: T.Lane.self) + values.high
-        }
-        if let bias {
-          values.low = values.low + bias.low
-          values.high = values.high + bias.high
-        }
-        switch activation {
-        case .relu:
-          values.low = relu(values.low)
-          values.high = relu(values.high)
-        case .tanh:
-          values.low = T.tanh(lanes: values.low)
-          values.high = T.tanh(lanes: values.high)
-        case .identity: break
-        }
-        if let m = epilogue.mask {
-          let mask = m + r * epilogue.maskRowStride
-          values.low = values.low * step(UnsafeRawPointer(mask).loadUnaligned(as: T.Lane.self))
-          values.high =
-            values.high * step(UnsafeRawPointer(mask + w).loadUnaligned(as: T.Lane.self))
-        }
-        storeRow(values, row, false)
-      }
-      return
-    }
+    let (bias, activation) = (epilogue.bias, epilogue.activation)
     for r in 0..<rows {
       let row = c + r * ldc
-      let values = tile[r]
-      for j in 0..<columns {
-        var x = accumulate ? row[j] + values[j] : values[j]
-        if let b = epilogue.bias { x = x + b[j] }
-        if epilogue.activation == .relu { x = x > 0 ? x : 0 }
-        row[j] = x
+      let mask = epilogue.mask.map { $0 + r * epilogue.maskRowStride }
+      if columns == T.tileColumns {
+        @inline(__always) func finish(_ offset: Int) {
+          let target = UnsafeMutableRawPointer(row + offset)
+          var x = target.loadUnaligned(as: T.Lane.self)
+          if let bias { x = x + UnsafeRawPointer(bias + offset).loadUnaligned(as: T.Lane.self) }
+          if activation == .relu { x = T.relu(lanes: x) }
+          if activation != .tanh, let mask {
+            x = x * T.step(lanes: UnsafeRawPointer(mask + offset).loadUnaligned(as: T.Lane.self))
+          }
+          target.storeBytes(of: x, as: T.Lane.self)
+        }
+        finish(0)
+        finish(w)
+      } else {
+        for j in 0..<columns {
+          var x = row[j]
+          if let bias { x = x + bias[j] }
+          if activation == .relu { x = x > 0 ? x : 0 }
+          if activation != .tanh, let mask { x = x * (mask[j] > 0 ? 1 : 0) }
+          row[j] = x
+        }
       }
-      if epilogue.activation == .tanh { T.tanh(row, row, count: columns) }
-      if let m = epilogue.mask {
-        let mask = m + r * epilogue.maskRowStride
-        for j in 0..<columns { row[j] = row[j] * (mask[j] > 0 ? 1 : 0) }
+      if activation == .tanh {
+        T.tanh(row, row, count: columns)
+        if let mask { for j in 0..<columns { row[j] = row[j] * (mask[j] > 0 ? 1 : 0) } }
       }
     }
-  }
-
-  /// `x > 0 ? 1 : 0` in every lane, as the step loop (a ReLU's derivative).
-  @inline(__always) static func step<Lane: SIMD>(_ x: Lane) -> Lane
-  where Lane.Scalar: FloatingPoint {
-    Lane(repeating: 0).replacing(with: 1, where: x .> 0)
-  }
-
-  /// `x > 0 ? x : 0` in every lane, as the relu loop (NaN and -0 become +0).
-  @inline(__always) static func relu<Lane: SIMD>(_ x: Lane) -> Lane
-  where Lane.Scalar: FloatingPoint {
-    Lane(repeating: 0).replacing(with: x, where: x .> 0)
   }
 
   /// Packs `rows × depth` of A into slivers of 6 rows, each stored step by step (6 values per p),
