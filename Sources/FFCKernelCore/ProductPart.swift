@@ -94,8 +94,6 @@ public struct ProductEpilogue<T> {
 public enum EpilogueActivation: String, Sendable, CaseIterable {
   /// `x > 0 ? x : 0` (NaN and -0 give +0), as the relu loop.
   case relu
-  /// The ISA module's vector tanh, as the tanh loop.
-  case tanh
   /// Nothing after the bias.
   case identity
 }

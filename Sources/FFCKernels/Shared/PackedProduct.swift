@@ -40,9 +40,6 @@ extension Kernels {
 /// row of a micro-tile is two of them.
 protocol LaneScalar: BinaryFloatingPoint, SIMDScalar, Codable {
   associatedtype Lane: SIMD where Lane.Scalar == Self
-  /// The module's vector tanh loop, which a product's epilogue runs on each row of a tile as it
-  /// stores it.
-  static func tanh(_ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>, count: Int)
   /// `x > 0 ? x : 0` and `x > 0 ? 1 : 0` in every lane, as the relu and step loops (NaN and -0
   /// give +0). Written on the concrete vector type: in a function generic over the lane type the
   /// compare and select ran lane by lane, half of a fused epilogue's instructions.
@@ -61,11 +58,6 @@ extension Float {
     y.replace(with: 1, where: x .> 0)
     return y
   }
-  @inline(__always) static func tanh(
-    _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int
-  ) {
-    VectorTanh.apply(x, out, count: count)
-  }
 }
 
 extension Double {
@@ -78,11 +70,6 @@ extension Double {
     var y = Lane(repeating: 0)
     y.replace(with: 1, where: x .> 0)
     return y
-  }
-  @inline(__always) static func tanh(
-    _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int
-  ) {
-    DoubleActivation.apply(x, out, count: count, DoubleActivation.tanh)
   }
 }
 
@@ -278,8 +265,8 @@ extension Packed {
   /// the store, passed the tile to this function through memory and slowed the plain products'
   /// micro-kernel loop): each element plus the bias, then the activation, then times the
   /// mask's step. Full-width rows run in vector registers, the columns of a right-edge tile one
-  /// by one, tanh as the tanh loop over the row. The same IEEE operations on the same values as
-  /// the separate loops, so the same bits.
+  /// by one. The same IEEE operations on the same values as the separate loops, so the same
+  /// bits.
   static func finishTile<T: LaneScalar>(
     _ c: UnsafeMutablePointer<T>, ldc: Int, rows: Int, columns: Int,
     _ epilogue: ProductEpilogue<T>
@@ -295,7 +282,7 @@ extension Packed {
           var x = target.loadUnaligned(as: T.Lane.self)
           if let bias { x = x + UnsafeRawPointer(bias + offset).loadUnaligned(as: T.Lane.self) }
           if activation == .relu { x = T.relu(lanes: x) }
-          if activation != .tanh, let mask {
+          if let mask {
             x = x * T.step(lanes: UnsafeRawPointer(mask + offset).loadUnaligned(as: T.Lane.self))
           }
           target.storeBytes(of: x, as: T.Lane.self)
@@ -307,13 +294,9 @@ extension Packed {
           var x = row[j]
           if let bias { x = x + bias[j] }
           if activation == .relu { x = x > 0 ? x : 0 }
-          if activation != .tanh, let mask { x = x * (mask[j] > 0 ? 1 : 0) }
+          if let mask { x = x * (mask[j] > 0 ? 1 : 0) }
           row[j] = x
         }
-      }
-      if activation == .tanh {
-        T.tanh(row, row, count: columns)
-        if let mask { for j in 0..<columns { row[j] = row[j] * (mask[j] > 0 ? 1 : 0) } }
       }
     }
   }

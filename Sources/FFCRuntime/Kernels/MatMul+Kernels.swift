@@ -35,10 +35,10 @@ func outerKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
 }
 
 /// A matrix product fused, when the plan is built, with its only reader, when that reader adds a
-/// bias row to the product and applies relu or tanh (or neither), or multiplies it by a ReLU's
+/// bias row to the product and applies relu (or nothing more), or multiplies it by a ReLU's
 /// derivative, at the product's own indices: `fused[program=relu(add(#0, #1))] %P, %b` with %P
-/// the product and %b of shape [n] or [1, n] (or `add(#0, #1)`, or a plain `relu %P` or
-/// `tanh %P`), or `fused[program=mul(#1, step(#0))] %h, %P` with %h of the product's shape. The
+/// the product and %b of shape [n] or [1, n] (or `add(#0, #1)`, or a plain `relu %P`), or
+/// `fused[program=mul(#1, step(#0))] %h, %P` with %h of the product's shape. The
 /// product then finishes each tile of C with the reader's work as it stores the tile
 /// (`ProductEpilogue`: the same operations in the same order, so the same bits), into the
 /// reader's buffer, at the reader's place, and the reader's pass over C is skipped. The graph and
@@ -93,14 +93,14 @@ struct EpilogueFusion {
     return found
   }
 
-  /// What `reader` does to the product: `add(#p, #q)` with #q a bias row, then `relu` or `tanh`
-  /// of that, or either alone (a `relu` or `tanh` node, or a fused one); or `mul(#p, step(#m))`.
+  /// What `reader` does to the product: `add(#p, #q)` with #q a bias row, then `relu` of that,
+  /// or either alone (a `relu` node, or a fused one); or `mul(#p, step(#m))`. Not tanh: applied
+  /// per row of each tile, the tanh loop's calls cost W3 4% more instructions than one loop
+  /// over C, and its C (32 × 64) is in L1 anyway.
   static func finishing(_ reader: Node, product: Int, shapes: [[Int]]) -> (
     bias: Int?, activation: EpilogueActivation, mask: Int?
   )? {
-    if reader.op === Op.relu || reader.op === Op.tanh {
-      return (nil, reader.op === Op.relu ? .relu : .tanh, nil)
-    }
+    if reader.op === Op.relu { return (nil, .relu, nil) }
     guard reader.op === Op.fused,
       let p = reader.inputs.firstIndex(where: { $0.index == product })
     else { return nil }
@@ -126,7 +126,7 @@ struct EpilogueFusion {
       bias = reader.inputs[q].index
     }
     func activation(_ op: Op?) -> EpilogueActivation? {
-      op === Op.relu ? .relu : op === Op.tanh ? .tanh : nil
+      op === Op.relu ? .relu : nil
     }
     if steps.count == 1 {
       if bias != nil { return (bias, .identity, nil) }

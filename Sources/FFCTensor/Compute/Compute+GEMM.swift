@@ -12,10 +12,6 @@ public protocol PanelScalar: BinaryFloatingPoint, SIMDScalar, Codable {
   static func vectorLog(
     _ kernels: any ISAKernels.Type, _ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>,
     count: Int)
-  /// The path's vector tanh in this precision (a product's epilogue on its plain loops).
-  static func vectorTanh(
-    _ kernels: any ISAKernels.Type, _ x: UnsafePointer<Self>, _ out: UnsafeMutablePointer<Self>,
-    count: Int)
   /// The path's sum or maximum over `outer × reduced × inner` (Compute+Reduce.swift).
   static func reduce(
     _ kernels: any ISAKernels.Type, _ op: ReductionOp, _ x: UnsafePointer<Self>,
@@ -40,12 +36,6 @@ extension Float: PanelScalar {
     count: Int
   ) {
     kernels.log(x, out, count: count)
-  }
-  public static func vectorTanh(
-    _ kernels: any ISAKernels.Type, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-    count: Int
-  ) {
-    kernels.tanh(x, out, count: count)
   }
   public static func reduce(
     _ kernels: any ISAKernels.Type, _ op: ReductionOp, _ x: UnsafePointer<Float>,
@@ -73,12 +63,6 @@ extension Double: PanelScalar {
     count: Int
   ) {
     kernels.log(x, out, count: count)
-  }
-  public static func vectorTanh(
-    _ kernels: any ISAKernels.Type, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
-    count: Int
-  ) {
-    kernels.tanh(x, out, count: count)
   }
   public static func reduce(
     _ kernels: any ISAKernels.Type, _ op: ReductionOp, _ x: UnsafePointer<Double>,

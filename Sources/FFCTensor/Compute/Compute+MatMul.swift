@@ -98,7 +98,7 @@ extension Compute {
   }
 
   /// A product's epilogue as a pass over C (the products not packed): per element the packed
-  /// tile store's operations, the bias then relu, tanh by the path's tanh loop, then the mask.
+  /// tile store's operations, the bias, relu, then the mask.
   static func finish<T: KernelScalar>(
     _ c: UnsafeMutablePointer<T>, m: Int, n: Int, _ epilogue: ProductEpilogue<T>,
     isa: KernelISA
@@ -112,7 +112,6 @@ extension Compute {
         row[j] = x
       }
     }
-    if epilogue.activation == .tanh { T.vectorTanh(isa.kernels, c, c, count: m * n) }
     if let mask = epilogue.mask {
       for i in 0..<m {
         let (row, maskRow) = (c + i * n, mask + i * epilogue.maskRowStride)
