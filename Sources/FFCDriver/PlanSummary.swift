@@ -3,8 +3,9 @@ import FFCPasses
 import FFCRuntime
 
 /// The `--stats` lines about the interpreter's plan for a compiled graph: the graph as it runs
-/// (elementwise chains fused), how many instructions and buffers it has and its peak memory, with
-/// and without buffer reuse.
+/// (elementwise chains fused), how many instructions and buffers it has (and how many matrix
+/// products run with their reader's bias and activation) and its peak memory, with and without
+/// buffer reuse.
 enum PlanSummary {
   /// `fused`: the graph is already the execution graph (`compile --fuse`).
   static func render(_ printed: Graph, bindings: [String: Int], fused: Bool) -> String {
@@ -34,8 +35,14 @@ enum PlanSummary {
     let fallback =
       s.fallbackOps.isEmpty
       ? "" : ", reference kernels for \(s.fallbackOps.joined(separator: ", "))"
+    // A product fused with its reader (the reader's bias, activation or ReLU mask applied as C
+    // is stored, `EpilogueFusion`) runs the two counted instructions as one.
+    let epilogues =
+      s.epilogues == 0
+      ? ""
+      : " (\(s.instructions - s.epilogues) run, \(s.epilogues) matmul epilogues fused)"
     return
-      "  \(s.precision): \(s.instructions) instructions, \(s.buffers) buffers, peak memory \(bytes(s.peakBytes)) (\(bytes(s.unsharedBytes)) without buffer reuse)\(fallback)\n"
+      "  \(s.precision): \(s.instructions) instructions\(epilogues), \(s.buffers) buffers, peak memory \(bytes(s.peakBytes)) (\(bytes(s.unsharedBytes)) without buffer reuse)\(fallback)\n"
   }
 
   /// Nodes that run (leaves and constants left out), as PyTensor counts apply nodes.

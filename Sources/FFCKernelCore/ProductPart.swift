@@ -44,17 +44,60 @@ public struct ProductPart<T> {
   public let scratch: UnsafeMutablePointer<T>
   public let interleavesPackingB: Bool
   public let readsInPlace: Bool
+  /// What each tile of C gets after its last block of k, before it leaves the registers.
+  public let epilogue: ProductEpilogue<T>?
 
   public init(
     a: StridedMatrix<T>, b: StridedMatrix<T>, c: UnsafeMutablePointer<T>, ldc: Int,
     m: Int, k: Int, n: Int, mc: Int, kc: Int, nc: Int, aCount: Int,
     scratch: UnsafeMutablePointer<T>, interleavesPackingB: Bool = false,
-    readsInPlace: Bool = false
+    readsInPlace: Bool = false,
+    epilogue: ProductEpilogue<T>? = nil
   ) {
     (self.a, self.b, self.c, self.ldc) = (a, b, c, ldc)
     (self.m, self.k, self.n) = (m, k, n)
     (self.mc, self.kc, self.nc, self.aCount, self.scratch) = (mc, kc, nc, aCount, scratch)
     self.interleavesPackingB = interleavesPackingB
     self.readsInPlace = readsInPlace
+    self.epilogue = epilogue
   }
+}
+
+/// The elementwise work a product's only reader does to it, done by the product itself on each
+/// tile of C as the tile is stored (a fused epilogue):
+/// `C[i, j] = activation(C[i, j] + bias[j]) · step(mask[i, j])`, the bias (if any) one row
+/// repeated over the rows, the mask (if any; a ReLU's derivative, step(x) = x > 0 ? 1 : 0) a
+/// matrix of C's shape. The same IEEE operations in the same order as the separate loops, the
+/// activation by the same lane function, so the bits are the same.
+public struct ProductEpilogue<T> {
+  /// `n` values, the one for column j at `bias[j]`; nil for none.
+  public let bias: UnsafePointer<T>?
+  public let activation: EpilogueActivation
+  /// The value whose step multiplies C, element (i, j) at `mask[i · maskRowStride + j]`.
+  public let mask: UnsafePointer<T>?
+  public let maskRowStride: Int
+
+  public init(
+    bias: UnsafePointer<T>?, activation: EpilogueActivation, mask: UnsafePointer<T>? = nil,
+    maskRowStride: Int = 0
+  ) {
+    (self.bias, self.activation, self.mask, self.maskRowStride) = (
+      bias, activation, mask, maskRowStride
+    )
+  }
+
+  /// The epilogue of the part of C from (`rows`, `columns`) on.
+  @inlinable public func shifted(rows: Int = 0, columns: Int) -> ProductEpilogue {
+    ProductEpilogue(
+      bias: bias.map { $0 + columns }, activation: activation,
+      mask: mask.map { $0 + rows * maskRowStride + columns }, maskRowStride: maskRowStride)
+  }
+}
+
+/// What a product's epilogue applies after the bias.
+public enum EpilogueActivation: String, Sendable, CaseIterable {
+  /// `x > 0 ? x : 0` (NaN and -0 give +0), as the relu loop.
+  case relu
+  /// Nothing after the bias.
+  case identity
 }

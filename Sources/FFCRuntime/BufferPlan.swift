@@ -44,7 +44,8 @@ public struct BufferPlan: Sendable {
         // overwrite them.
         buffers[index] = capacities.count
         capacities.append(count)
-      } else if inPlace[index], let donor = dying.first(where: { capacities[buffers[$0]] >= count })
+      } else if inPlace[index],
+        let donor = Self.donor(graph, dying, fitting: count, capacities, buffers)
       {
         buffers[index] = buffers[donor]
       } else if let best = free.take(fitting: count) {
@@ -82,6 +83,16 @@ public struct BufferPlan: Sendable {
   }
 
   public func offset(ofNode index: Int) -> Int { offsets[bufferOfNode[index]] }
+
+  /// The input whose buffer an in-place node takes: a matrix product if one fits (the product
+  /// can then write the node's value into its own buffer, `EpilogueFusion`, and never over
+  /// another operand the node reads), else the first that fits.
+  static func donor(
+    _ graph: Graph, _ dying: [Int], fitting count: Int, _ capacities: [Int], _ buffers: [Int]
+  ) -> Int? {
+    let fitting = dying.filter { capacities[buffers[$0]] >= count }
+    return fitting.first { graph.nodes[$0].op === Op.matmul } ?? fitting.first
+  }
 }
 
 /// The free buffers of a `BufferPlan`: best fit takes, of the smallest capacity that fits, the

@@ -11,6 +11,9 @@ public struct PlanStatistics: Sendable {
   /// (so the two figures differ by what reuse saves).
   public var unsharedBytes: Int
   public var workspaceBytes: Int
+  /// Matrix products that finish their reader's bias and activation as they store C
+  /// (`EpilogueFusion`): each saves an instruction and a pass over its value in `run()`.
+  public var epilogues: Int = 0
   /// Ops that ran through their reference `evaluate` for want of a kernel.
   public var fallbackOps: [String]
 }
@@ -31,6 +34,9 @@ public final class Plan<T: PlanScalar> {
   private let workspace = Workspace<T>()
   private let bufferPlan: BufferPlan
   private var steps: [(node: Int, run: Instruction)] = []
+  /// What `run()` runs: `steps` with each product fused with its reader (`EpilogueFusion`) run
+  /// as one instruction. Nil once a value is frozen or overridden (the steps then run apart).
+  private var fusedRun: [Instruction]?
 
   /// Plans `graph` for the shapes `bindings` gives its symbols. `keepAll` keeps every value (for
   /// tracing), `keep` some; otherwise buffers are shared by values whose lifetimes do not overlap.
@@ -73,6 +79,17 @@ public final class Plan<T: PlanScalar> {
       at: largest.flatMap { graph.nodes[$0].location })
 
     var fallbacks: [String] = []
+    // Products fused with their readers, by product; a reader's instruction once it is made.
+    var fusions: [Int: EpilogueFusion] = [:]
+    if !keepAll {
+      for fusion in EpilogueFusion.find(
+        graph, shapes: shapes, kept: keep, buffers: bufferPlan.bufferOfNode)
+      {
+        fusions[fusion.product] = fusion
+      }
+    }
+    var fusedReaders: [Int: Instruction] = [:]
+    var fusedRun: [Instruction] = []
     for (index, node) in graph.nodes.enumerated() {
       // A constant the element type cannot hold would silently become an infinity, as a data
       // value would (`set` refuses those).
@@ -107,20 +124,50 @@ public final class Plan<T: PlanScalar> {
         if !fallbacks.contains(node.op.name) { fallbacks.append(node.op.name) }
         steps.append((index, Self.referenceInstruction(node, call)))
       }
+      if let fusion = fusions[index], let instruction = fusedInstruction(fusion, call) {
+        // The product runs at its reader's place.
+        fusedReaders[fusion.reader] = instruction
+      } else {
+        fusedRun.append(fusedReaders[index] ?? steps[steps.count - 1].run)
+      }
     }
+    self.fusedRun = fusedRun
     try workspace.allocate()
     let size = MemoryLayout<T>.stride
     statistics = PlanStatistics(
       precision: T.precision, instructions: steps.count, buffers: bufferPlan.capacities.count,
       peakBytes: (bufferPlan.arenaCount + workspace.count) * size,
       unsharedBytes: (bufferPlan.unsharedCount + workspace.count) * size,
-      workspaceBytes: workspace.count * size,
+      workspaceBytes: workspace.count * size, epilogues: fusedReaders.count,
       fallbackOps: fallbacks)
   }
 
   deinit { MemoryBudget.release(arena) }
 
   private let external: [NodeID: UnsafeMutablePointer<T>]
+
+  /// The instruction of a product fused with its reader: the product into the reader's buffer,
+  /// finished by the reader's bias and activation. Nil (the two run apart) when the reader's
+  /// buffer overlaps one the product reads: the buffer plan may give the reader a buffer whose
+  /// value died at the product.
+  private func fusedInstruction(_ fusion: EpilogueFusion, _ call: KernelCall<T>)
+    -> Instruction?
+  {
+    let out = pointer(fusion.reader)
+    let written = out..<out + counts[fusion.reader]
+    let read =
+      graph.nodes[fusion.product].inputs.map(\.index)
+      + [fusion.bias, fusion.mask].compactMap { $0 }
+    for node in read {
+      let start = pointer(node)
+      if written.overlaps(start..<start + Swift.max(counts[node], 1)) { return nil }
+    }
+    let epilogue = ProductEpilogue(
+      bias: fusion.bias.map { UnsafePointer(pointer($0)) }, activation: fusion.activation,
+      mask: fusion.mask.map { UnsafePointer(pointer($0)) }, maskRowStride: shapes[fusion.product][1]
+    )
+    return matmulKernel(call, into: out, finishing: epilogue)
+  }
 
   private func pointer(_ node: Int) -> UnsafeMutablePointer<T> {
     // Most plans have no external buffers: no hashing then.
@@ -150,6 +197,7 @@ public final class Plan<T: PlanScalar> {
   /// `stop_gradient` still while it probes the loss. (A write, not a skipped instruction: an
   /// in-place kernel may share the node's buffer with its operand, which later runs overwrite.)
   public func freeze(_ nodes: [NodeID]) {
+    fusedRun = nil
     for node in nodes {
       let saved = Array(UnsafeBufferPointer(start: pointer(node.index), count: counts[node.index]))
       let target = pointer(node.index)
@@ -163,6 +211,7 @@ public final class Plan<T: PlanScalar> {
   /// instruction becomes a write of `values` (`ffc check` moves an intermediate value, taken as
   /// an independent input, as `jvp` and `jacobian` do). `restore` undoes it.
   public func override(_ node: NodeID, with values: [Double]) {
+    fusedRun = nil
     let target = pointer(node.index)
     let count = counts[node.index]
     if graph.nodes[node.index].op.isLeaf {
@@ -192,8 +241,18 @@ public final class Plan<T: PlanScalar> {
 
   private var overridden: [Int: () -> Void] = [:]
 
-  /// Runs every instruction in order.
+  /// Runs every instruction in order, each product fused with its reader run as one.
   public func run() {
+    if let fusedRun {
+      for instruction in fusedRun { instruction() }
+      return
+    }
+    for step in steps { step.run() }
+  }
+
+  /// Runs every instruction in order, each product apart from its reader (`run()` gives the
+  /// same bits, faster; for the tests that compare them).
+  public func runApart() {
     for step in steps { step.run() }
   }
 

@@ -40,6 +40,37 @@ extension Kernels {
 /// row of a micro-tile is two of them.
 protocol LaneScalar: BinaryFloatingPoint, SIMDScalar, Codable {
   associatedtype Lane: SIMD where Lane.Scalar == Self
+  /// `x > 0 ? x : 0` and `x > 0 ? 1 : 0` in every lane, as the relu and step loops (NaN and -0
+  /// give +0). Written on the concrete vector type: in a function generic over the lane type the
+  /// compare and select ran lane by lane, half of a fused epilogue's instructions.
+  static func relu(lanes: Lane) -> Lane
+  static func step(lanes: Lane) -> Lane
+}
+
+extension Float {
+  @inline(__always) static func relu(lanes x: Lane) -> Lane {
+    var y = Lane(repeating: 0)
+    y.replace(with: x, where: x .> 0)
+    return y
+  }
+  @inline(__always) static func step(lanes x: Lane) -> Lane {
+    var y = Lane(repeating: 0)
+    y.replace(with: 1, where: x .> 0)
+    return y
+  }
+}
+
+extension Double {
+  @inline(__always) static func relu(lanes x: Lane) -> Lane {
+    var y = Lane(repeating: 0)
+    y.replace(with: x, where: x .> 0)
+    return y
+  }
+  @inline(__always) static func step(lanes x: Lane) -> Lane {
+    var y = Lane(repeating: 0)
+    y.replace(with: 1, where: x .> 0)
+    return y
+  }
 }
 
 extension LaneScalar {
@@ -121,7 +152,8 @@ enum Packed {
           packA(p.a.shifted(rows: i0, columns: p0), rows: mb, depth: kb, into: packedA)
           macroKernel(
             packedA, packedB, p.c + i0 * p.ldc + j0, ldc: p.ldc, rows: mb, columns: nb,
-            depth: kb, accumulate: p0 > 0, packing: i0 == 0 && p.interleavesPackingB ? panel : nil)
+            depth: kb, accumulate: p0 > 0, packing: i0 == 0 && p.interleavesPackingB ? panel : nil,
+            epilogue: p0 + kb == p.k ? p.epilogue?.shifted(rows: i0, columns: j0) : nil)
         }
       }
     }
@@ -129,10 +161,12 @@ enum Packed {
 
   /// Every tile of one block of C. The outer loop walks slivers of B, so each sliver stays in L1
   /// while the slivers of A stream past it from L2. With `packing`, each sliver of B is first
-  /// packed from it (the first block of A of a panel).
+  /// packed from it (the first block of A of a panel). With `epilogue` (the last block of k),
+  /// each tile is finished by it as it is stored.
   static func macroKernel<T: LaneScalar>(
     _ a: UnsafePointer<T>, _ b: UnsafeMutablePointer<T>, _ c: UnsafeMutablePointer<T>, ldc: Int,
-    rows: Int, columns: Int, depth: Int, accumulate: Bool, packing: StridedMatrix<T>?
+    rows: Int, columns: Int, depth: Int, accumulate: Bool, packing: StridedMatrix<T>?,
+    epilogue: ProductEpilogue<T>? = nil
   ) {
     let nr = T.tileColumns
     for jr in stride(from: 0, to: columns, by: nr) {
@@ -146,6 +180,11 @@ enum Packed {
         store(
           tile, c + ir * ldc + jr, ldc: ldc, rows: Swift.min(microTileRows, rows - ir),
           columns: Swift.min(nr, columns - jr), accumulate: accumulate)
+        if let epilogue {
+          finishTile(
+            c + ir * ldc + jr, ldc: ldc, rows: Swift.min(microTileRows, rows - ir),
+            columns: Swift.min(nr, columns - jr), epilogue.shifted(rows: ir, columns: jr))
+        }
       }
     }
   }
@@ -223,6 +262,46 @@ enum Packed {
 }
 
 extension Packed {
+  /// The epilogue on a tile just stored, while it is in L1 (finishing it in registers, before
+  /// the store, passed the tile to this function through memory and slowed the plain products'
+  /// micro-kernel loop): each element plus the bias, then the activation, then times the
+  /// mask's step. Full-width rows run in vector registers, the columns of a right-edge tile one
+  /// by one. The same IEEE operations on the same values as the separate loops, so the same
+  /// bits.
+  static func finishTile<T: LaneScalar>(
+    _ c: UnsafeMutablePointer<T>, ldc: Int, rows: Int, columns: Int,
+    _ epilogue: ProductEpilogue<T>
+  ) {
+    let w = T.Lane.scalarCount
+    let (bias, activation) = (epilogue.bias, epilogue.activation)
+    for r in 0..<rows {
+      let row = c + r * ldc
+      let mask = epilogue.mask.map { $0 + r * epilogue.maskRowStride }
+      if columns == T.tileColumns {
+        @inline(__always) func finish(_ offset: Int) {
+          let target = UnsafeMutableRawPointer(row + offset)
+          var x = target.loadUnaligned(as: T.Lane.self)
+          if let bias { x = x + UnsafeRawPointer(bias + offset).loadUnaligned(as: T.Lane.self) }
+          if activation == .relu { x = T.relu(lanes: x) }
+          if let mask {
+            x = x * T.step(lanes: UnsafeRawPointer(mask + offset).loadUnaligned(as: T.Lane.self))
+          }
+          target.storeBytes(of: x, as: T.Lane.self)
+        }
+        finish(0)
+        finish(w)
+      } else {
+        for j in 0..<columns {
+          var x = row[j]
+          if let bias { x = x + bias[j] }
+          if activation == .relu { x = x > 0 ? x : 0 }
+          if let mask { x = x * (mask[j] > 0 ? 1 : 0) }
+          row[j] = x
+        }
+      }
+    }
+  }
+
   /// Packs `rows × depth` of A into slivers of 6 rows, each stored step by step (6 values per p),
   /// the rows past the edge filled with zeros (their products land in tile rows never stored).
   static func packA<T: LaneScalar>(
@@ -443,15 +522,18 @@ extension Packed {
         }
         inPlaceTiles(
           a, rows: p.m, sliver, step, p.c + jr, ldc: p.ldc, columns: valid, depth: kb,
-          accumulate: p0 > 0)
+          accumulate: p0 > 0,
+          epilogue: p0 + kb == p.k ? p.epilogue?.shifted(rows: 0, columns: jr) : nil)
       }
     }
   }
 
-  /// The tiles of one sliver of B (`columns` ≤ NR wide, rows `step` apart) down all `rows` of A.
+  /// The tiles of one sliver of B (`columns` ≤ NR wide, rows `step` apart) down all `rows` of A,
+  /// each finished by `epilogue` (the last block of k) as it is stored.
   static func inPlaceTiles<T: LaneScalar>(
     _ a: StridedMatrix<T>, rows m: Int, _ sliver: UnsafePointer<T>, _ step: Int,
-    _ c: UnsafeMutablePointer<T>, ldc: Int, columns: Int, depth: Int, accumulate: Bool
+    _ c: UnsafeMutablePointer<T>, ldc: Int, columns: Int, depth: Int, accumulate: Bool,
+    epilogue: ProductEpilogue<T>?
   ) {
     for ir in stride(from: 0, to: m, by: microTileRows) {
       let rows = Swift.min(microTileRows, m - ir)
@@ -461,6 +543,11 @@ extension Packed {
       let tile = stridedMicroKernel(
         depth, (row(0), row(1), row(2), row(3), row(4), row(5)), a.columnStride, sliver, step)
       store(tile, c + ir * ldc, ldc: ldc, rows: rows, columns: columns, accumulate: accumulate)
+      if let epilogue {
+        finishTile(
+          c + ir * ldc, ldc: ldc, rows: rows, columns: columns,
+          epilogue.shifted(rows: ir, columns: 0))
+      }
     }
   }
 

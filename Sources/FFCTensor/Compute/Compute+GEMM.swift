@@ -183,6 +183,7 @@ private struct ProductTask<T: KernelScalar>: @unchecked Sendable {
   let n: Int
   let blocking: GEMMBlocking
   let workspace: UnsafeMutablePointer<T>
+  let epilogue: ProductEpilogue<T>?
 
   /// Part `q`: its range of columns (or rows) of C, with its own slice of the scratch, run by
   /// the ISA module's blocked product.
@@ -196,7 +197,8 @@ private struct ProductTask<T: KernelScalar>: @unchecked Sendable {
       m: Swift.min(blocking.partRows, m - i0), k: k, n: Swift.min(blocking.partColumns, n - j0),
       mc: blocking.mc, kc: blocking.kc, nc: blocking.nc, aCount: blocking.aCount,
       scratch: scratch, interleavesPackingB: blocking.interleavesPackingB,
-      readsInPlace: blocking.readsInPlace)
+      readsInPlace: blocking.readsInPlace,
+      epilogue: epilogue?.shifted(rows: i0, columns: j0))
     T.blockedProduct(blocking.isa.kernels, part)
   }
 }
@@ -206,11 +208,11 @@ extension Compute {
   static func packedProduct<T: KernelScalar>(
     _ a: StridedMatrix<T>, _ b: StridedMatrix<T>, _ c: UnsafeMutablePointer<T>,
     _ layout: MatMulLayout,
-    workspace: UnsafeMutablePointer<T>
+    workspace: UnsafeMutablePointer<T>, epilogue: ProductEpilogue<T>? = nil
   ) {
     let task = ProductTask(
       a: a, b: b, c: c, m: layout.m, k: layout.k, n: layout.n,
-      blocking: GEMMBlocking(layout, T.self), workspace: workspace)
+      blocking: GEMMBlocking(layout, T.self), workspace: workspace, epilogue: epilogue)
     if task.blocking.parts == 1 {
       task.run(part: 0)
     } else {

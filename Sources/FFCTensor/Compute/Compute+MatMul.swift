@@ -62,12 +62,15 @@ extension Compute {
   /// `layout.workspaceCount(T.self)` elements (nil: allocated here, for callers outside a plan);
   /// small ones and matrix-vector products run plain loops. Every element of C is a sum over p in
   /// increasing order, however the product is split, so results do not depend on the threads.
+  /// With `epilogue`, C is finished by it: the packed kernel applies it to each tile as the tile
+  /// is stored, the plain loops in a pass after; either way the bits are those of the separate
+  /// loops (`ProductEpilogue`).
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public static func matmul<T: KernelScalar>(
     _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>,
     _ layout: MatMulLayout,
-    workspace: UnsafeMutablePointer<T>?
+    workspace: UnsafeMutablePointer<T>?, epilogue: ProductEpilogue<T>? = nil
   ) {
     let (m, k, n) = (layout.m, layout.k, layout.n)
     guard m > 0, n > 0 else { return }
@@ -82,12 +85,38 @@ extension Compute {
     } else if !layout.isPacked {
       directProduct(lhs, rhs, c, m: m, k: k, n: n)
     } else if let workspace {
-      packedProduct(lhs, rhs, c, layout, workspace: workspace)
+      packedProduct(lhs, rhs, c, layout, workspace: workspace, epilogue: epilogue)
+      return
     } else {
       let count = layout.workspaceCount(T.self)
       let scratch = UnsafeMutablePointer<T>.allocate(capacity: count)
       defer { scratch.deallocate() }
-      packedProduct(lhs, rhs, c, layout, workspace: scratch)
+      packedProduct(lhs, rhs, c, layout, workspace: scratch, epilogue: epilogue)
+      return
+    }
+    if let epilogue { finish(c, m: m, n: n, epilogue, isa: layout.isa) }
+  }
+
+  /// A product's epilogue as a pass over C (the products not packed): per element the packed
+  /// tile store's operations, the bias, relu, then the mask.
+  static func finish<T: KernelScalar>(
+    _ c: UnsafeMutablePointer<T>, m: Int, n: Int, _ epilogue: ProductEpilogue<T>,
+    isa: KernelISA
+  ) {
+    for i in 0..<m {
+      let row = c + i * n
+      for j in 0..<n {
+        var x = row[j]
+        if let bias = epilogue.bias { x = x + bias[j] }
+        if epilogue.activation == .relu { x = x > 0 ? x : 0 }
+        row[j] = x
+      }
+    }
+    if let mask = epilogue.mask {
+      for i in 0..<m {
+        let (row, maskRow) = (c + i * n, mask + i * epilogue.maskRowStride)
+        for j in 0..<n { row[j] = row[j] * (maskRow[j] > 0 ? 1 : 0) }
+      }
     }
   }
 
