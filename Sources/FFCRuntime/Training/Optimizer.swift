@@ -176,7 +176,7 @@ extension Optimizer {
     guard parts > 1 else { return task.update(0..<total, rate: rate, decay: decay) }
     // Ranges in whole cache lines (16 floats), so no line is written by two threads.
     let share = ((total + parts - 1) / parts + 15) & ~15
-    DispatchQueue.concurrentPerform(iterations: parts) { part in
+    Compute.runParts(parts) { part in
       task.update(
         Swift.min(total, part * share)..<Swift.min(total, (part + 1) * share), rate: rate,
         decay: decay)

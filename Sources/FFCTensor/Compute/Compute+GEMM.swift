@@ -216,7 +216,7 @@ extension Compute {
     if task.blocking.parts == 1 {
       task.run(part: 0)
     } else {
-      DispatchQueue.concurrentPerform(iterations: task.blocking.parts) { task.run(part: $0) }
+      Compute.runParts(task.blocking.parts) { task.run(part: $0) }
     }
   }
 }
