@@ -5,21 +5,28 @@ import FFCRuntime
 /// some point: inputs from U(−1, 1), targets from U(0, 1) (valid for every loss), labels uniform
 /// over their classes; symbolic sizes are `symbolSize` (3 for a check) unless a given value fixes them.
 enum RandomData {
-  static func fill(_ feeds: inout [String: Tensor], graph: Graph, seed: UInt64, symbolSize: Int = 3)
-    throws(EvaluationError)
-  {
+  /// `stored` are data kept where they were read (`RunInputs.storedFeeds`): given, like `feeds`.
+  static func fill(
+    _ feeds: inout [String: Tensor], graph: Graph, seed: UInt64, symbolSize: Int = 3,
+    stored: [String: StoredTensor] = [:]
+  ) throws(EvaluationError) {
     var rng = SplitMix64(seed: seed ^ 0xDA7A)
     let classes = graph.labelClasses()
     var sizes: [String: Int] = [:]
     for declaration in graph.declarations {
-      guard let value = feeds[declaration.name] ?? declaration.defaultValue else { continue }
-      for (dim, size) in zip(declaration.shape.dims, value.shape) {
+      guard
+        let shape = feeds[declaration.name]?.shape ?? stored[declaration.name]?.shape
+          ?? declaration.defaultValue?.shape
+      else { continue }
+      for (dim, size) in zip(declaration.shape.dims, shape) {
         if case .symbol(let s) = dim { sizes[s] = size }
       }
     }
     for declaration in graph.declarations
     where declaration.kind != .param && declaration.kind != .const {
-      guard feeds[declaration.name] == nil, declaration.defaultValue == nil else { continue }
+      guard feeds[declaration.name] == nil, stored[declaration.name] == nil,
+        declaration.defaultValue == nil
+      else { continue }
       let shape = declaration.shape.dims.map { dim in
         dim.value ?? sizes[dim.description, default: symbolSize]
       }

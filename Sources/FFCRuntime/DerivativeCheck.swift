@@ -26,6 +26,9 @@ public enum DerivativeCheck {
     guard !sites.isEmpty else { return [] }
     let plan = try Plan<Double>(forward, bindings: leaves.bindings, keepAll: true)
     for (declaration, value) in leaves.values { try plan.set(value, for: declaration) }
+    for (declaration, value) in leaves.stored {
+      try Plan.fill(plan.buffer(of: declaration.node), from: value, for: declaration)
+    }
     plan.run()
     let stopped = forward.nodes.indices.filter { forward.nodes[$0].op === Op.stopGradient }
     plan.freeze(stopped.map { NodeID($0) })

@@ -59,10 +59,13 @@ public enum GradientCheck {
   /// gives. `forward`, the graph before differentiation: when it holds `stop_gradient`, the
   /// differences probe its loss with the values under each `stop_gradient` held at the point
   /// checked, as the derivative sees them (the optimised graph has dropped the op).
+  /// `external` gives data leaves the caller's memory as their buffers (`Plan`'s), which the
+  /// check only reads.
   public static func run(
-    _ graph: Graph, leaves: LeafValues, settings: Settings, forward: Graph? = nil
+    _ graph: Graph, leaves: LeafValues, settings: Settings, forward: Graph? = nil,
+    external: [NodeID: UnsafeMutablePointer<Double>] = [:]
   ) throws(EvaluationError) -> [Parameter] {
-    let plan = try Plan<Double>(graph, leaves: leaves)
+    let plan = try Plan<Double>(graph, leaves: leaves, external: external)
     plan.run()
     guard let lossNode = graph.loss?.node else { return [] }
     let (probe, probedLoss) = try probePlan(forward, leaves) ?? (plan, lossNode)
@@ -143,6 +146,12 @@ public enum GradientCheck {
         continue
       }
       try plan.set(value, for: same)
+    }
+    for (declaration, value) in leaves.stored {
+      guard let same = forward.declarations.first(where: { $0.name == declaration.name }) else {
+        continue
+      }
+      try Plan.fill(plan.buffer(of: same.node), from: value, for: same)
     }
     plan.run()
     plan.freeze(stopped)

@@ -67,19 +67,29 @@ public enum CheckCommand: Command {
     let report: [GradientCheck.Parameter]
     let derivatives: [DerivativeCheck.Row]
     do throws(Diagnostic) {
+      // The data stays where it was read (`storedFeeds`, as `ffc run` keeps it): the plans fill
+      // their buffers from it, and the gradients' plan reads a CSV table's block in place.
       let inputs = try RunInputs.gather(
-        sets: args.all(.set), data: args.all(.data).compactMap { $0 }, graph: graph, io: io)
+        sets: args.all(.set), data: args.all(.data).compactMap { $0 }, graph: graph, io: io,
+        keepingStored: true)
       if let file = inputs.dataFile { files.append(file) }
       var feeds = inputs.feeds(row: inputs.isPerExample ? 0 : nil)
+      let stored = inputs.storedFeeds
       do {
-        try RandomData.fill(&feeds, graph: graph, seed: settings.seed)
-        let leaves = try LeafValues(graph, feeds: feeds, seed: settings.seed)
-        report = try GradientCheck.run(
-          graph, leaves: leaves, settings: settings, forward: compiled.forward)
-        try RandomData.fill(&feeds, graph: compiled.forward, seed: settings.seed)
+        try RandomData.fill(&feeds, graph: graph, seed: settings.seed, stored: stored)
+        let leaves = try LeafValues(
+          graph, feeds: feeds, seed: settings.seed, keepingStored: true, storedFeeds: stored)
+        report = try Self.withShared(stored, graph) { external throws(EvaluationError) in
+          try GradientCheck.run(
+            graph, leaves: leaves, settings: settings, forward: compiled.forward,
+            external: external)
+        }
+        try RandomData.fill(&feeds, graph: compiled.forward, seed: settings.seed, stored: stored)
         derivatives = try DerivativeCheck.run(
           compiled.forward, sites: compiled.derivativeSites,
-          leaves: LeafValues(compiled.forward, feeds: feeds, seed: settings.seed),
+          leaves: LeafValues(
+            compiled.forward, feeds: feeds, seed: settings.seed, keepingStored: true,
+            storedFeeds: stored),
           settings: settings)
       } catch {
         throw .valueError(error)
@@ -92,6 +102,34 @@ public enum CheckCommand: Command {
     if !derivatives.isEmpty { io.out(render(derivatives)) }
     return report.allSatisfy(\.passed) && derivatives.allSatisfy(\.passed)
       ? .success : .programError
+  }
+
+  /// Calls `body` with the data leaves whose values are already Doubles in memory (a CSV table's
+  /// blocks, `StoredTensor.shared`) as buffers for the check's plan, which only reads them: the
+  /// table is its own buffer, as in `ffc run` at f64.
+  static func withShared<R>(
+    _ stored: [String: StoredTensor], _ graph: Graph,
+    _ body: ([NodeID: UnsafeMutablePointer<Double>]) throws(EvaluationError) -> R
+  ) throws(EvaluationError) -> R {
+    let shared = stored.compactMap { name, value in
+      value.shared.map { (name: name, scalars: $0.scalars, offset: $0.offset, count: value.count) }
+    }.sorted { $0.name < $1.name }
+    guard let largest = shared.max(by: { $0.scalars.count < $1.scalars.count }),
+      !largest.scalars.isEmpty
+    else { return try body([:]) }
+    return try largest.scalars.withUnsafeBufferPointer { values throws(EvaluationError) in
+      let base = UnsafeMutableRawPointer(mutating: values.baseAddress!)
+        .assumingMemoryBound(to: Double.self)
+      var external: [NodeID: UnsafeMutablePointer<Double>] = [:]
+      for declaration in graph.declarations {
+        guard let feed = shared.first(where: { $0.name == declaration.name }), feed.count > 0
+        else { continue }
+        // The same array (the table's): compared, not kept.
+        let same = feed.scalars.withUnsafeBufferPointer { $0.baseAddress == values.baseAddress }
+        if same { external[declaration.node] = base + feed.offset }
+      }
+      return try body(external)
+    }
   }
 
   /// The result of a row that passes through a function's stated derivative.
