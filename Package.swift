@@ -40,6 +40,8 @@ let kernelModules: [Target] = [
 
 let package = Package(
   name: "ffc",
+  // The Synchronization module's atomics (the part pool, the interrupt flag) need macOS 15.
+  platforms: [.macOS(.v15)],
   products: [
     .executable(name: "ffc", targets: ["ffc"]),
     .library(name: "FFCDriver", targets: ["FFCDriver"]),
