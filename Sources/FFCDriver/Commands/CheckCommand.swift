@@ -105,28 +105,16 @@ public enum CheckCommand: Command {
   }
 
   /// Calls `body` with the data leaves whose values are already Doubles in memory (a CSV table's
-  /// blocks, `StoredTensor.shared`) as buffers for the check's plan, which only reads them: the
-  /// table is its own buffer, as in `ffc run` at f64.
+  /// blocks) as buffers for the check's plan, which only reads them: the table is its own
+  /// buffer, as in `ffc run` at f64.
   static func withShared<R>(
     _ stored: [String: StoredTensor], _ graph: Graph,
     _ body: ([NodeID: UnsafeMutablePointer<Double>]) throws(EvaluationError) -> R
   ) throws(EvaluationError) -> R {
-    let shared = stored.compactMap { name, value in
-      value.shared.map { (name: name, scalars: $0.scalars, offset: $0.offset, count: value.count) }
-    }.sorted { $0.name < $1.name }
-    guard let largest = shared.max(by: { $0.scalars.count < $1.scalars.count }),
-      !largest.scalars.isEmpty
-    else { return try body([:]) }
-    return try largest.scalars.withUnsafeBufferPointer { values throws(EvaluationError) in
-      let base = UnsafeMutableRawPointer(mutating: values.baseAddress!)
-        .assumingMemoryBound(to: Double.self)
+    try SharedData.withBuffers(stored) { buffers throws(EvaluationError) in
       var external: [NodeID: UnsafeMutablePointer<Double>] = [:]
       for declaration in graph.declarations {
-        guard let feed = shared.first(where: { $0.name == declaration.name }), feed.count > 0
-        else { continue }
-        // The same array (the table's): compared, not kept.
-        let same = feed.scalars.withUnsafeBufferPointer { $0.baseAddress == values.baseAddress }
-        if same { external[declaration.node] = base + feed.offset }
+        if let buffer = buffers[declaration.name] { external[declaration.node] = buffer }
       }
       return try body(external)
     }

@@ -29,26 +29,14 @@ struct RunExecution: PrecisionGeneric {
     // each have a block of it) is the plan's buffer for it, not copied into one: the file's
     // numbers are held once. The plan only reads it (a leaf is never a kernel's output), and
     // lives in here.
-    let shared = inputs.storedFeeds.compactMap { name, value in
-      value.shared.map { (name: name, scalars: $0.scalars, offset: $0.offset, count: value.count) }
-    }.sorted { $0.name < $1.name }
-    if T.self == Double.self, !inputs.isPerExample,
-      let largest = shared.max(by: { $0.scalars.count < $1.scalars.count }),
-      !largest.scalars.isEmpty
-    {
-      return try largest.scalars.withUnsafeBufferPointer { values throws(RunFailure) in
-        let base = UnsafeMutableRawPointer(mutating: values.baseAddress!)
-          .assumingMemoryBound(to: T.self)
-        var sharing: [String: UnsafeMutablePointer<T>] = [:]
-        for feed in shared where feed.count > 0 {
-          // The same array (the table's): compared, not kept.
-          let same = feed.scalars.withUnsafeBufferPointer { $0.baseAddress == values.baseAddress }
-          if same { sharing[feed.name] = base + feed.offset }
-        }
-        return try run(T.self, sharing: sharing)
-      }
+    guard T.self == Double.self, !inputs.isPerExample else {
+      return try run(T.self, sharing: [:])
     }
-    return try run(T.self, sharing: [:])
+    return try SharedData.withBuffers(inputs.storedFeeds) { buffers throws(RunFailure) in
+      try run(
+        T.self,
+        sharing: buffers.mapValues { UnsafeMutableRawPointer($0).assumingMemoryBound(to: T.self) })
+    }
   }
 
   /// The run, with the leaves named in `sharing` reading the given memory instead of a buffer of

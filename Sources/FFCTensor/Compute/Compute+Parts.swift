@@ -27,14 +27,14 @@ extension Compute {
 }
 
 /// The threads `Compute.runParts` shares a region with: one fewer than `Compute.threadLimit`
-/// (at most the cores),
-/// started on first use and kept for the process.
+/// (at most the cores), started on first use and kept for the process.
 ///
 /// A region: the caller publishes the body and its part count, opens the region and bumps the
 /// generation, wakes parked workers, then takes parts itself; parts are claimed one at a time,
 /// so a worker that is slow to wake leaves its parts to the caller. A worker joins a region by
-/// counting itself active and then finding it open; the caller closes the region once every part
-/// is done and returns only when no worker is active, so the body is never read after `run`
+/// counting itself active and then finding it open; once every part is claimed the caller closes
+/// the region and returns only when no worker is active (a worker's claims all come after it
+/// counted itself, so every part is then done), so the body is never read after `run`
 /// returns and a worker never sees half of a region.
 final class PartPool: @unchecked Sendable {
   static let shared = PartPool(
@@ -50,7 +50,6 @@ final class PartPool: @unchecked Sendable {
   /// Bumped once per region; a waiting worker that sees a new value tries to join.
   private let generation = Atomic<Int>(0)
   private let nextPart = Atomic<Int>(0)
-  private let partsLeft = Atomic<Int>(0)
   private let active = Atomic<Int>(0)
   /// Workers registered to park on `wake`.
   private let parked = Atomic<Int>(0)
@@ -69,12 +68,10 @@ final class PartPool: @unchecked Sendable {
     if acquire(started) { startWorkers() }
     (self.body, self.count) = (body, count)
     nextPart.store(0, ordering: .sequentiallyConsistent)
-    partsLeft.store(count, ordering: .sequentiallyConsistent)
     open.store(true, ordering: .sequentiallyConsistent)
     generation.add(1, ordering: .sequentiallyConsistent)
     while decrementIfPositive(parked) != nil { wake.signal() }
     takeParts()
-    waitUntilZero(partsLeft)
     open.store(false, ordering: .sequentiallyConsistent)
     waitUntilZero(active)
     self.body = nil
@@ -112,7 +109,6 @@ final class PartPool: @unchecked Sendable {
       let part = nextPart.add(1, ordering: .sequentiallyConsistent).oldValue
       guard part < count, let body else { return }
       body(part)
-      partsLeft.subtract(1, ordering: .sequentiallyConsistent)
     }
   }
 
