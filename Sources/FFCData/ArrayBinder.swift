@@ -67,7 +67,7 @@ public enum ArrayBinder {
       let (rows, batchAxis) = try rowsOf(array.shape, declaration, layout, subject)
       guard let rows else {
         try unify(&symbols, declaration, array.shape, subject: subject)
-        defaults.append((declaration.name, array.tensor()))
+        defaults.append((declaration.name, try checked(array.tensor(), array)))
         continue
       }
       if let count = rowCount, count != rows {
@@ -83,12 +83,16 @@ public enum ArrayBinder {
       }
       let examplesAxis = layout == .batch ? batchAxis : nil
       if keepingStored {
+        // A per-example program reads its rows one at a time and uses each at once: a deflated
+        // member is checked whole first (a pass of its own). A batch program's buffers are
+        // filled, then checked (`Plan.fill`, training's rows).
+        if layout == .perExample { _ = try checked((), array) }
         stored.append((declaration.name, array))
         examples.append(
           DataSet.Examples(name: declaration.name, values: array, batchAxis: examplesAxis))
         continue
       }
-      let values = array.tensor()
+      let values = try checked(array.tensor(), array)
       columns.append((declaration.name, values))
       examples.append(
         DataSet.Examples(
@@ -143,14 +147,28 @@ public enum ArrayBinder {
     _ classes: [(name: String, classes: Int)], _ subject: String
   ) throws(Diagnostic) {
     guard let rule = LabelRule.rule(for: declaration, classes: classes) else { return }
-    try array.forEachChunk { (start, chunk) throws(Diagnostic) in
-      for (offset, x) in chunk.enumerated() {
-        switch rule.check(x, subject: "element \(start + offset) of \(subject)") {
-        case .notWhole(let message)?: throw .dataArray(message, at: declaration.location)
-        case .outOfRange(let message)?: throw .dataArray(message, at: declaration.location)
-        case nil: continue
+    do throws(Diagnostic) {
+      try array.forEachChunk { (start, chunk) throws(Diagnostic) in
+        for (offset, x) in chunk.enumerated() {
+          switch rule.check(x, subject: "element \(start + offset) of \(subject)") {
+          case .notWhole(let message)?: throw .dataArray(message, at: declaration.location)
+          case .outOfRange(let message)?: throw .dataArray(message, at: declaration.location)
+          case nil: continue
+          }
         }
       }
+    } catch {
+      // A label read from a damaged stream is not quoted: the damage is the error.
+      _ = try checked((), array)
+      throw error
     }
+    _ = try checked((), array)
+  }
+
+  /// `value`, read from `array`, when the array's check at the end of its reading passes
+  /// (`StoredTensor.readFailure`: a deflated `.npz` member's size and CRC-32).
+  private static func checked<V>(_ value: V, _ array: StoredTensor) throws(Diagnostic) -> V {
+    if let failure = array.readFailure() { throw .dataUnreadable(failure.description) }
+    return value
   }
 }

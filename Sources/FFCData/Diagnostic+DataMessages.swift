@@ -109,6 +109,12 @@ extension Diagnostic {
     Diagnostic(.error, id: "data.unknown-column", message, at: range)
   }
 
+  /// A data file whose values, once read, fail its check (a deflated `.npz` member's CRC-32 or
+  /// size): `problem` names the file.
+  public static func dataUnreadable(_ problem: String) -> Diagnostic {
+    Diagnostic(.error, id: "data.unreadable", "cannot read \(problem)", at: nil)
+  }
+
   public static func setConst(_ option: String, _ name: String) -> Diagnostic {
     Diagnostic(
       .error, id: "set.const",

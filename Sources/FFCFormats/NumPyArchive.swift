@@ -4,15 +4,19 @@ import Foundation
 /// NumPy's `.npz` archives (`np.savez`): a zip file of `.npy` members, one per array, named
 /// `<name>.npy`. Stored (uncompressed) members are read in place from the mapped file; members
 /// compressed with deflate (`np.savez_compressed`) are inflated (`Inflater`) a piece at a time,
-/// straight into whatever reads them, after a first pass that checks the size the archive states
-/// and its CRC-32. ZIP64 sizes and offsets are followed. Every offset is checked against the file
+/// straight into whatever reads them, in one pass that checks the size the archive states and its
+/// CRC-32 at the end (`StoredTensor.readFailure`). ZIP64 sizes and offsets are followed. Every offset is checked against the file
 /// first.
 public enum NumPyArchive {
   /// The archive's arrays, in the order of its central directory, converted to f64.
   public static func arrays(_ file: MappedFile) throws(FormatError) -> [(
     name: String, value: Tensor
   )] {
-    try storedArrays(file).map { ($0.name, $0.value.tensor()) }
+    try storedArrays(file).map { (name, value) throws(FormatError) in
+      let tensor = value.tensor()
+      if let failure = value.readFailure() { throw FormatError(failure.file, failure.problem) }
+      return (name, tensor)
+    }
   }
 
   /// The archive's arrays as references to its bytes, converted (stored members) or inflated and
@@ -145,12 +149,13 @@ public enum NumPyArchive {
   }
 }
 
-/// A deflated `.npz` member as a stored tensor. Opening it inflates the whole stream once into a
-/// small reused buffer, to check its size and CRC-32 and to read the `.npy` header; a read then
-/// inflates again from the start (or goes on from where the last read stopped, the usual case of
-/// reading chunk after chunk) and converts each piece into the destination. Memory is the
-/// destination plus the 32 KiB window and a 64 KiB buffer; the compressed pages are given back as
-/// they are read.
+/// A deflated `.npz` member as a stored tensor, inflated in one pass. Opening it inflates only the
+/// `.npy` header; a read goes on from where the last read stopped (the usual case of reading chunk
+/// after chunk) or starts the stream again, and converts each piece into the destination. The
+/// size and CRC-32 the archive states are checked when the stream ends: `StoredTensor.readFailure`
+/// says whether they matched, finishing the stream if the reads stopped short of its end. Memory
+/// is the destination plus the inflater's 160 KiB and a 64 KiB buffer; the compressed pages are
+/// given back as they are read.
 final class InflatedArray: @unchecked Sendable {
   private let file: MappedFile
   private let member: NumPyArchive.Member
@@ -160,19 +165,27 @@ final class InflatedArray: @unchecked Sendable {
   private let lock = NSLock()
   private var inflater: Inflater
   private let piece = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+  /// What the end of the stream said, once a read or `failure()` reached it: nil before.
+  private var verdict: Result<Void, FormatError>?
 
   private init(
-    _ file: MappedFile, _ member: NumPyArchive.Member, _ header: NumPyHeader, _ dataStart: Int
+    _ file: MappedFile, _ member: NumPyArchive.Member, _ header: NumPyHeader, _ dataStart: Int,
+    _ inflater: Inflater
   ) {
     (self.file, self.member, self.header, self.dataStart) = (file, member, header, dataStart)
-    inflater = Self.inflater(file, member)
+    self.inflater = inflater
   }
 
   deinit { piece.deallocate() }
 
   private static func inflater(_ file: MappedFile, _ member: NumPyArchive.Member) -> Inflater {
     Inflater(
-      UnsafeRawBufferPointer(rebasing: file.bytes[member.data]), expectedSize: Int(member.size))
+      UnsafeRawBufferPointer(rebasing: file.bytes[member.data]), expectedSize: Int(member.size),
+      crc: member.crc)
+  }
+
+  private func fail(_ problem: String) -> FormatError {
+    FormatError(file.displayName, "member '\(member.name)': \(problem)")
   }
 
   static func open(_ member: NumPyArchive.Member, in file: MappedFile, source: String)
@@ -190,7 +203,7 @@ final class InflatedArray: @unchecked Sendable {
       )
     }
     let size = Int(member.size)
-    var inflater = Self.inflater(file, member)
+    let inflater = Self.inflater(file, member)
     // The header first: its fixed part (magic, version, length), then the length it states.
     var prefix: [UInt8] = []
     func more(_ wanted: Int) throws(Inflate.Failure) {
@@ -201,8 +214,6 @@ final class InflatedArray: @unchecked Sendable {
       let got = try inflater.read(into: bytes)
       prefix += bytes[..<got]
     }
-    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
-    defer { scratch.deallocate() }
     do throws(Inflate.Failure) {
       try more(12)
       let lengthSize = prefix.count > 6 && prefix[6] == 1 ? 2 : 4
@@ -213,16 +224,8 @@ final class InflatedArray: @unchecked Sendable {
       // Capped at the member's size: `locate` refuses a header longer than that before it
       // reads past what was inflated.
       try more(8 + lengthSize + stated)
-      // The rest, to check the size and the CRC-32 before anything is read.
-      while try inflater.read(into: scratch) > 0 {
-        file.release(member.data.lowerBound..<member.data.lowerBound + inflater.consumed)
-      }
     } catch {
       throw fail(error.problem)
-    }
-    file.release(member.data)
-    guard inflater.checksum == member.crc else {
-      throw fail("its CRC-32 does not match its data")
     }
     // The header's checks, against the whole member's size.
     let head = MappedFile(bytes: prefix, displayName: file.displayName)
@@ -232,25 +235,26 @@ final class InflatedArray: @unchecked Sendable {
       let bytes: [UInt8]
       do throws(Inflate.Failure) {
         bytes = try Inflate.inflate(
-          UnsafeRawBufferPointer(rebasing: file.bytes[member.data]), expectedSize: size)
+          UnsafeRawBufferPointer(rebasing: file.bytes[member.data]), expectedSize: size,
+          crc: member.crc)
       } catch {
         throw fail(error.problem)
       }
+      file.release(member.data)
       let whole = MappedFile(bytes: bytes, displayName: file.displayName)
       return StoredTensor(
         try NumPy.array(whole, in: 0..<bytes.count, member: member.name), source: source)
     }
-    let array = InflatedArray(file, member, header, dataStart)
+    let array = InflatedArray(file, member, header, dataStart, inflater)
     return StoredTensor(
       shape: header.shape, source: source,
-      key: "\(file.displayName)#\(member.name)@\(member.data.lowerBound)-\(count)"
-    ) { start, count, out in
-      array.read(start, count, into: out)
-    }
+      key: "\(file.displayName)#\(member.name)@\(member.data.lowerBound)-\(count)",
+      read: { start, count, out in array.read(start, count, into: out) },
+      check: { array.failure() })
   }
 
-  /// Converts elements `start..<start + count` into `out`. The stream was checked when opened;
-  /// should it fail now (the file changed under the mapping), the elements not read are NaN.
+  /// Converts elements `start..<start + count` into `out`. Should the stream fail, the elements
+  /// not read are NaN and `failure` says why.
   private func read(_ start: Int, _ count: Int, into out: UnsafeMutablePointer<Double>) {
     lock.lock()
     defer { lock.unlock() }
@@ -279,7 +283,30 @@ final class InflatedArray: @unchecked Sendable {
         done += n
         file.release(member.data.lowerBound..<member.data.lowerBound + inflater.consumed)
       }
-    } catch {}
+      if inflater.isDone { verdict = .success(()) }
+    } catch {
+      verdict = .failure(fail(error.problem))
+    }
     for i in done..<count { out[i] = .nan }
+  }
+
+  /// Nil when the stream ended with the size and CRC-32 the archive states; otherwise why not.
+  /// Reads the rest of the stream first when no read reached its end.
+  private func failure() -> StoredTensor.Failure? {
+    lock.lock()
+    defer { lock.unlock() }
+    if verdict == nil {
+      do throws(Inflate.Failure) {
+        try inflater.finish()
+        verdict = .success(())
+      } catch {
+        verdict = .failure(fail(error.problem))
+      }
+      file.release(member.data)
+    }
+    if case .failure(let error) = verdict {
+      return StoredTensor.Failure(file: error.file, problem: error.problem)
+    }
+    return nil
   }
 }

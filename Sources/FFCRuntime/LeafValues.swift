@@ -53,7 +53,11 @@ public struct LeafValues: Sendable {
         if keepingStored {
           stored.append((declaration, file))
         } else {
-          values.append((declaration, file.tensor()))
+          let value = file.tensor()
+          if let failure = file.readFailure() {
+            throw EvaluationError(message: "cannot read \(failure)", location: declaration.location)
+          }
+          values.append((declaration, value))
         }
         continue
       }

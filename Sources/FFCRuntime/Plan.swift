@@ -322,24 +322,37 @@ extension Plan {
   }
 
   /// Fills a parameter's buffer from a file, chunk by chunk (no f64 copy of the whole tensor),
-  /// refusing a value the element type cannot hold.
+  /// refusing a value the element type cannot hold, and a file whose check fails at the end of
+  /// the reading (`StoredTensor.readFailure`).
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public static func fill(
     _ target: UnsafeMutablePointer<T>, from value: StoredTensor, for declaration: Declaration
   ) throws(EvaluationError) {
-    try value.forEachChunk { (start, chunk) throws(EvaluationError) in
-      for (i, x) in chunk.enumerated() {
-        let converted = T(x)
-        if x.isFinite && !converted.isFinite {
-          throw EvaluationError(
-            message:
-              "the value \(TensorFormat.number(x)) of '\(declaration.name)' is too large for \(T.precision)",
-            location: declaration.location, unrepresentableIn: T.precision)
-        }
-        target[start + i] = converted
+    // A deflated `.npz` member is checked at the end of its one pass: then the buffer is not
+    // used, and a value it gave is not named in a message.
+    func unreadable() -> EvaluationError? {
+      value.readFailure().map {
+        EvaluationError(message: "cannot read \($0)", location: declaration.location)
       }
     }
+    do throws(EvaluationError) {
+      try value.forEachChunk { (start, chunk) throws(EvaluationError) in
+        for (i, x) in chunk.enumerated() {
+          let converted = T(x)
+          if x.isFinite && !converted.isFinite {
+            throw EvaluationError(
+              message:
+                "the value \(TensorFormat.number(x)) of '\(declaration.name)' is too large for \(T.precision)",
+              location: declaration.location, unrepresentableIn: T.precision)
+          }
+          target[start + i] = converted
+        }
+      }
+    } catch {
+      throw unreadable() ?? error
+    }
+    if let failure = unreadable() { throw failure }
   }
 
   /// Writes a declared leaf's value, refusing one the element type cannot hold: a finite value too

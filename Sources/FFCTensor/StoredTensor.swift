@@ -16,9 +16,12 @@ public final class StoredTensor: Sendable, Hashable, CustomStringConvertible {
   /// Elements converted at a time: the memory a read needs beyond its destination.
   public static let chunk = 1 << 16
 
+  /// `check`, for values that can only be checked once all of them were read (a deflated `.npz`
+  /// member, whose size and CRC-32 are known at the end of its stream), is `readFailure`.
   public init(
     shape: [Int], source: String, key: String,
-    read: @escaping @Sendable (Int, Int, UnsafeMutablePointer<Double>) -> Void
+    read: @escaping @Sendable (Int, Int, UnsafeMutablePointer<Double>) -> Void,
+    check: (@Sendable () -> Failure?)? = nil
   ) {
     self.shape = shape
     self.source = source
@@ -26,7 +29,30 @@ public final class StoredTensor: Sendable, Hashable, CustomStringConvertible {
     self.held = nil
     self.shared = nil
     self.read = read
+    self.check = check
   }
+
+  private let check: (@Sendable () -> Failure?)?
+
+  /// Why values read from a file are not its values: the file as the user named it and what is
+  /// wrong, read as `FormatError` reads (`'d.npz': member 'X.npy': its CRC-32 does not match its
+  /// data`).
+  public struct Failure: Error, Sendable, CustomStringConvertible {
+    public let file: String
+    public let problem: String
+    public init(file: String, problem: String) {
+      self.file = file
+      self.problem = problem
+    }
+    public var description: String { "'\(file)': \(problem)" }
+  }
+
+  /// Nil when the values read are the tensor's; otherwise why not. A deflated `.npz` member is
+  /// read in one pass, checked only at the end of its stream: whoever fills a buffer from this
+  /// tensor asks after its last read and before it uses or prints any value, and the buffer is
+  /// then not used. Reads the rest of such a stream when the reads stopped short of its end (a
+  /// pass of its own when nothing was read yet).
+  public func readFailure() -> Failure? { check?() }
 
   /// Values already in memory as a stored tensor (an array that had to be converted whole, such as
   /// a Fortran-order `.npy`), so callers handle both kinds alike.
@@ -46,6 +72,7 @@ public final class StoredTensor: Sendable, Hashable, CustomStringConvertible {
     self.shared = (scalars, offset)
     self.held =
       offset == 0 && count == scalars.count ? Tensor(shape: shape, scalars: scalars) : nil
+    self.check = nil
     self.read = { start, count, out in
       guard count > 0 else { return }  // an empty tensor may have no base address
       scalars.withUnsafeBufferPointer { values in

@@ -74,7 +74,7 @@ import Testing
   func rowsInThePlansPrecisionTrainToTheSameBits(sample: String, precision: Precision) throws {
     let graph = try graph(sample)
     let stored = try data(sample, graph, keepingStored: true)
-    let rows = TrainingData.rows(stored, graph: graph, setValues: [:], precision: precision)
+    let rows = try TrainingData.rows(stored, graph: graph, setValues: [:], precision: precision)
     for column in rows.columns {
       switch (column.storage, precision) {
       case (.f32, .f32), (.f64, .f64): break
@@ -82,7 +82,7 @@ import Testing
       }
     }
     // The same rows from the binder's stacked f64 tensors (no data kept in place).
-    let stacked = TrainingData.rows(
+    let stacked = try TrainingData.rows(
       try data(sample, graph, keepingStored: false), graph: graph, setValues: [:],
       precision: precision)
     let reference = doubleRows(stored, graph)
@@ -111,7 +111,7 @@ import Testing
   /// before (so checkpoints of f64 runs written before still resume).
   @Test func theFingerprintIsTheHashOfTheRowsBytes() throws {
     let graph = try graph("iris")
-    let rows = TrainingData.rows(
+    let rows = try TrainingData.rows(
       try data("iris", graph, keepingStored: true), graph: graph, setValues: [:], precision: .f64
     ).subset([3, 1, 2])
     var bytes: [UInt8] = []
@@ -135,7 +135,7 @@ import Testing
   /// A subset of a subset is the rows of the first, by index into the same storage.
   @Test func aSubsetOfASubsetPicksThroughBoth() throws {
     let graph = try graph("iris")
-    let rows = TrainingData.rows(
+    let rows = try TrainingData.rows(
       try data("iris", graph, keepingStored: true), graph: graph, setValues: [:], precision: .f32)
     let inner = rows.subset([9, 4, 7]).subset([2, 0])
     #expect(inner.count == 2 && inner.stored == [7, 9])
@@ -148,7 +148,7 @@ import Testing
     let table = try CSVReader.read(SourceFile(path: "d.csv", text: "1,2\n3,4\n5,6\n"))
     let data = try DataBinder.bind(table, graph: graph, keepingStored: true)
     let held = try #require(data.examples.first?.values.shared)
-    let rows = TrainingData.rows(data, graph: graph, setValues: [:], precision: .f64)
+    let rows = try TrainingData.rows(data, graph: graph, setValues: [:], precision: .f64)
     guard case .f64(let values) = rows.columns.first?.storage else {
       Issue.record("not f64")
       return

@@ -9,14 +9,19 @@ enum TrainingData {
   /// Doubles in example order (a CSV table's block for each declaration) is shared, not copied.
   static func rows(
     _ data: DataSet, graph: Graph, setValues: [String: Tensor], precision: Precision
-  ) -> TrainingRows {
-    let columns = data.examples.compactMap { examples -> TrainingRows.Column? in
+  ) throws(Diagnostic) -> TrainingRows {
+    var columns: [TrainingRows.Column] = []
+    for examples in data.examples {
       // The data names its columns: they are bound to the declarations of those names.
       guard let declaration = graph.declarations.firstIndex(where: { $0.name == examples.name })
       else {
-        return nil
+        continue
       }
-      return column(examples, declaration: declaration, precision: precision)
+      columns.append(column(examples, declaration: declaration, precision: precision))
+      // A deflated `.npz` member is checked at the end of its one pass; its rows are not used.
+      if let failure = examples.values.readFailure() {
+        throw .dataUnreadable(failure.description)
+      }
     }
     var fixed = setValues
     for (name, value) in data.defaults where fixed[name] == nil { fixed[name] = value }

@@ -62,16 +62,16 @@ struct TrainingSession {
       guard let data = inputs.data else {
         throw Diagnostic(.error, id: "train.no-data", "no data", at: nil)
       }
-      let all = TrainingData.rows(
+      let all = try TrainingData.rows(
         data, graph: graph, setValues: inputs.setValues, precision: settings.precision)
       if let valPath = args[.validation] {
         let checked = try RunInputs.gather(
           sets: args.all(.set), data: [valPath], graph: graph, io: io, keepingStored: true)
         if let file = checked.dataFile { files.append(file) }
         training = all
-        validation = checked.data.map {
-          TrainingData.rows(
-            $0, graph: graph, setValues: checked.setValues, precision: settings.precision)
+        validation = try checked.data.map { (data) throws(Diagnostic) in
+          try TrainingData.rows(
+            data, graph: graph, setValues: checked.setValues, precision: settings.precision)
         }
       } else if let fraction = settings.split {
         guard all.count >= 2 else {
