@@ -150,4 +150,54 @@ import Testing
     #expect(result.status == 1, "\(result.stdout)")
     #expect(result.stderr.contains(words), "\(result.stderr)")
   }
+
+  /// A deflated member is read in one pass and its CRC-32 checked at the end of the stream: with
+  /// the CRC of `X` (filled into the plan's or training's buffers) or of the label `y` (read by the
+  /// label check) wrong, every command that reads the data stops with the error naming the file
+  /// and member, and prints no value: batch and per-example programs, f32 and f64.
+  @Test func aDeflatedMemberWhoseCRCDoesNotMatchIsAnErrorBeforeAnyValue() throws {
+    let scratch = try RunCLITests.Scratch()
+    defer { scratch.remove() }
+    let batch = try program(scratch)
+    let perExample = try scratch.file(
+      "e.ffn",
+      """
+      input X[3]
+      label y[]
+      param W[3, 3] = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+      output p = softmax(X @ W)
+      loss L = cross_entropy(X @ W, y)
+
+      """)
+    let good = try Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "xy_deflate.npz"))
+    var archives: [(member: String, path: String)] = []
+    for (index, member) in ["X", "y"].enumerated() {
+      // The member's CRC-32 in its local header (offset 14) and its central one (offset 16).
+      var bytes = [UInt8](good)
+      for (signature, offset) in [([0x50, 0x4B, 3, 4], 14), ([0x50, 0x4B, 1, 2], 16)]
+        as [([UInt8], Int)]
+      {
+        let at = (0..<bytes.count - 4).filter { Array(bytes[$0..<$0 + 4]) == signature }[index]
+        bytes[at + offset] ^= 0xFF
+      }
+      archives.append((member, try scratch.file("bad_\(member).npz", Data(bytes))))
+    }
+    for (member, path) in archives {
+      for program in [batch, perExample] {
+        for command in [
+          ["run", program], ["run", program, "--precision", "f64"], ["check", program],
+          ["train", program, "--epochs", "1"],
+          ["train", program, "--epochs", "1", "--split", "0.5"],
+        ] {
+          let result = try ffc(command + ["--data", path])
+          let what = "\(command) \(member) \(program == batch ? "batch" : "per example")"
+          #expect(result.status == 1, "\(what): \(result.stdout)")
+          #expect(result.stdout.isEmpty, "\(what): \(result.stdout)")
+          #expect(
+            result.stderr.contains("member '\(member).npy': its CRC-32 does not match its data"),
+            "\(what): \(result.stderr)")
+        }
+      }
+    }
+  }
 }
