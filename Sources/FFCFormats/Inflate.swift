@@ -3,7 +3,25 @@
 /// bounds-checked, the output may not exceed the size the archive states (a size lie or a
 /// decompression bomb is an error, not an allocation), and a back-reference may not reach before
 /// the start of the output. Decoding is a loop over blocks and symbols: nothing recurses.
-enum Inflate {
+public enum Inflate {
+  /// A raw deflate stream inflated whole, for callers outside the module (the formats fuzz
+  /// target): exactly `size` bytes whose CRC-32 is `crc`, or a `FormatError` naming `displayName`.
+  public static func inflate(_ stream: [UInt8], size: Int, crc: UInt32, displayName: String)
+    throws(FormatError) -> [UInt8]
+  {
+    let result = stream.withUnsafeBytes { bytes -> Result<[UInt8], Failure> in
+      do throws(Failure) {
+        return .success(try inflate(bytes, expectedSize: size, crc: crc))
+      } catch {
+        return .failure(error)
+      }
+    }
+    switch result {
+    case .success(let bytes): return bytes
+    case .failure(let failure): throw FormatError(displayName, failure.problem)
+    }
+  }
+
   struct Failure: Error {
     let problem: String
   }

@@ -8,7 +8,7 @@
 #   fuzz-onnx      the protobuf reader and ONNX model decoding (ONNXModel(decoding:)), tensor
 #                  values and the import of a model as a program
 #   fuzz-formats   the safetensors, .npy and .npz readers (SafeTensorsFile, NumPy, NumPyArchive
-#                  with its deflate inflater)
+#                  with its deflate inflater, and the inflater on raw streams)
 # They are not part of `swift build` or `swift test`: this compiles the modules they need from
 # Sources/ with -sanitize=fuzzer,address into .build-fuzz/ (or $FFC_FUZZ_BUILD), then links each
 # target. Run them with samples/fuzz/fuzz-targets.sh.

@@ -26,7 +26,8 @@ for target in $targets; do
     csv) cp samples/data/*.csv "$corpus"/; dict="" ;;
     onnx) cp samples/onnx/fixtures/*.onnx "$corpus"/; dict="" ;;
     formats)
-      cp Tests/Fixtures/formats/*.safetensors Tests/Fixtures/formats/*.np[yz] "$corpus"/
+      cp Tests/Fixtures/formats/*.safetensors Tests/Fixtures/formats/*.np[yz] \
+        Tests/Fixtures/formats/deflate_streams.bin "$corpus"/
       dict=""
       ;;
     *) echo "unknown target '$target' (frontend, csv, onnx, formats)" >&2; exit 2 ;;
