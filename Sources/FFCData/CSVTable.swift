@@ -101,6 +101,27 @@ public struct CSVTable: Sendable {
     return offsets
   }
 
+  /// Narrows the values in place to Floats (value `i` in bytes `4 i ..< 4 i + 4` of `values`, the
+  /// rest of the array unused; no second copy when the table holds the only reference to them),
+  /// for an f32 run to use as its buffers: each value becomes `Float(x)`, as filling an f32
+  /// buffer converts it. Refused (false, nothing changed) when a finite value is too large for
+  /// f32, which the run reports from the Doubles. Afterwards `values` holds no Doubles: only the
+  /// binder does this, last, after the labels are checked (and the caller has taken what it
+  /// needs, such as the underflow warnings).
+  mutating func narrowToFloats() -> Bool {
+    guard !values.contains(where: { $0.isFinite && !Float($0).isFinite }) else { return false }
+    let count = values.count
+    values.withUnsafeMutableBytes { bytes in
+      // Float i overwrites bytes of Doubles before i only (4 i + 4 <= 8 i from i = 1; Double 0 is
+      // read first), which were read already.
+      for i in 0..<count {
+        let x = bytes.load(fromByteOffset: i * 8, as: Double.self)
+        bytes.storeBytes(of: Float(x), toByteOffset: i * 4, as: Float.self)
+      }
+    }
+    return true
+  }
+
   /// The header's name for a column, if there is a header.
   public func columnName(_ column: Int) -> String? {
     guard let header, header.indices.contains(column) else { return nil }

@@ -29,10 +29,14 @@ import FFCIR
 public enum DataBinder {
   /// With `keepingStored`, the declarations fed from columns are not stacked into tensors of
   /// their own: they read straight from the table's values (`DataSet.stored`), for a plan or
-  /// training's rows to fill their buffers from in their own precision.
+  /// training's rows to fill their buffers from in their own precision. With `narrowingTo: .f32`
+  /// too (an f32 `ffc run`, whose only reader of the data is its f32 plan), a table that is all
+  /// blocks of declarations is narrowed in place to Floats (`CSVTable.narrowToFloats`), which the
+  /// plan then uses as its buffers (`StoredTensor.sharedFloats`): the numbers are held once, as
+  /// Floats in the table's memory, not as Doubles and Floats.
   public static func bind(
     _ file: consuming CSVTable, graph: Graph, setNames: Set<String> = [],
-    keepingStored: Bool = false
+    keepingStored: Bool = false, narrowingTo precision: Precision = .f64
   ) throws(Diagnostic) -> DataSet {
     // Taken over (the caller's last use), so reordering its values in place copies nothing.
     var table = file
@@ -73,19 +77,27 @@ public enum DataBinder {
     // once, and an f64 plan or training uses each block as it is.
     var blocks: [Int]?
     if keepingStored, fed.allSatisfy({ $0.slot.batchAxis == 0 }),
-      fed.flatMap(\.sources).sorted() == Array(0..<table.columnCount),
-      !fed.flatMap(\.sources).elementsEqual(0..<table.columnCount) || fed.count > 1
+      fed.flatMap(\.sources).sorted() == Array(0..<table.columnCount)
     {
-      blocks = table.groupColumns(fed.map(\.sources))
+      // One declaration fed every column in order is one block already.
+      blocks =
+        fed.count == 1 && fed[0].sources.elementsEqual(0..<table.columnCount)
+        ? [0] : table.groupColumns(fed.map(\.sources))
     }
+    let narrowed = blocks != nil && precision == .f32 && layout == .batch && table.narrowToFloats()
     for (index, (slot, sources)) in fed.enumerated() {
       let batchAxis = layout == .batch ? slot.batchAxis : nil
       if keepingStored {
+        let shape = [table.rowCount] + slot.exampleShape
+        let key = "\(table.file.path)#\(slot.name)"
         let value =
           blocks.map {
-            StoredTensor(
-              shape: [table.rowCount] + slot.exampleShape, source: slot.name,
-              sharing: table.values, from: $0[index], key: "\(table.file.path)#\(slot.name)")
+            narrowed
+              ? StoredTensor(
+                shape: shape, source: slot.name, sharingFloatsIn: table.values, from: $0[index],
+                key: key)
+              : StoredTensor(
+                shape: shape, source: slot.name, sharing: table.values, from: $0[index], key: key)
           } ?? reference(slot, sources, table, batchAxis: batchAxis)
         stored.append((slot.name, value))
         examples.append(DataSet.Examples(name: slot.name, values: value, batchAxis: batchAxis))
@@ -188,8 +200,8 @@ public enum DataBinder {
 
   /// The slot's values in the declared layout (`[N, 4]`, `[4, N]`; per example `[rows] + shape`),
   /// read from the table's storage when a buffer is filled, so the file's numbers are held once
-  /// whichever columns feed the slot. A slot fed by every column in order, rows first, is the
-  /// table's values themselves (`StoredTensor.shared`), for an f64 plan to use in place.
+  /// whichever columns feed the slot. (A slot fed by every column in order, rows first, is a
+  /// block: the table's values themselves.)
   private static func reference(
     _ slot: DataSlot, _ sources: [Int], _ table: CSVTable, batchAxis: Int?
   ) -> StoredTensor {
@@ -199,11 +211,6 @@ public enum DataBinder {
     let axis = batchAxis ?? 0
     var shape = slot.exampleShape
     shape.insert(rows, at: axis)
-    if axis == 0, sources.elementsEqual(0..<columnCount) {
-      return StoredTensor(
-        shape: shape, source: slot.name, sharing: values, from: 0,
-        key: "\(table.file.path)#\(slot.name)")
-    }
     // Element f of the declared layout is [outer, row, inner] around the batch axis: example
     // element `o * inner + i` of row `r`.
     let inner = max(1, slot.exampleShape[axis...].reduce(1, *))

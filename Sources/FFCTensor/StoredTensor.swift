@@ -28,6 +28,7 @@ public final class StoredTensor: Sendable, Hashable, CustomStringConvertible {
     self.key = key
     self.held = nil
     self.shared = nil
+    self.sharedFloats = nil
     self.read = read
     self.check = check
   }
@@ -70,6 +71,7 @@ public final class StoredTensor: Sendable, Hashable, CustomStringConvertible {
     self.key = key ?? "values of \(source)"
     let count = shape.reduce(1, *)
     self.shared = (scalars, offset)
+    self.sharedFloats = nil
     self.held =
       offset == 0 && count == scalars.count ? Tensor(shape: shape, scalars: scalars) : nil
     self.check = nil
@@ -89,6 +91,37 @@ public final class StoredTensor: Sendable, Hashable, CustomStringConvertible {
   /// the array and where they start in it, for an f64 consumer to use them in place instead of
   /// copying them.
   public let shared: (scalars: [Double], offset: Int)?
+
+  /// The `shape.reduce(1, *)` Floats held in the bytes of `storage` from Float element `offset`
+  /// on (a CSV table narrowed in place for an f32 run, `CSVTable.narrowToFloats`), shared, not
+  /// copied: reads widen them to Doubles, and an f32 plan uses them in place (`sharedFloats`).
+  public init(
+    shape: [Int], source: String, sharingFloatsIn storage: [Double], from offset: Int, key: String
+  ) {
+    self.shape = shape
+    self.source = source
+    self.key = key
+    self.held = nil
+    self.shared = nil
+    self.sharedFloats = (storage, offset)
+    self.check = nil
+    self.read = { start, count, out in
+      guard count > 0 else { return }  // an empty tensor may have no base address
+      storage.withUnsafeBytes { bytes in
+        let first = (offset + start) * MemoryLayout<Float>.size
+        for k in 0..<count {
+          out[k] = Double(
+            bytes.loadUnaligned(
+              fromByteOffset: first + k * MemoryLayout<Float>.size, as: Float.self))
+        }
+      }
+    }
+  }
+
+  /// The values when they are in memory already as Floats (`init(shape:source:sharingFloatsIn:
+  /// from:key:)`): the array whose bytes hold them and the Float index they start at, for an f32
+  /// consumer to use them in place.
+  public let sharedFloats: (storage: [Double], offset: Int)?
 
   /// Converts `count` elements starting at element `start` into `out` (one example of a
   /// per-example run, a chunk of a buffer being filled).

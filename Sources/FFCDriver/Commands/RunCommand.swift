@@ -93,9 +93,11 @@ public enum RunCommand: Command {
     var files = [compiled.source]
     let inputs: RunInputs
     do throws(Diagnostic) {
+      // Read only by this run's plans, all in `--precision`: an f32 run holds a CSV table's
+      // numbers as Floats.
       inputs = try RunInputs.gather(
         sets: args.all(.set), data: args.all(.data).compactMap { $0 }, graph: graph, io: io,
-        keepingStored: true)
+        keepingStored: true, narrowingTo: args[.precision])
     } catch {
       if let dataPath = args[.data],
         let text = try? SafeFile.read(io.resolve(dataPath), displayName: dataPath)

@@ -25,14 +25,20 @@ struct RunExecution: PrecisionGeneric {
   var keepValues = false
 
   func callAsFunction<T: PlanScalar>(_: T.Type) throws(RunFailure) -> RunReport {
-    // In f64, a batch program's data already held as Doubles (a CSV table, whose declarations
-    // each have a block of it) is the plan's buffer for it, not copied into one: the file's
-    // numbers are held once. The plan only reads it (a leaf is never a kernel's output), and
-    // lives in here.
-    guard T.self == Double.self, !inputs.isPerExample else {
-      return try run(T.self, sharing: [:])
+    // A batch program's data already held in the plan's precision (a CSV table, whose
+    // declarations each have a block of it: as Doubles, or as Floats for an f32 run) is the
+    // plan's buffer for it, not copied into one: the file's numbers are held once. The plan only
+    // reads it (a leaf is never a kernel's output), and lives in here.
+    guard !inputs.isPerExample else { return try run(T.self, sharing: [:]) }
+    if T.self == Double.self {
+      return try SharedData.withBuffers(inputs.storedFeeds) { buffers throws(RunFailure) in
+        try run(
+          T.self,
+          sharing: buffers.mapValues { UnsafeMutableRawPointer($0).assumingMemoryBound(to: T.self) }
+        )
+      }
     }
-    return try SharedData.withBuffers(inputs.storedFeeds) { buffers throws(RunFailure) in
+    return try SharedData.withFloatBuffers(inputs.storedFeeds) { buffers throws(RunFailure) in
       try run(
         T.self,
         sharing: buffers.mapValues { UnsafeMutableRawPointer($0).assumingMemoryBound(to: T.self) })

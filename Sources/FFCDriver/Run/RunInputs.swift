@@ -25,10 +25,12 @@ struct RunInputs {
   }
 
   /// Parses every `--set` and reads and binds the data file. Errors are diagnostics located in the
-  /// data file (or unlocated, for `--set`).
+  /// data file (or unlocated, for `--set`). `narrowingTo: .f32` (an f32 `ffc run`, with
+  /// `keepingStored`): a CSV table whose columns are all blocks of declarations is held as Floats
+  /// (`DataBinder.bind`), for the f32 plan alone to read.
   static func gather(
     sets: [String], data dataPaths: [String], graph: Graph, io: CommandIO,
-    keepingStored: Bool = false
+    keepingStored: Bool = false, narrowingTo precision: Precision = .f64
   ) throws(Diagnostic) -> RunInputs {
     var inputs = RunInputs()
     var ordered: [(name: String, value: Tensor)] = []
@@ -85,7 +87,7 @@ struct RunInputs {
     // Its last use: the binder may reorder the table's values in place (`groupColumns`).
     inputs.data = try DataBinder.bind(
       consume table, graph: graph, setNames: Set(inputs.setValues.keys),
-      keepingStored: keepingStored)
+      keepingStored: keepingStored, narrowingTo: precision)
     _ = try SymbolBindings.resolve(graph: graph, sets: ordered, data: inputs.data)
     return inputs
   }

@@ -28,4 +28,34 @@ enum SharedData {
       return try body(buffers)
     }
   }
+
+  /// The same for data held as Floats (a CSV table narrowed for an f32 run,
+  /// `StoredTensor.sharedFloats`): a pointer to each name's Floats, the array's memory bound to
+  /// Float for the call.
+  static func withFloatBuffers<R, E: Error>(
+    _ stored: [String: StoredTensor],
+    _ body: ([String: UnsafeMutablePointer<Float>]) throws(E) -> R
+  ) throws(E) -> R {
+    let shared = stored.compactMap { name, value in
+      value.sharedFloats.map {
+        (name: name, storage: $0.storage, offset: $0.offset, count: value.count)
+      }
+    }.sorted { $0.name < $1.name }
+    guard let largest = shared.max(by: { $0.storage.count < $1.storage.count }),
+      !largest.storage.isEmpty
+    else { return try body([:]) }
+    return try largest.storage.withUnsafeBufferPointer { values throws(E) in
+      let base = UnsafeMutablePointer(mutating: values.baseAddress!)
+      return try base.withMemoryRebound(to: Float.self, capacity: 2 * values.count) {
+        floats throws(E) in
+        var buffers: [String: UnsafeMutablePointer<Float>] = [:]
+        for feed in shared where feed.count > 0 {
+          // The same array (the table's): compared, not kept.
+          let same = feed.storage.withUnsafeBufferPointer { $0.baseAddress == values.baseAddress }
+          if same { buffers[feed.name] = floats + feed.offset }
+        }
+        return try body(buffers)
+      }
+    }
+  }
 }
