@@ -15,6 +15,8 @@ public final class GraphBuilder {
   /// the old graph's, taken as they are (no copy, no hashing), and the rest of `storage` is the
   /// old graph's tail, not yet part of this graph. The first emission makes them ordinary nodes.
   private var adopted: Int?
+  /// Scalar constants already in the graph, by bit pattern (a few: `constantNode`).
+  @exclusivity(unchecked) private var scalarConstants: [(bits: UInt64, node: NodeID)] = []
 
   /// The nodes built so far.
   public var nodes: [Node] { adopted.map { Array(storage[..<$0]) } ?? storage }
@@ -221,7 +223,20 @@ public final class GraphBuilder {
 
   /// A constant node: its shape is the tensor's, so emitting it cannot fail.
   public func constantNode(_ tensor: Tensor) -> NodeID {
-    emitShaped(Op.const, [], Attributes([("value", .tensor(tensor))]), shape: Shape(tensor.shape))
+    guard tensor.shape.isEmpty, tensor.scalars.count == 1 else {
+      return emitShaped(
+        Op.const, [], Attributes([("value", .tensor(tensor))]), shape: Shape(tensor.shape))
+    }
+    // A scalar asked for again (a derivative rule's 1 or 2, at every node it differentiates) is
+    // the node made or found the first time: the builder only appends, so it stays that node.
+    // Finding it through the table made its attributes and hashed the tensor every time.
+    materialize()
+    let bits = tensor.scalars[0].bitPattern
+    for entry in scalarConstants where entry.bits == bits { return entry.node }
+    let node = emitShaped(
+      Op.const, [], Attributes([("value", .tensor(tensor))]), shape: Shape(tensor.shape))
+    if scalarConstants.count < 16 { scalarConstants.append((bits, node)) }
+    return node
   }
 
   /// `x` spread to `shape` (the zero gradient of a parameter the loss does not reach, the seed
