@@ -8,7 +8,7 @@ import FFCTensor
 public final class GraphBuilder {
   // Unchecked exclusivity: the builder is used by one pass at a time and never shared, and the
   // run-time access checks on these two were a thirtieth of a compile.
-  @exclusivity(unchecked) private var storage: [Node] = []
+  @exclusivity(unchecked) @usableFromInline var storage: [Node] = []
   /// Identical nodes (same op, inputs and attributes) are made once: the index that finds them.
   @exclusivity(unchecked) private var table = NodeTable()
   /// Set while a rebuild has found nothing to change: the first `adopted` nodes of `storage` are
@@ -102,12 +102,12 @@ public final class GraphBuilder {
     }
   }
 
-  public subscript(id: NodeID) -> Node { storage[id.index] }
+  @inlinable public subscript(id: NodeID) -> Node { storage[id.index] }
 
   /// A node's shape, without copying the whole node out.
-  public func shape(of id: NodeID) -> Shape { storage[id.index].shape }
+  @inlinable public func shape(of id: NodeID) -> Shape { storage[id.index].shape }
 
-  public func value(_ id: NodeID) -> Value { Value(id: id, builder: self) }
+  @inlinable public func value(_ id: NodeID) -> Value { Value(id: id, builder: self) }
 
   /// Emits `op(inputs)` or returns the identical node made before.
   public func emit(
