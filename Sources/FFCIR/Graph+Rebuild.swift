@@ -167,3 +167,55 @@ extension Graph {
       loss: roots.loss, gradients: roots.gradients)
   }
 }
+
+extension Graph {
+  /// For each node, the node of `other` it equals up to renumbering (-1: none): the same op,
+  /// attributes, shape, name and gradient flag, with operands that in turn equal its operands
+  /// there. A node kept in place by a rebuild (the very node, at the same index, on operands kept
+  /// in place) is found without a lookup; others, renumbered when a rebuild before them added or
+  /// removed nodes, are looked up in a hash-consing index of `other` made at the first need.
+  /// One walk in order, no recursion: an operand's answer is known before its readers'.
+  public func correspondence(to other: Graph) -> [Int] {
+    var found = [Int](repeating: -1, count: nodes.count)
+    var table: NodeTable?
+    var mapped: [NodeID] = []
+    for index in nodes.indices {
+      let inputs = nodes[index].inputs
+      if index < other.nodes.count, nodes[index].isCopy(of: other.nodes[index]),
+        inputs.allSatisfy({ found[$0.index] == $0.index })
+      {
+        found[index] = index
+        continue
+      }
+      mapped.removeAll(keepingCapacity: true)
+      var complete = true
+      for input in inputs {
+        let counterpart = found[input.index]
+        if counterpart < 0 {
+          complete = false
+          break
+        }
+        mapped.append(NodeID(counterpart))
+      }
+      guard complete else { continue }
+      if table == nil {
+        var index = NodeTable(capacity: other.nodes.count)
+        for position in other.nodes.indices {
+          index.append(position, hash: other.nodes[position].tableHash, isNew: true)
+        }
+        table = index
+      }
+      let node = nodes[index]
+      let hash =
+        mapped == inputs ? node.tableHash : NodeTable.hash(node.op, mapped, node.attributes)
+      guard
+        let twin = table?.find(node.op, mapped, node.attributes, hash: hash, in: other.nodes),
+        other.nodes[twin.index].hasSameShape(as: node),
+        other.nodes[twin.index].isGradient == node.isGradient,
+        other.nodes[twin.index].name == node.name
+      else { continue }
+      found[index] = twin.index
+    }
+    return found
+  }
+}

@@ -140,7 +140,7 @@ public struct Graph: Sendable {
     self.aliases = aliases
   }
 
-  public subscript(id: NodeID) -> Node { nodes[id.index] }
+  @inlinable public subscript(id: NodeID) -> Node { nodes[id.index] }
 
   /// Each node's aliases, in program order (empty for most).
   public var aliasesByNode: [[Alias]] {

@@ -8,13 +8,15 @@ import FFCTensor
 public final class GraphBuilder {
   // Unchecked exclusivity: the builder is used by one pass at a time and never shared, and the
   // run-time access checks on these two were a thirtieth of a compile.
-  @exclusivity(unchecked) private var storage: [Node] = []
+  @exclusivity(unchecked) @usableFromInline var storage: [Node] = []
   /// Identical nodes (same op, inputs and attributes) are made once: the index that finds them.
   @exclusivity(unchecked) private var table = NodeTable()
   /// Set while a rebuild has found nothing to change: the first `adopted` nodes of `storage` are
   /// the old graph's, taken as they are (no copy, no hashing), and the rest of `storage` is the
   /// old graph's tail, not yet part of this graph. The first emission makes them ordinary nodes.
   private var adopted: Int?
+  /// Scalar constants already in the graph, by bit pattern (a few: `constantNode`).
+  @exclusivity(unchecked) private var scalarConstants: [(bits: UInt64, node: NodeID)] = []
 
   /// The nodes built so far.
   public var nodes: [Node] { adopted.map { Array(storage[..<$0]) } ?? storage }
@@ -100,12 +102,12 @@ public final class GraphBuilder {
     }
   }
 
-  public subscript(id: NodeID) -> Node { storage[id.index] }
+  @inlinable public subscript(id: NodeID) -> Node { storage[id.index] }
 
   /// A node's shape, without copying the whole node out.
-  public func shape(of id: NodeID) -> Shape { storage[id.index].shape }
+  @inlinable public func shape(of id: NodeID) -> Shape { storage[id.index].shape }
 
-  public func value(_ id: NodeID) -> Value { Value(id: id, builder: self) }
+  @inlinable public func value(_ id: NodeID) -> Value { Value(id: id, builder: self) }
 
   /// Emits `op(inputs)` or returns the identical node made before.
   public func emit(
@@ -221,7 +223,20 @@ public final class GraphBuilder {
 
   /// A constant node: its shape is the tensor's, so emitting it cannot fail.
   public func constantNode(_ tensor: Tensor) -> NodeID {
-    emitShaped(Op.const, [], Attributes([("value", .tensor(tensor))]), shape: Shape(tensor.shape))
+    guard tensor.shape.isEmpty, tensor.scalars.count == 1 else {
+      return emitShaped(
+        Op.const, [], Attributes([("value", .tensor(tensor))]), shape: Shape(tensor.shape))
+    }
+    // A scalar asked for again (a derivative rule's 1 or 2, at every node it differentiates) is
+    // the node made or found the first time: the builder only appends, so it stays that node.
+    // Finding it through the table made its attributes and hashed the tensor every time.
+    materialize()
+    let bits = tensor.scalars[0].bitPattern
+    for entry in scalarConstants where entry.bits == bits { return entry.node }
+    let node = emitShaped(
+      Op.const, [], Attributes([("value", .tensor(tensor))]), shape: Shape(tensor.shape))
+    if scalarConstants.count < 16 { scalarConstants.append((bits, node)) }
+    return node
   }
 
   /// `x` spread to `shape` (the zero gradient of a parameter the loss does not reach, the seed

@@ -3,8 +3,8 @@ import FFCTensor
 
 public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
   public let index: Int
-  public init(_ index: Int) { self.index = index }
-  public static func < (a: NodeID, b: NodeID) -> Bool { a.index < b.index }
+  @inlinable public init(_ index: Int) { self.index = index }
+  @inlinable public static func < (a: NodeID, b: NodeID) -> Bool { a.index < b.index }
   public var description: String { "%\(index)" }
 }
 
@@ -15,16 +15,18 @@ public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
 /// one per field (op, operands, attributes, shape, name, location). Setting a field makes a new
 /// object, which only naming and the few passes that retag a node do.
 public struct Node: Sendable {
-  private var fields: Fields
+  // Inlinable, with the getters below: passes in other modules read these fields at every node of
+  // every rebuild, and a call per field read was a fiftieth of a compile.
+  @usableFromInline var fields: Fields
 
-  private final class Fields: Sendable {
-    let op: Op
-    let inputs: [NodeID]
-    let attributes: Attributes
-    let shape: Shape
-    let name: String?
-    let location: SourceRange?
-    let isGradient: Bool
+  @usableFromInline final class Fields: Sendable {
+    @usableFromInline let op: Op
+    @usableFromInline let inputs: [NodeID]
+    @usableFromInline let attributes: Attributes
+    @usableFromInline let shape: Shape
+    @usableFromInline let name: String?
+    @usableFromInline let location: SourceRange?
+    @usableFromInline let isGradient: Bool
     /// `NodeTable.hash` of op, operands and attributes, made once: every rebuild files every
     /// node it keeps, and a leaf's hash reads its attributes' strings.
     let hash: Int
@@ -58,24 +60,24 @@ public struct Node: Sendable {
     }
   }
 
-  public var op: Op { fields.op }
-  public var inputs: [NodeID] { fields.inputs }
-  public var attributes: Attributes { fields.attributes }
-  public var shape: Shape { fields.shape }
+  @inlinable public var op: Op { fields.op }
+  @inlinable public var inputs: [NodeID] { fields.inputs }
+  @inlinable public var attributes: Attributes { fields.attributes }
+  @inlinable public var shape: Shape { fields.shape }
   /// The user's name for this value (`h1`), or a gradient's (`dL/dh1`), if any.
   public var name: String? {
-    get { fields.name }
+    @inlinable get { fields.name }
     set { fields = fields.with(name: .some(newValue)) }
   }
   /// Where in the user's program this value comes from; gradient nodes carry the location of the
   /// forward node they differentiate. Kept by every pass.
   public var location: SourceRange? {
-    get { fields.location }
+    @inlinable get { fields.location }
     set { fields = fields.with(location: .some(newValue)) }
   }
   /// True for nodes that `Differentiate` added.
   public var isGradient: Bool {
-    get { fields.isGradient }
+    @inlinable get { fields.isGradient }
     set { fields = fields.with(isGradient: newValue) }
   }
 

@@ -3,7 +3,7 @@ import FFCTensor
 /// Facts about an op that passes rely on.
 public struct OpTraits: OptionSet, Sendable {
   public let rawValue: Int
-  public init(rawValue: Int) { self.rawValue = rawValue }
+  @inlinable public init(rawValue: Int) { self.rawValue = rawValue }
 
   /// Applied element by element; output shape equals the (common) input shape.
   public static let elementwise = OpTraits(rawValue: 1 << 0)
@@ -226,6 +226,6 @@ public final class Op: Sendable, CustomStringConvertible {
   }
 
   public var description: String { name }
-  public var isLeaf: Bool { traits.contains(.leaf) }
-  public var isElementwise: Bool { traits.contains(.elementwise) }
+  @inlinable public var isLeaf: Bool { traits.contains(.leaf) }
+  @inlinable public var isElementwise: Bool { traits.contains(.elementwise) }
 }

@@ -11,12 +11,12 @@ public struct Value {
   /// The node. For a failed value, a stand-in (the first operand of the failed emission) that lets
   /// a rule go on asking shapes; only FFCIR's own rules and helpers read it, others go through
   /// `nodeID`.
-  let id: NodeID
+  @usableFromInline let id: NodeID
   public let builder: GraphBuilder
   /// Why this value could not be built, here or in a value it was built from; nil when it was.
   public let failure: ShapeError?
 
-  public init(id: NodeID, builder: GraphBuilder) {
+  @inlinable public init(id: NodeID, builder: GraphBuilder) {
     self.id = id
     self.builder = builder
     self.failure = nil
@@ -36,9 +36,9 @@ public struct Value {
     }
   }
 
-  public var node: Node { builder[id] }
-  public var shape: Shape { node.shape }
-  public var op: Op { node.op }
+  @inlinable public var node: Node { builder[id] }
+  @inlinable public var shape: Shape { node.shape }
+  @inlinable public var op: Op { node.op }
   public var rank: Int { shape.rank }
 
   /// The single value of a constant whose elements are all equal, seen through `broadcast_to`.

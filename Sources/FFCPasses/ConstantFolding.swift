@@ -89,11 +89,13 @@ public struct ConstantFolding: Pass {
   private func isFoldable(_ node: Node, _ inputs: [NodeID], _ graph: some NodeLookup) -> Bool {
     let shapeOnly = node.op.traits.contains(.shapeOnly)
     // The cheapest test first (it fails at almost every node): an operand that is neither a
-    // constant nor a broadcast.
-    if !shapeOnly
-      && !inputs.allSatisfy({ graph[$0].op === Op.const || graph[$0].op === Op.broadcastTo })
-    {
-      return false
+    // constant nor a broadcast (the two ops looked up once, not per operand).
+    if !shapeOnly {
+      let (constant, broadcast) = (Op.const, Op.broadcastTo)
+      for input in inputs {
+        let op = graph[input].op
+        if op !== constant && op !== broadcast { return false }
+      }
     }
     guard let count = node.shape.elementCount, count <= maxElements else { return false }
     if shapeOnly { return graph[inputs[0]].shape.concrete != nil }

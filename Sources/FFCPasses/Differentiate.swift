@@ -56,9 +56,12 @@ public struct Differentiate: Pass {
     }
     // In the order backpropagation computed them: by cotangent node, and for a shared node from
     // the loss backwards (a stable sort of the reversed list).
-    adjoints = adjoints.enumerated().sorted {
-      ($0.element.node, $0.offset) < ($1.element.node, $1.offset)
-    }.map(\.element)
+    // Positions are sorted, not the adjoints: moving each one (two strings and a location) at
+    // every swap cost more than the comparisons.
+    let unsorted = adjoints
+    adjoints = unsorted.indices.sorted {
+      (unsorted[$0].node.index, $0) < (unsorted[$1].node.index, $1)
+    }.map { unsorted[$0] }
     return builder.graph(
       name: graph.name, declarations: graph.declarations, outputs: graph.outputs, loss: graph.loss,
       gradients: gradients, adjoints: adjoints, aliases: graph.aliases)

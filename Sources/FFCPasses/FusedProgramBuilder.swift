@@ -44,6 +44,7 @@ struct FusedProgramBuilder {
   mutating func addStep(_ member: Int, _ tables: inout Tables) {
     let node = graph.nodes[member]
     var operands: [ElementwiseProgram.Operand] = []
+    operands.reserveCapacity(node.inputs.count)
     for input in node.inputs {
       // A literal only beside an operand that is not one: a step reads at most one single value
       // that the kernel does not spread over a block.

@@ -16,39 +16,28 @@ public enum RewriteEngine {
     rules: (Node) -> [RewriteRule]
   ) throws(PassFailure) -> Graph {
     if let memo, memo.firedNothing(on: graph) { return graph }
-    var fired: [String: Int] = [:]
-    var events: [RewriteEvent] = []
-    // The operands and reader counts of the node being tried, one pair of arrays for every node
-    // (a rule's context lives only while the node is tried, so they are unique again after it).
-    var operandValues: [Value] = []
-    var operandUses: [Int] = []
     let uses = liveUses(graph)
     let seen = memo?.take()
-    let unchanged = RewriteMemo.unchanged(graph, since: seen)
-    // Per node of `graph`: no rule fired at it (`quiet`), and neither at it nor below it, the
-    // rebuild keeping it in place (`kept`); and the nodes rules made.
-    var quiet = graph.nodes.map(\.op.isLeaf)
-    var kept = quiet
-    var made: [NodeID] = []
-    var skipped = 0
+    let counterparts = RewriteMemo.counterparts(graph, since: seen)
+    let state = State(graph)
     let result: Graph
     let map: [NodeID]
     do {
       (result, map) = try graph.rebuiltMapping { index, node, inputs, builder in
         if let seen,
           RewriteMemo.isQuiet(
-            index, node, inputs: inputs, unchanged: unchanged, kept: kept, uses: uses, seen: seen)
+            index, node, counterparts: counterparts, kept: state.kept, uses: uses, seen: seen)
         {
-          (quiet[index], kept[index]) = (true, true)
-          skipped += 1
+          (state.quiet[index], state.kept[index]) = (true, true)
+          state.skipped += 1
           return nil
         }
         guard let replacement = try rewrite(index, node, inputs, builder) else {
-          quiet[index] = true
-          kept[index] = inputs == node.inputs && node.inputs.allSatisfy { kept[$0.index] }
+          state.quiet[index] = true
+          state.kept[index] = node.inputs.allSatisfy { state.kept[$0.index] }
           return nil
         }
-        made.append(replacement)
+        state.made.append(replacement)
         return replacement
       }
     } catch let failure as PassFailure {
@@ -56,6 +45,9 @@ public enum RewriteEngine {
     } catch {
       throw .internal(pass: pass, message: "\(error)")
     }
+    let (quiet, made, skipped, fired, events) = (
+      state.quiet, state.made, state.skipped, state.fired, state.events
+    )
     memo?.store(
       RewriteMemo.record(
         input: graph, uses: uses, made: result, map: map, quiet: quiet, fired: made),
@@ -70,12 +62,9 @@ public enum RewriteEngine {
     {
       let candidates = rules(node)
       guard !candidates.isEmpty else { return nil }
-      operandValues.removeAll(keepingCapacity: true)
-      operandUses.removeAll(keepingCapacity: true)
-      for input in inputs { operandValues.append(builder.value(input)) }
-      for input in node.inputs { operandUses.append(uses[input.index]) }
+      state.load(inputs, uses: node.inputs, of: uses, builder)
       let rewrite = RewriteContext(
-        node: node, inputs: operandValues, builder: builder, inputUses: operandUses)
+        node: node, inputs: state.operandValues, builder: builder, inputUses: state.operandUses)
       // By index: a rule copied out per node tried (its name, example and closure) was a
       // third of what trying the rules cost.
       for position in candidates.indices {
@@ -102,8 +91,8 @@ public enum RewriteEngine {
         {
           return nil
         }
-        fired[rule.name, default: 0] += 1
-        events.append(
+        state.fired[rule.name, default: 0] += 1
+        state.events.append(
           RewriteEvent(
             pass: pass, rule: rule.name, location: node.location,
             before: describe(node.op, rewrite.inputs, builder),
@@ -114,6 +103,47 @@ public enum RewriteEngine {
         return replacementID
       }
       return nil
+    }
+  }
+
+  /// What a run records while the graph is rebuilt, in one object the rebuild's closure shares
+  /// (local variables captured by it and by `rewrite` were checked for exclusive access at every
+  /// use, a tenth of what trying the rules cost). Per node of the graph: no rule fired at it
+  /// (`quiet`), and neither at it nor below it (`kept`: the rebuild made an equal node of it,
+  /// renumbered when a rule before it added or removed nodes); the nodes
+  /// rules made; the firings. The operands and reader counts of the node being tried are one pair
+  /// of arrays for every node (a rule's context lives only while the node is tried, so they are
+  /// unique again after it).
+  final class State {
+    @exclusivity(unchecked) var quiet: [Bool]
+    @exclusivity(unchecked) var kept: [Bool]
+    @exclusivity(unchecked) var made: [NodeID] = []
+    @exclusivity(unchecked) var skipped = 0
+    @exclusivity(unchecked) var fired: [String: Int] = [:]
+    @exclusivity(unchecked) var events: [RewriteEvent] = []
+    @exclusivity(unchecked) var operandValues: [Value] = []
+    @exclusivity(unchecked) var operandUses: [Int] = []
+
+    init(_ graph: Graph) {
+      quiet = graph.nodes.map(\.op.isLeaf)
+      kept = quiet
+    }
+
+    /// Sets the operands (`inputs`, nodes of the builder) and the reader counts of the node's
+    /// operands in the graph (`operands`), overwriting the arrays in place when the count is the
+    /// last node's (emptying them first went through the generic `replaceSubrange`, a tenth of
+    /// what trying the rules cost).
+    func load(_ inputs: [NodeID], uses operands: [NodeID], of uses: [Int], _ builder: GraphBuilder)
+    {
+      if operandValues.count == inputs.count {
+        for position in inputs.indices {
+          operandValues[position] = builder.value(inputs[position])
+          operandUses[position] = uses[operands[position].index]
+        }
+      } else {
+        operandValues = inputs.map(builder.value)
+        operandUses = operands.map { uses[$0.index] }
+      }
     }
   }
 

@@ -8,15 +8,18 @@ import Foundation
 /// A rule's verdict depends only on what it reads: the node (op, attributes, shape), the operands
 /// below it as the rebuild maps them, and how many readers each operand has. A node is skipped
 /// when all of that is provably what the last run saw at a node where no rule fired: the node and
-/// every node below it are the very nodes (`Node.isCopy`, at the same index) of the graph that run
-/// made, the rebuild so far kept the operands where they were, and their reader counts are the
-/// same. So the rules that fire, their order and the counts are those of a full run.
+/// every node below it equal nodes of the graph that run made (`Graph.correspondence`: the very
+/// nodes, or copies renumbered by a rebuild that added or removed nodes before them), no rule
+/// fired so far at an operand or below it (the rebuild made equal copies of them, renumbered or
+/// not), and their reader counts are the same. So the rules that fire, their order and the counts
+/// are those of a full run. (Node numbers do not matter: no rule reads them, and a renumbering
+/// keeps their order.)
 final class RewriteMemo: @unchecked Sendable {
   /// The graph the last run made (retained, so that its nodes' identities stay valid), and for
   /// each of its nodes the node of the run's input that no rule changed and that became it (-1
   /// when a rule made it, or more than one node did).
   struct Seen {
-    let made: [Node]
+    let made: Graph
     let quietOrigin: [Int]
     /// The run's input nodes and their reader counts, for the counts a skipped node's rules read.
     let input: [Node]
@@ -49,27 +52,22 @@ final class RewriteMemo: @unchecked Sendable {
     }
   }
 
-  /// Which nodes of `graph` are, with every node below them, the very nodes at the same indices
-  /// of the graph the last run made.
-  static func unchanged(_ graph: Graph, since seen: Seen?) -> [Bool] {
-    var same = [Bool](repeating: false, count: graph.nodes.count)
-    guard let seen else { return same }
-    for index in graph.nodes.indices where index < seen.made.count {
-      let node = graph.nodes[index]
-      same[index] = node.isCopy(of: seen.made[index]) && node.inputs.allSatisfy { same[$0.index] }
-    }
-    return same
+  /// For each node of `graph`, the node of the graph the last run made that it equals, with every
+  /// node below it, up to renumbering (-1: none, or no last run).
+  static func counterparts(_ graph: Graph, since seen: Seen?) -> [Int] {
+    guard let seen else { return [Int](repeating: -1, count: graph.nodes.count) }
+    return graph.correspondence(to: seen.made)
   }
 
-  /// Whether the node at `index` of `graph` may be skipped: unchanged since a run in which no rule
-  /// fired at it, its operands kept in place (`inputs`, as the rebuild maps them; `kept`: no rule
-  /// fired at the operand nor below it) and read as often as then.
+  /// Whether the node at `index` of `graph` may be skipped: equal (`counterparts`) to a node the
+  /// last run made where no rule fired, its operands unchanged by this run (`kept`: no rule fired
+  /// at the operand nor below it) and read as often as then.
   static func isQuiet(
-    _ index: Int, _ node: Node, inputs: [NodeID], unchanged: [Bool], kept: [Bool], uses: [Int],
-    seen: Seen
+    _ index: Int, _ node: Node, counterparts: [Int], kept: [Bool], uses: [Int], seen: Seen
   ) -> Bool {
-    guard unchanged[index], inputs == node.inputs else { return false }
-    let origin = seen.quietOrigin[index]
+    let counterpart = counterparts[index]
+    guard counterpart >= 0 else { return false }
+    let origin = seen.quietOrigin[counterpart]
     guard origin >= 0 else { return false }
     let before = seen.input[origin].inputs
     for (operand, old) in zip(node.inputs, before) {
@@ -91,6 +89,6 @@ final class RewriteMemo: @unchecked Sendable {
       taken[target] = true
     }
     for target in fired { origin[target.index] = -1 }
-    return Seen(made: made.nodes, quietOrigin: origin, input: input.nodes, uses: uses)
+    return Seen(made: made, quietOrigin: origin, input: input.nodes, uses: uses)
   }
 }

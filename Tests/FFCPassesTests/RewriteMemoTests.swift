@@ -1,5 +1,6 @@
 import FFCDriver
 import FFCIR
+import FFCTensor
 import FFCTestSupport
 import Testing
 
@@ -44,6 +45,43 @@ import Testing
     }
     #expect(compared > 100)
     #expect(skipped > 0)
+  }
+
+  /// A rebuild that adds or removes a node renumbers every node after it (a fold at a deep MLP's
+  /// loss seed renumbers the whole gradient): the next run still skips the renumbered copies of
+  /// nodes where no rule fired, and finds what a full run finds.
+  @Test func renumberedNodesAreNotTriedAgain() throws {
+    for text in [MLPGenerator.program(depth: 30, width: 4)] + Self.programs.prefix(20) {
+      guard let lowered = try? Programs.lower(text),
+        var graph = try? Pipeline.standard(differentiate: true, optimize: false).run(lowered).graph
+      else { continue }
+      let simplifier = AlgebraicSimplification()
+      var context = PassContext()
+      for _ in 0..<8 {
+        let before = graph
+        graph = try simplifier.run(graph, &context)
+        if graph.isIdentical(to: before) { break }
+      }
+      // A constant nothing reads, made before the first node that is not a leaf: every node
+      // after it moves up by one.
+      var inserted = false
+      let renumbered = try graph.rebuilt { node, inputs, builder in
+        guard !inserted else { return nil }
+        inserted = true
+        _ = builder.constantNode(Tensor(12345.5))
+        return try builder.copy(node, inputs: inputs)
+      }
+      #expect(renumbered.nodes.count == graph.nodes.count + 1)
+      var full = PassContext()
+      var memoised = PassContext()
+      let expected = try AlgebraicSimplification().run(renumbered, &full)
+      let result = try simplifier.run(renumbered, &memoised)
+      #expect(Self.structure(result) == Self.structure(expected), "\(text)")
+      #expect(memoised.events.map(Self.describe) == full.events.map(Self.describe), "\(text)")
+      if full.events.isEmpty {
+        #expect(simplifier.memo.skipped == renumbered.nodes.count { !$0.op.isLeaf }, "\(text)")
+      }
+    }
   }
 
   static func structure(_ graph: Graph) -> [String] {
