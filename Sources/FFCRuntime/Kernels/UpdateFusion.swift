@@ -56,24 +56,33 @@ struct UpdateFusion {
   ) -> [UpdateFusion] {
     guard let loss = graph.loss?.node.index else { return [] }
     let nodes = graph.nodes
-    var readers = [[Int]](repeating: [], count: nodes.count)
+    var updated = [Bool](repeating: false, count: nodes.count)
+    for (parameter, _) in updates.parameters { updated[parameter.index] = true }
+    // Reads of each node (an operand twice counts twice) and its last reader, as
+    // `EpilogueFusion.find` counts them; the parameters' readers listed.
+    var reads = [Int](repeating: 0, count: nodes.count)
+    var lastReader = [Int](repeating: -1, count: nodes.count)
+    var readers: [Int: [Int]] = [:]
     for (index, node) in nodes.enumerated() {
-      for input in node.inputs where readers[input.index].last != index {
-        readers[input.index].append(index)
+      for input in node.inputs {
+        reads[input.index] += 1
+        if updated[input.index] && lastReader[input.index] != index {
+          readers[input.index, default: []].append(index)
+        }
+        lastReader[input.index] = index
       }
     }
     // How often each node is a root or kept: a gradient fused must be one exactly once.
     var pins = [Int](repeating: 0, count: nodes.count)
     graph.forEachRoot { pins[$0.index] += 1 }
     for node in kept { pins[node.index] += 1 }
-    var updated = [Bool](repeating: false, count: nodes.count)
-    for (parameter, _) in updates.parameters { updated[parameter.index] = true }
 
     /// Where a reader of a parameter runs at the latest: a product read once, soon after, may
     /// run at its reader's place (`EpilogueFusion.find`'s conditions before its buffer check).
     func latestPlace(_ reader: Int) -> Int {
-      guard nodes[reader].op === Op.matmul, pins[reader] == 0, readers[reader].count == 1,
-        let j = readers[reader].first, j - reader <= EpilogueFusion.reach
+      let j = lastReader[reader]
+      guard nodes[reader].op === Op.matmul, pins[reader] == 0, reads[reader] == 1,
+        j - reader <= EpilogueFusion.reach
       else { return reader }
       return j
     }
@@ -82,14 +91,15 @@ struct UpdateFusion {
     for (parameter, gradient) in updates.parameters {
       let (p, g) = (parameter.index, gradient.index)
       let node = nodes[g]
-      guard node.op === Op.matmul, nodes[p].op.isLeaf, pins[g] == 1, readers[g].isEmpty,
+      guard node.op === Op.matmul, nodes[p].op.isLeaf, pins[g] == 1, reads[g] == 0,
         shapes[g].count == 2, shapes[g] == shapes[p], node.inputs.count == 2,
         node.inputs.allSatisfy({ shapes[$0.index].count == 2 && !updated[$0.index] })
       else { continue }
-      let after = readers[p].reduce(Swift.max(g, loss)) { Swift.max($0, latestPlace($1)) }
+      let readersOfP = readers[p] ?? []
+      let after = readersOfP.reduce(Swift.max(g, loss)) { Swift.max($0, latestPlace($1)) }
       found.append(
         UpdateFusion(
-          product: g, parameter: p, after: after, readers: readers[p],
+          product: g, parameter: p, after: after, readers: readersOfP,
           operands: node.inputs.map(\.index)))
     }
     return found.sorted { ($0.after, $0.product) < ($1.after, $1.product) }
