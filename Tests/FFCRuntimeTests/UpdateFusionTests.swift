@@ -183,6 +183,30 @@ import Testing
     #expect(fusedPair.fused == 0 && fusedPair.values == apartPair.values)
   }
 
+  /// A weight used transposed (`X @ W.T`, PyTorch's layout): its gradient is `transpose` of a
+  /// product (C laid out as Wᵀ, not W), so it stays with the optimizer; V's is fused, and the
+  /// values are the optimizer's.
+  @Test func aTransposedWeightGetsTheOptimizersValues() throws {
+    let graph = try Pipeline.execution().run(
+      try Programs.compile(
+        """
+        input X[N, 37]
+        label k[N]
+        param W[29, 37] = uniform(-1, 1)
+        param V[29, 3] = uniform(-1, 1)
+        loss L = softmax_cross_entropy(tanh(X @ W.T) @ V, k)
+        """)
+    ).graph
+    let feeds = Self.feeds(batch: 41, inputs: 37)
+    for isa in Self.paths {
+      try Compute.$isaOverride.withValue(isa) {
+        let fused = try Self.step(Float.self, graph, feeds, fused: true, decay: 0.1)
+        let apart = try Self.step(Float.self, graph, feeds, fused: false, decay: 0.1)
+        #expect(fused.fused == 1 && fused.values == apart.values, "\(isa): \(fused.fused) fused")
+      }
+    }
+  }
+
   /// The fused plan needs no buffer for a fused gradient: its peak memory drops by about the
   /// weights' size.
   @Test func theGradientsTakeNoMemory() throws {
@@ -281,6 +305,37 @@ import Testing
       _ = try trainer.train(rows, validation: nil, onEpoch: { _ in }, shouldStop: { false })
       #expect(trainer.planStatistics.allSatisfy { $0.updates == 0 })
     }
+  }
+
+  /// A per-example program (`x[11]`, run once per row, its gradients summed over the mini-batch)
+  /// keeps every update in the optimizer.
+  @Test func notPerExample() throws {
+    let graph = try Programs.compile(
+      """
+      input x[11]
+      label k
+      param W[11, 5] = uniform(-1, 1)
+      param V[5, 3] = uniform(-1, 1)
+      loss L = softmax_cross_entropy(tanh(x @ W) @ V, k)
+      """, differentiate: true)
+    let x = try #require(graph.declarations.firstIndex { $0.name == "x" })
+    let k = try #require(graph.declarations.firstIndex { $0.name == "k" })
+    let rows = TrainingRows(
+      count: 12,
+      columns: [
+        .init(
+          declaration: x, exampleShape: [11], batchAxis: nil,
+          values: (0..<132).map { Double($0 % 7) / 7 }),
+        .init(
+          declaration: k, exampleShape: [], batchAxis: nil,
+          values: (0..<12).map { Double($0 % 3) }),
+      ], fixed: [:])
+    let fused = try Self.trainer(Float.self, graph, batch: 4, decay: 0, fused: true)
+    let apart = try Self.trainer(Float.self, graph, batch: 4, decay: 0, fused: false)
+    _ = try fused.train(rows, validation: nil, onEpoch: { _ in }, shouldStop: { false })
+    _ = try apart.train(rows, validation: nil, onEpoch: { _ in }, shouldStop: { false })
+    #expect(fused.planStatistics.allSatisfy { $0.updates == 0 })
+    #expect(Self.values(fused) == Self.values(apart))
   }
 
   /// A run stopped and resumed from its checkpoint ends where an unfused run straight through
