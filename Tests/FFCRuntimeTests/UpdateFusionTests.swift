@@ -207,6 +207,30 @@ import Testing
     }
   }
 
+  /// A plan that cannot be made (a constant too large for f32) is an error, fused updates or
+  /// not.
+  @Test func aPlanThatCannotBeMadeIsAnError() throws {
+    let graph = try Pipeline.execution().run(
+      try Programs.compile(
+        """
+        input X[N, 30]
+        target y[N, 20]
+        param W[30, 20] = uniform(-1, 1)
+        loss L = mean((X @ W - y)^2) * 1e39
+        """)
+    ).graph
+    let updates = ParameterUpdates<Float>(
+      parameters: graph.gradients.map { (graph.parameter(of: $0).node, $0.node) }, rate: 0.1,
+      decay: 0)
+    #expect(throws: EvaluationError.self) {
+      _ = try Plan<Float>(graph, bindings: ["N": 40], updates: updates)
+    }
+    let f64 = try Plan<Double>(
+      graph, bindings: ["N": 40],
+      updates: ParameterUpdates(parameters: updates.parameters, rate: 0.1, decay: 0))
+    #expect(f64.statistics.updates == 1)
+  }
+
   /// The fused plan needs no buffer for a fused gradient: its peak memory drops by about the
   /// weights' size.
   @Test func theGradientsTakeNoMemory() throws {

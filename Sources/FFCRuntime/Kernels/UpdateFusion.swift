@@ -204,6 +204,9 @@ struct UpdateOrder {
     return out
   }
 
+  /// The plan is not made after all (it throws): nothing more is emitted or checked.
+  mutating func abandon() { next = fusions.count }
+
   /// Every fused update was emitted.
   func verify() {
     precondition(next == fusions.count, "a fused update was never emitted")
