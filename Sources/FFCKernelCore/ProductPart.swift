@@ -46,13 +46,16 @@ public struct ProductPart<T> {
   public let readsInPlace: Bool
   /// What each tile of C gets after its last block of k, before it leaves the registers.
   public let epilogue: ProductEpilogue<T>?
+  /// With an update, C is a parameter that each block of k's tiles move (`ProductUpdate`)
+  /// instead of a product stored.
+  public let update: ProductUpdate<T>?
 
   public init(
     a: StridedMatrix<T>, b: StridedMatrix<T>, c: UnsafeMutablePointer<T>, ldc: Int,
     m: Int, k: Int, n: Int, mc: Int, kc: Int, nc: Int, aCount: Int,
     scratch: UnsafeMutablePointer<T>, interleavesPackingB: Bool = false,
     readsInPlace: Bool = false,
-    epilogue: ProductEpilogue<T>? = nil
+    epilogue: ProductEpilogue<T>? = nil, update: ProductUpdate<T>? = nil
   ) {
     (self.a, self.b, self.c, self.ldc) = (a, b, c, ldc)
     (self.m, self.k, self.n) = (m, k, n)
@@ -60,7 +63,21 @@ public struct ProductPart<T> {
     self.interleavesPackingB = interleavesPackingB
     self.readsInPlace = readsInPlace
     self.epilogue = epilogue
+    self.update = update
   }
+}
+
+/// Plain SGD done by the product whose value is a parameter's gradient (`UpdateFusion`): C is
+/// the parameter θ itself, and each tile of each block of k's partial product s, as it leaves
+/// the registers, moves θ: `θ ← θ − rate·(s + decay·θ)` for the first block of k (the
+/// optimizer's expression, so with one block of k the bits of the gradient stored and the
+/// optimizer's loop after), `θ ← θ − rate·s` for each later one (the sum is then rounded in
+/// another order: a few units in the last place of θ's change). The gradient is never stored.
+public struct ProductUpdate<T> {
+  public let rate: T
+  public let decay: T
+
+  public init(rate: T, decay: T) { (self.rate, self.decay) = (rate, decay) }
 }
 
 /// The elementwise work a product's only reader does to it, done by the product itself on each

@@ -22,12 +22,28 @@ public struct BufferPlan: Sendable {
 
   /// `inPlace[i]`: node i's kernel may write over an input buffer. `keepAll` gives every node its
   /// own buffer (for `--trace`, which reads every named value after the run); `keep` does so for
-  /// some (the logits training reads to count correct predictions).
-  public init(_ graph: Graph, counts: [Int], inPlace: [Bool], keepAll: Bool, keep: [NodeID] = []) {
+  /// some (the logits training reads to count correct predictions). `lateReads`: values read
+  /// just after a later node runs (the operands of a fused update, `UpdateFusion`), whose
+  /// buffers that node may not take either.
+  public init(
+    _ graph: Graph, counts: [Int], inPlace: [Bool], keepAll: Bool, keep: [NodeID] = [],
+    lateReads: [(node: Int, after: Int)] = []
+  ) {
     let nodeCount = graph.nodes.count
     var lastUse = [Int](repeating: -1, count: nodeCount)
     for (index, node) in graph.nodes.enumerated() {
       for input in node.inputs { lastUse[input.index] = index }
+    }
+    // A value read late dies after the node it is read after: released at that node, but never
+    // its in-place donor.
+    var lateUse = [Int](repeating: -1, count: nodeCount)
+    var readLate: [Int: [Int]] = [:]
+    for (node, after) in lateReads where after > lateUse[node] {
+      lateUse[node] = after
+    }
+    for node in lateUse.indices where lateUse[node] >= lastUse[node] && lateUse[node] >= 0 {
+      lastUse[node] = lateUse[node]
+      readLate[lateUse[node], default: []].append(node)
     }
     var pinned = [Bool](repeating: keepAll, count: nodeCount)
     for root in graph.roots + keep { pinned[root.index] = true }
@@ -38,7 +54,9 @@ public struct BufferPlan: Sendable {
     var buffers = [Int](repeating: -1, count: nodeCount)
     for (index, node) in graph.nodes.enumerated() {
       let count = Swift.max(1, counts[index])
-      let dying = node.inputs.map(\.index).filter { lastUse[$0] == index && !pinned[$0] }
+      let dying = node.inputs.map(\.index).filter {
+        lastUse[$0] == index && lateUse[$0] != index && !pinned[$0]
+      }
       if node.op.isLeaf {
         // Leaves are written before the run starts: a buffer an earlier node reuses would
         // overwrite them.
@@ -58,7 +76,7 @@ public struct BufferPlan: Sendable {
       // this linear.
       var released: [Int] = []
       var seen: Set<Int> = []
-      for input in dying
+      for input in dying + (readLate[index] ?? []).filter({ !pinned[$0] })
       where buffers[input] != buffers[index] && seen.insert(buffers[input]).inserted {
         released.append(buffers[input])
       }

@@ -14,6 +14,9 @@ public struct PlanStatistics: Sendable {
   /// Matrix products that finish their reader's bias and activation as they store C
   /// (`EpilogueFusion`): each saves an instruction and a pass over its value in `run()`.
   public var epilogues: Int = 0
+  /// Parameters whose plain SGD update their gradient's product applies (`UpdateFusion`): each
+  /// gradient is never stored, and the optimizer's pass over it is saved.
+  public var updates: Int = 0
   /// Ops that ran through their reference `evaluate` for want of a kernel.
   public var fallbackOps: [String]
 }
@@ -25,7 +28,7 @@ public final class Plan<T: PlanScalar> {
   public let graph: Graph
   /// Every node's concrete shape.
   public let shapes: [[Int]]
-  /// Every node's element count.
+  /// Every node's element count (0 for a gradient whose update is fused: it has no value).
   private let counts: [Int]
   public private(set) var statistics = PlanStatistics(
     precision: T.precision, instructions: 0, buffers: 0, peakBytes: 0, unsharedBytes: 0,
@@ -41,28 +44,37 @@ public final class Plan<T: PlanScalar> {
   /// Plans `graph` for the shapes `bindings` gives its symbols. `keepAll` keeps every value (for
   /// tracing), `keep` some; otherwise buffers are shared by values whose lifetimes do not overlap.
   /// `external` gives leaves buffers the caller owns (and keeps alive as long as the plan): the
-  /// parameters training updates, shared by the plans for each batch size.
+  /// parameters training updates, shared by the plans for each batch size. `updates`: plain SGD
+  /// steps the plan applies itself where it can (`UpdateFusion`; `fusesUpdate(of:)`).
   public init(
     _ graph: Graph, bindings: [String: Int], keepAll: Bool = false, keep: [NodeID] = [],
-    external: [NodeID: UnsafeMutablePointer<T>] = [:]
+    external: [NodeID: UnsafeMutablePointer<T>] = [:], updates: ParameterUpdates<T>? = nil
   ) throws(EvaluationError) {
     self.external = external
     self.graph = graph
     let shapes = try LeafValues.concreteShapes(graph, bindings: bindings)
     self.shapes = shapes
     var counts: [Int] = []
+    counts.reserveCapacity(graph.nodes.count)
     for (index, node) in graph.nodes.enumerated() {
       counts.append(
         try MemoryBudget.elementCount(
           shapes[index], bytesPerElement: MemoryLayout<T>.stride,
           of: node.name.map { "'\($0)'" } ?? "this \(node.op.name)", at: node.location))
     }
+    // Gradients that move their parameters as they are computed: no buffer, their operands
+    // read at the update's place.
+    let updateFusions =
+      keepAll
+      ? [] : updates.map { UpdateFusion.find(graph, shapes: shapes, kept: keep, updates: $0) } ?? []
+    for fusion in updateFusions { counts[fusion.product] = 0 }
     self.counts = counts
     // Each node's kernel, looked up once here: running the plan looks nothing up.
     let kernels = graph.nodes.map { KernelTable.kernel(for: $0.op) }
     bufferPlan = BufferPlan(
       graph, counts: counts, inPlace: kernels.map { $0?.inPlace ?? false },
-      keepAll: keepAll, keep: keep)
+      keepAll: keepAll, keep: keep,
+      lateReads: updateFusions.flatMap { fusion in fusion.operands.map { ($0, fusion.after) } })
     let (arenaBytes, overflow) = bufferPlan.arenaCount.multipliedReportingOverflow(
       by: MemoryLayout<T>.stride)
     let largest = counts.indices.max { counts[$0] < counts[$1] }
@@ -90,10 +102,19 @@ public final class Plan<T: PlanScalar> {
     }
     var fusedReaders: [Int: Instruction] = [:]
     var fusedRun: [Instruction] = []
+    var order = UpdateOrder(graph, updateFusions, buffers: bufferPlan)
     for (index, node) in graph.nodes.enumerated() {
+      defer {
+        // The updates due after this node, after its instruction.
+        for (fusion, update) in order.due(after: index) {
+          steps.append((fusion.product, update))
+          fusedRun.append(update)
+        }
+      }
       // A constant the element type cannot hold would silently become an infinity, as a data
       // value would (`set` refuses those).
       if let x = node.embeddedNumbers.first(where: { $0.isFinite && !T($0).isFinite }) {
+        order.abandon()
         throw EvaluationError(
           message: "the constant \(TensorFormat.number(x)) is too large for \(T.precision)",
           location: node.location, unrepresentableIn: T.precision)
@@ -118,6 +139,10 @@ public final class Plan<T: PlanScalar> {
         outputShape: shapes[index],
         attributes: node.attributes,
         workspace: workspace)
+      if order.defers(index) {
+        order.prepare(index, updateInstruction(call, order.fusion(index), updates))
+        continue
+      }
       if let kernel = kernels[index] {
         steps.append((index, T.instruction(kernel, call)))
       } else {
@@ -127,10 +152,12 @@ public final class Plan<T: PlanScalar> {
       if let fusion = fusions[index], let instruction = fusedInstruction(fusion, call) {
         // The product runs at its reader's place.
         fusedReaders[fusion.reader] = instruction
+        order.runs(index, at: fusion.reader)
       } else {
         fusedRun.append(fusedReaders[index] ?? steps[steps.count - 1].run)
       }
     }
+    order.verify()
     self.fusedRun = fusedRun
     try workspace.allocate()
     let size = MemoryLayout<T>.stride
@@ -139,8 +166,16 @@ public final class Plan<T: PlanScalar> {
       peakBytes: (bufferPlan.arenaCount + workspace.count) * size,
       unsharedBytes: (bufferPlan.unsharedCount + workspace.count) * size,
       workspaceBytes: workspace.count * size, epilogues: fusedReaders.count,
-      fallbackOps: fallbacks)
+      updates: updateFusions.count, fallbackOps: fallbacks)
+    fusedGradients = updateFusions.map { NodeID($0.product) }
   }
+
+  /// The gradients whose updates this plan applies (`UpdateFusion`); the caller's optimizer
+  /// steps the others.
+  public private(set) var fusedGradients: [NodeID] = []
+
+  /// Whether the plan applies the update of the parameter with this gradient itself.
+  public func fusesUpdate(of gradient: NodeID) -> Bool { fusedGradients.contains(gradient) }
 
   deinit { MemoryBudget.release(arena) }
 
@@ -167,6 +202,17 @@ public final class Plan<T: PlanScalar> {
       mask: fusion.mask.map { UnsafePointer(pointer($0)) }, maskRowStride: shapes[fusion.product][1]
     )
     return matmulKernel(call, into: out, finishing: epilogue)
+  }
+
+  /// A gradient's product moving its parameter (`ProductUpdate`), unless the loss this run
+  /// computed is not finite.
+  private func updateInstruction(
+    _ call: KernelCall<T>, _ fusion: UpdateFusion, _ updates: ParameterUpdates<T>?
+  ) -> Instruction {
+    let theta = pointer(fusion.parameter)
+    let loss = UnsafePointer(pointer(graph.loss?.node.index ?? fusion.product))
+    let update = ProductUpdate(rate: updates?.rate ?? 0, decay: updates?.decay ?? 0)
+    return updateKernel(call, moving: theta, by: update, unlessNotFinite: loss)
   }
 
   private func pointer(_ node: Int) -> UnsafeMutablePointer<T> {

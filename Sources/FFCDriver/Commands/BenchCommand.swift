@@ -11,7 +11,9 @@ public enum BenchCommand: Command {
   static let discussion = """
     Compiles the program (parse, forward graph, gradient graph, optimizer, fusion of elementwise
     chains) and plans it, timing both, then times training steps: one run of the plan (forward and gradient) followed by plain
-    SGD, θ ← θ − lr·g, on every parameter, in place. Every symbolic dimension (N) is --batch;
+    SGD, θ ← θ − lr·g, on every parameter, in place (as 'ffc train' steps: by the gradient's matrix
+    product itself where it can, the gradient never stored; FFC_FUSE_UPDATES=0 leaves every
+    update to the optimizer's pass after the run). Every symbolic dimension (N) is --batch;
     inputs, targets and labels without a value get seeded random data (inputs from U(−1, 1),
     targets from U(0, 1), labels uniform over their classes), drawn once.
 
@@ -95,14 +97,24 @@ struct Bench: PrecisionGeneric {
     var feeds: [String: Tensor] = [:]
     try RandomData.fill(&feeds, graph: graph, seed: settings.seed, symbolSize: settings.batch)
     let leaves = try LeafValues(graph, feeds: feeds, seed: settings.seed)
+    let optimizer = Optimizer<T>(
+      OptimizerSettings(kind: .sgd, learningRate: settings.learningRate),
+      counts: graph.gradients.map { _ in 0 })
+    // As `ffc train` steps: the products of the gradients move their parameters where they can
+    // (`UpdateFusion`), the optimizer the others after the run.
+    let updates = optimizer.fusableStep.map { step in
+      ParameterUpdates(
+        parameters: graph.gradients.map { (graph.parameter(of: $0).node, $0.node) },
+        rate: step.rate, decay: step.decay)
+    }
     let planStart = DispatchTime.now().uptimeNanoseconds
-    let plan = try Plan<T>(graph, bindings: leaves.bindings)
+    let plan = try Plan<T>(
+      graph, bindings: leaves.bindings,
+      updates: TrainingSettings.fusesUpdatesByDefault ? updates : nil)
     let planSeconds = Double(DispatchTime.now().uptimeNanoseconds - planStart) / 1e9
     // Writing the data and the initial parameters is not compiling: it is left out of the time.
     for (declaration, value) in leaves.values { try plan.set(value, for: declaration) }
     let (parameters, gradients, counts) = updateBuffers(plan)
-    let optimizer = Optimizer<T>(
-      OptimizerSettings(kind: .sgd, learningRate: settings.learningRate), counts: counts)
     guard let lossNode = graph.loss?.node else {
       throw EvaluationError(message: "the program declares no loss", location: nil)
     }
@@ -119,14 +131,15 @@ struct Bench: PrecisionGeneric {
     return report(plan, program: program, times: times, losses: losses, planSeconds: planSeconds)
   }
 
-  /// Each parameter's buffer in the plan with its gradient's, in the graph's gradient order.
+  /// Each parameter's buffer in the plan with its gradient's, in the graph's gradient order: those
+  /// the optimizer steps (the plan moves the others).
   private func updateBuffers<T: PlanScalar>(_ plan: Plan<T>) -> (
     [UnsafeMutablePointer<T>], [UnsafePointer<T>], [Int]
   ) {
     var parameters: [UnsafeMutablePointer<T>] = []
     var gradients: [UnsafePointer<T>] = []
     var counts: [Int] = []
-    for gradient in graph.gradients {
+    for gradient in graph.gradients where !plan.fusesUpdate(of: gradient.node) {
       let declaration = graph.parameter(of: gradient)
       parameters.append(plan.buffer(of: declaration.node))
       gradients.append(UnsafePointer(plan.buffer(of: gradient.node)))
@@ -151,7 +164,7 @@ struct Bench: PrecisionGeneric {
     out +=
       "  compile   \(Self.time(compileSeconds + planSeconds)) (parse to optimised gradient graph, fused, planned: \(graph.trainingStepOperationCount) ops per step with the updates)\n"
     out +=
-      "  plan      \(Self.time(planSeconds)) of it (\(s.instructions) instructions, peak memory \(PlanSummary.bytes(s.peakBytes)))\n"
+      "  plan      \(Self.time(planSeconds)) of it (\(s.instructions) instructions, \(s.updates) parameter updates fused, peak memory \(PlanSummary.bytes(s.peakBytes)))\n"
     out +=
       "  step      median \(Self.time(median)), min \(Self.time(sorted[0])), max \(Self.time(sorted[sorted.count - 1])) (forward + gradient + SGD, lr \(settings.learningRate))\n"
     out +=

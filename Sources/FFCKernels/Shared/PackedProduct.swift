@@ -153,7 +153,8 @@ enum Packed {
           macroKernel(
             packedA, packedB, p.c + i0 * p.ldc + j0, ldc: p.ldc, rows: mb, columns: nb,
             depth: kb, accumulate: p0 > 0, packing: i0 == 0 && p.interleavesPackingB ? panel : nil,
-            epilogue: p0 + kb == p.k ? p.epilogue?.shifted(rows: i0, columns: j0) : nil)
+            epilogue: p0 + kb == p.k ? p.epilogue?.shifted(rows: i0, columns: j0) : nil,
+            update: p.update)
         }
       }
     }
@@ -162,11 +163,12 @@ enum Packed {
   /// Every tile of one block of C. The outer loop walks slivers of B, so each sliver stays in L1
   /// while the slivers of A stream past it from L2. With `packing`, each sliver of B is first
   /// packed from it (the first block of A of a panel). With `epilogue` (the last block of k),
-  /// each tile is finished by it as it is stored.
+  /// each tile is finished by it as it is stored. With `update`, each tile moves the parameter
+  /// C instead (`ProductUpdate`; `accumulate` false on the first block of k).
   static func macroKernel<T: LaneScalar>(
     _ a: UnsafePointer<T>, _ b: UnsafeMutablePointer<T>, _ c: UnsafeMutablePointer<T>, ldc: Int,
     rows: Int, columns: Int, depth: Int, accumulate: Bool, packing: StridedMatrix<T>?,
-    epilogue: ProductEpilogue<T>? = nil
+    epilogue: ProductEpilogue<T>? = nil, update: ProductUpdate<T>? = nil
   ) {
     let nr = T.tileColumns
     for jr in stride(from: 0, to: columns, by: nr) {
@@ -177,6 +179,12 @@ enum Packed {
       }
       for ir in stride(from: 0, to: rows, by: microTileRows) {
         let tile = microKernel(depth, a + ir * depth, b + jr * depth)
+        if let update {
+          apply(
+            update, tile, c + ir * ldc + jr, ldc: ldc, rows: Swift.min(microTileRows, rows - ir),
+            columns: Swift.min(nr, columns - jr), first: !accumulate)
+          continue
+        }
         store(
           tile, c + ir * ldc + jr, ldc: ldc, rows: Swift.min(microTileRows, rows - ir),
           columns: Swift.min(nr, columns - jr), accumulate: accumulate)
@@ -262,6 +270,53 @@ enum Packed {
 }
 
 extension Packed {
+  /// A tile of the gradient moving the parameter C (`ProductUpdate`) instead of being stored:
+  /// the `rows × columns` corner, whole vector rows where the tile is full width, element by
+  /// element at the right edge. The optimizer's IEEE operations in its order, so on the first
+  /// block of k the bits of its loop.
+  @inline(__always)
+  static func apply<T: LaneScalar>(
+    _ update: ProductUpdate<T>, _ tile: Tile<T.Lane>, _ c: UnsafeMutablePointer<T>, ldc: Int,
+    rows: Int, columns: Int, first: Bool
+  ) {
+    if rows == microTileRows && columns == T.tileColumns {
+      updateRow(tile.r0, c, update, first)
+      updateRow(tile.r1, c + ldc, update, first)
+      updateRow(tile.r2, c + 2 * ldc, update, first)
+      updateRow(tile.r3, c + 3 * ldc, update, first)
+      updateRow(tile.r4, c + 4 * ldc, update, first)
+      updateRow(tile.r5, c + 5 * ldc, update, first)
+      return
+    }
+    let (rate, decay) = (update.rate, update.decay)
+    for r in 0..<rows {
+      let row = c + r * ldc
+      let values = tile[r]
+      if columns == T.tileColumns {
+        updateRow(values, row, update, first)
+      } else {
+        for j in 0..<columns {
+          row[j] = first ? row[j] - rate * (values[j] + decay * row[j]) : row[j] - rate * values[j]
+        }
+      }
+    }
+  }
+
+  @inline(__always)
+  static func updateRow<T: LaneScalar>(
+    _ values: TileRow<T.Lane>, _ row: UnsafeMutablePointer<T>, _ update: ProductUpdate<T>,
+    _ first: Bool
+  ) {
+    @inline(__always) func move(_ g: T.Lane, _ offset: Int) {
+      let target = UnsafeMutableRawPointer(row + offset)
+      let theta = target.loadUnaligned(as: T.Lane.self)
+      let step = first ? g + theta * update.decay : g
+      target.storeBytes(of: theta - step * update.rate, as: T.Lane.self)
+    }
+    move(values.low, 0)
+    move(values.high, T.Lane.scalarCount)
+  }
+
   /// The epilogue on a tile just stored, while it is in L1 (finishing it in registers, before
   /// the store, passed the tile to this function through memory and slowed the plain products'
   /// micro-kernel loop): each element plus the bias, then the activation, then times the
@@ -523,17 +578,19 @@ extension Packed {
         inPlaceTiles(
           a, rows: p.m, sliver, step, p.c + jr, ldc: p.ldc, columns: valid, depth: kb,
           accumulate: p0 > 0,
-          epilogue: p0 + kb == p.k ? p.epilogue?.shifted(rows: 0, columns: jr) : nil)
+          epilogue: p0 + kb == p.k ? p.epilogue?.shifted(rows: 0, columns: jr) : nil,
+          update: p.update)
       }
     }
   }
 
   /// The tiles of one sliver of B (`columns` ≤ NR wide, rows `step` apart) down all `rows` of A,
-  /// each finished by `epilogue` (the last block of k) as it is stored.
+  /// each finished by `epilogue` (the last block of k) as it is stored, or moving the parameter
+  /// C with `update`.
   static func inPlaceTiles<T: LaneScalar>(
     _ a: StridedMatrix<T>, rows m: Int, _ sliver: UnsafePointer<T>, _ step: Int,
     _ c: UnsafeMutablePointer<T>, ldc: Int, columns: Int, depth: Int, accumulate: Bool,
-    epilogue: ProductEpilogue<T>?
+    epilogue: ProductEpilogue<T>?, update: ProductUpdate<T>?
   ) {
     for ir in stride(from: 0, to: m, by: microTileRows) {
       let rows = Swift.min(microTileRows, m - ir)
@@ -542,6 +599,11 @@ extension Packed {
       }
       let tile = stridedMicroKernel(
         depth, (row(0), row(1), row(2), row(3), row(4), row(5)), a.columnStride, sliver, step)
+      if let update {
+        apply(
+          update, tile, c + ir * ldc, ldc: ldc, rows: rows, columns: columns, first: !accumulate)
+        continue
+      }
       store(tile, c + ir * ldc, ldc: ldc, rows: rows, columns: columns, accumulate: accumulate)
       if let epilogue {
         finishTile(

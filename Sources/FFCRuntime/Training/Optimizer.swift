@@ -94,7 +94,16 @@ public final class Optimizer<T: PlanScalar>: @unchecked Sendable {
     return true
   }
 
-  /// One step: `parameters[i]` moves against `gradients[i]`, both `counts[i]` long.
+  /// The step as a plan can apply it while it computes the gradients (`ParameterUpdates`,
+  /// `UpdateFusion`): plain SGD's rate and decay, in the precision the optimizer steps in; nil
+  /// for the rules that keep state per parameter (momentum, Adam).
+  public var fusableStep: (rate: T, decay: T)? {
+    settings.kind == .sgd ? (T(settings.learningRate), T(settings.weightDecay)) : nil
+  }
+
+  /// One step: `parameters[i]` moves against `gradients[i]`, both `counts[i]` long. Under plain
+  /// SGD the lists may leave out parameters a plan already moved (`fusableStep`); the step still
+  /// counts.
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public func step(

@@ -118,6 +118,11 @@ final class ParameterBuffers<T: PlanScalar>: @unchecked Sendable {
     gradients.map { UnsafePointer(plan.buffer(of: $0.node)) }
   }
 
+  /// The buffers of the gradients at `indices`, in that order.
+  func gradientPointers(_ plan: Plan<T>, _ indices: [Int]) -> [UnsafePointer<T>] {
+    indices.map { UnsafePointer(plan.buffer(of: gradients[$0].node)) }
+  }
+
   /// Sets every parameter from a checkpoint's values (in the parameters' order); false when
   /// their shapes are not these parameters'.
   @_specialize(where T == Float)

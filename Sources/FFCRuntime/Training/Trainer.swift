@@ -9,16 +9,20 @@ public struct TrainingSettings: Sendable {
   public var optimizer: OptimizerSettings
   /// On a loss that is not finite, name the first node that made a NaN or an infinity.
   public var checkNumerics: Bool
+  /// Whether a plain SGD step on a mini-batch moves a parameter from its gradient's matrix
+  /// product where it can (`UpdateFusion`), never holding the gradient.
+  public var fusesUpdates: Bool
 
   public init(
     epochs: Int, batchSize: Int?, seed: UInt64, optimizer: OptimizerSettings,
-    checkNumerics: Bool = false
+    checkNumerics: Bool = false, fusesUpdates: Bool = TrainingSettings.fusesUpdatesByDefault
   ) {
     self.epochs = epochs
     self.batchSize = batchSize
     self.seed = seed
     self.optimizer = optimizer
     self.checkNumerics = checkNumerics
+    self.fusesUpdates = fusesUpdates
   }
 }
 
@@ -78,8 +82,10 @@ public final class Trainer<T: PlanScalar> {
   /// Where the run is; a restored checkpoint sets it.
   private var position: TrainingPosition
   /// Plans by batch size and graph, with the node of each row column in that graph (the forward
-  /// and the gradient graph number their nodes differently), found once per plan.
-  private var plans: [Int: (plan: Plan<T>, columnNodes: [NodeID])] = [:]
+  /// and the gradient graph number their nodes differently), found once per plan, and the
+  /// parameters (by their place in `parameters`) the optimizer steps after a run: those the
+  /// plan does not move itself (`UpdateFusion`).
+  private var plans: [Int: (plan: Plan<T>, columnNodes: [NodeID], stepped: [Int])] = [:]
 
   /// Trains the parameters of `gradientGraph`, a compiled graph with gradients. `initial` gives
   /// parameters' starting values by name (`--set`, a saved model); the others start as declared,
@@ -184,6 +190,11 @@ public final class Trainer<T: PlanScalar> {
   /// The epochs trained so far (a restored run's included).
   public var reports: [EpochReport] { position.reports }
 
+  /// The statistics of the plans made so far, by batch size (gradient graph, then forward).
+  public var planStatistics: [PlanStatistics] {
+    plans.keys.sorted().compactMap { plans[$0]?.plan.statistics }
+  }
+
   /// Continues the run a checkpoint holds; nil when it fits, else what does not fit (parameter
   /// shapes, optimizer state or row count not those of this trainer and its rows).
   public func restore(_ snapshot: TrainingSnapshot, rows: Int) -> String? {
@@ -226,7 +237,7 @@ public final class Trainer<T: PlanScalar> {
     let forwardMetric = AccuracyMetric.of(forwardGraph)
     for first in stride(from: 0, to: rows.count, by: chunk) {
       let picked = all[first..<Swift.min(rows.count, first + chunk)]
-      let (plan, columnNodes) = try plan(forwardGraph, rows, size: picked.count)
+      let (plan, columnNodes, _) = try plan(forwardGraph, rows, size: picked.count)
       feed(plan, columnNodes, rows, picked)
       plan.run()
       lossTotal +=
@@ -248,7 +259,8 @@ public final class Trainer<T: PlanScalar> {
     throws(TrainingFailure) -> (loss: Double, correct: Int, total: Int)
   {
     let perExample = rows.isPerExample
-    let (plan, columnNodes) = try plan(gradientGraph, rows, size: perExample ? 1 : picked.count)
+    let (plan, columnNodes, stepped) = try plan(
+      gradientGraph, rows, size: perExample ? 1 : picked.count)
     guard let lossNode = gradientGraph.loss?.node else {
       throw .evaluation(
         EvaluationError(message: "the program declares no loss to train on", location: nil))
@@ -284,25 +296,41 @@ public final class Trainer<T: PlanScalar> {
       optimizer.step(
         parameters: parameters.pointers, gradients: parameters.sumPointers,
         counts: parameters.counts)
-    } else {
+    } else if stepped.count == parameters.counts.count {
       optimizer.step(
         parameters: parameters.pointers, gradients: parameters.gradientPointers(plan),
         counts: parameters.counts)
+    } else {
+      // The plan moved the others as it ran (plain SGD, which keeps no state per parameter).
+      let gradients = parameters.gradientPointers(plan, stepped)
+      optimizer.step(
+        parameters: stepped.map { parameters.pointers[$0] }, gradients: gradients,
+        counts: stepped.map { parameters.counts[$0] })
     }
     return (loss / Double(groups.count), correct, total)
   }
 
-  /// The plan of `graph` for `size` rows, made once and reused.
+  /// The plan of `graph` for `size` rows, made once and reused. A plan of the gradient graph
+  /// for a mini-batch moves the parameters itself where it can under plain SGD (`UpdateFusion`).
   private func plan(_ graph: Graph, _ rows: TrainingRows, size: Int) throws(TrainingFailure) -> (
-    plan: Plan<T>, columnNodes: [NodeID]
+    plan: Plan<T>, columnNodes: [NodeID], stepped: [Int]
   ) {
     let key = size * 2 + (graph.gradients.isEmpty ? 0 : 1)
     if let cached = plans[key] { return cached }
     do {
       let bindings = try Self.bindings(graph, rows, size: size, parameters: parameters)
       let keep = AccuracyMetric.of(graph).map { [$0.logits, $0.labels] } ?? []
+      var updates: ParameterUpdates<T>?
+      if settings.fusesUpdates, !rows.isPerExample, !graph.gradients.isEmpty,
+        let step = optimizer.fusableStep
+      {
+        updates = ParameterUpdates(
+          parameters: parameters.gradients.map { (graph.parameter(of: $0).node, $0.node) },
+          rate: step.rate, decay: step.decay)
+      }
       let plan = try Plan<T>(
-        graph, bindings: bindings, keep: keep, external: parameters.external(in: graph))
+        graph, bindings: bindings, keep: keep, external: parameters.external(in: graph),
+        updates: updates)
       // Fixed data only: a parameter given with the data (`--set W=...`) is a starting value,
       // already in the shared buffers; writing it here would undo training whenever a new plan
       // (the last, smaller batch; validation) is made.
@@ -310,8 +338,11 @@ public final class Trainer<T: PlanScalar> {
         if let value = rows.fixed[declaration.name] { try plan.set(value, for: declaration) }
       }
       let columnNodes = rows.columns.map { graph.declarations[$0.declaration].node }
-      plans[key] = (plan, columnNodes)
-      return (plan, columnNodes)
+      let stepped = parameters.gradients.indices.filter {
+        !plan.fusesUpdate(of: parameters.gradients[$0].node)
+      }
+      plans[key] = (plan, columnNodes, stepped)
+      return (plan, columnNodes, stepped)
     } catch {
       throw .evaluation(error)
     }

@@ -184,6 +184,7 @@ private struct ProductTask<T: KernelScalar>: @unchecked Sendable {
   let blocking: GEMMBlocking
   let workspace: UnsafeMutablePointer<T>
   let epilogue: ProductEpilogue<T>?
+  let update: ProductUpdate<T>?
 
   /// Part `q`: its range of columns (or rows) of C, with its own slice of the scratch, run by
   /// the ISA module's blocked product.
@@ -198,7 +199,7 @@ private struct ProductTask<T: KernelScalar>: @unchecked Sendable {
       mc: blocking.mc, kc: blocking.kc, nc: blocking.nc, aCount: blocking.aCount,
       scratch: scratch, interleavesPackingB: blocking.interleavesPackingB,
       readsInPlace: blocking.readsInPlace,
-      epilogue: epilogue?.shifted(rows: i0, columns: j0))
+      epilogue: epilogue?.shifted(rows: i0, columns: j0), update: update)
     T.blockedProduct(blocking.isa.kernels, part)
   }
 }
@@ -208,11 +209,13 @@ extension Compute {
   static func packedProduct<T: KernelScalar>(
     _ a: StridedMatrix<T>, _ b: StridedMatrix<T>, _ c: UnsafeMutablePointer<T>,
     _ layout: MatMulLayout,
-    workspace: UnsafeMutablePointer<T>, epilogue: ProductEpilogue<T>? = nil
+    workspace: UnsafeMutablePointer<T>, epilogue: ProductEpilogue<T>? = nil,
+    update: ProductUpdate<T>? = nil
   ) {
     let task = ProductTask(
       a: a, b: b, c: c, m: layout.m, k: layout.k, n: layout.n,
-      blocking: GEMMBlocking(layout, T.self), workspace: workspace, epilogue: epilogue)
+      blocking: GEMMBlocking(layout, T.self), workspace: workspace, epilogue: epilogue,
+      update: update)
     if task.blocking.parts == 1 {
       task.run(part: 0)
     } else {

@@ -40,9 +40,10 @@ extension Compute {
     /// FLOPs of the product, counting a multiply-add as two.
     public var flops: Double { 2 * Double(m) * Double(k) * Double(n) }
 
-    /// Elements of scratch memory the product needs: each thread's packed panels of A and B.
-    public func workspaceCount<T: PanelScalar>(_: T.Type) -> Int {
-      guard isPacked else { return 0 }
+    /// Elements of scratch memory the product needs: each thread's packed panels of A and B;
+    /// `updating` (`ProductUpdate`), the product of the plain loops too, which is not packed.
+    public func workspaceCount<T: PanelScalar>(_: T.Type, updating: Bool = false) -> Int {
+      guard isPacked else { return updating ? m * n : 0 }
       let blocking = GEMMBlocking(self, T.self)
       return blocking.parts * blocking.partCount
     }
@@ -64,16 +65,29 @@ extension Compute {
   /// increasing order, however the product is split, so results do not depend on the threads.
   /// With `epilogue`, C is finished by it: the packed kernel applies it to each tile as the tile
   /// is stored, the plain loops in a pass after; either way the bits are those of the separate
-  /// loops (`ProductEpilogue`).
+  /// loops (`ProductEpilogue`). With `update`, `c` is the parameter the product is the gradient
+  /// of, moved by it and the optimizer's plain SGD step (`ProductUpdate`): the packed kernel
+  /// moves it tile by tile, the plain loops' product (into `workspace`, which then holds
+  /// `layout.workspaceCount(T.self, updating: true)` elements) in a pass after.
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public static func matmul<T: KernelScalar>(
     _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>,
     _ layout: MatMulLayout,
-    workspace: UnsafeMutablePointer<T>?, epilogue: ProductEpilogue<T>? = nil
+    workspace: UnsafeMutablePointer<T>?, epilogue: ProductEpilogue<T>? = nil,
+    update: ProductUpdate<T>? = nil
   ) {
     let (m, k, n) = (layout.m, layout.k, layout.n)
     guard m > 0, n > 0 else { return }
+    if let update, !layout.isPacked {
+      let count = m * n
+      let g = workspace ?? UnsafeMutablePointer<T>.allocate(capacity: count)
+      defer { if workspace == nil { g.deallocate() } }
+      matmul(a, b, g, layout, workspace: nil)
+      let (rate, decay) = (update.rate, update.decay)
+      for i in 0..<count { c[i] = c[i] - rate * (g[i] + decay * c[i]) }
+      return
+    }
     let lhs = StridedMatrix(
       a, rowStride: layout.transposeA ? 1 : k, columnStride: layout.transposeA ? m : 1)
     let rhs = StridedMatrix(
@@ -85,13 +99,13 @@ extension Compute {
     } else if !layout.isPacked {
       directProduct(lhs, rhs, c, m: m, k: k, n: n)
     } else if let workspace {
-      packedProduct(lhs, rhs, c, layout, workspace: workspace, epilogue: epilogue)
+      packedProduct(lhs, rhs, c, layout, workspace: workspace, epilogue: epilogue, update: update)
       return
     } else {
       let count = layout.workspaceCount(T.self)
       let scratch = UnsafeMutablePointer<T>.allocate(capacity: count)
       defer { scratch.deallocate() }
-      packedProduct(lhs, rhs, c, layout, workspace: scratch, epilogue: epilogue)
+      packedProduct(lhs, rhs, c, layout, workspace: scratch, epilogue: epilogue, update: update)
       return
     }
     if let epilogue { finish(c, m: m, n: n, epilogue, isa: layout.isa) }
