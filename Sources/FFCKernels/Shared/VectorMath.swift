@@ -1,0 +1,327 @@
+// Shared by the three ISA kernel modules (see PackedProduct.swift).
+import FFCKernelCore
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+extension Kernels {
+  public static func math(
+    _ op: MathOp, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int
+  ) {
+    switch op {
+    case .log1p: DoubleActivation.apply(x, out, count: count, VectorMath.log1p)
+    case .expm1: DoubleActivation.apply(x, out, count: count, VectorMath.expm1)
+    case .sin: DoubleActivation.apply(x, out, count: count, VectorMath.sine)
+    case .cos: DoubleActivation.apply(x, out, count: count, VectorMath.cosine)
+    }
+  }
+
+  public static func math(
+    _ op: MathOp, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    switch op {
+    case .log1p: VectorMath.widened(x, out, count, VectorMath.log1p)
+    case .expm1: VectorMath.widened(x, out, count, VectorMath.expm1)
+    case .sin: VectorMath.widened(x, out, count, VectorMath.sine)
+    case .cos: VectorMath.widened(x, out, count, VectorMath.cosine)
+    }
+  }
+
+  public static func power(
+    _ a: UnsafePointer<Float>, aCount: Int, _ b: UnsafePointer<Float>, bCount: Int,
+    _ out: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    VectorMath.power(a, aCount, b, bCount, out, count)
+  }
+}
+
+/// log1p, expm1, sin, cos and (in f32) pow, a register at a time, instead of libm's scalar
+/// functions. The f64 forms are fdlibm's, written on vectors (every branch computed and chosen
+/// per lane): log1p as log(u) + (x − (u − 1))/u with u = 1 + x on the vector log (the second
+/// term is the rounding error of 1 + x, which a tiny x would otherwise lose); expm1 as fdlibm's
+/// s_expm1.c (x = k·ln 2 + r, a rational form of e^r − 1 with the reduction's error carried, then
+/// put together per k so that nothing cancels); sin and cos as fdlibm's k_sin.c and k_cos.c after
+/// e_rem_pio2.c's medium reduction (x − n·π/2 in two doubles, with π/2 in three 33-bit parts, one
+/// to three rounds chosen per lane as fdlibm chooses them). Lanes with |x| ≥ 2^20·π/2 (and ±inf)
+/// take libm's sin or cos one by one: fdlibm reduces those by Payne–Hanek, as libm does. Within
+/// 1 ulp of the exact value (log1p 1.5: its log(u) is the vector log's; MathKernelTests measures
+/// 0.75 for expm1, sin and cos and 1.15 for log1p against an 80-bit reference). The f32 forms
+/// widen each element to f64, apply the f64 form and round once, so they are within 1 ulp (and
+/// correctly rounded on every input the tests sweep, as glibc's f32 functions); pow(x, y) in f32 is e^(y·log|x|) on the
+/// f64 vector exp and log, whose error (about |y·log x|·2^-52 relative, at most 2^-45 where the
+/// f32 result is finite and nonzero) is far below an f32 ulp, with C99's special values (pow(x, ±0)
+/// = 1, pow(1, y) = 1, pow(-1, ±inf) = 1, a negative base's sign by an odd integer exponent, NaN
+/// for a negative finite base and a non-integer exponent). IEEE operations without contraction,
+/// so every path gives the same bits (libm's, where a lane falls back to it, are the same on every
+/// path of one machine). f64 pow stays libm's: e^(y·log x) needs log x to about 2^-64 when
+/// |y·log x| is hundreds, which takes fdlibm's e_pow.c with its extra-precise log.
+enum VectorMath {
+  /// log(1 + x): u = 1 + x, then log(u) plus the rounding error of 1 + x over u; below 2^-20,
+  /// x − x²/2 + x³/3 (the next term is under 2^-60 of x).
+  @inline(__always)
+  static func log1p(_ x: DoubleLane) -> DoubleLane {
+    let u = 1 + x
+    var result = VectorLogDouble.lanes(u) + (x - (u - 1)) / u
+    let small = (x .< DoubleLane(repeating: 0x1p-20)) .& (x .> DoubleLane(repeating: -0x1p-20))
+    result.replace(with: x + (x * x) * (x * (1.0 / 3) - 0.5), where: small)
+    result.replace(with: x, where: x .== 0)
+    result.replace(with: -.infinity, where: x .== -1)
+    result.replace(with: .infinity, where: x .== .infinity)
+    // One NaN for every path (two NaNs met in an addition above: which one an instruction
+    // keeps depends on its operand order), the input's where it is NaN.
+    result.replace(with: .nan, where: x .< -1)
+    result.replace(with: x, where: x .!= x)
+    return result
+  }
+
+  /// e^x − 1 as fdlibm's s_expm1.c.
+  @inline(__always)
+  static func expm1(_ input: DoubleLane) -> DoubleLane {
+    let overflow = DoubleLane(repeating: 709.782712893383973096)
+    // Below -45, e^x − 1 rounds to -1; the clamp keeps k small.
+    let low = DoubleLane(repeating: -45)
+    var x = input
+    x.replace(with: overflow, where: x .> overflow)
+    x.replace(with: low, where: x .< low)
+    let magic = DoubleLane(repeating: 6_755_399_441_055_744)
+    let shifted = x * 1.44269504088896338700e+00 + magic
+    let k = shifted - magic
+    let hi = x - k * 6.93147180369123816490e-01
+    let lo = k * 1.90821492927058770002e-10
+    let r = hi - lo
+    let c = (hi - r) - lo
+    // e^r − 1 = r − e, with e from the rational form and the reduction's error c.
+    let hfx = 0.5 * r
+    let hxs = r * hfx
+    var r1 = hxs * -2.01099218183624371326e-07 + 4.00821782732936239552e-06
+    r1 = hxs * r1 + -7.93650757867487942473e-05
+    r1 = hxs * r1 + 1.58730158725481460165e-03
+    r1 = hxs * r1 + -3.33333333333331316428e-02
+    r1 = hxs * r1 + 1
+    let t = 3 - r1 * hfx
+    var e = hxs * ((r1 - t) / (6 - r * t))
+    let atZero = r - (r * e - hxs)
+    e = (r * (e - c) - c) - hxs
+    let atMinusOne = 0.5 * (r - e) - 0.5
+    var atOne = 1 + 2 * (r - e)
+    atOne.replace(with: -2 * (e - (r + 0.5)), where: r .< -0.25)
+    // 2^k (k in [-65, 1024]) as two normal factors, and 2^-k for k in [2, 56].
+    let whole =
+      unsafeBitCast(shifted, to: DoubleBits.self) &- unsafeBitCast(magic, to: DoubleBits.self)
+    let half = whole &>> 1
+    let first = unsafeBitCast((half &+ 1023) &<< 52, to: DoubleLane.self)
+    let second = unsafeBitCast((whole &- half &+ 1023) &<< 52, to: DoubleLane.self)
+    let inverse = unsafeBitCast((1023 &- whole) &<< 52, to: DoubleLane.self)
+    // k ≤ -2 or k > 56: (1 − (e − r))·2^k − 1.
+    var result = (1 - (e - r)) * first * second - 1
+    // 2 ≤ k < 20: ((1 − 2^-k) − (e − r))·2^k; 20 ≤ k ≤ 56: ((r − (e + 2^-k)) + 1)·2^k.
+    let middle = (k .>= 2) .& (k .<= 56)
+    var scaled = (1 - inverse) - (e - r)
+    scaled.replace(with: (r - (e + inverse)) + 1, where: k .>= 20)
+    result.replace(with: scaled * first * second, where: middle)
+    result.replace(with: atOne, where: k .== 1)
+    result.replace(with: atMinusOne, where: k .== -1)
+    result.replace(with: atZero, where: k .== 0)
+    result.replace(with: .infinity, where: input .> overflow)
+    result.replace(with: input, where: (input .== 0) .| (input .!= input))
+    return result
+  }
+
+  @inline(__always) static func sine(_ x: DoubleLane) -> DoubleLane { sineOrCosine(x, false) }
+  @inline(__always) static func cosine(_ x: DoubleLane) -> DoubleLane { sineOrCosine(x, true) }
+
+  /// sin or cos of a register, lanes at or beyond 2^20·π/2 (and ±inf) by libm.
+  @inline(__always)
+  static func sineOrCosine(_ input: DoubleLane, _ cosine: Bool) -> DoubleLane {
+    var x = input
+    var magnitude = x
+    magnitude.replace(with: -x, where: x .< 0)
+    let far = magnitude .>= DoubleLane(repeating: 1_647_099.0)
+    x.replace(with: 0, where: far)
+    // n = round(x·2/π), then x − n·π/2 = y0 + y1 in one to three rounds (e_rem_pio2.c).
+    let magic = DoubleLane(repeating: 6_755_399_441_055_744)
+    let shifted = x * 6.36619772367581382433e-01 + magic
+    let n = shifted - magic
+    let exponent = (unsafeBitCast(magnitude, to: DoubleBits.self) &>> 52) & 0x7ff
+    @inline(__always) func lost(_ y: DoubleLane) -> DoubleBits {
+      exponent &- ((unsafeBitCast(y, to: DoubleBits.self) &>> 52) & 0x7ff)
+    }
+    var r = x - n * 1.57079632673412561417e+00
+    var w = n * 6.07710050650619224932e-11
+    let first = lost(r - w) .> 16
+    var t = r
+    let w2 = n * 6.07710050630396597660e-11
+    let r2 = t - w2
+    let second = n * 2.02226624879595063154e-21 - ((t - r2) - w2)
+    let third = first .& (lost(r2 - second) .> 49)
+    r.replace(with: r2, where: first)
+    w.replace(with: second, where: first)
+    t = r
+    let w3 = n * 2.02226624871116645580e-21
+    let r3 = t - w3
+    w.replace(with: n * 8.47842766036889956997e-32 - ((t - r3) - w3), where: third)
+    r.replace(with: r3, where: third)
+    let y0 = r - w
+    let y1 = (r - y0) - w
+    // fdlibm's kernels: sin(y0 + y1) and cos(y0 + y1) for |y0| ≤ π/4.
+    let z = y0 * y0
+    let v = z * y0
+    var s = z * 1.58969099521155010221e-10 + -2.50507602534068634195e-08
+    s = z * s + 2.75573137070700676789e-06
+    s = z * s + -1.98412698298579493134e-04
+    s = z * s + 8.33333333332248946124e-03
+    let sinY = y0 - ((z * (0.5 * y1 - v * s) - y1) - v * -1.66666666666666324348e-01)
+    let zz = z * z
+    var c1 = z * 2.48015872894767294178e-05 + -1.38888888888741095749e-03
+    c1 = z * c1 + 4.16666666666666019037e-02
+    var c2 = z * -1.13596475577881948265e-11 + 2.08757232129817482790e-09
+    c2 = z * c2 + -2.75573143513906633035e-07
+    let cr = z * c1 + zz * zz * c2
+    let hz = 0.5 * z
+    let one = 1 - hz
+    let cosY = one + (((1 - one) - hz) + (z * cr - y0 * y1))
+    // The quadrant: sin is sin, cos, -sin, -cos of y for n mod 4 = 0, 1, 2, 3; cos is cos,
+    // -sin, -cos, sin.
+    let quadrant =
+      (unsafeBitCast(shifted, to: DoubleBits.self) &- unsafeBitCast(magic, to: DoubleBits.self))
+      &+ (cosine ? 1 : 0)
+    var result = sinY
+    result.replace(with: cosY, where: (quadrant & 1) .== 1)
+    result.replace(with: negated(result), where: (quadrant & 2) .== 2)
+    if !cosine { result.replace(with: input, where: input .== 0) }
+    result.replace(with: input, where: input .!= input)
+    if any(far) {
+      for lane in 0..<DoubleLane.scalarCount where far[lane] {
+        result[lane] = cosine ? cos(input[lane]) : sin(input[lane])
+      }
+    }
+    return result
+  }
+
+  /// pow(x, y) for x and y f32 values held in f64 lanes: e^(y·log|x|) with C99's special values,
+  /// rounded to f32 by the caller.
+  @inline(__always)
+  static func power(_ x: DoubleLane, _ y: DoubleLane) -> DoubleLane {
+    var magnitude = x
+    magnitude.replace(with: -x, where: x .< 0)
+    var result = VectorExpDouble.lanes(y * VectorLogDouble.lanes(magnitude))
+    var absY = y
+    absY.replace(with: -y, where: y .< 0)
+    // y's integer part from 1.5·2^52 added (exact below 2^51; larger f32 values are even
+    // integers), its parity in the low bit.
+    let magic = DoubleLane(repeating: 6_755_399_441_055_744)
+    let small = absY .< DoubleLane(repeating: 2_251_799_813_685_248)
+    let shifted = y + magic
+    let integer = (small .& ((shifted - magic) .== y)) .| (.!small .& (absY .< .infinity))
+    let odd = small .& integer .& ((unsafeBitCast(shifted, to: DoubleBits.self) & 1) .== 1)
+    let negative = (unsafeBitCast(x, to: DoubleBits.self) .< 0)
+    result.replace(with: negated(result), where: negative .& odd)
+    let finiteNegative = (x .< 0) .& (x .> -.infinity)
+    result.replace(with: .nan, where: finiteNegative .& .!integer .& (absY .< .infinity))
+    // One NaN whichever operands were NaN (see log1p).
+    result.replace(with: .nan, where: result .!= result)
+    result.replace(with: 1, where: (x .== -1) .& (absY .== .infinity))
+    result.replace(with: 1, where: (y .== 0) .| (x .== 1))
+    return result
+  }
+
+  /// -x with the sign bit flipped (the vector `-x` is 0 − x, which gives +0 for +0).
+  @inline(__always)
+  static func negated(_ x: DoubleLane) -> DoubleLane {
+    unsafeBitCast(
+      unsafeBitCast(x, to: DoubleBits.self) ^ DoubleBits(repeating: .min), to: DoubleLane.self)
+  }
+
+  /// An f32 loop on an f64 lane function: each register's worth of elements widened, the
+  /// function applied, each result rounded once; the tail through one partly filled register.
+  @inline(__always)
+  static func widened(
+    _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int,
+    _ lanes: (DoubleLane) -> DoubleLane
+  ) {
+    let width = DoubleLane.scalarCount
+    var i = 0
+    while i + width <= count {
+      let v = UnsafeRawPointer(x + i).loadUnaligned(as: HalfFloatLane.self)
+      UnsafeMutableRawPointer(out + i).storeBytes(of: apply(v, lanes), as: HalfFloatLane.self)
+      i += width
+    }
+    if i < count {
+      var v = HalfFloatLane(repeating: 0)
+      for lane in 0..<(count - i) { v[lane] = x[i + lane] }
+      let y = apply(v, lanes)
+      for lane in 0..<(count - i) { out[i + lane] = y[lane] }
+    }
+  }
+
+  /// An f64 lane function on f32 lanes, a NaN input given back as it is (widening and narrowing
+  /// would quiet a signalling NaN on some paths, and the compiler may drop the round trip on
+  /// others).
+  @inline(__always)
+  static func apply(_ x: HalfFloatLane, _ lanes: (DoubleLane) -> DoubleLane) -> HalfFloatLane {
+    var y = HalfFloatLane(lanes(DoubleLane(x)))
+    y.replace(with: x, where: x .!= x)
+    return y
+  }
+
+  /// pow in f32, either operand possibly one value repeated (read before the loop).
+  static func power(
+    _ a: UnsafePointer<Float>, _ aCount: Int, _ b: UnsafePointer<Float>, _ bCount: Int,
+    _ out: UnsafeMutablePointer<Float>, _ count: Int
+  ) {
+    guard count > 0 else { return }
+    let width = DoubleLane.scalarCount
+    let (aOne, bOne) = (aCount == 1, bCount == 1)
+    let (xs, ys) = (DoubleLane(repeating: Double(a[0])), DoubleLane(repeating: Double(b[0])))
+    var i = 0
+    if !aOne && !bOne {
+      while i + width <= count {
+        narrow(power(widen(a + i), widen(b + i)), out + i)
+        i += width
+      }
+    } else if bOne {
+      while i + width <= count {
+        narrow(power(widen(a + i), ys), out + i)
+        i += width
+      }
+    } else {
+      while i + width <= count {
+        narrow(power(xs, widen(b + i)), out + i)
+        i += width
+      }
+    }
+    if i < count {
+      var (av, bv) = (xs, ys)
+      for lane in 0..<(count - i) {
+        if !aOne { av[lane] = Double(a[i + lane]) }
+        if !bOne { bv[lane] = Double(b[i + lane]) }
+      }
+      let y = power(av, bv)
+      for lane in 0..<(count - i) { out[i + lane] = Float(y[lane]) }
+    }
+  }
+
+  /// A register's worth of f32 elements widened to f64.
+  @inline(__always)
+  static func widen(_ x: UnsafePointer<Float>) -> DoubleLane {
+    DoubleLane(UnsafeRawPointer(x).loadUnaligned(as: HalfFloatLane.self))
+  }
+
+  /// f64 lanes rounded to f32 and stored.
+  @inline(__always)
+  static func narrow(_ y: DoubleLane, _ out: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(out).storeBytes(of: HalfFloatLane(y), as: HalfFloatLane.self)
+  }
+}
+
+/// As many f32 lanes as an f64 register has.
+#if FFC_AVX512
+  typealias HalfFloatLane = SIMD8<Float>
+#elseif FFC_AVX2
+  typealias HalfFloatLane = SIMD4<Float>
+#else
+  typealias HalfFloatLane = SIMD2<Float>
+#endif
