@@ -165,6 +165,11 @@ import Testing
     stride(from: UInt64(0), to: 1 << 32, by: 4099).map { Float(bitPattern: UInt32($0)) }
     + [0, -0.0, .infinity, -.infinity, .nan, -1, Float(-1).nextUp, 88.72283, 88.72284, -104]
     + [1e-30, -1e-30, 1.6470993e6, 1.6471e6, 3.1415927, 1.5707964, 1e38, .leastNonzeroMagnitude]
+    // The f32 values nearest to multiples of π/2 (k up to 2^20), where sin and cos reduce most.
+    + stride(from: 1, to: 1 << 20, by: 7).flatMap { k -> [Float] in
+      let x = Float(Double(k) * Double.pi / 2)
+      return [x, x.nextUp, x.nextDown, -x]
+    }
 
   @Test(arguments: MathOp.allCases)
   func floatWithinOneUlpOnEveryPath(op: MathOp) {

@@ -25,8 +25,8 @@ extension Kernels {
     switch op {
     case .log1p: VectorMath.widened(x, out, count, VectorMath.log1p)
     case .expm1: VectorMath.widened(x, out, count, VectorMath.expm1)
-    case .sin: VectorMath.widened(x, out, count, VectorMath.sine)
-    case .cos: VectorMath.widened(x, out, count, VectorMath.cosine)
+    case .sin: VectorMath.widened(x, out, count, VectorMath.singleSine)
+    case .cos: VectorMath.widened(x, out, count, VectorMath.singleCosine)
     }
   }
 
@@ -201,13 +201,104 @@ enum VectorMath {
     return result
   }
 
+  @inline(__always) static func singleSine(_ x: DoubleLane) -> DoubleLane {
+    singleSineOrCosine(x, false)
+  }
+  @inline(__always) static func singleCosine(_ x: DoubleLane) -> DoubleLane {
+    singleSineOrCosine(x, true)
+  }
+
+  /// sin or cos of f32 values held in f64 lanes, to the f64 accuracy an f32 result needs (about
+  /// 2^-32 relative, far below half an f32 ulp), so cheaper than the f64 form: x − n·π/2 in one
+  /// round with π/2 in two parts (n·p1 and x − n·p1 are exact for |x| < 2^20·π/2, and an f32
+  /// x comes no nearer a multiple of π/2 than the remaining error allows), fdlibm's sin and cos
+  /// polynomials without their last term; lanes at or beyond 2^20·π/2 (and ±inf) by libm.
+  @inline(__always)
+  static func singleSineOrCosine(_ input: DoubleLane, _ cosine: Bool) -> DoubleLane {
+    var x = input
+    var magnitude = x
+    magnitude.replace(with: -x, where: x .< 0)
+    let far = magnitude .>= DoubleLane(repeating: 1_647_099.0)
+    x.replace(with: 0, where: far)
+    let magic = DoubleLane(repeating: 6_755_399_441_055_744)
+    let shifted = x * 6.36619772367581382433e-01 + magic
+    let n = shifted - magic
+    let r = (x - n * 1.57079632673412561417e+00) - n * 6.07710050650619224932e-11
+    let z = r * r
+    var s = z * -2.50507602534068634195e-08 + 2.75573137070700676789e-06
+    s = z * s + -1.98412698298579493134e-04
+    s = z * s + 8.33333333332248946124e-03
+    s = z * s + -1.66666666666666324348e-01
+    let sinR = r + (r * z) * s
+    var c = z * 2.08757232129817482790e-09 + -2.75573143513906633035e-07
+    c = z * c + 2.48015872894767294178e-05
+    c = z * c + -1.38888888888741095749e-03
+    c = z * c + 4.16666666666666019037e-02
+    let cosR = 1 - (0.5 * z - (z * z) * c)
+    let quadrant =
+      (unsafeBitCast(shifted, to: DoubleBits.self) &- unsafeBitCast(magic, to: DoubleBits.self))
+      &+ (cosine ? 1 : 0)
+    var result = sinR
+    result.replace(with: cosR, where: (quadrant & 1) .== 1)
+    result.replace(with: negated(result), where: (quadrant & 2) .== 2)
+    if !cosine { result.replace(with: input, where: input .== 0) }
+    result.replace(with: input, where: input .!= input)
+    if any(far) {
+      for lane in 0..<DoubleLane.scalarCount where far[lane] {
+        result[lane] = cosine ? cos(input[lane]) : sin(input[lane])
+      }
+    }
+    return result
+  }
+
+  /// log x for pow: Cephes' form z + z³·R(z²)/S(z²) with z = 2(m − 1)/(m + 1) for every x (the
+  /// f64 log also takes a second form near 1, for a small relative error there; pow needs only
+  /// y·log x to a small absolute error, which this form has everywhere), one division instead
+  /// of two. x is a positive f32 value, +0 or +inf, or NaN.
+  @inline(__always)
+  static func logForPower(_ input: DoubleLane) -> DoubleLane {
+    var v = input
+    let subnormal = v .< DoubleLane(repeating: Double.leastNormalMagnitude)
+    v.replace(with: v * 4_503_599_627_370_496, where: subnormal)
+    let bits = unsafeBitCast(v, to: DoubleBits.self)
+    var exponent = (bits &>> 52) &- 1022
+    exponent.replace(with: exponent &- 52, where: subnormal)
+    let m = unsafeBitCast(
+      (bits & 0x000f_ffff_ffff_ffff) | 0x3fe0_0000_0000_0000, to: DoubleLane.self)
+    let low = m .< DoubleLane(repeating: 0.70710678118654752440)
+    exponent.replace(with: exponent &- 1, where: low)
+    let magic = DoubleLane(repeating: 6_755_399_441_055_744)
+    let e =
+      unsafeBitCast(exponent &+ unsafeBitCast(magic, to: DoubleBits.self), to: DoubleLane.self)
+      - magic
+    var numerator = m - 0.5
+    var denominator = m * 0.5 + 0.5
+    denominator.replace(with: numerator * 0.5 + 0.5, where: low)
+    numerator.replace(with: numerator - 0.5, where: .!low)
+    let z = numerator / denominator
+    let zz = z * z
+    var r = zz * -7.89580278884799154124E-1 + 1.63866645699558079767E1
+    r = r * zz + -6.41409952958715622951E1
+    var s = zz + -3.56722798256324312549E1
+    s = s * zz + 3.12093766372244180303E2
+    s = s * zz + -7.69691943550460008604E2
+    var result = z * (zz * r / s)
+    result = result - e * 2.121944400546905827679e-4
+    result = result + z
+    result = result + e * 0.693359375
+    result.replace(with: .infinity, where: input .== .infinity)
+    result.replace(with: -.infinity, where: input .== 0)
+    result.replace(with: .nan, where: input .!= input)
+    return result
+  }
+
   /// pow(x, y) for x and y f32 values held in f64 lanes: e^(y·log|x|) with C99's special values,
   /// rounded to f32 by the caller.
   @inline(__always)
   static func power(_ x: DoubleLane, _ y: DoubleLane) -> DoubleLane {
     var magnitude = x
     magnitude.replace(with: -x, where: x .< 0)
-    var result = VectorExpDouble.lanes(y * VectorLogDouble.lanes(magnitude))
+    var result = VectorExpDouble.lanes(y * logForPower(magnitude))
     var absY = y
     absY.replace(with: -y, where: y .< 0)
     // y's integer part from 1.5·2^52 added (exact below 2^51; larger f32 values are even
