@@ -23,7 +23,7 @@ extension Kernels {
     _ op: MathOp, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int
   ) {
     switch op {
-    case .log1p: VectorMath.widened(x, out, count, VectorMath.log1p)
+    case .log1p: VectorMath.widened(x, out, count, VectorMath.singleLog1p)
     case .expm1: VectorMath.widened(x, out, count, VectorMath.expm1)
     case .sin: VectorMath.widened(x, out, count, VectorMath.singleSine)
     case .cos: VectorMath.widened(x, out, count, VectorMath.singleCosine)
@@ -72,6 +72,22 @@ enum VectorMath {
     result.replace(with: .infinity, where: x .== .infinity)
     // One NaN for every path (two NaNs met in an addition above: which one an instruction
     // keeps depends on its operand order), the input's where it is NaN.
+    result.replace(with: .nan, where: x .< -1)
+    result.replace(with: x, where: x .!= x)
+    return result
+  }
+
+  /// log1p of f32 values held in f64 lanes: as `log1p`, on the one-division log (`logForPower`),
+  /// whose error near 1 (an f64 ulp or two) is far below half an f32 ulp.
+  @inline(__always)
+  static func singleLog1p(_ x: DoubleLane) -> DoubleLane {
+    let u = 1 + x
+    var result = logForPower(u) + (x - (u - 1)) / u
+    let small = (x .< DoubleLane(repeating: 0x1p-20)) .& (x .> DoubleLane(repeating: -0x1p-20))
+    result.replace(with: x + (x * x) * (x * (1.0 / 3) - 0.5), where: small)
+    result.replace(with: x, where: x .== 0)
+    result.replace(with: -.infinity, where: x .== -1)
+    result.replace(with: .infinity, where: x .== .infinity)
     result.replace(with: .nan, where: x .< -1)
     result.replace(with: x, where: x .!= x)
     return result
@@ -251,10 +267,10 @@ enum VectorMath {
     return result
   }
 
-  /// log x for pow: Cephes' form z + z³·R(z²)/S(z²) with z = 2(m − 1)/(m + 1) for every x (the
+  /// log x for pow and f32 log1p: Cephes' form z + z³·R(z²)/S(z²) with z = 2(m − 1)/(m + 1) for every x (the
   /// f64 log also takes a second form near 1, for a small relative error there; pow needs only
   /// y·log x to a small absolute error, which this form has everywhere), one division instead
-  /// of two. x is a positive f32 value, +0 or +inf, or NaN.
+  /// of two. x is positive, +0 or +inf, or NaN (a negative x gives a meaningless number).
   @inline(__always)
   static func logForPower(_ input: DoubleLane) -> DoubleLane {
     var v = input
