@@ -12,10 +12,10 @@ extension Kernels {
     _ op: MathOp, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int
   ) {
     switch op {
-    case .log1p: DoubleActivation.apply(x, out, count: count, VectorMath.log1p)
-    case .expm1: DoubleActivation.apply(x, out, count: count, VectorMath.expm1)
-    case .sin: DoubleActivation.apply(x, out, count: count, VectorMath.sine)
-    case .cos: DoubleActivation.apply(x, out, count: count, VectorMath.cosine)
+    case .log1p: MathRegisters.loop(x, out, count, MathRegisters.log1p)
+    case .expm1: MathRegisters.loop(x, out, count, MathRegisters.expm1)
+    case .sin: MathRegisters.loop(x, out, count, MathRegisters.sine)
+    case .cos: MathRegisters.loop(x, out, count, MathRegisters.cosine)
     }
   }
 
@@ -23,10 +23,10 @@ extension Kernels {
     _ op: MathOp, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int
   ) {
     switch op {
-    case .log1p: VectorMath.widened(x, out, count, VectorMath.singleLog1p)
-    case .expm1: VectorMath.widened(x, out, count, VectorMath.expm1)
-    case .sin: VectorMath.widened(x, out, count, VectorMath.singleSine)
-    case .cos: VectorMath.widened(x, out, count, VectorMath.singleCosine)
+    case .log1p: MathRegisters.loop(x, out, count, MathRegisters.singleLog1p)
+    case .expm1: MathRegisters.loop(x, out, count, MathRegisters.singleExpm1)
+    case .sin: MathRegisters.loop(x, out, count, MathRegisters.singleSine)
+    case .cos: MathRegisters.loop(x, out, count, MathRegisters.singleCosine)
     }
   }
 
@@ -34,7 +34,132 @@ extension Kernels {
     _ a: UnsafePointer<Float>, aCount: Int, _ b: UnsafePointer<Float>, bCount: Int,
     _ out: UnsafeMutablePointer<Float>, count: Int
   ) {
-    VectorMath.power(a, aCount, b, bCount, out, count)
+    MathRegisters.power(a, aCount, b, bCount, out, count)
+  }
+}
+
+/// The loops of VectorMath's functions, a register's worth of elements at a time through one
+/// function per op that loads, computes and stores by pointer. These functions are too large
+/// for the compiler to inline into a loop, and a register passed to a function that is not
+/// inlined is split into xmm arguments and spilled (on the AVX-512 path that made them slower
+/// than libm's scalar functions: 0.47 s of CPU time against 0.28 for a program of them); by
+/// pointer, each call costs a few instructions, and the function's own body (`@inline(never)`,
+/// one call site of each lane function) inlines the lane functions whole. The tail goes
+/// through the same function on a padded copy, so it gets the same bits.
+enum MathRegisters {
+  @inline(__always)
+  static func loop<T: LaneScalar>(
+    _ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ count: Int,
+    _ register: (UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void
+  ) {
+    let width = DoubleLane.scalarCount
+    var i = 0
+    while i + width <= count {
+      register(x + i, out + i)
+      i += width
+    }
+    if i < count {
+      withUnsafeTemporaryAllocation(of: T.self, capacity: 2 * width) { buffer in
+        guard let padded = buffer.baseAddress else { return }
+        padded.initialize(repeating: 0, count: 2 * width)
+        padded.update(from: x + i, count: count - i)
+        register(padded, padded + width)
+        (out + i).update(from: padded + width, count: count - i)
+      }
+    }
+  }
+
+  @inline(__always)
+  static func run(
+    _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
+    _ lanes: (DoubleLane) -> DoubleLane
+  ) {
+    let y = lanes(UnsafeRawPointer(x).loadUnaligned(as: DoubleLane.self))
+    UnsafeMutableRawPointer(out).storeBytes(of: y, as: DoubleLane.self)
+  }
+
+  @inline(__always)
+  static func run(
+    _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+    _ lanes: (DoubleLane) -> DoubleLane
+  ) {
+    let v = UnsafeRawPointer(x).loadUnaligned(as: HalfFloatLane.self)
+    let y = VectorMath.apply(v, lanes)
+    UnsafeMutableRawPointer(out).storeBytes(of: y, as: HalfFloatLane.self)
+  }
+
+  @inline(never)
+  static func log1p(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>) {
+    run(x, out, VectorMath.log1p)
+  }
+  @inline(never)
+  static func expm1(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>) {
+    run(x, out, VectorMath.expm1)
+  }
+  @inline(never)
+  static func sine(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>) {
+    run(x, out, VectorMath.sine)
+  }
+  @inline(never)
+  static func cosine(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>) {
+    run(x, out, VectorMath.cosine)
+  }
+  @inline(never)
+  static func singleLog1p(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+    run(x, out, VectorMath.singleLog1p)
+  }
+  @inline(never)
+  static func singleExpm1(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+    run(x, out, VectorMath.expm1)
+  }
+  @inline(never)
+  static func singleSine(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+    run(x, out, VectorMath.singleSine)
+  }
+  @inline(never)
+  static func singleCosine(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+    run(x, out, VectorMath.singleCosine)
+  }
+
+  /// pow(a, b) for one register's worth of f32 elements.
+  @inline(never)
+  static func power(
+    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>
+  ) {
+    let x = UnsafeRawPointer(a).loadUnaligned(as: HalfFloatLane.self)
+    let y = UnsafeRawPointer(b).loadUnaligned(as: HalfFloatLane.self)
+    let result = HalfFloatLane(VectorMath.power(DoubleLane(x), DoubleLane(y)))
+    UnsafeMutableRawPointer(out).storeBytes(of: result, as: HalfFloatLane.self)
+  }
+
+  /// pow in f32, either operand possibly one value repeated (a register's worth of it made
+  /// before the loop, so `out` may be its buffer).
+  static func power(
+    _ a: UnsafePointer<Float>, _ aCount: Int, _ b: UnsafePointer<Float>, _ bCount: Int,
+    _ out: UnsafeMutablePointer<Float>, _ count: Int
+  ) {
+    guard count > 0 else { return }
+    let width = DoubleLane.scalarCount
+    let (aOne, bOne) = (aCount == 1, bCount == 1)
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 5 * width) { buffer in
+      guard let scratch = buffer.baseAddress else { return }
+      scratch.initialize(repeating: 1, count: 5 * width)
+      let (xs, ys) = (scratch, scratch + width)
+      if aOne { xs.update(repeating: a[0], count: width) }
+      if bOne { ys.update(repeating: b[0], count: width) }
+      var i = 0
+      while i + width <= count {
+        power(aOne ? UnsafePointer(xs) : a + i, bOne ? UnsafePointer(ys) : b + i, out + i)
+        i += width
+      }
+      if i < count {
+        let (pa, pb, po) = (scratch + 2 * width, scratch + 3 * width, scratch + 4 * width)
+        pa.update(from: aOne ? UnsafePointer(xs) : a + i, count: aOne ? width : count - i)
+        pb.update(from: bOne ? UnsafePointer(ys) : b + i, count: bOne ? width : count - i)
+        power(pa, pb, po)
+        (out + i).update(from: po, count: count - i)
+      }
+    }
   }
 }
 
@@ -61,7 +186,7 @@ extension Kernels {
 enum VectorMath {
   /// log(1 + x): u = 1 + x, then log(u) plus the rounding error of 1 + x over u; below 2^-20,
   /// x − x²/2 + x³/3 (the next term is under 2^-60 of x).
-  @inline(__always)
+  @_transparent
   static func log1p(_ x: DoubleLane) -> DoubleLane {
     let u = 1 + x
     var result = VectorLogDouble.lanes(u) + (x - (u - 1)) / u
@@ -79,7 +204,7 @@ enum VectorMath {
 
   /// log1p of f32 values held in f64 lanes: as `log1p`, on the one-division log (`logForPower`),
   /// whose error near 1 (an f64 ulp or two) is far below half an f32 ulp.
-  @inline(__always)
+  @_transparent
   static func singleLog1p(_ x: DoubleLane) -> DoubleLane {
     let u = 1 + x
     var result = logForPower(u) + (x - (u - 1)) / u
@@ -94,7 +219,7 @@ enum VectorMath {
   }
 
   /// e^x − 1 as fdlibm's s_expm1.c.
-  @inline(__always)
+  @_transparent
   static func expm1(_ input: DoubleLane) -> DoubleLane {
     let overflow = DoubleLane(repeating: 709.782712893383973096)
     // Below -45, e^x − 1 rounds to -1; the clamp keeps k small.
@@ -146,11 +271,11 @@ enum VectorMath {
     return result
   }
 
-  @inline(__always) static func sine(_ x: DoubleLane) -> DoubleLane { sineOrCosine(x, false) }
-  @inline(__always) static func cosine(_ x: DoubleLane) -> DoubleLane { sineOrCosine(x, true) }
+  @_transparent static func sine(_ x: DoubleLane) -> DoubleLane { sineOrCosine(x, false) }
+  @_transparent static func cosine(_ x: DoubleLane) -> DoubleLane { sineOrCosine(x, true) }
 
   /// sin or cos of a register, lanes at or beyond 2^20·π/2 (and ±inf) by libm.
-  @inline(__always)
+  @_transparent
   static func sineOrCosine(_ input: DoubleLane, _ cosine: Bool) -> DoubleLane {
     var x = input
     var magnitude = x
@@ -217,10 +342,10 @@ enum VectorMath {
     return result
   }
 
-  @inline(__always) static func singleSine(_ x: DoubleLane) -> DoubleLane {
+  @_transparent static func singleSine(_ x: DoubleLane) -> DoubleLane {
     singleSineOrCosine(x, false)
   }
-  @inline(__always) static func singleCosine(_ x: DoubleLane) -> DoubleLane {
+  @_transparent static func singleCosine(_ x: DoubleLane) -> DoubleLane {
     singleSineOrCosine(x, true)
   }
 
@@ -229,7 +354,7 @@ enum VectorMath {
   /// round with π/2 in two parts (n·p1 and x − n·p1 are exact for |x| < 2^20·π/2, and an f32
   /// x comes no nearer a multiple of π/2 than the remaining error allows), fdlibm's sin and cos
   /// polynomials without their last term; lanes at or beyond 2^20·π/2 (and ±inf) by libm.
-  @inline(__always)
+  @_transparent
   static func singleSineOrCosine(_ input: DoubleLane, _ cosine: Bool) -> DoubleLane {
     var x = input
     var magnitude = x
@@ -271,7 +396,7 @@ enum VectorMath {
   /// f64 log also takes a second form near 1, for a small relative error there; pow needs only
   /// y·log x to a small absolute error, which this form has everywhere), one division instead
   /// of two. x is positive, +0 or +inf, or NaN (a negative x gives a meaningless number).
-  @inline(__always)
+  @_transparent
   static func logForPower(_ input: DoubleLane) -> DoubleLane {
     var v = input
     let subnormal = v .< DoubleLane(repeating: Double.leastNormalMagnitude)
@@ -310,7 +435,7 @@ enum VectorMath {
 
   /// pow(x, y) for x and y f32 values held in f64 lanes: e^(y·log|x|) with C99's special values,
   /// rounded to f32 by the caller.
-  @inline(__always)
+  @_transparent
   static func power(_ x: DoubleLane, _ y: DoubleLane) -> DoubleLane {
     var magnitude = x
     magnitude.replace(with: -x, where: x .< 0)
@@ -336,32 +461,10 @@ enum VectorMath {
   }
 
   /// -x with the sign bit flipped (the vector `-x` is 0 − x, which gives +0 for +0).
-  @inline(__always)
+  @_transparent
   static func negated(_ x: DoubleLane) -> DoubleLane {
     unsafeBitCast(
       unsafeBitCast(x, to: DoubleBits.self) ^ DoubleBits(repeating: .min), to: DoubleLane.self)
-  }
-
-  /// An f32 loop on an f64 lane function: each register's worth of elements widened, the
-  /// function applied, each result rounded once; the tail through one partly filled register.
-  @inline(__always)
-  static func widened(
-    _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int,
-    _ lanes: (DoubleLane) -> DoubleLane
-  ) {
-    let width = DoubleLane.scalarCount
-    var i = 0
-    while i + width <= count {
-      let v = UnsafeRawPointer(x + i).loadUnaligned(as: HalfFloatLane.self)
-      UnsafeMutableRawPointer(out + i).storeBytes(of: apply(v, lanes), as: HalfFloatLane.self)
-      i += width
-    }
-    if i < count {
-      var v = HalfFloatLane(repeating: 0)
-      for lane in 0..<(count - i) { v[lane] = x[i + lane] }
-      let y = apply(v, lanes)
-      for lane in 0..<(count - i) { out[i + lane] = y[lane] }
-    }
   }
 
   /// An f64 lane function on f32 lanes, a NaN input given back as it is (widening and narrowing
@@ -374,54 +477,6 @@ enum VectorMath {
     return y
   }
 
-  /// pow in f32, either operand possibly one value repeated (read before the loop).
-  static func power(
-    _ a: UnsafePointer<Float>, _ aCount: Int, _ b: UnsafePointer<Float>, _ bCount: Int,
-    _ out: UnsafeMutablePointer<Float>, _ count: Int
-  ) {
-    guard count > 0 else { return }
-    let width = DoubleLane.scalarCount
-    let (aOne, bOne) = (aCount == 1, bCount == 1)
-    let (xs, ys) = (DoubleLane(repeating: Double(a[0])), DoubleLane(repeating: Double(b[0])))
-    var i = 0
-    if !aOne && !bOne {
-      while i + width <= count {
-        narrow(power(widen(a + i), widen(b + i)), out + i)
-        i += width
-      }
-    } else if bOne {
-      while i + width <= count {
-        narrow(power(widen(a + i), ys), out + i)
-        i += width
-      }
-    } else {
-      while i + width <= count {
-        narrow(power(xs, widen(b + i)), out + i)
-        i += width
-      }
-    }
-    if i < count {
-      var (av, bv) = (xs, ys)
-      for lane in 0..<(count - i) {
-        if !aOne { av[lane] = Double(a[i + lane]) }
-        if !bOne { bv[lane] = Double(b[i + lane]) }
-      }
-      let y = power(av, bv)
-      for lane in 0..<(count - i) { out[i + lane] = Float(y[lane]) }
-    }
-  }
-
-  /// A register's worth of f32 elements widened to f64.
-  @inline(__always)
-  static func widen(_ x: UnsafePointer<Float>) -> DoubleLane {
-    DoubleLane(UnsafeRawPointer(x).loadUnaligned(as: HalfFloatLane.self))
-  }
-
-  /// f64 lanes rounded to f32 and stored.
-  @inline(__always)
-  static func narrow(_ y: DoubleLane, _ out: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(out).storeBytes(of: HalfFloatLane(y), as: HalfFloatLane.self)
-  }
 }
 
 /// As many f32 lanes as an f64 register has.
