@@ -221,10 +221,9 @@ import Testing
     }
   }
 
-  /// The runtime's block loops for equal and prelu are these; expm1 (f32 and f64), sin and cos
-  /// (f64) are the ISA modules' vector forms (Compute.math), the rest of the transcendental ops
-  /// libm's (Elementwise+Kernels.swift's floatMathOps and doubleMathOps say why).
-  @Test func theRuntimeRunsTheVectorForms() throws {
+  /// The runtime's block loops for equal and prelu are these; log1p, expm1, sin, cos and pow
+  /// stay libm's (Elementwise+Kernels.swift says why), not the vector forms (Compute.math).
+  @Test func theRuntimeRunsTheseLoops() throws {
     for (op, _) in Self.binaryOps {
       let f = try Self.binaryFunction(op)
       let kernel = try #require(KernelTable.loop(for: op))
@@ -239,7 +238,7 @@ import Testing
         doubleLoop($0, $1, $2, $3, $4, $5)
       }
     }
-    // The vector forms the runtime runs are Compute.math's bits; the others libm's.
+    // The transcendental ops' loops give libm's bits.
     let x = (0..<37).map { Double($0) * 0.31 - 0.97 }
     let xf = x.map { Float($0) }
     let libm: [(Op, (Double) -> Double, (Float) -> Float)] = [
@@ -248,21 +247,14 @@ import Testing
       (Op.sin, { Foundation.sin($0) }, { Foundation.sinf($0) }),
       (Op.cos, { Foundation.cos($0) }, { Foundation.cosf($0) }),
     ]
-    let vector: [(Op, MathOp)] = [
-      (Op.log1p, .log1p), (Op.expm1, .expm1), (Op.sin, .sin), (Op.cos, .cos),
-    ]
-    for ((op, kind), (_, double, float)) in zip(vector, libm) {
+    for (op, double, float) in libm {
       let kernel = try #require(KernelTable.loop(for: op))
-      var (vectorD, got) = ([Double](repeating: 0, count: 37), [Double](repeating: 0, count: 37))
-      Compute.math(kind, x, &vectorD, count: 37)
+      var got = [Double](repeating: 0, count: 37)
       kernel.double(.none)(x, 37, x, 37, &got, 37)
-      let vectorDouble = ["expm1", "sin", "cos"].contains(op.name)
-      #expect(Self.same(got, vectorDouble ? vectorD : x.map(double)), "\(op.name) f64")
-      var (vectorF, gotF) = ([Float](repeating: 0, count: 37), [Float](repeating: 0, count: 37))
-      Compute.math(kind, xf, &vectorF, count: 37)
+      #expect(Self.same(got, x.map(double)), "\(op.name) f64")
+      var gotF = [Float](repeating: 0, count: 37)
       kernel.float(.none)(xf, 37, xf, 37, &gotF, 37)
-      let vectorFloat = op.name == "expm1"
-      #expect(Self.same(gotF, vectorFloat ? vectorF : xf.map(float)), "\(op.name) f32")
+      #expect(Self.same(gotF, xf.map(float)), "\(op.name) f32")
     }
     let kernel = try #require(KernelTable.loop(for: Op.pow))
     let p = xf.map { $0 * 3 }

@@ -79,7 +79,6 @@ extension KernelTable {
     loops += arithmeticOps.map { ($0, arithmeticLoop($1)) }
     loops += lanewiseOps.map { ($0, lanewiseLoop($1)) }
     loops += binaryLanewiseOps.map { ($0, binaryLanewiseLoop($1)) }
-    loops += floatMathOps.map { ($0, mathLoop($1)) }
     return loops
   }()
 
@@ -114,7 +113,6 @@ extension KernelTable {
     loops += arithmeticOps.map { ($0, arithmeticLoop($1)) }
     loops += lanewiseOps.map { ($0, lanewiseLoop($1)) }
     loops += binaryLanewiseOps.map { ($0, binaryLanewiseLoop($1)) }
-    loops += doubleMathOps.map { ($0, mathLoop($1)) }
     return loops
   }()
 
@@ -187,21 +185,10 @@ extension KernelTable {
     }
   }
 
-  /// The ISA module's vector forms (Compute.math) the runtime runs: those that took less CPU
-  /// time than libm's scalar functions on both the AVX2 and the AVX-512 path of the Zen 4 test
-  /// machine (README, "Vector log1p, expm1, sin, cos and pow"): expm1 in f32, and expm1, sin and
-  /// cos in f64 (within 1 ulp). f32 log1p, sin, cos and pow and f64 log1p and pow stay libm's:
-  /// their vector forms (Compute.math, Compute.power, tested on every path) took more.
-  static let floatMathOps: [(Op, MathOp)] = [(Op.expm1, .expm1)]
-  static let doubleMathOps: [(Op, MathOp)] = [(Op.expm1, .expm1), (Op.sin, .sin), (Op.cos, .cos)]
-
-  static func mathLoop(_ kind: MathOp) -> ISALoop<Float> {
-    { isa in { x, _, _, _, out, count in Compute.math(kind, x, out, count: count, isa: isa) } }
-  }
-
-  static func mathLoop(_ kind: MathOp) -> ISALoop<Double> {
-    { isa in { x, _, _, _, out, count in Compute.math(kind, x, out, count: count, isa: isa) } }
-  }
+  // log1p, expm1, sin, cos and pow stay libm's (the derived loops). Their vector forms
+  // (Compute.math, Compute.power; FFCKernels' VectorMath.swift) took less CPU time than libm in
+  // f64 on the AVX2 path of the Zen 4 test machine, but more on its AVX-512 path for some
+  // arguments, and more in f32 (README, "Vector log1p, expm1, sin, cos and pow").
 
   static func lanewiseLoop(_ kind: LanewiseOp) -> ISALoop<Float> {
     { isa in { x, _, _, _, out, count in Compute.lanewise(kind, x, out, count: count, isa: isa) } }
