@@ -163,10 +163,12 @@ enum MathRegisters {
   }
 }
 
-/// log1p, expm1, sin, cos and (in f32) pow, a register at a time, instead of libm's scalar
-/// functions. The f64 forms are fdlibm's, written on vectors (every branch computed and chosen
-/// per lane): log1p as log(u) + (x − (u − 1))/u with u = 1 + x on the vector log (the second
-/// term is the rounding error of 1 + x, which a tiny x would otherwise lose); expm1 as fdlibm's
+/// log1p, expm1, sin, cos and (in f32) pow, a register at a time. The runtime does not run them
+/// (it calls libm's scalar functions): on the Zen 4 test machine they lost to glibc's in f32, and
+/// in f64 on the AVX-512 path for some arguments (README, "Vector log1p, expm1, sin, cos and
+/// pow"). The f64 forms are fdlibm's, written on vectors (every branch computed and chosen per
+/// lane): log1p as log(u) + (x − (u − 1))/u with u = 1 + x on the vector log (the second term is
+/// the rounding error of 1 + x, which a tiny x would otherwise lose); expm1 as fdlibm's
 /// s_expm1.c (x = k·ln 2 + r, a rational form of e^r − 1 with the reduction's error carried, then
 /// put together per k so that nothing cancels); sin and cos as fdlibm's k_sin.c and k_cos.c after
 /// e_rem_pio2.c's medium reduction (x − n·π/2 in two doubles, with π/2 in three 33-bit parts, one
@@ -174,15 +176,17 @@ enum MathRegisters {
 /// take libm's sin or cos one by one: fdlibm reduces those by Payne–Hanek, as libm does. Within
 /// 1 ulp of the exact value (log1p 1.5: its log(u) is the vector log's; MathKernelTests measures
 /// 0.75 for expm1, sin and cos and 1.15 for log1p against an 80-bit reference). The f32 forms
-/// widen each element to f64, apply the f64 form and round once, so they are within 1 ulp (and
-/// correctly rounded on every input the tests sweep, as glibc's f32 functions); pow(x, y) in f32 is e^(y·log|x|) on the
-/// f64 vector exp and log, whose error (about |y·log x|·2^-52 relative, at most 2^-45 where the
-/// f32 result is finite and nonzero) is far below an f32 ulp, with C99's special values (pow(x, ±0)
-/// = 1, pow(1, y) = 1, pow(-1, ±inf) = 1, a negative base's sign by an odd integer exponent, NaN
-/// for a negative finite base and a non-integer exponent). IEEE operations without contraction,
-/// so every path gives the same bits (libm's, where a lane falls back to it, are the same on every
-/// path of one machine). f64 pow stays libm's: e^(y·log x) needs log x to about 2^-64 when
-/// |y·log x| is hundreds, which takes fdlibm's e_pow.c with its extra-precise log.
+/// widen each element to f64, apply an f64 form accurate enough for f32 and round once (sin and
+/// cos on a one-round reduction and shorter polynomials, log1p on the one-division log), so
+/// they are within 1 ulp (0.50004 at most on the inputs the tests sweep); pow(x, y) in f32 is
+/// e^(y·log|x|) on the one-division log and the f64 vector exp, whose error (about
+/// |y·log x|·2^-52 relative, at most 2^-45 where the f32 result is finite and nonzero) is far
+/// below an f32 ulp, with C99's special values (pow(x, ±0) = 1, pow(1, y) = 1, pow(-1, ±inf) = 1,
+/// a negative base's sign by an odd integer exponent, NaN for a negative finite base and a
+/// non-integer exponent). IEEE operations without contraction, so every path gives the same bits
+/// (libm's, where a lane falls back to it, are the same on every path of one machine). There is
+/// no f64 pow: e^(y·log x) needs log x to about 2^-64 when |y·log x| is hundreds, which takes
+/// fdlibm's e_pow.c with its extra-precise log.
 enum VectorMath {
   /// log(1 + x): u = 1 + x, then log(u) plus the rounding error of 1 + x over u; below 2^-20,
   /// x − x²/2 + x³/3 (the next term is under 2^-60 of x).
