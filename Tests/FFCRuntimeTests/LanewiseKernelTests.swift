@@ -14,7 +14,7 @@ import Testing
   static let paths = KernelISA.allCases.filter(\.isSupported)
   static let ops: [(Op, LanewiseOp)] = [
     (Op.relu, .relu), (Op.step, .step), (Op.sign, .sign), (Op.hardTanh, .hardTanh),
-    (Op.abs, .abs), (Op.neg, .negate),
+    (Op.abs, .abs), (Op.neg, .negate), (Op.sqrt, .squareRoot), (Op.square, .square),
   ]
   static let counts = [0, 1, 3, 7, 15, 17, 33, 1000]
 
@@ -159,6 +159,140 @@ import Testing
     Self.checkSelect("\(isa) where f64") { (c: UnsafePointer<Double>, cn, a, an, b, bn, o, n) in
       Compute.select(c, cCount: cn, a, aCount: an, b, bCount: bn, o, count: n, isa: isa)
     }
+  }
+
+  static let binaryOps: [(Op, BinaryLanewiseOp)] = [(Op.equal, .equal), (Op.prelu, .prelu)]
+
+  static func binaryFunction(_ op: Op) throws -> any BinaryFunction.Type {
+    guard case .binary(let f) = op.scalarFunction else {
+      throw TestFailure("'\(op.name)' has no binary scalar function")
+    }
+    return f
+  }
+
+  /// equal and prelu (and the runtime's block loops for them) with either operand full or one
+  /// value, the output in place over each full operand, against the scalar function's bits.
+  static func checkBinary<T: KernelScalar>(
+    _ label: String, expected: (T, T) -> T,
+    _ zip: (UnsafePointer<T>, Int, UnsafePointer<T>, Int, UnsafeMutablePointer<T>, Int) -> Void
+  ) {
+    for count in counts where count > 0 {
+      // At most one operand is one value (as Compute.zip and the fused kernel have them).
+      for shape in 0..<3 {
+        let full = [shape & 1 == 0, shape & 2 == 0]
+        // The second operand's values are the first's, shifted: equal pairs and unequal ones.
+        let operands: [[T]] = (0..<2).map { k in
+          values(full[k] ? count : 1, offset: k * (count % 3))
+        }
+        func at(_ k: Int, _ i: Int) -> T { operands[k][full[k] ? i : 0] }
+        let want = (0..<count).map { i in expected(at(0, i), at(1, i)) }
+        for target in [-1, 0, 1] where target < 0 || full[target] {
+          var (xs, ys) = (operands[0], operands[1])
+          var out = [T](repeating: 7, count: count)
+          let got: [T] = xs.withUnsafeMutableBufferPointer { a in
+            ys.withUnsafeMutableBufferPointer { b in
+              out.withUnsafeMutableBufferPointer { o in
+                let pointers = [a.baseAddress!, b.baseAddress!]
+                let destination = target < 0 ? o.baseAddress! : pointers[target]
+                zip(pointers[0], a.count, pointers[1], b.count, destination, count)
+                return Array(UnsafeBufferPointer(start: destination, count: count))
+              }
+            }
+          }
+          #expect(same(got, want), "\(label) count \(count) full \(full) into \(target)")
+        }
+      }
+    }
+  }
+
+  @Test(arguments: KernelISA.allCases.filter(\.isSupported))
+  func binaryOpsOnEveryPath(isa: KernelISA) throws {
+    for (op, kind) in Self.binaryOps {
+      let f = try Self.binaryFunction(op)
+      let (floatF, doubleF) = (
+        { (a: Float, b: Float) in f.apply(a, b) }, { (a: Double, b: Double) in f.apply(a, b) }
+      )
+      Self.checkBinary("\(isa) \(op.name) f32", expected: floatF) {
+        Compute.lanewise(kind, $0, aCount: $1, $2, bCount: $3, $4, count: $5, isa: isa)
+      }
+      Self.checkBinary("\(isa) \(op.name) f64", expected: doubleF) {
+        Compute.lanewise(kind, $0, aCount: $1, $2, bCount: $3, $4, count: $5, isa: isa)
+      }
+    }
+  }
+
+  /// The runtime's block loops for equal and prelu are these; log1p, expm1, sin, cos and pow
+  /// stay libm's (Elementwise+Kernels.swift says why), not the vector forms (Compute.math).
+  @Test func theRuntimeRunsTheseLoops() throws {
+    for (op, _) in Self.binaryOps {
+      let f = try Self.binaryFunction(op)
+      let kernel = try #require(KernelTable.loop(for: op))
+      let (floatLoop, doubleLoop) = (kernel.float(.none), kernel.double(.none))
+      let (floatF, doubleF) = (
+        { (a: Float, b: Float) in f.apply(a, b) }, { (a: Double, b: Double) in f.apply(a, b) }
+      )
+      Self.checkBinary("\(op.name) f32 block loop", expected: floatF) {
+        floatLoop($0, $1, $2, $3, $4, $5)
+      }
+      Self.checkBinary("\(op.name) f64 block loop", expected: doubleF) {
+        doubleLoop($0, $1, $2, $3, $4, $5)
+      }
+    }
+    // The transcendental ops' loops give libm's bits.
+    let x = (0..<37).map { Double($0) * 0.31 - 0.97 }
+    let xf = x.map { Float($0) }
+    let libm: [(Op, (Double) -> Double, (Float) -> Float)] = [
+      (Op.log1p, { Foundation.log1p($0) }, { Foundation.log1pf($0) }),
+      (Op.expm1, { Foundation.expm1($0) }, { Foundation.expm1f($0) }),
+      (Op.sin, { Foundation.sin($0) }, { Foundation.sinf($0) }),
+      (Op.cos, { Foundation.cos($0) }, { Foundation.cosf($0) }),
+    ]
+    for (op, double, float) in libm {
+      let kernel = try #require(KernelTable.loop(for: op))
+      var got = [Double](repeating: 0, count: 37)
+      kernel.double(.none)(x, 37, x, 37, &got, 37)
+      #expect(Self.same(got, x.map(double)), "\(op.name) f64")
+      var gotF = [Float](repeating: 0, count: 37)
+      kernel.float(.none)(xf, 37, xf, 37, &gotF, 37)
+      #expect(Self.same(gotF, xf.map(float)), "\(op.name) f32")
+    }
+    let kernel = try #require(KernelTable.loop(for: Op.pow))
+    let p = xf.map { $0 * 3 }
+    var gotP = [Float](repeating: 0, count: 37)
+    kernel.float(.none)(xf, 37, p, 37, &gotP, 37)
+    #expect(Self.same(gotP, zip(xf, p).map { Foundation.powf($0, $1) }), "pow f32 is libm's")
+    let pd = x.map { $0 * 3 }
+    var gotD = [Double](repeating: 0, count: 37)
+    kernel.double(.none)(x, 37, pd, 37, &gotD, 37)
+    #expect(Self.same(gotD, zip(x, pd).map { Foundation.pow($0, $1) }), "pow f64 is libm's")
+  }
+
+  /// A network of sqrt, square, log1p, expm1, sin, cos, pow, equal and prelu, fused as `ffc`
+  /// runs it, on odd shapes: outputs, loss and gradients on every path in f32 and f64 against
+  /// the reference evaluator.
+  @Test(arguments: [37, 5])
+  func aNetworkOfTheVectorFormsOnEveryPath(batch: Int) throws {
+    let text = """
+      input X[N, 13]
+      target t[N, 7]
+      param W[13, 7] = uniform(-1, 1)
+      param b[7] = 0.1
+      param a[7] = 0.25
+      param V[7, 7] = uniform(-1, 1)
+      Z = X @ W + b
+      A = sqrt(square(Z) + 1) + log1p(square(Z)) - expm1(Z * 0.5) + sin(Z * 3) * cos(Z)
+      B = pow(square(Z) + 0.5, 1.5) + prelu(Z, a) + equal(relu(Z), Z)
+      O = (A * B) @ V
+      output A
+      loss L = mean(square(O - t))
+      """
+    let graph = try Programs.compile(text, differentiate: true)
+    var rng = SplitMix64(seed: UInt64(batch))
+    let feeds: [String: Tensor] = [
+      "X": Tensor(shape: [batch, 13], scalars: (0..<batch * 13).map { _ in rng.uniform(-2, 2) }),
+      "t": Tensor(shape: [batch, 7], scalars: (0..<batch * 7).map { _ in rng.uniform(0, 1) }),
+    ]
+    try KernelPathTests.compare(graph, feeds: feeds, "vector forms batch \(batch)")
   }
 
   /// Sigmoid cross-entropy's mean: the same bits on every path, at every tail length, close to

@@ -12,6 +12,8 @@ extension Kernels {
     case .hardTanh: Lanewise.map(x, out, count, FloatChoices.hardTanh)
     case .abs: Lanewise.map(x, out, count, FloatChoices.abs)
     case .negate: Lanewise.map(x, out, count, FloatChoices.negate)
+    case .squareRoot: Lanewise.map(x, out, count, FloatChoices.squareRoot)
+    case .square: Lanewise.map(x, out, count, FloatChoices.square)
     }
   }
 
@@ -25,6 +27,8 @@ extension Kernels {
     case .hardTanh: Lanewise.map(x, out, count, DoubleChoices.hardTanh)
     case .abs: Lanewise.map(x, out, count, DoubleChoices.abs)
     case .negate: Lanewise.map(x, out, count, DoubleChoices.negate)
+    case .squareRoot: Lanewise.map(x, out, count, DoubleChoices.squareRoot)
+    case .square: Lanewise.map(x, out, count, DoubleChoices.square)
     }
   }
 
@@ -45,6 +49,26 @@ extension Kernels {
     switch op {
     case .leakyRelu: Lanewise.map(x, parameter, out, count, DoubleChoices.leakyRelu)
     case .leakyStep: Lanewise.map(x, parameter, out, count, DoubleChoices.leakyStep)
+    }
+  }
+
+  public static func lanewise(
+    _ op: BinaryLanewiseOp, _ a: UnsafePointer<Float>, aCount: Int, _ b: UnsafePointer<Float>,
+    bCount: Int, _ out: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    switch op {
+    case .equal: Lanewise.zip(a, aCount, b, bCount, out, count, FloatChoices.equal)
+    case .prelu: Lanewise.zip(a, aCount, b, bCount, out, count, FloatChoices.prelu)
+    }
+  }
+
+  public static func lanewise(
+    _ op: BinaryLanewiseOp, _ a: UnsafePointer<Double>, aCount: Int, _ b: UnsafePointer<Double>,
+    bCount: Int, _ out: UnsafeMutablePointer<Double>, count: Int
+  ) {
+    switch op {
+    case .equal: Lanewise.zip(a, aCount, b, bCount, out, count, DoubleChoices.equal)
+    case .prelu: Lanewise.zip(a, aCount, b, bCount, out, count, DoubleChoices.prelu)
     }
   }
 
@@ -106,10 +130,11 @@ enum SigmoidCrossEntropy {
   }
 }
 
-/// The loops of the lane-wise ops (relu, step, sign, hard_tanh, abs, neg, leaky_relu, leaky_step,
-/// where), one vector register of this module's width at a time, the tail through one partly
-/// filled register. Each element is compared and chosen (leaky_relu also multiplies once), never
-/// otherwise rounded, so every path gives the scalar reference's bits, NaN and -0 included.
+/// The loops of the lane-wise ops (relu, step, sign, hard_tanh, abs, neg, sqrt, square,
+/// leaky_relu, leaky_step, equal, prelu, where), one vector register of this module's width at a
+/// time, the tail through one partly filled register. Each element is compared and chosen
+/// (leaky_relu and prelu also multiply once), or is one IEEE operation (sqrt, square), so every
+/// path gives the scalar reference's bits, NaN and -0 included.
 /// `out` may be an input (each register is read before it is written).
 ///
 /// The lane functions (`FloatChoices`, `DoubleChoices`) are written on the concrete vector types,
@@ -157,6 +182,50 @@ enum Lanewise {
       var v = T.Lane()
       for lane in 0..<(count - i) { v[lane] = x[i + lane] }
       let y = lanes(v, p)
+      for lane in 0..<(count - i) { out[i + lane] = y[lane] }
+    }
+  }
+
+  /// `out[i] = f(a[i], b[i])`, either operand possibly one value repeated (its count 1, read
+  /// before the loop, so `out` may be its buffer); the tail through one partly filled register.
+  @inline(__always)
+  static func zip<T: LaneScalar>(
+    _ a: UnsafePointer<T>, _ aCount: Int, _ b: UnsafePointer<T>, _ bCount: Int,
+    _ out: UnsafeMutablePointer<T>, _ count: Int, _ lanes: (T.Lane, T.Lane) -> T.Lane
+  ) {
+    guard count > 0 else { return }
+    let width = T.Lane.scalarCount
+    let (aOne, bOne) = (aCount == 1, bCount == 1)
+    let (xs, ys) = (T.Lane(repeating: a[0]), T.Lane(repeating: b[0]))
+    var i = 0
+    if !aOne && !bOne {
+      while i + width <= count {
+        let y = lanes(
+          UnsafeRawPointer(a + i).loadUnaligned(as: T.Lane.self),
+          UnsafeRawPointer(b + i).loadUnaligned(as: T.Lane.self))
+        UnsafeMutableRawPointer(out + i).storeBytes(of: y, as: T.Lane.self)
+        i += width
+      }
+    } else if bOne {
+      while i + width <= count {
+        let y = lanes(UnsafeRawPointer(a + i).loadUnaligned(as: T.Lane.self), ys)
+        UnsafeMutableRawPointer(out + i).storeBytes(of: y, as: T.Lane.self)
+        i += width
+      }
+    } else {
+      while i + width <= count {
+        let y = lanes(xs, UnsafeRawPointer(b + i).loadUnaligned(as: T.Lane.self))
+        UnsafeMutableRawPointer(out + i).storeBytes(of: y, as: T.Lane.self)
+        i += width
+      }
+    }
+    if i < count {
+      var (av, bv) = (xs, ys)
+      for lane in 0..<(count - i) {
+        if !aOne { av[lane] = a[i + lane] }
+        if !bOne { bv[lane] = b[i + lane] }
+      }
+      let y = lanes(av, bv)
       for lane in 0..<(count - i) { out[i + lane] = y[lane] }
     }
   }
@@ -259,6 +328,26 @@ enum FloatChoices {
     return y
   }
 
+  /// √x: the vector square root, correctly rounded as the scalar one.
+  @inline(__always) static func squareRoot(_ x: Lane) -> Lane { x.squareRoot() }
+
+  /// x · x
+  @inline(__always) static func square(_ x: Lane) -> Lane { x * x }
+
+  /// a == b ? 1 : 0
+  @inline(__always) static func equal(_ a: Lane, _ b: Lane) -> Lane {
+    var y = Lane(repeating: 0)
+    y.replace(with: 1, where: a .== b)
+    return y
+  }
+
+  /// x > 0 ? x : a · x
+  @inline(__always) static func prelu(_ x: Lane, _ a: Lane) -> Lane {
+    var y = a * x
+    y.replace(with: x, where: x .> 0)
+    return y
+  }
+
   /// c > 0 ? a : b
   @inline(__always) static func select(_ c: Lane, _ a: Lane, _ b: Lane) -> Lane {
     var y = b
@@ -348,6 +437,22 @@ enum DoubleChoices {
   @inline(__always) static func leakyStep(_ x: Lane, _ alpha: Lane) -> Lane {
     var y = alpha
     y.replace(with: 1, where: x .> 0)
+    return y
+  }
+
+  @inline(__always) static func squareRoot(_ x: Lane) -> Lane { x.squareRoot() }
+
+  @inline(__always) static func square(_ x: Lane) -> Lane { x * x }
+
+  @inline(__always) static func equal(_ a: Lane, _ b: Lane) -> Lane {
+    var y = Lane(repeating: 0)
+    y.replace(with: 1, where: a .== b)
+    return y
+  }
+
+  @inline(__always) static func prelu(_ x: Lane, _ a: Lane) -> Lane {
+    var y = a * x
+    y.replace(with: x, where: x .> 0)
     return y
   }
 

@@ -44,7 +44,7 @@ enum VectorExpDouble {
     }
   }
 
-  @inline(__always)
+  @_transparent
   static func lanes(_ input: DoubleLane) -> DoubleLane {
     let overflow = DoubleLane(repeating: 709.782712893383973096)
     let underflow = DoubleLane(repeating: -745.1332191019412076235)
@@ -103,7 +103,7 @@ enum VectorLogDouble {
     }
   }
 
-  @inline(__always)
+  @_transparent
   static func lanes(_ input: DoubleLane) -> DoubleLane {
     var v = input
     let subnormal = v .< DoubleLane(repeating: Double.leastNormalMagnitude)

@@ -71,13 +71,16 @@ extension KernelTable {
   /// expf and logf, the four arithmetic ops the same IEEE operations wider, alone or fused, and
   /// relu, step, sign, hard_tanh, abs and neg the same choices wider (leaky_relu and leaky_step,
   /// which read a slope, are `parametricLoops`).
-  static let floatLoops: [(Op, ISALoop<Float>)] =
-    [
+  static let floatLoops: [(Op, ISALoop<Float>)] = {
+    var loops: [(Op, ISALoop<Float>)] = [
       (Op.tanh, tanhLoop), (Op.exp, expLoop), (Op.log, logLoop), (Op.sigmoid, sigmoidLoop),
       (Op.softplus, softplusLoop),
     ]
-    + arithmeticOps.map { ($0, arithmeticLoop($1)) }
-    + lanewiseOps.map { ($0, lanewiseLoop($1)) }
+    loops += arithmeticOps.map { ($0, arithmeticLoop($1)) }
+    loops += lanewiseOps.map { ($0, lanewiseLoop($1)) }
+    loops += binaryLanewiseOps.map { ($0, binaryLanewiseLoop($1)) }
+    return loops
+  }()
 
   /// sigmoid and softplus on the vector exp (and log): within 2.5 and 3 ulp.
   static let sigmoidLoop: ISALoop<Float> = { isa in
@@ -102,13 +105,16 @@ extension KernelTable {
 
   /// f64 exp and log run the ISA module's vector forms (fdlibm's exp and Cephes' log, within 1 ulp),
   /// and tanh, sigmoid and softplus forms on them (within 2, 2.5 and 3 ulp).
-  static let doubleLoops: [(Op, ISALoop<Double>)] =
-    [
+  static let doubleLoops: [(Op, ISALoop<Double>)] = {
+    var loops: [(Op, ISALoop<Double>)] = [
       (Op.exp, doubleExpLoop), (Op.log, doubleLogLoop), (Op.tanh, doubleTanhLoop),
       (Op.sigmoid, doubleSigmoidLoop), (Op.softplus, doubleSoftplusLoop),
     ]
-    + arithmeticOps.map { ($0, arithmeticLoop($1)) }
-    + lanewiseOps.map { ($0, lanewiseLoop($1)) }
+    loops += arithmeticOps.map { ($0, arithmeticLoop($1)) }
+    loops += lanewiseOps.map { ($0, lanewiseLoop($1)) }
+    loops += binaryLanewiseOps.map { ($0, binaryLanewiseLoop($1)) }
+    return loops
+  }()
 
   static let doubleExpLoop: ISALoop<Double> = { isa in
     { x, _, _, _, out, count in Compute.exp(x, out, count: count, isa: isa) }
@@ -150,12 +156,39 @@ extension KernelTable {
     }
   }
 
-  /// relu, its derivative step, sign, hard_tanh, abs and neg: a choice (or a sign bit) per
-  /// element, the scalar function's bits at the path's vector width (Compute.lanewise).
+  /// relu, its derivative step, sign, hard_tanh, abs, neg, sqrt and square: a choice, a sign bit
+  /// or one IEEE operation per element, the scalar function's bits at the path's vector width
+  /// (Compute.lanewise).
   static let lanewiseOps: [(Op, LanewiseOp)] = [
     (Op.relu, .relu), (Op.step, .step), (Op.sign, .sign), (Op.hardTanh, .hardTanh),
-    (Op.abs, .abs), (Op.neg, .negate),
+    (Op.abs, .abs), (Op.neg, .negate), (Op.sqrt, .squareRoot), (Op.square, .square),
   ]
+
+  /// equal and prelu: a choice per element (and a product), the scalar function's bits.
+  static let binaryLanewiseOps: [(Op, BinaryLanewiseOp)] = [
+    (Op.equal, .equal), (Op.prelu, .prelu),
+  ]
+
+  static func binaryLanewiseLoop(_ kind: BinaryLanewiseOp) -> ISALoop<Float> {
+    { isa in
+      { a, aCount, b, bCount, out, count in
+        Compute.lanewise(kind, a, aCount: aCount, b, bCount: bCount, out, count: count, isa: isa)
+      }
+    }
+  }
+
+  static func binaryLanewiseLoop(_ kind: BinaryLanewiseOp) -> ISALoop<Double> {
+    { isa in
+      { a, aCount, b, bCount, out, count in
+        Compute.lanewise(kind, a, aCount: aCount, b, bCount: bCount, out, count: count, isa: isa)
+      }
+    }
+  }
+
+  // log1p, expm1, sin, cos and pow stay libm's (the derived loops). Their vector forms
+  // (Compute.math, Compute.power; FFCKernels' VectorMath.swift) took less CPU time than libm in
+  // f64 on the AVX2 path of the Zen 4 test machine, but more on its AVX-512 path for some
+  // arguments, and more in f32 (README, "Vector log1p, expm1, sin, cos and pow").
 
   static func lanewiseLoop(_ kind: LanewiseOp) -> ISALoop<Float> {
     { isa in { x, _, _, _, out, count in Compute.lanewise(kind, x, out, count: count, isa: isa) } }
