@@ -162,15 +162,8 @@ public struct LeafValues: Sendable {
     // Nodes of one shape share one array (a deep network has thousands of nodes and a few
     // shapes): a look-up, not a new array per node.
     var bound: [Shape: [Int]] = [:]
-    var last: (shape: Shape, sizes: [Int])?
     for node in graph.nodes {
-      // Mostly the shape of the node before (cheaper to compare than to hash).
-      if let last, last.shape == node.shape {
-        shapes.append(last.sizes)
-        continue
-      }
       if let shape = bound[node.shape] {
-        last = (node.shape, shape)
         shapes.append(shape)
         continue
       }
@@ -181,7 +174,6 @@ public struct LeafValues: Sendable {
           location: node.location)
       }
       bound[node.shape] = shape
-      last = (node.shape, shape)
       shapes.append(shape)
     }
     return shapes
