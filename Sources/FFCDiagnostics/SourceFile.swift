@@ -16,8 +16,9 @@ public struct SourceFile: Sendable {
 
   private var contents: Contents { storage.contents }
 
-  /// The bytes with the offsets of their lines.
-  struct Contents: Sendable {
+  /// The bytes with the offsets of their lines. A class, so that a look-up (the parser makes a
+  /// range for every token) retains one object, not three arrays.
+  final class Contents: Sendable {
     let bytes: [UInt8]
     /// UTF-8 offsets of the first byte of every line.
     let lineStarts: [Int]
@@ -94,7 +95,10 @@ public struct SourceFile: Sendable {
 
   /// The 1-based line that contains `offset`.
   public func line(containing offset: Int) -> Int {
-    let lineStarts = contents.lineStarts
+    Self.line(containing: offset, contents.lineStarts)
+  }
+
+  private static func line(containing offset: Int, _ lineStarts: [Int]) -> Int {
     var low = 0
     var high = lineStarts.count - 1
     while low < high {
@@ -105,10 +109,25 @@ public struct SourceFile: Sendable {
   }
 
   public func location(of offset: Int) -> SourceLocation {
+    Self.location(of: offset, contents)
+  }
+
+  /// `onLine`: a line that may contain `offset` (a range's end is mostly on its start's line),
+  /// checked before the search.
+  private static func location(of offset: Int, _ contents: Contents, onLine hint: Int? = nil)
+    -> SourceLocation
+  {
     let (bytes, lineStarts, lineIsASCII) = (
       contents.bytes, contents.lineStarts, contents.lineIsASCII
     )
-    let line = line(containing: offset)
+    let line: Int
+    if let hint, lineStarts[hint - 1] <= offset,
+      hint == lineStarts.count || offset < lineStarts[hint]
+    {
+      line = hint
+    } else {
+      line = Self.line(containing: offset, lineStarts)
+    }
     let start = lineStarts[line - 1]
     let end = min(offset, bytes.count)
     if lineIsASCII[line - 1] {
@@ -129,6 +148,10 @@ public struct SourceFile: Sendable {
   }
 
   public func range(_ start: Int, _ end: Int) -> SourceRange {
-    SourceRange(file: path, start: location(of: start), end: location(of: max(start, end)))
+    let contents = self.contents
+    let first = Self.location(of: start, contents)
+    return SourceRange(
+      file: path, start: first,
+      end: Self.location(of: max(start, end), contents, onLine: first.line))
   }
 }

@@ -87,34 +87,39 @@ extension Lowering {
     }
     var weightStart = options.initializer
     var biasStart = Initializer.zeros
+    // Each name made once (a deep network has thousands of layers).
+    let (weightName, biasName) = (name + ".W", name + ".b")
     if let given = options.weight {
-      guard let start = denseStart(given, "\(name).W", [fanIn, units]) else { return nil }
+      guard let start = denseStart(given, weightName, [fanIn, units]) else { return nil }
       weightStart = start
     }
     if let given = options.bias {
-      guard let start = denseStart(given, "\(name).b", [units]) else { return nil }
+      guard let start = denseStart(given, biasName, [units]) else { return nil }
       biasStart = start
     }
     let weightShape = Shape([fanIn, units])
-    let weight = leaf(.param, qualified("\(name).W"), weightShape, nil)
-    guard bind("\(name).W", weight, at: nameRange) else { return nil }
+    let qualifiedWeight = qualified(weightName)
+    let weight = leaf(.param, qualifiedWeight, weightShape, nil)
+    guard bind(weightName, weight, at: nameRange) else { return nil }
     declarations.append(
       Declaration(
-        name: qualified("\(name).W"), kind: .param, node: weight, shape: weightShape,
+        name: qualifiedWeight, kind: .param, node: weight, shape: weightShape,
         initializer: weightStart,
         location: call.range.called(at: builder.callSite)))
     valueSites[declarations.count - 1] =
-      functionSite(qualified("\(name).W"), weightShape) ?? options.weightSite
+      functionSite(qualifiedWeight, weightShape) ?? options.weightSite
     guard var result = emit(call, { try $0.emit(Op.matmul, [x, weight]) }) else { return nil }
     if options.useBias {
-      let bias = leaf(.param, qualified("\(name).b"), Shape([units]), nil)
-      guard bind("\(name).b", bias, at: nameRange) else { return nil }
+      let biasShape = Shape([units])
+      let qualifiedBias = qualified(biasName)
+      let bias = leaf(.param, qualifiedBias, biasShape, nil)
+      guard bind(biasName, bias, at: nameRange) else { return nil }
       declarations.append(
         Declaration(
-          name: qualified("\(name).b"), kind: .param, node: bias, shape: Shape([units]),
+          name: qualifiedBias, kind: .param, node: bias, shape: biasShape,
           initializer: biasStart, location: call.range.called(at: builder.callSite)))
       valueSites[declarations.count - 1] =
-        functionSite(qualified("\(name).b"), Shape([units])) ?? options.biasSite
+        functionSite(qualifiedBias, biasShape) ?? options.biasSite
       guard let sum = emit(call, { [result] in try $0.elementwise(Op.add, result, bias) }) else {
         return nil
       }

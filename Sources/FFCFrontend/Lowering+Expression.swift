@@ -4,8 +4,17 @@ import FFCIR
 extension Lowering {
   /// Lowers an expression with one loop over its postorder nodes. A node whose operand failed is
   /// skipped silently: the first error is the one reported.
+  /// `root`: a value argument of the call at the expression's root, lowered alone (`dense`'s
+  /// input); never an option's subtree.
   mutating func lowerExpression(_ expression: Expression, root: Int? = nil) -> NodeID? {
     let rootIndex = root ?? expression.root
+    if expression.nodes[rootIndex].subtreeStart == rootIndex {
+      // One node, a name or a number (`dense(h, ...)`): no call in it has options to skip, and
+      // no operand to read.
+      let node = expression.nodes[rootIndex]
+      builder.currentLocation = node.range
+      return lowerNode(rootIndex, node, expression, [])
+    }
     let skipped = optionArguments(expression)
     var values = [NodeID?](repeating: nil, count: expression.nodes.count)
     for index in expression.nodes[rootIndex].subtreeStart...rootIndex where !skipped[index] {
@@ -51,9 +60,10 @@ extension Lowering {
     case .number(let x):
       return builder.constantNode(Tensor(x))
     case .name(let name):
-      if OpRegistry.callableOp(name) != nil || Self.specialForms.contains(name)
-        || functions[name] != nil,
-        scope[name] == nil
+      // The scope first: a name in scope (nearly every one) needs no other look-up.
+      if scope[name] == nil,
+        OpRegistry.callableOp(name) != nil || Self.specialForms.contains(name)
+          || functions[name] != nil
       {
         diagnostics.add(.functionAsValue(name, at: node.range))
         return nil

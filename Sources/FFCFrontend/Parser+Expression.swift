@@ -44,6 +44,10 @@ extension Parser {
   mutating func parseExpression(readsLiterals: Bool = false) throws(Diagnostic) -> Expression {
     var yard = Yard()
     yard.readsLiterals = readsLiterals
+    // Room for a statement's usual expression (`dense(h, 32, tanh)`) without regrowing.
+    yard.builder.nodes.reserveCapacity(8)
+    yard.operands.reserveCapacity(4)
+    yard.pending.reserveCapacity(4)
     var expectOperand = true
     while true {
       if expectOperand {
@@ -138,7 +142,10 @@ extension Parser {
   /// closing bracket, or the end of the expression (nil). Returns whether an operand comes next.
   private mutating func parseAfterOperand(_ yard: inout Yard) throws(Diagnostic) -> Bool? {
     let token = current
-    if token.kind == .symbol, let spelling = OpRegistry.infixOp(token.text)?.spelling {
+    // Brackets, commas and '.' are no operators: they skip the registry's look-up.
+    if token.kind == .symbol, !Self.isPunctuation(token.text),
+      let spelling = OpRegistry.infixOp(token.text)?.spelling
+    {
       while let top = yard.pending.last, shouldReduce(top, before: spelling) {
         reduceEntry(yard.pending.removeLast(), &yard.builder, &yard.operands)
       }
@@ -190,6 +197,10 @@ extension Parser {
       return false
     }
     return nil
+  }
+
+  private static func isPunctuation(_ text: String) -> Bool {
+    text == "(" || text == ")" || text == "," || text == "[" || text == "]" || text == "."
   }
 
   /// Applies a pending prefix or binary operator to the operands on top of the stack.
@@ -279,7 +290,11 @@ extension Parser {
       guard case .name(let name) = yard.builder.nodes[callee].kind else {
         throw Diagnostic.notCallable(at: yard.builder.nodes[callee].range)
       }
-      var labels = [(String, SourceRange)?](repeating: nil, count: arguments.count)
+      // Most calls have no labels: the array is made only for those that do.
+      var labels: [(String, SourceRange)?] = []
+      if let last = yard.labels.last, last.bracket >= bracket {
+        labels = [(String, SourceRange)?](repeating: nil, count: arguments.count)
+      }
       while let last = yard.labels.last, last.bracket >= bracket {
         // A label whose value is missing (`sum(axis=)`) names no argument: the call is reported
         // for what it lacks, and the label is dropped.
@@ -288,8 +303,11 @@ extension Parser {
         }
         yard.labels.removeLast()
       }
-      let args = arguments.enumerated().map { i, value in
-        ExpressionNode.Argument(label: labels[i]?.0, labelRange: labels[i]?.1, value: value)
+      var args: [ExpressionNode.Argument] = []
+      args.reserveCapacity(arguments.count)
+      for (i, value) in arguments.enumerated() {
+        let label = labels.isEmpty ? nil : labels[i]
+        args.append(ExpressionNode.Argument(label: label?.0, labelRange: label?.1, value: value))
       }
       let node = yard.builder.add(
         .call(callee: name, arguments: args), start: yard.builder.nodes[callee].range.start.offset,
@@ -346,12 +364,15 @@ struct ExpressionArena {
     _ kind: ExpressionNode.Kind, start: Int?, focusRange: SourceRange, children: [Int],
     file: SourceFile, end: Int? = nil
   ) -> Int {
-    let childStarts = children.map { nodes[$0].range.start.offset }
-    let childEnds = children.map { nodes[$0].range.end.offset }
-    let lower = min(
-      start ?? Int.max, childStarts.min() ?? focusRange.start.offset, focusRange.start.offset)
-    let upper = max(end ?? 0, childEnds.max() ?? focusRange.end.offset, focusRange.end.offset)
-    let subtreeStart = children.map { nodes[$0].subtreeStart }.min() ?? nodes.count
+    // One loop, no arrays: a node per operator and per call.
+    var lower = min(start ?? Int.max, focusRange.start.offset)
+    var upper = max(end ?? 0, focusRange.end.offset)
+    var subtreeStart = nodes.count
+    for child in children {
+      lower = min(lower, nodes[child].range.start.offset)
+      upper = max(upper, nodes[child].range.end.offset)
+      subtreeStart = min(subtreeStart, nodes[child].subtreeStart)
+    }
     nodes.append(
       ExpressionNode(
         kind: kind, range: file.range(lower, upper), focus: focusRange, subtreeStart: subtreeStart))

@@ -52,10 +52,19 @@ public struct BufferPlan: Sendable {
     var capacities: [Int] = []
     var free = FreeBuffers()
     var buffers = [Int](repeating: -1, count: nodeCount)
+    // Per node, no allocation: the inputs read for the last time (one array, refilled), and the
+    // node that last released each buffer (a fused node may read thousands of values, so the
+    // released buffers are deduplicated by mark, not by a search, keeping this linear).
+    var dying: [Int] = []
+    var releasedBy = [Int](repeating: -1, count: nodeCount)
     for (index, node) in graph.nodes.enumerated() {
       let count = Swift.max(1, counts[index])
-      let dying = node.inputs.map(\.index).filter {
-        lastUse[$0] == index && lateUse[$0] != index && !pinned[$0]
+      dying.removeAll(keepingCapacity: true)
+      for input in node.inputs
+      where lastUse[input.index] == index && lateUse[input.index] != index
+        && !pinned[input.index]
+      {
+        dying.append(input.index)
       }
       if node.op.isLeaf {
         // Leaves are written before the run starts: a buffer an earlier node reuses would
@@ -72,16 +81,18 @@ public struct BufferPlan: Sendable {
         buffers[index] = capacities.count
         capacities.append(count)
       }
-      // A fused node may read thousands of values: a set, not a search of `released`, keeps
-      // this linear.
-      var released: [Int] = []
-      var seen: Set<Int> = []
-      for input in dying + (readLate[index] ?? []).filter({ !pinned[$0] })
-      where buffers[input] != buffers[index] && seen.insert(buffers[input]).inserted {
-        released.append(buffers[input])
+      // The inputs read for the last time, then the values read late at this node (`lateReads`).
+      if let late = readLate[index] {
+        for input in late where !pinned[input] { dying.append(input) }
       }
-      if lastUse[index] < 0 && !pinned[index] { released.append(buffers[index]) }
-      for buffer in released { free.add(buffer, capacity: capacities[buffer]) }
+      for input in dying
+      where buffers[input] != buffers[index] && releasedBy[buffers[input]] != index {
+        releasedBy[buffers[input]] = index
+        free.add(buffers[input], capacity: capacities[buffers[input]])
+      }
+      if lastUse[index] < 0 && !pinned[index] {
+        free.add(buffers[index], capacity: capacities[buffers[index]])
+      }
     }
 
     var offsets: [Int] = []
@@ -108,8 +119,12 @@ public struct BufferPlan: Sendable {
   static func donor(
     _ graph: Graph, _ dying: [Int], fitting count: Int, _ capacities: [Int], _ buffers: [Int]
   ) -> Int? {
-    let fitting = dying.filter { capacities[buffers[$0]] >= count }
-    return fitting.first { graph.nodes[$0].op === Op.matmul } ?? fitting.first
+    var first: Int?
+    for input in dying where capacities[buffers[input]] >= count {
+      if graph.nodes[input].op === Op.matmul { return input }
+      if first == nil { first = input }
+    }
+    return first
   }
 }
 
@@ -119,29 +134,32 @@ public struct BufferPlan: Sendable {
 private struct FreeBuffers {
   /// The capacities that have free buffers, ascending.
   private var sizes: [Int] = []
-  /// The free buffers of each capacity in the order they were freed, from `head` on.
-  private var queues: [Int: (buffers: [Int], head: Int)] = [:]
+  /// The free buffers of each capacity (`queues[i]` for `sizes[i]`) in the order they were
+  /// freed, from `heads[i]` on.
+  private var queues: [[Int]] = []
+  private var heads: [Int] = []
 
   mutating func add(_ buffer: Int, capacity: Int) {
-    if queues[capacity] == nil {
-      sizes.insert(capacity, at: firstSize(atLeast: capacity))
-      queues[capacity] = ([], 0)
+    let position = firstSize(atLeast: capacity)
+    if position < sizes.count && sizes[position] == capacity {
+      queues[position].append(buffer)
+    } else {
+      sizes.insert(capacity, at: position)
+      queues.insert([buffer], at: position)
+      heads.insert(0, at: position)
     }
-    queues[capacity]!.buffers.append(buffer)
   }
 
   /// The chosen buffer of capacity `count` or more, removed from the free ones; nil when none fits.
   mutating func take(fitting count: Int) -> Int? {
     let position = firstSize(atLeast: count)
-    guard position < sizes.count, var queue = queues.removeValue(forKey: sizes[position]) else {
-      return nil
-    }
-    let buffer = queue.buffers[queue.head]
-    queue.head += 1
-    if queue.head == queue.buffers.count {
+    guard position < sizes.count else { return nil }
+    let buffer = queues[position][heads[position]]
+    heads[position] += 1
+    if heads[position] == queues[position].count {
       sizes.remove(at: position)
-    } else {
-      queues[sizes[position]] = queue
+      queues.remove(at: position)
+      heads.remove(at: position)
     }
     return buffer
   }

@@ -163,13 +163,21 @@ public struct LeafValues: Sendable {
   {
     var shapes: [[Int]] = []
     shapes.reserveCapacity(graph.nodes.count)
+    // Nodes of one shape share one array (a deep network has thousands of nodes and a few
+    // shapes): a look-up, not a new array per node.
+    var bound: [Shape: [Int]] = [:]
     for node in graph.nodes {
+      if let shape = bound[node.shape] {
+        shapes.append(shape)
+        continue
+      }
       guard let shape = node.shape.bound(bindings) else {
         throw EvaluationError(
           message:
             "the size of \(node.shape) is not known: no data binds \(node.shape.symbols.joined(separator: ", "))",
           location: node.location)
       }
+      bound[node.shape] = shape
       shapes.append(shape)
     }
     return shapes

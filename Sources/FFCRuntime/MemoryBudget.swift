@@ -20,7 +20,17 @@ public enum MemoryBudget {
     _ shape: [Int], bytesPerElement: Int, of what: @autoclosure () -> String,
     at location: SourceRange?
   ) throws(EvaluationError) -> Int {
-    let count = Shape(shape).elementCount ?? Int.max
+    // The product, Int.max when it overflows (as `Shape.elementCount`), without making a Shape:
+    // a plan counts every node's elements.
+    var count = 1
+    for size in shape {
+      let (product, overflow) = count.multipliedReportingOverflow(by: size)
+      if overflow {
+        count = Int.max
+        break
+      }
+      count = product
+    }
     let (bytes, overflow) = count.multipliedReportingOverflow(by: bytesPerElement)
     if overflow || bytes > limit.bytes {
       throw EvaluationError(

@@ -46,6 +46,10 @@ public final class Plan<T: PlanScalar> {
   /// `external` gives leaves buffers the caller owns (and keeps alive as long as the plan): the
   /// parameters training updates, shared by the plans for each batch size. `updates`: plain SGD
   /// steps the plan applies itself where it can (`UpdateFusion`; `fusesUpdate(of:)`).
+  // Specialised: called from other modules, the generic initialiser looked up the pointer and
+  // array types' metadata per node.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public init(
     _ graph: Graph, bindings: [String: Int], keepAll: Bool = false, keep: [NodeID] = [],
     external: [NodeID: UnsafeMutablePointer<T>] = [:], updates: ParameterUpdates<T>? = nil

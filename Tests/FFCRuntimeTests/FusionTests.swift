@@ -213,6 +213,27 @@ import Testing
     #expect(result.gradients.map(\.declaration) == graph.gradients.map(\.declaration))
   }
 
+  /// Fused nodes alike (every layer's `tanh(add(#0, #1))` and its derivative: same program and
+  /// shapes) share one layout in a plan, and each still reads its own operands and writes its own
+  /// value: the deep MLP's outputs, loss and gradients are the unfused graph's.
+  @Test func alikeFusedNodesReadTheirOwnOperands() throws {
+    let graph = try Programs.compile(
+      MLPGenerator.program(depth: 12, width: 5, batch: "3"), differentiate: true)
+    let fused = try Pipeline.execution().run(graph).graph
+    #expect(fused.nodes.count { $0.op === Op.fused } >= 23)
+    let feeds = [
+      "X": Tensor(shape: [3, 5], scalars: (0..<15).map { Double($0) / 10 - 0.7 }),
+      "Y": Tensor(shape: [3, 5], scalars: (0..<15).map { Double($0 % 4) / 4 - 0.3 }),
+    ]
+    let plain = try Interpreter.roots(graph, feeds: feeds, as: Double.self)
+    let result = try Interpreter.roots(fused, feeds: feeds, as: Double.self)
+    for (a, b) in zip(result.outputs + result.gradients, plain.outputs + plain.gradients) {
+      #expect(Numerics.maxRelativeError(a, b) < 1e-12)
+    }
+    #expect(result.gradients.count == 24)
+    #expect(abs(result.loss!.scalars[0] - plain.loss!.scalars[0]) < 1e-12)
+  }
+
   /// A chain of 1,800 elementwise ops is one fused node, computing what the unfused graph does,
   /// and its printed program grows linearly (long nested text is named, `$k = ...`).
   @Test func aLongChainIsOneFusedNode() throws {

@@ -14,7 +14,9 @@ extension KernelTable {
 /// strides into a block buffer (once per run when every block reads the same pattern: a bias
 /// repeated over rows); scalars and literals are read as one value.
 func fusedKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
-  let layout = FusedLayout<T>(c)
+  let layout = FusedLayout<T>.shared(c)
+  let inputs = c.inputs.map { UnsafePointer($0) }
+  let output = c.output
   let workspace = c.workspace
   // At least one element: a single step reading only in-place inputs and single values (x − m
   // with m of shape [N, 1] at N = 1) needs no scratch, but the workspace allocates nothing for
@@ -24,22 +26,41 @@ func fusedKernel<T: PlanScalar>(_ c: KernelCall<T>) -> Instruction {
     // The workspace is allocated once every kernel has reserved; a plan with a fused node
     // always reserves, so `base` exists when this runs.
     guard let scratch = workspace.base else { return }
-    layout.run(scratch)
+    inputs.withUnsafeBufferPointer { inputs in layout.run(scratch, inputs, output) }
   }
 }
 
-/// Where each operand and step of a fused node lives, decided when the plan is built.
+/// What a fused node's layout depends on: its program, its shapes, and which inputs share the
+/// output's buffer. Nodes alike share one layout (a deep network has thousands of them).
+struct FusedLayoutKey: Hashable {
+  let program: ElementwiseProgram
+  let inputShapes: [[Int]]
+  let outputShape: [Int]
+  let inOutput: [Bool]
+}
+
+/// The fused layouts of one plan, by what they depend on.
+final class FusedLayouts<T: PlanScalar> {
+  var byKey: [FusedLayoutKey: FusedLayout<T>] = [:]
+}
+
+/// Where each operand and step of a fused node lives, decided when the plan is built, with the
+/// node's inputs named by their position (the node's own pointers are given to `run`).
 struct FusedLayout<T: PlanScalar> {
   /// An operand of a step: an input read in place at the block's offset, or a value at a fixed
   /// place (a block buffer in the scratch memory, or a single value).
   struct Source {
-    var pointer: UnsafePointer<T>?
+    /// The node's input read, or -1 for the scratch memory at `scratchOffset`.
+    var input = -1
     var scratchOffset = 0
     var advances = false
     var isScalar = false
 
-    func resolve(_ scratch: UnsafeMutablePointer<T>, _ start: Int) -> UnsafePointer<T> {
-      let base = pointer ?? UnsafePointer(scratch + scratchOffset)
+    func resolve(
+      _ scratch: UnsafeMutablePointer<T>, _ inputs: UnsafeBufferPointer<UnsafePointer<T>>,
+      _ start: Int
+    ) -> UnsafePointer<T> {
+      let base = input >= 0 ? inputs[input] : UnsafePointer(scratch + scratchOffset)
       return advances ? base + start : base
     }
   }
@@ -61,35 +82,67 @@ struct FusedLayout<T: PlanScalar> {
     let everyBlock: Bool
   }
 
+  /// The layout of `c`'s node: one made for an earlier node alike (same program, shapes and
+  /// inputs sharing the output's buffer) in the same plan, or a new one.
+  static func shared(_ c: KernelCall<T>) -> FusedLayout<T> {
+    let count = c.outputCount
+    let outputRange = UnsafePointer(c.output)..<UnsafePointer(c.output + Swift.max(count, 1))
+    var inOutput: [Bool] = []
+    inOutput.reserveCapacity(c.inputs.count)
+    for input in c.inputs { inOutput.append(outputRange.contains(UnsafePointer(input))) }
+    let key = FusedLayoutKey(
+      program: c.attributes.program("program"), inputShapes: c.inputShapes,
+      outputShape: c.outputShape, inOutput: inOutput)
+    // The plan's workspace holds this element type's layouts only.
+    let layouts =
+      c.workspace.fusedLayouts.map { unsafeDowncast($0, to: FusedLayouts<T>.self) }
+      ?? FusedLayouts<T>()
+    c.workspace.fusedLayouts = layouts
+    if let layout = layouts.byKey[key] { return layout }
+    let layout = FusedLayout(c, key)
+    layouts.byKey[key] = layout
+    return layout
+  }
+
   let count: Int
   let block: Int
-  let output: UnsafeMutablePointer<T>
   /// Literals and small inputs that share the output's buffer, written into scratch memory
   /// before the first block (the output would overwrite them as the blocks go).
   let fixedValues: [(value: T, offset: Int)]
-  let copies: [(source: UnsafePointer<T>, count: Int, offset: Int)]
+  let copies: [(input: Int, count: Int, offset: Int)]
   let gathers: [Gather]
   let steps: [Step]
   let scratchCount: Int
 
   static var defaultBlock: Int { 512 }
 
-  init(_ c: KernelCall<T>) {
-    let program = c.attributes.program("program")
+  private init(_ c: KernelCall<T>, _ key: FusedLayoutKey) {
+    let program = key.program
     let count = c.outputCount
-    let inputCounts = c.inputShapes.map { $0.reduce(1, *) }
-    let layouts = inputCounts.indices.filter { inputCounts[$0] != count && inputCounts[$0] != 1 }
-      .map { Compute.StridedLayout(broadcasting: c.inputShapes[$0], to: c.outputShape) }
+    var inputCounts: [Int] = []
+    inputCounts.reserveCapacity(c.inputShapes.count)
+    // Each input's strides over the output, made once (`blockSize` and `placeInputs` read them):
+    // for the inputs smaller than the output and not single values.
+    var layouts: [Compute.StridedLayout?] = []
+    layouts.reserveCapacity(c.inputShapes.count)
+    for shape in c.inputShapes {
+      let n = shape.reduce(1, *)
+      inputCounts.append(n)
+      layouts.append(
+        n != count && n != 1
+          ? Compute.StridedLayout(broadcasting: shape, to: c.outputShape) : nil)
+    }
     // A small output needs block buffers only as large as itself.
-    let block = Swift.min(Self.blockSize(layouts, count: count), Swift.max(count, 1))
+    let block = Swift.min(
+      Self.blockSize(layouts.compactMap { $0 }, count: count), Swift.max(count, 1))
     var scratch = ScratchAllocator()
     let inputs = Self.placeInputs(
-      c, inputCounts, spread: Self.spreadInputs(program, inputCounts, count: count), block: block,
-      &scratch)
+      c, inputCounts, layouts, inOutput: key.inOutput,
+      spread: Self.spreadInputs(program, inputCounts, count: count), block: block, &scratch)
     let literals = Self.placeLiterals(program, &scratch)
     steps = Self.placeSteps(
       program, inputs: inputs.sources, literals: literals.sources, block: block, &scratch)
-    (self.count, self.block, output) = (count, block, c.output)
+    (self.count, self.block) = (count, block)
     (copies, gathers, fixedValues) = (inputs.copies, inputs.gathers, literals.values)
     scratchCount = scratch.used
   }
@@ -129,40 +182,39 @@ struct FusedLayout<T: PlanScalar> {
   /// value, or gathered through its strides into a block buffer. A small operand that shares the
   /// output's buffer (its last reader runs in place) is copied out first.
   static func placeInputs(
-    _ c: KernelCall<T>, _ inputCounts: [Int], spread: Set<Int>, block: Int,
-    _ scratch: inout ScratchAllocator
+    _ c: KernelCall<T>, _ inputCounts: [Int], _ layouts: [Compute.StridedLayout?],
+    inOutput: [Bool], spread: Set<Int>, block: Int, _ scratch: inout ScratchAllocator
   ) -> (
-    sources: [Source], copies: [(source: UnsafePointer<T>, count: Int, offset: Int)],
-    gathers: [Gather]
+    sources: [Source], copies: [(input: Int, count: Int, offset: Int)], gathers: [Gather]
   ) {
     let count = c.outputCount
     var sources = [Source](repeating: Source(), count: c.inputs.count)
-    var copies: [(source: UnsafePointer<T>, count: Int, offset: Int)] = []
+    var copies: [(input: Int, count: Int, offset: Int)] = []
     var gathers: [Gather] = []
-    let outputRange = UnsafePointer(c.output)..<UnsafePointer(c.output + Swift.max(count, 1))
-    for (i, input) in c.inputs.enumerated() {
+    for i in c.inputs.indices {
       let n = inputCounts[i]
       if n == count {
-        sources[i] = Source(pointer: UnsafePointer(input), advances: true)
+        sources[i] = Source(input: i, advances: true)
         continue
       }
-      var from = Source(pointer: UnsafePointer(input), isScalar: true)
-      if outputRange.contains(UnsafePointer(input)) {
+      var from = Source(input: i, isScalar: true)
+      if inOutput[i] {
         let offset = scratch.take(n)
-        copies.append((UnsafePointer(input), n, offset))
-        from = Source(pointer: nil, scratchOffset: offset, isScalar: true)
+        copies.append((i, n, offset))
+        from = Source(scratchOffset: offset, isScalar: true)
       }
       if n == 1 && !spread.contains(i) {
         sources[i] = from
         continue
       }
-      let layout = Compute.StridedLayout(broadcasting: c.inputShapes[i], to: c.outputShape)
+      let layout =
+        layouts[i] ?? Compute.StridedLayout(broadcasting: c.inputShapes[i], to: c.outputShape)
       let offset = scratch.take(block)
       gathers.append(
         Gather(
           source: from, layout: layout, scratchOffset: offset,
           everyBlock: !repeatsEveryBlock(layout, block: block)))
-      sources[i] = Source(pointer: nil, scratchOffset: offset)
+      sources[i] = Source(scratchOffset: offset)
     }
     return (sources, copies, gathers)
   }
@@ -178,7 +230,7 @@ struct FusedLayout<T: PlanScalar> {
       for case .literal(let x) in step.operands where sources[x.bitPattern] == nil {
         let offset = scratch.take(1)
         values.append((T(x), offset))
-        sources[x.bitPattern] = Source(pointer: nil, scratchOffset: offset, isScalar: true)
+        sources[x.bitPattern] = Source(scratchOffset: offset, isScalar: true)
       }
     }
     return (values, sources)
@@ -197,14 +249,19 @@ struct FusedLayout<T: PlanScalar> {
     var free: [Int] = []
     var offsets: [Int] = []
     var steps: [Step] = []
-    for (index, step) in program.steps.enumerated() {
-      let operands = step.operands.map { operand -> Source in
-        switch operand {
-        case .input(let i): inputs[i]
-        case .step(let k): Source(pointer: nil, scratchOffset: offsets[k])
-        case .literal(let x): literals[x.bitPattern] ?? Source()
-        }
+    offsets.reserveCapacity(program.steps.count)
+    steps.reserveCapacity(program.steps.count)
+    func source(_ operand: ElementwiseProgram.Operand, _ offsets: [Int]) -> Source {
+      switch operand {
+      case .input(let i): inputs[i]
+      case .step(let k): Source(scratchOffset: offsets[k])
+      case .literal(let x): literals[x.bitPattern] ?? Source()
       }
+    }
+    for (index, step) in program.steps.enumerated() {
+      // A step reads one operand or two (a unary loop ignores `b`).
+      let a = source(step.operands[0], offsets)
+      let b = step.operands.count > 1 ? source(step.operands[1], offsets) : a
       for case .step(let k) in step.operands
       where lastReader[k] == index && !free.contains(offsets[k]) {
         free.append(offsets[k])
@@ -216,9 +273,7 @@ struct FusedLayout<T: PlanScalar> {
       }
       steps.append(
         Step(
-          loop: T.loop(kernel, step.attributes), a: operands[0],
-          b: operands.count > 1 ? operands[1] : operands[0],
-          target: target))
+          loop: T.loop(kernel, step.attributes), a: a, b: b, target: target))
     }
     return steps
   }
@@ -245,20 +300,25 @@ struct FusedLayout<T: PlanScalar> {
     return block % p == 0
   }
 
-  func run(_ scratch: UnsafeMutablePointer<T>) {
-    for copy in copies { (scratch + copy.offset).update(from: copy.source, count: copy.count) }
+  func run(
+    _ scratch: UnsafeMutablePointer<T>, _ inputs: UnsafeBufferPointer<UnsafePointer<T>>,
+    _ output: UnsafeMutablePointer<T>
+  ) {
+    for copy in copies {
+      (scratch + copy.offset).update(from: inputs[copy.input], count: copy.count)
+    }
     for (value, offset) in fixedValues { scratch[offset] = value }
     for gather in gathers where !gather.everyBlock {
       Compute.gather(
-        gather.source.resolve(scratch, 0), scratch + gather.scratchOffset, gather.layout, start: 0,
-        count: Swift.min(block, count))
+        gather.source.resolve(scratch, inputs, 0), scratch + gather.scratchOffset, gather.layout,
+        start: 0, count: Swift.min(block, count))
     }
     var start = 0
     while start < count {
       let n = Swift.min(block, count - start)
       for gather in gathers where gather.everyBlock {
         Compute.gather(
-          gather.source.resolve(scratch, 0), scratch + gather.scratchOffset, gather.layout,
+          gather.source.resolve(scratch, inputs, 0), scratch + gather.scratchOffset, gather.layout,
           start: start, count: n)
       }
       // Steps are read in place, not copied out (a copy retains each loop's closure: on a tiny
@@ -267,8 +327,8 @@ struct FusedLayout<T: PlanScalar> {
         for i in steps.indices {
           let out = steps[i].target.map { scratch + $0 } ?? output + start
           steps[i].loop(
-            steps[i].a.resolve(scratch, start), steps[i].a.isScalar ? 1 : n,
-            steps[i].b.resolve(scratch, start),
+            steps[i].a.resolve(scratch, inputs, start), steps[i].a.isScalar ? 1 : n,
+            steps[i].b.resolve(scratch, inputs, start),
             steps[i].b.isScalar ? 1 : n, out, n)
         }
       }

@@ -12,6 +12,9 @@ public final class Workspace<T: KernelScalar> {
   // check (a measurable part of a tiny network's step) is left out.
   @exclusivity(unchecked) public private(set) var base: UnsafeMutablePointer<T>?
   public private(set) var count = 0
+  /// The fused nodes' layouts made so far in this plan (a `FusedLayouts<T>`), shared by nodes
+  /// alike: kernels are made one at a time, as the plan is built.
+  var fusedLayouts: AnyObject?
 
   public init() {}
 
