@@ -78,14 +78,13 @@ extension Graph {
       if let verified, hasCheckedTwin(index, in: verified) { continue }
       let shape: Shape
       do {
-        // Overwritten in place when the count is the last node's: emptying the array first went
-        // through the generic `replaceSubrange`, a tenth of what verification cost.
-        if inputShapes.count == inputs.count {
-          for position in inputs.indices {
-            inputShapes[position] = nodes[inputs[position].index].shape
-          }
-        } else {
-          inputShapes = inputs.map { nodes[$0.index].shape }
+        // Overwritten in place, the length fitted one element at a time: emptying the array
+        // first went through the generic `replaceSubrange` (a tenth of what verification cost),
+        // and mapping the operands anew reserved a new buffer whenever the count changed.
+        while inputShapes.count > inputs.count { inputShapes.removeLast() }
+        while inputShapes.count < inputs.count { inputShapes.append(.scalar) }
+        for position in inputs.indices {
+          inputShapes[position] = nodes[inputs[position].index].shape
         }
         shape = try op.inferShape(inputShapes, nodes[index].attributes)
       } catch {
