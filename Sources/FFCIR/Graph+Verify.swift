@@ -7,7 +7,13 @@ public struct VerificationError: Error, Sendable, CustomStringConvertible {
 extension Graph {
   /// For each node, whether it is a copy of the node at its place in `other`.
   func keptNodes(_ other: Graph) -> [Bool] {
-    nodes.indices.map { $0 < other.nodes.count && nodes[$0].isCopy(of: other.nodes[$0]) }
+    nodes.indices.map { isKept($0, from: other) }
+  }
+
+  /// Whether node `index` is a copy of the node at its place in `other` (`keptNodes`, one node
+  /// at a time: verification asks it in place instead of mapping the graph to an array first).
+  @inline(__always) func isKept(_ index: Int, from other: Graph) -> Bool {
+    index < other.nodes.count && nodes[index].isCopy(of: other.nodes[index])
   }
 
   /// Whether node `index` has a twin in `verified` (a graph that passed `verify`): the node it
@@ -15,12 +21,14 @@ extension Graph {
   /// shape and as many operands, each of the same shape as this node's. The shape rule depends
   /// only on those, so it would give this node's shape as it gave the twin's.
   func hasCheckedTwin(_ index: Int, in verified: Graph) -> Bool {
-    let origin = nodes[index].origin
+    // The fields objects are read once each, not through a node copied out per field.
+    let fields = nodes[index].fields
+    let origin = fields.origin
     guard origin >= 0, origin < verified.nodes.count else { return false }
-    guard nodes[index].hasSameRule(as: verified.nodes[origin]) else { return false }
-    let (inputs, twinInputs) = (nodes[index].inputs, verified.nodes[origin].inputs)
-    for position in inputs.indices {
-      let (operand, twinOperand) = (inputs[position].index, twinInputs[position].index)
+    let twin = verified.nodes[origin].fields
+    guard Node.hasSameRule(fields, twin) else { return false }
+    for position in fields.inputs.indices {
+      let (operand, twinOperand) = (fields.inputs[position].index, twin.inputs[position].index)
       if !nodes[operand].hasSameShape(as: verified.nodes[twinOperand]) { return false }
     }
     return true
@@ -46,11 +54,15 @@ extension Graph {
   /// checks but not the shape rule, which would read the same op, attributes and shapes.
   public func verify(since verified: Graph? = nil) throws(VerificationError) {
     var inputShapes: [Shape] = []  // reused: one array for every node, not one each
-    let kept = verified.map(keptNodes) ?? []
     // Fields are read in place (`nodes[index].op`), not by copying each node out: the pass
-    // manager verifies graphs of thousands of nodes after every pass.
-    for index in nodes.indices
-    where kept.isEmpty || !(kept[index] && nodes[index].inputs.allSatisfy { kept[$0.index] }) {
+    // manager verifies graphs of thousands of nodes after every pass. Whether a node is kept is
+    // asked in place too (`isKept`), not mapped to an array of flags per verification.
+    for index in nodes.indices {
+      if let verified, isKept(index, from: verified),
+        nodes[index].inputs.allSatisfy({ isKept($0.index, from: verified) })
+      {
+        continue
+      }
       let (op, inputs) = (nodes[index].op, nodes[index].inputs)
       for input in inputs where input.index >= index || input.index < 0 {
         throw VerificationError(
@@ -66,8 +78,14 @@ extension Graph {
       if let verified, hasCheckedTwin(index, in: verified) { continue }
       let shape: Shape
       do {
-        inputShapes.removeAll(keepingCapacity: true)
-        for input in inputs { inputShapes.append(nodes[input.index].shape) }
+        // Overwritten in place, the length fitted one element at a time: emptying the array
+        // first went through the generic `replaceSubrange` (a tenth of what verification cost),
+        // and mapping the operands anew reserved a new buffer whenever the count changed.
+        while inputShapes.count > inputs.count { inputShapes.removeLast() }
+        while inputShapes.count < inputs.count { inputShapes.append(.scalar) }
+        for position in inputs.indices {
+          inputShapes[position] = nodes[inputs[position].index].shape
+        }
         shape = try op.inferShape(inputShapes, nodes[index].attributes)
       } catch {
         throw VerificationError(message: "node %\(index) ('\(op.name)') is ill-shaped: \(error)")

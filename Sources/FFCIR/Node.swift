@@ -109,15 +109,18 @@ public struct Node: Sendable {
 
   /// Whether `other` has this node's op, attributes and shape and as many operands (what its
   /// shape rule reads besides the operands' shapes), compared in place without copying a field.
-  func hasSameRule(as other: Node) -> Bool {
-    let (a, b) = (fields, other.fields)
+  func hasSameRule(as other: Node) -> Bool { Self.hasSameRule(fields, other.fields) }
+
+  /// `hasSameRule` on two nodes' fields objects. The cheap tests come first: the shape and the
+  /// attributes are compared element by element only when the op and operand count agree.
+  @inline(__always) static func hasSameRule(_ a: Fields, _ b: Fields) -> Bool {
     if a === b { return true }
     return a.op === b.op && a.inputs.count == b.inputs.count && a.shape == b.shape
       && a.attributes == b.attributes
   }
 
   /// Whether `other` has this node's shape, compared in place.
-  func hasSameShape(as other: Node) -> Bool {
+  @inline(__always) func hasSameShape(as other: Node) -> Bool {
     fields === other.fields || fields.shape == other.fields.shape
   }
 

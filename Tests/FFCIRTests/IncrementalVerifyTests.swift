@@ -39,4 +39,32 @@ import Testing
     #expect(throws: VerificationError.self) { try broken.verify(since: graph) }
     #expect(throws: VerificationError.self) { try broken.verify() }
   }
+
+  /// A renumbered copy of a checked node (`withInputs(_:from:)`, which notes its twin) is spared
+  /// the shape rule only when its operands have its twin's shapes: reading an operand of another
+  /// shape, it is checked and caught.
+  @Test func aCopyReadingAnOperandOfAnotherShapeIsStillChecked() throws {
+    let graph = try Programs.lower(Self.program)
+    let index = try #require(graph.nodes.firstIndex { $0.op === Op.tanh })
+    let tanh = graph.nodes[index]
+    let operandShape = graph.nodes[tanh.inputs[0].index].shape
+    let other = try #require(
+      graph.nodes.indices.first { $0 < index && graph.nodes[$0].shape != operandShape })
+    func replaced(_ node: Node) -> Graph {
+      var nodes = graph.nodes
+      nodes[index] = node
+      return Graph(
+        name: graph.name, nodes: nodes, declarations: graph.declarations, outputs: graph.outputs,
+        loss: graph.loss, gradients: graph.gradients)
+    }
+    // The same operand: the twin's shapes, so no shape rule is needed and the graph passes.
+    let same = replaced(tanh.withInputs(tanh.inputs, from: index))
+    #expect(same.hasCheckedTwin(index, in: graph))
+    try same.verify(since: graph)
+    // An operand of another shape: no twin, and the shape rule catches it.
+    let broken = replaced(tanh.withInputs([NodeID(other)], from: index))
+    #expect(!broken.hasCheckedTwin(index, in: graph))
+    #expect(throws: VerificationError.self) { try broken.verify(since: graph) }
+    #expect(throws: VerificationError.self) { try broken.verify() }
+  }
 }
