@@ -91,17 +91,6 @@ public protocol ISAKernels {
   static func lanewise(
     _ op: BinaryLanewiseOp, _ a: UnsafePointer<Double>, aCount: Int, _ b: UnsafePointer<Double>,
     bCount: Int, _ out: UnsafeMutablePointer<Double>, count: Int)
-  /// log1p, expm1, sin or cos elementwise (`MathOp`; FFCKernels' VectorMath.swift) by the
-  /// module's vector forms, within the bound `MathOp` states, the same bits on every path.
-  static func math(
-    _ op: MathOp, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int)
-  static func math(
-    _ op: MathOp, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int)
-  /// pow(a, b) in f32 elementwise on the f64 vector exp and log, either operand possibly one
-  /// value repeated: within 1 ulp, libm's special values, the same bits on every path.
-  static func power(
-    _ a: UnsafePointer<Float>, aCount: Int, _ b: UnsafePointer<Float>, bCount: Int,
-    _ out: UnsafeMutablePointer<Float>, count: Int)
   /// The mean of max(z, 0) − z·t + log(1 + e^-|z|) over `count` elements, each term on the
   /// vector exp and log, summed in index order.
   static func sigmoidCrossEntropy(
@@ -162,19 +151,6 @@ public enum BinaryLanewiseOp: Sendable, CaseIterable {
   case equal
   /// a > 0 ? a : b · a (x with slope b)
   case prelu
-}
-
-/// Functions the ISA modules evaluate by vector forms of their own (FFCKernels' VectorMath.swift;
-/// the runtime still calls libm's, which were as fast or faster on the test machine): in f64
-/// within 1 ulp of the exact value (log1p 1.5), in f32 an f64 form rounded once (within 1 ulp),
-/// libm's special values, the same bits on every path.
-public enum MathOp: Sendable, CaseIterable {
-  /// log(1 + x)
-  case log1p
-  /// e^x − 1
-  case expm1
-  case sin
-  case cos
 }
 
 /// Lane-wise ops with one numeric option α: a choice, and for leaky_relu one multiplication, per

@@ -187,31 +187,4 @@ extension Compute {
   ) {
     isa.kernels.lanewise(op, a, aCount: aCount, b, bCount: bCount, out, count: count)
   }
-
-  /// log1p, expm1, sin or cos by the ISA module's vector forms (FFCKernels' VectorMath.swift):
-  /// in f64 within 1 ulp (log1p 1.5), in f32 within 1, libm's special values, the same bits on
-  /// every path.
-  public static func math(
-    _ op: MathOp, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int,
-    isa: KernelISA = Compute.isa
-  ) {
-    isa.kernels.math(op, x, out, count: count)
-  }
-
-  public static func math(
-    _ op: MathOp, _ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, count: Int,
-    isa: KernelISA = Compute.isa
-  ) {
-    isa.kernels.math(op, x, out, count: count)
-  }
-
-  /// pow in f32 on the ISA module's f64 vector exp and log (FFCKernels' VectorMath.swift),
-  /// either operand possibly one value repeated: within 1 ulp, C99's special values, the same
-  /// bits on every path.
-  public static func power(
-    _ a: UnsafePointer<Float>, aCount: Int, _ b: UnsafePointer<Float>, bCount: Int,
-    _ out: UnsafeMutablePointer<Float>, count: Int, isa: KernelISA = Compute.isa
-  ) {
-    isa.kernels.power(a, aCount: aCount, b, bCount: bCount, out, count: count)
-  }
 }
