@@ -108,6 +108,39 @@ import Testing
     #expect(product.attributes.bool("transpose_a") && product.attributes.bool("transpose_b"))
   }
 
+  /// (A·B)ᵀ is Bᵀ·Aᵀ by the product's flags: the weight gradient of X @ W.T (an imported Gemm) is
+  /// one product of W's shape, with no transpose, and keeps its values.
+  @Test func theTransposeOfAProductIsTheSwappedProduct() throws {
+    let forward = try simplified("input A[2, 3]\ninput B[3, 4]\ny = (A @ B).T\noutput y")
+    #expect(opNames(forward) == ["matmul"])
+    let swapped = try #require(forward.nodes.first { $0.op === Op.matmul })
+    #expect(swapped.attributes.bool("transpose_a") && swapped.attributes.bool("transpose_b"))
+    #expect(swapped.inputs.map { forward[$0].name } == ["B", "A"])
+
+    let program = """
+      input X[2, 4] = [[1, 2, 3, 4], [-1, 0.5, 2, -3]]
+      input t[2, 3] = [[1, 0, 2], [0, 1, -1]]
+      param W[3, 4] = [[0.1, 0.2, 0.3, 0.4], [-0.5, 0.6, 0.7, 0.8], [0.9, -1, 1.1, 1.2]]
+      y = X @ W.T
+      loss L = sum((y - t) * (y - t))
+
+      """
+    let graph = try Programs.compile(program)
+    #expect(!opNames(graph).contains("transpose"))
+    let gradient = graph[graph.gradients[0].node]
+    #expect(gradient.op === Op.matmul && gradient.shape == Shape([3, 4]))
+    let raw = try Programs.evaluate(try Programs.compile(program, optimize: false))
+    let optimized = try Programs.evaluate(graph)
+    #expect(Numerics.maxRelativeError(optimized.gradients[0], raw.gradients[0]) < 1e-12)
+  }
+
+  /// A product read elsewhere too stays as it is: rewriting its transpose would compute it twice.
+  @Test func theTransposeOfASharedProductStays() throws {
+    let graph = try simplified(
+      "input A[2, 3]\ninput B[3, 4]\ny = A @ B\nz = y.T\noutput y\noutput z")
+    #expect(opNames(graph).sorted() == ["matmul", "transpose"])
+  }
+
   /// Hash-consing compares constants bit for bit: -0 and 0 (and NaNs) are never merged.
   @Test func minusZeroAndZeroStayDistinct() {
     let builder = GraphBuilder()

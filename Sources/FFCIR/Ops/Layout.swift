@@ -71,6 +71,22 @@ extension Op {
         let operands = r.operands(of: r.x)
         return operands[1].outer(operands[0])
       },
+      // (A'·B')ᵀ = B'ᵀ·A'ᵀ, the flags swapped and negated: the weight gradient of X @ W.T (an
+      // imported Gemm) is then one product of W's shape, with no transpose copy.
+      RewriteRule(
+        "transpose(matmul(a, b)) -> matmul(b, a)",
+        example:
+          "param W[3, 2] = [[1, 2], [3, 4], [5, 6]]\ninput X[4, 2]\ninput t[4, 3]\n"
+          + "y = X @ W.T\nloss L = sum((y - t) * (y - t))\n"
+      ) { r in
+        guard r.x.op === Op.matmul, r.isOnlyUse(0) else { return nil }
+        let operands = r.operands(of: r.x)
+        guard operands[0].rank == 2, operands[1].rank == 2 else { return nil }
+        let attributes = r.x.node.attributes
+        return operands[1].matmul(
+          operands[0], transposeA: !attributes.bool("transpose_b"),
+          transposeB: !attributes.bool("transpose_a"))
+      },
       RewriteRule(
         "transpose(v) -> v",
         example: "param v[2] = [1, 2]\nloss L = sum(v.T * v)\n"
