@@ -74,10 +74,17 @@ public struct ProductPart<T> {
 /// optimizer's loop after), `θ ← θ − rate·s` for each later one (the sum is then rounded in
 /// another order: a few units in the last place of θ's change). The gradient is never stored.
 public struct ProductUpdate<T> {
-  public let rate: T
-  public let decay: T
+  // Held as Doubles, which hold any Float or Double exactly: a layout that does not depend on T,
+  // so code generic over T passing one (even a nil one, as every product of a plan does) needs
+  // no type metadata for it. With `rate: T` that lookup cost about 300 instructions a product.
+  private let rateValue: Double
+  private let decayValue: Double
+}
 
-  public init(rate: T, decay: T) { (self.rate, self.decay) = (rate, decay) }
+extension ProductUpdate where T: BinaryFloatingPoint {
+  public init(rate: T, decay: T) { (rateValue, decayValue) = (Double(rate), Double(decay)) }
+  @inline(__always) public var rate: T { T(rateValue) }
+  @inline(__always) public var decay: T { T(decayValue) }
 }
 
 /// The elementwise work a product's only reader does to it, done by the product itself on each
