@@ -29,6 +29,8 @@ public struct StridedMatrix<T> {
 /// packed one sliver just before that sliver's tiles (a panel too large to stay in L2 beside A's
 /// block), else whole before the sweep. With `readsInPlace` (operands that fit in L1), A and B
 /// are read where they lie and only a transposed B's slivers and the ragged edges are packed.
+/// With `prefetchesC` (a part of C larger than L2 holds), each tile's lines of C are fetched as
+/// its micro-kernel starts.
 public struct ProductPart<T> {
   public let a: StridedMatrix<T>
   public let b: StridedMatrix<T>
@@ -44,6 +46,7 @@ public struct ProductPart<T> {
   public let scratch: UnsafeMutablePointer<T>
   public let interleavesPackingB: Bool
   public let readsInPlace: Bool
+  public let prefetchesC: Bool
   /// What each tile of C gets after its last block of k, before it leaves the registers.
   public let epilogue: ProductEpilogue<T>?
   /// With an update, C is a parameter that each block of k's tiles move (`ProductUpdate`)
@@ -54,7 +57,7 @@ public struct ProductPart<T> {
     a: StridedMatrix<T>, b: StridedMatrix<T>, c: UnsafeMutablePointer<T>, ldc: Int,
     m: Int, k: Int, n: Int, mc: Int, kc: Int, nc: Int, aCount: Int,
     scratch: UnsafeMutablePointer<T>, interleavesPackingB: Bool = false,
-    readsInPlace: Bool = false,
+    readsInPlace: Bool = false, prefetchesC: Bool = false,
     epilogue: ProductEpilogue<T>? = nil, update: ProductUpdate<T>? = nil
   ) {
     (self.a, self.b, self.c, self.ldc) = (a, b, c, ldc)
@@ -62,6 +65,7 @@ public struct ProductPart<T> {
     (self.mc, self.kc, self.nc, self.aCount, self.scratch) = (mc, kc, nc, aCount, scratch)
     self.interleavesPackingB = interleavesPackingB
     self.readsInPlace = readsInPlace
+    self.prefetchesC = prefetchesC
     self.epilogue = epilogue
     self.update = update
   }

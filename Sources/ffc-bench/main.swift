@@ -9,11 +9,13 @@
 // times one training step (forward + gradient) of a 2-hidden-layer tanh MLP through the compiled
 // plan in f32 and f64, and
 //
-//     swift run -c release ffc-bench --gemm 2048 [--transpose none|a|b] [--repeat 5]
+//     swift run -c release ffc-bench --gemm 2048 [--transpose none|a|b] [--update] [--repeat 5]
 //
-// times the matrix-product kernel alone on an n × n × n product, in f32 and f64, on 1 thread and
-// on every core (`--transpose b` multiplies by Bᵀ, as a layer's input gradient dZ·Wᵀ does), each
-// also as a share of the path's FMA ceiling, and
+// times the matrix-product kernel alone on an n × n × n product (or m × k × n: `--gemm 256,2048,2048`),
+// in f32 and f64, on 1 thread and on every core (`--transpose b` multiplies by Bᵀ, as a layer's
+// input gradient dZ·Wᵀ does; `--transpose a` by Aᵀ, as its weight gradient Xᵀ·dZ; `--update`
+// moves C by the product as a fused SGD step does), each also as a share of the path's FMA
+// ceiling, and
 //
 //     swift run -c release ffc-bench --ceiling
 //
@@ -37,17 +39,20 @@ struct Options {
   var layout = false
   var ceiling = false
   var batch = 128
-  var gemm: Int?
+  /// m, k, n of the product `--gemm` times.
+  var gemm: (m: Int, k: Int, n: Int)?
   var transpose = "none"
+  var update = false
 
   init(_ arguments: [String]) throws {
     var index = 0
     while index < arguments.count {
       let flag = arguments[index]
-      if flag == "--step" || flag == "--layout" || flag == "--ceiling" {
+      if ["--step", "--layout", "--ceiling", "--update"].contains(flag) {
         switch flag {
         case "--step": step = true
         case "--layout": layout = true
+        case "--update": update = true
         default: ceiling = true
         }
         index += 1
@@ -68,8 +73,11 @@ struct Options {
         guard let n = Int(value), n >= 1 else { throw BenchError("bad batch size '\(value)'") }
         batch = n
       case "--gemm":
-        guard let n = Int(value), n >= 1 else { throw BenchError("bad product size '\(value)'") }
-        gemm = n
+        let sizes = value.split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 }
+        guard sizes.count == 1 || sizes.count == 3,
+          sizes.count == value.split(separator: ",", omittingEmptySubsequences: false).count
+        else { throw BenchError("bad product size '\(value)': n or m,k,n") }
+        gemm = sizes.count == 1 ? (sizes[0], sizes[0], sizes[0]) : (sizes[0], sizes[1], sizes[2])
       case "--transpose":
         guard ["none", "a", "b"].contains(value) else {
           throw BenchError("bad transpose '\(value)': none, a or b")
@@ -81,7 +89,8 @@ struct Options {
       default:
         throw BenchError(
           "unknown option '\(flag)'; options: --depths 10,100,1000 --width 32 --repeat 5, "
-            + "--step [--width --batch], --gemm N [--transpose none|a|b], --ceiling, --layout")
+            + "--step [--width --batch], --gemm N|M,K,N [--transpose none|a|b] [--update], --ceiling, "
+            + "--layout")
       }
       index += 2
     }
@@ -158,13 +167,17 @@ func stepBenchmark(_ options: Options) throws {
   try measure(Double.self)
 }
 
-/// The kernel alone on an n × n × n product with its workspace, median of `repeats` after one
-/// warm-up call, on 1 thread and on `Compute.threadLimit`.
-func gemmBenchmark(_ n: Int, transpose: String, repeats: Int) {
+/// The kernel alone on an m × k × n product with its workspace, median of `repeats` after one
+/// warm-up call, on 1 thread and on `Compute.threadLimit`; `update`: C a parameter the product
+/// moves (a fused SGD step, `ProductUpdate`), not a product stored.
+func gemmBenchmark(
+  _ size: (m: Int, k: Int, n: Int), transpose: String, update: Bool, repeats: Int
+) {
+  let (m, k, n) = size
   print("kernels f32: \(Compute.kernelSummary(Float.self))")
   print("kernels f64: \(Compute.kernelSummary(Double.self))\n")
   print(
-    "| precision | n | threads | median ms | GFLOP/s | GFLOP per CPU-second, per thread "
+    "| precision | m × k × n | threads | median ms | GFLOP/s | GFLOP per CPU-second, per thread "
       + "| share of the path's FMA ceiling (per CPU-second) |")
   print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
   // The ceiling of the path the product runs on, per CPU-second of one thread: the kernel's
@@ -175,26 +188,31 @@ func gemmBenchmark(_ n: Int, transpose: String, repeats: Int) {
     ceilings[.f64] = measureCeiling(Double.self, isa: Compute.isa, threads: 1).perCPUSecond
   }
   func measure<T: KernelScalar>(_: T.Type, threads: Int) {
+    let (ta, tb) = (transpose == "a", transpose == "b")
     let layout = Compute.MatMulLayout(
-      a: [n, n], b: [n, n], transposeA: transpose == "a", transposeB: transpose == "b",
+      a: ta ? [k, m] : [m, k], b: tb ? [n, k] : [k, n], transposeA: ta, transposeB: tb,
       maxThreads: threads)
     var rng = SplitMix64(seed: 7)
-    let a = (0..<n * n).map { _ in T(rng.uniform(-1, 1)) }
-    let b = (0..<n * n).map { _ in T(rng.uniform(-1, 1)) }
-    var c = [T](repeating: 0, count: n * n)
+    let a = (0..<m * k).map { _ in T(rng.uniform(-1, 1)) }
+    let b = (0..<k * n).map { _ in T(rng.uniform(-1, 1)) }
+    var c = [T](repeating: 0, count: m * n)
+    // A tiny rate keeps the moved parameter finite over the repeats.
+    let step = update ? ProductUpdate<T>(rate: 1e-9, decay: 0) : nil
     var scratch = [T](repeating: 0, count: Swift.max(1, layout.workspaceCount(T.self)))
     var cpu: [Double] = []
     let times = (0...repeats).map { _ in
       var wall = 0.0
       cpu.append(
-        cpuSeconds { wall = seconds { Compute.matmul(a, b, &c, layout, workspace: &scratch) } })
+        cpuSeconds {
+          wall = seconds { Compute.matmul(a, b, &c, layout, workspace: &scratch, update: step) }
+        })
       return wall
     }.dropFirst()
     let time = median(Array(times))
     let perCPU = layout.flops / median(Array(cpu.dropFirst())) / 1e9
     let share = ceilings[T.precision].map { String(format: "%.0f%%", 100 * perCPU * 1e9 / $0) }
     print(
-      "| \(T.precision) | \(n) | \(threads) | \(String(format: "%.1f", time * 1000)) | \(String(format: "%.1f", layout.flops / time / 1e9)) | \(String(format: "%.1f", perCPU)) | \(share ?? "–") |"
+      "| \(T.precision) | \(m) × \(k) × \(n) | \(threads) | \(String(format: "%.1f", time * 1000)) | \(String(format: "%.1f", layout.flops / time / 1e9)) | \(String(format: "%.1f", perCPU)) | \(share ?? "–") |"
     )
   }
   for threads in Set([1, Compute.threadLimit]).sorted() { measure(Float.self, threads: threads) }
@@ -241,8 +259,9 @@ func compileBenchmark(_ options: Options) throws {
 do {
   if let problem = Compute.isaChoice.problem { throw BenchError(problem) }
   let options = try Options(Array(CommandLine.arguments.dropFirst()))
-  if let n = options.gemm {
-    gemmBenchmark(n, transpose: options.transpose, repeats: options.repeats)
+  if let size = options.gemm {
+    gemmBenchmark(
+      size, transpose: options.transpose, update: options.update, repeats: options.repeats)
     exit(0)
   }
   if options.ceiling {

@@ -64,6 +64,20 @@ import Testing
     }
   }
 
+  /// C's tiles are prefetched when a part's C outgrows half of L2 (W4's 256 × 1024 per thread),
+  /// not when it stays there (W1's 128 × 256).
+  @Test func prefetchesCOnlyWhenItLeavesL2() {
+    let zen4 = CPUInfo(l1Data: 32 << 10, l2: 1 << 20, l3: 32 << 20, cores: 2)
+    func blocking(_ m: Int, _ k: Int, _ n: Int, threads: Int) -> GEMMBlocking {
+      let layout = Compute.MatMulLayout(
+        a: [m, k], b: [k, n], transposeA: false, transposeB: false, maxThreads: threads)
+      return GEMMBlocking(layout, Float.self, cpu: zen4)
+    }
+    #expect(blocking(256, 2048, 2048, threads: 2).prefetchesC)
+    #expect(blocking(2048, 2048, 2048, threads: 1).prefetchesC)
+    #expect(!blocking(128, 784, 256, threads: 1).prefetchesC)
+  }
+
   /// Without a workspace the kernel allocates its own scratch (callers outside a plan).
   @Test func worksWithoutAWorkspace() {
     check(Float.self, m: 40, k: 70, n: 90, ta: true, tb: false, threads: 2, workspace: false)
@@ -121,7 +135,8 @@ import Testing
   }
 
   /// B's panel packed whole before the sweep or sliver by sliver during the first row block's
-  /// sweep (`interleavesPackingB`, chosen for panels larger than L2 holds beside A's block)
+  /// sweep (`interleavesPackingB`, chosen for panels larger than L2 holds beside A's block,
+  /// the next sliver's lines prefetched), with or without C's tiles prefetched (`prefetchesC`),
   /// gives bit-identical C, on every path, in both precisions, B plain and transposed, with
   /// several row blocks (later ones reuse the panel), k across two depth blocks, n across two
   /// panels and a ragged last sliver.
@@ -136,21 +151,23 @@ import Testing
       for isa in Self.paths {
         let nr = T.tileColumns(isa.kernels)
         for tb in [false, true] {
-          let results = [false, true].map { interleaved in
+          let results = [(false, false), (true, false), (false, true), (true, true)].map {
             run(
               a, b, m: m, k: k, n: n, tb: tb, mc: 2 * isa.kernels.tileRows, kc: 40, nc: 2 * nr,
-              interleaved: interleaved, isa: isa)
+              interleaved: $0.0, prefetchesC: $0.1, isa: isa)
           }
           // Equal and of the same sign (no NaN here): the same bits.
-          #expect(
-            results[0].elementsEqual(results[1]) { $0 == $1 && $0.sign == $1.sign },
-            "\(isa) \(T.self) tb \(tb)")
+          for result in results.dropFirst() {
+            #expect(
+              results[0].elementsEqual(result) { $0 == $1 && $0.sign == $1.sign },
+              "\(isa) \(T.self) tb \(tb)")
+          }
         }
       }
     }
     func run<T: KernelScalar>(
       _ a: [T], _ b: [T], m: Int, k: Int, n: Int, tb: Bool, mc: Int, kc: Int, nc: Int,
-      interleaved: Bool, isa: KernelISA
+      interleaved: Bool, prefetchesC: Bool, isa: KernelISA
     ) -> [T] {
       let mr = isa.kernels.tileRows
       let aCount = (mc + mr - 1) / mr * mr * kc
@@ -164,7 +181,8 @@ import Testing
                 a: StridedMatrix(a.baseAddress!, rowStride: k, columnStride: 1),
                 b: StridedMatrix(b.baseAddress!, rowStride: tb ? 1 : n, columnStride: tb ? k : 1),
                 c: c.baseAddress!, ldc: n, m: m, k: k, n: n, mc: mc, kc: kc, nc: nc,
-                aCount: aCount, scratch: scratch.baseAddress!, interleavesPackingB: interleaved)
+                aCount: aCount, scratch: scratch.baseAddress!, interleavesPackingB: interleaved,
+                prefetchesC: prefetchesC)
               T.blockedProduct(isa.kernels, part)
             }
           }

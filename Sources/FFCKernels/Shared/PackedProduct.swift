@@ -154,7 +154,7 @@ enum Packed {
             packedA, packedB, p.c + i0 * p.ldc + j0, ldc: p.ldc, rows: mb, columns: nb,
             depth: kb, accumulate: p0 > 0, packing: i0 == 0 && p.interleavesPackingB ? panel : nil,
             epilogue: p0 + kb == p.k ? p.epilogue?.shifted(rows: i0, columns: j0) : nil,
-            update: p.update)
+            update: p.update, prefetchesC: p.prefetchesC)
         }
       }
     }
@@ -162,22 +162,36 @@ enum Packed {
 
   /// Every tile of one block of C. The outer loop walks slivers of B, so each sliver stays in L1
   /// while the slivers of A stream past it from L2. With `packing`, each sliver of B is first
-  /// packed from it (the first block of A of a panel). With `epilogue` (the last block of k),
+  /// packed from it (the first block of A of a panel), while the tiles of the sliver before
+  /// fetch its lines into L2 (`SliverPrefetch`). With `epilogue` (the last block of k),
   /// each tile is finished by it as it is stored. With `update`, each tile moves the parameter
   /// C instead (`ProductUpdate`; `accumulate` false on the first block of k).
   static func macroKernel<T: LaneScalar>(
     _ a: UnsafePointer<T>, _ b: UnsafeMutablePointer<T>, _ c: UnsafeMutablePointer<T>, ldc: Int,
     rows: Int, columns: Int, depth: Int, accumulate: Bool, packing: StridedMatrix<T>?,
-    epilogue: ProductEpilogue<T>? = nil, update: ProductUpdate<T>? = nil
+    epilogue: ProductEpilogue<T>? = nil, update: ProductUpdate<T>? = nil, prefetchesC: Bool = false
   ) {
     let nr = T.tileColumns
+    let tiles = (rows + microTileRows - 1) / microTileRows
     for jr in stride(from: 0, to: columns, by: nr) {
+      var next: SliverPrefetch<T>?
       if let panel = packing {
         packBSliver(
           panel.shifted(rows: 0, columns: jr), depth: depth, valid: Swift.min(nr, columns - jr),
           into: b + jr * depth)
+        if jr + nr < columns {
+          next = SliverPrefetch(
+            panel.shifted(rows: 0, columns: jr + nr), depth: depth,
+            columns: Swift.min(nr, columns - jr - nr), tiles: tiles)
+        }
       }
       for ir in stride(from: 0, to: rows, by: microTileRows) {
+        next?.fetch(tile: ir / microTileRows)
+        if prefetchesC {
+          prefetchTile(
+            c + ir * ldc + jr, ldc: ldc, rows: Swift.min(microTileRows, rows - ir),
+            columns: Swift.min(nr, columns - jr), epilogue?.shifted(rows: ir, columns: jr))
+        }
         let tile = microKernel(depth, a + ir * depth, b + jr * depth)
         if let update {
           apply(
@@ -194,6 +208,21 @@ enum Packed {
             columns: Swift.min(nr, columns - jr), epilogue.shifted(rows: ir, columns: jr))
         }
       }
+    }
+  }
+
+  /// Fetches a tile's lines of C for writing, and of its epilogue's mask (a ReLU's derivative)
+  /// for reading, into L1 (`ProductPart.prefetchesC`).
+  @inline(__always)
+  static func prefetchTile<T: LaneScalar>(
+    _ c: UnsafeMutablePointer<T>, ldc: Int, rows: Int, columns: Int, _ epilogue: ProductEpilogue<T>?
+  ) {
+    let bytes = columns * MemoryLayout<T>.stride
+    prefetchRows(
+      UnsafePointer(c), rows: rows, stride: ldc, bytes: bytes, .writeNear)
+    if let epilogue, let mask = epilogue.mask {
+      prefetchRows(
+        mask, rows: rows, stride: epilogue.maskRowStride, bytes: bytes, .readNear)
     }
   }
 
