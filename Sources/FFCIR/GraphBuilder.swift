@@ -44,13 +44,14 @@ public final class GraphBuilder {
     locationNode = node
   }
   /// While a function's body is lowered: where the outermost call starts, added to the location
-  /// of every node made (`SourceRange.call`).
-  public var callSite: SourceLocation?
-  public var emittingGradient = false
+  /// of every node made (`SourceRange.call`). Unchecked exclusivity, as `storage`: these are
+  /// read at every emission, and their run-time access checks were a two-hundredth of a compile.
+  @exclusivity(unchecked) public var callSite: SourceLocation?
+  @exclusivity(unchecked) public var emittingGradient = false
   /// Set while reverse mode builds cotangents: a product, quotient, negation or sum with a
   /// selection whose branch is 0 is built with the selection outside (`Op.cotangentRules`), so a
   /// branch not taken never multiplies a derivative that is inf or NaN there.
-  var buildsCotangents = false
+  @exclusivity(unchecked) var buildsCotangents = false
 
   public init() {}
 

@@ -35,14 +35,15 @@ public struct ElementwiseFusion: Pass {
         map[index] = NodeID(nodes.count)
         nodes.append(Self.fusedNode(graph, members: members[index], map: map, &tables))
       } else {
+        // A node left in its place on the same operands is the very node (verification skips
+        // it); one that moved is a renumbered copy (verification checks it against its twin).
         let node = graph.nodes[index]
-        map[index] = NodeID(nodes.count)
+        let inputs = Graph.mapping(node.inputs, through: map)
+        let position = nodes.count
+        map[index] = NodeID(position)
         nodes.append(
-          Node(
-            op: node.op, inputs: Graph.mapping(node.inputs, through: map),
-            attributes: node.attributes,
-            shape: node.shape,
-            name: node.name, location: node.location, isGradient: node.isGradient))
+          position == index && inputs == node.inputs
+            ? node : node.renumbered(inputs, from: index))
       }
     }
     let roots = graph.remappingRoots { map[$0.index] }
