@@ -25,12 +25,14 @@ public final class GraphBuilder {
   /// The location new nodes take: the one set, or that of the node a rebuild is at.
   public var currentLocation: SourceRange? {
     get {
+      if locationIndex >= 0 { return locationNodes[locationIndex].location }
       if let locationNode { return locationNode.location }
       return setLocation
     }
     set {
       setLocation = newValue
       locationNode = nil
+      locationIndex = -1
     }
   }
   @exclusivity(unchecked) private var setLocation: SourceRange?
@@ -38,10 +40,28 @@ public final class GraphBuilder {
   /// node's location, read only when one is made (copying a location out of every node was a
   /// fortieth of a compile).
   @exclusivity(unchecked) private var locationNode: Node?
+  /// The nodes a rebuild visits, and the one it is at (-1: none): `locationNode` by its place,
+  /// so that visiting a node does not retain it (and release the last).
+  @exclusivity(unchecked) private var locationNodes: [Node] = []
+  @exclusivity(unchecked) private var locationIndex = -1
 
   /// New nodes take `node`'s location (as `currentLocation = node.location`, read lazily).
   func takeLocation(of node: Node) {
     locationNode = node
+    locationIndex = -1
+  }
+
+  /// New nodes take the location of the node at `index` of `nodes` (`takeLocation(of:)`): a
+  /// rebuild passes its graph's nodes once (`takingLocations(from:)`), then only places.
+  func takeLocation(at index: Int) {
+    locationIndex = index
+  }
+
+  /// Where `takeLocation(at:)` looks nodes up.
+  func takingLocations(from nodes: [Node]) {
+    locationNodes = nodes
+    locationNode = nil
+    locationIndex = -1
   }
   /// While a function's body is lowered: where the outermost call starts, added to the location
   /// of every node made (`SourceRange.call`). Unchecked exclusivity, as `storage`: these are
