@@ -154,10 +154,11 @@ public struct Node: Sendable {
 
   /// `withInputs`, noting that this node stood at `index` of the graph it is copied from.
   func withInputs(_ inputs: [NodeID], from index: Int) -> Node {
-    Node(
+    // The same operands (a leaf or constant moved, say): the same hash, not made again.
+    let hash = inputs == self.inputs ? tableHash : NodeTable.hash(op, inputs, attributes)
+    return Node(
       op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
-      location: location, isGradient: isGradient, hash: NodeTable.hash(op, inputs, attributes),
-      origin: index)
+      location: location, isGradient: isGradient, hash: hash, origin: index)
   }
 
   /// The constant this node holds, if it is a `const`.
