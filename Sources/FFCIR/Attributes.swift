@@ -90,8 +90,19 @@ public struct Attributes: Hashable, Sendable {
 
   public init() {}
 
+  /// The pairs sorted by key (a later pair replaces an earlier one with its key), sorted once:
+  /// setting them one by one sorted the entries anew at each (an attribute set is made for every
+  /// leaf, constant and broadcast a program builds).
   public init(_ pairs: [(String, AttributeValue)]) {
-    for (key, value) in pairs { self[key] = value }
+    entries.reserveCapacity(pairs.count)
+    for (key, value) in pairs {
+      if let position = entries.firstIndex(where: { $0.key == key }) {
+        entries[position] = Entry(key: key, value: value)
+      } else {
+        entries.append(Entry(key: key, value: value))
+      }
+    }
+    if entries.count > 1 { entries.sort { $0.key < $1.key } }
   }
 
   public subscript(key: String) -> AttributeValue? {

@@ -38,10 +38,11 @@ extension Graph {
     let builder =
       adoptsUntil == 0 ? GraphBuilder(capacity: nodes.count) : GraphBuilder(rebuilding: self)
     var map = [NodeID](repeating: NodeID(0), count: nodes.count)
+    builder.takingLocations(from: nodes)
     for (index, node) in nodes.enumerated() {
       let identical = builder.isAdopting && builder.count == index && index < adoptsUntil
       let inputs = identical ? node.inputs : Self.mapping(node.inputs, through: map)
-      builder.takeLocation(of: node)
+      builder.takeLocation(at: index)
       builder.emittingGradient = node.isGradient
       if !node.op.isLeaf, let replacement = try replace(index, node, inputs, builder) {
         if let name = node.name, builder[replacement].name == nil, !builder[replacement].op.isLeaf {

@@ -168,7 +168,9 @@ public struct Graph: Sendable {
     for output in outputs { body(output.node) }
     if let loss { body(loss.node) }
     for gradient in gradients { body(gradient.node) }
-    for declaration in declarations { body(declaration.node) }
+    // By index: copying each declaration out (its name, shape, initialiser) cost more than the
+    // call.
+    for index in declarations.indices { body(declarations[index].node) }
   }
 
   /// Whether `other` has the same roots (`roots == other.roots`, without making either array).

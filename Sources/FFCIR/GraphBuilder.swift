@@ -15,6 +15,8 @@ public final class GraphBuilder {
   /// the old graph's, taken as they are (no copy, no hashing), and the rest of `storage` is the
   /// old graph's tail, not yet part of this graph. The first emission makes them ordinary nodes.
   private var adopted: Int?
+  /// The shapes of the operands of the node being emitted, for its shape rule (`emit`).
+  @exclusivity(unchecked) private var operandShapes: [Shape] = []
   /// Scalar constants already in the graph, by bit pattern (a few: `constantNode`).
   @exclusivity(unchecked) private var scalarConstants: [(bits: UInt64, node: NodeID)] = []
 
@@ -25,12 +27,14 @@ public final class GraphBuilder {
   /// The location new nodes take: the one set, or that of the node a rebuild is at.
   public var currentLocation: SourceRange? {
     get {
+      if locationIndex >= 0 { return locationNodes[locationIndex].location }
       if let locationNode { return locationNode.location }
       return setLocation
     }
     set {
       setLocation = newValue
       locationNode = nil
+      locationIndex = -1
     }
   }
   @exclusivity(unchecked) private var setLocation: SourceRange?
@@ -38,19 +42,38 @@ public final class GraphBuilder {
   /// node's location, read only when one is made (copying a location out of every node was a
   /// fortieth of a compile).
   @exclusivity(unchecked) private var locationNode: Node?
+  /// The nodes a rebuild visits, and the one it is at (-1: none): `locationNode` by its place,
+  /// so that visiting a node does not retain it (and release the last).
+  @exclusivity(unchecked) private var locationNodes: [Node] = []
+  @exclusivity(unchecked) private var locationIndex = -1
 
   /// New nodes take `node`'s location (as `currentLocation = node.location`, read lazily).
   func takeLocation(of node: Node) {
     locationNode = node
+    locationIndex = -1
+  }
+
+  /// New nodes take the location of the node at `index` of `nodes` (`takeLocation(of:)`): a
+  /// rebuild passes its graph's nodes once (`takingLocations(from:)`), then only places.
+  func takeLocation(at index: Int) {
+    locationIndex = index
+  }
+
+  /// Where `takeLocation(at:)` looks nodes up.
+  func takingLocations(from nodes: [Node]) {
+    locationNodes = nodes
+    locationNode = nil
+    locationIndex = -1
   }
   /// While a function's body is lowered: where the outermost call starts, added to the location
-  /// of every node made (`SourceRange.call`).
-  public var callSite: SourceLocation?
-  public var emittingGradient = false
+  /// of every node made (`SourceRange.call`). Unchecked exclusivity, as `storage`: these are
+  /// read at every emission, and their run-time access checks were a two-hundredth of a compile.
+  @exclusivity(unchecked) public var callSite: SourceLocation?
+  @exclusivity(unchecked) public var emittingGradient = false
   /// Set while reverse mode builds cotangents: a product, quotient, negation or sum with a
   /// selection whose branch is 0 is built with the selection outside (`Op.cotangentRules`), so a
   /// branch not taken never multiplies a derivative that is inf or NaN there.
-  var buildsCotangents = false
+  @exclusivity(unchecked) var buildsCotangents = false
 
   public init() {}
 
@@ -149,7 +172,23 @@ public final class GraphBuilder {
     guard op.accepts(operandCount: inputs.count) else {
       throw ShapeError("'\(op.name)' takes \(op.arity) operands, got \(inputs.count)")
     }
-    let shape = try knownShape ?? op.inferShape(inputs.map { storage[$0.index].shape }, attributes)
+    let shape: Shape
+    if let knownShape {
+      shape = knownShape
+    } else {
+      // One array of operand shapes for every emission, fitted in place (an array made per
+      // emission was a tenth of what emitting a node cost).
+      while operandShapes.count > inputs.count { operandShapes.removeLast() }
+      for position in inputs.indices {
+        let operandShape = storage[inputs[position].index].shape
+        if position < operandShapes.count {
+          operandShapes[position] = operandShape
+        } else {
+          operandShapes.append(operandShape)
+        }
+      }
+      shape = try op.inferShape(operandShapes, attributes)
+    }
     if let original, original.inputs == inputs, original.shape == shape {
       storage.append(original)
       table.append(storage.count - 1, hash: hash, isNew: true)

@@ -13,18 +13,20 @@ public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
 /// The fields live in one immutable object that copies share, so copying a node (passes rebuild
 /// graphs of many thousands of nodes several times per compile) retains one reference instead of
 /// one per field (op, operands, attributes, shape, name, location). Setting a field makes a new
-/// object, which only naming and the few passes that retag a node do.
+/// object (only naming and the few passes that retag a node do), except a name set on fields no
+/// other node holds, which is set in place.
 public struct Node: Sendable {
   // Inlinable, with the getters below: passes in other modules read these fields at every node of
   // every rebuild, and a call per field read was a fiftieth of a compile.
   @usableFromInline var fields: Fields
 
-  @usableFromInline final class Fields: Sendable {
+  // Unchecked: `name` is set only on an object no other node holds (`Node.name`'s setter).
+  @usableFromInline final class Fields: @unchecked Sendable {
     @usableFromInline let op: Op
     @usableFromInline let inputs: [NodeID]
     @usableFromInline let attributes: Attributes
     @usableFromInline let shape: Shape
-    @usableFromInline let name: String?
+    @exclusivity(unchecked) @usableFromInline var name: String?
     @usableFromInline let location: SourceRange?
     @usableFromInline let isGradient: Bool
     /// `NodeTable.hash` of op, operands and attributes, made once: every rebuild files every
@@ -67,7 +69,15 @@ public struct Node: Sendable {
   /// The user's name for this value (`h1`), or a gradient's (`dL/dh1`), if any.
   public var name: String? {
     @inlinable get { fields.name }
-    set { fields = fields.with(name: .some(newValue)) }
+    set {
+      // Fields no other node holds (a node the builder just made) are renamed in place: making
+      // a new object for every name a program or its gradient gives was a hundredth of a compile.
+      if isKnownUniquelyReferenced(&fields) {
+        fields.name = newValue
+      } else {
+        fields = fields.with(name: .some(newValue))
+      }
+    }
   }
   /// Where in the user's program this value comes from; gradient nodes carry the location of the
   /// forward node they differentiate. Kept by every pass.
@@ -135,12 +145,20 @@ public struct Node: Sendable {
       location: location, isGradient: isGradient)
   }
 
+  /// `withInputs`, noting that this node stood at `index` of the graph it is copied from (a pass
+  /// that builds its nodes without a builder, like fusion, records its renumbered copies so:
+  /// verification then checks each against that node instead of running its shape rule again).
+  public func renumbered(_ inputs: [NodeID], from index: Int) -> Node {
+    withInputs(inputs, from: index)
+  }
+
   /// `withInputs`, noting that this node stood at `index` of the graph it is copied from.
   func withInputs(_ inputs: [NodeID], from index: Int) -> Node {
-    Node(
+    // The same operands (a leaf or constant moved, say): the same hash, not made again.
+    let hash = inputs == self.inputs ? tableHash : NodeTable.hash(op, inputs, attributes)
+    return Node(
       op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
-      location: location, isGradient: isGradient, hash: NodeTable.hash(op, inputs, attributes),
-      origin: index)
+      location: location, isGradient: isGradient, hash: hash, origin: index)
   }
 
   /// The constant this node holds, if it is a `const`.

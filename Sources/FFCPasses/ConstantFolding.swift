@@ -13,13 +13,7 @@ public struct ConstantFolding: Pass {
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
     // In a fixed-point round after the first there is usually nothing left to fold: finding that
     // out by a scan costs far less than a rebuild of the whole graph.
-    guard
-      let first = graph.nodes.firstIndex(where: {
-        !$0.op.isLeaf && isFoldable($0, $0.inputs, graph)
-      })
-    else {
-      return graph
-    }
+    guard let first = firstFoldable(graph) else { return graph }
     var counts: [String: Int] = [:]
     var events: [RewriteEvent] = []
     let result = try rebuilding(graph) {
@@ -48,6 +42,30 @@ public struct ConstantFolding: Pass {
     for (key, n) in counts.sorted(by: { $0.key < $1.key }) { context.count(key, by: n) }
     for event in events { context.record(event) }
     return result
+  }
+
+  /// The first node that is not a leaf and that `isFoldable` holds for (nil: none). Almost every
+  /// node fails `isFoldable`'s first test (an operand neither a constant nor a broadcast), made
+  /// here on the nodes in place: a node copied out per operand, its fields retained and
+  /// released, was most of what the scan cost.
+  private func firstFoldable(_ graph: Graph) -> Int? {
+    let (constant, broadcast) = (Op.const, Op.broadcastTo)
+    return graph.nodes.withUnsafeBufferPointer { nodes -> Int? in
+      for index in nodes.indices {
+        let op = nodes[index].op
+        if op.isLeaf { continue }
+        if !op.traits.contains(.shapeOnly),
+          nodes[index].inputs.contains(where: {
+            let operand = nodes[$0.index].op
+            return operand !== constant && operand !== broadcast
+          })
+        {
+          continue
+        }
+        if isFoldable(nodes[index], nodes[index].inputs, graph) { return index }
+      }
+      return nil
+    }
   }
 
   private func fold(_ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) -> Tensor? {

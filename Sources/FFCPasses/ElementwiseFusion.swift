@@ -25,25 +25,32 @@ public struct ElementwiseFusion: Pass {
     var nodes: [Node] = []
     nodes.reserveCapacity(graph.nodes.count)
     var map = [NodeID](repeating: NodeID(0), count: graph.nodes.count)
+    // Counted once at the end, not per group (a counter's key is hashed at every count).
+    var (fusedNodes, opsFused) = (0, 0)
     for index in graph.nodes.indices {
       let root = groups[index]
       // A member other than its group's root is computed in the group's fused node.
       if root >= 0 && members[root].count > 1 && root != index { continue }
       if root == index && members[index].count > 1 {
-        context.count("fused nodes")
-        context.count("ops fused", by: members[index].count)
+        fusedNodes += 1
+        opsFused += members[index].count
         map[index] = NodeID(nodes.count)
         nodes.append(Self.fusedNode(graph, members: members[index], map: map, &tables))
       } else {
+        // A node left in its place on the same operands is the very node (verification skips
+        // it); one that moved is a renumbered copy (verification checks it against its twin).
         let node = graph.nodes[index]
-        map[index] = NodeID(nodes.count)
+        let inputs = Graph.mapping(node.inputs, through: map)
+        let position = nodes.count
+        map[index] = NodeID(position)
         nodes.append(
-          Node(
-            op: node.op, inputs: Graph.mapping(node.inputs, through: map),
-            attributes: node.attributes,
-            shape: node.shape,
-            name: node.name, location: node.location, isGradient: node.isGradient))
+          position == index && inputs == node.inputs
+            ? node : node.renumbered(inputs, from: index))
       }
+    }
+    if fusedNodes > 0 {
+      context.count("fused nodes", by: fusedNodes)
+      context.count("ops fused", by: opsFused)
     }
     let roots = graph.remappingRoots { map[$0.index] }
     return Graph(
@@ -87,7 +94,8 @@ public struct ElementwiseFusion: Pass {
   static func fusedNode(
     _ graph: Graph, members: [Int], map: [NodeID], _ tables: inout FusedProgramBuilder.Tables
   ) -> Node {
-    var program = FusedProgramBuilder(graph: graph, root: members[members.count - 1])
+    var program = FusedProgramBuilder(
+      graph: graph, root: members[members.count - 1], members: members.count)
     for member in members where graph.nodes[member].op !== Op.broadcastTo {
       program.addStep(member, &tables)
     }

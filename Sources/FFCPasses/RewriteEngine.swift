@@ -130,19 +130,25 @@ public enum RewriteEngine {
     }
 
     /// Sets the operands (`inputs`, nodes of the builder) and the reader counts of the node's
-    /// operands in the graph (`operands`), overwriting the arrays in place when the count is the
-    /// last node's (emptying them first went through the generic `replaceSubrange`, a tenth of
-    /// what trying the rules cost).
+    /// operands in the graph (`operands`), overwriting the arrays in place (emptying them first
+    /// went through the generic `replaceSubrange`, a tenth of what trying the rules cost).
     func load(_ inputs: [NodeID], uses operands: [NodeID], of uses: [Int], _ builder: GraphBuilder)
     {
-      if operandValues.count == inputs.count {
-        for position in inputs.indices {
-          operandValues[position] = builder.value(inputs[position])
-          operandUses[position] = uses[operands[position].index]
+      // The length is fitted one element at a time: making new arrays whenever the count
+      // differed from the last node's (a unary op after a binary one) was most of this.
+      while operandValues.count > inputs.count {
+        operandValues.removeLast()
+        operandUses.removeLast()
+      }
+      for position in inputs.indices {
+        let (value, use) = (builder.value(inputs[position]), uses[operands[position].index])
+        if position < operandValues.count {
+          operandValues[position] = value
+          operandUses[position] = use
+        } else {
+          operandValues.append(value)
+          operandUses.append(use)
         }
-      } else {
-        operandValues = inputs.map(builder.value)
-        operandUses = operands.map { uses[$0.index] }
       }
     }
   }

@@ -10,8 +10,14 @@ public struct Stabilize: Pass {
   public init() {}
 
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
-    try RewriteEngine.run(graph, pass: name, &context) { node in
-      node.op.rewrites.filter { $0.phase == .stabilize }
+    // Made once per op, not per node (as the simplifier does).
+    var rulesOfOp: [(op: Op, rules: [RewriteRule])] = []
+    return try RewriteEngine.run(graph, pass: name, &context) { node in
+      let op = node.op
+      if let known = rulesOfOp.first(where: { $0.op === op }) { return known.rules }
+      let rules = op.rewrites.filter { $0.phase == .stabilize }
+      rulesOfOp.append((op, rules))
+      return rules
     }
   }
 }

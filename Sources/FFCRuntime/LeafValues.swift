@@ -164,11 +164,27 @@ public struct LeafValues: Sendable {
     var shapes: [[Int]] = []
     shapes.reserveCapacity(graph.nodes.count)
     // Nodes of one shape share one array (a deep network has thousands of nodes and a few
-    // shapes): a look-up, not a new array per node.
+    // shapes): a look-up, not a new array per node. The last few shapes met are compared first
+    // (hashing a shape for the dictionary cost more than comparing it with a handful).
     var bound: [Shape: [Int]] = [:]
+    var recent: [(shape: Shape, bound: [Int])] = []
+    var next = 0  // the entry of `recent` replaced next, once it holds 8
+    func remember(_ shape: Shape, _ concrete: [Int]) {
+      if recent.count < 8 {
+        recent.append((shape, concrete))
+      } else {
+        recent[next] = (shape, concrete)
+      }
+      next = (next + 1) % 8
+    }
     for node in graph.nodes {
+      if let hit = recent.firstIndex(where: { $0.shape == node.shape }) {
+        shapes.append(recent[hit].bound)
+        continue
+      }
       if let shape = bound[node.shape] {
         shapes.append(shape)
+        remember(node.shape, shape)
         continue
       }
       guard let shape = node.shape.bound(bindings) else {
@@ -179,6 +195,7 @@ public struct LeafValues: Sendable {
       }
       bound[node.shape] = shape
       shapes.append(shape)
+      remember(node.shape, shape)
     }
     return shapes
   }

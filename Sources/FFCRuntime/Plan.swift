@@ -117,7 +117,7 @@ public final class Plan<T: PlanScalar> {
       }
       // A constant the element type cannot hold would silently become an infinity, as a data
       // value would (`set` refuses those).
-      if let x = node.embeddedNumbers.first(where: { $0.isFinite && !T($0).isFinite }) {
+      if let x = node.firstEmbeddedNumber(where: { $0.isFinite && !T($0).isFinite }) {
         order.abandon()
         throw EvaluationError(
           message: "the constant \(TensorFormat.number(x)) is too large for \(T.precision)",

@@ -110,4 +110,17 @@ extension Node {
       }
     }
   }
+
+  /// The first of `embeddedNumbers` for which `test` holds, found without making the array (the
+  /// plan asks at every node).
+  public func firstEmbeddedNumber(where test: (Double) -> Bool) -> Double? {
+    if let constant = constantValue { return constant.scalars.first(where: test) }
+    guard op === Op.fused else { return nil }
+    for step in attributes.program("program").steps {
+      for operand in step.operands {
+        if case .literal(let x) = operand, test(x) { return x }
+      }
+    }
+    return nil
+  }
 }

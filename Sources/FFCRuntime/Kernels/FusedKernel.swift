@@ -42,6 +42,10 @@ struct FusedLayoutKey: Hashable {
 /// The fused layouts of one plan, by what they depend on.
 final class FusedLayouts<T: PlanScalar> {
   var byKey: [FusedLayoutKey: FusedLayout<T>] = [:]
+  /// The first few layouts made, compared before the dictionary is asked: a deep network's
+  /// thousands of fused nodes have a handful of layouts, and hashing a key (its whole program)
+  /// cost more than comparing it with each of those.
+  var first: [(key: FusedLayoutKey, layout: FusedLayout<T>)] = []
 }
 
 /// Where each operand and step of a fused node lives, decided when the plan is built, with the
@@ -98,9 +102,14 @@ struct FusedLayout<T: PlanScalar> {
       c.workspace.fusedLayouts.map { unsafeDowncast($0, to: FusedLayouts<T>.self) }
       ?? FusedLayouts<T>()
     c.workspace.fusedLayouts = layouts
+    if let known = layouts.first.first(where: { $0.key == key }) { return known.layout }
     if let layout = layouts.byKey[key] { return layout }
     let layout = FusedLayout(c, key)
-    layouts.byKey[key] = layout
+    if layouts.first.count < 8 {
+      layouts.first.append((key, layout))
+    } else {
+      layouts.byKey[key] = layout
+    }
     return layout
   }
 
