@@ -130,36 +130,20 @@ public final class GraphBuilder {
   /// A node's shape, without copying the whole node out.
   @inlinable public func shape(of id: NodeID) -> Shape { storage[id.index].shape }
 
+  /// Whether node `id` has `node`'s shape, compared in place.
+  @inline(__always) func hasShape(of node: Node, at id: NodeID) -> Bool {
+    storage[id.index].hasSameShape(as: node)
+  }
+
   @inlinable public func value(_ id: NodeID) -> Value { Value(id: id, builder: self) }
 
   /// Emits `op(inputs)` or returns the identical node made before.
   public func emit(
     _ op: Op, _ inputs: [NodeID], _ attributes: Attributes = .none, name: String? = nil
   ) throws -> NodeID {
-    try emit(
-      op, inputs, attributes, name: name, knownShape: nil,
-      location: currentLocation?.called(at: callSite),
-      isGradient: emittingGradient)
-  }
-
-  /// `emit`, with the shape already known when the caller copies a node whose operands kept
-  /// their shapes (a shape rule depends only on the operands' shapes and the attributes), and
-  /// the location and gradient flag a new node takes. `original`: the node being copied (whose
-  /// op, attributes, name, location and flag these are), which is kept as it is (not made again)
-  /// when the copy has its operands and shape, so a rebuild leaves unchanged nodes shared with
-  /// the old graph.
-  private func emit(
-    _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, name: String?, knownShape: Shape?,
-    location: SourceRange?, isGradient: Bool, original: Node? = nil, origin: Int = -1
-  ) throws -> NodeID {
     materialize()
-    // A copy with the original's operands has the original's hash, made once with the node.
-    let hash =
-      if let original, original.inputs == inputs {
-        original.tableHash
-      } else {
-        NodeTable.hash(op, inputs, attributes)
-      }
+    let hash = NodeTable.hash(op, inputs, attributes)
+    let isGradient = emittingGradient
     if let existing = table.find(op, inputs, attributes, hash: hash, in: storage) {
       // A name given while building gradients is not put on a forward node that turned out equal.
       if let name, storage[existing.index].name == nil,
@@ -172,31 +156,28 @@ public final class GraphBuilder {
     guard op.accepts(operandCount: inputs.count) else {
       throw ShapeError("'\(op.name)' takes \(op.arity) operands, got \(inputs.count)")
     }
-    let shape: Shape
-    if let knownShape {
-      shape = knownShape
-    } else {
-      // One array of operand shapes for every emission, fitted in place (an array made per
-      // emission was a tenth of what emitting a node cost).
-      while operandShapes.count > inputs.count { operandShapes.removeLast() }
-      for position in inputs.indices {
-        let operandShape = storage[inputs[position].index].shape
-        if position < operandShapes.count {
-          operandShapes[position] = operandShape
-        } else {
-          operandShapes.append(operandShape)
-        }
-      }
-      shape = try op.inferShape(operandShapes, attributes)
-    }
-    if let original, original.inputs == inputs, original.shape == shape {
-      storage.append(original)
-      table.append(storage.count - 1, hash: hash, isNew: true)
-      return NodeID(storage.count - 1)
-    }
+    let shape = try inferredShape(op, inputs, attributes)
     return append(
-      op, inputs, attributes, hash: hash, shape: shape, name: name, location: location,
-      isGradient: isGradient, origin: origin)
+      op, inputs, attributes, hash: hash, shape: shape, name: name,
+      location: currentLocation?.called(at: callSite), isGradient: isGradient)
+  }
+
+  /// The shape `op`'s rule gives for `inputs` (nodes of this builder) and `attributes`.
+  private func inferredShape(_ op: Op, _ inputs: [NodeID], _ attributes: Attributes) throws
+    -> Shape
+  {
+    // One array of operand shapes for every emission, fitted in place (an array made per
+    // emission was a tenth of what emitting a node cost).
+    while operandShapes.count > inputs.count { operandShapes.removeLast() }
+    for position in inputs.indices {
+      let operandShape = storage[inputs[position].index].shape
+      if position < operandShapes.count {
+        operandShapes[position] = operandShape
+      } else {
+        operandShapes.append(operandShape)
+      }
+    }
+    return try op.inferShape(operandShapes, attributes)
   }
 
   /// Emits a node whose shape cannot be wrong: a leaf, whose shape is its attributes' own, or a
@@ -307,13 +288,58 @@ public final class GraphBuilder {
 
   /// `copy`, noting that `node` stood at `index` of the graph being rebuilt (where verification
   /// finds its checked twin when the copy differs from it only in operand numbers).
+  ///
+  /// `emit` with the node's own op, attributes, name, location and flag, read from `node` where
+  /// they are needed instead of passed out of it: passing the five fields retained and released
+  /// each of them at every node a rebuild copies (a twentieth of a compile).
   func copy(_ node: Node, inputs: [NodeID], inputShapesUnchanged: Bool, from index: Int) throws
     -> NodeID
   {
-    try emit(
-      node.op, inputs, node.attributes, name: node.name,
-      knownShape: inputShapesUnchanged ? node.shape : nil, location: node.location,
-      isGradient: node.isGradient, original: node, origin: index)
+    materialize()
+    // A copy with the original's operands has the original's hash, made once with the node.
+    let sameInputs = node.inputs == inputs
+    let hash = sameInputs ? node.tableHash : NodeTable.hash(node.op, inputs, node.attributes)
+    if let existing = table.find(node.op, inputs, node.attributes, hash: hash, in: storage) {
+      // A name given while building gradients is not put on a forward node that turned out equal.
+      if let name = node.name, storage[existing.index].name == nil,
+        !node.isGradient || storage[existing.index].isGradient
+      {
+        storage[existing.index].name = name
+      }
+      return existing
+    }
+    guard node.op.accepts(operandCount: inputs.count) else {
+      throw ShapeError("'\(node.op.name)' takes \(node.op.arity) operands, got \(inputs.count)")
+    }
+    // The very node, kept as it is (not made again) when the copy has its operands and shape,
+    // so a rebuild leaves unchanged nodes shared with the old graph.
+    if inputShapesUnchanged {
+      if sameInputs {
+        storage.append(node)
+        table.append(storage.count - 1, hash: hash, isNew: true)
+        return NodeID(storage.count - 1)
+      }
+      return append(renumbering: node, inputs, hash: hash, origin: index)
+    }
+    let shape = try inferredShape(node.op, inputs, node.attributes)
+    if sameInputs, node.shape == shape {
+      storage.append(node)
+      table.append(storage.count - 1, hash: hash, isNew: true)
+      return NodeID(storage.count - 1)
+    }
+    return append(
+      node.op, inputs, node.attributes, hash: hash, shape: shape, name: node.name,
+      location: node.location, isGradient: node.isGradient, origin: index)
+  }
+
+  /// Appends `node` with other operands (its shape kept) and files it.
+  private func append(renumbering node: Node, _ inputs: [NodeID], hash: Int, origin: Int)
+    -> NodeID
+  {
+    let id = NodeID(storage.count)
+    storage.append(node.renumbered(inputs, hash: hash, origin: origin))
+    table.append(id.index, hash: hash, isNew: true)
+    return id
   }
 
   /// The finished graph with the given roots.

@@ -51,6 +51,19 @@ public struct Node: Sendable {
       self.origin = origin
     }
 
+    /// `original`'s fields with other operands (their hash `hash`), copied from `original`.
+    init(renumbering original: Fields, _ inputs: [NodeID], hash: Int, origin: Int) {
+      self.op = original.op
+      self.inputs = inputs
+      self.attributes = original.attributes
+      self.shape = original.shape
+      self.name = original.name
+      self.location = original.location
+      self.isGradient = original.isGradient
+      self.hash = hash
+      self.origin = origin
+    }
+
     /// These fields with one or more of the settable ones changed.
     func with(
       name: String?? = nil, location: SourceRange?? = nil, isGradient: Bool? = nil
@@ -151,6 +164,15 @@ public struct Node: Sendable {
   public func renumbered(_ inputs: [NodeID], from index: Int) -> Node {
     withInputs(inputs, from: index)
   }
+
+  /// This node with other operands, whose `NodeTable.hash` the caller has made, noting that it
+  /// stood at `origin` of the graph it is copied from. The new fields are made from this node's
+  /// in place, not from copies of them passed in.
+  func renumbered(_ inputs: [NodeID], hash: Int, origin: Int) -> Node {
+    Node(fields: Fields(renumbering: fields, inputs, hash: hash, origin: origin))
+  }
+
+  @usableFromInline init(fields: Fields) { self.fields = fields }
 
   /// `withInputs`, noting that this node stood at `index` of the graph it is copied from.
   func withInputs(_ inputs: [NodeID], from index: Int) -> Node {

@@ -125,7 +125,8 @@ public enum RewriteEngine {
     @exclusivity(unchecked) var operandUses: [Int] = []
 
     init(_ graph: Graph) {
-      quiet = graph.nodes.map(\.op.isLeaf)
+      // A closure, not a key path: the key path was applied through the runtime at every node.
+      quiet = graph.nodes.map { $0.op.isLeaf }
       kept = quiet
     }
 
