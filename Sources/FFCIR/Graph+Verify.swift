@@ -21,17 +21,23 @@ extension Graph {
   /// shape and as many operands, each of the same shape as this node's. The shape rule depends
   /// only on those, so it would give this node's shape as it gave the twin's.
   func hasCheckedTwin(_ index: Int, in verified: Graph) -> Bool {
-    // The fields objects are read once each, not through a node copied out per field.
-    let fields = nodes[index].fields
-    let origin = fields.origin
+    let origin = nodes[index].fields.origin
     guard origin >= 0, origin < verified.nodes.count else { return false }
-    let twin = verified.nodes[origin].fields
-    guard Node.hasSameRule(fields, twin) else { return false }
-    for position in fields.inputs.indices {
-      let (operand, twinOperand) = (fields.inputs[position].index, twin.inputs[position].index)
-      if !nodes[operand].hasSameShape(as: verified.nodes[twinOperand]) { return false }
+    return Node.borrowingFields(of: nodes, index) { fields in
+      Node.borrowingFields(of: verified.nodes, origin) { twin in
+        guard Node.hasSameRule(fields, twin) else { return false }
+        for position in fields.inputs.indices {
+          let (operand, twinOperand) = (fields.inputs[position].index, twin.inputs[position].index)
+          let same = Node.borrowingFields(of: nodes, operand) { a in
+            Node.borrowingFields(of: verified.nodes, twinOperand) { b in
+              a === b || a.shape == b.shape
+            }
+          }
+          if !same { return false }
+        }
+        return true
+      }
     }
-    return true
   }
 
   /// Whether `other` is this very graph, unchanged (the same node storage and roots): what a pass
@@ -41,6 +47,23 @@ extension Graph {
       other.nodes.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress }
     }
     return same && nodes.count == other.nodes.count && hasSameRoots(as: other)
+  }
+
+  /// Checks that node `index`'s operands precede it and that its op takes as many. The fields
+  /// are read in place and let go before the caller goes on: held across the twin check, they
+  /// were retained and released at every node verified.
+  @inline(__always) private func checkOperands(_ index: Int) throws(VerificationError) {
+    for input in nodes[index].inputs where input.index >= index || input.index < 0 {
+      throw VerificationError(
+        message:
+          "node %\(index) ('\(nodes[index].op.name)') uses %\(input.index), which does not precede it"
+      )
+    }
+    if !nodes[index].op.accepts(operandCount: nodes[index].inputs.count) {
+      let (op, count) = (nodes[index].op, nodes[index].inputs.count)
+      throw VerificationError(
+        message: "node %\(index) ('\(op.name)') has \(count) operands, expected \(op.arity)")
+    }
   }
 
   /// Checks the invariants every pass must keep: topological order, arity, shapes that the op's
@@ -63,19 +86,11 @@ extension Graph {
       {
         continue
       }
-      let (op, inputs) = (nodes[index].op, nodes[index].inputs)
-      for input in inputs where input.index >= index || input.index < 0 {
-        throw VerificationError(
-          message: "node %\(index) ('\(op.name)') uses %\(input.index), which does not precede it")
-      }
-      if !op.accepts(operandCount: inputs.count) {
-        throw VerificationError(
-          message:
-            "node %\(index) ('\(op.name)') has \(inputs.count) operands, expected \(op.arity)")
-      }
+      try checkOperands(index)
       // A renumbered copy of a checked node (same op, attributes and shape, operands of the same
       // shapes) needs no second shape rule: the rule reads only those.
       if let verified, hasCheckedTwin(index, in: verified) { continue }
+      let (op, inputs) = (nodes[index].op, nodes[index].inputs)
       let shape: Shape
       do {
         // Overwritten in place, the length fitted one element at a time: emptying the array

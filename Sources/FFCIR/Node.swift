@@ -142,6 +142,16 @@ public struct Node: Sendable {
       && a.attributes == b.attributes
   }
 
+  /// `body` applied to the fields of `nodes[index]`, borrowed without a retain. Safe because
+  /// `nodes` (borrowed by the caller for the whole call) holds the object while `body` runs, and
+  /// `body` only reads it: retained, each fields object was retained and released around every
+  /// opaque call `body` makes (comparing shapes calls into FFCTensor).
+  @inline(__always) static func borrowingFields<R>(
+    of nodes: [Node], _ index: Int, _ body: (Fields) -> R
+  ) -> R {
+    Unmanaged.passUnretained(nodes[index].fields)._withUnsafeGuaranteedRef(body)
+  }
+
   /// Whether `other` has this node's shape, compared in place.
   @inline(__always) func hasSameShape(as other: Node) -> Bool {
     fields === other.fields || fields.shape == other.fields.shape

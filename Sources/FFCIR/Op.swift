@@ -2,35 +2,38 @@ import FFCTensor
 
 /// Facts about an op that passes rely on.
 public struct OpTraits: OptionSet, Sendable {
+  // The traits are computed, inlinable constants, not stored statics: reading a stored static
+  // from another module calls its lazy initialiser's accessor, and around that opaque call the
+  // caller retained and released what it held (`op.isLeaf` at every node of every rebuild).
   public let rawValue: Int
   @inlinable public init(rawValue: Int) { self.rawValue = rawValue }
 
   /// Applied element by element; output shape equals the (common) input shape.
-  public static let elementwise = OpTraits(rawValue: 1 << 0)
+  @inlinable public static var elementwise: OpTraits { OpTraits(rawValue: 1 << 0) }
   /// `f(a, b) == f(b, a)`: CSE orders the operands.
-  public static let commutative = OpTraits(rawValue: 1 << 1)
+  @inlinable public static var commutative: OpTraits { OpTraits(rawValue: 1 << 1) }
   /// A graph leaf: input, param or const.
-  public static let leaf = OpTraits(rawValue: 1 << 2)
+  @inlinable public static var leaf: OpTraits { OpTraits(rawValue: 1 << 2) }
   /// Finite for every finite input (sigmoid, tanh, step...), so `0 * f(x)` may fold to 0.
-  public static let boundedOutput = OpTraits(rawValue: 1 << 3)
+  @inlinable public static var boundedOutput: OpTraits { OpTraits(rawValue: 1 << 3) }
   /// The value depends only on the input's shape (`size`), so it folds when the shape is known.
-  public static let shapeOnly = OpTraits(rawValue: 1 << 4)
+  @inlinable public static var shapeOnly: OpTraits { OpTraits(rawValue: 1 << 4) }
   /// Linear in its one operand (f(a) + f(b) = f(a + b)): negation, Σ, broadcast, reshape, transpose.
-  public static let linear = OpTraits(rawValue: 1 << 5)
+  @inlinable public static var linear: OpTraits { OpTraits(rawValue: 1 << 5) }
   /// Linear in each of its two operands (matmul, outer): f(a, w) + f(b, w) = f(a + b, w).
-  public static let bilinear = OpTraits(rawValue: 1 << 6)
+  @inlinable public static var bilinear: OpTraits { OpTraits(rawValue: 1 << 6) }
   /// The output has its one operand's shape though the op is not elementwise (softmax along an
   /// axis), so, like an elementwise op, it can be a `dense` layer's activation.
-  public static let keepsShape = OpTraits(rawValue: 1 << 7)
+  @inlinable public static var keepsShape: OpTraits { OpTraits(rawValue: 1 << 7) }
   /// Made only by the passes that prepare a graph to run (`fused`), after any differentiation,
   /// so it needs no derivative rule and the language cannot call it.
-  public static let executionOnly = OpTraits(rawValue: 1 << 8)
+  @inlinable public static var executionOnly: OpTraits { OpTraits(rawValue: 1 << 8) }
   /// The derivative is declared zero though the value changes with the operand
   /// (`stop_gradient`): finite differences disagree with it by design.
-  public static let stopsDerivative = OpTraits(rawValue: 1 << 9)
+  @inlinable public static var stopsDerivative: OpTraits { OpTraits(rawValue: 1 << 9) }
   /// The derivative is the one a function states (`custom_vjp`), not the op's own: finite
   /// differences agree with it only when it is declared exact.
-  public static let statedDerivative = OpTraits(rawValue: 1 << 10)
+  @inlinable public static var statedDerivative: OpTraits { OpTraits(rawValue: 1 << 10) }
 }
 
 /// Where the gradient property tests draw an input: inside the op's domain and away from kinks.
