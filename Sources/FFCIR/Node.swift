@@ -195,6 +195,8 @@ public struct Node: Sendable {
 
   /// The constant this node holds, if it is a `const`.
   public var constantValue: Tensor? {
-    op === Op.const ? attributes.tensor("value") : nil
+    // Leaves first (an inlined bit test): most nodes asked are not, and reading `Op.const` calls
+    // its lazy initialiser's accessor, around which callers retained what they held.
+    op.isLeaf && op === Op.const ? attributes.tensor("value") : nil
   }
 }

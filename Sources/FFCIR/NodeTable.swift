@@ -7,8 +7,10 @@
 /// leaves, which only their attributes tell apart; nodes with the same op and operands but
 /// different attributes are rare and still compare unequal.
 struct NodeTable {
-  /// Node index + 1 per slot, 0 for an empty slot; the count is a power of two.
-  private var slots: [Int] = []
+  /// Node index + 1 per slot, 0 for an empty slot; the count is a power of two. 32 bits a slot:
+  /// every rebuild makes a table of four slots a node, zeroed when made (with 64-bit slots that
+  /// zeroing was a hundred-and-fiftieth of a compile).
+  private var slots: [UInt32] = []
   /// The hash of every node filed, by node index (-1 for one that is not filed: a duplicate).
   private var hashes: [Int] = []
   private var filed = 0
@@ -86,7 +88,7 @@ struct NodeTable {
     let mask = slots.count - 1
     var slot = hash & mask
     while slots[slot] != 0 {
-      let index = slots[slot] - 1
+      let index = Int(slots[slot]) - 1
       if hashes[index] == hash && nodes[index].op === op && nodes[index].inputs == inputs
         && nodes[index].attributes == attributes
       {
@@ -115,11 +117,11 @@ struct NodeTable {
     let mask = slots.count - 1
     var slot = hash & mask
     while slots[slot] != 0 { slot = (slot + 1) & mask }
-    slots[slot] = index + 1
+    slots[slot] = UInt32(index + 1)
   }
 
   private mutating func rehash(_ size: Int) {
-    slots = [Int](repeating: 0, count: size)
+    slots = [UInt32](repeating: 0, count: size)
     for (index, hash) in hashes.enumerated() where hash != -1 { insert(index, hash) }
   }
 }
