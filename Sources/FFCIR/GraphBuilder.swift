@@ -159,7 +159,7 @@ public final class GraphBuilder {
     let shape = try inferredShape(op, inputs, attributes)
     return append(
       op, inputs, attributes, hash: hash, shape: shape, name: name,
-      location: currentLocation?.called(at: callSite), isGradient: isGradient)
+      location: newLocation, isGradient: isGradient)
   }
 
   /// The shape `op`'s rule gives for `inputs` (nodes of this builder) and `attributes`.
@@ -192,13 +192,21 @@ public final class GraphBuilder {
     }
     return append(
       op, inputs, attributes, hash: hash, shape: shape, name: nil,
-      location: currentLocation?.called(at: callSite),
+      location: newLocation,
       isGradient: emittingGradient)
+  }
+
+  /// The location a node made now takes: `currentLocation`, made by the call at `callSite` if
+  /// any. Copied once (a location is copied through its optional's generic value witness, a
+  /// hundred instructions; making the call's range from the current one copied it twice).
+  private var newLocation: SourceRange? {
+    guard let callSite else { return currentLocation }
+    return currentLocation?.called(at: callSite)
   }
 
   private func append(
     _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, hash: Int, shape: Shape, name: String?,
-    location: SourceRange?, isGradient: Bool, origin: Int = -1
+    location: consuming SourceRange?, isGradient: Bool, origin: Int = -1
   ) -> NodeID {
     let id = NodeID(storage.count)
     storage.append(
