@@ -29,15 +29,15 @@ public final class GraphBuilder {
     get {
       if locationIndex >= 0 { return locationNodes[locationIndex].location }
       if let locationNode { return locationNode.location }
-      return setLocation
+      return setPlace?.range
     }
     set {
-      setLocation = newValue
+      setPlace = newValue.map(Node.Place.init)
       locationNode = nil
       locationIndex = -1
     }
   }
-  @exclusivity(unchecked) private var setLocation: SourceRange?
+  @exclusivity(unchecked) private var setPlace: Node.Place?
   /// Set by a rebuild for each node it visits, instead of `currentLocation`: new nodes take this
   /// node's location, read only when one is made (copying a location out of every node was a
   /// fortieth of a compile).
@@ -159,7 +159,7 @@ public final class GraphBuilder {
     let shape = try inferredShape(op, inputs, attributes)
     return append(
       op, inputs, attributes, hash: hash, shape: shape, name: name,
-      location: newLocation, isGradient: isGradient)
+      place: newPlace, isGradient: isGradient)
   }
 
   /// The shape `op`'s rule gives for `inputs` (nodes of this builder) and `attributes`.
@@ -192,27 +192,35 @@ public final class GraphBuilder {
     }
     return append(
       op, inputs, attributes, hash: hash, shape: shape, name: nil,
-      location: newLocation,
+      place: newPlace,
       isGradient: emittingGradient)
   }
 
   /// The location a node made now takes: `currentLocation`, made by the call at `callSite` if
-  /// any. Copied once (a location is copied through its optional's generic value witness, a
-  /// hundred instructions; making the call's range from the current one copied it twice).
-  private var newLocation: SourceRange? {
-    guard let callSite else { return currentLocation }
-    return currentLocation?.called(at: callSite)
+  /// any (`SourceRange.called`), as an object shared with the node it comes from where it is the
+  /// same (copying the range itself went through its generic value witness, twice a node made).
+  private var newPlace: Node.Place? {
+    let place: Node.Place?
+    if locationIndex >= 0 {
+      place = locationNodes[locationIndex].place
+    } else if let locationNode {
+      place = locationNode.place
+    } else {
+      place = setPlace
+    }
+    guard let callSite, let range = place?.range, range.call == nil else { return place }
+    return Node.Place(range.called(at: callSite))
   }
 
   private func append(
     _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, hash: Int, shape: Shape, name: String?,
-    location: consuming SourceRange?, isGradient: Bool, origin: Int = -1
+    place: Node.Place?, isGradient: Bool, origin: Int = -1
   ) -> NodeID {
     let id = NodeID(storage.count)
     storage.append(
       Node(
         op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
-        location: location, isGradient: isGradient, hash: hash, origin: origin))
+        place: place, isGradient: isGradient, hash: hash, origin: origin))
     table.append(id.index, hash: hash, isNew: true)
     return id
   }
@@ -337,7 +345,7 @@ public final class GraphBuilder {
     }
     return append(
       node.op, inputs, node.attributes, hash: hash, shape: shape, name: node.name,
-      location: node.location, isGradient: node.isGradient, origin: index)
+      place: node.place, isGradient: node.isGradient, origin: index)
   }
 
   /// Appends `node` with other operands (its shape kept) and files it.

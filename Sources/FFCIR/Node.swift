@@ -27,7 +27,11 @@ public struct Node: Sendable {
     @usableFromInline let attributes: Attributes
     @usableFromInline let shape: Shape
     @exclusivity(unchecked) @usableFromInline var name: String?
-    @usableFromInline let location: SourceRange?
+    /// The location, in an object that copies and the nodes made while rewriting this one share:
+    /// a `SourceRange?` copied in place goes through its generic value witness (a hundred
+    /// instructions, and as many to destroy it), at every node made or copied.
+    @usableFromInline let place: Place?
+    @inlinable var location: SourceRange? { place?.range }
     @usableFromInline let isGradient: Bool
     /// `NodeTable.hash` of op, operands and attributes, made once: every rebuild files every
     /// node it keeps, and a leaf's hash reads its attributes' strings.
@@ -38,14 +42,14 @@ public struct Node: Sendable {
 
     init(
       op: Op, inputs: [NodeID], attributes: Attributes, shape: Shape, name: String?,
-      location: SourceRange?, isGradient: Bool, hash: Int? = nil, origin: Int = -1
+      place: Place?, isGradient: Bool, hash: Int? = nil, origin: Int = -1
     ) {
       self.op = op
       self.inputs = inputs
       self.attributes = attributes
       self.shape = shape
       self.name = name
-      self.location = location
+      self.place = place
       self.isGradient = isGradient
       self.hash = hash ?? NodeTable.hash(op, inputs, attributes)
       self.origin = origin
@@ -58,7 +62,7 @@ public struct Node: Sendable {
       self.attributes = original.attributes
       self.shape = original.shape
       self.name = original.name
-      self.location = original.location
+      self.place = original.place
       self.isGradient = original.isGradient
       self.hash = hash
       self.origin = origin
@@ -70,7 +74,8 @@ public struct Node: Sendable {
     ) -> Fields {
       Fields(
         op: op, inputs: inputs, attributes: attributes, shape: shape, name: name ?? self.name,
-        location: location ?? self.location, isGradient: isGradient ?? self.isGradient,
+        place: location.map { $0.map(Place.init) } ?? place,
+        isGradient: isGradient ?? self.isGradient,
         hash: hash, origin: origin)
     }
   }
@@ -110,18 +115,27 @@ public struct Node: Sendable {
   ) {
     fields = Fields(
       op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
-      location: location, isGradient: isGradient)
+      place: location.map(Place.init), isGradient: isGradient)
   }
 
-  /// A node whose `NodeTable.hash` the caller has already computed.
+  /// A node whose `NodeTable.hash` the caller has already computed, at a shared location.
   init(
     op: Op, inputs: [NodeID], attributes: Attributes, shape: Shape, name: String?,
-    location: SourceRange?, isGradient: Bool, hash: Int, origin: Int = -1
+    place: Place?, isGradient: Bool, hash: Int, origin: Int = -1
   ) {
     fields = Fields(
       op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
-      location: location, isGradient: isGradient, hash: hash, origin: origin)
+      place: place, isGradient: isGradient, hash: hash, origin: origin)
   }
+
+  /// A location that nodes share (`Fields.place`); never changed once made.
+  @usableFromInline final class Place: Sendable {
+    @usableFromInline let range: SourceRange
+    init(_ range: SourceRange) { self.range = range }
+  }
+
+  /// The shared location object (`Fields.place`), for a builder giving it to the nodes it makes.
+  var place: Place? { fields.place }
 
   /// `NodeTable.hash(op, inputs, attributes)`, kept with the node.
   var tableHash: Int { fields.hash }
@@ -190,7 +204,7 @@ public struct Node: Sendable {
     let hash = inputs == self.inputs ? tableHash : NodeTable.hash(op, inputs, attributes)
     return Node(
       op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
-      location: location, isGradient: isGradient, hash: hash, origin: index)
+      place: fields.place, isGradient: isGradient, hash: hash, origin: index)
   }
 
   /// The constant this node holds, if it is a `const`.
