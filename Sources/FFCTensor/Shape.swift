@@ -31,6 +31,25 @@ public struct Shape: Hashable, Sendable, CustomStringConvertible, ExpressibleByA
 
   public static let scalar = Shape([Dim]())
 
+  /// Equal dimensions. Inlinable, with the very same storage (a shape copied from a node it was
+  /// checked against) found equal without a call: the compiler-made `==` was a call into this
+  /// module at every shape compared, around which callers retained what they held.
+  @inlinable public static func == (a: Shape, b: Shape) -> Bool {
+    let same = a.dims.withUnsafeBufferPointer { x in
+      b.dims.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress && x.count == y.count }
+    }
+    if same { return true }
+    guard a.dims.count == b.dims.count else { return false }
+    for axis in a.dims.indices {
+      switch (a.dims[axis], b.dims[axis]) {
+      case (.fixed(let m), .fixed(let n)): if m != n { return false }
+      case (.symbol(let s), .symbol(let t)): if s != t { return false }
+      default: return false
+      }
+    }
+    return true
+  }
+
   public var rank: Int { dims.count }
   public subscript(axis: Int) -> Dim { dims[axis] }
   public var description: String { "[" + dims.map(\.description).joined(separator: ", ") + "]" }
