@@ -76,6 +76,7 @@ extension Graph {
 
   /// `inputs` mapped through `map`: the very array when no operand moved (no allocation), else
   /// one made at its size (`map` grew it, once per node copied).
+  @inline(__always)
   public static func mapping(_ inputs: [NodeID], through map: [NodeID]) -> [NodeID] {
     guard inputs.contains(where: { map[$0.index] != $0 }) else { return inputs }
     var mapped: [NodeID] = []

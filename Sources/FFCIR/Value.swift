@@ -44,8 +44,11 @@ public struct Value {
   /// The single value of a constant whose elements are all equal, seen through `broadcast_to`.
   public var scalarConstant: Double? {
     if failure != nil { return nil }
-    if let t = node.constantValue { return t.splatValue }
-    if op === Op.broadcastTo { return builder.value(node.inputs[0]).scalarConstant }
+    // The node copied out once, and the leaf bit tested before `Op.broadcastTo` is read (its
+    // lazy initialiser's accessor is a call, around which what is held was retained).
+    let node = self.node
+    if node.op.isLeaf { return node.constantValue?.splatValue }
+    if node.op === Op.broadcastTo { return builder.value(node.inputs[0]).scalarConstant }
     return nil
   }
 
