@@ -67,10 +67,13 @@ public struct ElementwiseFusion: Pass {
     var readersGroup = [Int](repeating: -1, count: count)
     for root in graph.roots + keep { readersGroup[root.index] = -2 }
     var group = [Int](repeating: -1, count: count)
+    // Read once: `Op.broadcastTo` is read through its lazy initialiser's accessor, a call around
+    // which the loop retained the node's fields.
+    let broadcastTo = Op.broadcastTo
     for index in stride(from: count - 1, through: 0, by: -1) {
       let op = graph.nodes[index].op
       let elementwise = op.scalarFunction != nil
-      if elementwise || op === Op.broadcastTo {
+      if elementwise || op === broadcastTo {
         let target = readersGroup[index]
         if target >= 0, graph.nodes[target].shape == graph.nodes[index].shape {
           group[index] = target
@@ -80,7 +83,7 @@ public struct ElementwiseFusion: Pass {
       }
       // What this node's operands learn about their readers: a broadcast is read with strides,
       // so its operand is never computed inside the group.
-      let offered = group[index] >= 0 && op !== Op.broadcastTo ? group[index] : -2
+      let offered = group[index] >= 0 && op !== broadcastTo ? group[index] : -2
       for input in graph.nodes[index].inputs {
         let known = readersGroup[input.index]
         readersGroup[input.index] = known == -1 || known == offered ? offered : -2
