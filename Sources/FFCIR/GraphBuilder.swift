@@ -144,22 +144,39 @@ public final class GraphBuilder {
     materialize()
     let hash = NodeTable.hash(op, inputs, attributes)
     let isGradient = emittingGradient
-    if let existing = table.find(op, inputs, attributes, hash: hash, in: storage) {
-      // A name given while building gradients is not put on a forward node that turned out equal.
-      if let name, storage[existing.index].name == nil,
-        !isGradient || storage[existing.index].isGradient
-      {
-        storage[existing.index].name = name
-      }
+    if let existing = filed(op, inputs, attributes, hash: hash, name: name, isGradient: isGradient)
+    {
       return existing
     }
-    guard op.accepts(operandCount: inputs.count) else {
-      throw ShapeError("'\(op.name)' takes \(op.arity) operands, got \(inputs.count)")
-    }
+    try checkArity(op, inputs.count)
     let shape = try inferredShape(op, inputs, attributes)
     return append(
       op, inputs, attributes, hash: hash, shape: shape, name: name,
       place: newPlace, isGradient: isGradient)
+  }
+
+  /// The node filed before as `op(inputs)` with `attributes`, if any, given `name` when it has
+  /// none (a name given while building gradients is not put on a forward node that turned out
+  /// equal).
+  @inline(__always) private func filed(
+    _ op: Op, _ inputs: [NodeID], _ attributes: Attributes, hash: Int, name: String?,
+    isGradient: Bool
+  ) -> NodeID? {
+    guard let existing = table.find(op, inputs, attributes, hash: hash, in: storage) else {
+      return nil
+    }
+    if let name, storage[existing.index].name == nil,
+      !isGradient || storage[existing.index].isGradient
+    {
+      storage[existing.index].name = name
+    }
+    return existing
+  }
+
+  @inline(__always) private func checkArity(_ op: Op, _ count: Int) throws {
+    guard op.accepts(operandCount: count) else {
+      throw ShapeError("'\(op.name)' takes \(op.arity) operands, got \(count)")
+    }
   }
 
   /// The shape `op`'s rule gives for `inputs` (nodes of this builder) and `attributes`.
@@ -315,37 +332,30 @@ public final class GraphBuilder {
     // A copy with the original's operands has the original's hash, made once with the node.
     let sameInputs = node.inputs == inputs
     let hash = sameInputs ? node.tableHash : NodeTable.hash(node.op, inputs, node.attributes)
-    if let existing = table.find(node.op, inputs, node.attributes, hash: hash, in: storage) {
-      // A name given while building gradients is not put on a forward node that turned out equal.
-      if let name = node.name, storage[existing.index].name == nil,
-        !node.isGradient || storage[existing.index].isGradient
-      {
-        storage[existing.index].name = name
-      }
+    if let existing = filed(
+      node.op, inputs, node.attributes, hash: hash, name: node.name, isGradient: node.isGradient)
+    {
       return existing
     }
-    guard node.op.accepts(operandCount: inputs.count) else {
-      throw ShapeError("'\(node.op.name)' takes \(node.op.arity) operands, got \(inputs.count)")
-    }
+    try checkArity(node.op, inputs.count)
     // The very node, kept as it is (not made again) when the copy has its operands and shape,
     // so a rebuild leaves unchanged nodes shared with the old graph.
     if inputShapesUnchanged {
-      if sameInputs {
-        storage.append(node)
-        table.append(storage.count - 1, hash: hash, isNew: true)
-        return NodeID(storage.count - 1)
-      }
+      if sameInputs { return appendKept(node, hash: hash) }
       return append(renumbering: node, inputs, hash: hash, origin: index)
     }
     let shape = try inferredShape(node.op, inputs, node.attributes)
-    if sameInputs, node.shape == shape {
-      storage.append(node)
-      table.append(storage.count - 1, hash: hash, isNew: true)
-      return NodeID(storage.count - 1)
-    }
+    if sameInputs, node.shape == shape { return appendKept(node, hash: hash) }
     return append(
       node.op, inputs, node.attributes, hash: hash, shape: shape, name: node.name,
       place: node.place, isGradient: node.isGradient, origin: index)
+  }
+
+  /// Appends `node` itself and files it.
+  @inline(__always) private func appendKept(_ node: Node, hash: Int) -> NodeID {
+    storage.append(node)
+    table.append(storage.count - 1, hash: hash, isNew: true)
+    return NodeID(storage.count - 1)
   }
 
   /// Appends `node` with other operands (its shape kept) and files it.
