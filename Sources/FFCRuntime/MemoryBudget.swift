@@ -56,22 +56,43 @@ public enum MemoryBudget {
   /// `count` zeroed elements from the C allocator, which returns nothing where Swift's allocation
   /// would abort: a limit the budget could not see (other processes, overcommit turned off)
   /// becomes an error. Free the buffer with `release`.
+  ///
+  /// The buffer starts on a cache line (64 bytes), so that the plan's values, laid out on line
+  /// boundaries within it (`BufferPlan.alignment`), are too: `calloc` returns 16 bytes past one,
+  /// and vector loads and stores that straddle two lines cost the product kernels about a sixth
+  /// of their speed on Intel Xeons. The block `calloc` returned is kept just before the buffer,
+  /// for `release`.
   public static func allocate<T>(
     _ count: Int, of what: @autoclosure () -> String, at location: SourceRange?
   ) throws(EvaluationError) -> UnsafeMutablePointer<T> {
     let (bytes, overflow) = Swift.max(1, count).multipliedReportingOverflow(
       by: MemoryLayout<T>.stride)
-    guard !overflow, let raw = calloc(1, bytes) else {
+    let (padded, paddingOverflow) = bytes.addingReportingOverflow(cacheLine)
+    guard !overflow, !paddingOverflow, let block = calloc(1, padded) else {
       throw EvaluationError(
         message:
           "could not allocate \(describe(overflow ? Int.max : bytes)) for \(what()): the system refused (\(limit.phrase))",
         location: location)
     }
-    return raw.bindMemory(to: T.self, capacity: Swift.max(1, count))
+    // At least one pointer's room before the buffer, at most a line: `calloc` aligns to 16.
+    let start = (Int(bitPattern: block) + MemoryLayout<UnsafeMutableRawPointer>.stride
+      + cacheLine - 1) & ~(cacheLine - 1)
+    let buffer = block + (start - Int(bitPattern: block))
+    (buffer - MemoryLayout<UnsafeMutableRawPointer>.stride).storeBytes(
+      of: block, as: UnsafeMutableRawPointer.self)
+    return buffer.bindMemory(to: T.self, capacity: Swift.max(1, count))
   }
 
-  /// Frees a buffer from `allocate`.
-  public static func release<T>(_ buffer: UnsafeMutablePointer<T>) { free(buffer) }
+  /// Frees a buffer from `allocate` (the block `calloc` returned, stored just before it).
+  public static func release<T>(_ buffer: UnsafeMutablePointer<T>) {
+    let raw = UnsafeMutableRawPointer(buffer)
+    free(
+      (raw - MemoryLayout<UnsafeMutableRawPointer>.stride).load(
+        as: UnsafeMutableRawPointer.self))
+  }
+
+  /// Bytes of a cache line on every CPU the kernels run on (x86-64 and arm64 alike).
+  static let cacheLine = 64
 
   /// Checks that an array of `count` elements can be allocated before Swift allocates it (Swift
   /// aborts when it cannot): within the budget, and granted by the allocator right now.

@@ -172,7 +172,7 @@ func stepBenchmark(_ options: Options) throws {
 /// moves (a fused SGD step, `ProductUpdate`), not a product stored.
 func gemmBenchmark(
   _ size: (m: Int, k: Int, n: Int), transpose: String, update: Bool, repeats: Int
-) {
+) throws {
   let (m, k, n) = size
   print("kernels f32: \(Compute.kernelSummary(Float.self))")
   print("kernels f64: \(Compute.kernelSummary(Double.self))\n")
@@ -187,24 +187,32 @@ func gemmBenchmark(
     ceilings[.f32] = measureCeiling(Float.self, isa: Compute.isa, threads: 1).perCPUSecond
     ceilings[.f64] = measureCeiling(Double.self, isa: Compute.isa, threads: 1).perCPUSecond
   }
-  func measure<T: KernelScalar>(_: T.Type, threads: Int) {
+  func measure<T: KernelScalar>(_: T.Type, threads: Int) throws {
     let (ta, tb) = (transpose == "a", transpose == "b")
     let layout = Compute.MatMulLayout(
       a: ta ? [k, m] : [m, k], b: tb ? [n, k] : [k, n], transposeA: ta, transposeB: tb,
       maxThreads: threads)
     var rng = SplitMix64(seed: 7)
-    let a = (0..<m * k).map { _ in T(rng.uniform(-1, 1)) }
-    let b = (0..<k * n).map { _ in T(rng.uniform(-1, 1)) }
-    var c = [T](repeating: 0, count: m * n)
+    // The operands, C and the scratch in buffers from the plan's allocator (each on a cache
+    // line, as a plan's values are), not Swift arrays (16 bytes past one).
+    func buffer(_ count: Int) throws -> UnsafeMutablePointer<T> {
+      try MemoryBudget.allocate(Swift.max(1, count), of: "the product's operands", at: nil)
+    }
+    let (a, b, c) = (try buffer(m * k), try buffer(k * n), try buffer(m * n))
+    let scratch = try buffer(layout.workspaceCount(T.self))
+    defer { for p in [a, b, c, scratch] { MemoryBudget.release(p) } }
+    for i in 0..<m * k { a[i] = T(rng.uniform(-1, 1)) }
+    for i in 0..<k * n { b[i] = T(rng.uniform(-1, 1)) }
     // A tiny rate keeps the moved parameter finite over the repeats.
     let step = update ? ProductUpdate<T>(rate: 1e-9, decay: 0) : nil
-    var scratch = [T](repeating: 0, count: Swift.max(1, layout.workspaceCount(T.self)))
     var cpu: [Double] = []
     let times = (0...repeats).map { _ in
       var wall = 0.0
       cpu.append(
         cpuSeconds {
-          wall = seconds { Compute.matmul(a, b, &c, layout, workspace: &scratch, update: step) }
+          wall = seconds {
+            Compute.matmul(a, b, c, layout, workspace: scratch, update: step)
+          }
         })
       return wall
     }.dropFirst()
@@ -215,8 +223,8 @@ func gemmBenchmark(
       "| \(T.precision) | \(m) × \(k) × \(n) | \(threads) | \(String(format: "%.1f", time * 1000)) | \(String(format: "%.1f", layout.flops / time / 1e9)) | \(String(format: "%.1f", perCPU)) | \(share ?? "–") |"
     )
   }
-  for threads in Set([1, Compute.threadLimit]).sorted() { measure(Float.self, threads: threads) }
-  for threads in Set([1, Compute.threadLimit]).sorted() { measure(Double.self, threads: threads) }
+  for threads in Set([1, Compute.threadLimit]).sorted() { try measure(Float.self, threads: threads) }
+  for threads in Set([1, Compute.threadLimit]).sorted() { try measure(Double.self, threads: threads) }
 }
 
 /// PyTensor's training graph of the same MLPs (apply nodes after its fusion, with the SGD
@@ -260,7 +268,7 @@ do {
   if let problem = Compute.isaChoice.problem { throw BenchError(problem) }
   let options = try Options(Array(CommandLine.arguments.dropFirst()))
   if let size = options.gemm {
-    gemmBenchmark(
+    try gemmBenchmark(
       size, transpose: options.transpose, update: options.update, repeats: options.repeats)
     exit(0)
   }

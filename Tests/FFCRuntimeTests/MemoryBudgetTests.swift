@@ -24,6 +24,21 @@ import Testing
     #expect((0..<1000).allSatisfy { buffer[$0] == 0 })
   }
 
+  /// Buffers start on a cache line (the plan lays its values out on lines within its arena), at
+  /// any size, and are released without error.
+  @Test func anAllocationStartsOnACacheLine() throws {
+    for count in [1, 3, 16, 1000, 1 << 20] {
+      let floats: UnsafeMutablePointer<Float> = try MemoryBudget.allocate(count, of: "x", at: nil)
+      let doubles: UnsafeMutablePointer<Double> = try MemoryBudget.allocate(count, of: "y", at: nil)
+      #expect(Int(bitPattern: floats) % 64 == 0)
+      #expect(Int(bitPattern: doubles) % 64 == 0)
+      floats[count - 1] = 1
+      doubles[count - 1] = 1
+      MemoryBudget.release(floats)
+      MemoryBudget.release(doubles)
+    }
+  }
+
   @Test func theLimitIsPositiveAndNamed() {
     #expect(MemoryBudget.limitBytes > 0)
     #expect(MemoryBudget.limit.phrase.contains("GiB") || MemoryBudget.limit.phrase.contains("MiB"))

@@ -84,6 +84,35 @@ import Testing
     check(Double.self, m: 40, k: 70, n: 90, ta: false, tb: true, threads: 1, workspace: false)
   }
 
+  /// The packed kernel starts its scratch on the next cache line (`GEMMBlocking.lineAligned`)
+  /// wherever the caller's workspace starts: from every element offset within a line, the
+  /// product is the same and nothing past `workspaceCount` elements is touched.
+  @Test func scratchStartsOnALineFromAnyOffset() {
+    let (m, k, n) = (50, 300, 150)
+    let a = (0..<m * k).map { Float(($0 * 7) % 13) - 6 }
+    let b = (0..<k * n).map { Float(($0 * 5) % 11) - 5 }
+    let layout = Compute.MatMulLayout(a: [m, k], b: [k, n], transposeA: false, transposeB: false)
+    let count = layout.workspaceCount(Float.self)
+    let reference = product(a, b, m: m, k: k, n: n, ta: false, tb: false, threads: 1)
+    for offset in 0..<16 {
+      let guardCount = 32
+      var space = [Float](repeating: .nan, count: offset + count + guardCount)
+      var c = [Float](repeating: .nan, count: m * n)
+      space.withUnsafeMutableBufferPointer { scratch in
+        Compute.matmul(a, b, &c, layout, workspace: scratch.baseAddress! + offset)
+      }
+      #expect(c == reference, "offset \(offset)")
+      #expect(space[(offset + count)...].allSatisfy { $0.isNaN }, "wrote past the workspace")
+    }
+    let line = 64
+    for address in stride(from: 4096, to: 4096 + 2 * line, by: 4) {
+      let start = UnsafeMutablePointer<Float>(bitPattern: address)!
+      let aligned = GEMMBlocking.lineAligned(start)
+      #expect(Int(bitPattern: aligned) % line == 0)
+      #expect(aligned - start >= 0 && aligned - start < line / 4)
+    }
+  }
+
   /// Vectors: `x @ W` (m = 1), `W @ x` (n = 1) and `x @ y`, as rank-1 operands and as one-row or
   /// one-column matrices.
   @Test(arguments: [1, 2, 7, 300])

@@ -165,9 +165,27 @@ public struct GEMMBlocking: Sendable {
     return repeatA <= repeatB
   }
 
-  /// Elements of one part's scratch: a packed block of A, then a packed panel of B.
-  var aCount: Int { roundUp(mc, mr) * kc }
-  var partCount: Int { aCount + kc * roundUp(nc, nr) }
+  /// Elements of one part's scratch: a packed block of A, then a packed panel of B, each
+  /// starting on a cache line (`lineElements`).
+  var aCount: Int { roundUp(roundUp(mc, mr) * kc, Self.lineElements) }
+  var partCount: Int { roundUp(aCount + kc * roundUp(nc, nr), Self.lineElements) }
+
+  /// A whole number of 64-byte cache lines in f32 and in f64. The packed slivers start on a
+  /// line so that no vector load of them straddles two: a Swift array or a `calloc` block
+  /// starts 16 bytes past one, and on an Intel Xeon (Emerald Rapids, AVX-512, one thread) the
+  /// f32 2048³ product ran at 68% of the FMA ceiling from such scratch and 80% from aligned
+  /// scratch (on Zen 4, whose 512-bit loads are split in two anyway, the difference was small).
+  static let lineElements = 16
+
+  /// The scratch a product needs for `parts` parts, with room to start it on a cache line.
+  var workspaceCount: Int { parts * partCount + Self.lineElements }
+
+  /// `workspace` moved up to the next cache line.
+  public static func lineAligned<T>(_ workspace: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
+    let address = Int(bitPattern: workspace)
+    let line = 64
+    return workspace + ((address + line - 1) & ~(line - 1) - address) / MemoryLayout<T>.stride
+  }
 }
 
 @inline(__always) func ceilDiv(_ x: Int, _ y: Int) -> Int { (x + y - 1) / y }
@@ -222,8 +240,8 @@ extension Compute {
   ) {
     let task = ProductTask(
       a: a, b: b, c: c, m: layout.m, k: layout.k, n: layout.n,
-      blocking: GEMMBlocking(layout, T.self), workspace: workspace, epilogue: epilogue,
-      update: update)
+      blocking: GEMMBlocking(layout, T.self), workspace: GEMMBlocking.lineAligned(workspace),
+      epilogue: epilogue, update: update)
     if task.blocking.parts == 1 {
       task.run(part: 0)
     } else {

@@ -44,8 +44,7 @@ extension Compute {
     /// `updating` (`ProductUpdate`), the product of the plain loops too, which is not packed.
     public func workspaceCount<T: PanelScalar>(_: T.Type, updating: Bool = false) -> Int {
       guard isPacked else { return updating ? m * n : 0 }
-      let blocking = GEMMBlocking(self, T.self)
-      return blocking.parts * blocking.partCount
+      return GEMMBlocking(self, T.self).workspaceCount
     }
   }
 
