@@ -75,8 +75,9 @@ public enum MemoryBudget {
         location: location)
     }
     // At least one pointer's room before the buffer, at most a line: `calloc` aligns to 16.
-    let start = (Int(bitPattern: block) + MemoryLayout<UnsafeMutableRawPointer>.stride
-      + cacheLine - 1) & ~(cacheLine - 1)
+    let start =
+      (Int(bitPattern: block) + MemoryLayout<UnsafeMutableRawPointer>.stride
+        + cacheLine - 1) & ~(cacheLine - 1)
     let buffer = block + (start - Int(bitPattern: block))
     (buffer - MemoryLayout<UnsafeMutableRawPointer>.stride).storeBytes(
       of: block, as: UnsafeMutableRawPointer.self)

@@ -223,8 +223,12 @@ func gemmBenchmark(
       "| \(T.precision) | \(m) × \(k) × \(n) | \(threads) | \(String(format: "%.1f", time * 1000)) | \(String(format: "%.1f", layout.flops / time / 1e9)) | \(String(format: "%.1f", perCPU)) | \(share ?? "–") |"
     )
   }
-  for threads in Set([1, Compute.threadLimit]).sorted() { try measure(Float.self, threads: threads) }
-  for threads in Set([1, Compute.threadLimit]).sorted() { try measure(Double.self, threads: threads) }
+  for threads in Set([1, Compute.threadLimit]).sorted() {
+    try measure(Float.self, threads: threads)
+  }
+  for threads in Set([1, Compute.threadLimit]).sorted() {
+    try measure(Double.self, threads: threads)
+  }
 }
 
 /// PyTensor's training graph of the same MLPs (apply nodes after its fusion, with the SGD

@@ -84,6 +84,25 @@ import Testing
     check(Double.self, m: 40, k: 70, n: 90, ta: false, tb: true, threads: 1, workspace: false)
   }
 
+  /// Large panels of B are packed sliver by sliver only on AMD's cores (measured faster there,
+  /// slower on an Intel Xeon); a panel within half of L2 is packed whole everywhere. The vendor
+  /// comes from the cpuid string the OS reports.
+  @Test func interleavedPackingOnlyOnAMD() {
+    func blocking(_ vendor: CPUInfo.Vendor, _ m: Int, _ k: Int, _ n: Int) -> GEMMBlocking {
+      let cpu = CPUInfo(vendor: vendor, l1Data: 32 << 10, l2: 1 << 20, l3: 32 << 20, cores: 2)
+      let layout = Compute.MatMulLayout(
+        a: [m, k], b: [k, n], transposeA: false, transposeB: false, maxThreads: 1)
+      return GEMMBlocking(layout, Float.self, cpu: cpu)
+    }
+    #expect(blocking(.amd, 256, 2048, 2048).interleavesPackingB)
+    #expect(!blocking(.intel, 256, 2048, 2048).interleavesPackingB)
+    #expect(!blocking(.other, 256, 2048, 2048).interleavesPackingB)
+    #expect(!blocking(.amd, 128, 784, 256).interleavesPackingB)
+    #expect(CPUInfo.vendor(named: "vendor_id\t: AuthenticAMD") == .amd)
+    #expect(CPUInfo.vendor(named: "vendor_id\t: GenuineIntel") == .intel)
+    #expect(CPUInfo.vendor(named: "CentaurHauls") == .other)
+  }
+
   /// The packed kernel starts its scratch on the next cache line (`GEMMBlocking.lineAligned`)
   /// wherever the caller's workspace starts: from every element offset within a line, the
   /// product is the same and nothing past `workspaceCount` elements is touched.

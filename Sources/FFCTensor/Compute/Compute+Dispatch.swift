@@ -63,7 +63,8 @@ extension KernelISA {
 extension Compute {
   /// One line naming the kernel path and the block sizes it derived from the caches, for
   /// `ffc bench` and `ffc-bench`: "avx512 (AMD EPYC: L1d 32 KiB, L2 1024 KiB, L3 32768 KiB,
-  /// 2 cores); f32 tile 6×32, blocks mc 816 kc 160 nc 4096".
+  /// 2 cores); f32 tile 6×32, blocks mc 252 kc 512 nc 4096; B panels beyond L2/2 packed
+  /// sliver by sliver" (AMD; elsewhere "B panels packed whole").
   public static func kernelSummary<T: PanelScalar>(_: T.Type, isa: KernelISA = Compute.isa)
     -> String
   {
@@ -73,6 +74,8 @@ extension Compute {
     let name = MemoryLayout<T>.size == 4 ? "f32" : "f64"
     return "\(isa.rawValue) (\(cpu.model): L1d \(cpu.l1Data >> 10) KiB, L2 \(cpu.l2 >> 10) KiB, "
       + "L3 \(cpu.l3 >> 10) KiB, \(cpu.cores) cores); \(name) tile \(kernels.tileRows)×"
-      + "\(T.tileColumns(kernels)), blocks mc \(mc) kc \(kc) nc \(nc)"
+      + "\(T.tileColumns(kernels)), blocks mc \(mc) kc \(kc) nc \(nc); "
+      + (cpu.vendor == .amd
+        ? "B panels beyond L2/2 packed sliver by sliver" : "B panels packed whole")
   }
 }

@@ -93,11 +93,16 @@ public struct GEMMBlocking: Sendable {
   public let mc: Int
   public let kc: Int
   public let nc: Int
-  /// Whether B's panel is packed sliver by sliver as the first block of A sweeps it: when the
-  /// panel outgrows the half of L2 that A's block leaves, packing it whole wrote it out to L3
-  /// and the sweep read it back (W4's 512 × 1024-float panels, 2 MiB); a sliver (64 KiB) is
-  /// still in L2 when its tiles read it. A panel that fits stays packed in one streaming loop,
-  /// which measured 1% less CPU time on W1 (the packed values and sums are the same either way).
+  /// Whether B's panel is packed sliver by sliver as the first block of A sweeps it: on AMD's
+  /// cores, when the panel outgrows the half of L2 that A's block leaves, packing it whole wrote
+  /// it out to L3 and the sweep read it back (W4's 512 × 1024-float panels, 2 MiB); a sliver
+  /// (64 KiB) is still in L2 when its tiles read it (W4 1.5–2% faster on Zen 4). On Intel's
+  /// (an Emerald Rapids Xeon) the same order was slower, W4 3–4% and its forward product
+  /// 256 × 2048 × 2048 7–10% (one thread): gathering a sliver reads 128 bytes from each of 512
+  /// rows 8 KiB apart, where packing the panel whole streams each row, which that core's
+  /// prefetchers follow. So only AMD's cores interleave; a panel that fits stays packed in one
+  /// streaming loop everywhere (1% less CPU time on W1). The packed values and sums are the
+  /// same either way.
   public let interleavesPackingB: Bool
   /// Whether the part reads A and B in place instead of packing them (`Packed.inPlaceProduct`):
   /// when both of its operands fit in L1 together, as W3's 32 × 64 × 64 products (24 KiB).
@@ -128,7 +133,8 @@ public struct GEMMBlocking: Sendable {
     mc = balanced(partRows, limit: limits.mc, unit: mr)
     nc = balanced(partColumns, limit: limits.nc, unit: nr)
     let panelElements = Swift.min(kc, k) * roundUp(Swift.min(nc, partColumns), nr)
-    interleavesPackingB = panelElements * MemoryLayout<T>.stride > cpu.l2 / 2
+    interleavesPackingB =
+      cpu.vendor == .amd && panelElements * MemoryLayout<T>.stride > cpu.l2 / 2
     readsInPlace = (partRows + partColumns) * k * MemoryLayout<T>.stride <= cpu.l1Data
     prefetchesC = partRows * partColumns * MemoryLayout<T>.stride > cpu.l2 / 2
   }
@@ -181,7 +187,8 @@ public struct GEMMBlocking: Sendable {
   var workspaceCount: Int { parts * partCount + Self.lineElements }
 
   /// `workspace` moved up to the next cache line.
-  public static func lineAligned<T>(_ workspace: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
+  public static func lineAligned<T>(_ workspace: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T>
+  {
     let address = Int(bitPattern: workspace)
     let line = 64
     return workspace + ((address + line - 1) & ~(line - 1) - address) / MemoryLayout<T>.stride

@@ -4,6 +4,10 @@ import Foundation  // and, on macOS, Darwin's sysctlbyname
 /// instruction sets the OS lets programs use, and its cache sizes.
 public struct CPUInfo: Sendable {
   public let model: String
+  /// Whose design it is: a few kernel choices were measured to help on one maker's cores and
+  /// to hurt on the other's (`GEMMBlocking.interleavesPackingB`), as BLIS and OpenBLAS tune
+  /// per microarchitecture.
+  public let vendor: Vendor
   /// Instruction-set paths this CPU (and OS) can run, narrowest first.
   public let supportedISAs: [KernelISA]
   /// Bytes of the L1 data cache and L2 of one core, and of the shared L3 (0 if there is none).
@@ -14,12 +18,16 @@ public struct CPUInfo: Sendable {
 
   public static let current = CPUInfo()
 
+  public enum Vendor: String, Sendable {
+    case amd, intel, other
+  }
+
   /// A CPU described by hand (tests, and what-if block sizes).
   public init(
-    model: String = "described", supportedISAs: [KernelISA] = [.generic], l1Data: Int, l2: Int,
-    l3: Int, cores: Int
+    model: String = "described", vendor: Vendor = .other,
+    supportedISAs: [KernelISA] = [.generic], l1Data: Int, l2: Int, l3: Int, cores: Int
   ) {
-    (self.model, self.supportedISAs) = (model, supportedISAs)
+    (self.model, self.vendor, self.supportedISAs) = (model, vendor, supportedISAs)
     (self.l1Data, self.l2, self.l3, self.cores) = (l1Data, l2, l3, cores)
   }
 
@@ -33,6 +41,7 @@ public struct CPUInfo: Sendable {
     l3 = caches.l3
     cores = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
     model = Self.modelName()
+    vendor = Self.vendorOf()
   }
 
   /// The features each path's module was compiled to use (`-target-cpu haswell` and
@@ -99,6 +108,36 @@ public struct CPUInfo: Sendable {
     #else
       return (0, 0, 0)
     #endif
+  }
+
+  /// The maker from /proc/cpuinfo's `vendor_id` (x86-64 Linux) or `machdep.cpu.vendor` (x86-64
+  /// macOS); any other CPU (arm64) is `.other`.
+  static func vendorOf() -> Vendor {
+    #if arch(x86_64) && os(Linux)
+      guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+        let line = text.split(separator: "\n").first(where: { $0.hasPrefix("vendor_id") })
+      else { return .other }
+      return vendor(named: String(line))
+    #elseif arch(x86_64) && canImport(Darwin)
+      var size = 0
+      guard sysctlbyname("machdep.cpu.vendor", nil, &size, nil, 0) == 0, size > 0 else {
+        return .other
+      }
+      var bytes = [CChar](repeating: 0, count: size)
+      guard sysctlbyname("machdep.cpu.vendor", &bytes, &size, nil, 0) == 0 else { return .other }
+      return vendor(
+        named: String(
+          decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    #else
+      return .other
+    #endif
+  }
+
+  /// `.amd` or `.intel` from a text holding the cpuid vendor string.
+  public static func vendor(named text: String) -> Vendor {
+    if text.contains("AuthenticAMD") { return .amd }
+    if text.contains("GenuineIntel") { return .intel }
+    return .other
   }
 
   static func modelName() -> String {
