@@ -11,13 +11,18 @@
 # second of each median, over the widest f32 ceiling on the threads used (its FLOPs per
 # CPU-second times the threads: what the cores do when no other process shares them).
 # Extra arguments go to every `ffc bench` (e.g. --precision f64). FFC_THREADS=1 limits the matrix
-# products to one thread. FFC_PEERS=0 skips running the peers. The peers run in the Python of
+# products to one thread. FFC_PEERS=0 skips running the peers. ROUNDS=N (default 1) runs the four
+# workloads N times over, ffc and each peer one after the other in every round, and ends with each
+# side's median over the rounds and the median of the rounds' ratios: on a shared machine whose
+# speed changes by the minute, a ratio taken within one round is the figure to trust. The peers run in the Python of
 # .build/peers-venv when samples/bench/peers-venv.sh has made it, else in $PYTHON or python3.
 #
 #   samples/bench/run.sh [ffc bench options]
 #   FFC=path/to/ffc samples/bench/run.sh    (a binary already built in release, ffc-bench beside it)
 set -eu
 cd "$(dirname "$0")/../.."
+rounds=${ROUNDS:-1}
+case $rounds in '' | *[!0-9]* | 0) echo "run.sh: ROUNDS must be a positive whole number, not '$rounds'" >&2; exit 2 ;; esac
 . samples/bench/release-ffc.sh
 anchors=${ANCHORS:-../shared/bench/anchors}
 if [ -z "${PYTHON:-}" ]; then
@@ -91,10 +96,15 @@ bench() {  # workload, ffc bench options...
   echo "$line" >>"$summary"
 }
 
-bench w1_mnist_mlp --batch 128 --warmup 20 --steps 200 "$@"
-bench w2_tiny --warmup 500 --steps 5000 "$@"
-bench w3_deep_narrow --batch 32 --warmup 20 --steps 200 "$@"
-bench w4_wide --batch 256 --warmup 3 --steps 30 "$@"
+round=1
+while [ "$round" -le "$rounds" ]; do
+  [ "$rounds" -gt 1 ] && echo "round $round of $rounds"
+  bench w1_mnist_mlp --batch 128 --warmup 20 --steps 200 "$@"
+  bench w2_tiny --warmup 500 --steps 5000 "$@"
+  bench w3_deep_narrow --batch 32 --warmup 20 --steps 200 "$@"
+  bench w4_wide --batch 256 --warmup 3 --steps 30 "$@"
+  round=$((round + 1))
+done
 
 # The fastest median per workload in results.md (any framework, any thread count), in ms.
 recorded=""
@@ -127,6 +137,38 @@ awk -v recorded="$recorded" -v ceiling="${ceiling:-0}" '
     if (w in rvalue) printf "   recorded fastest: %s %.4g (%.3gx)%s", rname[w], rvalue[w], ffc / rvalue[w], share(rvalue[w])
     printf "\n"
   }' "$summary"
+if [ "$rounds" -gt 1 ]; then
+  echo
+  echo "over $rounds rounds (median of each side's medians; ratio: median of the rounds' ratios)"
+  awk '
+    function median(list,   n, v, i, j, t) {
+      n = split(list, v, " ")
+      for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+      return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }
+    BEGIN { id["w1_mnist_mlp"] = "W1"; id["w2_tiny"] = "W2"; id["w3_deep_narrow"] = "W3"; id["w4_wide"] = "W4" }
+    {
+      if (!($1 in seen)) { seen[$1] = 1; order[++count] = $1 }
+      times[$1] = times[$1] " " $4
+      for (i = 5; i + 1 <= NF; i += 2) {
+        key = $1 SUBSEP $i
+        if (!(key in peer)) { peer[key] = 1; names[$1] = names[$1] " " $i }
+        ptimes[key] = ptimes[key] " " $(i + 1); ratios[key] = ratios[key] " " ($4 / $(i + 1))
+      }
+    }
+    END {
+      for (k = 1; k <= count; k++) {
+        w = order[k]
+        printf "%-3s %-15s ffc %9.4g", id[w], w, median(times[w])
+        n = split(names[w], list, " ")
+        for (i = 1; i <= n; i++) {
+          key = w SUBSEP list[i]
+          printf "   %s %9.4g (%.3gx)", list[i], median(ptimes[key]), median(ratios[key])
+        }
+        printf "\n"
+      }
+    }' "$summary"
+fi
 if [ -z "$peers" ] && [ "${FFC_PEERS:-1}" != 0 ]; then
   echo "no peer is importable here; samples/bench/peers-venv.sh installs NumPy, JAX and PyTensor"
 fi
