@@ -60,8 +60,8 @@ public enum MemoryBudget {
   /// The buffer starts on a cache line (64 bytes), so that the plan's values, laid out on line
   /// boundaries within it (`BufferPlan.alignment`), are too: `calloc` returns 16 bytes past one,
   /// and vector loads and stores that straddle two lines cost the product kernels about a sixth
-  /// of their speed on Intel Xeons. The block `calloc` returned is kept just before the buffer,
-  /// for `release`.
+  /// of their speed on an Intel Xeon (Emerald Rapids). The block `calloc` returned is kept just
+  /// before the buffer, for `release`.
   public static func allocate<T>(
     _ count: Int, of what: @autoclosure () -> String, at location: SourceRange?
   ) throws(EvaluationError) -> UnsafeMutablePointer<T> {

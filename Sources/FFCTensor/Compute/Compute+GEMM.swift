@@ -180,7 +180,7 @@ public struct GEMMBlocking: Sendable {
   /// line so that no vector load of them straddles two: a Swift array or a `calloc` block
   /// starts 16 bytes past one, and on an Intel Xeon (Emerald Rapids, AVX-512, one thread) the
   /// f32 2048³ product ran at 68% of the FMA ceiling from such scratch and 80% from aligned
-  /// scratch (on Zen 4, whose 512-bit loads are split in two anyway, the difference was small).
+  /// scratch (Zen 4, where the kernels were tuned before, has not been measured since).
   static let lineElements = 16
 
   /// The scratch a product needs for `parts` parts, with room to start it on a cache line.
