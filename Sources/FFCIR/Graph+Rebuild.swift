@@ -163,6 +163,7 @@ extension Graph {
   public func keeping(_ live: [Bool]) -> Graph {
     var map = [NodeID](repeating: NodeID(0), count: nodes.count)
     var kept: [Node] = []
+    kept.reserveCapacity(nodes.count)
     for (index, node) in nodes.enumerated() where live[index] {
       map[index] = NodeID(kept.count)
       let inputs = Self.mapping(node.inputs, through: map)
