@@ -154,6 +154,27 @@ public enum RewriteEngine {
     }
   }
 
+  /// The rules of each op a run meets, made once per op (`make`) and found by the op's identity
+  /// in a short list: a graph uses a few dozen ops, and a dictionary would hash the identity with
+  /// SipHash at every node. The identities are kept apart from the rules, so that the search
+  /// copies nothing it must retain (a list of (op, rules) pairs retained both per entry passed).
+  struct RulesByOp {
+    private var ops: [ObjectIdentifier] = []
+    private var rules: [[RewriteRule]] = []
+    private let make: (Op) -> [RewriteRule]
+
+    init(_ make: @escaping (Op) -> [RewriteRule]) { self.make = make }
+
+    mutating func rules(of op: Op) -> [RewriteRule] {
+      let id = ObjectIdentifier(op)
+      for index in ops.indices where ops[index] == id { return rules[index] }
+      let made = make(op)
+      ops.append(id)
+      rules.append(made)
+      return made
+    }
+  }
+
   /// How many live nodes and roots read each node. Dead readers (a derivative Differentiate built
   /// for a constant operand, say, which DCE removes later) do not count, or they would keep a rule
   /// that needs an input to itself from firing.
