@@ -31,8 +31,8 @@ extension GraphBuilder {
   /// `elementwise` for the value operators: a failed operand or emission makes a failed value.
   func binary(_ op: Op, _ a: Value, _ b: Value) -> Value {
     // Tested one by one, not through an array made per emission.
-    if a.failure != nil { return a }
-    if b.failure != nil { return b }
+    if a.isFailed { return a }
+    if b.isFailed { return b }
     if buildsCotangents, a.op === Op.select || b.op === Op.select,
       a.shape == b.shape || a.rank == 0 || b.rank == 0,
       let selected = Op.selectedForm(op, [a, b], self)
