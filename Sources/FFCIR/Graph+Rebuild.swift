@@ -117,8 +117,14 @@ extension Graph {
   /// `live` with every node a marked node needs marked too.
   private func markingNeeded(_ marked: [Bool]) -> [Bool] {
     var live = marked
-    for index in nodes.indices.reversed() where live[index] {
-      for input in nodes[index].inputs { live[input.index] = true }
+    // Through the buffers, as `RewriteEngine.liveUses` (safe for the same reason: every operand
+    // precedes its reader, so every index is in the buffers).
+    live.withUnsafeMutableBufferPointer { live in
+      nodes.withUnsafeBufferPointer { nodes in
+        for index in nodes.indices.reversed() where live[index] {
+          for input in nodes[index].inputs { live[input.index] = true }
+        }
+      }
     }
     return live
   }

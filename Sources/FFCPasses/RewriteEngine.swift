@@ -187,10 +187,19 @@ public enum RewriteEngine {
       live[$0.index] = true
       uses[$0.index] += 1
     }
-    for index in graph.nodes.indices.reversed() where live[index] {
-      for input in graph.nodes[index].inputs {
-        live[input.index] = true
-        uses[input.index] += 1
+    // Through the arrays' buffers: written through the arrays, each write checked that the
+    // array was not shared, at every operand of every node. Safe: every operand of a node is a
+    // node before it (verified after every pass), so every index is in the buffers.
+    live.withUnsafeMutableBufferPointer { live in
+      uses.withUnsafeMutableBufferPointer { uses in
+        graph.nodes.withUnsafeBufferPointer { nodes in
+          for index in nodes.indices.reversed() where live[index] {
+            for input in nodes[index].inputs {
+              live[input.index] = true
+              uses[input.index] += 1
+            }
+          }
+        }
       }
     }
     return uses
