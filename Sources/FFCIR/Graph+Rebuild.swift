@@ -193,8 +193,20 @@ extension Graph {
     var found = [Int](repeating: -1, count: nodes.count)
     var table: NodeTable?
     var mapped: [NodeID] = []
-    for index in nodes.indices {
+    // The kept prefix, with one identity test a node: its nodes read only nodes before them, all
+    // kept, so each is its own counterpart.
+    var start = 0
+    while start < nodes.count && start < other.nodes.count
+      && nodes[start].isCopy(of: other.nodes[start])
+    {
+      found[start] = start
+      start += 1
+    }
+    for index in start..<nodes.count {
       let inputs = nodes[index].inputs
+      // An operand without a counterpart leaves the node without one (every node above a change,
+      // tested first: emptying `mapped` went through the generic `replaceSubrange`).
+      if inputs.contains(where: { found[$0.index] < 0 }) { continue }
       if index < other.nodes.count, nodes[index].isCopy(of: other.nodes[index]),
         inputs.allSatisfy({ found[$0.index] == $0.index })
       {
@@ -202,16 +214,7 @@ extension Graph {
         continue
       }
       mapped.removeAll(keepingCapacity: true)
-      var complete = true
-      for input in inputs {
-        let counterpart = found[input.index]
-        if counterpart < 0 {
-          complete = false
-          break
-        }
-        mapped.append(NodeID(counterpart))
-      }
-      guard complete else { continue }
+      for input in inputs { mapped.append(NodeID(found[input.index])) }
       if table == nil {
         var index = NodeTable(capacity: other.nodes.count)
         for position in other.nodes.indices {

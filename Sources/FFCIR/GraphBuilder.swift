@@ -120,9 +120,7 @@ public final class GraphBuilder {
   /// so the table answers as if the later one were left out.
   private func indexPrefix(_ count: Int) {
     table.reserveCapacity(count * 2)
-    for index in 0..<count {
-      table.append(index, hash: storage[index].tableHash, isNew: true)
-    }
+    table.appendNew(storage, 0..<count)
   }
 
   @inlinable public subscript(id: NodeID) -> Node { storage[id.index] }
