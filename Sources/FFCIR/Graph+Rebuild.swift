@@ -25,10 +25,10 @@ extension Graph {
   }
 
   /// `rebuiltWithIndex`, also returning where each node of this graph went in the new one (two
-  /// nodes that map to the same new node were merged). `unchangedBefore` (with
-  /// `mergingDuplicates`): the caller knows that the nodes before this index have no equal
-  /// earlier node and that `replace` returns nil for them (`firstDuplicate`), so they are taken
-  /// as they are.
+  /// nodes that map to the same new node were merged). `unchangedBefore`: the caller knows that
+  /// `replace` returns nil for the nodes before this index (and, with `mergingDuplicates`, that
+  /// none of them equals an earlier one: `firstDuplicate`), so they are taken as they are,
+  /// without asking `replace`.
   public func rebuiltMapping(
     mergingDuplicates: Bool = false, unchangedBefore: Int = 0,
     _ replace: (_ index: Int, _ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) throws ->
@@ -39,7 +39,14 @@ extension Graph {
       adoptsUntil == 0 ? GraphBuilder(capacity: nodes.count) : GraphBuilder(rebuilding: self)
     var map = [NodeID](repeating: NodeID(0), count: nodes.count)
     builder.takingLocations(from: nodes)
-    for (index, node) in nodes.enumerated() {
+    var start = 0
+    while start < Swift.min(unchangedBefore, nodes.count) && builder.isAdopting {
+      builder.adoptNext()
+      map[start] = NodeID(start)
+      start += 1
+    }
+    for index in start..<nodes.count {
+      let node = nodes[index]
       let identical = builder.isAdopting && builder.count == index && index < adoptsUntil
       let inputs = identical ? node.inputs : Self.mapping(node.inputs, through: map)
       builder.takeLocation(at: index)
