@@ -20,10 +20,12 @@ public enum RewriteEngine {
     let seen = memo?.take()
     let counterparts = RewriteMemo.counterparts(graph, since: seen)
     let state = State(graph)
+    let quietPrefix = seen.map { state.skipQuietPrefix(graph, counterparts, uses, $0) } ?? 0
     let result: Graph
     let map: [NodeID]
     do {
-      (result, map) = try graph.rebuiltMapping { index, node, inputs, builder in
+      (result, map) = try graph.rebuiltMapping(unchangedBefore: quietPrefix) {
+        index, node, inputs, builder in
         if let seen,
           RewriteMemo.isQuiet(
             index, node, counterparts: counterparts, kept: state.kept, uses: uses, seen: seen)
@@ -128,6 +130,29 @@ public enum RewriteEngine {
       // A closure, not a key path: the key path was applied through the runtime at every node.
       quiet = graph.nodes.map { $0.op.isLeaf }
       kept = quiet
+    }
+
+    /// Marks the nodes before the first one the memo cannot skip (`RewriteMemo.isQuiet`) as
+    /// skipped, as the rebuild's visits would, and returns that node's index: the rebuild takes
+    /// the nodes before it as they are, without a visit each (the nodes below a fixed point's
+    /// change, half of a gradient graph in every round after the first).
+    func skipQuietPrefix(
+      _ graph: Graph, _ counterparts: [Int], _ uses: [Int], _ seen: RewriteMemo.Seen
+    ) -> Int {
+      var index = 0
+      while index < graph.nodes.count {
+        if !graph.nodes[index].op.isLeaf {
+          guard
+            RewriteMemo.isQuiet(
+              index, graph.nodes[index], counterparts: counterparts, kept: kept, uses: uses,
+              seen: seen)
+          else { break }
+          (quiet[index], kept[index]) = (true, true)
+          skipped += 1
+        }
+        index += 1
+      }
+      return index
     }
 
     /// Sets the operands (`inputs`, nodes of the builder) and the reader counts of the node's
