@@ -177,7 +177,12 @@ extension Graph {
     var map = [NodeID](repeating: NodeID(0), count: nodes.count)
     var kept: [Node] = []
     kept.reserveCapacity(nodes.count)
-    for (index, node) in nodes.enumerated() where live[index] {
+    // The nodes before the first dead one keep their places and operands: taken in one copy.
+    let firstDead = live.firstIndex(of: false) ?? nodes.count
+    kept.append(contentsOf: nodes[..<firstDead])
+    for index in 0..<firstDead { map[index] = NodeID(index) }
+    for index in firstDead..<nodes.count where live[index] {
+      let node = nodes[index]
       map[index] = NodeID(kept.count)
       let inputs = Self.mapping(node.inputs, through: map)
       kept.append(inputs == node.inputs ? node : node.withInputs(inputs, from: index))
