@@ -118,6 +118,17 @@ public struct Node: Sendable {
       place: location.map(Place.init), isGradient: isGradient)
   }
 
+  /// A node that takes `original`'s place (fusion's node for a group, at its root): its name,
+  /// gradient flag and location, the location shared with it, not copied (a `SourceRange`
+  /// copied goes through its generic value witness).
+  public init(
+    op: Op, inputs: [NodeID], attributes: Attributes, shape: Shape, replacing original: Node
+  ) {
+    fields = Fields(
+      op: op, inputs: inputs, attributes: attributes, shape: shape, name: original.name,
+      place: original.place, isGradient: original.isGradient)
+  }
+
   /// A node whose `NodeTable.hash` the caller has already computed, at a shared location.
   init(
     op: Op, inputs: [NodeID], attributes: Attributes, shape: Shape, name: String?,
