@@ -94,11 +94,19 @@ extension Value {
   }
 
   public func matmul(_ other: Value, transposeA: Bool = false, transposeB: Bool = false) -> Value {
-    var attributes = Attributes()
-    if transposeA { attributes["transpose_a"] = .bool(true) }
-    if transposeB { attributes["transpose_b"] = .bool(true) }
-    return builder.apply(Op.matmul, [self, other], attributes)
+    builder.apply(
+      Op.matmul, [self, other], Self.matmulAttributes[(transposeA ? 1 : 0) + (transposeB ? 2 : 0)])
   }
+
+  /// `matmul`'s attributes for each pair of transpose flags, made once: a product's derivative
+  /// makes two transposed products, and setting the flags one by one made and sorted a new set
+  /// for each.
+  private static let matmulAttributes: [Attributes] = [
+    .none,
+    Attributes([("transpose_a", .bool(true))]),
+    Attributes([("transpose_b", .bool(true))]),
+    Attributes([("transpose_a", .bool(true)), ("transpose_b", .bool(true))]),
+  ]
 
   public func outer(_ other: Value) -> Value { builder.apply(Op.outer, [self, other]) }
   public func transposed() -> Value { apply(Op.transpose) }
