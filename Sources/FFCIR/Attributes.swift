@@ -106,7 +106,12 @@ public struct Attributes: Hashable, Sendable {
   }
 
   public subscript(key: String) -> AttributeValue? {
-    get { entries.first { $0.key == key }?.value }
+    get {
+      // By index, each key compared in place: `first(where:)` copied every entry it passed (its
+      // key and value retained), at every attribute a shape rule or a kernel reads.
+      for index in entries.indices where entries[index].key == key { return entries[index].value }
+      return nil
+    }
     set {
       entries.removeAll { $0.key == key }
       if let newValue {

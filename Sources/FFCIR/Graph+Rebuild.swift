@@ -25,10 +25,10 @@ extension Graph {
   }
 
   /// `rebuiltWithIndex`, also returning where each node of this graph went in the new one (two
-  /// nodes that map to the same new node were merged). `unchangedBefore` (with
-  /// `mergingDuplicates`): the caller knows that the nodes before this index have no equal
-  /// earlier node and that `replace` returns nil for them (`firstDuplicate`), so they are taken
-  /// as they are.
+  /// nodes that map to the same new node were merged). `unchangedBefore`: the caller knows that
+  /// `replace` returns nil for the nodes before this index (and, with `mergingDuplicates`, that
+  /// none of them equals an earlier one: `firstDuplicate`), so they are taken as they are,
+  /// without asking `replace`.
   public func rebuiltMapping(
     mergingDuplicates: Bool = false, unchangedBefore: Int = 0,
     _ replace: (_ index: Int, _ node: Node, _ inputs: [NodeID], _ builder: GraphBuilder) throws ->
@@ -39,7 +39,14 @@ extension Graph {
       adoptsUntil == 0 ? GraphBuilder(capacity: nodes.count) : GraphBuilder(rebuilding: self)
     var map = [NodeID](repeating: NodeID(0), count: nodes.count)
     builder.takingLocations(from: nodes)
-    for (index, node) in nodes.enumerated() {
+    var start = 0
+    while start < Swift.min(unchangedBefore, nodes.count) && builder.isAdopting {
+      builder.adoptNext()
+      map[start] = NodeID(start)
+      start += 1
+    }
+    for index in start..<nodes.count {
+      let node = nodes[index]
       let identical = builder.isAdopting && builder.count == index && index < adoptsUntil
       let inputs = identical ? node.inputs : Self.mapping(node.inputs, through: map)
       builder.takeLocation(at: index)
@@ -117,8 +124,14 @@ extension Graph {
   /// `live` with every node a marked node needs marked too.
   private func markingNeeded(_ marked: [Bool]) -> [Bool] {
     var live = marked
-    for index in nodes.indices.reversed() where live[index] {
-      for input in nodes[index].inputs { live[input.index] = true }
+    // Through the buffers, as `RewriteEngine.liveUses` (safe for the same reason: every operand
+    // precedes its reader, so every index is in the buffers).
+    live.withUnsafeMutableBufferPointer { live in
+      nodes.withUnsafeBufferPointer { nodes in
+        for index in nodes.indices.reversed() where live[index] {
+          for input in nodes[index].inputs { live[input.index] = true }
+        }
+      }
     }
     return live
   }
@@ -163,7 +176,13 @@ extension Graph {
   public func keeping(_ live: [Bool]) -> Graph {
     var map = [NodeID](repeating: NodeID(0), count: nodes.count)
     var kept: [Node] = []
-    for (index, node) in nodes.enumerated() where live[index] {
+    kept.reserveCapacity(nodes.count)
+    // The nodes before the first dead one keep their places and operands: taken in one copy.
+    let firstDead = live.firstIndex(of: false) ?? nodes.count
+    kept.append(contentsOf: nodes[..<firstDead])
+    for index in 0..<firstDead { map[index] = NodeID(index) }
+    for index in firstDead..<nodes.count where live[index] {
+      let node = nodes[index]
       map[index] = NodeID(kept.count)
       let inputs = Self.mapping(node.inputs, through: map)
       kept.append(inputs == node.inputs ? node : node.withInputs(inputs, from: index))
@@ -186,8 +205,20 @@ extension Graph {
     var found = [Int](repeating: -1, count: nodes.count)
     var table: NodeTable?
     var mapped: [NodeID] = []
-    for index in nodes.indices {
+    // The kept prefix, with one identity test a node: its nodes read only nodes before them, all
+    // kept, so each is its own counterpart.
+    var start = 0
+    while start < nodes.count && start < other.nodes.count
+      && nodes[start].isCopy(of: other.nodes[start])
+    {
+      found[start] = start
+      start += 1
+    }
+    for index in start..<nodes.count {
       let inputs = nodes[index].inputs
+      // An operand without a counterpart leaves the node without one (every node above a change,
+      // tested first: emptying `mapped` went through the generic `replaceSubrange`).
+      if inputs.contains(where: { found[$0.index] < 0 }) { continue }
       if index < other.nodes.count, nodes[index].isCopy(of: other.nodes[index]),
         inputs.allSatisfy({ found[$0.index] == $0.index })
       {
@@ -195,16 +226,7 @@ extension Graph {
         continue
       }
       mapped.removeAll(keepingCapacity: true)
-      var complete = true
-      for input in inputs {
-        let counterpart = found[input.index]
-        if counterpart < 0 {
-          complete = false
-          break
-        }
-        mapped.append(NodeID(counterpart))
-      }
-      guard complete else { continue }
+      for input in inputs { mapped.append(NodeID(found[input.index])) }
       if table == nil {
         var index = NodeTable(capacity: other.nodes.count)
         for position in other.nodes.indices {

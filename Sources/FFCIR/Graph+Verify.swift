@@ -80,7 +80,13 @@ extension Graph {
     // Fields are read in place (`nodes[index].op`), not by copying each node out: the pass
     // manager verifies graphs of thousands of nodes after every pass. Whether a node is kept is
     // asked in place too (`isKept`), not mapped to an array of flags per verification.
-    for index in nodes.indices {
+    // The kept prefix is passed over with one identity test a node: each of its nodes reads only
+    // nodes before it, all kept, so the test of its operands below would hold at every one.
+    var start = 0
+    if let verified {
+      while start < nodes.count && isKept(start, from: verified) { start += 1 }
+    }
+    for index in start..<nodes.count {
       if let verified, isKept(index, from: verified),
         nodes[index].inputs.allSatisfy({ isKept($0.index, from: verified) })
       {

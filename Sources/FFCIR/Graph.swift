@@ -188,8 +188,15 @@ public struct Graph: Sendable {
   public func remappingRoots(_ map: (NodeID) -> NodeID) -> (
     declarations: [Declaration], outputs: [NamedValue], loss: NamedValue?, gradients: [Gradient]
   ) {
+    // A declaration is written only when its node moved: the array is then copied at the first
+    // write, not at every rebuild (declared leaves precede the changes passes usually make, and
+    // copying a deep net's thousands of declarations, names and shapes retained, cost more than
+    // the rest of this).
     var declarations = self.declarations
-    for i in declarations.indices { declarations[i].node = map(declarations[i].node) }
+    for i in declarations.indices {
+      let node = map(declarations[i].node)
+      if node != declarations[i].node { declarations[i].node = node }
+    }
     var outputs = self.outputs
     for i in outputs.indices { outputs[i].node = map(outputs[i].node) }
     let loss = self.loss.map { NamedValue($0.name, map($0.node)) }

@@ -120,9 +120,7 @@ public final class GraphBuilder {
   /// so the table answers as if the later one were left out.
   private func indexPrefix(_ count: Int) {
     table.reserveCapacity(count * 2)
-    for index in 0..<count {
-      table.append(index, hash: storage[index].tableHash, isNew: true)
-    }
+    table.appendNew(storage, 0..<count)
   }
 
   @inlinable public subscript(id: NodeID) -> Node { storage[id.index] }
@@ -246,7 +244,7 @@ public final class GraphBuilder {
   /// error does not throw but makes a failed value, and a value built from a failed one fails
   /// too, so the rule's result carries any failure inside it (`Value.nodeID` throws it).
   public func apply(_ op: Op, _ inputs: [Value], _ attributes: Attributes = .none) -> Value {
-    if let failed = inputs.first(where: { $0.failure != nil }) { return failed }
+    if let failed = inputs.first(where: \.isFailed) { return failed }
     if buildsCotangents, attributes == .none, let selected = Op.selectedForm(op, inputs, self) {
       return selected
     }
@@ -260,8 +258,14 @@ public final class GraphBuilder {
   /// A failed value; its stand-in (the first operand, or a constant) only answers a rule's
   /// questions about shapes.
   func failed(_ failure: ShapeError, standIn: Value?) -> Value {
-    Value(failure: failure, standIn: standIn?.id ?? constantNode(Tensor(0)), builder: self)
+    let standIn = standIn?.id ?? constantNode(Tensor(0))
+    failures.append(failure)
+    return Value(failureAt: failures.count - 1, standIn: standIn, builder: self)
   }
+
+  /// Why each failed value of this builder could not be built, by `Value.failureIndex` (a rule
+  /// that fails makes one or two: a failed value spreads by copying, not by adding here).
+  @exclusivity(unchecked) @usableFromInline var failures: [ShapeError] = []
 
   /// Names a node; a rebuilt forward node never takes a gradient's name.
   public func rename(_ id: NodeID, _ name: String) {

@@ -118,6 +118,17 @@ public struct Node: Sendable {
       place: location.map(Place.init), isGradient: isGradient)
   }
 
+  /// A node that takes `original`'s place (fusion's node for a group, at its root): its name,
+  /// gradient flag and location, the location shared with it, not copied (a `SourceRange`
+  /// copied goes through its generic value witness).
+  public init(
+    op: Op, inputs: [NodeID], attributes: Attributes, shape: Shape, replacing original: Node
+  ) {
+    fields = Fields(
+      op: op, inputs: inputs, attributes: attributes, shape: shape, name: original.name,
+      place: original.place, isGradient: original.isGradient)
+  }
+
   /// A node whose `NodeTable.hash` the caller has already computed, at a shared location.
   init(
     op: Op, inputs: [NodeID], attributes: Attributes, shape: Shape, name: String?,
@@ -198,13 +209,14 @@ public struct Node: Sendable {
 
   @usableFromInline init(fields: Fields) { self.fields = fields }
 
-  /// `withInputs`, noting that this node stood at `index` of the graph it is copied from.
+  /// `withInputs`, noting that this node stood at `index` of the graph it is copied from. The
+  /// fields are copied from this node's in place (`renumbered(_:hash:origin:)`): passing each out
+  /// to the general initialiser retained and released it per copy, at every node DCE and fusion
+  /// renumber.
   func withInputs(_ inputs: [NodeID], from index: Int) -> Node {
     // The same operands (a leaf or constant moved, say): the same hash, not made again.
     let hash = inputs == self.inputs ? tableHash : NodeTable.hash(op, inputs, attributes)
-    return Node(
-      op: op, inputs: inputs, attributes: attributes, shape: shape, name: name,
-      place: fields.place, isGradient: isGradient, hash: hash, origin: index)
+    return renumbered(inputs, hash: hash, origin: index)
   }
 
   /// The constant this node holds, if it is a `const`.

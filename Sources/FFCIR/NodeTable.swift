@@ -113,6 +113,27 @@ struct NodeTable {
     insert(index, hash)
   }
 
+  /// Files `nodes[range]` (the next ones: nodes are filed in order) under their kept hashes, each
+  /// as new (`append(_:hash:isNew:)` for each, with the table sized once and the slots written
+  /// through their buffer: written through the array, each slot checked that it was not shared).
+  mutating func appendNew(_ nodes: [Node], _ range: Range<Int>) {
+    precondition(range.lowerBound == hashes.count, "nodes are filed in order")
+    reserveCapacity(hashes.count + range.count)
+    for index in range { hashes.append(nodes[index].tableHash) }
+    filed += range.count
+    let hashes = self.hashes
+    // Safe: `reserveCapacity` made the table at least twice the nodes filed, so the probe
+    // finds an empty slot, and every slot index is masked into the buffer.
+    slots.withUnsafeMutableBufferPointer { slots in
+      let mask = slots.count - 1
+      for index in range {
+        var slot = hashes[index] & mask
+        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        slots[slot] = UInt32(index + 1)
+      }
+    }
+  }
+
   private mutating func insert(_ index: Int, _ hash: Int) {
     let mask = slots.count - 1
     var slot = hash & mask

@@ -29,17 +29,20 @@ public enum ReverseMode {
     let wasBuildingCotangents = builder.buildsCotangents
     builder.buildsCotangents = true
     defer { builder.buildsCotangents = wasBuildingCotangents }
-    var contributions = [[NodeID]](repeating: [], count: nodes.count)
+    // The first cotangent to reach each node, and those after it (a value read more than once):
+    // most nodes get one, and an array for each, made at its first append, was an allocation a
+    // node.
+    var firstContribution = [NodeID?](repeating: nil, count: nodes.count)
+    var moreContributions = [[NodeID]](repeating: [], count: nodes.count)
     var cotangents = [NodeID?](repeating: nil, count: nodes.count)
     builder.currentLocation = nodes[output.index].location
-    contributions[output.index] = [builder.filled(1, shape: nodes[output.index].shape)]
+    firstContribution[output.index] = builder.filled(1, shape: nodes[output.index].shape)
     for index in stride(from: output.index, through: 0, by: -1) where relevant[index] {
       let node = nodes[index]
-      guard
-        let g = try accumulate(
-          contributions[index], node, outputName, index == output.index, builder)
-      else { continue }
-      contributions[index] = []
+      guard let first = firstContribution[index] else { continue }
+      let g = try accumulate(
+        first, moreContributions[index], node, outputName, index == output.index, builder)
+      moreContributions[index] = []
       cotangents[index] = g
       if node.op.isLeaf || independent[index] { continue }
       guard let vjp = node.op.vjp else {
@@ -57,7 +60,11 @@ public enum ReverseMode {
       }
       for (position, input) in node.inputs.enumerated() where relevant[input.index] {
         guard position < results.count, let cotangent = results[position] else { continue }
-        contributions[input.index].append(cotangent.id)
+        if firstContribution[input.index] == nil {
+          firstContribution[input.index] = cotangent.id
+        } else {
+          moreContributions[input.index].append(cotangent.id)
+        }
       }
     }
     return cotangents
@@ -66,11 +73,12 @@ public enum ReverseMode {
   /// Sums the cotangents that arrived along different paths and names the total after the value
   /// it belongs to (`dL/dh1`).
   static func accumulate(
-    _ parts: [NodeID], _ node: Node, _ outputName: String, _ isSeed: Bool, _ builder: GraphBuilder
-  ) throws(Failure) -> NodeID? {
-    guard var total = parts.first.map(builder.value) else { return nil }
+    _ first: NodeID, _ more: [NodeID], _ node: Node, _ outputName: String, _ isSeed: Bool,
+    _ builder: GraphBuilder
+  ) throws(Failure) -> NodeID {
+    var total = builder.value(first)
     builder.takeLocation(of: node)
-    for part in parts.dropFirst() { total = total + builder.value(part) }
+    for part in more { total = total + builder.value(part) }
     if let failure = total.failure {
       throw .illShapedRule(op: node.op.name, message: "its cotangents do not add: \(failure)")
     }

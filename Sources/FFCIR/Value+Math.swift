@@ -31,8 +31,8 @@ extension GraphBuilder {
   /// `elementwise` for the value operators: a failed operand or emission makes a failed value.
   func binary(_ op: Op, _ a: Value, _ b: Value) -> Value {
     // Tested one by one, not through an array made per emission.
-    if a.failure != nil { return a }
-    if b.failure != nil { return b }
+    if a.isFailed { return a }
+    if b.isFailed { return b }
     if buildsCotangents, a.op === Op.select || b.op === Op.select,
       a.shape == b.shape || a.rank == 0 || b.rank == 0,
       let selected = Op.selectedForm(op, [a, b], self)
@@ -94,11 +94,19 @@ extension Value {
   }
 
   public func matmul(_ other: Value, transposeA: Bool = false, transposeB: Bool = false) -> Value {
-    var attributes = Attributes()
-    if transposeA { attributes["transpose_a"] = .bool(true) }
-    if transposeB { attributes["transpose_b"] = .bool(true) }
-    return builder.apply(Op.matmul, [self, other], attributes)
+    builder.apply(
+      Op.matmul, [self, other], Self.matmulAttributes[(transposeA ? 1 : 0) + (transposeB ? 2 : 0)])
   }
+
+  /// `matmul`'s attributes for each pair of transpose flags, made once: a product's derivative
+  /// makes two transposed products, and setting the flags one by one made and sorted a new set
+  /// for each.
+  private static let matmulAttributes: [Attributes] = [
+    .none,
+    Attributes([("transpose_a", .bool(true))]),
+    Attributes([("transpose_b", .bool(true))]),
+    Attributes([("transpose_a", .bool(true)), ("transpose_b", .bool(true))]),
+  ]
 
   public func outer(_ other: Value) -> Value { builder.apply(Op.outer, [self, other]) }
   public func transposed() -> Value { apply(Op.transpose) }

@@ -13,20 +13,30 @@ public struct Value {
   /// `nodeID`.
   @usableFromInline let id: NodeID
   public let builder: GraphBuilder
-  /// Why this value could not be built, here or in a value it was built from; nil when it was.
-  public let failure: ShapeError?
+  /// Where the builder keeps why this value could not be built (`GraphBuilder.failures`), -1
+  /// when it was. An index, not the error: values are copied at every operand a rule or a
+  /// derivative reads, and the error's message was retained and released with each copy.
+  @usableFromInline let failureIndex: Int
 
   @inlinable public init(id: NodeID, builder: GraphBuilder) {
     self.id = id
     self.builder = builder
-    self.failure = nil
+    self.failureIndex = -1
   }
 
-  init(failure: ShapeError, standIn: NodeID, builder: GraphBuilder) {
+  init(failureAt index: Int, standIn: NodeID, builder: GraphBuilder) {
     self.id = standIn
     self.builder = builder
-    self.failure = failure
+    self.failureIndex = index
   }
+
+  /// Why this value could not be built, here or in a value it was built from; nil when it was.
+  @inlinable public var failure: ShapeError? {
+    failureIndex < 0 ? nil : builder.failures[failureIndex]
+  }
+
+  /// Whether this value could not be built (`failure` is not nil), without reading the error.
+  @inlinable var isFailed: Bool { failureIndex >= 0 }
 
   /// The node this value is, or the shape error that kept it from being built.
   public var nodeID: NodeID {
@@ -43,7 +53,7 @@ public struct Value {
 
   /// The single value of a constant whose elements are all equal, seen through `broadcast_to`.
   public var scalarConstant: Double? {
-    if failure != nil { return nil }
+    if isFailed { return nil }
     // The node copied out once, and the leaf bit tested before `Op.broadcastTo` is read (its
     // lazy initialiser's accessor is a call, around which what is held was retained).
     let node = self.node
@@ -59,7 +69,7 @@ public struct Value {
 
   /// Known to be finite wherever it is evaluated: a finite constant or a bounded op's output.
   public var isKnownFinite: Bool {
-    if failure != nil { return false }
+    if isFailed { return false }
     if let t = node.constantValue { return t.isFinite }
     if op === Op.broadcastTo { return builder.value(node.inputs[0]).isKnownFinite }
     return op.traits.contains(.boundedOutput)

@@ -51,17 +51,13 @@ public struct AlgebraicSimplification: Pass {
   ]
 
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
-    // Made once per op, not per node, and found by the op's identity in a short list (a graph
-    // uses a few dozen ops; a dictionary would hash the identity with SipHash at every node).
-    var rulesOfOp: [(op: Op, rules: [RewriteRule])] = []
-    return try RewriteEngine.run(graph, pass: name, &context, memo: memo) { node in
-      let op = node.op
-      if let known = rulesOfOp.first(where: { $0.op === op }) { return known.rules }
-      let rules =
-        op.rewrites.filter { $0.phase == .simplify }
+    // Made once per op, not per node (`RewriteEngine.RulesByOp`).
+    var rulesOfOp = RewriteEngine.RulesByOp { op in
+      op.rewrites.filter { $0.phase == .simplify }
         + (op.isElementwise && op.arity == 2 ? Self.elementwiseRules : [])
-      rulesOfOp.append((op, rules))
-      return rules
+    }
+    return try RewriteEngine.run(graph, pass: name, &context, memo: memo) { node in
+      rulesOfOp.rules(of: node.op)
     }
   }
 }

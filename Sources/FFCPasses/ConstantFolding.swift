@@ -17,10 +17,10 @@ public struct ConstantFolding: Pass {
     var counts: [String: Int] = [:]
     var events: [RewriteEvent] = []
     let result = try rebuilding(graph) {
-      try graph.rebuiltWithIndex { index, node, inputs, builder in
-        // Before the first foldable node the rebuild has changed nothing, so the scan's answer
-        // (not foldable) holds there without asking again.
-        guard index >= first, let value = fold(node, inputs, builder) else { return nil }
+      // Before the first foldable node the scan's answer (not foldable) holds: the rebuild takes
+      // those nodes as they are, without asking again.
+      try graph.rebuiltMapping(unchangedBefore: first) { index, node, inputs, builder in
+        guard let value = fold(node, inputs, builder) else { return nil }
         let rule = "fold \(node.op.name)"
         counts[rule, default: 0] += 1
         // A constant whose elements are all equal stays one scalar, broadcast: rules that look for
@@ -37,7 +37,7 @@ public struct ConstantFolding: Pass {
             before: node.name.map { "%" + $0 } ?? node.op.name,
             after: TensorFormat.summary(value), original: NodeID(index), replacement: replacement))
         return replacement
-      }
+      }.graph
     }
     for (key, n) in counts.sorted(by: { $0.key < $1.key }) { context.count(key, by: n) }
     for event in events { context.record(event) }

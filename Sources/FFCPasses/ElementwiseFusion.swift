@@ -106,7 +106,6 @@ public struct ElementwiseFusion: Pass {
     let result = program.finish(&tables)
     return Node(
       op: Op.fused, inputs: program.inputs.map { map[$0] },
-      attributes: Op.fusedAttributes(root.shape, result),
-      shape: root.shape, name: root.name, location: root.location, isGradient: root.isGradient)
+      attributes: Op.fusedAttributes(root.shape, result), shape: root.shape, replacing: root)
   }
 }

@@ -20,10 +20,12 @@ public enum RewriteEngine {
     let seen = memo?.take()
     let counterparts = RewriteMemo.counterparts(graph, since: seen)
     let state = State(graph)
+    let quietPrefix = seen.map { state.skipQuietPrefix(graph, counterparts, uses, $0) } ?? 0
     let result: Graph
     let map: [NodeID]
     do {
-      (result, map) = try graph.rebuiltMapping { index, node, inputs, builder in
+      (result, map) = try graph.rebuiltMapping(unchangedBefore: quietPrefix) {
+        index, node, inputs, builder in
         if let seen,
           RewriteMemo.isQuiet(
             index, node, counterparts: counterparts, kept: state.kept, uses: uses, seen: seen)
@@ -130,6 +132,29 @@ public enum RewriteEngine {
       kept = quiet
     }
 
+    /// Marks the nodes before the first one the memo cannot skip (`RewriteMemo.isQuiet`) as
+    /// skipped, as the rebuild's visits would, and returns that node's index: the rebuild takes
+    /// the nodes before it as they are, without a visit each (the nodes below a fixed point's
+    /// change, half of a gradient graph in every round after the first).
+    func skipQuietPrefix(
+      _ graph: Graph, _ counterparts: [Int], _ uses: [Int], _ seen: RewriteMemo.Seen
+    ) -> Int {
+      var index = 0
+      while index < graph.nodes.count {
+        if !graph.nodes[index].op.isLeaf {
+          guard
+            RewriteMemo.isQuiet(
+              index, graph.nodes[index], counterparts: counterparts, kept: kept, uses: uses,
+              seen: seen)
+          else { break }
+          (quiet[index], kept[index]) = (true, true)
+          skipped += 1
+        }
+        index += 1
+      }
+      return index
+    }
+
     /// Sets the operands (`inputs`, nodes of the builder) and the reader counts of the node's
     /// operands in the graph (`operands`), overwriting the arrays in place (emptying them first
     /// went through the generic `replaceSubrange`, a tenth of what trying the rules cost).
@@ -154,6 +179,27 @@ public enum RewriteEngine {
     }
   }
 
+  /// The rules of each op a run meets, made once per op (`make`) and found by the op's identity
+  /// in a short list: a graph uses a few dozen ops, and a dictionary would hash the identity with
+  /// SipHash at every node. The identities are kept apart from the rules, so that the search
+  /// copies nothing it must retain (a list of (op, rules) pairs retained both per entry passed).
+  struct RulesByOp {
+    private var ops: [ObjectIdentifier] = []
+    private var rules: [[RewriteRule]] = []
+    private let make: (Op) -> [RewriteRule]
+
+    init(_ make: @escaping (Op) -> [RewriteRule]) { self.make = make }
+
+    mutating func rules(of op: Op) -> [RewriteRule] {
+      let id = ObjectIdentifier(op)
+      for index in ops.indices where ops[index] == id { return rules[index] }
+      let made = make(op)
+      ops.append(id)
+      rules.append(made)
+      return made
+    }
+  }
+
   /// How many live nodes and roots read each node. Dead readers (a derivative Differentiate built
   /// for a constant operand, say, which DCE removes later) do not count, or they would keep a rule
   /// that needs an input to itself from firing.
@@ -166,10 +212,19 @@ public enum RewriteEngine {
       live[$0.index] = true
       uses[$0.index] += 1
     }
-    for index in graph.nodes.indices.reversed() where live[index] {
-      for input in graph.nodes[index].inputs {
-        live[input.index] = true
-        uses[input.index] += 1
+    // Through the arrays' buffers: written through the arrays, each write checked that the
+    // array was not shared, at every operand of every node. Safe: every operand of a node is a
+    // node before it (verified after every pass), so every index is in the buffers.
+    live.withUnsafeMutableBufferPointer { live in
+      uses.withUnsafeMutableBufferPointer { uses in
+        graph.nodes.withUnsafeBufferPointer { nodes in
+          for index in nodes.indices.reversed() where live[index] {
+            for input in nodes[index].inputs {
+              live[input.index] = true
+              uses[input.index] += 1
+            }
+          }
+        }
       }
     }
     return uses

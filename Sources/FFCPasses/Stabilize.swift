@@ -11,13 +11,9 @@ public struct Stabilize: Pass {
 
   public func run(_ graph: Graph, _ context: inout PassContext) throws(PassFailure) -> Graph {
     // Made once per op, not per node (as the simplifier does).
-    var rulesOfOp: [(op: Op, rules: [RewriteRule])] = []
+    var rulesOfOp = RewriteEngine.RulesByOp { op in op.rewrites.filter { $0.phase == .stabilize } }
     return try RewriteEngine.run(graph, pass: name, &context) { node in
-      let op = node.op
-      if let known = rulesOfOp.first(where: { $0.op === op }) { return known.rules }
-      let rules = op.rewrites.filter { $0.phase == .stabilize }
-      rulesOfOp.append((op, rules))
-      return rules
+      rulesOfOp.rules(of: node.op)
     }
   }
 }

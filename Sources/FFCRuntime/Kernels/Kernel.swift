@@ -20,6 +20,18 @@ public final class Workspace<T: KernelScalar> {
 
   public func reserve(_ count: Int) { self.count = Swift.max(self.count, count) }
 
+  /// Reserves what a product of `layout` needs (`workspaceCount`), worked out once per layout:
+  /// a deep network's thousands of products have a few layouts, and working out the blocking of
+  /// each was a twentieth of a plan's making.
+  func reserve(forProduct layout: Compute.MatMulLayout) {
+    for index in products.indices where products[index] == layout { return }
+    if products.count < 8 { products.append(layout) }
+    reserve(layout.workspaceCount(T.self))
+  }
+  /// The first few product layouts reserved for (`reserve(forProduct:)`): once one has reserved,
+  /// another alike needs nothing more.
+  private var products: [Compute.MatMulLayout] = []
+
   /// Called by the plan after every kernel has reserved.
   public func allocate() throws(EvaluationError) {
     guard base == nil, count > 0 else { return }

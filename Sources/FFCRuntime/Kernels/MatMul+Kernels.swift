@@ -20,7 +20,7 @@ func matmulKernel<T: PlanScalar>(
     a: c.inputShapes[0], b: c.inputShapes[1], transposeA: c.attributes.bool("transpose_a"),
     transposeB: c.attributes.bool("transpose_b"))
   let workspace = c.workspace
-  workspace.reserve(layout.workspaceCount(T.self))
+  workspace.reserve(forProduct: layout)
   let (a, b) = (c.input(0), c.input(1))
   guard let epilogue else {
     return { Compute.matmul(a, b, out, layout, workspace: workspace.base) }

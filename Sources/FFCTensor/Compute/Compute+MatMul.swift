@@ -3,7 +3,7 @@ import Foundation
 extension Compute {
   /// The loop sizes of `C[m, n] = op(A)[m, k] · op(B)[k, n]`; vectors count as a single row or
   /// column.
-  public struct MatMulLayout: Sendable {
+  public struct MatMulLayout: Sendable, Equatable {
     public let m: Int
     public let k: Int
     public let n: Int
