@@ -64,8 +64,8 @@ import Testing
     }
   }
 
-  /// C's tiles are prefetched when a part's C outgrows half of L2 (W4's 256 × 1024 per thread),
-  /// not when it stays there (W1's 128 × 256).
+  /// C's tiles are prefetched when a part's C, beside its packed A and B, outgrows L2 (W4's
+  /// 256 × 1024 per thread), not when it stays there (W1's 128 × 256).
   @Test func prefetchesCOnlyWhenItLeavesL2() {
     let zen4 = CPUInfo(l1Data: 32 << 10, l2: 1 << 20, l3: 32 << 20, cores: 2)
     func blocking(_ m: Int, _ k: Int, _ n: Int, threads: Int) -> GEMMBlocking {
@@ -76,6 +76,16 @@ import Testing
     #expect(blocking(256, 2048, 2048, threads: 2).prefetchesC)
     #expect(blocking(2048, 2048, 2048, threads: 1).prefetchesC)
     #expect(!blocking(128, 784, 256, threads: 1).prefetchesC)
+    // With a 2 MiB L2 a part's 1 MiB of C fits alone, not beside its packed A and B.
+    let emeraldRapids = CPUInfo(
+      vendor: .intel, l1Data: 48 << 10, l2: 2 << 20, l3: 260 << 20, cores: 2)
+    func onIntel(_ m: Int, _ k: Int, _ n: Int, threads: Int) -> GEMMBlocking {
+      let layout = Compute.MatMulLayout(
+        a: [m, k], b: [k, n], transposeA: false, transposeB: false, maxThreads: threads)
+      return GEMMBlocking(layout, Float.self, cpu: emeraldRapids)
+    }
+    #expect(onIntel(256, 2048, 2048, threads: 2).prefetchesC)
+    #expect(!onIntel(128, 784, 256, threads: 2).prefetchesC)
   }
 
   /// Without a workspace the kernel allocates its own scratch (callers outside a plan).
