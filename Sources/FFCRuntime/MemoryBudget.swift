@@ -67,7 +67,7 @@ public enum MemoryBudget {
   ) throws(EvaluationError) -> UnsafeMutablePointer<T> {
     let (bytes, overflow) = Swift.max(1, count).multipliedReportingOverflow(
       by: MemoryLayout<T>.stride)
-    let (padded, paddingOverflow) = bytes.addingReportingOverflow(cacheLine)
+    let (padded, paddingOverflow) = bytes.addingReportingOverflow(cacheLineBytes)
     guard !overflow, !paddingOverflow, let block = calloc(1, padded) else {
       throw EvaluationError(
         message:
@@ -75,9 +75,8 @@ public enum MemoryBudget {
         location: location)
     }
     // At least one pointer's room before the buffer, at most a line: `calloc` aligns to 16.
-    let start =
-      (Int(bitPattern: block) + MemoryLayout<UnsafeMutableRawPointer>.stride
-        + cacheLine - 1) & ~(cacheLine - 1)
+    let start = cacheLineAligned(
+      Int(bitPattern: block) + MemoryLayout<UnsafeMutableRawPointer>.stride)
     let buffer = block + (start - Int(bitPattern: block))
     (buffer - MemoryLayout<UnsafeMutableRawPointer>.stride).storeBytes(
       of: block, as: UnsafeMutableRawPointer.self)
@@ -91,9 +90,6 @@ public enum MemoryBudget {
       (raw - MemoryLayout<UnsafeMutableRawPointer>.stride).load(
         as: UnsafeMutableRawPointer.self))
   }
-
-  /// Bytes of a cache line on every CPU the kernels run on (x86-64 and arm64 alike).
-  static let cacheLine = 64
 
   /// Checks that an array of `count` elements can be allocated before Swift allocates it (Swift
   /// aborts when it cannot): within the budget, and granted by the allocator right now.

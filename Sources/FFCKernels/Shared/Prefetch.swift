@@ -10,8 +10,6 @@ import FFCKernelCore
 private func llvmPrefetch(
   _ address: UnsafeRawPointer, _ write: Int32, _ locality: Int32, _ cacheKind: Int32)
 
-let cacheLine = 64
-
 /// What a prefetched line is for. LLVM needs the intrinsic's arguments as constants, so each kind
 /// calls it with its own literals.
 enum PrefetchKind {
@@ -40,10 +38,10 @@ func prefetchRows<T>(
   let step = stride * MemoryLayout<T>.stride
   var start = Int(bitPattern: base)
   for _ in 0..<rows {
-    var line = start & ~(cacheLine - 1)
+    var line = start & ~(cacheLineBytes - 1)
     while line < start + bytes {
       if let address = UnsafeRawPointer(bitPattern: line) { kind.fetch(address) }
-      line += cacheLine
+      line += cacheLineBytes
     }
     start += step
   }

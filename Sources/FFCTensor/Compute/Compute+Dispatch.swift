@@ -75,7 +75,7 @@ extension Compute {
     return "\(isa.rawValue) (\(cpu.model): L1d \(cpu.l1Data >> 10) KiB, L2 \(cpu.l2 >> 10) KiB, "
       + "L3 \(cpu.l3 >> 10) KiB, \(cpu.cores) cores); \(name) tile \(kernels.tileRows)×"
       + "\(T.tileColumns(kernels)), blocks mc \(mc) kc \(kc) nc \(nc); "
-      + (cpu.vendor == .amd
+      + (GEMMBlocking.interleavesLargePanels(on: cpu)
         ? "B panels beyond L2/2 packed sliver by sliver" : "B panels packed whole")
   }
 }
