@@ -24,7 +24,7 @@ public final class Workspace<T: KernelScalar> {
   /// a deep network's thousands of products have a few layouts, and working out the blocking of
   /// each was a twentieth of a plan's making.
   func reserve(forProduct layout: Compute.MatMulLayout) {
-    for index in products.indices where products[index] == layout { return }
+    if products.contains(layout) { return }
     if products.count < 8 { products.append(layout) }
     reserve(layout.workspaceCount(T.self))
   }
