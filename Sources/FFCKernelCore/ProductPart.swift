@@ -52,13 +52,17 @@ public struct ProductPart<T> {
   /// With an update, C is a parameter that each block of k's tiles move (`ProductUpdate`)
   /// instead of a product stored.
   public let update: ProductUpdate<T>?
+  /// With shared panels, the part is the whole product, which every thread given it works on
+  /// together, the packed buffers laid out in `scratch` as `SharedPanels` says.
+  public let shared: SharedPanels?
 
   public init(
     a: StridedMatrix<T>, b: StridedMatrix<T>, c: UnsafeMutablePointer<T>, ldc: Int,
     m: Int, k: Int, n: Int, mc: Int, kc: Int, nc: Int, aCount: Int,
     scratch: UnsafeMutablePointer<T>, interleavesPackingB: Bool = false,
     readsInPlace: Bool = false, prefetchesC: Bool = false,
-    epilogue: ProductEpilogue<T>? = nil, update: ProductUpdate<T>? = nil
+    epilogue: ProductEpilogue<T>? = nil, update: ProductUpdate<T>? = nil,
+    shared: SharedPanels? = nil
   ) {
     (self.a, self.b, self.c, self.ldc) = (a, b, c, ldc)
     (self.m, self.k, self.n) = (m, k, n)
@@ -68,6 +72,7 @@ public struct ProductPart<T> {
     self.prefetchesC = prefetchesC
     self.epilogue = epilogue
     self.update = update
+    self.shared = shared
   }
 }
 

@@ -187,11 +187,20 @@ func gemmBenchmark(
     ceilings[.f32] = measureCeiling(Float.self, isa: Compute.isa, threads: 1).perCPUSecond
     ceilings[.f64] = measureCeiling(Double.self, isa: Compute.isa, threads: 1).perCPUSecond
   }
+  // Several threads run the product split both ways, alternated call by call so that both see
+  // the same moments of a shared machine: split ahead (a part of C per thread) and shared
+  // panels (slices claimed as threads come free).
   func measure<T: KernelScalar>(_: T.Type, threads: Int) throws {
     let (ta, tb) = (transpose == "a", transpose == "b")
-    let layout = Compute.MatMulLayout(
-      a: ta ? [k, m] : [m, k], b: tb ? [n, k] : [k, n], transposeA: ta, transposeB: tb,
-      maxThreads: threads)
+    let splits: [(Compute.ThreadSplit, String)] =
+      threads == 1 ? [(.automatic, "1")] : [(.ahead, "split ahead"), (.shared, "shared panels")]
+    let layouts = splits.map { split, _ in
+      var layout = Compute.MatMulLayout(
+        a: ta ? [k, m] : [m, k], b: tb ? [n, k] : [k, n], transposeA: ta, transposeB: tb,
+        maxThreads: threads)
+      layout.threadSplit = split
+      return layout
+    }
     var rng = SplitMix64(seed: 7)
     // The operands, C and the scratch in buffers from the plan's allocator (each on a cache
     // line, as a plan's values are), not Swift arrays (16 bytes past one).
@@ -199,29 +208,37 @@ func gemmBenchmark(
       try MemoryBudget.allocate(Swift.max(1, count), of: "the product's operands", at: nil)
     }
     let (a, b, c) = (try buffer(m * k), try buffer(k * n), try buffer(m * n))
-    let scratch = try buffer(layout.workspaceCount(T.self))
+    let scratch = try buffer(layouts.map { $0.workspaceCount(T.self) }.max()!)
     defer { for p in [a, b, c, scratch] { MemoryBudget.release(p) } }
     for i in 0..<m * k { a[i] = T(rng.uniform(-1, 1)) }
     for i in 0..<k * n { b[i] = T(rng.uniform(-1, 1)) }
     // A tiny rate keeps the moved parameter finite over the repeats.
     let step = update ? ProductUpdate<T>(rate: 1e-9, decay: 0) : nil
-    var cpu: [Double] = []
-    let times = (0...repeats).map { _ in
-      var wall = 0.0
-      cpu.append(
-        cpuSeconds {
-          wall = seconds {
-            Compute.matmul(a, b, c, layout, workspace: scratch, update: step)
-          }
-        })
-      return wall
-    }.dropFirst()
-    let time = median(Array(times))
-    let perCPU = layout.flops / median(Array(cpu.dropFirst())) / 1e9
-    let share = ceilings[T.precision].map { String(format: "%.0f%%", 100 * perCPU * 1e9 / $0) }
-    print(
-      "| \(T.precision) | \(m) × \(k) × \(n) | \(threads) | \(String(format: "%.1f", time * 1000)) | \(String(format: "%.1f", layout.flops / time / 1e9)) | \(String(format: "%.1f", perCPU)) | \(share ?? "–") |"
+    var (walls, cpus) = (
+      [[Double]](repeating: [], count: layouts.count),
+      [[Double]](repeating: [], count: layouts.count)
     )
+    for _ in 0...repeats {
+      for (index, layout) in layouts.enumerated() {
+        var wall = 0.0
+        cpus[index].append(
+          cpuSeconds {
+            wall = seconds {
+              Compute.matmul(a, b, c, layout, workspace: scratch, update: step)
+            }
+          })
+        walls[index].append(wall)
+      }
+    }
+    for (index, layout) in layouts.enumerated() {
+      let time = median(Array(walls[index].dropFirst()))
+      let perCPU = layout.flops / median(Array(cpus[index].dropFirst())) / 1e9
+      let share = ceilings[T.precision].map { String(format: "%.0f%%", 100 * perCPU * 1e9 / $0) }
+      let label = threads == 1 ? "1" : "\(threads), \(splits[index].1)"
+      print(
+        "| \(T.precision) | \(m) × \(k) × \(n) | \(label) | \(String(format: "%.1f", time * 1000)) | \(String(format: "%.1f", layout.flops / time / 1e9)) | \(String(format: "%.1f", perCPU)) | \(share ?? "–") |"
+      )
+    }
   }
   for threads in Set([1, Compute.threadLimit]).sorted() {
     try measure(Float.self, threads: threads)

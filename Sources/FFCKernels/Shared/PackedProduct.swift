@@ -134,6 +134,7 @@ enum Packed {
   /// values and every sum are the same; only when each sliver is written moves.
   static func blockedProduct<T: LaneScalar>(_ p: ProductPart<T>) {
     if p.readsInPlace { return inPlaceProduct(p) }
+    if let shared = p.shared { return sharedProduct(p, shared) }
     let (packedA, packedB) = (p.scratch, p.scratch + p.aCount)
     for j0 in stride(from: 0, to: p.n, by: p.nc) {
       let nb = Swift.min(p.nc, p.n - j0)
@@ -157,6 +158,47 @@ enum Packed {
             update: p.update, prefetchesC: p.prefetchesC)
         }
       }
+    }
+  }
+
+  /// This thread's share of a product that several compute together (`SharedPanels`): items
+  /// claimed until none is left, each a block of A or a chunk of B packed into the panel's
+  /// shared buffer, or a block times a chunk (the same macro-kernel as one thread's loop, on the
+  /// same depth blocks, so the same sums).
+  static func sharedProduct<T: LaneScalar>(_ p: ProductPart<T>, _ shared: SharedPanels) {
+    var cursor = SharedPanels.Cursor()
+    while let item = shared.claim(&cursor) {
+      let panel = item.panel
+      let (packedA, packedB) = (
+        p.scratch + shared.aBufferOffset(panel), p.scratch + shared.bBufferOffset(panel)
+      )
+      switch item.work {
+      case .packA(let block):
+        let rows = shared.rows(ofBlock: block)
+        packA(
+          p.a.shifted(rows: rows.lowerBound, columns: panel.p0), rows: rows.count,
+          depth: panel.depth, into: packedA + rows.lowerBound * panel.depth)
+      case .packB(let chunk):
+        let columns = shared.columns(ofChunk: chunk, in: panel)
+        for jr in stride(from: columns.lowerBound, to: columns.upperBound, by: T.tileColumns) {
+          packBSliver(
+            p.b.shifted(rows: panel.p0, columns: panel.j0 + jr), depth: panel.depth,
+            valid: Swift.min(T.tileColumns, columns.upperBound - jr),
+            into: packedB + jr * panel.depth)
+        }
+      case .multiply(let block, let chunk):
+        let rows = shared.rows(ofBlock: block)
+        let columns = shared.columns(ofChunk: chunk, in: panel)
+        let (i0, j0) = (rows.lowerBound, panel.j0 + columns.lowerBound)
+        let last = panel.p0 + panel.depth == p.k
+        macroKernel(
+          packedA + i0 * panel.depth, packedB + columns.lowerBound * panel.depth,
+          p.c + i0 * p.ldc + j0, ldc: p.ldc, rows: rows.count, columns: columns.count,
+          depth: panel.depth, accumulate: panel.p0 > 0, packing: nil,
+          epilogue: last ? p.epilogue?.shifted(rows: i0, columns: j0) : nil, update: p.update,
+          prefetchesC: p.prefetchesC)
+      }
+      shared.finish(item)
     }
   }
 

@@ -82,6 +82,16 @@ public struct GEMMBlocking: Sendable {
   /// second thread would cost a noticeable share.
   static var parallelWork: Int { 1 << 21 }
 
+  /// Products split between threads with at least this many multiply-adds (about 1 ms of one
+  /// core's work) share their packed panels and hand out blocks as threads come free
+  /// (`SharedPanels`); smaller ones split C ahead of time, one part per thread, where a wait on
+  /// the other thread's packing would be a larger share of the product.
+  public static var sharedWork: Int { 1 << 27 }
+
+  /// Items of a shared product per panel and thread, at least: enough that a core running at
+  /// two-thirds of the other's speed finishes within a block of the other.
+  static let itemsPerThread = 8
+
   public let isa: KernelISA
   public let mr: Int
   public let nr: Int
@@ -120,6 +130,11 @@ public struct GEMMBlocking: Sendable {
   /// operands): prefetching them made W4's step faster in 14 of 18 alternated pairs (median
   /// 0.96×); on Zen 4 the two rules agree for W1, W3 and W4.
   public let prefetchesC: Bool
+  /// Whether the threads share the packed panels (`SharedPanels`): then `parts` is the number
+  /// of threads, each taking items of `blockRows` rows of A by `chunkColumns` columns of B.
+  public let sharesPanels: Bool
+  public let blockRows: Int
+  public let chunkColumns: Int
 
   public init<T: PanelScalar>(_ layout: Compute.MatMulLayout, _: T.Type, cpu: CPUInfo = .current) {
     let (m, k, n) = (layout.m, layout.k, layout.n)
@@ -130,18 +145,61 @@ public struct GEMMBlocking: Sendable {
     let units = splitColumns ? ceilDiv(n, nr) : ceilDiv(m, mr)
     let parts = m * k * n < Self.parallelWork ? 1 : Swift.min(layout.maxThreads, units)
     let unitsPerPart = ceilDiv(units, parts)
-    partColumns = splitColumns ? Swift.min(n, unitsPerPart * nr) : n
-    partRows = splitColumns ? m : Swift.min(m, unitsPerPart * mr)
-    self.parts = splitColumns ? ceilDiv(n, partColumns) : ceilDiv(m, partRows)
+    let columnsPerPart = splitColumns ? Swift.min(n, unitsPerPart * nr) : n
+    let rowsPerPart = splitColumns ? m : Swift.min(m, unitsPerPart * mr)
+    self.parts = splitColumns ? ceilDiv(n, columnsPerPart) : ceilDiv(m, rowsPerPart)
+    let size = MemoryLayout<T>.stride
+    let fitsL1 = (rowsPerPart + columnsPerPart) * k * size <= cpu.l1Data
+    let large = m * k * n >= Self.sharedWork
+    sharesPanels =
+      self.parts > 1 && !fitsL1
+      && (layout.threadSplit == .shared || layout.threadSplit == .automatic && large)
+    // A shared product's part is the whole of it: every thread works on every panel.
+    (partRows, partColumns) = sharesPanels ? (m, n) : (rowsPerPart, columnsPerPart)
+    readsInPlace = fitsL1 && !sharesPanels
     kc = balanced(k, limit: limits.kc, unit: 1)
     mc = balanced(partRows, limit: limits.mc, unit: mr)
     nc = balanced(partColumns, limit: limits.nc, unit: nr)
     let panelElements = Swift.min(kc, k) * roundUp(Swift.min(nc, partColumns), nr)
     interleavesPackingB =
-      Self.interleavesLargePanels(on: cpu) && panelElements * MemoryLayout<T>.stride > cpu.l2 / 2
-    readsInPlace = (partRows + partColumns) * k * MemoryLayout<T>.stride <= cpu.l1Data
+      Self.interleavesLargePanels(on: cpu) && panelElements * size > cpu.l2 / 2 && !sharesPanels
+    (blockRows, chunkColumns) =
+      sharesPanels
+      ? Self.itemGrid(
+        m: m, columns: Swift.min(n, nc), mc: limits.mc, unit: (mr, nr),
+        items: self.parts * Self.itemsPerThread) : (0, 0)
     let resident = Swift.min(partRows, mc) * Swift.min(kc, k) + panelElements
-    prefetchesC = (partRows * partColumns + resident) * MemoryLayout<T>.stride > cpu.l2
+    prefetchesC = (partRows * partColumns + resident) * size > cpu.l2
+  }
+
+  /// A fresh schedule for one run of a product whose threads share panels; nil for the others.
+  func sharedPanels(_ layout: Compute.MatMulLayout) -> SharedPanels? {
+    guard sharesPanels else { return nil }
+    return SharedPanels(
+      m: layout.m, k: layout.k, n: layout.n, kc: kc, nc: nc, blockRows: blockRows,
+      chunkColumns: chunkColumns, mr: mr, nr: nr)
+  }
+
+  /// The items of a shared product: blocks of A as tall as the caches allow (each chunk of B
+  /// is read from memory once per block, so tall blocks read it least), chunks of B halved until
+  /// a panel has `items` of them (each block of A streams from L2 once per sliver whatever the
+  /// chunk, so narrow chunks cost nothing there), then blocks halved if chunks reach four
+  /// slivers.
+  static func itemGrid(
+    m: Int, columns: Int, mc: Int, unit: (rows: Int, columns: Int), items: Int
+  ) -> (blockRows: Int, chunkColumns: Int) {
+    var rows = balanced(m, limit: mc, unit: unit.rows)
+    var chunk = roundUp(columns, unit.columns)
+    while ceilDiv(m, rows) * ceilDiv(columns, chunk) < items {
+      if chunk >= 8 * unit.columns {
+        chunk = roundUp(ceilDiv(chunk, 2), unit.columns)
+      } else if rows >= 8 * unit.rows {
+        rows = roundUp(ceilDiv(rows, 2), unit.rows)
+      } else {
+        break
+      }
+    }
+    return (rows, chunk)
   }
 
   /// The largest blocks the caches hold (BLIS's analytical model, simplified): kc, then mc from
@@ -188,8 +246,14 @@ public struct GEMMBlocking: Sendable {
   /// scratch (Zen 4, where the kernels were tuned before, has not been measured since).
   static let lineElements = 16
 
-  /// The scratch a product needs for `parts` parts, with room to start it on a cache line.
-  var workspaceCount: Int { parts * partCount + Self.lineElements }
+  /// The scratch a product needs for `parts` parts (or its shared panels), with room to start
+  /// it on a cache line.
+  var workspaceCount: Int {
+    guard sharesPanels else { return parts * partCount + Self.lineElements }
+    let (a, b) = SharedPanels.bufferCounts(
+      m: partRows, k: kc, n: partColumns, kc: kc, nc: nc, blockRows: blockRows, mr: mr, nr: nr)
+    return 2 * (a + b) + Self.lineElements
+  }
 
   /// `workspace` moved up to the next cache line.
   public static func lineAligned<T>(_ workspace: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T>
@@ -214,7 +278,7 @@ func balanced(_ extent: Int, limit: Int, unit: Int) -> Int {
 }
 
 /// The pointers of one product, shared read-only by its threads (each writes its own part of C
-/// and its own scratch).
+/// and its own scratch, or, with `shared`, the items it claims).
 private struct ProductTask<T: KernelScalar>: @unchecked Sendable {
   let a: StridedMatrix<T>
   let b: StridedMatrix<T>
@@ -226,11 +290,12 @@ private struct ProductTask<T: KernelScalar>: @unchecked Sendable {
   let workspace: UnsafeMutablePointer<T>
   let epilogue: ProductEpilogue<T>?
   let update: ProductUpdate<T>?
+  let shared: SharedPanels?
 
   /// Part `q`: its range of columns (or rows) of C, with its own slice of the scratch, run by
-  /// the ISA module's blocked product.
+  /// the ISA module's blocked product; with shared panels, every part is the whole product.
   func run(part q: Int) {
-    let scratch = workspace + q * blocking.partCount
+    let (scratch, q) = shared == nil ? (workspace + q * blocking.partCount, q) : (workspace, 0)
     let (i0, j0) =
       blocking.splitColumns ? (0, q * blocking.partColumns) : (q * blocking.partRows, 0)
     let part = ProductPart(
@@ -240,7 +305,7 @@ private struct ProductTask<T: KernelScalar>: @unchecked Sendable {
       mc: blocking.mc, kc: blocking.kc, nc: blocking.nc, aCount: blocking.aCount,
       scratch: scratch, interleavesPackingB: blocking.interleavesPackingB,
       readsInPlace: blocking.readsInPlace, prefetchesC: blocking.prefetchesC,
-      epilogue: epilogue?.shifted(rows: i0, columns: j0), update: update)
+      epilogue: epilogue?.shifted(rows: i0, columns: j0), update: update, shared: shared)
     T.blockedProduct(blocking.isa.kernels, part)
   }
 }
@@ -253,10 +318,11 @@ extension Compute {
     workspace: UnsafeMutablePointer<T>, epilogue: ProductEpilogue<T>? = nil,
     update: ProductUpdate<T>? = nil
   ) {
+    let blocking = GEMMBlocking(layout, T.self)
     let task = ProductTask(
       a: a, b: b, c: c, m: layout.m, k: layout.k, n: layout.n,
-      blocking: GEMMBlocking(layout, T.self), workspace: GEMMBlocking.lineAligned(workspace),
-      epilogue: epilogue, update: update)
+      blocking: blocking, workspace: GEMMBlocking.lineAligned(workspace),
+      epilogue: epilogue, update: update, shared: blocking.sharedPanels(layout))
     if task.blocking.parts == 1 {
       task.run(part: 0)
     } else {

@@ -1,6 +1,17 @@
 import Foundation
 
 extension Compute {
+  /// How the threads of a packed product divide it (`GEMMBlocking.sharesPanels`).
+  public enum ThreadSplit: Sendable, Equatable {
+    /// Shared panels for products of `GEMMBlocking.sharedWork` multiply-adds and more, parts
+    /// split ahead below.
+    case automatic
+    /// One part of C per thread, each packing its own operands.
+    case ahead
+    /// Shared packed panels, blocks claimed as threads come free (`SharedPanels`).
+    case shared
+  }
+
   /// The loop sizes of `C[m, n] = op(A)[m, k] · op(B)[k, n]`; vectors count as a single row or
   /// column.
   public struct MatMulLayout: Sendable, Equatable {
@@ -15,6 +26,8 @@ extension Compute {
     /// The kernel path (the process's unless a test or a benchmark asks for another), fixed
     /// when the plan is built.
     public var isa: KernelISA
+    /// How threads split the product (automatic unless a test or a benchmark asks for one).
+    public var threadSplit: ThreadSplit = .automatic
 
     public init(
       a: [Int], b: [Int], transposeA: Bool, transposeB: Bool, maxThreads: Int = Compute.threadLimit
