@@ -2,32 +2,38 @@ import Foundation  // sched_yield
 import Synchronization
 
 /// The work of one large product that several threads do together, handed out as they come
-/// free (BLIS's shared packed panels, with the blocks claimed instead of split ahead of time).
+/// free: one operand's panel is packed once into a buffer all threads read, and C is cut into
+/// slices, each of which a thread claims, packs its own slice of the other operand for, and
+/// multiplies.
 ///
-/// Why: a split fixed in advance (one part of C per thread, each packing its own operands)
-/// finishes when its slowest part does, so two threads gave twice the slower core's rate; on
-/// the project's virtual machines one core often ran at two-thirds of the other's speed (an
-/// Intel Xeon: 186 GFLOP/s on two threads while one alone ran at 145), as would a hybrid CPU's
-/// efficiency core. And a row split packed the whole of B in every part.
+/// Why: a split fixed in advance (one part of C per thread) finishes when its slowest part does,
+/// so two threads gave twice the slower core's rate; on the project's virtual machines one core
+/// often ran at two-thirds of the other's speed (an Intel Xeon: 186 GFLOP/s on two threads while
+/// one alone ran at 145), as would a hybrid CPU's efficiency core. And each part packed the whole
+/// of the operand it did not split.
+///
+/// The shared operand is the smaller one, since every slice reads all of its panel: A (slices
+/// are columns of C) when m < n, else B (slices are rows). The slices' own operand is packed
+/// into the claiming thread's buffer and stays in its caches, as in a split made ahead.
 ///
 /// The product is walked as panels: `kc` steps of k by `nc` columns of C, columns outer, as the
-/// one-thread loop. A panel's items, in the order they are claimed: pack each block of A's
-/// `blockRows` rows, pack each chunk of B's `chunkColumns` columns, then multiply every block by
-/// every chunk. Packed panels alternate between two buffers, so one panel's packing overlaps
-/// the last products of the panel before.
+/// one-thread loop. A panel's items, in the order they are claimed: pack each part of the shared
+/// operand, then each slice. Shared panels alternate between two buffers, so one panel's packing
+/// overlaps the last slices of the panel before.
 ///
-/// Every item waits only on items claimed before it: a product on its panel's packs and on the
-/// same block of C in the panel before (the sums go over k in order, as on one thread, so the
-/// bits do not depend on the threads); a pack on the products of the panel two before, which
-/// read the buffer it overwrites. The oldest unfinished item therefore never waits, so the
-/// threads cannot deadlock, and one thread alone runs every item in order without waiting
-/// (a thread pool may run all of a region's parts on its caller).
+/// Every item waits only on items claimed before it: a slice on its panel's packs and on the
+/// same slice of C in the panel before (the sums go over k in order, as on one thread, so the
+/// bits do not depend on the threads); a pack on the slices of the panel two before, which read
+/// the buffer it overwrites. The oldest unfinished item therefore never waits, so the threads
+/// cannot deadlock, and one thread alone runs every item in order without waiting (a thread pool
+/// may run all of a region's parts on its caller).
 public final class SharedPanels: @unchecked Sendable {
   /// What an item does within its panel.
   public enum Work: Equatable, Sendable {
-    case packA(block: Int)
-    case packB(chunk: Int)
-    case multiply(block: Int, chunk: Int)
+    /// Pack part `part` of the shared operand.
+    case pack(part: Int)
+    /// Pack slice `slice`'s own operand and multiply.
+    case multiply(slice: Int)
   }
 
   /// One panel: depth `p0 ..< p0 + depth` of k, columns `j0 ..< j0 + columns` of C.
@@ -37,9 +43,10 @@ public final class SharedPanels: @unchecked Sendable {
     public let columns: Int
     public let p0: Int
     public let depth: Int
-    /// Which of the two packed buffers the panel uses.
+    let packs: Int
+    let slices: Int
+    /// Which of the two shared buffers the panel uses.
     public var buffer: Int { index % 2 }
-    public let chunks: Int
   }
 
   public struct Item: Equatable, Sendable {
@@ -59,35 +66,35 @@ public final class SharedPanels: @unchecked Sendable {
   public let n: Int
   public let kc: Int
   public let nc: Int
-  public let blockRows: Int
-  public let chunkColumns: Int
-  public let rowBlocks: Int
-  /// Elements of one packed A buffer (every block of a panel, each `roundUp(blockRows, mr)`
-  /// rows) and of one packed B buffer, each a whole number of cache lines of f64.
-  public let aBufferCount: Int
-  public let bBufferCount: Int
-  let mr: Int
+  /// Whether A is the shared operand (slices are columns of C) rather than B (slices are rows).
+  public let sharesA: Bool
+  /// Rows (or columns) of C per slice, and of the shared operand per pack: whole tiles.
+  public let sliceExtent: Int
+  public let packExtent: Int
+  /// Elements of one shared buffer and of one thread's own buffer, whole cache lines.
+  public let sharedCount: Int
+  public let ownCount: Int
   let panelsAlongK: Int
   let panelCount: Int
-  let maxChunks: Int
+  let maxSlices: Int
   private let counters: UnsafeMutablePointer<Atomic<Int>>
   private let counterCount: Int
 
-  /// `blockRows` a multiple of `mr`, `chunkColumns` of `nr`, every size positive.
+  /// `tile` is (MR, NR); `sliceExtent` and `packExtent` whole tiles along their dimension.
   public init(
-    m: Int, k: Int, n: Int, kc: Int, nc: Int, blockRows: Int, chunkColumns: Int, mr: Int, nr: Int
+    m: Int, k: Int, n: Int, kc: Int, nc: Int, sharesA: Bool, sliceExtent: Int, packExtent: Int,
+    tile: (rows: Int, columns: Int)
   ) {
-    precondition(blockRows % mr == 0 && chunkColumns % nr == 0 && nc % nr == 0)
-    (self.m, self.k, self.n, self.kc, self.nc, self.mr) = (m, k, n, kc, nc, mr)
-    (self.blockRows, self.chunkColumns) = (blockRows, chunkColumns)
-    (aBufferCount, bBufferCount) = Self.bufferCounts(
-      m: m, k: k, n: n, kc: kc, nc: nc, blockRows: blockRows, mr: mr, nr: nr)
-    rowBlocks = (m + blockRows - 1) / blockRows
+    let (sliceUnit, packUnit) = sharesA ? (tile.columns, tile.rows) : (tile.rows, tile.columns)
+    precondition(sliceExtent % sliceUnit == 0 && packExtent % packUnit == 0 && nc % tile.1 == 0)
+    (self.m, self.k, self.n, self.kc, self.nc, self.sharesA) = (m, k, n, kc, nc, sharesA)
+    (self.sliceExtent, self.packExtent) = (sliceExtent, packExtent)
+    (sharedCount, ownCount) = Self.bufferCounts(
+      m: m, k: k, n: n, kc: kc, nc: nc, sharesA: sharesA, sliceExtent: sliceExtent, tile: tile)
     panelsAlongK = (k + kc - 1) / kc
     panelCount = panelsAlongK * ((n + nc - 1) / nc)
-    maxChunks = (Swift.min(nc, n) + chunkColumns - 1) / chunkColumns
-    let progress = (panelCount / panelsAlongK) * rowBlocks * maxChunks
-    counterCount = 1 + 2 * panelCount + progress
+    maxSlices = ((sharesA ? Swift.min(nc, n) : m) + sliceExtent - 1) / sliceExtent
+    counterCount = 2 + 2 * panelCount + (panelCount / panelsAlongK) * maxSlices
     counters = .allocate(capacity: counterCount)
     for i in 0..<counterCount { (counters + i).initialize(to: Atomic(0)) }
   }
@@ -97,51 +104,55 @@ public final class SharedPanels: @unchecked Sendable {
     counters.deallocate()
   }
 
-  /// A whole number of 64-byte lines in f32 and in f64.
-  static let lineElements = 16
-
-  /// The elements of one packed A buffer and one packed B buffer (`aBufferCount`,
-  /// `bBufferCount`), for sizing the scratch before a schedule exists.
+  /// The elements of one shared buffer and of one thread's own (`sharedCount`, `ownCount`), for
+  /// sizing the scratch before a schedule exists.
   public static func bufferCounts(
-    m: Int, k: Int, n: Int, kc: Int, nc: Int, blockRows: Int, mr: Int, nr: Int
-  ) -> (a: Int, b: Int) {
-    func lines(_ count: Int) -> Int { (count + lineElements - 1) / lineElements * lineElements }
+    m: Int, k: Int, n: Int, kc: Int, nc: Int, sharesA: Bool, sliceExtent: Int,
+    tile: (rows: Int, columns: Int)
+  ) -> (shared: Int, own: Int) {
+    func lines(_ count: Int) -> Int { (count + 15) / 16 * 16 }
     let depth = Swift.min(kc, k)
-    let blocks = (m + blockRows - 1) / blockRows
-    let columns = (Swift.min(nc, n) + nr - 1) / nr * nr
-    return (lines(blocks * blockRows * depth), lines(depth * columns))
+    let rows = (m + tile.rows - 1) / tile.rows * tile.rows
+    let columns = (Swift.min(nc, n) + tile.columns - 1) / tile.columns * tile.columns
+    return sharesA
+      ? (lines(rows * depth), lines(sliceExtent * depth))
+      : (lines(depth * columns), lines(sliceExtent * depth))
   }
 
-  /// Scratch for both buffers of A then both of B.
-  public var scratchCount: Int { 2 * (aBufferCount + bBufferCount) }
-
-  /// The offsets of a panel's packed buffers in the scratch.
-  public func aBufferOffset(_ panel: Panel) -> Int { panel.buffer * aBufferCount }
-  public func bBufferOffset(_ panel: Panel) -> Int {
-    2 * aBufferCount + panel.buffer * bBufferCount
+  /// Scratch for both shared buffers and `threads` threads' own.
+  public static func scratchCount(shared: Int, own: Int, threads: Int) -> Int {
+    2 * shared + threads * own
   }
 
-  /// The rows of block `block` (the last may be short).
-  public func rows(ofBlock block: Int) -> Range<Int> {
-    block * blockRows..<Swift.min(m, (block + 1) * blockRows)
+  /// The offsets in the scratch of a panel's shared buffer and of a thread's own.
+  public func sharedOffset(_ panel: Panel) -> Int { panel.buffer * sharedCount }
+  public func ownOffset(_ seat: Int) -> Int { 2 * sharedCount + seat * ownCount }
+
+  /// A number for the calling thread, 0 up, by which it finds its own buffer.
+  public func takeSeat() -> Int {
+    counters[1].add(1, ordering: .sequentiallyConsistent).oldValue
   }
 
-  /// The columns of chunk `chunk` within its panel.
-  public func columns(ofChunk chunk: Int, in panel: Panel) -> Range<Int> {
-    chunk * chunkColumns..<Swift.min(panel.columns, (chunk + 1) * chunkColumns)
+  /// The rows (sharing B) or the panel's columns (sharing A) of C that slice `slice` covers.
+  public func range(ofSlice slice: Int, in panel: Panel) -> Range<Int> {
+    slice * sliceExtent..<Swift.min(sharesA ? panel.columns : m, (slice + 1) * sliceExtent)
+  }
+
+  /// The rows of A (sharing A) or the panel's columns of B that pack `part` covers.
+  public func range(ofPack part: Int, in panel: Panel) -> Range<Int> {
+    part * packExtent..<Swift.min(sharesA ? m : panel.columns, (part + 1) * packExtent)
   }
 
   func panel(_ index: Int) -> Panel {
     let (jc, pc) = (index / panelsAlongK, index % panelsAlongK)
     let (j0, p0) = (jc * nc, pc * kc)
     let columns = Swift.min(nc, n - j0)
+    let (sliced, packed) = sharesA ? (columns, m) : (m, columns)
     return Panel(
       index: index, j0: j0, columns: columns, p0: p0, depth: Swift.min(kc, k - p0),
-      chunks: (columns + chunkColumns - 1) / chunkColumns)
+      packs: (packed + packExtent - 1) / packExtent,
+      slices: (sliced + sliceExtent - 1) / sliceExtent)
   }
-
-  private func packs(_ panel: Panel) -> Int { rowBlocks + panel.chunks }
-  private func multiplies(_ panel: Panel) -> Int { rowBlocks * panel.chunks }
 
   /// Claims the next item and waits until the items it depends on are done; nil when every
   /// item has been claimed. Call `finish` when the item is done.
@@ -149,48 +160,42 @@ public final class SharedPanels: @unchecked Sendable {
     guard cursor.panel < panelCount else { return nil }
     let index = counters[0].add(1, ordering: .sequentiallyConsistent).oldValue
     var panel = self.panel(cursor.panel)
-    while index >= cursor.panelStart + packs(panel) + multiplies(panel) {
-      cursor.panelStart += packs(panel) + multiplies(panel)
+    while index >= cursor.panelStart + panel.packs + panel.slices {
+      cursor.panelStart += panel.packs + panel.slices
       cursor.panel += 1
       guard cursor.panel < panelCount else { return nil }
       panel = self.panel(cursor.panel)
     }
-    var offset = index - cursor.panelStart
-    if offset < packs(panel) {
+    let offset = index - cursor.panelStart
+    if offset < panel.packs {
       if panel.index >= 2 {
         let before = self.panel(panel.index - 2)
-        wait(for: multipliesDone(before.index), toReach: multiplies(before))
+        wait(for: slicesDone(before.index), toReach: before.slices)
       }
-      let work: Work =
-        offset < rowBlocks ? .packA(block: offset) : .packB(chunk: offset - rowBlocks)
-      return Item(panel: panel, work: work)
+      return Item(panel: panel, work: .pack(part: offset))
     }
-    offset -= packs(panel)
-    let (block, chunk) = offset.quotientAndRemainder(dividingBy: panel.chunks)
-    wait(for: packsDone(panel.index), toReach: packs(panel))
-    let pc = panel.index % panelsAlongK
-    wait(for: progress(panel, block: block, chunk: chunk), toReach: pc)
-    return Item(panel: panel, work: .multiply(block: block, chunk: chunk))
+    let slice = offset - panel.packs
+    wait(for: packsDone(panel.index), toReach: panel.packs)
+    wait(for: progress(panel, slice: slice), toReach: panel.index % panelsAlongK)
+    return Item(panel: panel, work: .multiply(slice: slice))
   }
 
   /// Publishes a finished item (its writes then visible to the items waiting on it).
   public func finish(_ item: Item) {
     switch item.work {
-    case .packA, .packB:
+    case .pack:
       counters[packsDone(item.panel.index)].add(1, ordering: .sequentiallyConsistent)
-    case .multiply(let block, let chunk):
-      counters[progress(item.panel, block: block, chunk: chunk)].add(
-        1, ordering: .sequentiallyConsistent)
-      counters[multipliesDone(item.panel.index)].add(1, ordering: .sequentiallyConsistent)
+    case .multiply(let slice):
+      counters[progress(item.panel, slice: slice)].add(1, ordering: .sequentiallyConsistent)
+      counters[slicesDone(item.panel.index)].add(1, ordering: .sequentiallyConsistent)
     }
   }
 
-  private func packsDone(_ panel: Int) -> Int { 1 + panel }
-  private func multipliesDone(_ panel: Int) -> Int { 1 + panelCount + panel }
-  /// How many panels of depth the block × chunk rectangle of C has had added.
-  private func progress(_ panel: Panel, block: Int, chunk: Int) -> Int {
-    let jc = panel.index / panelsAlongK
-    return 1 + 2 * panelCount + (jc * rowBlocks + block) * maxChunks + chunk
+  private func packsDone(_ panel: Int) -> Int { 2 + panel }
+  private func slicesDone(_ panel: Int) -> Int { 2 + panelCount + panel }
+  /// How many panels of depth the slice of C has had added.
+  private func progress(_ panel: Panel, slice: Int) -> Int {
+    2 + 2 * panelCount + (panel.index / panelsAlongK) * maxSlices + slice
   }
 
   /// Spins until the counter reaches `target`, yielding the core now and then so that a

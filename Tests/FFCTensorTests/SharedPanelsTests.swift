@@ -24,12 +24,17 @@ import Testing
         for isa in MatMulKernelTests.paths {
           for kind in Kind.allCases {
             let operands = Operands(a: a, b: b, bias: bias, mask: mask, start: start)
-            let reference = run(operands, m: m, k: k, n: n, kind: kind, threads: 0, isa: isa)
+            let reference = run(
+              operands, m: m, k: k, n: n, kind: kind, threads: 0, sharesA: false, isa: isa)
             for threads in [1, 2, 3] {
-              let shared = run(operands, m: m, k: k, n: n, kind: kind, threads: threads, isa: isa)
-              #expect(
-                reference.elementsEqual(shared) { $0 == $1 && $0.sign == $1.sign },
-                "\(isa) \(T.self) \(m)x\(k)x\(n) \(kind) threads \(threads)")
+              for sharesA in [false, true] {
+                let shared = run(
+                  operands, m: m, k: k, n: n, kind: kind, threads: threads, sharesA: sharesA,
+                  isa: isa)
+                #expect(
+                  reference.elementsEqual(shared) { $0 == $1 && $0.sign == $1.sign },
+                  "\(isa) \(T.self) \(m)x\(k)x\(n) \(kind) threads \(threads) A \(sharesA)")
+              }
             }
           }
         }
@@ -47,22 +52,26 @@ import Testing
     let start: [T]
   }
 
-  /// The product by `threads` threads sharing panels, or by the one-thread loop (0).
+  /// The product by `threads` threads sharing A's or B's panels, or by the one-thread loop (0).
   func run<T: KernelScalar>(
-    _ x: Operands<T>, m: Int, k: Int, n: Int, kind: Kind, threads: Int, isa: KernelISA
+    _ x: Operands<T>, m: Int, k: Int, n: Int, kind: Kind, threads: Int, sharesA: Bool,
+    isa: KernelISA
   ) -> [T] {
     let (mr, nr) = (isa.kernels.tileRows, T.tileColumns(isa.kernels))
-    let (kc, nc, blockRows) = (16, 2 * nr, 2 * mr)
+    let (kc, nc, mc) = (16, 2 * nr, 2 * mr)
     let schedule =
       threads == 0
       ? nil
       : SharedPanels(
-        m: m, k: k, n: n, kc: kc, nc: nc, blockRows: blockRows, chunkColumns: nr, mr: mr,
-        nr: nr)
-    let aCount = blockRows * kc
+        m: m, k: k, n: n, kc: kc, nc: nc, sharesA: sharesA,
+        sliceExtent: sharesA ? nr : 2 * mr, packExtent: sharesA ? mr : nr, tile: (mr, nr))
+    let aCount = mc * kc
+    let scratchCount =
+      schedule.map {
+        SharedPanels.scratchCount(shared: $0.sharedCount, own: $0.ownCount, threads: threads)
+      } ?? (aCount + kc * nc)
     var c = kind == .update ? x.start : [T](repeating: .nan, count: m * n)
-    var scratch = [T](
-      repeating: .nan, count: schedule?.scratchCount ?? (aCount + kc * nc))
+    var scratch = [T](repeating: .nan, count: scratchCount)
     x.a.withUnsafeBufferPointer { a in
       x.b.withUnsafeBufferPointer { b in
         x.bias.withUnsafeBufferPointer { bias in
@@ -77,7 +86,7 @@ import Testing
                 let part = ProductPart(
                   a: StridedMatrix(a.baseAddress!, rowStride: k, columnStride: 1),
                   b: StridedMatrix(b.baseAddress!, rowStride: 1, columnStride: k),
-                  c: c.baseAddress!, ldc: n, m: m, k: k, n: n, mc: blockRows, kc: kc, nc: nc,
+                  c: c.baseAddress!, ldc: n, m: m, k: k, n: n, mc: mc, kc: kc, nc: nc,
                   aCount: aCount, scratch: scratch.baseAddress!, epilogue: epilogue,
                   update: kind == .update ? ProductUpdate(rate: T(0.1), decay: T(0.01)) : nil,
                   shared: schedule)
@@ -98,9 +107,9 @@ import Testing
     let body: () -> Void
   }
 
-  /// Only products split between threads and large enough share panels; their items are
-  /// several per thread, blocks a whole number of tiles tall and as tall as the caches allow,
-  /// and the scratch holds both buffers of both operands.
+  /// Only products split between threads and large enough share panels; the smaller operand is
+  /// the shared one, the slices are several per thread and whole tiles, and the scratch holds
+  /// both shared buffers and each thread's own.
   @Test func onlyLargeSplitProductsSharePanels() {
     let xeon = CPUInfo(vendor: .intel, l1Data: 48 << 10, l2: 2 << 20, l3: 260 << 20, cores: 2)
     func blocking(_ m: Int, _ k: Int, _ n: Int, threads: Int) -> GEMMBlocking {
@@ -113,29 +122,28 @@ import Testing
     #expect(!blocking(128, 784, 256, threads: 2).sharesPanels)
     for (m, k, n) in [(2048, 2048, 2048), (256, 2048, 2048), (2048, 256, 2048), (512, 512, 512)] {
       let split = blocking(m, k, n, threads: 2)
-      #expect(split.sharesPanels, "\(m)x\(k)x\(n)")
-      let items =
-        (m + split.blockRows - 1) / split.blockRows
-        * ((Swift.min(n, split.nc) + split.chunkColumns - 1) / split.chunkColumns)
-      #expect(items >= 16 && split.blockRows % split.mr == 0 && split.chunkColumns % split.nr == 0)
-      #expect(split.blockRows <= split.mc || split.blockRows == m)
+      #expect(split.sharesPanels && split.sharesA == (m < n), "\(m)x\(k)x\(n)")
+      let (sliced, unit) = split.sharesA ? (n, split.nr) : (m, split.mr)
+      let slices = (sliced + split.sliceExtent - 1) / split.sliceExtent
+      #expect(split.sliceExtent % unit == 0 && (slices >= 16 || split.sliceExtent < 8 * unit))
     }
-    // W4's forward product: one block of its 256 rows, B in sixteen chunks of four slivers.
+    // W4's forward product: A's 256 rows shared, B in sixteen slices of four slivers.
     let w4 = blocking(256, 2048, 2048, threads: 2)
-    #expect(w4.blockRows == 258 && w4.chunkColumns == 128)
+    #expect(w4.sharesA && w4.sliceExtent == 128)
   }
 
-  /// Through `Compute.matmul`: a product just large enough to share panels gives the bits of one
-  /// thread, A and B plain or transposed, and touches nothing past its workspace.
-  @Test func sharedProductsMatchOneThread() {
-    let (m, k, n) = (512, 512, 512)
+  /// Through `Compute.matmul`: a product just large enough to share panels (B's, and A's when m
+  /// < n) gives the bits of one thread, A and B plain or transposed, and touches nothing past its workspace.
+  @Test(arguments: [(512, 512, 512), (256, 512, 1024)])
+  func sharedProductsMatchOneThread(m: Int, k: Int, n: Int) {
     var rng = SplitMix64(seed: 5)
     let a = (0..<m * k).map { _ in Float(rng.uniform(-1, 1)) }
     let b = (0..<k * n).map { _ in Float(rng.uniform(-1, 1)) }
     for (ta, tb) in MatMulKernelTests.transposes {
       let results = [1, 2].map { threads in
         let layout = Compute.MatMulLayout(
-          a: [m, k], b: [k, n], transposeA: ta, transposeB: tb, maxThreads: threads)
+          a: ta ? [k, m] : [m, k], b: tb ? [n, k] : [k, n], transposeA: ta, transposeB: tb,
+          maxThreads: threads)
         let count = layout.workspaceCount(Float.self)
         let guardCount = 64
         var space = [Float](repeating: .nan, count: count + guardCount)

@@ -162,43 +162,70 @@ enum Packed {
   }
 
   /// This thread's share of a product that several compute together (`SharedPanels`): items
-  /// claimed until none is left, each a block of A or a chunk of B packed into the panel's
-  /// shared buffer, or a block times a chunk (the same macro-kernel as one thread's loop, on the
-  /// same depth blocks, so the same sums).
+  /// claimed until none is left, each a part of the shared operand's panel packed into the
+  /// shared buffer, or a slice of C: its own operand packed into this thread's buffer, then
+  /// multiplied (the same macro-kernel on the same depth blocks as one thread's loop, so the
+  /// same sums).
   static func sharedProduct<T: LaneScalar>(_ p: ProductPart<T>, _ shared: SharedPanels) {
+    let own = p.scratch + shared.ownOffset(shared.takeSeat())
     var cursor = SharedPanels.Cursor()
     while let item = shared.claim(&cursor) {
       let panel = item.panel
-      let (packedA, packedB) = (
-        p.scratch + shared.aBufferOffset(panel), p.scratch + shared.bBufferOffset(panel)
-      )
+      let common = p.scratch + shared.sharedOffset(panel)
       switch item.work {
-      case .packA(let block):
-        let rows = shared.rows(ofBlock: block)
-        packA(
-          p.a.shifted(rows: rows.lowerBound, columns: panel.p0), rows: rows.count,
-          depth: panel.depth, into: packedA + rows.lowerBound * panel.depth)
-      case .packB(let chunk):
-        let columns = shared.columns(ofChunk: chunk, in: panel)
-        for jr in stride(from: columns.lowerBound, to: columns.upperBound, by: T.tileColumns) {
-          packBSliver(
-            p.b.shifted(rows: panel.p0, columns: panel.j0 + jr), depth: panel.depth,
-            valid: Swift.min(T.tileColumns, columns.upperBound - jr),
-            into: packedB + jr * panel.depth)
+      case .pack(let part):
+        let range = shared.range(ofPack: part, in: panel)
+        if shared.sharesA {
+          packA(
+            p.a.shifted(rows: range.lowerBound, columns: panel.p0), rows: range.count,
+            depth: panel.depth, into: common + range.lowerBound * panel.depth)
+        } else {
+          packB(p.b, panel, columns: range, into: common + range.lowerBound * panel.depth)
         }
-      case .multiply(let block, let chunk):
-        let rows = shared.rows(ofBlock: block)
-        let columns = shared.columns(ofChunk: chunk, in: panel)
-        let (i0, j0) = (rows.lowerBound, panel.j0 + columns.lowerBound)
-        let last = panel.p0 + panel.depth == p.k
-        macroKernel(
-          packedA + i0 * panel.depth, packedB + columns.lowerBound * panel.depth,
-          p.c + i0 * p.ldc + j0, ldc: p.ldc, rows: rows.count, columns: columns.count,
-          depth: panel.depth, accumulate: panel.p0 > 0, packing: nil,
-          epilogue: last ? p.epilogue?.shifted(rows: i0, columns: j0) : nil, update: p.update,
-          prefetchesC: p.prefetchesC)
+      case .multiply(let slice):
+        let range = shared.range(ofSlice: slice, in: panel)
+        if shared.sharesA {
+          packB(p.b, panel, columns: range, into: own)
+          multiply(p, panel, a: common, b: own, rows: 0..<p.m, columns: range)
+        } else {
+          packA(
+            p.a.shifted(rows: range.lowerBound, columns: panel.p0), rows: range.count,
+            depth: panel.depth, into: own)
+          multiply(p, panel, a: own, b: common, rows: range, columns: 0..<panel.columns)
+        }
       }
       shared.finish(item)
+    }
+  }
+
+  /// The panel's `columns` of B packed as slivers from `out` on.
+  static func packB<T: LaneScalar>(
+    _ b: StridedMatrix<T>, _ panel: SharedPanels.Panel, columns: Range<Int>,
+    into out: UnsafeMutablePointer<T>
+  ) {
+    for jr in stride(from: columns.lowerBound, to: columns.upperBound, by: T.tileColumns) {
+      packBSliver(
+        b.shifted(rows: panel.p0, columns: panel.j0 + jr), depth: panel.depth,
+        valid: Swift.min(T.tileColumns, columns.upperBound - jr),
+        into: out + (jr - columns.lowerBound) * panel.depth)
+    }
+  }
+
+  /// `rows × columns` of C (columns within the panel) from packed A (its first row at `a`) and
+  /// packed B (its first column at `b`), in blocks of `mc` rows, so that A's block stays in L2.
+  static func multiply<T: LaneScalar>(
+    _ p: ProductPart<T>, _ panel: SharedPanels.Panel, a: UnsafePointer<T>,
+    b: UnsafeMutablePointer<T>, rows: Range<Int>, columns: Range<Int>
+  ) {
+    let last = panel.p0 + panel.depth == p.k
+    let j0 = panel.j0 + columns.lowerBound
+    for i0 in stride(from: rows.lowerBound, to: rows.upperBound, by: p.mc) {
+      macroKernel(
+        a + (i0 - rows.lowerBound) * panel.depth, b, p.c + i0 * p.ldc + j0, ldc: p.ldc,
+        rows: Swift.min(p.mc, rows.upperBound - i0), columns: columns.count,
+        depth: panel.depth, accumulate: panel.p0 > 0, packing: nil,
+        epilogue: last ? p.epilogue?.shifted(rows: i0, columns: j0) : nil, update: p.update,
+        prefetchesC: p.prefetchesC)
     }
   }
 

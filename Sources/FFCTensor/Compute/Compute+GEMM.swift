@@ -131,10 +131,12 @@ public struct GEMMBlocking: Sendable {
   /// 0.96×); on Zen 4 the two rules agree for W1, W3 and W4.
   public let prefetchesC: Bool
   /// Whether the threads share the packed panels (`SharedPanels`): then `parts` is the number
-  /// of threads, each taking items of `blockRows` rows of A by `chunkColumns` columns of B.
+  /// of threads, which claim slices of `sliceExtent` columns of C (sharing A's panel,
+  /// `sharesA`) or rows (sharing B's), the shared panel packed in parts of `packExtent`.
   public let sharesPanels: Bool
-  public let blockRows: Int
-  public let chunkColumns: Int
+  public let sharesA: Bool
+  public let sliceExtent: Int
+  public let packExtent: Int
 
   public init<T: PanelScalar>(_ layout: Compute.MatMulLayout, _: T.Type, cpu: CPUInfo = .current) {
     let (m, k, n) = (layout.m, layout.k, layout.n)
@@ -163,11 +165,11 @@ public struct GEMMBlocking: Sendable {
     let panelElements = Swift.min(kc, k) * roundUp(Swift.min(nc, partColumns), nr)
     interleavesPackingB =
       Self.interleavesLargePanels(on: cpu) && panelElements * size > cpu.l2 / 2 && !sharesPanels
-    (blockRows, chunkColumns) =
+    (sharesA, sliceExtent, packExtent) =
       sharesPanels
-      ? Self.itemGrid(
-        m: m, columns: Swift.min(n, nc), mc: limits.mc, unit: (mr, nr),
-        items: self.parts * Self.itemsPerThread) : (0, 0)
+      ? Self.slicing(
+        m: m, columns: Swift.min(n, nc), mc: mc, tile: (mr, nr), threads: self.parts)
+      : (false, 0, 0)
     let resident = Swift.min(partRows, mc) * Swift.min(kc, k) + panelElements
     prefetchesC = (partRows * partColumns + resident) * size > cpu.l2
   }
@@ -176,30 +178,25 @@ public struct GEMMBlocking: Sendable {
   func sharedPanels(_ layout: Compute.MatMulLayout) -> SharedPanels? {
     guard sharesPanels else { return nil }
     return SharedPanels(
-      m: layout.m, k: layout.k, n: layout.n, kc: kc, nc: nc, blockRows: blockRows,
-      chunkColumns: chunkColumns, mr: mr, nr: nr)
+      m: layout.m, k: layout.k, n: layout.n, kc: kc, nc: nc, sharesA: sharesA,
+      sliceExtent: sliceExtent, packExtent: packExtent, tile: (mr, nr))
   }
 
-  /// The items of a shared product: blocks of A as tall as the caches allow (each chunk of B
-  /// is read from memory once per block, so tall blocks read it least), chunks of B halved until
-  /// a panel has `items` of them (each block of A streams from L2 once per sliver whatever the
-  /// chunk, so narrow chunks cost nothing there), then blocks halved if chunks reach four
-  /// slivers.
-  static func itemGrid(
-    m: Int, columns: Int, mc: Int, unit: (rows: Int, columns: Int), items: Int
-  ) -> (blockRows: Int, chunkColumns: Int) {
-    var rows = balanced(m, limit: mc, unit: unit.rows)
-    var chunk = roundUp(columns, unit.columns)
-    while ceilDiv(m, rows) * ceilDiv(columns, chunk) < items {
-      if chunk >= 8 * unit.columns {
-        chunk = roundUp(ceilDiv(chunk, 2), unit.columns)
-      } else if rows >= 8 * unit.rows {
-        rows = roundUp(ceilDiv(rows, 2), unit.rows)
-      } else {
-        break
-      }
+  /// How a shared product is cut: the smaller panel shared (every slice reads all of it), the
+  /// slices halved from the largest block the caches allow until there are `itemsPerThread`
+  /// per thread (the last slice's wait for the other thread is then a small share) or they
+  /// reach four tiles, and the shared panel packed in two parts per thread.
+  static func slicing(
+    m: Int, columns: Int, mc: Int, tile: (rows: Int, columns: Int), threads: Int
+  ) -> (sharesA: Bool, sliceExtent: Int, packExtent: Int) {
+    let sharesA = m < columns
+    let (sliced, unit) = sharesA ? (columns, tile.columns) : (m, tile.rows)
+    var slice = sharesA ? roundUp(columns, unit) : mc
+    while ceilDiv(sliced, slice) < threads * Self.itemsPerThread && slice >= 8 * unit {
+      slice = roundUp(ceilDiv(slice, 2), unit)
     }
-    return (rows, chunk)
+    let (packed, packUnit) = sharesA ? (m, tile.rows) : (columns, tile.columns)
+    return (sharesA, slice, roundUp(ceilDiv(packed, 2 * threads), packUnit))
   }
 
   /// The largest blocks the caches hold (BLIS's analytical model, simplified): kc, then mc from
@@ -250,9 +247,10 @@ public struct GEMMBlocking: Sendable {
   /// it on a cache line.
   var workspaceCount: Int {
     guard sharesPanels else { return parts * partCount + Self.lineElements }
-    let (a, b) = SharedPanels.bufferCounts(
-      m: partRows, k: kc, n: partColumns, kc: kc, nc: nc, blockRows: blockRows, mr: mr, nr: nr)
-    return 2 * (a + b) + Self.lineElements
+    let (shared, own) = SharedPanels.bufferCounts(
+      m: partRows, k: kc, n: partColumns, kc: kc, nc: nc, sharesA: sharesA,
+      sliceExtent: sliceExtent, tile: (mr, nr))
+    return SharedPanels.scratchCount(shared: shared, own: own, threads: parts) + Self.lineElements
   }
 
   /// `workspace` moved up to the next cache line.
