@@ -1,5 +1,6 @@
 import Dispatch
 import FFCTensor
+import Foundation
 import Testing
 
 /// Large products whose threads share packed panels and claim blocks as they come free
@@ -155,6 +156,122 @@ import Testing
         return c
       }
       #expect(results[0] == results[1], "ta \(ta) tb \(tb)")
+    }
+  }
+}
+
+/// The schedule alone (`SharedPanels` without a product): six threads claiming with random
+/// pauses run every item exactly once, and no item starts before the items it depends on are
+/// finished: a slice after its panel's packs and after the same slice of the depth panel before,
+/// a pack after the slices of the panel two before (which read the buffer it overwrites).
+@Suite struct SharedScheduleTests {
+  /// Fine slices (many items a panel) and coarse ones (three a panel, so that a pack is often
+  /// claimed while a slice two panels back still runs).
+  @Test(arguments: [false, true], [false, true])
+  func everyItemRunsOnceAfterWhatItNeeds(sharesA: Bool, coarse: Bool) {
+    let (m, k, n, kc, nc) = (50, 40, 70, 8, 32)
+    let (slice, pack) =
+      coarse ? (sharesA ? (16, 54) : (30, 32)) : sharesA ? (8, 12) : (6, 16)
+    let schedule = SharedPanels(
+      m: m, k: k, n: n, kc: kc, nc: nc, sharesA: sharesA, sliceExtent: slice, packExtent: pack,
+      tile: (6, 8))
+    func count(_ extent: Int, _ step: Int) -> Int { (extent + step - 1) / step }
+    let log = ItemLog(
+      packs: { count(sharesA ? m : $0.columns, pack) },
+      slices: { count(sharesA ? $0.columns : m, slice) })
+    // Threads of their own: `concurrentPerform` runs no more at once than there are cores, and
+    // a pack can overtake a slice two panels back only with three or more running.
+    let done = DispatchGroup()
+    for thread in 0..<6 {
+      done.enter()
+      Thread {
+        var cursor = SharedPanels.Cursor()
+        var rng = SplitMix64(seed: UInt64(thread + 1))
+        while let item = schedule.claim(&cursor) {
+          log.start(item)
+          // Slices take longer than packs, as in a product, so that packs run ahead.
+          let longest = item.work == .pack(part: 0) || !coarse ? 200.0 : 2000.0
+          usleep(UInt32(rng.uniform(0, longest)))
+          log.finish(item)
+          schedule.finish(item)
+        }
+        done.leave()
+      }.start()
+    }
+    done.wait()
+    let (problems, runs) = log.result()
+    #expect(problems.isEmpty, "\(problems.prefix(3))")
+    var expected = 0
+    for jc in 0..<count(n, nc) {
+      let columns = Swift.min(nc, n - jc * nc)
+      expected +=
+        count(k, kc) * (count(sharesA ? columns : m, slice) + count(sharesA ? m : columns, pack))
+    }
+    #expect(runs.count == expected && runs.values.allSatisfy { $0 == 1 })
+  }
+
+  /// What has started and finished, checked as each item starts.
+  final class ItemLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private let packs: (SharedPanels.Panel) -> Int
+    private let slices: (SharedPanels.Panel) -> Int
+    private var finished: Set<String> = []
+    private var runs: [String: Int] = [:]
+    private var problems: [String] = []
+    private var panels: [Int: SharedPanels.Panel] = [:]
+    private var finishedPacks: [Int: Int] = [:]
+    private var finishedSlices: [Int: Int] = [:]
+
+    init(
+      packs: @escaping (SharedPanels.Panel) -> Int, slices: @escaping (SharedPanels.Panel) -> Int
+    ) {
+      (self.packs, self.slices) = (packs, slices)
+    }
+
+    static func key(_ panel: Int, _ work: SharedPanels.Work) -> String {
+      switch work {
+      case .pack(let part): "\(panel) pack \(part)"
+      case .multiply(let slice): "\(panel) slice \(slice)"
+      }
+    }
+
+    func start(_ item: SharedPanels.Item) {
+      lock.lock()
+      defer { lock.unlock() }
+      let (panel, key) = (item.panel, Self.key(item.panel.index, item.work))
+      runs[key, default: 0] += 1
+      panels[panel.index] = panel
+      switch item.work {
+      case .pack:
+        if panel.index >= 2, let before = panels[panel.index - 2],
+          finishedSlices[before.index, default: 0] != slices(before)
+        {
+          problems.append("\(key) before the slices of panel \(before.index)")
+        }
+      case .multiply(let slice):
+        if finishedPacks[panel.index, default: 0] != packs(panel) {
+          problems.append("\(key) before its panel's packs")
+        }
+        if panel.p0 > 0, !finished.contains(Self.key(panel.index - 1, .multiply(slice: slice))) {
+          problems.append("\(key) before the depth panel before")
+        }
+      }
+    }
+
+    func finish(_ item: SharedPanels.Item) {
+      lock.lock()
+      defer { lock.unlock() }
+      finished.insert(Self.key(item.panel.index, item.work))
+      switch item.work {
+      case .pack: finishedPacks[item.panel.index, default: 0] += 1
+      case .multiply: finishedSlices[item.panel.index, default: 0] += 1
+      }
+    }
+
+    func result() -> (problems: [String], runs: [String: Int]) {
+      lock.lock()
+      defer { lock.unlock() }
+      return (problems, runs)
     }
   }
 }
