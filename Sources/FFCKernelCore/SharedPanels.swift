@@ -16,6 +16,11 @@ import Synchronization
 /// are columns of C) when m < n, else B (slices are rows). The slices' own operand is packed
 /// into the claiming thread's buffer and stays in its caches, as in a split made ahead.
 ///
+/// Slices shrink along C (guided self-scheduling): each is the 2·threads-th part of what is
+/// left, but no smaller than `minimumSlice`, so the first are large (few items, each block of
+/// the own operand reused long) and the last small, and a thread that finishes first waits for
+/// at most a small slice of the other's.
+///
 /// The product is walked as panels: `kc` steps of k by `nc` columns of C, columns outer, as the
 /// one-thread loop. A panel's items, in the order they are claimed: pack each part of the shared
 /// operand, then each slice. Shared panels alternate between two buffers, so one panel's packing
@@ -68,9 +73,12 @@ public final class SharedPanels: @unchecked Sendable {
   public let nc: Int
   /// Whether A is the shared operand (slices are columns of C) rather than B (slices are rows).
   public let sharesA: Bool
-  /// Rows (or columns) of C per slice, and of the shared operand per pack: whole tiles.
-  public let sliceExtent: Int
+  /// Rows (or columns) of the shared operand per pack: whole tiles.
   public let packExtent: Int
+  /// Where each slice starts along the sliced extent, then the extent's end: for a whole panel
+  /// and for the last panel of columns, which may be narrower (sharing A).
+  let fullSlices: [Int]
+  let lastSlices: [Int]
   /// Elements of one shared buffer and of one thread's own buffer, whole cache lines.
   public let sharedCount: Int
   public let ownCount: Int
@@ -80,20 +88,29 @@ public final class SharedPanels: @unchecked Sendable {
   private let counters: UnsafeMutablePointer<Atomic<Int>>
   private let counterCount: Int
 
-  /// `tile` is (MR, NR); `sliceExtent` and `packExtent` whole tiles along their dimension.
+  /// `tile` is (MR, NR); `minimumSlice` and `packExtent` whole tiles along their dimension.
   public init(
-    m: Int, k: Int, n: Int, kc: Int, nc: Int, sharesA: Bool, sliceExtent: Int, packExtent: Int,
-    tile: (rows: Int, columns: Int)
+    m: Int, k: Int, n: Int, kc: Int, nc: Int, sharesA: Bool, threads: Int, minimumSlice: Int,
+    maximumSlice: Int, packExtent: Int, tile: (rows: Int, columns: Int)
   ) {
     let (sliceUnit, packUnit) = sharesA ? (tile.columns, tile.rows) : (tile.rows, tile.columns)
-    precondition(sliceExtent % sliceUnit == 0 && packExtent % packUnit == 0 && nc % tile.1 == 0)
+    precondition(
+      minimumSlice % sliceUnit == 0 && maximumSlice % sliceUnit == 0
+        && minimumSlice <= maximumSlice && packExtent % packUnit == 0 && nc % tile.1 == 0)
     (self.m, self.k, self.n, self.kc, self.nc, self.sharesA) = (m, k, n, kc, nc, sharesA)
-    (self.sliceExtent, self.packExtent) = (sliceExtent, packExtent)
+    self.packExtent = packExtent
     (sharedCount, ownCount) = Self.bufferCounts(
-      m: m, k: k, n: n, kc: kc, nc: nc, sharesA: sharesA, sliceExtent: sliceExtent, tile: tile)
+      m: m, k: k, n: n, kc: kc, nc: nc, sharesA: sharesA, threads: threads,
+      slices: minimumSlice...maximumSlice, tile: tile)
     panelsAlongK = (k + kc - 1) / kc
-    panelCount = panelsAlongK * ((n + nc - 1) / nc)
-    maxSlices = ((sharesA ? Swift.min(nc, n) : m) + sliceExtent - 1) / sliceExtent
+    let panelsAlongN = (n + nc - 1) / nc
+    panelCount = panelsAlongK * panelsAlongN
+    let (full, last) = sharesA ? (Swift.min(nc, n), n - (panelsAlongN - 1) * nc) : (m, m)
+    fullSlices = Self.sliceStarts(
+      extent: full, unit: sliceUnit, threads: threads, sizes: minimumSlice...maximumSlice)
+    lastSlices = Self.sliceStarts(
+      extent: last, unit: sliceUnit, threads: threads, sizes: minimumSlice...maximumSlice)
+    maxSlices = Swift.max(fullSlices.count, lastSlices.count) - 1
     counterCount = 2 + 2 * panelCount + (panelCount / panelsAlongK) * maxSlices
     counters = .allocate(capacity: counterCount)
     for i in 0..<counterCount { (counters + i).initialize(to: Atomic(0)) }
@@ -107,16 +124,35 @@ public final class SharedPanels: @unchecked Sendable {
   /// The elements of one shared buffer and of one thread's own (`sharedCount`, `ownCount`), for
   /// sizing the scratch before a schedule exists.
   public static func bufferCounts(
-    m: Int, k: Int, n: Int, kc: Int, nc: Int, sharesA: Bool, sliceExtent: Int,
-    tile: (rows: Int, columns: Int)
+    m: Int, k: Int, n: Int, kc: Int, nc: Int, sharesA: Bool, threads: Int,
+    slices: ClosedRange<Int>, tile: (rows: Int, columns: Int)
   ) -> (shared: Int, own: Int) {
     func lines(_ count: Int) -> Int { (count + 15) / 16 * 16 }
     let depth = Swift.min(kc, k)
     let rows = (m + tile.rows - 1) / tile.rows * tile.rows
     let columns = (Swift.min(nc, n) + tile.columns - 1) / tile.columns * tile.columns
-    return sharesA
-      ? (lines(rows * depth), lines(sliceExtent * depth))
-      : (lines(depth * columns), lines(sliceExtent * depth))
+    // The first slice is the largest; packed, it is a whole number of tiles even when it is
+    // also the last, cut at the extent.
+    let unit = sharesA ? tile.columns : tile.rows
+    let starts = sliceStarts(
+      extent: sharesA ? Swift.min(nc, n) : m, unit: unit, threads: threads, sizes: slices)
+    let largest = starts.count > 1 ? (starts[1] + unit - 1) / unit * unit : 0
+    return (lines(sharesA ? rows * depth : depth * columns), lines(largest * depth))
+  }
+
+  /// The slices' starts along `extent`, then `extent`: each slice the 2·threads-th part of what
+  /// is left, in whole `unit`s, within `sizes` (the largest a block of A the caches hold); the
+  /// last one is cut at the extent.
+  public static func sliceStarts(
+    extent: Int, unit: Int, threads: Int, sizes: ClosedRange<Int>
+  ) -> [Int] {
+    var (starts, start) = ([Int](), 0)
+    while start < extent {
+      starts.append(start)
+      let share = (extent - start + 2 * threads - 1) / (2 * threads)
+      start += sizes.clamped((share + unit - 1) / unit * unit)
+    }
+    return starts + [extent]
   }
 
   /// Scratch for both shared buffers and `threads` threads' own.
@@ -135,7 +171,12 @@ public final class SharedPanels: @unchecked Sendable {
 
   /// The rows (sharing B) or the panel's columns (sharing A) of C that slice `slice` covers.
   public func range(ofSlice slice: Int, in panel: Panel) -> Range<Int> {
-    slice * sliceExtent..<Swift.min(sharesA ? panel.columns : m, (slice + 1) * sliceExtent)
+    let starts = slices(of: panel.columns)
+    return starts[slice]..<starts[slice + 1]
+  }
+
+  private func slices(of columns: Int) -> [Int] {
+    !sharesA || columns == fullSlices.last! ? fullSlices : lastSlices
   }
 
   /// The rows of A (sharing A) or the panel's columns of B that pack `part` covers.
@@ -147,11 +188,10 @@ public final class SharedPanels: @unchecked Sendable {
     let (jc, pc) = (index / panelsAlongK, index % panelsAlongK)
     let (j0, p0) = (jc * nc, pc * kc)
     let columns = Swift.min(nc, n - j0)
-    let (sliced, packed) = sharesA ? (columns, m) : (m, columns)
+    let packed = sharesA ? m : columns
     return Panel(
       index: index, j0: j0, columns: columns, p0: p0, depth: Swift.min(kc, k - p0),
-      packs: (packed + packExtent - 1) / packExtent,
-      slices: (sliced + sliceExtent - 1) / sliceExtent)
+      packs: (packed + packExtent - 1) / packExtent, slices: slices(of: columns).count - 1)
   }
 
   /// Claims the next item and waits until the items it depends on are done; nil when every
@@ -207,4 +247,9 @@ public final class SharedPanels: @unchecked Sendable {
       if polls % 256 == 0 { sched_yield() }
     }
   }
+}
+
+extension ClosedRange<Int> {
+  /// `value` moved into the range.
+  func clamped(_ value: Int) -> Int { Swift.min(upperBound, Swift.max(lowerBound, value)) }
 }

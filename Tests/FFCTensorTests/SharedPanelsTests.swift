@@ -64,15 +64,17 @@ import Testing
       threads == 0
       ? nil
       : SharedPanels(
-        m: m, k: k, n: n, kc: kc, nc: nc, sharesA: sharesA,
-        sliceExtent: sharesA ? nr : 2 * mr, packExtent: sharesA ? mr : nr, tile: (mr, nr))
+        m: m, k: k, n: n, kc: kc, nc: nc, sharesA: sharesA, threads: 2,
+        minimumSlice: sharesA ? nr : mr, maximumSlice: sharesA ? 2 * nr : 4 * mr,
+        packExtent: sharesA ? mr : nr, tile: (mr, nr))
     let aCount = mc * kc
     let scratchCount =
       schedule.map {
         SharedPanels.scratchCount(shared: $0.sharedCount, own: $0.ownCount, threads: threads)
       } ?? (aCount + kc * nc)
     var c = kind == .update ? x.start : [T](repeating: .nan, count: m * n)
-    var scratch = [T](repeating: .nan, count: scratchCount)
+    let guardCount = 64
+    var scratch = [T](repeating: .nan, count: scratchCount + guardCount)
     x.a.withUnsafeBufferPointer { a in
       x.b.withUnsafeBufferPointer { b in
         x.bias.withUnsafeBufferPointer { bias in
@@ -101,6 +103,9 @@ import Testing
         }
       }
     }
+    #expect(
+      scratch[scratchCount...].allSatisfy { $0.isNaN },
+      "wrote past the scratch: \(isa) \(T.self) \(m)x\(k)x\(n) threads \(threads) A \(sharesA)")
     return c
   }
 
@@ -124,13 +129,22 @@ import Testing
     for (m, k, n) in [(2048, 2048, 2048), (256, 2048, 2048), (2048, 256, 2048), (512, 512, 512)] {
       let split = blocking(m, k, n, threads: 2)
       #expect(split.sharesPanels && split.sharesA == (m < n), "\(m)x\(k)x\(n)")
-      let (sliced, unit) = split.sharesA ? (n, split.nr) : (m, split.mr)
-      let slices = (sliced + split.sliceExtent - 1) / split.sliceExtent
-      #expect(split.sliceExtent % unit == 0 && (slices >= 16 || split.sliceExtent < 8 * unit))
+      let unit = split.sharesA ? split.nr : split.mr
+      let starts = SharedPanels.sliceStarts(
+        extent: split.sharesA ? Swift.min(n, split.nc) : m, unit: unit, threads: 2,
+        sizes: split.slices)
+      let sizes = zip(starts.dropFirst(), starts).map { $0 - $1 }
+      // Whole tiles, shrinking, within the cache's block, the last few small.
+      #expect(sizes.dropLast().allSatisfy { $0 % unit == 0 && split.slices.contains($0) })
+      #expect(zip(sizes.dropFirst(), sizes).allSatisfy { $0 <= $1 })
+      #expect(sizes.count >= 8 && sizes.last! <= 4 * unit, "\(sizes)")
+      #expect(!split.sharesA || split.slices.upperBound <= split.mc * 64)
+      #expect(split.sharesA || split.slices.upperBound <= split.mc)
     }
-    // W4's forward product: A's 256 rows shared, B in sixteen slices of four slivers.
+    // W4's forward product: A's 256 rows shared, B sliced from whole panels down to four
+    // slivers.
     let w4 = blocking(256, 2048, 2048, threads: 2)
-    #expect(w4.sharesA && w4.sliceExtent == 128)
+    #expect(w4.sharesA && w4.slices == 128...2048)
   }
 
   /// Through `Compute.matmul`: a product just large enough to share panels (B's, and A's when m
@@ -170,15 +184,20 @@ import Testing
   @Test(arguments: [false, true], [false, true])
   func everyItemRunsOnceAfterWhatItNeeds(sharesA: Bool, coarse: Bool) {
     let (m, k, n, kc, nc) = (50, 40, 70, 8, 32)
-    let (slice, pack) =
-      coarse ? (sharesA ? (16, 54) : (30, 32)) : sharesA ? (8, 12) : (6, 16)
+    let (slices, pack) =
+      coarse ? (sharesA ? (16...16, 54) : (30...30, 32)) : sharesA ? (8...16, 12) : (6...12, 16)
     let schedule = SharedPanels(
-      m: m, k: k, n: n, kc: kc, nc: nc, sharesA: sharesA, sliceExtent: slice, packExtent: pack,
+      m: m, k: k, n: n, kc: kc, nc: nc, sharesA: sharesA, threads: 2,
+      minimumSlice: slices.lowerBound, maximumSlice: slices.upperBound, packExtent: pack,
       tile: (6, 8))
     func count(_ extent: Int, _ step: Int) -> Int { (extent + step - 1) / step }
+    func sliceCount(_ extent: Int) -> Int {
+      SharedPanels.sliceStarts(extent: extent, unit: sharesA ? 8 : 6, threads: 2, sizes: slices)
+        .count - 1
+    }
     let log = ItemLog(
       packs: { count(sharesA ? m : $0.columns, pack) },
-      slices: { count(sharesA ? $0.columns : m, slice) })
+      slices: { sliceCount(sharesA ? $0.columns : m) })
     // Threads of their own: `concurrentPerform` runs no more at once than there are cores, and
     // a pack can overtake a slice two panels back only with three or more running.
     let done = DispatchGroup()
@@ -205,7 +224,7 @@ import Testing
     for jc in 0..<count(n, nc) {
       let columns = Swift.min(nc, n - jc * nc)
       expected +=
-        count(k, kc) * (count(sharesA ? columns : m, slice) + count(sharesA ? m : columns, pack))
+        count(k, kc) * (sliceCount(sharesA ? columns : m) + count(sharesA ? m : columns, pack))
     }
     #expect(runs.count == expected && runs.values.allSatisfy { $0 == 1 })
   }

@@ -90,10 +90,6 @@ public struct GEMMBlocking: Sendable {
   /// 0.77–0.98 ms in five alternated pairs on an Intel Xeon (Emerald Rapids).
   public static var sharedWork: Int { 1 << 27 }
 
-  /// Items of a shared product per panel and thread, at least: enough that a core running at
-  /// two-thirds of the other's speed finishes within a block of the other.
-  static let itemsPerThread = 8
-
   public let isa: KernelISA
   public let mr: Int
   public let nr: Int
@@ -133,11 +129,11 @@ public struct GEMMBlocking: Sendable {
   /// 0.96×); on Zen 4 the two rules agree for W1, W3 and W4.
   public let prefetchesC: Bool
   /// Whether the threads share the packed panels (`SharedPanels`): then `parts` is the number
-  /// of threads, which claim slices of `sliceExtent` columns of C (sharing A's panel,
-  /// `sharesA`) or rows (sharing B's), the shared panel packed in parts of `packExtent`.
+  /// of threads, which claim slices of C, shrinking within `slices`, of its columns (sharing A's
+  /// panel, `sharesA`) or rows (sharing B's), the shared panel packed in parts of `packExtent`.
   public let sharesPanels: Bool
   public let sharesA: Bool
-  public let sliceExtent: Int
+  public let slices: ClosedRange<Int>
   public let packExtent: Int
 
   public init<T: PanelScalar>(_ layout: Compute.MatMulLayout, _: T.Type, cpu: CPUInfo = .current) {
@@ -167,11 +163,11 @@ public struct GEMMBlocking: Sendable {
     let panelElements = Swift.min(kc, k) * roundUp(Swift.min(nc, partColumns), nr)
     interleavesPackingB =
       Self.interleavesLargePanels(on: cpu) && panelElements * size > cpu.l2 / 2 && !sharesPanels
-    (sharesA, sliceExtent, packExtent) =
+    (sharesA, slices, packExtent) =
       sharesPanels
       ? Self.slicing(
         m: m, columns: Swift.min(n, nc), mc: mc, tile: (mr, nr), threads: self.parts)
-      : (false, 0, 0)
+      : (false, 0...0, 0)
     let resident = Swift.min(partRows, mc) * Swift.min(kc, k) + panelElements
     prefetchesC = (partRows * partColumns + resident) * size > cpu.l2
   }
@@ -180,25 +176,23 @@ public struct GEMMBlocking: Sendable {
   func sharedPanels(_ layout: Compute.MatMulLayout) -> SharedPanels? {
     guard sharesPanels else { return nil }
     return SharedPanels(
-      m: layout.m, k: layout.k, n: layout.n, kc: kc, nc: nc, sharesA: sharesA,
-      sliceExtent: sliceExtent, packExtent: packExtent, tile: (mr, nr))
+      m: layout.m, k: layout.k, n: layout.n, kc: kc, nc: nc, sharesA: sharesA, threads: parts,
+      minimumSlice: slices.lowerBound, maximumSlice: slices.upperBound, packExtent: packExtent,
+      tile: (mr, nr))
   }
 
-  /// How a shared product is cut: the smaller panel shared (every slice reads all of it), the
-  /// slices halved from the largest block the caches allow until there are `itemsPerThread`
-  /// per thread (the last slice's wait for the other thread is then a small share) or they
-  /// reach four tiles, and the shared panel packed in two parts per thread.
+  /// How a shared product is cut: the smaller panel shared (every slice reads all of it), its
+  /// packing in two parts per thread, and slices from the largest block the caches allow (for
+  /// rows, mc; columns, a whole panel) down to four tiles (`SharedPanels.sliceStarts`).
   static func slicing(
     m: Int, columns: Int, mc: Int, tile: (rows: Int, columns: Int), threads: Int
-  ) -> (sharesA: Bool, sliceExtent: Int, packExtent: Int) {
+  ) -> (sharesA: Bool, slices: ClosedRange<Int>, packExtent: Int) {
     let sharesA = m < columns
-    let (sliced, unit) = sharesA ? (columns, tile.columns) : (m, tile.rows)
-    var slice = sharesA ? roundUp(columns, unit) : mc
-    while ceilDiv(sliced, slice) < threads * Self.itemsPerThread && slice >= 8 * unit {
-      slice = roundUp(ceilDiv(slice, 2), unit)
-    }
+    let unit = sharesA ? tile.columns : tile.rows
+    let largest = sharesA ? roundUp(columns, unit) : mc
+    let smallest = Swift.min(largest, 4 * unit)
     let (packed, packUnit) = sharesA ? (m, tile.rows) : (columns, tile.columns)
-    return (sharesA, slice, roundUp(ceilDiv(packed, 2 * threads), packUnit))
+    return (sharesA, smallest...largest, roundUp(ceilDiv(packed, 2 * threads), packUnit))
   }
 
   /// The largest blocks the caches hold (BLIS's analytical model, simplified): kc, then mc from
@@ -250,8 +244,8 @@ public struct GEMMBlocking: Sendable {
   var workspaceCount: Int {
     guard sharesPanels else { return parts * partCount + Self.lineElements }
     let (shared, own) = SharedPanels.bufferCounts(
-      m: partRows, k: kc, n: partColumns, kc: kc, nc: nc, sharesA: sharesA,
-      sliceExtent: sliceExtent, tile: (mr, nr))
+      m: partRows, k: kc, n: partColumns, kc: kc, nc: nc, sharesA: sharesA, threads: parts,
+      slices: slices, tile: (mr, nr))
     return SharedPanels.scratchCount(shared: shared, own: own, threads: parts) + Self.lineElements
   }
 
