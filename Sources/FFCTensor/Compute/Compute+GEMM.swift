@@ -84,10 +84,13 @@ public struct GEMMBlocking: Sendable {
 
   /// Products split between threads with at least this many multiply-adds (about 1 ms of one
   /// core's work) share their packed panels and hand out slices as threads come free
-  /// (`SharedPanels`); smaller ones split C ahead of time, one part per thread, where the waits
-  /// for the other thread's packing and last slice are a larger share of the product: with
-  /// 2²⁴ (W1's 128 × 784 × 256 products shared), W1's median step was 1.02–2.6 ms against
-  /// 0.77–0.98 ms in five alternated pairs on an Intel Xeon (Emerald Rapids).
+  /// (`SharedPanels`); smaller ones split C ahead of time, one part per thread, which the part
+  /// pool can still give both to one thread if the other is late. A thread descheduled while it
+  /// holds an item makes the other wait for it, for a whole time slice when another process
+  /// shares its core, which a small product's items do not outlast: with 2²⁴ (W1's
+  /// 128 × 784 × 256 products shared), W1's median step on an Intel Xeon (Emerald Rapids) was
+  /// 0.88× (0.73–0.93×, five alternated pairs) with both cores free but 1.02–2.6 ms against
+  /// 0.77–0.98 ms with a busy loop on one core.
   public static var sharedWork: Int { 1 << 27 }
 
   public let isa: KernelISA
