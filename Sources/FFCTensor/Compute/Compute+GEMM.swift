@@ -75,8 +75,10 @@ extension Double: PanelScalar {
 /// The block sizes of one product (Goto/BLIS), derived from the caches `CPUInfo` found and the
 /// path's register tile (MR × NR): a `kc × NR` sliver of B fills a sixteenth of L2 (at most 512
 /// steps), an `mc × kc` block of A half of L2, and a `kc × nc` panel of B half of each core's
-/// share of L3. Large products split C into `parts` column (or row) ranges, one per
-/// thread, each with its own packing buffers.
+/// share of L3. Products split between threads either split C ahead of time into `parts`
+/// column (or row) ranges, one per thread, each with its own packing buffers, or, from
+/// `sharedWork` multiply-adds on, share a packed operand and claim slices of C
+/// (`sharesPanels`).
 public struct GEMMBlocking: Sendable {
   /// Products with fewer multiply-adds stay on one thread: about 50 µs of work, where waking a
   /// second thread would cost a noticeable share.
