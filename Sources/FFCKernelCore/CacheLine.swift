@@ -7,3 +7,12 @@ public let cacheLineBytes = 64
 @inlinable public func cacheLineAligned(_ address: Int) -> Int {
   (address + cacheLineBytes - 1) & ~(cacheLineBytes - 1)
 }
+
+/// Elements making a whole number of cache lines in f32 and in f64 (one line of f32, two of f64):
+/// the packed product's buffers are sized in these so that each starts on a line.
+public let cacheLineElements = 16
+
+/// `count` elements rounded up to whole cache lines (`cacheLineElements`).
+@inlinable public func wholeCacheLines(_ count: Int) -> Int {
+  (count + cacheLineElements - 1) / cacheLineElements * cacheLineElements
+}

@@ -127,7 +127,6 @@ public final class SharedPanels: @unchecked Sendable {
     m: Int, k: Int, n: Int, kc: Int, nc: Int, sharesA: Bool, threads: Int,
     slices: ClosedRange<Int>, tile: (rows: Int, columns: Int)
   ) -> (shared: Int, own: Int) {
-    func lines(_ count: Int) -> Int { (count + 15) / 16 * 16 }
     let depth = Swift.min(kc, k)
     let rows = (m + tile.rows - 1) / tile.rows * tile.rows
     let columns = (Swift.min(nc, n) + tile.columns - 1) / tile.columns * tile.columns
@@ -137,7 +136,9 @@ public final class SharedPanels: @unchecked Sendable {
     let starts = sliceStarts(
       extent: sharesA ? Swift.min(nc, n) : m, unit: unit, threads: threads, sizes: slices)
     let largest = starts.count > 1 ? (starts[1] + unit - 1) / unit * unit : 0
-    return (lines(sharesA ? rows * depth : depth * columns), lines(largest * depth))
+    return (
+      wholeCacheLines(sharesA ? rows * depth : depth * columns), wholeCacheLines(largest * depth)
+    )
   }
 
   /// The slices' starts along `extent`, then `extent`: each slice the 2·threads-th part of what

@@ -142,11 +142,7 @@ enum Packed {
         let kb = Swift.min(p.kc, p.k - p0)
         let panel = p.b.shifted(rows: p0, columns: j0)
         if !p.interleavesPackingB {
-          for jr in stride(from: 0, to: nb, by: T.tileColumns) {
-            packBSliver(
-              panel.shifted(rows: 0, columns: jr), depth: kb,
-              valid: Swift.min(T.tileColumns, nb - jr), into: packedB + jr * kb)
-          }
+          packB(panel, columns: 0..<nb, depth: kb, into: packedB)
         }
         for i0 in stride(from: 0, to: p.m, by: p.mc) {
           let mb = Swift.min(p.mc, p.m - i0)
@@ -180,12 +176,16 @@ enum Packed {
             p.a.shifted(rows: range.lowerBound, columns: panel.p0), rows: range.count,
             depth: panel.depth, into: common + range.lowerBound * panel.depth)
         } else {
-          packB(p.b, panel, columns: range, into: common + range.lowerBound * panel.depth)
+          packB(
+            p.b.shifted(rows: panel.p0, columns: panel.j0), columns: range, depth: panel.depth,
+            into: common + range.lowerBound * panel.depth)
         }
       case .multiply(let slice):
         let range = shared.range(ofSlice: slice, in: panel)
         if shared.sharesA {
-          packB(p.b, panel, columns: range, into: own)
+          packB(
+            p.b.shifted(rows: panel.p0, columns: panel.j0), columns: range, depth: panel.depth,
+            into: own)
           multiply(p, panel, a: common, b: own, rows: 0..<p.m, columns: range)
         } else {
           packA(
@@ -198,16 +198,16 @@ enum Packed {
     }
   }
 
-  /// The panel's `columns` of B packed as slivers from `out` on.
+  /// Columns `columns` of a panel of B (`depth` steps from its top) packed as slivers from
+  /// `out` on, the first column's sliver first.
   static func packB<T: LaneScalar>(
-    _ b: StridedMatrix<T>, _ panel: SharedPanels.Panel, columns: Range<Int>,
-    into out: UnsafeMutablePointer<T>
+    _ panel: StridedMatrix<T>, columns: Range<Int>, depth: Int, into out: UnsafeMutablePointer<T>
   ) {
     for jr in stride(from: columns.lowerBound, to: columns.upperBound, by: T.tileColumns) {
       packBSliver(
-        b.shifted(rows: panel.p0, columns: panel.j0 + jr), depth: panel.depth,
+        panel.shifted(rows: 0, columns: jr), depth: depth,
         valid: Swift.min(T.tileColumns, columns.upperBound - jr),
-        into: out + (jr - columns.lowerBound) * panel.depth)
+        into: out + (jr - columns.lowerBound) * depth)
     }
   }
 

@@ -233,25 +233,22 @@ public struct GEMMBlocking: Sendable {
   }
 
   /// Elements of one part's scratch: a packed block of A, then a packed panel of B, each
-  /// starting on a cache line (`lineElements`).
-  var aCount: Int { roundUp(roundUp(mc, mr) * kc, Self.lineElements) }
-  var partCount: Int { roundUp(aCount + kc * roundUp(nc, nr), Self.lineElements) }
-
-  /// A whole number of 64-byte cache lines in f32 and in f64. The packed slivers start on a
-  /// line so that no vector load of them straddles two: a Swift array or a `calloc` block
-  /// starts 16 bytes past one, and on an Intel Xeon (Emerald Rapids, AVX-512, one thread) the
-  /// f32 2048³ product ran at 68% of the FMA ceiling from such scratch and 80% from aligned
-  /// scratch (Zen 4, where the kernels were tuned before, has not been measured since).
-  static let lineElements = 16
+  /// starting on a cache line (`wholeCacheLines`). The packed slivers start on a line so that
+  /// no vector load of them straddles two: a Swift array or a `calloc` block starts 16 bytes
+  /// past one, and on an Intel Xeon (Emerald Rapids, AVX-512, one thread) the f32 2048³ product
+  /// ran at 68% of the FMA ceiling from such scratch and 80% from aligned scratch (Zen 4, where
+  /// the kernels were tuned before, has not been measured since).
+  var aCount: Int { wholeCacheLines(roundUp(mc, mr) * kc) }
+  var partCount: Int { wholeCacheLines(aCount + kc * roundUp(nc, nr)) }
 
   /// The scratch a product needs for `parts` parts (or its shared panels), with room to start
   /// it on a cache line.
   var workspaceCount: Int {
-    guard sharesPanels else { return parts * partCount + Self.lineElements }
+    guard sharesPanels else { return parts * partCount + cacheLineElements }
     let (shared, own) = SharedPanels.bufferCounts(
       m: partRows, k: kc, n: partColumns, kc: kc, nc: nc, sharesA: sharesA, threads: parts,
       slices: slices, tile: (mr, nr))
-    return SharedPanels.scratchCount(shared: shared, own: own, threads: parts) + Self.lineElements
+    return SharedPanels.scratchCount(shared: shared, own: own, threads: parts) + cacheLineElements
   }
 
   /// `workspace` moved up to the next cache line.
